@@ -1,0 +1,141 @@
+"""One assistant turn, shared by the terminal chat and the desktop window.
+
+Both front ends must record turns the same way (the prompt the model saw, the model and
+adapter that answered, speed) because the learning loop later rebuilds training examples
+from exactly these rows.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from app.model.catalog import embedded_model_path
+from app.model.prompt import DEFAULT_SYSTEM_PROMPT
+from app.model.runtime import ModelRuntime
+from app.settings import Settings
+from app.store import conversations as conv
+
+
+def configured_model_path(settings: Settings) -> Path:
+    """The GGUF the user chose, or the embedded default when none is set."""
+    return Path(settings.model.path).expanduser() if settings.model.path else embedded_model_path()
+
+
+def configured_threads(settings: Settings) -> int:
+    return settings.model.threads if settings.model.threads > 0 else max(1, os.cpu_count() or 1)
+
+
+def runtime_from_settings(settings: Settings) -> ModelRuntime:
+    """A runtime configured from settings (not loaded yet: loading is slow, do it off the UI)."""
+    return ModelRuntime(
+        configured_model_path(settings),
+        n_threads=configured_threads(settings),
+        n_ctx=settings.model.context_size,
+        n_gpu_layers=settings.model.gpu_layers,
+    )
+
+
+def chat_messages(path: list[dict[str, Any]], system_prompt: str) -> list[dict[str, str]]:
+    """The model's view of a conversation path: the system prompt, then each message.
+
+    A corrected reply is shown to the model as corrected: the user said that is what the
+    assistant should have said, so later turns build on it.
+    """
+    messages = [{"role": "system", "content": system_prompt}]
+    for row in path:
+        if row["role"] == "system":
+            continue
+        content = row["corrected"] if row.get("corrected") else row["content"]
+        messages.append({"role": row["role"], "content": content})
+    return messages
+
+
+@dataclass
+class TurnResult:
+    user_message_id: int
+    assistant_message_id: int
+    text: str
+    stats: dict[str, Any]
+
+
+class Turn:
+    """Streams one reply to the conversation's current leaf and records it when done.
+
+    Iterate to receive text pieces; ``result`` is set once the iteration ends (also after
+    a cancel, so a partial reply is kept rather than lost).
+    """
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        runtime: ModelRuntime,
+        settings: Settings,
+        conversation_id: int,
+        *,
+        user_text: str | None = None,
+        edit_of: int | None = None,
+        regenerate_of: int | None = None,
+        cancel: threading.Event | None = None,
+        system_prompt: str = DEFAULT_SYSTEM_PROMPT,
+    ) -> None:
+        self.db = db
+        self.runtime = runtime
+        self.settings = settings
+        self.conversation_id = conversation_id
+        self.user_text = user_text
+        self.edit_of = edit_of
+        self.regenerate_of = regenerate_of
+        self.cancel = cancel or threading.Event()
+        self.system_prompt = system_prompt
+        self.result: TurnResult | None = None
+
+    def _prepare(self) -> tuple[int, list[dict[str, str]]]:
+        """Record the user message (or locate it for a regeneration) and build the prompt."""
+        if self.regenerate_of is not None:
+            discarded = conv.get_message(self.db, self.regenerate_of)
+            user_id = int(discarded["parent_id"])
+        elif self.edit_of is not None:
+            user_id = conv.add_message(
+                self.db, self.conversation_id, "user", self.user_text or "", as_sibling_of=self.edit_of
+            )
+        else:
+            user_id = conv.add_message(self.db, self.conversation_id, "user", self.user_text or "")
+        path = conv.path_to(self.db, user_id)
+        return user_id, chat_messages(path, self.system_prompt)
+
+    def __iter__(self) -> Iterator[str]:
+        user_id, messages = self._prepare()
+        prompt = self.runtime.prompt_text(messages)
+        pieces: list[str] = []
+        for piece in self.runtime.stream_chat(
+            messages,
+            max_tokens=self.settings.model.max_reply_tokens,
+            temperature=self.settings.model.temperature,
+            cancel=self.cancel,
+        ):
+            pieces.append(piece)
+            yield piece
+        text = "".join(pieces)
+        stats = dict(self.runtime.last_stats or {})
+        adapter = self.runtime.active_adapter
+        assistant_id = conv.add_message(
+            self.db,
+            self.conversation_id,
+            "assistant",
+            text,
+            parent_id=user_id,
+            prompt=prompt,
+            model=self.runtime.model_path.name,
+            adapter_version=adapter.parent.name if adapter else None,
+            completion_tokens=stats.get("completion_tokens"),
+            tok_s=stats.get("decode_tok_s"),
+            finish_reason=stats.get("finish_reason"),
+        )
+        self.result = TurnResult(user_id, assistant_id, text, stats)

@@ -1,0 +1,95 @@
+"""``flywheel doctor``: what is installed, where data lives, and whether it all works.
+
+Each check returns (label, value, ok) so the CLI and a future "About" page print the same.
+torch is imported only here and only when asked, never by the app's normal start-up.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from collections.abc import Callable
+
+Check = tuple[str, str, bool]
+
+
+def _safe(label: str, probe: Callable[[], str]) -> Check:
+    try:
+        return (label, probe(), True)
+    except Exception as exc:  # a doctor must report every failure, whatever it is
+        return (label, f"{type(exc).__name__}: {exc}", False)
+
+
+def _model() -> list[Check]:
+    from app import settings as settings_mod
+    from app.assistant import configured_model_path
+    from app.model.catalog import file_sha256, validate_gguf
+
+    path = configured_model_path(settings_mod.load())
+    return [
+        _safe("model path", lambda: (validate_gguf(path), str(path))[1]),
+        _safe("model sha256", lambda: file_sha256(path)),
+    ]
+
+
+def _llama() -> str:
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip()
+    return f"llama-cpp-python {llama_cpp.__version__}; {info}"
+
+
+def _threads() -> str:
+    from app import settings as settings_mod
+    from app.assistant import configured_threads
+
+    return f"{configured_threads(settings_mod.load())} (machine has {os.cpu_count()} CPUs)"
+
+
+def _schema() -> str:
+    from app.store.db import open_db, schema_version
+
+    db = open_db()
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    db.conn.close()
+    return f"{found} (this version writes {schema_version()})"
+
+
+def _keyring() -> str:
+    import keyring
+
+    backend = keyring.get_keyring()
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def _torch() -> str:
+    import torch
+
+    cuda = "CUDA available" if torch.cuda.is_available() else "CPU only"
+    return f"{torch.__version__} ({cuda})"
+
+
+def _settings() -> str:
+    from app import paths
+    from app import settings as settings_mod
+
+    loaded = settings_mod.load()
+    if loaded.load_error:
+        raise ValueError(loaded.load_error)
+    return str(paths.settings_path())
+
+
+def report() -> list[Check]:
+    from app import paths
+
+    return [
+        ("flywheel", importlib.metadata.version("flywheel"), True),
+        _safe("data folder", lambda: str(paths.user_dir())),
+        _safe("settings", _settings),
+        *_model(),
+        _safe("llama.cpp", _llama),
+        _safe("threads", _threads),
+        _safe("schema version", _schema),
+        _safe("keyring backend", _keyring),
+        _safe("torch", _torch),
+    ]

@@ -1,0 +1,213 @@
+"""Typed user settings, stored as TOML in the user data folder.
+
+Why a dataclass per section: every setting has one typed home with a default and a line of
+help, the settings dialog can be generated from it, and a broken or partial file degrades to
+defaults field by field instead of failing the whole app.
+
+Rules the app relies on:
+- unknown keys (from a newer version, or added by hand) are kept on save;
+- a file that cannot be parsed is reported and left untouched; the app runs on defaults,
+  and the next save first moves the broken file aside (``settings.toml.broken-<time>``);
+- saves are atomic (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import tomli_w
+
+from app import paths
+from app.atomic import write_text_atomic
+
+log = logging.getLogger(__name__)
+
+
+def _help(text: str, default: Any = MISSING, factory: Any = MISSING) -> Any:
+    if factory is not MISSING:
+        return field(default_factory=factory, metadata={"help": text})
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass
+class ModelSettings:
+    path: str = _help("GGUF file to serve; empty means the embedded default model.", "")
+    threads: int = _help("CPU threads for generation; 0 means all physical cores.", 0)
+    context_size: int = _help("Context window in tokens.", 4096)
+    gpu_layers: int = _help("Layers offloaded to a GPU (0 on CPU-only machines).", 0)
+    max_reply_tokens: int = _help("Longest reply, in tokens.", 512)
+    temperature: float = _help("Sampling temperature; 0 is greedy.", 0.7)
+    local_models: list[str] = _help("GGUF files the user added to the model list.", factory=list)
+
+
+@dataclass
+class LearningSettings:
+    enabled: bool = _help("Learn from signals and train adapters while idle.", True)
+    paused: bool = _help("Temporarily stop recording signals and training.", False)
+    idle_minutes: int = _help("Minutes without input before training may start.", 10)
+    ac_power_only: bool = _help("Train only when plugged in (where a battery exists).", True)
+    min_new_examples: int = _help("New examples needed before a training run.", 8)
+
+
+@dataclass
+class CommunitySettings:
+    share_enabled: bool = _help("Share anonymized skills with the community hub.", False)
+    hub_url: str = _help("Address of the community hub.", "")
+    always_ask: bool = _help("Show each skill for approval before it is sent.", True)
+
+
+@dataclass
+class TerminalSettings:
+    allow_rules: list[str] = _help(
+        "Patterns of assistant-proposed commands that may run without a click.", factory=list
+    )
+    command_timeout_s: int = _help("Seconds before a running proposed command is stopped.", 600)
+
+
+@dataclass
+class UiSettings:
+    minimize_to_tray: bool = _help("Closing the window keeps Flywheel in the system tray.", False)
+    theme: str = _help("light, dark or system.", "system")
+
+
+@dataclass
+class Settings:
+    model: ModelSettings = field(default_factory=ModelSettings)
+    learning: LearningSettings = field(default_factory=LearningSettings)
+    community: CommunitySettings = field(default_factory=CommunitySettings)
+    terminal: TerminalSettings = field(default_factory=TerminalSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    load_error: str | None = field(default=None, repr=False, compare=False)
+
+
+class SettingsError(Exception):
+    """The settings file exists but cannot be used as it is."""
+
+
+def _coerce(value: Any, annotation: Any) -> Any:
+    """Return ``value`` if it fits the annotated type, else raise TypeError."""
+    origin = getattr(annotation, "__origin__", None)
+    if annotation is bool:
+        if isinstance(value, bool):
+            return value
+    elif annotation is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif annotation is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif annotation is str:
+        if isinstance(value, str):
+            return value
+    elif origin is list:
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return list(value)
+    raise TypeError(f"expected {getattr(annotation, '__name__', annotation)}, got {value!r}")
+
+
+def _section_from(cls: type, data: dict[str, Any], where: str, problems: list[str]) -> tuple:
+    """Build one section dataclass; return it and the keys this version does not know."""
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            continue
+        try:
+            values[name] = _coerce(value, hints[name])
+        except TypeError as exc:
+            problems.append(f"{where}.{name}: {exc}; using the default")
+    unknown = {k: v for k, v in data.items() if k not in known}
+    return cls(**values), unknown
+
+
+def from_dict(data: dict[str, Any]) -> Settings:
+    """Settings from parsed TOML, keeping unknown keys and defaulting ill-typed values."""
+    settings = Settings()
+    problems: list[str] = []
+    for f in fields(Settings):
+        section_cls = f.default_factory if callable(f.default_factory) else None
+        if section_cls is None or not is_dataclass(section_cls):
+            continue
+        raw = data.get(f.name)
+        if raw is None:
+            continue
+        if not isinstance(raw, dict):
+            problems.append(f"[{f.name}] must be a table; using defaults")
+            settings.extra[f.name] = raw
+            continue
+        section, unknown = _section_from(section_cls, raw, f.name, problems)
+        setattr(settings, f.name, section)
+        if unknown:
+            settings.extra[f.name] = unknown
+    section_names = {f.name for f in fields(Settings)}
+    for key, value in data.items():
+        if key not in section_names:
+            settings.extra[key] = value
+    if problems:
+        settings.load_error = "; ".join(problems)
+    return settings
+
+
+def to_dict(settings: Settings) -> dict[str, Any]:
+    """Plain data for TOML, with unknown keys merged back in."""
+    out: dict[str, Any] = {}
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if not is_dataclass(value):
+            continue
+        section = {sf.name: getattr(value, sf.name) for sf in fields(value)}
+        unknown = settings.extra.get(f.name)
+        if isinstance(unknown, dict):
+            section = {**unknown, **section}
+        out[f.name] = section
+    for key, value in settings.extra.items():
+        if key not in out:
+            out[key] = value
+    return out
+
+
+def load(path: Path | None = None) -> Settings:
+    """Read settings; never raises for a bad file (the error is in ``load_error``)."""
+    path = path or paths.settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        message = f"Settings file {path} is broken ({exc}); using defaults and leaving it as is."
+        log.warning(message)
+        broken = Settings()
+        broken.load_error = message
+        broken.extra["__broken_file__"] = True
+        return broken
+    settings = from_dict(data)
+    if settings.load_error:
+        settings.load_error = f"Settings file {path}: {settings.load_error}"
+        log.warning(settings.load_error)
+    return settings
+
+
+def save(settings: Settings, path: Path | None = None) -> None:
+    """Write settings atomically; a broken file on disk is first moved aside, never lost."""
+    path = path or paths.settings_path()
+    if settings.extra.pop("__broken_file__", False) and path.exists():
+        backup = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+        path.replace(backup)
+        log.warning("Moved the broken settings file to %s", backup)
+    write_text_atomic(path, tomli_w.dumps(to_dict(settings)))
+    settings.load_error = None
+
+
+def field_help(section: object, name: str) -> str:
+    """The one-line help of a settings field (shown as a tooltip in the settings dialog)."""
+    for f in fields(section):  # type: ignore[arg-type]
+        if f.name == name:
+            return str(f.metadata.get("help", ""))
+    raise KeyError(name)

@@ -1,0 +1,1 @@
+"""The SQLite store: the one owner of Flywheel's database schema (read by app and trainer)."""

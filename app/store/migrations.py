@@ -1,0 +1,217 @@
+"""Append-only, numbered schema migrations.
+
+Never edit a migration that has shipped: add ``m00N_...`` instead. The list order is the
+schema version, and a database that has applied a migration this code does not know comes
+from a newer Flywheel and is refused before anything touches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite3
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def execute_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run several statements inside the caller's transaction.
+
+    ``sqlite3.executescript`` commits first on Python 3.11, which would make a failed
+    migration half-applied; splitting on complete statements keeps it atomic.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement.strip()[:80]}")
+
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """Conversations as message trees, learning signals and everything built from them."""
+    execute_script(
+        db,
+        """
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT 'New chat',
+            created REAL NOT NULL,
+            updated REAL NOT NULL,
+            current_leaf_id INTEGER,
+            excluded_from_learning INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            content TEXT NOT NULL,
+            corrected TEXT,
+            prompt TEXT,
+            model TEXT,
+            adapter_version TEXT,
+            skills_used TEXT NOT NULL DEFAULT '[]',
+            completion_tokens INTEGER,
+            tok_s REAL,
+            finish_reason TEXT,
+            created REAL NOT NULL
+        );
+        CREATE INDEX messages_conversation ON messages(conversation_id);
+        CREATE INDEX messages_parent ON messages(parent_id);
+
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content, corrected, content='messages', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, content, corrected)
+            VALUES (new.id, new.content, coalesce(new.corrected, ''));
+        END;
+        CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content, corrected)
+            VALUES ('delete', old.id, old.content, coalesce(old.corrected, ''));
+        END;
+        CREATE TRIGGER messages_au AFTER UPDATE OF content, corrected ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content, corrected)
+            VALUES ('delete', old.id, old.content, coalesce(old.corrected, ''));
+            INSERT INTO messages_fts(rowid, content, corrected)
+            VALUES (new.id, new.content, coalesce(new.corrected, ''));
+        END;
+
+        CREATE TABLE signals (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            command_id INTEGER REFERENCES commands(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            score REAL NOT NULL DEFAULT 0,
+            hint TEXT,
+            detector TEXT NOT NULL,
+            confidence REAL NOT NULL DEFAULT 1,
+            provenance TEXT NOT NULL DEFAULT '{}',
+            created REAL NOT NULL
+        );
+        CREATE INDEX signals_message ON signals(message_id);
+
+        CREATE TABLE commands (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+            command TEXT NOT NULL,
+            original_command TEXT,
+            cwd TEXT,
+            origin TEXT NOT NULL CHECK (origin IN ('assistant', 'user', 'edited')),
+            sandboxed INTEGER NOT NULL DEFAULT 0,
+            exit_code INTEGER,
+            duration_s REAL,
+            output_tail TEXT,
+            timed_out INTEGER NOT NULL DEFAULT 0,
+            started REAL NOT NULL,
+            finished REAL
+        );
+
+        CREATE TABLE examples (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('sft', 'pair', 'unpaired', 'hinted')),
+            dedup_key TEXT NOT NULL UNIQUE,
+            prompt TEXT NOT NULL,
+            target TEXT,
+            chosen TEXT,
+            rejected TEXT,
+            reply TEXT,
+            label REAL,
+            hint TEXT,
+            weight REAL NOT NULL DEFAULT 1,
+            created REAL NOT NULL
+        );
+        CREATE TABLE example_signals (
+            example_id INTEGER NOT NULL REFERENCES examples(id) ON DELETE CASCADE,
+            signal_id INTEGER NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+            PRIMARY KEY (example_id, signal_id)
+        );
+
+        CREATE TABLE skills (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL,
+            body TEXT NOT NULL,
+            category TEXT,
+            path TEXT,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            retired INTEGER NOT NULL DEFAULT 0,
+            uses INTEGER NOT NULL DEFAULT 0,
+            successes INTEGER NOT NULL DEFAULT 0,
+            origin_signals TEXT NOT NULL DEFAULT '[]',
+            community_origin TEXT,
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        );
+        CREATE VIRTUAL TABLE skills_fts USING fts5(
+            name, description, body, content='skills', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER skills_ai AFTER INSERT ON skills BEGIN
+            INSERT INTO skills_fts(rowid, name, description, body)
+            VALUES (new.id, new.name, new.description, new.body);
+        END;
+        CREATE TRIGGER skills_ad AFTER DELETE ON skills BEGIN
+            INSERT INTO skills_fts(skills_fts, rowid, name, description, body)
+            VALUES ('delete', old.id, old.name, old.description, old.body);
+        END;
+        CREATE TRIGGER skills_au AFTER UPDATE OF name, description, body ON skills BEGIN
+            INSERT INTO skills_fts(skills_fts, rowid, name, description, body)
+            VALUES ('delete', old.id, old.name, old.description, old.body);
+            INSERT INTO skills_fts(rowid, name, description, body)
+            VALUES (new.id, new.name, new.description, new.body);
+        END;
+        CREATE TABLE skill_uses (
+            id INTEGER PRIMARY KEY,
+            skill_id INTEGER NOT NULL REFERENCES skills(id) ON DELETE CASCADE,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            outcome REAL,
+            created REAL NOT NULL
+        );
+
+        CREATE TABLE training_runs (
+            id INTEGER PRIMARY KEY,
+            started REAL NOT NULL,
+            finished REAL,
+            status TEXT NOT NULL,
+            base_sha256 TEXT NOT NULL,
+            n_examples INTEGER NOT NULL DEFAULT 0,
+            config TEXT NOT NULL DEFAULT '{}',
+            metrics TEXT NOT NULL DEFAULT '{}',
+            error TEXT
+        );
+        CREATE TABLE adapters (
+            id INTEGER PRIMARY KEY,
+            base_sha256 TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('candidate', 'active', 'rejected', 'retired')),
+            run_id INTEGER REFERENCES training_runs(id) ON DELETE SET NULL,
+            metrics TEXT NOT NULL DEFAULT '{}',
+            created REAL NOT NULL,
+            UNIQUE (base_sha256, version)
+        );
+
+        CREATE TABLE exports (
+            id INTEGER PRIMARY KEY,
+            skill_id INTEGER REFERENCES skills(id) ON DELETE SET NULL,
+            hub_url TEXT NOT NULL,
+            status TEXT NOT NULL,
+            payload_sha256 TEXT,
+            remote_id TEXT,
+            created REAL NOT NULL,
+            sent REAL,
+            withdrawn REAL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial]

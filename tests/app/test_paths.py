@@ -1,0 +1,19 @@
+from pathlib import Path
+
+from app import paths
+
+
+def test_user_dir_follows_env_override(flywheel_home: Path) -> None:
+    assert paths.user_dir() == flywheel_home
+    assert flywheel_home.is_dir()
+    assert paths.db_path().parent == flywheel_home
+
+
+def test_user_dir_defaults_to_platform_folder(monkeypatch) -> None:
+    monkeypatch.delenv("FLYWHEEL_HOME")
+    monkeypatch.setattr(paths.platformdirs, "user_data_dir", lambda name: f"/tmp/pd-test/{name}")
+    assert paths.user_dir() == Path("/tmp/pd-test/flywheel")
+
+
+def test_assets_are_found() -> None:
+    assert (paths.assets_dir() / "system_prompt.txt").is_file()

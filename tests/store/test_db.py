@@ -1,0 +1,58 @@
+import sqlite3
+
+import pytest
+
+from app import paths
+from app.store import db as store_db
+from app.store.migrations import MIGRATIONS
+
+
+def test_new_database_is_migrated_and_in_wal_mode() -> None:
+    db = store_db.open_db()
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store_db.schema_version()
+    names = set(db.table_names())
+    for table in (
+        "conversations", "messages", "signals", "commands", "examples", "skills",
+        "adapters", "training_runs", "exports", "messages_fts",
+    ):
+        assert table in names
+
+
+def test_reopening_applies_nothing_twice() -> None:
+    store_db.open_db().conn.close()
+    db = store_db.open_db()
+    rows = db.execute("SELECT name FROM _migrations").fetchall()
+    assert [r[0] for r in rows] == [m.__name__ for m in MIGRATIONS]
+
+
+def test_newer_database_is_refused_and_left_untouched() -> None:
+    db = store_db.open_db()
+    db.execute("INSERT INTO _migrations (name, applied) VALUES ('m999_from_the_future', 0)")
+    db.conn.close()
+    before = paths.db_path().read_bytes()
+    with pytest.raises(store_db.SchemaTooNewError, match="newer version"):
+        store_db.open_db()
+    assert paths.db_path().read_bytes() == before
+
+
+def test_failed_migration_rolls_back(monkeypatch) -> None:
+    def m002_broken(db) -> None:
+        db.execute("CREATE TABLE half_done (id INTEGER)")
+        raise RuntimeError("boom")
+
+    store_db.open_db().conn.close()
+    monkeypatch.setattr(store_db, "MIGRATIONS", [*MIGRATIONS, m002_broken])
+    with pytest.raises(RuntimeError):
+        store_db.open_db()
+    conn = sqlite3.connect(paths.db_path())
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "half_done" not in tables
+    applied = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
+    assert "m002_broken" not in applied
+
+
+def test_not_a_database_gives_clear_error() -> None:
+    paths.db_path().write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        store_db.open_db()
