@@ -7,10 +7,9 @@ from exactly these rows.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import sqlite_utils
 
 from app.model.catalog import embedded_model_path
 from app.model.prompt import DEFAULT_SYSTEM_PROMPT
-from app.model.runtime import ModelRuntime
+from app.model.runtime import ModelRuntime, default_threads
 from app.settings import Settings
 from app.store import conversations as conv
 
@@ -29,7 +28,7 @@ def configured_model_path(settings: Settings) -> Path:
 
 
 def configured_threads(settings: Settings) -> int:
-    return settings.model.threads if settings.model.threads > 0 else max(1, os.cpu_count() or 1)
+    return settings.model.threads if settings.model.threads > 0 else default_threads()
 
 
 def runtime_from_settings(settings: Settings) -> ModelRuntime:
@@ -103,7 +102,11 @@ class Turn:
             user_id = int(discarded["parent_id"])
         elif self.edit_of is not None:
             user_id = conv.add_message(
-                self.db, self.conversation_id, "user", self.user_text or "", as_sibling_of=self.edit_of
+                self.db,
+                self.conversation_id,
+                "user",
+                self.user_text or "",
+                as_sibling_of=self.edit_of,
             )
         else:
             user_id = conv.add_message(self.db, self.conversation_id, "user", self.user_text or "")
@@ -112,18 +115,19 @@ class Turn:
 
     def __iter__(self) -> Iterator[str]:
         user_id, messages = self._prepare()
-        prompt = self.runtime.prompt_text(messages)
+        max_tokens = self.settings.model.max_reply_tokens
+        prompt = self.runtime.prompt_text(messages, max_tokens)
         pieces: list[str] = []
         for piece in self.runtime.stream_chat(
             messages,
-            max_tokens=self.settings.model.max_reply_tokens,
+            max_tokens=max_tokens,
             temperature=self.settings.model.temperature,
             cancel=self.cancel,
         ):
             pieces.append(piece)
             yield piece
         text = "".join(pieces)
-        stats = dict(self.runtime.last_stats or {})
+        stats = asdict(self.runtime.last_stats) if self.runtime.last_stats else {}
         adapter = self.runtime.active_adapter
         assistant_id = conv.add_message(
             self.db,
@@ -132,7 +136,7 @@ class Turn:
             text,
             parent_id=user_id,
             prompt=prompt,
-            model=self.runtime.model_path.name,
+            model=self.runtime.path.name,
             adapter_version=adapter.parent.name if adapter else None,
             completion_tokens=stats.get("completion_tokens"),
             tok_s=stats.get("decode_tok_s"),

@@ -55,7 +55,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return 1
     conversation_id = args.conversation or conv.create_conversation(db)
     interactive = sys.stdin.isatty()
-    print(f"Flywheel chat on {runtime.model_path.name}. /new starts over, /quit leaves.")
+    print(f"Flywheel chat on {runtime.path.name}. /new starts over, /quit leaves.")
     while True:
         try:
             line = input("you> " if interactive else "")
@@ -127,7 +127,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         mark = "*" if path == current else " "
         try:
             info = model_info(path)
-            detail = f"{info.architecture}, ctx {info.context_length}, {info.size_bytes / 1e6:.0f} MB"
+            size_mb = info.size_bytes / 1e6
+            detail = f"{info.architecture}, ctx {info.context_length}, {size_mb:.0f} MB"
         except ModelFileError as exc:
             detail = f"unusable: {exc.reason}"
         print(f"{mark} {path}  ({detail})")

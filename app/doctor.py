@@ -26,10 +26,12 @@ def _model() -> list[Check]:
     from app.model.catalog import file_sha256, validate_gguf
 
     path = configured_model_path(settings_mod.load())
-    return [
-        _safe("model path", lambda: (validate_gguf(path), str(path))[1]),
-        _safe("model sha256", lambda: file_sha256(path)),
-    ]
+
+    def checked_path() -> str:
+        validate_gguf(path)
+        return str(path)
+
+    return [_safe("model path", checked_path), _safe("model sha256", lambda: file_sha256(path))]
 
 
 def _llama() -> str:
@@ -59,7 +61,10 @@ def _keyring() -> str:
     import keyring
 
     backend = keyring.get_keyring()
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    if type(backend).__module__.endswith(".fail"):
+        name += " (no secret store found: community sharing cannot keep its key here)"
+    return name
 
 
 def _torch() -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
@@ -28,9 +28,8 @@ from app.atomic import write_text_atomic
 log = logging.getLogger(__name__)
 
 
-def _help(text: str, default: Any = MISSING, factory: Any = MISSING) -> Any:
-    if factory is not MISSING:
-        return field(default_factory=factory, metadata={"help": text})
+def _help(text: str, default: Any) -> Any:
+    """A scalar field with its one line of help (shown as the settings dialog's tooltip)."""
     return field(default=default, metadata={"help": text})
 
 
@@ -42,7 +41,9 @@ class ModelSettings:
     gpu_layers: int = _help("Layers offloaded to a GPU (0 on CPU-only machines).", 0)
     max_reply_tokens: int = _help("Longest reply, in tokens.", 512)
     temperature: float = _help("Sampling temperature; 0 is greedy.", 0.7)
-    local_models: list[str] = _help("GGUF files the user added to the model list.", factory=list)
+    local_models: list[str] = field(
+        default_factory=list, metadata={"help": "GGUF files the user added to the model list."}
+    )
 
 
 @dataclass
@@ -63,8 +64,12 @@ class CommunitySettings:
 
 @dataclass
 class TerminalSettings:
-    allow_rules: list[str] = _help(
-        "Patterns of assistant-proposed commands that may run without a click.", factory=list
+    allow_rules: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "Assistant-proposed commands matching one of these run without a click "
+            "(shell globs; prefix with re: for a regular expression)."
+        },
     )
     command_timeout_s: int = _help("Seconds before a running proposed command is stopped.", 600)
 
@@ -93,21 +98,17 @@ class SettingsError(Exception):
 def _coerce(value: Any, annotation: Any) -> Any:
     """Return ``value`` if it fits the annotated type, else raise TypeError."""
     origin = getattr(annotation, "__origin__", None)
-    if annotation is bool:
-        if isinstance(value, bool):
-            return value
-    elif annotation is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif annotation is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    elif annotation is str:
-        if isinstance(value, str):
-            return value
-    elif origin is list:
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return list(value)
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if annotation is bool and isinstance(value, bool):
+        return value
+    if annotation is int and is_number and isinstance(value, int):
+        return value
+    if annotation is float and is_number:
+        return float(value)
+    if annotation is str and isinstance(value, str):
+        return value
+    if origin is list and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
     raise TypeError(f"expected {getattr(annotation, '__name__', annotation)}, got {value!r}")
 
 

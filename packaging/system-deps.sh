@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3
-          libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 bubblewrap)
+          libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+          xvfb bubblewrap)
 
 command -v dpkg-query >/dev/null || { echo "system-deps: not a Debian system, skipping"; exit 0; }
 

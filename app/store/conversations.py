@@ -43,12 +43,16 @@ def rename_conversation(db: sqlite_utils.Database, conversation_id: int, title: 
 def delete_conversation(db: sqlite_utils.Database, conversation_id: int) -> None:
     """Delete a conversation with its messages and everything learned from them."""
     with transaction(db):
-        db.execute("UPDATE conversations SET current_leaf_id = NULL WHERE id = ?", [conversation_id])
+        db.execute(
+            "UPDATE conversations SET current_leaf_id = NULL WHERE id = ?", [conversation_id]
+        )
         db.execute("DELETE FROM messages WHERE conversation_id = ?", [conversation_id])
         db.execute("DELETE FROM conversations WHERE id = ?", [conversation_id])
 
 
-def set_excluded_from_learning(db: sqlite_utils.Database, conversation_id: int, excluded: bool) -> None:
+def set_excluded_from_learning(
+    db: sqlite_utils.Database, conversation_id: int, excluded: bool
+) -> None:
     db.execute(
         "UPDATE conversations SET excluded_from_learning = ? WHERE id = ?",
         (int(excluded), conversation_id),

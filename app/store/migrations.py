@@ -7,9 +7,8 @@ from a newer Flywheel and is refused before anything touches it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlite3
+from collections.abc import Callable
 
 import sqlite_utils
 
@@ -214,4 +213,38 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_skill_uses_indexes(db: sqlite_utils.Database) -> None:
+    """Skill outcomes are looked up by message on every signal, and deleting a skill
+    cascades to its uses; both scanned the whole table without these."""
+    execute_script(
+        db,
+        """
+        CREATE INDEX skill_uses_message ON skill_uses(message_id);
+        CREATE INDEX skill_uses_skill ON skill_uses(skill_id);
+        """,
+    )
+
+
+def m003_examples_follow_signals(db: sqlite_utils.Database) -> None:
+    """An example must not outlive the evidence it was built from.
+
+    Signals disappear by cascade too (a deleted conversation takes its messages, their
+    signals and the commands' signals with it). The link rows cascaded, but the examples
+    stayed, holding the deleted conversation's prompt text; the trigger deletes every
+    example that rested on a signal before the signal goes. The indexes make that lookup
+    and the command cascade cheap.
+    """
+    execute_script(
+        db,
+        """
+        CREATE INDEX example_signals_signal ON example_signals(signal_id);
+        CREATE INDEX signals_command ON signals(command_id);
+        CREATE TRIGGER signals_bd_examples BEFORE DELETE ON signals BEGIN
+            DELETE FROM examples WHERE id IN
+                (SELECT example_id FROM example_signals WHERE signal_id = old.id);
+        END;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_skill_uses_indexes, m003_examples_follow_signals]

@@ -1,0 +1,1 @@
+"""Community sharing: what leaves this machine must first be anonymized, previewed and signed."""

@@ -1,0 +1,1 @@
+"""Next-state signals: turning what follows an assistant action into learning signals."""

@@ -1,0 +1,332 @@
+"""Picking the few skills that apply to the user's request, fast enough for every turn.
+
+The query is the user's request and nothing else: the system prompt and chat boilerplate
+("Hi! Could you please help me…") would match every skill a little and drown the signal,
+so greetings, politeness and stop words are stripped first.
+
+Scoring is BM25's IDF with field weights, computed from the FTS5 (porter) index:
+
+1. Document frequencies come from FTS5 counts; words in over half of a library of some size
+   are dropped (they tell skills apart no better than "the").
+2. Posting lists of the rarest terms (up to ``row_budget`` rows) give candidates. FTS5's own
+   ``bm25()`` costs about 10 µs per matching row, which a request full of common words
+   turns into tens of milliseconds at 10,000 skills; posting lists cost well under 1 µs.
+3. Each candidate's score is the IDF-weighted share of the request's terms that its name
+   and description (``weight_head``) or any of its text (``weight_body``) contain, with
+   term frequency saturated at one, times a success-rate prior (a skill that keeps failing
+   sinks before it is retired). Terms no skill contains count as average terms, so a request
+   mostly about things the library does not know scores low everywhere.
+4. A threshold, absolute and relative to the best hit, so nothing irrelevant is injected,
+   then the token budget of the system prompt section.
+
+On the labelled set (``python -m bench.skills``) this beats plain FTS5 BM25 on precision
+and above all on unrelated requests, where BM25 always returns something.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from app.skills.skill import SECTION_ANTI_PATTERN, SECTION_EXAMPLE, SECTION_LESSON, body_sections
+
+_WORD = re.compile(r"[^\W_]+")
+
+_STOP_TEXT = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by could did do does doing done down during each else ever
+    every few for from further get gets getting got had has have having he her here hers him
+    his how i if in into is it its itself just let lets me might mine more most must my myself
+    no nor not now of off on once only or other our ours out over own please same shall she
+    should so some such than that the their theirs them then there these they this those
+    through to too under until up very via was we were what when where which while who whom why
+    will with would you your yours yourself etc eg ie ok okay yes yeah hi hello hey hiya
+    greetings morning afternoon evening dear thanks thank thx cheers can kindly help assist
+    want wanted need needs like love wonder wondering know tell think trying try tried able
+    possible way ways thing things stuff something anything someone really actually quick
+    quickly simple simply best good bad better lot bit much many one two always never sure
+    question problem issue hmm um im ive id dont doesnt cant wont isnt whats hows thats theres
+    youre use using used uses
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+def estimate_tokens(text: str) -> int:
+    """A model-free token estimate (about four characters a token for English and code)."""
+    return len(text) // 4 + 1
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix stripper, applied to both sides so inflections meet (exits ~ exiting).
+
+    It only needs to agree with itself (FTS5's porter stemmer does the index matching): it
+    decides which of a candidate's fields contain a term.
+    """
+    if len(word) <= 3:
+        return word
+    if word.endswith(("ies", "ied")):
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    if word.endswith("ly") and len(word) > 5:
+        word = word[:-2]
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def query_terms(request: str, limit: int = 16) -> list[str]:
+    """The informative words of a request, in order, without boilerplate or duplicates."""
+    seen: set[str] = set()
+    terms = []
+    for word in _WORD.findall(request.lower().replace("'", "")):
+        if len(word) < 2 or word in STOP_WORDS or word.isdigit():
+            continue
+        if word not in seen:
+            seen.add(word)
+            terms.append(word)
+    return terms[:limit]
+
+
+def token_set(text: str) -> set[str]:
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS}
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Weights and cut-offs, tuned on ``tests/data/skills_retrieval.json`` (see bench.skills)."""
+
+    weight_head: float = 0.7
+    weight_body: float = 0.3
+    max_df_fraction: float = 0.5
+    min_common_df: int = 10  # in a small library every word is "in half the skills"
+    row_budget: int = 1000
+    candidates: int = 20
+    prior_strength: float = 0.3
+    min_score: float = 0.35
+    min_relative: float = 0.8
+    rerank: bool = True
+
+
+DEFAULT_CONFIG = RetrievalConfig()
+PROMPT_HEADER = "Skills for this request (learned from the user's feedback; follow them):"
+
+
+@dataclass
+class RetrievedSkill:
+    id: int
+    name: str
+    description: str
+    category: str
+    score: float
+    lesson: str
+    anti_pattern: str
+    example: str
+    compact: bool = False
+
+    def render(self, compact: bool = False) -> str:
+        lines = [f"- {self.name}: {self.description}"]
+        if self.lesson:
+            lines.append(f"  Do: {_squash(self.lesson, 160 if compact else 400)}")
+        if not compact and self.anti_pattern:
+            lines.append(f"  Avoid: {_squash(self.anti_pattern, 200)}")
+        if not compact and self.example:
+            lines.append(f"  Example: {_squash(self.example, 240)}")
+        return "\n".join(lines)
+
+
+def _squash(text: str, limit: int) -> str:
+    flat = " ".join(text.replace("```", "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _document_frequencies(db: sqlite_utils.Database, terms: list[str]) -> list[int]:
+    """How many skills contain each term anywhere (FTS5 porter matching).
+
+    Counting stays inside SQLite (well under 0.1 µs a row), so it is cheap even for a
+    word half the library contains; fetching those rows into Python would not be.
+    """
+    parts = ", ".join("(SELECT count(*) FROM skills_fts WHERE skills_fts MATCH ?)" for _ in terms)
+    row = db.execute(f"SELECT {parts}", [f'"{t}"' for t in terms]).fetchone()
+    return [int(v) for v in row]
+
+
+def _postings(db: sqlite_utils.Database, term: str) -> list[int]:
+    rows = db.execute("SELECT rowid FROM skills_fts WHERE skills_fts MATCH ?", [f'"{term}"'])
+    return [row[0] for row in rows]
+
+
+def _candidates(
+    db: sqlite_utils.Database, terms: list[str], config: RetrievalConfig
+) -> tuple[dict[int, float], dict[str, float], set[str], float]:
+    """Candidate ids with a first score; each informative term's IDF; terms read; IDF total.
+
+    The rarest terms say what the request is about, so their posting lists are read first,
+    up to ``row_budget`` rows; commoner terms still count when candidates are scored.
+    """
+    n_skills = int(db.execute("SELECT count(*) FROM skills").fetchone()[0])
+    dfs = _document_frequencies(db, terms)
+    known = {
+        t: df
+        for t, df in zip(terms, dfs, strict=True)
+        if 0 < df <= max(n_skills * config.max_df_fraction, config.min_common_df)
+    }
+    if not known:
+        return {}, {}, set(), 0.0
+    idf = {t: math.log(1 + n_skills / (df + 1)) for t, df in known.items()}
+    unknown = sum(1 for df in dfs if df == 0)
+    total = sum(idf.values()) * (1 + unknown / len(idf))
+    first: dict[int, float] = {}
+    read: set[str] = set()
+    rows = 0
+    for term in sorted(known, key=known.get):
+        if rows and rows + known[term] > config.row_budget:
+            break
+        rows += known[term]
+        read.add(term)
+        for skill_id in _postings(db, term):
+            first[skill_id] = first.get(skill_id, 0.0) + idf[term]
+    return first, idf, read, total
+
+
+def _rows(db: sqlite_utils.Database, ids: list[int]) -> list[dict[str, Any]]:
+    marks = ", ".join("?" for _ in ids)
+    cursor = db.execute(
+        "SELECT id, name, description, body, category, uses, successes FROM skills "
+        f"WHERE id IN ({marks}) AND enabled = 1 AND retired = 0",
+        ids,
+    )
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _bm25_ranked(
+    db: sqlite_utils.Database, terms: list[str], config: RetrievalConfig
+) -> list[tuple[float, dict[str, Any]]]:
+    """Plain FTS5 BM25 (name 2, description 3, body 1), relative to the best hit.
+
+    The baseline the rerank is measured against (``rerank=False``); too slow at 10,000
+    skills for requests full of common words (see the module docstring).
+    """
+    match = " OR ".join(f'"{t}"' for t in terms)
+    ranked = db.execute(
+        "SELECT rowid, -bm25(skills_fts, 2.0, 3.0, 1.0) AS score FROM skills_fts "
+        "WHERE skills_fts MATCH ? ORDER BY score DESC LIMIT ?",
+        [match, config.candidates],
+    ).fetchall()
+    if not ranked:
+        return []
+    best = ranked[0][1] or 1.0
+    by_id = {row["id"]: row for row in _rows(db, [r[0] for r in ranked])}
+    return [(score / best, by_id[i]) for i, score in ranked if i in by_id]
+
+
+def _reranked(
+    db: sqlite_utils.Database, terms: list[str], config: RetrievalConfig
+) -> list[tuple[float, dict[str, Any]]]:
+    """Candidates scored by field-weighted IDF coverage of the request and track record.
+
+    Coverage favours the skill that is about *this* request over one that repeats a single
+    shared word. Terms whose posting lists were not read are looked up in the candidate's
+    text (name and description by stem, body by word prefix).
+    """
+    first, idf, read, total = _candidates(db, terms, config)
+    if not first:
+        return []
+    top = heapq.nlargest(config.candidates, first.items(), key=lambda item: item[1])
+    stems = {term: stem(term) for term in idf}
+    unread = [t for t in idf if t not in read]
+    prefix = (
+        re.compile(r"\b(?:" + "|".join(re.escape(stems[t]) for t in unread) + ")")
+        if unread
+        else None
+    )
+    scored = []
+    for row in _rows(db, [skill_id for skill_id, _ in top]):
+        head = token_set(f"{row['name'].replace('-', ' ')} {row['description']}")
+        in_head = sum(w for t, w in idf.items() if stems[t] in head)
+        anywhere = first[row["id"]]
+        if prefix is not None:
+            seen = set(prefix.findall(row["body"].lower())) | head
+            anywhere += sum(idf[t] for t in unread if stems[t] in seen)
+        evidence = config.weight_head * in_head + config.weight_body * max(anywhere, in_head)
+        score = min(1.0, evidence / total)
+        prior = (row["successes"] + 1) / (row["uses"] + 2)
+        score *= 1 + config.prior_strength * (prior - 0.5)
+        scored.append((score, row))
+    scored.sort(key=lambda pair: -pair[0])
+    return scored
+
+
+def _retrieved(row: dict[str, Any], score: float) -> RetrievedSkill:
+    sections = body_sections(row["body"])
+    lesson = sections.get(SECTION_LESSON.lower()) or sections.get("") or row["body"]
+    return RetrievedSkill(
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        category=row["category"] or "",
+        score=round(score, 4),
+        lesson=lesson,
+        anti_pattern=sections.get(SECTION_ANTI_PATTERN.lower(), ""),
+        example=sections.get(SECTION_EXAMPLE.lower(), ""),
+    )
+
+
+def retrieve(
+    db: sqlite_utils.Database,
+    request: str,
+    *,
+    k: int = 3,
+    token_budget: int = 400,
+    config: RetrievalConfig = DEFAULT_CONFIG,
+) -> list[RetrievedSkill]:
+    """The skills (at most ``k``) relevant to ``request`` that fit in ``token_budget`` tokens.
+
+    ``request`` must be the user's own message: never the system prompt or the history.
+    Returns an empty list when nothing clears the relevance threshold.
+    """
+    terms = query_terms(request)
+    if not terms or k <= 0:
+        return []
+    scored = _reranked(db, terms, config) if config.rerank else _bm25_ranked(db, terms, config)
+    if not scored:
+        return []
+    best = scored[0][0]
+    picked: list[RetrievedSkill] = []
+    used = estimate_tokens(PROMPT_HEADER)
+    for score, row in scored:
+        if len(picked) >= k or score < config.min_score or score < config.min_relative * best:
+            break
+        skill = _retrieved(row, score)
+        for compact in (False, True):
+            cost = estimate_tokens(skill.render(compact))
+            if used + cost <= token_budget:
+                skill.compact = compact
+                picked.append(skill)
+                used += cost
+                break
+    return picked
+
+
+def skills_prompt_section(skills: list[RetrievedSkill]) -> str:
+    """The block appended to the system prompt; ``""`` when there is nothing to add.
+
+    Each skill renders as :func:`retrieve` budgeted it (full, or compact when space was short).
+    """
+    if not skills:
+        return ""
+    return "\n".join([PROMPT_HEADER, *(skill.render(skill.compact) for skill in skills)])

@@ -1,0 +1,295 @@
+"""Finds the program that really runs in a simple command, and reads common option shapes.
+
+Why: `sudo -u root env X=1 nice -n 5 /bin/rm -rf /` runs `rm`; `xargs -I{} rm` runs `rm` on
+piped input; `bash -lc '…'` hands code to a shell and `curl -fsSLO url` writes a file named
+after the URL. The deny list needs these answers for every command it judges, so they live
+here, apart from the judging.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from app.terminal.shell_syntax import ShellSyntaxError, Word, decode_escapes, parse
+
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "csh", "tcsh", "ash",
+                    "yash"})
+INTERPRETERS = frozenset({"python", "perl", "ruby", "node", "php", "lua", "pwsh"})
+DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "lwp-request", "GET",
+                         "aria2c"})
+# Wrapper → its short options that take a value. They run the rest of the line as a command.
+_WRAPPERS = {
+    "sudo": "ugCDprtTUR", "doas": "uC", "env": "uCS", "nice": "n", "nohup": "", "command": "",
+    "exec": "a", "time": "fo", "stdbuf": "ioe", "ionice": "cnp", "setsid": "", "builtin": "",
+    "unbuffer": "", "busybox": "", "xargs": "adEeIiLlnPs", "torsocks": "", "fakeroot": "",
+    "timeout": "sk", "chrt": "", "taskset": "", "chroot": "", "caffeinate": "", "pkexec": "",
+    "strace": "eoOpPsSuX", "nocache": "",
+}
+_WRAPPER_POSITIONALS = {"timeout": 1, "chrt": 1, "taskset": 1, "chroot": 1}
+_LONG_VALUED = frozenset({
+    "--user", "--group", "--chdir", "--signal", "--kill-after", "--adjustment", "--unset",
+    "--delimiter", "--max-args", "--max-procs", "--arg-file", "--replace", "--prompt",
+    "--close-from", "--host", "--role", "--type", "--other-user", "--output", "--format",
+    "--class", "--split-string",
+})
+_CODE_FLAGS = {"python": ("-c",), "perl": ("-e", "-E"), "ruby": ("-e",),
+               "node": ("-e", "-p", "--eval", "--print"), "php": ("-r",), "lua": ("-e",),
+               "pwsh": ("-c", "-Command", "-command")}
+_INTERPRETER_VALUED = frozenset({"-W", "-X", "-I", "-M", "-r", "--require"})
+_SHELL_VALUED = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^]]*\])?\+?=")
+_VARIABLE_RE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+_WELL_KNOWN = {"SHELL": "/bin/sh", "BASH": "/bin/bash"}
+
+
+@dataclass
+class Resolved:
+    """A simple command seen through its wrappers: program name, arguments and extras."""
+
+    name: str = ""
+    args: list[str] = field(default_factory=list)
+    arg_words: list[Word] = field(default_factory=list)
+    head: Word | None = None
+    head_text: str = ""
+    via_xargs: bool = False
+    lookup_only: bool = False
+    assignments: list[tuple[str, str]] = field(default_factory=list)
+    extra_code: list[str] = field(default_factory=list)
+
+
+def program_name(word: str) -> str:
+    """`/usr/bin/python3.11` → `python`: full paths and version suffixes do not matter."""
+    name = posixpath.basename(word)
+    if re.fullmatch(r"(?:python|pypy)[\d.]*", name):
+        return "python"
+    return "node" if name == "nodejs" else name
+
+
+def expand_variables(text: str, variables: dict[str, str]) -> str:
+    """Substitutes variables assigned earlier on the same line (`d=/; rm -rf $d`) and `$SHELL`."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return variables.get(name, _WELL_KNOWN.get(name, match.group(0)))
+
+    return _VARIABLE_RE.sub(value, text) if "$" in text else text
+
+
+def printed_text(resolved: Resolved) -> str | None:
+    """What a static `echo …` or `printf …` prints (escapes decoded), else None."""
+    args = resolved.args
+    if resolved.name == "echo":
+        flags = [a for a in args[:3] if re.fullmatch(r"-[neE]+", a)]
+        text = " ".join(args[len(flags):])
+        return decode_escapes(text) if any("e" in flag for flag in flags) else text
+    if resolved.name == "printf":
+        args = args[1:] if args[:1] == ["--"] else args
+        if not args:
+            return None
+        return decode_escapes(" ".join(args[1:]) if "%" in args[0] else args[0])
+    return None
+
+
+def static_output(inner: str) -> str | None:
+    """Output of a substitution that only echoes text: `$(echo rm)` is just `rm`."""
+    try:
+        commands = parse(inner)
+    except ShellSyntaxError:
+        return None
+    if len(commands) != 1 or any(w.substitutions for w in commands[0].words):
+        return None
+    return printed_text(resolve([w.text for w in commands[0].words]))
+
+
+def options(args: list[str], valued: str = "", stop_at_positional: bool = False,
+            ) -> tuple[set[str], set[str], list[str]]:
+    """Splits arguments into short flags, long flags and positionals (getopt-style).
+
+    `valued` names the short options that take a value, so `truncate -s 0 f` keeps `0` out of
+    the positionals; `--` ends the options.
+    """
+    short: set[str] = set()
+    long_: set[str] = set()
+    positional: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if arg == "--":
+            positional += args[index:]
+            break
+        if arg.startswith("--"):
+            long_.add(arg.partition("=")[0])
+        elif arg.startswith("-") and len(arg) > 1:
+            for offset, letter in enumerate(arg[1:], start=2):
+                short.add(letter)
+                if letter in valued:
+                    index += 0 if arg[offset:] else 1
+                    break
+        else:
+            positional.append(arg)
+            if stop_at_positional:
+                positional += args[index:]
+                break
+    return short, long_, positional
+
+
+def _skip_wrapper_options(name: str, texts: list[str], index: int, resolved: Resolved) -> int:
+    """Moves past a wrapper's own options and arguments; returns the next command's index."""
+    valued = _WRAPPERS[name]
+    positionals = _WRAPPER_POSITIONALS.get(name, 0)
+    while index < len(texts):
+        arg = texts[index]
+        if arg == "--":
+            return index + 1
+        if name == "env" and (match := _ASSIGN_RE.match(arg)):
+            resolved.assignments.append((match.group(1), arg[match.end():]))
+        elif arg.startswith("--"):
+            key = arg.partition("=")[0]
+            if name == "env" and key == "--split-string":
+                resolved.extra_code.append(arg.partition("=")[2] if "=" in arg else
+                                           texts[index + 1] if index + 1 < len(texts) else "")
+            index += 1 if "=" in arg or key not in _LONG_VALUED else 2
+            continue
+        elif arg.startswith("-") and len(arg) > 1:
+            if not (name == "nice" and arg[1:].isdigit()):
+                for offset, letter in enumerate(arg[1:], start=2):
+                    if letter in valued:
+                        attached = arg[offset:]
+                        if name == "env" and letter == "S":
+                            resolved.extra_code.append(attached or (
+                                texts[index + 1] if index + 1 < len(texts) else ""))
+                        index += 0 if attached else 1
+                        break
+        elif positionals:
+            positionals -= 1
+        else:
+            return index
+        index += 1
+    return index
+
+
+def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
+    """Looks past assignments and wrappers (sudo, env, nice, xargs …) to the real program."""
+    words = words if words is not None else [Word(text) for text in texts]
+    resolved = Resolved()
+    index = 0
+    while index < len(texts):
+        text = texts[index]
+        if match := _ASSIGN_RE.match(text):
+            resolved.assignments.append((match.group(1), text[match.end():]))
+            index += 1
+            continue
+        name = program_name(text)
+        if name not in _WRAPPERS:
+            break
+        resolved.via_xargs |= name == "xargs"
+        index += 1
+        if name == "command" and index < len(texts) and texts[index] in ("-v", "-V"):
+            resolved.lookup_only = True
+            return resolved
+        index = _skip_wrapper_options(name, texts, index, resolved)
+    if index < len(texts):
+        resolved.name = program_name(texts[index])
+        resolved.head = words[index]
+        resolved.head_text = texts[index]
+        resolved.args = texts[index + 1:]
+        resolved.arg_words = words[index + 1:]
+    return resolved
+
+
+def shell_code(args: list[str]) -> tuple[str | None, bool, str | None]:
+    """For `bash ARGS`: (code given with -c, whether code comes from stdin, script file)."""
+    index = 0
+    wants_code = reads_stdin = False
+    while index < len(args):
+        arg = args[index]
+        if arg in _SHELL_VALUED:
+            index += 2
+            continue
+        if arg == "--":
+            index += 1
+            break
+        if arg[:1] in "-+" and len(arg) > 1:
+            wants_code |= not arg.startswith("--") and "c" in arg[1:]
+            reads_stdin |= arg == "-s"
+            index += 1
+            continue
+        break
+    rest = args[index:]
+    if wants_code:
+        return (rest[0] if rest else ""), False, None
+    if reads_stdin or not rest or rest[0] in ("-", "/dev/stdin"):
+        return None, True, None
+    return None, False, rest[0]
+
+
+def interpreter_code(name: str, args: list[str]) -> tuple[str | None, bool, str | None]:
+    """For `python/perl/node … ARGS`: (inline code, reads code from stdin, script file)."""
+    flags = _CODE_FLAGS.get(name, ())
+    letters = {flag[1] for flag in flags if len(flag) == 2}
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        clustered = arg[:1] == "-" and arg[1:2] != "-" and arg[-1:] in letters
+        if arg in flags or clustered:
+            return (args[index + 1] if index + 1 < len(args) else ""), False, None
+        if arg[:2] in flags and len(arg) > 2:
+            return arg[2:], False, None
+        if name == "python" and arg.startswith("-m"):
+            return None, False, None
+        if arg in ("-", "/dev/stdin"):
+            return None, True, None
+        index += 2 if arg in _INTERPRETER_VALUED else 1
+        if not arg.startswith("-"):
+            return None, False, arg
+    return None, True, None
+
+
+def is_decoder(resolved: Resolved) -> bool:
+    """True for commands that turn encoded text back into code (`base64 -d`, `xxd -r`)."""
+    name, args = resolved.name, resolved.args
+    if name in ("base64", "base32", "basenc"):
+        return "--decode" in args or any(a[:1] == "-" and a[1:2] != "-" and set(a[1:]) & {"d", "D"}
+                                         for a in args)
+    if name == "xxd":
+        return any(a[:1] == "-" and "r" in a for a in args)
+    if name == "openssl":
+        return "-d" in args
+    return name == "uudecode"
+
+
+def _url_name(url: str) -> str:
+    return posixpath.basename(urlsplit(url).path)
+
+
+def download_outputs(name: str, args: list[str]) -> set[str]:
+    """File names a curl/wget call saves to, so `… && sh install.sh` can be recognised."""
+    if name not in ("curl", "wget"):
+        return set()
+    out_letter, remote_letter = ("o", "O") if name == "curl" else ("O", "")
+    urls = [a for a in args if re.match(r"(?:https?|ftp)://", a)]
+    saved: set[str] = set()
+    named = False
+    for index, arg in enumerate(args):
+        value = None
+        if arg in ("--output", "--output-document") and index + 1 < len(args):
+            value = args[index + 1]
+        elif arg.startswith(("--output=", "--output-document=")):
+            value = arg.partition("=")[2]
+        elif arg[:1] == "-" and arg[1:2] != "-" and out_letter in arg:
+            attached = arg[arg.index(out_letter) + 1:]
+            value = attached or (args[index + 1] if index + 1 < len(args) else "")
+        elif arg == "--remote-name" or (arg[:1] == "-" and arg[1:2] != "-" and remote_letter
+                                        and remote_letter in arg):
+            saved |= {_url_name(url) for url in urls}
+        if value is not None:
+            named = True
+            if value != "-":
+                saved.add(posixpath.basename(value))
+    if name == "wget" and not named:
+        saved |= {_url_name(url) for url in urls}
+    return saved - {""}

@@ -1,0 +1,351 @@
+"""The built-in deny list: commands that always need the user to type a confirmation.
+
+Why it reads commands structurally rather than grepping the text: `echo reboot`,
+`grep -r shutdown .` and `rm -rf ./build` must stay quiet, while `"r"m -rf /`,
+`sudo env X=1 /bin/rm -r -f ~`, `bash -c "$(curl …)"` and `echo / | xargs rm -rf` must not
+slip through. Each simple command is resolved to the program that really runs (past sudo,
+env, nice, xargs …, quotes and full paths) and judged by `program_checks`; code handed to
+another interpreter (`sh -c`, `eval`, `ssh host …`, here-documents, `echo … | sh`,
+`python -c "os.system(…)"`) is inspected again, recursively, by the walker here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import (
+    DOWNLOADERS,
+    INTERPRETERS,
+    SHELLS,
+    Resolved,
+    download_outputs,
+    expand_variables,
+    interpreter_code,
+    is_decoder,
+    options,
+    printed_text,
+    resolve,
+    shell_code,
+    static_output,
+)
+from app.terminal.program_checks import (
+    assignment_reasons,
+    find_exec_commands,
+    find_roots,
+    program_reasons,
+)
+from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
+
+MAX_DEPTH = 6
+MAX_COMMAND_CHARS = 16 * 1024
+PIPE_DOWNLOAD = "runs a script straight from the internet without showing it to you"
+_SUSPICIOUS = frozenset({"rm", "dd", "shred", "wipefs", "fdisk", "parted", "shutdown", "reboot",
+                         "halt", "poweroff", "init", "systemctl", "kill", "chmod", "chown", "curl",
+                         "wget", "eval", "history", "unset", "truncate", "crontab", "mv",
+                         "HISTFILE", "sh", "bash", "base64"})
+_CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock"})
+_FUNC_DEF_RE = re.compile(r"(?:\bfunction\s+([^\s(){};|&]{1,64})\s*(?:\(\s*\))?|"
+                          r"(?<![^\s;&|(){}])([^\s(){};|&]{1,64})\s*\(\s*\))\s*\{([^{}]{0,500})\}")
+_FORK_LOOP_RE = re.compile(r"fork\s*(?:\(\s*\))?\s*while\s*fork|while\s*\(?\s*(?:True|true|1)\s*"
+                           r"\)?\s*[:{;]?\s*(?:do\s+)?(?:os\.)?fork\b|loop\s*\{\s*fork\b")
+_SHELL_CALL_RE = re.compile(
+    r"\b(?:system|popen|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|getoutput|"
+    r"getstatusoutput|shell_exec|passthru)\s*\(\s*(\[[^\]]*\]|[rbfu]{0,2}(['\"]).*?(?<!\\)\2)",
+    re.S)
+_STRING_RE = re.compile(r"(['\"])(.*?)(?<!\\)\1", re.S)
+_BACKTICK_RE = re.compile(r"`([^`]+)`")
+_RMTREE_RE = re.compile(r"\b(?:rmtree|rm_rf|rmSync|rimraf|remove_dir_all)\s*\(\s*[rbfu]{0,2}"
+                        r"(['\"])(.+?)\1")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the deny list found: reasons, whether it could read everything, and segments.
+
+    `segments` are the simple commands (nested ones included) that allow rules must match.
+    """
+
+    reasons: tuple[str, ...]
+    certain: bool
+    segments: tuple[str, ...]
+
+
+@dataclass
+class _Line:
+    """What one command line has set up so far: a `cd` target, variables, downloaded files."""
+
+    cwd: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    downloaded: set[str] = field(default_factory=set)
+
+
+def danger_reasons(command: str) -> list[str]:
+    """Plain-language reasons why `command` is on the deny list; [] when it is not."""
+    return list(analyse(command).reasons)
+
+
+def analyse(command: str) -> Analysis:
+    """Runs the deny list over a whole command line, nested code included.
+
+    Lines over `MAX_COMMAND_CHARS` are not read at all: nobody can review them either, and
+    reading them must not stall the window.
+    """
+    if len(command) > MAX_COMMAND_CHARS:
+        return Analysis((f"is too long to check ({len(command)} characters)",), False, ())
+    inspector = _Inspector()
+    inspector.inspect(command, 0)
+    return Analysis(tuple(dict.fromkeys(inspector.reasons)), inspector.certain,
+                    tuple(inspector.segments))
+
+
+def _fork_bomb(text: str) -> bool:
+    for match in _FUNC_DEF_RE.finditer(text):
+        name = re.escape(match.group(1) or match.group(2))
+        if re.search(rf"(?<![\w./-]){name}(?:\s*\|\s*{name}(?![\w./-])|\s*&(?!&))",
+                     match.group(3)):
+            return True
+    return bool(_FORK_LOOP_RE.search(text))
+
+
+def _fetches(text: str) -> bool:
+    """True when a substitution's inner command downloads or decodes something."""
+    try:
+        commands = parse(text)
+    except ShellSyntaxError:
+        return bool(re.search(r"\b(?:curl|wget|base64)\b", text))
+    for command in commands:
+        resolved = resolve([word.text for word in command.words])
+        if resolved.name in DOWNLOADERS or is_decoder(resolved):
+            return True
+    return False
+
+
+def _static_words(command: Command, variables: dict[str, str]) -> tuple[list[str], list[Word]]:
+    """Word texts with same-line variables and echo-only substitutions filled in.
+
+    An unquoted word that expands to several words is split, as bash would split it.
+    """
+    texts: list[str] = []
+    words: list[Word] = []
+    for word in command.words:
+        text = expand_variables(word.text, variables)
+        for inner in word.substitutions:
+            if (printed := static_output(inner)) is not None:
+                text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
+        parts = text.split() if text != word.text and not word.quoted else [text]
+        texts += parts
+        words += [word] * len(parts)
+    return texts, words
+
+
+def _runner_code(name: str, args: list[str]) -> str | None:
+    """The command string that eval, watch, ssh, su, script, trap or flock will run."""
+    if name == "eval":
+        return " ".join(args)
+    if name == "trap":
+        return args[0] if args and not args[0].startswith("-") else None
+    if name in ("su", "runuser", "script", "flock"):
+        for index, arg in enumerate(args):
+            if arg in ("-c", "--command") and index + 1 < len(args):
+                return args[index + 1]
+            if arg.startswith("--command="):
+                return arg.partition("=")[2]
+        return " ".join(options(args, valued="wEn")[2][1:]) or None if name == "flock" else None
+    valued = "bcDEeFIiJLlmOopQRSWw" if name == "ssh" else "nqd"
+    rest = options(args, valued=valued, stop_at_positional=True)[2]
+    return " ".join(rest[1:] if name == "ssh" else rest) or None
+
+
+class _Inspector:
+    """Walks commands and the code nested in them, collecting reasons; one per `analyse`."""
+
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+        self.certain = True
+        self.segments: list[str] = []
+
+    def inspect(self, text: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            self.certain = False
+            return
+        if _fork_bomb(text):
+            self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
+        try:
+            commands = parse(text)
+        except ShellSyntaxError:
+            self._inspect_unparseable(text, depth)
+            return
+        line = _Line()
+        for command in commands:
+            self.inspect_command(command, line, depth)
+
+    def _inspect_unparseable(self, text: str, depth: int) -> None:
+        """Unclosed quotes and the like: read a repaired copy, and distrust risky words."""
+        self.certain = False
+        repaired = text
+        for _attempt in range(4):
+            try:
+                commands = parse(repaired)
+            except ShellSyntaxError as exc:
+                if exc.closer is None:
+                    break
+                repaired += exc.closer
+                continue
+            line = _Line()
+            for command in commands:
+                self.inspect_command(command, line, depth)
+            break
+        words = {posixpath.basename(w) for w in re.findall(r"[\w./~:-]+", text)}
+        hits = sorted(w for w in words if w in _SUSPICIOUS or w.startswith("mkfs"))
+        if hits:
+            self.reasons.append(f"could not be read reliably and mentions {', '.join(hits)}")
+
+    def inspect_program_text(self, code: str, depth: int) -> None:
+        """Scans Python/Perl/Ruby/Node code for shell commands and recursive deletes.
+
+        Only the calls that run a shell are read, so `print('reboot')` stays harmless; what
+        they run does not make the outer command uncertain.
+        """
+        certain = self.certain
+        if _fork_bomb(code):
+            self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
+        for match in _SHELL_CALL_RE.finditer(code):
+            argument = match.group(1)
+            if argument.startswith("["):
+                self.inspect(" ".join(s for _q, s in _STRING_RE.findall(argument)), depth)
+            elif literal := _STRING_RE.search(argument):
+                self.inspect(literal.group(2), depth)
+        for match in _BACKTICK_RE.finditer(code):
+            self.inspect(match.group(1), depth)
+        for match in _RMTREE_RE.finditer(code):
+            path = paths.expand(match.group(2))
+            if path and (described := paths.describe_precious(path)):
+                self.reasons.append(f"recursive delete of {described}")
+        self.certain = certain
+
+    def inspect_command(self, command: Command, line: _Line, depth: int) -> None:
+        for word in command.words + [r.target for r in command.redirects]:
+            for inner in word.substitutions:
+                self.inspect(inner, depth + 1)
+        self.segments.append(" ".join([w.text for w in command.words]
+                                      + [f"{r.op} {r.target.text}" for r in command.redirects]))
+        resolved = resolve(*_static_words(command, line.variables))
+        for name, value in resolved.assignments:
+            self.reasons += assignment_reasons(name, value)
+            if not resolved.name:
+                line.variables[name] = value
+        for code in resolved.extra_code:
+            self.inspect(code, depth + 1)
+        for redirect in command.redirects:
+            self._redirect(redirect.op, redirect.target.text, resolved, line)
+        if not resolved.name or resolved.lookup_only:
+            return
+        if "$" in resolved.head_text or "`" in resolved.head_text:
+            self._hidden_program(resolved, line)
+        if posixpath.basename(resolved.head_text) in line.downloaded:
+            self.reasons.append("downloads a program and runs it straight away")
+        name, args = resolved.name, resolved.args
+        piped = self._xargs_inputs(resolved, command)
+        self.reasons += program_reasons(name, args, line.cwd, piped)
+        if name in ("export", "declare", "typeset", "readonly", "local"):
+            for key, sep, value in (arg.partition("=") for arg in args):
+                if sep:
+                    self.reasons += assignment_reasons(key, value)
+                    line.variables[key] = value
+        if name == "find":
+            for inner in find_exec_commands(args):
+                self.inspect_command(Command([Word(t) for t in inner]), _Line(cwd=line.cwd),
+                                     depth + 1)
+        self._runner(resolved, command, line, depth)
+        line.downloaded |= download_outputs(name, args)
+        if name in DOWNLOADERS:
+            line.downloaded |= {posixpath.basename(r.target.text) for r in command.redirects
+                                if r.op in WRITE_REDIRECT_OPS}
+        if name in ("cd", "pushd"):
+            target = next((a for a in args if not a.startswith("-")), "~")
+            line.cwd = None if target == "-" else paths.expand(target, line.cwd)
+
+    def _hidden_program(self, resolved: Resolved, line: _Line) -> None:
+        """The program name comes from a variable or substitution Flywheel cannot know."""
+        self.certain = False
+        if resolved.head and any(_fetches(inner) for inner in resolved.head.substitutions):
+            self.reasons.append(PIPE_DOWNLOAD)
+        short, long_, targets = options(resolved.args)
+        if short & {"r", "R"} or "--recursive" in long_:
+            for target in targets:
+                path = paths.expand(target, line.cwd)
+                if path and (described := paths.describe_precious(path)):
+                    self.reasons.append(f"runs a hidden command recursively on {described}")
+
+    def _redirect(self, op: str, target: str, resolved: Resolved, line: _Line) -> None:
+        if target.startswith(("/dev/tcp/", "/dev/udp/")) and resolved.name in SHELLS:
+            self.reasons.append("connects a shell to another machine (reverse shell)")
+        duplicates_fd = op == ">&" and (target.isdigit() or target == "-")
+        if op in WRITE_REDIRECT_OPS and not duplicates_fd and (
+                reason := paths.write_target_reason(target, line.cwd)):
+            self.reasons.append(reason)
+
+    def _xargs_inputs(self, resolved: Resolved, command: Command) -> list[str]:
+        """What `echo … | xargs rm`, `find … | xargs rm` or `xargs rm <<< …` would append."""
+        if not resolved.via_xargs:
+            return []
+        found = command.stdin_text.split() if command.stdin_text is not None else []
+        for upstream in command.upstream:
+            source = resolve([w.text for w in upstream.words])
+            if (printed := printed_text(source)) is not None:
+                found += printed.split()
+            elif source.name == "find":
+                found += find_roots(source.args)[0]
+        return found
+
+    def _runner(self, resolved: Resolved, command: Command, line: _Line, depth: int) -> None:
+        """Shells, interpreters, eval, su, ssh …: inspect the code they are handed."""
+        name, args = resolved.name, resolved.args
+        code, reads_stdin, script = None, False, None
+        if name in SHELLS:
+            code, reads_stdin, script = shell_code(args)
+        elif name in INTERPRETERS:
+            code, reads_stdin, script = interpreter_code(name, args)
+        elif name in ("source", "."):
+            script = args[0] if args else None
+            reads_stdin = script in ("/dev/stdin", "-")
+        elif name in ("at", "batch"):
+            script = next((b for a, b in pairwise(args) if a == "-f"), None)
+            reads_stdin = script is None
+        elif name in _CODE_RUNNERS:
+            code = _runner_code(name, args)
+        else:
+            return
+        if code is not None:
+            if name in INTERPRETERS:
+                self.inspect_program_text(code, depth + 1)
+            else:
+                self.inspect(code, depth + 1)
+        if any(_fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
+            self.reasons.append(PIPE_DOWNLOAD)
+        if script and posixpath.basename(script) in line.downloaded:
+            self.reasons.append("downloads a script and runs it straight away")
+        if reads_stdin:
+            self._stdin_code(name, command, depth)
+
+    def _stdin_code(self, name: str, command: Command, depth: int) -> None:
+        """Code arriving on stdin: a here-document, or whatever is piped in."""
+        if command.stdin_text is not None:
+            if name in INTERPRETERS:
+                self.inspect_program_text(command.stdin_text, depth + 1)
+            else:
+                self.inspect(command.stdin_text, depth + 1)
+        for upstream in command.upstream:
+            source = resolve([w.text for w in upstream.words])
+            if source.name in DOWNLOADERS:
+                self.reasons.append(PIPE_DOWNLOAD)
+            elif is_decoder(source):
+                self.reasons.append("runs hidden (encoded) code")
+            elif (printed := printed_text(source)) is not None and name not in INTERPRETERS:
+                self.inspect(printed, depth + 1)
+            elif source.name == "cat" and upstream.stdin_text is not None:
+                self.inspect(upstream.stdin_text, depth + 1)

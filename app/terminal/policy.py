@@ -1,0 +1,94 @@
+"""Whether a shell command may run at once, needs a click, or needs a typed confirmation.
+
+Why this shape: the model proposes commands, and nothing it writes may approve itself. So
+`decide` takes allow rules only from its caller (the user's settings), never from the reply;
+the built-in deny list (`deny_list`) outranks every allow rule; and a command Flywheel cannot
+read with certainty is never run without a click.
+
+Allow rules are written by the user, one per line in settings:
+- a glob (`fnmatch`, case-sensitive, `*` matches anything including spaces), e.g.
+  `git status`, `ls *`, `pytest *`;
+- or a regular expression when prefixed with `re:`, matched against the whole command, e.g.
+  `re:git (status|diff|log)( .*)?`.
+A rule is checked against every simple command in the line separately (and inside `$( )`,
+`sh -c '…'` and the like), so `ls *` allows `ls -la` but not `ls; rm -rf build`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from fnmatch import fnmatchcase
+
+from app.terminal.deny_list import analyse
+
+ORIGINS = ("assistant", "user")
+REGEX_PREFIX = "re:"
+
+
+class Approval(Enum):
+    """How much the user has to do before a command runs."""
+
+    AUTO_RUN = "auto"
+    ASK = "ask"
+    TYPED_CONFIRMATION = "typed"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The approval needed and the plain-language reasons to show next to the command."""
+
+    approval: Approval
+    reasons: tuple[str, ...]
+
+
+def allow_rule_error(rule: str) -> str | None:
+    """Why an allow rule is unusable (for the settings dialog), or None when it is fine."""
+    if not rule.strip():
+        return "the rule is empty"
+    if rule.startswith(REGEX_PREFIX):
+        try:
+            re.compile(rule[len(REGEX_PREFIX):])
+        except re.error as exc:
+            return f"not a valid regular expression: {exc}"
+    return None
+
+
+def _matching_rule(segment: str, rules: Sequence[str]) -> str | None:
+    for rule in rules:
+        if allow_rule_error(rule):
+            continue
+        if rule.startswith(REGEX_PREFIX):
+            if re.fullmatch(rule[len(REGEX_PREFIX):], segment):
+                return rule
+        elif fnmatchcase(segment, rule.strip()):
+            return rule
+    return None
+
+
+def decide(command: str, origin: str, allow_rules: Sequence[str]) -> Decision:
+    """Decides how `command` may run.
+
+    `origin` is "assistant" (proposed by the model: needs a click unless every part matches
+    an allow rule) or "user" (typed or edited by the user: runs at once). The deny list
+    yields TYPED_CONFIRMATION whatever the origin and the rules. Invalid rules are ignored
+    (they match nothing); use `allow_rule_error` to report them.
+    """
+    if origin not in ORIGINS:
+        raise ValueError(f"unknown command origin {origin!r}; expected one of {ORIGINS}")
+    if not command.strip():
+        raise ValueError("the command is empty")
+    analysis = analyse(command)
+    if analysis.reasons:
+        return Decision(Approval.TYPED_CONFIRMATION, analysis.reasons)
+    if origin == "user":
+        return Decision(Approval.AUTO_RUN, ("you wrote this command yourself",))
+    if not analysis.certain:
+        return Decision(Approval.ASK, ("Flywheel could not read every part of this command",))
+    matched = [_matching_rule(segment, allow_rules) for segment in analysis.segments]
+    if matched and all(matched):
+        rules = ", ".join(dict.fromkeys(rule for rule in matched if rule))
+        return Decision(Approval.AUTO_RUN, (f"matches your allow rule {rules}",))
+    return Decision(Approval.ASK, ("proposed by the assistant",))

@@ -1,0 +1,296 @@
+"""Per-program judges of the deny list: given a program and its arguments, what is at risk?
+
+Why separate from `deny_list`: these are pure functions of (program, arguments, known cwd),
+one small judge per family — delete, format, raw disk write, move, permissions, power,
+history — so each rule reads on its own and the inspector that walks nested shell code
+stays short. Every judge returns plain-language reasons; [] means nothing alarming.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from itertools import pairwise
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import options
+
+HISTORY_OFF = "stops your shell history from being saved"
+_POWER = "shuts down or restarts the computer"
+_SYSTEMCTL_POWER = frozenset({"poweroff", "reboot", "halt", "kexec", "soft-reboot", "emergency",
+                              "rescue"})
+_FIND_FILTERS = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-regex",
+                           "-iregex", "-newer", "-mtime", "-mmin", "-atime", "-amin", "-size",
+                           "-user", "-group", "-empty", "-lname", "-perm", "-ctime", "-cmin"})
+_FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
+_DISK_TOOLS = ("fdisk", "sfdisk", "cfdisk", "gdisk", "sgdisk", "parted", "wipefs", "blkdiscard",
+               "mkswap", "badblocks")
+_DISK_READ_ONLY = frozenset({"-l", "--list", "-p", "--print", "print", "-d", "--dump", "-s",
+                             "--show-size", "-n", "--no-act"})
+_FORMATTERS = ("mkfs", "mke2fs", "mkntfs", "mkdosfs")
+
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
+
+
+def assignment_reasons(name: str, value: str) -> list[str]:
+    """`HISTFILE=/dev/null`, `HISTSIZE=0` and friends quietly switch history off."""
+    if name == "HISTFILE" and value in ("", "/dev/null"):
+        return [HISTORY_OFF]
+    if name in ("HISTSIZE", "HISTFILESIZE", "SAVEHIST") and value.strip() == "0":
+        return ["erases your shell history (history size 0)"]
+    return []
+
+
+def delete_reasons(target: str, recursive: bool, cwd: str | None) -> list[str]:
+    """Why deleting `target` is dangerous: catch-all globs always, precious dirs if recursive."""
+    if paths.is_history_file(target):
+        return ["deletes your shell history"]
+    path = paths.expand(target, cwd)
+    described = paths.describe_precious(path) if path else None
+    if described and described.startswith("everything"):
+        return [f"deletes {described}"]
+    if described and recursive:
+        return [f"recursive delete of {described}"]
+    if path and paths.is_sensitive_file(path):
+        return [f"deletes the system file {path}"]
+    return []
+
+
+def _write_reasons(targets: list[str], cwd: str | None) -> list[str]:
+    return [r for target in targets if (r := paths.write_target_reason(target, cwd))]
+
+
+def _rm(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    short, long_, targets = options(args)
+    recursive = bool(short & {"r", "R"}) or "--recursive" in long_
+    reasons = ["deletes with the safety check for / switched off (--no-preserve-root)"] \
+        if "--no-preserve-root" in long_ else []
+    for target in targets + piped:
+        reasons += delete_reasons(target, recursive, cwd)
+    return reasons
+
+
+def _unlink(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    targets = args + piped
+    return [r for t in targets for r in delete_reasons(t, False, cwd)] + _write_reasons(targets,
+                                                                                      cwd)
+
+
+def find_roots(args: list[str]) -> tuple[list[str], list[str]]:
+    """Splits find's arguments into its starting points and its expression."""
+    index = 0
+    while index < len(args) and args[index] in ("-H", "-L", "-P"):
+        index += 1
+    start = index
+    while index < len(args) and not args[index].startswith(("-", "(", "!", ")")):
+        index += 1
+    return (args[start:index] or ["."]), args[index:]
+
+
+def find_exec_commands(args: list[str]) -> list[list[str]]:
+    """The commands `find … -exec CMD {} ;` runs, with `{}` standing for what it finds.
+
+    Without a filter find also hands over each starting point itself, so `{}` becomes the
+    root; with one (`-name x`) it becomes a path inside the root.
+    """
+    roots, expression = find_roots(args)
+    filtered = any(token in _FIND_FILTERS for token in expression)
+    commands: list[list[str]] = []
+    for index, token in enumerate(expression):
+        if token not in _FIND_EXEC:
+            continue
+        end = next((j for j in range(index + 1, len(expression))
+                    if expression[j] in (";", "+")), len(expression))
+        for root in roots:
+            found = posixpath.join(root, "found") if filtered else root
+            commands.append([a.replace("{}", found) for a in expression[index + 1:end]])
+    return commands
+
+
+def _find(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    roots, expression = find_roots(args)
+    filtered = any(token in _FIND_FILTERS for token in expression)
+    deletes = "-delete" in expression or any(
+        expression[i + 1:i + 2] and posixpath.basename(expression[i + 1]) in ("rm", "shred",
+                                                                              "unlink")
+        for i, token in enumerate(expression) if token in _FIND_EXEC)
+    reasons = []
+    for root in roots:
+        path = paths.expand(root, cwd)
+        described = paths.describe_precious(path) if path else None
+        system_wide = path == "/" or (path in paths.SYSTEM_DIRS and path != paths.home())
+        if deletes and described and (not filtered or system_wide):
+            reasons.append(f"deletes everything under {described}")
+    return reasons
+
+
+def _format(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if args and set(args) <= {"--help", "-h", "-V", "--version"}:
+        return []
+    return ["formats a disk or partition, erasing everything on it"]
+
+
+def _disk_tool(name: str) -> Judge:
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        devices = [p for a in args if (p := paths.expand(a)) and paths.is_device(p)]
+        if not devices or set(args) & _DISK_READ_ONLY:
+            return []
+        if name == "wipefs" and not set(args) & {"-a", "--all", "-o", "--offset"}:
+            return []
+        if name == "badblocks" and not any("w" in a for a in args if a[:1] == "-"):
+            return []
+        return [f"rewrites the partition table of, or wipes, the disk {devices[0]}"]
+
+    return judge
+
+
+def _dd(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    return _write_reasons([a[3:] for a in args if a.startswith("of=")], cwd)
+
+
+def _writes_each(valued: str) -> Judge:
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        return _write_reasons(options(args, valued=valued)[2], cwd)
+
+    return judge
+
+
+def _writes_last(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    targets = options(args, valued="tSTmogb")[2]
+    return _write_reasons(targets[-1:], cwd) if len(targets) >= 2 else []
+
+
+def _sed(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    if not any(a.startswith(("-i", "--in-place")) for a in args):
+        return []
+    short, _long, files = options(args, valued="ef")
+    return _write_reasons(files if short & {"e", "f"} else files[1:], cwd)
+
+
+def _mv(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    targets = options(args, valued="tS")[2] + piped
+    if len(targets) < 2:
+        return []
+    reasons = []
+    for source in targets[:-1]:
+        path = paths.expand(source, cwd)
+        described = paths.describe_precious(path) if path else None
+        if paths.is_history_file(source):
+            reasons.append("moves away your shell history")
+        elif described:
+            reasons.append(f"moves away {described}")
+        elif path and paths.is_sensitive_file(path):
+            reasons.append(f"moves away the system file {path}")
+    if paths.expand(targets[-1], cwd) == "/dev/null":
+        return [*reasons, "moves files onto /dev/null, destroying them"]
+    return reasons + _write_reasons(targets[-1:], cwd)
+
+
+def _permissions(name: str) -> Judge:
+    """chmod/chown/chgrp: recursive changes over a precious folder, or a catch-all glob.
+
+    `chown -R $USER ~` is a common repair, so ownership changes inside the home folder pass;
+    `chmod -R 777 ~` does not (it breaks ssh and exposes every file).
+    """
+    allowed = set("cfvR") if name == "chmod" else set("cfvhHLPR")
+    what = "permissions" if name == "chmod" else "ownership"
+
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        recursive = "--recursive" in args
+        positional: list[str] = []
+        for arg in args:
+            is_option = arg[:1] == "-" and arg[1:2] != "-" and set(arg[1:]) <= allowed
+            recursive |= is_option and "R" in arg
+            if not (is_option or arg.startswith("--")):
+                positional.append(arg)
+        targets = positional if any(a.startswith("--reference") for a in args) \
+            else positional[1:]
+        user_home = paths.home()
+        reasons = []
+        for target in targets:
+            path = paths.expand(target, cwd)
+            described = paths.describe_precious(path) if path else None
+            if not path or not described or not (recursive or described.startswith("every")):
+                continue
+            if name != "chmod" and (path == user_home or path.startswith(user_home + "/")):
+                continue
+            inside = "" if described.startswith("every") else " and everything inside"
+            reasons.append(f"changes {what} of {described}{inside}")
+        return reasons
+
+    return judge
+
+
+def _power(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [] if set(args) & {"-c", "--help", "--version"} else [_POWER]
+
+
+def _init(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if args and args[0] in ("0", "6", "1", "s", "S", "single"):
+        return ["switches the system to halt, reboot or single-user mode"]
+    return []
+
+
+def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [_POWER] if set(args) & _SYSTEMCTL_POWER else []
+
+
+def _kill(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if args[:1] in (["-s"], ["-n"], ["--signal"]):
+        args = args[2:]
+    elif len(args) > 1 and args[0].startswith("-") and args[0] != "--":
+        args = args[1:]
+    pids = [a for a in args if a != "--"]
+    reasons = ["kills every process you are allowed to signal"] if "-1" in pids else []
+    if "1" in pids:
+        reasons.append("signals process 1 (init), which can bring the whole system down")
+    return reasons
+
+
+def _history(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return ["clears your shell history"] if "c" in options(args)[0] else []
+
+
+def _unset(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [HISTORY_OFF] if "HISTFILE" in args else []
+
+
+def _set(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if any(a == "+o" and b == "history" for a, b in pairwise(args)):
+        return [HISTORY_OFF]
+    return []
+
+
+def _crontab(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return ["deletes all your scheduled cron jobs"] if "r" in options(args, valued="u")[0] else []
+
+
+def _netcat(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if set(args) & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}:
+        return ["gives another machine a shell on this one"]
+    return []
+
+
+_JUDGES: dict[str, Judge] = {
+    "rm": _rm, "unlink": _unlink, "find": _find, "dd": _dd, "cp": _writes_last,
+    "install": _writes_last, "ln": _writes_last, "rsync": _writes_last, "ddrescue": _writes_last,
+    "tee": _writes_each(""), "truncate": _writes_each("sr"), "shred": _writes_each("ns"),
+    "sed": _sed, "mv": _mv, "chmod": _permissions("chmod"), "chown": _permissions("chown"),
+    "chgrp": _permissions("chgrp"), "shutdown": _power, "reboot": _power, "halt": _power,
+    "poweroff": _power, "init": _init, "telinit": _init, "systemctl": _systemctl,
+    "loginctl": _systemctl, "kill": _kill, "history": _history, "unset": _unset, "set": _set,
+    "crontab": _crontab, "nc": _netcat, "ncat": _netcat, "netcat": _netcat,
+    **{tool: _disk_tool(tool) for tool in _DISK_TOOLS},
+}
+
+
+def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    """Reasons the program `name` with `args` is dangerous.
+
+    `cwd` is the folder an earlier `cd` on the same line moved to (None when unknown);
+    `piped` are the arguments `xargs` would append from piped-in text.
+    """
+    judge = _JUDGES.get(name)
+    if judge is None and name.startswith(_FORMATTERS):
+        judge = _format
+    return judge(args, cwd, piped) if judge else []

@@ -1,0 +1,125 @@
+"""Which filesystem paths are too precious to delete, move, overwrite or chmod in bulk.
+
+Why a module of its own: the deny list asks the same questions of `rm`, `find`, `mv`,
+`chmod`, `dd`, `tee` and redirections — "is this the whole system, the home folder, a disk
+device, the shell history, a file the system cannot boot or log in without?" — and must
+expand `~`, `$HOME` and `..` the same way every time, so `rm -rf /tmp/../` is caught.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+
+SYSTEM_DIRS = frozenset({
+    "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/opt",
+    "/proc", "/root", "/sbin", "/sys", "/usr", "/var", "/snap", "/usr/bin", "/usr/sbin", "/usr/lib",
+    "/usr/lib64", "/usr/local", "/usr/share", "/usr/include", "/var/lib", "/etc/ssh",
+    "/System", "/Library", "/Applications", "/Users", "/private",
+})
+SENSITIVE_FILES = frozenset({
+    "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/fstab",
+    "/etc/crypttab", "/etc/ld.so.preload",
+})
+SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/")
+HISTORY_FILES = frozenset({
+    ".bash_history", ".zsh_history", ".zhistory", ".history", ".sh_history", ".histfile",
+    "fish_history", "$HISTFILE", "${HISTFILE}",
+})
+_DEVICE_RE = re.compile(
+    r"^/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|r?disk\d|disk/|md\d|dm-\d|"
+    r"mapper/|nbd\d|loop\d|sr\d|zram\d|mtd|mem$|kmem$|port$)"
+)
+_HOME_VAR_RE = re.compile(r"^(?:\$HOME|\$\{HOME(?:[:?=+\-][^}]*)?\})(?=/|$)")
+_OTHER_HOME_RE = re.compile(r"^~([A-Za-z_][\w.-]*)(?=/|$)")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_CATCH_ALL_GLOB = re.compile(r"[*?.\[\]!{},]+")
+
+
+def home() -> str:
+    """The user's home folder, read each time so tests and `HOME` changes are honoured."""
+    return posixpath.normpath(os.path.expanduser("~"))
+
+
+def expand(arg: str, cwd: str | None = None) -> str | None:
+    """Absolute, normalised form of a path argument, or None when it depends on an unknown cwd.
+
+    `~`, `~user`, `$HOME` and `${HOME:?}` are expanded; `cwd` (known only when the same
+    command line did `cd /somewhere` first) resolves relative paths.
+    """
+    text = _HOME_VAR_RE.sub(lambda _m: home(), arg)
+    if text == "~" or text.startswith("~/"):
+        text = home() + text[1:]
+    elif other := _OTHER_HOME_RE.match(text):
+        user = other.group(1)
+        text = ("/root" if user == "root" else f"/home/{user}") + text[other.end():]
+    if not text.startswith("/"):
+        if cwd is None:
+            return None
+        text = f"{cwd}/{text}"
+    return posixpath.normpath(re.sub("/+", "/", text))
+
+
+def _describe_dir(path: str) -> str | None:
+    user_home = home()
+    if path == "/":
+        return "the whole system (/)"
+    if path == user_home:
+        return "your home folder"
+    if user_home.startswith(path + "/"):
+        return f"{path} (it holds your home folder)"
+    if path in (f"{user_home}/.ssh", f"{user_home}/.gnupg"):
+        return f"your keys in {path}"
+    if path in SYSTEM_DIRS:
+        return f"the system folder {path}"
+    if re.fullmatch(r"/(?:home|Users)/[^/]+", path):
+        return f"the home folder {path}"
+    return None
+
+
+def describe_precious(path: str) -> str | None:
+    """Plain words for a precious directory (or a catch-all glob inside one), else None.
+
+    `/*`, `~/.*` and `/usr/*` count as "everything in …"; `~/*.log` does not, because a
+    glob with a name part in it picks out some files rather than the whole folder.
+    """
+    parts = path.split("/")
+    for index, part in enumerate(parts):
+        if _GLOB_CHARS.search(part):
+            if not _CATCH_ALL_GLOB.fullmatch(part):
+                return None
+            described = _describe_dir("/".join(parts[:index]) or "/")
+            return f"everything in {described}" if described else None
+    return _describe_dir(path)
+
+
+def is_device(path: str) -> bool:
+    """True for block devices and raw memory, where a write destroys a disk or the kernel."""
+    return bool(_DEVICE_RE.match(path))
+
+
+def is_sensitive_file(path: str) -> bool:
+    """True for files the system needs to boot or let anyone log in."""
+    return path in SENSITIVE_FILES or path.startswith(SENSITIVE_PREFIXES)
+
+
+def is_history_file(arg: str) -> bool:
+    """True when the argument names a shell history file (`~/.bash_history`, `$HISTFILE`)."""
+    return posixpath.basename(arg.rstrip("/")) in HISTORY_FILES or arg in HISTORY_FILES
+
+
+def write_target_reason(arg: str, cwd: str | None) -> str | None:
+    """Why writing to (or truncating) `arg` is dangerous, or None when it is not."""
+    if is_history_file(arg):
+        return "wipes or replaces your shell history"
+    path = expand(arg, cwd)
+    if path is None:
+        return None
+    if is_device(path):
+        return f"writes raw data onto the disk device {path}, destroying what is on it"
+    if is_sensitive_file(path):
+        return f"overwrites the system file {path}"
+    if path == "/proc/sysrq-trigger":
+        return "triggers a kernel SysRq action (can crash or reboot the machine at once)"
+    return None

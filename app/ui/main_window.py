@@ -1,0 +1,575 @@
+"""The main window: conversations on the left, the chat on the right, status at the bottom.
+
+This module wires the pieces together and owns the session's state (which conversation is
+shown, which reply is streaming). It never waits for anything slow: the model and the turn's
+database writes run on the model thread, feedback writes on the store thread, and the window
+only reads (WAL readers never wait for writers) and reacts to their signals.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import paths
+from app import settings as settings_mod
+from app.store import conversations as conv
+from app.store.db import open_db
+from app.ui import feedback, markdown
+from app.ui import theme as theme_mod
+from app.ui.banner import Banner
+from app.ui.chat_view import ChatView
+from app.ui.composer import Composer
+from app.ui.conversation_list import ConversationList
+from app.ui.correct_dialog import CorrectDialog
+from app.ui.icons import app_icon
+from app.ui.message_widget import MessageView
+from app.ui.status_bar import StatusBar
+from app.ui.thumb_dialog import ThumbDialog
+from app.ui.workers import AsyncStore, ModelThread, TurnRequest, model_settings_key
+
+STATE_FILE = "window.ini"
+SETTINGS_DIALOG_MODULE = "app.ui.settings_dialog"
+
+
+class MainWindow(QMainWindow):
+    """Flywheel's window. ``settings`` defaults to the user's saved settings."""
+
+    turn_done = Signal(int)  # emitted after a finished or failed turn has been displayed
+
+    def __init__(self, settings: settings_mod.Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or settings_mod.load()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication), "create the QApplication first"
+        self.theme = theme_mod.install(app, self.settings.ui.theme)
+        self.setWindowTitle("Flywheel")
+        self.setWindowIcon(app_icon())
+        self.db = open_db()
+        self.store = AsyncStore(self)
+        self.model = ModelThread(self)
+        self.conversation_id: int | None = None
+        self.running: TurnRequest | None = None
+        self._running_conversation: int | None = None
+        self._turn_counter = 0
+        self._model_name = ""
+        self._closed = False
+        self._quitting = False
+        self.correct_dialog: CorrectDialog | None = None
+        self.thumb_dialog: ThumbDialog | None = None
+        self.settings_dialog: QWidget | None = None
+        self._build_ui()
+        self._build_actions()
+        self._connect_workers()
+        self.tray = self._build_tray()
+        self._state = QSettings(str(paths.user_dir() / STATE_FILE), QSettings.Format.IniFormat)
+        self._restore_state()
+        self.theme.changed.connect(self._theme_changed)
+        app.aboutToQuit.connect(self.shutdown)
+        if self.settings.load_error:
+            self.banner.show_message(self.settings.load_error, "Settings…")
+        self.model.load(self.settings)
+        threading.Thread(target=markdown.warm_up, name="flywheel-warm-up", daemon=True).start()
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        colors = self.theme.colors
+        self.conversations = ConversationList()
+        self.chat = ChatView(colors)
+        self.composer = Composer()
+        self.banner = Banner(colors)
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.chat, 1)
+        column.addWidget(self.composer)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.conversations)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([250, 750])
+        self.setCentralWidget(self.splitter)
+        self.resize(1080, 740)
+        self.conversations.selected.connect(self.open_conversation)
+        self.conversations.new_requested.connect(self.new_chat)
+        self.conversations.rename_requested.connect(self.rename_conversation)
+        self.conversations.delete_requested.connect(self.delete_conversation)
+        self.conversations.search_changed.connect(self.refresh_conversations)
+        self.composer.send_requested.connect(self.send_message)
+        self.composer.stop_requested.connect(self.stop)
+        self.chat.correct_requested.connect(self.open_correct_dialog)
+        self.chat.thumb_requested.connect(self.open_thumb_dialog)
+        self.chat.regenerate_requested.connect(self.regenerate)
+        self.chat.edit_submitted.connect(self.edit_and_resend)
+        self.chat.branch_requested.connect(self.switch_branch)
+        self.banner.action.connect(self.open_settings)
+        self.store.error.connect(lambda message: self.banner.show_message(message))
+
+    def _action(
+        self, text: str, shortcut: QKeySequence | str, slot: Callable[[], Any], menu: QMenu
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action(
+            "&New chat", QKeySequence.StandardKey.New, self.new_chat, file_menu
+        )
+        self.search_action = self._action(
+            "&Search chats",
+            QKeySequence.StandardKey.Find,
+            self.conversations.focus_search,
+            file_menu,
+        )
+        self.rename_action = self._action(
+            "&Rename chat", "F2", self.conversations.start_rename, file_menu
+        )
+        file_menu.addSeparator()
+        self.settings_action = self._action("Se&ttings…", "Ctrl+,", self.open_settings, file_menu)
+        self.settings_action.setEnabled(
+            importlib.util.find_spec(SETTINGS_DIALOG_MODULE) is not None
+        )
+        file_menu.addSeparator()
+        self.quit_action = self._action(
+            "&Quit", QKeySequence.StandardKey.Quit, self.quit, file_menu
+        )
+        chat_menu = bar.addMenu("&Chat")
+        self.stop_action = self._action("&Stop reply", "Esc", self.stop, chat_menu)
+        self.regenerate_action = self._action(
+            "&Regenerate last reply", "Ctrl+Shift+R", self.regenerate_last, chat_menu
+        )
+        self._update_actions()
+
+    def _connect_workers(self) -> None:
+        worker = self.model.worker
+        worker.model_loading.connect(self._model_loading)
+        worker.model_loaded.connect(self._model_loaded)
+        worker.model_failed.connect(self._model_failed)
+        worker.turn_started.connect(self._turn_started)
+        worker.token.connect(self._token)
+        worker.turn_finished.connect(self._turn_finished)
+        worker.turn_failed.connect(self._turn_failed)
+
+    def _build_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None
+        tray = QSystemTrayIcon(app_icon(), self)
+        tray.setToolTip("Flywheel")
+        menu = QMenu(self)
+        menu.addAction("Show Flywheel", self._show_from_tray)
+        menu.addAction("Quit", self.quit)
+        tray.setContextMenu(menu)
+        tray.activated.connect(self._tray_activated)
+        tray.show()
+        return tray
+
+    # -- window state ----------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self._state.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self._state.value("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        self.refresh_conversations()
+        last = self._state.value("conversation")
+        rows = conv.list_conversations(self.db)
+        ids = {int(row["id"]) for row in rows}
+        wanted = int(last) if last is not None and str(last).isdigit() else None
+        self.open_conversation(wanted if wanted in ids else (rows[0]["id"] if rows else None))
+
+    def _save_state(self) -> None:
+        self._state.setValue("geometry", self.saveGeometry())
+        self._state.setValue("splitter", self.splitter.saveState())
+        self._state.setValue("conversation", self.conversation_id or "")
+        self._state.sync()
+
+    def _theme_changed(self) -> None:
+        colors = self.theme.colors
+        self.chat.set_colors(colors)
+        self.banner.set_colors(colors)
+        self.reload_chat()
+
+    # -- conversations ---------------------------------------------------------------------
+
+    @Slot()
+    def refresh_conversations(self) -> None:
+        """Fill the sidebar: every conversation, or search results while searching."""
+        query = self.conversations.query()
+        if not query:
+            rows = conv.list_conversations(self.db)
+            self.conversations.show_conversations(rows, self.conversation_id)
+            return
+        lowered = query.lower()
+        results: dict[int, dict[str, Any]] = {}
+        for row in conv.list_conversations(self.db):
+            if lowered in row["title"].lower():
+                results[int(row["id"])] = {"conversation_id": row["id"], "title": row["title"]}
+        for row in conv.search_messages(self.db, query):
+            results.setdefault(int(row["conversation_id"]), row)
+        self.conversations.show_results(list(results.values()), self.conversation_id)
+
+    @Slot(int)
+    def open_conversation(self, conversation_id: int | None) -> None:
+        self.conversation_id = conversation_id
+        self.conversations.select(conversation_id)
+        self.reload_chat()
+        self._update_actions()
+
+    def reload_chat(self) -> None:
+        """Show the current conversation from the database (plus the live reply, if any)."""
+        views = self.message_views(self.conversation_id) if self.conversation_id else []
+        if self.running is not None and self._running_conversation == self.conversation_id:
+            text = self.chat.live_text
+            self.chat.begin_live_reply(views)
+            self.chat.append_live(text)
+        else:
+            self.chat.show_messages(views)
+        self.setWindowTitle(self._title())
+
+    def _title(self) -> str:
+        row = conv.get_conversation(self.db, self.conversation_id) if self.conversation_id else None
+        return f"{row['title']} — Flywheel" if row else "Flywheel"
+
+    def message_views(self, conversation_id: int) -> list[MessageView]:
+        """The visible path of a conversation, with what each bubble needs to draw itself.
+
+        Three queries whatever the length (path, tree shape, thumbs), so that finishing a
+        turn in a long conversation does not stall the window on per-message look-ups.
+        """
+        rows = [r for r in conv.current_path(self.db, conversation_id) if r["role"] != "system"]
+        children: dict[int | None, list[int]] = {}
+        for node in self.db.query(
+            "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY id",
+            [conversation_id],
+        ):
+            children.setdefault(node["parent_id"], []).append(int(node["id"]))
+        thumbs = feedback.latest_thumbs(self.db, conversation_id)
+        last = len(rows) - 1
+        return [
+            MessageView(
+                message_id=int(row["id"]),
+                role=row["role"],
+                content=row["content"],
+                corrected=row["corrected"],
+                sibling_ids=tuple(children.get(row["parent_id"], [row["id"]])),
+                tok_s=row["tok_s"],
+                finish_reason=row["finish_reason"],
+                thumb=thumbs.get(int(row["id"]), 0),
+                can_regenerate=row["role"] == "assistant" and index == last,
+            )
+            for index, row in enumerate(rows)
+        ]
+
+    @Slot()
+    def new_chat(self) -> None:
+        """An empty chat; the conversation is created with its first message."""
+        self.open_conversation(None)
+        self.composer.focus()
+
+    @Slot(int, str)
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        self.store.submit(
+            lambda db: conv.rename_conversation(db, conversation_id, title),
+            lambda _: self._renamed(),
+        )
+
+    def _renamed(self) -> None:
+        self.refresh_conversations()
+        self.setWindowTitle(self._title())
+
+    @Slot(int)
+    def delete_conversation(self, conversation_id: int) -> None:
+        if self._running_conversation == conversation_id and self.running is not None:
+            self.banner.show_message("Stop the reply before deleting its conversation.")
+            return
+        if conversation_id == self.conversation_id:
+            self.open_conversation(None)
+        self.store.submit(
+            lambda db: conv.delete_conversation(db, conversation_id),
+            lambda _: self.refresh_conversations(),
+        )
+
+    @Slot(int)
+    def switch_branch(self, message_id: int) -> None:
+        if self.running is None:
+            self.store.submit(
+                lambda db: conv.switch_branch(db, message_id), lambda _: self.reload_chat()
+            )
+
+    # -- turns ------------------------------------------------------------------------------
+
+    def _start_turn(self, prefix: list[MessageView], **kind: Any) -> None:
+        if self.running is not None:
+            return
+        self._turn_counter += 1
+        self.running = TurnRequest(self._turn_counter, self.conversation_id, self.settings, **kind)
+        self._running_conversation = self.conversation_id
+        self.composer.set_generating(True)
+        self.chat.begin_live_reply(prefix)
+        self._update_actions()
+        self.model.run_turn(self.running)
+
+    @Slot(str)
+    def send_message(self, text: str) -> None:
+        """Send ``text`` as the next user message of the shown conversation."""
+        text = text.strip()
+        if text and self.running is None:
+            self._start_turn([*self.chat.views(), MessageView(None, "user", text)], user_text=text)
+
+    @Slot(int)
+    def regenerate(self, message_id: int) -> None:
+        """Write a new reply beside ``message_id``; the discarded one gets a negative signal."""
+        views = self.chat.views()
+        index = next((i for i, v in enumerate(views) if v.message_id == message_id), None)
+        if index is not None and views[index].role == "assistant":
+            self._start_turn(views[:index], regenerate_of=message_id)
+
+    @Slot()
+    def regenerate_last(self) -> None:
+        views = self.chat.views()
+        if views and views[-1].can_regenerate and views[-1].message_id is not None:
+            self.regenerate(views[-1].message_id)
+
+    @Slot(int, str)
+    def edit_and_resend(self, message_id: int, text: str) -> None:
+        """Send an edited version of an earlier user message as a new branch."""
+        views = self.chat.views()
+        index = next((i for i, v in enumerate(views) if v.message_id == message_id), None)
+        if index is not None and views[index].role == "user":
+            prefix = [*views[:index], MessageView(None, "user", text)]
+            self._start_turn(prefix, user_text=text, edit_of=message_id)
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop the streaming reply; what was written so far is kept."""
+        if self.running is not None:
+            self.running.cancel.set()
+
+    def _is_running(self, turn_id: int) -> bool:
+        return self.running is not None and self.running.turn_id == turn_id
+
+    @Slot(int, int)
+    def _turn_started(self, turn_id: int, conversation_id: int) -> None:
+        if not self._is_running(turn_id):
+            return
+        if self._running_conversation is None:
+            self._running_conversation = conversation_id
+            if self.conversation_id is None:
+                self.conversation_id = conversation_id
+            self.refresh_conversations()
+            self.setWindowTitle(self._title())
+
+    @Slot(int, str)
+    def _token(self, turn_id: int, piece: str) -> None:
+        if self._is_running(turn_id) and self._running_conversation == self.conversation_id:
+            self.chat.append_live(piece)
+
+    @Slot(int, dict)
+    def _turn_finished(self, turn_id: int, result: dict) -> None:
+        if not self._is_running(turn_id):
+            return
+        stats = result.get("stats") or {}
+        self.status.set_speed(stats.get("decode_tok_s"))
+        self.status.set_adapter(result.get("adapter_version") or "")
+        self._end_turn(turn_id)
+
+    @Slot(int, str)
+    def _turn_failed(self, turn_id: int, message: str) -> None:
+        if not self._is_running(turn_id):
+            return
+        self.banner.show_message(f"The reply failed: {message}")
+        self._end_turn(turn_id)
+
+    def _end_turn(self, turn_id: int) -> None:
+        self.running = None
+        self._running_conversation = None
+        self.composer.set_generating(False)
+        self.reload_chat()
+        self.refresh_conversations()
+        self._update_actions()
+        self.turn_done.emit(turn_id)
+
+    def _update_actions(self) -> None:
+        idle = self.running is None
+        self.stop_action.setEnabled(not idle)
+        self.regenerate_action.setEnabled(idle and self.conversation_id is not None)
+
+    # -- feedback ---------------------------------------------------------------------------
+
+    def _recording(self) -> bool:
+        """Signals are not recorded while the user has paused learning."""
+        return not self.settings.learning.paused
+
+    @Slot(int)
+    def open_correct_dialog(self, message_id: int) -> None:
+        widget = self.chat.widget_for(message_id)
+        if widget is None:
+            return
+        dialog = CorrectDialog(message_id, widget.view.corrected or widget.view.content, self)
+        dialog.accepted.connect(lambda: self._save_correction(dialog))
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.correct_dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QWidget) -> None:
+        """Forget a closed dialog (tests and the screenshot script look them up)."""
+        for name in ("correct_dialog", "thumb_dialog", "settings_dialog"):
+            if getattr(self, name) is dialog:
+                setattr(self, name, None)
+        dialog.deleteLater()
+
+    def _save_correction(self, dialog: CorrectDialog) -> None:
+        message_id, text, record = dialog.message_id, dialog.corrected_text(), self._recording()
+        self.store.submit(
+            lambda db: feedback.save_correction(db, message_id, text, record=record),
+            lambda _: self.reload_chat(),
+        )
+
+    @Slot(int, bool)
+    def open_thumb_dialog(self, message_id: int, up: bool) -> None:
+        dialog = ThumbDialog(message_id, up, self)
+        dialog.accepted.connect(lambda: self._save_thumb(dialog))
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.thumb_dialog = dialog
+        dialog.open()
+
+    def _save_thumb(self, dialog: ThumbDialog) -> None:
+        message_id, up, reason = dialog.message_id, dialog.up, dialog.reason_text()
+        record = self._recording()
+        self.store.submit(
+            lambda db: feedback.save_thumb(db, message_id, up, reason, record=record),
+            lambda _: self.reload_chat(),
+        )
+
+    # -- model and settings -----------------------------------------------------------------
+
+    @property
+    def model_ready(self) -> bool:
+        """A model is loaded and answering (possibly the previous one after a failed switch)."""
+        return bool(self._model_name)
+
+    @Slot(str)
+    def _model_loading(self, name: str) -> None:
+        self.status.set_model_loading(name)
+
+    @Slot(str)
+    def _model_loaded(self, name: str) -> None:
+        self._model_name = name
+        self.status.set_model(name)
+        self.status.set_adapter("")
+
+    @Slot(str)
+    def _model_failed(self, message: str) -> None:
+        if self._model_name:
+            self.status.set_model(self._model_name)
+            message += f"\nStill using {self._model_name}."
+        else:
+            self.status.set_model_error(message)
+        self.banner.show_message(message, "Settings…")
+
+    @Slot()
+    def open_settings(self) -> None:
+        if not self.settings_action.isEnabled():
+            self.banner.show_message(
+                f"Settings cannot be edited here yet; edit {paths.settings_path()} instead."
+            )
+            return
+        from app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        dialog.settings_changed.connect(self.apply_settings)
+        dialog.data_deleted.connect(self.data_deleted)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.settings_dialog = dialog
+        dialog.open()
+
+    @Slot(object)
+    def apply_settings(self, new: settings_mod.Settings) -> None:
+        """Take new settings; reload the model (in the background) only if its setup changed."""
+        old, self.settings = self.settings, new
+        if model_settings_key(old) != model_settings_key(new):
+            self.model.load(new)
+        self.theme.set_choice(new.ui.theme)
+
+    @Slot()
+    def data_deleted(self) -> None:
+        """All user data was deleted: drop every connection to the old files, start fresh."""
+        self.stop()
+        self.model.reopen_database()
+        self.store.reopen()
+        self.db.conn.close()
+        self.db = open_db()
+        self.conversations.search.clear()
+        self.open_conversation(None)
+        self.refresh_conversations()
+        self.apply_settings(settings_mod.load())
+
+    @Slot(str)
+    def set_learning_state(self, state: str) -> None:
+        """Shown in the status bar: idle, waiting, training x %, new adapter active…"""
+        self.status.set_learning_state(state)
+
+    # -- closing ----------------------------------------------------------------------------
+
+    def _tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self._show_from_tray()
+
+    def _show_from_tray(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    @Slot()
+    def quit(self) -> None:
+        self._quitting = True
+        self.close()
+        QApplication.quit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.settings.ui.minimize_to_tray and self.tray is not None and not self._quitting:
+            event.ignore()
+            self.hide()
+            return
+        self._save_state()
+        self.shutdown()
+        super().closeEvent(event)
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Stop the reply and the worker threads, close the database (safe to call twice)."""
+        if self._closed:
+            return
+        self._closed = True
+        running, self.running = self.running, None  # late signals of the turn are ignored
+        self.model.shutdown(running)
+        self.store.shutdown()
+        self.db.conn.close()
+        if self.tray is not None:
+            self.tray.hide()

@@ -1,0 +1,173 @@
+"""Model replies as HTML for Qt's rich-text widgets: Markdown, highlighted code, nothing unsafe.
+
+Why not hand the text to ``QTextDocument.setMarkdown``: it passes raw HTML in the model's
+output straight through, has no syntax highlighting, and loads images from local paths. The
+model's text is untrusted, so here raw HTML is escaped (``html=False``), images become plain
+links (Qt would read ``![](/any/local/file)`` from disk) and only web/mail links stay
+clickable. The HTML sticks to the subset ``QTextDocument`` renders: inline styles, ``<pre>``
+with ``white-space: pre-wrap`` so long code lines wrap instead of widening the chat, and a
+one-cell table for the code block's background, which Qt paints reliably on tables only.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+COMMON_LANGUAGES = (
+    "python", "bash", "sh", "shell", "console", "json", "yaml", "toml", "javascript",
+    "typescript", "html", "css", "sql", "c", "cpp", "rust", "go", "java", "diff", "text",
+)  # fmt: skip
+Tokens = Sequence[Token]
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The few colours the HTML needs, chosen by the theme (light or dark)."""
+
+    code_background: str
+    code_border: str
+    inline_code_background: str
+    quote_text: str
+    link: str
+    pygments_style: str
+
+
+LIGHT = Palette("#f6f8fa", "#d0d7de", "#eff1f3", "#57606a", "#0969da", "friendly")
+DARK = Palette("#161b22", "#30363d", "#2d333b", "#9198a1", "#58a6ff", "monokai")
+
+
+@lru_cache(maxsize=4)
+def _formatter(style: str) -> HtmlFormatter:
+    return HtmlFormatter(style=style, noclasses=True, nowrap=True)
+
+
+def highlight_code(code: str, language: str, palette: Palette) -> str:
+    """Highlighted HTML spans for ``code``; blocks without a known language stay plain.
+
+    No guessing: Pygments' guesser is slow (it asks every lexer) and often wrong on short
+    snippets, and a streaming reply re-renders its code block many times.
+    """
+    lexer = _lexer(language.lower()) if language else None
+    if lexer is None:
+        return html.escape(code)
+    return highlight(code, lexer, _formatter(palette.pygments_style)).rstrip("\n")
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Lexer | None:
+    """Lexer look-up is slow (it scans Pygments' registry); replies reuse a few languages."""
+    try:
+        return get_lexer_by_name(language)
+    except ClassNotFound:
+        return None
+
+
+def _code_block(code: str, language: str, palette: Palette) -> str:
+    body = highlight_code(code.rstrip("\n"), language, palette)
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="8" '
+        f'style="background-color:{palette.code_background}; '
+        f'border: 1px solid {palette.code_border}; margin-top:4px; margin-bottom:4px;">'
+        f'<tr><td><pre style="white-space: pre-wrap; margin:0;">{body}</pre></td></tr></table>'
+    )
+
+
+class _Renderer:
+    """A markdown-it instance whose risky and Qt-unfriendly rules are replaced."""
+
+    def __init__(self, palette: Palette) -> None:
+        self.palette = palette
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md.enable(["table", "strikethrough"])
+        # Set directly: ``add_render_rule`` would re-bind these methods to the renderer.
+        md.renderer.rules.update(
+            fence=self._fence,
+            code_block=self._fence,
+            code_inline=self._code_inline,
+            image=self._image,
+            link_open=self._link_open,
+            blockquote_open=self._blockquote_open,
+            table_open=self._table_open,
+        )
+        self.md = md
+
+    def _fence(self, tokens: Tokens, idx: int, options: object, env: object) -> str:
+        token = tokens[idx]
+        language = token.info.strip().split(" ")[0] if token.info else ""
+        return _code_block(token.content, language, self.palette)
+
+    def _code_inline(self, tokens: Tokens, idx: int, options: object, env: object) -> str:
+        return (
+            f'<code style="background-color:{self.palette.inline_code_background};">'
+            f"{html.escape(tokens[idx].content)}</code>"
+        )
+
+    def _image(self, tokens: Tokens, idx: int, options: object, env: object) -> str:
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        label = html.escape(token.content or src)
+        if src.lower().startswith(SAFE_SCHEMES):
+            return f'<a href="{html.escape(src)}">[image: {label}]</a>'
+        return f"[image: {label}]"
+
+    def _link_open(self, tokens: Tokens, idx: int, options: object, env: object) -> str:
+        href = str(tokens[idx].attrGet("href") or "")
+        if not href.lower().startswith(SAFE_SCHEMES):
+            return f'<a style="color:{self.palette.link};">'
+        return f'<a href="{html.escape(href)}" style="color:{self.palette.link};">'
+
+    def _table_open(self, tokens: Tokens, idx: int, options: object, env: object) -> str:
+        return (
+            f'<table border="1" cellspacing="0" cellpadding="4" '
+            f'style="border-color:{self.palette.code_border};">'
+        )
+
+    def _blockquote_open(self, tokens: Tokens, idx: int, options: object, env: object) -> str:
+        return f'<blockquote style="color:{self.palette.quote_text};">'
+
+
+@lru_cache(maxsize=2)
+def _renderer(palette: Palette) -> _Renderer:
+    return _Renderer(palette)
+
+
+def to_html(text: str, palette: Palette = LIGHT) -> str:
+    """Render a reply (Markdown from an untrusted model) as safe Qt rich-text HTML."""
+    return _renderer(palette).md.render(text)
+
+
+@lru_cache(maxsize=512)
+def cached_html(text: str, palette: Palette = LIGHT) -> str:
+    """:func:`to_html` for finished messages, which are shown again and again (switching
+    conversations, rebuilding after a theme change); a streaming reply is not cached."""
+    return to_html(text, palette)
+
+
+def warm_up() -> None:
+    """Load what the first replies will need, off the UI thread.
+
+    Pygments imports each lexer and style module on first use (tens of milliseconds, more on
+    a busy machine): done lazily, the first streamed code block would stall the window.
+    """
+    for palette in (LIGHT, DARK):
+        _formatter(palette.pygments_style)
+        to_html("*warm* `up`\n\n```python\npass\n```", palette)
+    for language in COMMON_LANGUAGES:
+        _lexer(language)
+
+
+def plain_to_html(text: str) -> str:
+    """A user's own message: shown verbatim (no Markdown surprises), line breaks kept."""
+    return '<p style="white-space: pre-wrap;">' + html.escape(text) + "</p>"

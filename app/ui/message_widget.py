@@ -1,0 +1,367 @@
+"""One message in the chat: its text, branch arrows and the buttons that act on it.
+
+A message is displayed from an immutable :class:`MessageView`; the chat view compares views
+to decide which widgets to keep, so after a turn only the messages that changed are built
+again. Every action is a signal carrying the message id: the window decides what it means
+(record a signal, start a turn), the widget only draws and asks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui import markdown
+from app.ui.icons import line_icon
+from app.ui.theme import Colors
+
+ROLE_NAMES = {"user": "You", "assistant": "Flywheel", "system": "System"}
+FINISH_NOTES = {"cancelled": "stopped", "length": "cut at the length limit"}
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """Everything a message widget shows; equal views render identically."""
+
+    message_id: int | None
+    role: str
+    content: str
+    corrected: str | None = None
+    sibling_ids: tuple[int, ...] = ()
+    tok_s: float | None = None
+    finish_reason: str | None = None
+    thumb: int = 0
+    can_regenerate: bool = False
+
+    @property
+    def sibling_index(self) -> int:
+        return self.sibling_ids.index(self.message_id) if self.message_id in self.sibling_ids else 0
+
+
+class MessageText(QTextBrowser):
+    """Read-only rich text that is exactly as tall as its content (the chat scrolls, not it)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(open_safe_link)
+        # The bubble shows through. (Through the palette: the first ``viewport()`` call costs
+        # milliseconds per widget in PySide, which adds up over a conversation.)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, QColor(Qt.GlobalColor.transparent))
+        self.setPalette(palette)
+        self.document().setDocumentMargin(2)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+
+    def _fit_height(self, *_: object) -> None:
+        height = math.ceil(self.document().size().height()) + 2 * self.frameWidth()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # let the chat's scroll area scroll
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, self.height())
+
+
+def open_safe_link(url: QUrl) -> None:
+    """Open web and mail links in the user's browser; ignore anything else."""
+    if url.scheme() in ("http", "https", "mailto"):
+        QDesktopServices.openUrl(url)
+
+
+def _tinted(widget: QWidget, color: str, role: QPalette.ColorRole) -> QWidget:
+    """Recolour one widget through its palette (style sheets would slow down every bubble)."""
+    palette = widget.palette()
+    palette.setColor(role, QColor(color))
+    widget.setPalette(palette)
+    return widget
+
+
+def _muted(label: QLabel, colors: Colors) -> QLabel:
+    _tinted(label, colors.muted_text, QPalette.ColorRole.WindowText)
+    return label
+
+
+def _tool_button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setAccessibleName(tip)
+    button.setAutoRaise(True)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+class MessageWidget(QWidget):
+    """A chat bubble. ``view.message_id is None`` means a reply still streaming in."""
+
+    correct_requested = Signal(int)
+    thumb_requested = Signal(int, bool)
+    regenerate_requested = Signal(int)
+    edit_submitted = Signal(int, str)
+    branch_requested = Signal(int)
+
+    def __init__(self, view: MessageView, colors: Colors, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.colors = colors
+        self._background = QColor(
+            colors.user_bubble if view.role == "user" else colors.assistant_bubble
+        )
+        self._border = QColor(colors.bubble_border)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.showing_original = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 6)
+        layout.setSpacing(4)
+        layout.addLayout(self._header())
+        self.text = MessageText()
+        layout.addWidget(self.text)
+        self.editor: QPlainTextEdit | None = None
+        self.edit_row: QWidget | None = None
+        self.edit_send_button: QPushButton | None = None
+        self.correction_row: QWidget | None = None
+        self.original_toggle: QToolButton | None = None
+        if view.corrected:
+            self.correction_row = self._correction_row()
+            layout.addWidget(self.correction_row)
+        self.actions = self._actions()
+        layout.addWidget(self.actions)
+        self._render()
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        role = QLabel(ROLE_NAMES.get(self.view.role, self.view.role))
+        font = role.font()
+        font.setBold(True)
+        role.setFont(font)
+        row.addWidget(role)
+        row.addStretch(1)
+        self.prev_button = _tool_button("‹", "Previous version")
+        self.branch_label = QLabel()
+        self.next_button = _tool_button("›", "Next version")
+        self.prev_button.clicked.connect(lambda: self._go_sibling(-1))
+        self.next_button.clicked.connect(lambda: self._go_sibling(1))
+        count = len(self.view.sibling_ids)
+        self.branch_label.setText(f"{self.view.sibling_index + 1}/{count}")
+        _muted(self.branch_label, self.colors)
+        for widget in (self.prev_button, self.branch_label, self.next_button):
+            if count < 2:
+                widget.hide()  # (never setVisible(True) before showing: it forces a polish)
+            row.addWidget(widget)
+        self.prev_button.setEnabled(self.view.sibling_index > 0)
+        self.next_button.setEnabled(self.view.sibling_index < count - 1)
+        return row
+
+    def _correction_row(self) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        note = _muted(QLabel("✎ corrected —"), self.colors)
+        self.original_toggle = _tool_button(
+            "show original", "Switch between your correction and what the model originally wrote"
+        )
+        self.original_toggle.setCheckable(True)
+        self.original_toggle.toggled.connect(self._toggle_original)
+        layout.addWidget(note)
+        layout.addWidget(self.original_toggle)
+        layout.addStretch(1)
+        return row
+
+    def _actions(self) -> QWidget:
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.copy_button = _tool_button("Copy", "Copy this message")
+        self.copy_button.clicked.connect(self._copy)
+        row.addWidget(self.copy_button)
+        self.correct_button = self.edit_button = self.regenerate_button = None
+        self.thumb_up = self.thumb_down = None
+        if self.view.role == "assistant":
+            self._assistant_actions(row)
+        elif self.view.role == "user":
+            self.edit_button = _tool_button("Edit", "Edit this message and send it again")
+            self.edit_button.clicked.connect(self.start_edit)
+            row.addWidget(self.edit_button)
+        row.addStretch(1)
+        self.meta_label = _muted(QLabel(self._meta_text()), self.colors)
+        row.addWidget(self.meta_label)
+        if self.view.message_id is None:
+            bar.hide()
+        return bar
+
+    def _assistant_actions(self, row: QHBoxLayout) -> None:
+        self.correct_button = QPushButton("✎ Correct")
+        self.correct_button.setToolTip(
+            "Rewrite this reply the way it should have been: Flywheel learns from it"
+        )
+        self.correct_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        _tinted(self.correct_button, self.colors.accent, QPalette.ColorRole.ButtonText)
+        font = self.correct_button.font()
+        font.setBold(True)
+        self.correct_button.setFont(font)
+        self.correct_button.clicked.connect(lambda: self._emit_id(self.correct_requested))
+        row.addWidget(self.correct_button)
+        color = self.colors.muted_text
+        self.thumb_up = _tool_button("", "Good reply")
+        self.thumb_up.setIcon(line_icon("thumb", color))
+        self.thumb_down = _tool_button("", "Bad reply")
+        self.thumb_down.setIcon(line_icon("thumb", color, flipped=True))
+        for button, up in ((self.thumb_up, True), (self.thumb_down, False)):
+            button.setCheckable(True)
+            button.setChecked(self.view.thumb == (1 if up else -1))
+            button.clicked.connect(lambda _=False, up=up: self._thumb(up))
+            row.addWidget(button)
+        if self.view.can_regenerate:
+            self.regenerate_button = _tool_button("↻ Regenerate", "Write a different reply")
+            self.regenerate_button.clicked.connect(lambda: self._emit_id(self.regenerate_requested))
+            row.addWidget(self.regenerate_button)
+
+    def _meta_text(self) -> str:
+        parts = []
+        if self.view.tok_s:
+            parts.append(f"{self.view.tok_s:.0f} tok/s")
+        note = FINISH_NOTES.get(self.view.finish_reason or "")
+        if note:
+            parts.append(note)
+        return " · ".join(parts)
+
+    # -- display ---------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self._border, 1))
+        painter.setBrush(self._background)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
+        super().paintEvent(event)
+
+    def shown_text(self) -> str:
+        """The text on screen: the correction unless the user asked to see the original."""
+        if self.view.corrected and not self.showing_original:
+            return self.view.corrected
+        return self.view.content
+
+    def _render(self) -> None:
+        text = self.shown_text()
+        if self.view.role == "user":
+            self.text.setHtml(markdown.plain_to_html(text))
+        elif not text:
+            placeholder = "…" if self.view.message_id is None else "(empty reply)"
+            self.text.setHtml(f'<p style="color:{self.colors.muted_text};">{placeholder}</p>')
+        elif self.view.message_id is None:
+            self.text.setHtml(markdown.to_html(text, self.colors.html))
+        else:
+            self.text.setHtml(markdown.cached_html(text, self.colors.html))
+
+    def set_live_text(self, text: str) -> None:
+        """Show the reply streamed so far (only for the live, unsaved message)."""
+        self.view = MessageView(None, self.view.role, text)
+        self._render()
+
+    def _toggle_original(self, checked: bool) -> None:
+        self.showing_original = checked
+        assert self.original_toggle is not None  # only corrected replies have the toggle
+        self.original_toggle.setText("show correction" if checked else "show original")
+        self._render()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _emit_id(self, signal: Signal) -> None:
+        if self.view.message_id is not None:
+            signal.emit(self.view.message_id)
+
+    def _go_sibling(self, step: int) -> None:
+        index = self.view.sibling_index + step
+        if 0 <= index < len(self.view.sibling_ids):
+            self.branch_requested.emit(self.view.sibling_ids[index])
+
+    def _thumb(self, up: bool) -> None:
+        # The button shows pressed only once the signal is stored and the view rebuilt.
+        for button in (self.thumb_up, self.thumb_down):
+            if button is not None:
+                button.setChecked(self.view.thumb == (1 if button is self.thumb_up else -1))
+        if self.view.message_id is not None:
+            self.thumb_requested.emit(self.view.message_id, up)
+
+    def _copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.shown_text())
+
+    def start_edit(self) -> None:
+        """Swap the text for an editor; sending creates a new branch from this point."""
+        if self.editor is not None:
+            return
+        self.editor = QPlainTextEdit(self.view.content)
+        self.editor.setMinimumHeight(80)
+        send = self.edit_send_button = QPushButton("Send")
+        send.setDefault(True)
+        cancel = QPushButton("Cancel")
+        send.clicked.connect(self._submit_edit)
+        cancel.clicked.connect(self._cancel_edit)
+        self.edit_row = QWidget()
+        row = QHBoxLayout(self.edit_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(send)
+        layout = self.layout()
+        index = layout.indexOf(self.text)
+        layout.insertWidget(index + 1, self.editor)
+        layout.insertWidget(index + 2, self.edit_row)
+        self.text.hide()
+        self.actions.hide()
+        self.editor.setFocus()
+
+    def _submit_edit(self) -> None:
+        if self.editor is None:
+            return
+        text = self.editor.toPlainText().strip()
+        if text and self.view.message_id is not None:
+            self.edit_submitted.emit(self.view.message_id, text)
+        self._cancel_edit()
+
+    def _cancel_edit(self) -> None:
+        for widget in (self.editor, self.edit_row):
+            if widget is not None:
+                widget.deleteLater()
+        self.editor = self.edit_row = None
+        self.text.show()
+        self.actions.show()

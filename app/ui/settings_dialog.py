@@ -1,0 +1,538 @@
+"""The settings dialog: model, learning, privacy & sharing, commands, and the user's data.
+
+The dialog edits a copy of the settings; OK validates, saves atomically and emits
+``settings_changed(Settings)``, Cancel throws the copy away. Everything slow (a model
+download, exporting or deleting the data folder) runs on a :class:`BackgroundJob`, so the
+window stays responsive. Tooltips come from the settings' own field help, so the words in the
+dialog and in ``settings.toml`` cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import paths, settings
+from app.data_admin import delete_all_data, export_all_data
+from app.model.catalog import ModelFileError, validate_gguf
+from app.settings import Settings, field_help
+from app.ui.download_dialog import (
+    BackgroundJob,
+    DownloadPanel,
+    Work,
+    progress_text,
+    set_progress,
+)
+
+SHARING_EXPLANATION = (
+    "<p><b>What is shared:</b> skills only, that is the lesson text of a skill and its "
+    "metadata (name, description, category, how often it helped), anonymized first. "
+    "Each skill is shown to you for approval before it leaves this computer.</p>"
+    "<p><b>What is never shared:</b> your conversations, command output, files, and anything "
+    "that identifies you or this computer. Flywheel sends no telemetry.</p>"
+)
+COMMANDS_NOTE = (
+    "Commands the assistant proposes that match one of these patterns run without asking. "
+    "Commands on the built-in deny list (deleting a whole disk, formatting, and the like) "
+    "always ask you to type a confirmation, whatever these rules say."
+)
+CONFIRM_WORD = "DELETE"
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _spin(low: int, high: int, value: int, step: int = 1) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setValue(value)
+    return box
+
+
+def _with_tip(widget: W, section: object, name: str) -> W:
+    widget.setToolTip(field_help(section, name))
+    return widget
+
+
+class ConfirmDeleteDialog(QDialog):
+    """Asks the user to type DELETE; offers to keep the downloaded model files."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Delete all data")
+        text = QLabel(
+            f"This deletes your conversations, learning signals, examples, skills, trained "
+            f"adapters, logs and settings from {paths.user_dir()}. It cannot be undone.\n\n"
+            f"Type {CONFIRM_WORD} to confirm."
+        )
+        text.setWordWrap(True)
+        self.word_edit = QLineEdit()
+        self.word_edit.setPlaceholderText(CONFIRM_WORD)
+        self.keep_models_check = QCheckBox("Keep downloaded model files")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.delete_button = self.buttons.addButton(
+            "Delete everything", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.delete_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.word_edit)
+        layout.addWidget(self.keep_models_check)
+        layout.addWidget(self.buttons)
+        self.word_edit.textChanged.connect(
+            lambda value: self.delete_button.setEnabled(value.strip() == CONFIRM_WORD)
+        )
+        self.delete_button.clicked.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    @property
+    def keep_models(self) -> bool:
+        return self.keep_models_check.isChecked()
+
+
+class SettingsDialog(QDialog):
+    """Edit a copy of ``current``; OK saves it and emits ``settings_changed``."""
+
+    settings_changed = Signal(object)
+    open_sharing_log_requested = Signal()
+    data_deleted = Signal()
+
+    def __init__(self, current: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Flywheel settings")
+        self.resize(680, 600)
+        self._settings = copy.deepcopy(current)
+        self._local_models = list(current.model.local_models)
+        self._data_job: BackgroundJob | None = None
+        self._data_busy_text = ""
+        self._data_cancellable = True
+        self._data_on_success: Callable[[object], None] = lambda _result: None
+
+        self.load_error_label = QLabel(current.load_error or "")
+        self.load_error_label.setWordWrap(True)
+        self.load_error_label.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.load_error_label.setVisible(bool(current.load_error))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._model_page(), "Model")
+        self.tabs.addTab(self._learning_page(), "Learning")
+        self.tabs.addTab(self._privacy_page(), "Privacy && sharing")
+        self.tabs.addTab(self._commands_page(), "Commands")
+        self.tabs.addTab(self._data_page(), "Data")
+        self.problem_label = QLabel("")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #a40000;")
+        self.problem_label.hide()
+        self.button_box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.button_box.accepted.connect(self.accept)
+        self.button_box.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.load_error_label)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(self.button_box)
+
+    # Pages -------------------------------------------------------------------------------
+
+    def _model_page(self) -> QWidget:
+        m = self._settings.model
+        self.embedded_radio = QRadioButton(
+            "Embedded default model (SmolLM2 135M, always available)"
+        )
+        self.local_radio = QRadioButton("A GGUF file on this computer:")
+        group = QButtonGroup(self)
+        group.addButton(self.embedded_radio)
+        group.addButton(self.local_radio)
+        self.path_edit = _with_tip(QLineEdit(m.path), m, "path")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_model)
+        (self.local_radio if m.path else self.embedded_radio).setChecked(True)
+        self.path_edit.setEnabled(bool(m.path))
+        self.local_radio.toggled.connect(self.path_edit.setEnabled)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(browse)
+
+        self.download_panel = DownloadPanel()
+        self.download_panel.downloaded.connect(self._use_model_file)
+        download_box = QGroupBox("Download from Hugging Face")
+        QVBoxLayout(download_box).addWidget(self.download_panel)
+
+        self.threads_spin = _with_tip(_spin(0, 256, m.threads), m, "threads")
+        self.threads_spin.setSpecialValueText("All cores")
+        self.context_spin = _with_tip(_spin(256, 262_144, m.context_size, 256), m, "context_size")
+        self.gpu_spin = _with_tip(_spin(0, 999, m.gpu_layers), m, "gpu_layers")
+        self.max_tokens_spin = _with_tip(
+            _spin(1, 131_072, m.max_reply_tokens, 64), m, "max_reply_tokens"
+        )
+        self.temperature_spin = _with_tip(QDoubleSpinBox(), m, "temperature")
+        self.temperature_spin.setRange(0.0, 2.0)
+        self.temperature_spin.setSingleStep(0.05)
+        self.temperature_spin.setValue(m.temperature)
+        form = QFormLayout()
+        form.addRow("CPU threads:", self.threads_spin)
+        form.addRow("Context size (tokens):", self.context_spin)
+        form.addRow("GPU layers:", self.gpu_spin)
+        form.addRow("Longest reply (tokens):", self.max_tokens_spin)
+        form.addRow("Temperature:", self.temperature_spin)
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.embedded_radio)
+        layout.addWidget(self.local_radio)
+        layout.addLayout(path_row)
+        layout.addWidget(download_box)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return page
+
+    def _learning_page(self) -> QWidget:
+        s = self._settings.learning
+        self.learning_check = _with_tip(QCheckBox("Learn from how I respond"), s, "enabled")
+        self.learning_check.setChecked(s.enabled)
+        self.paused_check = _with_tip(QCheckBox("Pause learning for now"), s, "paused")
+        self.paused_check.setChecked(s.paused)
+        self.idle_spin = _with_tip(_spin(1, 24 * 60, s.idle_minutes), s, "idle_minutes")
+        self.idle_spin.setSuffix(" min")
+        self.ac_check = _with_tip(QCheckBox("Train only on AC power"), s, "ac_power_only")
+        self.ac_check.setChecked(s.ac_power_only)
+        self.min_examples_spin = _with_tip(
+            _spin(1, 100_000, s.min_new_examples), s, "min_new_examples"
+        )
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow(self.learning_check)
+        form.addRow(self.paused_check)
+        form.addRow("Idle time before training:", self.idle_spin)
+        form.addRow(self.ac_check)
+        form.addRow("New examples before training:", self.min_examples_spin)
+        return page
+
+    def _privacy_page(self) -> QWidget:
+        c = self._settings.community
+        self.share_check = _with_tip(
+            QCheckBox("Share anonymized skills with the community"), c, "share_enabled"
+        )
+        self.share_check.setChecked(c.share_enabled)
+        explanation = QLabel(SHARING_EXPLANATION)
+        explanation.setWordWrap(True)
+        explanation.setTextFormat(Qt.TextFormat.RichText)
+        self.hub_edit = _with_tip(QLineEdit(c.hub_url), c, "hub_url")
+        self.hub_edit.setPlaceholderText("https://hub.example.org")
+        self.always_ask_check = _with_tip(QCheckBox("Always ask before sending"), c, "always_ask")
+        self.always_ask_check.setChecked(c.always_ask)
+        self.sharing_log_button = QPushButton("Open sharing log")
+        self.sharing_log_button.clicked.connect(self._open_sharing_log)
+        self.sharing_status_label = QLabel("")
+        for widget in (self.hub_edit, self.always_ask_check):
+            widget.setEnabled(c.share_enabled)
+            self.share_check.toggled.connect(widget.setEnabled)
+        form = QFormLayout()
+        form.addRow("Hub address:", self.hub_edit)
+        form.addRow(self.always_ask_check)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.share_check)
+        layout.addWidget(explanation)
+        layout.addLayout(form)
+        layout.addWidget(self.sharing_log_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.sharing_status_label)
+        layout.addStretch(1)
+        return page
+
+    def _commands_page(self) -> QWidget:
+        t = self._settings.terminal
+        note = QLabel(COMMANDS_NOTE)
+        note.setWordWrap(True)
+        self.rules_list = _with_tip(QListWidget(), t, "allow_rules")
+        for rule in t.allow_rules:
+            self._add_rule_item(rule)
+        self.new_rule_edit = QLineEdit()
+        self.new_rule_edit.setPlaceholderText("e.g. git status*")
+        add = QPushButton("Add")
+        remove = QPushButton("Remove selected")
+        add.clicked.connect(self._add_rule)
+        self.new_rule_edit.installEventFilter(self)
+        remove.clicked.connect(self._remove_selected_rules)
+        self.timeout_spin = _with_tip(_spin(1, 86_400, t.command_timeout_s), t, "command_timeout_s")
+        self.timeout_spin.setSuffix(" s")
+        row = QHBoxLayout()
+        row.addWidget(self.new_rule_edit, 1)
+        row.addWidget(add)
+        row.addWidget(remove)
+        form = QFormLayout()
+        form.addRow("Stop a running command after:", self.timeout_spin)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(note)
+        layout.addWidget(self.rules_list, 1)
+        layout.addLayout(row)
+        layout.addLayout(form)
+        return page
+
+    def _data_page(self) -> QWidget:
+        folder = QLabel(str(paths.user_dir()))
+        folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        open_folder = QPushButton("Open folder")
+        open_folder.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.user_dir())))
+        )
+        self.export_button = QPushButton("Export all data…")
+        self.export_button.clicked.connect(self._ask_export)
+        self.delete_button = QPushButton("Delete all data…")
+        self.delete_button.clicked.connect(self._ask_delete)
+        self.data_progress = QProgressBar()
+        self.data_progress.hide()
+        self.data_status_label = QLabel("")
+        self.data_status_label.setWordWrap(True)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(QLabel("Your data folder:"))
+        folder_row.addWidget(folder, 1)
+        folder_row.addWidget(open_folder)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(folder_row)
+        layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.delete_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.data_progress)
+        layout.addWidget(self.data_status_label)
+        layout.addStretch(1)
+        return page
+
+    # Model -------------------------------------------------------------------------------
+
+    def _browse_model(self) -> None:
+        start = self.path_edit.text() or str(paths.models_dir())
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Choose a GGUF model", start, "GGUF models (*.gguf);;All files (*)"
+        )
+        if name:
+            self._use_model_file(Path(name))
+
+    def _use_model_file(self, path: Path) -> None:
+        self.local_radio.setChecked(True)
+        self.path_edit.setText(str(path))
+        if str(path) not in self._local_models:
+            self._local_models.append(str(path))
+
+    # Privacy -----------------------------------------------------------------------------
+
+    def _open_sharing_log(self) -> None:
+        signal = QMetaMethod.fromSignal(self.open_sharing_log_requested)
+        if self.isSignalConnected(signal):
+            self.open_sharing_log_requested.emit()
+        else:
+            self.sharing_status_label.setText("Nothing has been shared yet.")
+
+    # Commands ----------------------------------------------------------------------------
+
+    def _add_rule_item(self, rule: str) -> None:
+        item = QListWidgetItem(rule)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        self.rules_list.addItem(item)
+
+    def _add_rule(self) -> None:
+        rule = self.new_rule_edit.text().strip()
+        if rule and rule not in self._rules():
+            self._add_rule_item(rule)
+        self.new_rule_edit.clear()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Return in the new-rule field adds the rule instead of pressing OK."""
+        if (
+            watched is self.new_rule_edit
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._add_rule()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _remove_selected_rules(self) -> None:
+        for item in self.rules_list.selectedItems():
+            self.rules_list.takeItem(self.rules_list.row(item))
+
+    def _rules(self) -> list[str]:
+        rules = (self.rules_list.item(i).text().strip() for i in range(self.rules_list.count()))
+        return list(dict.fromkeys(rule for rule in rules if rule))
+
+    # Data --------------------------------------------------------------------------------
+
+    def _ask_export(self) -> None:
+        default = Path.home() / f"flywheel-export-{time.strftime('%Y%m%d-%H%M')}.zip"
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export all data", str(default), "Zip archives (*.zip)"
+        )
+        if name:
+            self.start_export(Path(name))
+
+    def start_export(self, dest: Path) -> None:
+        """Export the data folder to ``dest`` on a worker thread."""
+        self._start_data_job(
+            lambda progress, cancel: export_all_data(dest, progress, cancel=cancel),
+            "Exporting…",
+            lambda path: self._data_finished(f"Exported your data to {path}."),
+            cancellable=True,
+        )
+
+    def _ask_delete(self) -> None:
+        if self.download_panel.is_busy():
+            self.data_status_label.setText("Wait for the model download to finish or cancel it.")
+            return
+        confirm = ConfirmDeleteDialog(self)
+        if confirm.exec() == QDialog.DialogCode.Accepted:
+            self.start_delete(keep_models=confirm.keep_models)
+
+    def start_delete(self, *, keep_models: bool) -> None:
+        """Delete the data folder's contents on a worker thread (after the user confirmed)."""
+        self._start_data_job(
+            lambda progress, cancel: delete_all_data(keep_models=keep_models),
+            "Deleting…",
+            self._deleted,
+            cancellable=False,
+        )
+
+    def _start_data_job(
+        self,
+        work: Work,
+        busy_text: str,
+        on_success: Callable[[object], None],
+        *,
+        cancellable: bool,
+    ) -> None:
+        if self._data_job is not None:
+            return
+        job = BackgroundJob(work)
+        job.progress.connect(self._on_data_progress)
+        job.succeeded.connect(self._on_data_succeeded)
+        job.failed.connect(self._on_data_failed)
+        self._data_job, self._data_busy_text, self._data_on_success = job, busy_text, on_success
+        self._data_cancellable = cancellable
+        self.export_button.setEnabled(False)
+        self.delete_button.setEnabled(False)
+        self.data_progress.setRange(0, 0)
+        self.data_progress.show()
+        self.data_status_label.setText(busy_text)
+        job.launch()
+
+    def _on_data_progress(self, done: int, total: int) -> None:
+        set_progress(self.data_progress, done, total)
+        self.data_status_label.setText(f"{self._data_busy_text} {progress_text(done, total)}")
+
+    def _on_data_succeeded(self, result: object) -> None:
+        self._data_on_success(result)
+
+    def _on_data_failed(self, error: Exception) -> None:
+        self._data_finished(f"Failed: {error}")
+
+    def _data_finished(self, message: str) -> None:
+        self._data_job = None
+        self.data_progress.hide()
+        self.export_button.setEnabled(True)
+        self.delete_button.setEnabled(True)
+        self.data_status_label.setText(message)
+
+    def _deleted(self, _result: object) -> None:
+        self._data_finished("All data was deleted. Flywheel starts fresh from here.")
+        # The edited copy would re-create settings.toml on OK: nothing personal may come back.
+        self.button_box.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.data_deleted.emit()
+
+    # OK / Cancel -------------------------------------------------------------------------
+
+    def _collect(self) -> Settings:
+        """The edited settings; raises ValueError with a message for the user."""
+        new = copy.deepcopy(self._settings)
+        model_path = self.path_edit.text().strip() if self.local_radio.isChecked() else ""
+        if self.local_radio.isChecked():
+            if not model_path:
+                raise ValueError("Choose a GGUF file, or use the embedded default model.")
+            try:
+                validate_gguf(Path(model_path).expanduser())
+            except ModelFileError as exc:
+                raise ValueError(f"The model file cannot be used: {exc}") from None
+        new.model.path = model_path
+        new.model.local_models = self._local_models
+        new.model.threads = self.threads_spin.value()
+        new.model.context_size = self.context_spin.value()
+        new.model.gpu_layers = self.gpu_spin.value()
+        new.model.max_reply_tokens = self.max_tokens_spin.value()
+        new.model.temperature = round(self.temperature_spin.value(), 2)
+        new.learning.enabled = self.learning_check.isChecked()
+        new.learning.paused = self.paused_check.isChecked()
+        new.learning.idle_minutes = self.idle_spin.value()
+        new.learning.ac_power_only = self.ac_check.isChecked()
+        new.learning.min_new_examples = self.min_examples_spin.value()
+        hub = self.hub_edit.text().strip()
+        parts = urlsplit(hub)
+        if hub and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ValueError(f"The hub address {hub!r} must start with https:// or http://.")
+        new.community.share_enabled = self.share_check.isChecked()
+        new.community.hub_url = hub
+        new.community.always_ask = self.always_ask_check.isChecked()
+        new.terminal.allow_rules = self._rules()
+        new.terminal.command_timeout_s = self.timeout_spin.value()
+        return new
+
+    def accept(self) -> None:
+        if self.download_panel.is_busy():
+            self._show_problem("A model is downloading: wait for it to finish, or cancel it.")
+            return
+        try:
+            new = self._collect()
+            settings.save(new)
+        except (ValueError, OSError) as exc:
+            self._show_problem(str(exc))
+            return
+        self.settings_changed.emit(new)
+        super().accept()
+
+    def _show_problem(self, message: str) -> None:
+        self.problem_label.setText(message)
+        self.problem_label.show()
+
+    def done(self, result: int) -> None:
+        """Closing cancels a running download or export; it waits for a delete to finish."""
+        job = self._data_job
+        if job is not None and not self._data_cancellable:
+            self.data_status_label.setText(f"{self._data_busy_text} please wait until it is done.")
+            return
+        self.download_panel.abandon()
+        if job is not None:
+            self._data_job = None
+            job.cancel()
+            job.progress.disconnect(self._on_data_progress)
+            job.succeeded.disconnect(self._on_data_succeeded)
+            job.failed.disconnect(self._on_data_failed)
+        super().done(result)

@@ -1,0 +1,327 @@
+"""Background threads of the window: the model worker and the database writer.
+
+The Qt main thread must never wait for the model, the disk or a lock another thread holds,
+so everything slow lives here, each on its own ``QThread`` with its own SQLite connection
+(connections cannot cross threads):
+
+- :class:`ModelWorker` owns the :class:`~app.model.runtime.ModelRuntime`: it loads models
+  and runs turns, writing the turn's messages itself, and streams tokens back by signal.
+- :class:`AsyncStore` runs small database writes (corrections, thumbs, renames, branch
+  switches) on a second thread, so a click is never stuck behind a reply being recorded.
+
+Reads for display stay on the main thread: in WAL mode a reader never waits for a writer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from app import settings as settings_mod
+from app.assistant import Turn, configured_model_path, runtime_from_settings
+from app.model.catalog import ModelFileError
+from app.model.runtime import ModelRuntime
+from app.store import conversations as conv
+from app.store.db import open_db
+from app.store.signals import record_signal
+
+log = logging.getLogger(__name__)
+
+TITLE_LENGTH = 60
+SHUTDOWN_WAIT_MS = 60_000
+
+
+@dataclass
+class TurnRequest:
+    """One reply to produce. ``cancel`` is set from the main thread to stop it early."""
+
+    turn_id: int
+    conversation_id: int | None
+    settings: settings_mod.Settings
+    user_text: str | None = None
+    edit_of: int | None = None
+    regenerate_of: int | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+def model_settings_key(settings: settings_mod.Settings) -> tuple[Any, ...]:
+    """The settings that require a model reload when they change."""
+    model = settings.model
+    return (model.path, model.threads, model.context_size, model.gpu_layers)
+
+
+def _move_home(worker: QObject) -> None:
+    """Hand a worker back to the main thread before its own thread ends, so it is deleted
+    there (an object whose thread has finished can never process its deferred delete)."""
+    app = QCoreApplication.instance()
+    if app is not None:
+        worker.moveToThread(app.thread())
+
+
+class ModelWorker(QObject):
+    """Lives on its own thread; owns the runtime and a database connection."""
+
+    model_loading = Signal(str)
+    model_loaded = Signal(str)
+    model_failed = Signal(str)
+    turn_started = Signal(int, int)  # turn id, conversation id (created if it was new)
+    token = Signal(int, str)
+    turn_finished = Signal(int, dict)
+    turn_failed = Signal(int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._runtime: ModelRuntime | None = None
+        self._db: sqlite_utils.Database | None = None
+        self._load_error = "The model is still loading."
+
+    @Slot(object)
+    def load(self, settings: settings_mod.Settings) -> None:
+        """Load the configured model; on failure the previous model (if any) stays in use."""
+        try:
+            path = configured_model_path(settings)
+            self.model_loading.emit(path.name)
+            runtime = runtime_from_settings(settings)
+            runtime.load()
+        except ModelFileError as exc:
+            self._load_error = f"The model could not be loaded: {exc}"
+            self.model_failed.emit(self._load_error)
+            return
+        except Exception as exc:  # llama.cpp or the OS; the window must survive it
+            log.exception("model load failed")
+            self._load_error = f"The model could not be loaded: {exc}"
+            self.model_failed.emit(self._load_error)
+            return
+        previous, self._runtime = self._runtime, runtime
+        if previous is not None:
+            previous.close()
+        self.model_loaded.emit(path.name)
+
+    @Slot(object)
+    def run_turn(self, request: TurnRequest) -> None:
+        """Record the user's message, stream the reply token by token, record the reply."""
+        if self._runtime is None:
+            self.turn_failed.emit(request.turn_id, self._load_error)
+            return
+        if request.cancel.is_set():
+            self.turn_failed.emit(request.turn_id, "Stopped before the reply started.")
+            return
+        try:
+            db = self._database()
+            conversation_id = self._conversation_for(db, request)
+            self.turn_started.emit(request.turn_id, conversation_id)
+            turn = Turn(
+                db,
+                self._runtime,
+                request.settings,
+                conversation_id,
+                user_text=request.user_text,
+                edit_of=request.edit_of,
+                regenerate_of=request.regenerate_of,
+                cancel=request.cancel,
+            )
+            for piece in turn:
+                self.token.emit(request.turn_id, piece)
+            result = turn.result
+            assert result is not None  # set by Turn once its iteration ends
+            if request.regenerate_of is not None and not request.settings.learning.paused:
+                record_signal(
+                    db,
+                    "regenerate",
+                    message_id=request.regenerate_of,
+                    score=-1,
+                    detector="ui",
+                    provenance={"replacement_message_id": result.assistant_message_id},
+                )
+        except Exception as exc:  # bad prompt, full disk, llama.cpp error: report, keep going
+            log.exception("turn failed")
+            self.turn_failed.emit(request.turn_id, str(exc) or type(exc).__name__)
+            return
+        adapter = self._runtime.active_adapter
+        self.turn_finished.emit(
+            request.turn_id,
+            {
+                "conversation_id": conversation_id,
+                "user_message_id": result.user_message_id,
+                "assistant_message_id": result.assistant_message_id,
+                "text": result.text,
+                "stats": dict(result.stats),
+                "adapter_version": adapter.parent.name if adapter else "",
+            },
+        )
+
+    def _conversation_for(self, db: sqlite_utils.Database, request: TurnRequest) -> int:
+        """The request's conversation, created (and titled after the message) when new."""
+        if request.conversation_id is not None:
+            return request.conversation_id
+        title = " ".join((request.user_text or "").split())[:TITLE_LENGTH] or "New chat"
+        return conv.create_conversation(db, title)
+
+    def _database(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = open_db()
+        return self._db
+
+    @Slot()
+    def forget_database(self) -> None:
+        """Close the connection; the next turn opens the (possibly new) database file."""
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Free the model and the connection on this thread, then end the thread."""
+        if self._runtime is not None:
+            self._runtime.close()
+            self._runtime = None
+        self.forget_database()
+        thread = QThread.currentThread()
+        _move_home(self)
+        thread.quit()
+
+
+Job = Callable[[sqlite_utils.Database], Any]
+
+
+class _StoreWorker(QObject):
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._db: sqlite_utils.Database | None = None
+
+    @Slot(int, object)
+    def run(self, job_id: int, job: Job) -> None:
+        try:
+            if self._db is None:
+                self._db = open_db()
+            result = job(self._db)
+        except Exception as exc:
+            log.exception("database job failed")
+            self.failed.emit(job_id, str(exc) or type(exc).__name__)
+            return
+        self.finished.emit(job_id, result)
+
+    @Slot()
+    def forget_database(self) -> None:
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+    @Slot()
+    def shutdown(self) -> None:
+        self.forget_database()
+        thread = QThread.currentThread()
+        _move_home(self)
+        thread.quit()
+
+
+class AsyncStore(QObject):
+    """Runs ``job(db)`` callables on the store thread, in order, and calls back on this one."""
+
+    _submit = Signal(int, object)
+    _forget = Signal()
+    _stop = Signal()
+    error = Signal(str)  # a job failed and had no error callback of its own
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._next_id = 0
+        self._thread = QThread()
+        self._thread.setObjectName("flywheel-store")
+        self._worker = _StoreWorker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        self._forget.connect(self._worker.forget_database)
+        self._stop.connect(self._worker.shutdown)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.start()
+
+    def submit(
+        self,
+        job: Job,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> int:
+        """Queue ``job``; ``on_done(result)`` or ``on_error(message)`` runs on this thread."""
+        self._next_id += 1
+        self._callbacks[self._next_id] = (on_done, on_error)
+        self._submit.emit(self._next_id, job)
+        return self._next_id
+
+    @property
+    def pending(self) -> int:
+        return len(self._callbacks)
+
+    def reopen(self) -> None:
+        """After queued jobs, close the connection; the next job opens the database anew."""
+        self._forget.emit()
+
+    def _on_finished(self, job_id: int, result: object) -> None:
+        on_done, _ = self._callbacks.pop(job_id, (None, None))
+        if on_done is not None:
+            on_done(result)
+
+    def _on_failed(self, job_id: int, message: str) -> None:
+        _, on_error = self._callbacks.pop(job_id, (None, None))
+        if on_error is not None:
+            on_error(message)
+        else:
+            self.error.emit(message)
+
+    def shutdown(self) -> None:
+        """Finish queued jobs, close the connection and stop the thread; drop the callbacks
+        (they would touch a window that is closing)."""
+        if self._thread.isRunning():
+            self._stop.emit()
+            self._thread.wait(SHUTDOWN_WAIT_MS)
+        self._callbacks.clear()
+
+
+class ModelThread(QObject):
+    """The model worker on its own thread, driven by queued signals from the window."""
+
+    _load = Signal(object)
+    _turn = Signal(object)
+    _forget = Signal()
+    _stop = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = ModelWorker()
+        self._thread = QThread()
+        self._thread.setObjectName("flywheel-model")
+        self.worker.moveToThread(self._thread)
+        self._load.connect(self.worker.load)
+        self._turn.connect(self.worker.run_turn)
+        self._forget.connect(self.worker.forget_database)
+        self._stop.connect(self.worker.shutdown)
+        self._thread.start()
+
+    def load(self, settings: settings_mod.Settings) -> None:
+        self._load.emit(settings)
+
+    def run_turn(self, request: TurnRequest) -> None:
+        self._turn.emit(request)
+
+    def reopen_database(self) -> None:
+        """After the current turn, close the connection; the next turn opens it anew."""
+        self._forget.emit()
+
+    def shutdown(self, running: TurnRequest | None = None) -> None:
+        """Stop a running reply, free the model and wait for the thread to end."""
+        if running is not None:
+            running.cancel.set()
+        if self._thread.isRunning():
+            self._stop.emit()
+            self._thread.wait(SHUTDOWN_WAIT_MS)

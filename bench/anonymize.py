@@ -1,0 +1,140 @@
+"""Benchmark the anonymizer on labelled skill-like texts: leaks, recall, kept text, throughput.
+
+Run ``python -m bench.anonymize --json [--cases FILE.jsonl] [--show-misses]``; prints one JSON
+object. Each line of the cases file is a JSON object:
+
+- ``text``: the skill text to anonymize;
+- ``sensitive``: strings that must be absent from the output (counted as leaked when present);
+- ``keep``: strings that must survive (commands, paths, harmless URLs);
+- ``secret`` (optional, default false): every sensitive string of the case is a key, token,
+  password or private key; their leaks are also counted in ``leaked_secrets``;
+- ``identity`` (optional): ``{"full_name", "username", "hostname", "home"}``, the fake local
+  identity passed to ``anonymize``. Cases without it use an empty identity, so results do not
+  depend on the machine running the benchmark.
+
+Throughput is measured on the concatenation of all case texts, anonymized as one document:
+``throughput_kb_s`` is wall-clock, ``cpu_throughput_kb_s`` uses this process's CPU time, which
+stays comparable when other work shares the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from app.community.anonymize import LocalIdentity, anonymize
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CASES = REPO / "tests" / "data" / "anonymize_cases.jsonl"
+GOAL_RECALL = 0.99
+GOAL_KEPT_RATIO = 0.9
+GOAL_LEAKED_SECRETS = 0
+NO_IDENTITY = LocalIdentity(None, None, None, None)
+IDENTITY_FIELDS = ("full_name", "username", "hostname", "home")
+
+
+class CasesError(ValueError):
+    """A labelled-cases file that cannot be used, with the offending line number."""
+
+
+def load_cases(path: Path) -> list[dict]:
+    """Read and validate the JSONL cases; blank lines are skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CasesError(f"{path}: cannot read cases file: {exc}") from exc
+    cases = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CasesError(f"{path}:{number}: not JSON: {exc}") from exc
+        if not (isinstance(case, dict) and isinstance(case.get("text"), str)
+                and _string_list(case.get("sensitive")) and _string_list(case.get("keep"))):
+            raise CasesError(f"{path}:{number}: need text (str), sensitive and keep (lists of str)")
+        identity = case.get("identity")
+        if identity is not None and not (isinstance(identity, dict)
+                                         and set(identity) <= set(IDENTITY_FIELDS)):
+            raise CasesError(f"{path}:{number}: identity may only hold {IDENTITY_FIELDS}")
+        cases.append(case)
+    if not cases:
+        raise CasesError(f"{path}: no cases")
+    return cases
+
+
+def _string_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def identity_of(case: dict) -> LocalIdentity:
+    """The identity a case asks for, or an empty one."""
+    fields = case.get("identity")
+    if not fields:
+        return NO_IDENTITY
+    return LocalIdentity(**{name: fields.get(name) for name in IDENTITY_FIELDS})
+
+
+def evaluate(cases: list[dict]) -> tuple[dict, list[dict]]:
+    """Score the anonymizer on ``cases``; also return the cases with a leak or a lost keep."""
+    leaked = leaked_secrets = sensitive_total = kept = keep_total = 0
+    misses = []
+    for case in cases:
+        output = anonymize(case["text"], identity_of(case)).text
+        leaks = [value for value in case["sensitive"] if value in output]
+        lost = [value for value in case["keep"] if value not in output]
+        leaked += len(leaks)
+        leaked_secrets += len(leaks) if case.get("secret") else 0
+        sensitive_total += len(case["sensitive"])
+        kept += len(case["keep"]) - len(lost)
+        keep_total += len(case["keep"])
+        if leaks or lost:
+            misses.append({"text": case["text"], "output": output, "leaked": leaks, "lost": lost})
+    document = "\n\n".join(case["text"] for case in cases)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    anonymize(document, NO_IDENTITY)
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    size_kb = len(document.encode()) / 1024
+    result = {
+        "n": len(cases),
+        "sensitive": sensitive_total,
+        "leaked": leaked,
+        "leaked_secrets": leaked_secrets,
+        "recall": round(1 - leaked / sensitive_total, 4) if sensitive_total else 1.0,
+        "kept_ratio": round(kept / keep_total, 4) if keep_total else 1.0,
+        "throughput_kb_s": round(size_kb / elapsed, 1),
+        "cpu_throughput_kb_s": round(size_kb / cpu, 1) if cpu else None,
+        "goal_recall": GOAL_RECALL,
+        "goal_kept_ratio": GOAL_KEPT_RATIO,
+        "goal_leaked_secrets": GOAL_LEAKED_SECRETS,
+    }
+    return result, misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object (default)")
+    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
+    parser.add_argument("--show-misses", action="store_true",
+                        help="also print each leaking or damaging case to stderr")
+    args = parser.parse_args(argv)
+    try:
+        cases = load_cases(args.cases)
+    except CasesError as exc:
+        print(json.dumps({"error": str(exc)}))
+        return 2
+    result, misses = evaluate(cases)
+    if args.show_misses:
+        for miss in misses:
+            print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

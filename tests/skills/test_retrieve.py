@@ -1,0 +1,134 @@
+"""Retrieval: the request's own words, a relevance threshold, a token budget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from app.skills.library import SkillLibrary
+from app.skills.retrieve import (
+    PROMPT_HEADER,
+    estimate_tokens,
+    query_terms,
+    retrieve,
+    skills_prompt_section,
+)
+from app.skills.skill import Skill, compose_body
+from app.store.db import open_db
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "skills_retrieval.json"
+
+
+@pytest.fixture(scope="module")
+def labelled() -> dict:
+    return json.loads(DATA.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def library_db(tmp_path_factory: pytest.TempPathFactory, labelled: dict) -> sqlite_utils.Database:
+    """The labelled library, written through the real library (files and mirror)."""
+    root = tmp_path_factory.mktemp("labelled")
+    library = SkillLibrary(open_db(root / "flywheel.db"), root=root / "skills")
+    for item in labelled["skills"]:
+        body = compose_body(item["lesson"], item["anti_pattern"], item["example"])
+        library.save(Skill(item["name"], item["description"], body, category=item["category"]))
+    return library.db
+
+
+def _names(db: sqlite_utils.Database, request: str, **kwargs) -> list[str]:
+    return [s.name for s in retrieve(db, request, **kwargs)]
+
+
+def test_labelled_set_is_large_and_consistent(labelled: dict) -> None:
+    names = {s["name"] for s in labelled["skills"]}
+    assert len(names) == len(labelled["skills"]) >= 200
+    assert len([r for r in labelled["requests"] if r["relevant"]]) >= 60
+    assert any(s["role"] == "distractor" for s in labelled["skills"])
+    for request in labelled["requests"]:
+        assert set(request["relevant"]) <= names, request
+
+
+def test_boilerplate_never_enters_the_query(library_db: sqlite_utils.Database) -> None:
+    assert query_terms("Hi! Could you please help me, thanks so much?") == []
+    assert query_terms("Hello there! Can you help me undo my last git commit please?") == [
+        "undo",
+        "last",
+        "git",
+        "commit",
+    ]
+    polite = "Hi! Could you please help me undo my last git commit? Thanks a lot!"
+    assert _names(library_db, polite) == _names(library_db, "undo last git commit")
+    assert _names(library_db, polite)[0] == "git-undo-last-commit-keep-changes"
+    assert _names(library_db, "Hi! Could you please help me?") == []
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "What's the capital of Peru?",
+        "Tell me a joke about cats",
+        "write a haiku about autumn leaves",
+        "Hello! How are you today?",
+    ],
+)
+def test_unrelated_requests_get_nothing(
+    library_db: sqlite_utils.Database, request_text: str
+) -> None:
+    assert _names(library_db, request_text) == []
+
+
+def test_precision_on_the_labelled_set(library_db: sqlite_utils.Database, labelled: dict) -> None:
+    precisions = []
+    for item in labelled["requests"]:
+        returned = _names(library_db, item["request"])
+        if returned:
+            hits = sum(name in item["relevant"] for name in returned)
+            precisions.append(hits / len(returned))
+    assert sum(precisions) / len(precisions) >= 0.8
+
+
+def test_disabled_and_retired_skills_are_not_retrieved(tmp_path: Path) -> None:
+    library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
+    for name in ("docker-prune-a", "docker-prune-b", "docker-prune-c"):
+        library.save(
+            Skill(name, "Free disk space used by docker images.", compose_body("x", "y", "z"))
+        )
+    assert len(_names(library.db, "docker uses my disk space")) == 3
+    library.set_enabled("docker-prune-a", False)
+    library.retire("docker-prune-b")
+    assert _names(library.db, "docker uses my disk space") == ["docker-prune-c"]
+
+
+def test_success_prior_ranks_a_failing_skill_lower(tmp_path: Path) -> None:
+    library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
+    body = compose_body("Use `df -h`.", "Using du.", "`df -h`")
+    library.save(Skill("good", "Show free disk space.", body, uses=10, successes=9))
+    library.save(Skill("poor", "Show free disk space.", body, uses=10, successes=1))
+    assert _names(library.db, "how much free disk space is left") == ["good", "poor"]
+
+
+def test_token_budget_and_prompt_section(library_db: sqlite_utils.Database) -> None:
+    request = "docker is using 80GB on my disk, how do I clean it up"
+    full = retrieve(library_db, request, k=3)
+    assert full and full[0].name == "docker-free-disk-space"
+    section = skills_prompt_section(full)
+    assert section.startswith(PROMPT_HEADER)
+    assert "docker system df" in section and "Avoid:" in section
+    assert estimate_tokens(section) <= 400 + 10
+
+    tight = retrieve(library_db, request, k=3, token_budget=70)
+    assert len(tight) == 1 and tight[0].compact
+    compact = skills_prompt_section(tight)
+    assert "Avoid:" not in compact and estimate_tokens(compact) <= 80
+    assert retrieve(library_db, request, token_budget=5) == []
+    assert skills_prompt_section([]) == ""
+
+
+def test_quotes_and_fts_syntax_in_requests_are_harmless(
+    library_db: sqlite_utils.Database,
+) -> None:
+    for request in ['"unbalanced', "NEAR(git commit) OR AND *", "col:umn ^ - +", "🙂" * 50]:
+        retrieve(library_db, request)
