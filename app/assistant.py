@@ -19,6 +19,8 @@ from app.model.catalog import embedded_model_path
 from app.model.prompt import DEFAULT_SYSTEM_PROMPT
 from app.model.runtime import ModelRuntime, default_threads
 from app.settings import Settings
+from app.skills import outcomes
+from app.skills.retrieve import RetrievedSkill, retrieve, skills_prompt_section
 from app.store import conversations as conv
 
 
@@ -62,6 +64,7 @@ class TurnResult:
     assistant_message_id: int
     text: str
     stats: dict[str, Any]
+    skills: list[RetrievedSkill]
 
 
 class Turn:
@@ -94,9 +97,14 @@ class Turn:
         self.cancel = cancel or threading.Event()
         self.system_prompt = system_prompt
         self.result: TurnResult | None = None
+        self.skills: list[RetrievedSkill] = []
 
     def _prepare(self) -> tuple[int, list[dict[str, str]]]:
-        """Record the user message (or locate it for a regeneration) and build the prompt."""
+        """Record the user message (or locate it for a regeneration) and build the prompt.
+
+        Skills are retrieved on the user's request alone: the history and the system prompt
+        would drown the few words that say what this turn is about.
+        """
         if self.regenerate_of is not None:
             discarded = conv.get_message(self.db, self.regenerate_of)
             user_id = int(discarded["parent_id"])
@@ -111,7 +119,10 @@ class Turn:
         else:
             user_id = conv.add_message(self.db, self.conversation_id, "user", self.user_text or "")
         path = conv.path_to(self.db, user_id)
-        return user_id, chat_messages(path, self.system_prompt)
+        self.skills = retrieve(self.db, path[-1]["content"])
+        section = skills_prompt_section(self.skills)
+        system_prompt = f"{self.system_prompt}\n\n{section}" if section else self.system_prompt
+        return user_id, chat_messages(path, system_prompt)
 
     def __iter__(self) -> Iterator[str]:
         user_id, messages = self._prepare()
@@ -141,5 +152,7 @@ class Turn:
             completion_tokens=stats.get("completion_tokens"),
             tok_s=stats.get("decode_tok_s"),
             finish_reason=stats.get("finish_reason"),
+            skills_used=[{"id": s.id, "name": s.name} for s in self.skills],
         )
-        self.result = TurnResult(user_id, assistant_id, text, stats)
+        outcomes.record_uses(self.db, assistant_id, [s.id for s in self.skills])
+        self.result = TurnResult(user_id, assistant_id, text, stats, self.skills)

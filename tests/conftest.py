@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from app.model.catalog import embedded_model_path
+from app.model.runtime import ModelRuntime
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -17,3 +20,21 @@ def flywheel_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     home = tmp_path / "flywheel-home"
     monkeypatch.setenv("FLYWHEEL_HOME", str(home))
     yield home
+
+
+@pytest.fixture(scope="session")
+def embedded_model() -> Path:
+    return embedded_model_path()
+
+
+@pytest.fixture(scope="session")
+def runtime(embedded_model: Path) -> Iterator[ModelRuntime]:
+    """One loaded model for all tests; tests that attach an adapter must remove it.
+
+    One thread: llama.cpp's spinning thread barrier collapses when other test runs share
+    the cores, and a single thread keeps these tests quick and good neighbours.
+    """
+    rt = ModelRuntime(embedded_model, n_threads=1, n_ctx=2048, n_gpu_layers=0)
+    rt.load()
+    yield rt
+    rt.close()
