@@ -33,7 +33,7 @@ from app.model.prompt import render_chat
 # CPU, large enough that batched matrix products stay efficient.
 PREFILL_CHUNK = 128
 TRUNCATION_MARKER = "\n[… middle of the message removed to fit the context window …]\n"
-_LOG_ERROR, _LOG_WARN = 3, 2
+_GGML_LOG_ERROR = 4  # ggml_log_level: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5
 
 
 class AdapterError(ModelFileError):
@@ -67,7 +67,7 @@ class _LlamaLog:
         self._callback = llama_cpp.llama_log_callback(self._receive)
 
     def _receive(self, level: int, text: bytes, _user_data: ctypes.c_void_p) -> None:
-        if level in (_LOG_ERROR, _LOG_WARN) and text:
+        if level == _GGML_LOG_ERROR and text:
             with self._lock:
                 self._errors.append(text.decode("utf-8", errors="replace").strip())
 

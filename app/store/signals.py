@@ -63,8 +63,61 @@ def record_signal(
     return int(cursor.lastrowid)
 
 
+def get_signal(db: sqlite_utils.Database, signal_id: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM signals WHERE id = ?", [signal_id]))
+    return rows[0] if rows else None
+
+
 def signals_for_message(db: sqlite_utils.Database, message_id: int) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM signals WHERE message_id = ? ORDER BY id", [message_id]))
+
+
+def signals_for_command(db: sqlite_utils.Database, command_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM signals WHERE command_id = ? ORDER BY id", [command_id]))
+
+
+def all_signal_ids(db: sqlite_utils.Database) -> list[int]:
+    return [row[0] for row in db.execute("SELECT id FROM signals ORDER BY id")]
+
+
+def conversation_signal_ids(db: sqlite_utils.Database, conversation_id: int) -> list[int]:
+    """Signals about a conversation: on its messages, or on commands its replies proposed."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT s.id FROM signals s "
+            "LEFT JOIN messages m ON m.id = s.message_id "
+            "LEFT JOIN commands c ON c.id = s.command_id "
+            "LEFT JOIN messages cm ON cm.id = c.message_id "
+            "WHERE m.conversation_id = ? OR cm.conversation_id = ? ORDER BY s.id",
+            [conversation_id, conversation_id],
+        )
+    ]
+
+
+def recent_signals(db: sqlite_utils.Database, limit: int = 500) -> list[dict[str, Any]]:
+    """The newest signals with what a person needs to recognise them: the request the reply
+    answered, the reply, the command and how many examples were built from each."""
+    return list(
+        db.query(
+            """
+            SELECT s.*, m.content AS reply, m.conversation_id AS conversation_id,
+                   coalesce(req.content, creq.content) AS request,
+                   c.command AS command, c.original_command AS original_command,
+                   c.exit_code AS exit_code,
+                   (SELECT count(*) FROM example_signals es WHERE es.signal_id = s.id)
+                       AS n_examples
+            FROM signals s
+            LEFT JOIN messages m ON m.id = s.message_id
+            LEFT JOIN messages req ON req.id = m.parent_id
+            LEFT JOIN commands c ON c.id = s.command_id
+            LEFT JOIN messages cm ON cm.id = c.message_id
+            LEFT JOIN messages creq ON creq.id = cm.parent_id
+            ORDER BY s.created DESC, s.id DESC LIMIT ?
+            """,
+            [limit],
+        )
+    )
 
 
 def delete_signal(db: sqlite_utils.Database, signal_id: int) -> None:
@@ -72,12 +125,17 @@ def delete_signal(db: sqlite_utils.Database, signal_id: int) -> None:
 
     An example built from several signals is still evidence-backed when one of them goes,
     but the user asked to forget this one: an example is removed as soon as any of its
-    signals is deleted, so nothing learned survives the evidence the user withdrew.
+    signals is deleted, so nothing learned survives the evidence the user withdrew. The
+    examples go through the ``signals_bd_examples`` trigger, which also covers signals that
+    disappear by cascade (a deleted conversation or command).
     """
+    delete_signals(db, [signal_id])
+
+
+def delete_signals(db: sqlite_utils.Database, signal_ids: list[int]) -> int:
+    """Delete several signals (and their examples) atomically; returns how many were found."""
+    deleted = 0
     with transaction(db):
-        db.execute(
-            "DELETE FROM examples WHERE id IN "
-            "(SELECT example_id FROM example_signals WHERE signal_id = ?)",
-            [signal_id],
-        )
-        db.execute("DELETE FROM signals WHERE id = ?", [signal_id])
+        for signal_id in signal_ids:
+            deleted += db.execute("DELETE FROM signals WHERE id = ?", [signal_id]).rowcount
+    return deleted
