@@ -19,7 +19,9 @@ from app.model.catalog import embedded_model_path
 from app.model.prompt import DEFAULT_SYSTEM_PROMPT
 from app.model.runtime import ModelRuntime, default_threads
 from app.settings import Settings
+from app.signals import capture
 from app.skills import outcomes
+from app.skills.learn import learn_from_signals
 from app.skills.retrieve import RetrievedSkill, retrieve, skills_prompt_section
 from app.store import conversations as conv
 
@@ -118,6 +120,11 @@ class Turn:
             )
         else:
             user_id = conv.add_message(self.db, self.conversation_id, "user", self.user_text or "")
+        if self.regenerate_of is None:
+            # The new message is the next state of the previous reply; a lesson learned from
+            # it (a verbal correction) is already retrievable for this very turn.
+            signals = capture.after_user_message(self.db, user_id, settings=self.settings)
+            learn_from_signals(self.db, signals)
         path = conv.path_to(self.db, user_id)
         self.skills = retrieve(self.db, path[-1]["content"])
         section = skills_prompt_section(self.skills)
@@ -155,4 +162,9 @@ class Turn:
             skills_used=[{"id": s.id, "name": s.name} for s in self.skills],
         )
         outcomes.record_uses(self.db, assistant_id, [s.id for s in self.skills])
+        if self.regenerate_of is not None:
+            signals = capture.record_regenerate(
+                self.db, self.regenerate_of, assistant_id, settings=self.settings
+            )
+            learn_from_signals(self.db, signals)
         self.result = TurnResult(user_id, assistant_id, text, stats, self.skills)

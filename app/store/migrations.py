@@ -226,17 +226,20 @@ def m002_skill_uses_indexes(db: sqlite_utils.Database) -> None:
 
 
 def m003_examples_follow_signals(db: sqlite_utils.Database) -> None:
-    """An example must not outlive the evidence it was built from.
+    """An example must not outlive the evidence it was built from, nor come back once the
+    user deleted it.
 
     Signals disappear by cascade too (a deleted conversation takes its messages, their
     signals and the commands' signals with it). The link rows cascaded, but the examples
     stayed, holding the deleted conversation's prompt text; the trigger deletes every
     example that rested on a signal before the signal goes. The indexes make that lookup
-    and the command cascade cheap.
+    and the command cascade cheap. ``deleted_examples`` remembers the content keys of
+    examples the user deleted by hand, so rebuilding from the signals does not restore them.
     """
     execute_script(
         db,
         """
+        CREATE TABLE deleted_examples (dedup_key TEXT PRIMARY KEY, deleted REAL NOT NULL);
         CREATE INDEX example_signals_signal ON example_signals(signal_id);
         CREATE INDEX signals_command ON signals(command_id);
         CREATE TRIGGER signals_bd_examples BEFORE DELETE ON signals BEGIN

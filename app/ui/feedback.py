@@ -1,74 +1,36 @@
 """What the window's feedback buttons write: corrections and thumbs, as learning signals.
 
-Each function is a database job (run on the store thread through ``AsyncStore``) that writes
-the user's action and its signal in one transaction, so a correction is never stored without
-the signal the trainer learns from, nor the other way round. While learning is paused
-(``settings.learning.paused``) the user's edits are still kept but no signal is recorded.
+Each function is a database job (run on the store thread through ``AsyncStore``). The
+signal, its training examples and what it teaches the skills are written by the same code
+paths the terminal chat uses (:mod:`app.signals.capture`, :mod:`app.skills.learn`); while
+learning is paused the user's edit is kept but nothing is learned from it.
 """
 
 from __future__ import annotations
 
 import sqlite_utils
 
-from app.store import conversations as conv
-from app.store.db import transaction
-from app.store.signals import record_signal
-
-DETECTOR = "ui"
+from app.settings import Settings
+from app.signals import capture
+from app.skills.learn import learn_from_signals
 
 
 def save_correction(
-    db: sqlite_utils.Database, message_id: int, corrected: str, *, record: bool = True
-) -> int | None:
-    """Keep the original reply, store the user's version, and record a ``correction`` signal.
-
-    Returns the signal id (``None`` when learning is paused or nothing changed).
-    """
-    with transaction(db):
-        message = conv.get_message(db, message_id)
-        if message["role"] != "assistant":
-            raise ValueError("only assistant replies can be corrected")
-        original, previous = message["content"], message["corrected"]
-        wanted = corrected.strip()
-        if not wanted:
-            raise ValueError("a correction cannot be empty")
-        new = wanted if wanted != original.strip() else None  # back to the original: no correction
-        if new == previous:
-            return None
-        conv.set_correction(db, message_id, new)
-        if new is None or not record:
-            return None
-        provenance = {"original": original, "source": "correct_button"}
-        if previous:
-            provenance["previous_correction"] = previous
-        return record_signal(
-            db,
-            "correction",
-            message_id=message_id,
-            score=-1,
-            hint=new,
-            detector=DETECTOR,
-            provenance=provenance,
-        )
+    db: sqlite_utils.Database, message_id: int, corrected: str, settings: Settings
+) -> list[int]:
+    """Keep the original reply, store the user's version, learn from it; the signal ids."""
+    signals = capture.record_correction(db, message_id, corrected, settings=settings)
+    learn_from_signals(db, signals)
+    return signals
 
 
 def save_thumb(
-    db: sqlite_utils.Database, message_id: int, up: bool, reason: str = "", *, record: bool = True
-) -> int | None:
-    """Record a thumb (+1 or -1) with the user's optional reason as the directive hint."""
-    message = conv.get_message(db, message_id)
-    if message["role"] != "assistant" or not record:
-        return None
-    reason = reason.strip()
-    return record_signal(
-        db,
-        "thumb",
-        message_id=message_id,
-        score=1 if up else -1,
-        hint=reason or None,
-        detector=DETECTOR,
-        provenance={"source": "thumb_up" if up else "thumb_down", "reason_given": bool(reason)},
-    )
+    db: sqlite_utils.Database, message_id: int, up: bool, reason: str, settings: Settings
+) -> list[int]:
+    """A thumb (+1 or -1) with the user's optional reason as the directive hint."""
+    signals = capture.record_thumb(db, message_id, up, reason, settings=settings)
+    learn_from_signals(db, signals)
+    return signals
 
 
 def latest_thumbs(db: sqlite_utils.Database, conversation_id: int) -> dict[int, int]:

@@ -27,18 +27,24 @@ from PySide6.QtWidgets import (
 
 from app import paths
 from app import settings as settings_mod
+from app.store import commands as command_store
 from app.store import conversations as conv
 from app.store.db import open_db
+from app.terminal.policy import Approval, decide
+from app.terminal.runner import RunOutcome, RunRequest
 from app.ui import feedback, markdown
 from app.ui import theme as theme_mod
 from app.ui.banner import Banner
 from app.ui.chat_view import ChatView
+from app.ui.command_card import CommandCard
 from app.ui.composer import Composer
+from app.ui.confirm_command import ConfirmCommandDialog
 from app.ui.conversation_list import ConversationList
 from app.ui.correct_dialog import CorrectDialog
 from app.ui.icons import app_icon
 from app.ui.message_widget import MessageView
 from app.ui.status_bar import StatusBar
+from app.ui.terminal_pane import TerminalPane
 from app.ui.thumb_dialog import ThumbDialog
 from app.ui.workers import AsyncStore, ModelThread, TurnRequest, model_settings_key
 
@@ -72,6 +78,8 @@ class MainWindow(QMainWindow):
         self.correct_dialog: CorrectDialog | None = None
         self.thumb_dialog: ThumbDialog | None = None
         self.settings_dialog: QWidget | None = None
+        self.confirm_dialog: ConfirmCommandDialog | None = None
+        self._commands: dict[int, tuple[tuple[int, str], str]] = {}  # job: (card key, command)
         self._build_ui()
         self._build_actions()
         self._connect_workers()
@@ -108,6 +116,10 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([250, 750])
         self.setCentralWidget(self.splitter)
+        self.terminal = TerminalPane(self)
+        self.terminal.settings = self.settings
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.terminal)
+        self.terminal.hide()
         self.resize(1080, 740)
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.new_requested.connect(self.new_chat)
@@ -121,6 +133,10 @@ class MainWindow(QMainWindow):
         self.chat.regenerate_requested.connect(self.regenerate)
         self.chat.edit_submitted.connect(self.edit_and_resend)
         self.chat.branch_requested.connect(self.switch_branch)
+        self.chat.command_run_requested.connect(self.run_proposed_command)
+        self.chat.fix_requested.connect(self.send_message)
+        self.terminal.command_finished.connect(self._command_finished)
+        self.terminal.command_failed.connect(self._command_failed)
         self.banner.action.connect(self.open_settings)
         self.store.error.connect(lambda message: self.banner.show_message(message))
 
@@ -162,6 +178,9 @@ class MainWindow(QMainWindow):
         self.regenerate_action = self._action(
             "&Regenerate last reply", "Ctrl+Shift+R", self.regenerate_last, chat_menu
         )
+        self.terminal_action = self.terminal.toggleViewAction()  # Ctrl+`
+        self.terminal_action.setText("&Terminal")
+        bar.addMenu("&View").addAction(self.terminal_action)
         self._update_actions()
 
     def _connect_workers(self) -> None:
@@ -196,6 +215,9 @@ class MainWindow(QMainWindow):
         splitter = self._state.value("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+        docks = self._state.value("docks")
+        if docks is not None:
+            self.restoreState(docks)
         self.refresh_conversations()
         last = self._state.value("conversation")
         rows = conv.list_conversations(self.db)
@@ -206,6 +228,7 @@ class MainWindow(QMainWindow):
     def _save_state(self) -> None:
         self._state.setValue("geometry", self.saveGeometry())
         self._state.setValue("splitter", self.splitter.saveState())
+        self._state.setValue("docks", self.saveState())
         self._state.setValue("conversation", self.conversation_id or "")
         self._state.sync()
 
@@ -250,6 +273,7 @@ class MainWindow(QMainWindow):
             self.chat.append_live(text)
         else:
             self.chat.show_messages(views)
+        self._show_command_results()
         self.setWindowTitle(self._title())
 
     def _title(self) -> str:
@@ -422,10 +446,6 @@ class MainWindow(QMainWindow):
 
     # -- feedback ---------------------------------------------------------------------------
 
-    def _recording(self) -> bool:
-        """Signals are not recorded while the user has paused learning."""
-        return not self.settings.learning.paused
-
     @Slot(int)
     def open_correct_dialog(self, message_id: int) -> None:
         widget = self.chat.widget_for(message_id)
@@ -439,15 +459,15 @@ class MainWindow(QMainWindow):
 
     def _dialog_closed(self, dialog: QWidget) -> None:
         """Forget a closed dialog (tests and the screenshot script look them up)."""
-        for name in ("correct_dialog", "thumb_dialog", "settings_dialog"):
+        for name in ("correct_dialog", "thumb_dialog", "settings_dialog", "confirm_dialog"):
             if getattr(self, name) is dialog:
                 setattr(self, name, None)
         dialog.deleteLater()
 
     def _save_correction(self, dialog: CorrectDialog) -> None:
-        message_id, text, record = dialog.message_id, dialog.corrected_text(), self._recording()
+        message_id, text, settings = dialog.message_id, dialog.corrected_text(), self.settings
         self.store.submit(
-            lambda db: feedback.save_correction(db, message_id, text, record=record),
+            lambda db: feedback.save_correction(db, message_id, text, settings),
             lambda _: self.reload_chat(),
         )
 
@@ -461,11 +481,80 @@ class MainWindow(QMainWindow):
 
     def _save_thumb(self, dialog: ThumbDialog) -> None:
         message_id, up, reason = dialog.message_id, dialog.up, dialog.reason_text()
-        record = self._recording()
+        settings = self.settings
         self.store.submit(
-            lambda db: feedback.save_thumb(db, message_id, up, reason, record=record),
+            lambda db: feedback.save_thumb(db, message_id, up, reason, settings),
             lambda _: self.reload_chat(),
         )
+
+    # -- proposed commands ------------------------------------------------------------------
+
+    @Slot(object, str, bool)
+    def run_proposed_command(self, card: CommandCard, command: str, sandboxed: bool) -> None:
+        """A command card's Run: ask as the policy says (allow rules from the user's settings
+        only), then run it in the terminal dock."""
+        edited = command.strip() != card.proposed.strip()
+        try:
+            decision = decide(command, "user" if edited else "assistant",
+                              self.settings.terminal.allow_rules)
+        except ValueError as exc:
+            card.show_error(str(exc))
+            return
+        timeout = self.settings.terminal.command_timeout_s
+        request = RunRequest(command, "edited" if edited else "assistant",
+                             message_id=card.message_id,
+                             original_command=card.proposed if edited else None,
+                             sandboxed=sandboxed, timeout_s=timeout if timeout > 0 else None)
+        key = (card.message_id, card.proposed)
+        if decision.approval is Approval.AUTO_RUN:
+            self._start_command(key, request)
+            return
+        dialog = ConfirmCommandDialog(command, decision, cwd=str(self.terminal.session.cwd),
+                                      sandboxed=sandboxed, parent=self)
+        dialog.accepted.connect(lambda: self._start_command(key, request))
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.confirm_dialog = dialog
+        dialog.open()
+
+    def _start_command(self, key: tuple[int, str], request: RunRequest) -> None:
+        self._commands[self.terminal.run(request)] = (key, request.command)
+        self._show_command_results()
+
+    def _card(self, key: tuple[int, str]) -> CommandCard | None:
+        widget = self.chat.widget_for(key[0])
+        return widget.card_for(key[1]) if widget is not None else None
+
+    def _show_command_results(self) -> None:
+        """Show on the visible cards what their commands did (cards are rebuilt with the chat,
+        so the state comes from the database and the runs still going)."""
+        cards = [card for widget in self.chat.message_widgets() for card in widget.command_cards]
+        if not cards:
+            return
+        runs = command_store.latest_runs(self.db, sorted({card.message_id for card in cards}))
+        running = dict(self._commands.values())
+        for card in cards:
+            key = (card.message_id, card.proposed)
+            if key in running:
+                card.show_running(running[key])
+            elif key in runs:
+                row = runs[key]
+                card.show_result(row["command"], row["exit_code"], row["output_tail"] or "",
+                                 bool(row["timed_out"]))
+
+    @Slot(int, object)
+    def _command_finished(self, job: int, _outcome: RunOutcome) -> None:
+        if self._commands.pop(job, None) is not None:
+            self._show_command_results()
+
+    @Slot(int, str)
+    def _command_failed(self, job: int, message: str) -> None:
+        entry = self._commands.pop(job, None)
+        if entry is None:
+            return  # a line typed in the terminal: the pane handles it
+        card = self._card(entry[0])
+        if card is not None:
+            card.show_error(message)
+        self.banner.show_message(f"The command could not run: {message}")
 
     # -- model and settings -----------------------------------------------------------------
 
@@ -513,6 +602,7 @@ class MainWindow(QMainWindow):
     def apply_settings(self, new: settings_mod.Settings) -> None:
         """Take new settings; reload the model (in the background) only if its setup changed."""
         old, self.settings = self.settings, new
+        self.terminal.settings = new
         if model_settings_key(old) != model_settings_key(new):
             self.model.load(new)
         self.theme.set_choice(new.ui.theme)
@@ -523,6 +613,7 @@ class MainWindow(QMainWindow):
         self.stop()
         self.model.reopen_database()
         self.store.reopen()
+        self.terminal.queue.reopen_database()
         self.db.conn.close()
         self.db = open_db()
         self.conversations.search.clear()
@@ -569,6 +660,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         running, self.running = self.running, None  # late signals of the turn are ignored
         self.model.shutdown(running)
+        self.terminal.shutdown()
         self.store.shutdown()
         self.db.conn.close()
         if self.tray is not None:

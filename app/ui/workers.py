@@ -29,7 +29,6 @@ from app.model.catalog import ModelFileError
 from app.model.runtime import ModelRuntime
 from app.store import conversations as conv
 from app.store.db import open_db
-from app.store.signals import record_signal
 
 log = logging.getLogger(__name__)
 
@@ -130,15 +129,6 @@ class ModelWorker(QObject):
                 self.token.emit(request.turn_id, piece)
             result = turn.result
             assert result is not None  # set by Turn once its iteration ends
-            if request.regenerate_of is not None and not request.settings.learning.paused:
-                record_signal(
-                    db,
-                    "regenerate",
-                    message_id=request.regenerate_of,
-                    score=-1,
-                    detector="ui",
-                    provenance={"replacement_message_id": result.assistant_message_id},
-                )
         except Exception as exc:  # bad prompt, full disk, llama.cpp error: report, keep going
             log.exception("turn failed")
             self.turn_failed.emit(request.turn_id, str(exc) or type(exc).__name__)

@@ -94,3 +94,23 @@ def test_regenerate_adds_a_sibling_reply(runtime: ModelRuntime) -> None:
         again.result.assistant_message_id,
     ]
     assert again.result.user_message_id == first.result.user_message_id
+
+
+def test_verbal_correction_becomes_signal_example_and_skill(runtime: ModelRuntime) -> None:
+    db = open_db()
+    cid = conv.create_conversation(db)
+    first = Turn(db, runtime, short_settings(), cid, user_text="How do I read a JSON file in bash?")
+    list(first)
+    fix = "no, that's wrong, use jq instead of grep"
+    second = Turn(db, runtime, short_settings(), cid, user_text=fix)
+    list(second)
+    reply_id = first.result.assistant_message_id
+    kinds = [
+        row["kind"] for row in db.query("SELECT kind FROM signals WHERE message_id = ?", [reply_id])
+    ]
+    assert kinds == ["verbal_correction"]
+    example = db.execute("SELECT kind, prompt, hint FROM examples").fetchone()
+    assert example[0] == "hinted"
+    assert example[1] == conv.get_message(db, reply_id)["prompt"]
+    assert "jq" in example[2]
+    assert db.execute("SELECT count(*) FROM skills").fetchone()[0] == 1
