@@ -1,0 +1,137 @@
+"""Examples → tokens: the trainer must see exactly the tokens the serving runtime sees."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from app.model.prompt import render_chat
+from app.store.db import open_db
+from trainer.data import (
+    DataError,
+    Encoder,
+    Example,
+    end_of_turn,
+    hinted_prompt,
+    load_examples,
+    split_holdout,
+)
+
+
+def prompt_for(question: str) -> str:
+    return render_chat([{"role": "user", "content": question}])
+
+
+@pytest.fixture(scope="module")
+def encoder(model_path: Path) -> Encoder:
+    return Encoder(model_path, max_len=128)
+
+
+def example(kind: str = "sft", i: int = 1, **fields) -> Example:
+    defaults = {"target": "Pixel."} if kind == "sft" else {}
+    return Example(
+        id=i, kind=kind, dedup_key=f"key-{i}", prompt=prompt_for("Cat?"), **{**defaults, **fields}
+    )
+
+
+def test_prompt_plus_reply_tokenizes_like_the_whole_rendered_conversation(encoder) -> None:
+    messages = [{"role": "user", "content": "What is my cat called?"}]
+    prompt = render_chat(messages, template=encoder.template)
+    assert prompt == prompt_for("What is my cat called?")  # the model's template is ChatML
+    seq = encoder.sequence(prompt, "Your cat is called Pixel.")
+    conversation = render_chat(
+        [*messages, {"role": "assistant", "content": "Your cat is called Pixel."}],
+        add_generation_prompt=False,
+        template=encoder.template,
+    )
+    whole = encoder.tokens(conversation.rstrip("\n"), prompt=True)
+    assert seq.ids[0].tolist() == whole
+    assert seq.reply_start == len(encoder.tokens(prompt, prompt=True))
+    assert encoder.eot == "<|im_end|>" == end_of_turn()
+    assert seq.ids[0, -1].item() == encoder.tokens("<|im_end|>", prompt=False)[0]
+
+
+def test_long_prompts_lose_their_beginning_not_the_reply(encoder) -> None:
+    seq = encoder.sequence(prompt_for("word " * 400), "The reply survives.")
+    reply = encoder.tokens("The reply survives.<|im_end|>", prompt=False)
+    assert seq.ids.shape[1] == 128
+    assert seq.ids[0, seq.reply_start :].tolist() == reply
+
+
+def test_each_kind_encodes_what_its_objective_needs(encoder) -> None:
+    pair = encoder.encode(example("pair", chosen="Pixel.", rejected="Rex."))
+    assert pair.other is not None and pair.main.reply_start == pair.other.reply_start
+    hinted = encoder.encode(example("hinted", reply="Rex.", hint="it is Pixel"))
+    assert hinted.other is not None and hinted.main.n_reply == hinted.other.n_reply
+    assert hinted.other.ids[0, -hinted.other.n_reply :].tolist() == (
+        hinted.main.ids[0, -hinted.main.n_reply :].tolist()
+    )
+    assert encoder.encode(example("unpaired", reply="Rex.", label=-1.0)).other is None
+
+
+def test_the_hint_becomes_a_user_turn_right_before_the_reply() -> None:
+    prompt = prompt_for("Cat?")
+    taught = hinted_prompt(prompt, "it is Pixel")
+    assert taught.startswith(prompt.removesuffix("<|im_start|>assistant\n"))
+    assert taught.endswith(
+        "<|im_start|>user\nHint for your next answer: it is Pixel<|im_end|>\n"
+        "<|im_start|>assistant\n"
+    )
+    with pytest.raises(DataError):
+        hinted_prompt("a prompt that does not end with an assistant turn", "hint")
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "message"),
+    [
+        ("sft", {"target": ""}, "lacks target"),
+        ("pair", {"chosen": "a", "rejected": "a"}, "same text"),
+        ("unpaired", {"reply": "a", "label": 0.0}, "label"),
+        ("hinted", {"reply": "a"}, "lacks hint"),
+        ("sft", {"weight": 0.0}, "weight"),
+        ("essay", {}, "unknown kind"),
+    ],
+)
+def test_unusable_examples_are_refused(kind, fields, message) -> None:
+    with pytest.raises(DataError, match=message):
+        example(kind, **fields)
+
+
+def test_bad_rows_are_reported_and_skipped_not_fatal() -> None:
+    db = open_db()
+    now = time.time()
+    db["examples"].insert_all(
+        [
+            {
+                "kind": "sft",
+                "dedup_key": "ok",
+                "prompt": prompt_for("a"),
+                "target": "b",
+                "created": now,
+            },
+            {
+                "kind": "pair",
+                "dedup_key": "bad",
+                "prompt": prompt_for("a"),
+                "chosen": "x",
+                "created": now,
+            },
+        ]
+    )
+    examples, skipped = load_examples(db)
+    assert [e.dedup_key for e in examples] == ["ok"]
+    assert len(skipped) == 1 and "lacks rejected" in skipped[0]
+
+
+def test_holdout_split_is_stable_and_never_empty() -> None:
+    examples = [example(i=i) for i in range(40)]
+    train, held = split_holdout(examples, 0.2)
+    assert {e.id for e in train}.isdisjoint({e.id for e in held})
+    assert len(train) + len(held) == 40 and 2 <= len(held) <= 16
+    # Adding examples never moves an old one across the split.
+    _, held_more = split_holdout([*examples, *(example(i=i) for i in range(40, 80))], 0.2)
+    assert {e.id for e in held} <= {e.id for e in held_more}
+    assert len(split_holdout(examples[:2], 0.2)[1]) == 1
+    assert split_holdout(examples[:2], 0.0)[1] == []

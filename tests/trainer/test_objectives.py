@@ -1,0 +1,163 @@
+"""Objectives and loop on the real model: losses at their known starting values, learning,
+and a preempted-then-resumed run that ends exactly where an uninterrupted one does."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from peft.utils import get_peft_model_state_dict
+
+from app.model.prompt import render_chat
+from trainer.__main__ import lora
+from trainer.base import load_base
+from trainer.config import TrainConfig
+from trainer.data import Encoded, Encoder, Example
+from trainer.loop import Preempted, StopGuard, load_checkpoint, train
+from trainer.objectives import dpo_loss, example_loss, hinted_loss, kto_loss, sft_loss
+
+pytestmark = pytest.mark.slow
+
+CONFIG = TrainConfig(max_len=64, batch_size=1, epochs=4, max_steps=4, checkpoint_every=100)
+
+
+def prompt(question: str) -> str:
+    return render_chat(
+        [{"role": "system", "content": "Be brief."}, {"role": "user", "content": question}]
+    )
+
+
+@pytest.fixture(scope="module")
+def encoder(model_path: Path) -> Encoder:
+    return Encoder(model_path, CONFIG.max_len)
+
+
+@pytest.fixture
+def model(shared_base: Path, model_path: Path, base_sha: str):
+    torch.set_num_threads(1)
+    base, _ = load_base(model_path, base_sha)
+    return lora(base, CONFIG)
+
+
+def items(encoder: Encoder) -> list[Encoded]:
+    examples = [
+        Example(id=1, kind="sft", dedup_key="1", prompt=prompt("Cat's name?"), target="Pixel."),
+        Example(
+            id=2,
+            kind="pair",
+            dedup_key="2",
+            prompt=prompt("List files?"),
+            chosen="Run ls -la.",
+            rejected="I can't.",
+        ),
+        Example(
+            id=3, kind="unpaired", dedup_key="3", prompt=prompt("Hi"), reply="Hello!", label=1.0
+        ),
+        Example(
+            id=4, kind="hinted", dedup_key="4", prompt=prompt("2+2?"), reply="5.", hint="It is 4."
+        ),
+    ]
+    return [encoder.encode(e) for e in examples]
+
+
+def test_losses_start_at_their_known_values(model, encoder) -> None:
+    sft, pair, unpaired, hinted = items(encoder)
+    with torch.no_grad():
+        # A fresh LoRA (B = 0) equals its reference, so DPO is log 2 and KTO is 1/2 exactly.
+        assert dpo_loss(model, pair, beta=0.1).item() == pytest.approx(math.log(2), abs=1e-5)
+        assert kto_loss(model, unpaired, beta=0.1).item() == pytest.approx(0.5, abs=1e-5)
+        assert sft_loss(model, sft).item() > 0
+        assert hinted_loss(model, hinted).item() > 1e-4  # the hint changes the distribution
+        same = Encoded(hinted.example, hinted.main, hinted.main)
+        assert hinted_loss(model, same).item() == pytest.approx(0.0, abs=1e-5)
+
+
+def test_every_objective_has_a_gradient_on_the_lora_only(model, encoder) -> None:
+    for item in items(encoder):
+        model.zero_grad()
+        example_loss(model, item, CONFIG).backward()
+        grads = {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
+        assert grads, item.example.kind
+        assert all("lora_" in name for name in grads)
+        assert any(g.abs().sum() > 0 for g in grads.values()), item.example.kind
+
+
+def test_a_resumed_run_ends_where_an_uninterrupted_one_does(
+    model, encoder, model_path, base_sha, tmp_path
+) -> None:
+    data = items(encoder)
+    ckpt = tmp_path / "run.ckpt"
+    events: list[dict] = []
+    summary = train(
+        model,
+        data,
+        CONFIG,
+        guard=StopGuard(),
+        checkpoint=tmp_path / "a.ckpt",
+        fingerprint="f",
+        meta={},
+        on_event=events.append,
+    )
+    straight = {k: v.clone() for k, v in get_peft_model_state_dict(model).items()}
+    losses = [e["loss"] for e in events if e["event"] == "progress"]
+    assert summary["steps"] == 4 and len(losses) == 4
+
+    def stop_after_two(event: dict) -> None:
+        if event.get("event") == "progress" and event["step"] == 2:
+            raise Preempted("test")
+
+    interrupted = lora(load_base(model_path, base_sha)[0], CONFIG)
+    with pytest.raises(Preempted):
+        train(
+            interrupted,
+            data,
+            CONFIG,
+            guard=StopGuard(),
+            checkpoint=ckpt,
+            fingerprint="f",
+            meta={"run_id": 7},
+            on_event=stop_after_two,
+        )
+    assert load_checkpoint(ckpt, "another run") is None
+    state = load_checkpoint(ckpt, "f")
+    assert state is not None and state["step"] == 2 and state["meta"] == {"run_id": 7}
+
+    resumed = lora(load_base(model_path, base_sha)[0], CONFIG)
+    events.clear()
+    train(
+        resumed,
+        data,
+        CONFIG,
+        guard=StopGuard(),
+        checkpoint=ckpt,
+        fingerprint="f",
+        meta={},
+        on_event=events.append,
+        resume=state,
+    )
+    assert events[0] == {"event": "resumed", "step": 2, "total": 4}
+    assert [e["loss"] for e in events[1:]] == pytest.approx(losses[2:], rel=1e-4)
+    for name, value in get_peft_model_state_dict(resumed).items():
+        torch.testing.assert_close(value, straight[name], rtol=1e-4, atol=1e-6)
+
+
+def test_sft_training_raises_the_likelihood_of_the_target(model, encoder, tmp_path) -> None:
+    item = items(encoder)[0]
+    with torch.no_grad():
+        before = sft_loss(model, item).item()
+    config = TrainConfig(lr=1e-3, max_len=64, batch_size=1, epochs=6, max_steps=6)
+    train(
+        model,
+        [item],
+        config,
+        guard=StopGuard(),
+        checkpoint=tmp_path / "c",
+        fingerprint="",
+        meta={},
+        on_event=lambda _: None,
+    )
+    with torch.no_grad():
+        after = sft_loss(model, item).item()
+    assert after < before * 0.5

@@ -1,0 +1,396 @@
+"""``python -m trainer run|eval``: the trainer process the app starts while the user is away.
+
+Protocol for a supervisor (the app's QProcess wrapper, or a person in a terminal):
+
+- stdout carries only progress, one JSON object per line with ``--json`` (human text
+  otherwise): ``start``, ``base_loaded``, ``resumed``, ``progress`` (step, total, loss,
+  tokens_per_s), ``checkpoint``, ``phase`` (export, eval), then exactly one of ``done``
+  (status ``promoted``, ``rejected`` or ``skipped``), ``preempted`` or ``error``.
+- exit codes: 0 finished (whatever the gate decided), 1 failed, 2 bad command line or
+  config, 3 stopped by SIGTERM/SIGINT after saving a checkpoint (the next run with the
+  same examples resumes from it).
+- the process lowers its own priority (``nice``) so the desktop stays responsive.
+
+The run: examples from the store → held-out split → LoRA training on the served model's
+weights → GGUF adapter → gate against the current adapter → registry (candidate, then
+active or rejected) → training_runs row updated at every stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from peft import LoraConfig, PeftModel, get_peft_model
+
+from app import paths
+from app.learning.registry import AdapterError, AdapterRegistry
+from app.model.catalog import ModelFileError, file_sha256, read_gguf_header
+from app.model.runtime import default_threads
+from app.store.db import open_db, transaction
+from trainer.base import load_base
+from trainer.config import ConfigError, TrainConfig
+from trainer.data import Encoder, Example, load_examples, split_holdout
+from trainer.evaluate import gate
+from trainer.export_gguf import export_adapter
+from trainer.loop import Preempted, StopGuard, load_checkpoint, train
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PREEMPTED = 0, 1, 2, 3
+NICENESS = 10
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN/inf; a diverged loss is reported as null instead of breaking a line."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def make_emitter(as_json: bool) -> Emit:
+    def emit(event: dict[str, Any]) -> None:
+        event = _finite(event)
+        if as_json:
+            line = json.dumps(event, allow_nan=False)
+        else:
+            details = " ".join(f"{k}={v}" for k, v in event.items() if k != "event")
+            line = f"{event['event']}: {details}"
+        print(line, flush=True)
+
+    return emit
+
+
+def checkpoint_path(base_sha256: str) -> Path:
+    return paths.user_dir() / "cache" / "trainer" / f"{base_sha256}.ckpt"
+
+
+def fingerprint(base_sha256: str, config: TrainConfig, examples: list[Example]) -> str:
+    """What a checkpoint must match to be resumed: same base, same config, same examples."""
+    digest = hashlib.sha256(base_sha256.encode())
+    digest.update(config.to_json().encode())
+    for example in examples:
+        digest.update(f"{example.id}:{example.dedup_key}\n".encode())
+    return digest.hexdigest()
+
+
+def served_model(arg: str | None) -> Path:
+    if arg:
+        return Path(arg).expanduser()
+    from app import settings
+    from app.assistant import configured_model_path
+
+    return configured_model_path(settings.load())
+
+
+def load_config(args: argparse.Namespace) -> TrainConfig:
+    config = TrainConfig()
+    if args.config:
+        try:
+            text = Path(args.config).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {args.config}: {exc.strerror or exc}") from exc
+        config = TrainConfig.from_json(text)
+    if args.max_steps is not None:
+        config = dataclasses.replace(config, max_steps=args.max_steps)
+    return config
+
+
+def lora(model: torch.nn.Module, config: TrainConfig) -> PeftModel:
+    torch.manual_seed(config.seed)
+    peft_config = LoraConfig(
+        r=config.r,
+        lora_alpha=config.alpha,
+        lora_dropout=config.dropout,
+        target_modules=list(config.target_modules),
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, peft_config)
+
+
+def current_adapter(registry: AdapterRegistry, base_sha256: str, emit: Emit) -> Path | None:
+    """The adapter serving now, to compare against; a broken one counts as none (the base)."""
+    try:
+        return registry.active_path(base_sha256)
+    except AdapterError as exc:
+        emit({"event": "warning", "message": f"{exc}; comparing against the base model"})
+        return None
+
+
+def start_run(
+    db: Any, resume: dict | None, base_sha256: str, config: TrainConfig, n_examples: int
+) -> int:
+    """Reuse the interrupted run's row when resuming, so one run stays one row.
+
+    Rows still marked running belong to a trainer that was killed (only one runs at a time).
+    """
+    run_id = (resume or {}).get("meta", {}).get("run_id")
+    with transaction(db):
+        db.execute(
+            "UPDATE training_runs SET status = 'interrupted' WHERE status = 'running' "
+            "AND base_sha256 = ?",
+            [base_sha256],
+        )
+        if run_id is not None and db["training_runs"].count_where("id = ?", [run_id]):
+            db.execute("UPDATE training_runs SET status = 'running' WHERE id = ?", [run_id])
+            return int(run_id)
+        cursor = db.execute(
+            "INSERT INTO training_runs (started, status, base_sha256, n_examples, config) "
+            "VALUES (?, 'running', ?, ?, ?)",
+            [time.time(), base_sha256, n_examples, config.to_json()],
+        )
+        return int(cursor.lastrowid)
+
+
+def finish_run(
+    db: Any, run_id: int, status: str, metrics: dict | None = None, error: str | None = None
+) -> None:
+    with transaction(db):
+        db.execute(
+            "UPDATE training_runs SET status = ?, finished = ?, metrics = ?, error = ? "
+            "WHERE id = ?",
+            [status, time.time(), json.dumps(_finite(metrics or {})), error, run_id],
+        )
+
+
+def register(
+    registry: AdapterRegistry,
+    base_sha256: str,
+    candidate: Path,
+    config: TrainConfig,
+    metrics: dict[str, Any],
+    run_id: int,
+) -> int:
+    """Record the candidate with its gate results, then promote or reject it."""
+    record = registry.register(base_sha256, candidate, config.to_json(), metrics, run_id)
+    if metrics["promote"]:
+        registry.promote(base_sha256, record.version)
+    else:
+        registry.reject(base_sha256, record.version)
+    return record.version
+
+
+def training_threads(requested: int | None) -> int:
+    """Threads for torch and llama.cpp: the cores nobody else is using, at least one.
+
+    Threads of one matrix product wait for each other; when another program holds a core,
+    a second thread mostly waits (measured: 10x slower with 2 threads than 1 on a 2-core
+    machine under load). The trainer starts when the machine is idle, so this is usually
+    every core, but it adapts when it is not.
+    """
+    if requested:
+        return requested
+    cores = default_threads()
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    return max(1, min(cores, round(cores - busy)))
+
+
+def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
+    guard = StopGuard()
+    guard.install()
+    threads = training_threads(args.threads)
+    torch.set_num_threads(threads)
+    config = load_config(args)
+    model_path = served_model(args.model)
+    arch = read_gguf_header(model_path).architecture
+    base_sha = file_sha256(model_path)
+    db = open_db()
+    examples, bad_rows = load_examples(db)
+    train_ex, held_ex = split_holdout(examples, config.holdout_fraction)
+    if len(examples) < config.min_examples or not train_ex:
+        emit(
+            {
+                "event": "done",
+                "status": "skipped",
+                "reason": f"{len(examples)} usable examples, {config.min_examples} needed",
+                "skipped_rows": bad_rows,
+            }
+        )
+        return EXIT_OK
+    encoder = Encoder(model_path, config.max_len)
+    train_items, bad_train = encoder.encode_all(train_ex)
+    held_items, bad_held = encoder.encode_all(held_ex)
+    if not train_items:
+        emit(
+            {
+                "event": "done",
+                "status": "skipped",
+                "reason": "no example could be encoded",
+                "skipped_rows": bad_rows + bad_train,
+            }
+        )
+        return EXIT_OK
+    ckpt = checkpoint_path(base_sha)
+    mark = fingerprint(base_sha, config, train_ex)
+    resume = load_checkpoint(ckpt, mark)
+    run_id = start_run(db, resume, base_sha, config, len(examples))
+    emit(
+        {
+            "event": "start",
+            "run_id": run_id,
+            "base_sha256": base_sha,
+            "threads": threads,
+            "n_train": len(train_items),
+            "n_held_out": len(held_items),
+            "skipped": bad_rows + bad_train + bad_held,
+            "resuming": resume is not None,
+        }
+    )
+    candidate_file = ckpt.with_name(f"candidate-run{run_id}.gguf")
+    try:
+        model, info = load_base(model_path, base_sha)
+        emit({"event": "base_loaded", **info})
+        peft_model = lora(model, config)
+        summary = train(
+            peft_model,
+            train_items,
+            config,
+            guard=guard,
+            checkpoint=ckpt,
+            fingerprint=mark,
+            meta={"run_id": run_id},
+            on_event=emit,
+            resume=resume,
+        )
+        emit({"event": "phase", "phase": "export"})
+        export_adapter(peft_model, candidate_file, base_sha256=base_sha, arch=arch)
+        emit({"event": "phase", "phase": "eval"})
+        registry = AdapterRegistry(db)
+        current = current_adapter(registry, base_sha, emit)
+        verdict = gate(
+            model_path,
+            candidate_file,
+            current,
+            held_items,
+            encoder,
+            config.canary_tolerance,
+            threads,
+        )
+        metrics = {**verdict, "train": summary, "base_load": info}
+        status = "promoted" if verdict["promote"] else "rejected"
+        try:
+            with guard.critical():
+                version = register(registry, base_sha, candidate_file, config, metrics, run_id)
+                finish_run(db, run_id, status, metrics)
+                ckpt.unlink(missing_ok=True)
+        except Preempted:
+            pass  # the run is complete; the stop request is honoured by exiting right away
+        if not guard.requested:
+            registry.cleanup(base_sha)
+    except Preempted:
+        finish_run(db, run_id, "interrupted")
+        emit({"event": "preempted", "run_id": run_id})
+        return EXIT_PREEMPTED
+    except Exception as exc:
+        finish_run(db, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        candidate_file.unlink(missing_ok=True)
+    emit(
+        {
+            "event": "done",
+            "status": status,
+            "run_id": run_id,
+            "version": version,
+            "reason": verdict["reason"],
+            "metrics": metrics,
+        }
+    )
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, emit: Emit) -> int:
+    """Score a registered adapter (default: the active one) against the base model."""
+    config = load_config(args)
+    model_path = served_model(args.model)
+    base_sha = file_sha256(model_path)
+    db = open_db()
+    registry = AdapterRegistry(db)
+    record = registry.get(base_sha, args.version) if args.version else registry.active(base_sha)
+    if record is None:
+        raise AdapterError("no active adapter for the served model; pass --version")
+    registry.verify(record, base_sha)
+    examples, _ = load_examples(db)
+    _, held_ex = split_holdout(examples, config.holdout_fraction)
+    encoder = Encoder(model_path, config.max_len)
+    held_items, _ = encoder.encode_all(held_ex)
+    threads = training_threads(args.threads)
+    verdict = gate(
+        model_path, record.path, None, held_items, encoder, config.canary_tolerance, threads
+    )
+    emit({"event": "done", "status": "evaluated", "version": record.version, "metrics": verdict})
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m trainer", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (
+        ("run", "train, evaluate and register an adapter"),
+        ("eval", "score a registered adapter against the base model"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--json", action="store_true", help="one JSON object per stdout line")
+        p.add_argument("--model", help="GGUF file to train for (default: the served model)")
+        p.add_argument("--config", help="JSON file with TrainConfig fields")
+        p.add_argument("--max-steps", type=int, help="cap on optimizer steps for this run")
+        p.add_argument("--threads", type=int, help="CPU threads (default: the idle cores)")
+        p.add_argument(
+            "--nice", type=int, default=NICENESS, help=f"priority decrease (default {NICENESS})"
+        )
+        if name == "eval":
+            p.add_argument("--version", type=int, help="adapter version (default: active)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    emit = make_emitter(args.json)
+    with contextlib.suppress(OSError):  # a priority that cannot be lowered is no reason to fail
+        os.nice(args.nice)
+    command = {"run": cmd_run, "eval": cmd_eval}[args.command]
+    try:
+        return command(args, emit)
+    except Preempted:
+        emit({"event": "preempted"})
+        return EXIT_PREEMPTED
+    except ConfigError as exc:
+        emit({"event": "error", "message": str(exc)})
+        return EXIT_USAGE
+    except (ModelFileError, AdapterError) as exc:
+        emit({"event": "error", "message": str(exc)})
+        return EXIT_FAILED
+    except Exception as exc:  # the supervisor needs an error event, the user a traceback
+        traceback.print_exc()
+        emit({"event": "error", "message": f"{type(exc).__name__}: {exc}"})
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    exit_code = main()
+    # Everything that matters is saved and committed by now. A normal interpreter shutdown
+    # tears down torch and llama.cpp, which takes seconds on a busy machine; a supervisor
+    # that sent SIGTERM is waiting for the process to be gone, so leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(exit_code)

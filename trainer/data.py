@@ -1,0 +1,244 @@
+"""Examples from the store → token sequences, tokenized exactly as the serving model sees them.
+
+Train/serve parity is the point of this module. The ``prompt`` column already holds the text
+the runtime rendered with :mod:`app.model.prompt`; here the reply is appended followed by
+the end-of-turn text the same chat template writes after an assistant message, and both are
+tokenized by llama.cpp's own tokenizer (a vocabulary-only load of the served GGUF) with the
+same flags the runtime uses. A tokenizer converted to another library could split the same
+text differently, and the adapter would then learn token sequences the runtime never feeds it.
+The prompt and the reply are tokenized separately, as at serving time: the runtime tokenizes
+the prompt and the model then emits the reply token by token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+import torch
+from llama_cpp import Llama
+
+from app.model.catalog import read_gguf_header
+from app.model.prompt import PromptError, render_chat
+
+log = logging.getLogger(__name__)
+
+KINDS = ("sft", "pair", "unpaired", "hinted")
+_SENTINEL = "FLYWHEELREPLYSENTINEL"
+HINT_PREFIX = "Hint for your next answer: "
+
+
+class DataError(ValueError):
+    """An example that cannot be turned into a training sequence."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One row of the ``examples`` table, checked for what its kind needs."""
+
+    id: int
+    kind: str
+    dedup_key: str
+    prompt: str
+    target: str | None = None
+    chosen: str | None = None
+    rejected: str | None = None
+    reply: str | None = None
+    label: float | None = None
+    hint: str | None = None
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        needs = {
+            "sft": ("target",),
+            "pair": ("chosen", "rejected"),
+            "unpaired": ("reply", "label"),
+            "hinted": ("reply", "hint"),
+        }
+        if self.kind not in needs:
+            raise DataError(f"example {self.id}: unknown kind {self.kind!r}")
+        if not self.prompt:
+            raise DataError(f"example {self.id}: empty prompt")
+        missing = [name for name in needs[self.kind] if getattr(self, name) in (None, "")]
+        if missing:
+            raise DataError(f"example {self.id} ({self.kind}) lacks {', '.join(missing)}")
+        if self.kind == "unpaired" and not self.label:
+            raise DataError(f"example {self.id}: an unpaired example needs a label of +1 or -1")
+        if self.kind == "pair" and self.chosen == self.rejected:
+            raise DataError(f"example {self.id}: chosen and rejected are the same text")
+        if not self.weight > 0:
+            raise DataError(f"example {self.id}: weight must be positive")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Example:
+        return cls(
+            id=int(row["id"]),
+            kind=row["kind"],
+            dedup_key=row["dedup_key"],
+            prompt=row["prompt"],
+            target=row.get("target"),
+            chosen=row.get("chosen"),
+            rejected=row.get("rejected"),
+            reply=row.get("reply"),
+            label=row.get("label"),
+            hint=row.get("hint"),
+            weight=float(row["weight"] if row.get("weight") is not None else 1.0),
+        )
+
+    @property
+    def desired(self) -> str | None:
+        """The reply the user wants more of, if the example names one."""
+        if self.kind == "sft":
+            return self.target
+        if self.kind == "pair":
+            return self.chosen
+        if self.kind == "unpaired" and (self.label or 0) > 0:
+            return self.reply
+        return None
+
+
+def load_examples(db: sqlite_utils.Database) -> tuple[list[Example], list[str]]:
+    """All usable examples, oldest first, and one message per row that had to be skipped."""
+    examples, skipped = [], []
+    for row in db.query("SELECT * FROM examples ORDER BY id"):
+        try:
+            examples.append(Example.from_row(row))
+        except (DataError, TypeError, ValueError) as exc:
+            skipped.append(str(exc))
+    return examples, skipped
+
+
+def holdout_score(example: Example) -> float:
+    """A stable number in [0, 1) per example: the same example is always on the same side."""
+    digest = hashlib.sha256(example.dedup_key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def split_holdout(examples: list[Example], fraction: float) -> tuple[list[Example], list[Example]]:
+    """(train, held-out). The split is per example and stable across runs, so no adapter is
+    ever judged on an example an earlier adapter trained on. With at least two examples and a
+    non-zero fraction, one is always held out so that the gate has something to measure."""
+    held = [e for e in examples if holdout_score(e) < fraction]
+    if not held and fraction > 0 and len(examples) >= 2:
+        held = [min(examples, key=holdout_score)]
+    held_ids = {e.id for e in held}
+    return [e for e in examples if e.id not in held_ids], held
+
+
+@dataclass(frozen=True)
+class TokenSequence:
+    """Token ids of prompt + reply; losses are taken on ``ids[reply_start:]`` only."""
+
+    ids: torch.Tensor
+    reply_start: int
+
+    @property
+    def n_reply(self) -> int:
+        return int(self.ids.shape[1]) - self.reply_start
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """An example ready for its objective: ``main`` is the desired (or only) reply; ``other``
+    is the rejected reply of a pair or the hint-conditioned teacher sequence of a hinted one."""
+
+    example: Example
+    main: TokenSequence
+    other: TokenSequence | None = None
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.main.ids.shape[1]) + (int(self.other.ids.shape[1]) if self.other else 0)
+
+
+def end_of_turn(template: str | None = None, eos_token: str = "") -> str:
+    """The text the chat template writes right after an assistant message's content."""
+    messages = [
+        {"role": "system", "content": "s"},
+        {"role": "user", "content": "u"},
+        {"role": "assistant", "content": _SENTINEL},
+    ]
+    rendered = render_chat(messages, False, template, eos_token=eos_token)
+    if _SENTINEL not in rendered:
+        raise PromptError("the chat template drops assistant messages")
+    return rendered.split(_SENTINEL, 1)[1].rstrip()
+
+
+def hinted_prompt(prompt: str, hint: str, template: str | None = None, eos_token: str = "") -> str:
+    """The prompt with the user's hint added as one more user turn before the reply starts.
+
+    The hint is inserted into the already rendered prompt (not re-rendered from messages) so
+    that everything else stays byte-identical to what the model saw when it replied.
+    """
+    base = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
+    closed = render_chat(base, False, template, eos_token=eos_token)
+    generation_prefix = render_chat(base, True, template, eos_token=eos_token)[len(closed) :]
+    with_hint = render_chat(
+        [*base, {"role": "user", "content": HINT_PREFIX + hint}],
+        False,
+        template,
+        eos_token=eos_token,
+    )
+    if not with_hint.startswith(closed) or not prompt.endswith(generation_prefix):
+        raise DataError("cannot place a hint into this prompt's chat format")
+    hint_turn = with_hint[len(closed) :]
+    return prompt[: len(prompt) - len(generation_prefix)] + hint_turn + generation_prefix
+
+
+class Encoder:
+    """Tokenizes examples with the served model's own vocabulary and chat template."""
+
+    def __init__(self, model_path: Path, max_len: int) -> None:
+        header = read_gguf_header(model_path)
+        template = header.metadata.get("tokenizer.chat_template")
+        self.template = template if isinstance(template, str) and template else None
+        self.max_len = max_len
+        self._vocab = Llama(model_path=str(model_path), vocab_only=True, verbose=False)
+        eos = self._vocab.detokenize([self._vocab.token_eos()], special=True)
+        self.eos_text = eos.decode("utf-8", errors="replace")
+        self.eot = end_of_turn(self.template, self.eos_text)
+
+    def tokens(self, text: str, *, prompt: bool) -> list[int]:
+        """Prompt: BOS if the model wants one, special tokens parsed (as the runtime does).
+        Reply: no BOS; special tokens parsed so that the end-of-turn marker is one token."""
+        return self._vocab.tokenize(text.encode("utf-8"), add_bos=prompt, special=True)
+
+    def sequence(self, prompt: str, reply: str) -> TokenSequence:
+        """prompt + reply + end-of-turn; an over-long prompt loses its beginning."""
+        reply_ids = self.tokens(reply + self.eot, prompt=False)[: self.max_len - 8]
+        prompt_ids = self.tokens(prompt, prompt=True)
+        prompt_ids = prompt_ids[max(0, len(prompt_ids) - (self.max_len - len(reply_ids))) :]
+        ids = torch.tensor([prompt_ids + reply_ids], dtype=torch.long)
+        return TokenSequence(ids=ids, reply_start=len(prompt_ids))
+
+    def encode(self, example: Example) -> Encoded:
+        if example.kind == "sft":
+            return Encoded(example, self.sequence(example.prompt, example.target or ""))
+        if example.kind == "pair":
+            return Encoded(
+                example,
+                self.sequence(example.prompt, example.chosen or ""),
+                self.sequence(example.prompt, example.rejected or ""),
+            )
+        reply = example.reply or ""
+        if example.kind == "unpaired":
+            return Encoded(example, self.sequence(example.prompt, reply))
+        teacher = hinted_prompt(example.prompt, example.hint or "", self.template, self.eos_text)
+        student, taught = self.sequence(example.prompt, reply), self.sequence(teacher, reply)
+        if student.n_reply != taught.n_reply:
+            raise DataError(f"example {example.id}: hinted reply was cut differently")
+        return Encoded(example, student, taught)
+
+    def encode_all(self, examples: list[Example]) -> tuple[list[Encoded], list[str]]:
+        """Encode what can be encoded; a bad example is reported, never fatal."""
+        encoded, skipped = [], []
+        for example in examples:
+            try:
+                encoded.append(self.encode(example))
+            except (DataError, PromptError) as exc:
+                skipped.append(str(exc))
+        return encoded, skipped

@@ -1,0 +1,183 @@
+"""The promotion gate: a candidate adapter must beat what is serving now, without collateral.
+
+Both adapters are measured with llama.cpp on the served GGUF, i.e. on the exact weights,
+quantization and adapter file the user will get, not on the float32 training copy. Two tests:
+
+1. Held-out user examples (never trained on by any adapter, see ``data.split_holdout``):
+   each gives a score where higher is better (the mean per-token log-likelihood of a
+   target or a thumbs-up reply, minus it for a thumbs-down reply, and for a pair the
+   chosen reply's minus the rejected reply's), plus preference accuracy on pairs (does
+   the model give the chosen reply a higher log-likelihood than the rejected one).
+   Hinted examples have no reference reply and are not scored here.
+2. Canary perplexity on ``assets/canary.txt``, varied general English: an adapter that
+   fits the user's examples by breaking the model's general language is refused.
+
+Promotion needs a higher mean user score, preference accuracy not lower, and canary
+perplexity at most ``tolerance`` (5 %) above the current adapter's (or the base model's).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from llama_cpp import Llama
+
+from app.model.runtime import default_threads
+from app.paths import assets_dir
+from trainer.data import Encoded, Encoder, TokenSequence
+
+CANARY_FILE = "canary.txt"
+_EPS = 1e-6
+
+
+def canary_text() -> str:
+    return (assets_dir() / CANARY_FILE).read_text(encoding="utf-8")
+
+
+class Scorer:
+    """The served model in llama.cpp, with or without one adapter, returning log-probs."""
+
+    def __init__(
+        self, model_path: Path, adapter: Path | None, n_ctx: int = 1024, n_threads: int = 0
+    ) -> None:
+        self.n_ctx = n_ctx
+        self.llm = Llama(
+            model_path=str(model_path),
+            lora_path=str(adapter) if adapter else None,
+            logits_all=True,
+            n_ctx=n_ctx,
+            n_batch=n_ctx,
+            n_threads=n_threads or default_threads(),
+            n_threads_batch=n_threads or default_threads(),
+            verbose=False,
+        )
+
+    def token_logps(self, ids: list[int], start: int) -> np.ndarray:
+        """Log-probability of ``ids[start:]`` given everything before (``start`` >= 1)."""
+        if not 1 <= start < len(ids) <= self.n_ctx:
+            raise ValueError(f"cannot score tokens {start}..{len(ids)} in a {self.n_ctx} context")
+        self.llm.reset()
+        self.llm.eval(ids)
+        logits = np.asarray(self.llm.scores[start - 1 : len(ids) - 1], dtype=np.float64)
+        peak = logits.max(axis=1, keepdims=True)
+        log_norm = peak[:, 0] + np.log(np.exp(logits - peak).sum(axis=1))
+        targets = np.asarray(ids[start:])
+        return logits[np.arange(len(targets)), targets] - log_norm
+
+    def reply_logps(self, seq: TokenSequence) -> np.ndarray:
+        return self.token_logps(seq.ids[0].tolist(), seq.reply_start)
+
+    def perplexity(self, ids: list[int]) -> float:
+        """Perplexity over ``ids`` in consecutive windows of the context size."""
+        nll, count = 0.0, 0
+        for begin in range(0, len(ids) - 1, self.n_ctx):
+            window = ids[begin : begin + self.n_ctx]
+            if len(window) < 2:
+                break
+            logps = self.token_logps(window, 1)
+            nll -= float(logps.sum())
+            count += len(logps)
+        return math.exp(nll / count)
+
+    def close(self) -> None:
+        self.llm.close()
+
+
+@dataclass
+class Scores:
+    user_score: float | None
+    pref_accuracy: float | None
+    n_scored: int
+    canary_ppl: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Scores:
+    item_scores: list[float] = []
+    preferences: list[bool] = []
+    for item in held_out:
+        kind = item.example.kind
+        if kind == "hinted":
+            continue
+        main = scorer.reply_logps(item.main)
+        if kind == "pair" and item.other is not None:
+            other = scorer.reply_logps(item.other)
+            item_scores.append(float(main.mean() - other.mean()))
+            preferences.append(float(main.sum()) > float(other.sum()))
+        elif kind == "unpaired":
+            sign = 1.0 if (item.example.label or 0) > 0 else -1.0
+            item_scores.append(sign * float(main.mean()))
+        else:
+            item_scores.append(float(main.mean()))
+    return Scores(
+        user_score=float(np.mean(item_scores)) if item_scores else None,
+        pref_accuracy=float(np.mean(preferences)) if preferences else None,
+        n_scored=len(item_scores),
+        canary_ppl=scorer.perplexity(canary_ids),
+    )
+
+
+def decide(candidate: Scores, current: Scores, tolerance: float) -> tuple[bool, str]:
+    """(promote?, the reason in words) — the reason is shown to the user on the dashboard."""
+    if candidate.user_score is None or current.user_score is None:
+        return False, "no held-out examples to measure the candidate on"
+    if candidate.user_score <= current.user_score + _EPS:
+        return False, (
+            f"not better on held-out examples ({candidate.user_score:.4f} vs "
+            f"{current.user_score:.4f})"
+        )
+    if (
+        candidate.pref_accuracy is not None
+        and current.pref_accuracy is not None
+        and candidate.pref_accuracy < current.pref_accuracy
+    ):
+        return False, (
+            f"preference accuracy dropped ({candidate.pref_accuracy:.2f} vs "
+            f"{current.pref_accuracy:.2f})"
+        )
+    limit = current.canary_ppl * (1 + tolerance)
+    if candidate.canary_ppl > limit:
+        return False, (
+            f"general text got worse: canary perplexity {candidate.canary_ppl:.2f} > "
+            f"{limit:.2f} (current {current.canary_ppl:.2f} + {tolerance:.0%})"
+        )
+    return True, (
+        f"better on held-out examples ({candidate.user_score:.4f} vs "
+        f"{current.user_score:.4f}), canary perplexity {candidate.canary_ppl:.2f} "
+        f"(current {current.canary_ppl:.2f})"
+    )
+
+
+def gate(
+    model_path: Path,
+    candidate: Path,
+    current: Path | None,
+    held_out: list[Encoded],
+    encoder: Encoder,
+    tolerance: float,
+    n_threads: int = 0,
+) -> dict[str, Any]:
+    """Score the candidate and the current adapter (``None``: the base model); decide."""
+    canary_ids = encoder.tokens(canary_text(), prompt=False)
+    n_ctx = max(encoder.max_len, 256)
+    results = {}
+    for name, adapter in (("current", current), ("candidate", candidate)):
+        scorer = Scorer(model_path, adapter, n_ctx=n_ctx, n_threads=n_threads)
+        try:
+            results[name] = score(scorer, held_out, canary_ids)
+        finally:
+            scorer.close()
+    promote, reason = decide(results["candidate"], results["current"], tolerance)
+    return {
+        "promote": promote,
+        "reason": reason,
+        "candidate": results["candidate"].as_dict(),
+        "current": results["current"].as_dict(),
+        "n_held_out": len(held_out),
+    }

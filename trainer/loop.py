@@ -1,0 +1,191 @@
+"""The training loop: examples in a seeded order, AdamW on the LoRA weights, checkpoints.
+
+Preemption is the design constraint. The app stops the trainer with SIGTERM as soon as the
+user comes back, and expects it gone within seconds; one optimizer step on a long example
+can take longer than that. So SIGTERM raises :class:`Preempted` at once, in the middle of a
+forward or backward pass if need be (nothing is lost: gradients are discarded and the
+weights are still those of the last finished step), except inside :meth:`StopGuard.critical`
+sections (the optimizer update, checkpoint writes, database commits), where it is deferred
+to the section's end. On :class:`Preempted` the loop saves a checkpoint, and the next run
+with the same data and config resumes from it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import torch
+from peft import PeftModel
+from peft.utils import get_peft_model_state_dict, set_peft_model_state_dict
+
+from trainer.config import TrainConfig
+from trainer.data import Encoded
+from trainer.objectives import example_loss
+
+Event = Callable[[dict[str, Any]], None]
+
+
+class Preempted(Exception):
+    """SIGTERM (or SIGINT) arrived: stop now, keep what is done."""
+
+
+class StopGuard:
+    """Turns SIGTERM/SIGINT into :class:`Preempted`, deferred while in a critical section."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._depth = 0
+        self._deferred = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        self.requested = True
+        if self._depth == 0:
+            raise Preempted(signal.Signals(signum).name)
+        self._deferred = True
+
+    @contextmanager
+    def critical(self) -> Iterator[None]:
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+        if self._deferred and self._depth == 0:
+            self._deferred = False
+            raise Preempted("stop requested during a critical section")
+
+
+def schedule(n_examples: int, config: TrainConfig) -> list[list[int]]:
+    """Example indices for every optimizer step: shuffled epochs, cut into batches.
+
+    Derived from the seed alone, so a resumed run recomputes the same order and continues
+    with the step after its checkpoint.
+    """
+    rng = random.Random(config.seed)
+    order: list[int] = []
+    for _ in range(config.epochs):
+        epoch = list(range(n_examples))
+        rng.shuffle(epoch)
+        order += epoch
+    steps = min(config.max_steps, math.ceil(len(order) / config.batch_size))
+    return [order[i * config.batch_size : (i + 1) * config.batch_size] for i in range(steps)]
+
+
+def save_checkpoint(
+    path: Path,
+    model: PeftModel,
+    optimizer: torch.optim.Optimizer,
+    step: int,
+    fingerprint: str,
+    meta: dict[str, Any],
+) -> None:
+    """Write LoRA weights, optimizer state and position atomically (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    torch.save(
+        {
+            "fingerprint": fingerprint,
+            "step": step,
+            "lora": get_peft_model_state_dict(model),
+            "optimizer": optimizer.state_dict(),
+            "rng": torch.get_rng_state(),
+            "meta": meta,
+        },
+        tmp,
+    )
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
+    """The checkpoint at ``path`` if it belongs to this exact run (same base, data, config)."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        return None
+    except (OSError, RuntimeError, EOFError, ValueError):
+        return None  # a damaged checkpoint only costs a restart from scratch
+    if not isinstance(state, dict) or state.get("fingerprint") != fingerprint:
+        return None
+    return state
+
+
+def train(
+    model: PeftModel,
+    items: list[Encoded],
+    config: TrainConfig,
+    *,
+    guard: StopGuard,
+    checkpoint: Path,
+    fingerprint: str,
+    meta: dict[str, Any],
+    on_event: Event,
+    resume: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Train ``model``'s LoRA on ``items``; return a summary (steps, final loss, tokens/s)."""
+    steps = schedule(len(items), config)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    start = 0
+    if resume is not None:
+        set_peft_model_state_dict(model, resume["lora"])
+        optimizer.load_state_dict(resume["optimizer"])
+        torch.set_rng_state(resume["rng"])
+        start = int(resume["step"])
+        on_event({"event": "resumed", "step": start, "total": len(steps)})
+    model.train()
+    done, loss_value, tokens, busy = start, None, 0, 0.0
+    try:
+        for step in range(start, len(steps)):
+            began = time.perf_counter()
+            batch = [items[i] for i in steps[step]]
+            step_loss = 0.0
+            for item in batch:
+                loss = example_loss(model, item, config) / len(batch)
+                loss.backward()
+                step_loss += float(loss.detach())
+            with guard.critical():
+                if config.grad_clip > 0:
+                    torch.nn.utils.clip_grad_norm_(params, config.grad_clip)
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+                done = step + 1
+                if done % config.checkpoint_every == 0 or done == len(steps):
+                    save_checkpoint(checkpoint, model, optimizer, done, fingerprint, meta)
+            loss_value = step_loss
+            tokens += sum(item.n_tokens for item in batch)
+            busy += time.perf_counter() - began
+            on_event(
+                {
+                    "event": "progress",
+                    "step": done,
+                    "total": len(steps),
+                    "loss": step_loss,
+                    "tokens_per_s": tokens / busy if busy else 0.0,
+                }
+            )
+    except Preempted:
+        optimizer.zero_grad(set_to_none=True)
+        with guard.critical():
+            save_checkpoint(checkpoint, model, optimizer, done, fingerprint, meta)
+        on_event({"event": "checkpoint", "step": done, "total": len(steps)})
+        raise
+    model.eval()
+    return {
+        "steps": len(steps),
+        "resumed_from": start,
+        "final_loss": loss_value,
+        "train_tokens": tokens,
+        "tokens_per_s": tokens / busy if busy else 0.0,
+    }
