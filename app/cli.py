@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from app.settings import Settings
+    from app.terminal.policy import Decision
+    from app.terminal.pty_session import PtySession
 
 NO_DISPLAY_MESSAGE = (
     "Flywheel's window needs a display, and none was found (DISPLAY and WAYLAND_DISPLAY "
@@ -42,6 +51,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from app.model.catalog import ModelFileError
     from app.store import conversations as conv
     from app.store.db import open_db
+    from app.terminal.pty_session import PtySession
+    from app.terminal.runner import shell_environment
 
     settings = settings_mod.load()
     if settings.load_error:
@@ -55,36 +66,98 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return 1
     conversation_id = args.conversation or conv.create_conversation(db)
     interactive = sys.stdin.isatty()
+    shell = PtySession(cwd=Path.cwd(), env=shell_environment())  # started on the first run
     print(f"Flywheel chat on {runtime.path.name}. /new starts over, /quit leaves.")
-    while True:
-        try:
-            line = input("you> " if interactive else "")
-        except (EOFError, KeyboardInterrupt):
+    try:
+        while True:
+            try:
+                line = input("you> " if interactive else "")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return 0
+            text = line.strip()
+            if not text:
+                continue
+            if text == "/quit":
+                return 0
+            if text == "/new":
+                conversation_id = conv.create_conversation(db)
+                print("(new conversation)")
+                continue
+            if not conv.current_path(db, conversation_id):
+                conv.rename_conversation(db, conversation_id, text[:60])
+            cancel = threading.Event()
+            turn = Turn(db, runtime, settings, conversation_id, user_text=text, cancel=cancel)
+            print("flywheel> ", end="", flush=True)
+            try:
+                for piece in turn:
+                    print(piece, end="", flush=True)
+            except KeyboardInterrupt:
+                cancel.set()
+                for _ in turn:
+                    pass
+                print(" [stopped]", end="")
             print()
-            return 0
-        text = line.strip()
-        if not text:
-            continue
-        if text == "/quit":
-            return 0
-        if text == "/new":
-            conversation_id = conv.create_conversation(db)
-            print("(new conversation)")
-            continue
-        if not conv.current_path(db, conversation_id):
-            conv.rename_conversation(db, conversation_id, text[:60])
-        cancel = threading.Event()
-        turn = Turn(db, runtime, settings, conversation_id, user_text=text, cancel=cancel)
-        print("flywheel> ", end="", flush=True)
-        try:
-            for piece in turn:
-                print(piece, end="", flush=True)
-        except KeyboardInterrupt:
-            cancel.set()
-            for _ in turn:
-                pass
-            print(" [stopped]", end="")
+            if turn.result is not None:
+                _offer_commands(db, shell, settings, turn.result.assistant_message_id,
+                                turn.result.text)
+    finally:
+        shell.close()
+
+
+def _confirm_in_terminal(command: str, decision: Decision) -> bool:
+    """y/N for a proposed command; the typed word for one on the deny list. No by default."""
+    from app.terminal.policy import Approval
+    from app.terminal.runner import CONFIRM_WORD
+
+    try:
+        if decision.approval is Approval.TYPED_CONFIRMATION:
+            print("This command can do damage that cannot be undone:")
+            for reason in decision.reasons:
+                print(f"  - {reason}")
+            return input(f"Type {CONFIRM_WORD} to run it anyway: ").strip() == CONFIRM_WORD
+        return input("Run? [y/N] ").strip().lower() in ("y", "yes")
+    except (EOFError, KeyboardInterrupt):
         print()
+        return False
+
+
+def _offer_commands(db: Database, shell: PtySession, settings: Settings, message_id: int,
+                    reply: str) -> None:
+    """After a reply, each shell command it proposes is shown and run only if the user says
+    so (or one of their allow rules matches it); the exit code is printed and recorded, so
+    the reply is judged by it. Ctrl+C while a command runs interrupts the command."""
+    from app.terminal.proposals import extract_commands
+    from app.terminal.runner import RunRequest, approved, run_and_record, visible_command
+
+    timeout = settings.terminal.command_timeout_s
+    for proposal in extract_commands(reply):
+        print(f"\n$ {visible_command(proposal.command)}")
+        asked: list[bool] = []
+
+        def confirm(command: str, decision: Decision, asked: list[bool] = asked) -> bool:
+            asked.append(True)
+            return _confirm_in_terminal(command, decision)
+
+        if not approved(proposal.command, settings.terminal.allow_rules, confirm):
+            print("(not run)")
+            continue
+        if not asked:
+            print("(runs without asking: it matches your allow rules)")
+        request = RunRequest(proposal.command, "assistant", message_id=message_id,
+                             timeout_s=timeout if timeout > 0 else None)
+        previous = signal.signal(signal.SIGINT, lambda *_: shell.interrupt())
+        try:
+            outcome = run_and_record(db, shell, request, settings=settings)
+        except (OSError, RuntimeError, ValueError) as exc:
+            print(f"error: the command could not run: {exc}", file=sys.stderr)
+            continue
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        if outcome.output_tail:
+            print(outcome.output_tail, end="" if outcome.output_tail.endswith("\n") else "\n")
+        ending = " (stopped at the time limit)" if outcome.timed_out else ""
+        print(f"[exit {outcome.exit_code}{ending}]")
 
 
 def cmd_doctor(_args: argparse.Namespace) -> int:
@@ -135,6 +208,75 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    """Run the trainer now (as the idle scheduler would) with a text progress bar."""
+    import subprocess
+
+    from app.learning.trainer_process import parse_event, trainer_command
+
+    extra = ["--max-steps", str(args.max_steps)] if args.max_steps else []
+    proc = subprocess.Popen(trainer_command(*extra), stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    final: dict = {}
+    try:
+        for line in proc.stdout:
+            event = parse_event(line)
+            if event is None:
+                continue
+            if event["event"] == "progress":
+                step, total = event["step"], max(1, event["total"])
+                bar = "#" * (30 * step // total)
+                print(f"\r[{bar:<30}] {step}/{total} loss {event.get('loss') or 0:.4f}",
+                      end="", flush=True)
+            elif event["event"] == "phase":
+                print(f"\n{event['phase']}…", flush=True)
+            elif event["event"] in ("done", "preempted", "error"):
+                final = event
+    except KeyboardInterrupt:
+        proc.terminate()  # the trainer checkpoints; the next run resumes
+    code = proc.wait()
+    print()
+    if final.get("event") == "done":
+        version = f" (adapter v{final['version']})" if final.get("version") else ""
+        print(f"{final['status']}{version}: {final.get('reason', '')}")
+    elif final.get("event") == "preempted":
+        print("stopped; the next run resumes from the checkpoint")
+    else:
+        print(f"error: {final.get('message', f'trainer exited with code {code}')}",
+              file=sys.stderr)
+    return code
+
+
+def cmd_adapters(args: argparse.Namespace) -> int:
+    """List the served model's adapters, or roll back to a version (0: the base model)."""
+    import datetime as dt
+
+    from app import settings as settings_mod
+    from app.assistant import configured_model_path
+    from app.learning.registry import AdapterError, AdapterRegistry
+    from app.model.catalog import ModelFileError, file_sha256
+    from app.store.db import open_db
+
+    try:
+        base_sha = file_sha256(configured_model_path(settings_mod.load()))
+        registry = AdapterRegistry(open_db())
+        if args.action == "rollback":
+            record = registry.rollback(base_sha, args.version)
+            print(f"now serving {f'adapter v{record.version}' if record else 'the base model'}")
+            return 0
+    except (ModelFileError, AdapterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    records = registry.list_versions(base_sha)
+    if not records:
+        print("no adapters yet for this model")
+    for record in records:
+        when = dt.datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M")
+        reason = record.metrics.get("reason", "")
+        print(f"v{record.version:<3} {record.status:<9} {when}  {reason}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flywheel", description="A local assistant that learns from you, on your machine."
@@ -150,6 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("path", nargs="?", help="GGUF file (or 'default' with use)")
     models.add_argument("--use", action="store_true", help="with add: also switch to it")
     models.set_defaults(func=cmd_models)
+    train = sub.add_parser("train", help="train an adapter on your feedback now")
+    train.add_argument("--max-steps", type=int, help="cap on optimizer steps")
+    train.set_defaults(func=cmd_train)
+    adapters = sub.add_parser("adapters", help="list adapters or roll back to one")
+    adapters.add_argument("action", nargs="?", choices=["list", "rollback"], default="list")
+    adapters.add_argument("version", nargs="?", type=int, help="with rollback: version, 0 = base")
+    adapters.set_defaults(func=cmd_adapters)
     return parser
 
 

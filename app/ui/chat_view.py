@@ -36,6 +36,8 @@ class ChatView(QScrollArea):
     regenerate_requested = Signal(int)
     edit_submitted = Signal(int, str)
     branch_requested = Signal(int)
+    command_run_requested = Signal(object, str, bool)
+    fix_requested = Signal(str)
 
     def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,6 +180,8 @@ class ChatView(QScrollArea):
         widget.regenerate_requested.connect(self.regenerate_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.branch_requested.connect(self.branch_requested)
+        widget.command_run_requested.connect(self.command_run_requested)
+        widget.fix_requested.connect(self.fix_requested)
         return widget
 
     def widget_for(self, message_id: int) -> MessageWidget | None:

@@ -10,8 +10,6 @@ the focused button, so a stray Enter never approves anything.
 
 from __future__ import annotations
 
-import unicodedata
-
 from PySide6.QtGui import QColor, QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,25 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.terminal.policy import Approval, Decision
-from app.terminal.runner import CONFIRM_WORD
+from app.terminal.runner import CONFIRM_WORD, visible_command
 
 DANGER_COLOR = "#c62828"
-
-
-def visible_command(command: str) -> str:
-    """The command with control and format characters written out as `<U+XXXX>`.
-
-    Newlines and tabs stay (they are visible as layout); everything else that would be drawn
-    as nothing, or would move or reorder the text around it, becomes a visible code.
-    """
-    shown = []
-    for char in command:
-        category = unicodedata.category(char)
-        if char in "\n\t" or category[0] != "C" and category not in ("Zl", "Zp"):
-            shown.append(char)
-        else:
-            shown.append(f"<U+{ord(char):04X}>")
-    return "".join(shown)
 
 
 class ConfirmCommandDialog(QDialog):

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app import paths
 from app import settings as settings_mod
+from app.learning.supervisor import ActivityWatcher, TrainingSupervisor
 from app.store import commands as command_store
 from app.store import conversations as conv
 from app.store.db import open_db
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_actions()
         self._connect_workers()
+        self._connect_learning()
         self.tray = self._build_tray()
         self._state = QSettings(str(paths.user_dir() / STATE_FILE), QSettings.Format.IniFormat)
         self._restore_state()
@@ -192,6 +194,41 @@ class MainWindow(QMainWindow):
         worker.token.connect(self._token)
         worker.turn_finished.connect(self._turn_finished)
         worker.turn_failed.connect(self._turn_failed)
+
+    def _connect_learning(self) -> None:
+        """Idle training: the supervisor, user activity that preempts it, the hot-swap."""
+        self.learning = TrainingSupervisor(self.settings, parent=self)
+        self.activity = ActivityWatcher(self)
+        QApplication.instance().installEventFilter(self.activity)
+        self.activity.activity.connect(self.learning.on_activity)
+        self.learning.state_changed.connect(self.set_learning_state)
+        self.learning.promoted.connect(lambda _version: self.model.use_active_adapter())
+        self.model.worker.adapter_changed.connect(self.status.set_adapter)
+        self.model.worker.adapter_failed.connect(self.banner.show_message)
+        self.dashboard: QWidget | None = None
+        menu = self.menuBar().addMenu("&Learning")
+        self._action("Learning &dashboard…", "Ctrl+Shift+L", self.open_dashboard, menu)
+        self._action("&Train now", "", self.learning.train_now, menu)
+        self.learning.start_monitoring()
+
+    @Slot()
+    def open_dashboard(self) -> None:
+        """The Learning page, for the model being served (its adapters are per base model)."""
+        from app.assistant import configured_model_path
+        from app.model.catalog import ModelFileError, file_sha256
+        from app.ui.dashboard import LearningDashboard
+
+        try:
+            base_sha = file_sha256(configured_model_path(self.settings))
+        except ModelFileError as exc:
+            self.banner.show_message(f"The learning page needs a model: {exc}")
+            return
+        dialog = LearningDashboard(self.db, base_sha, self.learning, self)
+        dialog.adapter_changed.connect(self.model.use_active_adapter)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.destroyed.connect(lambda: setattr(self, "dashboard", None))
+        self.dashboard = dialog
+        dialog.open()
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -606,6 +643,7 @@ class MainWindow(QMainWindow):
         if model_settings_key(old) != model_settings_key(new):
             self.model.load(new)
         self.theme.set_choice(new.ui.theme)
+        self.learning.set_settings(new)
 
     @Slot()
     def data_deleted(self) -> None:
@@ -659,6 +697,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         running, self.running = self.running, None  # late signals of the turn are ignored
+        self.learning.shutdown()
+        QApplication.instance().removeEventFilter(self.activity)
         self.model.shutdown(running)
         self.terminal.shutdown()
         self.store.shutdown()

@@ -36,7 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.terminal.proposals import extract_commands
+from app.terminal.runner import sandbox_status
 from app.ui import markdown
+from app.ui.command_card import CommandCard
 from app.ui.icons import line_icon
 from app.ui.theme import Colors
 
@@ -135,6 +138,8 @@ class MessageWidget(QWidget):
     regenerate_requested = Signal(int)
     edit_submitted = Signal(int, str)
     branch_requested = Signal(int)
+    command_run_requested = Signal(object, str, bool)  # card, command, sandboxed
+    fix_requested = Signal(str)  # the user turn that asks to fix a failed command
 
     def __init__(self, view: MessageView, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +165,9 @@ class MessageWidget(QWidget):
         if view.corrected:
             self.correction_row = self._correction_row()
             layout.addWidget(self.correction_row)
+        self.command_cards = self._command_cards()
+        for card in self.command_cards:
+            layout.addWidget(card)
         self.actions = self._actions()
         layout.addWidget(self.actions)
         self._render()
@@ -204,6 +212,21 @@ class MessageWidget(QWidget):
         layout.addWidget(self.original_toggle)
         layout.addStretch(1)
         return row
+
+    def _command_cards(self) -> list[CommandCard]:
+        """A card per shell command a saved reply proposes (as the model wrote it)."""
+        if self.view.role != "assistant" or self.view.message_id is None:
+            return []
+        cards = []
+        for proposal in extract_commands(self.view.content):
+            card = CommandCard(self.view.message_id, proposal.command, sandbox_status())
+            card.run_requested.connect(self.command_run_requested)
+            card.fix_requested.connect(self.fix_requested)
+            cards.append(card)
+        return cards
+
+    def card_for(self, proposed: str) -> CommandCard | None:
+        return next((card for card in self.command_cards if card.proposed == proposed), None)
 
     def _actions(self) -> QWidget:
         bar = QWidget()

@@ -1,0 +1,120 @@
+"""The Learning dashboard on a real database and a real adapter registry."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from app.learning.registry import AdapterRegistry
+from app.learning.trainer_process import record_losses
+from app.store.db import open_db
+from app.ui.dashboard import SERIES_COLORS, LearningDashboard, LineChart, daily_counts
+from tests.learning.adapter_files import write_adapter
+
+BASE = "b" * 64
+
+
+def add_run(db, status: str, losses: list[list[float]] | None = None) -> int:
+    metrics = {
+        "reason": f"{status} because",
+        "current": {"user_score": -2.0, "canary_ppl": 20.0},
+        "candidate": {"user_score": -1.5, "canary_ppl": 20.4},
+        "train": {"steps": 3, "final_loss": 0.5},
+    }
+    run_id = db["training_runs"].insert(
+        {"started": time.time(), "finished": time.time(), "status": status,
+         "base_sha256": BASE, "n_examples": 9, "metrics": json.dumps(metrics)}
+    ).last_pk
+    if losses:
+        record_losses(db, run_id, losses)
+    return run_id
+
+
+def register(db, registry: AdapterRegistry, tmp_path: Path, run_id: int) -> int:
+    path = write_adapter(tmp_path / f"a{run_id}.gguf", BASE, seed=run_id)
+    record = registry.register(BASE, path, "{}", {"promote": True}, run_id)
+    registry.promote(BASE, record.version)
+    return record.version
+
+
+@pytest.fixture
+def db():
+    return open_db()
+
+
+def test_shows_runs_gate_results_and_the_loss_curve(qtbot: QtBot, db) -> None:
+    add_run(db, "rejected")
+    add_run(db, "promoted", [[1, 2.0], [2, 1.2], [3, 0.5]])
+    db["signals"].insert({"kind": "thumb", "detector": "ui", "created": time.time()})
+    page = LearningDashboard(db, BASE)
+    qtbot.addWidget(page)
+    assert page.runs_table.rowCount() == 2
+    newest = [page.runs_table.item(0, c).text() for c in range(page.runs_table.columnCount())]
+    assert newest[2] == "promoted"
+    assert newest[6:10] == ["-2.000", "-1.500", "20.00", "20.40"]
+    assert newest[10] == "promoted because"
+    assert page.loss_chart.series == [("loss", [(1.0, 2.0), (2.0, 1.2), (3.0, 0.5)])]
+    page.runs_table.selectRow(1)
+    assert page.loss_chart.points() == 0
+    assert page.activity_chart.series[0][1][-1] == (29.0, 1.0)  # today's one signal
+    assert not page.train_button.isEnabled()  # no supervisor to start a run
+
+
+def test_rollback_serves_the_earlier_version(qtbot: QtBot, db, tmp_path: Path) -> None:
+    registry = AdapterRegistry(db)
+    first = register(db, registry, tmp_path, add_run(db, "promoted"))
+    second = register(db, registry, tmp_path, add_run(db, "promoted"))
+    page = LearningDashboard(db, BASE)
+    qtbot.addWidget(page)
+    assert page.adapters_table.item(0, 0).text() == f"v{second}"
+    newest_button = page.adapters_table.cellWidget(0, 4)
+    older_button = page.adapters_table.cellWidget(1, 4)
+    assert not newest_button.isEnabled() and older_button.isEnabled()
+    with qtbot.waitSignal(page.adapter_changed):
+        older_button.click()
+    assert registry.active(BASE).version == first
+    assert page.adapters_table.item(1, 1).text() == "active"
+    with qtbot.waitSignal(page.adapter_changed):
+        page.base_button.click()
+    assert registry.active(BASE) is None
+    assert not page.base_button.isEnabled()
+
+
+def test_losses_of_a_resumed_run_are_merged(db) -> None:
+    run_id = add_run(db, "promoted", [[1, 3.0], [2, 2.0]])
+    record_losses(db, run_id, [[2, 2.5], [3, 1.0]])
+    metrics = json.loads(db["training_runs"].get(run_id)["metrics"])
+    assert metrics["losses"] == [[1, 3.0], [2, 2.5], [3, 1.0]]
+    assert metrics["reason"] == "promoted because"  # the trainer's metrics are kept
+
+
+def test_chart_paints_with_and_without_data(qtbot: QtBot) -> None:
+    chart = LineChart("loss")
+    qtbot.addWidget(chart)
+    chart.resize(300, 160)
+    line = QColor(SERIES_COLORS[0]).rgb()
+
+    def line_pixels() -> int:
+        image = chart.grab().toImage()
+        return sum(
+            image.pixel(x, y) == line for x in range(image.width()) for y in range(image.height())
+        )
+
+    chart.set_series([], ("", ""))
+    assert line_pixels() == 0
+    chart.set_series([("loss", [(1.0, 2.0), (2.0, float("nan")), (3.0, 1.0)])], ("a", "b"))
+    assert chart.points() == 2  # the diverged (NaN) step is left out, not drawn
+    assert line_pixels() > 50
+
+
+def test_daily_counts_cover_the_window(db) -> None:
+    db["examples"].insert(
+        {"kind": "sft", "prompt": "p", "dedup_key": "k", "created": time.time() - 86400 * 2}
+    )
+    counts = daily_counts(db, "examples", days=5)
+    assert [c for _, c in counts] == [0.0, 0.0, 1.0, 0.0, 0.0]
