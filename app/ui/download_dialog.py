@@ -1,21 +1,14 @@
-"""Downloading a model from inside the settings dialog, and the worker thread it runs on.
+"""Downloading a model from inside the settings dialog.
 
-The Qt main thread must never wait on the network or the disk, so every long operation the
-settings dialog starts (a download, an export, a delete) runs as a :class:`BackgroundJob`:
-one blocking function on its own QThread, reporting through queued signals. A job outlives
-the widget that started it if it has to (closing the dialog cancels it, and a cancelled
-download still removes its partial file), so jobs keep themselves alive until they finish.
+The download runs as a :class:`~app.ui.background_job.BackgroundJob`, so the dialog stays
+responsive; closing the dialog cancels it, and a cancelled download removes its partial file.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -28,79 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.download import DownloadCancelled, download_gguf, hf_url, target_name
-
-log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int | None], None]
-Work = Callable[[Progress, threading.Event], object]
-
-_PROGRESS_STEPS = 1000  # QProgressBar holds an int; byte counts of big models do not fit
-
-
-class BackgroundJob(QThread):
-    """Run ``work(progress, cancel_event)`` off the main thread and report by signals.
-
-    ``progress`` carries ``(done, total)`` as Python ints (``total`` may be None);
-    ``succeeded`` carries the function's result and ``failed`` the exception it raised.
-    Exactly one of them is emitted per run.
-    """
-
-    progress = Signal(object, object)
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-    _running: ClassVar[set[BackgroundJob]] = set()
-
-    def __init__(self, work: Work, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._work = work
-        self.cancel_event = threading.Event()
-        self.finished.connect(self._release)
-
-    def launch(self) -> None:
-        """Start the job; it keeps itself referenced until its thread has ended."""
-        BackgroundJob._running.add(self)
-        self.start()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    def run(self) -> None:
-        try:
-            result = self._work(self.progress.emit, self.cancel_event)
-        except Exception as exc:  # every failure is shown to the user; none may kill the app
-            log.warning("background job failed: %s", exc, exc_info=True)
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(result)
-
-    def _release(self) -> None:
-        BackgroundJob._running.discard(self)
-        self.deleteLater()
-
-    @classmethod
-    def finish_all(cls, timeout_ms: int = 10_000) -> bool:
-        """Cancel every running job and wait for them (call before the application quits)."""
-        jobs = list(cls._running)
-        for job in jobs:
-            job.cancel()
-        return all(job.wait(timeout_ms) for job in jobs)
-
-
-def progress_text(done: int, total: int | None) -> str:
-    """Human-readable amount of a transfer, e.g. ``'12.5 of 98.0 MB'``."""
-    if total:
-        return f"{done / 1e6:,.1f} of {total / 1e6:,.1f} MB"
-    return f"{done / 1e6:,.1f} MB"
-
-
-def set_progress(bar: QProgressBar, done: int, total: int | None) -> None:
-    """Show byte progress on a bar, as a busy indicator when the total is unknown."""
-    if not total:
-        bar.setRange(0, 0)
-        return
-    bar.setRange(0, _PROGRESS_STEPS)
-    bar.setValue(min(_PROGRESS_STEPS, done * _PROGRESS_STEPS // total))
+from app.ui.background_job import PROGRESS_STEPS, BackgroundJob, progress_text, set_progress
 
 
 class DownloadPanel(QWidget):
@@ -124,7 +45,7 @@ class DownloadPanel(QWidget):
         self.cancel_button = QPushButton("Cancel download")
         self.cancel_button.setEnabled(False)
         self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, _PROGRESS_STEPS)
+        self.progress_bar.setRange(0, PROGRESS_STEPS)
         self.progress_bar.setValue(0)
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
@@ -219,15 +140,15 @@ class DownloadPanel(QWidget):
     def _on_succeeded(self, path: Path) -> None:
         self._job = None
         self._set_busy(False)
-        self.progress_bar.setRange(0, _PROGRESS_STEPS)
-        self.progress_bar.setValue(_PROGRESS_STEPS)
+        self.progress_bar.setRange(0, PROGRESS_STEPS)
+        self.progress_bar.setValue(PROGRESS_STEPS)
         self.status_label.setText(f"Downloaded and checked {path.name}.")
         self.downloaded.emit(path)
 
     def _on_failed(self, error: Exception) -> None:
         self._job = None
         self._set_busy(False)
-        self.progress_bar.setRange(0, _PROGRESS_STEPS)
+        self.progress_bar.setRange(0, PROGRESS_STEPS)
         self.progress_bar.setValue(0)
         if isinstance(error, DownloadCancelled):
             self.status_label.setText("Download cancelled; the partial file was removed.")

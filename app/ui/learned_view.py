@@ -315,7 +315,7 @@ class LearnedView(QWidget):
             finish()
             self._say(message, error=True)
 
-        self.store.submit(job, done, failed)
+        self.store.submit(job, done, failed, owner=self)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b42318;" if error else "")

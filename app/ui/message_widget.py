@@ -60,6 +60,7 @@ class MessageView:
     finish_reason: str | None = None
     thumb: int = 0
     can_regenerate: bool = False
+    skills_used: tuple[str, ...] = ()
 
     @property
     def sibling_index(self) -> int:
@@ -165,6 +166,11 @@ class MessageWidget(QWidget):
         if view.corrected:
             self.correction_row = self._correction_row()
             layout.addWidget(self.correction_row)
+        self.skills_toggle: QToolButton | None = None
+        self.skills_list: QLabel | None = None
+        if view.role == "assistant" and view.skills_used:
+            layout.addWidget(self._skills_row())
+            layout.addWidget(self.skills_list)
         self.command_cards = self._command_cards()
         for card in self.command_cards:
             layout.addWidget(card)
@@ -210,6 +216,26 @@ class MessageWidget(QWidget):
         self.original_toggle.toggled.connect(self._toggle_original)
         layout.addWidget(note)
         layout.addWidget(self.original_toggle)
+        layout.addStretch(1)
+        return row
+
+    def _skills_row(self) -> QWidget:
+        """ "used N skills": which learned lessons were in the prompt, shown on demand."""
+        count = len(self.view.skills_used)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.skills_toggle = _tool_button(
+            f"used {count} skill{'s' if count != 1 else ''} ▸",
+            "Lessons Flywheel learned earlier that were added to the prompt of this reply",
+        )
+        self.skills_toggle.setCheckable(True)
+        self.skills_list = _muted(
+            QLabel("\n".join(f"• {n}" for n in self.view.skills_used)), self.colors
+        )
+        self.skills_list.hide()
+        self.skills_toggle.toggled.connect(self.skills_list.setVisible)
+        layout.addWidget(self.skills_toggle)
         layout.addStretch(1)
         return row
 

@@ -2,22 +2,20 @@
 
 The dialog edits a copy of the settings; OK validates, saves atomically and emits
 ``settings_changed(Settings)``, Cancel throws the copy away. Everything slow (a model
-download, exporting or deleting the data folder) runs on a :class:`BackgroundJob`, so the
-window stays responsive. Tooltips come from the settings' own field help, so the words in the
-dialog and in ``settings.toml`` cannot drift apart.
+download, exporting or deleting the data folder) runs on a
+:class:`~app.ui.background_job.BackgroundJob`, so the window stays responsive; the Data tab
+lives in :mod:`app.ui.data_page`. Tooltips come from the settings' own field help, so the
+words in the dialog and in ``settings.toml`` cannot drift apart.
 """
 
 from __future__ import annotations
 
 import copy
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -32,7 +30,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -42,16 +39,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths, settings
-from app.data_admin import delete_all_data, export_all_data
 from app.model.catalog import ModelFileError, validate_gguf
 from app.settings import Settings, field_help
-from app.ui.download_dialog import (
-    BackgroundJob,
-    DownloadPanel,
-    Work,
-    progress_text,
-    set_progress,
-)
+from app.ui.data_page import ConfirmDeleteDialog, DataPage
+from app.ui.download_dialog import DownloadPanel
+
+# ConfirmDeleteDialog is re-exported: callers import it along with the dialog that opens it.
+__all__ = ["ConfirmDeleteDialog", "SettingsDialog"]
 
 SHARING_EXPLANATION = (
     "<p><b>What is shared:</b> skills only, that is the lesson text of a skill and its "
@@ -65,8 +59,6 @@ COMMANDS_NOTE = (
     "Commands on the built-in deny list (deleting a whole disk, formatting, and the like) "
     "always ask you to type a confirmation, whatever these rules say."
 )
-CONFIRM_WORD = "DELETE"
-
 W = TypeVar("W", bound=QWidget)
 
 
@@ -83,42 +75,6 @@ def _with_tip(widget: W, section: object, name: str) -> W:
     return widget
 
 
-class ConfirmDeleteDialog(QDialog):
-    """Asks the user to type DELETE; offers to keep the downloaded model files."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Delete all data")
-        text = QLabel(
-            f"This deletes your conversations, learning signals, examples, skills, trained "
-            f"adapters, logs and settings from {paths.user_dir()}. It cannot be undone.\n\n"
-            f"Type {CONFIRM_WORD} to confirm."
-        )
-        text.setWordWrap(True)
-        self.word_edit = QLineEdit()
-        self.word_edit.setPlaceholderText(CONFIRM_WORD)
-        self.keep_models_check = QCheckBox("Keep downloaded model files")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.delete_button = self.buttons.addButton(
-            "Delete everything", QDialogButtonBox.ButtonRole.DestructiveRole
-        )
-        self.delete_button.setEnabled(False)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addWidget(self.word_edit)
-        layout.addWidget(self.keep_models_check)
-        layout.addWidget(self.buttons)
-        self.word_edit.textChanged.connect(
-            lambda value: self.delete_button.setEnabled(value.strip() == CONFIRM_WORD)
-        )
-        self.delete_button.clicked.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-    @property
-    def keep_models(self) -> bool:
-        return self.keep_models_check.isChecked()
-
-
 class SettingsDialog(QDialog):
     """Edit a copy of ``current``; OK saves it and emits ``settings_changed``."""
 
@@ -132,10 +88,6 @@ class SettingsDialog(QDialog):
         self.resize(680, 600)
         self._settings = copy.deepcopy(current)
         self._local_models = list(current.model.local_models)
-        self._data_job: BackgroundJob | None = None
-        self._data_busy_text = ""
-        self._data_cancellable = True
-        self._data_on_success: Callable[[object], None] = lambda _result: None
 
         self.load_error_label = QLabel(current.load_error or "")
         self.load_error_label.setWordWrap(True)
@@ -146,7 +98,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._learning_page(), "Learning")
         self.tabs.addTab(self._privacy_page(), "Privacy && sharing")
         self.tabs.addTab(self._commands_page(), "Commands")
-        self.tabs.addTab(self._data_page(), "Data")
+        self.data_page = DataPage(self.download_panel.is_busy)
+        self.data_page.deleted.connect(self._data_deleted)
+        self.tabs.addTab(self.data_page, "Data")
         self.problem_label = QLabel("")
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #a40000;")
@@ -301,35 +255,6 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         return page
 
-    def _data_page(self) -> QWidget:
-        folder = QLabel(str(paths.user_dir()))
-        folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        open_folder = QPushButton("Open folder")
-        open_folder.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.user_dir())))
-        )
-        self.export_button = QPushButton("Export all data…")
-        self.export_button.clicked.connect(self._ask_export)
-        self.delete_button = QPushButton("Delete all data…")
-        self.delete_button.clicked.connect(self._ask_delete)
-        self.data_progress = QProgressBar()
-        self.data_progress.hide()
-        self.data_status_label = QLabel("")
-        self.data_status_label.setWordWrap(True)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(QLabel("Your data folder:"))
-        folder_row.addWidget(folder, 1)
-        folder_row.addWidget(open_folder)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addLayout(folder_row)
-        layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.delete_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.data_progress)
-        layout.addWidget(self.data_status_label)
-        layout.addStretch(1)
-        return page
-
     # Model -------------------------------------------------------------------------------
 
     def _browse_model(self) -> None:
@@ -389,82 +314,25 @@ class SettingsDialog(QDialog):
 
     # Data --------------------------------------------------------------------------------
 
-    def _ask_export(self) -> None:
-        default = Path.home() / f"flywheel-export-{time.strftime('%Y%m%d-%H%M')}.zip"
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export all data", str(default), "Zip archives (*.zip)"
-        )
-        if name:
-            self.start_export(Path(name))
+    # The Data tab is a DataPage; these give the dialog's callers its controls and actions.
+
+    @property
+    def export_button(self) -> QPushButton:
+        return self.data_page.export_button
+
+    @property
+    def data_status_label(self) -> QLabel:
+        return self.data_page.status_label
 
     def start_export(self, dest: Path) -> None:
         """Export the data folder to ``dest`` on a worker thread."""
-        self._start_data_job(
-            lambda progress, cancel: export_all_data(dest, progress, cancel=cancel),
-            "Exporting…",
-            lambda path: self._data_finished(f"Exported your data to {path}."),
-            cancellable=True,
-        )
-
-    def _ask_delete(self) -> None:
-        if self.download_panel.is_busy():
-            self.data_status_label.setText("Wait for the model download to finish or cancel it.")
-            return
-        confirm = ConfirmDeleteDialog(self)
-        if confirm.exec() == QDialog.DialogCode.Accepted:
-            self.start_delete(keep_models=confirm.keep_models)
+        self.data_page.start_export(dest)
 
     def start_delete(self, *, keep_models: bool) -> None:
         """Delete the data folder's contents on a worker thread (after the user confirmed)."""
-        self._start_data_job(
-            lambda progress, cancel: delete_all_data(keep_models=keep_models),
-            "Deleting…",
-            self._deleted,
-            cancellable=False,
-        )
+        self.data_page.start_delete(keep_models=keep_models)
 
-    def _start_data_job(
-        self,
-        work: Work,
-        busy_text: str,
-        on_success: Callable[[object], None],
-        *,
-        cancellable: bool,
-    ) -> None:
-        if self._data_job is not None:
-            return
-        job = BackgroundJob(work)
-        job.progress.connect(self._on_data_progress)
-        job.succeeded.connect(self._on_data_succeeded)
-        job.failed.connect(self._on_data_failed)
-        self._data_job, self._data_busy_text, self._data_on_success = job, busy_text, on_success
-        self._data_cancellable = cancellable
-        self.export_button.setEnabled(False)
-        self.delete_button.setEnabled(False)
-        self.data_progress.setRange(0, 0)
-        self.data_progress.show()
-        self.data_status_label.setText(busy_text)
-        job.launch()
-
-    def _on_data_progress(self, done: int, total: int) -> None:
-        set_progress(self.data_progress, done, total)
-        self.data_status_label.setText(f"{self._data_busy_text} {progress_text(done, total)}")
-
-    def _on_data_succeeded(self, result: object) -> None:
-        self._data_on_success(result)
-
-    def _on_data_failed(self, error: Exception) -> None:
-        self._data_finished(f"Failed: {error}")
-
-    def _data_finished(self, message: str) -> None:
-        self._data_job = None
-        self.data_progress.hide()
-        self.export_button.setEnabled(True)
-        self.delete_button.setEnabled(True)
-        self.data_status_label.setText(message)
-
-    def _deleted(self, _result: object) -> None:
-        self._data_finished("All data was deleted. Flywheel starts fresh from here.")
+    def _data_deleted(self) -> None:
         # The edited copy would re-create settings.toml on OK: nothing personal may come back.
         self.button_box.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.data_deleted.emit()
@@ -524,15 +392,8 @@ class SettingsDialog(QDialog):
 
     def done(self, result: int) -> None:
         """Closing cancels a running download or export; it waits for a delete to finish."""
-        job = self._data_job
-        if job is not None and not self._data_cancellable:
-            self.data_status_label.setText(f"{self._data_busy_text} please wait until it is done.")
+        if self.data_page.must_stay_open():
             return
         self.download_panel.abandon()
-        if job is not None:
-            self._data_job = None
-            job.cancel()
-            job.progress.disconnect(self._on_data_progress)
-            job.succeeded.disconnect(self._on_data_succeeded)
-            job.failed.disconnect(self._on_data_failed)
+        self.data_page.abandon()
         super().done(result)

@@ -194,7 +194,7 @@ class SkillsPage(QWidget):
             self._finish()
             self._say(message, error=True)
 
-        self.store.submit(job, done, failed)
+        self.store.submit(job, done, failed, owner=self)
 
     def _finish(self) -> None:
         self._pending -= 1

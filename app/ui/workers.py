@@ -20,12 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 import sqlite_utils
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from app import settings as settings_mod
 from app.assistant import Turn, configured_model_path, runtime_from_settings
-from app.model.catalog import ModelFileError
+from app.learning.registry import AdapterRegistry
+from app.model.catalog import ModelFileError, file_sha256
 from app.model.runtime import ModelRuntime
 from app.store import conversations as conv
 from app.store.db import open_db
@@ -73,10 +75,13 @@ class ModelWorker(QObject):
     token = Signal(int, str)
     turn_finished = Signal(int, dict)
     turn_failed = Signal(int, str)
+    adapter_changed = Signal(str)  # active adapter version ("" = the bare base model)
+    adapter_failed = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
         self._runtime: ModelRuntime | None = None
+        self._base_sha256 = ""
         self._db: sqlite_utils.Database | None = None
         self._load_error = "The model is still loading."
 
@@ -100,7 +105,34 @@ class ModelWorker(QObject):
         previous, self._runtime = self._runtime, runtime
         if previous is not None:
             previous.close()
+        self._base_sha256 = ""
         self.model_loaded.emit(path.name)
+        self.use_active_adapter()
+
+    @Slot()
+    def use_active_adapter(self) -> None:
+        """Serve the registry's active adapter for this model (none: the bare base model).
+
+        Queued after a promotion or a rollback, so it runs between turns; the runtime's swap
+        also waits for a generation in progress, and the UI thread never waits at all.
+        """
+        if self._runtime is None:
+            return
+        try:
+            if not self._base_sha256:
+                self._base_sha256 = file_sha256(self._runtime.path)
+            registry = AdapterRegistry(self._database())
+            record = registry.active(self._base_sha256)
+            path = registry.active_path(self._base_sha256)
+            if path is None:
+                self._runtime.remove_adapter()
+            elif path != self._runtime.active_adapter:
+                self._runtime.apply_adapter(path)
+        except Exception as exc:  # a refused adapter leaves the previous one serving
+            log.warning("adapter not applied: %s", exc)
+            self.adapter_failed.emit(str(exc))
+            return
+        self.adapter_changed.emit(str(record.version) if record and path else "")
 
     @Slot(object)
     def run_turn(self, request: TurnRequest) -> None:
@@ -224,7 +256,7 @@ class AsyncStore(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None, QObject | None]] = {}
         self._next_id = 0
         self._thread = QThread()
         self._thread.setObjectName("flywheel-store")
@@ -242,10 +274,15 @@ class AsyncStore(QObject):
         job: Job,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        owner: QObject | None = None,
     ) -> int:
-        """Queue ``job``; ``on_done(result)`` or ``on_error(message)`` runs on this thread."""
+        """Queue ``job``; ``on_done(result)`` or ``on_error(message)`` runs on this thread.
+
+        A page that can be closed while its job runs passes itself as ``owner``: once the
+        owner is deleted its callbacks are dropped instead of touching dead widgets.
+        """
         self._next_id += 1
-        self._callbacks[self._next_id] = (on_done, on_error)
+        self._callbacks[self._next_id] = (on_done, on_error, owner)
         self._submit.emit(self._next_id, job)
         return self._next_id
 
@@ -257,13 +294,19 @@ class AsyncStore(QObject):
         """After queued jobs, close the connection; the next job opens the database anew."""
         self._forget.emit()
 
+    def _live_callbacks(self, job_id: int) -> tuple[Callable | None, Callable | None]:
+        on_done, on_error, owner = self._callbacks.pop(job_id, (None, None, None))
+        if owner is not None and not shiboken6.isValid(owner):
+            return None, lambda _message: None
+        return on_done, on_error
+
     def _on_finished(self, job_id: int, result: object) -> None:
-        on_done, _ = self._callbacks.pop(job_id, (None, None))
+        on_done, _ = self._live_callbacks(job_id)
         if on_done is not None:
             on_done(result)
 
     def _on_failed(self, job_id: int, message: str) -> None:
-        _, on_error = self._callbacks.pop(job_id, (None, None))
+        _, on_error = self._live_callbacks(job_id)
         if on_error is not None:
             on_error(message)
         else:
@@ -285,6 +328,7 @@ class ModelThread(QObject):
     _turn = Signal(object)
     _forget = Signal()
     _stop = Signal()
+    _adapter = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -295,6 +339,7 @@ class ModelThread(QObject):
         self._load.connect(self.worker.load)
         self._turn.connect(self.worker.run_turn)
         self._forget.connect(self.worker.forget_database)
+        self._adapter.connect(self.worker.use_active_adapter)
         self._stop.connect(self.worker.shutdown)
         self._thread.start()
 
@@ -303,6 +348,10 @@ class ModelThread(QObject):
 
     def run_turn(self, request: TurnRequest) -> None:
         self._turn.emit(request)
+
+    def use_active_adapter(self) -> None:
+        """Swap in the registry's active adapter after the current turn (hot-swap)."""
+        self._adapter.emit()
 
     def reopen_database(self) -> None:
         """After the current turn, close the connection; the next turn opens it anew."""
