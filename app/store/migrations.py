@@ -250,4 +250,24 @@ def m003_examples_follow_signals(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_skill_uses_indexes, m003_examples_follow_signals]
+def m004_export_queue(db: sqlite_utils.Database) -> None:
+    """Community exports wait in this table until the hub is reachable, so the approved
+    bundle itself is kept (``payload``, signed JSON); ``skill_name`` keeps the sharing log
+    readable after the skill is deleted, and ``error`` says why a hub refused one."""
+    execute_script(
+        db,
+        """
+        ALTER TABLE exports ADD COLUMN skill_name TEXT;
+        ALTER TABLE exports ADD COLUMN payload TEXT;
+        ALTER TABLE exports ADD COLUMN error TEXT;
+        CREATE INDEX exports_status ON exports(status);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_skill_uses_indexes,
+    m003_examples_follow_signals,
+    m004_export_queue,
+]

@@ -1,0 +1,251 @@
+"""Talking to a community hub: submit, browse, download, endorse, report, withdraw.
+
+Guarantees the rest of the app relies on:
+- nothing at all goes to a hub while ``community.share_enabled`` is off: every request
+  passes :func:`ensure_sharing_allowed` first, the one gate;
+- TLS certificates are always verified; plain ``http://`` is refused except for a hub on
+  this machine (127.0.0.1, localhost), which is how one is tested;
+- the membership token lives in the system keyring, never in settings or logs;
+- approved exports wait in the ``exports`` table (status ``queued``) and
+  :func:`drain_queue` sends them whenever the hub answers; network failures and busy hubs
+  (429, 5xx) are retried with exponential back-off, refusals (other 4xx) are not;
+- downloaded skills are verified, then land in the library marked with their community
+  origin, as ordinary skills the user can disable or delete.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import keyring
+import keyring.errors
+import sqlite_utils
+
+from app.community.bundle import (
+    KEYRING_SERVICE,
+    BundleError,
+    Identity,
+    verify_bundle,
+    withdraw_payload,
+)
+from app.settings import Settings
+from app.skills.library import SkillLibrary
+from app.skills.skill import Skill
+from app.store.db import transaction
+
+LOCAL_HOSTS = frozenset(("127.0.0.1", "localhost", "::1"))
+MAX_BACKOFF_S = 30.0
+
+
+class SharingDisabledError(PermissionError):
+    """Community sharing is off in the settings; no request was made."""
+
+
+class HubError(RuntimeError):
+    """The hub answered and refused the request; ``status`` and ``detail`` say why."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"the hub refused the request ({status}): {detail}")
+        self.status, self.detail = status, detail
+
+
+class HubUnreachableError(ConnectionError):
+    """The hub did not answer (or stayed busy) through every retry."""
+
+
+def ensure_sharing_allowed(settings: Settings) -> None:
+    """The single gate every hub request passes: raises unless the user turned sharing on."""
+    if not settings.community.share_enabled:
+        raise SharingDisabledError("community sharing is turned off in the settings")
+
+
+def check_hub_url(url: str) -> str:
+    """The hub address without a trailing slash; raises ValueError for an unsafe one."""
+    parts = urlsplit(url.strip())
+    if not parts.hostname:
+        raise ValueError(f"{url!r} is not a hub address (expected https://host[:port])")
+    if parts.scheme == "https":
+        return url.strip().rstrip("/")
+    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
+        return url.strip().rstrip("/")
+    raise ValueError(f"{url!r}: a hub must use https:// (plain http only for this machine)")
+
+
+def _token_entry(hub_url: str) -> str:
+    return f"membership:{hub_url}"
+
+
+def store_membership_token(hub_url: str, token: str) -> None:
+    """Keep the token the hub's admin gave the user in the system keyring."""
+    keyring.set_password(KEYRING_SERVICE, _token_entry(check_hub_url(hub_url)), token.strip())
+
+
+def membership_token(hub_url: str) -> str | None:
+    try:
+        return keyring.get_password(KEYRING_SERVICE, _token_entry(check_hub_url(hub_url)))
+    except keyring.errors.KeyringError:
+        return None
+
+
+class HubClient:
+    """One hub, as configured in ``settings.community.hub_url``."""
+
+    def __init__(self, settings: Settings, *, retries: int = 3, backoff_s: float = 0.5,
+                 timeout_s: float = 15.0) -> None:
+        self.settings = settings
+        self.hub_url = check_hub_url(settings.community.hub_url)
+        self.retries, self.backoff_s, self.timeout_s = retries, backoff_s, timeout_s
+
+    def _request(self, method: str, path: str, *, body: Any = None,
+                 params: dict[str, Any] | None = None) -> Any:
+        ensure_sharing_allowed(self.settings)
+        token = membership_token(self.hub_url)
+        if not token:
+            raise HubError(401, f"no membership token for {self.hub_url} in the keyring")
+        headers = {"Authorization": f"Bearer {token}"}
+        last = "no attempt made"
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(MAX_BACKOFF_S, self.backoff_s * 2 ** (attempt - 1)))
+            try:
+                response = httpx.request(method, self.hub_url + path, json=body, params=params,
+                                         headers=headers, timeout=self.timeout_s)
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                last = f"HTTP {response.status_code}"
+                continue
+            if response.status_code >= 400:
+                raise HubError(response.status_code, _detail(response))
+            return response.json() if response.content else None
+        raise HubUnreachableError(f"{self.hub_url} did not answer ({last})")
+
+    def submit(self, bundle: dict[str, Any]) -> str:
+        """Send a signed bundle; returns the hub's id for it."""
+        return str(self._request("POST", "/v1/skills", body=bundle)["id"])
+
+    def list_skills(self, domain: str | None = None, text: str | None = None,
+                    status: str = "visible") -> list[dict[str, Any]]:
+        params = {k: v for k, v in {"domain": domain, "q": text, "status": status}.items() if v}
+        return list(self._request("GET", "/v1/skills", params=params))
+
+    def download(self, remote_id: str) -> tuple[dict[str, Any], Skill]:
+        """The bundle and the skill it carries, after checking its signature here too."""
+        answer = self._request("GET", f"/v1/skills/{remote_id}")
+        bundle = answer.get("bundle") if isinstance(answer, dict) else None
+        try:
+            return bundle, verify_bundle(bundle)
+        except BundleError as exc:
+            raise HubError(502, f"the hub sent a bundle that does not verify: {exc}") from exc
+
+    def endorse(self, remote_id: str) -> dict[str, Any]:
+        return dict(self._request("POST", f"/v1/skills/{remote_id}/endorse"))
+
+    def report(self, remote_id: str, reason: str) -> dict[str, Any]:
+        return dict(self._request("POST", f"/v1/skills/{remote_id}/report",
+                                  body={"reason": reason[:500]}))
+
+    def withdraw(self, remote_id: str, identity: Identity) -> None:
+        """Withdraw a skill this install shared, proving it with the signing key."""
+        self._request("POST", f"/v1/skills/{remote_id}/withdraw",
+                      body=identity.sign(withdraw_payload(remote_id)))
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail", response.text)
+    except (ValueError, AttributeError):
+        detail = response.text
+    return detail if isinstance(detail, str) else json.dumps(detail)[:500]
+
+
+@dataclass
+class DrainReport:
+    """What one pass over the queue did."""
+
+    sent: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+    still_queued: int = 0
+
+
+def drain_queue(db: sqlite_utils.Database, client: HubClient) -> DrainReport:
+    """Send this hub's queued exports, oldest first; stop at the first network failure.
+
+    A refused bundle is marked ``refused`` with the hub's reason and not retried.
+    """
+    ensure_sharing_allowed(client.settings)
+    report = DrainReport()
+    rows = list(db.query("SELECT id, payload FROM exports WHERE status = 'queued' AND "
+                         "hub_url = ? ORDER BY id", [client.hub_url]))
+    for index, row in enumerate(rows):
+        try:
+            remote_id = client.submit(json.loads(row["payload"]))
+        except HubUnreachableError:
+            report.still_queued = len(rows) - index
+            break
+        except HubError as exc:
+            with transaction(db):
+                db.execute("UPDATE exports SET status = 'refused', error = ? WHERE id = ?",
+                           [exc.detail, row["id"]])
+            report.refused.append((row["id"], exc.detail))
+            continue
+        with transaction(db):
+            db.execute("UPDATE exports SET status = 'sent', remote_id = ?, sent = ?, error = NULL "
+                       "WHERE id = ?", [remote_id, time.time(), row["id"]])
+        report.sent.append(row["id"])
+    return report
+
+
+def community_origin(hub_url: str, remote_id: str) -> str:
+    return f"{hub_url}#{remote_id}"
+
+
+def import_skill(db: sqlite_utils.Database, client: HubClient, remote_id: str, *,
+                 library: SkillLibrary | None = None) -> Skill:
+    """Download, verify and add a hub skill to the library, marked as from the community.
+
+    Its counters start at zero (they were someone else's); a local skill of the same name
+    is never overwritten: the import gets a suffixed name instead.
+    """
+    library = library or SkillLibrary(db)
+    _bundle, skill = client.download(remote_id)
+    skill.community_origin = community_origin(client.hub_url, remote_id)
+    skill.origin_signals, skill.uses, skill.successes = [], 0, 0
+    skill.enabled, skill.retired, skill.created = True, False, ""
+    base, suffix = skill.name, 2
+    while library.folder(skill.name).exists():
+        skill.name = f"{base[:60]}-{suffix}"
+        suffix += 1
+    return library.add(skill)
+
+
+def send_outcome_feedback(db: sqlite_utils.Database, client: HubClient, *, min_uses: int = 3,
+                          endorse_at: float = 0.7, report_below: float = 0.3) -> dict[str, str]:
+    """Tell the hub how its skills did here: endorse the ones that keep helping, report the
+    ones that keep failing. Returns ``{remote_id: "endorsed" | "reported"}``.
+
+    The hub counts one endorsement or report per member, so sending again is harmless.
+    """
+    ensure_sharing_allowed(client.settings)
+    prefix = client.hub_url + "#"
+    done: dict[str, str] = {}
+    rows = db.query("SELECT community_origin, uses, successes FROM skills "
+                    "WHERE substr(community_origin, 1, ?) = ? AND uses >= ?",
+                    [len(prefix), prefix, min_uses])
+    for row in list(rows):
+        remote_id = row["community_origin"][len(prefix):]
+        rate = row["successes"] / row["uses"]
+        if rate >= endorse_at:
+            client.endorse(remote_id)
+            done[remote_id] = "endorsed"
+        elif rate < report_below:
+            client.report(remote_id, f"failed here: {row['successes']} of {row['uses']} uses "
+                                     "succeeded")
+            done[remote_id] = "reported"
+    return done

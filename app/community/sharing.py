@@ -1,0 +1,178 @@
+"""The consent flow: which skills may be offered, what exactly would leave, and the log.
+
+Nothing is shared without the user seeing it: each candidate skill is anonymized and shown
+as a preview (the exact text that would be signed and sent, with every removal marked and
+counted); the user approves or skips it. An approval signs the bundle and queues it in the
+``exports`` table; :func:`app.community.client.drain_queue` sends it when the hub answers.
+A skipped skill is not offered again. The same table is the sharing log: what was sent,
+when and where, and withdrawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import sqlite_utils
+
+from app.community.anonymize import AnonymizedText, LocalIdentity, Redaction, anonymize
+from app.community.bundle import Identity, make_bundle
+from app.community.client import HubClient, check_hub_url, ensure_sharing_allowed
+from app.settings import Settings
+from app.skills.library import SkillLibrary
+from app.skills.skill import Skill, SkillFormatError, parse_skill, render_skill
+from app.store.db import transaction
+
+QUEUED, SENT, SKIPPED, REFUSED, WITHDRAWN = "queued", "sent", "skipped", "refused", "withdrawn"
+
+
+class ShareError(ValueError):
+    """A skill that cannot be shared as it is (the message says why)."""
+
+
+@dataclass(frozen=True)
+class SharePreview:
+    """One skill as it would leave the machine, and what was taken out of it."""
+
+    skill_id: int
+    skill_name: str
+    text: str
+    redactions: list[Redaction]
+    domain_tags: list[str]
+    uses: int
+    successes: int
+
+    def highlights(self) -> list[tuple[int, int, str]]:
+        """Where each placeholder sits in :attr:`text`: (start, end, kind)."""
+        spans, shift = [], 0
+        for red in self.redactions:
+            start = red.start + shift
+            spans.append((start, start + len(red.placeholder), red.kind))
+            shift += len(red.placeholder) - (red.end - red.start)
+        return spans
+
+    def removed_summary(self) -> str:
+        """"removed: 2 emails, 1 path" (or "nothing removed") for the consent dialog."""
+        counts = Counter(red.kind for red in self.redactions)
+        if not counts:
+            return "nothing removed"
+        parts = [f"{n} {_plural(kind.lower(), n)}" for kind, n in sorted(counts.items())]
+        return "removed: " + ", ".join(parts)
+
+
+def _plural(word: str, n: int) -> str:
+    return word if n == 1 else (word + "es" if word.endswith(("s", "sh")) else word + "s")
+
+
+def candidates(db: sqlite_utils.Database) -> list[Skill]:
+    """The user's own working skills never offered before (not imported, skipped or sent)."""
+    offered = {row[0] for row in db.execute(
+        "SELECT skill_id FROM exports WHERE skill_id IS NOT NULL AND status != ?", [REFUSED])}
+    return [s for s in SkillLibrary(db).list_skills()
+            if s.community_origin is None and s.enabled and not s.retired
+            and s.id not in offered]
+
+
+def prepare(skill: Skill, identity: LocalIdentity | None = None) -> SharePreview:
+    """Anonymize a copy of ``skill`` without this install's history in it.
+
+    Counters, origin signals and the creation time are local history and stay here; the
+    use counts travel as coarse bundle metadata instead.
+    """
+    if skill.id is None:
+        raise ShareError(f"skill {skill.name!r} is not in the library")
+    shareable = replace(skill, created="", origin_signals=[], uses=0, successes=0,
+                        community_origin=None, enabled=True, retired=False)
+    cleaned: AnonymizedText = anonymize(render_skill(shareable), identity)
+    try:
+        parse_skill(cleaned.text, "<preview>")
+    except SkillFormatError as exc:
+        raise ShareError(f"after anonymization {skill.name!r} is no longer a valid skill "
+                         f"({exc.problem}); edit it and try again") from exc
+    tags = [skill.category] if skill.category else ["general"]
+    return SharePreview(skill.id, skill.name, cleaned.text, cleaned.redactions, tags,
+                        skill.uses, skill.successes)
+
+
+def model_family(settings: Settings) -> str:
+    """The base model's family from its file name (``SmolLM2-360M…gguf`` -> ``smollm2``)."""
+    name = Path(settings.model.path).name if settings.model.path else "smollm2"
+    match = re.match(r"[A-Za-z]+[0-9.]*", name)
+    return match.group().lower().rstrip(".") if match else "unknown"
+
+
+def approve(db: sqlite_utils.Database, preview: SharePreview, settings: Settings,
+            identity: Identity) -> int:
+    """Sign the previewed text and queue it for the configured hub; returns the export id."""
+    ensure_sharing_allowed(settings)
+    hub_url = check_hub_url(settings.community.hub_url)
+    bundle = make_bundle(preview.text, identity, domain_tags=preview.domain_tags,
+                         base_model_family=model_family(settings), uses=preview.uses,
+                         successes=preview.successes)
+    payload = json.dumps(bundle, ensure_ascii=False)
+    return _log(db, preview, hub_url, QUEUED, payload)
+
+
+def skip(db: sqlite_utils.Database, preview: SharePreview, settings: Settings) -> int:
+    """Remember that the user declined to share this skill (it is not offered again)."""
+    return _log(db, preview, settings.community.hub_url, SKIPPED, None)
+
+
+def _log(db: sqlite_utils.Database, preview: SharePreview, hub_url: str, status: str,
+         payload: str | None) -> int:
+    digest = hashlib.sha256(payload.encode()).hexdigest() if payload else None
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO exports (skill_id, skill_name, hub_url, status, payload, "
+            "payload_sha256, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [preview.skill_id, preview.skill_name, hub_url, status, payload, digest, time.time()],
+        )
+    return int(cursor.lastrowid)
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """One line of the sharing log."""
+
+    id: int
+    skill_name: str
+    hub_url: str
+    status: str
+    created: float
+    sent: float | None
+    withdrawn: float | None
+    remote_id: str | None
+    error: str | None
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in (QUEUED, SENT)
+
+
+def sharing_log(db: sqlite_utils.Database) -> list[ExportRecord]:
+    """Every skill approved, sent, refused or withdrawn, newest first (skips are left out)."""
+    rows = db.query("SELECT id, skill_name, hub_url, status, created, sent, withdrawn, "
+                    "remote_id, error FROM exports WHERE status != ? ORDER BY id DESC", [SKIPPED])
+    return [ExportRecord(**{**row, "skill_name": row["skill_name"] or "(deleted skill)"})
+            for row in rows]
+
+
+def withdraw(db: sqlite_utils.Database, export_id: int, client: HubClient | None,
+             identity: Identity) -> None:
+    """Take back an export: a queued one is simply never sent; a sent one is withdrawn from
+    the hub (signed with this install's key) first."""
+    rows = list(db.query("SELECT status, remote_id FROM exports WHERE id = ?", [export_id]))
+    if not rows or rows[0]["status"] not in (QUEUED, SENT):
+        raise ShareError(f"export {export_id} cannot be withdrawn")
+    if rows[0]["status"] == SENT:
+        if client is None:
+            raise ShareError("withdrawing a sent skill needs the hub")
+        client.withdraw(rows[0]["remote_id"], identity)
+    with transaction(db):
+        db.execute("UPDATE exports SET status = ?, withdrawn = ?, payload = NULL WHERE id = ?",
+                   [WITHDRAWN, time.time(), export_id])
