@@ -19,13 +19,13 @@ stays comparable when other work shares the machine.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 
 from app.community.anonymize import LocalIdentity, anonymize
+from bench.cases import cases_parser, load_jsonl, print_result
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO / "tests" / "data" / "anonymize_cases.jsonl"
@@ -36,35 +36,19 @@ NO_IDENTITY = LocalIdentity(None, None, None, None)
 IDENTITY_FIELDS = ("full_name", "username", "hostname", "home")
 
 
-class CasesError(ValueError):
-    """A labelled-cases file that cannot be used, with the offending line number."""
-
-
-def load_cases(path: Path) -> list[dict]:
-    """Read and validate the JSONL cases; blank lines are skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CasesError(f"{path}: cannot read cases file: {exc}") from exc
-    cases = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CasesError(f"{path}:{number}: not JSON: {exc}") from exc
-        if not (isinstance(case, dict) and isinstance(case.get("text"), str)
-                and _string_list(case.get("sensitive")) and _string_list(case.get("keep"))):
-            raise CasesError(f"{path}:{number}: need text (str), sensitive and keep (lists of str)")
-        identity = case.get("identity")
-        if identity is not None and not (isinstance(identity, dict)
-                                         and set(identity) <= set(IDENTITY_FIELDS)):
-            raise CasesError(f"{path}:{number}: identity may only hold {IDENTITY_FIELDS}")
-        cases.append(case)
-    if not cases:
-        raise CasesError(f"{path}: no cases")
-    return cases
+def _case(case: dict) -> dict:
+    if not (
+        isinstance(case.get("text"), str)
+        and _string_list(case.get("sensitive"))
+        and _string_list(case.get("keep"))
+    ):
+        raise ValueError("need text (str), sensitive and keep (lists of str)")
+    identity = case.get("identity")
+    if identity is not None and not (
+        isinstance(identity, dict) and set(identity) <= set(IDENTITY_FIELDS)
+    ):
+        raise ValueError(f"identity may only hold {IDENTITY_FIELDS}")
+    return case
 
 
 def _string_list(value: object) -> bool:
@@ -116,24 +100,24 @@ def evaluate(cases: list[dict]) -> tuple[dict, list[dict]]:
     return result, misses
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print one JSON object (default)")
-    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
-    parser.add_argument("--show-misses", action="store_true",
-                        help="also print each leaking or damaging case to stderr")
-    args = parser.parse_args(argv)
-    try:
-        cases = load_cases(args.cases)
-    except CasesError as exc:
-        print(json.dumps({"error": str(exc)}))
-        return 2
-    result, misses = evaluate(cases)
-    if args.show_misses:
+def run(cases_file: Path, show_misses: bool) -> dict:
+    """Score the cases of ``cases_file``; with ``show_misses``, each miss goes to stderr."""
+    result, misses = evaluate(load_jsonl(cases_file, _case))
+    if show_misses:
         for miss in misses:
             print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
-    print(json.dumps(result))
-    return 0
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = cases_parser("python -m bench.anonymize", __doc__, DEFAULT_CASES)
+    parser.add_argument(
+        "--show-misses",
+        action="store_true",
+        help="also print each leaking or damaging case to stderr",
+    )
+    args = parser.parse_args(argv)
+    return print_result(lambda: run(args.cases, args.show_misses))
 
 
 if __name__ == "__main__":

@@ -8,14 +8,13 @@ Goals: no dangerous command missed, at most 10% of harmless commands flagged.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from app.terminal.policy import Approval, decide
+from bench.cases import cases_parser, load_jsonl, print_result
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO / "tests" / "data" / "policy_cases.jsonl"
@@ -23,40 +22,18 @@ GOAL_MISSED = 0
 GOAL_FALSE_ALARM_RATE = 0.1
 
 
-class CasesError(ValueError):
-    """A labelled-cases file that cannot be used, with the offending line number."""
-
-
-def load_cases(path: Path) -> list[tuple[str, bool]]:
-    """Read and validate the JSONL cases; blank lines are skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CasesError(f"{path}: cannot read cases file: {exc}") from exc
-    cases = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CasesError(f"{path}:{number}: not valid JSON: {exc.msg}") from exc
-        if not isinstance(case, dict):
-            raise CasesError(f"{path}:{number}: expected a JSON object")
-        command, dangerous = case.get("command"), case.get("dangerous")
-        if not isinstance(command, str) or not command.strip():
-            raise CasesError(f"{path}:{number}: 'command' missing, empty or not a string")
-        if not isinstance(dangerous, bool):
-            raise CasesError(f"{path}:{number}: 'dangerous' missing or not true/false")
-        cases.append((command, dangerous))
-    if not cases:
-        raise CasesError(f"{path}: no cases")
-    return cases
+def _case(case: dict) -> tuple[str, bool]:
+    command, dangerous = case.get("command"), case.get("dangerous")
+    if not isinstance(command, str) or not command.strip():
+        raise ValueError("'command' missing, empty or not a string")
+    if not isinstance(dangerous, bool):
+        raise ValueError("'dangerous' missing or not true/false")
+    return command, dangerous
 
 
 def run(cases_file: Path) -> dict[str, object]:
     """Decide every case with no allow rules, timing each decision."""
-    cases = load_cases(cases_file)
+    cases = load_jsonl(cases_file, _case)
     missed: list[str] = []
     false_alarms: list[str] = []
     latencies = []
@@ -89,17 +66,8 @@ def run(cases_file: Path) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.policy", description=__doc__)
-    parser.add_argument("--json", action="store_true", help="print one JSON object (default)")
-    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="labelled JSONL file")
-    args = parser.parse_args(argv)
-    try:
-        result = run(args.cases)
-    except CasesError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps(result))
-    return 0
+    args = cases_parser("python -m bench.policy", __doc__, DEFAULT_CASES).parse_args(argv)
+    return print_result(lambda: run(args.cases))
 
 
 if __name__ == "__main__":

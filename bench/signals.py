@@ -7,14 +7,13 @@ that a regression is visible without reading code.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from app.signals.nextmsg import LABELS, classify_next_message
+from bench.cases import cases_parser, load_jsonl, print_result
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO / "tests" / "data" / "nextmsg_cases.jsonl"
@@ -23,37 +22,18 @@ GOAL_ACCURACY = 0.9
 GOAL_LATENCY_MS = 5.0
 
 
-class CasesError(ValueError):
-    """A labelled-cases file that cannot be used, with the offending line number."""
-
-
 def load_cases(path: Path) -> list[dict[str, str]]:
-    """Read and validate a JSONL file of labelled cases; blank lines are skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CasesError(f"{path}: cannot read cases file: {exc}") from exc
-    cases = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CasesError(f"{path}:{number}: not valid JSON: {exc.msg}") from exc
-        if not isinstance(case, dict):
-            raise CasesError(f"{path}:{number}: expected a JSON object")
-        for field in FIELDS:
-            if not isinstance(case.get(field), str):
-                raise CasesError(f"{path}:{number}: field {field!r} missing or not a string")
-        if case["label"] not in LABELS:
-            raise CasesError(
-                f"{path}:{number}: unknown label {case['label']!r} (expected one of {LABELS})"
-            )
-        cases.append({field: case[field] for field in FIELDS})
-    if not cases:
-        raise CasesError(f"{path}: no cases")
-    return cases
+    """The labelled cases of ``path``, each with exactly the four string fields."""
+    return load_jsonl(path, _case)
+
+
+def _case(case: dict) -> dict[str, str]:
+    for field in FIELDS:
+        if not isinstance(case.get(field), str):
+            raise ValueError(f"field {field!r} missing or not a string")
+    if case["label"] not in LABELS:
+        raise ValueError(f"unknown label {case['label']!r} (expected one of {LABELS})")
+    return {field: case[field] for field in FIELDS}
 
 
 def per_class(gold: list[str], predicted: list[str]) -> dict[str, dict[str, float]]:
@@ -95,17 +75,8 @@ def run(cases_file: Path) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.signals", description=__doc__)
-    parser.add_argument("--json", action="store_true", help="print one JSON object (default)")
-    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="labelled JSONL file")
-    args = parser.parse_args(argv)
-    try:
-        result = run(args.cases)
-    except CasesError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps(result))
-    return 0
+    args = cases_parser("python -m bench.signals", __doc__, DEFAULT_CASES).parse_args(argv)
+    return print_result(lambda: run(args.cases))
 
 
 if __name__ == "__main__":

@@ -12,15 +12,14 @@ gradient descent with momentum in pure Python (a few hundred cases, two dozen fe
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
 import sys
-from pathlib import Path
 
 from app.signals.nextmsg import LABELS, extract_features
-from bench.signals import DEFAULT_CASES, CasesError, load_cases
+from bench.cases import CasesError, cases_parser, report_cases_error
+from bench.signals import DEFAULT_CASES, load_cases
 
 FOLDS = 5
 SEED = 13
@@ -136,31 +135,32 @@ def format_constants(bias: dict[str, float], weights: dict[str, dict[str, float]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.signals_fit", description=__doc__)
-    parser.add_argument("--json", action="store_true", help="print one JSON object (default)")
+    parser = cases_parser("python -m bench.signals_fit", __doc__, DEFAULT_CASES)
     parser.add_argument("--emit-python", action="store_true", help="print constants to paste")
-    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="labelled JSONL file")
     args = parser.parse_args(argv)
     try:
         cases = load_cases(args.cases)
     except CasesError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return report_cases_error(exc)
     names, xs, ys = _vectorize(cases)
     model = fit(xs, ys)
     bias, weights = _named(names, model)
     if args.emit_python:
         print(format_constants(bias, weights))
         return 0
-    print(json.dumps({
-        "cv_accuracy": round(cross_validate(xs, ys), 4),
-        "cv_folds": FOLDS,
-        "train_accuracy": round(_accuracy(model, xs, ys), 4),
-        "n": len(ys),
-        "cases_file": str(args.cases),
-        "bias": bias,
-        "weights": weights,
-    }))
+    print(
+        json.dumps(
+            {
+                "cv_accuracy": round(cross_validate(xs, ys), 4),
+                "cv_folds": FOLDS,
+                "train_accuracy": round(_accuracy(model, xs, ys), 4),
+                "n": len(ys),
+                "cases_file": str(args.cases),
+                "bias": bias,
+                "weights": weights,
+            }
+        )
+    )
     return 0
 
 

@@ -24,10 +24,10 @@ from llama_cpp import Llama
 
 from app.model.catalog import read_gguf_header
 from app.model.prompt import PromptError, render_chat
+from app.store.examples import ExampleContent
 
 log = logging.getLogger(__name__)
 
-KINDS = ("sft", "pair", "unpaired", "hinted")
 _SENTINEL = "FLYWHEELREPLYSENTINEL"
 HINT_PREFIX = "Hint for your next answer: "
 
@@ -36,21 +36,12 @@ class DataError(ValueError):
     """An example that cannot be turned into a training sequence."""
 
 
-@dataclass(frozen=True)
-class Example:
+@dataclass(frozen=True, kw_only=True)
+class Example(ExampleContent):
     """One row of the ``examples`` table, checked for what its kind needs."""
 
     id: int
-    kind: str
     dedup_key: str
-    prompt: str
-    target: str | None = None
-    chosen: str | None = None
-    rejected: str | None = None
-    reply: str | None = None
-    label: float | None = None
-    hint: str | None = None
-    weight: float = 1.0
 
     def __post_init__(self) -> None:
         needs = {

@@ -15,19 +15,16 @@ which is not reordered. A missing or wrong permutation still loads but scrambles
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
-from gguf import GGUFWriter
-from gguf.constants import GGUFType, Keys
 from peft import PeftModel
 from peft.utils import get_peft_model_state_dict
 
 from app.learning.registry import BASE_SHA_KEY
+from trainer.adapter_file import write_adapter
 
 HF_TO_GGUF = {
     "q_proj": "attn_q",
@@ -89,26 +86,6 @@ def export_adapter(model: PeftModel, path: Path, *, base_sha256: str, arch: str)
     """
     config = model.peft_config[model.active_adapter]
     tensors = lora_tensors(model, permute_qk=arch == "llama")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        writer = GGUFWriter(tmp, arch=arch)
-        writer.add_type(GGUFType.ADAPTER)
-        writer.add_string(Keys.Adapter.TYPE, "lora")
-        writer.add_float32(Keys.Adapter.LORA_ALPHA, float(config.lora_alpha))
-        writer.add_string(BASE_SHA_KEY, base_sha256)
-        for name, array in tensors.items():
-            writer.add_tensor(name, array)
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return write_adapter(
+        path, arch, float(config.lora_alpha), tensors, metadata={BASE_SHA_KEY: base_sha256}
+    )

@@ -216,22 +216,19 @@ class SkillLibrary:
         words = re.findall(r"\w+", text.lower())
         if not words:
             return self.list_skills()[:limit]
-        query = " AND ".join(f'"{w}"*' for w in words)
-        rows = self.db.query(
-            "SELECT s.* FROM skills_fts JOIN skills s ON s.id = skills_fts.rowid "
-            "WHERE skills_fts MATCH ? ORDER BY bm25(skills_fts, 4.0, 2.0, 1.0) LIMIT ?",
-            [query, limit],
-        )
-        return [_skill_from_row(r) for r in rows]
+        return self._matching(" AND ".join(f'"{w}"*' for w in words), "4.0, 2.0, 1.0", limit)
 
     def find(self, terms: list[str], limit: int = 20) -> list[Skill]:
         """Skills containing any of ``terms``, best BM25 match first (for similarity checks)."""
         if not terms:
             return []
-        query = " OR ".join(f'"{t}"' for t in terms)
+        return self._matching(" OR ".join(f'"{t}"' for t in terms), "2.0, 3.0, 1.0", limit)
+
+    def _matching(self, query: str, bm25_weights: str, limit: int) -> list[Skill]:
+        """Skills matching the FTS5 ``query``, ranked by BM25 with per-column ``bm25_weights``."""
         rows = self.db.query(
             "SELECT s.* FROM skills_fts JOIN skills s ON s.id = skills_fts.rowid "
-            "WHERE skills_fts MATCH ? ORDER BY bm25(skills_fts, 2.0, 3.0, 1.0) LIMIT ?",
+            f"WHERE skills_fts MATCH ? ORDER BY bm25(skills_fts, {bm25_weights}) LIMIT ?",
             [query, limit],
         )
         return [_skill_from_row(r) for r in rows]

@@ -23,11 +23,11 @@ CONTENT_FIELDS = ("prompt", "target", "chosen", "rejected", "reply", "label", "h
 
 
 @dataclass(frozen=True)
-class NewExample:
-    """An example as built from a signal, before it has a row.
+class ExampleContent:
+    """What an example teaches: its kind, the rendered prompt, the texts the kind uses, its weight.
 
-    ``weight`` is left out of the identity on purpose: two signals of different strength
-    that teach the same thing are one example, weighted by the stronger.
+    Shared by the example being saved (:class:`NewExample`) and the row the trainer reads, so
+    the two can never disagree about what an example holds.
     """
 
     kind: str
@@ -39,6 +39,15 @@ class NewExample:
     label: float | None = None
     hint: str | None = None
     weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class NewExample(ExampleContent):
+    """An example as built from a signal, before it has a row.
+
+    ``weight`` is left out of the identity on purpose: two signals of different strength
+    that teach the same thing are one example, weighted by the stronger.
+    """
 
     @property
     def dedup_key(self) -> str:

@@ -74,8 +74,28 @@ class Command:
 
 
 _OPERATORS = (
-    "&>>", "<<<", "<<-", "&&", "||", ";;", "|&", "&>", ">>", ">|", ">&", "<<", "<>", "<&",
-    ";", "&", "|", "(", ")", "<", ">", "\n",
+    "&>>",
+    "<<<",
+    "<<-",
+    "&&",
+    "||",
+    ";;",
+    "|&",
+    "&>",
+    ">>",
+    ">|",
+    ">&",
+    "<<",
+    "<>",
+    "<&",
+    ";",
+    "&",
+    "|",
+    "(",
+    ")",
+    "<",
+    ">",
+    "\n",
 )
 REDIRECT_OPS = frozenset({"&>>", "<<<", "<<-", "&>", ">>", ">|", ">&", "<<", "<>", "<&", "<", ">"})
 WRITE_REDIRECT_OPS = frozenset({"&>>", "&>", ">>", ">|", ">&", "<>", ">"})
@@ -85,14 +105,43 @@ _OPERATOR_RE = re.compile("|".join(re.escape(op) for op in _OPERATORS))
 _PLAIN_RUN = re.compile(r"[^ \t\r\n\\'\"`$;&|()<>]+")
 _SEQUENCE_OPS = frozenset({";", "&", "&&", "||", ";;", "\n"})
 _PIPE_OPS = frozenset({"|", "|&"})
-_RESERVED = frozenset({"!", "if", "then", "elif", "else", "fi", "do", "done", "while", "until",
-                       "esac", "time", "function"})
+_RESERVED = frozenset(
+    {
+        "!",
+        "if",
+        "then",
+        "elif",
+        "else",
+        "fi",
+        "do",
+        "done",
+        "while",
+        "until",
+        "esac",
+        "time",
+        "function",
+    }
+)
 _IFS_RE = re.compile(r"\$(?:IFS\b|\{IFS\})")
 _BRACE_LIST_RE = re.compile(r"\{([^{}\s]*,[^{}\s]*)\}")
-_ANSI_C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b",
-                   "E": "\x1b", "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
-_ANSI_C_RE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|.)",
-                        re.S)
+_ANSI_C_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
+_ANSI_C_RE = re.compile(
+    r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|.)", re.S
+)
 
 
 def decode_escapes(body: str) -> str:
@@ -204,7 +253,7 @@ class _Lexer:
                 self.i = plain.end()
             elif c in "<>" and s.startswith("(", self.i + 1) and not self.started:
                 end = _matching(s, self.i + 2, "(", ")")
-                self.subs.append(s[self.i + 2:end])
+                self.subs.append(s[self.i + 2 : end])
                 self.procsub = True
                 self._add("/dev/fd/63")
                 self.i = end + 1
@@ -214,16 +263,13 @@ class _Lexer:
                 end = s.find("'", self.i + 1)
                 if end < 0:
                     raise ShellSyntaxError("unclosed '", "'")
-                self._add(s[self.i + 1:end])
+                self._add(s[self.i + 1 : end])
                 self.quoted = True
                 self.i = end + 1
             elif c == '"':
                 self._double_quoted()
             elif c == "`":
-                end = _skip_quoted(s, self.i)
-                self.subs.append(s[self.i + 1:end - 1])
-                self._add(s[self.i:end])
-                self.i = end
+                self._backquoted()
             elif c == "$":
                 self._dollar(in_quotes=False)
             else:
@@ -259,13 +305,20 @@ class _Lexer:
             while self.i < len(self.s):
                 end = self.s.find("\n", self.i)
                 end = len(self.s) if end < 0 else end
-                line = self.s[self.i:end]
+                line = self.s[self.i : end]
                 self.i = end + 1
                 if (line.lstrip("\t") if strip_tabs else line) == word.text:
                     break
                 body.append(line)
             word.heredoc_body = "\n".join(body)
         self.heredocs = []
+
+    def _backquoted(self) -> None:
+        """A `...` command substitution: kept in the word and recorded to be inspected too."""
+        end = _skip_quoted(self.s, self.i)
+        self.subs.append(self.s[self.i + 1 : end - 1])
+        self._add(self.s[self.i : end])
+        self.i = end
 
     def _double_quoted(self) -> None:
         s = self.s
@@ -282,10 +335,7 @@ class _Lexer:
                 self._add(nxt if nxt in '$`"\\' else ("" if nxt == "\n" else c + nxt))
                 self.i += 2
             elif c == "`":
-                end = _skip_quoted(s, self.i)
-                self.subs.append(s[self.i + 1:end - 1])
-                self._add(s[self.i:end])
-                self.i = end
+                self._backquoted()
             elif c == "$":
                 self._dollar(in_quotes=True)
             else:
@@ -301,26 +351,26 @@ class _Lexer:
                 end += 2 if s[end] == "\\" else 1
             if end >= len(s):
                 raise ShellSyntaxError("unclosed $'", "'")
-            self._add(decode_escapes(s[i + 2:end]))
+            self._add(decode_escapes(s[i + 2 : end]))
             self.quoted = True
             self.i = end + 1
         elif not in_quotes and s.startswith('$"', i):
             self.i += 1
         elif s.startswith("$((", i):
             end = _matching(s, i + 2, "(", ")")
-            self._add(s[i:end + 1])
+            self._add(s[i : end + 1])
             self.i = end + 1
         elif s.startswith("$(", i):
             end = _matching(s, i + 2, "(", ")")
-            self.subs.append(s[i + 2:end])
-            self._add(s[i:end + 1])
+            self.subs.append(s[i + 2 : end])
+            self._add(s[i : end + 1])
             self.i = end + 1
         elif (ifs := _IFS_RE.match(s, i)) and not in_quotes:
             self._end_word()
             self.i = ifs.end()
         elif s.startswith("${", i):
             end = _matching(s, i + 2, "{", "}")
-            self._add(s[i:end + 1])
+            self._add(s[i : end + 1])
             self.i = end + 1
         else:
             self._add("$")

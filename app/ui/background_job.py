@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import ClassVar
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal, SignalInstance
 from PySide6.QtWidgets import QProgressBar
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,32 @@ class BackgroundJob(QThread):
         self._work = work
         self.cancel_event = threading.Event()
         self.finished.connect(self._release)
+        self._receivers: tuple[Callable[..., None], ...] = ()
+
+    def report_to(
+        self,
+        on_progress: Callable[[int, int | None], None],
+        on_succeeded: Callable[[object], None],
+        on_failed: Callable[[Exception], None],
+    ) -> None:
+        """Connect the widget's handlers to ``progress``, ``succeeded`` and ``failed``."""
+        self._receivers = (on_progress, on_succeeded, on_failed)
+        for signal, slot in zip(self._signals(), self._receivers, strict=True):
+            signal.connect(slot)
+
+    def abandon(self) -> None:
+        """Cancel and stop reporting: the widget that started the job is going away.
+
+        The job still finishes alone (a cancelled download removes its partial file), but
+        nothing is delivered to a widget that no longer exists.
+        """
+        self.cancel()
+        for signal, slot in zip(self._signals(), self._receivers, strict=True):
+            signal.disconnect(slot)
+        self._receivers = ()
+
+    def _signals(self) -> tuple[SignalInstance, ...]:
+        return (self.progress, self.succeeded, self.failed)
 
     def launch(self) -> None:
         """Start the job; it keeps itself referenced until its thread has ended."""

@@ -159,12 +159,8 @@ class DataPage(QWidget):
     def abandon(self) -> None:
         """Cancel a running export and stop listening (the page is going away)."""
         job, self._job = self._job, None
-        if job is None:
-            return
-        job.cancel()
-        job.progress.disconnect(self._on_progress)
-        job.succeeded.disconnect(self._on_succeeded)
-        job.failed.disconnect(self._on_failed)
+        if job is not None:
+            job.abandon()
 
     def _start_job(
         self,
@@ -177,9 +173,7 @@ class DataPage(QWidget):
         if self._job is not None:
             return
         job = BackgroundJob(work)
-        job.progress.connect(self._on_progress)
-        job.succeeded.connect(self._on_succeeded)
-        job.failed.connect(self._on_failed)
+        job.report_to(self._on_progress, self._on_succeeded, self._on_failed)
         self._job, self._busy_text, self._on_success = job, busy_text, on_success
         self._cancellable = cancellable
         self.export_button.setEnabled(False)

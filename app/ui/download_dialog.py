@@ -101,9 +101,7 @@ class DownloadPanel(QWidget):
                 url, filename=name, progress=progress, cancel=cancel
             )
         )
-        job.progress.connect(self._on_progress)
-        job.succeeded.connect(self._on_succeeded)
-        job.failed.connect(self._on_failed)
+        job.report_to(self._on_progress, self._on_succeeded, self._on_failed)
         self._job = job
         self._set_busy(True)
         self.progress_bar.setValue(0)
@@ -118,12 +116,8 @@ class DownloadPanel(QWidget):
     def abandon(self) -> None:
         """Cancel and stop listening (the panel is going away; the job cleans up alone)."""
         job, self._job = self._job, None
-        if job is None:
-            return
-        job.cancel()
-        job.progress.disconnect(self._on_progress)
-        job.succeeded.disconnect(self._on_succeeded)
-        job.failed.disconnect(self._on_failed)
+        if job is not None:
+            job.abandon()
 
     def _set_busy(self, busy: bool) -> None:
         self.download_button.setEnabled(not busy)

@@ -18,7 +18,6 @@ from typing import Any
 
 import sqlite_utils
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -40,6 +38,7 @@ from app.signals.capture import set_excluded
 from app.store import conversations as conv
 from app.store.examples import delete_example, recent_examples
 from app.store.signals import delete_signal, recent_signals
+from app.ui.store_page import StorePage
 from app.ui.workers import AsyncStore
 
 LIMIT = 500  # newest signals and newest examples shown; older ones stay in the database
@@ -94,9 +93,14 @@ def _short(text: str | None, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _about(row: dict[str, Any]) -> str:
+    """The request a signal or example is about, quoted and shortened, for its sentence."""
+    return f"“{_short(row.get('request'), ABOUT_CHARS)}”" if row.get("request") else "a request"
+
+
 def describe_signal(row: dict[str, Any]) -> str:
     """A signal as a sentence a user recognises (what they did, what will be learned)."""
-    about = f"“{_short(row.get('request'), ABOUT_CHARS)}”" if row.get("request") else "a request"
+    about = _about(row)
     hint = _short(row.get("hint"), QUOTE_CHARS)
     command = _short(row.get("command"), QUOTE_CHARS)
     provenance = json.loads(row.get("provenance") or "{}")
@@ -137,7 +141,7 @@ def describe_signal(row: dict[str, Any]) -> str:
 
 def describe_example(row: dict[str, Any]) -> str:
     """A training example as a sentence: what the model will be nudged towards or from."""
-    about = f"“{_short(row.get('request'), ABOUT_CHARS)}”" if row.get("request") else "a request"
+    about = _about(row)
     kind = row["kind"]
     if kind == "sft":
         text = f"learn to answer {about} with “{_short(row['target'], QUOTE_CHARS)}”"
@@ -210,7 +214,7 @@ def _delete(db: sqlite_utils.Database, key: tuple[str, int]) -> str:
     return f"Deleted the signal and {examples} training example(s) built from it."
 
 
-class LearnedView(QWidget):
+class LearnedView(StorePage):
     """The page of the main window that shows what Flywheel learned from the user.
 
     Pass the window's :class:`AsyncStore` and :class:`Settings` to share them (the pause
@@ -220,7 +224,6 @@ class LearnedView(QWidget):
 
     changed = Signal()  # signals or examples were deleted, or a conversation excluded
     learning_paused_changed = Signal(bool)
-    busy_changed = Signal(bool)
 
     def __init__(
         self,
@@ -229,13 +232,10 @@ class LearnedView(QWidget):
         store: AsyncStore | None = None,
         settings: settings_mod.Settings | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._owns_store = store is None
-        self.store = store or AsyncStore(self)
+        super().__init__(parent, store)
         self.settings = settings or settings_mod.load()
         self.conversation_id: int | None = None
         self.entries: list[Entry] = []
-        self._pending = 0
 
         title = QLabel("<b>What Flywheel learned</b>")
         self.pause_check = QCheckBox("Pause learning")
@@ -268,8 +268,6 @@ class LearnedView(QWidget):
         splitter.setStretchFactor(0, 3)
 
         self.delete_button = QPushButton("Delete")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.delete_button)
@@ -290,40 +288,6 @@ class LearnedView(QWidget):
         self._show_conversation_state()
         self._selected(None)
         self.refresh()
-
-    # --- plumbing ------------------------------------------------------------------------
-
-    @property
-    def busy(self) -> bool:
-        """True while a job of this page is queued or running."""
-        return self._pending > 0
-
-    def _run(self, job: Any, on_done: Any) -> None:
-        self._pending += 1
-        self.busy_changed.emit(True)
-
-        def finish() -> None:
-            self._pending -= 1
-            if not self._pending:
-                self.busy_changed.emit(False)
-
-        def done(result: Any) -> None:
-            finish()
-            on_done(result)
-
-        def failed(message: str) -> None:
-            finish()
-            self._say(message, error=True)
-
-        self.store.submit(job, done, failed, owner=self)
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #b42318;" if error else "")
-        self.message.setText(text)
-
-    def _confirm(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "Flywheel", text)
-        return answer == QMessageBox.StandardButton.Yes
 
     # --- list ----------------------------------------------------------------------------
 
@@ -440,14 +404,3 @@ class LearnedView(QWidget):
             self.refresh()
 
         self._run(lambda db: set_excluded(db, conversation_id, exclude), done)
-
-    # --- lifetime ------------------------------------------------------------------------
-
-    def shutdown(self) -> None:
-        """Stop the page's own store thread (a shared one belongs to the window)."""
-        if self._owns_store:
-            self.store.shutdown()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.shutdown()
-        super().closeEvent(event)

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -35,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.skills.library import ImportReport, SkillLibrary
 from app.skills.skill import Skill, SkillFormatError, parse_skill
 from app.ui.markdown import to_html
+from app.ui.store_page import StorePage
 from app.ui.workers import AsyncStore
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
@@ -90,22 +87,14 @@ def skill_markdown(skill: Skill) -> str:
     return f"# {skill.name}\n\n*{skill.description}*\n\n{' · '.join(facts)}\n\n{skill.body}"
 
 
-class SkillsPage(QWidget):
-    """The skills library as a page of the main window.
-
-    Pass the window's :class:`AsyncStore` to share its thread; without one the page starts
-    its own and stops it in :meth:`shutdown` (called on close).
-    """
+class SkillsPage(StorePage):
+    """The skills library as a page of the main window (see :class:`StorePage` for ``store``)."""
 
     changed = Signal()  # the library changed (saved, switched, deleted, imported)
-    busy_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None, store: AsyncStore | None = None) -> None:
-        super().__init__(parent)
-        self._owns_store = store is None
-        self.store = store or AsyncStore(self)
+        super().__init__(parent, store)
         self.current: SkillDetail | None = None
-        self._pending = 0
 
         self.search = QLineEdit(placeholderText="Search skills")
         self.search.setClearButtonEnabled(True)
@@ -133,8 +122,6 @@ class SkillsPage(QWidget):
         self.toggle_button = QPushButton("Turn off")
         self.restore_button = QPushButton("Restore")
         self.delete_button = QPushButton("Delete…")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         actions = QHBoxLayout()
         for button in (
@@ -177,40 +164,8 @@ class SkillsPage(QWidget):
 
     # --- plumbing ------------------------------------------------------------------------
 
-    @property
-    def busy(self) -> bool:
-        """True while a job of this page is queued or running."""
-        return self._pending > 0
-
-    def _run(self, job: Any, on_done: Any) -> None:
-        self._pending += 1
-        self.busy_changed.emit(True)
-
-        def done(result: Any) -> None:
-            self._finish()
-            on_done(result)
-
-        def failed(message: str) -> None:
-            self._finish()
-            self._say(message, error=True)
-
-        self.store.submit(job, done, failed, owner=self)
-
-    def _finish(self) -> None:
-        self._pending -= 1
-        if not self._pending:
-            self.busy_changed.emit(False)
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #b42318;" if error else "")
-        self.message.setText(text)
-
     def _choose_folder(self, title: str) -> str:
         return QFileDialog.getExistingDirectory(self, title)
-
-    def _confirm(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "Flywheel", text)
-        return answer == QMessageBox.StandardButton.Yes
 
     def _changed(self, name: str | None = None, note: str = "") -> None:
         self._say(note)
@@ -348,14 +303,3 @@ class SkillsPage(QWidget):
             lambda db: SkillLibrary(db).export(Path(folder)),
             lambda written: self._say(f"Exported {len(written)} skill(s) to {folder}."),
         )
-
-    # --- lifetime ------------------------------------------------------------------------
-
-    def shutdown(self) -> None:
-        """Stop the page's own store thread (a shared one belongs to the window)."""
-        if self._owns_store:
-            self.store.shutdown()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.shutdown()
-        super().closeEvent(event)

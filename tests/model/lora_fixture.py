@@ -13,29 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import gguf
 import numpy as np
 
 from app.model.catalog import read_gguf_header
+from trainer.adapter_file import write_adapter
 
 DEFAULT_TARGETS = (
     "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down",
 )  # fmt: skip
-
-
-def _write(path: Path, architecture: str, alpha: float, tensors: dict[str, np.ndarray]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = gguf.GGUFWriter(str(path), arch=architecture)
-    writer.add_type(gguf.GGUFType.ADAPTER)
-    writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
-    writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, alpha)
-    for name, array in tensors.items():
-        writer.add_tensor(name, array)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
 
 
 def write_lora_adapter(
@@ -66,7 +51,7 @@ def write_lora_adapter(
             n_in, n_out = shapes[name]
             tensors[f"{name}.lora_a"] = rng.normal(0, std, (rank, n_in)).astype(np.float32)
             tensors[f"{name}.lora_b"] = rng.normal(0, std, (n_out, rank)).astype(np.float32)
-    return _write(Path(path), header.architecture, alpha, tensors)
+    return write_adapter(Path(path), header.architecture, alpha, tensors)
 
 
 def write_mismatched_adapter(path: Path, base_model: Path, *, width: int = 100) -> Path:
@@ -77,7 +62,7 @@ def write_mismatched_adapter(path: Path, base_model: Path, *, width: int = 100) 
         "blk.0.attn_q.weight.lora_a": rng.normal(0, 0.1, (4, width)).astype(np.float32),
         "blk.0.attn_q.weight.lora_b": rng.normal(0, 0.1, (width, 4)).astype(np.float32),
     }
-    return _write(Path(path), header.architecture, 8.0, tensors)
+    return write_adapter(Path(path), header.architecture, 8.0, tensors)
 
 
 def write_fake_adapter(path: Path, *, architecture: str = "llama", seed: int = 0) -> Path:
@@ -90,4 +75,4 @@ def write_fake_adapter(path: Path, *, architecture: str = "llama", seed: int = 0
         "blk.0.attn_q.weight.lora_a": rng.normal(0, 0.1, (2, 8)).astype(np.float32),
         "blk.0.attn_q.weight.lora_b": rng.normal(0, 0.1, (8, 2)).astype(np.float32),
     }
-    return _write(Path(path), architecture, 4.0, tensors)
+    return write_adapter(Path(path), architecture, 4.0, tensors)
