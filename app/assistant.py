@@ -88,6 +88,7 @@ class Turn:
         regenerate_of: int | None = None,
         cancel: threading.Event | None = None,
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
+        use_skills: bool = True,
     ) -> None:
         self.db = db
         self.runtime = runtime
@@ -98,6 +99,8 @@ class Turn:
         self.regenerate_of = regenerate_of
         self.cancel = cancel or threading.Event()
         self.system_prompt = system_prompt
+        # Off only to measure the LoRA layer alone (bench.learning --layers lora).
+        self.use_skills = use_skills
         self.result: TurnResult | None = None
         self.skills: list[RetrievedSkill] = []
 
@@ -126,7 +129,7 @@ class Turn:
             signals = capture.after_user_message(self.db, user_id, settings=self.settings)
             learn_from_signals(self.db, signals)
         path = conv.path_to(self.db, user_id)
-        self.skills = retrieve(self.db, path[-1]["content"])
+        self.skills = retrieve(self.db, path[-1]["content"]) if self.use_skills else []
         section = skills_prompt_section(self.skills)
         system_prompt = f"{self.system_prompt}\n\n{section}" if section else self.system_prompt
         return user_id, chat_messages(path, system_prompt)

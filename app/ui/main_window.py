@@ -9,6 +9,7 @@ only reads (WAL readers never wait for writers) and reacts to their signals.
 from __future__ import annotations
 
 import importlib.util
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QMainWindow,
     QMenu,
     QSplitter,
@@ -80,6 +82,8 @@ class MainWindow(QMainWindow):
         self.thumb_dialog: ThumbDialog | None = None
         self.settings_dialog: QWidget | None = None
         self.confirm_dialog: ConfirmCommandDialog | None = None
+        self.skills_dialog: QDialog | None = None
+        self.learned_dialog: QDialog | None = None
         self._commands: dict[int, tuple[tuple[int, str], str]] = {}  # job: (card key, command)
         self._build_ui()
         self._build_actions()
@@ -171,6 +175,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setEnabled(
             importlib.util.find_spec(SETTINGS_DIALOG_MODULE) is not None
         )
+        self._action("S&hare skills…", "", self.open_share_skills, file_menu)
         file_menu.addSeparator()
         self.quit_action = self._action(
             "&Quit", QKeySequence.StandardKey.Quit, self.quit, file_menu
@@ -182,7 +187,10 @@ class MainWindow(QMainWindow):
         )
         self.terminal_action = self.terminal.toggleViewAction()  # Ctrl+`
         self.terminal_action.setText("&Terminal")
-        bar.addMenu("&View").addAction(self.terminal_action)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.terminal_action)
+        self._action("&Skills…", "Ctrl+Shift+K", self.open_skills, view_menu)
+        self._action("What Flywheel &learned…", "Ctrl+Shift+W", self.open_learned, view_menu)
         self._update_actions()
 
     def _connect_workers(self) -> None:
@@ -210,6 +218,37 @@ class MainWindow(QMainWindow):
         self._action("Learning &dashboard…", "Ctrl+Shift+L", self.open_dashboard, menu)
         self._action("&Train now", "", self.learning.train_now, menu)
         self.learning.start_monitoring()
+
+    def _open_page(self, title: str, page: QWidget) -> QDialog:
+        """Show a page (skills, what was learned) in its own non-modal window."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.resize(820, 560)
+        layout = QVBoxLayout(dialog)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(page)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def open_skills(self) -> None:
+        from app.ui.skills_page import SkillsPage
+
+        self.skills_dialog = self._open_page("Skills", SkillsPage(store=self.store))
+
+    @Slot()
+    def open_learned(self) -> None:
+        from app.ui.learned_view import LearnedView
+
+        view = LearnedView(store=self.store, settings=self.settings)
+        view.set_conversation(self.conversation_id)
+        view.learning_paused_changed.connect(self._learning_paused_changed)
+        self.learned_dialog = self._open_page("What Flywheel learned", view)
+
+    @Slot(bool)
+    def _learning_paused_changed(self, paused: bool) -> None:
+        self.settings.learning.paused = paused
 
     @Slot()
     def open_dashboard(self) -> None:
@@ -343,6 +382,7 @@ class MainWindow(QMainWindow):
                 finish_reason=row["finish_reason"],
                 thumb=thumbs.get(int(row["id"]), 0),
                 can_regenerate=row["role"] == "assistant" and index == last,
+                skills_used=tuple(s["name"] for s in json.loads(row["skills_used"] or "[]")),
             )
             for index, row in enumerate(rows)
         ]
@@ -631,9 +671,23 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.settings, self)
         dialog.settings_changed.connect(self.apply_settings)
         dialog.data_deleted.connect(self.data_deleted)
+        dialog.open_sharing_log_requested.connect(self.open_sharing_log)
         dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         self.settings_dialog = dialog
         dialog.open()
+
+    def open_share_skills(self) -> None:
+        """Preview and approve skills for the community hub (nothing leaves without consent)."""
+        from app.ui.share_dialog import open_share_flow
+
+        self.share_dialog = open_share_flow(self, self.db, self.settings, self.banner.show_message)
+
+    def open_sharing_log(self) -> None:
+        from app.ui.share_dialog import open_sharing_log
+
+        self.sharing_log_dialog = open_sharing_log(
+            self, self.db, self.settings, self.banner.show_message
+        )
 
     @Slot(object)
     def apply_settings(self, new: settings_mod.Settings) -> None:

@@ -118,3 +118,43 @@ def test_daily_counts_cover_the_window(db) -> None:
     )
     counts = daily_counts(db, "examples", days=5)
     assert [c for _, c in counts] == [0.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def real_adapter(path: Path, base_model: Path, base_sha: str) -> Path:
+    """A small LoRA that llama.cpp really applies (block 0 only), labelled for ``base_sha``."""
+    import numpy as np
+
+    from app.learning.registry import BASE_SHA_KEY
+    from app.model.catalog import read_gguf_header
+    from trainer.adapter_file import write_adapter as write_gguf
+
+    header = read_gguf_header(base_model)
+    n_in, n_out = {t.name: t.shape for t in header.tensors}["blk.0.attn_q.weight"]
+    rng = np.random.default_rng(0)
+    tensors = {
+        "blk.0.attn_q.weight.lora_a": rng.normal(0, 0.1, (4, n_in)).astype(np.float32),
+        "blk.0.attn_q.weight.lora_b": rng.normal(0, 0.1, (n_out, 4)).astype(np.float32),
+    }
+    return write_gguf(path, header.architecture, 8.0, tensors, metadata={BASE_SHA_KEY: base_sha})
+
+
+def test_rollback_hot_swaps_the_served_adapter(
+    qtbot: QtBot, db, tmp_path: Path, embedded_model: Path, make_window, ui_settings
+) -> None:
+    """Start-up serves the active adapter; a rollback on the page swaps it out, no reload."""
+    from app.model.catalog import file_sha256
+
+    base_sha = file_sha256(embedded_model)
+    registry = AdapterRegistry(db)
+    record = registry.register(
+        base_sha, real_adapter(tmp_path / "a.gguf", embedded_model, base_sha), "{}", {}, None
+    )
+    registry.promote(base_sha, record.version)
+    window = make_window(ui_settings)
+    label = window.status.adapter_label
+    qtbot.waitUntil(lambda: label.text() == f"adapter: {record.version}", timeout=60_000)
+    window.open_dashboard()
+    assert window.dashboard is not None
+    window.dashboard.base_button.click()
+    qtbot.waitUntil(lambda: label.text() == "adapter: base", timeout=60_000)
+    assert registry.active(base_sha) is None
