@@ -1,4 +1,5 @@
-"""Shared fixtures: every test runs against its own empty Flywheel data folder."""
+"""Shared fixtures: every test runs against its own empty Flywheel data folder and an
+in-memory keyring, so no test reads or writes the user's data or secrets."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+import keyring.backend
+import keyring.errors
 import pytest
 
 from app.model.catalog import embedded_model_path
@@ -38,3 +42,32 @@ def runtime(embedded_model: Path) -> Iterator[ModelRuntime]:
     rt.load()
     yield rt
     rt.close()
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that lives in memory only: tests never touch the real one or a file."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(username)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

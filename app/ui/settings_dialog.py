@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+import keyring.errors
 from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -206,15 +208,30 @@ class SettingsDialog(QDialog):
         self.hub_edit.setPlaceholderText("https://hub.example.org")
         self.always_ask_check = _with_tip(QCheckBox("Always ask before sending"), c, "always_ask")
         self.always_ask_check.setChecked(c.always_ask)
+        self.token_edit = QLineEdit()
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("leave empty to keep the saved token")
+        self.token_edit.setToolTip(
+            "The membership token the hub's admin gave you. It is kept in the system keyring, "
+            "never in a file."
+        )
+        self.rotate_button = QPushButton("New contributor id…")
+        self.rotate_button.setToolTip(
+            "Replace your signing key: later skills carry a new pseudonym that cannot be linked "
+            "to the old one (skills shared under the old one can no longer be withdrawn)."
+        )
+        self.rotate_button.clicked.connect(self._rotate_identity)
         self.sharing_log_button = QPushButton("Open sharing log")
         self.sharing_log_button.clicked.connect(self._open_sharing_log)
         self.sharing_status_label = QLabel("")
-        for widget in (self.hub_edit, self.always_ask_check):
+        for widget in (self.hub_edit, self.always_ask_check, self.token_edit, self.rotate_button):
             widget.setEnabled(c.share_enabled)
             self.share_check.toggled.connect(widget.setEnabled)
         form = QFormLayout()
         form.addRow("Hub address:", self.hub_edit)
+        form.addRow("Membership token:", self.token_edit)
         form.addRow(self.always_ask_check)
+        form.addRow(self.rotate_button)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.share_check)
@@ -224,6 +241,24 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.sharing_status_label)
         layout.addStretch(1)
         return page
+
+    def _rotate_identity(self) -> None:
+        from app.community.bundle import IdentityError, rotate_identity
+
+        answer = QMessageBox.question(
+            self,
+            "New contributor id",
+            "Replace your signing key? Skills you already shared keep the old pseudonym and "
+            "can no longer be withdrawn from this computer.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            identity = rotate_identity()
+        except IdentityError as exc:
+            self._show_problem(str(exc))
+            return
+        self.sharing_status_label.setText(f"Your new contributor id: {identity.contributor}")
 
     def _commands_page(self) -> QWidget:
         t = self._settings.terminal
@@ -379,12 +414,25 @@ class SettingsDialog(QDialog):
             return
         try:
             new = self._collect()
+            self._save_membership_token(new)
             settings.save(new)
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, keyring.errors.KeyringError) as exc:
             self._show_problem(str(exc))
             return
         self.settings_changed.emit(new)
         super().accept()
+
+    def _save_membership_token(self, new: Settings) -> None:
+        """A typed token goes to the keyring for the hub it belongs to, never to a file."""
+        from app.community.client import store_membership_token
+
+        token = self.token_edit.text().strip()
+        if not token:
+            return
+        if not new.community.hub_url:
+            raise ValueError("Enter the hub address the membership token belongs to.")
+        store_membership_token(new.community.hub_url, token)
+        self.token_edit.clear()
 
     def _show_problem(self, message: str) -> None:
         self.problem_label.setText(message)

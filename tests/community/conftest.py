@@ -1,4 +1,4 @@
-"""Real hubs on 127.0.0.1, users with their own data folders, and an in-memory keyring."""
+"""Real hubs on 127.0.0.1, users with their own data folders."""
 
 from __future__ import annotations
 
@@ -24,37 +24,9 @@ from app.community.client import HubClient, store_membership_token
 from app.community.hub.app import HubSettings, create_app
 from app.community.hub.storage import SqliteHubStorage
 from app.store.db import open_db
+from tests.conftest import MemoryKeyring
 
 ADMIN_TOKEN = "admin-test-token"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in memory only: tests never touch the real one or a file."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 class CountingApp:
