@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import getpass
-import importlib.util
 import itertools
 import random
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from app.community.anonymize import AnonymizedText, LocalIdentity, anonymize
+from bench import anonymize as BENCH
+from bench.cases import load_jsonl
 
 
-def _load_bench() -> ModuleType:
-    """Load bench/anonymize.py by path: bench/ is not an installed package, and a bare
-    ``pytest`` run (unlike ``python -m pytest``) does not put the repository on sys.path."""
-    path = Path(__file__).resolve().parents[2] / "bench" / "anonymize.py"
-    spec = importlib.util.spec_from_file_location("bench_anonymize", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def shipped_cases() -> list[dict]:
+    return load_jsonl(BENCH.DEFAULT_CASES, BENCH._case)
 
 
-BENCH = _load_bench()
 NOBODY = LocalIdentity(None, None, None, None)
 ME = LocalIdentity("Marguerite Okafor-Lindqvist", "mokafor", "mokafor-thinkpad", "/home/mokafor")
 
@@ -175,7 +167,7 @@ def _rebuild(text: str, result: AnonymizedText) -> str:
 
 
 def test_output_is_deterministic_and_matches_redactions() -> None:
-    text = "\n".join(case["text"] for case in BENCH.load_cases(BENCH.DEFAULT_CASES)[:200])
+    text = "\n".join(case["text"] for case in shipped_cases()[:200])
     first, second = anonymize(text, ME), anonymize(text, ME)
     assert first == second
     assert _rebuild(text, first) == first.text
@@ -202,7 +194,7 @@ def test_megabyte_inputs_complete(unit: str) -> None:
 
 
 def test_shipped_cases_meet_the_goals() -> None:
-    cases = BENCH.load_cases(BENCH.DEFAULT_CASES)
+    cases = shipped_cases()
     assert len(cases) >= 500
     result, _ = BENCH.evaluate(cases)
     assert result["leaked_secrets"] == 0
