@@ -58,8 +58,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if settings.load_error:
         print(f"warning: {settings.load_error}", file=sys.stderr)
     db = open_db()
-    runtime = runtime_from_settings(settings)
     try:
+        runtime = runtime_from_settings(settings)
         runtime.load()
     except ModelFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -106,10 +106,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _confirm_in_terminal(command: str, decision: Decision) -> bool:
-    """y/N for a proposed command; the typed word for one on the deny list. No by default."""
+    """y/N for a proposed command; the typed word for one on the deny list. No by default.
+
+    Only a person at a terminal can approve: with piped input the next scripted line would
+    otherwise be read as the answer.
+    """
     from app.terminal.policy import Approval
     from app.terminal.runner import CONFIRM_WORD
 
+    if not sys.stdin.isatty():
+        print("(not run: approving a command needs an interactive terminal)")
+        return False
     try:
         if decision.approval is Approval.TYPED_CONFIRMATION:
             print("This command can do damage that cannot be undone:")

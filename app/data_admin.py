@@ -31,6 +31,10 @@ ProgressCallback = Callable[[int, int], None]
 _FLYWHEEL_ENTRIES = frozenset(
     {"flywheel.db", "settings.toml", "adapters", "skills", "logs", "models"}
 )
+# Everything Flywheel itself writes in the data folder: deletion touches nothing else, so a
+# data folder pointed at a shared place (FLYWHEEL_HOME=~/Documents) never loses other files.
+_OWNED_ENTRIES = _FLYWHEEL_ENTRIES | {"cache", "shell_history", "window.ini"}
+_OWNED_PREFIXES = ("flywheel.db-", "settings.toml.", ".flywheel.db.", ".settings.toml.")
 _DB_SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 # Already-compressed or incompressible payloads are stored, not deflated (saves minutes).
 _STORED_SUFFIXES = frozenset({".gguf", ".safetensors", ".bin", ".pt", ".zip", ".gz", ".xz"})
@@ -111,8 +115,9 @@ def export_all_data(
 
 
 def delete_all_data(*, keep_models: bool = False) -> None:
-    """Delete everything in the data folder: conversations, signals, examples, skills,
-    adapters, logs and settings. Downloaded models stay only if ``keep_models``.
+    """Delete Flywheel's data: conversations, signals, examples, skills, adapters, caches,
+    logs and settings. Downloaded models stay only if ``keep_models``. Files Flywheel did not
+    create are left where they are.
 
     The caller must close its database connections first. Every entry is tried; the ones
     that could not be removed (a file locked by another program) are listed in the error.
@@ -123,6 +128,8 @@ def delete_all_data(*, keep_models: bool = False) -> None:
     failures: list[str] = []
     for entry in sorted(root.iterdir()):
         if keep_models and entry.name == models:
+            continue
+        if entry.name not in _OWNED_ENTRIES and not entry.name.startswith(_OWNED_PREFIXES):
             continue
         try:
             _remove(entry)

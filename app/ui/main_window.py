@@ -570,7 +570,9 @@ class MainWindow(QMainWindow):
     def run_proposed_command(self, card: CommandCard, command: str, sandboxed: bool) -> None:
         """A command card's Run: ask as the policy says (allow rules from the user's settings
         only), then run it in the terminal dock."""
-        edited = command.strip() != card.proposed.strip()
+        # Whitespace does not make an edit: the edit box turns no-break spaces and line
+        # separators into plain ones, which must not turn a proposal into "the user's own".
+        edited = command.split() != card.proposed.split()
         try:
             decision = decide(command, "user" if edited else "assistant",
                               self.settings.terminal.allow_rules)

@@ -392,6 +392,11 @@ class SettingsDialog(QDialog):
         new.model.gpu_layers = self.gpu_spin.value()
         new.model.max_reply_tokens = self.max_tokens_spin.value()
         new.model.temperature = round(self.temperature_spin.value(), 2)
+        if new.model.max_reply_tokens > new.model.context_size // 2:
+            raise ValueError(
+                f"The longest reply ({new.model.max_reply_tokens} tokens) must be at most half "
+                f"the context size ({new.model.context_size}), or no history would fit."
+            )
         new.learning.enabled = self.learning_check.isChecked()
         new.learning.paused = self.paused_check.isChecked()
         new.learning.idle_minutes = self.idle_spin.value()

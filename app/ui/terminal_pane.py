@@ -221,12 +221,17 @@ class AnsiRenderer:
         if final == "m":
             self._apply_sgr(params)
             return
-        numbers = [int(p) if p.isdigit() else 0 for p in params.lstrip("?").split(";")]
+        # Counts are clamped to the screen: output is untrusted, and ``ESC[2000000000@`` or a
+        # 5,000-digit parameter must neither allocate without bound nor stop the renderer.
+        numbers = [
+            min(int(p), 99_999) if p.isdigit() and len(p) <= 6 else 0
+            for p in params.lstrip("?").split(";")
+        ]
         if params.startswith("?"):
             if 2004 in numbers and final in "hl":
                 self.bracketed_paste = final == "h"
             return
-        n, row = max(numbers[0], 1), self._rows[self._row]
+        n, row = min(max(numbers[0], 1), self.columns), self._rows[self._row]
         col = self._col = min(self._col, self.columns - 1) if final in "ABCDKPX@" else self._col
         if final == "A":
             self._row = max(0, self._row - n)
@@ -257,7 +262,7 @@ class AnsiRenderer:
 
     def _apply_sgr(self, params: str) -> None:
         fg, bg, bold, italic, underline, inverse = self._style
-        codes = [int(p) if p.isdigit() else 0 for p in re.split("[;:]", params)]
+        codes = [int(p) if p.isdigit() and len(p) <= 6 else 0 for p in re.split("[;:]", params)]
         i = 0
         while i < len(codes):
             code = codes[i]

@@ -107,7 +107,7 @@ def test_delete_removes_everything_and_nothing_outside(data_folder: Path, tmp_pa
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("not Flywheel's")
-    (data_folder / "linked-folder").symlink_to(outside, target_is_directory=True)
+    (paths.adapters_dir() / "linked-folder").symlink_to(outside, target_is_directory=True)
     (paths.skills_dir() / "linked-file").symlink_to(outside / "keep.txt")
     neighbour = data_folder.parent / "neighbour.txt"
     neighbour.write_text("next door")
@@ -120,6 +120,19 @@ def test_delete_removes_everything_and_nothing_outside(data_folder: Path, tmp_pa
     fresh = open_db()
     assert fresh.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
     fresh.conn.close()
+
+
+def test_delete_leaves_files_flywheel_did_not_write(data_folder: Path) -> None:
+    """FLYWHEEL_HOME may point at a shared folder: only Flywheel's own entries go."""
+    (data_folder / "thesis.docx").write_text("years of work")
+    (data_folder / "photos").mkdir()
+    (data_folder / "photos" / "a.jpg").write_bytes(b"jpg")
+    (data_folder / "shell_history").write_text("ls\n")
+
+    delete_all_data()
+
+    assert sorted(entry.name for entry in data_folder.iterdir()) == ["photos", "thesis.docx"]
+    assert (data_folder / "thesis.docx").read_text() == "years of work"
 
 
 def test_delete_can_keep_downloaded_models(data_folder: Path) -> None:

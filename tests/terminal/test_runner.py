@@ -334,6 +334,27 @@ ls
 """
 
 
+class TypedInput(io.StringIO):
+    """Answers typed at a terminal (approval is only taken from one)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_piped_input_never_approves_a_command(db: sqlite_utils.Database, session: PtySession,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`printf '...\ny\n' | flywheel chat`: a scripted "y" is the next chat line, not consent."""
+    from app.cli import _offer_commands
+
+    message_id = proposing_reply(db, "x")
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\ny\nRUN\n"))
+    _offer_commands(db, session, settings_mod.Settings(), message_id, CHAT_REPLY)
+    assert "needs an interactive terminal" in capsys.readouterr().out
+    assert not (session.cwd / "first.txt").exists()
+    assert list(db.query("SELECT id FROM commands")) == []
+
+
 def test_terminal_chat_asks_before_each_command(db: sqlite_utils.Database, session: PtySession,
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
@@ -344,7 +365,7 @@ def test_terminal_chat_asks_before_each_command(db: sqlite_utils.Database, sessi
     settings = settings_mod.Settings()
     settings.terminal.allow_rules = ["ls"]
     message_id = proposing_reply(db, "x")
-    monkeypatch.setattr("sys.stdin", io.StringIO("y\n\nrun\n"))
+    monkeypatch.setattr("sys.stdin", TypedInput("y\n\nrun\n"))
     _offer_commands(db, session, settings, message_id, CHAT_REPLY)
     out = capsys.readouterr().out
     assert (session.cwd / "first.txt").exists() and not (session.cwd / "second.txt").exists()

@@ -51,3 +51,13 @@ def test_rotating_gives_a_new_contributor_id(qtbot: QtBot, monkeypatch) -> None:
     assert after != before
     assert after in dialog.sharing_status_label.text()
     assert keyring.get_keyring().__class__.__name__ == "MemoryKeyring"
+
+
+def test_a_reply_limit_above_half_the_context_is_refused(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(settings.Settings())
+    qtbot.addWidget(dialog)
+    dialog.context_spin.setValue(2048)
+    dialog.max_tokens_spin.setValue(1500)
+    dialog.accept()
+    assert "half" in dialog.problem_label.text()
+    assert not paths.settings_path().exists()

@@ -153,6 +153,13 @@ def test_renderer_follows_line_editing(qtbot: QtBot) -> None:
         "split \u20ac sign red"
 
 
+def test_hostile_escape_counts_are_clamped(qtbot: QtBot) -> None:
+    """Untrusted output: a huge insert count or a 5,000-digit parameter changes nothing."""
+    assert rendered(qtbot, b"ab\r\x1b[2000000000@cd\r\n").startswith("cd")
+    huge = b"\x1b[" + b"9" * 5000 + b"mstill drawn\r\n"
+    assert rendered(qtbot, huge) == "still drawn\n"
+
+
 def test_line_tracker_follows_plain_editing_only() -> None:
     tracker = LineTracker()
     for key in (b"ech", b"x", b"\x7f", b"o", b"\x1b[D", b"\x1b[D", b"\x1b[D", b"\x1b[D",
@@ -328,3 +335,20 @@ def test_confirm_dialog_shows_hidden_characters(qtbot: QtBot) -> None:
     assert "<U+000D>" in shown and "<U+001B>" in shown and "<U+202E>" in shown
     assert "\r" not in shown and "\x1b" not in shown
     assert not dialog.run_button.isDefault() and not dialog.run_button.autoDefault()
+
+
+def test_edit_then_run_without_a_real_change_still_asks(qtbot: QtBot, make_window: Callable,
+                                                        ui_settings: settings_mod.Settings) -> None:
+    """The edit box normalises a no-break space; that must not pass as the user's own edit."""
+    conversation, reply = reply_proposing("echo\u00a0proposed")
+    window = open_window(make_window, ui_settings, conversation)
+    card = card_of(window, reply)
+    card.edit_button.click()
+    card.editor.setPlainText("echo proposed")
+    card.run_edited_button.click()
+    assert window.confirm_dialog is not None, "an unchanged proposal needs the user's click"
+    window.confirm_dialog.reject()
+    qtbot.wait(200)
+    db = open_db()
+    assert store.commands_for_message(db, reply) == []
+    db.conn.close()
