@@ -184,6 +184,10 @@ def drain_queue(db: sqlite_utils.Database, client: HubClient) -> DrainReport:
     rows = list(db.query("SELECT id, payload FROM exports WHERE status = 'queued' AND "
                          "hub_url = ? ORDER BY id", [client.hub_url]))
     for index, row in enumerate(rows):
+        # The user may have withdrawn an item while earlier ones were retried: re-read it.
+        status = db.execute("SELECT status FROM exports WHERE id = ?", [row["id"]]).fetchone()
+        if status is None or status[0] != "queued":
+            continue
         try:
             remote_id = client.submit(json.loads(row["payload"]))
         except HubUnreachableError:

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
@@ -572,6 +573,12 @@ class MainWindow(QMainWindow):
         only), then run it in the terminal dock."""
         # Whitespace does not make an edit: the edit box turns no-break spaces and line
         # separators into plain ones, which must not turn a proposal into "the user's own".
+        if sandboxed and Path(self.terminal.session.cwd).resolve() == Path.home().resolve():
+            card.show_error(
+                "The sandbox keeps the terminal's folder writable, and that is your whole home "
+                "folder now: cd into a project folder in the terminal first."
+            )
+            return
         edited = command.split() != card.proposed.split()
         try:
             decision = decide(command, "user" if edited else "assistant",

@@ -352,3 +352,16 @@ def test_edit_then_run_without_a_real_change_still_asks(qtbot: QtBot, make_windo
     db = open_db()
     assert store.commands_for_message(db, reply) == []
     db.conn.close()
+
+
+def test_sandbox_refuses_to_run_with_the_home_folder_writable(
+    qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conversation, reply = reply_proposing("touch made-in-sandbox")
+    window = open_window(make_window, ui_settings, conversation)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path(window.terminal.session.cwd)))
+    window.run_proposed_command(card_of(window, reply), "touch made-in-sandbox", True)
+    assert window.confirm_dialog is None
+    badge = card_of(window, reply).badge
+    assert badge.text() == "not run" and "home folder" in badge.toolTip()
