@@ -712,6 +712,9 @@ class MainWindow(QMainWindow):
     def data_deleted(self) -> None:
         """All user data was deleted: drop every connection to the old files, start fresh."""
         self.stop()
+        self.learning.stop()  # a run on the deleted examples must not register an adapter
+        self.learning.db.conn.close()
+        self.learning.db = open_db()
         self.model.reopen_database()
         self.store.reopen()
         self.terminal.queue.reopen_database()
