@@ -65,6 +65,27 @@ def _move_home(worker: QObject) -> None:
         worker.moveToThread(app.thread())
 
 
+class ThreadConnection:
+    """The database connection of one worker thread, opened on first use.
+
+    SQLite connections belong to the thread that opened them; after "Delete all data" the
+    next use opens the new file.
+    """
+
+    def __init__(self) -> None:
+        self._db: sqlite_utils.Database | None = None
+
+    def get(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = open_db()
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+
 class ModelWorker(QObject):
     """Lives on its own thread; owns the runtime and a database connection."""
 
@@ -82,7 +103,7 @@ class ModelWorker(QObject):
         super().__init__()
         self._runtime: ModelRuntime | None = None
         self._base_sha256 = ""
-        self._db: sqlite_utils.Database | None = None
+        self._connection = ThreadConnection()
         self._load_error = "The model is still loading."
 
     @Slot(object)
@@ -121,7 +142,7 @@ class ModelWorker(QObject):
         try:
             if not self._base_sha256:
                 self._base_sha256 = file_sha256(self._runtime.path)
-            registry = AdapterRegistry(self._database())
+            registry = AdapterRegistry(self._connection.get())
             record = registry.active(self._base_sha256)
             path = registry.active_path(self._base_sha256)
             if path is None:
@@ -144,7 +165,7 @@ class ModelWorker(QObject):
             self.turn_failed.emit(request.turn_id, "Stopped before the reply started.")
             return
         try:
-            db = self._database()
+            db = self._connection.get()
             conversation_id = self._conversation_for(db, request)
             self.turn_started.emit(request.turn_id, conversation_id)
             turn = Turn(
@@ -185,17 +206,10 @@ class ModelWorker(QObject):
         title = " ".join((request.user_text or "").split())[:TITLE_LENGTH] or "New chat"
         return conv.create_conversation(db, title)
 
-    def _database(self) -> sqlite_utils.Database:
-        if self._db is None:
-            self._db = open_db()
-        return self._db
-
     @Slot()
     def forget_database(self) -> None:
         """Close the connection; the next turn opens the (possibly new) database file."""
-        if self._db is not None:
-            self._db.conn.close()
-            self._db = None
+        self._connection.close()
 
     @Slot()
     def shutdown(self) -> None:
@@ -218,14 +232,12 @@ class _StoreWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._db: sqlite_utils.Database | None = None
+        self._connection = ThreadConnection()
 
     @Slot(int, object)
     def run(self, job_id: int, job: Job) -> None:
         try:
-            if self._db is None:
-                self._db = open_db()
-            result = job(self._db)
+            result = job(self._connection.get())
         except Exception as exc:
             log.exception("database job failed")
             self.failed.emit(job_id, str(exc) or type(exc).__name__)
@@ -234,9 +246,7 @@ class _StoreWorker(QObject):
 
     @Slot()
     def forget_database(self) -> None:
-        if self._db is not None:
-            self._db.conn.close()
-            self._db = None
+        self._connection.close()
 
     @Slot()
     def shutdown(self) -> None:
