@@ -136,12 +136,10 @@ class Turn:
 
     def __iter__(self) -> Iterator[str]:
         user_id, messages = self._prepare()
-        max_tokens = self.settings.model.max_reply_tokens
-        prompt = self.runtime.prompt_text(messages, max_tokens)
         pieces: list[str] = []
         for piece in self.runtime.stream_chat(
             messages,
-            max_tokens=max_tokens,
+            max_tokens=self.settings.model.max_reply_tokens,
             temperature=self.settings.model.temperature,
             cancel=self.cancel,
         ):
@@ -149,6 +147,7 @@ class Turn:
             yield piece
         text = "".join(pieces)
         stats = asdict(self.runtime.last_stats) if self.runtime.last_stats else {}
+        prompt = stats.pop("prompt", None)  # stored once, on the message, not in the stats
         adapter = self.runtime.active_adapter
         assistant_id = conv.add_message(
             self.db,

@@ -51,6 +51,7 @@ class GenerationStats:
     decode_tok_s: float = 0.0
     trimmed_turns: int = 0
     finish_reason: str = "stop"
+    prompt: str = ""  # the exact text the model saw, after fitting the context window
 
 
 class _LlamaLog:
@@ -299,8 +300,10 @@ class ModelRuntime:
         with self._lock:
             llm = self.llama
             started = time.perf_counter()
-            _, tokens, dropped = self._fit(messages, max_tokens)
-            stats = GenerationStats(prompt_tokens=len(tokens), trimmed_turns=dropped)
+            prompt, tokens, dropped = self._fit(messages, max_tokens)
+            stats = GenerationStats(
+                prompt_tokens=len(tokens), trimmed_turns=dropped, prompt=prompt
+            )
             self.last_stats = stats
             stats.reused_prefix_tokens = self._prefill(tokens[:-1], cancel)
             if cancel.is_set():
