@@ -92,7 +92,8 @@ def test_ctrl_c_interrupts_the_running_program(qtbot: QtBot, pane: TerminalPane)
     qtbot.keyClick(pane.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "last exit 130" in pane.cwd_label.text(), timeout=SHELL_TIMEOUT_MS)
     db = open_db()
-    qtbot.waitUntil(lambda: store.get_command(db, 1)["exit_code"] == 130)
+    qtbot.waitUntil(lambda: [row["exit_code"] for row in db.query("SELECT * FROM commands")]
+                    == [130])
     db.conn.close()
 
 
