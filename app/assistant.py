@@ -21,8 +21,9 @@ from app.model.runtime import ModelRuntime, default_threads
 from app.settings import Settings
 from app.signals import capture
 from app.skills import outcomes
+from app.skills.injection import demonstrations, skills_prompt_section
 from app.skills.learn import learn_from_signals
-from app.skills.retrieve import RetrievedSkill, retrieve, skills_prompt_section
+from app.skills.retrieve import RetrievedSkill, retrieve
 from app.store import conversations as conv
 
 
@@ -45,13 +46,18 @@ def runtime_from_settings(settings: Settings) -> ModelRuntime:
     )
 
 
-def chat_messages(path: list[dict[str, Any]], system_prompt: str) -> list[dict[str, str]]:
-    """The model's view of a conversation path: the system prompt, then each message.
+def chat_messages(
+    path: list[dict[str, Any]],
+    system_prompt: str,
+    examples: list[dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
+    """The model's view of a conversation path: the system prompt, the skills' example
+    turns, then each message.
 
     A corrected reply is shown to the model as corrected: the user said that is what the
     assistant should have said, so later turns build on it.
     """
-    messages = [{"role": "system", "content": system_prompt}]
+    messages = [{"role": "system", "content": system_prompt}, *(examples or [])]
     for row in path:
         if row["role"] == "system":
             continue
@@ -132,7 +138,7 @@ class Turn:
         self.skills = retrieve(self.db, path[-1]["content"]) if self.use_skills else []
         section = skills_prompt_section(self.skills)
         system_prompt = f"{self.system_prompt}\n\n{section}" if section else self.system_prompt
-        return user_id, chat_messages(path, system_prompt)
+        return user_id, chat_messages(path, system_prompt, demonstrations(self.skills))
 
     def __iter__(self) -> Iterator[str]:
         user_id, messages = self._prepare()

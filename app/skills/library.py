@@ -76,6 +76,7 @@ def _skill_from_row(row: dict[str, Any]) -> Skill:
         community_origin=row["community_origin"],
         enabled=bool(row["enabled"]),
         retired=bool(row["retired"]),
+        applies=row["applies"],
         path=Path(row["path"]) if row["path"] else None,
         id=row["id"],
     )
@@ -151,13 +152,14 @@ class SkillLibrary:
         created = _epoch(skill.created) if skill.created else now
         self.db.execute(
             "INSERT INTO skills (name, description, body, category, path, enabled, retired, "
-            "uses, successes, origin_signals, community_origin, created, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "uses, successes, origin_signals, community_origin, applies, created, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
             "description = excluded.description, body = excluded.body, "
             "category = excluded.category, path = excluded.path, enabled = excluded.enabled, "
             "retired = excluded.retired, uses = excluded.uses, successes = excluded.successes, "
             "origin_signals = excluded.origin_signals, "
-            "community_origin = excluded.community_origin, updated = excluded.updated",
+            "community_origin = excluded.community_origin, applies = excluded.applies, "
+            "updated = excluded.updated",
             (
                 skill.name,
                 skill.description,
@@ -170,6 +172,7 @@ class SkillLibrary:
                 skill.successes,
                 json.dumps(sorted(set(skill.origin_signals))),
                 skill.community_origin,
+                skill.applies,
                 created,
                 now,
             ),

@@ -34,7 +34,15 @@ from typing import Any
 
 import sqlite_utils
 
-from app.skills.skill import SECTION_ANTI_PATTERN, SECTION_EXAMPLE, SECTION_LESSON, body_sections
+from app.skills.skill import (
+    APPLIES_ALWAYS,
+    APPLIES_RELEVANT,
+    SECTION_ANTI_PATTERN,
+    SECTION_EXAMPLE,
+    SECTION_LESSON,
+    body_sections,
+    example_pairs,
+)
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -136,6 +144,12 @@ class RetrievedSkill:
     anti_pattern: str
     example: str
     compact: bool = False
+    applies: str = APPLIES_RELEVANT
+
+    @property
+    def examples(self) -> list[tuple[str, str]]:
+        """The example as (request, answer) turns, which the prompt shows as demonstrations."""
+        return example_pairs(self.example)
 
     def render(self, compact: bool = False) -> str:
         lines = [f"- {self.name}: {self.description}"]
@@ -143,7 +157,7 @@ class RetrievedSkill:
             lines.append(f"  Do: {_squash(self.lesson, 160 if compact else 400)}")
         if not compact and self.anti_pattern:
             lines.append(f"  Avoid: {_squash(self.anti_pattern, 200)}")
-        if not compact and self.example:
+        if not compact and self.example and not self.examples:
             lines.append(f"  Example: {_squash(self.example, 240)}")
         return "\n".join(lines)
 
@@ -205,7 +219,7 @@ def _candidates(
 def _rows(db: sqlite_utils.Database, ids: list[int]) -> list[dict[str, Any]]:
     marks = ", ".join("?" for _ in ids)
     cursor = db.execute(
-        "SELECT id, name, description, body, category, uses, successes FROM skills "
+        "SELECT id, name, description, body, category, uses, successes, applies FROM skills "
         f"WHERE id IN ({marks}) AND enabled = 1 AND retired = 0",
         ids,
     )
@@ -283,7 +297,22 @@ def _retrieved(row: dict[str, Any], score: float) -> RetrievedSkill:
         lesson=lesson,
         anti_pattern=sections.get(SECTION_ANTI_PATTERN.lower(), ""),
         example=sections.get(SECTION_EXAMPLE.lower(), ""),
+        applies=row["applies"],
     )
+
+
+def _standing(db: sqlite_utils.Database, k: int) -> list[tuple[float, dict[str, Any]]]:
+    """Skills that apply to every request, most recently updated first."""
+    ids = [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM skills WHERE applies = ? AND enabled = 1 AND retired = 0 "
+            "ORDER BY updated DESC LIMIT ?",
+            [APPLIES_ALWAYS, k],
+        )
+    ]
+    by_id = {row["id"]: row for row in _rows(db, ids)} if ids else {}
+    return [(1.0, by_id[i]) for i in ids if i in by_id]
 
 
 def retrieve(
@@ -294,23 +323,35 @@ def retrieve(
     token_budget: int = 400,
     config: RetrievalConfig = DEFAULT_CONFIG,
 ) -> list[RetrievedSkill]:
-    """The skills (at most ``k``) relevant to ``request`` that fit in ``token_budget`` tokens.
+    """The skills (at most ``k``) for ``request`` that fit in ``token_budget`` tokens.
 
-    ``request`` must be the user's own message: never the system prompt or the history.
-    Returns an empty list when nothing clears the relevance threshold.
+    Standing skills (``applies: always``: a tone, a format, a fact about the user) come
+    first, whatever the request; then those relevant to it. ``request`` must be the user's
+    own message: never the system prompt or the history. Returns an empty list when there
+    is no standing skill and nothing clears the relevance threshold.
     """
+    if k <= 0:
+        return []
+    standing = _standing(db, k)
     terms = query_terms(request)
-    if not terms or k <= 0:
-        return []
-    scored = _reranked(db, terms, config) if config.rerank else _bm25_ranked(db, terms, config)
-    if not scored:
-        return []
-    best = scored[0][0]
+    scored: list[tuple[float, dict[str, Any]]] = []
+    if terms:
+        scored = _reranked(db, terms, config) if config.rerank else _bm25_ranked(db, terms, config)
+    best = scored[0][0] if scored else 0.0
+    relevant = [
+        (score, row)
+        for score, row in scored
+        if score >= config.min_score and score >= config.min_relative * best
+    ]
     picked: list[RetrievedSkill] = []
     used = estimate_tokens(PROMPT_HEADER)
-    for score, row in scored:
-        if len(picked) >= k or score < config.min_score or score < config.min_relative * best:
+    seen: set[int] = set()
+    for score, row in [*standing, *relevant]:
+        if len(picked) >= k:
             break
+        if row["id"] in seen:
+            continue
+        seen.add(row["id"])
         skill = _retrieved(row, score)
         for compact in (False, True):
             cost = estimate_tokens(skill.render(compact))
@@ -320,13 +361,3 @@ def retrieve(
                 used += cost
                 break
     return picked
-
-
-def skills_prompt_section(skills: list[RetrievedSkill]) -> str:
-    """The block appended to the system prompt; ``""`` when there is nothing to add.
-
-    Each skill renders as :func:`retrieve` budgeted it (full, or compact when space was short).
-    """
-    if not skills:
-        return ""
-    return "\n".join([PROMPT_HEADER, *(skill.render(skill.compact) for skill in skills)])

@@ -30,6 +30,8 @@ DESCRIPTION_MAX = 1024
 MAX_FILE_BYTES = 256 * 1024
 METADATA_NAMESPACE = "flywheel"
 
+APPLIES_ALWAYS = "always"
+APPLIES_RELEVANT = "relevant"
 SECTION_LESSON = "Lesson"
 SECTION_ANTI_PATTERN = "Anti-pattern"
 SECTION_EXAMPLE = "Example"
@@ -37,6 +39,10 @@ REQUIRED_SECTIONS = (SECTION_LESSON, SECTION_ANTI_PATTERN, SECTION_EXAMPLE)
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_EXAMPLE_PAIR = re.compile(
+    r"^Request:[ \t]*(.+?)\n[ \t]*\n(?:Answer:[ \t]*)?(.+?)(?=\n[ \t]*\nRequest:|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
 
 
 class SkillFormatError(ValueError):
@@ -67,6 +73,7 @@ class Skill:
     community_origin: str | None = None
     enabled: bool = True
     retired: bool = False
+    applies: str = APPLIES_RELEVANT
     extra: dict[str, Any] = field(default_factory=dict)
     path: Path | None = field(default=None, compare=False)
     id: int | None = field(default=None, compare=False)
@@ -77,6 +84,24 @@ class Skill:
 
     def section(self, title: str) -> str:
         return body_sections(self.body).get(title.lower(), "")
+
+    @property
+    def examples(self) -> list[tuple[str, str]]:
+        return example_pairs(self.section(SECTION_EXAMPLE))
+
+
+def example_pairs(example: str) -> list[tuple[str, str]]:
+    """The (request, answer) pairs of an Example section written as Flywheel writes it:
+    ``Request: …``, a blank line, then ``Answer: …`` or a code block; ``[]`` for free text."""
+    return [(m.group(1).strip(), m.group(2).strip()) for m in _EXAMPLE_PAIR.finditer(example)]
+
+
+def compose_examples(pairs: list[tuple[str, str]]) -> str:
+    """The Example section for ``pairs`` (the inverse of :func:`example_pairs`)."""
+    return "\n\n".join(
+        f"Request: {request}\n\n{answer if answer.startswith('```') else 'Answer: ' + answer}"
+        for request, answer in pairs
+    )
 
 
 def slugify(text: str, max_len: int = NAME_MAX) -> str:
@@ -221,6 +246,11 @@ def parse_skill(text: str, where: Path | str = "<text>", folder_name: str = "") 
         community_origin=community,
         enabled=_as_bool(ours.get("enabled"), True),
         retired=_as_bool(ours.get("retired"), False),
+        applies=(
+            APPLIES_ALWAYS
+            if _as_text(ours.get("applies")).lower() == APPLIES_ALWAYS
+            else APPLIES_RELEVANT
+        ),
         extra=data,
     )
 
@@ -239,6 +269,8 @@ def render_skill(skill: Skill) -> str:
         ours["enabled"] = False
     if skill.retired:
         ours["retired"] = True
+    if skill.applies == APPLIES_ALWAYS:
+        ours["applies"] = APPLIES_ALWAYS
     ours = {k: v for k, v in ours.items() if v is not None}
     front: dict[str, Any] = {"name": skill.name, "description": skill.description}
     front.update({k: v for k, v in skill.extra.items() if k != "metadata"})

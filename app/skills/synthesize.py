@@ -27,6 +27,7 @@ from typing import Any
 
 import sqlite_utils
 
+from app.skills import habit
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import STOP_WORDS, query_terms, stem
 from app.skills.skill import (
@@ -38,6 +39,7 @@ from app.skills.skill import (
     SkillFormatError,
     body_sections,
     compose_body,
+    compose_examples,
     now_iso,
     parse_skill,
     slugify,
@@ -368,6 +370,51 @@ def _merge(library: SkillLibrary, existing: Skill, new: Skill) -> Skill:
     return library.save(skill)
 
 
+def _habit_partner(library: SkillLibrary, answer: str) -> tuple[Skill, habit.Habit] | None:
+    """An earlier skill whose every example answer shares a habit with ``answer``."""
+    lines = answer.strip().splitlines()
+    terms = query_terms(f"{' '.join(answer.split()[: habit.MAX_OPENING_WORDS])} {lines[-1]}")
+    for candidate in library.find(terms):
+        if candidate.retired or not candidate.examples:
+            continue
+        found = habit.shared_habit(candidate.examples[0][1], answer)
+        if found and all(found.holds_for(a) for _, a in candidate.examples):
+            return library.get(candidate.name), found
+    return None
+
+
+def _fold_into_habit(
+    db: sqlite_utils.Database, library: SkillLibrary, directive: Directive
+) -> Skill | None:
+    """Merge a correction into the habit it shares with earlier corrections, if any.
+
+    The skill is renamed for the habit and its description regathered from every request
+    it was taught on (those of its origin signals and examples), which also decides where
+    it applies.
+    """
+    if directive.kind != "correction" or not directive.request or not directive.corrected:
+        return None
+    partner = _habit_partner(library, directive.corrected)
+    if partner is None:
+        return None
+    skill, found = partner
+    old_name = skill.name
+    origins = (directive_from_signal(db, s) for s in skill.origin_signals)
+    requests = [d.request for d in origins if d is not None and d.request]
+    shown = [request for request, _ in skill.examples]
+    requests = list(dict.fromkeys([*requests, *shown, directive.request]))
+    new_example = (_clip(directive.request, 200), _clip(directive.corrected, MAX_EXAMPLE_CHARS))
+    examples = habit.kept_examples(skill.examples, new_example)
+    skill.body = redact(compose_body(found.lesson, found.anti_pattern, compose_examples(examples)))
+    skill.description = redact(habit.description(found, requests, MAX_DESCRIPTION_CHARS))
+    skill.applies = habit.applies(requests)
+    skill.origin_signals = sorted(set(skill.origin_signals) | set(directive.signal_ids))
+    wanted = slugify(found.name)
+    if wanted and wanted != old_name:
+        skill.name = _unique_name(library, wanted)
+    return library.rename(old_name, skill)
+
+
 def _unique_name(library: SkillLibrary, name: str) -> str:
     taken = {s.name for s in library.list_skills()}
     candidate, n = name, 2
@@ -386,6 +433,9 @@ def synthesize(
 ) -> SynthesisResult:
     """Create (or strengthen) the skill a directive teaches and store it in the library."""
     library = library or SkillLibrary(db)
+    folded = _fold_into_habit(db, library, directive)
+    if folded is not None:
+        return SynthesisResult(folded, True, False)
     skill = template_skill(directive)
     drafted, problem = False, None
     if draft is not None:

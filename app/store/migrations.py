@@ -265,9 +265,22 @@ def m004_export_queue(db: sqlite_utils.Database) -> None:
     )
 
 
+def m005_standing_skills(db: sqlite_utils.Database) -> None:
+    """A skill that ``applies`` ``always`` (a tone, a format, a fact about the user) is put
+    in every turn's prompt; the column lets retrieval find those few without a scan."""
+    execute_script(
+        db,
+        """
+        ALTER TABLE skills ADD COLUMN applies TEXT NOT NULL DEFAULT 'relevant';
+        CREATE INDEX skills_applies ON skills(applies) WHERE applies = 'always';
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
     m003_examples_follow_signals,
     m004_export_queue,
+    m005_standing_skills,
 ]

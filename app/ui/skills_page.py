@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.skills.library import ImportReport, SkillLibrary
-from app.skills.skill import Skill, SkillFormatError, parse_skill
+from app.skills.skill import APPLIES_ALWAYS, Skill, SkillFormatError, parse_skill
 from app.ui.markdown import to_html
 from app.ui.store_page import StorePage
 from app.ui.workers import AsyncStore
@@ -79,7 +79,12 @@ def _save(db: sqlite_utils.Database, old_name: str, text: str) -> str:
 def skill_markdown(skill: Skill) -> str:
     """What the view shows: name, description, bookkeeping, then the skill's own body."""
     status = "retired" if skill.retired else "on" if skill.enabled else "off"
-    facts = [f"status: {status}", f"used {skill.uses} times, helped {skill.successes}"]
+    scope = "every request" if skill.applies == APPLIES_ALWAYS else "related requests"
+    facts = [
+        f"status: {status}",
+        f"applies to: {scope}",
+        f"used {skill.uses} times, helped {skill.successes}",
+    ]
     if skill.category:
         facts.insert(0, f"category: {skill.category}")
     if skill.community_origin:

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from app.skills.injection import skills_prompt_section
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import (
     PROMPT_HEADER,
     estimate_tokens,
     query_terms,
     retrieve,
-    skills_prompt_section,
 )
 from app.skills.skill import Skill, compose_body
 from app.store.db import open_db

@@ -1,0 +1,58 @@
+"""Putting retrieved skills into the prompt: a system prompt section and worked examples.
+
+The section states each lesson in words, which capable models follow. The embedded 135M
+model mostly does not: measured on the shipped learning scenarios, the same skills as words
+in the system prompt left every reply unchanged, while the skills' own examples shown as
+earlier turns of the conversation (the user's request, then the answer the user wanted) were
+copied in most replies. So both are given: the words, and up to
+:data:`MAX_DEMONSTRATIONS` examples as user/assistant turns between the system prompt and
+the real conversation.
+"""
+
+from __future__ import annotations
+
+from app.skills.retrieve import PROMPT_HEADER, RetrievedSkill, estimate_tokens
+
+MAX_DEMONSTRATIONS = 3
+DEMONSTRATION_TOKENS = 450
+
+
+def skills_prompt_section(skills: list[RetrievedSkill]) -> str:
+    """The block appended to the system prompt; ``""`` when there is nothing to add.
+
+    Each skill renders as :func:`~app.skills.retrieve.retrieve` budgeted it (full, or
+    compact when space was short).
+    """
+    if not skills:
+        return ""
+    return "\n".join([PROMPT_HEADER, *(skill.render(skill.compact) for skill in skills)])
+
+
+def demonstrations(
+    skills: list[RetrievedSkill],
+    *,
+    limit: int = MAX_DEMONSTRATIONS,
+    token_budget: int = DEMONSTRATION_TOKENS,
+) -> list[dict[str, str]]:
+    """Example turns of ``skills`` as chat messages, oldest first.
+
+    Examples are taken in turn from each skill (its newest first), so several skills all
+    get shown before one shows its second; the oldest picked example comes first, leaving
+    the newest next to the user's real request.
+    """
+    queues = [list(reversed(skill.examples)) for skill in skills]
+    picked: list[tuple[str, str]] = []
+    used = 0
+    while len(picked) < limit and any(queues):
+        for queue in queues:
+            if not queue or len(picked) >= limit:
+                continue
+            request, answer = queue.pop(0)
+            cost = estimate_tokens(request) + estimate_tokens(answer)
+            if used + cost <= token_budget:
+                picked.append((request, answer))
+                used += cost
+    messages: list[dict[str, str]] = []
+    for request, answer in reversed(picked):
+        messages += [{"role": "user", "content": request}, {"role": "assistant", "content": answer}]
+    return messages
