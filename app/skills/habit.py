@@ -97,7 +97,11 @@ def _opening(a: str, b: str) -> str | None:
         shared += 1
     if len(words_a) <= shared or len(words_b) <= shared:
         return None  # one answer is all opening: a repeated reply, not a habit
-    ends = [i + 1 for i in range(shared) if words_a[i][-1] in ":!,." == words_b[i][-1]]
+    ends = [
+        i + 1
+        for i in range(shared)
+        if words_a[i][-1] in ":!,." and words_a[i][-1] == words_b[i][-1]
+    ]
     cut = max(ends, default=shared)
     opening = words_a[:cut]
     if opening and opening[-1][-1] != words_b[cut - 1][-1]:

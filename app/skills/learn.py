@@ -20,15 +20,22 @@ def learn_from_signals(
     *,
     draft: Callable[[str], str] | None = None,
 ) -> list[str]:
-    """Apply each signal to the skills its reply used, then synthesize from negative ones
-    that carry a directive. Returns the names of skills created or strengthened."""
+    """Synthesize from negative signals that carry a directive, then judge the skills each
+    signal's reply used. Returns the names of skills created or strengthened.
+
+    A correction that strengthens a skill the reply used (the user rewrote the reply the
+    way that skill says: "Arr, matey! …" again) is no evidence against that skill, so its
+    use is left unjudged; otherwise every correction would count as a failure of the very
+    habit it confirms, and the habit would be retired after five lessons.
+    """
     learned: list[str] = []
     for signal_id in signal_ids:
-        outcomes.on_signal(db, signal_id)
         row = db.execute("SELECT score FROM signals WHERE id = ?", [signal_id]).fetchone()
-        if row is None or row[0] >= 0:
-            continue
-        result = synthesize_from_signal(db, signal_id, draft=draft)
+        result = None
+        if row is not None and row[0] < 0:
+            result = synthesize_from_signal(db, signal_id, draft=draft)
+        confirmed = {result.skill.id} if result is not None and result.merged else set()
+        outcomes.on_signal(db, signal_id, unjudged=confirmed - {None})
         if result is not None:
             learned.append(result.skill.name)
     return learned

@@ -13,6 +13,7 @@ of counting the use twice.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -57,10 +58,12 @@ def apply_signal(
     *,
     library: SkillLibrary | None = None,
     policy: RetirePolicy = DEFAULT_POLICY,
+    unjudged: Collection[int] = (),
 ) -> list[str]:
     """Judge the skill uses of a message by a signal's score; returns the skills retired.
 
-    A positive score is a success, a negative one a failure, zero is no evidence.
+    A positive score is a success, a negative one a failure, zero is no evidence; the uses
+    of ``unjudged`` skills are left as they are.
     """
     if score == 0:
         return []
@@ -73,6 +76,8 @@ def apply_signal(
             )
         )
         for use in uses:
+            if use["skill_id"] in unjudged:
+                continue
             before = use["outcome"]
             if before is not None and (before > 0) == success:
                 continue
@@ -137,9 +142,10 @@ def on_signal(
     *,
     library: SkillLibrary | None = None,
     policy: RetirePolicy = DEFAULT_POLICY,
+    unjudged: Collection[int] = (),
 ) -> list[str]:
     """Apply a stored signal to the skills its message used; returns the skills retired."""
     row = db.execute("SELECT message_id, score FROM signals WHERE id = ?", [signal_id]).fetchone()
     if row is None or row[0] is None:
         return []
-    return apply_signal(db, row[0], row[1], library=library, policy=policy)
+    return apply_signal(db, row[0], row[1], library=library, policy=policy, unjudged=unjudged)

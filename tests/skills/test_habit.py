@@ -123,3 +123,27 @@ def test_demonstrations_take_turns_between_skills_and_keep_to_the_budget(
         PIRATE[-1][1],
     ]
     assert demonstrations(picked, token_budget=10) == []
+
+
+def test_corrections_that_keep_a_used_habit_do_not_count_against_it(
+    db: sqlite_utils.Database,
+) -> None:
+    from app.settings import Settings
+    from app.skills.outcomes import record_uses
+    from app.store import conversations as conv
+    from app.ui.feedback import save_correction
+
+    lessons = [
+        *PIRATE,
+        *[(f"Tell me fact number {n}.", f"Arr, matey! Fact {n}.") for n in "ABCDEF"],
+    ]
+    for request, answer in lessons:
+        conversation = conv.create_conversation(db)
+        conv.add_message(db, conversation, "user", request)
+        reply = conv.add_message(db, conversation, "assistant", "Arr, matey! Not quite that.")
+        skills = retrieve(db, request)
+        record_uses(db, reply, [s.id for s in skills])
+        save_correction(db, reply, answer, Settings())
+    (skill,) = SkillLibrary(db).list_skills()
+    assert skill.name == "start-with-arr-matey" and not skill.retired
+    assert skill.uses == 0 and len(skill.origin_signals) == len(lessons)
