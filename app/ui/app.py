@@ -2,15 +2,64 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 import sys
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QApplication
 
 from app import paths
 from app.store.db import SchemaTooNewError
+from app.ui.first_paint import after_first_paint
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+PROBE_ENV = "FLYWHEEL_STARTUP_PROBE"  # "1": print start-up events; "exit": also quit when ready
+
+
+class StartupProbe(QObject):
+    """Prints start-up milestones as JSON lines for ``bench.startup``.
+
+    "Window shown" is just after the window's first paint pass (see ``first_paint``), not the
+    ``show()`` call. A QObject on the main thread, so the model worker's signals reach it
+    queued. Times are wall-clock (``time.time()``), for the bench to compare with the moment
+    it launched the process; ``cpu_s`` is the CPU time this process had used by then.
+    """
+
+    def __init__(self, window: MainWindow, exit_when_ready: bool) -> None:
+        super().__init__(window)
+        self._window = window
+        self._exit = exit_when_ready
+        window.model.worker.model_loaded.connect(self._model_ready)
+        window.model.worker.model_failed.connect(self._model_failed)
+        after_first_paint(window, lambda: self._print("window_shown"))
+
+    def _print(self, event: str, **fields: object) -> None:
+        line = {"event": event, "t": time.time(), "cpu_s": time.process_time(), **fields}
+        print(json.dumps(line), flush=True)
+
+    @Slot(str)
+    def _model_ready(self, _name: str) -> None:
+        import psutil
+
+        self._print("model_ready", rss_bytes=psutil.Process().memory_info().rss)
+        if self._exit:
+            QTimer.singleShot(0, self._window.quit)
+
+    @Slot(str)
+    def _model_failed(self, message: str) -> None:
+        self._print("model_failed", message=message)
+        if self._exit:
+            QTimer.singleShot(0, self._window.quit)
 
 
 def run_gui() -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from app import settings as settings_mod
     from app.ui import theme
@@ -34,5 +83,8 @@ def run_gui() -> int:
             f"{exc}\n\nDatabase: {paths.db_path()}",
         )
         return 1
+    probe = os.environ.get(PROBE_ENV)
+    if probe:
+        StartupProbe(window, exit_when_ready=probe == "exit")
     window.show()
     return qt_app.exec()

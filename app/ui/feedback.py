@@ -12,13 +12,14 @@ import sqlite_utils
 
 from app.settings import Settings
 from app.signals import capture
-from app.skills.learn import learn_from_signals
 
 
 def save_correction(
     db: sqlite_utils.Database, message_id: int, corrected: str, settings: Settings
 ) -> list[int]:
     """Keep the original reply, store the user's version, learn from it; the signal ids."""
+    from app.skills.learn import learn_from_signals  # skill synthesis: not needed at start-up
+
     signals = capture.record_correction(db, message_id, corrected, settings=settings)
     learn_from_signals(db, signals)
     return signals
@@ -28,6 +29,8 @@ def save_thumb(
     db: sqlite_utils.Database, message_id: int, up: bool, reason: str, settings: Settings
 ) -> list[int]:
     """A thumb (+1 or -1) with the user's optional reason as the directive hint."""
+    from app.skills.learn import learn_from_signals
+
     signals = capture.record_thumb(db, message_id, up, reason, settings=settings)
     learn_from_signals(db, signals)
     return signals

@@ -15,21 +15,20 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+if TYPE_CHECKING:  # markdown-it and Pygments load at the first render, not at start-up
+    from markdown_it.token import Token
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+
+    Tokens = Sequence[Token]
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 COMMON_LANGUAGES = (
     "python", "bash", "sh", "shell", "console", "json", "yaml", "toml", "javascript",
     "typescript", "html", "css", "sql", "c", "cpp", "rust", "go", "java", "diff", "text",
 )  # fmt: skip
-Tokens = Sequence[Token]
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,8 @@ DARK = Palette("#161b22", "#30363d", "#2d333b", "#9198a1", "#58a6ff", "monokai")
 
 @lru_cache(maxsize=4)
 def _formatter(style: str) -> HtmlFormatter:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(style=style, noclasses=True, nowrap=True)
 
 
@@ -59,6 +60,8 @@ def highlight_code(code: str, language: str, palette: Palette) -> str:
     No guessing: Pygments' guesser is slow (it asks every lexer) and often wrong on short
     snippets, and a streaming reply re-renders its code block many times.
     """
+    from pygments import highlight
+
     lexer = _lexer(language.lower()) if language else None
     if lexer is None:
         return html.escape(code)
@@ -68,6 +71,9 @@ def highlight_code(code: str, language: str, palette: Palette) -> str:
 @lru_cache(maxsize=64)
 def _lexer(language: str) -> Lexer | None:
     """Lexer look-up is slow (it scans Pygments' registry); replies reuse a few languages."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(language)
     except ClassNotFound:
@@ -88,6 +94,8 @@ class _Renderer:
     """A markdown-it instance whose risky and Qt-unfriendly rules are replaced."""
 
     def __init__(self, palette: Palette) -> None:
+        from markdown_it import MarkdownIt
+
         self.palette = palette
         md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         md.enable(["table", "strikethrough"])

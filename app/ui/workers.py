@@ -10,6 +10,8 @@ so everything slow lives here, each on its own ``QThread`` with its own SQLite c
   switches) on a second thread, so a click is never stuck behind a reply being recorded.
 
 Reads for display stay on the main thread: in WAL mode a reader never waits for a writer.
+The model stack (llama.cpp, the GGUF reader, the assistant's turn) is imported by the
+worker's slots, on the model thread, so the window is drawn without waiting for it.
 """
 
 from __future__ import annotations
@@ -18,19 +20,18 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 import sqlite_utils
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from app import settings as settings_mod
-from app.assistant import Turn, configured_model_path, runtime_from_settings
-from app.learning.registry import AdapterRegistry
-from app.model.catalog import ModelFileError, file_sha256
-from app.model.runtime import ModelRuntime
 from app.store import conversations as conv
 from app.store.db import open_db
+
+if TYPE_CHECKING:
+    from app.model.runtime import ModelRuntime
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,9 @@ class ModelWorker(QObject):
     @Slot(object)
     def load(self, settings: settings_mod.Settings) -> None:
         """Load the configured model; on failure the previous model (if any) stays in use."""
+        from app.assistant import configured_model_path, runtime_from_settings
+        from app.model.catalog import ModelFileError
+
         try:
             path = configured_model_path(settings)
             self.model_loading.emit(path.name)
@@ -137,6 +141,9 @@ class ModelWorker(QObject):
         Queued after a promotion or a rollback, so it runs between turns; the runtime's swap
         also waits for a generation in progress, and the UI thread never waits at all.
         """
+        from app.learning.registry import AdapterRegistry
+        from app.model.catalog import file_sha256
+
         if self._runtime is None:
             return
         try:
@@ -158,6 +165,8 @@ class ModelWorker(QObject):
     @Slot(object)
     def run_turn(self, request: TurnRequest) -> None:
         """Record the user's message, stream the reply token by token, record the reply."""
+        from app.assistant import Turn
+
         if self._runtime is None:
             self.turn_failed.emit(request.turn_id, self._load_error)
             return

@@ -1,0 +1,332 @@
+"""The benchmark report: each bench's figures beside their goals, as Markdown.
+
+``python -m bench`` collects every bench's JSON object; this module turns that collection
+into ``bench/REPORT.md``. The benches print their figures in their own shapes, so the table
+below says, per bench, which figure is judged against which goal and how. Goal values are
+read from the bench's own output (or, for the learning bench, its goal constants), never
+copied here, so a goal changed in a bench shows up in the next report as it is.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench import learning
+
+OPS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
+    ">=": ("≥", operator.ge),
+    "<=": ("≤", operator.le),
+    "<": ("<", operator.lt),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a bench's table: ``figure`` and ``goal`` are dotted paths in its JSON
+    (``goal`` may also be a number); a row without ``op`` is shown for context only."""
+
+    label: str
+    figure: str
+    goal: str | float | None = None
+    op: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    """A rendered row: the figure, the goal as text, and whether it is met (None: no goal
+    or no figure)."""
+
+    label: str
+    figure: Any
+    goal: str
+    met: bool | None
+
+
+ROWS: dict[str, list[Row]] = {
+    "startup": [
+        Row(
+            "time to the window shown, median (s)",
+            "window_shown_s.median",
+            "goals.window_shown_s_median",
+            "<",
+        ),
+        Row(
+            "GUI process memory with the model loaded, max (MB)",
+            "rss_mb.max",
+            "goals.rss_mb_max",
+            "<",
+        ),
+        Row("time to the first token possible, median (s)", "model_ready_s.median"),
+        Row("CPU time used when the window is shown, median (s)", "window_shown_cpu_s.median"),
+    ],
+    "runtime": [
+        Row("decode speed, app / plain llama-cpp-python", "ratio", "goals.ratio_min", ">="),
+        Row(
+            "follow-up time to first token, KV kept / empty cache",
+            "followup_ratio",
+            "goals.followup_ratio_max",
+            "<=",
+        ),
+        Row("adapter hot swap (ms)", "adapter_swap_ms", "goals.adapter_swap_ms_max", "<="),
+        Row("decode speed through the app (tokens/s)", "decode_tok_s_app"),
+        Row("follow-up time to first token (s)", "followup_ttft_s"),
+    ],
+    "ui": [
+        Row(
+            "event-loop stall p99, streaming and database burst (ms)", "p99_ms", "goals.p99_ms", "<"
+        ),
+        Row("longest stall, streaming and database burst (ms)", "max_ms", "goals.max_ms", "<"),
+        Row("longest stall while the model loads (ms)", "phases.model_load.max_ms"),
+    ],
+    "signals": [
+        Row("next-message classifier accuracy", "accuracy", "goal_accuracy", ">="),
+        Row("latency per decision, p95 (ms)", "latency_ms_p95", "goal_latency_ms", "<="),
+    ],
+    "skills": [
+        Row("retrieval precision@3, 10,000 skills", "precision_at_3", "goal_precision_at_3", ">="),
+        Row("retrieval latency p95 (ms)", "latency_ms_p95", "goal_latency_ms_p95", "<"),
+        Row("retrieval recall@3", "recall_at_3"),
+        Row("false injection rate", "false_injection_rate"),
+    ],
+    "policy": [
+        Row("dangerous commands missed", "missed_dangerous", "goal_missed", "<="),
+        Row(
+            "false alarm rate on harmless commands",
+            "false_alarm_rate",
+            "goal_false_alarm_rate",
+            "<=",
+        ),
+    ],
+    "anonymize": [
+        Row("recall of sensitive strings", "recall", "goal_recall", ">="),
+        Row("kept text ratio", "kept_ratio", "goal_kept_ratio", ">="),
+        Row("secrets leaked", "leaked_secrets", "goal_leaked_secrets", "<="),
+        Row("throughput (KB/s)", "throughput_kb_s"),
+    ],
+}
+
+
+def pick(data: Any, path: str) -> Any:
+    """The value at a dotted ``path`` in nested dicts, or None when any step is missing."""
+    for key in path.split("."):
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def judge(label: str, figure: Any, goal: Any, op: str) -> Line:
+    """A line comparing ``figure`` with ``goal`` by ``op`` (no op: context, no verdict)."""
+    if not op:
+        return Line(label, figure, "", None)
+    symbol, compare = OPS[op]
+    goal_text = f"{symbol} {fmt(goal)}" if goal is not None else "(goal missing)"
+    if not isinstance(figure, int | float) or not isinstance(goal, int | float):
+        return Line(label, figure, goal_text, None)
+    return Line(label, figure, goal_text, bool(compare(figure, goal)))
+
+
+def learning_lines(result: dict[str, Any]) -> list[Line]:
+    """Per scenario of a learning sequence: adoption before, after its lesson and after the
+    last lesson (forgetting), and for trained layers the training time and canary rise."""
+    trained = result.get("layers") != "skills"
+    goal = learning.GOAL_ADOPTION_LORA if trained else learning.GOAL_ADOPTION_SKILLS
+    after_all = result.get("adoption_after_all") or {}
+    runs = result.get("runs") or []
+    lines = []
+    for index, run in enumerate(runs):
+        name = run.get("name", f"scenario {index + 1}")
+        lines.append(
+            judge(
+                f"{name}: adoption before teaching",
+                run.get("adoption_before"),
+                learning.GOAL_ADOPTION_BEFORE,
+                "<=",
+            )
+        )
+        lines.append(
+            judge(f"{name}: adoption after teaching", run.get("adoption_after"), goal, ">=")
+        )
+        if index < len(runs) - 1:
+            lines.append(
+                judge(f"{name}: adoption after the last lesson", after_all.get(name), goal, ">=")
+            )
+        if trained:
+            lines.append(
+                judge(
+                    f"{name}: training time (s)",
+                    run.get("train_seconds"),
+                    learning.GOAL_TRAIN_S,
+                    "<=",
+                )
+            )
+            lines.append(
+                judge(
+                    f"{name}: canary perplexity rise",
+                    canary_rise(run),
+                    learning.GOAL_CANARY_RISE,
+                    "<=",
+                )
+            )
+            lines.append(
+                judge(f"{name}: adapter promoted by the gate", run.get("promoted"), None, "")
+            )
+    return lines
+
+
+def canary_rise(run: dict[str, Any]) -> float | None:
+    """Relative change of the canary text's perplexity after training (0.05 = 5 % worse)."""
+    before, after = run.get("canary_ppl_before"), run.get("canary_ppl_after")
+    if not isinstance(before, int | float) or not isinstance(after, int | float) or not before:
+        return None
+    return round(after / before - 1, 4)
+
+
+def lines_for(kind: str, result: dict[str, Any]) -> list[Line]:
+    """The table of one bench (``kind`` is its module name) from its JSON object."""
+    if kind == "learning":
+        return learning_lines(result)
+    return [
+        judge(
+            row.label,
+            pick(result, row.figure),
+            pick(result, row.goal) if isinstance(row.goal, str) else row.goal,
+            row.op,
+        )
+        for row in ROWS.get(kind, [])
+    ]
+
+
+def own_verdict(result: dict[str, Any]) -> bool | None:
+    """The bench's own overall verdict, in whichever field it reports one."""
+    for key in ("goals_met", "pass", "meets_goals"):
+        value = result.get(key)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, dict) and value:
+            return all(bool(v) for v in value.values())
+    return None
+
+
+def fmt(value: Any) -> str:
+    """A figure for a table cell: short floats, yes/no, "–" for a missing one."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if abs(value) >= 100:
+            return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+        return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def seconds(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def _met(met: bool | None) -> str:
+    return {True: "yes", False: "**no**", None: ""}[met]
+
+
+def _bench_summary(bench: dict[str, Any]) -> tuple[list[Line], str]:
+    lines = lines_for(bench["kind"], bench["result"]) if bench.get("result") else []
+    judged = [line for line in lines if line.met is not None]
+    goals = f"{sum(line.met for line in judged)}/{len(judged)}" if judged else "–"
+    return lines, goals
+
+
+def all_goals_met(collected: dict[str, Any]) -> bool:
+    """Every bench ran to the end and met every goal of its table and its own verdict."""
+    for bench in collected["benches"]:
+        result = bench.get("result")
+        if bench["status"] not in ("ok", "goals-missed") or result is None:
+            return False
+        lines, _ = _bench_summary(bench)
+        if any(line.met is False for line in lines) or own_verdict(result) is False:
+            return False
+    return True
+
+
+def render_bench(bench: dict[str, Any]) -> list[str]:
+    """The section of one bench: command, status, then its figures and goals."""
+    out = [
+        f"## {bench['name']}",
+        "",
+        f"`{bench['command']}`: {status_text(bench)}, "
+        f"{seconds(bench['duration_s'])} s (load average {fmt(bench.get('load_average_1m'))} "
+        "at its start).",
+    ]
+    result = bench.get("result")
+    if result is not None:
+        verdict = own_verdict(result)
+        if verdict is not None:
+            out[-1] += f" The bench's own verdict: goals {'met' if verdict else 'missed'}."
+        lines, _ = _bench_summary(bench)
+        if lines:
+            out += ["", "| metric | figure | goal | met? |", "|---|---:|---|---|"]
+            out += [
+                f"| {ln.label} | {fmt(ln.figure)} | {ln.goal} | {_met(ln.met)} |" for ln in lines
+            ]
+    if bench.get("error"):
+        out += ["", "```", bench["error"].rstrip(), "```"]
+    return [*out, ""]
+
+
+def status_text(bench: dict[str, Any]) -> str:
+    status = bench["status"]
+    if status == "timeout":
+        return "**timed out**"
+    if status == "crashed":
+        return f"**crashed** (exit code {bench.get('exit_code')})"
+    if status == "no-json":
+        return f"**printed no JSON** (exit code {bench.get('exit_code')})"
+    return "goals missed" if status == "goals-missed" else "ran"
+
+
+def render(report: dict[str, Any]) -> str:
+    """The whole REPORT.md: provenance, machine, summary, then one section per bench."""
+    machine = report["machine"]
+    packages = ", ".join(
+        f"{name} {version}" for name, version in machine["packages"].items() if version
+    )
+    commit = report["commit"]
+    out = [
+        "# Flywheel benchmark report",
+        "",
+        "Generated by `python -m bench`; do not edit by hand, run it again instead.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| date | {report['started']} ({report['duration_s'] / 60:.1f} min) |",
+        f"| commit | {commit['sha']}{' with uncommitted changes' if commit['dirty'] else ''} |",
+        f"| CPU | {machine['cpu']} |",
+        f"| cores | {machine['cores_logical']} logical, {machine['cores_physical']} physical |",
+        f"| memory | {machine['ram_gb']} GB |",
+        f"| OS | {machine['os']} |",
+        f"| Python | {machine['python']} |",
+        f"| packages | {packages} |",
+        f"| load average (1 min) | {fmt(report['load_average_1m']['before'])} before, "
+        f"{fmt(report['load_average_1m']['after'])} after |",
+        "",
+        "## Summary",
+        "",
+        "| bench | status | goals met | time (s) |",
+        "|---|---|---|---:|",
+    ]
+    for bench in report["benches"]:
+        _, goals = _bench_summary(bench)
+        out.append(
+            f"| {bench['name']} | {status_text(bench)} | {goals} | {seconds(bench['duration_s'])} |"
+        )
+    if report.get("skipped"):
+        out += ["", f"Not run this time: {', '.join(report['skipped'])}."]
+    out.append("")
+    for bench in report["benches"]:
+        out += render_bench(bench)
+    return "\n".join(out)
