@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -106,15 +107,21 @@ def model_family(settings: Settings) -> str:
     return match.group().lower().rstrip(".") if match else "unknown"
 
 
+def signed_bundle(preview: SharePreview, settings: Settings,
+                  identity: Identity) -> dict[str, Any]:
+    """The bundle an approval of ``preview`` sends; raises BundleError (a ValueError) when the
+    skill cannot travel as it is, e.g. longer than a bundle may carry."""
+    return make_bundle(preview.text, identity, domain_tags=preview.domain_tags,
+                       base_model_family=model_family(settings), uses=preview.uses,
+                       successes=preview.successes)
+
+
 def approve(db: sqlite_utils.Database, preview: SharePreview, settings: Settings,
             identity: Identity) -> int:
     """Sign the previewed text and queue it for the configured hub; returns the export id."""
     ensure_sharing_allowed(settings)
     hub_url = check_hub_url(settings.community.hub_url)
-    bundle = make_bundle(preview.text, identity, domain_tags=preview.domain_tags,
-                         base_model_family=model_family(settings), uses=preview.uses,
-                         successes=preview.successes)
-    payload = json.dumps(bundle, ensure_ascii=False)
+    payload = json.dumps(signed_bundle(preview, settings, identity), ensure_ascii=False)
     return _log(db, preview, hub_url, QUEUED, payload)
 
 

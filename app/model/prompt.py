@@ -11,6 +11,12 @@ instruct models; the tests prove it is byte-identical to what SmolLM2's own Jinj
 produces. Any other model brings its template in its GGUF metadata
 (``tokenizer.chat_template``), which is rendered with a sandboxed Jinja environment so that a
 hostile model file cannot execute code.
+
+Message content is text, never markup: the runtime (and the trainer) tokenize the whole
+rendered prompt with special tokens parsed, so a ``<|im_end|>`` a user pastes, or that a
+command printed, would otherwise close the turn and let the text open a forged ``system``
+turn. :func:`neutralize_special_tokens` breaks every ``<|`` in content with an invisible
+joiner before rendering, on both paths, so the app and the trainer see the same bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from app.paths import assets_dir
 
 SYSTEM_PROMPT_FILE = "system_prompt.txt"
+ZERO_WIDTH_JOINER = "\u200d"
+SPECIAL_TOKEN_OPENING = "<|"
 
 
 class PromptError(ValueError):
@@ -38,8 +46,20 @@ def _load_default_system_prompt() -> str:
 DEFAULT_SYSTEM_PROMPT: str = _load_default_system_prompt()
 
 
+def neutralize_special_tokens(content: str) -> str:
+    """``content`` with no ``<|`` left, so no tokenizer can read a special token in it.
+
+    ChatML's turn markers and the control tokens of most chat models (``<|endoftext|>``,
+    ``<|eot_id|>``, ``<|user|>`` …) all open with ``<|``; a zero-width joiner between the two
+    characters keeps the text as the user wrote it on screen while the tokenizer sees plain
+    ``<``, joiner and ``|``. Applying it twice changes nothing more.
+    """
+    return content.replace(SPECIAL_TOKEN_OPENING, f"<{ZERO_WIDTH_JOINER}|")
+
+
 def _checked(messages: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
-    """Validate messages and make sure the conversation starts with a system message.
+    """Validate messages, neutralise special tokens in their content, and make sure the
+    conversation starts with a system message.
 
     Adding the default system prompt here (rather than in each caller) keeps the app and the
     trainer from drifting apart, and stops templates such as SmolLM2's from silently
@@ -52,11 +72,11 @@ def _checked(messages: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
         if not isinstance(message, Mapping):
             raise PromptError(f"message {index} is {type(message).__name__}, expected a dict")
         role, content = message.get("role"), message.get("content")
-        if not isinstance(role, str) or not role or "\n" in role or "<|" in role:
+        if not isinstance(role, str) or not role or "\n" in role or SPECIAL_TOKEN_OPENING in role:
             raise PromptError(f"message {index} has an invalid role: {role!r}")
         if not isinstance(content, str):
             raise PromptError(f"message {index} ({role}) has non-text content")
-        checked.append({"role": role, "content": content})
+        checked.append({"role": role, "content": neutralize_special_tokens(content)})
     if not checked or checked[0]["role"] != "system":
         checked.insert(0, {"role": "system", "content": DEFAULT_SYSTEM_PROMPT})
     return checked

@@ -13,7 +13,6 @@ prompt). Nothing in a reply's text can make a command run.
 
 from __future__ import annotations
 
-import functools
 import logging
 import queue
 import threading
@@ -42,10 +41,36 @@ class SandboxUnavailableError(RuntimeError):
     """A sandboxed run was asked for on a system where bubblewrap cannot work."""
 
 
-@functools.cache
+class _SandboxProbe:
+    """`sandbox_available()`, probed once per process: the probe starts a bwrap process and
+    may take seconds, so a caller that needs the answer waits for the one probe, and the UI
+    thread only ever asks whether it is known yet."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._result: tuple[bool, str] | None = None
+
+    def status(self) -> tuple[bool, str]:
+        with self._lock:
+            if self._result is None:
+                self._result = sandbox_available()
+            return self._result
+
+    def known(self) -> tuple[bool, str] | None:
+        return self._result
+
+
+_SANDBOX = _SandboxProbe()
+
+
 def sandbox_status() -> tuple[bool, str]:
-    """`sandbox_available()`, probed once per process (it starts a bwrap process)."""
-    return sandbox_available()
+    """Whether commands can be sandboxed, and why not; blocks for the probe the first time."""
+    return _SANDBOX.status()
+
+
+def known_sandbox_status() -> tuple[bool, str] | None:
+    """The sandbox status if the probe has finished, else None; never blocks."""
+    return _SANDBOX.known()
 
 
 @dataclass(frozen=True)

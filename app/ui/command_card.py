@@ -5,6 +5,10 @@ it would run, with its own buttons — Run, Copy, Edit then run, Run in sandbox 
 the run its exit code. A failure offers "Ask to fix", which hands the command, its exit code
 and the end of its output back to the model as the next user turn. The card only asks: the
 window decides whether a confirmation is needed and runs the command in the terminal pane.
+
+Whether "Run in sandbox" can work is known only after a bubblewrap probe that may take
+seconds; a card made before the probe has finished waits for it on a background job, with
+the button disabled meanwhile, so drawing a reply never waits for it.
 """
 
 from __future__ import annotations
@@ -21,10 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.terminal.runner import known_sandbox_status, sandbox_status
+from app.ui.background_job import BackgroundJob
+
 SUCCESS_COLOR = "#2e7d32"
 FAILURE_COLOR = "#c62828"
 FIX_TAIL_LINES = 30
 FIX_TAIL_CHARS = 2000  # the end of the output is where the error is; small models read little
+SANDBOX_TIP = "Run with the system read-only, no network, only the current folder writable"
+SANDBOX_CHECKING = "Checking whether commands can be sandboxed here…"
 
 
 def fix_request_text(command: str, exit_code: int | None, output_tail: str) -> str:
@@ -51,13 +60,14 @@ def _button(text: str, tip: str) -> QToolButton:
 class CommandCard(QFrame):
     """One proposed command. `run_requested(card, command, sandboxed)` asks the window to
     run it (the command differs from `proposed` after "Edit then run"); `fix_requested(text)`
-    asks it to send `text` as the next user message."""
+    asks it to send `text` as the next user message. `sandbox` is (available, why not);
+    None: the card finds out itself, off the UI thread."""
 
     run_requested = Signal(object, str, bool)
     fix_requested = Signal(str)
 
-    def __init__(self, message_id: int, proposed: str, sandbox: tuple[bool, str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, message_id: int, proposed: str,
+                 sandbox: tuple[bool, str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.message_id = message_id
         self.proposed = proposed
@@ -82,7 +92,7 @@ class CommandCard(QFrame):
         layout.addWidget(self.editor)
         layout.addWidget(self._buttons(sandbox))
 
-    def _buttons(self, sandbox: tuple[bool, str]) -> QWidget:
+    def _buttons(self, sandbox: tuple[bool, str] | None) -> QWidget:
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
@@ -90,14 +100,14 @@ class CommandCard(QFrame):
         self.run_button = _button("Run", "Run this command in the terminal")
         self.copy_button = _button("Copy", "Copy the command")
         self.edit_button = _button("Edit then run", "Change the command before running it")
-        self.sandbox_button = _button(
-            "Run in sandbox", "Run with the system read-only, no network, only the current "
-            "folder writable")
-        available, reason = sandbox
-        self.sandbox_ok = available
-        if not available:
-            self.sandbox_button.setEnabled(False)
-            self.sandbox_button.setToolTip(f"Sandbox unavailable: {reason}")
+        self.sandbox_button = _button("Run in sandbox", SANDBOX_CHECKING)
+        self.sandbox_ok = False
+        self.sandbox_button.setEnabled(False)
+        status = sandbox or known_sandbox_status()
+        if status is None:
+            self._probe_sandbox()
+        else:
+            self.set_sandbox(status)
         self.run_edited_button = _button("Run", "Run the edited command")
         self.cancel_edit_button = _button("Cancel", "Keep the proposed command")
         self.badge = QLabel()
@@ -121,6 +131,24 @@ class CommandCard(QFrame):
                        self.fix_button):
             hidden.hide()
         return bar
+
+    # -- sandbox ---------------------------------------------------------------------------
+
+    def _probe_sandbox(self) -> None:
+        job = BackgroundJob(lambda _progress, _cancel: sandbox_status())
+        job.report_to(lambda _done, _total: None, self.set_sandbox, self._sandbox_failed)
+        job.launch()
+
+    def set_sandbox(self, status: tuple[bool, str]) -> None:
+        """Enable "Run in sandbox" if ``status`` (available, why not) says it works."""
+        available, reason = status
+        self.sandbox_ok = bool(available)
+        self.sandbox_button.setEnabled(self.sandbox_ok and self.run_button.isEnabled())
+        self.sandbox_button.setToolTip(
+            SANDBOX_TIP if available else f"Sandbox unavailable: {reason}")
+
+    def _sandbox_failed(self, error: Exception) -> None:
+        self.set_sandbox((False, f"it could not be checked: {error}"))
 
     # -- editing ---------------------------------------------------------------------------
 

@@ -9,6 +9,9 @@ now" starts a run regardless of idleness, with a progress bar.
 
 Charts are drawn with QPainter (QtCharts is not in PySide6-Essentials). Reads only: the
 database is in WAL mode, so reading here never waits for the trainer or the model thread.
+Adapters are kept per base model, under the SHA-256 of its file; hashing a model of
+gigabytes takes a while when nothing has hashed it yet, so it runs on a background job and
+the adapter list appears when it is done.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import datetime as dt
 import json
 import math
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -39,9 +43,12 @@ from PySide6.QtWidgets import (
 from app.learning.registry import AdapterError, AdapterRegistry
 from app.learning.supervisor import TrainingSupervisor
 from app.learning.trainer_process import LOSSES_KEY
+from app.model.catalog import file_sha256
+from app.ui.background_job import BackgroundJob
 
 DAYS_SHOWN = 30
 SERIES_COLORS = ("#3b82f6", "#f59e0b", "#10b981")
+READING_MODEL = "Reading the model file to find its adapters…"
 RUN_COLUMNS = (
     "Run", "Started", "Status", "Examples", "Steps", "Final loss",
     "Held-out before", "Held-out after", "Canary before", "Canary after", "Why",
@@ -163,14 +170,15 @@ def training_runs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 class LearningDashboard(QDialog):
-    """The Learning page. ``adapter_changed`` asks the window to hot-swap after a rollback."""
+    """The Learning page for the model in ``model_path``. ``adapter_changed`` asks the window
+    to hot-swap after a rollback."""
 
     adapter_changed = Signal()
 
     def __init__(
         self,
         db: sqlite_utils.Database,
-        base_sha256: str,
+        model_path: Path,
         supervisor: TrainingSupervisor | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -178,7 +186,7 @@ class LearningDashboard(QDialog):
         self.setWindowTitle("Learning")
         self.resize(980, 760)
         self.db = db
-        self.base_sha256 = base_sha256
+        self.base_sha256 = ""  # known once the model file is hashed
         self.registry = AdapterRegistry(db)
         self.supervisor = supervisor
         self.activity_chart = LineChart("Signals and examples per day")
@@ -198,6 +206,9 @@ class LearningDashboard(QDialog):
         self.progress_bar.setRange(0, 100)
         self.state_label = QLabel(supervisor.state if supervisor else "")
         self.base_button = QPushButton("Use base model (no adapter)")
+        self.base_button.setEnabled(False)
+        self.adapters_note = QLabel(READING_MODEL)
+        self.adapters_note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.activity_chart)
         controls = QHBoxLayout()
@@ -212,6 +223,7 @@ class LearningDashboard(QDialog):
         adapters_header.addWidget(QLabel("Adapters"), 1)
         adapters_header.addWidget(self.base_button)
         layout.addLayout(adapters_header)
+        layout.addWidget(self.adapters_note)
         layout.addWidget(self.adapters_table, 1)
         self.runs_table.itemSelectionChanged.connect(self._show_selected_loss)
         self.train_button.clicked.connect(self.train_now)
@@ -225,6 +237,22 @@ class LearningDashboard(QDialog):
             self.train_button.setEnabled(False)
         self._runs: list[dict[str, Any]] = []
         self.refresh()
+        self._hash_job: BackgroundJob | None = BackgroundJob(
+            lambda _progress, _cancel: file_sha256(model_path)
+        )
+        self._hash_job.report_to(lambda _done, _total: None, self._model_hashed,
+                                 self._model_unreadable)
+        self._hash_job.launch()
+
+    def _model_hashed(self, sha256: str) -> None:
+        self._hash_job = None
+        self.base_sha256 = sha256
+        self.adapters_note.hide()
+        self._fill_adapters()
+
+    def _model_unreadable(self, error: Exception) -> None:
+        self._hash_job = None
+        self.adapters_note.setText(f"The adapters cannot be shown: {error}")
 
     @Slot()
     def refresh(self) -> None:
@@ -258,6 +286,8 @@ class LearningDashboard(QDialog):
         self._fill_adapters()
 
     def _fill_adapters(self) -> None:
+        if not self.base_sha256:
+            return
         records = list(reversed(self.registry.list_versions(self.base_sha256)))
         self.adapters_table.setRowCount(len(records))
         for row, record in enumerate(records):
@@ -305,3 +335,11 @@ class LearningDashboard(QDialog):
             return
         self.refresh()
         self.adapter_changed.emit()
+
+    def done(self, result: int) -> None:
+        """Closing stops listening to a hash still running (it finishes alone, and its result
+        is remembered for the next time)."""
+        job, self._hash_job = self._hash_job, None
+        if job is not None:
+            job.abandon()
+        super().done(result)

@@ -45,6 +45,7 @@ from app.ui.composer import Composer
 from app.ui.confirm_command import ConfirmCommandDialog
 from app.ui.conversation_list import ConversationList
 from app.ui.correct_dialog import CorrectDialog
+from app.ui.first_paint import after_first_paint
 from app.ui.icons import app_icon
 from app.ui.message_widget import MessageView
 from app.ui.status_bar import StatusBar
@@ -97,6 +98,15 @@ class MainWindow(QMainWindow):
         app.aboutToQuit.connect(self.shutdown)
         if self.settings.load_error:
             self.banner.show_message(self.settings.load_error, "Settings…")
+        self._background_started = False
+        after_first_paint(self, self._start_background_work)
+
+    def _start_background_work(self) -> None:
+        """Load the model and warm up Markdown, once: after the first paint (see first_paint),
+        or at the first turn if one is asked for sooner."""
+        if self._background_started or self._closed:
+            return
+        self._background_started = True
         self.model.load(self.settings)
         threading.Thread(target=markdown.warm_up, name="flywheel-warm-up", daemon=True).start()
 
@@ -255,15 +265,15 @@ class MainWindow(QMainWindow):
     def open_dashboard(self) -> None:
         """The Learning page, for the model being served (its adapters are per base model)."""
         from app.assistant import configured_model_path
-        from app.model.catalog import ModelFileError, file_sha256
+        from app.model.catalog import ModelFileError
         from app.ui.dashboard import LearningDashboard
 
         try:
-            base_sha = file_sha256(configured_model_path(self.settings))
+            model_path = configured_model_path(self.settings)
         except ModelFileError as exc:
             self.banner.show_message(f"The learning page needs a model: {exc}")
             return
-        dialog = LearningDashboard(self.db, base_sha, self.learning, self)
+        dialog = LearningDashboard(self.db, model_path, self.learning, self)
         dialog.adapter_changed.connect(self.model.use_active_adapter)
         dialog.finished.connect(dialog.deleteLater)
         dialog.destroyed.connect(lambda: setattr(self, "dashboard", None))
@@ -435,6 +445,7 @@ class MainWindow(QMainWindow):
         self.composer.set_generating(True)
         self.chat.begin_live_reply(prefix)
         self._update_actions()
+        self._start_background_work()  # the load is queued before the turn
         self.model.run_turn(self.running)
 
     @Slot(str)
@@ -703,8 +714,8 @@ class MainWindow(QMainWindow):
         """Take new settings; reload the model (in the background) only if its setup changed."""
         old, self.settings = self.settings, new
         self.terminal.settings = new
-        if model_settings_key(old) != model_settings_key(new):
-            self.model.load(new)
+        if self._background_started and model_settings_key(old) != model_settings_key(new):
+            self.model.load(new)  # (not started yet: the first load will use the new settings)
         self.theme.set_choice(new.ui.theme)
         self.learning.set_settings(new)
 

@@ -36,8 +36,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.terminal.proposals import extract_commands
-from app.terminal.runner import sandbox_status
 from app.ui import markdown
 from app.ui.command_card import CommandCard
 from app.ui.icons import line_icon
@@ -243,9 +241,11 @@ class MessageWidget(QWidget):
         """A card per shell command a saved reply proposes (as the model wrote it)."""
         if self.view.role != "assistant" or self.view.message_id is None:
             return []
+        from app.terminal.proposals import extract_commands  # markdown-it: at the first reply
+
         cards = []
         for proposal in extract_commands(self.view.content):
-            card = CommandCard(self.view.message_id, proposal.command, sandbox_status())
+            card = CommandCard(self.view.message_id, proposal.command)
             card.run_requested.connect(self.command_run_requested)
             card.fix_requested.connect(self.fix_requested)
             cards.append(card)

@@ -2,9 +2,10 @@
 
 The dialog edits a copy of the settings; OK validates, saves atomically and emits
 ``settings_changed(Settings)``, Cancel throws the copy away. Everything slow (a model
-download, exporting or deleting the data folder) runs on a
-:class:`~app.ui.background_job.BackgroundJob`, so the window stays responsive; the Data tab
-lives in :mod:`app.ui.data_page`. Tooltips come from the settings' own field help, so the
+download, exporting or deleting the data folder, a keyring call that may wait on an unlock
+prompt) runs on a :class:`~app.ui.background_job.BackgroundJob`, so the window stays
+responsive; the Data tab lives in :mod:`app.ui.data_page` and the Privacy tab in
+:mod:`app.ui.privacy_page`. Tooltips come from the settings' own field help, so the
 words in the dialog and in ``settings.toml`` cannot drift apart.
 """
 
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-import keyring.errors
 from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -45,17 +44,11 @@ from app.model.catalog import ModelFileError, validate_gguf
 from app.settings import Settings, field_help
 from app.ui.data_page import ConfirmDeleteDialog, DataPage
 from app.ui.download_dialog import DownloadPanel
+from app.ui.privacy_page import PrivacyPage
 
 # ConfirmDeleteDialog is re-exported: callers import it along with the dialog that opens it.
 __all__ = ["ConfirmDeleteDialog", "SettingsDialog"]
 
-SHARING_EXPLANATION = (
-    "<p><b>What is shared:</b> skills only, that is the lesson text of a skill and its "
-    "metadata (name, description, category, how often it helped), anonymized first. "
-    "Each skill is shown to you for approval before it leaves this computer.</p>"
-    "<p><b>What is never shared:</b> your conversations, command output, files, and anything "
-    "that identifies you or this computer. Flywheel sends no telemetry.</p>"
-)
 COMMANDS_NOTE = (
     "Commands the assistant proposes that match one of these patterns run without asking. "
     "Commands on the built-in deny list (deleting a whole disk, formatting, and the like) "
@@ -90,6 +83,7 @@ class SettingsDialog(QDialog):
         self.resize(680, 600)
         self._settings = copy.deepcopy(current)
         self._local_models = list(current.model.local_models)
+        self._data_gone = False
 
         self.load_error_label = QLabel(current.load_error or "")
         self.load_error_label.setWordWrap(True)
@@ -98,7 +92,11 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._model_page(), "Model")
         self.tabs.addTab(self._learning_page(), "Learning")
-        self.tabs.addTab(self._privacy_page(), "Privacy && sharing")
+        self.privacy = PrivacyPage(self._settings.community)
+        self.privacy.sharing_log_button.clicked.connect(self._open_sharing_log)
+        self.privacy.busy_changed.connect(self._keyring_busy)
+        self.privacy.problem.connect(self._show_problem)
+        self.tabs.addTab(self.privacy, "Privacy && sharing")
         self.tabs.addTab(self._commands_page(), "Commands")
         self.data_page = DataPage(self.download_panel.is_busy)
         self.data_page.deleted.connect(self._data_deleted)
@@ -195,71 +193,6 @@ class SettingsDialog(QDialog):
         form.addRow("New examples before training:", self.min_examples_spin)
         return page
 
-    def _privacy_page(self) -> QWidget:
-        c = self._settings.community
-        self.share_check = _with_tip(
-            QCheckBox("Share anonymized skills with the community"), c, "share_enabled"
-        )
-        self.share_check.setChecked(c.share_enabled)
-        explanation = QLabel(SHARING_EXPLANATION)
-        explanation.setWordWrap(True)
-        explanation.setTextFormat(Qt.TextFormat.RichText)
-        self.hub_edit = _with_tip(QLineEdit(c.hub_url), c, "hub_url")
-        self.hub_edit.setPlaceholderText("https://hub.example.org")
-        self.always_ask_check = _with_tip(QCheckBox("Always ask before sending"), c, "always_ask")
-        self.always_ask_check.setChecked(c.always_ask)
-        self.token_edit = QLineEdit()
-        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("leave empty to keep the saved token")
-        self.token_edit.setToolTip(
-            "The membership token the hub's admin gave you. It is kept in the system keyring, "
-            "never in a file."
-        )
-        self.rotate_button = QPushButton("New contributor id…")
-        self.rotate_button.setToolTip(
-            "Replace your signing key: later skills carry a new pseudonym that cannot be linked "
-            "to the old one (skills shared under the old one can no longer be withdrawn)."
-        )
-        self.rotate_button.clicked.connect(self._rotate_identity)
-        self.sharing_log_button = QPushButton("Open sharing log")
-        self.sharing_log_button.clicked.connect(self._open_sharing_log)
-        self.sharing_status_label = QLabel("")
-        for widget in (self.hub_edit, self.always_ask_check, self.token_edit, self.rotate_button):
-            widget.setEnabled(c.share_enabled)
-            self.share_check.toggled.connect(widget.setEnabled)
-        form = QFormLayout()
-        form.addRow("Hub address:", self.hub_edit)
-        form.addRow("Membership token:", self.token_edit)
-        form.addRow(self.always_ask_check)
-        form.addRow(self.rotate_button)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.share_check)
-        layout.addWidget(explanation)
-        layout.addLayout(form)
-        layout.addWidget(self.sharing_log_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.sharing_status_label)
-        layout.addStretch(1)
-        return page
-
-    def _rotate_identity(self) -> None:
-        from app.community.bundle import IdentityError, rotate_identity
-
-        answer = QMessageBox.question(
-            self,
-            "New contributor id",
-            "Replace your signing key? Skills you already shared keep the old pseudonym and "
-            "can no longer be withdrawn from this computer.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            identity = rotate_identity()
-        except IdentityError as exc:
-            self._show_problem(str(exc))
-            return
-        self.sharing_status_label.setText(f"Your new contributor id: {identity.contributor}")
-
     def _commands_page(self) -> QWidget:
         t = self._settings.terminal
         note = QLabel(COMMANDS_NOTE)
@@ -313,7 +246,14 @@ class SettingsDialog(QDialog):
         if self.isSignalConnected(signal):
             self.open_sharing_log_requested.emit()
         else:
-            self.sharing_status_label.setText("Nothing has been shared yet.")
+            self.privacy.sharing_status_label.setText("Nothing has been shared yet.")
+
+    def _keyring_busy(self, busy: bool) -> None:
+        """OK waits for a keyring call; after a delete it stays off (see ``_data_deleted``)."""
+        ok = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(not busy and not self._data_gone)
+        if not busy:
+            self.tabs.setEnabled(True)
 
     # Commands ----------------------------------------------------------------------------
 
@@ -369,6 +309,7 @@ class SettingsDialog(QDialog):
 
     def _data_deleted(self) -> None:
         # The edited copy would re-create settings.toml on OK: nothing personal may come back.
+        self._data_gone = True
         self.button_box.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.data_deleted.emit()
 
@@ -402,51 +343,62 @@ class SettingsDialog(QDialog):
         new.learning.idle_minutes = self.idle_spin.value()
         new.learning.ac_power_only = self.ac_check.isChecked()
         new.learning.min_new_examples = self.min_examples_spin.value()
-        hub = self.hub_edit.text().strip()
+        hub = self.privacy.hub_edit.text().strip()
         parts = urlsplit(hub)
         if hub and (parts.scheme not in ("http", "https") or not parts.netloc):
             raise ValueError(f"The hub address {hub!r} must start with https:// or http://.")
-        new.community.share_enabled = self.share_check.isChecked()
+        new.community.share_enabled = self.privacy.share_check.isChecked()
         new.community.hub_url = hub
-        new.community.always_ask = self.always_ask_check.isChecked()
+        new.community.always_ask = self.privacy.always_ask_check.isChecked()
         new.terminal.allow_rules = self._rules()
         new.terminal.command_timeout_s = self.timeout_spin.value()
         return new
 
     def accept(self) -> None:
+        """Validate; a typed membership token goes to the keyring (on a worker) for the hub it
+        belongs to, never to a file; then save."""
+        from app.community.client import check_hub_url
+
+        if self.privacy.is_busy():
+            return
         if self.download_panel.is_busy():
             self._show_problem("A model is downloading: wait for it to finish, or cancel it.")
             return
+        token = self.privacy.token_edit.text().strip()
         try:
             new = self._collect()
-            self._save_membership_token(new)
+            if token and not new.community.hub_url:
+                raise ValueError("Enter the hub address the membership token belongs to.")
+            hub = check_hub_url(new.community.hub_url) if token else ""
+        except ValueError as exc:
+            self._show_problem(str(exc))
+            return
+        if not token:
+            self._save(new)
+            return
+        self.tabs.setEnabled(False)  # what is being saved was read from them just now
+        self.tabs.setCurrentWidget(self.privacy)
+        self.privacy.store_token(hub, token, lambda: self._save(new))
+
+    def _save(self, new: Settings) -> None:
+        try:
             settings.save(new)
-        except (ValueError, OSError, keyring.errors.KeyringError) as exc:
+        except OSError as exc:
             self._show_problem(str(exc))
             return
         self.settings_changed.emit(new)
         super().accept()
-
-    def _save_membership_token(self, new: Settings) -> None:
-        """A typed token goes to the keyring for the hub it belongs to, never to a file."""
-        from app.community.client import store_membership_token
-
-        token = self.token_edit.text().strip()
-        if not token:
-            return
-        if not new.community.hub_url:
-            raise ValueError("Enter the hub address the membership token belongs to.")
-        store_membership_token(new.community.hub_url, token)
-        self.token_edit.clear()
 
     def _show_problem(self, message: str) -> None:
         self.problem_label.setText(message)
         self.problem_label.show()
 
     def done(self, result: int) -> None:
-        """Closing cancels a running download or export; it waits for a delete to finish."""
+        """Closing cancels a running download or export and stops listening to a keyring
+        call; it waits for a delete to finish."""
         if self.data_page.must_stay_open():
             return
         self.download_panel.abandon()
         self.data_page.abandon()
+        self.privacy.abandon()
         super().done(result)

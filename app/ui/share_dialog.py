@@ -6,22 +6,32 @@ user approves or skips each one. :class:`SharingLogDialog` lists every export, w
 which hub it went, with a Withdraw button per item. Both dialogs only emit signals;
 :func:`open_share_flow` and :func:`open_sharing_log` connect them to the signing, queueing
 and network work, which runs off the UI thread.
+
+Preparing the offer runs off the UI thread too: anonymizing skills of up to 256 KB takes a
+moment, and the signing key comes from the system keyring, which may wait on an unlock
+prompt. Each skill is checked on its own, down to building its signed bundle, so one that
+cannot be shared (broken by anonymization, longer than a bundle may carry) is listed with
+its reason while the others are still offered.
 """
 
 from __future__ import annotations
 
 import html
+import logging
+import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlite_utils
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -30,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.community.bundle import IdentityError, load_identity
+from app.community.bundle import Identity, IdentityError, load_identity
 from app.community.client import (
     HubClient,
     HubError,
@@ -48,11 +58,16 @@ from app.community.sharing import (
     candidates,
     prepare,
     sharing_log,
+    signed_bundle,
     skip,
     withdraw,
 )
 from app.settings import Settings
+from app.skills.skill import Skill
 from app.store.db import open_db
+from app.ui.background_job import BackgroundJob
+
+log = logging.getLogger(__name__)
 
 HIGHLIGHT = "#ffe08a"
 HIGHLIGHT_TEXT = "#3b2f00"
@@ -71,22 +86,62 @@ def preview_html(preview: SharePreview) -> str:
     return f'<pre style="white-space:pre-wrap">{"".join(pieces)}</pre>'
 
 
+@dataclass(frozen=True)
+class ShareOffer:
+    """What preparing found: the skills to review, those that cannot be shared (name, why),
+    and the key approvals are signed with."""
+
+    previews: list[SharePreview]
+    refused: list[tuple[str, str]]
+    identity: Identity
+
+
+def prepare_offer(skills: list[Skill], settings: Settings) -> ShareOffer:
+    """Anonymize each skill and check that its bundle can be built; slow, and it reads the
+    keyring: run it off the UI thread."""
+    identity = load_identity()
+    previews, refused = [], []
+    for skill in skills:
+        try:
+            preview = prepare(skill)
+            signed_bundle(preview, settings, identity)
+        except ValueError as exc:  # ShareError, BundleError, SkillFormatError: this skill only
+            refused.append((skill.name, str(exc)))
+        else:
+            previews.append(preview)
+    return ShareOffer(previews, refused, identity)
+
+
 class ShareDialog(QDialog):
-    """One skill at a time: what would be sent, what was removed, Approve or Skip."""
+    """One skill at a time: what would be sent, what was removed, Approve or Skip.
+
+    Made with ``previews=None`` it shows a busy bar until :meth:`load` has prepared the
+    offer; the skills that cannot be shared are listed with their reasons.
+    """
 
     approved = Signal(object)  # SharePreview
     skipped = Signal(object)  # SharePreview
 
-    def __init__(self, previews: list[SharePreview], hub_url: str,
+    def __init__(self, previews: list[SharePreview] | None, hub_url: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Share skills with the community")
         self.resize(720, 560)
-        self._previews, self._index = list(previews), 0
+        self._previews, self._index = list(previews or []), 0
+        self.offer: ShareOffer | None = None
+        self._job: BackgroundJob | None = None
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
         self.note = QLabel(f"Only the text below is sent to {hub_url}, signed with this "
                            "install's key. Highlighted parts were removed.")
         self.note.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(previews is None)
+        self.refused_label = QLabel()
+        self.refused_label.setWordWrap(True)
+        self.refused_label.setTextFormat(Qt.TextFormat.RichText)
+        self.refused_label.hide()
         self.text = QTextEdit(readOnly=True)
         self.summary = QLabel()
         self.approve_button = QPushButton("Approve")
@@ -100,10 +155,55 @@ class ShareDialog(QDialog):
         for button in (self.skip_button, self.approve_button, close):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.note, self.text, self.summary):
+        for widget in (self.title, self.note, self.progress, self.refused_label, self.text,
+                       self.summary):
             layout.addWidget(widget)
         layout.addLayout(buttons)
-        self._show_current()
+        if previews is None:
+            self.title.setText("Preparing your skills for sharing…")
+            self._set_reviewing(False)
+        else:
+            self._show_current()
+
+    def load(self, work: Callable[[], ShareOffer]) -> None:
+        """Prepare the offer with ``work`` on a background job, then show it."""
+        job = BackgroundJob(lambda _progress, _cancel: work())
+        job.report_to(lambda _done, _total: None, self._offered, self._failed)
+        self._job = job
+        job.launch()
+
+    def _offered(self, offer: ShareOffer) -> None:
+        self._job, self.offer = None, offer
+        self.progress.hide()
+        self._previews, self._index = list(offer.previews), 0
+        if offer.refused:
+            items = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(reason)}</li>"
+                            for name, reason in offer.refused)
+            self.refused_label.setText("Not offered, they cannot be shared as they are:"
+                                       f"<ul>{items}</ul>")
+            self.refused_label.show()
+        if self._previews:
+            self._set_reviewing(True)
+            self._show_current()
+        else:
+            self.title.setText("None of your new skills can be shared.")
+
+    def _failed(self, error: Exception) -> None:
+        self._job = None
+        self.progress.hide()
+        reason = html.escape(str(error) or type(error).__name__)
+        self.title.setText(f"Sharing cannot start: {reason}")
+
+    def _set_reviewing(self, reviewing: bool) -> None:
+        self.approve_button.setEnabled(reviewing)
+        self.skip_button.setEnabled(reviewing)
+
+    def done(self, result: int) -> None:
+        """Closing while the offer is prepared stops listening for it."""
+        job, self._job = self._job, None
+        if job is not None:
+            job.abandon()
+        super().done(result)
 
     def current(self) -> SharePreview | None:
         return self._previews[self._index] if self._index < len(self._previews) else None
@@ -215,23 +315,33 @@ def _drain(settings: Settings) -> Callable[[sqlite_utils.Database], str]:
 
 
 def open_share_flow(parent: QWidget, db: sqlite_utils.Database, settings: Settings,
-                    notify: Callable[[str], None]) -> QDialog | None:
-    """The "Share skills…" action: previews, consent, then sending in the background."""
+                    notify: Callable[[str], None]) -> ShareDialog | None:
+    """The "Share skills…" action: previews (prepared in the background), consent, then
+    sending in the background."""
     try:
         ensure_sharing_allowed(settings)
         check_hub_url(settings.community.hub_url)
-        previews = [prepare(skill) for skill in candidates(db)]
-        identity = load_identity()
-    except (SharingDisabledError, ValueError, IdentityError) as exc:
+    except (SharingDisabledError, ValueError) as exc:
         notify(f"{exc}. Turn sharing on and set the hub in Settings → Privacy.")
         return None
-    if not previews:
+    skills = candidates(db)
+    if not skills:
         notify("No new skills to share.")
         return None
-    dialog = ShareDialog(previews, settings.community.hub_url, parent)
-    dialog.approved.connect(lambda p: approve(db, p, settings, identity))
+    dialog = ShareDialog(None, settings.community.hub_url, parent)
+
+    def approve_one(preview: SharePreview) -> None:
+        assert dialog.offer is not None  # Approve is enabled only once the offer is shown
+        try:
+            approve(db, preview, settings, dialog.offer.identity)
+        except (ValueError, PermissionError, sqlite3.Error) as exc:
+            log.warning("approved skill not queued: %s", exc)
+            notify(f"{preview.skill_name} was not queued for sharing: {exc}")
+
+    dialog.approved.connect(approve_one)
     dialog.skipped.connect(lambda p: skip(db, p, settings))
     dialog.finished.connect(lambda _r: _in_background(_drain(settings), notify, dialog))
+    dialog.load(lambda: prepare_offer(skills, settings))
     dialog.open()
     return dialog
 

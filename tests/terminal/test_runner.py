@@ -27,10 +27,12 @@ from app.terminal.runner import (
     RunOutcome,
     RunRequest,
     SandboxUnavailableError,
+    known_sandbox_status,
     run_and_record,
     run_proposal,
     sandbox_status,
 )
+from tests.terminal.held_bwrap import hold_the_sandbox_probe
 
 
 @pytest.fixture
@@ -376,3 +378,24 @@ def test_terminal_chat_asks_before_each_command(db: sqlite_utils.Database, sessi
     assert runs == [{"command": "echo first > first.txt", "exit_code": 0},
                     {"command": "ls", "exit_code": 0}]
     assert [s["score"] for s in signals_for_message(db, message_id)] == [1, 1]
+
+
+def test_the_sandbox_is_probed_once_and_known_only_when_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bwrap = hold_the_sandbox_probe(tmp_path, monkeypatch)
+    results: list[tuple[bool, str]] = []
+    askers = [threading.Thread(target=lambda: results.append(sandbox_status()))
+              for _ in range(3)]
+    for asker in askers:
+        asker.start()
+    deadline = time.monotonic() + 30
+    while not bwrap.release():
+        assert time.monotonic() < deadline, "the probe never started bwrap"
+        assert known_sandbox_status() is None  # asking while it runs never waits
+        time.sleep(0.01)
+    for asker in askers:
+        asker.join(30)
+    assert results == [(True, "bubblewrap works")] * 3
+    assert bwrap.probes() == 1
+    assert known_sandbox_status() == (True, "bubblewrap works")

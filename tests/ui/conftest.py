@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import keyring
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app import settings as settings_mod
 from app.ui.main_window import MainWindow
+from tests.ui.gated_keyring import GatedKeyring
 
 MODEL_TIMEOUT_MS = 60_000
 TURN_TIMEOUT_MS = 60_000
@@ -23,6 +25,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/tests/ui/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture
+def gated() -> Iterator[GatedKeyring]:
+    """A keyring that waits for the test's go (the autouse memory keyring is restored after)."""
+    backend = GatedKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    backend.gate.set()
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import time
 from pathlib import Path
 
@@ -13,10 +15,17 @@ from pytestqt.qtbot import QtBot
 from app.learning.registry import AdapterRegistry
 from app.learning.trainer_process import record_losses
 from app.store.db import open_db
-from app.ui.dashboard import SERIES_COLORS, LearningDashboard, LineChart, daily_counts
+from app.ui.dashboard import (
+    READING_MODEL,
+    SERIES_COLORS,
+    LearningDashboard,
+    LineChart,
+    daily_counts,
+)
 from tests.learning.adapter_files import write_adapter
 
-BASE = "b" * 64
+MODEL_BYTES = b"a stand-in for a model file"
+BASE = hashlib.sha256(MODEL_BYTES).hexdigest()
 
 
 def add_run(db, status: str, losses: list[list[float]] | None = None) -> int:
@@ -47,12 +56,25 @@ def db():
     return open_db()
 
 
-def test_shows_runs_gate_results_and_the_loss_curve(qtbot: QtBot, db) -> None:
+@pytest.fixture
+def model_file(tmp_path: Path) -> Path:
+    path = tmp_path / "model.gguf"
+    path.write_bytes(MODEL_BYTES)
+    return path
+
+
+def open_page(qtbot: QtBot, db, model: Path) -> LearningDashboard:
+    page = LearningDashboard(db, model)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.base_sha256 == BASE)
+    return page
+
+
+def test_shows_runs_gate_results_and_the_loss_curve(qtbot: QtBot, db, model_file: Path) -> None:
     add_run(db, "rejected")
     add_run(db, "promoted", [[1, 2.0], [2, 1.2], [3, 0.5]])
     db["signals"].insert({"kind": "thumb", "detector": "ui", "created": time.time()})
-    page = LearningDashboard(db, BASE)
-    qtbot.addWidget(page)
+    page = open_page(qtbot, db, model_file)
     assert page.runs_table.rowCount() == 2
     newest = [page.runs_table.item(0, c).text() for c in range(page.runs_table.columnCount())]
     assert newest[2] == "promoted"
@@ -65,12 +87,13 @@ def test_shows_runs_gate_results_and_the_loss_curve(qtbot: QtBot, db) -> None:
     assert not page.train_button.isEnabled()  # no supervisor to start a run
 
 
-def test_rollback_serves_the_earlier_version(qtbot: QtBot, db, tmp_path: Path) -> None:
+def test_rollback_serves_the_earlier_version(
+    qtbot: QtBot, db, tmp_path: Path, model_file: Path
+) -> None:
     registry = AdapterRegistry(db)
     first = register(db, registry, tmp_path, add_run(db, "promoted"))
     second = register(db, registry, tmp_path, add_run(db, "promoted"))
-    page = LearningDashboard(db, BASE)
-    qtbot.addWidget(page)
+    page = open_page(qtbot, db, model_file)
     assert page.adapters_table.item(0, 0).text() == f"v{second}"
     newest_button = page.adapters_table.cellWidget(0, 4)
     older_button = page.adapters_table.cellWidget(1, 4)
@@ -82,6 +105,48 @@ def test_rollback_serves_the_earlier_version(qtbot: QtBot, db, tmp_path: Path) -
     with qtbot.waitSignal(page.adapter_changed):
         page.base_button.click()
     assert registry.active(BASE) is None
+    assert not page.base_button.isEnabled()
+
+
+def test_the_page_opens_before_the_model_file_is_hashed(
+    qtbot: QtBot, db, tmp_path: Path
+) -> None:
+    """A model nobody has hashed yet (gigabytes, or here a pipe that has not been written
+    yet) does not hold the page: runs show at once, adapters once the hash is known."""
+    registry = AdapterRegistry(db)
+    version = register(db, registry, tmp_path, add_run(db, "promoted"))
+    model = tmp_path / "slow-model.gguf"
+    os.mkfifo(model)
+    page = LearningDashboard(db, model)
+    qtbot.addWidget(page)
+    assert page.runs_table.rowCount() == 1
+    assert page.adapters_note.text() == READING_MODEL and page.adapters_table.rowCount() == 0
+    assert not page.base_button.isEnabled()
+
+    def write_model() -> bool:
+        try:  # fails (ENXIO) until the hashing job has opened the pipe
+            pipe = os.open(model, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            return False
+        os.write(pipe, MODEL_BYTES)
+        os.close(pipe)
+        return True
+
+    qtbot.waitUntil(write_model)
+    qtbot.waitUntil(lambda: page.adapters_table.rowCount() == 1)
+    assert page.base_sha256 == BASE
+    assert page.adapters_table.item(0, 0).text() == f"v{version}"
+    assert page.base_button.isEnabled() and page.adapters_note.isHidden()
+
+
+def test_an_unreadable_model_says_so_where_the_adapters_would_be(
+    qtbot: QtBot, db, tmp_path: Path
+) -> None:
+    page = LearningDashboard(db, tmp_path / "gone.gguf")
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.adapters_note.text() != READING_MODEL)
+    assert "cannot be shown" in page.adapters_note.text()
+    assert "gone.gguf" in page.adapters_note.text()
     assert not page.base_button.isEnabled()
 
 
@@ -155,6 +220,7 @@ def test_rollback_hot_swaps_the_served_adapter(
     qtbot.waitUntil(lambda: label.text() == f"adapter: {record.version}", timeout=60_000)
     window.open_dashboard()
     assert window.dashboard is not None
+    qtbot.waitUntil(window.dashboard.base_button.isEnabled, timeout=60_000)
     window.dashboard.base_button.click()
     qtbot.waitUntil(lambda: label.text() == "adapter: base", timeout=60_000)
     assert registry.active(base_sha) is None

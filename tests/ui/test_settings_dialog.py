@@ -99,11 +99,11 @@ def dialog(qtbot: QtBot) -> SettingsDialog:
 def test_sharing_is_off_by_default_and_persists_when_turned_on(
     qtbot: QtBot, dialog: SettingsDialog
 ) -> None:
-    assert not dialog.share_check.isChecked()
-    assert not dialog.hub_edit.isEnabled()
+    assert not dialog.privacy.share_check.isChecked()
+    assert not dialog.privacy.hub_edit.isEnabled()
     assert not dialog.load_error_label.isVisibleTo(dialog)
-    dialog.share_check.click()
-    assert dialog.hub_edit.isEnabled()
+    dialog.privacy.share_check.click()
+    assert dialog.privacy.hub_edit.isEnabled()
     with qtbot.waitSignal(dialog.settings_changed) as changed:
         dialog.button_box.button(OK).click()
     assert changed.args[0].community.share_enabled is True
@@ -113,7 +113,7 @@ def test_sharing_is_off_by_default_and_persists_when_turned_on(
 
 
 def test_cancel_discards_changes(qtbot: QtBot, dialog: SettingsDialog) -> None:
-    dialog.share_check.click()
+    dialog.privacy.share_check.click()
     dialog.threads_spin.setValue(3)
     with qtbot.assertNotEmitted(dialog.settings_changed):
         dialog.button_box.button(CANCEL).click()
@@ -170,8 +170,8 @@ def test_invalid_input_keeps_the_dialog_open(
         dialog.button_box.button(OK).click()
     assert "not a GGUF file" in dialog.problem_label.text()
     dialog.embedded_radio.setChecked(True)
-    dialog.share_check.click()
-    dialog.hub_edit.setText("hub.example.org")
+    dialog.privacy.share_check.click()
+    dialog.privacy.hub_edit.setText("hub.example.org")
     with qtbot.assertNotEmitted(dialog.settings_changed):
         dialog.button_box.button(OK).click()
     assert "https://" in dialog.problem_label.text()
@@ -179,10 +179,10 @@ def test_invalid_input_keeps_the_dialog_open(
 
 
 def test_sharing_log_button(qtbot: QtBot, dialog: SettingsDialog) -> None:
-    dialog.sharing_log_button.click()
-    assert dialog.sharing_status_label.text() == "Nothing has been shared yet."
+    dialog.privacy.sharing_log_button.click()
+    assert dialog.privacy.sharing_status_label.text() == "Nothing has been shared yet."
     with qtbot.waitSignal(dialog.open_sharing_log_requested, timeout=1000):
-        dialog.sharing_log_button.click()
+        dialog.privacy.sharing_log_button.click()
 
 
 def test_download_through_the_dialog(
