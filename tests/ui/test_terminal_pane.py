@@ -17,11 +17,14 @@ from app.store import conversations as conv
 from app.store.db import open_db
 from app.store.signals import signals_for_message
 from app.terminal.policy import decide
-from app.terminal.runner import CONFIRM_WORD
-from app.ui.command_card import FAILURE_COLOR, SUCCESS_COLOR, CommandCard
+from app.terminal.runner import CONFIRM_WORD, known_sandbox_status
+from app.ui.command_card import FAILURE_COLOR, SANDBOX_CHECKING, SUCCESS_COLOR, CommandCard
 from app.ui.confirm_command import ConfirmCommandDialog
 from app.ui.main_window import MainWindow
+from app.ui.message_widget import MessageView, MessageWidget
 from app.ui.terminal_pane import MAX_LINES, AnsiRenderer, LineTracker, TerminalPane, color_of
+from app.ui.theme import LIGHT_COLORS
+from tests.terminal.held_bwrap import hold_the_sandbox_probe
 
 TURN_TIMEOUT_MS = 120_000
 
@@ -326,6 +329,39 @@ def test_sandbox_button_says_why_it_is_unavailable(qtbot: QtBot) -> None:
     card.run_requested.connect(lambda *args: copied.append(args))
     card.run_button.click()
     assert copied == [(card, "make test", False)]
+
+
+def test_a_reply_with_commands_is_drawn_while_the_sandbox_probe_runs(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe (bwrap, up to seconds) runs on a worker; the card learns its answer later."""
+    bwrap = hold_the_sandbox_probe(tmp_path, monkeypatch)
+    reply = MessageWidget(MessageView(1, "assistant", "Run:\n```bash\nmake test\n```"),
+                          LIGHT_COLORS)
+    qtbot.addWidget(reply)
+    (card,) = reply.command_cards
+    assert known_sandbox_status() is None
+    assert not card.sandbox_button.isEnabled()
+    assert card.sandbox_button.toolTip() == SANDBOX_CHECKING
+    assert card.run_button.isEnabled()
+    qtbot.waitUntil(bwrap.release, timeout=SHELL_TIMEOUT_MS)
+    qtbot.waitUntil(card.sandbox_button.isEnabled, timeout=SHELL_TIMEOUT_MS)
+    assert "read-only" in card.sandbox_button.toolTip()
+    assert bwrap.probes() == 1
+
+
+def test_a_card_running_its_command_keeps_sandbox_off_when_the_probe_ends(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bwrap = hold_the_sandbox_probe(tmp_path, monkeypatch)
+    card = CommandCard(1, "make test")
+    qtbot.addWidget(card)
+    card.show_running("make test")
+    qtbot.waitUntil(bwrap.release, timeout=SHELL_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: card.sandbox_ok, timeout=SHELL_TIMEOUT_MS)
+    assert not card.sandbox_button.isEnabled()
+    card.show_result("make test", 0, "")
+    assert card.sandbox_button.isEnabled()
 
 
 def test_confirm_dialog_shows_hidden_characters(qtbot: QtBot) -> None:
