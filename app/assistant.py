@@ -135,10 +135,11 @@ class Turn:
             signals = capture.after_user_message(self.db, user_id, settings=self.settings)
             learn_from_signals(self.db, signals)
         path = conv.path_to(self.db, user_id)
-        self.skills = retrieve(self.db, path[-1]["content"]) if self.use_skills else []
+        request = path[-1]["content"]
+        self.skills = retrieve(self.db, request) if self.use_skills else []
         section = skills_prompt_section(self.skills)
         system_prompt = f"{self.system_prompt}\n\n{section}" if section else self.system_prompt
-        return user_id, chat_messages(path, system_prompt, demonstrations(self.skills))
+        return user_id, chat_messages(path, system_prompt, demonstrations(self.skills, request))
 
     def __iter__(self) -> Iterator[str]:
         user_id, messages = self._prepare()

@@ -5,7 +5,7 @@ habit. A per-reply skill cannot carry it: its lesson is a diff of one answer and
 description names one request, so the next, unrelated request never retrieves it. A habit
 skill instead holds the part every corrected answer shares — the same opening words
 (``Use ripgrep:``, ``In your fish shell``) or the same closing line (``Summary: …``) — and
-a few of the user's own examples, which the prompt shows as worked turns (a 135M model
+the user's latest examples, the closest of which the prompt shows as worked turns (a 135M model
 copies a demonstrated habit far more reliably than it follows a described one).
 
 Where the habit applies follows from the requests it was taught on: when they share no
@@ -26,7 +26,7 @@ from app.skills.skill import APPLIES_ALWAYS, APPLIES_RELEVANT
 
 MIN_OPENING_WORDS = 2
 MAX_OPENING_WORDS = 8
-MAX_EXAMPLES = 3
+MAX_EXAMPLES = 6
 MIN_STANDING_REQUESTS = 3
 
 _WORD = re.compile(r"\S+")
@@ -148,6 +148,6 @@ def description(habit: Habit, requests: list[str], limit: int) -> str:
 
 def kept_examples(examples: list[tuple[str, str]], new: tuple[str, str]) -> list[tuple[str, str]]:
     """The newest examples, at most :data:`MAX_EXAMPLES`: recent corrections say best what
-    the user wants now, and every example costs prompt tokens on each turn."""
+    the user wants now; the prompt shows the few closest to each request."""
     pairs = [pair for pair in examples if pair[0] != new[0]] + [new]
     return pairs[-MAX_EXAMPLES:]

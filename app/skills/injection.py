@@ -11,7 +11,7 @@ the real conversation.
 
 from __future__ import annotations
 
-from app.skills.retrieve import PROMPT_HEADER, RetrievedSkill, estimate_tokens
+from app.skills.retrieve import PROMPT_HEADER, RetrievedSkill, estimate_tokens, token_set
 
 MAX_DEMONSTRATIONS = 3
 DEMONSTRATION_TOKENS = 450
@@ -28,31 +28,45 @@ def skills_prompt_section(skills: list[RetrievedSkill]) -> str:
     return "\n".join([PROMPT_HEADER, *(skill.render(skill.compact) for skill in skills)])
 
 
+def _by_relevance(examples: list[tuple[str, str]], request: str) -> list[tuple[str, str]]:
+    """Examples whose request shares most words with ``request`` first, newest first among
+    equals: the closest worked example is the one a small model transfers best."""
+    wanted = token_set(request)
+    ranked = sorted(
+        enumerate(examples), key=lambda item: (-len(token_set(item[1][0]) & wanted), -item[0])
+    )
+    return [pair for _, pair in ranked]
+
+
 def demonstrations(
     skills: list[RetrievedSkill],
+    request: str = "",
     *,
     limit: int = MAX_DEMONSTRATIONS,
     token_budget: int = DEMONSTRATION_TOKENS,
 ) -> list[dict[str, str]]:
-    """Example turns of ``skills`` as chat messages, oldest first.
+    """Example turns of ``skills`` for ``request``, as chat messages.
 
-    Examples are taken in turn from each skill (its newest first), so several skills all
-    get shown before one shows its second; the oldest picked example comes first, leaving
-    the newest next to the user's real request.
+    Examples are taken in turn from each skill (its closest to the request first), so
+    several skills all get shown before one shows its second; the first picked comes last,
+    next to the user's real request.
     """
-    queues = [list(reversed(skill.examples)) for skill in skills]
+    queues = [_by_relevance(skill.examples, request) for skill in skills]
     picked: list[tuple[str, str]] = []
     used = 0
     while len(picked) < limit and any(queues):
         for queue in queues:
             if not queue or len(picked) >= limit:
                 continue
-            request, answer = queue.pop(0)
-            cost = estimate_tokens(request) + estimate_tokens(answer)
+            example_request, answer = queue.pop(0)
+            cost = estimate_tokens(example_request) + estimate_tokens(answer)
             if used + cost <= token_budget:
-                picked.append((request, answer))
+                picked.append((example_request, answer))
                 used += cost
     messages: list[dict[str, str]] = []
-    for request, answer in reversed(picked):
-        messages += [{"role": "user", "content": request}, {"role": "assistant", "content": answer}]
+    for example_request, answer in reversed(picked):
+        messages += [
+            {"role": "user", "content": example_request},
+            {"role": "assistant", "content": answer},
+        ]
     return messages

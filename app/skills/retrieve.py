@@ -34,6 +34,7 @@ from typing import Any
 
 import sqlite_utils
 
+from app.paths import assets_dir
 from app.skills.skill import (
     APPLIES_ALWAYS,
     APPLIES_RELEVANT,
@@ -130,6 +131,7 @@ class RetrievalConfig:
 
 
 DEFAULT_CONFIG = RetrievalConfig()
+SYNONYMS_FILE = "synonyms.txt"
 PROMPT_HEADER = "Skills for this request (learned from the user's feedback; follow them):"
 
 
@@ -167,19 +169,43 @@ def _squash(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+@functools.cache
+def _synonym_groups() -> dict[str, tuple[str, ...]]:
+    """Stem → the words of its group in ``assets/synonyms.txt`` (read once)."""
+    groups: dict[str, tuple[str, ...]] = {}
+    text = (assets_dir() / SYNONYMS_FILE).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        words = tuple(line.lower().split())
+        if not words or words[0].startswith("#"):
+            continue
+        for word in words:
+            groups[stem(word)] = tuple(dict.fromkeys(groups.get(stem(word), ()) + words))
+    return groups
+
+
+def alternatives(term: str) -> tuple[str, ...]:
+    """``term`` and the words that may stand for it (a request says "locate", a skill
+    "find"): the request side of retrieval matches any of them."""
+    return tuple(dict.fromkeys((term, *_synonym_groups().get(stem(term), ()))))
+
+
+def _fts_query(term: str) -> str:
+    return " OR ".join(f'"{word}"' for word in alternatives(term))
+
+
 def _document_frequencies(db: sqlite_utils.Database, terms: list[str]) -> list[int]:
-    """How many skills contain each term anywhere (FTS5 porter matching).
+    """How many skills contain each term (or a synonym) anywhere (FTS5 porter matching).
 
     Counting stays inside SQLite (well under 0.1 µs a row), so it is cheap even for a
     word half the library contains; fetching those rows into Python would not be.
     """
     parts = ", ".join("(SELECT count(*) FROM skills_fts WHERE skills_fts MATCH ?)" for _ in terms)
-    row = db.execute(f"SELECT {parts}", [f'"{t}"' for t in terms]).fetchone()
+    row = db.execute(f"SELECT {parts}", [_fts_query(t) for t in terms]).fetchone()
     return [int(v) for v in row]
 
 
 def _postings(db: sqlite_utils.Database, term: str) -> list[int]:
-    rows = db.execute("SELECT rowid FROM skills_fts WHERE skills_fts MATCH ?", [f'"{term}"'])
+    rows = db.execute("SELECT rowid FROM skills_fts WHERE skills_fts MATCH ?", [_fts_query(term)])
     return [row[0] for row in rows]
 
 
@@ -261,21 +287,21 @@ def _reranked(
     if not first:
         return []
     top = heapq.nlargest(config.candidates, first.items(), key=lambda item: item[1])
-    stems = {term: stem(term) for term in idf}
+    stems = {term: {stem(word) for word in alternatives(term)} for term in idf}
     unread = [t for t in idf if t not in read]
     prefix = (
-        re.compile(r"\b(?:" + "|".join(re.escape(stems[t]) for t in unread) + ")")
+        re.compile(r"\b(?:" + "|".join(re.escape(x) for t in unread for x in stems[t]) + ")")
         if unread
         else None
     )
     scored = []
     for row in _rows(db, [skill_id for skill_id, _ in top]):
         head = token_set(f"{row['name'].replace('-', ' ')} {row['description']}")
-        in_head = sum(w for t, w in idf.items() if stems[t] in head)
+        in_head = sum(w for t, w in idf.items() if stems[t] & head)
         anywhere = first[row["id"]]
         if prefix is not None:
             seen = set(prefix.findall(row["body"].lower())) | head
-            anywhere += sum(idf[t] for t in unread if stems[t] in seen)
+            anywhere += sum(idf[t] for t in unread if stems[t] & seen)
         evidence = config.weight_head * in_head + config.weight_body * max(anywhere, in_head)
         score = min(1.0, evidence / total)
         prior = (row["successes"] + 1) / (row["uses"] + 2)

@@ -103,11 +103,19 @@ def test_a_topical_habit_gathers_the_words_of_its_requests(db: sqlite_utils.Data
 
 
 def test_only_the_newest_examples_are_kept(db: sqlite_utils.Database) -> None:
-    more = [("Give me a sleep tip.", "Arr, matey! Keep yer cabin dark.")]
+    more = [(f"Tell me fact number {n}.", f"Arr, matey! Fact {n}.") for n in "ABCDE"]
     teach(db, PIRATE + more)
     (skill,) = SkillLibrary(db).list_skills()
     assert skill.examples == (PIRATE + more)[-habit.MAX_EXAMPLES :]
-    assert skill.origin_signals == [1, 2, 3, 4]
+    assert skill.origin_signals == list(range(1, len(PIRATE + more) + 1))
+
+
+def test_the_example_closest_to_the_request_sits_next_to_it(db: sqlite_utils.Database) -> None:
+    teach(db, PIRATE)
+    skills = retrieve(db, "Which is the capital of Spain?")
+    turns = demonstrations(skills, "Which is the capital of Spain?")
+    assert turns[-1]["content"] == PIRATE[1][1]
+    assert demonstrations(skills, "Which is the capital of Spain?", limit=1) == turns[-2:]
 
 
 def test_demonstrations_take_turns_between_skills_and_keep_to_the_budget(
@@ -117,9 +125,9 @@ def test_demonstrations_take_turns_between_skills_and_keep_to_the_budget(
     teach(db, SEARCH, first_id=10)
     picked = retrieve(db, "how do I search all files for a word")
     assert [s.name for s in picked] == ["start-with-arr-matey", "start-with-use-ripgrep"]
-    turns = demonstrations(picked, limit=2)
+    turns = demonstrations(picked, "how do I search all files for a word", limit=2)
     assert [t["content"] for t in turns if t["role"] == "assistant"] == [
-        SEARCH[-1][1],
+        SEARCH[0][1],  # the closest of its skill's examples
         PIRATE[-1][1],
     ]
     assert demonstrations(picked, token_budget=10) == []
