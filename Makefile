@@ -10,7 +10,7 @@ TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint package clean
 
 setup: $(STAMP)
 
@@ -28,7 +28,10 @@ test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check app trainer tests bench
+	$(BIN)/ruff check app trainer tests bench packaging
+
+package: setup
+	bash packaging/build.sh
 
 clean:
 	rm -rf $(VENV)
