@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from app.terminal.policy import Decision
     from app.terminal.pty_session import PtySession
 
+# Hidden first argument that makes this process the trainer (``python -m trainer``). A frozen
+# build has no interpreter that runs ``-m``, so the app starts its own executable with it.
+TRAINER_SUBCOMMAND = "trainer"
+
 NO_DISPLAY_MESSAGE = (
     "Flywheel's window needs a display, and none was found (DISPLAY and WAYLAND_DISPLAY "
     "are not set).\nRun `flywheel chat` for the terminal chat on the same model and data, "
@@ -167,6 +171,14 @@ def _offer_commands(db: Database, shell: PtySession, settings: Settings, message
         print(f"[exit {outcome.exit_code}{ending}]")
 
 
+def cmd_smoke_test(args: argparse.Namespace) -> int:
+    """Open the window offscreen (unless a platform is chosen), run one turn, print JSON."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.ui.smoke import smoke_main
+
+    return smoke_main(args.message, args.timeout)
+
+
 def cmd_doctor(_args: argparse.Namespace) -> int:
     from app.doctor import report
 
@@ -294,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--conversation", type=int, help="continue this conversation id")
     chat.set_defaults(func=cmd_chat)
     sub.add_parser("doctor", help="check the installation").set_defaults(func=cmd_doctor)
+    smoke = sub.add_parser("smoke-test", help="open the window offscreen and run one turn")
+    smoke.add_argument("--message", help="what to send (default: ask for a short hello)")
+    smoke.add_argument("--timeout", type=float, help="seconds to wait for the reply")
+    smoke.set_defaults(func=cmd_smoke_test)
     models = sub.add_parser("models", help="list, add or choose GGUF models")
     models.add_argument("action", nargs="?", choices=["list", "add", "use"], default="list")
     models.add_argument("path", nargs="?", help="GGUF file (or 'default' with use)")
@@ -313,6 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
+    if argv[:1] == [TRAINER_SUBCOMMAND]:  # before argparse: the trainer parses its own argv
+        from trainer.__main__ import run_and_exit
+
+        run_and_exit(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

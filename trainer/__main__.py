@@ -30,7 +30,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -386,11 +386,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-if __name__ == "__main__":
-    exit_code = main()
-    # Everything that matters is saved and committed by now. A normal interpreter shutdown
-    # tears down torch and llama.cpp, which takes seconds on a busy machine; a supervisor
-    # that sent SIGTERM is waiting for the process to be gone, so leave at once.
+def run_and_exit(argv: list[str] | None = None) -> NoReturn:
+    """Run the trainer as a whole process: ``python -m trainer`` and a frozen app's
+    ``flywheel trainer`` both end here.
+
+    Everything that matters is saved and committed when :func:`main` returns. A normal
+    interpreter shutdown tears down torch and llama.cpp, which takes seconds on a busy
+    machine; a supervisor that sent SIGTERM is waiting for the process to be gone, so leave
+    at once.
+    """
+    exit_code = main(argv)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(exit_code)
+
+
+if __name__ == "__main__":
+    run_and_exit()

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from app.cli import TRAINER_SUBCOMMAND
 from app.store.db import transaction
 
 TERMINAL_EVENTS = ("done", "preempted", "error")
@@ -25,12 +25,13 @@ LOSSES_KEY = "losses"
 def trainer_command(*extra: str) -> list[str]:
     """argv of a JSON-speaking trainer run.
 
-    A source checkout and a packaged app both run the trainer with the interpreter that runs
-    the app; a frozen build (no ``-m`` support) ships the trainer beside the executable.
+    A source checkout runs the trainer package with the interpreter that runs the app. A
+    frozen (PyInstaller) build has no interpreter that understands ``-m``: its executable is
+    the app itself, so the trainer is that executable's hidden ``trainer`` sub-command, which
+    the entry point dispatches before anything imports Qt.
     """
     if getattr(sys, "frozen", False):
-        runner = Path(sys.executable).with_name("flywheel-trainer")
-        return [str(runner), "run", "--json", *extra]
+        return [sys.executable, TRAINER_SUBCOMMAND, "run", "--json", *extra]
     return [sys.executable, "-m", "trainer", "run", "--json", *extra]
 
 
