@@ -46,6 +46,8 @@ from trainer.data import Encoder, Example, load_examples, split_holdout
 from trainer.evaluate import gate
 from trainer.export_gguf import export_adapter
 from trainer.loop import Preempted, StopGuard, load_checkpoint, train
+from trainer.objectives import objective_weight
+from trainer.replay import replay_windows
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PREEMPTED = 0, 1, 2, 3
 NICENESS = 10
@@ -108,13 +110,16 @@ def load_config(args: argparse.Namespace) -> TrainConfig:
             raise ConfigError(f"cannot read {args.config}: {exc.strerror or exc}") from exc
         config = TrainConfig.from_json(text)
     if args.max_steps is not None:
-        config = dataclasses.replace(config, max_steps=args.max_steps)
+        config = dataclasses.replace(config, steps=min(config.steps, args.max_steps))
     return config
 
 
 def lora(model: torch.nn.Module, config: TrainConfig) -> PeftModel:
     torch.manual_seed(config.seed)
+    n_layers = int(model.config.num_hidden_layers)
+    first = max(0, n_layers - config.top_layers) if config.top_layers else 0
     peft_config = LoraConfig(
+        layers_to_transform=list(range(first, n_layers)),
         r=config.r,
         lora_alpha=config.alpha,
         lora_dropout=config.dropout,
@@ -229,13 +234,14 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         return EXIT_OK
     encoder = Encoder(model_path, config.max_len)
     train_items, bad_train = encoder.encode_all(train_ex)
+    train_items = [i for i in train_items if objective_weight(i.example.kind, config) > 0]
     held_items, bad_held = encoder.encode_all(held_ex)
     if not train_items:
         emit(
             {
                 "event": "done",
                 "status": "skipped",
-                "reason": "no example could be encoded",
+                "reason": "no example could be encoded for an objective with a weight",
                 "skipped_rows": bad_rows + bad_train,
             }
         )
@@ -271,6 +277,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             meta={"run_id": run_id},
             on_event=emit,
             resume=resume,
+            replay=replay_windows(encoder, config.replay_tokens) if config.replay_weight else None,
         )
         emit({"event": "phase", "phase": "export"})
         export_adapter(peft_model, candidate_file, base_sha256=base_sha, arch=arch)

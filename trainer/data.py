@@ -104,18 +104,25 @@ def load_examples(db: sqlite_utils.Database) -> tuple[list[Example], list[str]]:
 
 
 def holdout_score(example: Example) -> float:
-    """A stable number in [0, 1) per example: the same example is always on the same side."""
-    digest = hashlib.sha256(example.dedup_key.encode("utf-8")).digest()
+    """A stable number in [0, 1) per prompt: the same example is always on the same side.
+
+    Keyed by the prompt, not the example, because one correction yields an sft and a pair
+    example with the same prompt and the same desired reply: split apart, the gate would
+    measure the held-out one on a reply the adapter was trained to produce.
+    """
+    digest = hashlib.sha256(example.prompt.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def split_holdout(examples: list[Example], fraction: float) -> tuple[list[Example], list[Example]]:
-    """(train, held-out). The split is per example and stable across runs, so no adapter is
-    ever judged on an example an earlier adapter trained on. With at least two examples and a
-    non-zero fraction, one is always held out so that the gate has something to measure."""
+    """(train, held-out). The split is per prompt and stable across runs, so no adapter is
+    ever judged on an example an earlier adapter trained on. With at least two prompts and a
+    non-zero fraction, one prompt is always held out so that the gate has something to
+    measure."""
     held = [e for e in examples if holdout_score(e) < fraction]
-    if not held and fraction > 0 and len(examples) >= 2:
-        held = [min(examples, key=holdout_score)]
+    if not held and fraction > 0 and len({e.prompt for e in examples}) >= 2:
+        lowest = min(holdout_score(e) for e in examples)
+        held = [e for e in examples if holdout_score(e) == lowest]
     held_ids = {e.id for e in held}
     return [e for e in examples if e.id not in held_ids], held
 

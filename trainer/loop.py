@@ -28,7 +28,8 @@ from peft.utils import get_peft_model_state_dict, set_peft_model_state_dict
 
 from trainer.config import TrainConfig
 from trainer.data import Encoded
-from trainer.objectives import example_loss
+from trainer.frozen import Stack
+from trainer.objectives import example_loss, replay_loss
 
 Event = Callable[[dict[str, Any]], None]
 
@@ -68,19 +69,34 @@ class StopGuard:
 
 
 def schedule(n_examples: int, config: TrainConfig) -> list[list[int]]:
-    """Example indices for every optimizer step: shuffled epochs, cut into batches.
+    """Example indices for every optimizer step: shuffled passes, cut into batches.
 
-    Derived from the seed alone, so a resumed run recomputes the same order and continues
-    with the step after its checkpoint.
+    The number of steps is the configured budget whatever the number of examples: a handful
+    of corrections is repeated until the budget is used (a few passes are far too few steps
+    to change what the model says), and a large set is sampled. Derived from the seed alone,
+    so a resumed run recomputes the same order and continues after its checkpoint.
     """
     rng = random.Random(config.seed)
     order: list[int] = []
-    for _ in range(config.epochs):
+    while len(order) < config.steps * config.batch_size:
         epoch = list(range(n_examples))
         rng.shuffle(epoch)
         order += epoch
-    steps = min(config.max_steps, math.ceil(len(order) / config.batch_size))
-    return [order[i * config.batch_size : (i + 1) * config.batch_size] for i in range(steps)]
+    return [order[i * config.batch_size : (i + 1) * config.batch_size] for i in range(config.steps)]
+
+
+def learning_rate(step: int, config: TrainConfig) -> float:
+    """Linear warm-up to ``config.lr``, then a cosine decay to a tenth of it at the last step.
+
+    A function of the step alone, so a resumed run continues on the same curve. A budget
+    shorter than the warm-up still reaches the peak at its last step.
+    """
+    warmup = min(config.warmup_steps, config.steps - 1)
+    if step < warmup:
+        return config.lr * (step + 1) / warmup
+    span = max(1, config.steps - 1 - warmup)
+    progress = (step - warmup) / span
+    return config.lr * (0.1 + 0.45 * (1 + math.cos(math.pi * progress)))
 
 
 def save_checkpoint(
@@ -132,9 +148,15 @@ def train(
     meta: dict[str, Any],
     on_event: Event,
     resume: dict[str, Any] | None = None,
+    replay: list[torch.Tensor] | None = None,
 ) -> dict[str, Any]:
-    """Train ``model``'s LoRA on ``items``; return a summary (steps, final loss, tokens/s)."""
+    """Train ``model``'s LoRA on ``items``; return a summary (steps, final loss, tokens/s).
+
+    With ``replay`` windows and a non-zero ``config.replay_weight``, each step also adds the
+    KL to the base model on one window (taken in turn), to keep general text unchanged.
+    """
     steps = schedule(len(items), config)
+    net = Stack(model)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
     start = 0
@@ -145,16 +167,24 @@ def train(
         start = int(resume["step"])
         on_event({"event": "resumed", "step": start, "total": len(steps)})
     model.train()
-    done, loss_value, tokens, busy = start, None, 0, 0.0
+    done, loss_value, replay_value, tokens, busy = start, None, None, 0, 0.0
     try:
         for step in range(start, len(steps)):
             began = time.perf_counter()
             batch = [items[i] for i in steps[step]]
-            step_loss = 0.0
+            step_loss, step_replay = 0.0, None
             for item in batch:
-                loss = example_loss(model, item, config) / len(batch)
+                loss = example_loss(net, item, config) / len(batch)
                 loss.backward()
                 step_loss += float(loss.detach())
+            if replay and config.replay_weight > 0:
+                window = replay[step % len(replay)]
+                kl = replay_loss(net, window)
+                (kl * config.replay_weight).backward()
+                step_replay = float(kl.detach())
+                tokens += int(window.shape[1])
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(step, config)
             with guard.critical():
                 if config.grad_clip > 0:
                     torch.nn.utils.clip_grad_norm_(params, config.grad_clip)
@@ -163,7 +193,7 @@ def train(
                 done = step + 1
                 if done % config.checkpoint_every == 0 or done == len(steps):
                     save_checkpoint(checkpoint, model, optimizer, done, fingerprint, meta)
-            loss_value = step_loss
+            loss_value, replay_value = step_loss, step_replay
             tokens += sum(item.n_tokens for item in batch)
             busy += time.perf_counter() - began
             on_event(
@@ -172,6 +202,7 @@ def train(
                     "step": done,
                     "total": len(steps),
                     "loss": step_loss,
+                    "replay_kl": step_replay,
                     "tokens_per_s": tokens / busy if busy else 0.0,
                 }
             )
@@ -186,6 +217,7 @@ def train(
         "steps": len(steps),
         "resumed_from": start,
         "final_loss": loss_value,
+        "final_replay_kl": replay_value,
         "train_tokens": tokens,
         "tokens_per_s": tokens / busy if busy else 0.0,
     }

@@ -2,7 +2,7 @@
 
 - ``sft`` (a corrected target): mean negative log-likelihood of the target.
 - ``pair`` (chosen vs rejected): DPO. The reference policy is the base model itself, reached
-  by switching the LoRA off (``model.disable_adapter()``), so no second copy of the weights
+  by switching the LoRA off (``net.disable_adapter()``), so no second copy of the weights
   is held in memory.
 - ``unpaired`` (a reply with a thumbs-up or -down): KTO-style: the sigmoid of the reply's
   log-ratio against the reference, pushed up for +1 and down for -1. The KL baseline of the
@@ -12,6 +12,9 @@
   The same model, with the hint in its context, is the teacher for the reply without the
   hint; the loss is the token-level reverse KL(student ‖ teacher) over the reply positions,
   so the model learns to behave as if it had been given the hint.
+
+Beside them, ``replay_loss`` is the regulariser: KL(base ‖ adapted) on a window of general
+text (:mod:`trainer.replay`), the base again reached by switching the LoRA off.
 
 Why written here instead of using TRL: TRL offers each objective as its own trainer built on
 the Hugging Face ``Trainer``, with its own loop, data collation and dataset format. Flywheel
@@ -25,20 +28,19 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from peft import PeftModel
 
 from trainer.config import TrainConfig
 from trainer.data import Encoded, TokenSequence
+from trainer.frozen import Stack
 
 
-def reply_logits(model: PeftModel, seq: TokenSequence) -> torch.Tensor:
+def reply_logits(net: Stack, seq: TokenSequence) -> torch.Tensor:
     """Logits at the positions that predict the reply tokens, shape (n_reply, vocab).
 
-    Only those positions go through the output layer (``logits_to_keep``): with a 49k-word
-    vocabulary, projecting the prompt positions too would be wasted work.
+    Only those positions go through the output layer: with a 49k-word vocabulary,
+    projecting the prompt positions too would be wasted work.
     """
-    out = model(input_ids=seq.ids, logits_to_keep=seq.n_reply + 1, use_cache=False)
-    return out.logits[0, :-1].float()
+    return net.logits(seq.ids, seq.n_reply + 1)[:-1]
 
 
 def token_logps(logits: torch.Tensor, seq: TokenSequence) -> torch.Tensor:
@@ -47,54 +49,85 @@ def token_logps(logits: torch.Tensor, seq: TokenSequence) -> torch.Tensor:
     return torch.log_softmax(logits, dim=-1).gather(1, targets[:, None]).squeeze(1)
 
 
-def sequence_logp(model: PeftModel, seq: TokenSequence) -> torch.Tensor:
-    return token_logps(reply_logits(model, seq), seq).sum()
+def sequence_logp(net: Stack, seq: TokenSequence) -> torch.Tensor:
+    return token_logps(reply_logits(net, seq), seq).sum()
 
 
-def reference_logp(model: PeftModel, seq: TokenSequence) -> torch.Tensor:
-    """The same quantity under the base model (adapter switched off), without gradients."""
-    with torch.no_grad(), model.disable_adapter():
-        return sequence_logp(model, seq)
+def reference_logp(net: Stack, seq: TokenSequence) -> torch.Tensor:
+    """The same quantity under the base model (adapter switched off), without gradients.
+
+    The base does not change during a run, so each sequence's value is computed once and
+    kept: a preference example is visited many times, and this halves its cost.
+    """
+    key = (seq.ids.numpy().tobytes(), seq.reply_start)
+    if key not in net.references:
+        with torch.no_grad(), net.disable_adapter():
+            net.references[key] = sequence_logp(net, seq)
+    return net.references[key]
 
 
-def sft_loss(model: PeftModel, enc: Encoded) -> torch.Tensor:
-    return -token_logps(reply_logits(model, enc.main), enc.main).mean()
+def sft_loss(net: Stack, enc: Encoded) -> torch.Tensor:
+    return -token_logps(reply_logits(net, enc.main), enc.main).mean()
 
 
-def dpo_loss(model: PeftModel, enc: Encoded, beta: float) -> torch.Tensor:
+def dpo_loss(net: Stack, enc: Encoded, beta: float) -> torch.Tensor:
     if enc.other is None:
         raise ValueError("a preference example needs a rejected reply")
-    chosen = sequence_logp(model, enc.main) - reference_logp(model, enc.main)
-    rejected = sequence_logp(model, enc.other) - reference_logp(model, enc.other)
+    chosen = sequence_logp(net, enc.main) - reference_logp(net, enc.main)
+    rejected = sequence_logp(net, enc.other) - reference_logp(net, enc.other)
     return -F.logsigmoid(beta * (chosen - rejected))
 
 
-def kto_loss(model: PeftModel, enc: Encoded, beta: float) -> torch.Tensor:
+def kto_loss(net: Stack, enc: Encoded, beta: float) -> torch.Tensor:
     sign = 1.0 if (enc.example.label or 0) > 0 else -1.0
-    log_ratio = sequence_logp(model, enc.main) - reference_logp(model, enc.main)
+    log_ratio = sequence_logp(net, enc.main) - reference_logp(net, enc.main)
     return 1.0 - torch.sigmoid(sign * beta * log_ratio)
 
 
-def hinted_loss(model: PeftModel, enc: Encoded) -> torch.Tensor:
+def hinted_loss(net: Stack, enc: Encoded) -> torch.Tensor:
     if enc.other is None:
         raise ValueError("a hinted example needs its hint-conditioned teacher sequence")
     with torch.no_grad():
-        teacher = torch.log_softmax(reply_logits(model, enc.other), dim=-1)
-    student = torch.log_softmax(reply_logits(model, enc.main), dim=-1)
+        teacher = torch.log_softmax(reply_logits(net, enc.other), dim=-1)
+    student = torch.log_softmax(reply_logits(net, enc.main), dim=-1)
     return (student.exp() * (student - teacher)).sum(-1).mean()
 
 
-def example_loss(model: PeftModel, enc: Encoded, config: TrainConfig) -> torch.Tensor:
+def replay_loss(net: Stack, ids: torch.Tensor) -> torch.Tensor:
+    """Mean per-token KL(base ‖ adapted) of the next-token distributions over ``ids``.
+
+    The forward direction (expectation under the base) penalises the adapter most where the
+    base is confident, which is what a perplexity measurement on ordinary text punishes.
+    """
+    with torch.no_grad(), net.disable_adapter():
+        base = torch.log_softmax(net.logits(ids), -1)
+    adapted = torch.log_softmax(net.logits(ids), -1)
+    return (base.exp() * (base - adapted)).sum(-1).mean()
+
+
+def objective_weight(kind: str, config: TrainConfig) -> float:
+    """The configured weight of one kind's objective (0 leaves that kind out of training)."""
+    weights = {
+        "sft": config.sft_weight,
+        "pair": config.pair_weight,
+        "unpaired": config.unpaired_weight,
+        "hinted": config.hinted_weight,
+    }
+    if kind not in weights:
+        raise ValueError(f"unknown example kind {kind!r}")
+    return weights[kind]
+
+
+def example_loss(net: Stack, enc: Encoded, config: TrainConfig) -> torch.Tensor:
     """The weighted loss of one example, dispatched on its kind."""
     kind = enc.example.kind
+    weight = objective_weight(kind, config)
     if kind == "sft":
-        loss, weight = sft_loss(model, enc), config.sft_weight
+        loss = sft_loss(net, enc)
     elif kind == "pair":
-        loss, weight = dpo_loss(model, enc, config.beta), config.pair_weight
+        loss = dpo_loss(net, enc, config.beta)
     elif kind == "unpaired":
-        loss, weight = kto_loss(model, enc, config.beta), config.unpaired_weight
-    elif kind == "hinted":
-        loss, weight = hinted_loss(model, enc), config.hinted_weight
+        loss = kto_loss(net, enc, config.beta)
     else:
-        raise ValueError(f"unknown example kind {kind!r}")
+        loss = hinted_loss(net, enc)
     return loss * weight * enc.example.weight

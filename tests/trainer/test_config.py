@@ -11,7 +11,7 @@ from trainer.config import ConfigError, TrainConfig
 
 
 def test_json_round_trip_keeps_every_field() -> None:
-    config = TrainConfig(r=8, alpha=16.0, target_modules=("q_proj", "v_proj"), max_steps=5)
+    config = TrainConfig(r=8, alpha=16.0, target_modules=("q_proj", "v_proj"), steps=5)
     again = TrainConfig.from_json(config.to_json())
     assert again == config
     assert json.loads(config.to_json())["target_modules"] == ["q_proj", "v_proj"]

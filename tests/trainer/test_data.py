@@ -30,10 +30,10 @@ def encoder(model_path: Path) -> Encoder:
 
 
 def example(kind: str = "sft", i: int = 1, **fields) -> Example:
-    defaults = {"target": "Pixel."} if kind == "sft" else {}
-    return Example(
-        id=i, kind=kind, dedup_key=f"key-{i}", prompt=prompt_for("Cat?"), **{**defaults, **fields}
-    )
+    defaults = {"prompt": prompt_for("Cat?")}
+    if kind == "sft":
+        defaults["target"] = "Pixel."
+    return Example(id=i, kind=kind, dedup_key=f"key-{i}", **{**defaults, **fields})
 
 
 def test_prompt_plus_reply_tokenizes_like_the_whole_rendered_conversation(encoder) -> None:
@@ -126,12 +126,30 @@ def test_bad_rows_are_reported_and_skipped_not_fatal() -> None:
 
 
 def test_holdout_split_is_stable_and_never_empty() -> None:
-    examples = [example(i=i) for i in range(40)]
+    examples = [example(i=i, prompt=prompt_for(f"Question {i}?")) for i in range(40)]
     train, held = split_holdout(examples, 0.2)
     assert {e.id for e in train}.isdisjoint({e.id for e in held})
     assert len(train) + len(held) == 40 and 2 <= len(held) <= 16
     # Adding examples never moves an old one across the split.
-    _, held_more = split_holdout([*examples, *(example(i=i) for i in range(40, 80))], 0.2)
+    more = [example(i=i, prompt=prompt_for(f"Question {i}?")) for i in range(40, 80)]
+    _, held_more = split_holdout([*examples, *more], 0.2)
     assert {e.id for e in held} <= {e.id for e in held_more}
     assert len(split_holdout(examples[:2], 0.2)[1]) == 1
     assert split_holdout(examples[:2], 0.0)[1] == []
+
+
+def test_a_correction_is_held_out_whole_never_half_trained() -> None:
+    """A correction's sft and pair examples share the prompt and the desired reply: the gate
+    must not measure one of them on an adapter trained on the other."""
+    examples = []
+    for n in range(12):
+        question = prompt_for(f"Question {n}?")
+        examples.append(example(i=2 * n, prompt=question, target=f"Answer {n}."))
+        examples.append(
+            example("pair", i=2 * n + 1, prompt=question, chosen=f"Answer {n}.", rejected="No.")
+        )
+    train, held = split_holdout(examples, 0.2)
+    assert held and train
+    assert {e.prompt for e in train}.isdisjoint({e.prompt for e in held})
+    one_prompt = [e for e in examples if e.prompt == examples[0].prompt] + examples[2:4]
+    assert len(split_holdout(one_prompt, 0.2)[1]) == 2  # the fallback holds out a whole prompt

@@ -1,11 +1,20 @@
 """Export parity: a LoRA trained with transformers+peft behaves the same in llama.cpp.
 
-The adapter is trained for real on the embedded model, exported to GGUF and loaded by
-llama.cpp on the quantized model the app serves. Greedy decoding must pick the same tokens
-as transformers+peft, logits must agree as closely as the base models themselves agree
-(llama.cpp runs on 4-bit weights, transformers on their float32 dequantization), and the
-adapter must actually change the output. An export without the q/k row permutation is the
-negative control: it loads fine, but its logits drift far from transformers'.
+The adapter is trained for real on the embedded model (LoRA on its top layers, as the
+default config does), exported to GGUF and loaded by llama.cpp. Two comparisons:
+
+- on a float32 copy of the served GGUF (the very weights transformers trains on), greedy
+  decoding picks the same 32 tokens as transformers+peft and the logits agree closely, so
+  the export itself loses nothing;
+- on the quantized model the app serves, logits agree as closely as the base models
+  themselves agree (4-bit weights against their float32 dequantization). Exact greedy
+  equality is not asked there: that noise flips near-ties (measured: a top-2 gap of 0.02
+  against a logit drift of about 1), with or without an adapter.
+
+The adapter must change the output on the questions it was trained on. An export without
+the q/k row permutation is the negative control: it loads fine, but its logits drift far
+from transformers'. Hot-swapping into the running runtime gives what a fresh load with the
+adapter gives.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from llama_cpp import Llama
 import trainer.export_gguf as export_gguf
 from app.model.prompt import render_chat
 from app.model.runtime import ModelRuntime
+from tests.trainer.float_gguf import write_float_copy
 from trainer.__main__ import lora
 from trainer.base import load_base
 from trainer.config import TrainConfig
@@ -104,7 +114,7 @@ def trained(
     request.addfinalizer(monkeypatch.undo)
     monkeypatch.setenv("FLYWHEEL_HOME", str(home))
     torch.set_num_threads(1)
-    config = TrainConfig(lr=1e-3, dropout=0.0, max_steps=10, epochs=10, batch_size=1, max_len=96)
+    config = TrainConfig(dropout=0.0, steps=14, batch_size=1, max_len=96, replay_weight=0.0)
     encoder = Encoder(model_path, config.max_len)
     items = [
         encoder.encode(
@@ -131,7 +141,32 @@ def trained(
     return peft_model, exported, encoder, home
 
 
-def test_llama_cpp_matches_transformers_with_the_exported_adapter(trained, model_path) -> None:
+@pytest.fixture(scope="module")
+def float_model(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_float_copy(model_path, tmp_path_factory.mktemp("float") / "model-f32.gguf")
+
+
+def test_llama_cpp_on_float_weights_matches_transformers_token_for_token(
+    trained, float_model
+) -> None:
+    peft_model, exported, encoder, _ = trained
+    base_llm, lora_llm = open_llama(float_model, None), open_llama(float_model, exported)
+    for question in PROMPTS:
+        ids = encoder.tokens(chat_prompt(question), prompt=True)
+        hf_tokens = hf_greedy(peft_model, ids)
+        cpp_tokens = llama_greedy(lora_llm, ids)
+        diff = np.abs(
+            llama_logits(lora_llm, ids + hf_tokens, len(ids))
+            - hf_logits(peft_model, ids + hf_tokens, len(ids))
+        ).max()
+        print(f"\n{question!r}: {lora_llm.detokenize(cpp_tokens)!r}, max |logit diff| {diff:.4f}")
+        assert cpp_tokens == hf_tokens, question
+        assert diff < 0.05, question
+        if question in TRAIN_QUESTIONS:
+            assert cpp_tokens != llama_greedy(base_llm, ids), "the adapter changed nothing"
+
+
+def test_llama_cpp_on_the_served_model_is_as_close_as_the_base(trained, model_path) -> None:
     peft_model, exported, encoder, _ = trained
     base_llm, lora_llm = open_llama(model_path, None), open_llama(model_path, exported)
     worst_lora, worst_base = 0.0, 0.0
@@ -142,11 +177,6 @@ def test_llama_cpp_matches_transformers_with_the_exported_adapter(trained, model
         cpp_base_tokens = llama_greedy(base_llm, ids)
         with peft_model.disable_adapter():
             base_logits = hf_logits(peft_model, ids + cpp_base_tokens, len(ids))
-        print(
-            f"\n{question!r}\n  adapted: {lora_llm.detokenize(cpp_tokens)!r}"
-            f"\n  base:    {base_llm.detokenize(cpp_base_tokens)!r}"
-        )
-        assert cpp_tokens == hf_tokens, question
         lora_diff = np.abs(
             llama_logits(lora_llm, ids + hf_tokens, len(ids))
             - hf_logits(peft_model, ids + hf_tokens, len(ids))
@@ -154,14 +184,18 @@ def test_llama_cpp_matches_transformers_with_the_exported_adapter(trained, model
         base_diff = np.abs(
             llama_logits(base_llm, ids + cpp_base_tokens, len(ids)) - base_logits
         ).max()
-        print(f"  max |logit diff|: with adapter {lora_diff:.3f}, base {base_diff:.3f}")
+        print(
+            f"\n{question!r}\n  adapted: {lora_llm.detokenize(cpp_tokens)!r}"
+            f"\n  base:    {base_llm.detokenize(cpp_base_tokens)!r}"
+            f"\n  max |logit diff|: with adapter {lora_diff:.3f}, base {base_diff:.3f}"
+        )
         worst_lora, worst_base = max(worst_lora, lora_diff), max(worst_base, base_diff)
         if question in TRAIN_QUESTIONS:
             assert cpp_tokens != cpp_base_tokens, "the adapter did not change the output"
     assert worst_lora < 1.5 * worst_base + 0.5
 
 
-def test_export_without_the_qk_permutation_drifts(trained, model_path, monkeypatch) -> None:
+def test_export_without_the_qk_permutation_drifts(trained, float_model, monkeypatch) -> None:
     peft_model, exported, encoder, home = trained
     monkeypatch.setattr(export_gguf, "permute_qk_rows", lambda weight, n_head: weight)
     unpermuted = export_gguf.export_adapter(
@@ -171,17 +205,17 @@ def test_export_without_the_qk_permutation_drifts(trained, model_path, monkeypat
     reply = hf_greedy(peft_model, ids)
     reference = hf_logits(peft_model, ids + reply, len(ids))
     good = np.abs(
-        llama_logits(open_llama(model_path, exported), ids + reply, len(ids)) - reference
+        llama_logits(open_llama(float_model, exported), ids + reply, len(ids)) - reference
     ).max()
     bad = np.abs(
-        llama_logits(open_llama(model_path, unpermuted), ids + reply, len(ids)) - reference
+        llama_logits(open_llama(float_model, unpermuted), ids + reply, len(ids)) - reference
     ).max()
     print(f"\nmax |logit diff|: permuted {good:.3f}, unpermuted {bad:.3f}")
-    assert bad > 2 * good
+    assert bad > 10 * good
 
 
-def test_the_runtime_hot_swaps_the_exported_adapter(trained, model_path, base_sha) -> None:
-    peft_model, exported, encoder, _ = trained
+def test_the_runtime_hot_swaps_the_exported_adapter(trained, model_path) -> None:
+    _, exported, encoder, _ = trained
     runtime = ModelRuntime(model_path, n_threads=1, n_ctx=512)
     runtime.load()
     try:
@@ -194,8 +228,8 @@ def test_the_runtime_hot_swaps_the_exported_adapter(trained, model_path, base_sh
     finally:
         runtime.close()
     ids = encoder.tokens(chat_prompt(TRAIN_QUESTIONS[0]), prompt=True)
-    vocab = Llama(model_path=str(model_path), vocab_only=True, verbose=False)
-    expected = vocab.detokenize(hf_greedy(peft_model, ids)).decode("utf-8", "replace")
+    loaded = open_llama(model_path, exported)
+    expected = loaded.detokenize(llama_greedy(loaded, ids)).decode("utf-8", "replace")
     print(f"\nswap {swap_ms:.0f} ms; base {base_reply!r}; adapted {adapted!r}")
     assert adapted != base_reply
     assert expected.startswith(adapted.strip()[:40])

@@ -15,12 +15,20 @@ from trainer.__main__ import lora
 from trainer.base import load_base
 from trainer.config import TrainConfig
 from trainer.data import Encoded, Encoder, Example
+from trainer.frozen import Stack
 from trainer.loop import Preempted, StopGuard, load_checkpoint, train
-from trainer.objectives import dpo_loss, example_loss, hinted_loss, kto_loss, sft_loss
+from trainer.objectives import (
+    dpo_loss,
+    example_loss,
+    hinted_loss,
+    kto_loss,
+    replay_loss,
+    sft_loss,
+)
 
 pytestmark = pytest.mark.slow
 
-CONFIG = TrainConfig(max_len=64, batch_size=1, epochs=4, max_steps=4, checkpoint_every=100)
+CONFIG = TrainConfig(max_len=64, batch_size=1, steps=4, checkpoint_every=100)
 
 
 def prompt(question: str) -> str:
@@ -64,20 +72,24 @@ def items(encoder: Encoder) -> list[Encoded]:
 
 def test_losses_start_at_their_known_values(model, encoder) -> None:
     sft, pair, unpaired, hinted = items(encoder)
+    net = Stack(model)
     with torch.no_grad():
         # A fresh LoRA (B = 0) equals its reference, so DPO is log 2 and KTO is 1/2 exactly.
-        assert dpo_loss(model, pair, beta=0.1).item() == pytest.approx(math.log(2), abs=1e-5)
-        assert kto_loss(model, unpaired, beta=0.1).item() == pytest.approx(0.5, abs=1e-5)
-        assert sft_loss(model, sft).item() > 0
-        assert hinted_loss(model, hinted).item() > 1e-4  # the hint changes the distribution
+        assert dpo_loss(net, pair, beta=0.1).item() == pytest.approx(math.log(2), abs=1e-5)
+        assert kto_loss(net, unpaired, beta=0.1).item() == pytest.approx(0.5, abs=1e-5)
+        assert sft_loss(net, sft).item() > 0
+        assert hinted_loss(net, hinted).item() > 1e-4  # the hint changes the distribution
         same = Encoded(hinted.example, hinted.main, hinted.main)
-        assert hinted_loss(model, same).item() == pytest.approx(0.0, abs=1e-5)
+        assert hinted_loss(net, same).item() == pytest.approx(0.0, abs=1e-5)
+        window = encoder.sequence(prompt("Tell me about rivers."), "Rivers carve valleys.").ids
+        assert replay_loss(net, window).item() == pytest.approx(0.0, abs=1e-6)
 
 
 def test_every_objective_has_a_gradient_on_the_lora_only(model, encoder) -> None:
+    net = Stack(model)
     for item in items(encoder):
         model.zero_grad()
-        example_loss(model, item, CONFIG).backward()
+        example_loss(net, item, CONFIG).backward()
         grads = {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
         assert grads, item.example.kind
         assert all("lora_" in name for name in grads)
@@ -145,9 +157,10 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(
 
 def test_sft_training_raises_the_likelihood_of_the_target(model, encoder, tmp_path) -> None:
     item = items(encoder)[0]
+    net = Stack(model)
     with torch.no_grad():
-        before = sft_loss(model, item).item()
-    config = TrainConfig(lr=1e-3, max_len=64, batch_size=1, epochs=6, max_steps=6)
+        before = sft_loss(net, item).item()
+    config = TrainConfig(lr=1e-3, max_len=64, batch_size=1, steps=6)
     train(
         model,
         [item],
@@ -159,5 +172,5 @@ def test_sft_training_raises_the_likelihood_of_the_target(model, encoder, tmp_pa
         on_event=lambda _: None,
     )
     with torch.no_grad():
-        after = sft_loss(model, item).item()
+        after = sft_loss(net, item).item()
     assert after < before * 0.5

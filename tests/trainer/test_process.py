@@ -19,7 +19,7 @@ from tests.learning.adapter_files import write_adapter
 from trainer.__main__ import EXIT_OK, EXIT_PREEMPTED, checkpoint_path
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIG = {"max_len": 96, "batch_size": 1, "epochs": 3, "max_steps": 4, "checkpoint_every": 100}
+CONFIG = {"max_len": 96, "batch_size": 1, "steps": 4, "checkpoint_every": 100}
 
 
 def seed_examples(db) -> None:
