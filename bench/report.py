@@ -131,9 +131,44 @@ def judge(label: str, figure: Any, goal: Any, op: str) -> Line:
 
 def learning_lines(result: dict[str, Any]) -> list[Line]:
     """Per scenario of a learning sequence: adoption before, after its lesson and after the
-    last lesson (forgetting), and for trained layers the training time and canary rise."""
-    trained = result.get("layers") != "skills"
-    goal = learning.GOAL_ADOPTION_LORA if trained else learning.GOAL_ADOPTION_SKILLS
+    last lesson (forgetting), and for trained layers the training time and canary rise.
+
+    A ``--layers all`` result gets each layer's lines under its name (training once, under
+    ``lora``: ``both`` shares that training) and, per scenario, ``both`` against the better
+    single layer."""
+    if result.get("layers") == "all":
+        return all_layers_lines(result)
+    return layer_lines(result, trained=result.get("layers") != "skills")
+
+
+def all_layers_lines(result: dict[str, Any]) -> list[Line]:
+    by_layer = result.get("by_layer") or {}
+    lines = []
+    for layer, sub in by_layer.items():
+        for line in layer_lines(sub, trained=layer == "lora"):
+            lines.append(Line(f"{layer}: {line.label}", line.figure, line.goal, line.met))
+    single = [by_layer.get(layer, {}).get("runs") or [] for layer in ("lora", "skills")]
+    for index, run in enumerate(by_layer.get("both", {}).get("runs") or []):
+        name = run.get("name", f"scenario {index + 1}")
+        best = [runs[index].get("adoption_after") for runs in single if index < len(runs)]
+        best_figure = max((b for b in best if isinstance(b, int | float)), default=None)
+        lines.append(
+            judge(
+                f"both: {name}: adoption after teaching, against the better single layer",
+                run.get("adoption_after"),
+                best_figure,
+                ">=",
+            )
+        )
+    return lines
+
+
+def layer_lines(result: dict[str, Any], trained: bool) -> list[Line]:
+    goal = (
+        learning.GOAL_ADOPTION_SKILLS
+        if result.get("layers") == "skills"
+        else learning.GOAL_ADOPTION_LORA
+    )
     after_all = result.get("adoption_after_all") or {}
     runs = result.get("runs") or []
     lines = []

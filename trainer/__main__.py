@@ -110,7 +110,8 @@ def load_config(args: argparse.Namespace) -> TrainConfig:
             raise ConfigError(f"cannot read {args.config}: {exc.strerror or exc}") from exc
         config = TrainConfig.from_json(text)
     if args.max_steps is not None:
-        config = dataclasses.replace(config, steps=min(config.steps, args.max_steps))
+        cap = args.max_steps
+        config = dataclasses.replace(config, steps=min(config.steps, cap), max_steps=cap)
     return config
 
 

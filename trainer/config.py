@@ -42,14 +42,24 @@ class TrainConfig:
     weight_decay: float = _opt(0.0, "AdamW weight decay on the LoRA weights.")
     grad_clip: float = _opt(1.0, "Global gradient-norm clip; 0 disables clipping.")
     steps: int = _opt(
-        30, "Optimizer steps per run (a time budget): few examples are repeated to fill it."
+        30, "Fewest optimizer steps per run: a few examples are repeated to fill them."
     )
+    passes: float = _opt(
+        8.0,
+        "Times each training example is seen at least: more examples get more steps, so"
+        " lessons taught earlier are not diluted away by later ones (up to max_steps).",
+    )
+    max_steps: int = _opt(80, "Most optimizer steps per run (a time bound).")
     batch_size: int = _opt(2, "Examples per optimizer step (gradient accumulation).")
     max_len: int = _opt(384, "Longest prompt+reply in tokens; longer prompts lose their start.")
     checkpoint_every: int = _opt(10, "Optimizer steps between resumable checkpoints.")
     seed: int = _opt(0, "Seed for LoRA init, dropout and example order.")
     sft_weight: float = _opt(1.0, "Weight of the supervised loss on corrected targets.")
-    pair_weight: float = _opt(1.0, "Weight of the preference (DPO) loss on chosen/rejected.")
+    pair_weight: float = _opt(
+        0.0,
+        "Weight of the preference (DPO) loss on chosen/rejected. 0 by default: a correction's"
+        " chosen reply is already its sft target, and the step budget goes further on it.",
+    )
     unpaired_weight: float = _opt(1.0, "Weight of the KTO-style loss on thumbs-up/down replies.")
     hinted_weight: float = _opt(1.0, "Weight of the distillation loss on hinted replies.")
     replay_weight: float = _opt(
@@ -78,6 +88,8 @@ class TrainConfig:
             "grad_clip": self.grad_clip >= 0,
             "warmup_steps": self.warmup_steps >= 0,
             "steps": self.steps >= 1,
+            "passes": self.passes > 0,
+            "max_steps": self.max_steps >= self.steps,
             "batch_size": self.batch_size >= 1,
             "max_len": self.max_len >= 16,
             "checkpoint_every": self.checkpoint_every >= 1,

@@ -7,7 +7,10 @@ quantization and adapter file the user will get, not on the float32 training cop
    each gives a score where higher is better (the mean per-token log-likelihood of a
    target or a thumbs-up reply, minus it for a thumbs-down reply, and for a pair the
    chosen reply's minus the rejected reply's), plus preference accuracy on pairs (does
-   the model give the chosen reply a higher log-likelihood than the rejected one).
+   the model give the chosen reply a higher per-token log-likelihood than the rejected
+   one). Per token, as the score is: with summed log-likelihoods a correction longer than
+   the reply it replaces (a pirate rewrite of a short answer) counts as dispreferred however
+   well the adapter learned it, and a candidate was refused for exactly that.
    Hinted examples have no reference reply and are not scored here.
 2. Canary perplexity on ``assets/canary.txt``, varied general English: an adapter that
    fits the user's examples by breaking the model's general language is refused.
@@ -109,7 +112,7 @@ def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Sco
         if kind == "pair" and item.other is not None:
             other = scorer.reply_logps(item.other)
             item_scores.append(float(main.mean() - other.mean()))
-            preferences.append(float(main.sum()) > float(other.sum()))
+            preferences.append(float(main.mean()) > float(other.mean()))
         elif kind == "unpaired":
             sign = 1.0 if (item.example.label or 0) > 0 else -1.0
             item_scores.append(sign * float(main.mean()))

@@ -68,33 +68,46 @@ class StopGuard:
             raise Preempted("stop requested during a critical section")
 
 
+def budget(n_examples: int, config: TrainConfig) -> int:
+    """Optimizer steps for a run over ``n_examples``: enough for ``config.passes`` passes,
+    at least ``config.steps`` and at most ``config.max_steps``.
+
+    A fixed budget would spread ever thinner as corrections accumulate (measured: a second
+    lesson trained with the same 30 steps halved the first lesson's adoption).
+    """
+    wanted = math.ceil(config.passes * n_examples / config.batch_size)
+    return min(config.max_steps, max(config.steps, wanted))
+
+
 def schedule(n_examples: int, config: TrainConfig) -> list[list[int]]:
     """Example indices for every optimizer step: shuffled passes, cut into batches.
 
-    The number of steps is the configured budget whatever the number of examples: a handful
-    of corrections is repeated until the budget is used (a few passes are far too few steps
-    to change what the model says), and a large set is sampled. Derived from the seed alone,
-    so a resumed run recomputes the same order and continues after its checkpoint.
+    The number of steps is :func:`budget`: a handful of corrections is repeated until it is
+    used (a few passes are far too few steps to change what the model says), a large set is
+    sampled. Derived from the seed alone, so a resumed run recomputes the same order and
+    continues after its checkpoint.
     """
     rng = random.Random(config.seed)
+    total = budget(n_examples, config)
     order: list[int] = []
-    while len(order) < config.steps * config.batch_size:
+    while len(order) < total * config.batch_size:
         epoch = list(range(n_examples))
         rng.shuffle(epoch)
         order += epoch
-    return [order[i * config.batch_size : (i + 1) * config.batch_size] for i in range(config.steps)]
+    return [order[i * config.batch_size : (i + 1) * config.batch_size] for i in range(total)]
 
 
-def learning_rate(step: int, config: TrainConfig) -> float:
-    """Linear warm-up to ``config.lr``, then a cosine decay to a tenth of it at the last step.
+def learning_rate(step: int, total: int, config: TrainConfig) -> float:
+    """Linear warm-up to ``config.lr``, then a cosine decay to a tenth of it at step
+    ``total - 1``.
 
     A function of the step alone, so a resumed run continues on the same curve. A budget
     shorter than the warm-up still reaches the peak at its last step.
     """
-    warmup = min(config.warmup_steps, config.steps - 1)
+    warmup = min(config.warmup_steps, total - 1)
     if step < warmup:
         return config.lr * (step + 1) / warmup
-    span = max(1, config.steps - 1 - warmup)
+    span = max(1, total - 1 - warmup)
     progress = (step - warmup) / span
     return config.lr * (0.1 + 0.45 * (1 + math.cos(math.pi * progress)))
 
@@ -184,7 +197,7 @@ def train(
                 step_replay = float(kl.detach())
                 tokens += int(window.shape[1])
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, config)
+                group["lr"] = learning_rate(step, len(steps), config)
             with guard.critical():
                 if config.grad_clip > 0:
                     torch.nn.utils.clip_grad_norm_(params, config.grad_clip)

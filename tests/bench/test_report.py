@@ -185,6 +185,32 @@ def test_skills_only_learning_has_no_training_rows_and_its_own_adoption_goal() -
     assert lines[1].goal == f"≥ {learning.GOAL_ADOPTION_SKILLS}"
 
 
+def test_all_layers_show_each_layer_and_both_against_the_better_single_layer() -> None:
+    lora = copy.deepcopy(LEARNING)
+    skills = {
+        "layers": "skills",
+        "runs": [
+            {"name": "fish", "adoption_before": 0.0, "adoption_after": 0.6},
+            {"name": "pirate", "adoption_before": 0.4, "adoption_after": 1.0},
+        ],
+    }
+    both = copy.deepcopy(LEARNING) | {"layers": "both"}
+    both["runs"][1]["adoption_after"] = 0.8
+    result = {"layers": "all", "by_layer": {"lora": lora, "skills": skills, "both": both}}
+    lines = {line.label: line for line in report.lines_for("learning", result)}
+
+    assert lines["lora: fish: training time (s)"].met is True
+    assert "both: fish: training time (s)" not in lines, "both shares lora's training"
+    assert lines["skills: fish: adoption after teaching"].goal == (
+        f"≥ {learning.GOAL_ADOPTION_SKILLS}"
+    )
+    assert lines["both: fish: adoption after teaching"].goal == f"≥ {learning.GOAL_ADOPTION_LORA}"
+    against = "adoption after teaching, against the better single layer"
+    assert lines[f"both: fish: {against}"].met is True
+    assert lines[f"both: pirate: {against}"].met is False
+    assert lines[f"both: pirate: {against}"].goal == "≥ 1"
+
+
 def test_every_bench_the_runner_starts_has_a_goal_table() -> None:
     for bench in BENCHES:
         assert bench.kind == "learning" or any(row.op for row in report.ROWS[bench.kind]), bench

@@ -70,7 +70,7 @@ def test_json_is_found_after_other_output() -> None:
 
 def test_benches_are_picked_by_name_or_group() -> None:
     names = [b.name for b in runner.selected(runner.BENCHES, ["learning", "ui"], [])]
-    assert names == ["ui", "learning-skills", "learning-lora", "learning-both"]
+    assert names == ["ui", "learning-all"]
     names = [b.name for b in runner.selected(runner.BENCHES, [], ["learning", "runtime"])]
     assert "runtime" not in names and not any(n.startswith("learning") for n in names)
     assert "startup" in names
@@ -80,7 +80,7 @@ def test_learning_runs_replay_every_shipped_scenario_in_one_process() -> None:
     learning = [b for b in runner.BENCHES if b.kind == "learning"]
     shipped = sorted(p.name for p in (runner.BENCH_DIR / "scenarios").glob("*.json"))
 
-    assert {b.args[b.args.index("--layers") + 1] for b in learning} == {"lora", "skills", "both"}
+    assert [b.args[b.args.index("--layers") + 1] for b in learning] == ["all"]
     for bench in learning:
         assert sorted(Path(a).name for a in bench.args if a.endswith(".json")) == shipped
 

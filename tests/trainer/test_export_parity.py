@@ -114,7 +114,9 @@ def trained(
     request.addfinalizer(monkeypatch.undo)
     monkeypatch.setenv("FLYWHEEL_HOME", str(home))
     torch.set_num_threads(1)
-    config = TrainConfig(dropout=0.0, steps=14, batch_size=1, max_len=96, replay_weight=0.0)
+    config = TrainConfig(
+        dropout=0.0, steps=14, max_steps=14, batch_size=1, max_len=96, replay_weight=0.0
+    )
     encoder = Encoder(model_path, config.max_len)
     items = [
         encoder.encode(

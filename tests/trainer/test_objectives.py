@@ -28,7 +28,9 @@ from trainer.objectives import (
 
 pytestmark = pytest.mark.slow
 
-CONFIG = TrainConfig(max_len=64, batch_size=1, steps=4, checkpoint_every=100)
+CONFIG = TrainConfig(
+    max_len=64, batch_size=1, steps=4, max_steps=4, checkpoint_every=100, pair_weight=1.0
+)
 
 
 def prompt(question: str) -> str:
@@ -160,7 +162,7 @@ def test_sft_training_raises_the_likelihood_of_the_target(model, encoder, tmp_pa
     net = Stack(model)
     with torch.no_grad():
         before = sft_loss(net, item).item()
-    config = TrainConfig(lr=1e-3, max_len=64, batch_size=1, steps=6)
+    config = TrainConfig(lr=1e-3, max_len=64, batch_size=1, steps=6, max_steps=6)
     train(
         model,
         [item],

@@ -19,7 +19,7 @@ from tests.learning.adapter_files import write_adapter
 from trainer.__main__ import EXIT_OK, EXIT_PREEMPTED, checkpoint_path
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIG = {"max_len": 96, "batch_size": 1, "steps": 4, "checkpoint_every": 100}
+CONFIG = {"max_len": 96, "batch_size": 1, "steps": 4, "max_steps": 4, "checkpoint_every": 100}
 
 
 def seed_examples(db) -> None:
@@ -52,10 +52,10 @@ def seed_examples(db) -> None:
 class Trainer:
     """One trainer process, read line by line like the app's supervisor reads it."""
 
-    def __init__(self, home: Path, *extra: str) -> None:
+    def __init__(self, home: Path, *extra: str, steps: int = CONFIG["steps"]) -> None:
         home.mkdir(parents=True, exist_ok=True)
         config = home / "train.json"
-        config.write_text(json.dumps(CONFIG))
+        config.write_text(json.dumps({**CONFIG, "steps": steps, "max_steps": steps}))
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -99,7 +99,7 @@ def test_sigterm_stops_within_5_s_and_the_next_run_resumes(
 ) -> None:
     db = open_db()
     seed_examples(db)
-    first = Trainer(flywheel_home)
+    first = Trainer(flywheel_home, steps=20)  # still training when the signal arrives
     first.until(lambda e: e["event"] == "progress")
     sent = time.monotonic()
     first.proc.send_signal(signal.SIGTERM)
@@ -114,7 +114,7 @@ def test_sigterm_stops_within_5_s_and_the_next_run_resumes(
     run = db.execute("SELECT id, status FROM training_runs").fetchall()
     assert run == [(first.events[0]["run_id"], "interrupted")]
 
-    second = Trainer(flywheel_home)
+    second = Trainer(flywheel_home, steps=20)
     assert second.finish() == EXIT_OK
     kinds = [e["event"] for e in second.events]
     assert second.events[0]["resuming"] is True

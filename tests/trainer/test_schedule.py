@@ -8,26 +8,30 @@ from itertools import pairwise
 import pytest
 
 from trainer.config import TrainConfig
-from trainer.loop import learning_rate, schedule
+from trainer.loop import budget, learning_rate, schedule
 
 
-@pytest.mark.parametrize("n_examples", [1, 3, 7, 200])
-def test_every_run_takes_the_budgeted_steps_whatever_the_number_of_examples(n_examples) -> None:
-    config = TrainConfig(steps=30, batch_size=2)
+@pytest.mark.parametrize(
+    ("n_examples", "expected"), [(1, 30), (3, 30), (7, 30), (14, 56), (200, 80)]
+)
+def test_the_step_budget_grows_with_the_examples_between_its_bounds(n_examples, expected) -> None:
+    config = TrainConfig(steps=30, passes=8, max_steps=80, batch_size=2)
     steps = schedule(n_examples, config)
-    assert len(steps) == 30 and all(len(batch) == 2 for batch in steps)
+    assert len(steps) == budget(n_examples, config) == expected
+    assert all(len(batch) == 2 for batch in steps)
     seen = Counter(i for batch in steps for i in batch)
     assert set(seen) <= set(range(n_examples))
-    if n_examples <= 60:  # repeated in whole shuffled passes: no example is favoured
+    if n_examples <= 80:  # repeated in whole shuffled passes: no example is favoured
         assert set(seen) == set(range(n_examples))
         assert max(seen.values()) - min(seen.values()) <= 1
+        assert min(seen.values()) >= min(8, 160 // n_examples)
     assert schedule(n_examples, config) == steps  # the seed alone decides (resume)
 
 
 def test_learning_rate_warms_up_then_decays_to_a_tenth() -> None:
-    config = TrainConfig(lr=1e-3, steps=30, warmup_steps=3)
-    curve = [learning_rate(step, config) for step in range(30)]
+    config = TrainConfig(lr=1e-3, warmup_steps=3)
+    curve = [learning_rate(step, 30, config) for step in range(30)]
     assert curve[0] < curve[1] < curve[2] == pytest.approx(1e-3)
     assert all(a >= b for a, b in pairwise(curve[2:]))
     assert curve[-1] == pytest.approx(1e-4)
-    assert learning_rate(0, TrainConfig(lr=1e-3, steps=1)) == pytest.approx(1e-3)
+    assert learning_rate(0, 1, config) == pytest.approx(1e-3)

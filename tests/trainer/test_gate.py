@@ -1,0 +1,39 @@
+"""The promotion gate's preference accuracy, on the served model in llama.cpp."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.model.prompt import render_chat
+from trainer.data import Encoder, Example
+from trainer.evaluate import Scorer, Scores, decide, score
+
+
+def test_a_long_fluent_correction_is_preferred_to_a_short_wrong_reply(model_path: Path) -> None:
+    """Per token, not in total: a summed log-likelihood always favours the shorter reply."""
+    encoder = Encoder(model_path, 256)
+    prompt = render_chat([{"role": "user", "content": "What is the capital of France?"}])
+    chosen = (
+        "Arr, matey! The capital of France be Paris, a grand port of call on the river Seine, "
+        "where many a sailor has dropped anchor."
+    )
+    pair = encoder.encode(
+        Example(id=1, kind="pair", dedup_key="1", prompt=prompt, chosen=chosen, rejected="Lyon.")
+    )
+    scorer = Scorer(model_path, None, n_ctx=256, n_threads=1)
+    try:
+        chosen_logps, rejected_logps = scorer.reply_logps(pair.main), scorer.reply_logps(pair.other)
+        scores = score(scorer, [pair], encoder.tokens("Rivers flow to the sea.", prompt=False))
+    finally:
+        scorer.close()
+    assert chosen_logps.sum() < rejected_logps.sum()  # what a summed comparison would judge
+    assert scores.pref_accuracy == 1.0
+
+
+def test_the_gate_refuses_a_candidate_whose_preferences_got_worse() -> None:
+    current = Scores(user_score=-2.0, pref_accuracy=1.0, n_scored=2, canary_ppl=18.0)
+    worse = Scores(user_score=-1.0, pref_accuracy=0.5, n_scored=2, canary_ppl=18.0)
+    better = Scores(user_score=-1.0, pref_accuracy=1.0, n_scored=2, canary_ppl=18.5)
+    assert decide(worse, current, 0.05) == (False, "preference accuracy dropped (0.50 vs 1.00)")
+    assert decide(better, current, 0.05)[0]
+    assert not decide(Scores(-1.0, 1.0, 2, 19.0), current, 0.05)[0]  # canary +5.6 %
