@@ -117,7 +117,7 @@ class Replay:
         """Answer the next turns with ``layer`` only: skills, the promoted adapter, or both."""
         self.use_skills = layer != "lora"
         wanted = None if layer == "skills" else self.adapter
-        if wanted == self.runtime.active_adapter():
+        if wanted == self.runtime.active_adapter:
             return
         if wanted is None:
             self.runtime.remove_adapter()
@@ -202,7 +202,7 @@ class Replay:
             began = time.perf_counter()
             self.runtime.apply_adapter(path)
             swap_ms = (time.perf_counter() - began) * 1000
-            self.adapter = self.runtime.active_adapter()
+            self.adapter = self.runtime.active_adapter
         out["train_seconds"] = round(train_s, 1)
         out["swap_ms"] = round(swap_ms, 1) if swap_ms is not None else None
         return out
