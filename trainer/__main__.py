@@ -199,15 +199,16 @@ def training_threads(requested: int | None) -> int:
     Threads of one matrix product wait for each other; when another program holds a core,
     a second thread mostly waits (measured: 10x slower with 2 threads than 1 on a 2-core
     machine under load). The trainer starts when the machine is idle, so this is usually
-    every core, but it adapts when it is not.
+    every core, but it adapts when it is not. Use is sampled now rather than read from the
+    1-minute load average, which still counts work that ended just before the run (measured:
+    a run started right after the user's last reply trained on one thread, at half speed).
     """
     if requested:
         return requested
+    import psutil
+
     cores = default_threads()
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:
-        busy = 0.0
+    busy = psutil.cpu_percent(interval=0.5) / 100 * (psutil.cpu_count() or cores)
     return max(1, min(cores, round(cores - busy)))
 
 

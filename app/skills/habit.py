@@ -123,6 +123,14 @@ def shared_habit(a: str, b: str) -> Habit | None:
     return None
 
 
+def of_examples(examples: list[tuple[str, str]]) -> Habit | None:
+    """The habit every example answer of a skill shares: a habit skill's own habit."""
+    if len(examples) < 2:
+        return None
+    found = shared_habit(examples[0][1], examples[1][1])
+    return found if found and all(found.holds_for(a) for _, a in examples) else None
+
+
 def applies(requests: list[str]) -> str:
     """``always`` when at least three requests share no topic, else ``relevant``.
 

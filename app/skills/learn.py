@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
-from app.skills import outcomes
-from app.skills.synthesize import synthesize_from_signal
+from app.skills import habit, outcomes
+from app.skills.library import SkillLibrary, SkillNotFoundError
+from app.skills.skill import SkillFormatError
+from app.skills.synthesize import Directive, directive_from_signal, synthesize
 
 
 def learn_from_signals(
@@ -26,16 +28,46 @@ def learn_from_signals(
     A correction that strengthens a skill the reply used (the user rewrote the reply the
     way that skill says: "Arr, matey! …" again) is no evidence against that skill, so its
     use is left unjudged; otherwise every correction would count as a failure of the very
-    habit it confirms, and the habit would be retired after five lessons.
+    habit it confirms, and the habit would be retired after five lessons. The same holds
+    for the other habits a corrected reply was given (see :func:`_not_contradicted`).
     """
     learned: list[str] = []
     for signal_id in signal_ids:
-        row = db.execute("SELECT score FROM signals WHERE id = ?", [signal_id]).fetchone()
-        result = None
-        if row is not None and row[0] < 0:
-            result = synthesize_from_signal(db, signal_id, draft=draft)
+        directive = directive_from_signal(db, signal_id)
+        result = None if directive is None else synthesize(db, directive, draft=draft)
         confirmed = {result.skill.id} if result is not None and result.merged else set()
+        if directive is not None and directive.kind == "correction":
+            confirmed |= _not_contradicted(db, signal_id, directive)
         outcomes.on_signal(db, signal_id, unjudged=confirmed - {None})
         if result is not None:
             learned.append(result.skill.name)
     return learned
+
+
+def _not_contradicted(db: sqlite_utils.Database, signal_id: int, directive: Directive) -> set[int]:
+    """The habit skills a corrected reply used that the correction does not go against.
+
+    A correction says the reply was wrong, not which of its skills was. For a habit the
+    text tells: the user went against it only when the reply showed it and the correction
+    took it out. A correction that keeps the habit, or a reply that never showed it, says
+    nothing about it; counting those as failures retired a standing preference ("In your
+    fish shell …") while the user was teaching an unrelated one (measured: every habit
+    taught earlier was retired after four lessons in a row).
+    """
+    library = SkillLibrary(db)
+    spared: set[int] = set()
+    for row in db.query(
+        "SELECT skills.id, skills.name FROM skill_uses JOIN skills ON skills.id = skill_id "
+        "JOIN signals ON signals.message_id = skill_uses.message_id WHERE signals.id = ?",
+        [signal_id],
+    ):
+        try:
+            found = habit.of_examples(library.get(row["name"]).examples)
+        except (SkillFormatError, SkillNotFoundError, OSError):
+            continue
+        if found is None:
+            continue
+        removed = found.holds_for(directive.original) and not found.holds_for(directive.corrected)
+        if not removed:
+            spared.add(row["id"])
+    return spared

@@ -155,3 +155,41 @@ def test_corrections_that_keep_a_used_habit_do_not_count_against_it(
     (skill,) = SkillLibrary(db).list_skills()
     assert skill.name == "start-with-arr-matey" and not skill.retired
     assert skill.uses == 0 and len(skill.origin_signals) == len(lessons)
+
+
+def correct_replies(db: sqlite_utils.Database, lessons: list[tuple[str, str, str]]) -> None:
+    """Ask, answer with ``reply`` using the retrieved skills, correct: the Correct button."""
+    from app.settings import Settings
+    from app.skills.outcomes import record_uses
+    from app.store import conversations as conv
+    from app.ui.feedback import save_correction
+
+    for request, reply_text, answer in lessons:
+        conversation = conv.create_conversation(db)
+        conv.add_message(db, conversation, "user", request)
+        reply = conv.add_message(db, conversation, "assistant", reply_text)
+        record_uses(db, reply, [s.id for s in retrieve(db, request)])
+        save_correction(db, reply, answer, Settings())
+
+
+def test_teaching_a_second_habit_does_not_retire_the_first(db: sqlite_utils.Database) -> None:
+    correct_replies(db, [(q, "A plain reply.", a) for q, a in PIRATE])
+    summaries = [
+        (f"Explain topic {n}.", f"Topic {n} explained.", f"Topic {n} is this.\nSummary: {n}.")
+        for n in "ABCDEFGH"
+    ]
+    correct_replies(db, summaries)
+    pirate = SkillLibrary(db).get("start-with-arr-matey")
+    assert pirate.applies == APPLIES_ALWAYS and not pirate.retired
+    assert pirate.uses == 0
+
+
+def test_a_correction_that_removes_a_habit_counts_against_it(db: sqlite_utils.Database) -> None:
+    correct_replies(db, [(q, "A plain reply.", a) for q, a in PIRATE])
+    refusals = [
+        (f"Tell me fact number {n}.", f"Arr, matey! Fact {n}.", f"Fact {n}, plainly.")
+        for n in "ABCDEF"
+    ]
+    correct_replies(db, refusals)
+    pirate = SkillLibrary(db).get("start-with-arr-matey")
+    assert pirate.retired and pirate.successes == 0 and pirate.uses >= 5
