@@ -27,16 +27,25 @@ from bench import machine, report
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-SCENARIOS = sorted(str(p.relative_to(REPO)) for p in (BENCH_DIR / "scenarios").glob("*.json"))
 
-# The learning runs: each replays every shipped scenario as one sequence (each is taught in
-# turn, and the earlier ones are measured again after the last lesson). ``all`` teaches and
-# trains once and measures the lora, skills and both layers from that one teaching: three
-# separate runs would not fit the half hour. Change what the report covers here. Time
+# The learning runs, as the acceptance asks for them: each scenario on a fresh model, and
+# one scenario taught after another (both measured again after the second lesson, to show
+# whether it erased the first). ``all`` teaches and trains once and measures the lora,
+# skills and both layers from that one teaching: three separate runs would not fit the
+# half hour. Teaching all four scenarios in one sequence is the harder test of interference
+# (``python -m bench.learning bench/scenarios/*.json --layers all``, about 21 minutes); it
+# is left out so the report fits the half hour. Change what the report covers here. Time
 # limits (here and below) only stop a hung bench; the whole run is meant to take under 30
 # minutes on an idle 2-core machine (REPORT.md shows each bench's time).
 LEARNING_RUNS: list[dict[str, Any]] = [
-    {"layers": "all", "scenarios": SCENARIOS, "timeout_s": 1800},
+    {"name": "fish", "layers": "all", "scenarios": ["fish_shell"], "timeout_s": 900},
+    {"name": "summary", "layers": "all", "scenarios": ["summary_line"], "timeout_s": 900},
+    {
+        "name": "ripgrep-then-pirate",
+        "layers": "all",
+        "scenarios": ["ripgrep", "pirate_tone"],
+        "timeout_s": 1200,
+    },
 ]
 
 
@@ -68,9 +77,16 @@ BENCHES: list[Bench] = [
     _module("ui", 900),
 ] + [
     Bench(
-        f"learning-{run['layers']}",
+        f"learning-{run['name']}",
         "learning",
-        ("-m", "bench.learning", *run["scenarios"], "--layers", run["layers"], "--json"),
+        (
+            "-m",
+            "bench.learning",
+            *(f"bench/scenarios/{name}.json" for name in run["scenarios"]),
+            "--layers",
+            run["layers"],
+            "--json",
+        ),
         run["timeout_s"],
     )
     for run in LEARNING_RUNS
