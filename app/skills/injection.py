@@ -48,8 +48,11 @@ def demonstrations(
     """Example turns of ``skills`` for ``request``, as chat messages.
 
     Examples are taken in turn from each skill (its closest to the request first), so
-    several skills all get shown before one shows its second; the first picked comes last,
-    next to the user's real request.
+    several skills all get shown before one shows its second. The one closest to the request
+    comes last, next to the user's real request, where a small model copies it most; among
+    equally close ones the first picked does. (Measured: with a standing "Summary:" habit
+    retrieved first, its unrelated example sat next to a shell question and the topical
+    "In your fish shell" habit was no longer copied.)
     """
     queues = [_by_relevance(skill.examples, request) for skill in skills]
     picked: list[tuple[str, str]] = []
@@ -63,8 +66,10 @@ def demonstrations(
             if used + cost <= token_budget:
                 picked.append((example_request, answer))
                 used += cost
+    wanted = token_set(request)
+    nearest_last = sorted(reversed(picked), key=lambda pair: len(token_set(pair[0]) & wanted))
     messages: list[dict[str, str]] = []
-    for example_request, answer in reversed(picked):
+    for example_request, answer in nearest_last:
         messages += [
             {"role": "user", "content": example_request},
             {"role": "assistant", "content": answer},

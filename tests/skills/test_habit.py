@@ -118,7 +118,7 @@ def test_the_example_closest_to_the_request_sits_next_to_it(db: sqlite_utils.Dat
     assert demonstrations(skills, "Which is the capital of Spain?", limit=1) == turns[-2:]
 
 
-def test_demonstrations_take_turns_between_skills_and_keep_to_the_budget(
+def test_demonstrations_take_turns_between_skills_the_closest_last(
     db: sqlite_utils.Database,
 ) -> None:
     teach(db, PIRATE)
@@ -127,8 +127,8 @@ def test_demonstrations_take_turns_between_skills_and_keep_to_the_budget(
     assert [s.name for s in picked] == ["start-with-arr-matey", "start-with-use-ripgrep"]
     turns = demonstrations(picked, "how do I search all files for a word", limit=2)
     assert [t["content"] for t in turns if t["role"] == "assistant"] == [
-        SEARCH[0][1],  # the closest of its skill's examples
-        PIRATE[-1][1],
+        PIRATE[-1][1],  # a standing habit, retrieved first, but about something else
+        SEARCH[0][1],  # the closest example of all, next to the request
     ]
     assert demonstrations(picked, token_budget=10) == []
 
