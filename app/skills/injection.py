@@ -48,13 +48,18 @@ def demonstrations(
     """Example turns of ``skills`` for ``request``, as chat messages.
 
     Examples are taken in turn from each skill (its closest to the request first), so
-    several skills all get shown before one shows its second. The one closest to the request
+    several skills all get shown before one shows its second; the skill with the closest
+    example starts, so a topical skill is not outnumbered by standing habits that are about
+    something else (measured: two pirate examples and one ripgrep example for a search
+    request gave pirate replies that used grep). The one closest to the request
     comes last, next to the user's real request, where a small model copies it most; among
     equally close ones the first picked does. (Measured: with a standing "Summary:" habit
     retrieved first, its unrelated example sat next to a shell question and the topical
     "In your fish shell" habit was no longer copied.)
     """
+    wanted = token_set(request)
     queues = [_by_relevance(skill.examples, request) for skill in skills]
+    queues.sort(key=lambda queue: -max((len(token_set(q) & wanted) for q, _ in queue), default=0))
     picked: list[tuple[str, str]] = []
     used = 0
     while len(picked) < limit and any(queues):
@@ -66,7 +71,6 @@ def demonstrations(
             if used + cost <= token_budget:
                 picked.append((example_request, answer))
                 used += cost
-    wanted = token_set(request)
     nearest_last = sorted(reversed(picked), key=lambda pair: len(token_set(pair[0]) & wanted))
     messages: list[dict[str, str]] = []
     for example_request, answer in nearest_last:

@@ -130,6 +130,9 @@ def test_demonstrations_take_turns_between_skills_the_closest_last(
         PIRATE[-1][1],  # a standing habit, retrieved first, but about something else
         SEARCH[0][1],  # the closest example of all, next to the request
     ]
+    three = demonstrations(picked, "how do I search all files for a word", limit=3)
+    answers = [t["content"] for t in three if t["role"] == "assistant"]
+    assert sum(a.startswith("Use ripgrep") for a in answers) == 2, "the topical skill leads"
     assert demonstrations(picked, token_budget=10) == []
 
 
