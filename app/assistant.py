@@ -110,8 +110,9 @@ class Turn:
         self.result: TurnResult | None = None
         self.skills: list[RetrievedSkill] = []
 
-    def _prepare(self) -> tuple[int, list[dict[str, str]]]:
-        """Record the user message (or locate it for a regeneration) and build the prompt.
+    def _prepare(self) -> tuple[int, list[dict[str, str]], list[dict[str, str]] | None]:
+        """Record the user message (or locate it for a regeneration) and build the prompt,
+        and, when skills are in it, the same prompt without them (for the trainer).
 
         Skills are retrieved on the user's request alone: the history and the system prompt
         would drown the few words that say what this turn is about.
@@ -137,12 +138,15 @@ class Turn:
         path = conv.path_to(self.db, user_id)
         request = path[-1]["content"]
         self.skills = retrieve(self.db, request) if self.use_skills else []
+        if not self.skills:
+            return user_id, chat_messages(path, self.system_prompt), None
         section = skills_prompt_section(self.skills)
-        system_prompt = f"{self.system_prompt}\n\n{section}" if section else self.system_prompt
-        return user_id, chat_messages(path, system_prompt, demonstrations(self.skills, request))
+        system_prompt = f"{self.system_prompt}\n\n{section}"
+        messages = chat_messages(path, system_prompt, demonstrations(self.skills, request))
+        return user_id, messages, chat_messages(path, self.system_prompt)
 
     def __iter__(self) -> Iterator[str]:
-        user_id, messages = self._prepare()
+        user_id, messages, without_skills = self._prepare()
         pieces: list[str] = []
         for piece in self.runtime.stream_chat(
             messages,
@@ -155,6 +159,11 @@ class Turn:
         text = "".join(pieces)
         stats = asdict(self.runtime.last_stats) if self.runtime.last_stats else {}
         prompt = stats.pop("prompt", None)  # stored once, on the message, not in the stats
+        prompt_plain = (
+            self.runtime.prompt_text(without_skills, self.settings.model.max_reply_tokens)
+            if prompt and without_skills
+            else None
+        )
         adapter = self.runtime.active_adapter
         assistant_id = conv.add_message(
             self.db,
@@ -163,6 +172,7 @@ class Turn:
             text,
             parent_id=user_id,
             prompt=prompt,
+            prompt_plain=prompt_plain,
             model=self.runtime.path.name,
             adapter_version=adapter.parent.name if adapter else None,
             completion_tokens=stats.get("completion_tokens"),

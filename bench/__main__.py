@@ -32,10 +32,10 @@ REPO = BENCH_DIR.parent
 # one scenario taught after another (both measured again after the second lesson, to show
 # whether it erased the first). ``all`` teaches and trains once and measures the lora,
 # skills and both layers from that one teaching: three separate runs would not fit the
-# half hour. Taught with skills on, the adapter trains on prompts that carry the skills'
-# worked examples, so its ``lora`` figure (asked without them) is a harder test than the
-# trainer issue's ``--layers lora``, which teaches without skills; that one is run on the
-# sequence too. Teaching all four scenarios in one sequence is the harder test of
+# half hour. Taught with skills on, most of the adapter's training prompts carry the
+# skills' worked examples, so its ``lora`` figure (asked without them) is not the trainer
+# issue's ``--layers lora``, which teaches without skills; that one is run on the sequence
+# too. Teaching all four scenarios in one sequence is the harder test of
 # interference (``python -m bench.learning bench/scenarios/*.json --layers all``, about
 # 21 minutes); it is left out so the report fits the half hour. Change what the report
 # covers here. Time limits (here and below) only stop a hung bench; the whole run is meant

@@ -42,7 +42,7 @@ from app.model.runtime import default_threads
 from app.store.db import open_db, transaction
 from trainer.base import load_base
 from trainer.config import ConfigError, TrainConfig
-from trainer.data import Encoder, Example, load_examples, split_holdout
+from trainer.data import Encoder, Example, load_examples, split_holdout, with_plain_prompts
 from trainer.evaluate import gate
 from trainer.export_gguf import export_adapter
 from trainer.loop import Preempted, StopGuard, load_checkpoint, train
@@ -235,7 +235,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         )
         return EXIT_OK
     encoder = Encoder(model_path, config.max_len)
-    train_items, bad_train = encoder.encode_all(train_ex)
+    train_items, bad_train = encoder.encode_all(with_plain_prompts(train_ex))
     train_items = [i for i in train_items if objective_weight(i.example.kind, config) > 0]
     held_items, bad_held = encoder.encode_all(held_ex)
     if not train_items:

@@ -6,7 +6,7 @@ explained and reproduced later), and its help text can be shown by a settings pa
 a second source of truth. The defaults are sized for the embedded 135M model on a 2-core CPU,
 measured with ``bench.learning`` on its four scenarios: eight corrections change what the
 model says on paraphrased prompts, the canary perplexity stays within a few percent (the
-replay term), and training plus the gate take about one and a half minutes on an idle machine.
+replay term), and training plus the gate take two to three minutes on an idle machine.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,7 @@ class Example(ExampleContent):
             label=row.get("label"),
             hint=row.get("hint"),
             weight=float(row["weight"] if row.get("weight") is not None else 1.0),
+            prompt_plain=row.get("prompt_plain"),
         )
 
     @property
@@ -125,6 +126,25 @@ def split_holdout(examples: list[Example], fraction: float) -> tuple[list[Exampl
         held = [e for e in examples if holdout_score(e) == lowest]
     held_ids = {e.id for e in held}
     return [e for e in examples if e.id not in held_ids], held
+
+
+def with_plain_prompts(examples: list[Example]) -> list[Example]:
+    """The examples, each followed by itself without skills where its prompt had them.
+
+    The app answers with both layers, so most lessons are recorded with the matching skill's
+    worked examples in the prompt. An adapter trained only on those learns to continue the
+    worked examples, not the lesson: measured with ``bench.learning`` (ripgrep, then the
+    pirate tone, asked without skills), such an adapter opened replies to unrelated
+    questions with "Use ripgrep:" and adopted the tone in 1 of 5, against 4 of 5 for one
+    taught without skills. Trained both ways, the adapter applies the lesson when no skill
+    is retrieved (a skill retired, disabled or missed) and still matches serving when one is.
+    """
+    out: list[Example] = []
+    for example in examples:
+        out.append(example)
+        if example.prompt_plain and example.prompt_plain != example.prompt:
+            out.append(replace(example, prompt=example.prompt_plain, prompt_plain=None))
+    return out
 
 
 @dataclass(frozen=True)

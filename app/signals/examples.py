@@ -3,8 +3,10 @@
 Every example starts from the exact context the model saw: the ``prompt`` stored with the
 assistant message (system prompt, injected skills, history, rendered by the runtime). The
 trainer appends targets to that text, so what it teaches is what the model continues when
-serving. A signal on a reply whose prompt was not recorded yields no example (the signal
-stays, for skills and for the user to see).
+serving. When skills were injected, the example also carries the message's ``prompt_plain``
+(the same context without them), which the trainer teaches as well. A signal on a reply
+whose prompt was not recorded yields no example (the signal stays, for skills and for the
+user to see).
 
 What each signal teaches:
 
@@ -82,12 +84,16 @@ def with_command(reply: str, before: str, after: str) -> str | None:
     return reply.replace(before, after)
 
 
-def _corrections(prompt: str, original: str, corrected: str, weight: float) -> list[NewExample]:
+def _corrections(
+    prompt: str, original: str, corrected: str, weight: float, plain: str | None
+) -> list[NewExample]:
     if not corrected.strip() or corrected.strip() == original.strip():
         return []
     return [
-        NewExample("sft", prompt, target=corrected, weight=weight),
-        NewExample("pair", prompt, chosen=corrected, rejected=original, weight=weight),
+        NewExample("sft", prompt, target=corrected, weight=weight, prompt_plain=plain),
+        NewExample(
+            "pair", prompt, chosen=corrected, rejected=original, weight=weight, prompt_plain=plain
+        ),
     ]
 
 
@@ -108,6 +114,7 @@ def _regeneration_pairs(db: sqlite_utils.Database, kept: dict[str, Any]) -> list
             chosen=reply["content"],
             rejected=row["content"],
             weight=_weight(kept),
+            prompt_plain=reply["prompt_plain"],
         )
         for row in others
         if row["content"].strip() and row["content"].strip() != reply["content"].strip()
@@ -141,8 +148,11 @@ def _later_success(db: sqlite_utils.Database, signal: dict[str, Any], command: s
 
 
 def _command_fix(
-    db: sqlite_utils.Database, signal: dict[str, Any], prompt: str, reply: str
+    db: sqlite_utils.Database,
+    signal: dict[str, Any],
+    message: dict[str, Any],
 ) -> list[NewExample]:
+    prompt, reply = message["prompt"], message["content"]
     command = _command(db, signal["command_id"])
     if command is None:
         return []
@@ -154,7 +164,9 @@ def _command_fix(
         before = command["command"]
         after = fixed["command"] if fixed else str(provenance.get("fixed_command") or "")
     fixed_reply = with_command(reply, before, after)
-    return [] if fixed_reply is None else _corrections(prompt, reply, fixed_reply, _weight(signal))
+    if fixed_reply is None:
+        return []
+    return _corrections(prompt, reply, fixed_reply, _weight(signal), message["prompt_plain"])
 
 
 def plan_for_signal(db: sqlite_utils.Database, signal: dict[str, Any]) -> list[NewExample]:
@@ -168,16 +180,19 @@ def plan_for_signal(db: sqlite_utils.Database, signal: dict[str, Any]) -> list[N
     if message is None or message["role"] != "assistant" or not message["prompt"]:
         return []
     prompt, reply, weight = message["prompt"], message["content"], _weight(signal)
+    plain = message["prompt_plain"]
     hint = (signal["hint"] or "").strip()
     negative = float(signal["score"]) < 0
     label = -1.0 if negative else 1.0
-    unpaired = NewExample("unpaired", prompt, reply=reply, label=label, weight=weight)
-    hinted = NewExample("hinted", prompt, reply=reply, hint=hint, weight=weight)
+    unpaired = NewExample(
+        "unpaired", prompt, reply=reply, label=label, weight=weight, prompt_plain=plain
+    )
+    hinted = NewExample("hinted", prompt, reply=reply, hint=hint, weight=weight, prompt_plain=plain)
     if kind == "correction":
         original = json.loads(signal["provenance"] or "{}").get("original") or reply
-        return _corrections(prompt, original, hint or message["corrected"] or "", weight)
+        return _corrections(prompt, original, hint or message["corrected"] or "", weight, plain)
     if kind in ("command_edit", "command_fix"):
-        return _command_fix(db, signal, prompt, reply)
+        return _command_fix(db, signal, message)
     if weight <= 0:
         return []
     if kind == "command_exit" and negative:

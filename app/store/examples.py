@@ -27,7 +27,9 @@ class ExampleContent:
     """What an example teaches: its kind, the rendered prompt, the texts the kind uses, its weight.
 
     Shared by the example being saved (:class:`NewExample`) and the row the trainer reads, so
-    the two can never disagree about what an example holds.
+    the two can never disagree about what an example holds. ``prompt_plain`` is the prompt
+    without the skills that were put into it (``None`` when there were none); it follows
+    from ``prompt``, so it is not part of an example's identity.
     """
 
     kind: str
@@ -39,6 +41,7 @@ class ExampleContent:
     label: float | None = None
     hint: str | None = None
     weight: float = 1.0
+    prompt_plain: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,9 @@ def save_example(
         row = db.execute("SELECT id, weight FROM examples WHERE dedup_key = ?", [key]).fetchone()
         if row is None:
             fields = asdict(example)
-            columns = ["kind", "dedup_key", *CONTENT_FIELDS, "weight", "created"]
+            columns = ["kind", "dedup_key", *CONTENT_FIELDS, "weight", "created", "prompt_plain"]
             values = [example.kind, key, *(fields[n] for n in CONTENT_FIELDS)]
-            values += [example.weight, created]
+            values += [example.weight, created, example.prompt_plain]
             cursor = db.execute(
                 f"INSERT INTO examples ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))})",

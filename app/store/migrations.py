@@ -209,7 +209,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             sent REAL,
             withdrawn REAL
         );
-        """
+        """,
     )
 
 
@@ -277,10 +277,24 @@ def m005_standing_skills(db: sqlite_utils.Database) -> None:
     )
 
 
+def m006_prompt_without_skills(db: sqlite_utils.Database) -> None:
+    """A reply written with skills in its prompt also keeps the prompt it would have had
+    without them, and so do its examples: the trainer teaches the lesson both ways, so an
+    adapter does not depend on the skills' worked examples being retrieved."""
+    execute_script(
+        db,
+        """
+        ALTER TABLE messages ADD COLUMN prompt_plain TEXT;
+        ALTER TABLE examples ADD COLUMN prompt_plain TEXT;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
     m003_examples_follow_signals,
     m004_export_queue,
     m005_standing_skills,
+    m006_prompt_without_skills,
 ]

@@ -38,6 +38,7 @@ def test_turn_records_the_exact_prompt_and_stats(runtime: ModelRuntime) -> None:
     assert reply["model"] == runtime.path.name
     assert reply["finish_reason"] in ("stop", "length")
     assert reply["skills_used"] == "[]"
+    assert reply["prompt_plain"] is None, "without skills the prompt is already plain"
 
 
 def test_relevant_skill_goes_into_the_prompt_and_is_recorded(runtime: ModelRuntime) -> None:
@@ -57,6 +58,14 @@ def test_relevant_skill_goes_into_the_prompt_and_is_recorded(runtime: ModelRunti
     assert "pretty-print-json-with-jq" in reply["skills_used"]
     uses = db.execute("SELECT count(*) FROM skill_uses WHERE message_id = ?", [reply["id"]])
     assert uses.fetchone()[0] == 1
+    # The trainer also gets the prompt as it would have been without the skill.
+    assert reply["prompt_plain"] == runtime.prompt_text(
+        [
+            {"role": "system", "content": turn.system_prompt},
+            {"role": "user", "content": "How do I pretty-print a JSON file?"},
+        ],
+        16,
+    )
 
     other = conv.create_conversation(db)
     unrelated = Turn(db, runtime, short_settings(), other, user_text="Write a haiku about rain.")

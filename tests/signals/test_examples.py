@@ -201,3 +201,14 @@ def test_timing_does_not_change_the_examples(db, chat) -> None:
     db.execute("DELETE FROM examples")
     rebuild_all(db)
     assert examples_for_signal(db, signal_id)[0]["created"] == created
+
+
+def test_examples_of_a_reply_written_with_skills_carry_the_prompt_without_them(db, chat) -> None:
+    _, reply = chat.ask("How do I list hidden files?", "Use `ls`.")
+    plain = chat.prompt_of(reply)
+    conv.update_message(db, reply, prompt="skills\n" + plain, prompt_plain=plain)
+    (signal,) = capture.record_correction(db, reply, "Use `ls -a`.")
+    rows = examples_for_signal(db, signal)
+    assert {row["kind"] for row in rows} == {"sft", "pair"}
+    assert all(row["prompt_plain"] == plain and row["prompt"] != plain for row in rows)
+    assert rebuild_all(db).added == 0, "the plain prompt is not part of an example's identity"

@@ -17,6 +17,7 @@ from trainer.data import (
     hinted_prompt,
     load_examples,
     split_holdout,
+    with_plain_prompts,
 )
 
 
@@ -153,3 +154,18 @@ def test_a_correction_is_held_out_whole_never_half_trained() -> None:
     assert {e.prompt for e in train}.isdisjoint({e.prompt for e in held})
     one_prompt = [e for e in examples if e.prompt == examples[0].prompt] + examples[2:4]
     assert len(split_holdout(one_prompt, 0.2)[1]) == 2  # the fallback holds out a whole prompt
+
+
+def test_an_example_with_skills_in_its_prompt_is_also_trained_without_them() -> None:
+    with_skills = prompt_for("Skills first. Cat?")
+    taught = example(i=1, prompt=with_skills, prompt_plain=prompt_for("Cat?"))
+    plain_only = example(i=2, prompt=prompt_for("Dog?"))
+    out = with_plain_prompts([taught, plain_only])
+    assert [(e.id, e.prompt) for e in out] == [
+        (1, with_skills),
+        (1, prompt_for("Cat?")),
+        (2, prompt_for("Dog?")),
+    ]
+    assert out[1].target == taught.target and out[1].prompt_plain is None
+    # The held-out split stays keyed by the recorded prompt: one row, one side.
+    assert split_holdout([taught], 0.0) == ([taught], [])
