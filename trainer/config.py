@@ -45,7 +45,7 @@ class TrainConfig:
         30, "Fewest optimizer steps per run: a few examples are repeated to fill them."
     )
     passes: float = _opt(
-        8.0,
+        10.0,
         "Times each training example is seen at least: more examples get more steps, so"
         " lessons taught earlier are not diluted away by later ones (up to max_steps).",
     )
