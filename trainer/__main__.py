@@ -237,7 +237,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     encoder = Encoder(model_path, config.max_len)
     train_items, bad_train = encoder.encode_all(with_plain_prompts(train_ex))
     train_items = [i for i in train_items if objective_weight(i.example.kind, config) > 0]
-    held_items, bad_held = encoder.encode_all(held_ex)
+    held_items, bad_held = encoder.encode_all(with_plain_prompts(held_ex))
     if not train_items:
         emit(
             {
@@ -342,7 +342,7 @@ def cmd_eval(args: argparse.Namespace, emit: Emit) -> int:
     examples, _ = load_examples(db)
     _, held_ex = split_holdout(examples, config.holdout_fraction)
     encoder = Encoder(model_path, config.max_len)
-    held_items, _ = encoder.encode_all(held_ex)
+    held_items, _ = encoder.encode_all(with_plain_prompts(held_ex))
     threads = training_threads(args.threads)
     verdict = gate(
         model_path, record.path, None, held_items, encoder, config.canary_tolerance, threads

@@ -109,9 +109,13 @@ def holdout_score(example: Example) -> float:
 
     Keyed by the prompt, not the example, because one correction yields an sft and a pair
     example with the same prompt and the same desired reply: split apart, the gate would
-    measure the held-out one on a reply the adapter was trained to produce.
+    measure the held-out one on a reply the adapter was trained to produce. The prompt
+    without skills is the key where there is one: an example is also trained on it (see
+    :func:`with_plain_prompts`), and the same request asked before its skill existed was
+    recorded with exactly that prompt.
     """
-    digest = hashlib.sha256(example.prompt.encode("utf-8")).digest()
+    key = example.prompt_plain or example.prompt
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
@@ -121,7 +125,7 @@ def split_holdout(examples: list[Example], fraction: float) -> tuple[list[Exampl
     non-zero fraction, one prompt is always held out so that the gate has something to
     measure."""
     held = [e for e in examples if holdout_score(e) < fraction]
-    if not held and fraction > 0 and len({e.prompt for e in examples}) >= 2:
+    if not held and fraction > 0 and len({holdout_score(e) for e in examples}) >= 2:
         lowest = min(holdout_score(e) for e in examples)
         held = [e for e in examples if holdout_score(e) == lowest]
     held_ids = {e.id for e in held}

@@ -95,6 +95,11 @@ def save_example(
                 db.execute(
                     "UPDATE examples SET weight = ? WHERE id = ?", [example.weight, example_id]
                 )
+            if example.prompt_plain is not None:  # a row saved before it was known
+                db.execute(
+                    "UPDATE examples SET prompt_plain = COALESCE(prompt_plain, ?) WHERE id = ?",
+                    [example.prompt_plain, example_id],
+                )
         db.execute(
             "INSERT OR IGNORE INTO example_signals (example_id, signal_id) VALUES (?, ?)",
             [example_id, signal_id],

@@ -209,7 +209,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             sent REAL,
             withdrawn REAL
         );
-        """,
+        """
     )
 
 

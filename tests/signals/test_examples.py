@@ -15,6 +15,7 @@ from app.store.examples import (
     NewExample,
     delete_example,
     examples_for_signal,
+    save_example,
     signal_ids_of_example,
 )
 from app.store.signals import delete_signal, get_signal, record_signal
@@ -212,3 +213,14 @@ def test_examples_of_a_reply_written_with_skills_carry_the_prompt_without_them(d
     assert {row["kind"] for row in rows} == {"sft", "pair"}
     assert all(row["prompt_plain"] == plain and row["prompt"] != plain for row in rows)
     assert rebuild_all(db).added == 0, "the plain prompt is not part of an example's identity"
+
+
+def test_an_example_saved_without_its_plain_prompt_gets_it_later(db, chat) -> None:
+    _, reply = chat.ask("How do I list hidden files?", "Use `ls`.")
+    (signal,) = capture.record_correction(db, reply, "Use `ls -a`.")
+    (row, *_) = examples_for_signal(db, signal)
+    assert row["prompt_plain"] is None
+    again = NewExample(row["kind"], row["prompt"], target=row["target"], prompt_plain="plain")
+    assert save_example(db, again, signal, time.time()) == row["id"]
+    (row, *_) = examples_for_signal(db, signal)
+    assert row["prompt_plain"] == "plain"

@@ -167,5 +167,16 @@ def test_an_example_with_skills_in_its_prompt_is_also_trained_without_them() -> 
         (2, prompt_for("Dog?")),
     ]
     assert out[1].target == taught.target and out[1].prompt_plain is None
-    # The held-out split stays keyed by the recorded prompt: one row, one side.
-    assert split_holdout([taught], 0.0) == ([taught], [])
+
+
+def test_the_split_keys_an_example_by_its_prompt_without_skills() -> None:
+    """The same request asked before its skill existed (recorded plain) and after (with
+    skills; trained also plain) must fall on one side, or the gate scores a trained prompt."""
+    for n in range(30):
+        plain = prompt_for(f"Question {n}?")
+        before = example(i=2 * n, prompt=plain)
+        after = example(
+            i=2 * n + 1, prompt=prompt_for(f"Skills. Question {n}?"), prompt_plain=plain
+        )
+        train, held = split_holdout([before, after], 0.5)
+        assert len(train) in (0, 2) and len(held) in (0, 2)
