@@ -35,11 +35,11 @@ REPO = BENCH_DIR.parent
 # half hour. Taught with skills on, most of the adapter's training prompts carry the
 # skills' worked examples, so its ``lora`` figure (asked without them) is not the trainer
 # issue's ``--layers lora``, which teaches without skills; that one is run on the sequence
-# too. Teaching all four scenarios in one sequence is the harder test of
-# interference (``python -m bench.learning bench/scenarios/*.json --layers all``, about
-# 21 minutes); it is left out so the report fits the half hour. Change what the report
-# covers here. Time limits (here and below) only stop a hung bench; the whole run is meant
-# to take under 30 minutes on an idle 2-core machine (REPORT.md shows each bench's time).
+# too. Teaching all four scenarios in one sequence is the harder test of interference
+# (``python -m bench.learning bench/scenarios/*.json --layers all``, about 21 minutes); it
+# is left out so the report fits the half hour. Change what the report covers here. Time
+# limits (here and below) only stop a hung bench; the whole run is meant to take under 30
+# minutes on an idle 2-core machine (REPORT.md shows each bench's time).
 LEARNING_RUNS: list[dict[str, Any]] = [
     {"name": "fish", "layers": "all", "scenarios": ["fish_shell"], "timeout_s": 900},
     {"name": "summary", "layers": "all", "scenarios": ["summary_line"], "timeout_s": 900},

@@ -85,10 +85,12 @@ def with_command(reply: str, before: str, after: str) -> str | None:
 
 
 def _corrections(
-    prompt: str, original: str, corrected: str, weight: float, plain: str | None
+    message: dict[str, Any], original: str, corrected: str, weight: float
 ) -> list[NewExample]:
+    """The sft and pair examples of ``message``'s reply corrected to ``corrected``."""
     if not corrected.strip() or corrected.strip() == original.strip():
         return []
+    prompt, plain = message["prompt"], message["prompt_plain"]
     return [
         NewExample("sft", prompt, target=corrected, weight=weight, prompt_plain=plain),
         NewExample(
@@ -152,7 +154,7 @@ def _command_fix(
     signal: dict[str, Any],
     message: dict[str, Any],
 ) -> list[NewExample]:
-    prompt, reply = message["prompt"], message["content"]
+    reply = message["content"]
     command = _command(db, signal["command_id"])
     if command is None:
         return []
@@ -166,7 +168,7 @@ def _command_fix(
     fixed_reply = with_command(reply, before, after)
     if fixed_reply is None:
         return []
-    return _corrections(prompt, reply, fixed_reply, _weight(signal), message["prompt_plain"])
+    return _corrections(message, reply, fixed_reply, _weight(signal))
 
 
 def plan_for_signal(db: sqlite_utils.Database, signal: dict[str, Any]) -> list[NewExample]:
@@ -190,7 +192,7 @@ def plan_for_signal(db: sqlite_utils.Database, signal: dict[str, Any]) -> list[N
     hinted = NewExample("hinted", prompt, reply=reply, hint=hint, weight=weight, prompt_plain=plain)
     if kind == "correction":
         original = json.loads(signal["provenance"] or "{}").get("original") or reply
-        return _corrections(prompt, original, hint or message["corrected"] or "", weight, plain)
+        return _corrections(message, original, hint or message["corrected"] or "", weight)
     if kind in ("command_edit", "command_fix"):
         return _command_fix(db, signal, message)
     if weight <= 0:
