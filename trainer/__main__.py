@@ -84,11 +84,13 @@ def checkpoint_path(base_sha256: str) -> Path:
 
 
 def fingerprint(base_sha256: str, config: TrainConfig, examples: list[Example]) -> str:
-    """What a checkpoint must match to be resumed: same base, same config, same examples."""
+    """What a checkpoint must match to be resumed: same base, same config, same examples
+    (each also taught without skills or not: that changes the schedule)."""
     digest = hashlib.sha256(base_sha256.encode())
     digest.update(config.to_json().encode())
     for example in examples:
-        digest.update(f"{example.id}:{example.dedup_key}\n".encode())
+        plain = example.prompt_plain is not None
+        digest.update(f"{example.id}:{example.dedup_key}:{plain}\n".encode())
     return digest.hexdigest()
 
 
