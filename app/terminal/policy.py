@@ -68,11 +68,13 @@ def _matching_rule(segment: str, rules: Sequence[str]) -> str | None:
     return None
 
 
-def decide(command: str, origin: str, allow_rules: Sequence[str]) -> Decision:
+def decide(command: str, origin: str, allow_rules: Sequence[str], *,
+           sandboxed: bool = False) -> Decision:
     """Decides how `command` may run.
 
     `origin` is "assistant" (proposed by the model: needs a click unless every part matches
-    an allow rule) or "user" (typed or edited by the user: runs at once). The deny list
+    an allow rule and the run is `sandboxed`) or "user" (typed or edited by the user: runs
+    at once). Allow rules never auto-run a command outside the sandbox. The deny list
     yields TYPED_CONFIRMATION whatever the origin and the rules. Invalid rules are ignored
     (they match nothing); use `allow_rule_error` to report them.
     """
@@ -88,7 +90,7 @@ def decide(command: str, origin: str, allow_rules: Sequence[str]) -> Decision:
     if not analysis.certain:
         return Decision(Approval.ASK, ("Flywheel could not read every part of this command",))
     matched = [_matching_rule(segment, allow_rules) for segment in analysis.segments]
-    if matched and all(matched):
+    if sandboxed and matched and all(matched):
         rules = ", ".join(dict.fromkeys(rule for rule in matched if rule))
         return Decision(Approval.AUTO_RUN, (f"matches your allow rule {rules}",))
     return Decision(Approval.ASK, ("proposed by the assistant",))

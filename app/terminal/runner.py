@@ -160,21 +160,23 @@ def run_and_record(db: sqlite_utils.Database, session: PtySession, request: RunR
 
 
 def approved(command: str, allow_rules: Sequence[str],
-             confirm: Callable[[str, Decision], bool]) -> bool:
-    """Whether a command a reply proposed may run: at once when every part of it matches one
-    of the user's allow rules, else only if `confirm(command, decision)` returns True."""
-    decision = decide(command, "assistant", allow_rules)
+             confirm: Callable[[str, Decision], bool], *, sandboxed: bool = False) -> bool:
+    """Whether a command a reply proposed may run: at once when it runs `sandboxed` and every
+    part of it matches one of the user's allow rules, else only if `confirm(command,
+    decision)` returns True."""
+    decision = decide(command, "assistant", allow_rules, sandboxed=sandboxed)
     return decision.approval is Approval.AUTO_RUN or confirm(command, decision)
 
 
 def run_proposal(db: sqlite_utils.Database, session: PtySession, command: str, *,
                  message_id: int | None, allow_rules: Sequence[str],
                  confirm: Callable[[str, Decision], bool], timeout_s: float | None = None,
-                 settings: Settings | None = None) -> RunOutcome | None:
+                 settings: Settings | None = None, sandboxed: bool = False) -> RunOutcome | None:
     """Runs a command a reply proposed if `approved`; None when the user declined."""
-    if not approved(command, allow_rules, confirm):
+    if not approved(command, allow_rules, confirm, sandboxed=sandboxed):
         return None
-    request = RunRequest(command, "assistant", message_id=message_id, timeout_s=timeout_s)
+    request = RunRequest(command, "assistant", message_id=message_id, sandboxed=sandboxed,
+                         timeout_s=timeout_s)
     return run_and_record(db, session, request, settings=settings)
 
 

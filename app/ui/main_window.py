@@ -593,7 +593,7 @@ class MainWindow(QMainWindow):
         edited = command.split() != card.proposed.split()
         try:
             decision = decide(command, "user" if edited else "assistant",
-                              self.settings.terminal.allow_rules)
+                              self.settings.terminal.allow_rules, sandboxed=sandboxed)
         except ValueError as exc:
             card.show_error(str(exc))
             return

@@ -157,7 +157,11 @@ def test_allow_rules_never_bypass_the_deny_list(command: str, rules: list[str]) 
     ],
 )
 def test_allow_rules_match_every_part(command: str, rules: list[str], expected: Approval) -> None:
-    assert decide(command, "assistant", rules).approval is expected
+    assert decide(command, "assistant", rules, sandboxed=True).approval is expected
+
+
+def test_allow_rules_never_auto_run_outside_the_sandbox() -> None:
+    assert decide("git status", "assistant", ["git status"]).approval is Approval.ASK
 
 
 def test_user_written_commands_run_unless_denied() -> None:
@@ -205,7 +209,8 @@ def test_model_output_cannot_approve_itself() -> None:
     assert approvals == [Approval.ASK, Approval.ASK, TYPED]
     user_rules = ["git status"]
     assert decide(commands[0].command, "assistant", user_rules).approval is Approval.ASK
-    assert decide(commands[1].command, "assistant", user_rules).approval is Approval.AUTO_RUN
+    assert (decide(commands[1].command, "assistant", user_rules, sandboxed=True).approval
+            is Approval.AUTO_RUN)
 
 
 def test_shipped_cases_are_all_classified_correctly() -> None:

@@ -231,8 +231,14 @@ def test_user_allow_rules_run_without_asking(db: sqlite_utils.Database,
         raise AssertionError("an allowed command must not ask")
 
     outcome = run_proposal(db, session, "echo allowed", message_id=proposing_reply(db, "x"),
-                           allow_rules=["echo *"], confirm=must_not_ask, timeout_s=30)
+                           allow_rules=["echo *"], confirm=must_not_ask, timeout_s=30,
+                           sandboxed=True)
     assert outcome is not None and outcome.output_tail == "allowed\n"
+    asked: list[str] = []
+    outside = run_proposal(db, session, "echo again", message_id=proposing_reply(db, "y"),
+                           allow_rules=["echo *"], timeout_s=30,
+                           confirm=lambda command, _d: asked.append(command) or False)
+    assert outside is None and asked == ["echo again"]
 
 
 def test_sandboxed_run_writes_only_the_working_folder(db: sqlite_utils.Database,
