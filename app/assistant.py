@@ -17,7 +17,7 @@ import sqlite_utils
 
 from app.model.catalog import embedded_model_path
 from app.model.prompt import DEFAULT_SYSTEM_PROMPT
-from app.model.runtime import ModelRuntime, default_threads
+from app.model.runtime import ModelRuntime
 from app.settings import Settings
 from app.signals import capture
 from app.skills import outcomes
@@ -32,8 +32,9 @@ def configured_model_path(settings: Settings) -> Path:
     return Path(settings.model.path).expanduser() if settings.model.path else embedded_model_path()
 
 
-def configured_threads(settings: Settings) -> int:
-    return settings.model.threads if settings.model.threads > 0 else default_threads()
+def configured_threads(settings: Settings) -> int | None:
+    """The thread count the user set; ``None`` (automatic) means the cores free at each turn."""
+    return settings.model.threads if settings.model.threads > 0 else None
 
 
 def runtime_from_settings(settings: Settings) -> ModelRuntime:

@@ -45,7 +45,8 @@ def _threads() -> str:
     from app import settings as settings_mod
     from app.assistant import configured_threads
 
-    return f"{configured_threads(settings_mod.load())} (machine has {os.cpu_count()} CPUs)"
+    threads = configured_threads(settings_mod.load()) or "auto: the cores free at each turn"
+    return f"{threads} (machine has {os.cpu_count()} CPUs)"
 
 
 def _schema() -> str:

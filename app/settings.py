@@ -36,7 +36,11 @@ def _help(text: str, default: Any) -> Any:
 @dataclass
 class ModelSettings:
     path: str = _help("GGUF file to serve; empty means the embedded default model.", "")
-    threads: int = _help("CPU threads for generation; 0 means all physical cores.", 0)
+    threads: int = _help(
+        "CPU threads for generation; 0 (auto) uses the cores other programs leave free, "
+        "chosen at the start of each reply.",
+        0,
+    )
     context_size: int = _help("Context window in tokens.", 4096)
     gpu_layers: int = _help("Layers offloaded to a GPU (0 on CPU-only machines).", 0)
     max_reply_tokens: int = _help("Longest reply, in tokens.", 512)

@@ -71,7 +71,15 @@ ROWS: dict[str, list[Row]] = {
             "<=",
         ),
         Row("adapter hot swap (ms)", "adapter_swap_ms", "goals.adapter_swap_ms_max", "<="),
+        Row(
+            "decode speed with one core busy, default / best thread count",
+            "busy_ratio_default_to_best",
+            "goals.busy_ratio_default_to_best_min",
+            ">=",
+        ),
         Row("decode speed through the app (tokens/s)", "decode_tok_s_app"),
+        Row("decode speed with one core busy, default settings (tokens/s)",
+            "decode_tok_s_default_busy"),
         Row("follow-up time to first token (s)", "followup_ttft_s"),
     ],
     "ui": [

@@ -153,7 +153,7 @@ def run(reply_tokens: int, threads: int) -> dict[str, Any]:
         "phases": phases,
         "timer_period_ms": PERIOD_MS,
         "reply_tokens_max": reply_tokens,
-        "n_threads": configured_threads(settings),
+        "n_threads": configured_threads(settings) or "auto",
         "cpu_count": os.cpu_count(),
         "qt_platform": app.platformName(),
     }

@@ -36,6 +36,7 @@ import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 
 from app import paths
+from app.cpu import free_threads
 from app.learning.registry import AdapterError, AdapterRegistry
 from app.model.catalog import ModelFileError, file_sha256, read_gguf_header
 from app.model.runtime import default_threads
@@ -51,6 +52,7 @@ from trainer.replay import replay_windows
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PREEMPTED = 0, 1, 2, 3
 NICENESS = 10
+TRAINER_SAMPLE_S = 0.5  # CPU use is sampled this long before a run picks its threads
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -204,14 +206,11 @@ def training_threads(requested: int | None) -> int:
     every core, but it adapts when it is not. Use is sampled now rather than read from the
     1-minute load average, which still counts work that ended just before the run (measured:
     a run started right after the user's last reply trained on one thread, at half speed).
+    The chat's model picks its threads the same way at each turn (``app.cpu``).
     """
     if requested:
         return requested
-    import psutil
-
-    cores = default_threads()
-    busy = psutil.cpu_percent(interval=0.5) / 100 * (psutil.cpu_count() or cores)
-    return max(1, min(cores, round(cores - busy)))
+    return free_threads(default_threads(), TRAINER_SAMPLE_S)
 
 
 def cmd_run(args: argparse.Namespace, emit: Emit) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 import llama_cpp
 from llama_cpp import Llama
 
+from app import cpu
 from app.model import catalog
 from app.model.catalog import ModelFileError
 from app.model.prompt import render_chat
@@ -51,6 +52,7 @@ class GenerationStats:
     decode_tok_s: float = 0.0
     trimmed_turns: int = 0
     finish_reason: str = "stop"
+    n_threads: int = 0  # the threads this turn ran on (chosen at its start when automatic)
     prompt: str = ""  # the exact text the model saw, after fitting the context window
 
 
@@ -102,7 +104,13 @@ def default_threads() -> int:
 
 
 class ModelRuntime:
-    """One GGUF model loaded through llama.cpp, ready to chat."""
+    """One GGUF model loaded through llama.cpp, ready to chat.
+
+    ``n_threads=None`` (the default) chooses the threads at the start of every turn from the
+    cores other programs leave free (:mod:`app.cpu`): a thread whose core is taken stalls
+    all the others, so a fixed count that is right on an idle machine crawls on a busy one.
+    ``busy_sampler`` is how busy cores are measured (tests pass a fake one).
+    """
 
     def __init__(
         self,
@@ -110,9 +118,12 @@ class ModelRuntime:
         n_threads: int | None = None,
         n_ctx: int = 4096,
         n_gpu_layers: int = 0,
+        busy_sampler: cpu.BusySampler = cpu.busy_cores,
     ) -> None:
         self.path = Path(path)
+        self.threads = n_threads or None
         self.n_threads = n_threads or default_threads()
+        self._busy_sampler = busy_sampler
         self.n_ctx = n_ctx
         self.n_gpu_layers = n_gpu_layers
         self.last_stats: GenerationStats | None = None
@@ -184,7 +195,7 @@ class ModelRuntime:
             "model_path": str(self.path),
             "sha256": catalog.file_sha256(self.path),
             "n_ctx": self.n_ctx,
-            "n_threads": self.n_threads,
+            "n_threads": self.threads or f"auto (last turn: {self.n_threads})",
             "n_gpu_layers": self.n_gpu_layers,
             "active_adapter": str(self.active_adapter) if self.active_adapter else None,
             "llama_cpp_python": llama_cpp.__version__,
@@ -300,9 +311,13 @@ class ModelRuntime:
         with self._lock:
             llm = self.llama
             started = time.perf_counter()
+            self._choose_threads()
             prompt, tokens, dropped = self._fit(messages, max_tokens)
             stats = GenerationStats(
-                prompt_tokens=len(tokens), trimmed_turns=dropped, prompt=prompt
+                prompt_tokens=len(tokens),
+                trimmed_turns=dropped,
+                prompt=prompt,
+                n_threads=self.n_threads,
             )
             self.last_stats = stats
             stats.reused_prefix_tokens = self._prefill(tokens[:-1], cancel)
@@ -340,6 +355,18 @@ class ModelRuntime:
             tail = decoder.decode(b"", final=True)
             if tail:
                 yield tail
+
+    def _choose_threads(self) -> None:
+        """Use the configured thread count, or (automatic) the cores free right now.
+
+        llama.cpp reads the count from the context at every decode, so changing it between
+        turns costs nothing: no reload, the KV cache stays.
+        """
+        wanted = self.threads or cpu.free_threads(
+            default_threads(), cpu.TURN_SAMPLE_S, self._busy_sampler
+        )
+        llama_cpp.llama_set_n_threads(self.llama.ctx, wanted, wanted)
+        self.n_threads = wanted
 
     def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
         """Bring the KV cache to ``tokens``, reusing the longest cached prefix.

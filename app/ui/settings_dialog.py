@@ -144,7 +144,7 @@ class SettingsDialog(QDialog):
         QVBoxLayout(download_box).addWidget(self.download_panel)
 
         self.threads_spin = _with_tip(_spin(0, 256, m.threads), m, "threads")
-        self.threads_spin.setSpecialValueText("All cores")
+        self.threads_spin.setSpecialValueText("Auto (free cores)")
         self.context_spin = _with_tip(_spin(256, 262_144, m.context_size, 256), m, "context_size")
         self.gpu_spin = _with_tip(_spin(0, 999, m.gpu_layers), m, "gpu_layers")
         self.max_tokens_spin = _with_tip(
