@@ -24,7 +24,7 @@ import sqlite_utils
 
 from app import settings as settings_mod
 from app.signals.examples import build_for_signal
-from app.signals.nextmsg import classify_next_message
+from app.signals.nextmsg import NextMessageVerdict, classify_next_message
 from app.store import conversations as conv
 from app.store.commands import bounded_tail, get_command
 from app.store.db import transaction
@@ -50,6 +50,10 @@ REQUERY_MAX_S = 3600.0
 REGENERATE_CONFIDENCE = 0.8
 KEPT_SCORE = 0.3
 KEPT_CONFIDENCE = 0.7
+# Going on from a reply only to re-ask or correct it is not keeping it; a message that may
+# well be a complaint leaves too little certainty to learn a preference from.
+_FAILED_LABELS = ("requery", "correction")
+MIN_KEPT_CONFIDENCE = 0.35
 # An edited proposal that then failed may have been edited for the user's setup only.
 EDIT_FAILED_CONFIDENCE = 0.6
 # thefuck-style fixes come within minutes; after that the similar command is a new task.
@@ -206,20 +210,46 @@ def record_regenerate(
         )
 
 
+def _read_before(db: sqlite_utils.Database, reply_id: int, user_id: int, detector: str) -> bool:
+    """Whether this next message was already read as a verdict on the reply (by detector)."""
+    return any(
+        json.loads(s["provenance"]).get("next_user_id") == user_id
+        for s in db.query(
+            "SELECT provenance FROM signals WHERE message_id = ? AND detector = ?",
+            [reply_id, detector],
+        )
+    )
+
+
 def _kept_regeneration(
-    db: sqlite_utils.Database, reply: dict[str, Any], next_user_id: int
+    db: sqlite_utils.Database, reply: dict[str, Any], user: dict[str, Any],
+    verdict: NextMessageVerdict,
 ) -> list[int]:
+    """``regenerate_kept`` on a reply that has sibling replies, read from the message the
+    user sent from it: only a message on that very branch counts, and only when it does not
+    say the reply failed (going on to re-ask or correct it is not keeping it). Its confidence
+    is ``KEPT_CONFIDENCE`` times how sure the classifier is that the message is no complaint.
+    A newer message from the same reply (an edit of the next message) replaces the verdict."""
     others = [
         row["id"]
         for row in conv.siblings(db, reply["id"])
         if row["id"] != reply["id"] and row["role"] == "assistant"
     ]
-    if not others or _has_signal(db, "regenerate_kept", "message_id", reply["id"]):
+    if not others or _read_before(db, reply["id"], user["id"], BRANCH):
         return []
-    provenance = {"discarded_message_ids": others, "next_user_id": next_user_id}
+    _withdraw(db, reply["id"], ("regenerate_kept",))
+    confidence = round(KEPT_CONFIDENCE * (1.0 - verdict.failed), 4)
+    if verdict.label in _FAILED_LABELS or confidence < MIN_KEPT_CONFIDENCE:
+        return []
+    provenance = {
+        "discarded_message_ids": others,
+        "next_user_id": user["id"],
+        "next_message_label": verdict.label,
+        "failed_probability": verdict.failed,
+    }
     ids = _record(
         db, "regenerate_kept", message_id=reply["id"], score=KEPT_SCORE, detector=BRANCH,
-        confidence=KEPT_CONFIDENCE, provenance=provenance,
+        confidence=confidence, provenance=provenance,
     )
     # The discarded replies' own signals back the new pairs too: deleting either forgets them.
     marks = ", ".join("?" * len(others))
@@ -240,23 +270,15 @@ def _requery_factor(seconds: float) -> float:
 
 
 def _next_message_verdict(
-    db: sqlite_utils.Database, reply: dict[str, Any], user: dict[str, Any]
+    db: sqlite_utils.Database, reply: dict[str, Any], user: dict[str, Any],
+    previous: dict[str, Any] | None, verdict: NextMessageVerdict,
 ) -> list[int]:
     if reply["corrected"]:
         return []  # the user's own correction is the fresher, stronger verdict on this reply
-    if any(
-        json.loads(s["provenance"]).get("next_user_id") == user["id"]
-        for s in db.query(
-            "SELECT provenance FROM signals WHERE message_id = ? AND detector = ?",
-            [reply["id"], NEXT_MESSAGE],
-        )
-    ):
+    if _read_before(db, reply["id"], user["id"], NEXT_MESSAGE):
         return []
     # A different next message (an edit, another branch) replaces the earlier verdict.
     _withdraw(db, reply["id"], tuple(_NEXT_MESSAGE_KINDS.values()), detector=NEXT_MESSAGE)
-    previous = conv.get_message(db, reply["parent_id"]) if reply["parent_id"] else None
-    previous_text = previous["content"] if previous else ""
-    verdict = classify_next_message(previous_text, reply["content"], user["content"])
     kind = _NEXT_MESSAGE_KINDS.get(verdict.label)
     gap = max(0.0, float(user["created"]) - float(reply["created"]))
     confidence = verdict.confidence * (_requery_factor(gap) if kind == "requery" else 1.0)
@@ -286,8 +308,8 @@ def after_user_message(
     """Read a new user message as the next state of the reply it follows.
 
     Call it once the message is stored (before or after the new reply). Records, on the
-    previous reply in the same branch: ``regenerate_kept`` when that reply was a
-    regeneration the user went on from, and the classifier's verdict (``requery``,
+    previous reply in the same branch: ``regenerate_kept`` when that reply has sibling
+    replies and the message does not say it failed, and the classifier's verdict (``requery``,
     ``verbal_correction`` with the hint, ``acceptance``; nothing for a new topic or a
     doubtful verdict). Calling it twice for the same message records nothing new; an edited
     next message replaces the verdict of the one it replaces.
@@ -301,8 +323,12 @@ def after_user_message(
             return []
         if not _may_learn(db, settings, user["conversation_id"]):
             return []
-        ids = _kept_regeneration(db, reply, user_message_id)
-        return ids + _next_message_verdict(db, reply, user)
+        previous = conv.get_message(db, reply["parent_id"]) if reply["parent_id"] else None
+        verdict = classify_next_message(
+            previous["content"] if previous else "", reply["content"], user["content"]
+        )
+        ids = _kept_regeneration(db, reply, user, verdict)
+        return ids + _next_message_verdict(db, reply, user, previous, verdict)
 
 
 def _conversation_of(db: sqlite_utils.Database, message_id: int | None) -> int | None:

@@ -206,6 +206,12 @@ class NextMessageVerdict:
     score: float
     hint: str | None
     features: dict[str, float]
+    probabilities: dict[str, float]
+
+    @property
+    def failed(self) -> float:
+        """How likely the message says the reply failed (re-asked or corrected it), 0..1."""
+        return self.probabilities["requery"] + self.probabilities["correction"]
 
 
 def _normalize(text: str) -> str:
@@ -448,4 +454,5 @@ def classify_next_message(previous_user: str, assistant: str, next_user: str) ->
         score=SCORES[label],
         hint=extract_hint(texts[2]) if label == "correction" else None,
         features={name: round(value, 4) for name, value in features.items()},
+        probabilities={name: round(probs[name], 4) for name in LABELS},
     )

@@ -118,6 +118,61 @@ def test_regenerate_then_going_on_from_the_regeneration(db, chat) -> None:
     assert user == conv.get_message(db, second)["parent_id"]
 
 
+def _kept(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM signals WHERE kind = 'regenerate_kept'"))
+
+
+def _pairs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM examples WHERE kind = 'pair'"))
+
+
+def test_going_on_to_complain_about_a_regeneration_is_not_keeping_it(db, chat) -> None:
+    """Issue 15 item 5: "Enfant, enfant." was learned as preferred for "Say hello in French"
+    because the message sent from it (later edited) counted as keeping it."""
+    _, first = chat.ask("Say hello in French", "Bonjour !")
+    junk = chat.reply("Enfant, enfant.", as_sibling_of=first)
+    capture.record_regenerate(db, first, junk)
+    complaint = chat.say("No, I asked how to say hello in French")
+    capture.after_user_message(db, complaint)
+    assert _kept(db) == [] and _pairs(db) == []
+    edited = chat.say("Say hello in French please", as_sibling_of=complaint)
+    capture.after_user_message(db, edited)
+    assert _kept(db) == [] and _pairs(db) == [], "an edit of the next message is no keeping"
+    assert {s["kind"] for s in signals_for_message(db, junk)} == {"requery"}
+
+
+def test_an_edited_next_message_replaces_the_kept_verdict(db, chat) -> None:
+    chat.ask("Say hello in French", "Enfant, enfant.")
+    first = conv.get_conversation(db, chat.id)["current_leaf_id"]
+    second = chat.reply("Bonjour !", as_sibling_of=first)
+    capture.record_regenerate(db, first, second)
+    following = chat.say("ok and goodbye?")
+    (kept_id, *_) = capture.after_user_message(db, following)
+    kept = _signal(db, kept_id)
+    assert kept["message_id"] == second and kept["provenance"]["next_user_id"] == following
+    (pair,) = _pairs(db)
+    assert pair["weight"] == pytest.approx(capture.KEPT_SCORE * kept["confidence"])
+
+    complaint = chat.say("that is not french", as_sibling_of=following)
+    capture.after_user_message(db, complaint)
+    assert _kept(db) == [] and _pairs(db) == [], "the newer message says it failed"
+
+
+def test_a_kept_verdict_is_as_sure_as_the_message_that_kept_it(db, chat) -> None:
+    """Weight follows certainty: a plain follow-up keeps a reply more surely than a message
+    that may be a complaint."""
+    confidences = []
+    for following in ("ok and goodbye?", "Thanks! And how do I say goodbye?"):
+        chat.ask("Say hello in French", "Enfant, enfant.")
+        first = conv.get_conversation(db, chat.id)["current_leaf_id"]
+        second = chat.reply("Bonjour !", as_sibling_of=first)
+        (kept_id, *_) = capture.after_user_message(db, chat.say(following))
+        kept = _signal(db, kept_id)
+        assert kept["message_id"] == second
+        confidences.append(kept["confidence"])
+    assert capture.KEPT_CONFIDENCE > confidences[0] > confidences[1] > 0
+
+
 def test_requery_soon_after_is_negative_and_late_requery_is_not(db, chat) -> None:
     _, reply = chat.ask("what's the capital of australia", "Sydney is famous for its Opera House.")
     again = chat.say("what's the capital of australia")
