@@ -139,7 +139,13 @@ def _offer_commands(db: Database, shell: PtySession, settings: Settings, message
     so (or one of their allow rules matches it); the exit code is printed and recorded, so
     the reply is judged by it. Ctrl+C while a command runs interrupts the command."""
     from app.terminal.proposals import extract_commands
-    from app.terminal.runner import RunRequest, approved, run_and_record, visible_command
+    from app.terminal.runner import (
+        RunRequest,
+        approved,
+        run_and_record,
+        sandbox_status,
+        visible_command,
+    )
 
     timeout = settings.terminal.command_timeout_s
     for proposal in extract_commands(reply):
@@ -150,13 +156,14 @@ def _offer_commands(db: Database, shell: PtySession, settings: Settings, message
             asked.append(True)
             return _confirm_in_terminal(command, decision)
 
-        if not approved(proposal.command, settings.terminal.allow_rules, confirm):
+        if not approved(proposal.command, settings.terminal.allow_rules, confirm,
+                        sandboxed=sandbox_status()[0]):
             print("(not run)")
             continue
         if not asked:
-            print("(runs without asking: it matches your allow rules)")
+            print("(runs in the sandbox without asking: it matches your allow rules)")
         request = RunRequest(proposal.command, "assistant", message_id=message_id,
-                             timeout_s=timeout if timeout > 0 else None)
+                             sandboxed=not asked, timeout_s=timeout if timeout > 0 else None)
         previous = signal.signal(signal.SIGINT, lambda *_: shell.interrupt())
         try:
             outcome = run_and_record(db, shell, request, settings=settings)

@@ -379,7 +379,8 @@ def test_terminal_chat_asks_before_each_command(db: sqlite_utils.Database, sessi
     assert (session.cwd / "first.txt").exists() and not (session.cwd / "second.txt").exists()
     assert out.count("Run? [y/N]") == 2 and f"Type {CONFIRM_WORD}" in out
     assert "[exit 0]" in out and out.count("(not run)") == 2
-    assert "(runs without asking: it matches your allow rules)" in out and "first.txt" in out
+    assert "(runs in the sandbox without asking: it matches your allow rules)" in out
+    assert "first.txt" in out
     runs = list(db.query("SELECT command, exit_code FROM commands ORDER BY id"))
     assert runs == [{"command": "echo first > first.txt", "exit_code": 0},
                     {"command": "ls", "exit_code": 0}]

@@ -248,10 +248,10 @@ def test_failed_command_offers_ask_to_fix(qtbot: QtBot, make_window: Callable,
     ui_settings.terminal.allow_rules = ["ls *"]
     conversation, reply = reply_proposing("ls /flywheel-missing-folder")
     window = open_window(make_window, ui_settings, conversation, wait_model=True)
-    qtbot.waitUntil(lambda: card_of(window, reply).sandbox_button.isEnabled(),
-                    timeout=SHELL_TIMEOUT_MS)
-    card_of(window, reply).sandbox_button.click()
-    assert window.confirm_dialog is None, "an allow rule runs a sandboxed command at once"
+    card_of(window, reply).run_button.click()
+    dialog = window.confirm_dialog
+    assert dialog is not None, "allow rules never auto-run a command outside the sandbox"
+    dialog.run_button.click()
     qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 2",
                     timeout=SHELL_TIMEOUT_MS)
     card = card_of(window, reply)
