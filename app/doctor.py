@@ -59,12 +59,24 @@ def _schema() -> str:
 
 
 def _keyring() -> str:
+    """The keyring backend, asked for an entry that does not exist: a backend that is only a
+    placeholder ("fail", "null") or that errors cannot keep the signing key or the hub token,
+    so it is a failure, not a detail (asking may show the system's unlock prompt)."""
     import keyring
+    import keyring.errors
+
+    from app.community.bundle import KEYRING_SERVICE
 
     backend = keyring.get_keyring()
     name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if type(backend).__module__.endswith(".fail"):
-        name += " (no secret store found: community sharing cannot keep its key here)"
+    if type(backend).__module__.endswith((".fail", ".null")):
+        raise RuntimeError(
+            f"{name}: no secret store found, so community sharing cannot keep its key here"
+        )
+    try:
+        keyring.get_password(KEYRING_SERVICE, "doctor-probe")
+    except keyring.errors.KeyringError as exc:
+        raise RuntimeError(f"{name} does not answer: {exc}") from exc
     return name
 
 

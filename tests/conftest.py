@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
-import keyring.backend
-import keyring.errors
 import pytest
 
 from app.model.catalog import embedded_model_path
 from app.model.runtime import ModelRuntime
+from tests.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -42,26 +41,6 @@ def runtime(embedded_model: Path) -> Iterator[ModelRuntime]:
     rt.load()
     yield rt
     rt.close()
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in memory only: tests never touch the real one or a file."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keyring
+import keyring.errors
+
+from app.doctor import report
+from tests.memory_keyring import MemoryKeyring
+
 FLYWHEEL = [sys.executable, "-m", "app"]
 
 
@@ -40,8 +46,11 @@ def test_gui_without_display_points_to_terminal_chat(flywheel_home: Path) -> Non
     assert "flywheel chat" in result.stderr
 
 
+WORKING_KEYRING = {"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.MemoryKeyring"}
+
+
 def test_doctor_reports_everything(flywheel_home: Path) -> None:
-    result = run(["doctor"], flywheel_home)
+    result = run(["doctor"], flywheel_home, env=WORKING_KEYRING)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     for label in ("model path", "model sha256", "llama.cpp", "threads", "data folder",
@@ -49,6 +58,23 @@ def test_doctor_reports_everything(flywheel_home: Path) -> None:
         assert label in out
     assert "SmolLM2-135M-Instruct" in out
     assert str(flywheel_home) in out
+
+
+def test_doctor_flags_a_missing_or_broken_keyring(flywheel_home: Path) -> None:
+    result = run(["doctor"], flywheel_home,
+                 env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert result.returncode == 1
+    (line,) = [x for x in result.stdout.splitlines() if "keyring backend" in x]
+    assert line.startswith("!!") and "no secret store" in line
+
+    class Locked(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise keyring.errors.KeyringLocked("the collection is locked")
+
+    keyring.set_keyring(Locked())  # (the autouse fixture restores the test keyring)
+    checks = {label: (value, good) for label, value, good in report()}
+    value, good = checks["keyring backend"]
+    assert not good and "the collection is locked" in value
 
 
 def test_doctor_flags_a_corrupt_model(flywheel_home: Path) -> None:
