@@ -93,6 +93,7 @@ class Turn:
         user_text: str | None = None,
         edit_of: int | None = None,
         regenerate_of: int | None = None,
+        reply_to: int | None = None,
         cancel: threading.Event | None = None,
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
         use_skills: bool = True,
@@ -104,6 +105,7 @@ class Turn:
         self.user_text = user_text
         self.edit_of = edit_of
         self.regenerate_of = regenerate_of
+        self.reply_to = reply_to  # the reply a new message answers (default: the current leaf)
         self.cancel = cancel or threading.Event()
         self.system_prompt = system_prompt
         # Off only to measure the LoRA layer alone (bench.learning --layers lora).
@@ -130,7 +132,9 @@ class Turn:
                 as_sibling_of=self.edit_of,
             )
         else:
-            user_id = conv.add_message(self.db, self.conversation_id, "user", self.user_text or "")
+            user_id = conv.add_message(
+                self.db, self.conversation_id, "user", self.user_text or "", self.reply_to
+            )
         if self.regenerate_of is None:
             # The new message is the next state of the previous reply; a lesson learned from
             # it (a verbal correction) is already retrievable for this very turn.

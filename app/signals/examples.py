@@ -23,7 +23,8 @@ verbal_correction   hinted(reply, what the user said to change); unpaired -1 wit
 acceptance          unpaired(reply, +1), weak
 command_exit        unpaired(reply, +-1); a failure also hinted(the command's error tail),
                     unless the same command later succeeded for that reply (the environment
-                    failed, not the reply)
+                    failed, not the reply); nothing for a command the model did not write
+                    (one from the user's correction of the reply)
 ==================  =====================================================================
 
 An example's weight is the signal's strength, ``|score| x confidence``. Building is
@@ -44,6 +45,7 @@ from app.store.commands import get_command
 from app.store.db import transaction
 from app.store.examples import NewExample
 from app.store.signals import all_signal_ids, get_signal
+from app.terminal.proposals import extract_commands
 
 KEPT_KIND = "regenerate_kept"
 
@@ -139,6 +141,11 @@ def _kept_siblings_pairs(db: sqlite_utils.Database, discarded_id: int) -> list[N
     return pairs
 
 
+def _proposed_in(reply: str, command: str) -> bool:
+    """Whether ``reply`` (the model's own text) proposes ``command``."""
+    return command.strip() in {proposal.command.strip() for proposal in extract_commands(reply)}
+
+
 def _later_success(db: sqlite_utils.Database, signal: dict[str, Any], command: str) -> bool:
     """Whether the same command, proposed by the same reply, succeeded after this failure."""
     rows = db.query(
@@ -197,9 +204,11 @@ def plan_for_signal(db: sqlite_utils.Database, signal: dict[str, Any]) -> list[N
         return _command_fix(db, signal, message)
     if weight <= 0:
         return []
-    if kind == "command_exit" and negative:
+    if kind == "command_exit":
         command = _command(db, signal["command_id"])
-        if command is not None and _later_success(db, signal, command["command"]):
+        if command is None or not _proposed_in(reply, command["command"]):
+            return []  # a command of the user's correction says nothing of the model's text
+        if negative and _later_success(db, signal, command["command"]):
             return []
     if kind in ("thumb", "command_exit"):
         return [unpaired, hinted] if negative and hint else [unpaired]

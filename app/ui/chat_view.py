@@ -37,7 +37,7 @@ class ChatView(QScrollArea):
     edit_submitted = Signal(int, str)
     branch_requested = Signal(int)
     command_run_requested = Signal(object, str, bool)
-    fix_requested = Signal(str)
+    fix_requested = Signal(int, str)  # reply id, the user turn that asks to fix its command
 
     def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -13,6 +13,8 @@ the button disabled meanwhile, so drawing a reply never waits for it.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
@@ -37,15 +39,25 @@ SANDBOX_CHECKING = "Checking whether commands can be sandboxed here…"
 
 
 def fix_request_text(command: str, exit_code: int | None, output_tail: str) -> str:
-    """The user turn "Ask to fix" sends: the command, how it ended, the end of its output."""
+    """The user turn "Ask to fix" sends: the command, how it ended, the end of its output.
+
+    Both go in fenced blocks, which the model reads well and the chat shows as code (a user
+    message is verbatim text apart from its fenced blocks)."""
     lines = output_tail.rstrip("\n").split("\n")[-FIX_TAIL_LINES:]
     tail = "\n".join(lines)[-FIX_TAIL_CHARS:]
-    fence = "````" if "```" in tail else "```"
-    ticks = "``" if "`" in command else "`"
-    quoted = f"{ticks}{command}{ticks}" if ticks == "`" else f"{ticks} {command} {ticks}"
     ending = (f"failed with exit code {exit_code}" if exit_code is not None
               else "was stopped before it finished")
-    return f"The command {quoted} {ending}:\n{fence}\n{tail}\n{fence}\nPlease fix it."
+    parts = [f"This command {ending}:", _fenced(command, "bash")]
+    if tail.strip():
+        parts += ["The end of its output:", _fenced(tail, "")]
+    return "\n".join([*parts, "Please fix it."])
+
+
+def _fenced(text: str, language: str) -> str:
+    """``text`` in a fenced block whose fence is longer than any backtick run inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
 
 
 def _button(text: str, tip: str) -> QToolButton:
@@ -59,12 +71,15 @@ def _button(text: str, tip: str) -> QToolButton:
 
 class CommandCard(QFrame):
     """One proposed command. `run_requested(card, command, sandboxed)` asks the window to
-    run it (the command differs from `proposed` after "Edit then run"); `fix_requested(text)`
-    asks it to send `text` as the next user message. `sandbox` is (available, why not);
-    None: the card finds out itself, off the UI thread."""
+    run it (the command differs from `proposed` after "Edit then run"); `fix_requested(
+    message_id, text)` asks it to send `text` as the user's answer to this card's reply.
+    `sandbox` is (available, why not); None: the card finds out itself, off the UI thread.
+
+    The card shows the command that ran last (an edited one says so, with the proposal),
+    and its buttons act on that command."""
 
     run_requested = Signal(object, str, bool)
-    fix_requested = Signal(str)
+    fix_requested = Signal(int, str)
 
     def __init__(self, message_id: int, proposed: str,
                  sandbox: tuple[bool, str] | None = None, parent: QWidget | None = None) -> None:
@@ -85,6 +100,16 @@ class CommandCard(QFrame):
         self.command_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.command_label.setWordWrap(True)
         layout.addWidget(self.command_label)
+        self.edited_label = QLabel()
+        self.edited_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.edited_label.setWordWrap(True)
+        self.edited_label.setAccessibleName("Edited command")
+        muted = self.edited_label.palette()
+        muted.setColor(QPalette.ColorRole.WindowText,
+                       muted.color(QPalette.ColorRole.PlaceholderText))
+        self.edited_label.setPalette(muted)
+        self.edited_label.hide()
+        layout.addWidget(self.edited_label)
         self.editor = QPlainTextEdit(proposed)
         self.editor.setFont(mono)
         self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * 4 + 12)
@@ -113,10 +138,10 @@ class CommandCard(QFrame):
         self.badge = QLabel()
         self.badge.setAccessibleName("Exit code")
         self.fix_button = _button("Ask to fix", "Send the error to Flywheel and ask for a fix")
-        self.run_button.clicked.connect(lambda: self._request(self.proposed, False))
-        self.sandbox_button.clicked.connect(lambda: self._request(self.proposed, True))
+        self.run_button.clicked.connect(lambda: self._request(self.last_command, False))
+        self.sandbox_button.clicked.connect(lambda: self._request(self.last_command, True))
         self.copy_button.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self.proposed))
+            lambda: QGuiApplication.clipboard().setText(self.last_command))
         self.edit_button.clicked.connect(self.start_edit)
         self.run_edited_button.clicked.connect(self._run_edited)
         self.cancel_edit_button.clicked.connect(self._end_edit)
@@ -164,6 +189,7 @@ class CommandCard(QFrame):
     def _set_editing(self, editing: bool) -> None:
         self.editor.setVisible(editing)
         self.command_label.setVisible(not editing)
+        self.edited_label.setVisible(not editing and self.edited)
         for widget in (self.run_button, self.copy_button, self.edit_button, self.sandbox_button):
             widget.setVisible(not editing)
         self.run_edited_button.setVisible(editing)
@@ -180,9 +206,22 @@ class CommandCard(QFrame):
     def _request(self, command: str, sandboxed: bool) -> None:
         self.run_requested.emit(self, command, sandboxed)
 
+    @property
+    def edited(self) -> bool:
+        """Whether the command shown is the user's edit rather than the proposal (spacing
+        alone is no edit: the edit box normalises some spaces)."""
+        return self.last_command.split() != self.proposed.split()
+
+    def _show_command(self, command: str) -> None:
+        """Show ``command`` as the card's command; an edit says what was proposed."""
+        self.last_command = command
+        self.command_label.setText(command)
+        self.edited_label.setText(f"✎ edited by you · proposed: {self.proposed}")
+        self.edited_label.setVisible(self.edited and not self.editor.isVisible())
+
     def show_running(self, command: str) -> None:
         """The command was approved and is running (or waiting for the terminal)."""
-        self.last_command = command
+        self._show_command(command)
         self._badge("running…", None)
         self.fix_button.hide()
         self.run_button.setEnabled(False)
@@ -191,8 +230,10 @@ class CommandCard(QFrame):
 
     def show_result(self, command: str, exit_code: int | None, output_tail: str,
                     timed_out: bool = False) -> None:
-        """Show the exit code (green 0, red otherwise); offer "Ask to fix" on failure."""
-        self.last_command, self.exit_code, self.output_tail = command, exit_code, output_tail
+        """Show the command that ran and its exit code (green 0, red otherwise); offer
+        "Ask to fix" on failure."""
+        self._show_command(command)
+        self.exit_code, self.output_tail = exit_code, output_tail
         if timed_out:
             text = "timed out" if exit_code is None else f"timed out · exit {exit_code}"
         else:
@@ -226,4 +267,4 @@ class CommandCard(QFrame):
 
     def _ask_fix(self) -> None:
         self.fix_requested.emit(
-            fix_request_text(self.last_command, self.exit_code, self.output_tail))
+            self.message_id, fix_request_text(self.last_command, self.exit_code, self.output_tail))

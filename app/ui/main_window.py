@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.chat.edit_submitted.connect(self.edit_and_resend)
         self.chat.branch_requested.connect(self.switch_branch)
         self.chat.command_run_requested.connect(self.run_proposed_command)
-        self.chat.fix_requested.connect(self.send_message)
+        self.chat.fix_requested.connect(self.ask_to_fix)
         self.terminal.command_finished.connect(self._command_finished)
         self.terminal.command_failed.connect(self._command_failed)
         self.banner.action.connect(self.open_settings)
@@ -454,6 +454,16 @@ class MainWindow(QMainWindow):
         text = text.strip()
         if text and self.running is None:
             self._start_turn([*self.chat.views(), MessageView(None, "user", text)], user_text=text)
+
+    @Slot(int, str)
+    def ask_to_fix(self, reply_id: int, text: str) -> None:
+        """Send a command card's "Ask to fix" as the answer to that card's reply, on its
+        branch: right after the reply, whatever the conversation's current leaf is."""
+        views = self.chat.views()
+        index = next((i for i, v in enumerate(views) if v.message_id == reply_id), None)
+        if index is not None and self.running is None:
+            prefix = [*views[: index + 1], MessageView(None, "user", text)]
+            self._start_turn(prefix, user_text=text, reply_to=reply_id)
 
     @Slot(int)
     def regenerate(self, message_id: int) -> None:

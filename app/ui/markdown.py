@@ -12,6 +12,7 @@ one-cell table for the code block's background, which Qt paints reliably on tabl
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,6 +175,33 @@ def warm_up() -> None:
         to_html("*warm* `up`\n\n```python\npass\n```", palette)
     for language in COMMON_LANGUAGES:
         _lexer(language)
+
+
+def user_to_html(text: str, palette: Palette = LIGHT) -> str:
+    """A user's own message: verbatim, except that its closed fenced code blocks show as code
+    ("Ask to fix" sends a command and its output that way, and pasted code reads better)."""
+    from markdown_it import MarkdownIt
+
+    lines = text.split("\n")
+    parts: list[str] = []
+    start = 0
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type != "fence" or token.level != 0 or token.map is None:
+            continue
+        first, end = token.map
+        closing = lines[end - 1].strip() if end - first >= 2 else ""
+        if not re.fullmatch(f"{re.escape(token.markup[0])}{{{len(token.markup)},}}", closing):
+            continue  # an unclosed fence is just text
+        before = "\n".join(lines[start:first]).strip("\n")
+        if before:
+            parts.append(plain_to_html(before))
+        language = token.info.strip().split(" ")[0] if token.info else ""
+        parts.append(_code_block(token.content, language, palette))
+        start = end
+    if not parts:
+        return plain_to_html(text)
+    after = "\n".join(lines[start:]).strip("\n")
+    return "".join(parts) + (plain_to_html(after) if after else "")
 
 
 def plain_to_html(text: str) -> str:

@@ -138,7 +138,7 @@ class MessageWidget(QWidget):
     edit_submitted = Signal(int, str)
     branch_requested = Signal(int)
     command_run_requested = Signal(object, str, bool)  # card, command, sandboxed
-    fix_requested = Signal(str)  # the user turn that asks to fix a failed command
+    fix_requested = Signal(int, str)  # reply id, the user turn that asks to fix its command
 
     def __init__(self, view: MessageView, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,14 +238,16 @@ class MessageWidget(QWidget):
         return row
 
     def _command_cards(self) -> list[CommandCard]:
-        """A card per shell command a saved reply proposes (as the model wrote it)."""
+        """A card per distinct shell command a saved reply proposes in its current text: the
+        user's correction when there is one (the chat and the model show that text too)."""
         if self.view.role != "assistant" or self.view.message_id is None:
             return []
         from app.terminal.proposals import extract_commands  # markdown-it: at the first reply
 
         cards = []
-        for proposal in extract_commands(self.view.content):
-            card = CommandCard(self.view.message_id, proposal.command)
+        proposals = extract_commands(self.view.corrected or self.view.content)
+        for command in dict.fromkeys(proposal.command for proposal in proposals):
+            card = CommandCard(self.view.message_id, command)
             card.run_requested.connect(self.command_run_requested)
             card.fix_requested.connect(self.fix_requested)
             cards.append(card)
@@ -332,7 +334,7 @@ class MessageWidget(QWidget):
     def _render(self) -> None:
         text = self.shown_text()
         if self.view.role == "user":
-            self.text.setHtml(markdown.plain_to_html(text))
+            self.text.setHtml(markdown.user_to_html(text, self.colors.html))
         elif not text:
             placeholder = "…" if self.view.message_id is None else "(empty reply)"
             self.text.setHtml(f'<p style="color:{self.colors.muted_text};">{placeholder}</p>')

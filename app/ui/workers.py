@@ -49,6 +49,7 @@ class TurnRequest:
     user_text: str | None = None
     edit_of: int | None = None
     regenerate_of: int | None = None
+    reply_to: int | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
@@ -185,6 +186,7 @@ class ModelWorker(QObject):
                 user_text=request.user_text,
                 edit_of=request.edit_of,
                 regenerate_of=request.regenerate_of,
+                reply_to=request.reply_to,
                 cancel=request.cancel,
             )
             for piece in turn:

@@ -45,3 +45,12 @@ def test_user_text_is_verbatim() -> None:
     assert plain_to_html("**not bold** <b>\nline") == (
         '<p style="white-space: pre-wrap;">**not bold** &lt;b&gt;\nline</p>'
     )
+
+
+def test_user_text_shows_closed_fences_as_code_and_the_rest_verbatim() -> None:
+    from app.ui.markdown import user_to_html
+
+    html = user_to_html("**keep** this:\n```bash\nls <dir>\n```\nand `that`")
+    assert "**keep** this:" in html and "and `that`" in html
+    assert "```" not in html and "<pre" in html and "&lt;dir&gt;" in html
+    assert user_to_html("```\nnot closed") == plain_to_html("```\nnot closed")

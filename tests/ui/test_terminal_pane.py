@@ -265,7 +265,8 @@ def test_failed_command_offers_ask_to_fix(qtbot: QtBot, make_window: Callable,
     with qtbot.waitSignal(window.turn_done, timeout=TURN_TIMEOUT_MS):
         card.fix_button.click()
     asked = [view for view in window.chat.views() if view.role == "user"][-1].content
-    assert asked.startswith("The command `ls /flywheel-missing-folder` failed with exit code 2:")
+    assert asked.startswith(
+        "This command failed with exit code 2:\n```bash\nls /flywheel-missing-folder\n```\n")
     assert "No such file or directory" in asked and asked.endswith("```\nPlease fix it.")
 
 
