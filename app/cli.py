@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from app.store import conversations as conv
     from app.store.db import open_db
     from app.terminal.pty_session import PtySession
-    from app.terminal.runner import shell_environment
+    from app.terminal.runner import sandbox_status, shell_environment
 
     settings = settings_mod.load()
     if settings.load_error:
@@ -72,6 +73,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     shell = PtySession(cwd=Path.cwd(), env=shell_environment())  # started on the first run
     print(f"Flywheel chat on {runtime.path.name}. /new starts over, /quit leaves.")
+    sandboxed, why_not = sandbox_status()
+    if not sandboxed:
+        print(f"note: proposed commands run without a sandbox here ({why_not}); "
+              "each one is asked first.")
     try:
         while True:
             try:
@@ -109,61 +114,106 @@ def cmd_chat(args: argparse.Namespace) -> int:
         shell.close()
 
 
-def _confirm_in_terminal(command: str, decision: Decision) -> bool:
-    """y/N for a proposed command; the typed word for one on the deny list. No by default.
+def _ask(prompt: str) -> str:
+    """One answer typed at the terminal, lower-cased; "" for Enter, end of input or Ctrl+C."""
+    try:
+        return input(prompt).strip()
+    except (EOFError, KeyboardInterrupt):
+        print()
+        return ""
+
+
+def _typed_or_yes(decision: Decision, question: str) -> bool:
+    """The typed word for a command on the deny list (its reasons shown), else y/N."""
+    from app.terminal.policy import Approval
+    from app.terminal.runner import CONFIRM_WORD
+
+    if decision.approval is Approval.TYPED_CONFIRMATION:
+        print("This command can do damage that cannot be undone:")
+        for reason in decision.reasons:
+            print(f"  - {reason}")
+        return _ask(f"Type {CONFIRM_WORD} to run it {question}: ") == CONFIRM_WORD
+    return _ask(f"Run it {question}? [y/N] ").lower() in ("y", "yes")
+
+
+@dataclass
+class _RunChoice:
+    """How the user chose to run one proposed command in `flywheel chat`."""
+
+    sandboxed: bool
+    network: bool = False
+    asked: bool = False
+
+
+def _choose_in_terminal(command: str, decision: Decision, choice: _RunChoice,
+                        allow_rules: list[str]) -> bool:
+    """Asks how to run a proposed command; No by default. In the sandbox: y, w (with the
+    network) or o (outside, which asks again: a click on its own is not enough to leave the
+    sandbox). Without a sandbox: y/N as before. The deny list always wants the typed word.
 
     Only a person at a terminal can approve: with piped input the next scripted line would
     otherwise be read as the answer.
     """
-    from app.terminal.policy import Approval
-    from app.terminal.runner import CONFIRM_WORD
+    from app.terminal.policy import Approval, decide
 
+    choice.asked = True
     if not sys.stdin.isatty():
         print("(not run: approving a command needs an interactive terminal)")
         return False
-    try:
-        if decision.approval is Approval.TYPED_CONFIRMATION:
-            print("This command can do damage that cannot be undone:")
-            for reason in decision.reasons:
-                print(f"  - {reason}")
-            return input(f"Type {CONFIRM_WORD} to run it anyway: ").strip() == CONFIRM_WORD
-        return input("Run? [y/N] ").strip().lower() in ("y", "yes")
-    except (EOFError, KeyboardInterrupt):
-        print()
-        return False
+    if not choice.sandboxed:
+        return _typed_or_yes(decision, "outside the sandbox")
+    answer = _ask("Run in the sandbox? [y]es, [w]ith network, [o]utside the sandbox, [N]o: ")
+    answer = answer.lower()[:1]
+    if answer in ("y", "w"):
+        choice.network = answer == "w"
+        where = "in the sandbox" + (" with the network" if choice.network else "")
+        typed = decision.approval is Approval.TYPED_CONFIRMATION
+        return not typed or _typed_or_yes(decision, where)
+    if answer == "o":
+        choice.sandboxed = False
+        print("Outside the sandbox it runs as you: every file you can change, the network.")
+        outside = decide(command, "assistant", allow_rules, sandboxed=False)
+        return _typed_or_yes(outside, "outside the sandbox")
+    return False
 
 
 def _offer_commands(db: Database, shell: PtySession, settings: Settings, message_id: int,
                     reply: str) -> None:
     """After a reply, each shell command it proposes is shown and run only if the user says
-    so (or one of their allow rules matches it); the exit code is printed and recorded, so
-    the reply is judged by it. Ctrl+C while a command runs interrupts the command."""
+    so (or one of their allow rules matches it); by default in the sandbox, without the
+    network. The exit code is printed and recorded, so the reply is judged by it. Ctrl+C
+    while a command runs interrupts the command."""
     from app.terminal.proposals import extract_commands
     from app.terminal.runner import (
         RunRequest,
         approved,
         run_and_record,
+        run_mode_text,
         sandbox_status,
+        session_refusal,
         visible_command,
     )
 
     timeout = settings.terminal.command_timeout_s
+    rules = list(settings.terminal.allow_rules)
     for proposal in extract_commands(reply):
         print(f"\n$ {visible_command(proposal.command)}")
-        asked: list[bool] = []
+        refusal = session_refusal(shell) if sandbox_status()[0] else None
+        if refusal:
+            print(f"(no sandbox for this one: {refusal})")
+        choice = _RunChoice(sandboxed=sandbox_status()[0] and refusal is None)
 
-        def confirm(command: str, decision: Decision, asked: list[bool] = asked) -> bool:
-            asked.append(True)
-            return _confirm_in_terminal(command, decision)
+        def confirm(command: str, decision: Decision, choice: _RunChoice = choice) -> bool:
+            return _choose_in_terminal(command, decision, choice, rules)
 
-        if not approved(proposal.command, settings.terminal.allow_rules, confirm,
-                        sandboxed=sandbox_status()[0]):
+        if not approved(proposal.command, rules, confirm, sandboxed=choice.sandboxed):
             print("(not run)")
             continue
-        if not asked:
+        if not choice.asked:
             print("(runs in the sandbox without asking: it matches your allow rules)")
         request = RunRequest(proposal.command, "assistant", message_id=message_id,
-                             sandboxed=not asked, timeout_s=timeout if timeout > 0 else None)
+                             sandboxed=choice.sandboxed, network=choice.network,
+                             timeout_s=timeout if timeout > 0 else None)
         previous = signal.signal(signal.SIGINT, lambda *_: shell.interrupt())
         try:
             outcome = run_and_record(db, shell, request, settings=settings)
@@ -175,7 +225,8 @@ def _offer_commands(db: Database, shell: PtySession, settings: Settings, message
         if outcome.output_tail:
             print(outcome.output_tail, end="" if outcome.output_tail.endswith("\n") else "\n")
         ending = " (stopped at the time limit)" if outcome.timed_out else ""
-        print(f"[exit {outcome.exit_code}{ending}]")
+        mode = run_mode_text(outcome.sandboxed, outcome.network)
+        print(f"[exit {outcome.exit_code}{ending} · {mode}]")
 
 
 def cmd_smoke_test(args: argparse.Namespace) -> int:

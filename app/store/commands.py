@@ -47,6 +47,7 @@ class CommandRun:
     message_id: int | None = None
     original_command: str | None = None
     sandboxed: bool = False
+    network: bool = False
     timed_out: bool = False
 
 
@@ -62,11 +63,11 @@ def record_command(db: sqlite_utils.Database, run: CommandRun,
     end = time.time() if finished is None else finished
     cursor = db.execute(
         "INSERT INTO commands (message_id, command, original_command, cwd, origin, sandboxed, "
-        "exit_code, duration_s, output_tail, timed_out, started, finished) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "network, exit_code, duration_s, output_tail, timed_out, started, finished) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (run.message_id, run.command, run.original_command, run.cwd, run.origin,
-         int(run.sandboxed), run.exit_code, run.duration_s, bounded_tail(run.output_tail),
-         int(run.timed_out), end - run.duration_s, end),
+         int(run.sandboxed), int(run.network), run.exit_code, run.duration_s,
+         bounded_tail(run.output_tail), int(run.timed_out), end - run.duration_s, end),
     )
     return int(cursor.lastrowid)
 

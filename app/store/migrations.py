@@ -290,6 +290,12 @@ def m006_prompt_without_skills(db: sqlite_utils.Database) -> None:
     )
 
 
+def m007_command_network(db: sqlite_utils.Database) -> None:
+    """Whether a sandboxed run had the network: the card shows how each run went, and a run
+    that only worked with the network is not the same evidence as one that worked without."""
+    execute_script(db, "ALTER TABLE commands ADD COLUMN network INTEGER NOT NULL DEFAULT 0;")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
@@ -297,4 +303,5 @@ MIGRATIONS: list[Migration] = [
     m004_export_queue,
     m005_standing_skills,
     m006_prompt_without_skills,
+    m007_command_network,
 ]

@@ -166,6 +166,11 @@ class PtySession:
         self._interrupted = False
 
     @property
+    def home(self) -> Path:
+        """The shell's home folder, what `~` means to it: HOME from `env`, else inherited."""
+        return Path(self._env.get("HOME") or os.environ.get("HOME") or Path.home())
+
+    @property
     def alive(self) -> bool:
         """True while the shell process runs."""
         return self._fd is not None and self.exit_status is None

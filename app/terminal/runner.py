@@ -8,7 +8,9 @@ a background thread (with its own database connection) to run commands on.
 
 Approval happens before this module: `run_proposal` asks `policy.decide` with the user's
 allow rules and, unless they allow the command, a `confirm` callback (a dialog, a y/N
-prompt). Nothing in a reply's text can make a command run.
+prompt). Nothing in a reply's text can make a command run. A proposed command runs in the
+bubblewrap sandbox by default (`default_sandboxed`); a run outside it is the user's
+explicit choice, confirmed separately by the front end.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlite_utils
 
@@ -29,7 +32,12 @@ from app.store import commands as store
 from app.store.db import open_db, transaction
 from app.terminal.policy import Approval, Decision, decide
 from app.terminal.pty_session import PtySession
-from app.terminal.sandbox import sandbox_available, wrap_for_sandbox
+from app.terminal.sandbox import (
+    SandboxRefusedError,
+    sandbox_available,
+    sandbox_refusal,
+    wrap_for_sandbox,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +81,17 @@ def known_sandbox_status() -> tuple[bool, str] | None:
     return _SANDBOX.known()
 
 
+def session_refusal(session: PtySession) -> str | None:
+    """Why the session's current folder cannot be the sandbox's writable folder, or None.
+    Both homes count: the shell's `~` and the user's own."""
+    return sandbox_refusal(session.cwd, dict.fromkeys([session.home, Path.home()]))
+
+
 @dataclass(frozen=True)
 class RunRequest:
     """A command to run. `origin` is assistant (as proposed), edited (a proposal the user
     changed: `original_command` is the proposal) or user (typed in the terminal).
+    `sandboxed` runs it in bubblewrap, with the host's network only if `network`.
     `timeout_s` None means no limit (typed commands may be interactive programs)."""
 
     command: str
@@ -84,6 +99,7 @@ class RunRequest:
     message_id: int | None = None
     original_command: str | None = None
     sandboxed: bool = False
+    network: bool = False
     timeout_s: float | None = None
 
 
@@ -101,6 +117,8 @@ class RunOutcome:
     interrupted: bool
     shell_restarted: bool
     signal_ids: list[int] = field(default_factory=list)
+    sandboxed: bool = False
+    network: bool = False
 
 
 def ensure_running(session: PtySession) -> bool:
@@ -126,9 +144,11 @@ def run_and_record(db: sqlite_utils.Database, session: PtySession, request: RunR
     saved settings).
 
     Raises ValueError for an empty command or unknown origin, SandboxUnavailableError when a
-    sandbox was asked for and cannot be had, and RuntimeError when the shell is busy with
-    another command; nothing is stored in those cases. A command that ends the shell
-    (`exit 3`) is recorded with the shell's status and a new shell is started.
+    sandbox was asked for and cannot be had, SandboxRefusedError when the shell's folder
+    cannot be the sandbox's writable folder (the home folder, `/`), and RuntimeError when
+    the shell is busy with another command; nothing is stored in those cases. A command
+    that ends the shell (`exit 3`) is recorded with the shell's status and a new shell is
+    started.
     """
     if request.origin not in store.ORIGINS:
         raise ValueError(f"unknown command origin {request.origin!r}")
@@ -140,7 +160,11 @@ def run_and_record(db: sqlite_utils.Database, session: PtySession, request: RunR
         available, reason = sandbox_status()
         if not available:
             raise SandboxUnavailableError(reason)
-        line = wrap_for_sandbox(request.command, session.cwd)
+        refusal = session_refusal(session)
+        if refusal:
+            raise SandboxRefusedError(refusal)
+        line = wrap_for_sandbox(request.command, session.cwd, network=request.network,
+                                home=session.home)
     result = session.run(line, timeout=request.timeout_s)
     restarted = ensure_running(session)
     run = store.CommandRun(
@@ -148,7 +172,7 @@ def run_and_record(db: sqlite_utils.Database, session: PtySession, request: RunR
         exit_code=result.exit_code, duration_s=result.duration_s,
         output_tail=result.output_tail, message_id=request.message_id,
         original_command=request.original_command, sandboxed=request.sandboxed,
-        timed_out=result.timed_out)
+        network=request.sandboxed and request.network, timed_out=result.timed_out)
     with transaction(db):  # a run is never stored without the signals it gives, or vice versa
         command_id = store.record_command(db, run)
         signal_ids = capture.record_command_outcome(db, command_id, settings=settings)
@@ -156,7 +180,8 @@ def run_and_record(db: sqlite_utils.Database, session: PtySession, request: RunR
                       exit_code=result.exit_code, duration_s=result.duration_s,
                       output_tail=store.bounded_tail(result.output_tail),
                       timed_out=result.timed_out, interrupted=result.interrupted,
-                      shell_restarted=restarted, signal_ids=list(signal_ids))
+                      shell_restarted=restarted, signal_ids=list(signal_ids),
+                      sandboxed=run.sandboxed, network=run.network)
 
 
 def approved(command: str, allow_rules: Sequence[str],
@@ -178,6 +203,13 @@ def run_proposal(db: sqlite_utils.Database, session: PtySession, command: str, *
     request = RunRequest(command, "assistant", message_id=message_id, sandboxed=sandboxed,
                          timeout_s=timeout_s)
     return run_and_record(db, session, request, settings=settings)
+
+
+def run_mode_text(sandboxed: bool, network: bool) -> str:
+    """How a run went, as the cards and `flywheel chat` say it next to the exit code."""
+    if not sandboxed:
+        return "outside sandbox"
+    return "sandboxed, network allowed" if network else "sandboxed"
 
 
 def visible_command(command: str) -> str:

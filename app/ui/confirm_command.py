@@ -5,7 +5,8 @@ shown whole, in a monospace box, with every invisible or look-alike-making chara
 (escape sequences, zero-width and bidirectional marks) spelled out — a reply cannot hide
 `; rm -rf ~` behind a carriage return or a right-to-left override. A command on the deny
 list needs the confirmation word typed: a reflexive click on "Run" is not enough. Cancel is
-the focused button, so a stray Enter never approves anything.
+the focused button, so a stray Enter never approves anything. The heading says where the
+command runs: inside the sandbox (and whether with the network) or outside it, as the user.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class ConfirmCommandDialog(QDialog):
     ASK, the typed word `CONFIRM_WORD` for TYPED_CONFIRMATION."""
 
     def __init__(self, command: str, decision: Decision, *, cwd: str = "",
-                 sandboxed: bool = False, parent: QWidget | None = None) -> None:
+                 sandboxed: bool = False, network: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.command = command
         self.decision = decision
@@ -43,7 +45,12 @@ class ConfirmCommandDialog(QDialog):
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         where = f" in {cwd}" if cwd else ""
-        how = " inside the sandbox (read-only system, no network)" if sandboxed else ""
+        if sandboxed:
+            net = "with the network" if network else "no network"
+            how = f" inside the sandbox (system read-only, only this folder writable, {net})"
+        else:
+            how = (" outside the sandbox, as you (it can change any of your files and use the "
+                   "network)")
         heading = QLabel(f"Flywheel will run this command{where}{how}:")
         heading.setWordWrap(True)
         layout.addWidget(heading)

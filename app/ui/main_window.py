@@ -12,7 +12,6 @@ import importlib.util
 import json
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
@@ -34,10 +33,17 @@ from app.learning.supervisor import ActivityWatcher, TrainingSupervisor
 from app.store import commands as command_store
 from app.store import conversations as conv
 from app.store.db import open_db
-from app.terminal.policy import Approval, decide
-from app.terminal.runner import RunOutcome, RunRequest
+from app.terminal.policy import Approval, Decision, decide
+from app.terminal.runner import (
+    RunOutcome,
+    RunRequest,
+    known_sandbox_status,
+    sandbox_status,
+    session_refusal,
+)
 from app.ui import feedback, markdown
 from app.ui import theme as theme_mod
+from app.ui.background_job import BackgroundJob
 from app.ui.banner import Banner
 from app.ui.chat_view import ChatView
 from app.ui.command_card import CommandCard
@@ -54,6 +60,8 @@ from app.ui.thumb_dialog import ThumbDialog
 from app.ui.workers import AsyncStore, ModelThread, TurnRequest, model_settings_key
 
 STATE_FILE = "window.ini"
+OUTSIDE_REASON = ("you chose to run it outside the sandbox: it runs as you, and can change any "
+                  "of your files and use the network")
 SETTINGS_DIALOG_MODULE = "app.ui.settings_dialog"
 
 
@@ -98,6 +106,7 @@ class MainWindow(QMainWindow):
         app.aboutToQuit.connect(self.shutdown)
         if self.settings.load_error:
             self.banner.show_message(self.settings.load_error, "Settings…")
+        self._check_sandbox()
         self._background_started = False
         after_first_paint(self, self._start_background_work)
 
@@ -590,16 +599,22 @@ class MainWindow(QMainWindow):
 
     @Slot(object, str, bool)
     def run_proposed_command(self, card: CommandCard, command: str, sandboxed: bool) -> None:
-        """A command card's Run: ask as the policy says (allow rules from the user's settings
-        only), then run it in the terminal dock."""
+        """A command card's Run: in the sandbox by default (with the network if the card's
+        box is ticked), or outside it when the user chose that, which always needs a click
+        in a dialog (the typed word for the deny list) even when allow rules match. Ask as
+        the policy says (allow rules from the user's settings only), then run it in the
+        terminal dock. A refusal or an error is written in the card."""
+        status = known_sandbox_status()
+        can_sandbox = bool(status and status[0])
+        if sandboxed and not can_sandbox:
+            card.show_error(f"The sandbox is not available: {status[1] if status else 'checking'}")
+            return
+        if sandboxed and (refusal := session_refusal(self.terminal.session)):
+            card.show_error(refusal)
+            return
+        network = sandboxed and card.allow_network
         # Whitespace does not make an edit: the edit box turns no-break spaces and line
         # separators into plain ones, which must not turn a proposal into "the user's own".
-        if sandboxed and Path(self.terminal.session.cwd).resolve() == Path.home().resolve():
-            card.show_error(
-                "The sandbox keeps the terminal's folder writable, and that is your whole home "
-                "folder now: cd into a project folder in the terminal first."
-            )
-            return
         edited = command.split() != card.proposed.split()
         try:
             decision = decide(command, "user" if edited else "assistant",
@@ -607,21 +622,41 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             card.show_error(str(exc))
             return
+        if can_sandbox and not sandboxed:  # leaving the sandbox is always confirmed
+            reasons = tuple(r for r in decision.reasons if r != "you wrote this command yourself")
+            approval = (decision.approval if decision.approval is Approval.TYPED_CONFIRMATION
+                        else Approval.ASK)
+            decision = Decision(approval, (OUTSIDE_REASON, *reasons))
         timeout = self.settings.terminal.command_timeout_s
         request = RunRequest(command, "edited" if edited else "assistant",
                              message_id=card.message_id,
                              original_command=card.proposed if edited else None,
-                             sandboxed=sandboxed, timeout_s=timeout if timeout > 0 else None)
+                             sandboxed=sandboxed, network=network,
+                             timeout_s=timeout if timeout > 0 else None)
         key = (card.message_id, card.proposed)
         if decision.approval is Approval.AUTO_RUN:
             self._start_command(key, request)
             return
         dialog = ConfirmCommandDialog(command, decision, cwd=str(self.terminal.session.cwd),
-                                      sandboxed=sandboxed, parent=self)
+                                      sandboxed=sandboxed, network=network, parent=self)
         dialog.accepted.connect(lambda: self._start_command(key, request))
         dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         self.confirm_dialog = dialog
         dialog.open()
+
+    def _check_sandbox(self) -> None:
+        """Probe the sandbox off the UI thread; where it cannot work, say so once."""
+        job = BackgroundJob(lambda _progress, _cancel: sandbox_status())
+        job.report_to(lambda _done, _total: None, self._sandbox_known,
+                      lambda error: self._sandbox_known((False, str(error))))
+        job.launch()
+
+    def _sandbox_known(self, status: object) -> None:
+        available, reason = status  # type: ignore[misc]
+        if not available and not self._closed:
+            self.banner.show_message(
+                f"Proposed commands run without a sandbox on this system: {reason}. "
+                "Flywheel asks before each one, and it runs as you.")
 
     def _start_command(self, key: tuple[int, str], request: RunRequest) -> None:
         self._commands[self.terminal.run(request)] = (key, request.command)
@@ -646,7 +681,8 @@ class MainWindow(QMainWindow):
             elif key in runs:
                 row = runs[key]
                 card.show_result(row["command"], row["exit_code"], row["output_tail"] or "",
-                                 bool(row["timed_out"]))
+                                 bool(row["timed_out"]), sandboxed=bool(row["sandboxed"]),
+                                 network=bool(row["network"]))
 
     @Slot(int, object)
     def _command_finished(self, job: int, _outcome: RunOutcome) -> None:

@@ -32,7 +32,11 @@ from app.terminal.runner import (
     run_proposal,
     sandbox_status,
 )
+from app.terminal.sandbox import SandboxRefusedError
 from tests.terminal.held_bwrap import hold_the_sandbox_probe
+
+needs_sandbox = pytest.mark.skipif(not sandbox_status()[0],
+                                   reason=f"no sandbox here: {sandbox_status()[1]}")
 
 
 @pytest.fixture
@@ -259,6 +263,18 @@ def test_sandboxed_run_writes_only_the_working_folder(db: sqlite_utils.Database,
     assert row["sandboxed"] == 1 and row["command"] == request.command
 
 
+@needs_sandbox
+def test_a_sandboxed_run_in_the_home_folder_is_refused_and_not_stored(
+    db: sqlite_utils.Database, session: PtySession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(PtySession, "home", property(lambda self: self.cwd))
+    request = RunRequest("touch refused", "assistant", sandboxed=True, timeout_s=30)
+    with pytest.raises(SandboxRefusedError, match="home folder"):
+        run_and_record(db, session, request)
+    assert not (session.cwd / "refused").exists()
+    assert list(db.query("SELECT id FROM commands")) == []
+
+
 def test_bad_requests_get_clear_errors_and_store_nothing(db: sqlite_utils.Database,
                                                          session: PtySession) -> None:
     with pytest.raises(ValueError, match="empty"):
@@ -363,28 +379,68 @@ def test_piped_input_never_approves_a_command(db: sqlite_utils.Database, session
     assert list(db.query("SELECT id FROM commands")) == []
 
 
+@needs_sandbox
 def test_terminal_chat_asks_before_each_command(db: sqlite_utils.Database, session: PtySession,
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    """`flywheel chat`: y runs, Enter (no) skips, the deny list wants the typed word, and the
-    user's allow rules run without a question."""
+    """`flywheel chat`: y runs in the sandbox, o asks again before leaving it, the deny list
+    wants the typed word, and the user's allow rules run in the sandbox without a question."""
     from app.cli import _offer_commands
 
     settings = settings_mod.Settings()
     settings.terminal.allow_rules = ["ls"]
     message_id = proposing_reply(db, "x")
-    monkeypatch.setattr("sys.stdin", TypedInput("y\n\nrun\n"))
+    monkeypatch.setattr("sys.stdin", TypedInput("y\no\nn\ny\nrun\n"))
     _offer_commands(db, session, settings, message_id, CHAT_REPLY)
     out = capsys.readouterr().out
     assert (session.cwd / "first.txt").exists() and not (session.cwd / "second.txt").exists()
-    assert out.count("Run? [y/N]") == 2 and f"Type {CONFIRM_WORD}" in out
-    assert "[exit 0]" in out and out.count("(not run)") == 2
+    assert out.count("Run in the sandbox? [y]es, [w]ith network, [o]utside the sandbox") == 3
+    assert "Run it outside the sandbox? [y/N]" in out
+    assert f"Type {CONFIRM_WORD} to run it in the sandbox" in out
+    assert "[exit 0 · sandboxed]" in out and out.count("(not run)") == 2
     assert "(runs in the sandbox without asking: it matches your allow rules)" in out
     assert "first.txt" in out
-    runs = list(db.query("SELECT command, exit_code FROM commands ORDER BY id"))
-    assert runs == [{"command": "echo first > first.txt", "exit_code": 0},
-                    {"command": "ls", "exit_code": 0}]
+    runs = list(db.query("SELECT command, exit_code, sandboxed FROM commands ORDER BY id"))
+    assert runs == [{"command": "echo first > first.txt", "exit_code": 0, "sandboxed": 1},
+                    {"command": "ls", "exit_code": 0, "sandboxed": 1}]
     assert [s["score"] for s in signals_for_message(db, message_id)] == [1, 1]
+
+
+@needs_sandbox
+def test_terminal_chat_runs_outside_or_with_network_only_when_chosen(
+    db: sqlite_utils.Database, session: PtySession, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.cli import _offer_commands
+
+    reply = "```bash\necho out > out.txt\n```\n\n```bash\necho net > net.txt\n```\n"
+    monkeypatch.setattr("sys.stdin", TypedInput("o\ny\nw\n"))
+    _offer_commands(db, session, settings_mod.Settings(), proposing_reply(db, "x"), reply)
+    out = capsys.readouterr().out
+    assert "[exit 0 · outside sandbox]" in out
+    assert "[exit 0 · sandboxed, network allowed]" in out
+    runs = list(db.query("SELECT command, sandboxed, network FROM commands ORDER BY id"))
+    assert runs == [{"command": "echo out > out.txt", "sandboxed": 0, "network": 0},
+                    {"command": "echo net > net.txt", "sandboxed": 1, "network": 1}]
+
+
+def test_terminal_chat_in_the_home_folder_says_why_there_is_no_sandbox(
+    db: sqlite_utils.Database, session: PtySession, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The shell sits in its home folder: the sandbox is refused, and running outside it
+    needs its own yes."""
+    from app.cli import _offer_commands
+
+    monkeypatch.setattr(PtySession, "home", property(lambda self: self.cwd))
+    monkeypatch.setattr("sys.stdin", TypedInput("\n"))
+    _offer_commands(db, session, settings_mod.Settings(), proposing_reply(db, "x"),
+                    "```bash\ntouch made-here\n```\n")
+    out = capsys.readouterr().out
+    if sandbox_status()[0]:
+        assert "(no sandbox for this one: The sandbox keeps" in out and "home folder" in out
+    assert "Run it outside the sandbox? [y/N]" in out and "(not run)" in out
+    assert not (session.cwd / "made-here").exists()
 
 
 def test_the_sandbox_is_probed_once_and_known_only_when_done(

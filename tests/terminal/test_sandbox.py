@@ -10,7 +10,14 @@ import pytest
 
 from app.terminal import sandbox
 from app.terminal.pty_session import PtySession
-from app.terminal.sandbox import sandbox_available, wrap_for_sandbox
+from app.terminal.sandbox import (
+    SandboxRefusedError,
+    looks_like_missing_network,
+    sandbox_available,
+    sandbox_refusal,
+    wrap_for_sandbox,
+)
+from tests.terminal.throwaway_home import assert_throwaway, throwaway_home
 
 AVAILABLE, WHY = sandbox_available()
 needs_bwrap = pytest.mark.skipif(not AVAILABLE, reason=f"no sandbox here: {WHY}")
@@ -70,3 +77,56 @@ def test_wrap_rejects_bad_input(tmp_path: Path) -> None:
         wrap_for_sandbox("ls", tmp_path / "missing")
     with pytest.raises(ValueError):
         wrap_for_sandbox("  ", tmp_path)
+
+
+@needs_bwrap
+def test_the_network_is_there_only_when_allowed(shell: PtySession, tmp_path: Path) -> None:
+    probe = ("python3 -c \"import socket; socket.socket().bind(('127.0.0.1', 0)); "
+             "print(sorted(n for _, n in socket.if_nameindex()))\"")
+    inside = shell.run(wrap_for_sandbox(probe, tmp_path), timeout=30)
+    allowed = shell.run(wrap_for_sandbox(probe, tmp_path, network=True), timeout=30)
+    assert inside.output_tail.strip() == "['lo']"
+    assert allowed.exit_code == 0 and allowed.output_tail.strip() != "['lo']"
+
+
+@needs_bwrap
+def test_other_processes_sockets_and_credentials_are_out_of_reach(shell: PtySession) -> None:
+    """Neither the user's processes (signals, /proc/PID/root) nor the sockets in /run (the
+    session bus, Docker) nor the keys in the home are reachable from inside."""
+    with throwaway_home() as home:
+        assert_throwaway(home)
+        (home / ".netrc").write_text("machine x password y")
+        command = ("ls /proc | grep -c '^[0-9]'; ls -A /run | wc -l; "
+                   f"cat {home}/.ssh/id_ed25519 {home}/.netrc; cat {home}/.bashrc; echo end")
+        result = shell.run(wrap_for_sandbox(command, home / "work", home=home), timeout=30)
+    processes, run_entries, *rest = result.output_tail.strip().split("\n")
+    assert int(processes) <= 4, "only the sandbox's own processes are visible"
+    assert run_entries == "0"
+    assert "PRIVATE KEY" not in result.output_tail and "password" not in result.output_tail
+    assert "# fake bashrc" in rest, "the rest of the home stays readable"
+    assert rest[-1] == "end"
+
+
+def test_the_home_folder_and_root_are_refused(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "project").mkdir(parents=True)
+    assert "your home folder" in sandbox_refusal(home, [home])
+    assert "whole filesystem" in sandbox_refusal(Path("/"), [home])
+    assert "holds your home folder" in sandbox_refusal(tmp_path, [home])
+    assert sandbox_refusal(home / "project", [home]) is None
+    with pytest.raises(SandboxRefusedError, match="home folder"):
+        wrap_for_sandbox("ls", home, home=home)
+    with pytest.raises(SandboxRefusedError):
+        wrap_for_sandbox("ls", Path("/"))
+
+
+@pytest.mark.parametrize(("output", "offline"), [
+    ("curl: (6) Could not resolve host: example.com", True),
+    ("ping: connect: Network is unreachable", True),
+    ("socket.gaierror: [Errno -3] Temporary failure in name resolution", True),
+    ("ConnectionRefusedError: [Errno 111] Connection refused", True),
+    ("ls: cannot access 'x': No such file or directory", False),
+    ("", False),
+])
+def test_missing_network_is_recognised(output: str, offline: bool) -> None:
+    assert looks_like_missing_network(output) is offline

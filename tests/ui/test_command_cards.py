@@ -4,6 +4,7 @@ and "Ask to fix" reads cleanly and answers the card's own reply (item 7)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -18,7 +19,14 @@ from app.ui.command_card import fix_request_text
 from app.ui.main_window import MainWindow
 from app.ui.message_widget import MessageView, MessageWidget
 from app.ui.theme import LIGHT_COLORS
-from tests.ui.test_terminal_pane import SHELL_TIMEOUT_MS, card_of, open_window, reply_proposing
+from tests.ui.test_terminal_pane import (
+    SHELL_TIMEOUT_MS,
+    card_of,
+    move_terminal,
+    needs_sandbox,
+    open_window,
+    reply_proposing,
+)
 
 from .conftest import TURN_TIMEOUT_MS
 
@@ -39,18 +47,20 @@ def test_cards_follow_the_corrected_reply(qtbot: QtBot, make_window: Callable,
     assert card_of(window, reply).command_label.text() == "ls -a"
 
 
+@needs_sandbox
 def test_a_command_of_the_correction_teaches_nothing_about_the_original_text(
-    qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings
+    qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings, tmp_path: Path
 ) -> None:
     conversation, reply = reply_proposing("echo from-the-model")
     db = open_db()
     capture.record_correction(db, reply, "Run:\n\n```bash\necho from-the-user\n```\n")
     window: MainWindow = open_window(make_window, ui_settings, conversation)
+    move_terminal(qtbot, window, tmp_path)
     card = card_of(window, reply)
     assert card.proposed == "echo from-the-user"
     card.run_button.click()
     window.confirm_dialog.run_button.click()
-    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0",
+    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0 · sandboxed",
                     timeout=SHELL_TIMEOUT_MS)
     (run,) = store.commands_for_message(db, reply)
     (exit_signal,) = db.query("SELECT * FROM signals WHERE kind = 'command_exit'")
@@ -60,16 +70,19 @@ def test_a_command_of_the_correction_teaches_nothing_about_the_original_text(
     db.conn.close()
 
 
+@needs_sandbox
 def test_edit_then_run_shows_the_command_that_ran(qtbot: QtBot, make_window: Callable,
-                                                  ui_settings: settings_mod.Settings) -> None:
+                                                  ui_settings: settings_mod.Settings,
+                                                  tmp_path: Path) -> None:
     conversation, reply = reply_proposing("echo proposed")
     window: MainWindow = open_window(make_window, ui_settings, conversation)
+    move_terminal(qtbot, window, tmp_path)
     card = card_of(window, reply)
     assert card.edited_label.isHidden()
     card.edit_button.click()
     card.editor.setPlainText("echo edited-by-me")
     card.run_edited_button.click()
-    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0",
+    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0 · sandboxed",
                     timeout=SHELL_TIMEOUT_MS)
 
     for shown in (card_of(window, reply), None):
@@ -77,7 +90,7 @@ def test_edit_then_run_shows_the_command_that_ran(qtbot: QtBot, make_window: Cal
             window.reload_chat()  # the card is rebuilt from the database
             shown = card_of(window, reply)
         assert shown.command_label.text() == "echo edited-by-me"
-        assert shown.badge.text() == "exit 0"
+        assert shown.badge.text() == "exit 0 · sandboxed"
         assert not shown.edited_label.isHidden()
         assert "edited" in shown.edited_label.text()
         assert "echo proposed" in shown.edited_label.text()
@@ -89,7 +102,7 @@ def test_edit_then_run_shows_the_command_that_ran(qtbot: QtBot, make_window: Cal
     again = store.commands_for_message(db, reply)[-1]
     assert (again["command"], again["origin"]) == ("echo edited-by-me", "edited")
     db.conn.close()
-    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0")
+    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0 · sandboxed")
 
 
 def test_identical_commands_in_one_reply_get_one_card(qtbot: QtBot) -> None:
@@ -100,8 +113,9 @@ def test_identical_commands_in_one_reply_get_one_card(qtbot: QtBot) -> None:
     assert [card.proposed for card in widget.command_cards] == ["make test", "make lint"]
 
 
+@needs_sandbox
 def test_ask_to_fix_reads_cleanly_and_answers_the_cards_reply(
-    qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings
+    qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings, tmp_path: Path
 ) -> None:
     ui_settings.terminal.allow_rules = ["ls *"]
     db = open_db()
@@ -112,11 +126,12 @@ def test_ask_to_fix_reads_cleanly_and_answers_the_cards_reply(
     conv.add_message(db, conversation, "user", "And what time is it?")
     later = conv.add_message(db, conversation, "assistant", "I cannot tell the time.")
     window: MainWindow = open_window(make_window, ui_settings, conversation, wait_model=True)
+    move_terminal(qtbot, window, tmp_path)
     card = card_of(window, failing)
     card.run_button.click()
     if window.confirm_dialog is not None:
         window.confirm_dialog.run_button.click()
-    qtbot.waitUntil(lambda: card_of(window, failing).badge.text() == "exit 2",
+    qtbot.waitUntil(lambda: card_of(window, failing).badge.text() == "exit 2 · sandboxed",
                     timeout=SHELL_TIMEOUT_MS)
 
     with qtbot.waitSignal(window.turn_done, timeout=TURN_TIMEOUT_MS):

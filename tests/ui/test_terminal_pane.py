@@ -17,7 +17,7 @@ from app.store import conversations as conv
 from app.store.db import open_db
 from app.store.signals import signals_for_message
 from app.terminal.policy import decide
-from app.terminal.runner import CONFIRM_WORD, known_sandbox_status
+from app.terminal.runner import CONFIRM_WORD, RunRequest, known_sandbox_status, sandbox_status
 from app.ui.command_card import FAILURE_COLOR, SANDBOX_CHECKING, SUCCESS_COLOR, CommandCard
 from app.ui.confirm_command import ConfirmCommandDialog
 from app.ui.main_window import MainWindow
@@ -199,6 +199,24 @@ def card_of(window: MainWindow, reply: int) -> CommandCard:
     return card
 
 
+needs_sandbox = pytest.mark.skipif(not sandbox_status()[0],
+                                   reason=f"no sandbox here: {sandbox_status()[1]}")
+
+
+def move_terminal(qtbot: QtBot, window: MainWindow, folder: Path) -> None:
+    """`cd` the window's terminal into `folder` (the sandbox refuses the home folder)."""
+    window.terminal.queue.submit(RunRequest(f"cd '{folder}'", "user"))
+    qtbot.waitUntil(lambda: window.terminal.session.cwd == folder
+                    and not window.terminal.queue.busy, timeout=SHELL_TIMEOUT_MS)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    return folder
+
+
 def open_window(make_window: Callable, settings: settings_mod.Settings, conversation: int,
                 wait_model: bool = False) -> MainWindow:
     window: MainWindow = make_window(settings, wait_model=wait_model)
@@ -206,11 +224,14 @@ def open_window(make_window: Callable, settings: settings_mod.Settings, conversa
     return window
 
 
+@needs_sandbox
 def test_run_a_proposed_command_after_approval(qtbot: QtBot, make_window: Callable,
-                                               ui_settings: settings_mod.Settings) -> None:
+                                               ui_settings: settings_mod.Settings,
+                                               project: Path) -> None:
     conversation, reply = reply_proposing("echo hello-from-a-card")
     window = open_window(make_window, ui_settings, conversation)
     assert not window.terminal.isVisible()
+    move_terminal(qtbot, window, project)
     card = card_of(window, reply)
     assert card.proposed == "echo hello-from-a-card" and card.badge.isHidden()
 
@@ -222,7 +243,7 @@ def test_run_a_proposed_command_after_approval(qtbot: QtBot, make_window: Callab
     assert dialog.run_button.isEnabled()
     dialog.run_button.click()
 
-    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0",
+    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0 · sandboxed",
                     timeout=SHELL_TIMEOUT_MS)
     badge = card_of(window, reply).badge
     assert badge.palette().color(badge.foregroundRole()) == QColor(SUCCESS_COLOR)
@@ -232,30 +253,32 @@ def test_run_a_proposed_command_after_approval(qtbot: QtBot, make_window: Callab
                     timeout=SHELL_TIMEOUT_MS)
     db = open_db()
     (run,) = store.commands_for_message(db, reply)
-    assert (run["origin"], run["exit_code"], run["output_tail"]) == (
-        "assistant", 0, "hello-from-a-card\n")
+    assert (run["origin"], run["exit_code"], run["output_tail"], run["sandboxed"]) == (
+        "assistant", 0, "hello-from-a-card\n", 1)
     (signal,) = signals_for_message(db, reply)
     assert (signal["kind"], signal["score"], signal["command_id"]) == (
         "command_exit", 1, run["id"])
     db.conn.close()
 
     window.reload_chat()  # the badge survives the chat being redrawn
-    assert card_of(window, reply).badge.text() == "exit 0"
+    assert card_of(window, reply).badge.text() == "exit 0 · sandboxed"
 
 
+@needs_sandbox
 def test_failed_command_offers_ask_to_fix(qtbot: QtBot, make_window: Callable,
-                                          ui_settings: settings_mod.Settings) -> None:
+                                          ui_settings: settings_mod.Settings,
+                                          project: Path) -> None:
     ui_settings.terminal.allow_rules = ["ls *"]
     conversation, reply = reply_proposing("ls /flywheel-missing-folder")
     window = open_window(make_window, ui_settings, conversation, wait_model=True)
+    move_terminal(qtbot, window, project)
     card_of(window, reply).run_button.click()
-    dialog = window.confirm_dialog
-    assert dialog is not None, "allow rules never auto-run a command outside the sandbox"
-    dialog.run_button.click()
-    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 2",
+    assert window.confirm_dialog is None, "an allow rule runs a sandboxed command at once"
+    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 2 · sandboxed",
                     timeout=SHELL_TIMEOUT_MS)
     card = card_of(window, reply)
     assert card.badge.palette().color(card.badge.foregroundRole()) == QColor(FAILURE_COLOR)
+    assert card.network_button.isHidden(), "a missing file is not a missing network"
     db = open_db()
     (signal,) = signals_for_message(db, reply)
     assert signal["score"] == -1 and "No such file or directory" in signal["hint"]
@@ -270,21 +293,25 @@ def test_failed_command_offers_ask_to_fix(qtbot: QtBot, make_window: Callable,
     assert "No such file or directory" in asked and asked.endswith("```\nPlease fix it.")
 
 
+@needs_sandbox
 def test_dangerous_command_needs_the_typed_word(qtbot: QtBot, make_window: Callable,
-                                               ui_settings: settings_mod.Settings) -> None:
+                                               ui_settings: settings_mod.Settings,
+                                               project: Path) -> None:
     ui_settings.terminal.allow_rules = ["*", "re:.*"]  # the deny list outranks allow rules
     conversation, reply = reply_proposing("rm -rf ~")
     window = open_window(make_window, ui_settings, conversation)
-    card_of(window, reply).run_button.click()
-    dialog = window.confirm_dialog
-    assert dialog is not None and dialog.typed and dialog.confirm_edit is not None
-    assert not dialog.run_button.isEnabled()
-    dialog.confirm_edit.setText("run")
-    assert not dialog.run_button.isEnabled()
-    dialog.confirm_edit.setText(CONFIRM_WORD)
-    assert dialog.run_button.isEnabled()
-    dialog.cancel_button.click()
-    qtbot.waitUntil(lambda: window.confirm_dialog is None)
+    move_terminal(qtbot, window, project)
+    for button in (card_of(window, reply).run_button, card_of(window, reply).outside_button):
+        button.click()
+        dialog = window.confirm_dialog
+        assert dialog is not None and dialog.typed and dialog.confirm_edit is not None
+        assert not dialog.run_button.isEnabled()
+        dialog.confirm_edit.setText("run")
+        assert not dialog.run_button.isEnabled()
+        dialog.confirm_edit.setText(CONFIRM_WORD)
+        assert dialog.run_button.isEnabled()
+        dialog.cancel_button.click()
+        qtbot.waitUntil(lambda: window.confirm_dialog is None)
     qtbot.wait(300)
     db = open_db()
     assert store.commands_for_message(db, reply) == []
@@ -292,22 +319,51 @@ def test_dangerous_command_needs_the_typed_word(qtbot: QtBot, make_window: Calla
     assert card_of(window, reply).badge.isHidden()
 
 
+@needs_sandbox
+def test_run_outside_the_sandbox_always_asks(qtbot: QtBot, make_window: Callable,
+                                            ui_settings: settings_mod.Settings,
+                                            project: Path) -> None:
+    """Allow rules run a command at once only inside the sandbox; leaving it is a choice
+    the user confirms in a dialog every time."""
+    ui_settings.terminal.allow_rules = ["echo *"]
+    conversation, reply = reply_proposing("echo outside-run")
+    window = open_window(make_window, ui_settings, conversation)
+    move_terminal(qtbot, window, project)
+    card_of(window, reply).outside_button.click()
+    dialog = window.confirm_dialog
+    assert dialog is not None and not dialog.typed
+    assert "outside the sandbox" in dialog.reasons_label.text()
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0 · outside sandbox",
+                    timeout=SHELL_TIMEOUT_MS)
+    card_of(window, reply).run_button.click()
+    assert window.confirm_dialog is None, "the allow rule runs the sandboxed Run at once"
+    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0 · sandboxed",
+                    timeout=SHELL_TIMEOUT_MS)
+    db = open_db()
+    assert [run["sandboxed"] for run in store.commands_for_message(db, reply)] == [0, 1]
+    db.conn.close()
+
+
+@needs_sandbox
 def test_edit_then_run_records_the_edit(qtbot: QtBot, make_window: Callable,
-                                        ui_settings: settings_mod.Settings) -> None:
+                                        ui_settings: settings_mod.Settings,
+                                        project: Path) -> None:
     conversation, reply = reply_proposing("echo proposed")
     window = open_window(make_window, ui_settings, conversation)
+    move_terminal(qtbot, window, project)
     card = card_of(window, reply)
     card.edit_button.click()
     assert card.editor.isVisible() and card.editor.toPlainText() == "echo proposed"
     card.editor.setPlainText("echo edited-by-me")
     card.run_edited_button.click()
     assert window.confirm_dialog is None, "a command the user wrote runs at once"
-    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0",
+    qtbot.waitUntil(lambda: card_of(window, reply).badge.text() == "exit 0 · sandboxed",
                     timeout=SHELL_TIMEOUT_MS)
     db = open_db()
     (run,) = store.commands_for_message(db, reply)
-    assert (run["command"], run["origin"], run["original_command"]) == (
-        "echo edited-by-me", "edited", "echo proposed")
+    assert (run["command"], run["origin"], run["original_command"], run["sandboxed"]) == (
+        "echo edited-by-me", "edited", "echo proposed", 1)
     assert [s["kind"] for s in signals_for_message(db, reply)] == ["command_edit"]
     db.conn.close()
 
@@ -323,37 +379,47 @@ def test_terminal_toggles_with_ctrl_backtick(qtbot: QtBot, make_window: Callable
     assert not window.terminal.isVisible()
 
 
-def test_sandbox_button_says_why_it_is_unavailable(qtbot: QtBot) -> None:
+def test_without_a_sandbox_run_is_the_plain_run(qtbot: QtBot) -> None:
     card = CommandCard(1, "make test", (False, "bubblewrap is not installed"))
     qtbot.addWidget(card)
-    assert not card.sandbox_button.isEnabled()
-    assert "bubblewrap is not installed" in card.sandbox_button.toolTip()
-    copied = []
-    card.run_requested.connect(lambda *args: copied.append(args))
+    card.show()
+    assert card.run_button.isEnabled()
+    assert "bubblewrap is not installed" in card.run_button.toolTip()
+    assert card.outside_button.isHidden() and card.network_box.isHidden()
+    asked = []
+    card.run_requested.connect(lambda *args: asked.append(args))
     card.run_button.click()
-    assert copied == [(card, "make test", False)]
+    assert asked == [(card, "make test", False)]
 
 
 def test_a_reply_with_commands_is_drawn_while_the_sandbox_probe_runs(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The probe (bwrap, up to seconds) runs on a worker; the card learns its answer later."""
+    """The probe (bwrap, up to seconds) runs on a worker; the card learns its answer later,
+    and until then its Run (the sandboxed run) waits."""
     bwrap = hold_the_sandbox_probe(tmp_path, monkeypatch)
     reply = MessageWidget(MessageView(1, "assistant", "Run:\n```bash\nmake test\n```"),
                           LIGHT_COLORS)
     qtbot.addWidget(reply)
+    reply.show()
     (card,) = reply.command_cards
     assert known_sandbox_status() is None
-    assert not card.sandbox_button.isEnabled()
-    assert card.sandbox_button.toolTip() == SANDBOX_CHECKING
-    assert card.run_button.isEnabled()
+    assert not card.run_button.isEnabled()
+    assert card.run_button.toolTip() == SANDBOX_CHECKING
+    assert card.outside_button.isHidden()
     qtbot.waitUntil(bwrap.release, timeout=SHELL_TIMEOUT_MS)
-    qtbot.waitUntil(card.sandbox_button.isEnabled, timeout=SHELL_TIMEOUT_MS)
-    assert "read-only" in card.sandbox_button.toolTip()
+    qtbot.waitUntil(card.run_button.isEnabled, timeout=SHELL_TIMEOUT_MS)
+    assert "read-only" in card.run_button.toolTip()
+    assert card.outside_button.isVisible() and card.network_box.isVisible()
     assert bwrap.probes() == 1
+    asked = []
+    card.run_requested.connect(lambda *args: asked.append(args))
+    card.run_button.click()
+    card.outside_button.click()
+    assert asked == [(card, "make test", True), (card, "make test", False)]
 
 
-def test_a_card_running_its_command_keeps_sandbox_off_when_the_probe_ends(
+def test_a_card_running_its_command_keeps_run_off_when_the_probe_ends(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bwrap = hold_the_sandbox_probe(tmp_path, monkeypatch)
@@ -361,10 +427,11 @@ def test_a_card_running_its_command_keeps_sandbox_off_when_the_probe_ends(
     qtbot.addWidget(card)
     card.show_running("make test")
     qtbot.waitUntil(bwrap.release, timeout=SHELL_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: card.sandbox_ok, timeout=SHELL_TIMEOUT_MS)
-    assert not card.sandbox_button.isEnabled()
-    card.show_result("make test", 0, "")
-    assert card.sandbox_button.isEnabled()
+    qtbot.waitUntil(lambda: card.sandbox_ok is True, timeout=SHELL_TIMEOUT_MS)
+    assert not card.run_button.isEnabled() and not card.outside_button.isEnabled()
+    card.show_result("make test", 0, "", sandboxed=True)
+    assert card.run_button.isEnabled() and card.outside_button.isEnabled()
+    assert card.badge.text() == "exit 0 · sandboxed"
 
 
 def test_confirm_dialog_shows_hidden_characters(qtbot: QtBot) -> None:
@@ -377,11 +444,14 @@ def test_confirm_dialog_shows_hidden_characters(qtbot: QtBot) -> None:
     assert not dialog.run_button.isDefault() and not dialog.run_button.autoDefault()
 
 
+@needs_sandbox
 def test_edit_then_run_without_a_real_change_still_asks(qtbot: QtBot, make_window: Callable,
-                                                        ui_settings: settings_mod.Settings) -> None:
+                                                        ui_settings: settings_mod.Settings,
+                                                        project: Path) -> None:
     """The edit box normalises a no-break space; that must not pass as the user's own edit."""
     conversation, reply = reply_proposing("echo\u00a0proposed")
     window = open_window(make_window, ui_settings, conversation)
+    move_terminal(qtbot, window, project)
     card = card_of(window, reply)
     card.edit_button.click()
     card.editor.setPlainText("echo proposed")
@@ -394,14 +464,24 @@ def test_edit_then_run_without_a_real_change_still_asks(qtbot: QtBot, make_windo
     db.conn.close()
 
 
+@needs_sandbox
 def test_sandbox_refuses_to_run_with_the_home_folder_writable(
     qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The terminal starts in the home folder: Run refuses, and the card says why in words
+    on the card (not in a tooltip)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
     conversation, reply = reply_proposing("touch made-in-sandbox")
     window = open_window(make_window, ui_settings, conversation)
-    monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path(window.terminal.session.cwd)))
-    window.run_proposed_command(card_of(window, reply), "touch made-in-sandbox", True)
+    qtbot.waitUntil(lambda: window.terminal.session.alive, timeout=SHELL_TIMEOUT_MS)
+    assert window.terminal.session.cwd == home
+    card = card_of(window, reply)
+    qtbot.waitUntil(card.run_button.isEnabled, timeout=SHELL_TIMEOUT_MS)
+    card.run_button.click()
     assert window.confirm_dialog is None
-    badge = card_of(window, reply).badge
-    assert badge.text() == "not run" and "home folder" in badge.toolTip()
+    assert card.badge.text() == "not run"
+    assert card.notice.isVisible() and "home folder" in card.notice.text()
+    assert not (home / "made-in-sandbox").exists()
