@@ -9,7 +9,7 @@ re-rendered at most every ``LIVE_RENDER_MS`` (Markdown of one reply, not the con
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -18,6 +18,7 @@ from app.ui.theme import Colors
 
 LIVE_RENDER_MS = 50
 STICKY_BOTTOM_PX = 48
+EDITOR_MARGIN_PX = 12
 PAGE = 40  # messages built per page: opening a long conversation builds only the last ones
 EMPTY_TEXT = (
     "<h2>Ask Flywheel anything</h2>"
@@ -72,6 +73,7 @@ class ChatView(QScrollArea):
         self._live_timer.setInterval(LIVE_RENDER_MS)
         self._live_timer.timeout.connect(self._render_live)
         self._stick_to_bottom = True
+        self._revealing: MessageWidget | None = None
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._remember_position)
         bar.rangeChanged.connect(self._keep_bottom)
@@ -105,6 +107,7 @@ class ChatView(QScrollArea):
     def show_messages(self, views: list[MessageView]) -> None:
         """Display ``views`` (ends any live reply), keeping the bubbles that did not change."""
         self._drop_live()
+        self._revealing = None
         if not views or not self._views or views[0].message_id != self._views[0].message_id:
             self._limit = PAGE  # another conversation: start again from its last page
         self._views = list(views)
@@ -182,7 +185,32 @@ class ChatView(QScrollArea):
         widget.branch_requested.connect(self.branch_requested)
         widget.command_run_requested.connect(self.command_run_requested)
         widget.fix_requested.connect(self.fix_requested)
+        widget.edit_started.connect(lambda: self._show_editor(widget))
         return widget
+
+    def _show_editor(self, widget: MessageWidget) -> None:
+        """Scroll a just-opened edit box, with its Send button, into view once the chat has
+        laid it out (and stop following the bottom, which would push an earlier message's
+        box off the top)."""
+        self._stick_to_bottom = False
+        self._revealing = widget
+        QTimer.singleShot(0, self._reveal_editor)
+
+    def _reveal_editor(self) -> None:
+        """Scroll just enough for the whole box, editor to Send button, to be in view (its
+        top wins when it is taller than the view)."""
+        widget = self._revealing
+        if widget is None or widget.editor is None or widget.edit_row is None:
+            self._revealing = None
+            return
+        top = widget.editor.mapTo(self._container, QPoint(0, 0)).y() - EDITOR_MARGIN_PX
+        row = widget.edit_row
+        bottom = row.mapTo(self._container, QPoint(0, row.height())).y() + EDITOR_MARGIN_PX
+        bar = self.verticalScrollBar()
+        if bottom - bar.value() > self.viewport().height():
+            bar.setValue(bottom - self.viewport().height())
+        if top < bar.value():
+            bar.setValue(top)
 
     def widget_for(self, message_id: int) -> MessageWidget | None:
         return next((w for w in self._widgets if w.view.message_id == message_id), None)
@@ -200,3 +228,5 @@ class ChatView(QScrollArea):
     def _keep_bottom(self, _minimum: int, maximum: int) -> None:
         if self._stick_to_bottom:
             self.verticalScrollBar().setValue(maximum)
+        elif self._revealing is not None:
+            self._reveal_editor()  # the box grew the chat: it may have moved

@@ -21,13 +21,13 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QResizeEvent,
+    QTextCursor,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QTextBrowser,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.ui import markdown
 from app.ui.command_card import CommandCard
+from app.ui.composer import ComposerEdit
 from app.ui.icons import line_icon
 from app.ui.theme import Colors
 
@@ -139,6 +140,7 @@ class MessageWidget(QWidget):
     branch_requested = Signal(int)
     command_run_requested = Signal(object, str, bool)  # card, command, sandboxed
     fix_requested = Signal(int, str)  # reply id, the user turn that asks to fix its command
+    edit_started = Signal()  # the edit box is open: the chat scrolls it into view
 
     def __init__(self, view: MessageView, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,7 +158,7 @@ class MessageWidget(QWidget):
         layout.addLayout(self._header())
         self.text = MessageText()
         layout.addWidget(self.text)
-        self.editor: QPlainTextEdit | None = None
+        self.editor: ComposerEdit | None = None
         self.edit_row: QWidget | None = None
         self.edit_send_button: QPushButton | None = None
         self.correction_row: QWidget | None = None
@@ -377,11 +379,15 @@ class MessageWidget(QWidget):
         QGuiApplication.clipboard().setText(self.shown_text())
 
     def start_edit(self) -> None:
-        """Swap the text for an editor; sending creates a new branch from this point."""
+        """Swap the text for an editor that behaves as the composer (Enter sends, Shift+Enter
+    breaks the line); sending creates a new branch from this point."""
         if self.editor is not None:
             return
-        self.editor = QPlainTextEdit(self.view.content)
-        self.editor.setMinimumHeight(80)
+        self.editor = ComposerEdit()
+        self.editor.setPlaceholderText("Enter to send, Shift+Enter for a new line")
+        self.editor.setPlainText(self.view.content)
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.editor.submitted.connect(self._submit_edit)
         send = self.edit_send_button = QPushButton("Send")
         send.setDefault(True)
         cancel = QPushButton("Cancel")
@@ -400,6 +406,7 @@ class MessageWidget(QWidget):
         self.text.hide()
         self.actions.hide()
         self.editor.setFocus()
+        self.edit_started.emit()
 
     def _submit_edit(self) -> None:
         if self.editor is None:
