@@ -6,7 +6,8 @@ in milliseconds and is packaged by every Linux distribution. Inside:
   when it is `/`, the home folder or a folder that holds the home folder (a "sandbox" whose
   writable part is all of your files stops nothing);
 - /tmp is a fresh empty tmpfs, and so is /run: the sockets there (the D-Bus session bus,
-  systemd, Docker) would let a command ask a program outside the sandbox to act for it;
+  systemd, Docker) would let a command ask a program outside the sandbox to act for it
+  (NixOS keeps its programs under /run/current-system: that one is mounted back, read-only);
 - common credential folders of the home (`~/.ssh`, `~/.gnupg`, cloud tokens) are hidden;
 - there is no network unless the run allows it, and the sandbox has its own process list
   (`--unshare-pid`), so it can neither signal nor reach through `/proc/PID/root` the user's
@@ -50,7 +51,7 @@ class SandboxRefusedError(ValueError):
 def _bwrap_args(cwd: Path, *, network: bool = False, home: Path | None = None) -> list[str]:
     folder = str(cwd)
     args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-            "--tmpfs", "/run"]
+            "--tmpfs", "/run", "--ro-bind-try", "/run/current-system", "/run/current-system"]
     if network:  # name resolution may go through systemd-resolved's stub file in /run
         args += ["--ro-bind-try", "/run/systemd/resolve", "/run/systemd/resolve"]
     args += ["--bind", folder, folder]
