@@ -295,6 +295,14 @@ def add_local_model(path: Path | str) -> ModelInfo:
     return model_info(Path(path).expanduser())
 
 
+def remember_local_model(known: list[str], path: Path | str) -> list[str]:
+    """``known`` (settings' ``local_models``) with ``path`` added once, after the check
+    :func:`add_local_model` makes: a refused file (not a GGUF, damaged, an adapter) raises
+    :class:`ModelFileError` and is never remembered."""
+    resolved = str(add_local_model(path).path)
+    return known if resolved in known else [*known, resolved]
+
+
 def list_local_models(dirs: Iterable[Path | str]) -> list[ModelInfo]:
     """Every usable base model (``*.gguf``) directly inside ``dirs``, sorted by name.
 

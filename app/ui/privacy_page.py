@@ -105,6 +105,27 @@ class PrivacyPage(QWidget):
     def is_busy(self) -> bool:
         return self._job is not None
 
+    def collect(self, community: CommunitySettings) -> None:
+        """Write the page's choices into ``community``; raise ValueError, in words for the
+        user, for a state the sharing flow would then refuse: sharing on without a hub, or
+        an address the client will not talk to (it checks with the same rule)."""
+        from app.community.client import check_hub_url
+
+        hub = self.hub_edit.text().strip()
+        share = self.share_check.isChecked()
+        if share and not hub:
+            raise ValueError(
+                "Sharing needs the address of your community's hub (its admin gives it to "
+                "you with the membership token): enter it, or turn sharing off."
+            )
+        try:
+            hub = check_hub_url(hub) if hub else ""
+        except ValueError as exc:
+            raise ValueError(f"The hub address cannot be used: {exc}.") from None
+        community.share_enabled = share
+        community.hub_url = hub
+        community.always_ask = self.always_ask_check.isChecked()
+
     def store_token(self, hub_url: str, token: str, on_saved: Callable[[], None]) -> None:
         """Keep ``token`` in the keyring for ``hub_url``, then call ``on_saved``."""
         from app.community.client import store_membership_token

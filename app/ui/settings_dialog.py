@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QMetaMethod, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -40,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths, settings
-from app.model.catalog import ModelFileError, validate_gguf
+from app.model.catalog import ModelFileError, remember_local_model
 from app.settings import Settings, field_help
 from app.ui.data_page import ConfirmDeleteDialog, DataPage
 from app.ui.download_dialog import DownloadPanel
@@ -234,10 +233,10 @@ class SettingsDialog(QDialog):
             self._use_model_file(Path(name))
 
     def _use_model_file(self, path: Path) -> None:
+        """Put a browsed or downloaded file in the path field; it is checked, and remembered
+        as a local model, when the settings are saved."""
         self.local_radio.setChecked(True)
         self.path_edit.setText(str(path))
-        if str(path) not in self._local_models:
-            self._local_models.append(str(path))
 
     # Privacy -----------------------------------------------------------------------------
 
@@ -319,15 +318,15 @@ class SettingsDialog(QDialog):
         """The edited settings; raises ValueError with a message for the user."""
         new = copy.deepcopy(self._settings)
         model_path = self.path_edit.text().strip() if self.local_radio.isChecked() else ""
+        new.model.local_models = list(self._local_models)
         if self.local_radio.isChecked():
             if not model_path:
                 raise ValueError("Choose a GGUF file, or use the embedded default model.")
             try:
-                validate_gguf(Path(model_path).expanduser())
+                new.model.local_models = remember_local_model(new.model.local_models, model_path)
             except ModelFileError as exc:
                 raise ValueError(f"The model file cannot be used: {exc}") from None
         new.model.path = model_path
-        new.model.local_models = self._local_models
         new.model.threads = self.threads_spin.value()
         new.model.context_size = self.context_spin.value()
         new.model.gpu_layers = self.gpu_spin.value()
@@ -343,13 +342,7 @@ class SettingsDialog(QDialog):
         new.learning.idle_minutes = self.idle_spin.value()
         new.learning.ac_power_only = self.ac_check.isChecked()
         new.learning.min_new_examples = self.min_examples_spin.value()
-        hub = self.privacy.hub_edit.text().strip()
-        parts = urlsplit(hub)
-        if hub and (parts.scheme not in ("http", "https") or not parts.netloc):
-            raise ValueError(f"The hub address {hub!r} must start with https:// or http://.")
-        new.community.share_enabled = self.privacy.share_check.isChecked()
-        new.community.hub_url = hub
-        new.community.always_ask = self.privacy.always_ask_check.isChecked()
+        self.privacy.collect(new.community)
         new.terminal.allow_rules = self._rules()
         new.terminal.command_timeout_s = self.timeout_spin.value()
         return new

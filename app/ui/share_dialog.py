@@ -320,9 +320,14 @@ def open_share_flow(parent: QWidget, db: sqlite_utils.Database, settings: Settin
     sending in the background."""
     try:
         ensure_sharing_allowed(settings)
-        check_hub_url(settings.community.hub_url)
-    except (SharingDisabledError, ValueError) as exc:
+    except SharingDisabledError as exc:
         notify(f"{exc}. Turn sharing on and set the hub in Settings → Privacy.")
+        return None
+    try:
+        check_hub_url(settings.community.hub_url)
+    except ValueError as exc:
+        notify(f"Sharing is on, but the hub address cannot be used ({exc}): "
+               "set it in Settings → Privacy.")
         return None
     skills = candidates(db)
     if not skills:

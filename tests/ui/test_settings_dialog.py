@@ -104,9 +104,16 @@ def test_sharing_is_off_by_default_and_persists_when_turned_on(
     assert not dialog.load_error_label.isVisibleTo(dialog)
     dialog.privacy.share_check.click()
     assert dialog.privacy.hub_edit.isEnabled()
+    with qtbot.assertNotEmitted(dialog.settings_changed):
+        dialog.button_box.button(OK).click()  # sharing on with no hub: nothing could be shared
+    problem = dialog.problem_label.text()
+    assert "hub" in problem and "turn sharing off" in problem
+    assert not paths.settings_path().exists()
+    dialog.privacy.hub_edit.setText("https://hub.example.org/")
     with qtbot.waitSignal(dialog.settings_changed) as changed:
         dialog.button_box.button(OK).click()
     assert changed.args[0].community.share_enabled is True
+    assert changed.args[0].community.hub_url == "https://hub.example.org"
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert "share_enabled = true" in paths.settings_path().read_text(encoding="utf-8")
     assert settings.load().community.share_enabled is True
@@ -285,3 +292,30 @@ def test_closing_the_dialog_cancels_a_download(
     assert BackgroundJob.finish_all(10_000)
     qtbot.wait(50)  # let the finished job's queued signals arrive (they must be harmless)
     assert list(paths.models_dir().iterdir()) == []
+
+
+def test_a_refused_model_file_is_not_remembered(
+    qtbot: QtBot, dialog: SettingsDialog, tmp_path: Path, embedded_model: Path
+) -> None:
+    from tests.learning.adapter_files import write_adapter
+
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    adapter = write_adapter(tmp_path / "adapter.gguf", None)
+    for refused, reason in ((broken, "corrupt"), (adapter, "adapter")):
+        dialog.download_panel.downloaded.emit(refused)  # as Browse… or a download fills it in
+        with qtbot.assertNotEmitted(dialog.settings_changed):
+            dialog.button_box.button(OK).click()
+        assert reason in dialog.problem_label.text()
+    dialog.embedded_radio.setChecked(True)
+    with qtbot.waitSignal(dialog.settings_changed) as changed:
+        dialog.button_box.button(OK).click()
+    assert changed.args[0].model.local_models == []
+    assert settings.load().model.local_models == []
+
+    again = SettingsDialog(settings.load())
+    qtbot.addWidget(again)
+    again.download_panel.downloaded.emit(embedded_model)
+    with qtbot.waitSignal(again.settings_changed):
+        again.button_box.button(OK).click()
+    assert settings.load().model.local_models == [str(embedded_model.resolve())]

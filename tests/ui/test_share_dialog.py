@@ -86,6 +86,10 @@ def test_the_share_action_explains_itself_when_sharing_is_off(qtbot):
     messages = []
     assert open_share_flow(parent, open_db(), Settings(), messages.append) is None
     assert "sharing is turned off" in messages[0]
+    on_without_hub = Settings()  # (a settings.toml written before the dialog refused this)
+    on_without_hub.community.share_enabled = True
+    assert open_share_flow(parent, open_db(), on_without_hub, messages.append) is None
+    assert "Sharing is on, but the hub address cannot be used" in messages[1]
 
 
 @pytest.fixture
