@@ -183,6 +183,7 @@ def _offer_commands(db: Database, shell: PtySession, settings: Settings, message
     so (or one of their allow rules matches it); by default in the sandbox, without the
     network. The exit code is printed and recorded, so the reply is judged by it. Ctrl+C
     while a command runs interrupts the command."""
+    from app.store.conversations import community_skills_used
     from app.terminal.proposals import extract_commands
     from app.terminal.runner import (
         RunRequest,
@@ -196,6 +197,7 @@ def _offer_commands(db: Database, shell: PtySession, settings: Settings, message
 
     timeout = settings.terminal.command_timeout_s
     rules = list(settings.terminal.allow_rules)
+    hub_skills = community_skills_used(db, message_id)
     for proposal in extract_commands(reply):
         print(f"\n$ {visible_command(proposal.command)}")
         refusal = session_refusal(shell) if sandbox_status()[0] else None
@@ -206,7 +208,8 @@ def _offer_commands(db: Database, shell: PtySession, settings: Settings, message
         def confirm(command: str, decision: Decision, choice: _RunChoice = choice) -> bool:
             return _choose_in_terminal(command, decision, choice, rules)
 
-        if not approved(proposal.command, rules, confirm, sandboxed=choice.sandboxed):
+        if not approved(proposal.command, rules, confirm, sandboxed=choice.sandboxed,
+                        community_skills=hub_skills):
             print("(not run)")
             continue
         if not choice.asked:

@@ -116,6 +116,24 @@ def get_message(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
     return rows[0]
 
 
+def community_skills_used(db: sqlite_utils.Database, message_id: int) -> list[str]:
+    """Names of the skills from a community hub that were in this reply's prompt.
+
+    Matched by id or by name (a deleted skill's id may be reused; a name that now belongs to
+    a hub skill counts too): the answer errs towards "yes", because a reply steered by a hub
+    skill never runs a command without the user's click."""
+    used = json.loads(get_message(db, message_id)["skills_used"] or "[]")
+    ids = [int(s["id"]) for s in used if isinstance(s, dict) and s.get("id") is not None]
+    names = [str(s["name"]) for s in used if isinstance(s, dict) and s.get("name")]
+    if not ids and not names:
+        return []
+    id_marks, name_marks = (", ".join("?" * len(v)) or "NULL" for v in (ids, names))
+    rows = db.query(
+        f"SELECT name FROM skills WHERE community_origin IS NOT NULL "
+        f"AND (id IN ({id_marks}) OR name IN ({name_marks})) ORDER BY name", [*ids, *names])
+    return [row["name"] for row in rows]
+
+
 def set_correction(db: sqlite_utils.Database, message_id: int, corrected: str | None) -> None:
     """Keep the original reply and store the user's corrected text beside it."""
     db.execute("UPDATE messages SET corrected = ? WHERE id = ?", (corrected, message_id))

@@ -184,12 +184,25 @@ def run_and_record(db: sqlite_utils.Database, session: PtySession, request: RunR
                       sandboxed=run.sandboxed, network=run.network)
 
 
+def hub_guarded(decision: Decision, community_skills: Sequence[str]) -> Decision:
+    """`decision`, except that a reply written with community hub skills in its prompt never
+    runs a command without a click: a hub skill is someone else's text, and allow rules are
+    the user's trust in their own assistant, not in strangers' lessons."""
+    if decision.approval is not Approval.AUTO_RUN or not community_skills:
+        return decision
+    names = ", ".join(community_skills)
+    return Decision(Approval.ASK, (f"the reply had skills from the community hub in its prompt "
+                                   f"({names}): its commands always ask",))
+
+
 def approved(command: str, allow_rules: Sequence[str],
-             confirm: Callable[[str, Decision], bool], *, sandboxed: bool = False) -> bool:
-    """Whether a command a reply proposed may run: at once when it runs `sandboxed` and every
-    part of it matches one of the user's allow rules, else only if `confirm(command,
-    decision)` returns True."""
-    decision = decide(command, "assistant", allow_rules, sandboxed=sandboxed)
+             confirm: Callable[[str, Decision], bool], *, sandboxed: bool = False,
+             community_skills: Sequence[str] = ()) -> bool:
+    """Whether a command a reply proposed may run: at once when it runs `sandboxed`, every
+    part of it matches one of the user's allow rules and no `community_skills` were in the
+    reply's prompt; else only if `confirm(command, decision)` returns True."""
+    decision = hub_guarded(decide(command, "assistant", allow_rules, sandboxed=sandboxed),
+                           community_skills)
     return decision.approval is Approval.AUTO_RUN or confirm(command, decision)
 
 

@@ -37,6 +37,7 @@ from app.terminal.policy import Approval, Decision, decide
 from app.terminal.runner import (
     RunOutcome,
     RunRequest,
+    hub_guarded,
     known_sandbox_status,
     sandbox_status,
     session_refusal,
@@ -622,6 +623,8 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             card.show_error(str(exc))
             return
+        if not edited:
+            decision = hub_guarded(decision, conv.community_skills_used(self.db, card.message_id))
         if can_sandbox and not sandboxed:  # leaving the sandbox is always confirmed
             reasons = tuple(r for r in decision.reasons if r != "you wrote this command yourself")
             approval = (decision.approval if decision.approval is Approval.TYPED_CONFIRMATION

@@ -424,6 +424,30 @@ def test_terminal_chat_runs_outside_or_with_network_only_when_chosen(
                     {"command": "echo net > net.txt", "sandboxed": 1, "network": 1}]
 
 
+@needs_sandbox
+def test_terminal_chat_asks_for_a_reply_steered_by_a_hub_skill(
+    db: sqlite_utils.Database, session: PtySession, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    from app.cli import _offer_commands
+    from app.skills.library import SkillLibrary
+    from app.skills.skill import Skill
+
+    hub = SkillLibrary(db, tmp_path / "skills").add(Skill(
+        name="hub-tip", description="Tip", body="List.", community_origin="hub/skills/1"))
+    conversation = conv.create_conversation(db, "hub")
+    conv.add_message(db, conversation, "user", "list")
+    reply = conv.add_message(db, conversation, "assistant", "```bash\nls\n```",
+                             skills_used=[{"id": hub.id, "name": hub.name}])
+    settings = settings_mod.Settings()
+    settings.terminal.allow_rules = ["ls"]
+    monkeypatch.setattr("sys.stdin", TypedInput("\n"))
+    _offer_commands(db, session, settings, reply, "```bash\nls\n```")
+    out = capsys.readouterr().out
+    assert "Run in the sandbox?" in out and "(not run)" in out
+    assert list(db.query("SELECT id FROM commands")) == []
+
+
 def test_terminal_chat_in_the_home_folder_says_why_there_is_no_sandbox(
     db: sqlite_utils.Database, session: PtySession, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -18,6 +18,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app import settings as settings_mod
+from app.skills.library import SkillLibrary
+from app.skills.skill import Skill
 from app.store import commands as store
 from app.store import conversations as conv
 from app.store.db import open_db
@@ -270,3 +272,44 @@ def test_without_a_sandbox_the_window_says_so_once_and_asks_as_before(
     dialog.cancel_button.click()
     assert len(shown) == 1
     assert os.environ.get("HOME")
+
+
+@needs_sandbox
+def test_a_reply_steered_by_a_hub_skill_never_runs_a_command_without_a_click(
+    qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings, home: Path,
+) -> None:
+    """Allow rules are the user's trust in their own assistant; a reply that had a skill
+    from the community hub in its prompt asks before each command, rules or not."""
+    ui_settings.terminal.allow_rules = ["echo *"]
+    db = open_db()
+    library = SkillLibrary(db, home / "skills")
+    hub = library.add(Skill(name="greet-loudly", description="Greet", body="Say hello.",
+                            community_origin="hub.example.org/skills/7"))
+    own = library.add(Skill(name="my-own", description="Mine", body="Be brief."))
+    conversation = conv.create_conversation(db, "Hub")
+    conv.add_message(db, conversation, "user", "Say hello")
+    steered = conv.add_message(db, conversation, "assistant", "```bash\necho from-hub\n```",
+                               skills_used=[{"id": hub.id, "name": hub.name},
+                                            {"id": own.id, "name": own.name}])
+    conv.add_message(db, conversation, "user", "Again")
+    plain = conv.add_message(db, conversation, "assistant", "```bash\necho mine\n```",
+                             skills_used=[{"id": own.id, "name": own.name}])
+    assert conv.community_skills_used(db, steered) == ["greet-loudly"]
+    assert conv.community_skills_used(db, plain) == []
+    window = window_in_work(qtbot, make_window, ui_settings, conversation, home)
+
+    (card,) = cards_of(window, plain)
+    qtbot.waitUntil(lambda: card.sandbox_ok is True, timeout=SHELL_TIMEOUT_MS)
+    card.run_button.click()
+    assert window.confirm_dialog is None, "the user's own allow rule runs it in the sandbox"
+    (card,) = cards_of(window, steered)
+    card.run_button.click()
+    dialog = window.confirm_dialog
+    assert dialog is not None and not dialog.typed
+    assert "community hub" in dialog.decision.reasons[0] and "greet-loudly" in (
+        dialog.decision.reasons[0])
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: cards_of(window, plain)[0].badge.text() == "exit 0 · sandboxed",
+                    timeout=SHELL_TIMEOUT_MS)
+    assert store.commands_for_message(db, steered) == []
+    db.conn.close()
