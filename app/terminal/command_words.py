@@ -26,9 +26,12 @@ _WRAPPERS = {
     "exec": "a", "time": "fo", "stdbuf": "ioe", "ionice": "cnp", "setsid": "", "builtin": "",
     "unbuffer": "", "busybox": "", "xargs": "adEeIiLlnPs", "torsocks": "", "fakeroot": "",
     "timeout": "sk", "chrt": "", "taskset": "", "chroot": "", "caffeinate": "", "pkexec": "",
-    "strace": "eoOpPsSuX", "nocache": "",
+    "strace": "eoOpPsSuX", "nocache": "", "ltrace": "eoOpPsSuXAan", "setarch": "", "unshare": "",
+    "cpulimit": "lpe", "choom": "np", "prlimit": "p", "systemd-run": "pEuM", "runcon": "urtl",
+    "firejail": "", "nsenter": "tSGw", "sg": "", "catchsegv": "", "valgrind": "",
 }
-_WRAPPER_POSITIONALS = {"timeout": 1, "chrt": 1, "taskset": 1, "chroot": 1}
+_WRAPPER_POSITIONALS = {"timeout": 1, "chrt": 1, "taskset": 1, "chroot": 1, "setarch": 1,
+                        "sg": 1}
 _LONG_VALUED = frozenset({
     "--user", "--group", "--chdir", "--signal", "--kill-after", "--adjustment", "--unset",
     "--delimiter", "--max-args", "--max-procs", "--arg-file", "--replace", "--prompt",
@@ -55,6 +58,7 @@ class Resolved:
     head: Word | None = None
     head_text: str = ""
     via_xargs: bool = False
+    wrapped: bool = False
     lookup_only: bool = False
     assignments: list[tuple[str, str]] = field(default_factory=list)
     extra_code: list[str] = field(default_factory=list)
@@ -187,6 +191,7 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
         if name not in _WRAPPERS:
             break
         resolved.via_xargs |= name == "xargs"
+        resolved.wrapped |= name not in ("command", "builtin", "time", "nohup")
         index += 1
         if name == "command" and index < len(texts) and texts[index] in ("-v", "-V"):
             resolved.lookup_only = True
@@ -198,7 +203,22 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
         resolved.head_text = texts[index]
         resolved.args = texts[index + 1:]
         resolved.arg_words = words[index + 1:]
+        _python_module(resolved)
     return resolved
+
+
+def _python_module(resolved: Resolved) -> None:
+    """`python -m pytest …` runs pytest: judge it as pytest with the rest as arguments."""
+    if resolved.name != "python":
+        return
+    for index, arg in enumerate(resolved.args):
+        if arg == "-m" and index + 1 < len(resolved.args):
+            resolved.name = resolved.args[index + 1]
+            resolved.args = resolved.args[index + 2:]
+            resolved.arg_words = resolved.arg_words[index + 2:]
+            return
+        if not arg.startswith("-") or arg in ("-c", "-"):
+            return
 
 
 def shell_code(args: list[str]) -> tuple[str | None, bool, str | None]:
@@ -234,7 +254,7 @@ def interpreter_code(name: str, args: list[str]) -> tuple[str | None, bool, str 
     index = 0
     while index < len(args):
         arg = args[index]
-        clustered = arg[:1] == "-" and arg[1:2] != "-" and arg[-1:] in letters
+        clustered = bool(re.fullmatch(r"-[A-Za-z]+", arg)) and arg[-1:] in letters
         if arg in flags or clustered:
             return (args[index + 1] if index + 1 < len(args) else ""), False, None
         if arg[:2] in flags and len(arg) > 2:

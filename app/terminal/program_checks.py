@@ -9,25 +9,24 @@ stays short. Every judge returns plain-language reasons; [] means nothing alarmi
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
+from app.terminal import wide_delete
 from app.terminal.command_words import options
+from app.terminal.containment import READERS
+from app.terminal.system_checks import system_judge
 
 HISTORY_OFF = "stops your shell history from being saved"
-_POWER = "shuts down or restarts the computer"
-_SYSTEMCTL_POWER = frozenset({"poweroff", "reboot", "halt", "kexec", "soft-reboot", "emergency",
-                              "rescue"})
+REMOTE_SHELL = "gives another machine a shell on this one (reverse shell)"
 _FIND_FILTERS = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-regex",
                            "-iregex", "-newer", "-mtime", "-mmin", "-atime", "-amin", "-size",
                            "-user", "-group", "-empty", "-lname", "-perm", "-ctime", "-cmin"})
 _FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
-_DISK_TOOLS = ("fdisk", "sfdisk", "cfdisk", "gdisk", "sgdisk", "parted", "wipefs", "blkdiscard",
-               "mkswap", "badblocks")
-_DISK_READ_ONLY = frozenset({"-l", "--list", "-p", "--print", "print", "-d", "--dump", "-s",
-                             "--show-size", "-n", "--no-act"})
-_FORMATTERS = ("mkfs", "mke2fs", "mkntfs", "mkdosfs")
+_OUTPUT_OPTION = re.compile(r"output|out-?file|log-?file|junit-?xml|result-?log|dump|save|report"
+                            r"|out-?dir")
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -53,6 +52,8 @@ def delete_reasons(target: str, recursive: bool, cwd: str | None) -> list[str]:
         return [f"recursive delete of {described}"]
     if path and paths.is_sensitive_file(path):
         return [f"deletes the system file {path}"]
+    if precious := paths.precious_file(target, cwd):
+        return [f"deletes {precious}"]
     return []
 
 
@@ -87,6 +88,12 @@ def find_roots(args: list[str]) -> tuple[list[str], list[str]]:
     return (args[start:index] or ["."]), args[index:]
 
 
+def _filtered(expression: list[str]) -> bool:
+    """Whether find's expression picks out some files: `-name '*'` picks out all of them."""
+    return any(token in _FIND_FILTERS and value not in ("*", ".*", "*.*", "*/*", ".*/*", "")
+               for token, value in pairwise([*expression, ""]))
+
+
 def find_exec_commands(args: list[str]) -> list[list[str]]:
     """The commands `find … -exec CMD {} ;` runs, with `{}` standing for what it finds.
 
@@ -94,7 +101,7 @@ def find_exec_commands(args: list[str]) -> list[list[str]]:
     root; with one (`-name x`) it becomes a path inside the root.
     """
     roots, expression = find_roots(args)
-    filtered = any(token in _FIND_FILTERS for token in expression)
+    filtered = _filtered(expression)
     commands: list[list[str]] = []
     for index, token in enumerate(expression):
         if token not in _FIND_EXEC:
@@ -109,7 +116,7 @@ def find_exec_commands(args: list[str]) -> list[list[str]]:
 
 def _find(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     roots, expression = find_roots(args)
-    filtered = any(token in _FIND_FILTERS for token in expression)
+    filtered = _filtered(expression)
     deletes = "-delete" in expression or any(
         expression[i + 1:i + 2] and posixpath.basename(expression[i + 1]) in ("rm", "shred",
                                                                               "unlink")
@@ -124,24 +131,8 @@ def _find(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     return reasons
 
 
-def _format(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    if args and set(args) <= {"--help", "-h", "-V", "--version"}:
-        return []
-    return ["formats a disk or partition, erasing everything on it"]
 
 
-def _disk_tool(name: str) -> Judge:
-    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-        devices = [p for a in args if (p := paths.expand(a)) and paths.is_device(p)]
-        if not devices or set(args) & _DISK_READ_ONLY:
-            return []
-        if name == "wipefs" and not set(args) & {"-a", "--all", "-o", "--offset"}:
-            return []
-        if name == "badblocks" and not any("w" in a for a in args if a[:1] == "-"):
-            return []
-        return [f"rewrites the partition table of, or wipes, the disk {devices[0]}"]
-
-    return judge
 
 
 def _dd(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
@@ -181,6 +172,8 @@ def _mv(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
             reasons.append(f"moves away {described}")
         elif path and paths.is_sensitive_file(path):
             reasons.append(f"moves away the system file {path}")
+        elif precious := paths.precious_file(source, cwd):
+            reasons.append(f"moves away {precious}")
     if paths.expand(targets[-1], cwd) == "/dev/null":
         return [*reasons, "moves files onto /dev/null, destroying them"]
     return reasons + _write_reasons(targets[-1:], cwd)
@@ -221,30 +214,12 @@ def _permissions(name: str) -> Judge:
     return judge
 
 
-def _power(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    return [] if set(args) & {"-c", "--help", "--version"} else [_POWER]
 
 
-def _init(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    if args and args[0] in ("0", "6", "1", "s", "S", "single"):
-        return ["switches the system to halt, reboot or single-user mode"]
-    return []
 
 
-def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    return [_POWER] if set(args) & _SYSTEMCTL_POWER else []
 
 
-def _kill(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    if args[:1] in (["-s"], ["-n"], ["--signal"]):
-        args = args[2:]
-    elif len(args) > 1 and args[0].startswith("-") and args[0] != "--":
-        args = args[1:]
-    pids = [a for a in args if a != "--"]
-    reasons = ["kills every process you are allowed to signal"] if "-1" in pids else []
-    if "1" in pids:
-        reasons.append("signals process 1 (init), which can bring the whole system down")
-    return reasons
 
 
 def _history(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -266,22 +241,68 @@ def _crontab(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 def _netcat(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    if set(args) & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}:
-        return ["gives another machine a shell on this one"]
+    if set(args) & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"} or any(
+            a.startswith(("--exec=", "--sh-exec=", "-e/", "-c/")) for a in args):
+        return [REMOTE_SHELL]
     return []
+
+
+def _socat(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`socat TCP:host:port EXEC:/bin/sh`: one address runs a program, another is the net."""
+    addresses = [a.lower() for a in args if not a.startswith("-")]
+    runs = any(a.startswith(("exec:", "system:", "exec,", "system,")) for a in addresses)
+    remote = any(re.match(r"(?:tcp|udp|sctp|openssl|ssl|socks|proxy|tcp4|tcp6|udp4|udp6)"
+                          r"(?:-connect|-listen|-l)?[:,]", a) for a in addresses)
+    return [REMOTE_SHELL] if runs and remote else []
+
+
+def _in_place(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`perl -pi -e CODE FILE`, `ruby -i`: the files named after the code are rewritten."""
+    if not any(re.match(r"-\w*i", a) for a in args):
+        return []
+    files, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("-e", "-E", "-M", "-I"):
+            skip = True
+        elif not arg.startswith("-"):
+            files.append(arg)
+    has_code = any(a in ("-e", "-E") or re.match(r"-\w*e$", a) for a in args)
+    return _write_reasons(files if has_code else files[1:], cwd)
+
+
+def _shred(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    targets = options(args, valued="ns")[2]
+    reasons = _write_reasons(targets, cwd)
+    return reasons + [r for t in targets for r in delete_reasons(t, False, cwd)]
 
 
 _JUDGES: dict[str, Judge] = {
     "rm": _rm, "unlink": _unlink, "find": _find, "dd": _dd, "cp": _writes_last,
-    "install": _writes_last, "ln": _writes_last, "rsync": _writes_last, "ddrescue": _writes_last,
-    "tee": _writes_each(""), "truncate": _writes_each("sr"), "shred": _writes_each("ns"),
-    "sed": _sed, "mv": _mv, "chmod": _permissions("chmod"), "chown": _permissions("chown"),
-    "chgrp": _permissions("chgrp"), "shutdown": _power, "reboot": _power, "halt": _power,
-    "poweroff": _power, "init": _init, "telinit": _init, "systemctl": _systemctl,
-    "loginctl": _systemctl, "kill": _kill, "history": _history, "unset": _unset, "set": _set,
-    "crontab": _crontab, "nc": _netcat, "ncat": _netcat, "netcat": _netcat,
-    **{tool: _disk_tool(tool) for tool in _DISK_TOOLS},
+    "install": _writes_last, "ln": _writes_last, "rsync": wide_delete.rsync,
+    "ddrescue": _writes_last, "tee": _writes_each(""), "truncate": _writes_each("sr"),
+    "shred": _shred, "sed": _sed, "mv": _mv, "chmod": _permissions("chmod"),
+    "chown": _permissions("chown"), "chgrp": _permissions("chgrp"), "history": _history,
+    "unset": _unset, "set": _set, "crontab": _crontab, "nc": _netcat, "ncat": _netcat,
+    "netcat": _netcat, "socat": _socat, "perl": _in_place, "ruby": _in_place, **wide_delete.JUDGES,
 }
+
+
+def output_option_reasons(name: str, args: list[str], cwd: str | None) -> list[str]:
+    """`git diff --output=~/.bashrc`, `sort -o ~/.bashrc`, `curl -o /dev/sda`: an output
+    option pointed at a precious file, a system file or a disk, whatever the program."""
+    values = []
+    letters = "" if name in READERS and name not in ("sort", "tree") else "oO"
+    for index, arg in enumerate(args):
+        following = args[index + 1] if index + 1 < len(args) else None
+        if arg.startswith("--") and _OUTPUT_OPTION.search(arg.partition("=")[0]):
+            values.append(arg.partition("=")[2] if "=" in arg else following)
+        elif re.fullmatch(r"-[A-Za-z]*", arg) and arg[-1:] in letters and letters:
+            values.append(following)
+        elif re.match(r"-[oO].", arg) and letters:
+            values.append(arg[2:])
+    return [r for value in values if value and (r := paths.write_target_reason(value, cwd))]
 
 
 def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
@@ -290,7 +311,6 @@ def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str
     `cwd` is the folder an earlier `cd` on the same line moved to (None when unknown);
     `piped` are the arguments `xargs` would append from piped-in text.
     """
-    judge = _JUDGES.get(name)
-    if judge is None and name.startswith(_FORMATTERS):
-        judge = _format
-    return judge(args, cwd, piped) if judge else []
+    judge = _JUDGES.get(name) or system_judge(name)
+    reasons = judge(args, cwd, piped) if judge else []
+    return reasons + output_option_reasons(name, args, cwd)

@@ -22,7 +22,26 @@ SENSITIVE_FILES = frozenset({
     "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/fstab",
     "/etc/crypttab", "/etc/ld.so.preload",
 })
-SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/")
+SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/", "/etc/selinux/",
+                      "/etc/apparmor.d/", "/etc/ssh/sshd_config", "/etc/security/")
+# Files whose commands every new shell or login runs: writing to them plants a command.
+STARTUP_FILES = frozenset({
+    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv",
+    ".zprofile", ".zlogin", ".zlogout", ".kshrc", ".mkshrc", ".cshrc", ".tcshrc", ".login",
+    ".logout", ".xprofile", ".xinitrc", ".xsessionrc", ".pam_environment", "config.fish",
+})
+_SYSTEM_STARTUP = re.compile(r"^/etc/(?:profile|bash\.bashrc|bashrc|zsh/\w+|zshrc|zprofile|"
+                             r"environment|rc\.local|profile\.d/.*|fish/config\.fish)$")
+# Private keys and stored credentials: losing them locks the user out, leaking them lets
+# someone else in. `.pub` keys are meant to be shared.
+_SECRET_RE = re.compile(
+    r"(?:^|/)\.ssh(?:/?$|/(?:id_[\w-]*|identity|[*?])(?<!\.pub)$|/\*)"
+    r"|(?:^|/)id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?(?!\.pub)(?:$|[^\w.])"
+    r"|(?:^|/)\.(?:aws/credentials|aws/?$|netrc|git-credentials|pgpass|pypirc|npmrc|vault-token|"
+    r"docker/config\.json|kube/config|password-store|gnupg|config/gcloud|azure|config/gh/hosts"
+    r"\.yml)|(?:^|/)\.local/share/keyrings|^/etc/(?:shadow|gshadow|ssh/ssh_host_\w+_key)(?!\.pub)"
+    r"|(?:^|/)\.gnupg/(?:private-keys|secring)")
+_AUTHORIZED_KEYS = re.compile(r"(?:^|/)\.ssh/(?:authorized_keys2?|rc|config)$")
 HISTORY_FILES = frozenset({
     ".bash_history", ".zsh_history", ".zhistory", ".history", ".sh_history", ".histfile",
     "fish_history", "$HISTFILE", "${HISTFILE}",
@@ -115,11 +134,42 @@ def write_target_reason(arg: str, cwd: str | None) -> str | None:
         return "wipes or replaces your shell history"
     path = expand(arg, cwd)
     if path is None:
-        return None
+        precious = precious_file(arg, cwd)
+        return f"writes to {precious}" if precious else None
     if is_device(path):
         return f"writes raw data onto the disk device {path}, destroying what is on it"
     if is_sensitive_file(path):
         return f"overwrites the system file {path}"
+    if precious := precious_file(arg, cwd):
+        return f"writes to {precious}"
     if path == "/proc/sysrq-trigger":
         return "triggers a kernel SysRq action (can crash or reboot the machine at once)"
+    return None
+
+
+def mentions_secret(text: str) -> bool:
+    """True when `text` names a private key or credentials file (`~/.ssh/id_ed25519`,
+    `~/.aws/credentials`, `/etc/shadow` …) anywhere in it, quoted paths in code included."""
+    return bool(_SECRET_RE.search(text))
+
+
+def precious_file(arg: str, cwd: str | None = None) -> str | None:
+    """Plain words for a file that must not be emptied, overwritten or appended to: shell
+    start-up files, SSH `authorized_keys`, private keys and credentials. None otherwise.
+
+    A bare relative name (`.bashrc`) counts when the folder is unknown: the terminal may
+    well be sitting in the home folder.
+    """
+    path = expand(arg, cwd)
+    name = posixpath.basename(arg.rstrip("/"))
+    if path is None:
+        if "/" in arg.removeprefix("./") or name not in STARTUP_FILES:
+            return None
+        path = name
+    if _AUTHORIZED_KEYS.search(path):
+        return f"the SSH login file {arg} (a key or command added there lets someone in)"
+    if name in STARTUP_FILES or _SYSTEM_STARTUP.match(path):
+        return f"the shell start-up file {arg} (every new shell runs what is in it)"
+    if mentions_secret(path):
+        return f"your private keys or credentials in {arg}"
     return None

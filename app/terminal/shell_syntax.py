@@ -120,6 +120,11 @@ _RESERVED = frozenset(
         "esac",
         "time",
         "function",
+        "coproc",
+        "for",
+        "select",
+        "case",
+        "in",
     }
 )
 _IFS_RE = re.compile(r"\$(?:IFS\b|\{IFS\})")
@@ -433,6 +438,9 @@ class _Parser:
     def stage(self) -> list[Command]:
         while isinstance(tok := self._peek(), Word) and tok.text in _RESERVED and not tok.quoted:
             self.pos += 1
+            if tok.text in ("for", "select", "case"):
+                return self._loop_words()
+            self._skip_after_reserved(tok.text)
         tok = self._peek()
         if isinstance(tok, Op) and tok.text == "(":
             return self.group(")")
@@ -441,6 +449,34 @@ class _Parser:
         if isinstance(tok, Op) and tok.text not in REDIRECT_OPS:
             return []
         return self.simple()
+
+    def _skip_after_reserved(self, word: str) -> None:
+        """`function NAME [()]` names a body rather than running NAME; `time -p` and
+        `coproc NAME {` take words that are not the command either."""
+        nxt = self._peek()
+        if not isinstance(nxt, Word) or nxt.quoted:
+            return
+        if word == "time" and nxt.text == "-p":
+            self.pos += 1
+        elif word == "function" or (word == "coproc" and self._peek_at(1) == Word("{")):
+            self.pos += 1
+            if self._peek() == Op("(") and self._peek_at(1) == Op(")"):
+                self.pos += 2
+
+    def _loop_words(self) -> list[Command]:
+        """`for x in WORDS`, `select …`, `case WORD in`: the words are data, not a command,
+        but a substitution among them still runs, so it is kept under the no-op `:`."""
+        words: list[Word] = []
+        while isinstance(tok := self._peek(), Word):
+            words.append(tok)
+            self.pos += 1
+        if any(word.substitutions for word in words):
+            return [Command([Word(":"), *words])]
+        return []
+
+    def _peek_at(self, offset: int) -> Word | Op | None:
+        index = self.pos + offset
+        return self.toks[index] if index < len(self.toks) else None
 
     def _redirect(self) -> tuple[str, Word]:
         op = self.toks[self.pos]

@@ -3,16 +3,12 @@ approve itself."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from app.terminal.deny_list import danger_reasons
 from app.terminal.policy import Approval, allow_rule_error, decide
 from app.terminal.proposals import extract_commands
 
-CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "policy_cases.jsonl"
 TYPED = Approval.TYPED_CONFIRMATION
 
 
@@ -211,13 +207,3 @@ def test_model_output_cannot_approve_itself() -> None:
     assert decide(commands[0].command, "assistant", user_rules).approval is Approval.ASK
     assert (decide(commands[1].command, "assistant", user_rules, sandboxed=True).approval
             is Approval.AUTO_RUN)
-
-
-def test_shipped_cases_are_all_classified_correctly() -> None:
-    lines = [json.loads(line) for line in CASES_FILE.read_text().splitlines() if line.strip()]
-    assert len(lines) >= 120
-    assert {True, False} == {case["dangerous"] for case in lines}
-    wrong = [case["command"] for case in lines
-             if (decide(case["command"], "assistant", []).approval is TYPED)
-             != case["dangerous"]]
-    assert wrong == []

@@ -1,0 +1,141 @@
+"""What Python, Perl, Ruby, Node, PHP or Lua one-liners do that the deny list cares about.
+
+Why not parse each language: a one-liner handed to `python -c` or piped into `perl` is short,
+and what matters is a handful of shapes — a call that runs a shell command, a recursive
+delete whose argument is the home folder or `/`, a socket joined to a shell, a write into a
+start-up or key file, a network call. The home folder has many spellings (`os.path.
+expanduser('~')`, `Path.home()`, `$ENV{HOME}`, `os.homedir()`, `Dir.home`), so `normalise`
+first rewrites each to the literal `"~"`; then one set of patterns serves every language.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.terminal import risky_paths as paths
+
+_HOME_EXPR = re.compile(
+    r"""(?:os\.path\.)?expanduser\(\s*[rbuf]?(['"])~/?\1\s*\)|(?:pathlib\.)?Path\.home\(\)"""
+    r"""|os\.environ\s*\[\s*(['"])HOME\2\s*\]|(?:os\.environ\.get|os\.getenv|getenv)\(\s*"""
+    r"""(['"])HOME\3\s*\)|\$ENV\s*\{\s*['"]?HOME['"]?\s*\}|ENV\s*\[\s*(['"])HOME\4\s*\]"""
+    r"""|(?:require\(\s*['"](?:node:)?os['"]\s*\)|\bos)\.homedir\(\)|Dir\.home\b"""
+    r"""|process\.env\.HOME\b|process\.env\[\s*(['"])HOME\5\s*\]|File\.expand_path\(\s*"""
+    r"""(['"])~\6\s*\)|glob\(\s*(['"])~\7\s*\)|\$_SERVER\[\s*(['"])HOME\8\s*\]"""
+    r"""|os\.getenv\(\s*(['"])HOME\9\s*\)""")
+_SHELL_CALL = re.compile(
+    r"\b(?:system|popen\w*|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|"
+    r"getoutput|getstatusoutput|shell_exec|passthru|proc_open|execute|capture2e?|"
+    r"capture3|spawnSync|execSync|execFileSync|open3)\s*(\(|\s+(?=['\"\[]))")
+_STRING = re.compile(r"(['\"])((?:\\.|(?!\1).)*)\1", re.S)
+_DELETE_CALL = re.compile(
+    r"\b(?:rmtree|rm_rf|rm_r|remove_tree|rmSync|rmdirSync|rimraf(?:\.sync)?|remove_dir_all|"
+    r"fs\.rm|removedirs|rmdir|unlink|remove|delete|Remove-Item)\s*(\(|\s+(?=['\"$]))")
+_SOCKET = re.compile(r"\bsocket\b|TCPSocket|IO::Socket|Socket::|fsockopen|\bnet\.(?:connect|"
+                     r"Socket|createConnection)|/inet/|stream_socket_client|\bnew\s+Socket\b|"
+                     r"\bsocket\.(?:connect|create_connection)|Net::Telnet")
+_SHELL_HOOK = re.compile(r"pty\.spawn|\bsubprocess\b|\bdup2\b|/bin/(?:ba|z|da|k|c)?sh\b|\bexec\b|"
+                         r"\bspawn\b|\bpopen\b|\bsystem\b|child_process|proc_open|shell_exec|"
+                         r"cmd\.exe|\bsh\s+-i\b|STDIN|\$stdin|io\.popen|\|&\s*getline")
+_NETWORK = re.compile(r"\bsocket\b|\brequests\.|\burllib|http\.client|httplib|\bhttpx\b|aiohttp|"
+                      r"smtplib|ftplib|paramiko|Net::HTTP|LWP|HTTP::Tiny|IO::Socket|\bfetch\(|"
+                      r"\bhttps?\.(?:request|get)|XMLHttpRequest|TCPSocket|fsockopen|curl_exec|"
+                      r"file_get_contents\(\s*['\"]https?:|urlopen|\bnet\.connect|axios|"
+                      r"Net::SMTP|open-uri|URI\.open|UDPSocket|sendto|WebSocket")
+_WRITE_API = re.compile(r"""open\([^)]*,\s*[rbuf]?['"][^'"]*[wa+][^'"]*['"]|write_text|"""
+                        r"""open\(\s*['"][wa]\+?b?['"]|"""
+                        r"""write_bytes|appendFile|writeFile|File\.write|IO\.write|"""
+                        r"""open\s*\(?\s*\$?\w*\s*,?\s*['"]\s*>|File\.open\([^)]*['"][wa]|"""
+                        r"""file_put_contents|\.write\(|>>|truncate\(|copyfile|copy2?\(|"""
+                        r"""shutil\.move|os\.rename|symlink""")
+_FORK_LOOP = re.compile(r"fork\s*(?:\(\s*\))?\s*while\s*fork|while\s*\(?\s*(?:True|true|1)\s*"
+                        r"\)?\s*[:{;]?\s*(?:do\s+)?(?:os\.)?fork\b|loop\s*\{\s*fork\b")
+
+
+def normalise(code: str) -> str:
+    """Rewrites every spelling of the home folder as the string `"~"`."""
+    return _HOME_EXPR.sub('"~"', code)
+
+
+def _call_arguments(code: str, start: int, limit: int = 400) -> str:
+    """Text of a call's arguments from `start` (just inside the bracket) to the match."""
+    depth = 1
+    for index in range(start, min(len(code), start + limit)):
+        char = code[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return code[start:index]
+        elif char in "\n;" and depth == 1 and code[start - 1] != "(":
+            return code[start:index]
+    return code[start:start + limit]
+
+
+def _literals(text: str) -> list[str]:
+    return [body for _quote, body in _STRING.findall(text)]
+
+
+def shell_calls(code: str) -> list[str]:
+    """Command lines a program's code hands to a shell (`os.system('…')`, `exec("…")`,
+    `subprocess.run(['rm', '-rf', …])`, `execSync('rm -rf ' + os.homedir())`)."""
+    code = normalise(code)
+    found = []
+    for match in _SHELL_CALL.finditer(code):
+        arguments = _call_arguments(code, match.end())
+        literals = _literals(arguments)
+        if literals:
+            found.append(" ".join(literals))
+            if re.search(r"['\"]\s*(?:\+|\.\.?)\s*['\"]", arguments):
+                found.append("".join(literals))
+    return found
+
+
+def precious_deletes(code: str) -> list[str]:
+    """Recursive deletes in code whose argument is a precious folder (after `normalise`).
+
+    An argument that is a plain name is looked up among the code's own assignments, so
+    `h = Path.home(); shutil.rmtree(h)` is read as `rmtree("~")`.
+    """
+    code = normalise(code)
+    reasons = []
+    for match in _DELETE_CALL.finditer(code):
+        arguments = _call_arguments(code, match.end()).strip()
+        name = re.match(r"[$]?[A-Za-z_]\w*", arguments)
+        if name and not arguments.startswith(("os.", "path")) and (
+                bound := re.search(rf"{re.escape(name.group())}\s*=\s*([^;\n]+)", code)):
+            arguments = bound.group(1)
+        literals = _literals(arguments.split(",")[0] if "join" not in arguments else arguments)
+        if not literals:
+            continue
+        target = "/".join(part.strip("/") for part in literals) if len(literals) > 1 \
+            else literals[0]
+        target = "~" if target in ("~/", "~/.") else target
+        path = paths.expand(target)
+        described = paths.describe_precious(path) if path else None
+        if described:
+            reasons.append(f"recursive delete of {described}")
+        elif path and (precious := paths.precious_file(target)):
+            reasons.append(f"deletes {precious}")
+    return reasons
+
+
+def code_reasons(code: str) -> list[str]:
+    """Deny-list reasons found directly in program code (not in the shell commands it runs)."""
+    normal = normalise(code)
+    reasons = precious_deletes(normal)
+    if _SOCKET.search(normal) and _SHELL_HOOK.search(normal):
+        reasons.append("connects a shell to another machine (reverse shell)")
+    if _WRITE_API.search(normal):
+        for literal in _literals(normal):
+            literal = "~/" + literal if literal.startswith(".") else literal
+            if (precious := paths.precious_file(literal)) and "private keys" not in precious:
+                reasons.append(f"writes to {precious}")
+    if _FORK_LOOP.search(normal):
+        reasons.append("fork bomb: starts copies of itself until the computer freezes")
+    return reasons
+
+
+def sends_over_network(code: str) -> bool:
+    """True when program code opens a network connection or makes a web request."""
+    return bool(_NETWORK.search(code))

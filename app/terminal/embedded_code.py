@@ -1,0 +1,218 @@
+"""Shell commands hidden inside other programs' options: hooks, pagers, editors, recipes.
+
+Why: `git -c core.pager='sh -c …' log`, `tar --checkpoint-action=exec=sh`, `rsync -e 'sh
+-c …'`, `vim -c ':!sh'`, `awk 'BEGIN{system("…")}'`, `make --eval=…`, `ssh -o
+ProxyCommand=…` and `PAGER=… man ls` all run a command that is not the program named at the
+start of the line. The deny list inspects these commands as it inspects `sh -c` code, and
+allow rules never cover a command that carries one (a glob cannot see inside them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.terminal.code_checks import shell_calls
+
+# Variables whose value is a command some program runs for you.
+COMMAND_VARIABLES = frozenset({
+    "PAGER", "GIT_PAGER", "MANPAGER", "SYSTEMD_PAGER", "GIT_EDITOR", "EDITOR", "VISUAL",
+    "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EXTERNAL_DIFF", "LESSOPEN", "LESSCLOSE", "BROWSER",
+    "PROMPT_COMMAND", "BASH_ENV", "ENV", "SUDO_ASKPASS", "SSH_ASKPASS", "GIT_ASKPASS",
+    "RSYNC_RSH", "FCEDIT", "GIT_SEQUENCE_EDITOR", "PSQL_PAGER", "MYSQL_PS1",
+})
+# Variables that load code into whatever program runs next.
+CODE_VARIABLES = frozenset({
+    "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "PYTHONSTARTUP", "PYTHONPATH", "PERL5OPT",
+    "PERL5LIB", "RUBYOPT", "NODE_OPTIONS", "BASH_FUNC", "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_GLOBAL", "GIT_DIR", "GIT_EXEC_PATH", "DYLD_INSERT_LIBRARIES",
+})
+_GIT_CODE_KEYS = re.compile(
+    r"^(?:core\.(?:pager|editor|sshcommand|fsmonitor|askpass|hookspath|gitproxy)|pager\..+|"
+    r"sequence\.editor|diff\.external|diff\..+\.(?:textconv|command)|filter\..+|merge\..+\.driver|"
+    r"alias\..+|credential\.helper|gpg\.(?:.+\.)?program|uploadpack\.packobjectshook|"
+    r"include\.path|includeif\..+|web\.browser|browser\..+\.cmd|man\..+\.cmd|"
+    r"sendemail\..+|remote\..+\.(?:uploadpack|receivepack|proxy)|protocol\..+)$", re.I)
+_SSH_CODE_KEYS = re.compile(r"^(?:proxycommand|localcommand|knownhostscommand|"
+                            r"permitlocalcommand|remotecommand|match)\b", re.I)
+_AWK_CALLS = re.compile(r"\bsystem\s*\(\s*(\"(?:[^\"\\]|\\.)*\")|(\"(?:[^\"\\]|\\.)*\")\s*\|&?"
+                        r"\s*getline|\|&?\s*(\"(?:[^\"\\]|\\.)*\")")
+_AWK_HIDDEN = re.compile(r"\bsystem\s*\(|\|&?\s*getline|print[^;}]*\|")
+_VIM_SHELL = re.compile(r"^[:\s]*(?:silent!?\s*)?(?:!|(?:sh(?:ell)?|terminal|term)\b)(.*)", re.S)
+_VIM_CODE = re.compile(r"system\(|:?(?:py3?|python3?|pyx|lua|perl|ruby)\b|call\s", re.I)
+_SED_EXEC = re.compile(r"(?:^|[;\n{}])\s*(?:\d+|\$|/[^/]*/)?(?:,\s*(?:\d+|\$|/[^/]*/))?"
+                       r"\s*!?\s*e\s+([^;\n}]+)")
+_SED_HIDDEN = re.compile(r"(?:^|[;\n{}])\s*[\d$,/!]*\s*e\s*(?:$|[;}\n])|s(.).*?\1.*?\1[gpiImM\d]*e")
+
+
+def _option_values(args: list[str], names: tuple[str, ...]) -> list[str]:
+    """Values of `-x V`, `-xV`, `--name V` and `--name=V` for each option in `names`."""
+    values: list[str] = []
+    for index, arg in enumerate(args):
+        for name in names:
+            if arg == name and index + 1 < len(args):
+                values.append(args[index + 1])
+            elif name.startswith("--") and arg.startswith(name + "="):
+                values.append(arg[len(name) + 1:])
+            elif not name.startswith("--") and arg.startswith(name) and len(arg) > len(name) \
+                    and len(name) == 2:
+                values.append(arg[2:])
+    return values
+
+
+def _git(args: list[str]) -> list[str]:
+    commands = []
+    for setting in _option_values(args, ("-c",)) + _option_values(args, ("--config-env",)):
+        key, _, value = setting.partition("=")
+        if _GIT_CODE_KEYS.match(key.strip()):
+            commands.append(value.removeprefix("!") or "sh")
+    sub = next((a for a in args if not a.startswith("-")), "")
+    if sub == "rebase":
+        commands += _option_values(args, ("-x", "--exec"))
+    elif sub == "difftool":
+        commands += _option_values(args, ("-x", "--extcmd"))
+    elif sub == "grep":
+        commands += _option_values(args, ("-O", "--open-files-in-pager"))
+    elif sub in ("bisect", "submodule") and {"run", "foreach"} & set(args):
+        marker = "run" if "run" in args else "foreach"
+        commands.append(" ".join(args[args.index(marker) + 1:]))
+    elif sub == "filter-branch":
+        commands += _option_values(args, ("--tree-filter", "--index-filter", "--msg-filter",
+                                          "--env-filter", "--commit-filter",
+                                          "--parent-filter", "--tag-name-filter"))
+    return commands
+
+
+def _tar(args: list[str]) -> list[str]:
+    commands = [v.partition("=")[2] for v in _option_values(args, ("--checkpoint-action",))
+                if v.startswith("exec=")]
+    return commands + _option_values(args, ("--to-command", "--use-compress-program", "-I",
+                                            "--info-script", "--new-volume-script", "-F",
+                                            "--rsh-command"))
+
+
+def _ssh(args: list[str]) -> list[str]:
+    commands = []
+    for setting in _option_values(args, ("-o",)):
+        key, _, value = setting.partition("=") if "=" in setting else setting.partition(" ")
+        if _SSH_CODE_KEYS.match(key) and key.lower() != "permitlocalcommand":
+            commands.append(value)
+    return commands + _option_values(args, ("-S",))
+
+
+def _vim(args: list[str]) -> list[str]:
+    commands = []
+    for line in _option_values(args, ("-c", "--cmd")) + [a[1:] for a in args
+                                                         if a.startswith("+") and len(a) > 1]:
+        for part in line.split("|"):
+            if match := _VIM_SHELL.match(part):
+                commands.append(match.group(1).strip() or "sh")
+            elif _VIM_CODE.search(part):
+                commands += shell_calls(part)
+    return commands
+
+
+def _gdb(args: list[str]) -> list[str]:
+    commands = []
+    for line in _option_values(args, ("-ex", "--eval-command", "-iex")):
+        stripped = line.strip()
+        if stripped.startswith("!"):
+            commands.append(stripped[1:].strip() or "sh")
+        elif stripped.startswith(("shell", "pipe")):
+            commands.append(stripped.partition(" ")[2] or "sh")
+    return commands
+
+
+def awk_program(args: list[str]) -> str | None:
+    """The program text of an awk call (`-f file` programs cannot be read here)."""
+    skip = False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg in ("-f", "--file"):
+            return None
+        if arg in ("-F", "-v", "--assign", "--field-separator"):
+            skip = True
+            continue
+        if arg.startswith("-") and arg != "-":
+            continue
+        return args[index]
+    return None
+
+
+def awk_commands(program: str) -> list[str]:
+    """Literal commands an awk program runs: `system("…")`, `"…" | getline`, `print | "…"`."""
+    found = []
+    for match in _AWK_CALLS.finditer(program):
+        literal = next(group for group in match.groups() if group)
+        found.append(literal[1:-1].replace('\\"', '"'))
+    return found
+
+
+def sed_script(args: list[str]) -> str:
+    """Every sed script given on the command line (`-e` values or the first positional)."""
+    scripts = _option_values(args, ("-e", "--expression"))
+    if scripts:
+        return "\n".join(scripts)
+    positional = [a for a in args if not a.startswith("-")]
+    return positional[0] if positional else ""
+
+
+def make_recipes(text: str) -> list[str]:
+    """The shell lines (tab-indented recipe lines) in makefile text."""
+    lines = text.replace(";", "\n\t", 1).splitlines() if ":" in text else []
+    return [line.strip().lstrip("@-+") for line in lines if line.startswith("\t")]
+
+
+def hidden_commands(name: str, args: list[str]) -> list[str]:
+    """Shell commands that `name` with `args` would run besides its own work."""
+    if name == "git":
+        return _git(args)
+    if name == "tar":
+        return _tar(args)
+    if name == "rsync":
+        return _option_values(args, ("-e", "--rsh", "--rsync-path"))
+    if name in ("ssh", "scp", "sftp", "sshfs"):
+        return _ssh(args)
+    if name in ("man", "journalctl"):
+        return _option_values(args, ("-P", "--pager", "-H", "--html"))
+    if name in ("vim", "vi", "nvim", "view", "ex", "vimdiff", "rvim", "gvim"):
+        return _vim(args)
+    if name == "gdb":
+        return _gdb(args)
+    if name in ("awk", "gawk", "mawk", "nawk"):
+        program = awk_program(args)
+        return awk_commands(program) if program else []
+    if name == "sed":
+        return [m.group(1) for m in _SED_EXEC.finditer(sed_script(args))]
+    if name == "make":
+        return [r for text in _option_values(args, ("--eval", "-E")) for r in make_recipes(text)]
+    if name == "zip":
+        return _option_values(args, ("-TT", "--unzip-command"))
+    if name == "rg":
+        return _option_values(args, ("--pre",))
+    if name == "tcpdump":
+        return _option_values(args, ("-z",))
+    if name == "expect":
+        return [m.group(1) for code in _option_values(args, ("-c",))
+                for m in re.finditer(r"\b(?:spawn|exec)\s+([^;\n]+)", code)]
+    if name in ("apt", "apt-get"):
+        return [v.partition("=")[2] for v in _option_values(args, ("-o",))
+                if "invoke" in v.partition("=")[0].lower()]
+    return []
+
+
+def hides_command(name: str, args: list[str]) -> bool:
+    """True when a command runs code Flywheel cannot read out (`awk` calling `system(x)`,
+    `sed 's/…/…/e'`), so no allow rule may cover it."""
+    if name in ("awk", "gawk", "mawk", "nawk"):
+        program = awk_program(args)
+        return program is None or bool(_AWK_HIDDEN.search(program)) or "/inet/" in program
+    if name == "sed":
+        script = sed_script(args)
+        return bool(_SED_HIDDEN.search(script) or _SED_EXEC.search(script)) or bool(
+            re.search(r"(?:^|[;\n}])\s*[\d$,/!]*\s*[wW]\s+\S", script))
+    if name in ("vim", "vi", "nvim", "view", "ex", "gvim"):
+        lines = _option_values(args, ("-c", "--cmd")) + [a for a in args if a.startswith("+")]
+        return any(_VIM_CODE.search(line) for line in lines)
+    return bool(hidden_commands(name, args))

@@ -1,0 +1,105 @@
+"""Which commands talk to other machines, and which read keys or credentials as data.
+
+Why: two harms need both halves, each harmless alone. Reading `~/.ssh/id_ed25519` is fine
+and `curl` is fine, but in one command line they send the key away; `nc host 4444` is fine
+and `sh` is fine, but piped together they hand a shell to whoever listens. The deny list
+collects both halves over the whole line (nested code included) with these helpers. A key
+named as an identity (`ssh -i ~/.ssh/id_ed25519`, `curl --key k.pem`) is used, not sent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import SHELLS, shell_code
+
+SENDERS = frozenset({
+    "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "scp", "sftp", "ftp", "lftp",
+    "ssh", "mail", "mailx", "sendmail", "mutt", "swaks", "http", "https", "xh", "httpie",
+    "aria2c", "rclone", "s3cmd", "gsutil", "dig", "nslookup", "host", "drill", "openssl",
+    "gh", "aws", "smbclient", "tftp", "rsync", "sshpass", "torify", "proxychains",
+    "proxychains4", "websocat", "cryptcat", "pwncat", "nmap", "ping",
+})
+# Programs that can carry a shell's input and output to another machine.
+_CONNECTORS = frozenset({"nc", "ncat", "netcat", "socat", "telnet", "openssl", "cryptcat",
+                         "pwncat", "websocat", "ssh", "sshpass"})
+# Options whose value is a key or credential used to authenticate, not data sent.
+_IDENTITY_OPTIONS = frozenset({
+    "-i", "--identity", "--key", "--cert", "-E", "--cacert", "--capath", "--netrc-file",
+    "-F", "--private-key", "--key-file", "--keyfile", "--certfile", "--cert-file",
+    "--kubeconfig", "--config", "-e", "--rsh", "--ssh-key", "--credentials-file",
+    "--shared-credentials-file", "-K", "--identity-file",
+})
+# Programs that only look at a key file (permissions, fingerprint, agent) without reading
+# its content out.
+_KEY_HANDLERS = frozenset({
+    "ssh-add", "ssh-keygen", "chmod", "chown", "chgrp", "ls", "stat", "test", "[", "[[",
+    "mkdir", "file", "touch", "ssh-copy-id", "realpath", "readlink", "du", "namei", "getfacl",
+    "setfacl", "restorecon", "chattr", "lsattr", "kubectl", "gcloud", "aws", "docker",
+})
+
+
+_HTTP_IDENTITY = frozenset({"--key", "--cert", "-E", "--cacert", "--capath", "--netrc-file",
+                            "-K", "--config", "--certificate", "--private-key", "--ca-certificate"})
+
+
+def secret_data(name: str, args: list[str]) -> list[str]:
+    """The key or credential paths that this command reads as data (to print, copy, pack
+    or send), skipping those given as an identity (`-i key`) and key-handling programs."""
+    if name in _KEY_HANDLERS:
+        return []
+    if name == "gpg" and {"--export-secret-keys", "--export-secret-subkeys"} & set(args):
+        return ["gpg secret keys"]
+    identity = _HTTP_IDENTITY if name in ("curl", "wget", "http", "https", "xh") \
+        else _IDENTITY_OPTIONS
+    found = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        option = arg.partition("=")[0]
+        if arg in identity or (option in identity and "=" in arg) or \
+                re.match(r"-o\s*(?:IdentityFile|CertificateFile|UserKnownHostsFile)", arg):
+            skip = "=" not in arg and arg != option + "="
+            continue
+        if arg in ("-o",):
+            continue
+        if paths.mentions_secret(arg.lstrip("@<")) or (re.search(r"[=@:]\s*[~/$]", arg) and \
+                paths.mentions_secret(re.split(r"[=@:]", arg, maxsplit=1)[-1].lstrip("@"))):
+            found.append(arg)
+    return found
+
+
+def secret_redirects(sources: list[str]) -> list[str]:
+    """Input redirections (`< ~/.ssh/id_rsa`) that feed a key or credential to a command."""
+    return [source for source in sources if paths.mentions_secret(source)]
+
+
+def is_sender(name: str, args: list[str]) -> bool:
+    """True when the command sends data to another machine."""
+    if name == "rsync":
+        return any(re.match(r"^(?:[\w.@-]+:|rsync://)", a) for a in args)
+    if name in ("aws", "gsutil"):
+        return any(a in ("cp", "sync", "mv") for a in args)
+    if name == "gh":
+        return "gist" in args or "api" in args
+    if name == "openssl":
+        return "s_client" in args
+    return name in SENDERS
+
+
+def reads_stdin_shell(name: str, args: list[str], heredoc: bool) -> bool:
+    """A shell that takes its commands from its input (`sh`, `bash -i`, `sh -s`)."""
+    if name not in SHELLS or heredoc:
+        return False
+    code, reads_stdin, _script = shell_code(args)
+    return code is None and reads_stdin
+
+
+def connector(name: str, args: list[str]) -> bool:
+    """True for programs that can join a shell to a network connection."""
+    if name == "openssl":
+        return "s_client" in args
+    return name in _CONNECTORS

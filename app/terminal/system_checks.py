@@ -1,0 +1,304 @@
+"""Deny-list judges for the machine as a whole: disks, power, processes, accounts, defences.
+
+Why apart from `program_checks` (which judges what happens to files): these programs harm
+the computer itself — a formatted or encrypted disk, a dropped-to-single-user system, every
+process killed, an account without a password, the firewall or security module switched
+off — and each is judged by what it is asked to do, not by its name, so `mkfs.ext4
+./disk.img`, `kill -0 1`, `systemctl reboot --help` and `iptables -L` stay quiet.
+Every judge takes (arguments, known cwd, piped-in arguments) and returns plain reasons.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import options
+
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
+POWER = "shuts down or restarts the computer"
+_HELP = frozenset({"--help", "-h", "--version", "-V", "help"})
+_DISK_TOOLS = ("fdisk", "sfdisk", "cfdisk", "gdisk", "sgdisk", "parted", "wipefs", "blkdiscard",
+               "mkswap", "badblocks", "flashrom", "scrub", "wipe")
+_DISK_READ_ONLY = frozenset({"-l", "--list", "-p", "--print", "print", "-d", "--dump", "-s",
+                             "--show-size", "-n", "--no-act", "--verify", "-v", "-r", "--read"})
+_FORMATTERS = ("mkfs", "mke2fs", "mkntfs", "mkdosfs", "mkexfatfs", "mkfs.")
+_CRYPT_ACTIONS = frozenset({"luksformat", "format", "erase", "luksErase", "reencrypt", "open",
+                            "plainopen", "create", "lukskillslot", "luksremovekey", "repair"})
+_NVME_ACTIONS = frozenset({"format", "sanitize", "write-zeroes", "delete-ns", "ns-delete",
+                           "write-uncor", "fw-download", "fw-commit", "detach-ns"})
+_HDPARM_DANGER = ("--security-erase", "--trim-sector-ranges", "--write-sector",
+                  "--make-bad-sector", "--fwdownload", "--dco-restore", "--security-set-pass",
+                  "--security-disable")
+_SYSTEMCTL_POWER = frozenset({"poweroff", "reboot", "halt", "kexec", "soft-reboot", "emergency",
+                              "rescue", "suspend-then-hibernate"})
+_SHUTDOWN_TARGET = re.compile(r"^(?:rescue|emergency|single|runlevel[0156]|poweroff|reboot|"
+                              r"halt|kexec|shutdown|soft-reboot)(?:\.target)?$")
+_DEFENCES = frozenset({"ufw", "firewalld", "iptables", "ip6tables", "nftables", "apparmor",
+                       "auditd", "fail2ban", "netfilter-persistent", "selinux", "setroubleshoot",
+                       "clamav-daemon", "crowdsec", "ebtables", "shorewall", "csf"})
+_STOP_VERBS = frozenset({"stop", "disable", "mask", "kill", "teardown"})
+_CATCH_ALL_PATTERN = re.compile(r"^(?:\.\*?|\^|\$|\.\+|\^\.\*|\[\^?\w*-?\w*\]\*?|\w?\*|)$")
+
+
+def _help_only(args: list[str]) -> bool:
+    return bool(set(args) & _HELP)
+
+
+def on_image_file(args: list[str]) -> bool:
+    """True when a disk tool is pointed at an image file rather than a disk: no argument is
+    a device or an unknown variable, and one is a file path (`./disk.img`, `/tmp/x.img`)."""
+    words = [a for a in args if not a.startswith("-")]
+    if any(w.startswith("$") or ((p := paths.expand(w)) and paths.is_device(p)) for w in words):
+        return False
+    return any("/" in w or re.search(r"\.(?:img|iso|raw|bin|qcow2|vhd|vmdk|luks|dd)$", w)
+               for w in words)
+
+
+def _format(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """mkfs on a disk, not on an image file (`mkfs.ext4 ./disk.img` is harmless)."""
+    if _help_only(args) or on_image_file(args):
+        return []
+    return ["formats a disk or partition, erasing everything on it"]
+
+
+def _disk_tool(name: str) -> Judge:
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        devices = [p for a in args if (p := paths.expand(a)) and paths.is_device(p)]
+        read_only = _DISK_READ_ONLY - ({"-s"} if name == "parted" else set())
+        if not devices or set(args) & read_only or _help_only(args):
+            return []
+        if name == "wipefs" and not set(args) & {"-a", "--all", "-o", "--offset"}:
+            return []
+        if name == "badblocks" and not any("w" in a for a in args if a[:1] == "-"):
+            return []
+        return [f"rewrites the partition table of, or wipes, the disk {devices[0]}"]
+
+    return judge
+
+
+def _cryptsetup(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    positional = options(args, valued="cshSditTMbpo")[2]
+    if not positional or positional[0].lower() not in {a.lower() for a in _CRYPT_ACTIONS} or \
+            on_image_file(positional[1:]):
+        return []
+    if positional[0].lower() in ("open", "create", "plainopen", "repair") and \
+            not any("plain" in a for a in args):
+        return []
+    return [f"encrypts or erases a disk (cryptsetup {positional[0]}), destroying what is on it"]
+
+
+def _nvme(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if args and args[0] in _NVME_ACTIONS and not _help_only(args):
+        return [f"erases an NVMe disk (nvme {args[0]})"]
+    return []
+
+
+def _hdparm(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if any(a.startswith(_HDPARM_DANGER) for a in args):
+        return ["erases or rewrites a disk at the hardware level (hdparm)"]
+    return []
+
+
+def _volume_manager(what: str) -> Judge:
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        if _help_only(args):
+            return []
+        if what in ("zpool", "zfs"):
+            return [f"destroys {what} storage ({what} {args[0]})"] \
+                if args[:1] in (["destroy"], ["labelclear"]) else []
+        if what == "mdadm":
+            danger = {"--zero-superblock", "--create", "-C"}
+            return ["wipes or rebuilds a RAID array (mdadm)"] if set(args) & danger else []
+        return [f"removes disk volumes ({what})"]
+
+    return judge
+
+
+def power(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [] if set(args) & {"-c", "--help", "--version", "-k"} else [POWER]
+
+
+def _init(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if args and args[0] in ("0", "6", "1", "s", "S", "single", "emergency"):
+        return ["switches the system to halt, reboot or single-user mode"]
+    return []
+
+
+def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if _help_only(args):
+        return []
+    words = [a for a in args if not a.startswith("-")]
+    reasons = [POWER] if set(words) & _SYSTEMCTL_POWER else []
+    verb, units = (words[0], words[1:]) if words else ("", [])
+    if verb in ("isolate", "start", "restart", "set-default", "enable", "reload-or-restart") and \
+            any(_SHUTDOWN_TARGET.match(u) for u in units):
+        reasons.append("switches the system to single-user (rescue) mode or shuts it down")
+    if verb in _STOP_VERBS and any(u.removesuffix(".service") in _DEFENCES for u in units):
+        reasons.append(f"switches off the firewall or security service ({', '.join(units)})")
+    if verb in ("terminate-user", "kill-user", "terminate-session", "kill-session"):
+        reasons.append("ends a whole login session, killing every program in it")
+    return reasons
+
+
+def _service(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if len(args) >= 2 and args[0] in _DEFENCES and args[1] in _STOP_VERBS:
+        return [f"switches off the firewall or security service {args[0]}"]
+    return []
+
+
+def defence_program(name: str) -> Judge:
+    """`/etc/init.d/apparmor stop`, `ufw disable`, `ufw --force reset`, `ufw default allow`."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        words = [a for a in args if not a.startswith("-")]
+        if (words[:1] and words[0] in _STOP_VERBS | {"reset"}) or words[:2] == ["default", "allow"]:
+            return [f"switches off the firewall or security service {name}"]
+        return []
+
+    return judge
+
+
+def _iptables(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    short, long_, _positional = options(args, valued="tAIDRNPEjgiosdpmwWZ")
+    flushes = "F" in short or "--flush" in long_ or "X" in short or "--delete-chain" in long_
+    opens = ("P" in short or "--policy" in long_) and "ACCEPT" in args
+    if flushes or opens:
+        return ["removes the firewall rules (everything is let in)"]
+    return []
+
+
+def _nft(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    words = [a for a in args if not a.startswith("-")]
+    if words[:2] in (["flush", "ruleset"], ["flush", "table"], ["delete", "table"],
+                     ["flush", "chain"]):
+        return ["removes the firewall rules (everything is let in)"]
+    return []
+
+
+def _firewall_cmd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if any(a.startswith("--set-default-zone") and "trusted" in a for a in args):
+        return ["switches off the firewall (default zone trusted)"]
+    return []
+
+
+def _setenforce(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if args[:1] and args[0].lower() in ("0", "permissive"):
+        return ["switches off SELinux enforcement"]
+    return []
+
+
+def _apparmor_off(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [] if _help_only(args) else ["switches off AppArmor protection"]
+
+
+def _apparmor_parser(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    short, long_, _ = options(args)
+    return ["removes AppArmor profiles"] if "R" in short or "--remove" in long_ else []
+
+
+def _auditctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if "-D" in args or any(a == "-e" and b == "0" for a, b in itertools.pairwise(args)):
+        return ["switches off the audit log"]
+    return []
+
+
+def _sysctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    for arg in args:
+        key, _, value = arg.partition("=")
+        if key in ("kernel.randomize_va_space", "kernel.yama.ptrace_scope",
+                   "kernel.kptr_restrict", "kernel.modules_disabled") and value.strip() == "0":
+            return [f"switches off a kernel protection ({key})"]
+    return []
+
+
+def _macos_defences(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if set(args) & {"disable", "--master-disable", "--global-disable"}:
+        return ["switches off the system's security protection"]
+    return []
+
+
+def _passwd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    short, long_, _ = options(args, valued="nxwi")
+    if "d" in short or "--delete" in long_:
+        return ["removes an account's password (anyone can log in to it)"]
+    return []
+
+
+def _usermod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    reasons = []
+    for index, arg in enumerate(args):
+        value = args[index + 1] if index + 1 < len(args) else None
+        if arg in ("-p", "--password") and value in ("", "''", '""'):
+            reasons.append("removes an account's password (anyone can log in to it)")
+        if arg.startswith("--password=") and arg.partition("=")[2] == "":
+            reasons.append("removes an account's password (anyone can log in to it)")
+        if arg in ("-u", "--uid") and value == "0" and ("-o" in args or "--non-unique" in args):
+            reasons.append("creates a second administrator (root) account")
+    return reasons
+
+
+def _kill(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    signal = ""
+    if args[:1] in (["-s"], ["-n"], ["--signal"]):
+        signal, args = (args[1] if len(args) > 1 else ""), args[2:]
+    elif len(args) > 1 and args[0].startswith("-") and args[0] != "--":
+        signal, args = args[0].lstrip("-"), args[1:]
+    if signal in ("0", "SIG0") or args[:1] in (["-l"], ["-L"]):
+        return []
+    pids = [a for a in args if a != "--"]
+    reasons = ["kills every process you are allowed to signal"] if "-1" in pids else []
+    if "1" in pids:
+        reasons.append("signals process 1 (init), which can bring the whole system down")
+    return reasons
+
+
+def _killall5(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [] if _help_only(args) else ["kills every process on the system"]
+
+
+def _pkill(name: str) -> Judge:
+    """pkill/killall for a whole user (`-u bob` and no name), everything (`.`), or `-v`."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        valued = "sugGPtUFn" if name == "pkill" else "usoyn"
+        args = [a for a in args if not re.fullmatch(r"-(?:\d+|SIG\w+|[A-Z]+)", a)]
+        short, long_, names = options(args, valued=valued)
+        by_user = bool(short & {"u", "U", "g", "G"}) or "--user" in long_ or "--uid" in long_
+        inverse = ("v" in short and name == "pkill") or "--inverse" in long_
+        catch_all = any(_CATCH_ALL_PATTERN.match(n) for n in names)
+        if (by_user and not names) or catch_all or inverse:
+            return ["kills every process of a user, or all processes"]
+        return []
+
+    return judge
+
+
+JUDGES: dict[str, Judge] = {
+    "shutdown": power, "reboot": power, "halt": power, "poweroff": power, "kexec": power,
+    "init": _init, "telinit": _init, "systemctl": _systemctl, "loginctl": _systemctl,
+    "service": _service, "kill": _kill, "killall5": _killall5, "pkill": _pkill("pkill"),
+    "killall": _pkill("killall"), "cryptsetup": _cryptsetup, "nvme": _nvme, "hdparm": _hdparm,
+    "zpool": _volume_manager("zpool"), "zfs": _volume_manager("zfs"),
+    "mdadm": _volume_manager("mdadm"), "pvremove": _volume_manager("pvremove"),
+    "vgremove": _volume_manager("vgremove"), "lvremove": _volume_manager("lvremove"),
+    "iptables": _iptables, "ip6tables": _iptables, "iptables-legacy": _iptables,
+    "iptables-nft": _iptables, "ebtables": _iptables, "arptables": _iptables, "nft": _nft,
+    "firewall-cmd": _firewall_cmd, "setenforce": _setenforce, "aa-teardown": _apparmor_off,
+    "aa-disable": _apparmor_off, "aa-complain": _apparmor_off,
+    "apparmor_parser": _apparmor_parser, "auditctl": _auditctl, "sysctl": _sysctl,
+    "spctl": _macos_defences, "csrutil": _macos_defences, "passwd": _passwd,
+    "usermod": _usermod, "useradd": _usermod,
+}
+JUDGES = {**{unit: defence_program(unit) for unit in _DEFENCES},
+          **{tool: _disk_tool(tool) for tool in _DISK_TOOLS}, **JUDGES}
+
+
+def system_judge(name: str) -> Judge | None:
+    """The judge for `name`, formatters (`mkfs.*`) included, or None."""
+    judge = JUDGES.get(name)
+    if judge is None and name.startswith(_FORMATTERS):
+        return _format
+    return judge

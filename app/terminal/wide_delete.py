@@ -1,0 +1,127 @@
+"""Deny-list judges for wide deletes done by programs other than `rm` and `find`.
+
+Why: emptying the home folder does not need `rm`. `rsync -a --delete empty/ ~/` mirrors an
+empty folder onto it, `git clean -fdx ~` removes every untracked file under it, `tar
+--remove-files` and `zip -m` delete what they pack, `pytest --basetemp=DIR` wipes DIR
+before a run, `rclone purge` and `trash` take whole folders away. Each judge asks the one
+question that matters — is the folder it deletes in precious (`risky_paths`)? — so the
+same tools on a build folder stay quiet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import options
+
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
+
+
+def _precious(target: str, cwd: str | None) -> str | None:
+    path = paths.expand(target.rstrip("/") or "/", cwd)
+    if path is None:
+        return None
+    return paths.describe_precious(path) or paths.precious_file(target, cwd)
+
+
+def rsync(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`--delete*` empties what is not in the source from the destination; a precious
+    destination, or a source taken away by `--remove-source-files`, is a wide delete."""
+    _short, long_, targets = options(args, valued="eBTfM")
+    reasons = []
+    if len(targets) >= 2:
+        destination = targets[-1]
+        if described := paths.write_target_reason(destination, cwd):
+            reasons.append(described)
+        if any(flag.startswith("--del") for flag in long_) and (
+                described := _precious(destination, cwd)):
+            reasons.append(f"deletes whatever is not in the source from {described}")
+        if "--remove-source-files" in long_:
+            reasons += [f"deletes {d} after copying it" for source in targets[:-1]
+                        if (d := _precious(source, cwd))]
+    return reasons
+
+
+def git(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`git clean -fdx ~` (or `git -C ~ clean -fdx`) deletes every untracked file there."""
+    where = cwd
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        if args[index] == "-C" and index + 1 < len(args):
+            where = paths.expand(args[index + 1], cwd)
+            index += 1
+        elif args[index].startswith("--work-tree=") or args[index].startswith("--git-dir="):
+            where = paths.expand(args[index].partition("=")[2], cwd) or where
+        index += 1
+    if index >= len(args) or args[index] != "clean":
+        return []
+    short, long_, targets = options(args[index + 1:], valued="eX")
+    if not ("f" in short or "--force" in long_) or "n" in short or "--dry-run" in long_:
+        return []
+    roots = targets or ["."]
+    reasons = []
+    for root in roots:
+        described = _precious(root, where)
+        if described:
+            reasons.append(f"deletes every untracked file in {described} (git clean)")
+    return reasons
+
+
+def _deletes_sources(flag_short: str, flags_long: tuple[str, ...], valued: str,
+                     what: str) -> Judge:
+    """tar --remove-files, zip -m: the files packed are deleted afterwards."""
+
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        short, long_, targets = options(args, valued=valued)
+        if not (flag_short in short or set(flags_long) & long_):
+            return []
+        return [f"deletes {d} after packing it ({what})" for t in targets
+                if (d := _precious(t, cwd))]
+
+    return judge
+
+
+def pytest(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """pytest empties its `--basetemp` folder before the run."""
+    for index, arg in enumerate(args):
+        value = arg.partition("=")[2] if arg.startswith("--basetemp=") else (
+            args[index + 1] if arg == "--basetemp" and index + 1 < len(args) else None)
+        if value and (described := _precious(value, cwd)):
+            return [f"deletes {described} (pytest empties its --basetemp folder)"]
+    return []
+
+
+def _takes_away(what: str, first_positional: int = 0) -> Judge:
+    """trash, gio trash, rclone purge/delete, srm: a precious folder handed to them goes."""
+
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        targets = options(args, valued="")[2][first_positional:]
+        return [f"deletes {d} ({what})" for t in targets if (d := _precious(t, cwd))]
+
+    return judge
+
+
+def _rclone(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    words = options(args)[2]
+    if words[:1] in (["purge"], ["delete"], ["rmdirs"]):
+        return _takes_away("rclone")(words[1:], cwd, piped)
+    if words[:1] in (["sync"], ["move"]) and len(words) >= 3 and (
+            described := _precious(words[-1], cwd)):
+        return [f"deletes whatever is not in the source from {described} (rclone sync)"]
+    return []
+
+
+def _gio(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    if args[:1] in (["trash"], ["remove"]):
+        return _takes_away("gio")(args[1:], cwd, piped)
+    return []
+
+
+JUDGES: dict[str, Judge] = {
+    "git": git, "pytest": pytest, "py.test": pytest, "rclone": _rclone, "gio": _gio,
+    "tar": _deletes_sources("\0", ("--remove-files",), "fCbIFTXgLNV", "tar --remove-files"),
+    "zip": _deletes_sources("m", ("--move",), "bnitxTOZ", "zip -m"),
+    "trash": _takes_away("trash"), "trash-put": _takes_away("trash"),
+    "gvfs-trash": _takes_away("trash"), "srm": _takes_away("srm"), "wipe": _takes_away("wipe"),
+}
