@@ -136,6 +136,7 @@ class CommandCard(QFrame):
         self.notice.setAccessibleName("Why")
         self.notice.hide()
         layout.addWidget(self.notice)
+        layout.addWidget(self.after_bar)
 
     def _buttons(self, sandbox: tuple[bool, str] | None) -> QWidget:
         bar = QWidget()
@@ -170,8 +171,14 @@ class CommandCard(QFrame):
                        self.outside_button, self.run_edited_button, self.cancel_edit_button):
             row.addWidget(widget)
         row.addStretch(1)
-        for widget in (self.badge, self.fix_button, self.network_button):
-            row.addWidget(widget)
+        row.addWidget(self.badge)
+        self.after_bar = QWidget()  # what a failed run offers, on its own line: rows stay short
+        after = QHBoxLayout(self.after_bar)
+        after.setContentsMargins(0, 0, 0, 0)
+        after.setSpacing(4)
+        after.addWidget(self.fix_button)
+        after.addWidget(self.network_button)
+        after.addStretch(1)
         for hidden in (self.run_edited_button, self.cancel_edit_button, self.badge,
                        self.fix_button, self.network_button):
             hidden.hide()
@@ -274,7 +281,7 @@ class CommandCard(QFrame):
         self._say("")
         for widget in (self.fix_button, self.network_button):
             widget.hide()
-        for widget in (self.run_button, self.outside_button, self.edit_button):
+        for widget in (self.run_button, self.outside_button, self.edit_button, self.network_box):
             widget.setEnabled(False)
 
     def show_result(self, command: str, exit_code: int | None, output_tail: str,
@@ -312,8 +319,8 @@ class CommandCard(QFrame):
     def _enable_runs(self) -> None:
         self._running = False
         self.run_button.setEnabled(self.sandbox_ok is not None)
-        self.outside_button.setEnabled(True)
-        self.edit_button.setEnabled(True)
+        for widget in (self.outside_button, self.edit_button, self.network_box):
+            widget.setEnabled(True)
 
     def _badge(self, text: str, color: str | None) -> None:
         self.badge.setText(text)
