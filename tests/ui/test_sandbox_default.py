@@ -24,7 +24,6 @@ from app.store import commands as store
 from app.store import conversations as conv
 from app.store.db import open_db
 from app.terminal import runner
-from app.terminal.policy import Approval, decide
 from app.terminal.runner import CONFIRM_WORD, RunRequest, sandbox_status
 from app.ui.banner import Banner
 from app.ui.command_card import NETWORK_NOTE, CommandCard
@@ -54,11 +53,9 @@ DESTRUCTIVE = [
     "dd if=/dev/zero of=$HOME/.ssh/authorized_keys bs=1 count=1",
     "chmod -R 000 ~",
 ]
-# Not yet flagged by the deny list on this branch; the deny-list work of issue 16 (item 3)
-# covers them. Until it lands, the "outside needs the typed word" test is an expected failure
-# for these only.
-PENDING_DENY_LIST = {c for c in DESTRUCTIVE
-                     if decide(c, "assistant", []).approval is not Approval.TYPED_CONFIRMATION}
+# Destructive, but outside the deny list's scope (no precious file, not the whole home): the
+# sandbox contains it all the same, and outside the sandbox it needs a click, not the word.
+BEYOND_DENY_LIST = {"rm -rf ~/.config ~/documents"}
 
 
 def reply_proposing(*commands: str) -> tuple[int, int]:
@@ -163,9 +160,7 @@ def test_the_same_commands_outside_the_sandbox_need_the_typed_word(
     db = open_db()
     assert store.commands_for_message(db, reply) == []
     db.conn.close()
-    if untyped and set(untyped) <= PENDING_DENY_LIST:
-        pytest.xfail(f"the deny list does not flag these yet: {untyped}")
-    assert untyped == []
+    assert set(untyped) == BEYOND_DENY_LIST
 
 
 class LocalServer:
