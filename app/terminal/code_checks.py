@@ -51,9 +51,18 @@ _FORK_LOOP = re.compile(r"fork\s*(?:\(\s*\))?\s*while\s*fork|while\s*\(?\s*(?:Tr
                         r"\)?\s*[:{;]?\s*(?:do\s+)?(?:os\.)?fork\b|loop\s*\{\s*fork\b")
 
 
+_INTERPOLATED_HOME = re.compile(
+    r"""\$ENV\{\s*['"]?HOME['"]?\s*\}(?=[^'"]*['"])|\$\{HOME\}|\$HOME\b|"""
+    r"""#\{(?:Dir\.home|ENV\[['"]HOME['"]\])\}|\$\{(?:process\.env\.HOME|os\.homedir\(\))\}""")
+_LISTS_HOME = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirSync|readdir|"""
+                         r"""children|each_child|entries|opendir)\s*\(?\s*["']~/?\*?["']|"""
+                         r"""["']~["']\s*\)?\s*\.\s*(?:iterdir|glob|rglob|each_child|children)""")
+
+
 def normalise(code: str) -> str:
-    """Rewrites every spelling of the home folder as the string `"~"`."""
-    return _HOME_EXPR.sub('"~"', code)
+    """Rewrites every spelling of the home folder as `~`: inside a string (`"rm -rf
+    $ENV{HOME}"`) as the bare `~`, elsewhere as the string `"~"`."""
+    return _HOME_EXPR.sub('"~"', _INTERPOLATED_HOME.sub("~", code))
 
 
 def _call_arguments(code: str, start: int, limit: int = 400) -> str:
@@ -84,6 +93,8 @@ def shell_calls(code: str) -> list[str]:
     for match in _SHELL_CALL.finditer(code):
         arguments = _call_arguments(code, match.end())
         literals = _literals(arguments)
+        if len(literals) > 1 and literals[1] == literals[0].rsplit("/", 1)[-1]:
+            literals = literals[1:]  # execl("/bin/sh", "sh", …): the path, then argv
         if literals:
             found.append(" ".join(literals))
             if re.search(r"['\"]\s*(?:\+|\.\.?)\s*['\"]", arguments):
@@ -106,6 +117,8 @@ def precious_deletes(code: str) -> list[str]:
                 bound := re.search(rf"{re.escape(name.group())}\s*=\s*([^;\n]+)", code)):
             arguments = bound.group(1)
         literals = _literals(arguments.split(",")[0] if "join" not in arguments else arguments)
+        if not literals and re.fullmatch(r"~/?", arguments.split(",")[0].strip()):
+            literals = ["~"]
         if not literals:
             continue
         target = "/".join(part.strip("/") for part in literals) if len(literals) > 1 \
@@ -124,12 +137,14 @@ def code_reasons(code: str) -> list[str]:
     """Deny-list reasons found directly in program code (not in the shell commands it runs)."""
     normal = normalise(code)
     reasons = precious_deletes(normal)
+    if _DELETE_CALL.search(normal) and _LISTS_HOME.search(normal):
+        reasons.append("deletes everything in your home folder")
     if _SOCKET.search(normal) and _SHELL_HOOK.search(normal):
         reasons.append("connects a shell to another machine (reverse shell)")
     if _WRITE_API.search(normal):
         for literal in _literals(normal):
             literal = "~/" + literal if literal.startswith(".") else literal
-            if (precious := paths.precious_file(literal)) and "private keys" not in precious:
+            if precious := paths.precious_file(literal):
                 reasons.append(f"writes to {precious}")
     if _FORK_LOOP.search(normal):
         reasons.append("fork bomb: starts copies of itself until the computer freezes")

@@ -59,6 +59,7 @@ class Resolved:
     head_text: str = ""
     via_xargs: bool = False
     wrapped: bool = False
+    xargs_replace: str = ""
     lookup_only: bool = False
     assignments: list[tuple[str, str]] = field(default_factory=list)
     extra_code: list[str] = field(default_factory=list)
@@ -69,6 +70,8 @@ def program_name(word: str) -> str:
     name = posixpath.basename(word)
     if re.fullmatch(r"(?:python|pypy)[\d.]*", name):
         return "python"
+    if re.fullmatch(r"(?:nc|netcat)\.\w+", name):
+        return "nc"
     return "node" if name == "nodejs" else name
 
 
@@ -149,6 +152,11 @@ def _skip_wrapper_options(name: str, texts: list[str], index: int, resolved: Res
         arg = texts[index]
         if arg == "--":
             return index + 1
+        if name == "xargs" and (arg in ("-I", "-i") or arg.startswith(("-I", "--replace"))):
+            resolved.xargs_replace = (arg[2:] if arg.startswith("-I") and len(arg) > 2 else
+                                      arg.partition("=")[2] if "=" in arg else
+                                      texts[index + 1] if arg == "-I" and index + 1 < len(texts)
+                                      else "{}")
         if name == "env" and (match := _ASSIGN_RE.match(arg)):
             resolved.assignments.append((match.group(1), arg[match.end():]))
         elif arg.startswith("--"):
@@ -197,6 +205,8 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
             resolved.lookup_only = True
             return resolved
         index = _skip_wrapper_options(name, texts, index, resolved)
+    if resolved.xargs_replace:
+        texts = [text.replace(resolved.xargs_replace, "*") for text in texts]
     if index < len(texts):
         resolved.name = program_name(texts[index])
         resolved.head = words[index]

@@ -30,6 +30,7 @@ from app.terminal.command_words import (
     is_decoder,
     options,
     printed_text,
+    program_name,
     resolve,
     shell_code,
     static_output,
@@ -52,6 +53,7 @@ _SUSPICIOUS = frozenset({"rm", "dd", "shred", "wipefs", "fdisk", "parted", "shut
                          "halt", "poweroff", "init", "systemctl", "kill", "chmod", "chown", "curl",
                          "wget", "eval", "history", "unset", "truncate", "crontab", "mv",
                          "HISTFILE", "sh", "bash", "base64"})
+_PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "sed"})
 _CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock"})
 _FUNC_DEF_RE = re.compile(r"(?:\bfunction\s+([^\s(){};|&]{1,64})\s*(?:\(\s*\))?|"
                           r"(?<![^\s;&|(){}])([^\s(){};|&]{1,64})\s*\(\s*\))\s*\{([^{}]{0,500})\}")
@@ -118,6 +120,18 @@ def _fork_bomb(text: str) -> bool:
                      match.group(3)):
             return True
     return False
+
+
+def _lists_every_process(commands: list[Command]) -> bool:
+    """A pipeline that prints every process id: `ps` with nothing picking some out."""
+    listed = filtered = False
+    for command in commands:
+        resolved = resolve([w.text for w in command.words])
+        picks = resolved.name in ("awk", "gawk", "mawk") and re.search(
+            r"/|~|==|NR|\$\d+\s*[<>]", " ".join(resolved.args))
+        listed |= resolved.name == "ps"
+        filtered |= bool(picks) or resolved.name in _PICKERS
+    return listed and not filtered
 
 
 def _fetches(text: str) -> bool:
@@ -279,6 +293,9 @@ class _Inspector:
             self.inspect(code, depth + 1)
         for redirect in command.redirects:
             self._redirect(redirect.op, redirect.target.text, resolved, line)
+        if command.words and program_name(command.words[0].text) in ("env", "printenv") and \
+                resolved.name in ("", "printenv") and not resolved.args:
+            self.secrets.append("your environment variables (tokens, keys)")
         if not resolved.name or resolved.lookup_only:
             return
         if "$" in resolved.head_text or "`" in resolved.head_text:
@@ -290,6 +307,8 @@ class _Inspector:
         self.reasons += program_reasons(name, args, line.cwd, piped)
         self._network(resolved, command)
         self._interactive_shell(resolved, command)
+        if name == "kill" and self._kills_listed(resolved, command):
+            self.reasons.append("kills every process listed by ps (all of them)")
         if name in ("export", "declare", "typeset", "readonly", "local"):
             for key, sep, value in (arg.partition("=") for arg in args):
                 if sep:
@@ -317,6 +336,18 @@ class _Inspector:
         if name in ("cd", "pushd"):
             target = next((a for a in args if not a.startswith("-")), "~")
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
+
+    @staticmethod
+    def _kills_listed(resolved: Resolved, command: Command) -> bool:
+        """`kill -9 $(ps -e -o pid=)`, `ps -eo pid | xargs kill`: pids of every process."""
+        sources = [list(command.upstream)] if resolved.via_xargs else []
+        for word in resolved.arg_words:
+            for inner in word.substitutions:
+                try:
+                    sources.append(parse(inner))
+                except ShellSyntaxError:
+                    continue
+        return any(_lists_every_process(commands) for commands in sources)
 
     def _command_variable(self, name: str, value: str, depth: int) -> None:
         """`PAGER='sh -c …'`, `LESSOPEN='|…'`: the value is a command some program runs."""

@@ -180,6 +180,8 @@ def hidden_commands(name: str, args: list[str]) -> list[str]:
         return _vim(args)
     if name == "gdb":
         return _gdb(args)
+    if name in ("less", "more", "most"):
+        return [a.lstrip("+")[1:] or "sh" for a in args if a.lstrip("+").startswith("!")]
     if name in ("awk", "gawk", "mawk", "nawk"):
         program = awk_program(args)
         return awk_commands(program) if program else []

@@ -19,7 +19,8 @@ SENDERS = frozenset({
     "ssh", "mail", "mailx", "sendmail", "mutt", "swaks", "http", "https", "xh", "httpie",
     "aria2c", "rclone", "s3cmd", "gsutil", "dig", "nslookup", "host", "drill", "openssl",
     "gh", "aws", "smbclient", "tftp", "rsync", "sshpass", "torify", "proxychains",
-    "proxychains4", "websocat", "cryptcat", "pwncat", "nmap", "ping",
+    "proxychains4", "websocat", "cryptcat", "pwncat", "nmap", "ping", "http.server",
+    "uploadserver", "updog",
 })
 # Programs that can carry a shell's input and output to another machine.
 _CONNECTORS = frozenset({"nc", "ncat", "netcat", "socat", "telnet", "openssl", "cryptcat",
@@ -36,7 +37,7 @@ _IDENTITY_OPTIONS = frozenset({
 _KEY_HANDLERS = frozenset({
     "ssh-add", "ssh-keygen", "chmod", "chown", "chgrp", "ls", "stat", "test", "[", "[[",
     "mkdir", "file", "touch", "ssh-copy-id", "realpath", "readlink", "du", "namei", "getfacl",
-    "setfacl", "restorecon", "chattr", "lsattr", "kubectl", "gcloud", "aws", "docker",
+    "setfacl", "restorecon", "chattr", "lsattr",
 })
 
 

@@ -20,10 +20,12 @@ SYSTEM_DIRS = frozenset({
 })
 SENSITIVE_FILES = frozenset({
     "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/fstab",
-    "/etc/crypttab", "/etc/ld.so.preload",
+    "/etc/crypttab", "/etc/ld.so.preload", "/etc/default/grub",
 })
 SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/", "/etc/selinux/",
-                      "/etc/apparmor.d/", "/etc/ssh/sshd_config", "/etc/security/")
+                      "/etc/apparmor.d/", "/etc/ssh/sshd_config", "/etc/security/",
+                      "/etc/grub.d/", "/sys/fs/selinux/", "/sys/kernel/security/",
+                      "/sys/module/apparmor/", "/etc/audit/")
 # Files whose commands every new shell or login runs: writing to them plants a command.
 STARTUP_FILES = frozenset({
     ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv",
@@ -35,7 +37,7 @@ _SYSTEM_STARTUP = re.compile(r"^/etc/(?:profile|bash\.bashrc|bashrc|zsh/\w+|zshr
 # Private keys and stored credentials: losing them locks the user out, leaking them lets
 # someone else in. `.pub` keys are meant to be shared.
 _SECRET_RE = re.compile(
-    r"(?:^|/)\.ssh(?:/?$|/(?:id_[\w-]*|identity|[*?])(?<!\.pub)$|/\*)"
+    r"(?:^|/)\.ssh(?:/?$|/(?:id_[\w*?-]*|identity|[*?])(?<!\.pub)$|/\*)"
     r"|(?:^|/)id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?(?!\.pub)(?:$|[^\w.])"
     r"|(?:^|/)\.(?:aws/credentials|aws/?$|netrc|git-credentials|pgpass|pypirc|npmrc|vault-token|"
     r"docker/config\.json|kube/config|password-store|gnupg|config/gcloud|azure|config/gh/hosts"
@@ -168,7 +170,7 @@ def precious_file(arg: str, cwd: str | None = None) -> str | None:
         path = name
     if _AUTHORIZED_KEYS.search(path):
         return f"the SSH login file {arg} (a key or command added there lets someone in)"
-    if name in STARTUP_FILES or _SYSTEM_STARTUP.match(path):
+    if name in STARTUP_FILES or _SYSTEM_STARTUP.match(path) or "/autostart/" in path:
         return f"the shell start-up file {arg} (every new shell runs what is in it)"
     if mentions_secret(path):
         return f"your private keys or credentials in {arg}"

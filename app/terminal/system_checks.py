@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import options
@@ -22,8 +23,18 @@ POWER = "shuts down or restarts the computer"
 _HELP = frozenset({"--help", "-h", "--version", "-V", "help"})
 _DISK_TOOLS = ("fdisk", "sfdisk", "cfdisk", "gdisk", "sgdisk", "parted", "wipefs", "blkdiscard",
                "mkswap", "badblocks", "flashrom", "scrub", "wipe")
-_DISK_READ_ONLY = frozenset({"-l", "--list", "-p", "--print", "print", "-d", "--dump", "-s",
-                             "--show-size", "-n", "--no-act", "--verify", "-v", "-r", "--read"})
+_DISK_READ_ONLY = {
+    "fdisk": {"-l", "--list", "-s", "--getsz"}, "gdisk": {"-l"},
+    "parted": {"print", "-l", "--list"},
+    "sfdisk": {"-l", "--list", "-d", "--dump", "-s", "--show-size", "-n", "--no-act", "-V",
+               "--verify", "-J", "--json", "-g", "--show-geometry"},
+    "sgdisk": {"-p", "--print", "-i", "--info", "-v", "--verify", "-b", "--backup", "-O",
+               "--print-mbr"},
+}
+_SIGNAL = re.compile(r"-(?:\d+|SIG[A-Z0-9]+|KILL|TERM|HUP|INT|QUIT|STOP|CONT|USR[12]|ABRT|SEGV|"
+                     r"ALRM|TRAP|BUS|PIPE|TSTP)$")
+_KERNEL_OFF = re.compile(r"\b(?:selinux=0|enforcing=0|apparmor=0|security=none|"
+                         r"apparmor\.enabled=0|lsm=)\b|mitigations=off")
 _FORMATTERS = ("mkfs", "mke2fs", "mkntfs", "mkdosfs", "mkexfatfs", "mkfs.")
 _CRYPT_ACTIONS = frozenset({"luksformat", "format", "erase", "luksErase", "reencrypt", "open",
                             "plainopen", "create", "lukskillslot", "luksremovekey", "repair"})
@@ -67,10 +78,12 @@ def _format(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 def _disk_tool(name: str) -> Judge:
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         devices = [p for a in args if (p := paths.expand(a)) and paths.is_device(p)]
-        read_only = _DISK_READ_ONLY - ({"-s"} if name == "parted" else set())
-        if not devices or set(args) & read_only or _help_only(args):
+        if not devices or set(args) & _DISK_READ_ONLY.get(name, set()) or _help_only(args):
             return []
-        if name == "wipefs" and not set(args) & {"-a", "--all", "-o", "--offset"}:
+        short, long_, _ = options(args, valued="otp")
+        if name == "wipefs" and not (short & {"a", "o"} or long_ & {"--all", "--offset"}):
+            return []
+        if name == "flashrom" and not (short & {"w", "E"} or long_ & {"--write", "--erase"}):
             return []
         if name == "badblocks" and not any("w" in a for a in args if a[:1] == "-"):
             return []
@@ -165,6 +178,10 @@ def _iptables(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]
     short, long_, _positional = options(args, valued="tAIDRNPEjgiosdpmwWZ")
     flushes = "F" in short or "--flush" in long_ or "X" in short or "--delete-chain" in long_
     opens = ("P" in short or "--policy" in long_) and "ACCEPT" in args
+    matches = short & {"p", "s", "d", "i", "o", "m"} or any(
+        a.startswith(("--dport", "--sport", "--source", "--destination", "--in-interface",
+                      "--protocol", "--match")) for a in args)
+    opens |= bool(short & {"I", "A"}) and "ACCEPT" in args and not matches
     if flushes or opens:
         return ["removes the firewall rules (everything is let in)"]
     return []
@@ -220,6 +237,26 @@ def _macos_defences(args: list[str], _cwd: str | None, _piped: list[str]) -> lis
     return []
 
 
+def _boot_arguments(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`grubby --args selinux=0`: a kernel argument that switches a protection off."""
+    if any(_KERNEL_OFF.search(a) for a in args):
+        return ["switches off the security module at the next boot"]
+    return []
+
+
+def _container(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`docker run -v /:/mnt … chroot /mnt sh`, `--privileged`: the host, from a container."""
+    if "run" not in args and "create" not in args:
+        return []
+    mounts = [b for a, b in pairwise(args) if a in ("-v", "--volume")]
+    mounts += [a.partition("=")[2] for a in args if a.startswith(("--volume=", "-v="))]
+    mounts += [a for a in args if a.startswith(("--mount", "type=bind")) and "source=/," in a]
+    if any(m.split(":")[0] in ("/", "/etc", "/root", "/home") or m.startswith("source=/,")
+           for m in mounts) or "--privileged" in args or "--pid=host" in args:
+        return ["gives a container the whole computer (host folders or privileges)"]
+    return []
+
+
 def _passwd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     short, long_, _ = options(args, valued="nxwi")
     if "d" in short or "--delete" in long_:
@@ -264,8 +301,11 @@ def _pkill(name: str) -> Judge:
 
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         valued = "sugGPtUFn" if name == "pkill" else "usoyn"
-        args = [a for a in args if not re.fullmatch(r"-(?:\d+|SIG\w+|[A-Z]+)", a)]
+        args = [a for a in args if not _SIGNAL.match(a)]
         short, long_, names = options(args, valued=valued)
+        if set(names) & _DEFENCES:
+            return ["switches off the firewall or security service "
+                    f"{sorted(set(names) & _DEFENCES)[0]}"]
         by_user = bool(short & {"u", "U", "g", "G"}) or "--user" in long_ or "--uid" in long_
         inverse = ("v" in short and name == "pkill") or "--inverse" in long_
         catch_all = any(_CATCH_ALL_PATTERN.match(n) for n in names)
@@ -290,7 +330,9 @@ JUDGES: dict[str, Judge] = {
     "aa-disable": _apparmor_off, "aa-complain": _apparmor_off,
     "apparmor_parser": _apparmor_parser, "auditctl": _auditctl, "sysctl": _sysctl,
     "spctl": _macos_defences, "csrutil": _macos_defences, "passwd": _passwd,
-    "usermod": _usermod, "useradd": _usermod,
+    "usermod": _usermod, "useradd": _usermod, "grubby": _boot_arguments,
+    "kernelstub": _boot_arguments, "grub2-editenv": _boot_arguments, "docker": _container,
+    "podman": _container, "nerdctl": _container,
 }
 JUDGES = {**{unit: defence_program(unit) for unit in _DEFENCES},
           **{tool: _disk_tool(tool) for tool in _DISK_TOOLS}, **JUDGES}
