@@ -54,14 +54,18 @@ _FORK_LOOP = re.compile(r"fork\s*(?:\(\s*\))?\s*while\s*fork|while\s*\(?\s*(?:Tr
 _INTERPOLATED_HOME = re.compile(
     r"""\$ENV\{\s*['"]?HOME['"]?\s*\}(?=[^'"]*['"])|\$\{HOME\}|\$HOME\b|"""
     r"""#\{(?:Dir\.home|ENV\[['"]HOME['"]\])\}|\$\{(?:process\.env\.HOME|os\.homedir\(\))\}""")
+_PRINTED = re.compile(r"""\b(?:print|console\.log|puts|say|println)\s*\(?\s*(['"])"""
+                      r"""(?:\\.|(?!\1).)*\1\s*\)?(?=\s*(?:[;\n]|$))""")
 _LISTS_HOME = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirSync|readdir|"""
                          r"""children|each_child|entries|opendir)\s*\(?\s*["']~/?\*?["']|"""
                          r"""["']~["']\s*\)?\s*\.\s*(?:iterdir|glob|rglob|each_child|children)""")
 
 
 def normalise(code: str) -> str:
-    """Rewrites every spelling of the home folder as `~`: inside a string (`"rm -rf
-    $ENV{HOME}"`) as the bare `~`, elsewhere as the string `"~"`."""
+    """Drops text that is only printed (`print('rm -rf ~')`), then rewrites every spelling
+    of the home folder as `~`: inside a string (`"rm -rf $ENV{HOME}"`) as the bare `~`,
+    elsewhere as the string `"~"`."""
+    code = _PRINTED.sub("", code)
     return _HOME_EXPR.sub('"~"', _INTERPOLATED_HOME.sub("~", code))
 
 

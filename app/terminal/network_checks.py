@@ -65,7 +65,8 @@ def secret_data(name: str, args: list[str]) -> list[str]:
                 re.match(r"-o\s*(?:IdentityFile|CertificateFile|UserKnownHostsFile)", arg):
             skip = "=" not in arg and arg != option + "="
             continue
-        if arg in ("-o",):
+        if arg == "-o" or option.lower() in ("identityfile", "certificatefile",
+                                              "identityagent", "userknownhostsfile"):
             continue
         if paths.mentions_secret(arg.lstrip("@<")) or (re.search(r"[=@:]\s*[~/$]", arg) and \
                 paths.mentions_secret(re.split(r"[=@:]", arg, maxsplit=1)[-1].lstrip("@"))):

@@ -70,7 +70,7 @@ def on_image_file(args: list[str]) -> bool:
 
 def _format(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     """mkfs on a disk, not on an image file (`mkfs.ext4 ./disk.img` is harmless)."""
-    if _help_only(args) or on_image_file(args):
+    if _help_only(args) or on_image_file(args) or "-n" in args:
         return []
     return ["formats a disk or partition, erasing everything on it"]
 
