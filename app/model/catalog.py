@@ -303,6 +303,12 @@ def remember_local_model(known: list[str], path: Path | str) -> list[str]:
     return known if resolved in known else [*known, resolved]
 
 
+def forget_local_model(known: list[str], path: Path | str) -> list[str]:
+    """``known`` without ``path`` (as given or resolved): a file the runtime refused."""
+    resolved = str(Path(path).expanduser().resolve())
+    return [entry for entry in known if entry not in (str(path), resolved)]
+
+
 def list_local_models(dirs: Iterable[Path | str]) -> list[ModelInfo]:
     """Every usable base model (``*.gguf``) directly inside ``dirs``, sorted by name.
 

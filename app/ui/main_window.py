@@ -8,9 +8,11 @@ only reads (WAL readers never wait for writers) and reacts to their signals.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -87,6 +89,8 @@ class MainWindow(QMainWindow):
         self._running_conversation: int | None = None
         self._turn_counter = 0
         self._model_name = ""
+        self._loads: deque[str] = deque()  # settings' model path of each load asked for
+        self._serving_path: str | None = None  # that of the model answering now
         self._closed = False
         self._quitting = False
         self.correct_dialog: CorrectDialog | None = None
@@ -117,7 +121,7 @@ class MainWindow(QMainWindow):
         if self._background_started or self._closed:
             return
         self._background_started = True
-        self.model.load(self.settings)
+        self._load_model(self.settings)
         threading.Thread(target=markdown.warm_up, name="flywheel-warm-up", daemon=True).start()
 
     # -- construction ----------------------------------------------------------------------
@@ -714,19 +718,49 @@ class MainWindow(QMainWindow):
         self.status.set_model_loading(name)
 
     @Slot(str)
+    def _load_model(self, settings: settings_mod.Settings) -> None:
+        """Ask the model thread for a load; each load answers once, in order (see below)."""
+        self._loads.append(settings.model.path)
+        self.model.load(settings)
+
+    @Slot(str)
     def _model_loaded(self, name: str) -> None:
+        self._serving_path = self._loads.popleft() if self._loads else self.settings.model.path
         self._model_name = name
         self.status.set_model(name)
         self.status.set_adapter("")
 
     @Slot(str)
     def _model_failed(self, message: str) -> None:
+        refused = self._loads.popleft() if self._loads else None
         if self._model_name:
             self.status.set_model(self._model_name)
             message += f"\nStill using {self._model_name}."
+            if refused is not None and not self._loads:
+                message += self._forget_refused_model(refused)
         else:
             self.status.set_model_error(message)
         self.banner.show_message(message, "Settings…")
+
+    def _forget_refused_model(self, refused: str) -> str:
+        """A model file llama.cpp refused while another model serves: the settings go back to
+        the serving one and stop listing the refused file, so they say what is in use and the
+        next start does not try it again. Returns what to add to the message."""
+        from app.model.catalog import forget_local_model
+
+        if self._serving_path is None or refused in ("", self._serving_path):
+            return ""
+        if self.settings.model.path != refused:
+            return ""
+        new = copy.deepcopy(self.settings)
+        new.model.path = self._serving_path
+        new.model.local_models = forget_local_model(new.model.local_models, refused)
+        try:
+            settings_mod.save(new)
+        except OSError as exc:
+            return f"\nThe settings could not be updated: {exc}"
+        self._take_settings(new)  # (the model serving is already the one they name)
+        return " The settings were set back to it and no longer list the refused file."
 
     @Slot()
     def open_settings(self) -> None:
@@ -761,10 +795,15 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def apply_settings(self, new: settings_mod.Settings) -> None:
         """Take new settings; reload the model (in the background) only if its setup changed."""
-        old, self.settings = self.settings, new
-        self.terminal.settings = new
+        old = self.settings
+        self._take_settings(new)
         if self._background_started and model_settings_key(old) != model_settings_key(new):
-            self.model.load(new)  # (not started yet: the first load will use the new settings)
+            self._load_model(new)  # (not started yet: the first load will use the new settings)
+
+    def _take_settings(self, new: settings_mod.Settings) -> None:
+        """Use ``new`` everywhere but in the model, which the caller reloads if needed."""
+        self.settings = new
+        self.terminal.settings = new
         self.theme.set_choice(new.ui.theme)
         self.learning.set_settings(new)
 

@@ -84,3 +84,41 @@ def test_unchanged_model_settings_do_not_reload(
     qtbot.wait(300)
     assert loads == []
     assert window.theme.dark and window.settings.model.temperature == 0.3
+
+
+def _unknown_architecture_model(folder: Path) -> Path:
+    """An intact GGUF model file (it passes the settings' check) that llama.cpp refuses."""
+    import gguf
+    import numpy as np
+
+    path = folder / "unknown-architecture.gguf"
+    writer = gguf.GGUFWriter(str(path), arch="flywheel-unknown")
+    writer.add_name("Unknown architecture")
+    writer.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def test_a_model_file_llama_cpp_refuses_is_not_kept_in_the_settings(
+    qtbot: QtBot, tmp_path: Path, make_window: Callable, ui_settings: settings_mod.Settings
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    settings_mod.save(ui_settings)
+    window: MainWindow = make_window(settings_mod.load())
+    refused = _unknown_architecture_model(tmp_path)
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.download_panel.downloaded.emit(refused)  # as Browse… fills it in
+    dialog.button_box.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: "unknown-architecture.gguf" in window.banner.text(),
+                    timeout=MODEL_TIMEOUT_MS)
+    assert "Still using SmolLM2" in window.banner.text()
+    saved = settings_mod.load()
+    assert saved.model.path == "" and window.settings.model.path == ""
+    assert str(refused.resolve()) not in saved.model.local_models
+    assert window.status.model_label.text().startswith("model: SmolLM2")
