@@ -54,7 +54,7 @@ DESTRUCTIVE = [
     "chmod -R 000 ~",
 ]
 # Destructive, but outside the deny list's scope (no precious file, not the whole home): the
-# sandbox contains it all the same, and outside the sandbox it needs a click, not the word.
+# sandbox contains it all the same, and outside the sandbox it needs at least a click.
 BEYOND_DENY_LIST = {"rm -rf ~/.config ~/documents"}
 
 
@@ -160,7 +160,7 @@ def test_the_same_commands_outside_the_sandbox_need_the_typed_word(
     db = open_db()
     assert store.commands_for_message(db, reply) == []
     db.conn.close()
-    assert set(untyped) == BEYOND_DENY_LIST
+    assert set(untyped) <= BEYOND_DENY_LIST, "the deny list's own scope needs the typed word"
 
 
 class LocalServer:
