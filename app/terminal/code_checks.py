@@ -15,13 +15,13 @@ import re
 from app.terminal import risky_paths as paths
 
 _HOME_EXPR = re.compile(
-    r"""(?:os\.path\.)?expanduser\(\s*[rbuf]?(['"])~/?\1\s*\)|(?:pathlib\.)?Path\.home\(\)"""
+    r"""(?:(?<![\w.])(?:\w+(?:\([^()]*\))?\.)+)?expanduser\(\s*[rbuf]?(['"])~/?\1\s*\)|(?:pathlib\.)?Path\.home\(\)"""
     r"""|os\.environ\s*\[\s*(['"])HOME\2\s*\]|(?:os\.environ\.get|os\.getenv|getenv)\(\s*"""
     r"""(['"])HOME\3\s*\)|\$ENV\s*\{\s*['"]?HOME['"]?\s*\}|ENV\s*\[\s*(['"])HOME\4\s*\]"""
     r"""|(?:require\(\s*['"](?:node:)?os['"]\s*\)|\bos)\.homedir\(\)|Dir\.home\b"""
     r"""|process\.env\.HOME\b|process\.env\[\s*(['"])HOME\5\s*\]|File\.expand_path\(\s*"""
     r"""(['"])~\6\s*\)|glob\(\s*(['"])~\7\s*\)|\$_SERVER\[\s*(['"])HOME\8\s*\]"""
-    r"""|os\.getenv\(\s*(['"])HOME\9\s*\)""")
+    r"""|os\.getenv\(\s*(['"])HOME\9\s*\)|ENV\.fetch\(\s*['"]HOME['"]\s*\)""")
 _SHELL_CALL = re.compile(
     r"\b(?:system|popen\w*|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|"
     r"getoutput|getstatusoutput|shell_exec|passthru|proc_open|execute|capture2e?|"
@@ -56,6 +56,8 @@ _INTERPOLATED_HOME = re.compile(
     r"""#\{(?:Dir\.home|ENV\[['"]HOME['"]\])\}|\$\{(?:process\.env\.HOME|os\.homedir\(\))\}""")
 _PRINTED = re.compile(r"""\b(?:print|console\.log|puts|say|println)\s*\(?\s*(['"])"""
                       r"""(?:\\.|(?!\1).)*\1\s*\)?(?=\s*(?:[;\n]|$))""")
+_KILL_ALL = re.compile(r"""\bkill\s*\(?\s*['"]?-?\w+['"]?\s*,\s*-1\b|\b(?:os|process)\.kill\("""
+                       r"""\s*-1\b|Process\.kill\([^,()]*,\s*-1\s*\)|\bos\.killpg\(\s*[01]\s*,""")
 _LISTS_HOME = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirSync|readdir|"""
                          r"""children|each_child|entries|opendir)\s*\(?\s*["']~/?\*?["']|"""
                          r"""["']~["']\s*\)?\s*\.\s*(?:iterdir|glob|rglob|each_child|children)""")
@@ -150,6 +152,8 @@ def code_reasons(code: str) -> list[str]:
             literal = "~/" + literal if literal.startswith(".") else literal
             if precious := paths.precious_file(literal):
                 reasons.append(f"writes to {precious}")
+    if _KILL_ALL.search(normal):
+        reasons.append("kills every process you are allowed to signal")
     if _FORK_LOOP.search(normal):
         reasons.append("fork bomb: starts copies of itself until the computer freezes")
     return reasons

@@ -307,6 +307,10 @@ class _Inspector:
         self.reasons += program_reasons(name, args, line.cwd, piped)
         self._network(resolved, command)
         self._interactive_shell(resolved, command)
+        if name == "read" and resolved.args and any(
+                resolve([w.text for w in c.words]).name in ("ls", "find", "dir")
+                for c in command.upstream):
+            line.variables[resolved.args[-1]] = "*"  # `ls ~ | while read f`: each entry
         if name == "kill" and self._kills_listed(resolved, command):
             self.reasons.append("kills every process listed by ps (all of them)")
         if name in ("export", "declare", "typeset", "readonly", "local"):
@@ -387,6 +391,7 @@ class _Inspector:
                     self.reasons.append(f"runs a hidden command recursively on {described}")
 
     def _redirect(self, op: str, target: str, resolved: Resolved, line: _Line) -> None:
+        target = expand_variables(target, line.variables)
         if target.startswith(("/dev/tcp/", "/dev/udp/")):
             self.senders.append(target)
             if resolved.name in SHELLS or resolved.name in ("exec", ""):

@@ -146,6 +146,8 @@ def awk_commands(program: str) -> list[str]:
     for match in _AWK_CALLS.finditer(program):
         literal = next(group for group in match.groups() if group)
         found.append(literal[1:-1].replace('\\"', '"'))
+    for name in set(re.findall(r"\bsystem\s*\(\s*([A-Za-z_]\w*)\s*\)", program)):
+        found += re.findall(rf"\b{name}\s*=\s*\"((?:[^\"\\]|\\.)*)\"", program)
     return found
 
 

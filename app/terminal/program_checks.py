@@ -311,6 +311,8 @@ def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str
     `cwd` is the folder an earlier `cd` on the same line moved to (None when unknown);
     `piped` are the arguments `xargs` would append from piped-in text.
     """
-    judge = _JUDGES.get(name) or system_judge(name)
+    judge = _JUDGES.get(name)
+    if judge is None and (judge := system_judge(name)):
+        args = args + piped  # `echo /dev/sda | xargs blkdiscard`
     reasons = judge(args, cwd, piped) if judge else []
     return reasons + output_option_reasons(name, args, cwd)

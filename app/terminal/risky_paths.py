@@ -20,12 +20,13 @@ SYSTEM_DIRS = frozenset({
 })
 SENSITIVE_FILES = frozenset({
     "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/fstab",
-    "/etc/crypttab", "/etc/ld.so.preload", "/etc/default/grub",
+    "/etc/crypttab", "/etc/ld.so.preload", "/etc/default/grub", "/etc/crontab",
 })
 SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/", "/etc/selinux/",
                       "/etc/apparmor.d/", "/etc/ssh/sshd_config", "/etc/security/",
                       "/etc/grub.d/", "/sys/fs/selinux/", "/sys/kernel/security/",
-                      "/sys/module/apparmor/", "/etc/audit/")
+                      "/sys/module/apparmor/", "/etc/audit/", "/etc/cron.d/",
+                      "/var/spool/cron/", "/etc/systemd/system/")
 # Files whose commands every new shell or login runs: writing to them plants a command.
 STARTUP_FILES = frozenset({
     ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv",
@@ -49,7 +50,7 @@ HISTORY_FILES = frozenset({
     "fish_history", "$HISTFILE", "${HISTFILE}",
 })
 _DEVICE_RE = re.compile(
-    r"^/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|r?disk\d|disk/|md\d|dm-\d|"
+    r"^/dev/(?:sd[a-z?*\[]|hd[a-z]|vd[a-z?*\[]|xvd[a-z]|nvme[\d?*\[]|mmcblk\d|r?disk\d|disk/|md\d|dm-\d|"
     r"mapper/|nbd\d|loop\d|sr\d|zram\d|mtd|mem$|kmem$|port$)"
 )
 _HOME_VAR_RE = re.compile(r"^(?:\$HOME|\$\{HOME(?:[:?=+\-][^}]*)?\})(?=/|$)")

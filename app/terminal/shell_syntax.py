@@ -465,14 +465,18 @@ class _Parser:
 
     def _loop_words(self) -> list[Command]:
         """`for x in WORDS`, `select …`, `case WORD in`: the words are data, not a command,
-        but a substitution among them still runs, so it is kept under the no-op `:`."""
+        but a substitution among them still runs, so it is kept under the no-op `:`; the
+        loop variable is kept as an assignment of every value (`for d in /dev/sd?` sets d)."""
         words: list[Word] = []
         while isinstance(tok := self._peek(), Word):
             words.append(tok)
             self.pos += 1
-        if any(word.substitutions for word in words):
-            return [Command([Word(":"), *words])]
-        return []
+        commands = [Command([Word(":"), *words])] if any(w.substitutions for w in words) else []
+        if len(words) >= 2 and words[1].text == "in" and re.fullmatch(r"[A-Za-z_]\w*",
+                                                                       words[0].text):
+            values = " ".join(word.text for word in words[2:])
+            commands.append(Command([Word(f"{words[0].text}={values}")]))
+        return commands
 
     def _peek_at(self, offset: int) -> Word | Op | None:
         index = self.pos + offset

@@ -302,6 +302,10 @@ def _pkill(name: str) -> Judge:
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         valued = "sugGPtUFn" if name == "pkill" else "usoyn"
         args = [a for a in args if not _SIGNAL.match(a)]
+        for index, arg in enumerate(args[:-1]):
+            if arg in ("--user", "--uid", "--group", "--signal", "--euid", "--pgroup"):
+                args = [*args[:index], f"{arg}={args[index + 1]}", *args[index + 2:]]
+                break
         short, long_, names = options(args, valued=valued)
         if set(names) & _DEFENCES:
             return ["switches off the firewall or security service "
