@@ -7,13 +7,18 @@ links (Qt would read ``![](/any/local/file)`` from disk) and only web/mail links
 clickable. The HTML sticks to the subset ``QTextDocument`` renders: inline styles, ``<pre>``
 with ``white-space: pre-wrap`` so long code lines wrap instead of widening the chat, and a
 one-cell table for the code block's background, which Qt paints reliably on tables only.
+
+Every code block gets a *Copy* link above it. Its address is ``flywheel-copy:N``, N counting
+the reply's code blocks in order; the message widget answers it with :func:`code_blocks`,
+which parses the same text with the same parser, so the link copies exactly that block. The
+model cannot forge such a link: its own links keep only web and mail addresses.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -26,6 +31,8 @@ if TYPE_CHECKING:  # markdown-it and Pygments load at the first render, not at s
     Tokens = Sequence[Token]
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+COPY_SCHEME = "flywheel-copy"
+CODE_TOKENS = ("fence", "code_block")
 COMMON_LANGUAGES = (
     "python", "bash", "sh", "shell", "console", "json", "yaml", "toml", "javascript",
     "typescript", "html", "css", "sql", "c", "cpp", "rust", "go", "java", "diff", "text",
@@ -81,13 +88,19 @@ def _lexer(language: str) -> Lexer | None:
         return None
 
 
-def _code_block(code: str, language: str, palette: Palette) -> str:
+def _code_block(code: str, language: str, palette: Palette, index: int) -> str:
     body = highlight_code(code.rstrip("\n"), language, palette)
+    label = f'<span style="color:{palette.quote_text};">{html.escape(language)}</span> &nbsp; '
+    copy = (
+        f'<a href="{COPY_SCHEME}:{index}" style="color:{palette.link}; text-decoration:none;">'
+        "Copy</a>"
+    )
     return (
         f'<table width="100%" cellspacing="0" cellpadding="8" '
         f'style="background-color:{palette.code_background}; '
         f'border: 1px solid {palette.code_border}; margin-top:4px; margin-bottom:4px;">'
-        f'<tr><td><pre style="white-space: pre-wrap; margin:0;">{body}</pre></td></tr></table>'
+        f'<tr><td><p align="right" style="margin:0;">{label if language else ""}{copy}</p>'
+        f'<pre style="white-space: pre-wrap; margin:0;">{body}</pre></td></tr></table>'
     )
 
 
@@ -115,7 +128,8 @@ class _Renderer:
     def _fence(self, tokens: Tokens, idx: int, options: object, env: object) -> str:
         token = tokens[idx]
         language = token.info.strip().split(" ")[0] if token.info else ""
-        return _code_block(token.content, language, self.palette)
+        index = sum(1 for t in tokens[:idx] if t.type in CODE_TOKENS)
+        return _code_block(token.content, language, self.palette, index)
 
     def _code_inline(self, tokens: Tokens, idx: int, options: object, env: object) -> str:
         return (
@@ -157,6 +171,15 @@ def to_html(text: str, palette: Palette = LIGHT) -> str:
     return _renderer(palette).md.render(text)
 
 
+def code_blocks(text: str) -> list[str]:
+    """The code of each block in ``text``, in the order of their *Copy* links.
+
+    Without the final line break: pasted into a shell, it would run the command at once.
+    """
+    tokens = _renderer(LIGHT).md.parse(text)
+    return [t.content.rstrip("\n") for t in tokens if t.type in CODE_TOKENS]
+
+
 @lru_cache(maxsize=512)
 def cached_html(text: str, palette: Palette = LIGHT) -> str:
     """:func:`to_html` for finished messages, which are shown again and again (switching
@@ -177,26 +200,39 @@ def warm_up() -> None:
         _lexer(language)
 
 
-def user_to_html(text: str, palette: Palette = LIGHT) -> str:
-    """A user's own message: verbatim, except that its closed fenced code blocks show as code
-    ("Ask to fix" sends a command and its output that way, and pasted code reads better)."""
+def _user_fences(text: str) -> Iterator[Token]:
+    """The closed, top-level fenced code blocks of a user's message, in order."""
     from markdown_it import MarkdownIt
 
     lines = text.split("\n")
-    parts: list[str] = []
-    start = 0
     for token in MarkdownIt("commonmark").parse(text):
         if token.type != "fence" or token.level != 0 or token.map is None:
             continue
         first, end = token.map
         closing = lines[end - 1].strip() if end - first >= 2 else ""
-        if not re.fullmatch(f"{re.escape(token.markup[0])}{{{len(token.markup)},}}", closing):
-            continue  # an unclosed fence is just text
+        if re.fullmatch(f"{re.escape(token.markup[0])}{{{len(token.markup)},}}", closing):
+            yield token  # (an unclosed fence is just text)
+
+
+def user_code_blocks(text: str) -> list[str]:
+    """:func:`code_blocks` for a user's message, whose only code is its closed fences."""
+    return [token.content.rstrip("\n") for token in _user_fences(text)]
+
+
+def user_to_html(text: str, palette: Palette = LIGHT) -> str:
+    """A user's own message: verbatim, except that its closed fenced code blocks show as code
+    ("Ask to fix" sends a command and its output that way, and pasted code reads better)."""
+    lines = text.split("\n")
+    parts: list[str] = []
+    start = 0
+    for index, token in enumerate(_user_fences(text)):
+        assert token.map is not None  # checked by _user_fences
+        first, end = token.map
         before = "\n".join(lines[start:first]).strip("\n")
         if before:
             parts.append(plain_to_html(before))
         language = token.info.strip().split(" ")[0] if token.info else ""
-        parts.append(_code_block(token.content, language, palette))
+        parts.append(_code_block(token.content, language, palette, index))
         start = end
     if not parts:
         return plain_to_html(text)

@@ -67,7 +67,13 @@ class MessageView:
 
 
 class MessageText(QTextBrowser):
-    """Read-only rich text that is exactly as tall as its content (the chat scrolls, not it)."""
+    """Read-only rich text that is exactly as tall as its content (the chat scrolls, not it).
+
+    A code block's *Copy* link is reported as ``copy_code_requested(index)``; other links
+    open only if they are web or mail addresses.
+    """
+
+    copy_code_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +82,7 @@ class MessageText(QTextBrowser):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setOpenLinks(False)
-        self.anchorClicked.connect(open_safe_link)
+        self.anchorClicked.connect(self._link_clicked)
         # The bubble shows through. (Through the palette: the first ``viewport()`` call costs
         # milliseconds per widget in PySide, which adds up over a conversation.)
         palette = self.palette()
@@ -84,6 +90,12 @@ class MessageText(QTextBrowser):
         self.setPalette(palette)
         self.document().setDocumentMargin(2)
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+
+    def _link_clicked(self, url: QUrl) -> None:
+        if url.scheme() == markdown.COPY_SCHEME and url.path().isdigit():
+            self.copy_code_requested.emit(int(url.path()))
+        else:
+            open_safe_link(url)
 
     def _fit_height(self, *_: object) -> None:
         height = math.ceil(self.document().size().height()) + 2 * self.frameWidth()
@@ -157,6 +169,7 @@ class MessageWidget(QWidget):
         layout.setSpacing(4)
         layout.addLayout(self._header())
         self.text = MessageText()
+        self.text.copy_code_requested.connect(self.copy_code)
         layout.addWidget(self.text)
         self.editor: ComposerEdit | None = None
         self.edit_row: QWidget | None = None
@@ -377,6 +390,14 @@ class MessageWidget(QWidget):
 
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self.shown_text())
+
+    def copy_code(self, index: int) -> None:
+        """Put the code of the message's ``index``-th code block on the clipboard."""
+        text = self.shown_text()
+        user = self.view.role == "user"
+        blocks = markdown.user_code_blocks(text) if user else markdown.code_blocks(text)
+        if 0 <= index < len(blocks):
+            QGuiApplication.clipboard().setText(blocks[index])
 
     def start_edit(self) -> None:
         """Swap the text for an editor that behaves as the composer (Enter sends, Shift+Enter
