@@ -32,6 +32,15 @@ def configured_model_path(settings: Settings) -> Path:
     return Path(settings.model.path).expanduser() if settings.model.path else embedded_model_path()
 
 
+def configured_system_prompt(settings: Settings) -> str:
+    """The user's system prompt, or the shipped default when none is set.
+
+    Every turn records the prompt it rendered with this text, and the trainer trains on those
+    recorded prompts, so a custom system prompt reaches training byte for byte.
+    """
+    return settings.model.system_prompt.strip() or DEFAULT_SYSTEM_PROMPT
+
+
 def configured_threads(settings: Settings) -> int | None:
     """The thread count the user set; ``None`` (automatic) means the cores free at each turn."""
     return settings.model.threads if settings.model.threads > 0 else None
@@ -95,7 +104,6 @@ class Turn:
         regenerate_of: int | None = None,
         reply_to: int | None = None,
         cancel: threading.Event | None = None,
-        system_prompt: str = DEFAULT_SYSTEM_PROMPT,
         use_skills: bool = True,
     ) -> None:
         self.db = db
@@ -107,7 +115,7 @@ class Turn:
         self.regenerate_of = regenerate_of
         self.reply_to = reply_to  # the reply a new message answers (default: the current leaf)
         self.cancel = cancel or threading.Event()
-        self.system_prompt = system_prompt
+        self.system_prompt = configured_system_prompt(settings)
         # Off only to measure the LoRA layer alone (bench.learning --layers lora).
         self.use_skills = use_skills
         self.result: TurnResult | None = None

@@ -48,6 +48,9 @@ class ModelSettings:
     local_models: list[str] = field(
         default_factory=list, metadata={"help": "GGUF files the user added to the model list."}
     )
+    system_prompt: str = _help(
+        "Instructions the model gets before every chat; empty means Flywheel's default.", ""
+    )
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The settings dialog: model, learning, privacy & sharing, commands, and the user's data.
+"""The settings dialog: model, learning, privacy & sharing, commands, system prompt,
+and the user's data.
 
 The dialog edits a copy of the settings; OK validates, saves atomically and emits
 ``settings_changed(Settings)``, Cancel throws the copy away. Everything slow (a model
@@ -44,6 +45,7 @@ from app.settings import Settings, field_help
 from app.ui.data_page import ConfirmDeleteDialog, DataPage
 from app.ui.download_dialog import DownloadPanel
 from app.ui.privacy_page import PrivacyPage
+from app.ui.prompt_page import SystemPromptPage
 
 # ConfirmDeleteDialog is re-exported: callers import it along with the dialog that opens it.
 __all__ = ["ConfirmDeleteDialog", "SettingsDialog"]
@@ -97,6 +99,8 @@ class SettingsDialog(QDialog):
         self.privacy.problem.connect(self._show_problem)
         self.tabs.addTab(self.privacy, "Privacy && sharing")
         self.tabs.addTab(self._commands_page(), "Commands")
+        self.prompt_page = SystemPromptPage(self._settings.model)
+        self.tabs.addTab(self.prompt_page, "System prompt")
         self.data_page = DataPage(self.download_panel.is_busy)
         self.data_page.deleted.connect(self._data_deleted)
         self.tabs.addTab(self.data_page, "Data")
@@ -345,6 +349,7 @@ class SettingsDialog(QDialog):
         self.privacy.collect(new.community)
         new.terminal.allow_rules = self._rules()
         new.terminal.command_timeout_s = self.timeout_spin.value()
+        new.model.system_prompt = self.prompt_page.value()
         return new
 
     def accept(self) -> None:
