@@ -85,6 +85,7 @@ class TerminalSettings:
 class UiSettings:
     minimize_to_tray: bool = _help("Closing the window keeps Flywheel in the system tray.", False)
     theme: str = _help("light, dark or system.", "system")
+    font_size: int = _help("Text size in points; 0 follows the system.", 0)
 
 
 @dataclass

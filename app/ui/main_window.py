@@ -44,7 +44,7 @@ from app.terminal.runner import (
     sandbox_status,
     session_refusal,
 )
-from app.ui import feedback, markdown
+from app.ui import appearance, feedback, markdown
 from app.ui import theme as theme_mod
 from app.ui.background_job import BackgroundJob
 from app.ui.banner import Banner
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         assert isinstance(app, QApplication), "create the QApplication first"
         self.theme = theme_mod.install(app, self.settings.ui.theme)
+        appearance.apply_font_size(self.settings.ui.font_size)
         self.setWindowTitle("Flywheel")
         self.setWindowIcon(app_icon())
         self.db = open_db()
@@ -216,6 +217,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.terminal_action)
         self._action("&Skills…", "Ctrl+Shift+K", self.open_skills, view_menu)
         self._action("What Flywheel &learned…", "Ctrl+Shift+W", self.open_learned, view_menu)
+        view_menu.addSeparator()
+        self.appearance_menu = appearance.AppearanceMenu(view_menu, self.settings.ui)
+        self.appearance_menu.theme_chosen.connect(self.set_theme)
+        self.appearance_menu.font_size_chosen.connect(self.set_font_size)
         self._update_actions()
 
     def _connect_workers(self) -> None:
@@ -334,6 +339,8 @@ class MainWindow(QMainWindow):
         self._state.sync()
 
     def _theme_changed(self) -> None:
+        if self._closed:  # the theme outlives a closed window (and its database connection)
+            return
         colors = self.theme.colors
         self.chat.set_colors(colors)
         self.banner.set_colors(colors)
@@ -805,7 +812,30 @@ class MainWindow(QMainWindow):
         self.settings = new
         self.terminal.settings = new
         self.theme.set_choice(new.ui.theme)
+        appearance.apply_font_size(new.ui.font_size)
+        self.appearance_menu.show_settings(new.ui)
         self.learning.set_settings(new)
+
+    @Slot(str)
+    def set_theme(self, choice: str) -> None:
+        """View → Theme: applied at once and saved."""
+        self.settings.ui.theme = choice
+        self.theme.set_choice(choice)
+        self._save_appearance()
+
+    @Slot(int)
+    def set_font_size(self, size: int) -> None:
+        """View → Larger / Smaller / Default text size: applied at once and saved."""
+        self.settings.ui.font_size = size
+        appearance.apply_font_size(size)
+        self._save_appearance()
+
+    def _save_appearance(self) -> None:
+        self.appearance_menu.show_settings(self.settings.ui)
+        try:
+            settings_mod.save(self.settings)
+        except OSError as exc:
+            self.banner.show_message(f"The appearance could not be saved: {exc}")
 
     @Slot()
     def data_deleted(self) -> None:

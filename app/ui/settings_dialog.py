@@ -1,5 +1,5 @@
 """The settings dialog: model, learning, privacy & sharing, commands, system prompt,
-and the user's data.
+appearance, and the user's data.
 
 The dialog edits a copy of the settings; OK validates, saves atomically and emits
 ``settings_changed(Settings)``, Cancel throws the copy away. Everything slow (a model
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from app import paths, settings
 from app.model.catalog import ModelFileError, remember_local_model
 from app.settings import Settings, field_help
+from app.ui.appearance import AppearancePage
 from app.ui.data_page import ConfirmDeleteDialog, DataPage
 from app.ui.download_dialog import DownloadPanel
 from app.ui.privacy_page import PrivacyPage
@@ -101,6 +102,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._commands_page(), "Commands")
         self.prompt_page = SystemPromptPage(self._settings.model)
         self.tabs.addTab(self.prompt_page, "System prompt")
+        self.appearance_page = AppearancePage(self._settings.ui)
+        self.tabs.addTab(self.appearance_page, "Appearance")
         self.data_page = DataPage(self.download_panel.is_busy)
         self.data_page.deleted.connect(self._data_deleted)
         self.tabs.addTab(self.data_page, "Data")
@@ -350,6 +353,7 @@ class SettingsDialog(QDialog):
         new.terminal.allow_rules = self._rules()
         new.terminal.command_timeout_s = self.timeout_spin.value()
         new.model.system_prompt = self.prompt_page.value()
+        self.appearance_page.collect(new.ui)
         return new
 
     def accept(self) -> None:
