@@ -386,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     adapters.add_argument("action", nargs="?", choices=["list", "rollback"], default="list")
     adapters.add_argument("version", nargs="?", type=int, help="with rollback: version, 0 = base")
     adapters.set_defaults(func=cmd_adapters)
+    from app.chat_export import add_parser as add_export_parser
+
+    add_export_parser(sub)
     return parser
 
 

@@ -47,6 +47,7 @@ class ConversationList(QWidget):
     new_requested = Signal()
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
+    export_requested = Signal(int)
     search_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -76,6 +77,7 @@ class ConversationList(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty_label)
         self.confirm_box: QMessageBox | None = None
+        self.context_menu: QMenu | None = None
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -163,11 +165,18 @@ class ConversationList(QWidget):
         if item is None:
             return
         self.list.setCurrentItem(item)
+        self.context_menu = self.menu_for(item)
+        self.context_menu.popup(self.list.viewport().mapToGlobal(position))
+
+    def menu_for(self, item: QListWidgetItem) -> QMenu:
+        """What can be done to one chat (its right-click menu)."""
         menu = QMenu(self)
         if item.flags() & Qt.ItemFlag.ItemIsEditable:
             menu.addAction("Rename", lambda: self.list.editItem(item))
+        conversation_id = int(item.data(ID_ROLE))
+        menu.addAction("Export…", lambda: self.export_requested.emit(conversation_id))
         menu.addAction("Delete…", self._delete_current)
-        menu.popup(self.list.viewport().mapToGlobal(position))
+        return menu
 
     def start_rename(self) -> None:
         item = self.list.currentItem()

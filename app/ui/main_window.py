@@ -14,6 +14,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.confirm_dialog: ConfirmCommandDialog | None = None
         self.skills_dialog: QDialog | None = None
         self.learned_dialog: QDialog | None = None
+        self.export_dialog: QDialog | None = None
         self._commands: dict[int, tuple[tuple[int, str], str]] = {}  # job: (card key, command)
         self._build_ui()
         self._build_actions()
@@ -157,6 +159,7 @@ class MainWindow(QMainWindow):
         self.conversations.new_requested.connect(self.new_chat)
         self.conversations.rename_requested.connect(self.rename_conversation)
         self.conversations.delete_requested.connect(self.delete_conversation)
+        self.conversations.export_requested.connect(self.export_chat)
         self.conversations.search_changed.connect(self.refresh_conversations)
         self.composer.send_requested.connect(self.send_message)
         self.composer.stop_requested.connect(self.stop)
@@ -195,6 +198,9 @@ class MainWindow(QMainWindow):
         )
         self.rename_action = self._action(
             "&Rename chat", "F2", self.conversations.start_rename, file_menu
+        )
+        self.export_action = self._action(
+            "&Export chat…", "Ctrl+Shift+E", self.export_current_chat, file_menu
         )
         file_menu.addSeparator()
         self.settings_action = self._action("Se&ttings…", "Ctrl+,", self.open_settings, file_menu)
@@ -448,6 +454,35 @@ class MainWindow(QMainWindow):
             lambda _: self.refresh_conversations(),
         )
 
+    @Slot()
+    def export_current_chat(self) -> None:
+        if self.conversation_id is not None:
+            self.export_chat(self.conversation_id)
+
+    @Slot(int)
+    def export_chat(self, conversation_id: int) -> None:
+        """Ask where to save one chat (File → Export chat…, or the chat list's menu)."""
+        from app.ui.export_dialog import ExportChatDialog
+
+        row = conv.get_conversation(self.db, conversation_id)
+        if row is None:
+            return
+        dialog = ExportChatDialog(conversation_id, row["title"], self)
+        dialog.chosen.connect(lambda path, fmt: self._write_export(conversation_id, path, fmt))
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.export_dialog = dialog
+        dialog.open()
+
+    def _write_export(self, conversation_id: int, path: Path, fmt: str) -> None:
+        """Write the file on the store thread; say where it went, or why it could not."""
+        from app.chat_export import export_chat
+
+        self.store.submit(
+            lambda db: export_chat(db, conversation_id, path, fmt),
+            lambda written: self.status.showMessage(f"Chat exported to {written}", 10_000),
+            lambda message: self.banner.show_message(f"The chat was not exported: {message}"),
+        )
+
     @Slot(int)
     def switch_branch(self, message_id: int) -> None:
         if self.running is None:
@@ -563,6 +598,7 @@ class MainWindow(QMainWindow):
         idle = self.running is None
         self.stop_action.setEnabled(not idle)
         self.regenerate_action.setEnabled(idle and self.conversation_id is not None)
+        self.export_action.setEnabled(self.conversation_id is not None)
 
     # -- feedback ---------------------------------------------------------------------------
 
@@ -579,7 +615,8 @@ class MainWindow(QMainWindow):
 
     def _dialog_closed(self, dialog: QWidget) -> None:
         """Forget a closed dialog (tests and the screenshot script look them up)."""
-        for name in ("correct_dialog", "thumb_dialog", "settings_dialog", "confirm_dialog"):
+        for name in ("correct_dialog", "thumb_dialog", "settings_dialog", "confirm_dialog",
+                     "export_dialog"):
             if getattr(self, name) is dialog:
                 setattr(self, name, None)
         dialog.deleteLater()
