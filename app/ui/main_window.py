@@ -102,11 +102,13 @@ class MainWindow(QMainWindow):
         self.skills_dialog: QDialog | None = None
         self.learned_dialog: QDialog | None = None
         self.export_dialog: QDialog | None = None
+        self.about_dialog: QDialog | None = None
         self._commands: dict[int, tuple[tuple[int, str], str]] = {}  # job: (card key, command)
         self._build_ui()
         self._build_actions()
         self._connect_workers()
         self._connect_learning()
+        self._build_help_menu()
         self.tray = self._build_tray()
         self._state = QSettings(str(paths.user_dir() / STATE_FILE), QSettings.Format.IniFormat)
         self._restore_state()
@@ -228,6 +230,11 @@ class MainWindow(QMainWindow):
         self.appearance_menu.theme_chosen.connect(self.set_theme)
         self.appearance_menu.font_size_chosen.connect(self.set_font_size)
         self._update_actions()
+
+    def _build_help_menu(self) -> None:
+        """Last in the menu bar, after the Learning menu."""
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action("&About Flywheel", "", self.open_about, help_menu)
 
     def _connect_workers(self) -> None:
         worker = self.model.worker
@@ -616,7 +623,7 @@ class MainWindow(QMainWindow):
     def _dialog_closed(self, dialog: QWidget) -> None:
         """Forget a closed dialog (tests and the screenshot script look them up)."""
         for name in ("correct_dialog", "thumb_dialog", "settings_dialog", "confirm_dialog",
-                     "export_dialog"):
+                     "export_dialog", "about_dialog"):
             if getattr(self, name) is dialog:
                 setattr(self, name, None)
         dialog.deleteLater()
@@ -873,6 +880,15 @@ class MainWindow(QMainWindow):
             settings_mod.save(self.settings)
         except OSError as exc:
             self.banner.show_message(f"The appearance could not be saved: {exc}")
+
+    @Slot()
+    def open_about(self) -> None:
+        from app.ui.about_dialog import AboutDialog
+
+        dialog = AboutDialog(self.settings, self)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.about_dialog = dialog
+        dialog.open()
 
     @Slot()
     def data_deleted(self) -> None:
