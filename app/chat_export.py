@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import re
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -157,9 +158,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.store.db import open_db
+    """List the chats, or print / write one; every failure is one line on stderr, exit 1."""
+    from app.store.db import SchemaTooNewError, open_db
 
-    db = open_db()
+    try:
+        db = open_db()
+    except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
+        print(f"error: cannot open the database: {exc}", file=sys.stderr)
+        return 1
     try:
         if args.chat_id is None:
             rows = conv.list_conversations(db)
@@ -176,7 +182,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(render(db, args.chat_id, args.format or "md"))
         return 0
-    except (ExportError, OSError) as exc:
+    except (ExportError, sqlite3.Error, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

@@ -97,3 +97,11 @@ def test_flywheel_export_lists_prints_and_writes(flywheel_home: Path, tmp_path: 
     missing = run(["export", "4242"], flywheel_home)
     assert missing.returncode == 1 and "no chat with id 4242" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_flywheel_export_on_a_damaged_database_says_so(flywheel_home: Path) -> None:
+    flywheel_home.mkdir(parents=True, exist_ok=True)
+    (flywheel_home / "flywheel.db").write_bytes(b"this is not a database" * 100)
+    result = run(["export"], flywheel_home)
+    assert result.returncode == 1 and "error:" in result.stderr
+    assert "Traceback" not in result.stderr
