@@ -199,7 +199,8 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
         if name not in _WRAPPERS:
             break
         resolved.via_xargs |= name == "xargs"
-        resolved.wrapped |= name not in ("command", "builtin", "time", "nohup")
+        resolved.wrapped |= name not in ("command", "builtin", "time", "nohup", "exec", "sudo",
+                                         "doas", "pkexec")
         index += 1
         if name == "command" and index < len(texts) and texts[index] in ("-v", "-V"):
             resolved.lookup_only = True

@@ -45,6 +45,7 @@ from app.terminal.program_checks import (
     program_reasons,
 )
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
+from app.terminal.system_checks import KERNEL_OFF
 
 MAX_DEPTH = 6
 MAX_COMMAND_CHARS = 16 * 1024
@@ -311,6 +312,7 @@ class _Inspector:
                 resolve([w.text for w in c.words]).name in ("ls", "find", "dir")
                 for c in command.upstream):
             line.variables[resolved.args[-1]] = "*"  # `ls ~ | while read f`: each entry
+        self._scheduled_or_boot(resolved, command, line, depth)
         if name == "kill" and self._kills_listed(resolved, command):
             self.reasons.append("kills every process listed by ps (all of them)")
         if name in ("export", "declare", "typeset", "readonly", "local"):
@@ -340,6 +342,35 @@ class _Inspector:
         if name in ("cd", "pushd"):
             target = next((a for a in args if not a.startswith("-")), "~")
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
+
+    def _scheduled_or_boot(self, resolved: Resolved, command: Command, line: _Line,
+                           depth: int) -> None:
+        """Text written into a cron file runs later as commands; text written into the boot
+        loader's configuration becomes kernel arguments (`selinux=0`)."""
+        targets = [r.target.text for r in command.redirects if r.op in WRITE_REDIRECT_OPS]
+        targets += resolved.args if resolved.name in ("tee", "sed", "perl", "cp", "install") \
+            else []
+        paths_written = [p for t in targets if (p := paths.expand(t, line.cwd))]
+        crontab_stdin = resolved.name == "crontab" and (not resolved.args
+                                                        or resolved.args[-1] == "-")
+        cron = crontab_stdin or any(paths.CRON_FILE.match(p) for p in paths_written)
+        boot = any(paths.BOOT_CONFIG.match(p) for p in paths_written)
+        if not (cron or boot):
+            return
+        texts = [" ".join(resolved.args)]
+        texts += [command.stdin_text] if command.stdin_text else []
+        for upstream in command.upstream:
+            printed = printed_text(resolve([w.text for w in upstream.words]))
+            texts += [printed] if printed else []
+        if boot and any(KERNEL_OFF.search(text) for text in texts):
+            self.reasons.append("switches off the security module at the next boot")
+        if cron:
+            fields = 5 if crontab_stdin else 6
+            for text in texts:
+                for entry in text.splitlines():
+                    parts = entry.split(None, fields)
+                    if len(parts) > fields and not entry.lstrip().startswith("#"):
+                        self.inspect_hosted(parts[fields], depth, "cron")
 
     @staticmethod
     def _kills_listed(resolved: Resolved, command: Command) -> bool:

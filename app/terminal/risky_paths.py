@@ -20,13 +20,17 @@ SYSTEM_DIRS = frozenset({
 })
 SENSITIVE_FILES = frozenset({
     "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/fstab",
-    "/etc/crypttab", "/etc/ld.so.preload", "/etc/default/grub", "/etc/crontab",
+    "/etc/crypttab", "/etc/ld.so.preload",
 })
 SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/", "/etc/selinux/",
                       "/etc/apparmor.d/", "/etc/ssh/sshd_config", "/etc/security/",
-                      "/etc/grub.d/", "/sys/fs/selinux/", "/sys/kernel/security/",
-                      "/sys/module/apparmor/", "/etc/audit/", "/etc/cron.d/",
-                      "/var/spool/cron/", "/etc/systemd/system/")
+                      "/sys/fs/selinux/", "/sys/kernel/security/", "/sys/module/apparmor/",
+                      "/etc/audit/")
+# Files whose lines are commands run later by cron, and the boot loader's kernel arguments:
+# what is written there is judged as commands (cron) or as boot arguments (grub).
+CRON_FILE = re.compile(r"^(?:/etc/crontab|/etc/cron\.d/.*|/var/spool/cron/.*)$")
+BOOT_CONFIG = re.compile(r"^(?:/etc/default/grub(?:\.d/.*)?|/etc/grub\.d/.*|/boot/.*\.conf|"
+                         r"/etc/kernel/cmdline)$")
 # Files whose commands every new shell or login runs: writing to them plants a command.
 STARTUP_FILES = frozenset({
     ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv",

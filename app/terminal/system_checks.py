@@ -33,7 +33,7 @@ _DISK_READ_ONLY = {
 }
 _SIGNAL = re.compile(r"-(?:\d+|SIG[A-Z0-9]+|KILL|TERM|HUP|INT|QUIT|STOP|CONT|USR[12]|ABRT|SEGV|"
                      r"ALRM|TRAP|BUS|PIPE|TSTP)$")
-_KERNEL_OFF = re.compile(r"\b(?:selinux=0|enforcing=0|apparmor=0|security=none|"
+KERNEL_OFF = re.compile(r"\b(?:selinux=0|enforcing=0|apparmor=0|security=none|"
                          r"apparmor\.enabled=0|lsm=)\b|mitigations=off")
 _FORMATTERS = ("mkfs", "mke2fs", "mkntfs", "mkdosfs", "mkexfatfs", "mkfs.")
 _CRYPT_ACTIONS = frozenset({"luksformat", "format", "erase", "luksErase", "reencrypt", "open",
@@ -239,7 +239,7 @@ def _macos_defences(args: list[str], _cwd: str | None, _piped: list[str]) -> lis
 
 def _boot_arguments(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     """`grubby --args selinux=0`: a kernel argument that switches a protection off."""
-    if any(_KERNEL_OFF.search(a) for a in args):
+    if any(KERNEL_OFF.search(a) for a in args):
         return ["switches off the security module at the next boot"]
     return []
 

@@ -50,6 +50,10 @@ DANGEROUS = {
         "python3 -c \"__import__('shutil').rmtree(__import__('os').path.expanduser('~'))\"",
         "perl -e 'kill 9, -1'", "killall --user \"$USER\"",
         "awk 'BEGIN {cmd=\"/bin/sh\"; system(cmd)}'"],
+    "commands planted for later": [
+        '(crontab -l; echo "* * * * * rm -rf ~") | crontab -',
+        'echo "* * * * * root iptables -F" | sudo tee /etc/cron.d/x',
+        "echo GRUB_CMDLINE_LINUX=selinux=0 >> /etc/default/grub"],
     "defences switched off": ["iptables -F", "ufw disable", "setenforce 0",
                               "systemctl stop apparmor", "nft flush ruleset"],
 }
@@ -65,6 +69,9 @@ HARMLESS = [
     "scp -o IdentityFile=~/.ssh/id_ed25519 app.tgz me@example.com:", "kill -STOP 5678",
     "python3 -c \"print('shutil.rmtree(os.path.expanduser(~))')\"", "systemctl status ufw",
     "docker run --rm -v \"$PWD:/app\" node:20 npm test", "truncate -s 0 ./app.log",
+    'echo "0 3 * * * root /usr/local/bin/backup" | sudo tee /etc/cron.d/backup',
+    "sudo cp myapp.service /etc/systemd/system/", "exec bash", "exec $SHELL -l",
+    "sudo sed -i 's/GRUB_TIMEOUT=5/GRUB_TIMEOUT=1/' /etc/default/grub",
 ]
 
 
