@@ -17,7 +17,7 @@ import sqlite_utils
 
 from app.model.catalog import embedded_model_path
 from app.model.prompt import DEFAULT_SYSTEM_PROMPT
-from app.model.runtime import ModelRuntime
+from app.model.runtime import ModelRuntime, PrefillProgress
 from app.settings import Settings
 from app.signals import capture
 from app.skills import outcomes
@@ -105,6 +105,7 @@ class Turn:
         reply_to: int | None = None,
         cancel: threading.Event | None = None,
         use_skills: bool = True,
+        progress: PrefillProgress | None = None,
     ) -> None:
         self.db = db
         self.runtime = runtime
@@ -118,6 +119,7 @@ class Turn:
         self.system_prompt = configured_system_prompt(settings)
         # Off only to measure the LoRA layer alone (bench.learning --layers lora).
         self.use_skills = use_skills
+        self.progress = progress  # reading the prompt: (tokens read, tokens to read)
         self.result: TurnResult | None = None
         self.skills: list[RetrievedSkill] = []
 
@@ -165,7 +167,9 @@ class Turn:
             messages,
             max_tokens=self.settings.model.max_reply_tokens,
             temperature=self.settings.model.temperature,
+            repeat_penalty=self.settings.model.repeat_penalty,
             cancel=self.cancel,
+            progress=self.progress,
         ):
             pieces.append(piece)
             yield piece
@@ -191,6 +195,10 @@ class Turn:
             completion_tokens=stats.get("completion_tokens"),
             tok_s=stats.get("decode_tok_s"),
             finish_reason=stats.get("finish_reason"),
+            prompt_tokens=stats.get("prompt_tokens"),
+            context_size=stats.get("n_ctx"),
+            cut_tokens=stats.get("cut_tokens"),
+            dropped_messages=stats.get("trimmed_turns"),
             skills_used=[{"id": s.id, "name": s.name} for s in self.skills],
         )
         outcomes.record_uses(self.db, assistant_id, [s.id for s in self.skills])

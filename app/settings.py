@@ -45,6 +45,11 @@ class ModelSettings:
     gpu_layers: int = _help("Layers offloaded to a GPU (0 on CPU-only machines).", 0)
     max_reply_tokens: int = _help("Longest reply, in tokens.", 512)
     temperature: float = _help("Sampling temperature; 0 is greedy.", 0.7)
+    repeat_penalty: float = _help(
+        "Discourages the reply from repeating its own recent words (1.0 = off); "
+        "a reply that loops anyway is stopped.",
+        1.1,
+    )
     local_models: list[str] = field(
         default_factory=list, metadata={"help": "GGUF files the user added to the model list."}
     )

@@ -83,6 +83,7 @@ BENCHES: list[Bench] = [
     _module("skills", 600),
     _module("startup", 300),
     _module("runtime", 900),
+    _module("loops", 900),
     _module("ui", 900),
 ] + [
     Bench(

@@ -105,6 +105,8 @@ class Replay:
 
         self.settings = Settings()
         self.settings.model.temperature = 0.0
+        # The decoding of the earlier reports (no penalty), so adoption figures stay comparable.
+        self.settings.model.repeat_penalty = 1.0
         self.settings.model.max_reply_tokens = max_tokens
         self.use_skills = layers != "lora"
         self.adapter: Path | None = None

@@ -82,6 +82,14 @@ ROWS: dict[str, list[Row]] = {
             "decode_tok_s_default_busy"),
         Row("follow-up time to first token (s)", "followup_ttft_s"),
     ],
+    "loops": [
+        Row(
+            "looping replies, app's repetition penalty / none (test prompts)",
+            "loop_ratio_default_to_none",
+            "goals.loop_ratio_max",
+            "<=",
+        ),
+    ],
     "ui": [
         Row(
             "event-loop stall p99, streaming and database burst (ms)", "p99_ms", "goals.p99_ms", "<"

@@ -18,7 +18,7 @@ import ctypes
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +28,19 @@ from llama_cpp import Llama
 from app import cpu
 from app.model import catalog
 from app.model.catalog import ModelFileError
+from app.model.loops import is_looping
 from app.model.prompt import render_chat
 
 # Tokens evaluated per prefill step: small enough that cancel reacts in ~0.1 s on a laptop
 # CPU, large enough that batched matrix products stay efficient.
 PREFILL_CHUNK = 128
+MAX_REPEAT_PENALTY = 2.0  # beyond this the penalty garbles ordinary text
 TRUNCATION_MARKER = "\n[… middle of the message removed to fit the context window …]\n"
 _GGML_LOG_ERROR = 4  # ggml_log_level: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5
+
+
+# Called as the prompt is read: (prompt tokens evaluated so far, tokens to evaluate).
+PrefillProgress = Callable[[int, int], None]
 
 
 class AdapterError(ModelFileError):
@@ -50,10 +56,24 @@ class GenerationStats:
     reused_prefix_tokens: int = 0
     ttft_s: float | None = None
     decode_tok_s: float = 0.0
-    trimmed_turns: int = 0
+    trimmed_turns: int = 0  # the oldest messages left out to fit the context
+    cut_tokens: int = 0  # tokens left out of the middle of the latest message to fit it
+    n_ctx: int = 0
     finish_reason: str = "stop"
     n_threads: int = 0  # the threads this turn ran on (chosen at its start when automatic)
+    # finish_reason: "stop" (the model ended its turn), "length" (max_tokens), "cancelled",
+    # or "loop" (stopped because the reply was repeating itself, see app.model.loops)
     prompt: str = ""  # the exact text the model saw, after fitting the context window
+
+
+@dataclass
+class _Fitted:
+    """A prompt fitted to the context: its text, tokens, and what was left out."""
+
+    text: str
+    tokens: list[int]
+    dropped: int = 0
+    cut_tokens: int = 0
 
 
 class _LlamaLog:
@@ -206,7 +226,7 @@ class ModelRuntime:
 
     def prompt_text(self, messages: Sequence[Mapping[str, str]], max_tokens: int = 512) -> str:
         """The exact text the model sees for ``messages``, after fitting the context window."""
-        return self._fit(messages, self._checked_max_tokens(max_tokens))[0]
+        return self._fit(messages, self._checked_max_tokens(max_tokens)).text
 
     def _render(self, messages: Sequence[Mapping[str, str]]) -> str:
         return render_chat(messages, template=self._template, eos_token=self._eos_text)
@@ -226,20 +246,18 @@ class ModelRuntime:
             )
         return max_tokens
 
-    def _fit(
-        self, messages: Sequence[Mapping[str, str]], max_tokens: int
-    ) -> tuple[str, list[int], int]:
+    def _fit(self, messages: Sequence[Mapping[str, str]], max_tokens: int) -> _Fitted:
         """Render and tokenize, dropping the oldest turns until prompt + reply fit ``n_ctx``.
 
         The system prompt and the latest message always stay; if they alone are too long the
         latest message (then the system prompt) loses its middle, which keeps both the
-        question's framing and its end. Returns (prompt, tokens, dropped message count).
+        question's framing and its end. What was left out is reported, so the user is told.
         """
         budget = self.n_ctx - max_tokens
         text = self._render(messages)
         tokens = self._tokens(text, prompt=True)
         if len(tokens) <= budget:
-            return text, tokens, 0
+            return _Fitted(text, tokens)
         messages = [dict(m) for m in messages]
         head = messages[:1] if messages and messages[0].get("role") == "system" else []
         body = messages[len(head) :]
@@ -253,25 +271,31 @@ class ModelRuntime:
                 dropped += 1
             text = self._render(head + history + latest)
             tokens = self._tokens(text, prompt=True)
+        cut = 0
         for target in (latest, head):
             if len(tokens) <= budget or not target:
                 continue
             excess = len(tokens) - budget
-            target[0]["content"] = self._cut_middle(target[0]["content"], excess)
+            target[0]["content"], removed = self._cut_middle(target[0]["content"], excess)
+            cut += removed if target is latest else 0
             text = self._render(head + history + latest)
             tokens = self._tokens(text, prompt=True)
         if len(tokens) > budget:
             raise ValueError(f"the prompt cannot be made to fit {budget} tokens; lower max_tokens")
-        return text, tokens, dropped
+        return _Fitted(text, tokens, dropped, cut)
 
-    def _cut_middle(self, content: str, excess: int) -> str:
-        """Remove at least ``excess`` tokens from the middle of ``content``, with a marker."""
+    def _cut_middle(self, content: str, excess: int) -> tuple[str, int]:
+        """Remove at least ``excess`` tokens from the middle of ``content``, with a marker.
+
+        Returns the shortened content and how many of its tokens were removed.
+        """
         pieces = self._tokens(content, prompt=False)
         marker = len(self._tokens(TRUNCATION_MARKER, prompt=False))
         keep = max(0, len(pieces) - excess - marker - 8)  # slack for re-tokenization drift
         head = b"".join(self._piece(t) for t in pieces[: keep - keep // 2])
         tail = b"".join(self._piece(t) for t in pieces[len(pieces) - keep // 2 :])
-        return head.decode("utf-8", "ignore") + TRUNCATION_MARKER + tail.decode("utf-8", "ignore")
+        shortened = head.decode("utf-8", "ignore") + TRUNCATION_MARKER
+        return shortened + tail.decode("utf-8", "ignore"), len(pieces) - keep
 
     # -- generation ------------------------------------------------------------------------
 
@@ -283,8 +307,17 @@ class ModelRuntime:
         top_p: float = 0.95,
         seed: int | None = None,
         cancel: threading.Event | None = None,
+        repeat_penalty: float = 1.0,
+        progress: PrefillProgress | None = None,
     ) -> Iterator[str]:
         """Stream the assistant's reply as text pieces; ``last_stats`` is set when it ends.
+
+        ``progress`` is called while the prompt is read (a long paste takes a while), from
+        the thread iterating; ``last_stats`` already says what was cut to fit by then.
+
+        ``repeat_penalty`` (1.0 = none) discourages tokens of the reply's last 64 tokens;
+        the prompt is not penalised, so a reply may still quote the question. A reply that
+        loops anyway is stopped (``finish_reason == "loop"``).
 
         Arguments are checked here, before the first ``next()``, so bad input fails at the
         call site. Close (or exhaust) the iterator: it holds the generation lock meanwhile.
@@ -294,33 +327,41 @@ class ModelRuntime:
             raise ValueError(f"temperature must be >= 0, got {temperature}")
         if not 0 < top_p <= 1:
             raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+        if not 0 < repeat_penalty <= MAX_REPEAT_PENALTY:
+            raise ValueError(
+                f"repeat_penalty must be in (0, {MAX_REPEAT_PENALTY}], got {repeat_penalty}"
+            )
         self.llama  # noqa: B018 - not loaded: fail here rather than at the first next()
         self._render(messages)  # bad messages or a broken template fail here, not mid-stream
-        return self._generate(messages, max_tokens, temperature, top_p, seed, cancel)
+        sampling = {"temp": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
+        return self._generate(messages, max_tokens, sampling, seed, cancel, progress)
 
     def _generate(
         self,
         messages: Sequence[Mapping[str, str]],
         max_tokens: int,
-        temperature: float,
-        top_p: float,
+        sampling: dict[str, float],
         seed: int | None,
         cancel: threading.Event | None,
+        progress: PrefillProgress | None,
     ) -> Iterator[str]:
         cancel = cancel or threading.Event()
         with self._lock:
             llm = self.llama
             started = time.perf_counter()
             self._choose_threads()
-            prompt, tokens, dropped = self._fit(messages, max_tokens)
+            fitted = self._fit(messages, max_tokens)
+            tokens = fitted.tokens
             stats = GenerationStats(
                 prompt_tokens=len(tokens),
-                trimmed_turns=dropped,
-                prompt=prompt,
+                trimmed_turns=fitted.dropped,
+                cut_tokens=fitted.cut_tokens,
+                n_ctx=self.n_ctx,
+                prompt=fitted.text,
                 n_threads=self.n_threads,
             )
             self.last_stats = stats
-            stats.reused_prefix_tokens = self._prefill(tokens[:-1], cancel)
+            stats.reused_prefix_tokens = self._prefill(tokens[:-1], cancel, progress)
             if cancel.is_set():
                 stats.finish_reason = "cancelled"
                 return
@@ -329,7 +370,8 @@ class ModelRuntime:
             vocab = llm._model.vocab
             stats.finish_reason = "length"
             first_at = last_at = started
-            tokens_out = llm.generate(tokens, temp=temperature, top_p=top_p, repeat_penalty=1.0)
+            reply = ""
+            tokens_out = llm.generate(tokens, **sampling)
             try:
                 for token in tokens_out:
                     now = time.perf_counter()
@@ -343,6 +385,10 @@ class ModelRuntime:
                     text = decoder.decode(self._piece(token))
                     if text:
                         yield text
+                        reply += text
+                        if is_looping(reply):
+                            stats.finish_reason = "loop"
+                            break
                     if cancel.is_set():
                         stats.finish_reason = "cancelled"
                         break
@@ -368,22 +414,30 @@ class ModelRuntime:
         llama_cpp.llama_set_n_threads(self.llama.ctx, wanted, wanted)
         self.n_threads = wanted
 
-    def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
+    def _prefill(
+        self, tokens: list[int], cancel: threading.Event, progress: PrefillProgress | None
+    ) -> int:
         """Bring the KV cache to ``tokens``, reusing the longest cached prefix.
 
         ``Llama.generate`` would do the same prefix match, but evaluates the remainder in one
-        uninterruptible call; doing it here in chunks lets a cancel land mid-prompt. The
-        cache then holds all but the prompt's last token, which ``generate`` evaluates itself
-        to get fresh logits. Returns how many prompt tokens came from the cache.
+        uninterruptible call; doing it here in chunks lets a cancel land mid-prompt and lets
+        ``progress`` say how far the reading is. The cache then holds all but the prompt's
+        last token, which ``generate`` evaluates itself to get fresh logits. Returns how many
+        prompt tokens came from the cache.
         """
         llm = self.llama
         cached = llm.input_ids[: llm.n_tokens].tolist()
         reused = Llama.longest_token_prefix(cached, tokens)
         llm.n_tokens = reused  # eval() drops everything after n_tokens from the KV cache
+        total = len(tokens) - reused
+        if progress is not None:
+            progress(0, total)
         for start in range(reused, len(tokens), PREFILL_CHUNK):
             if cancel.is_set():
                 break
             llm.eval(tokens[start : start + PREFILL_CHUNK])
+            if progress is not None:
+                progress(min(len(tokens), start + PREFILL_CHUNK) - reused, total)
         return reused
 
     def _piece(self, token: int, special: bool = False) -> bytes:

@@ -296,6 +296,22 @@ def m007_command_network(db: sqlite_utils.Database) -> None:
     execute_script(db, "ALTER TABLE commands ADD COLUMN network INTEGER NOT NULL DEFAULT 0;")
 
 
+def m008_reply_context(db: sqlite_utils.Database) -> None:
+    """What fitting a reply's prompt into the model's context cost, so the window can say it
+    under the reply and show how full the chat's context is: the prompt's tokens, the
+    context size, tokens left out of the middle of the user's message, and the oldest
+    messages left out."""
+    execute_script(
+        db,
+        """
+        ALTER TABLE messages ADD COLUMN prompt_tokens INTEGER;
+        ALTER TABLE messages ADD COLUMN context_size INTEGER;
+        ALTER TABLE messages ADD COLUMN cut_tokens INTEGER;
+        ALTER TABLE messages ADD COLUMN dropped_messages INTEGER;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
@@ -304,4 +320,5 @@ MIGRATIONS: list[Migration] = [
     m005_standing_skills,
     m006_prompt_without_skills,
     m007_command_network,
+    m008_reply_context,
 ]

@@ -17,6 +17,7 @@ from app.ui.message_widget import MessageView, MessageWidget
 from app.ui.theme import Colors
 
 LIVE_RENDER_MS = 50
+PROGRESS_MIN_TOKENS = 256  # a shorter prompt is read too fast for a progress to help
 STICKY_BOTTOM_PX = 48
 EDITOR_MARGIN_PX = 12
 PAGE = 40  # messages built per page: opening a long conversation builds only the last ones
@@ -153,6 +154,19 @@ class ChatView(QScrollArea):
     @property
     def live_text(self) -> str:
         return self._live_text
+
+    def set_prompt_progress(self, done: int, total: int) -> None:
+        """While a long prompt is read, the live bubble says how far (instead of "…")."""
+        if self._live is not None and total >= PROGRESS_MIN_TOKENS:
+            self._live.set_status(f"Reading your message… {100 * done // total}%")
+
+    def context_usage(self) -> tuple[int, int] | None:
+        """(tokens, context size) of the chat as the model last saw it: the prompt of the
+        shown path's latest reply plus that reply; ``None`` before any reply."""
+        for view in reversed(self._views):
+            if view.role == "assistant" and view.context_tokens and view.context_size:
+                return view.context_tokens, view.context_size
+        return None
 
     def _render_live(self) -> None:
         if self._live is not None:

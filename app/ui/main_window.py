@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         worker.model_failed.connect(self._model_failed)
         worker.turn_started.connect(self._turn_started)
         worker.token.connect(self._token)
+        worker.prompt_progress.connect(self._prompt_progress)
         worker.turn_finished.connect(self._turn_finished)
         worker.turn_failed.connect(self._turn_failed)
 
@@ -395,6 +396,7 @@ class MainWindow(QMainWindow):
         else:
             self.chat.show_messages(views)
         self._show_command_results()
+        self.status.set_context(self.chat.context_usage())
         self.setWindowTitle(self._title())
 
     def _title(self) -> str:
@@ -428,6 +430,10 @@ class MainWindow(QMainWindow):
                 thumb=thumbs.get(int(row["id"]), 0),
                 can_regenerate=row["role"] == "assistant" and index == last,
                 skills_used=tuple(s["name"] for s in json.loads(row["skills_used"] or "[]")),
+                context_tokens=(row["prompt_tokens"] or 0) + (row["completion_tokens"] or 0),
+                context_size=row["context_size"],
+                cut_tokens=row["cut_tokens"] or 0,
+                dropped_messages=row["dropped_messages"] or 0,
             )
             for index, row in enumerate(rows)
         ]
@@ -575,6 +581,11 @@ class MainWindow(QMainWindow):
     def _token(self, turn_id: int, piece: str) -> None:
         if self._is_running(turn_id) and self._running_conversation == self.conversation_id:
             self.chat.append_live(piece)
+
+    @Slot(int, int, int)
+    def _prompt_progress(self, turn_id: int, done: int, total: int) -> None:
+        if self._is_running(turn_id) and self._running_conversation == self.conversation_id:
+            self.chat.set_prompt_progress(done, total)
 
     @Slot(int, dict)
     def _turn_finished(self, turn_id: int, result: dict) -> None:

@@ -43,7 +43,17 @@ from app.ui.icons import line_icon
 from app.ui.theme import Colors
 
 ROLE_NAMES = {"user": "You", "assistant": "Flywheel", "system": "System"}
-FINISH_NOTES = {"cancelled": "stopped", "length": "cut at the length limit"}
+FINISH_NOTES = {
+    "cancelled": "stopped",
+    "length": "cut at the length limit",
+    "loop": "stopped: the reply was repeating itself",
+}
+# A user message longer than this (characters or lines) is shown collapsed: a 50 KB paste
+# would otherwise fill screens of the chat and take long to lay out.
+COLLAPSE_CHARS = 4000
+COLLAPSE_LINES = 40
+COLLAPSED_LINES = 12  # what a collapsed message shows: its first lines…
+COLLAPSED_CHARS = 1200  # …at most this many characters of them
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,10 @@ class MessageView:
     thumb: int = 0
     can_regenerate: bool = False
     skills_used: tuple[str, ...] = ()
+    context_tokens: int | None = None  # the reply's prompt and the reply itself, in tokens
+    context_size: int | None = None
+    cut_tokens: int = 0  # tokens left out of the middle of the user's message to fit
+    dropped_messages: int = 0  # oldest messages left out to fit
 
     @property
     def sibling_index(self) -> int:
@@ -132,6 +146,40 @@ def _muted(label: QLabel, colors: Colors) -> QLabel:
     return label
 
 
+def size_text(text: str) -> str:
+    """A message's size as people say it: "50 KB", "1.2 MB"."""
+    size = len(text.encode("utf-8"))
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def is_huge(text: str) -> bool:
+    return len(text) > COLLAPSE_CHARS or text.count("\n") >= COLLAPSE_LINES
+
+
+def collapsed(text: str) -> str:
+    """The first lines of a huge message, as shown until the user asks for all of it."""
+    head = "\n".join(text.split("\n", COLLAPSED_LINES)[:COLLAPSED_LINES])
+    return head[:COLLAPSED_CHARS].rstrip() + " …"
+
+
+def context_notes(view: MessageView) -> list[str]:
+    """What was left out of a reply's prompt to fit the model's context, in words."""
+    if not view.context_size:
+        return []
+    fit = f"to fit the model's context of {view.context_size:,} tokens"
+    notes = []
+    dropped = view.dropped_messages
+    if dropped == 1:
+        notes.append(f"The oldest message of this chat was left out {fit}.")
+    elif dropped > 1:
+        notes.append(f"The {dropped} oldest messages of this chat were left out {fit}.")
+    if view.cut_tokens:
+        notes.append(f"The middle of your message ({view.cut_tokens:,} tokens) was left out {fit}.")
+    return notes
+
+
 def _tool_button(text: str, tip: str) -> QToolButton:
     button = QToolButton()
     button.setText(text)
@@ -164,6 +212,7 @@ class MessageWidget(QWidget):
         self._border = QColor(colors.bubble_border)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.showing_original = False
+        self.status = ""  # what the live reply is waiting for ("Reading your message… 40%")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 6)
         layout.setSpacing(4)
@@ -171,6 +220,20 @@ class MessageWidget(QWidget):
         self.text = MessageText()
         self.text.copy_code_requested.connect(self.copy_code)
         layout.addWidget(self.text)
+        self.expand_button: QToolButton | None = None
+        self.expanded = False
+        if view.role == "user" and is_huge(view.content):
+            self.expand_button = _tool_button(
+                f"Show all ({size_text(view.content)})", "Show the whole message"
+            )
+            self.expand_button.clicked.connect(self._toggle_expanded)
+            layout.addWidget(self.expand_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.notes_label: QLabel | None = None
+        notes = context_notes(view) if view.role == "assistant" else []
+        if notes:
+            self.notes_label = _muted(QLabel("\n".join(notes)), self.colors)
+            self.notes_label.setWordWrap(True)
+            layout.addWidget(self.notes_label)
         self.editor: ComposerEdit | None = None
         self.edit_row: QWidget | None = None
         self.edit_send_button: QPushButton | None = None
@@ -349,9 +412,11 @@ class MessageWidget(QWidget):
     def _render(self) -> None:
         text = self.shown_text()
         if self.view.role == "user":
-            self.text.setHtml(markdown.user_to_html(text, self.colors.html))
+            shown = text if self.expand_button is None or self.expanded else collapsed(text)
+            self.text.setHtml(markdown.user_to_html(shown, self.colors.html))
         elif not text:
-            placeholder = "…" if self.view.message_id is None else "(empty reply)"
+            live = self.status or "…"
+            placeholder = live if self.view.message_id is None else "(empty reply)"
             self.text.setHtml(f'<p style="color:{self.colors.muted_text};">{placeholder}</p>')
         elif self.view.message_id is None:
             self.text.setHtml(markdown.to_html(text, self.colors.html))
@@ -361,6 +426,20 @@ class MessageWidget(QWidget):
     def set_live_text(self, text: str) -> None:
         """Show the reply streamed so far (only for the live, unsaved message)."""
         self.view = MessageView(None, self.view.role, text)
+        self._render()
+
+    def set_status(self, status: str) -> None:
+        """What the live reply is waiting for, shown until its first words arrive."""
+        self.status = status
+        if not self.view.content:
+            self._render()
+
+    def _toggle_expanded(self) -> None:
+        assert self.expand_button is not None  # only huge messages have the button
+        self.expanded = not self.expanded
+        self.expand_button.setText(
+            "Show less" if self.expanded else f"Show all ({size_text(self.view.content)})"
+        )
         self._render()
 
     def _toggle_original(self, checked: bool) -> None:
@@ -426,6 +505,8 @@ class MessageWidget(QWidget):
         layout.insertWidget(index + 2, self.edit_row)
         self.text.hide()
         self.actions.hide()
+        if self.expand_button is not None:
+            self.expand_button.hide()
         self.editor.setFocus()
         self.edit_started.emit()
 
@@ -444,3 +525,5 @@ class MessageWidget(QWidget):
         self.editor = self.edit_row = None
         self.text.show()
         self.actions.show()
+        if self.expand_button is not None:
+            self.expand_button.show()

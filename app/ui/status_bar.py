@@ -1,4 +1,5 @@
-"""The status bar: which model answers, which adapter is active, what learning is doing, speed.
+"""The status bar: which model answers, which adapter is active, what learning is doing, speed,
+and how full the shown chat's context is.
 
 These are the answers to the questions users of learning agents keep asking ("which model is
 this?", "is it learning?", "did the new adapter land?"), so they stay visible at all times.
@@ -19,16 +20,23 @@ class StatusBar(QStatusBar):
         self.adapter_label = QLabel("adapter: base")
         self.learning_label = QLabel("learning: idle")
         self.speed_label = QLabel("")
+        self.context_label = QLabel("")
         self.model_label.setToolTip("The model that writes the replies")
         self.adapter_label.setToolTip(
             "The personal LoRA adapter trained on your feedback ('base' = none yet)"
         )
         self.learning_label.setToolTip("What on-device learning is doing right now")
         self.speed_label.setToolTip("Generation speed of the last reply")
-        for label in (self.model_label, self.adapter_label, self.learning_label, self.speed_label):
+        self.context_label.setToolTip(
+            "How much of the model's context this chat fills: the tokens it read for the last "
+            "reply, plus that reply, out of its context size. Once a chat outgrows it, its "
+            "oldest messages are left out (the reply says so)."
+        )
+        permanent = (self.context_label, self.adapter_label, self.learning_label, self.speed_label)
+        for label in (self.model_label, *permanent):
             label.setContentsMargins(8, 0, 8, 0)
         self.addWidget(self.model_label, 1)
-        for label in (self.adapter_label, self.learning_label, self.speed_label):
+        for label in permanent:
             self.addPermanentWidget(label)
 
     @Slot(str)
@@ -53,6 +61,14 @@ class StatusBar(QStatusBar):
     def set_learning_state(self, state: str) -> None:
         """Free text from the learning supervisor: idle, waiting, training 40 %, new adapter…"""
         self.learning_label.setText(f"learning: {state}")
+
+    def set_context(self, usage: tuple[int, int] | None) -> None:
+        """``(tokens, context size)`` of the shown chat; ``None`` hides the gauge."""
+        if usage is None:
+            self.context_label.setText("")
+            return
+        used, size = usage
+        self.context_label.setText(f"context: {used:,} / {size:,} ({100 * used // size}%)")
 
     def set_speed(self, tokens_per_second: float | None) -> None:
         self.speed_label.setText(f"{tokens_per_second:.1f} tok/s" if tokens_per_second else "")

@@ -96,6 +96,7 @@ class ModelWorker(QObject):
     model_failed = Signal(str)
     turn_started = Signal(int, int)  # turn id, conversation id (created if it was new)
     token = Signal(int, str)
+    prompt_progress = Signal(int, int, int)  # turn id, prompt tokens read, tokens to read
     turn_finished = Signal(int, dict)
     turn_failed = Signal(int, str)
     adapter_changed = Signal(str)  # active adapter version ("" = the bare base model)
@@ -188,6 +189,9 @@ class ModelWorker(QObject):
                 regenerate_of=request.regenerate_of,
                 reply_to=request.reply_to,
                 cancel=request.cancel,
+                progress=lambda done, total: self.prompt_progress.emit(
+                    request.turn_id, done, total
+                ),
             )
             for piece in turn:
                 self.token.emit(request.turn_id, piece)

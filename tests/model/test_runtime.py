@@ -134,6 +134,32 @@ def test_a_single_huge_message_is_cut_in_the_middle(small_runtime: ModelRuntime)
     assert "START" in prompt and "END" in prompt
 
 
+def test_the_cut_and_the_reading_progress_are_reported(small_runtime: ModelRuntime) -> None:
+    runtime = small_runtime
+    runtime.reset_cache()
+    huge = "START " + "filler text " * 1000 + " END"
+    whole = len(runtime.llama.tokenize(huge.encode(), add_bos=False))
+    seen: list[tuple[int, int]] = []
+    reply = runtime.stream_chat(
+        [{"role": "user", "content": huge}],
+        max_tokens=8,
+        temperature=0.0,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    next(reply)
+    stats = runtime.last_stats
+    assert stats is not None and stats.n_ctx == 256
+    # what was left out: the message's tokens that are not in the prompt any more
+    assert whole - 256 < stats.cut_tokens < whole
+    assert stats.trimmed_turns == 0
+    totals = {total for _, total in seen}
+    assert totals == {stats.prompt_tokens - 1}  # the last token is read by generate()
+    done = [d for d, _ in seen]
+    assert done[0] == 0 and done[-1] == stats.prompt_tokens - 1 and done == sorted(done)
+    assert len(done) >= 3
+    reply.close()
+
+
 @pytest.mark.parametrize(
     "kwargs", [{"max_tokens": 0}, {"max_tokens": 1025}, {"temperature": -1}, {"top_p": 0}]
 )
