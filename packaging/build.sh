@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the one-folder Linux app (dist/flywheel/) from a checkout, then smoke-test it.
 #
-#   bash packaging/build.sh            # set up .venv if needed, build, smoke-test
-#   SMOKE_TRAIN=1 bash packaging/build.sh   # also run a real 2-step training in the build
+#   bash packaging/build.sh                 # set up .venv if needed, build, smoke-test
+#   SMOKE_TRAIN=0 bash packaging/build.sh   # skip the real 2-step training in the smoke test
 #
 # Uses the project venv as `make setup` builds it: the releases of packaging/constraints.txt
 # (the lock the tests and CI use), PyInstaller included. Runs packaging/flywheel.spec and
@@ -27,7 +27,7 @@ built=$(date +%s)
 echo "build: dist/flywheel built in $((built - started)) s, size $(du -sh dist/flywheel | cut -f1)"
 
 smoke_args=()
-[ "${SMOKE_TRAIN:-0}" = "1" ] && smoke_args+=(--train)
+[ "${SMOKE_TRAIN:-1}" = "0" ] && smoke_args+=(--no-train)
 "$PY" packaging/smoke_test.py dist/flywheel "${smoke_args[@]}"
 
 finished=$(date +%s)
