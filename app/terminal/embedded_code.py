@@ -140,8 +140,22 @@ def awk_program(args: list[str]) -> str | None:
     return None
 
 
+def awk_normalise(program: str) -> str:
+    """`ENVIRON["HOME"]` becomes `"~"` and adjacent strings are joined (awk's concatenation),
+    so `system("rm -rf " ENVIRON["HOME"])` reads as `system("rm -rf ~")`."""
+    program = re.sub(r"ENVIRON\s*\[\s*\"HOME\"\s*\]", '"~"', program)
+    return re.sub(r"\"\s+\"|\"\"", "", program)
+
+
+def awk_writes(program: str) -> list[str]:
+    """Files an awk program prints into: `print … > "file"`, `printf … >> ("~" "/x")`."""
+    return re.findall(r"\bprintf?\b[^;}]*?>>?\s*\(?\s*\"((?:[^\"\\]|\\.)*)\"",
+                      awk_normalise(program))
+
+
 def awk_commands(program: str) -> list[str]:
     """Literal commands an awk program runs: `system("…")`, `"…" | getline`, `print | "…"`."""
+    program = awk_normalise(program)
     found = []
     for match in _AWK_CALLS.finditer(program):
         literal = next(group for group in match.groups() if group)
@@ -161,9 +175,10 @@ def sed_script(args: list[str]) -> str:
 
 
 def make_recipes(text: str) -> list[str]:
-    """The shell lines (tab-indented recipe lines) in makefile text."""
+    """The shell lines in makefile text: tab-indented recipe lines and `$(shell …)` calls."""
     lines = text.replace(";", "\n\t", 1).splitlines() if ":" in text else []
-    return [line.strip().lstrip("@-+") for line in lines if line.startswith("\t")]
+    return [line.strip().lstrip("@-+") for line in lines if line.startswith("\t")] + \
+        re.findall(r"\$[({]shell\s+([^)}]*)[)}]", text)
 
 
 def hidden_commands(name: str, args: list[str]) -> list[str]:
@@ -191,6 +206,9 @@ def hidden_commands(name: str, args: list[str]) -> list[str]:
         return [m.group(1) for m in _SED_EXEC.finditer(sed_script(args))]
     if name == "make":
         return [r for text in _option_values(args, ("--eval", "-E")) for r in make_recipes(text)]
+    if name == "sqlite3":
+        return [m.group(1) for a in args if (m := re.match(r"\s*\.(?:shell|system)\s+(.*)", a,
+                                                              re.S))]
     if name == "zip":
         return _option_values(args, ("-TT", "--unzip-command"))
     if name == "rg":

@@ -23,7 +23,7 @@ SENDERS = frozenset({
     "uploadserver", "updog",
 })
 # Programs that can carry a shell's input and output to another machine.
-_CONNECTORS = frozenset({"nc", "ncat", "netcat", "socat", "telnet", "openssl", "cryptcat",
+_CONNECTORS = frozenset({"ztcp", "nc", "ncat", "netcat", "socat", "telnet", "openssl", "cryptcat",
                          "pwncat", "websocat", "ssh", "sshpass"})
 # Options whose value is a key or credential used to authenticate, not data sent.
 _IDENTITY_OPTIONS = frozenset({
@@ -41,6 +41,10 @@ _KEY_HANDLERS = frozenset({
 })
 
 
+# Password stores and keyrings printing a secret: `secret-tool lookup`, `pass show`.
+_KEYRING_READS = frozenset({("secret-tool", ("lookup",)), ("secret-tool", ("search",)),
+                            ("pass", ("show",)), ("kwallet-query", ("-r",)),
+                            ("gopass", ("show",))})
 _HTTP_IDENTITY = frozenset({"--key", "--cert", "-E", "--cacert", "--capath", "--netrc-file",
                             "-K", "--config", "--certificate", "--private-key", "--ca-certificate"})
 
@@ -52,6 +56,9 @@ def secret_data(name: str, args: list[str]) -> list[str]:
         return []
     if name == "gpg" and {"--export-secret-keys", "--export-secret-subkeys"} & set(args):
         return ["gpg secret keys"]
+    if (name, tuple(args[:1])) in _KEYRING_READS or (name == "security" and args[:1] and re.match(
+            r"find-(?:generic|internet)-password$", args[0]) and "-w" in args):
+        return [f"a stored password ({name} {args[0]})"]
     identity = _HTTP_IDENTITY if name in ("curl", "wget", "http", "https", "xh") \
         else _IDENTITY_OPTIONS
     found = []

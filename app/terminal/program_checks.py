@@ -109,7 +109,7 @@ def find_exec_commands(args: list[str]) -> list[list[str]]:
         end = next((j for j in range(index + 1, len(expression))
                     if expression[j] in (";", "+")), len(expression))
         for root in roots:
-            found = posixpath.join(root, "found") if filtered else root
+            found = posixpath.join(root, "found") if filtered else posixpath.join(root, "*")
             commands.append([a.replace("{}", found) for a in expression[index + 1:end]])
     return commands
 
@@ -128,6 +128,8 @@ def _find(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
         system_wide = path == "/" or (path in paths.SYSTEM_DIRS and path != paths.home())
         if deletes and described and (not filtered or system_wide):
             reasons.append(f"deletes everything under {described}")
+        elif deletes and path and paths.mentions_secret(path):
+            reasons.append(f"deletes your private keys or credentials under {root}")
     return reasons
 
 
@@ -237,7 +239,19 @@ def _set(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 def _crontab(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    return ["deletes all your scheduled cron jobs"] if "r" in options(args, valued="u")[0] else []
+    """`crontab -r`, or installing an empty table (`crontab /dev/null`) in place of yours."""
+    short, _long, files = options(args, valued="u")
+    return ["deletes all your scheduled cron jobs"] if "r" in short or files == ["/dev/null"] \
+        else []
+
+
+def _setfacl(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`setfacl -R -m u:nobody:rwx /etc`: access rules changed on a whole precious tree."""
+    short, long_, positional = options(args, valued="mMxX")
+    if not ("R" in short or "--recursive" in long_):
+        return []
+    return [f"changes access rules of {described} and everything inside" for target in positional
+            if (path := paths.expand(target, cwd)) and (described := paths.describe_precious(path))]
 
 
 def _netcat(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -284,8 +298,9 @@ _JUDGES: dict[str, Judge] = {
     "ddrescue": _writes_last, "tee": _writes_each(""), "truncate": _writes_each("sr"),
     "shred": _shred, "sed": _sed, "mv": _mv, "chmod": _permissions("chmod"),
     "chown": _permissions("chown"), "chgrp": _permissions("chgrp"), "history": _history,
-    "unset": _unset, "set": _set, "crontab": _crontab, "nc": _netcat, "ncat": _netcat,
-    "netcat": _netcat, "socat": _socat, "perl": _in_place, "ruby": _in_place, **wide_delete.JUDGES,
+    "unset": _unset, "set": _set, "crontab": _crontab, "setfacl": _setfacl, "nc": _netcat,
+    "ncat": _netcat, "netcat": _netcat, "socat": _socat, "perl": _in_place, "ruby": _in_place,
+    **wide_delete.JUDGES,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from fnmatch import fnmatchcase
 
 SYSTEM_DIRS = frozenset({
     "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/opt",
@@ -47,8 +48,11 @@ _SECRET_RE = re.compile(
     r"|(?:^|/)\.(?:aws/credentials|aws/?$|netrc|git-credentials|pgpass|pypirc|npmrc|vault-token|"
     r"docker/config\.json|kube/config|password-store|gnupg|config/gcloud|azure|config/gh/hosts"
     r"\.yml)|(?:^|/)\.local/share/keyrings|^/etc/(?:shadow|gshadow|ssh/ssh_host_\w+_key)(?!\.pub)"
-    r"|(?:^|/)\.gnupg/(?:private-keys|secring)")
+    r"|(?:^|/)\.gnupg/(?:private-keys|secring)"
+    r"|(?:^|/)(?:cookies\.sqlite|logins\.json|key[34]\.db|Login Data|Cookies)(?:$|[^\w.])")
 _AUTHORIZED_KEYS = re.compile(r"(?:^|/)\.ssh/(?:authorized_keys2?|rc|config)$")
+# Settings whose entries run commands (git aliases with `!`, `core.pager`, hooks paths).
+_COMMAND_CONFIG = re.compile(r"(?:^|/)(?:\.gitconfig|\.config/git/config)$")
 HISTORY_FILES = frozenset({
     ".bash_history", ".zsh_history", ".zhistory", ".history", ".sh_history", ".histfile",
     "fish_history", "$HISTFILE", "${HISTFILE}",
@@ -59,6 +63,13 @@ _DEVICE_RE = re.compile(
 )
 _HOME_VAR_RE = re.compile(r"^(?:\$HOME|\$\{HOME(?:[:?=+\-][^}]*)?\})(?=/|$)")
 _OTHER_HOME_RE = re.compile(r"^~([A-Za-z_][\w.-]*)(?=/|$)")
+# Browser profiles: saved passwords, cookies (logged-in sessions), history, extensions.
+BROWSER_DIRS = (".mozilla", ".mozilla/firefox", ".config/google-chrome", ".config/chromium",
+                ".config/BraveSoftware", ".config/microsoft-edge", ".config/vivaldi",
+                ".config/opera", "snap/firefox", "Library/Application Support/Firefox",
+                "Library/Application Support/Google/Chrome", "Library/Safari")
+# Folders whose files are the scheduled jobs of every user.
+CRON_DIRS = frozenset({"/var/spool/cron", "/var/spool/cron/crontabs", "/etc/cron.d"})
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _CATCH_ALL_GLOB = re.compile(r"[*?.\[\]!{},]+")
 
@@ -99,6 +110,12 @@ def _describe_dir(path: str) -> str | None:
         return f"your keys in {path}"
     if path in SYSTEM_DIRS:
         return f"the system folder {path}"
+    if path in CRON_DIRS:
+        return f"the scheduled jobs in {path}"
+    for browser in BROWSER_DIRS:
+        root = f"{user_home}/{browser}"
+        if path == root or (path.startswith(root + "/") and path.count("/") == root.count("/") + 1):
+            return f"your browser profile {path} (saved passwords, cookies, history)"
     if re.fullmatch(r"/(?:home|Users)/[^/]+", path):
         return f"the home folder {path}"
     return None
@@ -114,10 +131,23 @@ def describe_precious(path: str) -> str | None:
     for index, part in enumerate(parts):
         if _GLOB_CHARS.search(part):
             if not _CATCH_ALL_GLOB.fullmatch(part):
-                return None
+                return _glob_of_precious(path)
             described = _describe_dir("/".join(parts[:index]) or "/")
             return f"everything in {described}" if described else None
     return _describe_dir(path)
+
+
+def _glob_of_precious(pattern: str) -> str | None:
+    """A glob that spells a precious folder (`/e??`, `~/.s[s]h`) is that folder."""
+    user_home = home()
+    known = [*SYSTEM_DIRS, user_home, f"{user_home}/.ssh", f"{user_home}/.gnupg",
+             *(f"{user_home}/{browser}" for browser in BROWSER_DIRS)]
+    parts = pattern.split("/")
+    for path in known:
+        names = path.split("/")
+        if len(names) == len(parts) and all(map(fnmatchcase, names, parts)):
+            return _describe_dir(path)
+    return None
 
 
 def is_device(path: str) -> bool:
@@ -179,4 +209,6 @@ def precious_file(arg: str, cwd: str | None = None) -> str | None:
         return f"the shell start-up file {arg} (every new shell runs what is in it)"
     if mentions_secret(path):
         return f"your private keys or credentials in {arg}"
+    if _COMMAND_CONFIG.search(path):
+        return f"the settings file {arg} (commands and aliases in it run without asking)"
     return None

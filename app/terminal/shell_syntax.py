@@ -128,7 +128,7 @@ _RESERVED = frozenset(
     }
 )
 _IFS_RE = re.compile(r"\$(?:IFS\b|\{IFS\})")
-_BRACE_LIST_RE = re.compile(r"\{([^{}\s]*,[^{}\s]*)\}")
+_BRACE_LIST_RE = re.compile(r"(?<!\$)\{([^{}\s]*,[^{}\s]*)\}")
 _ANSI_C_ESCAPES = {
     "n": "\n",
     "t": "\t",
@@ -161,6 +161,24 @@ def decode_escapes(body: str) -> str:
         return _ANSI_C_ESCAPES.get(code, "\\" + code)
 
     return _ANSI_C_RE.sub(one, body)
+
+
+def brace_expand(text: str, limit: int = 64) -> list[str]:
+    """Bash brace expansion of an unquoted word: `/{etc,var}/x` is `/etc/x /var/x`.
+
+    Why: `rm -rf /{etc,usr}` names system folders only once expanded. Capped at `limit`
+    words so a crafted word cannot make the check slow.
+    """
+    words, done = [text], []
+    while words and len(done) + len(words) <= limit:
+        word = words.pop(0)
+        brace = _BRACE_LIST_RE.search(word)
+        if brace is None:
+            done.append(word)
+            continue
+        head, tail = word[:brace.start()], word[brace.end():]
+        words += [head + part + tail for part in brace.group(1).split(",")]
+    return done + words
 
 
 def _skip_quoted(text: str, i: int) -> int:
@@ -225,9 +243,7 @@ class _Lexer:
         if not self.started:
             return
         text = "".join(self.buf)
-        brace = None if self.quoted else _BRACE_LIST_RE.fullmatch(text)
-        parts = brace.group(1).split(",") if brace else [text]
-        for part in parts:
+        for part in [text] if self.quoted else brace_expand(text):
             word = Word(part, self.quoted, list(self.subs), self.procsub)
             self.tokens.append(word)
             if self.heredoc_op:

@@ -51,6 +51,11 @@ _DEFENCES = frozenset({"ufw", "firewalld", "iptables", "ip6tables", "nftables", 
                        "auditd", "fail2ban", "netfilter-persistent", "selinux", "setroubleshoot",
                        "clamav-daemon", "crowdsec", "ebtables", "shorewall", "csf"})
 _STOP_VERBS = frozenset({"stop", "disable", "mask", "kill", "teardown"})
+_LOGIN1_POWER = re.compile(r"\b(?:Manager\.)?(?:PowerOff|Reboot|Halt|KExec|SoftReboot)\b")
+# Processes the whole system or the desktop session stands on: killing one ends it.
+_VITAL = frozenset({"systemd", "init", "dbus-daemon", "dbus-broker", "systemd-logind", "Xorg",
+                    "Xwayland", "gnome-shell", "plasmashell", "kwin_wayland", "kwin_x11",
+                    "gnome-session-binary", "gdm", "gdm3", "sddm", "lightdm", "login"})
 _CATCH_ALL_PATTERN = re.compile(r"^(?:\.\*?|\^|\$|\.\+|\^\.\*|\[\^?\w*-?\w*\]\*?|\w?\*|)$")
 
 
@@ -292,6 +297,13 @@ def _kill(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return reasons
 
 
+def _dbus_call(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`dbus-send … org.freedesktop.login1.Manager.PowerOff`, `busctl call … login1 … Reboot`:
+    the login manager's power methods, called directly."""
+    text = " ".join(args)
+    return [POWER] if "login1" in text and _LOGIN1_POWER.search(text) else []
+
+
 def _killall5(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return [] if _help_only(args) else ["kills every process on the system"]
 
@@ -307,6 +319,8 @@ def _pkill(name: str) -> Judge:
                 args = [*args[:index], f"{arg}={args[index + 1]}", *args[index + 2:]]
                 break
         short, long_, names = options(args, valued=valued)
+        if vital := sorted(set(names) & _VITAL):
+            return [f"kills {vital[0]}, which the whole system or your session depends on"]
         if set(names) & _DEFENCES:
             return ["switches off the firewall or security service "
                     f"{sorted(set(names) & _DEFENCES)[0]}"]
@@ -336,7 +350,8 @@ JUDGES: dict[str, Judge] = {
     "spctl": _macos_defences, "csrutil": _macos_defences, "passwd": _passwd,
     "usermod": _usermod, "useradd": _usermod, "grubby": _boot_arguments,
     "kernelstub": _boot_arguments, "grub2-editenv": _boot_arguments, "docker": _container,
-    "podman": _container, "nerdctl": _container,
+    "podman": _container, "nerdctl": _container, "dbus-send": _dbus_call, "busctl": _dbus_call,
+    "gdbus": _dbus_call, "qdbus": _dbus_call,
 }
 JUDGES = {**{unit: defence_program(unit) for unit in _DEFENCES},
           **{tool: _disk_tool(tool) for tool in _DISK_TOOLS}, **JUDGES}

@@ -82,14 +82,24 @@ def _deletes_sources(flag_short: str, flags_long: tuple[str, ...], valued: str,
     return judge
 
 
-def pytest(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
-    """pytest empties its `--basetemp` folder before the run."""
-    for index, arg in enumerate(args):
-        value = arg.partition("=")[2] if arg.startswith("--basetemp=") else (
-            args[index + 1] if arg == "--basetemp" and index + 1 < len(args) else None)
-        if value and (described := _precious(value, cwd)):
-            return [f"deletes {described} (pytest empties its --basetemp folder)"]
-    return []
+def _empties_option(option: str, program: str, subcommand: str | None = None) -> Judge:
+    """Tools that empty the folder an option names: `pytest --basetemp=DIR` before its run,
+    `cargo clean --target-dir DIR` as its whole job."""
+
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        if subcommand and subcommand not in options(args, valued="pZ")[2][:1]:
+            return []
+        for index, arg in enumerate(args):
+            value = arg.partition("=")[2] if arg.startswith(option + "=") else (
+                args[index + 1] if arg == option and index + 1 < len(args) else None)
+            if value and (described := _precious(value, cwd)):
+                return [f"deletes {described} ({program} empties its {option} folder)"]
+        return []
+
+    return judge
+
+
+pytest = _empties_option("--basetemp", "pytest")
 
 
 def _takes_away(what: str, first_positional: int = 0) -> Judge:
@@ -120,6 +130,7 @@ def _gio(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
 
 JUDGES: dict[str, Judge] = {
     "git": git, "pytest": pytest, "py.test": pytest, "rclone": _rclone, "gio": _gio,
+    "cargo": _empties_option("--target-dir", "cargo clean", "clean"),
     "tar": _deletes_sources("\0", ("--remove-files",), "fCbIFTXgLNV", "tar --remove-files"),
     "zip": _deletes_sources("m", ("--move",), "bnitxTOZ", "zip -m"),
     "trash": _takes_away("trash"), "trash-put": _takes_away("trash"),

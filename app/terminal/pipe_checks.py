@@ -1,0 +1,82 @@
+"""What a command line's pipes and loops do as a whole, beyond each simple command.
+
+Why apart from `deny_list`: these questions look at several commands together — does a
+pipeline list every process, does its text come from the line itself and get reshaped
+before a shell runs it, is what flows into `crontab -` known to be empty, is a loop an
+endless spawner — and are pure functions of parsed commands, so they read and test alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.terminal.command_words import DOWNLOADERS, is_decoder, printed_text, resolve
+from app.terminal.shell_syntax import Command, ShellSyntaxError, parse
+from app.terminal.static_text import pipeline_output
+
+_PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "sed"})
+_FUNC_DEF_RE = re.compile(r"(?:\bfunction\s+([^\s(){};|&]{1,64})\s*(?:\(\s*\))?|"
+                          r"(?<![^\s;&|(){}])([^\s(){};|&]{1,64})\s*\(\s*\))\s*\{([^{}]{0,500})\}")
+_ENDLESS_SPAWN = re.compile(r"\b(?:while\s+(?::|true|\[\s*1\s*\]|\(\(\s*1\s*\)\))|until\s+false)"
+                            r"\s*;?\s*do\b((?:(?!\bdone\b).){0,300}?)&\s*;?\s*done\b", re.S)
+
+
+def fork_bomb(text: str) -> bool:
+    """`:(){ :|:& };:` and its renamings, and endless loops that only start background jobs
+    (`while :; do bash & done`)."""
+    for loop in _ENDLESS_SPAWN.finditer(text):
+        if not re.search(r"\b(?:wait|sleep|read|break|exit)\b", loop.group(1)):
+            return True
+    for match in _FUNC_DEF_RE.finditer(text):
+        name = re.escape(match.group(1) or match.group(2))
+        if re.search(rf"(?<![\w./-]){name}(?:\s*\|\s*{name}(?![\w./-])|\s*&(?!&))",
+                     match.group(3)):
+            return True
+    return False
+
+
+def lists_every_process(commands: list[Command]) -> bool:
+    """A pipeline that prints every process id: `ps` with nothing picking some out."""
+    listed = filtered = False
+    for command in commands:
+        resolved = resolve([w.text for w in command.words])
+        picks = resolved.name in ("awk", "gawk", "mawk") and re.search(
+            r"/|~|==|NR|\$\d+\s*[<>]", " ".join(resolved.args))
+        listed |= resolved.name == "ps"
+        filtered |= bool(picks) or resolved.name in _PICKERS
+    return listed and not filtered
+
+
+def fetches(text: str) -> bool:
+    """True when a substitution's inner command downloads or decodes something."""
+    try:
+        commands = parse(text)
+    except ShellSyntaxError:
+        return bool(re.search(r"\b(?:curl|wget|base64)\b", text))
+    for command in commands:
+        resolved = resolve([word.text for word in command.words])
+        if resolved.name in DOWNLOADERS or is_decoder(resolved):
+            return True
+    return False
+
+
+def empty_input(command: Command) -> bool:
+    """Whether what flows into `command` is known to be nothing (`echo -n |`, `< /dev/null`)."""
+    if any(r.op == "<" and r.target.text == "/dev/null" for r in command.redirects):
+        return True
+    fed = command.stdin_text if command.stdin_text is not None else (
+        pipeline_output(command.upstream) if command.upstream else None)
+    return fed is not None and not fed.strip()
+
+
+def name_args(command: Command) -> tuple[str, list[str]]:
+    resolved = resolve([w.text for w in command.words])
+    return resolved.name, resolved.args
+
+
+def starts_from_literal(pipeline: list[Command]) -> bool:
+    """A pipeline that starts from text written on the line and then reshapes it."""
+    first = pipeline[0]
+    literal = first.stdin_text is not None or printed_text(
+        resolve([w.text for w in first.words])) is not None
+    return literal and (len(pipeline) > 1 or first.stdin_text is not None)

@@ -1,0 +1,140 @@
+"""What a small pipeline of text tools prints, worked out without running it.
+
+Why: a payload is often spelled so that no word of it reads as a command until a harmless
+tool rebuilds it — `rev <<< '~ fr- mr' | sh`, `tr a-z n-za-m <<< 'ez -es ~' | bash`,
+`$(printf '%s' c u r l)`, `rm -rf $(echo Lwo= | base64 -d)`, `$(getent passwd $USER | cut
+-d: -f6)`. These tools are pure functions of their input, so the deny list computes their
+output and judges that text. Anything else returns None: the caller then treats the text as
+unknown (see `deny_list`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import posixpath
+import re
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import Resolved, is_decoder, printed_text, resolve
+from app.terminal.shell_syntax import Command, ShellSyntaxError, decode_escapes, parse
+
+MAX_TEXT = 4096
+_SELF = frozenset({"$USER", "${USER}", "$LOGNAME", "$(whoami)", "$(id -un)"})
+_FORMAT_RE = re.compile(r"%(?:%|[-+ #0]*\d*(?:\.\d+)?([sbdiqc]))")
+_RANGE_RE = re.compile(r"(.)-(.)", re.S)
+
+
+def printf_output(args: list[str]) -> str | None:
+    """`printf FORMAT ARGS…` as bash prints it: the format is reused until the args run out."""
+    args = args[1:] if args[:1] == ["--"] else args
+    if not args:
+        return None
+    form, values = decode_escapes(args[0]), args[1:]
+    if not _FORMAT_RE.search(form.replace("%%", "")):
+        return form.replace("%%", "%")
+    out, index = [], 0
+    while True:
+        def one(match: re.Match[str]) -> str:
+            nonlocal index
+            if match.group(0) == "%%":
+                return "%"
+            value = values[index] if index < len(values) else ""
+            index += 1
+            return decode_escapes(value) if match.group(1) == "b" else value
+        out.append(_FORMAT_RE.sub(one, form))
+        if index >= len(values) or len(out) > 64:
+            return "".join(out)
+
+
+def _tr_set(spec: str) -> str:
+    spec = decode_escapes(spec)
+    return _RANGE_RE.sub(lambda m: "".join(chr(c) for c in range(ord(m.group(1)),
+                                                                  ord(m.group(2)) + 1)), spec)
+
+
+def _filter(resolved: Resolved, text: str) -> str | None:
+    """One text filter applied to `text`, or None when it is not a known pure filter."""
+    name, args = resolved.name, resolved.args
+    if name == "rev":
+        return "\n".join(line[::-1] for line in text.split("\n"))
+    if name == "tr" and len(args) == 2 and not args[0].startswith("-"):
+        source, target = _tr_set(args[0]), _tr_set(args[1])
+        if not target:
+            return None
+        target += target[-1] * max(0, len(source) - len(target))
+        return text.translate(str.maketrans(source, target[:len(source)]))
+    if is_decoder(resolved) and name in ("base64", "base32"):
+        try:
+            decode = base64.b64decode if name == "base64" else base64.b32decode
+            return decode(re.sub(r"\s", "", text)).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return None
+    if name == "cut":
+        return _cut(args, text)
+    if name in ("cat", "tee") and not [a for a in args if a != "-"]:
+        return text
+    return None
+
+
+def _cut(args: list[str], text: str) -> str | None:
+    joined = " ".join(args)
+    delimiter = re.search(r"-d\s*(\S)|--delimiter=(\S)", joined)
+    field = re.search(r"-f\s*(\d+)$|-f\s*(\d+)\s|--fields=(\d+)", joined)
+    if not (delimiter and field):
+        return None
+    sep = next(g for g in delimiter.groups() if g)
+    number = int(next(g for g in field.groups() if g))
+    return "\n".join((line.split(sep)[number - 1:number] or [""])[0]
+                     for line in text.split("\n"))
+
+
+def _produced(resolved: Resolved) -> str | None:
+    """Output of a first command that makes text from its arguments alone."""
+    name, args = resolved.name, resolved.args
+    if name == "printf":
+        return printf_output(args)
+    if name in (":", "true") and not args:
+        return ""
+    if (printed := printed_text(resolved)) is not None:
+        return printed + "\n"
+    if name in ("dirname", "basename") and len(args) == 1:
+        path = paths.expand(args[0])
+        if path is None or "$" in path:
+            return None
+        return (posixpath.dirname(path) if name == "dirname" else posixpath.basename(path)) + "\n"
+    if name == "getent" and args[:1] == ["passwd"] and len(args) == 2:
+        user = args[1]
+        home = paths.home() if user in _SELF else paths.expand(f"~{user}")
+        return f"{user}:x:1000:1000::{home}:/bin/sh\n" if home else None
+    return None
+
+
+def pipeline_output(pipeline: list[Command]) -> str | None:
+    """What the last command of `pipeline` (commands in pipe order) prints, or None."""
+    text: str | None = None
+    for index, command in enumerate(pipeline):
+        if any(word.substitutions for word in command.words):
+            return None
+        resolved = resolve([word.text for word in command.words])
+        if index == 0 and command.stdin_text is None:
+            text = _produced(resolved)
+        else:
+            source = command.stdin_text if command.stdin_text is not None else text
+            text = _filter(resolved, source) if source is not None else None
+        if text is None or len(text) > MAX_TEXT:
+            return None
+    return text
+
+
+def static_output(inner: str) -> str | None:
+    """Output of a substitution made only of known text tools (`$(echo rm)` is `rm`), with
+    trailing newlines dropped as `$( )` drops them."""
+    try:
+        commands = parse(inner)
+    except ShellSyntaxError:
+        return None
+    if not commands or commands[-1].upstream != commands[:-1]:
+        return None
+    output = pipeline_output(commands)
+    return None if output is None else output.rstrip("\n")
