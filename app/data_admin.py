@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app import paths
+from app.store.db import connect
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -166,7 +167,7 @@ def _files_to_export(root: Path, db_file: Path, include_models: bool) -> list[Pa
 
 def _snapshot_db(source: Path, target: Path) -> None:
     """A consistent copy of a live WAL database, as one file that opens on its own."""
-    src = sqlite3.connect(source, timeout=10)
+    src = connect(source)
     try:
         dst = sqlite3.connect(target)
         try:

@@ -55,6 +55,30 @@ def models_dir() -> Path:
     return user_dir() / "models"
 
 
+def dialog_start_dir(preferred: Path | str | None = None) -> Path:
+    """The folder a file dialog opens in: ``preferred`` when it is an existing folder away
+    from the database, else the home folder.
+
+    A dialog lists its folder and reads the first bytes of unknown files to show their type;
+    closing those reads drops this process's SQLite locks on the database, after which
+    another Flywheel process could take itself for the database's last user. So a dialog
+    never opens in the data folder itself, where the database is.
+    """
+    home = Path.home()
+    if preferred is None:
+        return home
+    folder = Path(preferred).expanduser()
+    if not folder.is_dir():
+        folder = folder.parent
+    try:
+        resolved = folder.resolve()
+    except OSError:
+        return home
+    if not folder.is_dir() or resolved == user_dir().resolve():
+        return home
+    return resolved
+
+
 def assets_dir() -> Path:
     """Files the app ships (icons, canary text, system prompt).
 

@@ -1,12 +1,24 @@
 """Opening the database: version check first, then WAL, pragmas and pending migrations.
 
 One connection per thread (SQLite connections must not be shared across threads); every
-caller opens its own through :func:`open_db`.
+caller opens its own through :func:`open_db` (or :func:`connect` for a raw connection).
+
+No connection of Flywheel's checkpoints or deletes the WAL when it closes
+(``SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE``). SQLite decides it is the last user of a database by
+taking a POSIX lock, and a process loses all its POSIX locks on a file as soon as anything
+in it closes any descriptor of that file (a file dialog guessing a file's type does). The
+closing process would then delete ``-wal`` and ``-shm`` under a window still writing to
+them, and the window's later turns would go to a deleted file. Checkpoints still happen as
+the WAL grows (``wal_autocheckpoint``); the WAL file simply stays, capped in size by
+``journal_size_limit``.
 """
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +30,10 @@ from app import paths
 from app.store.migrations import MIGRATIONS
 
 MIGRATIONS_TABLE = "_migrations"
+SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE = 1006  # sqlite3.h; Python 3.12 names it in sqlite3
+WAL_SIZE_LIMIT = 16 * 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 class SchemaTooNewError(RuntimeError):
@@ -69,6 +85,50 @@ def migrate(db: sqlite_utils.Database) -> None:
         done.add(migration.__name__)
 
 
+def _no_checkpoint_on_close(conn: sqlite3.Connection) -> bool:
+    """Switch off the checkpoint (and WAL deletion) SQLite does when a connection closes.
+
+    Python 3.12 has ``Connection.setconfig``. Python 3.11 has no way to reach
+    ``sqlite3_db_config``, so the handle is read from the connection object, whose layout is
+    fixed for a released CPython version (``PyObject_HEAD`` then ``sqlite3 *db``), and the
+    call goes to the SQLite library the ``_sqlite3`` module uses. The handle is checked
+    (its file name must be the connection's) before anything is set, and the option is read
+    back. Returns whether the option is on.
+    """
+    setconfig = getattr(conn, "setconfig", None)
+    if setconfig is not None:
+        setconfig(SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, True)
+        return bool(conn.getconfig(SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE))
+    if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
+        return False
+    try:
+        import _sqlite3
+
+        lib = ctypes.CDLL(_sqlite3.__file__)
+        filename = lib.sqlite3_db_filename
+        db_config = lib.sqlite3_db_config
+    except (ImportError, OSError, AttributeError):
+        return False
+    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
+    filename.restype = ctypes.c_char_p
+    filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    expected = conn.execute("SELECT file FROM pragma_database_list WHERE name = 'main'")
+    if not handle or filename(handle, b"main") != expected.fetchone()[0].encode():
+        return False
+    state = ctypes.c_int(-1)
+    db_config(ctypes.c_void_p(handle), ctypes.c_int(SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE),
+              ctypes.c_int(1), ctypes.byref(state))
+    return state.value == 1
+
+
+def connect(path: Path, timeout: float = 10) -> sqlite3.Connection:
+    """A raw connection that never checkpoints or deletes the WAL when it closes."""
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    if not _no_checkpoint_on_close(conn):
+        log.warning("SQLite's no-checkpoint-on-close option is not available here")
+    return conn
+
+
 def open_db(path: Path | None = None) -> sqlite_utils.Database:
     """Open (creating or migrating) the Flywheel database.
 
@@ -77,10 +137,11 @@ def open_db(path: Path | None = None) -> sqlite_utils.Database:
     """
     path = path or paths.db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    conn = connect(path)
     try:
         _check_not_newer(conn, path)
         conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 10000")

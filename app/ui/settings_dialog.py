@@ -232,7 +232,7 @@ class SettingsDialog(QDialog):
     # Model -------------------------------------------------------------------------------
 
     def _browse_model(self) -> None:
-        start = self.path_edit.text() or str(paths.models_dir())
+        start = str(paths.dialog_start_dir(self.path_edit.text() or paths.models_dir()))
         name, _ = QFileDialog.getOpenFileName(
             self, "Choose a GGUF model", start, "GGUF models (*.gguf);;All files (*)"
         )

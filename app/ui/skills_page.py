@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import paths
 from app.skills.library import ImportReport, SkillLibrary
 from app.skills.skill import APPLIES_ALWAYS, Skill, SkillFormatError, parse_skill
 from app.ui.markdown import to_html
@@ -170,7 +171,7 @@ class SkillsPage(StorePage):
     # --- plumbing ------------------------------------------------------------------------
 
     def _choose_folder(self, title: str) -> str:
-        return QFileDialog.getExistingDirectory(self, title)
+        return QFileDialog.getExistingDirectory(self, title, str(paths.dialog_start_dir()))
 
     def _changed(self, name: str | None = None, note: str = "") -> None:
         self._say(note)

@@ -56,3 +56,30 @@ def test_not_a_database_gives_clear_error() -> None:
     paths.db_path().write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(sqlite3.DatabaseError):
         store_db.open_db()
+
+
+def test_a_second_process_never_deletes_the_wal_of_a_process_that_lost_its_locks() -> None:
+    """Closing any descriptor of a file drops the process's POSIX locks on it (a file
+    dialog reading a file's type does it): another process must still not take itself for
+    the last user and delete the WAL the first one keeps writing to."""
+    import subprocess
+    import sys
+
+    db = store_db.open_db()
+    db.execute("CREATE TABLE notes (text TEXT)")
+    db.execute("INSERT INTO notes VALUES ('before')")
+    for name in ("", "-wal", "-shm"):
+        with open(f"{paths.db_path()}{name}", "rb") as handle:  # what the dialog did
+            handle.read(16)
+    child = subprocess.run(
+        [sys.executable, "-c", "from app.store.db import open_db; open_db().conn.close()"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert child.returncode == 0, child.stderr
+    assert paths.db_path().with_name("flywheel.db-wal").exists()
+    db.execute("INSERT INTO notes VALUES ('after')")
+    elsewhere = sqlite3.connect(f"file:{paths.db_path()}?mode=ro", uri=True)
+    assert elsewhere.execute("SELECT count(*) FROM notes").fetchone()[0] == 2
+    assert elsewhere.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    elsewhere.close()
+    db.conn.close()
