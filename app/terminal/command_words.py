@@ -164,7 +164,8 @@ def _skip_wrapper_options(name: str, texts: list[str], index: int, resolved: Res
             if name == "env" and key == "--split-string":
                 resolved.extra_code.append(arg.partition("=")[2] if "=" in arg else
                                            texts[index + 1] if index + 1 < len(texts) else "")
-            index += 1 if "=" in arg or key not in _LONG_VALUED else 2
+            flag = name == "systemd-run" and key in ("--user", "--system")  # no value there
+            index += 1 if "=" in arg or flag or key not in _LONG_VALUED else 2
             continue
         elif arg.startswith("-") and len(arg) > 1:
             if not (name == "nice" and arg[1:].isdigit()):

@@ -37,8 +37,10 @@ from app.terminal.command_words import (
 from app.terminal.containment import uncovered
 from app.terminal.embedded_code import (
     COMMAND_VARIABLES,
+    CONSOLES,
     awk_program,
     awk_writes,
+    console_escapes,
     hidden_commands,
     make_recipes,
 )
@@ -48,7 +50,9 @@ from app.terminal.pipe_checks import (
     fork_bomb,
     lists_every_process,
     name_args,
+    scrambled,
     starts_from_literal,
+    vital_lookup,
 )
 from app.terminal.program_checks import (
     REMOTE_SHELL,
@@ -100,6 +104,7 @@ class _Line:
     cwd: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     downloaded: set[str] = field(default_factory=set)
+    scrambled: set[str] = field(default_factory=set)
 
 
 def danger_reasons(command: str) -> list[str]:
@@ -280,6 +285,8 @@ class _Inspector:
         resolved = resolve(*_static_words(command, line.variables))
         self.segments.append(Segment(" ".join(w.text for w in command.words),
                                      uncovered(command, resolved)))
+        line.scrambled |= {word.text.partition("=")[0] for word in command.words
+                           if "=" in word.text and any(map(scrambled, word.substitutions))}
         for name, value in resolved.assignments:
             self.reasons += assignment_reasons(name, value)
             self._command_variable(name, value, depth)
@@ -308,8 +315,18 @@ class _Inspector:
                 for c in command.upstream):
             line.variables[resolved.args[-1]] = "*"  # `ls ~ | while read f`: each entry
         self._scheduled_or_boot(resolved, command, line, depth)
-        if name == "kill" and self._kills_listed(resolved, command):
-            self.reasons.append("kills every process listed by ps (all of them)")
+        if name == "kill":
+            sources = self._kill_sources(resolved, command)
+            if any(lists_every_process(commands) for commands in sources):
+                self.reasons.append("kills every process listed by ps (all of them)")
+            if vital := next(filter(None, map(vital_lookup, sources)), None):
+                self.reasons.append(f"kills {vital}, which the whole system or your session "
+                                    "depends on")
+        if name in CONSOLES:
+            fed = command.stdin_text if command.stdin_text is not None else (
+                pipeline_output(command.upstream) if command.upstream else None)
+            for escaped in console_escapes(name, fed or ""):
+                self.inspect_hosted(escaped, depth, name)
         if name in ("export", "declare", "typeset", "readonly", "local"):
             for key, sep, value in (arg.partition("=") for arg in args):
                 if sep:
@@ -380,8 +397,9 @@ class _Inspector:
                         self.inspect_hosted(parts[fields], depth, "cron")
 
     @staticmethod
-    def _kills_listed(resolved: Resolved, command: Command) -> bool:
-        """`kill -9 $(ps -e -o pid=)`, `ps -eo pid | xargs kill`: pids of every process."""
+    def _kill_sources(resolved: Resolved, command: Command) -> list[list[Command]]:
+        """The commands that list the pids `kill` gets: `kill -9 $(ps -e -o pid=)`,
+        `ps -eo pid | xargs kill`, `kill $(pidof Xorg)`."""
         sources = [list(command.upstream)] if resolved.via_xargs else []
         for word in resolved.arg_words:
             for inner in word.substitutions:
@@ -389,7 +407,7 @@ class _Inspector:
                     sources.append(parse(inner))
                 except ShellSyntaxError:
                     continue
-        return any(lists_every_process(commands) for commands in sources)
+        return sources
 
     def _command_variable(self, name: str, value: str, depth: int) -> None:
         """`PAGER='sh -c …'`, `LESSOPEN='|…'`: the value is a command some program runs."""
@@ -421,6 +439,11 @@ class _Inspector:
         self.certain = False
         if resolved.head and any(fetches(inner) for inner in resolved.head.substitutions):
             self.reasons.append(PIPE_DOWNLOAD)
+        used = set(re.findall(r"\$\{?(\w+)", resolved.head.text if resolved.head else ""))
+        if used & line.scrambled or (resolved.head and any(map(scrambled,
+                                                               resolved.head.substitutions))):
+            self.reasons.append("runs a command rebuilt from scrambled text while it runs, so "
+                                "nobody can read it first")
         short, long_, targets = options(resolved.args)
         if short & {"r", "R"} or "--recursive" in long_:
             for target in targets:

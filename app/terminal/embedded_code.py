@@ -39,6 +39,10 @@ _AWK_CALLS = re.compile(r"\bsystem\s*\(\s*(\"(?:[^\"\\]|\\.)*\")|(\"(?:[^\"\\]|\
 _AWK_HIDDEN = re.compile(r"\bsystem\s*\(|\|&?\s*getline|print[^;}]*\|")
 _VIM_SHELL = re.compile(r"^[:\s]*(?:silent!?\s*)?(?:!|(?:sh(?:ell)?|terminal|term)\b)(.*)", re.S)
 _VIM_CODE = re.compile(r"system\(|:?(?:py3?|python3?|pyx|lua|perl|ruby)\b|call\s", re.I)
+CONSOLES = {"sqlite3": re.compile(r"\s*\.(?:shell|system)\s+(.*)"),
+            "psql": re.compile(r"\s*\\!\s*(.+)"),
+            "mysql": re.compile(r"\s*(?:system|\\!)\s+(.*)"),
+            "mariadb": re.compile(r"\s*(?:system|\\!)\s+(.*)")}
 _SED_EXEC = re.compile(r"(?:^|[;\n{}])\s*(?:\d+|\$|/[^/]*/)?(?:,\s*(?:\d+|\$|/[^/]*/))?"
                        r"\s*!?\s*e\s+([^;\n}]+)")
 _SED_HIDDEN = re.compile(r"(?:^|[;\n{}])\s*[\d$,/!]*\s*e\s*(?:$|[;}\n])|s(.).*?\1.*?\1[gpiImM\d]*e")
@@ -181,6 +185,12 @@ def make_recipes(text: str) -> list[str]:
         re.findall(r"\$[({]shell\s+([^)}]*)[)}]", text)
 
 
+def console_escapes(name: str, text: str) -> list[str]:
+    """Shell commands in what a database console reads: sqlite3 `.shell`/`.system`, psql
+    `\\!`, mysql `system`/`\\!` — given as arguments or fed on its input."""
+    return [m.group(1) for line in text.splitlines() if (m := CONSOLES[name].match(line))]
+
+
 def hidden_commands(name: str, args: list[str]) -> list[str]:
     """Shell commands that `name` with `args` would run besides its own work."""
     if name == "git":
@@ -206,9 +216,8 @@ def hidden_commands(name: str, args: list[str]) -> list[str]:
         return [m.group(1) for m in _SED_EXEC.finditer(sed_script(args))]
     if name == "make":
         return [r for text in _option_values(args, ("--eval", "-E")) for r in make_recipes(text)]
-    if name == "sqlite3":
-        return [m.group(1) for a in args if (m := re.match(r"\s*\.(?:shell|system)\s+(.*)", a,
-                                                              re.S))]
+    if name in CONSOLES:
+        return [found for arg in args for found in console_escapes(name, arg)]
     if name == "zip":
         return _option_values(args, ("-TT", "--unzip-command"))
     if name == "rg":

@@ -12,7 +12,8 @@ import re
 
 from app.terminal.command_words import DOWNLOADERS, is_decoder, printed_text, resolve
 from app.terminal.shell_syntax import Command, ShellSyntaxError, parse
-from app.terminal.static_text import pipeline_output
+from app.terminal.static_text import pipeline_output, static_output
+from app.terminal.system_checks import VITAL
 
 _PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "sed"})
 _FUNC_DEF_RE = re.compile(r"(?:\bfunction\s+([^\s(){};|&]{1,64})\s*(?:\(\s*\))?|"
@@ -80,3 +81,22 @@ def starts_from_literal(pipeline: list[Command]) -> bool:
     literal = first.stdin_text is not None or printed_text(
         resolve([w.text for w in first.words])) is not None
     return literal and (len(pipeline) > 1 or first.stdin_text is not None)
+
+
+def vital_lookup(commands: list[Command]) -> str | None:
+    """The vital process whose pids `pidof NAME` / `pgrep NAME` look up, if any."""
+    for command in commands:
+        name, args = name_args(command)
+        if name in ("pidof", "pgrep") and (vital := set(args) & VITAL):
+            return sorted(vital)[0]
+    return None
+
+
+def scrambled(inner: str) -> bool:
+    """A substitution that reshapes text written on the line with a tool Flywheel cannot
+    compute (`$(sed 's/x/rm/' <<< x)`): what it yields is hidden until it runs."""
+    try:
+        commands = parse(inner)
+    except ShellSyntaxError:
+        return False
+    return bool(commands) and static_output(inner) is None and starts_from_literal(commands)

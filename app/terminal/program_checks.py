@@ -248,10 +248,11 @@ def _crontab(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 def _setfacl(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     """`setfacl -R -m u:nobody:rwx /etc`: access rules changed on a whole precious tree."""
     short, long_, positional = options(args, valued="mMxX")
-    if not ("R" in short or "--recursive" in long_):
-        return []
-    return [f"changes access rules of {described} and everything inside" for target in positional
-            if (path := paths.expand(target, cwd)) and (described := paths.describe_precious(path))]
+    recursive = "R" in short or "--recursive" in long_
+    found = [described for target in positional if (path := paths.expand(target, cwd))
+             and (described := paths.describe_precious(path))]
+    return [f"changes access rules of {described}" for described in found
+            if recursive or described.startswith("every")]
 
 
 def _netcat(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:

@@ -98,6 +98,15 @@ def _produced(resolved: Resolved) -> str | None:
         return ""
     if (printed := printed_text(resolved)) is not None:
         return printed + "\n"
+    if name in ("realpath", "readlink") and args and (name == "realpath" or set(
+            "".join(a for a in args if a.startswith("-"))) & set("fem")):
+        targets = [a for a in args if not a.startswith("-")]
+        path = paths.expand(targets[0]) if len(targets) == 1 else None
+        return None if path is None or "$" in path else path + "\n"
+    if name == "printenv" and args == ["HOME"]:
+        return paths.home() + "\n"
+    if name == "cat" and args == ["/dev/null"]:
+        return ""
     if name in ("dirname", "basename") and len(args) == 1:
         path = paths.expand(args[0])
         if path is None or "$" in path:

@@ -53,7 +53,7 @@ _DEFENCES = frozenset({"ufw", "firewalld", "iptables", "ip6tables", "nftables", 
 _STOP_VERBS = frozenset({"stop", "disable", "mask", "kill", "teardown"})
 _LOGIN1_POWER = re.compile(r"\b(?:Manager\.)?(?:PowerOff|Reboot|Halt|KExec|SoftReboot)\b")
 # Processes the whole system or the desktop session stands on: killing one ends it.
-_VITAL = frozenset({"systemd", "init", "dbus-daemon", "dbus-broker", "systemd-logind", "Xorg",
+VITAL = frozenset({"systemd", "init", "dbus-daemon", "dbus-broker", "systemd-logind", "Xorg",
                     "Xwayland", "gnome-shell", "plasmashell", "kwin_wayland", "kwin_x11",
                     "gnome-session-binary", "gdm", "gdm3", "sddm", "lightdm", "login"})
 _CATCH_ALL_PATTERN = re.compile(r"^(?:\.\*?|\^|\$|\.\+|\^\.\*|\[\^?\w*-?\w*\]\*?|\w?\*|)$")
@@ -298,10 +298,13 @@ def _kill(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 def _dbus_call(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`dbus-send … org.freedesktop.login1.Manager.PowerOff`, `busctl call … login1 … Reboot`:
-    the login manager's power methods, called directly."""
+    """`dbus-send … org.freedesktop.login1.Manager.PowerOff`, `busctl call … login1 … Reboot`,
+    systemd's `StartUnit poweroff.target`: the power methods, called directly."""
     text = " ".join(args)
-    return [POWER] if "login1" in text and _LOGIN1_POWER.search(text) else []
+    if not re.search(r"\b(?:login1|systemd1)\b", text):
+        return []
+    starts_power_unit = "StartUnit" in text and any(_SHUTDOWN_TARGET.match(a) for a in args)
+    return [POWER] if _LOGIN1_POWER.search(text) or starts_power_unit else []
 
 
 def _killall5(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -319,7 +322,7 @@ def _pkill(name: str) -> Judge:
                 args = [*args[:index], f"{arg}={args[index + 1]}", *args[index + 2:]]
                 break
         short, long_, names = options(args, valued=valued)
-        if vital := sorted(set(names) & _VITAL):
+        if vital := sorted(set(names) & VITAL):
             return [f"kills {vital[0]}, which the whole system or your session depends on"]
         if set(names) & _DEFENCES:
             return ["switches off the firewall or security service "
