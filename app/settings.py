@@ -141,6 +141,36 @@ def _section_from(cls: type, data: dict[str, Any], where: str, problems: list[st
     return cls(**values), unknown
 
 
+# Inclusive bounds of numeric settings; a value outside them would fail later, far from the
+# file (a context of 0 tokens crashes the first turn), so it is refused at load instead.
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("model", "threads"): (0, 1024),
+    ("model", "context_size"): (256, 1 << 20),
+    ("model", "gpu_layers"): (-1, 100_000),
+    ("model", "max_reply_tokens"): (1, 1 << 20),
+    ("model", "temperature"): (0.0, 2.0),
+    ("learning", "idle_minutes"): (0, 100_000),
+    ("learning", "min_new_examples"): (0, 1_000_000),
+    ("terminal", "command_timeout_s"): (0, 10_000_000),
+}
+
+
+def _refuse_out_of_range(settings: Settings, problems: list[str]) -> None:
+    """Put every out-of-range number back to its default and say so."""
+    for (section_name, name), (low, high) in RANGES.items():
+        section = getattr(settings, section_name, None)
+        if section is None or not hasattr(section, name):
+            continue
+        value = getattr(section, name)
+        if not low <= value <= high:
+            default = getattr(type(section)(), name)
+            setattr(section, name, default)
+            problems.append(
+                f"{section_name}.{name} = {value} is out of range ({low} to {high}); "
+                f"using the default {default}"
+            )
+
+
 def from_dict(data: dict[str, Any]) -> Settings:
     """Settings from parsed TOML, keeping unknown keys and defaulting ill-typed values."""
     settings = Settings()
@@ -160,6 +190,7 @@ def from_dict(data: dict[str, Any]) -> Settings:
         setattr(settings, f.name, section)
         if unknown:
             settings.extra[f.name] = unknown
+    _refuse_out_of_range(settings, problems)
     section_names = {f.name for f in fields(Settings)}
     for key, value in data.items():
         if key not in section_names:

@@ -66,3 +66,21 @@ def test_every_field_has_help() -> None:
     for section in filter(is_dataclass, sections):
         for f in fields(section):
             assert settings.field_help(section, f.name), f"{type(section).__name__}.{f.name}"
+
+
+def test_out_of_range_numbers_are_refused_at_load_and_the_file_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "settings.toml"
+    text = "[model]\ncontext_size = 0\nmax_reply_tokens = -1\ntemperature = -5\nthreads = 2\n"
+    path.write_text(text, encoding="utf-8")
+    loaded = settings.load(path)
+    defaults = settings.ModelSettings()
+    assert loaded.model.context_size == defaults.context_size
+    assert loaded.model.max_reply_tokens == defaults.max_reply_tokens
+    assert loaded.model.temperature == defaults.temperature
+    assert loaded.model.threads == 2
+    assert loaded.load_error is not None
+    for key in ("context_size = 0", "max_reply_tokens = -1", "temperature = -5"):
+        assert key in loaded.load_error
+    assert path.read_text(encoding="utf-8") == text
