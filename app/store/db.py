@@ -55,13 +55,18 @@ def applied_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 def _check_not_newer(conn: sqlite3.Connection, path: Path) -> None:
+    """Both marks of a newer schema count: a migration this version does not know, and a
+    ``user_version`` above the number it knows (a newer version may set one without the
+    other, e.g. a rebuilt migrations table)."""
     known = {m.__name__ for m in MIGRATIONS}
     unknown = [name for name in applied_migrations(conn) if name not in known]
-    if unknown:
+    user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if unknown or user_version > schema_version():
+        found = f"migration {unknown[-1]}" if unknown else f"schema version {user_version}"
         raise SchemaTooNewError(
             f"The database {path} was created by a newer version of Flywheel "
-            f"(it has migration {unknown[-1]}, this version knows up to "
-            f"{MIGRATIONS[-1].__name__}). Update Flywheel; the database was not changed."
+            f"(it has {found}, this version knows up to {MIGRATIONS[-1].__name__}, "
+            f"schema version {schema_version()}). Update Flywheel; the database was not changed."
         )
 
 

@@ -36,6 +36,17 @@ def test_newer_database_is_refused_and_left_untouched() -> None:
     assert paths.db_path().read_bytes() == before
 
 
+def test_newer_user_version_alone_is_refused() -> None:
+    db = store_db.open_db()
+    db.execute(f"PRAGMA user_version = {store_db.schema_version() + 1}")
+    db.conn.close()
+    with pytest.raises(store_db.SchemaTooNewError, match="schema version"):
+        store_db.open_db()
+    conn = sqlite3.connect(paths.db_path())
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == store_db.schema_version() + 1
+    conn.close()
+
+
 def test_failed_migration_rolls_back(monkeypatch) -> None:
     def m002_broken(db) -> None:
         db.execute("CREATE TABLE half_done (id INTEGER)")
