@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlite_utils import Database
 
+    from app.model.runtime import ModelRuntime
     from app.settings import Settings
     from app.terminal.policy import Decision
     from app.terminal.pty_session import PtySession
@@ -50,6 +53,70 @@ def cmd_gui(_args: argparse.Namespace) -> int:
     return run_gui()
 
 
+def storage_error_message(exc: BaseException) -> str | None:
+    """One clear line for what a damaged, newer, read-only or full database (or data
+    folder) raises, or ``None`` when ``exc`` is not such an error."""
+    import errno
+    import sqlite3
+
+    from app.store.db import SchemaTooNewError
+
+    if isinstance(exc, SchemaTooNewError):
+        return str(exc)
+    text = str(exc)
+    full = "disk is full" in text or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+    if full and isinstance(exc, sqlite3.DatabaseError | OSError):
+        return "the disk is full: Flywheel cannot save anything until space is freed"
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"the data folder cannot be written ({text}); check its permissions"
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    if "readonly" in text or "unable to open" in text:
+        return f"the database cannot be written ({text}); check the data folder's permissions"
+    if "malformed" in text or "not a database" in text:
+        return f"the database is damaged ({text}); Flywheel did not change it"
+    return f"the database cannot be used: {text}"
+
+
+def _storage_errors_reported(command: Callable[[argparse.Namespace], int]
+                             ) -> Callable[[argparse.Namespace], int]:
+    """Run a sub-command; a storage error becomes one line on stderr and exit code 1."""
+    import functools
+
+    @functools.wraps(command)
+    def run_command(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except Exception as exc:
+            message = storage_error_message(exc)
+            if message is None:
+                raise
+            print(f"error: {message}", file=sys.stderr)
+            return 1
+
+    return run_command
+
+
+def _serve_active_adapter(db: Database, runtime: ModelRuntime) -> str:
+    """Apply the registry's active adapter for the served model, as the window does; return
+    what is served, for the banner. A refused adapter leaves the base model, with a note."""
+    from app.learning.registry import AdapterError, AdapterRegistry
+    from app.model.catalog import ModelFileError, file_sha256
+
+    try:
+        base_sha = file_sha256(runtime.path)
+        registry = AdapterRegistry(db)
+        path = registry.active_path(base_sha)
+        if path is None:
+            return ""
+        runtime.apply_adapter(path)
+    except (AdapterError, ModelFileError, RuntimeError, OSError) as exc:
+        print(f"warning: {exc}; using the base model without an adapter", file=sys.stderr)
+        return ""
+    return f" with adapter v{path.parent.name}"
+
+
+@_storage_errors_reported
 def cmd_chat(args: argparse.Namespace) -> int:
     from app import settings as settings_mod
     from app.assistant import Turn, runtime_from_settings
@@ -69,10 +136,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
     except ModelFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    conversation_id = args.conversation or conv.create_conversation(db)
+    adapter = _serve_active_adapter(db, runtime)
+    conversation_id: int | None = args.conversation  # a new one is created by its first turn
     interactive = sys.stdin.isatty()
     shell = PtySession(cwd=Path.cwd(), env=shell_environment())  # started on the first run
-    print(f"Flywheel chat on {runtime.path.name}. /new starts over, /quit leaves.")
+    print(f"Flywheel chat on {runtime.path.name}{adapter}. /new starts over, /quit leaves.")
     sandboxed, why_not = sandbox_status()
     if not sandboxed:
         print(f"note: proposed commands run without a sandbox here ({why_not}); "
@@ -90,22 +158,33 @@ def cmd_chat(args: argparse.Namespace) -> int:
             if text == "/quit":
                 return 0
             if text == "/new":
-                conversation_id = conv.create_conversation(db)
+                conversation_id = None
                 print("(new conversation)")
                 continue
-            if not conv.current_path(db, conversation_id):
-                conv.rename_conversation(db, conversation_id, text[:60])
-            cancel = threading.Event()
-            turn = Turn(db, runtime, settings, conversation_id, user_text=text, cancel=cancel)
-            print("flywheel> ", end="", flush=True)
             try:
-                for piece in turn:
-                    print(piece, end="", flush=True)
-            except KeyboardInterrupt:
-                cancel.set()
-                for _ in turn:
-                    pass
-                print(" [stopped]", end="")
+                if conversation_id is None:
+                    conversation_id = conv.create_conversation(db)
+                if not conv.current_path(db, conversation_id):
+                    conv.rename_conversation(db, conversation_id, text[:60])
+                cancel = threading.Event()
+                turn = Turn(db, runtime, settings, conversation_id, user_text=text,
+                            cancel=cancel)
+                print("flywheel> ", end="", flush=True)
+                try:
+                    for piece in turn:
+                        print(piece, end="", flush=True)
+                except KeyboardInterrupt:
+                    cancel.set()
+                    for _ in turn:
+                        pass
+                    print(" [stopped]", end="")
+            except Exception as exc:
+                message = storage_error_message(exc)
+                if message is None:
+                    raise
+                print(f"\nerror: {message}. This turn was not saved (the text above is all "
+                      "there is of it).", file=sys.stderr)
+                continue
             print()
             if turn.result is not None:
                 _offer_commands(db, shell, settings, turn.result.assistant_message_id,
@@ -327,6 +406,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     return code
 
 
+@_storage_errors_reported
 def cmd_adapters(args: argparse.Namespace) -> int:
     """List the served model's adapters, or roll back to a version (0: the base model)."""
     import datetime as dt

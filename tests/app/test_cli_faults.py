@@ -1,0 +1,83 @@
+"""``flywheel chat`` and ``flywheel adapters`` as a new user meets them (issue 15 item 8):
+the active adapter is served, storage faults are one clear line, an idle chat leaves nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app import paths
+from app.learning.registry import BASE_SHA_KEY, AdapterRegistry
+from app.model.catalog import embedded_model_path, file_sha256, read_gguf_header
+from app.store.db import open_db, schema_version
+from tests.app.test_cli import run
+from trainer.adapter_file import write_adapter
+
+
+def _active_adapter(tmp_path: Path) -> None:
+    """Register and promote a real (random) LoRA adapter for the embedded model."""
+    base = embedded_model_path()
+    header = read_gguf_header(base)
+    shapes = {t.name: t.shape for t in header.tensors}
+    rng = np.random.default_rng(0)
+    tensors = {}
+    for target in ("attn_q", "attn_v"):
+        name = f"blk.0.{target}.weight"
+        n_in, n_out = shapes[name]
+        tensors[f"{name}.lora_a"] = rng.normal(0, 0.05, (4, n_in)).astype(np.float32)
+        tensors[f"{name}.lora_b"] = rng.normal(0, 0.05, (n_out, 4)).astype(np.float32)
+    sha = file_sha256(base)
+    adapter = write_adapter(tmp_path / "a.gguf", header.architecture, 8.0, tensors,
+                            metadata={BASE_SHA_KEY: sha})
+    db = open_db()
+    registry = AdapterRegistry(db)
+    record = registry.register(sha, adapter, "{}", {})
+    registry.promote(sha, record.version)
+    db.conn.close()
+
+
+def test_chat_serves_the_active_adapter_and_records_its_version(
+    flywheel_home: Path, tmp_path: Path
+) -> None:
+    _active_adapter(tmp_path)
+    result = run(["chat"], flywheel_home, stdin="Say hello\n/quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "with adapter v1" in result.stdout
+    conn = sqlite3.connect(paths.db_path())
+    versions = conn.execute(
+        "SELECT adapter_version FROM messages WHERE role = 'assistant'").fetchall()
+    conn.close()
+    assert versions == [("1",)]
+
+
+def test_chat_with_only_quit_leaves_no_empty_chat(flywheel_home: Path) -> None:
+    result = run(["chat"], flywheel_home, stdin="/quit\n")
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(paths.db_path())
+    assert conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
+    conn.close()
+
+
+def _damaged() -> None:
+    paths.db_path().write_bytes(b"this is not a database" * 200)
+
+
+def _newer() -> None:
+    db = open_db()
+    db.execute(f"PRAGMA user_version = {schema_version() + 5}")
+    db.conn.close()
+
+
+@pytest.mark.parametrize("fault", [_damaged, _newer], ids=["damaged", "newer"])
+@pytest.mark.parametrize("command", [["chat"], ["adapters"]], ids=["chat", "adapters"])
+def test_storage_faults_are_one_clear_line(flywheel_home: Path, fault, command) -> None:
+    fault()
+    result = run(command, flywheel_home, stdin="hi\n/quit\n")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    assert "database" in errors[0]
