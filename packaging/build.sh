@@ -19,6 +19,11 @@ started=$(date +%s)
 
 make setup VENV="$VENV"  # a no-op when the venv is up to date with pyproject.toml and the lock
 
+if [ ! -x "$VENV/bin/pyinstaller" ]; then
+  echo "build: $VENV has no PyInstaller; run \`make setup\` (it installs the locked one)" >&2
+  exit 1
+fi
+
 echo "build: running PyInstaller (several minutes: torch alone is ~600 MB)"
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/flywheel.spec
