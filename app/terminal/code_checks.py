@@ -10,6 +10,8 @@ first rewrites each to the literal `"~"`; then one set of patterns serves every 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 
 from app.terminal import risky_paths as paths
@@ -59,6 +61,9 @@ _EVALUATES = re.compile(r"(?<![\w.])(?:exec|eval|instance_eval|class_eval)\b(?!\
 _FETCHES = re.compile(r"urlopen|URI\.open|open-uri|Net::HTTP|LWP|HTTP::Tiny|\brequests\.get|"
                       r"\bhttpx\.get|\bfetch\(|\bhttps?\.get|curl_exec|file_get_contents\(\s*"
                       r"['\"]https?:|\bopen\(\s*['\"]https?:")
+_DECODE_CALL = re.compile(r"(?:b64decode|base64_decode|decode_base64|decode64|atob|Buffer\.from)"
+                          r"\s*\(\s*[rbuf]?(['\"])([A-Za-z0-9+/=\s]{4,})\1[^()]*\)"
+                          r"(?:\s*\.\s*(?:decode|toString)\s*\([^()]*\))?")
 _INTERPOLATED_HOME = re.compile(
     r"""\$ENV\{\s*['"]?HOME['"]?\s*\}(?=[^'"]*['"])|\$\{HOME\}|\$HOME\b|"""
     r"""#\{(?:Dir\.home|ENV\[['"]HOME['"]\])\}|\$\{(?:process\.env\.HOME|os\.homedir\(\))\}""")
@@ -71,11 +76,20 @@ _LISTS_HOME = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirS
                          r"""["']~["']\s*\)?\s*\.\s*(?:iterdir|glob|rglob|each_child|children)""")
 
 
+def _decoded(match: re.Match[str]) -> str:
+    try:
+        text = base64.b64decode(match.group(2)).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return match.group(0)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def normalise(code: str) -> str:
-    """Drops text that is only printed (`print('rm -rf ~')`), then rewrites every spelling
+    """Drops text that is only printed (`print('rm -rf ~')`), decodes base64 literals
+    (`b64decode('cm0g…')` becomes the string it stands for), then rewrites every spelling
     of the home folder as `~`: inside a string (`"rm -rf $ENV{HOME}"`) as the bare `~`,
     elsewhere as the string `"~"`."""
-    code = _PRINTED.sub("", code)
+    code = _DECODE_CALL.sub(_decoded, _PRINTED.sub("", code))
     return _HOME_EXPR.sub('"~"', _INTERPOLATED_HOME.sub("~", code))
 
 

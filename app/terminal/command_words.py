@@ -291,7 +291,10 @@ def is_decoder(resolved: Resolved) -> bool:
         return any(a[:1] == "-" and "r" in a for a in args)
     if name == "openssl":
         return "-d" in args
-    return name == "uudecode"
+    if name in ("gzip", "gunzip", "xz", "unxz", "bzip2", "bunzip2", "zstd", "lzma", "brotli"):
+        return name.startswith("un") or name == "gunzip" or "--decompress" in args or any(
+            a[:1] == "-" and a[1:2] != "-" and "d" in a for a in args)
+    return name in ("uudecode", "zcat", "xzcat", "bzcat", "zstdcat", "lzcat")
 
 
 def _url_name(url: str) -> str:

@@ -187,8 +187,8 @@ def _permissions(name: str) -> Judge:
     `chown -R $USER ~` is a common repair, so ownership changes inside the home folder pass;
     `chmod -R 777 ~` does not (it breaks ssh and exposes every file).
     """
-    allowed = set("cfvR") if name == "chmod" else set("cfvhHLPR")
-    what = "permissions" if name == "chmod" else "ownership"
+    allowed = set("cfvR") if name in ("chmod", "chattr") else set("cfvhHLPR")
+    what = {"chmod": "permissions", "chattr": "attributes"}.get(name, "ownership")
 
     def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
         recursive = "--recursive" in args
@@ -207,7 +207,8 @@ def _permissions(name: str) -> Judge:
             described = paths.describe_precious(path) if path else None
             if not path or not described or not (recursive or described.startswith("every")):
                 continue
-            if name != "chmod" and (path == user_home or path.startswith(user_home + "/")):
+            if name in ("chown", "chgrp") and (path == user_home
+                                               or path.startswith(user_home + "/")):
                 continue
             inside = "" if described.startswith("every") else " and everything inside"
             reasons.append(f"changes {what} of {described}{inside}")
@@ -299,7 +300,8 @@ _JUDGES: dict[str, Judge] = {
     "ddrescue": _writes_last, "tee": _writes_each(""), "truncate": _writes_each("sr"),
     "shred": _shred, "sed": _sed, "mv": _mv, "chmod": _permissions("chmod"),
     "chown": _permissions("chown"), "chgrp": _permissions("chgrp"), "history": _history,
-    "unset": _unset, "set": _set, "crontab": _crontab, "setfacl": _setfacl, "nc": _netcat,
+    "unset": _unset, "set": _set, "crontab": _crontab, "setfacl": _setfacl,
+    "chattr": _permissions("chattr"), "sponge": _writes_each(""), "nc": _netcat,
     "ncat": _netcat, "netcat": _netcat, "socat": _socat, "perl": _in_place, "ruby": _in_place,
     **wide_delete.JUDGES,
 }

@@ -62,6 +62,7 @@ _DEVICE_RE = re.compile(
     r"mapper/|nbd\d|loop\d|sr\d|zram\d|mtd|mem$|kmem$|port$)"
 )
 _HOME_VAR_RE = re.compile(r"^(?:\$HOME|\$\{HOME(?:[:?=+\-][^}]*)?\})(?=/|$)")
+_HOME_TRIM_RE = re.compile(r"^\$\{HOME(%%?|##?)([^}]*)\}")
 _OTHER_HOME_RE = re.compile(r"^~([A-Za-z_][\w.-]*)(?=/|$)")
 # Browser profiles: saved passwords, cookies (logged-in sessions), history, extensions.
 BROWSER_DIRS = (".mozilla", ".mozilla/firefox", ".config/google-chrome", ".config/chromium",
@@ -85,7 +86,7 @@ def expand(arg: str, cwd: str | None = None) -> str | None:
     `~`, `~user`, `$HOME` and `${HOME:?}` are expanded; `cwd` (known only when the same
     command line did `cd /somewhere` first) resolves relative paths.
     """
-    text = _HOME_VAR_RE.sub(lambda _m: home(), arg)
+    text = _HOME_TRIM_RE.sub(_trimmed_home, _HOME_VAR_RE.sub(lambda _m: home(), arg))
     if text == "~" or text.startswith("~/"):
         text = home() + text[1:]
     elif other := _OTHER_HOME_RE.match(text):
@@ -96,6 +97,17 @@ def expand(arg: str, cwd: str | None = None) -> str | None:
             return None
         text = f"{cwd}/{text}"
     return posixpath.normpath(re.sub("/+", "/", text))
+
+
+def _trimmed_home(match: re.Match[str]) -> str:
+    """`${HOME%/*}` (the folder holding home), `${HOME%/}`, `${HOME##*/}` as bash trims them."""
+    value, op, pattern = home(), match.group(1), match.group(2)
+    cuts = range(len(value) + 1)
+    if op.startswith("%"):
+        ends = cuts if op == "%%" else reversed(cuts)
+        return next((value[:i] for i in ends if fnmatchcase(value[i:], pattern)), value)
+    starts = reversed(cuts) if op == "##" else cuts
+    return next((value[i:] for i in starts if fnmatchcase(value[:i], pattern)), value)
 
 
 def _describe_dir(path: str) -> str | None:

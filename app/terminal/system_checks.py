@@ -156,6 +156,10 @@ def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
         reasons.append("switches the system to single-user (rescue) mode or shuts it down")
     if verb in _STOP_VERBS and any(u.removesuffix(".service") in _DEFENCES for u in units):
         reasons.append(f"switches off the firewall or security service ({', '.join(units)})")
+    if verb in ("kill", "stop") and (vital := {u.removesuffix(".service") for u in units} & (
+            VITAL | {"display-manager", "dbus"})):
+        reasons.append(f"stops {sorted(vital)[0]}, which the whole system or your session "
+                       "depends on")
     if verb in ("terminate-user", "kill-user", "terminate-session", "kill-session"):
         reasons.append("ends a whole login session, killing every program in it")
     return reasons
@@ -269,6 +273,16 @@ def _passwd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return []
 
 
+def _mount(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`umount -l /`, `mount -o remount,ro /`: the system's own folders taken away or frozen."""
+    targets = [a for a in args if a in ("/", "/usr", "/etc", "/var", "/home", "/boot", "/proc",
+                                        "/sys", "/dev")]
+    remount = any("remount" in a for a in args)
+    if targets and (remount or not any(a.startswith("-") and "o" in a for a in args)):
+        return [f"unmounts or remounts the system folder {targets[0]} while it is in use"]
+    return []
+
+
 def _usermod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     reasons = []
     for index, arg in enumerate(args):
@@ -353,8 +367,8 @@ JUDGES: dict[str, Judge] = {
     "spctl": _macos_defences, "csrutil": _macos_defences, "passwd": _passwd,
     "usermod": _usermod, "useradd": _usermod, "grubby": _boot_arguments,
     "kernelstub": _boot_arguments, "grub2-editenv": _boot_arguments, "docker": _container,
-    "podman": _container, "nerdctl": _container, "dbus-send": _dbus_call, "busctl": _dbus_call,
-    "gdbus": _dbus_call, "qdbus": _dbus_call,
+    "podman": _container, "nerdctl": _container, "umount": _mount, "mount": _mount,
+    "dbus-send": _dbus_call, "busctl": _dbus_call, "gdbus": _dbus_call, "qdbus": _dbus_call,
 }
 JUDGES = {**{unit: defence_program(unit) for unit in _DEFENCES},
           **{tool: _disk_tool(tool) for tool in _DISK_TOOLS}, **JUDGES}
