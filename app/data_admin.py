@@ -34,7 +34,7 @@ _FLYWHEEL_ENTRIES = frozenset(
 )
 # Everything Flywheel itself writes in the data folder: deletion touches nothing else, so a
 # data folder pointed at a shared place (FLYWHEEL_HOME=~/Documents) never loses other files.
-_OWNED_ENTRIES = _FLYWHEEL_ENTRIES | {"cache", "shell_history", "window.ini"}
+_OWNED_ENTRIES = _FLYWHEEL_ENTRIES | {"cache", "shell_history", "window.ini", "trainer.lock"}
 _OWNED_PREFIXES = ("flywheel.db-", "settings.toml.", ".flywheel.db.", ".settings.toml.")
 _DB_SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 # Already-compressed or incompressible payloads are stored, not deflated (saves minutes).

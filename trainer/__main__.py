@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import torch
+from filelock import FileLock, Timeout
 from peft import LoraConfig, PeftModel, get_peft_model
 
 from app import paths
@@ -50,7 +51,9 @@ from trainer.loop import Preempted, StopGuard, load_checkpoint, train
 from trainer.objectives import objective_weight
 from trainer.replay import replay_windows
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PREEMPTED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PREEMPTED, EXIT_BUSY = 0, 1, 2, 3, 4
+LOCK_FILE = "trainer.lock"
+ANOTHER_TRAINER = "another trainer is already running on this data folder; not starting a second"
 NICENESS = 10
 TRAINER_SAMPLE_S = 0.5  # CPU use is sampled this long before a run picks its threads
 
@@ -373,13 +376,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def remove_stale_candidates() -> list[Path]:
+    """Delete candidate adapters (and their half-written temp files) left in the cache by a
+    trainer killed during export or evaluation (``kill -9`` skips its own clean-up).
+
+    Called only while holding the trainer lock, so no running trainer still needs them.
+    """
+    folder = checkpoint_path("").parent
+    if not folder.is_dir():
+        return []
+    stale = [*folder.glob("candidate-*.gguf"), *folder.glob(".candidate-*.tmp")]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     emit = make_emitter(args.json)
     with contextlib.suppress(OSError):  # a priority that cannot be lowered is no reason to fail
         os.nice(args.nice)
     command = {"run": cmd_run, "eval": cmd_eval}[args.command]
+    # One trainer per data folder: two would train on the same examples, race for the next
+    # adapter version and halve each other's speed. flock() is held by the open file (not
+    # lost when something else in the process closes the file) and released at exit.
+    lock = FileLock(paths.user_dir() / LOCK_FILE)
     try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        emit({"event": "error", "message": ANOTHER_TRAINER, "busy": True})
+        return EXIT_BUSY
+    try:
+        remove_stale_candidates()
         return command(args, emit)
     except Preempted:
         emit({"event": "preempted"})
@@ -394,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         emit({"event": "error", "message": f"{type(exc).__name__}: {exc}"})
         return EXIT_FAILED
+    finally:
+        lock.release()
 
 
 def run_and_exit(argv: list[str] | None = None) -> NoReturn:

@@ -203,6 +203,8 @@ class TrainingSupervisor(QObject):
                 self._set_state("kept the current adapter (new one not better)")
             else:
                 self._set_state(f"idle ({final.get('reason', 'nothing to learn')})")
+        elif final is not None and final.get("busy"):  # a `flywheel train` is running
+            self._set_state("another trainer is running; trying again later")
         elif exit_code == EXIT_PREEMPTED or self._stopping:
             self._set_state("paused (will resume when you are away)")
         else:
