@@ -30,6 +30,14 @@ _WRAPPERS = {
     "cpulimit": "lpe", "choom": "np", "prlimit": "p", "systemd-run": "pEuM", "runcon": "urtl",
     "firejail": "", "nsenter": "tSGw", "sg": "", "catchsegv": "", "valgrind": "",
 }
+# Tools that run a command inside a project's environment: judged as that command.
+_ENV_RUNNERS = frozenset({"npx", "pnpx", "bunx", "uvx"})
+_ENV_SUBCOMMANDS = frozenset({("npm", "exec"), ("pnpm", "exec"), ("pnpm", "dlx"), ("yarn", "exec"),
+                              ("yarn", "dlx"), ("uv", "run"), ("poetry", "run"), ("pipenv", "run"),
+                              ("pdm", "run"), ("hatch", "run"), ("bundle", "exec"), ("pipx", "run"),
+                              ("conda", "run"), ("mamba", "run"), ("micromamba", "run")})
+_ENV_RUNNER_VALUED = frozenset({"-c", "--call", "-n", "-p", "--name", "--prefix", "--package",
+                                "-e", "--env"})
 _WRAPPER_POSITIONALS = {"timeout": 1, "chrt": 1, "taskset": 1, "chroot": 1, "setarch": 1,
                         "sg": 1}
 _LONG_VALUED = frozenset({
@@ -185,6 +193,29 @@ def _skip_wrapper_options(name: str, texts: list[str], index: int, resolved: Res
     return index
 
 
+def _environment_runner(name: str, texts: list[str], index: int,
+                        resolved: Resolved) -> int | None:
+    """Index of the command that `npx`, `npm exec`, `uv run`, `poetry run`, `bundle exec`,
+    `conda run -n env` … runs in their environment; None when `name` is not such a runner.
+    A shell string they are given (`npx -c '…'`) is shell code to inspect."""
+    if name in _ENV_RUNNERS:
+        index += 1
+    elif index + 1 < len(texts) and (name, texts[index + 1]) in _ENV_SUBCOMMANDS:
+        index += 2
+    else:
+        return None
+    while index < len(texts) and texts[index].startswith("-"):
+        option = texts[index]
+        index += 1
+        if option == "--":
+            break
+        if option in ("-c", "--call") and index < len(texts):
+            resolved.extra_code.append(texts[index])
+        if option in _ENV_RUNNER_VALUED:
+            index += 1
+    return index
+
+
 def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
     """Looks past assignments and wrappers (sudo, env, nice, xargs …) to the real program."""
     words = words if words is not None else [Word(text) for text in texts]
@@ -197,6 +228,9 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
             index += 1
             continue
         name = program_name(text)
+        if (skip := _environment_runner(name, texts, index, resolved)) is not None:
+            index = skip
+            continue
         if name not in _WRAPPERS:
             break
         resolved.via_xargs |= name == "xargs"

@@ -134,5 +134,6 @@ JUDGES: dict[str, Judge] = {
     "tar": _deletes_sources("\0", ("--remove-files",), "fCbIFTXgLNV", "tar --remove-files"),
     "zip": _deletes_sources("m", ("--move",), "bnitxTOZ", "zip -m"),
     "trash": _takes_away("trash"), "trash-put": _takes_away("trash"),
-    "gvfs-trash": _takes_away("trash"), "srm": _takes_away("srm"), "wipe": _takes_away("wipe"),
+    "gvfs-trash": _takes_away("trash"), "srm": _takes_away("srm"),
+    "rimraf": _takes_away("rimraf"), "wipe": _takes_away("wipe"),
 }

@@ -38,7 +38,8 @@ DANGEROUS = {
         "sqlite3 x.db '.system rm -rf ~'", "make -E 'all: ; rm -rf ~'",
         "su -lc 'rm -rf ~'", "flock -n /tmp/x rm -rf /", "alias cd='rm -rf /'",
         "make -f <(printf 'x:\\n\\trm -rf /\\n')", "echo '.shell rm -rf ~' | sqlite3",
-        "psql -c '\\! rm -rf ~'", "systemd-run --user rm -rf ~"],
+        "psql -c '\\! rm -rf ~'", "systemd-run --user rm -rf ~", "uv run rm -rf ~",
+        "npx rimraf ~", "npm exec -- rm -rf ~"],
     "power and vital processes": [
         "gdbus call --system --dest org.freedesktop.login1 --object-path /org/freedesktop/login1 "
         "--method org.freedesktop.login1.Manager.PowerOff true", "pkill -9 Xorg",
@@ -89,7 +90,8 @@ HARMLESS = [
     "mount -o loop disk.img /mnt/img", "umount /mnt/usb", "chattr +i ./important.txt",
     "systemctl stop nginx", "zcat access.log.gz | grep 404", "gunzip -c dump.sql.gz | psql db",
     "python3 -c \"import base64; print(base64.b64decode('aGVsbG8=').decode())\"",
-    "echo data | sponge out.txt", 'rm -rf "${HOME}/build"',
+    "echo data | sponge out.txt", 'rm -rf "${HOME}/build"', "uv run pytest -x",
+    "poetry run bash", "npx rimraf ./dist", "conda run -n env python x.py",
 ]
 
 
