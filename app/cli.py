@@ -138,6 +138,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return 1
     adapter = _serve_active_adapter(db, runtime)
     conversation_id: int | None = args.conversation  # a new one is created by its first turn
+    unsaved = False  # a turn could not be saved: the exit code says so
     interactive = sys.stdin.isatty()
     shell = PtySession(cwd=Path.cwd(), env=shell_environment())  # started on the first run
     print(f"Flywheel chat on {runtime.path.name}{adapter}. /new starts over, /quit leaves.")
@@ -151,12 +152,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 line = input("you> " if interactive else "")
             except (EOFError, KeyboardInterrupt):
                 print()
-                return 0
+                return 1 if unsaved else 0
             text = line.strip()
             if not text:
                 continue
             if text == "/quit":
-                return 0
+                return 1 if unsaved else 0
             if text == "/new":
                 conversation_id = None
                 print("(new conversation)")
@@ -184,6 +185,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                     raise
                 print(f"\nerror: {message}. This turn was not saved (the text above is all "
                       "there is of it).", file=sys.stderr)
+                unsaved = True
                 continue
             print()
             if turn.result is not None:

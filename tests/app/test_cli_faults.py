@@ -3,13 +3,16 @@ the active adapter is served, storage faults are one clear line, an idle chat le
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from app import paths
+from app import cli, paths
 from app.learning.registry import BASE_SHA_KEY, AdapterRegistry
 from app.model.catalog import embedded_model_path, file_sha256, read_gguf_header
 from app.store.db import open_db, schema_version
@@ -81,3 +84,74 @@ def test_storage_faults_are_one_clear_line(flywheel_home: Path, fault, command) 
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, result.stderr
     assert "database" in errors[0]
+
+
+class _FillsDiskOnFirstToken(io.StringIO):
+    """stdout that fills the disk as soon as the reply's first token is printed."""
+
+    def __init__(self, mount: Path) -> None:
+        super().__init__()
+        self.mount = mount
+        self.filled = False
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        replying = "flywheel> " in self.getvalue() and text.strip() not in ("", "flywheel>")
+        if replying and not self.filled:
+            self.filled = True
+            with (self.mount / "filler").open("wb") as filler:
+                try:
+                    while True:
+                        filler.write(b"\0" * 65536)
+                        filler.flush()
+                except OSError:
+                    pass
+        return written
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 8 MB file system (tmpfs; needs root, as this test machine has)."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_reply_streamed_while_the_disk_fills_is_reported_and_stays_on_screen(
+    tiny_disk: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FLYWHEEL_HOME", str(tiny_disk / "home"))
+    paths.settings_path().write_text("[model]\nthreads = 1\nmax_reply_tokens = 24\n"
+                                     "temperature = 0.0\n", encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO("Say hello in French.\n/quit\n"))
+    out = _FillsDiskOnFirstToken(tiny_disk)
+    monkeypatch.setattr("sys.stdout", out)
+    code = cli.run(["chat"])
+    stderr = capsys.readouterr().err
+    assert out.filled
+    assert code == 1
+    reply = out.getvalue().split("flywheel> ", 1)[1].strip()
+    assert reply, "the streamed text stays on screen"
+    assert "error: the disk is full" in stderr and "not saved" in stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["chat"], ["adapters", "rollback", "0"]], ids=["chat", "adapters-rollback"]
+)
+def test_a_read_only_data_folder_is_one_clear_line(tiny_disk: Path, command) -> None:
+    home = tiny_disk / "home"
+    env = {"FLYWHEEL_HOME": str(home)}
+    assert run(["chat"], home, stdin="/quit\n", env=env).returncode == 0  # the database exists
+    remount = subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], capture_output=True)
+    assert remount.returncode == 0, remount.stderr
+    result = run(command, home, stdin="hi\n/quit\n", env=env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
