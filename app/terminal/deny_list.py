@@ -389,9 +389,11 @@ class _Inspector:
         if boot and any(KERNEL_OFF.search(text) for text in texts):
             self.reasons.append("switches off the security module at the next boot")
         if cron:
-            fields = 5 if crontab_stdin else 6
             for text in texts:
                 for entry in text.splitlines():
+                    # `@reboot cmd` has one time field instead of five; a system table adds
+                    # the user
+                    fields = (1 if entry.lstrip().startswith("@") else 5) + (not crontab_stdin)
                     parts = entry.split(None, fields)
                     if len(parts) > fields and not entry.lstrip().startswith("#"):
                         self.inspect_hosted(parts[fields], depth, "cron")
@@ -457,6 +459,9 @@ class _Inspector:
             self.senders.append(target)
             if resolved.name in SHELLS or resolved.name in ("exec", ""):
                 self.reasons.append(REMOTE_SHELL)
+        if target.startswith("/proc/sys/") and (value := printed_text(resolved)) is not None:
+            key = target.removeprefix("/proc/sys/").replace("/", ".")  # what sysctl would set
+            self.reasons += program_reasons("sysctl", [f"{key}={value}"], None, [])
         duplicates_fd = op == ">&" and (target.isdigit() or target == "-")
         if op in WRITE_REDIRECT_OPS and not duplicates_fd and (
                 reason := paths.write_target_reason(target, line.cwd)):

@@ -49,6 +49,7 @@ _SECRET_RE = re.compile(
     r"docker/config\.json|kube/config|password-store|gnupg|config/gcloud|azure|config/gh/hosts"
     r"\.yml)|(?:^|/)\.local/share/keyrings|^/etc/(?:shadow|gshadow|ssh/ssh_host_\w+_key)(?!\.pub)"
     r"|(?:^|/)\.gnupg/(?:private-keys|secring)"
+    r"|^/proc/(?:self|\d+|\*)/environ$"
     r"|(?:^|/)(?:cookies\.sqlite|logins\.json|key[34]\.db|Login Data|Cookies)(?:$|[^\w.])")
 _AUTHORIZED_KEYS = re.compile(r"(?:^|/)\.ssh/(?:authorized_keys2?|rc|config)$")
 # Settings whose entries run commands (git aliases with `!`, `core.pager`, hooks paths).
