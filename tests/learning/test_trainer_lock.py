@@ -10,8 +10,13 @@ import sys
 from pathlib import Path
 
 from filelock import FileLock
+from pytestqt.qtbot import QtBot
 
 from app import paths
+from app import settings as settings_mod
+from app.learning.idle import IdleCheck
+from app.learning.supervisor import TrainingSupervisor
+from app.store.db import open_db
 from trainer.__main__ import EXIT_BUSY, EXIT_OK, LOCK_FILE, checkpoint_path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,3 +61,27 @@ def test_candidates_left_by_a_killed_trainer_are_removed_at_the_next_start(
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert not any(path.exists() for path in stale)
     assert kept.exists()
+
+
+def test_the_supervisor_waits_when_another_trainer_runs(qtbot: QtBot) -> None:
+    """``flywheel train`` running by hand: the window's idle run is not a failure, it waits."""
+    db = open_db()
+    settings = settings_mod.Settings()
+    supervisor = TrainingSupervisor(
+        settings,
+        idle=IdleCheck(os_idle=lambda: None, ac_power=lambda: True, load=lambda: 0.0),
+        db=db,
+    )
+    failures: list[str] = []
+    supervisor.failed.connect(failures.append)
+    held = FileLock(paths.user_dir() / LOCK_FILE)
+    held.acquire(timeout=0)
+    try:
+        supervisor.train_now()
+        qtbot.waitUntil(lambda: not supervisor.running, timeout=120_000)
+    finally:
+        held.release()
+        supervisor.shutdown()
+        db.conn.close()
+    assert failures == []
+    assert "another trainer is running" in supervisor.state
