@@ -10,8 +10,10 @@ allow rules never cover a command that carries one (a glob cannot see inside the
 from __future__ import annotations
 
 import re
+import shlex
 
 from app.terminal.code_checks import shell_calls
+from app.terminal.command_words import options
 
 # Variables whose value is a command some program runs for you.
 COMMAND_VARIABLES = frozenset({
@@ -191,6 +193,34 @@ def console_escapes(name: str, text: str) -> list[str]:
     return [m.group(1) for line in text.splitlines() if (m := CONSOLES[name].match(line))]
 
 
+_TMUX_STARTS = frozenset({"new", "new-session", "new-window", "neww", "split-window", "splitw",
+                          "respawn-pane", "send-keys", "send", "run-shell", "run"})
+
+
+def _join(words: list[str]) -> str:
+    """Words back into a command line, quoting only what the shell would split or change."""
+    return " ".join(w if re.fullmatch(r"[\w@%+=:,./~$-]+", w) else shlex.quote(w) for w in words)
+
+
+def _session_commands(name: str, args: list[str]) -> list[str]:
+    """Commands started by `tmux new -d 'cmd'`, `screen -dm cmd …` or `parallel cmd ::: args`
+    (each argument appended, as parallel does)."""
+    if name == "parallel":
+        if ":::" not in args:
+            return []
+        split = args.index(":::")
+        command = options(args[:split], valued="jSPEXIaNn", stop_at_positional=True)[2]
+        return [_join([*command, value]) for value in args[split + 1:]]
+    if name == "screen":
+        command = options(args, valued="SpcTtehlL", stop_at_positional=True)[2]
+        return [_join(command)] if command else []
+    verbs = [i for i, a in enumerate(args) if a in _TMUX_STARTS]
+    if not verbs:
+        return []
+    words = options(args[verbs[0] + 1:], valued="cFnsStxyelLpPT")[2]
+    return [w for w in words if w not in ("Enter", "C-m")]
+
+
 def hidden_commands(name: str, args: list[str]) -> list[str]:
     """Shell commands that `name` with `args` would run besides its own work."""
     if name == "git":
@@ -216,6 +246,8 @@ def hidden_commands(name: str, args: list[str]) -> list[str]:
         return [m.group(1) for m in _SED_EXEC.finditer(sed_script(args))]
     if name == "make":
         return [r for text in _option_values(args, ("--eval", "-E")) for r in make_recipes(text)]
+    if name in ("tmux", "screen", "parallel"):
+        return _session_commands(name, args)
     if name in CONSOLES:
         return [found for arg in args for found in console_escapes(name, arg)]
     if name == "zip":

@@ -39,7 +39,8 @@ DANGEROUS = {
         "su -lc 'rm -rf ~'", "flock -n /tmp/x rm -rf /", "alias cd='rm -rf /'",
         "make -f <(printf 'x:\\n\\trm -rf /\\n')", "echo '.shell rm -rf ~' | sqlite3",
         "psql -c '\\! rm -rf ~'", "systemd-run --user rm -rf ~", "uv run rm -rf ~",
-        "npx rimraf ~", "npm exec -- rm -rf ~"],
+        "npx rimraf ~", "npm exec -- rm -rf ~", "tmux new -d 'rm -rf ~'",
+        "screen -dm sh -c 'rm -rf ~'", "parallel -j4 rm -rf ::: ~"],
     "power and vital processes": [
         "gdbus call --system --dest org.freedesktop.login1 --object-path /org/freedesktop/login1 "
         "--method org.freedesktop.login1.Manager.PowerOff true", "pkill -9 Xorg",
@@ -96,7 +97,8 @@ HARMLESS = [
     "echo data | sponge out.txt", 'rm -rf "${HOME}/build"', "uv run pytest -x",
     "poetry run bash", "echo '@daily ~/bin/backup.sh' | crontab -",
     "echo 1 > /proc/sys/kernel/randomize_va_space", "npx rimraf ./dist",
-    "conda run -n env python x.py",
+    "conda run -n env python x.py", "tmux new -s dev -d 'npm run dev'",
+    "screen -S build -dm make", "parallel gzip ::: *.log",
 ]
 
 
