@@ -13,8 +13,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import shlex
 
 from app.terminal import risky_paths as paths
+from app.terminal.code_dialects import common_forms, decode_literals
 
 _HOME_EXPR = re.compile(
     r"""(?:(?<![\w.])(?:\w+(?:\([^()]*\))?\.)+)?expanduser\(\s*[rbuf]?(['"])~/?\1\s*\)|(?:pathlib\.)?Path\.home\(\)"""
@@ -27,11 +29,13 @@ _HOME_EXPR = re.compile(
 _SHELL_CALL = re.compile(
     r"\b(?:system|popen\w*|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|"
     r"getoutput|getstatusoutput|shell_exec|passthru|proc_open|execute|capture2e?|"
-    r"capture3|spawnSync|execSync|execFileSync|open3)\s*(\(|\s+(?=['\"\[]))")
+    r"capture3|spawnSync|execSync|execFileSync|open3|shell-command(?:-to-string)?|"
+    r"call-process-shell-command|start-process-shell-command)\s*(\(|\s+(?=['\"\[]))")
 _STRING = re.compile(r"(['\"])((?:\\.|(?!\1).)*)\1", re.S)
 _DELETE_CALL = re.compile(
     r"\b(?:rmtree|rm_rf|rm_r|remove_tree|rmSync|rmdirSync|rimraf(?:\.sync)?|remove_dir_all|"
-    r"fs\.rm|removedirs|rmdir|unlink|remove|delete|Remove-Item)\s*(\(|\s+(?=['\"$]))")
+    r"fs\.rm|removedirs|rmdir|unlink|remove|removeSync|delete|Remove-Item|delete-directory|"
+    r"(?<![\w.-])rm)\s*(\(|\s+(?=['\"$]))")
 _SOCKET = re.compile(r"\bsocket\b|TCPSocket|IO::Socket|Socket::|fsockopen|\bnet\.(?:connect|"
                      r"Socket|createConnection)|/inet/|stream_socket_client|\bnew\s+Socket\b|"
                      r"\bsocket\.(?:connect|create_connection)|Net::Telnet")
@@ -49,9 +53,14 @@ _WRITE_API = re.compile(r"""open\([^)]*,\s*[rbuf]?['"][^'"]*[wa+][^'"]*['"]|writ
                         r"""open\s*\(?\s*\$?\w*\s*,?\s*['"]\s*>|File\.open\([^)]*['"][wa]|"""
                         r"""file_put_contents|\.write\(|>>|truncate\(|copyfile|copy2?\(|"""
                         r"""shutil\.move|os\.rename|symlink""")
-_FORK_LOOP = re.compile(r"fork\s*\(\s*\)\s*for\s+\w+\s+in\s+(?:iter\s*\(|(?:itertools\.)?"
-                        r"(?:count|repeat|cycle)\s*\()|fork\s*(?:\(\s*\))?\s*while\s*fork|while\s*\(?\s*(?:True|true|1)\s*"
-                        r"\)?\s*[:{;]?\s*(?:do\s+)?(?:os\.)?fork\b|loop\s*\{\s*fork\b")
+# A loop that never ends (`while 1`, `for(;;)`, `until 0`, `loop`, an endless iterator)
+# with a fork in it, in any language: prefix form (`while(1){fork()}`) or Perl/Ruby postfix
+# form (`fork while 1`).
+_ENDLESS = (r"(?:\bwhile\s*\(?\s*(?:1|true|True|!\s*0|fork\b[^)\n]{0,4})\s*\)?|\bfor\s*\(\s*;\s*;"
+            r"\s*\)|\buntil\s*\(?\s*(?:0|false|False)\s*\)?|\b(?:loop|repeat)\b)")
+_FORK_LOOP = re.compile(
+    rf"{_ENDLESS}[^\n]{{0,60}}?(?:(?<![\w-])|(?<=_))fork\b|\bfork\s*(?:\(\s*\))?\s*{_ENDLESS}|"
+    r"fork\s*\(\s*\)\s*for\s+\w+\s+in\s+(?:iter\s*\(|(?:itertools\.)?(?:count|repeat|cycle)\s*\()")
 
 
 _OPEN_CALL = re.compile(r"\b(?:open|fopen|File\.open|sysopen)\s*\(")
@@ -89,7 +98,8 @@ def normalise(code: str) -> str:
     (`b64decode('cm0g…')` becomes the string it stands for), then rewrites every spelling
     of the home folder as `~`: inside a string (`"rm -rf $ENV{HOME}"`) as the bare `~`,
     elsewhere as the string `"~"`."""
-    code = _DECODE_CALL.sub(_decoded, _PRINTED.sub("", code))
+    code = _DECODE_CALL.sub(_decoded, _PRINTED.sub("", decode_literals(code)))
+    code = common_forms(code)
     return _HOME_EXPR.sub('"~"', _INTERPOLATED_HOME.sub("~", code))
 
 
@@ -125,9 +135,17 @@ def shell_calls(code: str) -> list[str]:
             literals = literals[1:]  # execl("/bin/sh", "sh", …): the path, then argv
         if literals:
             found.append(" ".join(literals))
+            if arguments.lstrip().startswith("["):  # an argv list: ["sh", "-c", "rm -rf ~"]
+                found.append(_argv_line(literals))
             if re.search(r"['\"]\s*(?:\+|\.\.?)\s*['\"]", arguments):
                 found.append("".join(literals))
     return found
+
+
+def _argv_line(words: list[str]) -> str:
+    """An argv list back into a command line, quoting only what the shell would split."""
+    return " ".join(w if re.fullmatch(r"[\w@%+=:,./~$-]+", w) else shlex.quote(w)
+                    for w in words)
 
 
 def precious_deletes(code: str) -> list[str]:

@@ -17,7 +17,9 @@ from app.terminal.shell_syntax import ShellSyntaxError, Word, decode_escapes, pa
 
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "csh", "tcsh", "ash",
                     "yash"})
-INTERPRETERS = frozenset({"python", "perl", "ruby", "node", "php", "lua", "pwsh"})
+INTERPRETERS = frozenset({"python", "perl", "ruby", "node", "php", "lua", "pwsh", "tclsh", "wish",
+                          "emacs", "guile", "R", "Rscript", "julia", "deno", "bun", "racket",
+                          "sbcl", "clisp", "luajit", "jshell", "osascript"})
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "lwp-request", "GET",
                          "aria2c"})
 # Wrapper → its short options that take a value. They run the rest of the line as a command.
@@ -48,7 +50,11 @@ _LONG_VALUED = frozenset({
 })
 _CODE_FLAGS = {"python": ("-c",), "perl": ("-e", "-E"), "ruby": ("-e",),
                "node": ("-e", "-p", "--eval", "--print"), "php": ("-r",), "lua": ("-e",),
-               "pwsh": ("-c", "-Command", "-command")}
+               "pwsh": ("-c", "-Command", "-command"), "luajit": ("-e",),
+               "emacs": ("--eval", "-eval"), "guile": ("-c",), "R": ("-e",), "Rscript": ("-e",),
+               "julia": ("-e", "-E", "--eval", "--print"), "deno": ("eval",),
+               "bun": ("-e", "--eval", "-p", "--print"), "racket": ("-e", "--eval"),
+               "sbcl": ("--eval",), "clisp": ("-x",), "osascript": ("-e",)}
 _INTERPRETER_VALUED = frozenset({"-W", "-X", "-I", "-M", "-r", "--require"})
 _SHELL_VALUED = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^]]*\])?\+?=")
@@ -78,6 +84,8 @@ def program_name(word: str) -> str:
     name = posixpath.basename(word)
     if re.fullmatch(r"(?:python|pypy)[\d.]*", name):
         return "python"
+    if re.fullmatch(r"(?:tclsh|wish|lua|luajit|julia|guile)[\d.]*", name):
+        return re.sub(r"[\d.]+$", "", name)
     if re.fullmatch(r"(?:nc|netcat)\.\w+", name):
         return "nc"
     return "node" if name == "nodejs" else name
@@ -313,6 +321,23 @@ def interpreter_code(name: str, args: list[str]) -> tuple[str | None, bool, str 
         if not arg.startswith("-"):
             return None, False, arg
     return None, True, None
+
+
+# `cmake -E` runs portable versions of shell tools; each maps to the tool it stands for.
+_CMAKE_TOOLS = {"rm": ("rm", []), "remove": ("rm", []), "remove_directory": ("rm", ["-r"]),
+                "copy": ("cp", []), "copy_directory": ("cp", ["-r"]), "rename": ("mv", []),
+                "touch": ("touch", []), "create_symlink": ("ln", ["-s"]), "tar": ("tar", [])}
+
+
+def tool_equivalent(name: str, args: list[str]) -> tuple[str, list[str]]:
+    """A program that runs another tool's job under its own name (`cmake -E rm -rf ~`,
+    `toybox rm`), as that tool; anything else unchanged."""
+    if name == "cmake" and args[:1] == ["-E"] and args[1:2] and args[1] in _CMAKE_TOOLS:
+        tool, extra = _CMAKE_TOOLS[args[1]]
+        return tool, [*extra, *args[2:]]
+    if name == "toybox" and args:
+        return program_name(args[0]), args[1:]
+    return name, args
 
 
 def is_decoder(resolved: Resolved) -> bool:

@@ -33,6 +33,7 @@ from app.terminal.command_words import (
     program_name,
     resolve,
     shell_code,
+    tool_equivalent,
 )
 from app.terminal.containment import uncovered
 from app.terminal.embedded_code import (
@@ -50,7 +51,9 @@ from app.terminal.pipe_checks import (
     fork_bomb,
     lists_every_process,
     name_args,
+    only_shown,
     scrambled,
+    script_arguments,
     starts_from_literal,
     vital_lookup,
 )
@@ -105,6 +108,7 @@ class _Line:
     variables: dict[str, str] = field(default_factory=dict)
     downloaded: set[str] = field(default_factory=set)
     scrambled: set[str] = field(default_factory=set)
+    written: dict[str, str] = field(default_factory=dict)
 
 
 def danger_reasons(command: str) -> list[str]:
@@ -192,11 +196,13 @@ class _Inspector:
         if depth > MAX_DEPTH:
             self.certain = False
             return
-        if fork_bomb(text):
-            self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
         try:
             commands = parse(text)
         except ShellSyntaxError:
+            commands = None
+        if fork_bomb(text) and not (commands and only_shown(commands)):
+            self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
+        if commands is None:
             self._inspect_unparseable(text, depth)
             return
         line = _Line()
@@ -296,6 +302,7 @@ class _Inspector:
             self.inspect(code, depth + 1)
         for redirect in command.redirects:
             self._redirect(redirect.op, redirect.target.text, resolved, line)
+        self._same_line_script(resolved, command, line, depth)
         if command.words and program_name(command.words[0].text) in ("env", "printenv") and \
                 resolved.name in ("", "printenv") and not resolved.args:
             self.secrets.append("your environment variables (tokens, keys)")
@@ -305,7 +312,7 @@ class _Inspector:
             self._hidden_program(resolved, line)
         if posixpath.basename(resolved.head_text) in line.downloaded:
             self.reasons.append("downloads a program and runs it straight away")
-        name, args = resolved.name, resolved.args
+        name, args = tool_equivalent(resolved.name, resolved.args)
         piped = self._xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
         self._network(resolved, command)
@@ -364,6 +371,27 @@ class _Inspector:
         if name in ("cd", "pushd"):
             target = next((a for a in args if not a.startswith("-")), "~")
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
+
+    def _same_line_script(self, resolved: Resolved, command: Command, line: _Line,
+                          depth: int) -> None:
+        """`echo 'os.execute(…)' > $TF; nmap --script=$TF`: a file written earlier on the line
+        and handed to a program that runs it is read as that program's code."""
+        printed = printed_text(resolved)
+        if printed is not None:
+            for redirect in command.redirects:
+                if redirect.op in WRITE_REDIRECT_OPS:
+                    target = expand_variables(redirect.target.text, line.variables)
+                    line.written[target] = printed
+            return
+        if not line.written or not resolved.name:
+            return
+        for script in script_arguments(resolved.name, resolved.args):
+            if (code := line.written.get(script)) is None:
+                continue
+            if resolved.name in SHELLS or resolved.name in ("source", "."):
+                self.inspect_hosted(code, depth, resolved.name)
+            else:
+                self.inspect_program_text(code, depth + 1, resolved.name)
 
     def _scheduled_or_boot(self, resolved: Resolved, command: Command, line: _Line,
                            depth: int) -> None:
@@ -541,7 +569,10 @@ class _Inspector:
                 self.reasons.append(PIPE_DOWNLOAD)
             elif is_decoder(source):
                 self.reasons.append("runs hidden (encoded) code")
-            elif (printed := printed_text(source)) is not None and name not in INTERPRETERS:
-                self.inspect(printed, depth + 1)
+            elif (printed := printed_text(source)) is not None:
+                if name in INTERPRETERS:
+                    self.inspect_program_text(printed, depth + 1, name)
+                else:
+                    self.inspect(printed, depth + 1)
             elif source.name == "cat" and upstream.stdin_text is not None:
                 self.inspect(upstream.stdin_text, depth + 1)

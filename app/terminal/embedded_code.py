@@ -125,6 +125,8 @@ def _gdb(args: list[str]) -> list[str]:
             commands.append(stripped[1:].strip() or "sh")
         elif stripped.startswith(("shell", "pipe")):
             commands.append(stripped.partition(" ")[2] or "sh")
+        elif stripped.startswith(("python", "py ", "guile")):
+            commands += shell_calls(stripped.partition(" ")[2])
     return commands
 
 

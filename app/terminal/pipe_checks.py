@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import re
 
-from app.terminal.command_words import DOWNLOADERS, is_decoder, printed_text, resolve
-from app.terminal.shell_syntax import Command, ShellSyntaxError, parse
+from app.terminal.command_words import (
+    DOWNLOADERS,
+    INTERPRETERS,
+    SHELLS,
+    is_decoder,
+    printed_text,
+    resolve,
+)
+from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, parse
 from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import VITAL
 
@@ -34,6 +41,32 @@ def fork_bomb(text: str) -> bool:
                      match.group(3)):
             return True
     return False
+
+
+def only_shown(commands: list[Command]) -> bool:
+    """True when the line only prints text to the terminal (`printf '%s' ':(){ :|:& };:'`):
+    showing a command is not running it."""
+    return all(
+        resolve([w.text for w in c.words]).name in ("echo", "printf") and not c.upstream
+        and not any(r.op in WRITE_REDIRECT_OPS for r in c.redirects) for c in commands
+    ) and not any(c.upstream for c in commands)
+
+
+# Options through which programs take a script to run (`nmap --script=F`, `expect -f F`).
+_SCRIPT_OPTION = re.compile(r"^--?[\w-]*script[\w-]*$|^-f$")
+_SCRIPT_RUNNERS = frozenset({"source", ".", "expect", *SHELLS, *INTERPRETERS})
+
+
+def script_arguments(name: str, args: list[str]) -> list[str]:
+    """Arguments that may name a script the program runs: any argument of a shell,
+    interpreter, `source` or `expect`, and the value of a `--script`-like option of any
+    program."""
+    found = list(args) if name in _SCRIPT_RUNNERS else []
+    for index, arg in enumerate(args):
+        option, sep, value = arg.partition("=")
+        if _SCRIPT_OPTION.match(option):
+            found += [value] if sep else args[index + 1:index + 2]
+    return found
 
 
 def lists_every_process(commands: list[Command]) -> bool:

@@ -17,6 +17,7 @@ from app.terminal import risky_paths as paths
 from app.terminal import wide_delete
 from app.terminal.command_words import options
 from app.terminal.containment import READERS
+from app.terminal.embedded_code import sed_script
 from app.terminal.system_checks import system_judge
 
 HISTORY_OFF = "stops your shell history from being saved"
@@ -153,11 +154,22 @@ def _writes_last(args: list[str], cwd: str | None, _piped: list[str]) -> list[st
     return _write_reasons(targets[-1:], cwd) if len(targets) >= 2 else []
 
 
+_SED_EMPTIES = re.compile(r"^\s*(?:\d+\s*,\s*\$\s*|/\.?\*?/\s*|\$?)[dDcz]\b")
+_SERVICE_CONFIG = re.compile(r"^/etc/ssh/sshd?_config(?:\.d/.*)?$|^/boot/.*\.(?:txt|cfg|conf)$")
+
+
 def _sed(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`sed -i` rewrites files in place. Editing a service's settings (`PermitRootLogin no`
+    in sshd_config) changes content, not the file's existence, so it passes unless the
+    script empties it; account, security-module and start-up files stay flagged."""
     if not any(a.startswith(("-i", "--in-place")) for a in args):
         return []
     short, _long, files = options(args, valued="ef")
-    return _write_reasons(files if short & {"e", "f"} else files[1:], cwd)
+    script = sed_script(args)
+    files = files if short & {"e", "f"} else files[1:]
+    edits = [f for f in files if _SED_EMPTIES.search(script)
+             or not _SERVICE_CONFIG.match(paths.expand(f, cwd) or "")]
+    return _write_reasons(edits, cwd)
 
 
 def _mv(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
@@ -207,8 +219,8 @@ def _permissions(name: str) -> Judge:
             described = paths.describe_precious(path) if path else None
             if not path or not described or not (recursive or described.startswith("every")):
                 continue
-            if name in ("chown", "chgrp") and (path == user_home
-                                               or path.startswith(user_home + "/")):
+            if name in ("chown", "chgrp") and _own_account(positional[:1]) and (
+                    path == user_home or path.startswith(user_home + "/")):
                 continue
             inside = "" if described.startswith("every") else " and everything inside"
             reasons.append(f"changes {what} of {described}{inside}")
@@ -223,6 +235,15 @@ def _permissions(name: str) -> Judge:
 
 
 
+
+
+def _own_account(owner: list[str]) -> bool:
+    """Whether a chown/chgrp owner is the user's own account (`$USER`, `$(id -u)`, the home
+    folder's name): handing the home folder to root or another user locks the user out."""
+    spec = owner[0] if owner else ""
+    name = posixpath.basename(paths.home())
+    return all(part == "" or "$" in part or "`" in part or (part == name != "root")
+               for part in re.split(r"[:.]", spec)) and spec not in ("", ":")
 
 
 def _history(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:

@@ -19,6 +19,14 @@ SYSTEM_DIRS = frozenset({
     "/usr/lib64", "/usr/local", "/usr/share", "/usr/include", "/var/lib", "/etc/ssh",
     "/System", "/Library", "/Applications", "/Users", "/private",
 })
+# System folders whose every sub-folder belongs to the system too (`/lib/modules`,
+# `/var/lib/dpkg`, `/usr/share/zoneinfo`): losing one breaks booting, packages or programs.
+# `/usr/local` and `/opt` are absent on purpose: what is in them the user installed.
+SYSTEM_OWNED = frozenset({
+    "/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/sbin", "/usr", "/usr/bin",
+    "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/share", "/usr/include", "/usr/libexec",
+    "/var/lib", "/System", "/Library",
+})
 SENSITIVE_FILES = frozenset({
     "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/fstab",
     "/etc/crypttab", "/etc/ld.so.preload",
@@ -64,6 +72,7 @@ _DEVICE_RE = re.compile(
 )
 _HOME_VAR_RE = re.compile(r"^(?:\$HOME|\$\{HOME(?:[:?=+\-][^}]*)?\})(?=/|$)")
 _HOME_TRIM_RE = re.compile(r"^\$\{HOME(%%?|##?)([^}]*)\}")
+_USER_VAR_RE = re.compile(r"\$(?:USER|LOGNAME|\{USER\}|\{LOGNAME\})(?!\w)")
 _OTHER_HOME_RE = re.compile(r"^~([A-Za-z_][\w.-]*)(?=/|$)")
 # Browser profiles: saved passwords, cookies (logged-in sessions), history, extensions.
 BROWSER_DIRS = (".mozilla", ".mozilla/firefox", ".config/google-chrome", ".config/chromium",
@@ -84,9 +93,11 @@ def home() -> str:
 def expand(arg: str, cwd: str | None = None) -> str | None:
     """Absolute, normalised form of a path argument, or None when it depends on an unknown cwd.
 
-    `~`, `~user`, `$HOME` and `${HOME:?}` are expanded; `cwd` (known only when the same
-    command line did `cd /somewhere` first) resolves relative paths.
+    `~`, `~user`, `$HOME` and `${HOME:?}` are expanded, `$USER` as the home folder's name
+    (so `~/../$USER` is the home folder); `..` segments are resolved; `cwd` (known only when
+    the same command line did `cd /somewhere` first) resolves relative paths.
     """
+    arg = _USER_VAR_RE.sub(lambda _m: posixpath.basename(home()) or "root", arg)
     text = _HOME_TRIM_RE.sub(_trimmed_home, _HOME_VAR_RE.sub(lambda _m: home(), arg))
     if text == "~" or text.startswith("~/"):
         text = home() + text[1:]
@@ -121,7 +132,7 @@ def _describe_dir(path: str) -> str | None:
         return f"{path} (it holds your home folder)"
     if path in (f"{user_home}/.ssh", f"{user_home}/.gnupg"):
         return f"your keys in {path}"
-    if path in SYSTEM_DIRS:
+    if path in SYSTEM_DIRS or posixpath.dirname(path) in SYSTEM_OWNED:
         return f"the system folder {path}"
     if path in CRON_DIRS:
         return f"the scheduled jobs in {path}"

@@ -120,19 +120,48 @@ def _hdparm(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return []
 
 
+# Volume tools that write a new label onto every disk they are given: a pool, an array or
+# an LVM physical volume created on a disk erases what the disk held.
+_STORAGE_BUILDERS = frozenset({"create", "add", "attach", "replace", "split", "initialize",
+                               "--create", "-C", "--build", "-B", "--add", "-a", "pvcreate",
+                               "vgcreate", "vgextend", "--grow", "-G"})
+
+
+def _devices_in(args: list[str]) -> list[str]:
+    return [p for a in args if (p := paths.expand(a)) and paths.is_device(p)]
+
+
 def _volume_manager(what: str) -> Judge:
+    """Pool, RAID and LVM tools: destroying a pool or volume, and building one on disks
+    (`zpool create`, `mdadm --create`, `pvcreate /dev/sdb`), both erase what was there."""
+
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         if _help_only(args):
             return []
+        words = set(args) | {what}
+        if (words & _STORAGE_BUILDERS or what in ("pvcreate", "vgcreate", "vgextend")) and (
+                devices := _devices_in(args)):
+            return [f"builds storage on the disk {devices[0]} ({what}), erasing what is on it"]
         if what in ("zpool", "zfs"):
             return [f"destroys {what} storage ({what} {args[0]})"] \
                 if args[:1] in (["destroy"], ["labelclear"]) else []
         if what == "mdadm":
-            danger = {"--zero-superblock", "--create", "-C"}
-            return ["wipes or rebuilds a RAID array (mdadm)"] if set(args) & danger else []
+            return ["wipes a RAID array (mdadm)"] if "--zero-superblock" in args else []
+        if what == "lvm":
+            return judge_lvm(args)
+        if what in ("pvcreate", "vgcreate", "vgextend"):
+            return []
         return [f"removes disk volumes ({what})"]
 
+    def judge_lvm(args: list[str]) -> list[str]:
+        """`lvm pvremove …`: the subcommand is the tool."""
+        return JUDGES[args[0]](args[1:], None, []) if args[:1] and args[0] in _LVM_TOOLS \
+            else []
+
     return judge
+
+
+_LVM_TOOLS = ("pvremove", "vgremove", "lvremove", "pvcreate", "vgcreate", "vgextend")
 
 
 def power(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -359,6 +388,8 @@ JUDGES: dict[str, Judge] = {
     "zpool": _volume_manager("zpool"), "zfs": _volume_manager("zfs"),
     "mdadm": _volume_manager("mdadm"), "pvremove": _volume_manager("pvremove"),
     "vgremove": _volume_manager("vgremove"), "lvremove": _volume_manager("lvremove"),
+    "pvcreate": _volume_manager("pvcreate"), "vgcreate": _volume_manager("vgcreate"),
+    "vgextend": _volume_manager("vgextend"), "lvm": _volume_manager("lvm"),
     "iptables": _iptables, "ip6tables": _iptables, "iptables-legacy": _iptables,
     "iptables-nft": _iptables, "ebtables": _iptables, "arptables": _iptables, "nft": _nft,
     "firewall-cmd": _firewall_cmd, "setenforce": _setenforce, "aa-teardown": _apparmor_off,
