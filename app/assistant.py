@@ -121,6 +121,7 @@ class Turn:
         self.use_skills = use_skills
         self.progress = progress  # reading the prompt: (tokens read, tokens to read)
         self.result: TurnResult | None = None
+        self.user_id: int | None = None  # the user's message, once recorded
         self.skills: list[RetrievedSkill] = []
 
     def _prepare(self) -> tuple[int, list[dict[str, str]], list[dict[str, str]] | None]:
@@ -145,6 +146,7 @@ class Turn:
             user_id = conv.add_message(
                 self.db, self.conversation_id, "user", self.user_text or "", self.reply_to
             )
+        self.user_id = user_id
         if self.regenerate_of is None:
             # The new message is the next state of the previous reply; a lesson learned from
             # it (a verbal correction) is already retrievable for this very turn.

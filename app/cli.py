@@ -53,31 +53,6 @@ def cmd_gui(_args: argparse.Namespace) -> int:
     return run_gui()
 
 
-def storage_error_message(exc: BaseException) -> str | None:
-    """One clear line for what a damaged, newer, read-only or full database (or data
-    folder) raises, or ``None`` when ``exc`` is not such an error."""
-    import errno
-    import sqlite3
-
-    from app.store.db import SchemaTooNewError
-
-    if isinstance(exc, SchemaTooNewError):
-        return str(exc)
-    text = str(exc)
-    full = "disk is full" in text or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
-    if full and isinstance(exc, sqlite3.DatabaseError | OSError):
-        return "the disk is full: Flywheel cannot save anything until space is freed"
-    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"the data folder cannot be written ({text}); check its permissions"
-    if not isinstance(exc, sqlite3.DatabaseError):
-        return None
-    if "readonly" in text or "unable to open" in text:
-        return f"the database cannot be written ({text}); check the data folder's permissions"
-    if "malformed" in text or "not a database" in text:
-        return f"the database is damaged ({text}); Flywheel did not change it"
-    return f"the database cannot be used: {text}"
-
-
 def _storage_errors_reported(command: Callable[[argparse.Namespace], int]
                              ) -> Callable[[argparse.Namespace], int]:
     """Run a sub-command; a storage error becomes one line on stderr and exit code 1."""
@@ -88,6 +63,8 @@ def _storage_errors_reported(command: Callable[[argparse.Namespace], int]
         try:
             return command(args)
         except Exception as exc:
+            from app.store.db import storage_error_message
+
             message = storage_error_message(exc)
             if message is None:
                 raise
@@ -122,7 +99,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from app.assistant import Turn, runtime_from_settings
     from app.model.catalog import ModelFileError
     from app.store import conversations as conv
-    from app.store.db import open_db
+    from app.store.db import open_db, storage_error_message
     from app.terminal.pty_session import PtySession
     from app.terminal.runner import sandbox_status, shell_environment
 

@@ -16,6 +16,7 @@ the WAL grows (``wal_autocheckpoint``); the WAL file simply stays, capped in siz
 from __future__ import annotations
 
 import ctypes
+import errno
 import logging
 import sqlite3
 import sys
@@ -172,3 +173,23 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def storage_error_message(exc: BaseException) -> str | None:
+    """One clear line for what a damaged, newer, read-only or full database (or data
+    folder) raises, or ``None`` when ``exc`` is not such an error."""
+    if isinstance(exc, SchemaTooNewError):
+        return str(exc)
+    text = str(exc)
+    full = "disk is full" in text or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+    if full and isinstance(exc, sqlite3.DatabaseError | OSError):
+        return "the disk is full: Flywheel cannot save anything until space is freed"
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"the data folder cannot be written ({text}); check its permissions"
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    if "readonly" in text or "unable to open" in text:
+        return f"the database cannot be written ({text}); check the data folder's permissions"
+    if "malformed" in text or "not a database" in text:
+        return f"the database is damaged ({text}); Flywheel did not change it"
+    return f"the database cannot be used: {text}"

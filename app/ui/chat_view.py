@@ -155,6 +155,17 @@ class ChatView(QScrollArea):
     def live_text(self) -> str:
         return self._live_text
 
+    def show_unsaved_reply(self, text: str, note: str) -> MessageWidget:
+        """After the shown messages, a reply that streamed but could not be recorded, with
+        ``note`` saying so; it stays until the chat is next redrawn."""
+        widget = self._make(MessageView(None, "assistant", text))
+        widget.mark_unsaved(note)
+        self._layout.insertWidget(len(self._widgets) + 1, widget)
+        self._widgets.append(widget)
+        self._empty.hide()
+        self.scroll_to_bottom()
+        return widget
+
     def set_prompt_progress(self, done: int, total: int) -> None:
         """While a long prompt is read, the live bubble says how far (instead of "…")."""
         if self._live is not None and total >= PROGRESS_MIN_TOKENS:

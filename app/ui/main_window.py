@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
         worker.prompt_progress.connect(self._prompt_progress)
         worker.turn_finished.connect(self._turn_finished)
         worker.turn_failed.connect(self._turn_failed)
+        worker.user_message_unsaved.connect(self._user_message_unsaved)
 
     def _connect_learning(self) -> None:
         """Idle training: the supervisor, user activity that preempts it, the hot-swap."""
@@ -596,18 +597,33 @@ class MainWindow(QMainWindow):
         self.status.set_adapter(result.get("adapter_version") or "")
         self._end_turn(turn_id)
 
+    @Slot(int)
+    def _user_message_unsaved(self, turn_id: int) -> None:
+        """The typed message could not be recorded: give it back to the composer (unless
+        the user has started typing the next one)."""
+        if self._is_running(turn_id) and not self.composer.edit.toPlainText().strip():
+            self.composer.edit.setPlainText(self.running.user_text or "")
+
     @Slot(int, str)
     def _turn_failed(self, turn_id: int, message: str) -> None:
         if not self._is_running(turn_id):
             return
         self.banner.show_message(f"The reply failed: {message}")
-        self._end_turn(turn_id)
+        shown = self._running_conversation == self.conversation_id
+        self._end_turn(turn_id, unsaved=self.chat.live_text if shown else "", why=message)
 
-    def _end_turn(self, turn_id: int) -> None:
+    def _end_turn(self, turn_id: int, unsaved: str = "", why: str = "") -> None:
+        """Back to idle and redraw the chat; ``unsaved``, a reply that streamed but could
+        not be recorded (for reason ``why``), stays on screen: it is all there is of it."""
         self.running = None
         self._running_conversation = None
         self.composer.set_generating(False)
         self.reload_chat()
+        if unsaved.strip():
+            reason = "the disk is full — free some space" if "disk is full" in why else why
+            self.chat.show_unsaved_reply(
+                unsaved, f"Not saved: {reason}; copy the text if you need it."
+            )
         self.refresh_conversations()
         self._update_actions()
         self.turn_done.emit(turn_id)

@@ -428,6 +428,20 @@ class MessageWidget(QWidget):
         self.view = MessageView(None, self.view.role, text)
         self._render()
 
+    def mark_unsaved(self, note: str) -> None:
+        """Turn a streamed reply that could not be recorded into a bubble that says so and
+        offers only Copy (there is no saved message to correct, rate or regenerate)."""
+        if self.notes_label is None:
+            self.notes_label = _muted(QLabel(), self.colors)
+            self.notes_label.setWordWrap(True)
+            layout = self.layout()
+            layout.insertWidget(layout.indexOf(self.actions), self.notes_label)
+        self.notes_label.setText(note)
+        for button in (self.correct_button, self.thumb_up, self.thumb_down):
+            if button is not None:
+                button.hide()
+        self.actions.show()
+
     def set_status(self, status: str) -> None:
         """What the live reply is waiting for, shown until its first words arrive."""
         self.status = status

@@ -28,7 +28,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from app import settings as settings_mod
 from app.store import conversations as conv
-from app.store.db import open_db
+from app.store.db import open_db, storage_error_message
 
 if TYPE_CHECKING:
     from app.model.runtime import ModelRuntime
@@ -99,6 +99,7 @@ class ModelWorker(QObject):
     prompt_progress = Signal(int, int, int)  # turn id, prompt tokens read, tokens to read
     turn_finished = Signal(int, dict)
     turn_failed = Signal(int, str)
+    user_message_unsaved = Signal(int)  # sent before turn_failed: the typed text was lost
     adapter_changed = Signal(str)  # active adapter version ("" = the bare base model)
     adapter_failed = Signal(str)
 
@@ -175,6 +176,7 @@ class ModelWorker(QObject):
         if request.cancel.is_set():
             self.turn_failed.emit(request.turn_id, "Stopped before the reply started.")
             return
+        turn: Turn | None = None
         try:
             db = self._connection.get()
             conversation_id = self._conversation_for(db, request)
@@ -199,7 +201,10 @@ class ModelWorker(QObject):
             assert result is not None  # set by Turn once its iteration ends
         except Exception as exc:  # bad prompt, full disk, llama.cpp error: report, keep going
             log.exception("turn failed")
-            self.turn_failed.emit(request.turn_id, str(exc) or type(exc).__name__)
+            if request.user_text is not None and (turn is None or turn.user_id is None):
+                self.user_message_unsaved.emit(request.turn_id)
+            message = storage_error_message(exc) or str(exc) or type(exc).__name__
+            self.turn_failed.emit(request.turn_id, message)
             return
         adapter = self._runtime.active_adapter
         self.turn_finished.emit(
