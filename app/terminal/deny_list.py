@@ -44,6 +44,7 @@ from app.terminal.embedded_code import (
     console_escapes,
     hidden_commands,
     make_recipes,
+    runner_code,
 )
 from app.terminal.pipe_checks import (
     empty_input,
@@ -154,25 +155,6 @@ def _static_words(command: Command, variables: dict[str, str]) -> tuple[list[str
         texts += parts
         words += [word] * len(parts)
     return texts, words
-
-
-def _runner_code(name: str, args: list[str]) -> str | None:
-    """The command string that eval, watch, ssh, su, script, trap or flock will run."""
-    if name == "eval":
-        return " ".join(args)
-    if name == "trap":
-        return args[0] if args and not args[0].startswith("-") else None
-    if name in ("su", "runuser", "script", "flock"):
-        for index, arg in enumerate(args):
-            if (arg == "--command" or re.fullmatch(r"-[A-Za-z]*c", arg)) and index + 1 < len(args):
-                return args[index + 1]
-            if arg.startswith("--command="):
-                return arg.partition("=")[2]
-        return " ".join(options(args, valued="wE", stop_at_positional=True)[2][1:]) or None \
-            if name == "flock" else None
-    valued = "bcDEeFIiJLlmOopQRSWw" if name == "ssh" else "nqd"
-    rest = options(args, valued=valued, stop_at_positional=True)[2]
-    return " ".join(rest[1:] if name == "ssh" else rest) or None
 
 
 class _Inspector:
@@ -525,7 +507,7 @@ class _Inspector:
             script = next((b for a, b in pairwise(args) if a == "-f"), None)
             reads_stdin = script is None
         elif name in _CODE_RUNNERS:
-            code = _runner_code(name, args)
+            code = runner_code(name, args)
         else:
             return
         if code is not None:

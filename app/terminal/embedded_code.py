@@ -267,6 +267,25 @@ def hidden_commands(name: str, args: list[str]) -> list[str]:
     return []
 
 
+def runner_code(name: str, args: list[str]) -> str | None:
+    """The command string that eval, watch, ssh, su, script, trap or flock will run."""
+    if name == "eval":
+        return " ".join(args)
+    if name == "trap":
+        return args[0] if args and not args[0].startswith("-") else None
+    if name in ("su", "runuser", "script", "flock"):
+        for index, arg in enumerate(args):
+            if (arg == "--command" or re.fullmatch(r"-[A-Za-z]*c", arg)) and index + 1 < len(args):
+                return args[index + 1]
+            if arg.startswith("--command="):
+                return arg.partition("=")[2]
+        return " ".join(options(args, valued="wE", stop_at_positional=True)[2][1:]) or None \
+            if name == "flock" else None
+    valued = "bcDEeFIiJLlmOopQRSWw" if name == "ssh" else "nqd"
+    rest = options(args, valued=valued, stop_at_positional=True)[2]
+    return " ".join(rest[1:] if name == "ssh" else rest) or None
+
+
 def hides_command(name: str, args: list[str]) -> bool:
     """True when a command runs code Flywheel cannot read out (`awk` calling `system(x)`,
     `sed 's/…/…/e'`), so no allow rule may cover it."""

@@ -219,6 +219,8 @@ def _permissions(name: str) -> Judge:
             described = paths.describe_precious(path) if path else None
             if not path or not described or not (recursive or described.startswith("every")):
                 continue
+            if name in ("chown", "chgrp") and paths.is_system_subfolder(path):
+                continue
             if name in ("chown", "chgrp") and _own_account(positional[:1]) and (
                     path == user_home or path.startswith(user_home + "/")):
                 continue

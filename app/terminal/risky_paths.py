@@ -145,6 +145,13 @@ def _describe_dir(path: str) -> str | None:
     return None
 
 
+def is_system_subfolder(path: str) -> bool:
+    """A folder inside a system-owned folder (`/var/lib/mysql`), not a system folder itself:
+    deleting it breaks the system, but handing it to a service's account
+    (`chown -R mysql /var/lib/mysql`) is routine."""
+    return path not in SYSTEM_DIRS and posixpath.dirname(path) in SYSTEM_OWNED
+
+
 def describe_precious(path: str) -> str | None:
     """Plain words for a precious directory (or a catch-all glob inside one), else None.
 

@@ -57,7 +57,7 @@ HARMLESS = [
     "sudo rm -rf /usr/local/go", "sudo rm -rf /var/lib/apt/lists/*", "rm -rf /tmp/build/../cache",
     "zpool status", "sudo zfs create tank/home", "sudo mdadm --detail /dev/md0",
     "chown -R $USER:$USER ~", "sudo chown -R $(id -u):$(id -g) ~/.cache",
-    "sudo chown -R tester ~/projects",
+    "sudo chown -R tester ~/projects", "sudo chown -R mysql:mysql /var/lib/mysql",
     "emacs --batch --eval '(message \"hello\")'", "julia -e 'println(1+1)'",
     "Rscript -e 'summary(cars)'", "python3 -c 'print(\"\\x41\")'",
     "echo 'print(1)' > /tmp/t.py; python3 /tmp/t.py", "echo 'rm -rf ~' > notes.txt; cat notes.txt",
