@@ -61,7 +61,10 @@ class _SandboxProbe:
     def status(self) -> tuple[bool, str]:
         with self._lock:
             if self._result is None:
-                self._result = sandbox_available()
+                try:
+                    self._result = sandbox_available()
+                except TimeoutError as exc:  # not a verdict: the next caller probes again
+                    return False, f"{exc}; Flywheel will check again at the next run"
             return self._result
 
     def known(self) -> tuple[bool, str] | None:

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-_PROBE_TIMEOUT_S = 10
+_PROBE_TIMEOUT_S = 30
 # Hidden inside the sandbox (when they exist): keys, tokens and browser profiles a command
 # has no business reading, and could otherwise copy into the working folder or, with the
 # network allowed, send away.
@@ -42,6 +42,9 @@ _NO_NETWORK_RE = re.compile(
     r"failed to establish a new connection|connection refused|"
     r"nodename nor servname|unable to resolve host|getaddrinfo failed|"
     r"network unreachable|no route to host", re.IGNORECASE)
+
+
+_SYSTEM_TREES = (Path("/run"), Path("/dev"), Path("/proc"), Path("/sys"))
 
 
 class SandboxRefusedError(ValueError):
@@ -65,20 +68,23 @@ def _bwrap_args(cwd: Path, *, network: bool = False, home: Path | None = None) -
 
 
 def _hidden_paths(cwd: Path, home: Path | None) -> list[Path]:
-    """The credential paths of `home` to hide; one that holds the working folder is kept
-    (the user chose to work there), one inside it is hidden over the writable folder."""
+    """The credential paths of `home` to hide, symbolic links followed (dotfile managers
+    link `~/.ssh` elsewhere; hiding the link's target hides what it reads). One inside the
+    working folder is hidden over the writable folder."""
     if home is None:
         return []
     hidden = []
     for name in HIDDEN_IN_HOME:
-        path = home / name
-        if path.exists() and not path.is_symlink() and not cwd.is_relative_to(path):
+        path = (home / name).resolve()
+        if path.exists() and not cwd.is_relative_to(path) and path not in hidden:
             hidden.append(path)
     return hidden
 
 
 def sandbox_available() -> tuple[bool, str]:
-    """Whether commands can be sandboxed here, and why not in plain words when they cannot."""
+    """Whether commands can be sandboxed here, and why not in plain words when they cannot.
+
+    Raises TimeoutError when the check did not finish in time (the answer is not known)."""
     if not sys.platform.startswith("linux"):
         return False, "the sandbox needs Linux (bubblewrap); this system is " + sys.platform
     bwrap = shutil.which("bwrap")
@@ -88,7 +94,9 @@ def sandbox_available() -> tuple[bool, str]:
         probe = subprocess.run([bwrap, *_bwrap_args(Path("/")), "--", "true"],
                                capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S,
                                check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except subprocess.TimeoutExpired as exc:  # a busy machine, not a verdict: ask again later
+        raise TimeoutError(f"the bubblewrap check took over {_PROBE_TIMEOUT_S} s") from exc
+    except OSError as exc:
         return False, f"bubblewrap could not be started: {exc}"
     if probe.returncode != 0:
         detail = probe.stderr.strip() or f"exit code {probe.returncode}"
@@ -99,20 +107,29 @@ def sandbox_available() -> tuple[bool, str]:
 
 def sandbox_refusal(cwd: Path, homes: Iterable[Path]) -> str | None:
     """Why `cwd` cannot be the sandbox's writable folder, in words for the card; None if it
-    can. Refused: `/`, any of `homes` (the shell's `~` and the user's), or a folder above
-    one of them — the sandbox would leave every file of the user writable."""
+    can. Refused:
+    - `/`, any of `homes` (the shell's `~` and the user's), or a folder above one of them:
+      the sandbox would leave every file of the user writable;
+    - `/tmp` itself and anything in `/run`, `/dev`, `/proc` or `/sys`: binding them back
+      would bring the sockets of programs outside (tmux, X11, ssh-agent, D-Bus) into reach;
+    - a hidden folder of a home or anything in one (`~/.config`, `~/.local`, `~/.ssh`…):
+      start-up files, autostart entries, keys and Flywheel's own settings live there."""
     folder = Path(cwd).resolve()
+    prefix = "The sandbox keeps the terminal's current folder writable, and "
+    advice = ": cd into a project folder in the terminal first."
     if folder == Path(folder.anchor):
-        return ("The sandbox keeps the terminal's current folder writable, and that folder is "
-                "/, the whole filesystem: cd into a project folder in the terminal first.")
+        return prefix + "that folder is /, the whole filesystem" + advice
+    if folder == Path("/tmp") or any(folder.is_relative_to(system) for system in _SYSTEM_TREES):
+        return prefix + f"{folder} holds other programs' sockets" + advice
     for home in homes:
         home = Path(home).resolve()
         if folder == home:
-            return ("The sandbox keeps the terminal's current folder writable, and that folder "
-                    "is your home folder: cd into a project folder in the terminal first.")
+            return prefix + "that folder is your home folder" + advice
         if home.is_relative_to(folder):
-            return (f"The sandbox keeps the terminal's current folder writable, and {folder} "
-                    "holds your home folder: cd into a project folder in the terminal first.")
+            return prefix + f"{folder} holds your home folder" + advice
+        if folder.is_relative_to(home) and folder.relative_to(home).parts[0].startswith("."):
+            return (prefix + f"{folder} is among your home's hidden settings and keys"
+                    + advice)
     return None
 
 
@@ -138,6 +155,13 @@ def wrap_for_sandbox(command: str, cwd: Path, *, network: bool = False,
     refusal = sandbox_refusal(folder, [home] if home is not None else [])
     if refusal:
         raise SandboxRefusedError(refusal)
-    argv = ["bwrap", *_bwrap_args(folder, network=network, home=home), "--", "/bin/sh", "-c",
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise FileNotFoundError("bubblewrap is not installed (install the 'bubblewrap' package)")
+    bwrap = str(Path(bwrap).resolve())  # by full path: the shell's PATH may reach `folder`
+    if Path(bwrap).is_relative_to(folder):
+        raise SandboxRefusedError(f"The sandbox program itself ({bwrap}) lies in {folder}, the "
+                                  "folder a sandboxed command may write: cd elsewhere first.")
+    argv = [bwrap, *_bwrap_args(folder, network=network, home=home), "--", "/bin/sh", "-c",
             command]
     return shlex.join(argv)

@@ -120,6 +120,67 @@ def test_the_home_folder_and_root_are_refused(tmp_path: Path) -> None:
         wrap_for_sandbox("ls", Path("/"))
 
 
+def test_folders_that_reach_outside_are_refused(tmp_path: Path) -> None:
+    """Binding /tmp itself or anything in /run back would expose other programs' sockets;
+    a hidden folder of the home holds start-up files, autostart entries and keys."""
+    home = tmp_path / "home"
+    for hidden in (".config/autostart", ".ssh", ".local/share/flywheel"):
+        (home / hidden).mkdir(parents=True)
+    assert "sockets" in sandbox_refusal(Path("/tmp"), [home])
+    assert "sockets" in sandbox_refusal(Path("/run"), [home])
+    assert "sockets" in sandbox_refusal(Path("/dev/shm"), [home])
+    for hidden in (".config", ".config/autostart", ".ssh", ".local/share/flywheel"):
+        assert "hidden settings and keys" in sandbox_refusal(home / hidden, [home])
+    assert sandbox_refusal(tmp_path, []) is None, "a folder inside /tmp is fine"
+
+
+def test_bubblewrap_is_called_by_its_full_path(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shell's PATH may reach the writable folder, where a command could leave a fake
+    `bwrap` for the next run; and a bwrap inside the writable folder is refused."""
+    monkeypatch.setattr(shutil, "which", lambda _name: "/usr/bin/bwrap")
+    assert wrap_for_sandbox("ls", tmp_path).startswith(str(Path("/usr/bin/bwrap").resolve()))
+    planted = tmp_path / "bwrap"
+    planted.write_text("#!/bin/sh\n")
+    monkeypatch.setattr(shutil, "which", lambda _name: str(planted))
+    with pytest.raises(SandboxRefusedError, match="sandbox program"):
+        wrap_for_sandbox("ls", tmp_path)
+
+
+@needs_bwrap
+def test_credentials_behind_a_symbolic_link_are_hidden(shell: PtySession) -> None:
+    """Dotfile managers link ~/.ssh into a repository: the link's target is hidden too."""
+    with throwaway_home() as home:
+        assert_throwaway(home)
+        (home / "dotfiles").mkdir()
+        (home / ".ssh").rename(home / "dotfiles" / "ssh")
+        (home / ".ssh").symlink_to(home / "dotfiles" / "ssh")
+        command = f"cat {home}/.ssh/id_ed25519 {home}/dotfiles/ssh/id_rsa; echo end"
+        result = shell.run(wrap_for_sandbox(command, home / "work", home=home), timeout=30)
+    assert "PRIVATE KEY" not in result.output_tail
+    assert result.output_tail.strip().endswith("end")
+
+
+def test_a_probe_that_timed_out_is_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check that took too long on a busy machine is not a verdict for the whole session."""
+    from app.terminal import runner
+
+    answers = iter([TimeoutError("the bubblewrap check took over 30 s"), (True, "works")])
+
+    def probe() -> tuple[bool, str]:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(runner, "sandbox_available", probe)
+    fresh = runner._SandboxProbe()
+    available, why = fresh.status()
+    assert not available and "check again" in why
+    assert fresh.status() == (True, "works")
+    assert fresh.known() == (True, "works")
+
+
 @pytest.mark.parametrize(("output", "offline"), [
     ("curl: (6) Could not resolve host: example.com", True),
     ("ping: connect: Network is unreachable", True),
