@@ -51,8 +51,8 @@ class StartupProbe(QObject):
         if self._exit:
             QTimer.singleShot(0, self._window.quit)
 
-    @Slot(str)
-    def _model_failed(self, message: str) -> None:
+    @Slot(str, bool)
+    def _model_failed(self, message: str, _refused: bool) -> None:
         self._print("model_failed", message=message)
         if self._exit:
             QTimer.singleShot(0, self._window.quit)

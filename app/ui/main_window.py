@@ -706,7 +706,12 @@ class MainWindow(QMainWindow):
             card.show_error(str(exc))
             return
         if not edited:
-            decision = hub_guarded(decision, conv.community_skills_used(self.db, card.message_id))
+            try:
+                used = conv.community_skills_used(self.db, card.message_id)
+            except KeyError:
+                card.show_error("This reply no longer exists, so its command is not run.")
+                return
+            decision = hub_guarded(decision, used)
         if can_sandbox and not sandboxed:  # leaving the sandbox is always confirmed
             reasons = tuple(r for r in decision.reasons if r != "you wrote this command yourself")
             approval = (decision.approval if decision.approval is Approval.TYPED_CONFIRMATION
@@ -808,13 +813,13 @@ class MainWindow(QMainWindow):
         self.status.set_model(name)
         self.status.set_adapter("")
 
-    @Slot(str)
-    def _model_failed(self, message: str) -> None:
+    @Slot(str, bool)
+    def _model_failed(self, message: str, file_refused: bool) -> None:
         refused = self._loads.popleft() if self._loads else None
         if self._model_name:
             self.status.set_model(self._model_name)
             message += f"\nStill using {self._model_name}."
-            if refused is not None and not self._loads:
+            if file_refused and refused is not None and not self._loads:
                 message += self._forget_refused_model(refused)
         else:
             self.status.set_model_error(message)

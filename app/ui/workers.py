@@ -93,7 +93,7 @@ class ModelWorker(QObject):
 
     model_loading = Signal(str)
     model_loaded = Signal(str)
-    model_failed = Signal(str)
+    model_failed = Signal(str, bool)  # message, whether the file itself was refused
     turn_started = Signal(int, int)  # turn id, conversation id (created if it was new)
     token = Signal(int, str)
     prompt_progress = Signal(int, int, int)  # turn id, prompt tokens read, tokens to read
@@ -121,14 +121,14 @@ class ModelWorker(QObject):
             self.model_loading.emit(path.name)
             runtime = runtime_from_settings(settings)
             runtime.load()
-        except ModelFileError as exc:
+        except (ModelFileError, ValueError) as exc:  # llama.cpp refuses a file with ValueError
             self._load_error = f"The model could not be loaded: {exc}"
-            self.model_failed.emit(self._load_error)
+            self.model_failed.emit(self._load_error, True)
             return
-        except Exception as exc:  # llama.cpp or the OS; the window must survive it
+        except Exception as exc:  # memory, the OS: the file may be fine; the window survives
             log.exception("model load failed")
             self._load_error = f"The model could not be loaded: {exc}"
-            self.model_failed.emit(self._load_error)
+            self.model_failed.emit(self._load_error, False)
             return
         previous, self._runtime = self._runtime, runtime
         if previous is not None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app import settings as settings_mod
@@ -122,3 +124,40 @@ def test_a_model_file_llama_cpp_refuses_is_not_kept_in_the_settings(
     assert saved.model.path == "" and window.settings.model.path == ""
     assert str(refused.resolve()) not in saved.model.local_models
     assert window.status.model_label.text().startswith("model: SmolLM2")
+
+
+def test_a_model_that_fails_for_want_of_memory_stays_in_the_settings(
+    qtbot: QtBot, tmp_path: Path, make_window: Callable, ui_settings: settings_mod.Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a file llama.cpp refuses is forgotten: running out of memory (which cannot be
+    produced here, hence the patch) says nothing about the file, which the user keeps."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.model.catalog import embedded_model_path
+    from app.model.runtime import ModelRuntime
+
+    settings_mod.save(ui_settings)
+    window: MainWindow = make_window(settings_mod.load())
+    qtbot.waitUntil(lambda: window.status.model_label.text().startswith("model: SmolLM2"),
+                    timeout=MODEL_TIMEOUT_MS)
+    bigger = tmp_path / "bigger-model.gguf"
+    shutil.copyfile(embedded_model_path(), bigger)
+    real_load = ModelRuntime.load
+
+    def load(runtime: ModelRuntime) -> None:
+        if runtime.path.name == bigger.name:
+            raise MemoryError("cannot allocate 12 GB")
+        real_load(runtime)
+
+    monkeypatch.setattr(ModelRuntime, "load", load)
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.download_panel.downloaded.emit(bigger)
+    dialog.button_box.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: "cannot allocate" in window.banner.text(), timeout=MODEL_TIMEOUT_MS)
+    assert "Still using SmolLM2" in window.banner.text()
+    saved = settings_mod.load()
+    assert saved.model.path == str(bigger.resolve())
+    assert str(bigger.resolve()) in saved.model.local_models
