@@ -149,6 +149,8 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("model", "gpu_layers"): (-1, 100_000),
     ("model", "max_reply_tokens"): (1, 1 << 20),
     ("model", "temperature"): (0.0, 2.0),
+    ("model", "repeat_penalty"): (1.0, 2.0),
+    ("ui", "font_size"): (0, 32),
     ("learning", "idle_minutes"): (0, 100_000),
     ("learning", "min_new_examples"): (0, 1_000_000),
     ("terminal", "command_timeout_s"): (0, 10_000_000),

@@ -406,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     except Timeout:
         emit({"event": "error", "message": ANOTHER_TRAINER, "busy": True})
         return EXIT_BUSY
+    except OSError as exc:  # a read-only or full data folder: say so, no traceback
+        emit({"event": "error", "message": f"cannot take the trainer lock: {exc}"})
+        return EXIT_FAILED
     try:
         remove_stale_candidates()
         return command(args, emit)

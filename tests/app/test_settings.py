@@ -84,3 +84,12 @@ def test_out_of_range_numbers_are_refused_at_load_and_the_file_is_left_alone(
     for key in ("context_size = 0", "max_reply_tokens = -1", "temperature = -5"):
         assert key in loaded.load_error
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_penalty_and_text_size_out_of_range_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text("[model]\nrepeat_penalty = 0\n[ui]\nfont_size = 10000\n", encoding="utf-8")
+    loaded = settings.load(path)
+    assert loaded.model.repeat_penalty == settings.ModelSettings().repeat_penalty
+    assert loaded.ui.font_size == settings.UiSettings().font_size
+    assert loaded.load_error is not None and "font_size = 10000" in loaded.load_error
