@@ -56,27 +56,27 @@ def models_dir() -> Path:
 
 
 def dialog_start_dir(preferred: Path | str | None = None) -> Path:
-    """The folder a file dialog opens in: ``preferred`` when it is an existing folder away
-    from the database, else the home folder.
+    """The folder a file dialog opens in: ``preferred`` (or the folder of a preferred file)
+    when it is an existing folder away from the database, else the home folder, else (with
+    ``FLYWHEEL_HOME`` pointing at the home folder) the folder above the data folder.
 
     A dialog lists its folder and reads the first bytes of unknown files to show their type;
     closing those reads drops this process's SQLite locks on the database, after which
     another Flywheel process could take itself for the database's last user. So a dialog
     never opens in the data folder itself, where the database is.
     """
+    data = user_dir().resolve()
+    if preferred is not None:
+        folder = Path(preferred).expanduser()
+        folder = folder if folder.is_dir() else folder.parent
+        try:
+            resolved = folder.resolve()
+        except OSError:
+            resolved = data
+        if resolved.is_dir() and resolved != data:
+            return resolved
     home = Path.home()
-    if preferred is None:
-        return home
-    folder = Path(preferred).expanduser()
-    if not folder.is_dir():
-        folder = folder.parent
-    try:
-        resolved = folder.resolve()
-    except OSError:
-        return home
-    if not folder.is_dir() or resolved == user_dir().resolve():
-        return home
-    return resolved
+    return home if home.resolve() != data else data.parent
 
 
 def assets_dir() -> Path:

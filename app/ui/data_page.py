@@ -116,7 +116,7 @@ class DataPage(QWidget):
         layout.addStretch(1)
 
     def _ask_export(self) -> None:
-        default = Path.home() / f"flywheel-export-{time.strftime('%Y%m%d-%H%M')}.zip"
+        default = paths.dialog_start_dir() / f"flywheel-export-{time.strftime('%Y%m%d-%H%M')}.zip"
         name, _ = QFileDialog.getSaveFileName(
             self, "Export all data", str(default), "Zip archives (*.zip)"
         )

@@ -20,16 +20,10 @@ FILTERS = {"Markdown (*.md)": "md", "JSON (*.json)": "json"}
 
 
 def start_folder() -> Path:
-    """Documents when the desktop has one, else home; never the data folder nor the one
-    that holds the database (with ``FLYWHEEL_HOME`` pointing at home: the folder above)."""
-    data = paths.user_dir().resolve()
-    avoid = {data, paths.db_path().resolve().parent}
-    for location in (QStandardPaths.StandardLocation.DocumentsLocation,
-                     QStandardPaths.StandardLocation.HomeLocation):
-        folder = Path(QStandardPaths.writableLocation(location))
-        if folder.is_dir() and folder.resolve() not in avoid:
-            return folder
-    return data.parent
+    """Documents when the desktop has one, else what `paths.dialog_start_dir` chooses:
+    never the data folder, where the database is."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return paths.dialog_start_dir(documents or None)
 
 
 class ExportChatDialog(QFileDialog):
