@@ -17,6 +17,7 @@ from app.learning.registry import BASE_SHA_KEY, AdapterRegistry
 from app.model.catalog import embedded_model_path, file_sha256, read_gguf_header
 from app.store.db import open_db, schema_version
 from tests.app.test_cli import run
+from tests.tiny_disk import fill, mounted
 from trainer.adapter_file import write_adapter
 
 
@@ -99,27 +100,14 @@ class _FillsDiskOnFirstToken(io.StringIO):
         replying = "flywheel> " in self.getvalue() and text.strip() not in ("", "flywheel>")
         if replying and not self.filled:
             self.filled = True
-            with (self.mount / "filler").open("wb") as filler:
-                try:
-                    while True:
-                        filler.write(b"\0" * 65536)
-                        filler.flush()
-                except OSError:
-                    pass
+            fill(self.mount)
         return written
 
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 8 MB file system (tmpfs; needs root, as this test machine has)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("cannot mount a small file system here (needs root)")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with mounted(tmp_path) as mount:
+        yield mount
 
 
 def test_a_reply_streamed_while_the_disk_fills_is_reported_and_stays_on_screen(

@@ -3,7 +3,6 @@ space is freed (real window, real model, a real full file system)."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,32 +14,17 @@ from app import settings as settings_mod
 from app.store import conversations as conv
 from app.store.db import open_db
 from app.ui.main_window import MainWindow
+from tests.tiny_disk import fill, mounted
 
 from .conftest import TURN_TIMEOUT_MS
 
 
 @pytest.fixture
 def tiny_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The data folder on a real 8 MB file system (tmpfs; needs root, as this machine has)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("cannot mount a small file system here (needs root)")
-    monkeypatch.setenv("FLYWHEEL_HOME", str(mount / "home"))
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def _fill(mount: Path) -> None:
-    with (mount / "filler").open("wb") as filler:
-        try:
-            while True:
-                filler.write(b"\0" * 65536)
-                filler.flush()
-        except OSError:
-            pass
+    """The data folder on a real 8 MB file system."""
+    with mounted(tmp_path) as mount:
+        monkeypatch.setenv("FLYWHEEL_HOME", str(mount / "home"))
+        yield mount
 
 
 def _send(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -61,7 +45,7 @@ def test_a_full_disk_keeps_the_streamed_reply_and_the_typed_message_on_screen(
     def fill_on_first_token(_turn_id: int, _piece: str) -> None:
         if not filled:  # on the model thread, before the reply is recorded
             filled.append(True)
-            _fill(tiny_home)
+            fill(tiny_home)
 
     window.model.worker.token.connect(fill_on_first_token, Qt.ConnectionType.DirectConnection)
     _send(qtbot, window, "Say hello in French.")
