@@ -1,9 +1,12 @@
-"""LoRA adapter GGUF files written without any training, for tests.
+"""GGUF files written without any training, for tests: LoRA adapters, and a model file
+llama.cpp refuses.
 
 ``write_lora_adapter`` makes an adapter that llama.cpp really applies to a given base model:
 shapes come from the base model's own tensor table, values are random but large enough to
 change greedy output. ``write_fake_adapter`` makes a tiny file with a valid adapter header
 for code that only stores, lists or hashes adapters (registry, trainer bookkeeping).
+``write_unknown_architecture_model`` makes an intact GGUF model file (it passes Flywheel's
+own header check) of an architecture llama.cpp does not know, so loading it fails there.
 
 Importable from any test as ``tests.model.lora_fixture``.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import gguf
 import numpy as np
 
 from app.model.catalog import read_gguf_header
@@ -76,3 +80,15 @@ def write_fake_adapter(path: Path, *, architecture: str = "llama", seed: int = 0
         "blk.0.attn_q.weight.lora_b": rng.normal(0, 0.1, (8, 2)).astype(np.float32),
     }
     return write_adapter(Path(path), architecture, 4.0, tensors)
+
+
+def write_unknown_architecture_model(path: Path) -> Path:
+    """An intact GGUF model file whose architecture llama.cpp refuses to load."""
+    writer = gguf.GGUFWriter(str(path), arch="flywheel-unknown")
+    writer.add_name("Unknown architecture")
+    writer.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

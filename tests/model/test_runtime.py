@@ -6,13 +6,15 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import gguf
-import numpy as np
 import pytest
 
 from app.model.catalog import ModelFileError
 from app.model.runtime import TRUNCATION_MARKER, AdapterError, ModelRuntime
-from tests.model.lora_fixture import write_fake_adapter, write_mismatched_adapter
+from tests.model.lora_fixture import (
+    write_fake_adapter,
+    write_mismatched_adapter,
+    write_unknown_architecture_model,
+)
 
 ASK = [{"role": "user", "content": "Name three colours of the rainbow."}]
 
@@ -168,16 +170,6 @@ def test_bad_arguments_fail_at_the_call(runtime: ModelRuntime, kwargs: dict[str,
         runtime.stream_chat(ASK, **kwargs)  # type: ignore[arg-type]
 
 
-def _unknown_architecture_gguf(path: Path) -> Path:
-    writer = gguf.GGUFWriter(str(path), arch="no-such-arch")
-    writer.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
-
-
 @pytest.mark.parametrize("kind", ["text", "truncated", "unknown-arch", "adapter"])
 def test_bad_model_files_raise_model_file_error(
     embedded_model: Path, tmp_path: Path, kind: str
@@ -189,7 +181,7 @@ def test_bad_model_files_raise_model_file_error(
         with embedded_model.open("rb") as src:
             path.write_bytes(src.read(20_000_000))
     elif kind == "unknown-arch":
-        _unknown_architecture_gguf(path)
+        write_unknown_architecture_model(path)
     else:
         write_fake_adapter(path)
     rt = ModelRuntime(path, n_threads=1, n_ctx=256, n_gpu_layers=0)

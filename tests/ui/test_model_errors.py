@@ -14,6 +14,7 @@ from app import settings as settings_mod
 from app.store import conversations as conv
 from app.store.db import open_db
 from app.ui.main_window import MainWindow
+from tests.model.lora_fixture import write_unknown_architecture_model
 
 from .conftest import MODEL_TIMEOUT_MS, TURN_TIMEOUT_MS
 
@@ -88,22 +89,6 @@ def test_unchanged_model_settings_do_not_reload(
     assert window.theme.dark and window.settings.model.temperature == 0.3
 
 
-def _unknown_architecture_model(folder: Path) -> Path:
-    """An intact GGUF model file (it passes the settings' check) that llama.cpp refuses."""
-    import gguf
-    import numpy as np
-
-    path = folder / "unknown-architecture.gguf"
-    writer = gguf.GGUFWriter(str(path), arch="flywheel-unknown")
-    writer.add_name("Unknown architecture")
-    writer.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
-
-
 def test_a_model_file_llama_cpp_refuses_is_not_kept_in_the_settings(
     qtbot: QtBot, tmp_path: Path, make_window: Callable, ui_settings: settings_mod.Settings
 ) -> None:
@@ -111,7 +96,7 @@ def test_a_model_file_llama_cpp_refuses_is_not_kept_in_the_settings(
 
     settings_mod.save(ui_settings)
     window: MainWindow = make_window(settings_mod.load())
-    refused = _unknown_architecture_model(tmp_path)
+    refused = write_unknown_architecture_model(tmp_path / "unknown-architecture.gguf")
     window.open_settings()
     dialog = window.settings_dialog
     assert dialog is not None
