@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from app.terminal.shell_syntax import ShellSyntaxError, Word, decode_escapes, parse
+from app.terminal.escapes import decode_escapes
+from app.terminal.shell_syntax import ShellSyntaxError, Word, parse
 
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "csh", "tcsh", "ash",
                     "yash"})

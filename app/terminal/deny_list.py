@@ -35,6 +35,7 @@ from app.terminal.command_words import (
     shell_code,
     tool_equivalent,
 )
+from app.terminal.computed_names import copied_program, hidden_name, record, static_words
 from app.terminal.containment import uncovered
 from app.terminal.embedded_code import (
     COMMAND_VARIABLES,
@@ -47,7 +48,6 @@ from app.terminal.embedded_code import (
     runner_code,
 )
 from app.terminal.pipe_checks import (
-    empty_input,
     fetches,
     fork_bomb,
     lists_every_process,
@@ -58,6 +58,7 @@ from app.terminal.pipe_checks import (
     starts_from_literal,
     vital_lookup,
 )
+from app.terminal.planted_text import scheduled_or_boot
 from app.terminal.program_checks import (
     REMOTE_SHELL,
     assignment_reasons,
@@ -67,7 +68,6 @@ from app.terminal.program_checks import (
 )
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
 from app.terminal.static_text import pipeline_output, static_output
-from app.terminal.system_checks import KERNEL_OFF
 
 MAX_DEPTH = 6
 MAX_COMMAND_CHARS = 16 * 1024
@@ -110,6 +110,9 @@ class _Line:
     downloaded: set[str] = field(default_factory=set)
     scrambled: set[str] = field(default_factory=set)
     written: dict[str, str] = field(default_factory=dict)
+    copies: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, list[Command]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 def danger_reasons(command: str) -> list[str]:
@@ -133,28 +136,6 @@ def analyse(command: str) -> Analysis:
             f"machine ({inspector.senders[0]})")
     return Analysis(tuple(dict.fromkeys(inspector.reasons)), inspector.certain,
                     tuple(inspector.segments))
-
-
-def _static_words(command: Command, variables: dict[str, str]) -> tuple[list[str], list[Word]]:
-    """Word texts with same-line variables and echo-only substitutions filled in.
-
-    An unquoted word that expands to several words is split, as bash would split it (on the
-    `IFS` characters when the line set them: `IFS=,; c="rm,-rf,~"; $c`).
-    """
-    separators = variables.get("IFS")
-    split = re.compile(f"[{re.escape(separators)}]+") if separators else re.compile(r"\s+")
-    texts: list[str] = []
-    words: list[Word] = []
-    for word in command.words:
-        text = expand_variables(word.text, variables)
-        for inner in word.substitutions:
-            if (printed := static_output(inner)) is not None:
-                text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
-        parts = [p for p in split.split(text) if p] if text != word.text and not word.quoted \
-            else [text]
-        texts += parts
-        words += [word] * len(parts)
-    return texts, words
 
 
 class _Inspector:
@@ -189,6 +170,8 @@ class _Inspector:
             return
         line = _Line()
         for command in commands:
+            if command.function:
+                line.functions.setdefault(command.function, []).append(command)
             self.inspect_command(command, line, depth)
         self._remote_shell_pipes(commands)
         self._shell_on_connection(commands)
@@ -270,7 +253,7 @@ class _Inspector:
         for word in command.words + [r.target for r in command.redirects]:
             for inner in word.substitutions:
                 self.inspect(inner, depth + 1)
-        resolved = resolve(*_static_words(command, line.variables))
+        resolved = resolve(*static_words(command, line.variables))
         self.segments.append(Segment(" ".join(w.text for w in command.words),
                                      uncovered(command, resolved)))
         line.scrambled |= {word.text.partition("=")[0] for word in command.words
@@ -290,8 +273,13 @@ class _Inspector:
             self.secrets.append("your environment variables (tokens, keys)")
         if not resolved.name or resolved.lookup_only:
             return
-        if "$" in resolved.head_text or "`" in resolved.head_text:
-            self._hidden_program(resolved, line)
+        if copied := copied_program(resolved.head_text, line.copies):
+            resolved.name = copied
+        elif "$" in resolved.head_text or "`" in resolved.head_text or \
+                hidden_name(resolved.head_text):
+            self._hidden_program(resolved, line, hidden_name(resolved.head_text))
+        self._defined_command(resolved, line, depth)
+        record(resolved.name, resolved.args, line.variables, line.copies)
         if posixpath.basename(resolved.head_text) in line.downloaded:
             self.reasons.append("downloads a program and runs it straight away")
         name, args = tool_equivalent(resolved.name, resolved.args)
@@ -303,7 +291,10 @@ class _Inspector:
                 resolve([w.text for w in c.words]).name in ("ls", "find", "dir")
                 for c in command.upstream):
             line.variables[resolved.args[-1]] = "*"  # `ls ~ | while read f`: each entry
-        self._scheduled_or_boot(resolved, command, line, depth)
+        reasons, planted = scheduled_or_boot(resolved, command, line.cwd)
+        self.reasons += reasons
+        for entry in planted:
+            self.inspect_hosted(entry, depth, "cron")
         if name == "kill":
             sources = self._kill_sources(resolved, command)
             if any(lists_every_process(commands) for commands in sources):
@@ -340,8 +331,9 @@ class _Inspector:
                     for recipe in make_recipes(static_output(inner) or ""):
                         self.inspect_hosted(recipe, depth, "make")
         if name == "alias":
-            for value in (arg.partition("=")[2] for arg in args if "=" in arg):
+            for key, _sep, value in (arg.partition("=") for arg in args if "=" in arg):
                 self.inspect_hosted(value, depth, "an alias")
+                line.aliases[key] = value
         if name == "make" and command.stdin_text and set(args) & {"-", "/dev/stdin"}:
             for recipe in make_recipes(command.stdin_text):
                 self.inspect_hosted(recipe, depth, "make")
@@ -374,39 +366,6 @@ class _Inspector:
                 self.inspect_hosted(code, depth, resolved.name)
             else:
                 self.inspect_program_text(code, depth + 1, resolved.name)
-
-    def _scheduled_or_boot(self, resolved: Resolved, command: Command, line: _Line,
-                           depth: int) -> None:
-        """Text written into a cron file runs later as commands; text written into the boot
-        loader's configuration becomes kernel arguments (`selinux=0`)."""
-        targets = [r.target.text for r in command.redirects if r.op in WRITE_REDIRECT_OPS]
-        targets += resolved.args if resolved.name in ("tee", "sed", "perl", "cp", "install") \
-            else []
-        paths_written = [p for t in targets if (p := paths.expand(t, line.cwd))]
-        crontab_stdin = resolved.name == "crontab" and (not resolved.args
-                                                        or resolved.args[-1] == "-")
-        cron = crontab_stdin or any(paths.CRON_FILE.match(p) for p in paths_written)
-        boot = any(paths.BOOT_CONFIG.match(p) for p in paths_written)
-        if crontab_stdin and empty_input(command):
-            self.reasons.append("deletes all your scheduled cron jobs (installs an empty table)")
-        if not (cron or boot):
-            return
-        texts = [" ".join(resolved.args)]
-        texts += [command.stdin_text] if command.stdin_text else []
-        for upstream in command.upstream:
-            printed = printed_text(resolve([w.text for w in upstream.words]))
-            texts += [printed] if printed else []
-        if boot and any(KERNEL_OFF.search(text) for text in texts):
-            self.reasons.append("switches off the security module at the next boot")
-        if cron:
-            for text in texts:
-                for entry in text.splitlines():
-                    # `@reboot cmd` has one time field instead of five; a system table adds
-                    # the user
-                    fields = (1 if entry.lstrip().startswith("@") else 5) + (not crontab_stdin)
-                    parts = entry.split(None, fields)
-                    if len(parts) > fields and not entry.lstrip().startswith("#"):
-                        self.inspect_hosted(parts[fields], depth, "cron")
 
     @staticmethod
     def _kill_sources(resolved: Resolved, command: Command) -> list[list[Command]]:
@@ -446,9 +405,27 @@ class _Inspector:
             self.reasons.append(f"opens an interactive shell through {host}, where nothing "
                                 f"it runs is checked (shell escape)")
 
-    def _hidden_program(self, resolved: Resolved, line: _Line) -> None:
-        """The program name comes from a variable or substitution Flywheel cannot know."""
+    def _defined_command(self, resolved: Resolved, line: _Line, depth: int) -> None:
+        """A function or alias defined earlier on the line and called here: its body is
+        judged with the call's arguments (`f(){ rm -rf "$1"; }; f ~`, `alias r='rm -rf'; r ~`).
+        """
+        if alias := line.aliases.get(resolved.head_text):
+            self.inspect_hosted(" ".join([alias, *resolved.args]), depth, "an alias")
+        body = line.functions.get(resolved.head_text)
+        if not body or depth >= MAX_DEPTH:
+            return
+        positional = {str(i): arg for i, arg in enumerate(resolved.args, start=1)}
+        positional["@"] = positional["*"] = " ".join(resolved.args)
+        call = _Line(cwd=line.cwd, variables={**line.variables, **positional},
+                     copies=line.copies, aliases=line.aliases)
+        for command in body:
+            self.inspect_command(command, call, depth + 1)
+
+    def _hidden_program(self, resolved: Resolved, line: _Line, reason: str | None) -> None:
+        """The program name comes from a variable, substitution or pattern Flywheel cannot
+        know: that alone needs the typed confirmation (`computed_names.hidden_name`)."""
         self.certain = False
+        self.reasons += [reason] if reason else []
         if resolved.head and any(fetches(inner) for inner in resolved.head.substitutions):
             self.reasons.append(PIPE_DOWNLOAD)
         used = set(re.findall(r"\$\{?(\w+)", resolved.head.text if resolved.head else ""))
@@ -546,7 +523,7 @@ class _Inspector:
             else:
                 self.inspect(command.stdin_text, depth + 1)
         for upstream in command.upstream:
-            source = resolve(*_static_words(upstream, {}))
+            source = resolve(*static_words(upstream, {}))
             if source.name in DOWNLOADERS:
                 self.reasons.append(PIPE_DOWNLOAD)
             elif is_decoder(source):

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.terminal.escapes import decode_escapes
+
 
 class ShellSyntaxError(ValueError):
     """The text is not a complete shell command (unclosed quote, group or substitution).
@@ -66,6 +68,7 @@ class Command:
     redirects: list[Redirect] = field(default_factory=list)
     stdin_text: str | None = None
     upstream_slices: list[tuple[list[Command], int]] = field(default_factory=list)
+    function: str | None = None  # the shell function whose body this command is part of
 
     @property
     def upstream(self) -> list[Command]:
@@ -129,40 +132,6 @@ _RESERVED = frozenset(
 )
 _IFS_RE = re.compile(r"\$(?:IFS\b|\{IFS\})")
 _BRACE_LIST_RE = re.compile(r"(?<!\$)\{([^{}\s]*,[^{}\s]*)\}")
-_ANSI_C_ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    "r": "\r",
-    "a": "\a",
-    "b": "\b",
-    "e": "\x1b",
-    "E": "\x1b",
-    "f": "\f",
-    "v": "\v",
-    "\\": "\\",
-    "'": "'",
-    '"': '"',
-    "?": "?",
-}
-_ANSI_C_RE = re.compile(
-    r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|.)", re.S
-)
-
-
-def decode_escapes(body: str) -> str:
-    """Decodes backslash escapes as `$'…'`, `printf` and `echo -e` do (`\\x72\\x6d` is `rm`)."""
-
-    def one(match: re.Match[str]) -> str:
-        code = match.group(1)
-        if code[0] in "xuU":
-            return chr(int(code[1:], 16))
-        if code[0] in "01234567":
-            return chr(int(code, 8))
-        return _ANSI_C_ESCAPES.get(code, "\\" + code)
-
-    return _ANSI_C_RE.sub(one, body)
-
-
 def brace_expand(text: str, limit: int = 64) -> list[str]:
     """Bash brace expansion of an unquoted word: `/{etc,var}/x` is `/etc/x /var/x`.
 
@@ -405,6 +374,7 @@ class _Parser:
         self.toks = tokens
         self.pos = 0
         self.depth = 0
+        self.defining: str | None = None
 
     def group(self, closer: str) -> list[Command]:
         """A `( … )` or `{ …; }` group; absurd nesting is refused rather than recursed into."""
@@ -458,10 +428,13 @@ class _Parser:
                 return self._loop_words()
             self._skip_after_reserved(tok.text)
         tok = self._peek()
-        if isinstance(tok, Op) and tok.text == "(":
-            return self.group(")")
-        if isinstance(tok, Word) and tok.text == "{" and not tok.quoted:
-            return self.group("}")
+        closer = ")" if tok == Op("(") else "}" if tok == Word("{") else None
+        if closer:
+            name, self.defining = self.defining, None
+            commands = self.group(closer)
+            for command in commands if name else []:
+                command.function = command.function or name
+            return commands
         if isinstance(tok, Op) and tok.text not in REDIRECT_OPS:
             return []
         return self.simple()
@@ -475,6 +448,7 @@ class _Parser:
         if word == "time" and nxt.text == "-p":
             self.pos += 1
         elif word == "function" or (word == "coproc" and self._peek_at(1) == Word("{")):
+            self.defining = nxt.text if word == "function" else None
             self.pos += 1
             if self._peek() == Op("(") and self._peek_at(1) == Op(")"):
                 self.pos += 2
@@ -534,6 +508,7 @@ class _Parser:
                 if after != Op(")"):
                     raise ShellSyntaxError("unexpected (")
                 self.pos += 2
+                self.defining = command.words[0].text
                 return []
             else:
                 break

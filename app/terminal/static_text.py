@@ -17,7 +17,8 @@ import re
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import Resolved, is_decoder, printed_text, resolve
-from app.terminal.shell_syntax import Command, ShellSyntaxError, decode_escapes, parse
+from app.terminal.escapes import decode_escapes
+from app.terminal.shell_syntax import Command, ShellSyntaxError, parse
 
 MAX_TEXT = 4096
 _SELF = frozenset({"$USER", "${USER}", "$LOGNAME", "$(whoami)", "$(id -un)"})

@@ -1,0 +1,183 @@
+"""Works out command words that are computed on the line, and flags those it cannot.
+
+Why: the program a simple command runs is its first word, and that word need not be written
+out: `s=xreboot; ${s:1}`, `v=cmd; cmd=reboot; ${!v}`, `s=POWEROFF; ${s,,}`, `set -- rm -rf
+~; "$@"`, `printf -v c mkfs.ext4; $c /dev/sda1`, `f(){ rm -rf "$1"; }; f ~`, `cp /bin/rm
+/tmp/x && /tmp/x -rf ~` or a pattern such as `/s?in/re?oot`. Values set earlier on the same
+line are computed here the way bash computes them, so the deny list judges the program that
+really runs; a name that still cannot be known is itself a reason for the typed confirmation
+(nobody can read which program it is), except the conventional tool variables a user sets
+(`$EDITOR`, `$PYTHON`).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from fnmatch import translate
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import expand_variables, program_name
+from app.terminal.shell_syntax import Command, Word
+from app.terminal.static_text import printf_output, static_output
+
+# Variables people set to choose a tool; running `$EDITOR file` is their own choice.
+CONVENTIONAL = frozenset({"EDITOR", "VISUAL", "PAGER", "BROWSER", "SHELL", "PYTHON", "PIP",
+                          "CC", "CXX", "MAKE", "GIT", "NODE", "NPM", "JAVA", "GO", "CARGO",
+                          "DOCKER", "KUBECTL", "TERMINAL", "SUDO", "RUSTC"})
+COPIERS = frozenset({"cp", "ln", "install", "mv", "rsync"})
+_PARAMETER = re.compile(r"\$\{(!?)([A-Za-z_]\w*|[0-9@*])([^}]*)\}")
+_POSITIONAL = re.compile(r"\$([0-9@*#])")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*(?:\[[^]]*\])?\+?=")
+_GLOB = re.compile(r"(?<!\\)[*?]|\[[^]]+\]")
+
+
+def _pattern(glob: str, anchored_end: bool = True) -> re.Pattern[str]:
+    """A shell pattern (`X`, `*/`) as a regular expression, unanchored at the end if asked."""
+    expression = translate(glob)  # `(?s:…)\Z`
+    return re.compile(expression if anchored_end else expression.removesuffix(r"\Z"))
+
+
+def _trim(value: str, op: str, glob: str) -> str:
+    """`${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}`: the shortest or longest match cut off."""
+    pattern = _pattern(glob)
+    cuts = range(len(value) + 1)
+    if op[0] == "#":
+        order = reversed(cuts) if op == "##" else cuts
+        return next((value[i:] for i in order if pattern.fullmatch(value[:i])), value)
+    order = cuts if op == "%%" else reversed(cuts)
+    return next((value[:i] for i in order if pattern.fullmatch(value[i:])), value)
+
+
+def _operate(value: str, rest: str) -> str | None:
+    """Applies the operator part of `${name…}` to a known value; None when not understood."""
+    if not rest:
+        return value
+    if match := re.fullmatch(r":(-?\d+)(?::(-?\d+))?", rest.replace(" ", "")):
+        start = int(match.group(1))
+        start = max(0, len(value) + start) if start < 0 else start
+        piece = value[start:]
+        if match.group(2) is not None:
+            length = int(match.group(2))
+            piece = piece[:length] if length >= 0 else piece[:max(0, len(piece) + length)]
+        return piece
+    cases = {",,": str.lower, "^^": str.upper, ",": lambda v: v[:1].lower() + v[1:],
+             "^": lambda v: v[:1].upper() + v[1:]}
+    if rest in cases:
+        return cases[rest](value)
+    if match := re.fullmatch(r"(//?|/#|/%)([^/]*)(?:/(.*))?", rest, re.S):
+        op, glob, replacement = match.group(1), match.group(2), match.group(3) or ""
+        pattern = _pattern(glob).pattern.removeprefix("(?s:").removesuffix(r")\Z")
+        if op == "/#":
+            return re.sub(f"^(?:{pattern})", replacement, value, count=1)
+        if op == "/%":
+            return re.sub(f"(?:{pattern})$", replacement, value, count=1)
+        return re.sub(f"(?:{pattern})", lambda _m: replacement, value,
+                      count=0 if op == "//" else 1)
+    if match := re.fullmatch(r"(##?|%%?)(.*)", rest, re.S):
+        return _trim(value, match.group(1), match.group(2))
+    if match := re.fullmatch(r":?[-=](.*)", rest, re.S):
+        return value or match.group(1)
+    return None
+
+
+def expand(text: str, variables: dict[str, str]) -> str:
+    """`text` with the variables known on the line filled in, bash's parameter operators
+    (`${s:1}`, `${!v}`, `${s,,}`, `${s/X/}`, `${s#x}`) and positional ones (`$1`, `$@`)
+    included; anything unknown stays as written."""
+    if "$" not in text:
+        return text
+
+    def parameter(match: re.Match[str]) -> str:
+        indirect, name, rest = match.groups()
+        value = variables.get(name)
+        if indirect and value is not None:
+            value = variables.get(value)
+        if value is None:
+            default = re.fullmatch(r":?-(.*)", rest, re.S)
+            return default.group(1) if default and not indirect else match.group(0)
+        done = _operate(value, rest)
+        return match.group(0) if done is None else done
+
+    text = _PARAMETER.sub(parameter, text)
+    text = _POSITIONAL.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+    return expand_variables(text, variables)
+
+
+def static_words(command: Command, variables: dict[str, str]) -> tuple[list[str], list[Word]]:
+    """Word texts with same-line variables and echo-only substitutions filled in.
+
+    An unquoted word that expands to several words is split, as bash would split it (on the
+    `IFS` characters when the line set them: `IFS=,; c="rm,-rf,~"; $c`); `"$@"` splits even
+    quoted, and an assignment (`p=$(…)`) is never split.
+    """
+    separators = variables.get("IFS")
+    split = re.compile(f"[{re.escape(separators)}]+") if separators else re.compile(r"\s+")
+    texts: list[str] = []
+    words: list[Word] = []
+    for word in command.words:
+        text = expand(word.text, variables)
+        for inner in word.substitutions:
+            if (printed := static_output(inner)) is not None:
+                text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
+        splits = not word.quoted or word.text in ("$@", "${@}")
+        parts = [p for p in split.split(text) if p] if text != word.text and splits and \
+            not _ASSIGNMENT.match(word.text) else [text]
+        texts += parts
+        words += [word] * len(parts)
+    return texts, words
+
+
+def record(name: str, args: list[str], variables: dict[str, str],
+           copies: dict[str, str]) -> None:
+    """What a command sets up for later commands on the line: `set -- …` (the positional
+    parameters), `printf -v NAME …` (a variable), and `cp/ln SRC DEST` (a program that can now
+    be run under DEST's name)."""
+    if name == "set" and args[:1] == ["--"]:
+        positional = args[1:]
+        variables.update({str(i): value for i, value in enumerate(positional, start=1)})
+        variables["@"] = variables["*"] = " ".join(positional)
+        variables["#"] = str(len(positional))
+    elif name == "printf" and len(args) >= 3 and args[0] == "-v":
+        if (printed := printf_output(args[2:])) is not None:
+            variables[args[1]] = printed
+    elif name in COPIERS:
+        files = [a for a in args if not a.startswith("-")]
+        if len(files) == 2:
+            source = program_name(files[0])
+            for spelling in (files[1], paths.expand(files[1]) or ""):
+                if spelling:
+                    copies[spelling] = source
+                    copies[posixpath.basename(spelling)] = source
+
+
+def copied_program(head: str, copies: dict[str, str]) -> str | None:
+    """The program a copy or link made on the line stands for, when `head` runs it."""
+    if not copies:
+        return None
+    for spelling in (head, paths.expand(head) or "", head.removeprefix("./")):
+        if spelling and spelling in copies:
+            return copies[spelling]
+    return None
+
+
+def hidden_name(head: str) -> str | None:
+    """Why the program named by `head` cannot be known before it runs, or None.
+
+    Only the name matters: `$HOME/bin/tool` runs `tool`, however its folder is spelt. A
+    name that is a whole command substitution (`eval "$(ssh-agent -s)"`) runs that command's
+    output, which is judged where it is made (downloads, decoders, scrambled text)."""
+    name = posixpath.basename(head)
+    if re.fullmatch(r"\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`", head):
+        return None
+    if "$" in name or "`" in name:
+        used = re.findall(r"\$\{?(\w+)", name)
+        if used and set(used) <= CONVENTIONAL and re.fullmatch(r"\$\{?\w+(?::-[\w./-]*)?\}?",
+                                                                  name):
+            return None
+        return (f"runs a program whose name (`{head}`) is computed while it runs, so nobody "
+                "can read which program it is")
+    if _GLOB.search(head):
+        return (f"runs a program named by a pattern (`{head}`), so nobody can read which "
+                "program it is")
+    return None
