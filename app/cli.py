@@ -435,8 +435,10 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("path", nargs="?", help="GGUF file (or 'default' with use)")
     models.add_argument("--use", action="store_true", help="with add: also switch to it")
     models.set_defaults(func=cmd_models)
+    from app.community.cli import add_parser as add_community_parser
     from app.community.hub import add_parser as add_hub_parser
 
+    add_community_parser(sub)
     add_hub_parser(sub)
     train = sub.add_parser("train", help="train an adapter on your feedback now")
     train.add_argument("--max-steps", type=int, help="cap on optimizer steps")

@@ -72,6 +72,9 @@ class CommunitySettings:
     share_enabled: bool = _help("Share anonymized skills with the community hub.", False)
     hub_url: str = _help("Address of the community hub.", "")
     always_ask: bool = _help("Show each skill for approval before it is sent.", True)
+    trust_endorsements: int = _help(
+        "Enable skills of subscribed domains at once when at least this many members endorsed "
+        "them (0: they always wait in the community inbox).", 0)
 
 
 @dataclass

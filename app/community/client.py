@@ -123,7 +123,11 @@ class HubClient:
                 continue
             if response.status_code >= 400:
                 raise HubError(response.status_code, _detail(response))
-            return response.json() if response.content else None
+            try:
+                return response.json() if response.content else None
+            except ValueError:
+                raise HubError(502, f"{self.hub_url} answered with something that is not "
+                                    "JSON: is it a Flywheel hub?") from None
         raise HubUnreachableError(f"{self.hub_url} did not answer ({last})")
 
     def submit(self, bundle: dict[str, Any]) -> str:
@@ -133,16 +137,26 @@ class HubClient:
     def list_skills(self, domain: str | None = None, text: str | None = None,
                     status: str = "visible") -> list[dict[str, Any]]:
         params = {k: v for k, v in {"domain": domain, "q": text, "status": status}.items() if v}
-        return list(self._request("GET", "/v1/skills", params=params))
+        answer = self._request("GET", "/v1/skills", params=params)
+        if not isinstance(answer, list):
+            raise HubError(502, "the hub's list of skills is not a JSON list")
+        return answer
+
+    def show(self, remote_id: str) -> tuple[dict[str, Any], Skill]:
+        """The hub's whole answer for one skill (its standing as well as its bundle) and the
+        skill the bundle carries, after checking its signature here too."""
+        answer = self._request("GET", f"/v1/skills/{remote_id}")
+        if not isinstance(answer, dict):
+            raise HubError(502, "the hub's answer for a skill is not a JSON object")
+        try:
+            return answer, verify_bundle(answer.get("bundle"))
+        except BundleError as exc:
+            raise HubError(502, f"the hub sent a bundle that does not verify: {exc}") from exc
 
     def download(self, remote_id: str) -> tuple[dict[str, Any], Skill]:
         """The bundle and the skill it carries, after checking its signature here too."""
-        answer = self._request("GET", f"/v1/skills/{remote_id}")
-        bundle = answer.get("bundle") if isinstance(answer, dict) else None
-        try:
-            return bundle, verify_bundle(bundle)
-        except BundleError as exc:
-            raise HubError(502, f"the hub sent a bundle that does not verify: {exc}") from exc
+        answer, skill = self.show(remote_id)
+        return answer["bundle"], skill
 
     def endorse(self, remote_id: str) -> dict[str, Any]:
         return dict(self._request("POST", f"/v1/skills/{remote_id}/endorse"))

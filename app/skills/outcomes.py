@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from app.skills.library import SkillLibrary, SkillNotFoundError
-from app.skills.skill import SkillFormatError
+from app.skills.skill import Skill, SkillFormatError
 from app.store.db import transaction
 
 
@@ -33,6 +33,20 @@ class RetirePolicy:
 
 
 DEFAULT_POLICY = RetirePolicy()
+
+
+def on_trial(skill: Skill, policy: RetirePolicy = DEFAULT_POLICY) -> bool:
+    """A skill imported from a community hub is on trial until enough of its uses here were
+    judged: its record elsewhere says nothing about how it does for this user, and it is
+    retired like any other skill if it keeps failing here."""
+    return bool(skill.community_origin) and not skill.retired and skill.uses < policy.min_uses
+
+
+def trial_note(skill: Skill, policy: RetirePolicy = DEFAULT_POLICY) -> str:
+    """``"on trial: 2 of 5 uses judged"`` for a skill on trial, ``""`` otherwise."""
+    if not on_trial(skill, policy):
+        return ""
+    return f"on trial: {skill.uses} of {policy.min_uses} uses judged"
 
 
 def record_uses(db: sqlite_utils.Database, message_id: int, skill_ids: list[int]) -> None:

@@ -41,6 +41,7 @@ from app.skills.skill import (
     SECTION_ANTI_PATTERN,
     SECTION_EXAMPLE,
     SECTION_LESSON,
+    Skill,
     body_sections,
     example_pairs,
 )
@@ -325,6 +326,16 @@ def _retrieved(row: dict[str, Any], score: float) -> RetrievedSkill:
         example=sections.get(SECTION_EXAMPLE.lower(), ""),
         applies=row["applies"],
     )
+
+
+def as_retrieved(skill: Skill) -> RetrievedSkill:
+    """A skill as retrieval would hand it to the prompt, for showing a skill (one from a hub,
+    before it is imported) exactly as it would enter the user's prompts."""
+    row = {"id": skill.id or 0, "name": skill.name, "description": skill.description,
+           "body": skill.body, "category": skill.category, "uses": skill.uses,
+           "successes": skill.successes, "applies": skill.applies,
+           "community_origin": skill.community_origin}
+    return _retrieved(row, 1.0)
 
 
 def _standing(db: sqlite_utils.Database, k: int) -> list[tuple[float, dict[str, Any]]]:

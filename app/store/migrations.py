@@ -312,6 +312,40 @@ def m008_reply_context(db: sqlite_utils.Database) -> None:
     )
 
 
+def m009_community_received(db: sqlite_utils.Database) -> None:
+    """Receiving from a hub: the domains the user subscribed to, and every hub skill this
+    install has seen (waiting in the inbox, imported, dismissed or refused), so a skill is
+    fetched once and a dismissed or deleted one never comes back by itself. A waiting
+    skill keeps its verified bundle, so the inbox previews it without the network."""
+    execute_script(
+        db,
+        """
+        CREATE TABLE community_subscriptions (
+            domain TEXT PRIMARY KEY,
+            created REAL NOT NULL
+        );
+        CREATE TABLE community_received (
+            id INTEGER PRIMARY KEY,
+            hub_url TEXT NOT NULL,
+            remote_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            domains TEXT NOT NULL DEFAULT '[]',
+            contributor TEXT NOT NULL DEFAULT '',
+            endorsements INTEGER NOT NULL DEFAULT 0,
+            bundle TEXT,
+            status TEXT NOT NULL,
+            reason TEXT,
+            skill_name TEXT,
+            received REAL NOT NULL,
+            decided REAL,
+            UNIQUE (hub_url, remote_id)
+        );
+        CREATE INDEX community_received_status ON community_received(status);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
@@ -321,4 +355,5 @@ MIGRATIONS: list[Migration] = [
     m006_prompt_without_skills,
     m007_command_network,
     m008_reply_context,
+    m009_community_received,
 ]

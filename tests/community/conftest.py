@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import keyring
 import keyring.backend
 import keyring.errors
@@ -147,3 +148,76 @@ def make_user(tmp_path: Path) -> Any:
         return User(name, tmp_path / f"user-{name}")
 
     return make
+
+
+def publish(hub: Hub, name: str, lesson: str, *, domain: str = "shell",
+            examples: tuple[tuple[str, str], ...] = (), endorsements: int = 0,
+            approve: bool = True) -> str:
+    """Put a signed skill on ``hub`` as a member would (HTTP, a fresh key and token each),
+    endorsed by ``endorsements`` other members and, if ``approve``, approved by the admin;
+    returns its hub id."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.community.bundle import Identity, make_bundle
+    from app.skills.skill import Skill, compose_body, compose_examples, render_skill
+
+    example = compose_examples(list(examples)) if examples else "`true`"
+    skill = Skill(name=name, description=f"{lesson.split('.')[0]}.", category=domain,
+                  body=compose_body(lesson, "Guessing.", example))
+    bundle = make_bundle(render_skill(skill), Identity(Ed25519PrivateKey.generate()),
+                         domain_tags=[domain], base_model_family="smollm2")
+
+    def post(path: str, token: str, body: Any = None) -> dict[str, Any]:
+        answer = httpx.post(hub.url + path, json=body, timeout=10,
+                            headers={"Authorization": f"Bearer {token}"})
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    remote_id = str(post("/v1/skills", hub.storage.issue_token("publisher"), bundle)["id"])
+    for n in range(endorsements):
+        post(f"/v1/skills/{remote_id}/endorse", hub.storage.issue_token(f"endorser{n}"))
+    if approve:
+        post(f"/v1/skills/{remote_id}/approve", ADMIN_TOKEN)
+    return remote_id
+
+
+class GarbageHub:
+    """An HTTP server on 127.0.0.1 that answers every request with ``body`` (not a hub)."""
+
+    def __init__(self, body: bytes = b"<html>Welcome to nginx!</html>",
+                 content_type: str = "text/html") -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        served = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                served.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.requests: list[str] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def garbage_hub() -> Iterator[GarbageHub]:
+    hub = GarbageHub()
+    yield hub
+    hub.stop()

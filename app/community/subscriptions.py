@@ -1,0 +1,158 @@
+"""Receiving from a hub: subscribed domains, the inbox a sync fills, and importing.
+
+A sync asks the hub for the skills it shows to members in each subscribed domain and takes
+the ones this install has never seen. Each waits in the inbox, not enabled, until the user
+enables or dismisses it; or, if the user chose to trust skills with at least N endorsements
+(``community.trust_endorsements``, by distinct members, as the hub counts them), it is
+imported and enabled at once. Every import goes through
+:func:`~app.community.client.import_skill`, the one path that verifies (and screens) what a
+hub sends. Imported skills start on trial (:func:`app.skills.outcomes.on_trial`).
+
+Like every hub call, a sync passes the sharing gate first: with sharing off nothing is asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import sqlite_utils
+
+from app.community.browse import Listing, check_remote_id, search
+from app.community.bundle import normalize_tag
+from app.community.client import (
+    HubClient,
+    HubError,
+    HubUnreachableError,
+    community_origin,
+    ensure_sharing_allowed,
+    import_skill,
+)
+from app.skills.skill import Skill
+from app.store import community as store
+from app.store.community import DISMISSED, IMPORTED, INBOX, REFUSED, Received
+
+
+class ReceiveError(ValueError):
+    """A request about received skills that cannot be done (unknown item, already imported)."""
+
+
+@dataclass
+class SyncReport:
+    """What one sync did: domains asked, names now waiting, enabled at once, or refused."""
+
+    domains: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    enabled: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.domains:
+            return "No subscriptions: subscribe to a domain to receive its skills."
+        return (f"Checked {len(self.domains)} domain(s): {len(self.waiting)} new in the inbox, "
+                f"{len(self.enabled)} enabled (trusted), {len(self.refused)} refused.")
+
+
+def domain_of(text: str) -> str:
+    """A domain as the hub tags skills; ValueError for one with nothing usable in it."""
+    domain = normalize_tag(text)
+    if not domain:
+        raise ReceiveError(f"{text!r} is not a domain (letters, digits, '.', '+', '-')")
+    return domain
+
+
+def subscribe(db: sqlite_utils.Database, text: str) -> str:
+    """Subscribe to a domain; returns it as stored (normalized like the hub's tags)."""
+    domain = domain_of(text)
+    store.subscribe(db, domain)
+    return domain
+
+
+def subscribed(db: sqlite_utils.Database) -> list[str]:
+    return store.subscriptions(db)
+
+
+def unsubscribe(db: sqlite_utils.Database, text: str) -> str:
+    domain = domain_of(text)
+    if not store.unsubscribe(db, domain):
+        raise ReceiveError(f"not subscribed to {domain!r}")
+    return domain
+
+
+def _received(client: HubClient, found: Listing) -> Received:
+    """The row for a listed skill; the caller sets its status and what goes with it."""
+    return Received(hub_url=client.hub_url, remote_id=found.remote_id, name=found.name,
+                    description=found.description, status=INBOX, domains=found.domains,
+                    contributor=found.contributor, endorsements=found.endorsements)
+
+
+def sync(db: sqlite_utils.Database, client: HubClient) -> SyncReport:
+    """Fetch the skills of subscribed domains this install has not seen yet.
+
+    A hub that stops answering midway raises :class:`HubUnreachableError`; what was fetched
+    before stays fetched and the next sync carries on from there.
+    """
+    ensure_sharing_allowed(client.settings)
+    report = SyncReport(domains=store.subscriptions(db))
+    trust = client.settings.community.trust_endorsements
+    known = store.known_remote_ids(db, client.hub_url)
+    for domain in report.domains:
+        for found in search(client, domain=domain):
+            if found.remote_id in known:
+                continue
+            known.add(found.remote_id)
+            row = _received(client, found)
+            try:
+                if trust > 0 and found.endorsements >= trust:
+                    skill = import_skill(db, client, found.remote_id)
+                    store.record(db, replace(row, status=IMPORTED, skill_name=skill.name))
+                    report.enabled.append(skill.name)
+                else:
+                    answer, _skill = client.show(found.remote_id)
+                    store.record(db, replace(row, bundle=answer["bundle"]))
+                    report.waiting.append(found.name)
+            except HubUnreachableError:
+                raise
+            except (HubError, ValueError) as exc:  # refused here (signature, screening, gone)
+                store.record(db, replace(row, status=REFUSED, reason=str(exc)))
+                report.refused.append((found.name, str(exc)))
+    return report
+
+
+def inbox(db: sqlite_utils.Database, hub_url: str) -> list[Received]:
+    return store.inbox(db, hub_url)
+
+
+def _item(db: sqlite_utils.Database, item_id: int) -> Received:
+    item = store.get(db, item_id)
+    if item is None or item.status not in (INBOX, REFUSED):
+        raise ReceiveError(f"no inbox item {item_id}")
+    return item
+
+
+def enable(db: sqlite_utils.Database, client: HubClient, item_id: int) -> Skill:
+    """Import an inbox item (fetched again, so a skill the hub hid since is not taken)."""
+    return import_remote(db, client, _item(db, item_id).remote_id)
+
+
+def dismiss(db: sqlite_utils.Database, item_id: int) -> None:
+    _item(db, item_id)
+    store.decide(db, item_id, DISMISSED)
+
+
+def import_remote(db: sqlite_utils.Database, client: HubClient, remote_id: str) -> Skill:
+    """Import one hub skill into the library, enabled and on trial, and remember it."""
+    remote_id = check_remote_id(remote_id)
+    origin = community_origin(client.hub_url, remote_id)
+    existing = store.skill_with_origin(db, origin)
+    if existing:
+        raise ReceiveError(f"{remote_id} is already in your skills as {existing!r}")
+    skill = import_skill(db, client, remote_id)
+    before = store.get_by_remote(db, client.hub_url, remote_id)
+    if before is not None and before.id is not None:
+        store.decide(db, before.id, IMPORTED, skill_name=skill.name)
+    else:
+        store.record(db, Received(hub_url=client.hub_url, remote_id=remote_id, name=skill.name,
+                                  description=skill.description, status=IMPORTED,
+                                  domains=[skill.category] if skill.category else [],
+                                  skill_name=skill.name))
+    return skill

@@ -1,0 +1,176 @@
+"""Receiving from a real hub: search, preview, import, subscriptions, the inbox, trial."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import settings as settings_mod
+from app.community import subscriptions
+from app.community.browse import preview, search
+from app.community.client import (
+    HubClient,
+    HubError,
+    HubUnreachableError,
+    SharingDisabledError,
+    store_membership_token,
+)
+from app.skills.library import SkillLibrary
+from app.skills.outcomes import apply_signal, on_trial, record_uses, trial_note
+from app.store import conversations as conv
+from app.store.community import DISMISSED, IMPORTED, INBOX
+
+from .conftest import GarbageHub, publish
+
+EXAMPLE = ("How do I see what is using disk space here?", "Run `du -sh * | sort -h`.")
+
+
+def test_search_and_preview_show_the_skill_as_it_would_enter_the_prompt(make_hub, make_user):
+    hub = make_hub()
+    remote = publish(hub, "disk-usage-du", "Use du -sh to see folder sizes.", domain="shell",
+                     examples=(EXAMPLE,), endorsements=2)
+    publish(hub, "git-rebase", "Rebase onto main before merging.", domain="git")
+    publish(hub, "pending-one", "Not approved yet.", domain="shell", approve=False)
+    bob = make_user("bob")
+    bob.join(hub)
+    with bob.active():
+        client = bob.client()
+        assert [s.name for s in search(client, domain="shell")] == ["disk-usage-du"]
+        assert [s.name for s in search(client, text="rebase")] == ["git-rebase"]
+        assert search(client, domain="shell", text="rebase") == []
+        shown = preview(client, remote)
+    assert shown.endorsements == 2 and shown.base_model == "smollm2"
+    assert shown.contributor.startswith("c-") and shown.domains == ["shell"]
+    prompt = shown.prompt_text()
+    assert "- disk-usage-du: Use du -sh to see folder sizes." in prompt
+    assert f"user: {EXAMPLE[0]}" in prompt and f"assistant: {EXAMPLE[1]}" in prompt
+    text = shown.markdown()
+    assert f"origin once imported: {hub.url}#{remote}" in text
+    assert "name: disk-usage-du" in text  # the SKILL.md itself
+
+
+def test_import_puts_the_skill_on_trial_and_only_once(make_hub, make_user):
+    hub = make_hub()
+    remote = publish(hub, "disk-usage-du", "Use du -sh to see folder sizes.",
+                     examples=(EXAMPLE,))
+    bob = make_user("bob")
+    bob.join(hub)
+    with bob.active():
+        skill = subscriptions.import_remote(bob.db, bob.client(), remote)
+        stored = SkillLibrary(bob.db).get(skill.name)
+        assert stored.enabled and stored.community_origin == f"{hub.url}#{remote}"
+        assert on_trial(stored) and trial_note(stored) == "on trial: 0 of 5 uses judged"
+        with pytest.raises(subscriptions.ReceiveError, match="already in your skills"):
+            subscriptions.import_remote(bob.db, bob.client(), remote)
+        with pytest.raises(ValueError, match="not a hub skill id"):
+            subscriptions.import_remote(bob.db, bob.client(), "../tokens")
+    assert "GET /v1/skills/../tokens" not in hub.app.paths
+
+
+def test_a_failing_imported_skill_is_retired_like_the_users_own(make_hub, make_user):
+    hub = make_hub()
+    remote = publish(hub, "disk-usage-du", "Use du -sh to see folder sizes.")
+    bob = make_user("bob")
+    bob.join(hub)
+    with bob.active():
+        skill = subscriptions.import_remote(bob.db, bob.client(), remote)
+        chat = conv.create_conversation(bob.db)
+        for turn in range(5):
+            conv.add_message(bob.db, chat, "user", f"disk space {turn}?")
+            reply = conv.add_message(bob.db, chat, "assistant", "Try ls.")
+            record_uses(bob.db, reply, [skill.id])
+            retired = apply_signal(bob.db, reply, -1.0)
+        assert retired == [skill.name]
+        stored = SkillLibrary(bob.db).get(skill.name)
+        assert stored.retired and stored.uses == 5 and not on_trial(stored)
+
+
+def test_a_sync_fills_the_inbox_once_and_respects_decisions(make_hub, make_user):
+    hub = make_hub()
+    first = publish(hub, "git-rebase", "Rebase onto main before merging.", domain="git")
+    second = publish(hub, "git-stash", "Stash before switching branches.", domain="git")
+    publish(hub, "disk-usage-du", "Use du -sh to see folder sizes.", domain="shell")
+    publish(hub, "git-pending", "Not visible yet.", domain="git", approve=False)
+    bob = make_user("bob")
+    bob.join(hub)
+    with bob.active():
+        assert subscriptions.subscribe(bob.db, " Git ") == "git"
+        report = subscriptions.sync(bob.db, bob.client())
+        assert sorted(report.waiting) == ["git-rebase", "git-stash"] and not report.enabled
+        waiting = subscriptions.inbox(bob.db, hub.url)
+        assert {i.remote_id for i in waiting} == {first, second}
+        assert all(i.status == INBOX and i.bundle for i in waiting)
+        assert SkillLibrary(bob.db).list_skills() == [], "nothing enabled by a sync alone"
+        assert subscriptions.sync(bob.db, bob.client()).waiting == [], "fetched once"
+
+        by_id = {i.remote_id: i for i in waiting}
+        skill = subscriptions.enable(bob.db, bob.client(), by_id[first].id)
+        assert SkillLibrary(bob.db).get(skill.name).enabled
+        subscriptions.dismiss(bob.db, by_id[second].id)
+        assert subscriptions.inbox(bob.db, hub.url) == []
+        statuses = {r["remote_id"]: r["status"] for r in bob.db.query(
+            "SELECT remote_id, status FROM community_received")}
+        assert statuses == {first: IMPORTED, second: DISMISSED}
+        SkillLibrary(bob.db).delete(skill.name)
+        assert subscriptions.sync(bob.db, bob.client()).waiting == [], \
+            "neither a dismissed nor a deleted skill comes back"
+        with pytest.raises(subscriptions.ReceiveError):
+            subscriptions.dismiss(bob.db, by_id[second].id)
+        assert subscriptions.unsubscribe(bob.db, "git") == "git"
+        assert subscriptions.sync(bob.db, bob.client()).domains == []
+
+
+def test_trusted_skills_are_enabled_at_once(make_hub, make_user):
+    hub = make_hub()
+    publish(hub, "git-rebase", "Rebase onto main before merging.", domain="git",
+            endorsements=2, approve=False)
+    publish(hub, "git-stash", "Stash before switching branches.", domain="git",
+            endorsements=1)
+    bob = make_user("bob")
+    settings = bob.join(hub)
+    settings.community.trust_endorsements = 2
+    with bob.active():
+        settings_mod.save(settings)
+        subscriptions.subscribe(bob.db, "git")
+        report = subscriptions.sync(bob.db, bob.client())
+        assert report.enabled == ["git-rebase"] and report.waiting == ["git-stash"]
+        (enabled,) = SkillLibrary(bob.db).list_skills()
+        assert enabled.name == "git-rebase" and enabled.enabled and on_trial(enabled)
+
+
+def test_with_sharing_off_a_sync_asks_nothing(make_hub, make_user):
+    hub = make_hub()
+    publish(hub, "git-rebase", "Rebase onto main before merging.", domain="git")
+    before = len(hub.app.paths)
+    bob = make_user("bob")
+    bob.join(hub, share=False)
+    with bob.active():
+        subscriptions.subscribe(bob.db, "git")
+        with pytest.raises(SharingDisabledError):
+            subscriptions.sync(bob.db, bob.client())
+        with pytest.raises(SharingDisabledError):
+            search(bob.client())
+    assert len(hub.app.paths) == before
+
+
+def test_a_hub_that_answers_garbage_or_nothing_is_a_clear_error(garbage_hub, make_hub):
+    settings = settings_mod.Settings()
+    settings.community.share_enabled, settings.community.hub_url = True, garbage_hub.url
+    store_membership_token(garbage_hub.url, "token")
+    client = HubClient(settings, retries=0)
+    with pytest.raises(HubError, match="not JSON"):
+        search(client)
+    shaped = GarbageHub(b'{"skills": []}', "application/json")
+    try:
+        settings.community.hub_url = shaped.url
+        store_membership_token(shaped.url, "token")
+        with pytest.raises(HubError, match="not a JSON list"):
+            search(HubClient(settings, retries=0))
+        with pytest.raises(HubError, match="does not verify"):
+            preview(HubClient(settings, retries=0), "0123456789abcdef")
+    finally:
+        shaped.stop()
+    down = make_hub(start=False)
+    settings.community.hub_url = down.url
+    store_membership_token(down.url, "token")
+    with pytest.raises(HubUnreachableError):
+        search(HubClient(settings, retries=0))
