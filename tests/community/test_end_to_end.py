@@ -67,9 +67,13 @@ def test_a_shared_correction_reaches_another_user_after_endorsement(make_hub, ma
 
     with bob.active():
         assert bob.client().list_skills() == [], "not visible before endorsements"
-        pending = bob.client().list_skills(status="pending")
-        assert [s["id"] for s in pending] == [remote_id]
-        assert pending[0]["contributor"] == identity.contributor
+        with pytest.raises(HubError) as hidden:
+            bob.client().list_skills(status="pending")
+        assert hidden.value.status == 403 and "moderators" in hidden.value.detail
+    pending = httpx.get(f"{hub.url}/v1/skills", params={"status": "pending"},
+                        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    assert [s["id"] for s in pending] == [remote_id]
+    assert pending[0]["contributor"] == identity.contributor
 
     for endorser in (carol, dave):
         with endorser.active():

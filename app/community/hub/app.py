@@ -4,10 +4,15 @@ Rules it enforces, whoever the client is:
 - every call but ``/v1/health`` needs a membership token (``Authorization: Bearer ...``);
   the admin token (from the hub's configuration) issues tokens and acts as moderator;
 - a submission is stored only if its body is small enough, its JSON matches the bundle
-  schema and its Ed25519 signature verifies; each token may submit a limited number of
-  skills per time window (429 beyond it);
-- a new skill is shown to others only after ``endorsements_required`` members other than
-  its submitter endorse it, or a moderator approves it; enough reports hide it again;
+  schema, its Ed25519 signature verifies and its text passes the content checks of
+  :mod:`app.community.screening` (no flagged command, steering, control token, fetch-and-run
+  or secret); each token may submit a limited number of skills per time window (429 beyond);
+- a new skill is served to members (listed or downloaded) only after
+  ``endorsements_required`` distinct members other than its contributor endorse it, or a
+  moderator approves it; enough reports hide it again. Pending and hidden skills are shown
+  to the moderator (the admin token) only, for review;
+- every skill comes with its contributor's record (how many skills they shared here and the
+  endorsements and reports those received), so a member sees whom they would trust;
 - only the key that signed a skill can withdraw it; its content is then deleted.
 Refusals are 4xx with a ``detail`` that says what was wrong, and leave nothing stored.
 
@@ -38,6 +43,7 @@ from app.community.bundle import (
     verify_bundle,
 )
 from app.community.hub.storage import HubStorage, StoredSkill, token_hash
+from app.community.screening import ScreeningError, check_text
 
 ADMIN_TOKEN_ENV = "FLYWHEEL_HUB_ADMIN_TOKEN"
 SkillId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$", description="16 hex digits")]
@@ -102,10 +108,16 @@ class Summary(BaseModel):
     name: str
     description: str
     domain_tags: list[str]
+    base_model_family: str
     contributor: str
     created_day: str
     endorsements: int
+    reports: int
     visible: bool
+    contributor_skills: int = Field(description="skills this contributor shares on this hub")
+    contributor_endorsements: int = Field(
+        description="endorsements those skills received, each from a distinct member")
+    contributor_reports: int = Field(description="reports those skills received")
 
 
 class Download(Summary):
@@ -184,6 +196,10 @@ def create_app(storage: HubStorage, settings: HubSettings) -> FastAPI:
             return token_hash(cred.credentials)
         raise HTTPException(401, "unknown membership token")
 
+    def moderator(who: Annotated[str, Depends(member)]) -> bool:
+        """Whether the caller (a member) holds the admin token and may review pending skills."""
+        return bool(settings.admin_token) and who == token_hash(settings.admin_token)
+
     def admin(cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
         if cred is None or not _is_admin(cred.credentials):
             raise HTTPException(403, "this needs the hub's admin token")
@@ -198,10 +214,15 @@ def create_app(storage: HubStorage, settings: HubSettings) -> FastAPI:
 
     def summary(skill: StoredSkill) -> dict[str, Any]:
         parsed = verify_bundle(skill.bundle)
+        record = storage.contributor_record(skill.bundle["contributor"])
         return {"id": skill.id, "name": parsed.name, "description": parsed.description,
                 "domain_tags": skill.bundle["metadata"]["domain_tags"],
+                "base_model_family": skill.bundle["metadata"]["base_model_family"],
                 "contributor": skill.bundle["contributor"], "created_day": skill.created_day,
-                "endorsements": skill.endorsements, "visible": visible(skill)}
+                "endorsements": skill.endorsements, "reports": skill.reports,
+                "visible": visible(skill), "contributor_skills": record.skills,
+                "contributor_endorsements": record.endorsements,
+                "contributor_reports": record.reports}
 
     def existing(skill_id: str) -> StoredSkill:
         skill = storage.get_skill(skill_id)
@@ -209,6 +230,14 @@ def create_app(storage: HubStorage, settings: HubSettings) -> FastAPI:
             raise HTTPException(404, f"no skill {skill_id}")
         if skill.withdrawn:
             raise HTTPException(410, f"skill {skill_id} was withdrawn by its contributor")
+        return skill
+
+    def served(skill_id: str, is_moderator: bool) -> StoredSkill:
+        """A skill a member may receive: visible ones only (moderators see every one)."""
+        skill = existing(skill_id)
+        if not visible(skill) and not is_moderator:
+            raise HTTPException(404, f"skill {skill_id} is not available: it is waiting for "
+                                     "endorsements or a moderator, or reports hid it")
         return skill
 
     def within_rate(who: str) -> None:
@@ -238,21 +267,28 @@ def create_app(storage: HubStorage, settings: HubSettings) -> FastAPI:
             skill = verify_bundle(raw)
         except BundleError as exc:
             raise HTTPException(400, f"bundle refused: {exc}") from exc
+        try:
+            check_text(raw["skill"])
+        except ScreeningError as exc:
+            raise HTTPException(400, f"skill refused by the hub's content checks: {exc}") from exc
         within_rate(who)
         tags = raw["metadata"]["domain_tags"]
         skill_id = storage.add_skill(raw, name=skill.name, description=skill.description,
                                      submitter=who, tags=tags)
         return {"id": skill_id, "visible": False}
 
-    @app.get("/v1/skills", response_model=list[Summary], responses={401: {}})
+    @app.get("/v1/skills", response_model=list[Summary], responses={401: {}, 403: {}})
     def list_skills(
-        _who: Annotated[str, Depends(member)],
+        is_moderator: Annotated[bool, Depends(moderator)],
         domain: Annotated[str | None, Query(max_length=40)] = None,
         q: Annotated[str | None, Query(max_length=200)] = None,
         status: Literal["visible", "pending"] = "visible",
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> list[dict[str, Any]]:
-        """Visible skills, or (``status=pending``) those waiting for endorsements."""
+        """Visible skills, or, for moderators (``status=pending``), those waiting for
+        endorsements or hidden by reports."""
+        if status == "pending" and not is_moderator:
+            raise HTTPException(403, "pending skills are shown to the hub's moderators only")
         found = storage.list_skills(domain, q, limit * 4)
         wanted = [s for s in found if visible(s) == (status == "visible")]
         return [summary(s) for s in wanted[:limit]]
@@ -260,8 +296,8 @@ def create_app(storage: HubStorage, settings: HubSettings) -> FastAPI:
     @app.get("/v1/skills/{skill_id}", response_model=Download,
              responses={401: {}, 404: {}, 410: {}})
     def download(skill_id: SkillId,
-                 _who: Annotated[str, Depends(member)]) -> dict[str, Any]:
-        skill = existing(skill_id)
+                 is_moderator: Annotated[bool, Depends(moderator)]) -> dict[str, Any]:
+        skill = served(skill_id, is_moderator)
         return {**summary(skill), "bundle": skill.bundle}
 
     @app.post("/v1/skills/{skill_id}/endorse", response_model=Standing,
@@ -269,8 +305,8 @@ def create_app(storage: HubStorage, settings: HubSettings) -> FastAPI:
     def endorse(skill_id: SkillId,
                 who: Annotated[str, Depends(member)]) -> dict[str, Any]:
         skill = existing(skill_id)
-        if skill.submitter == who:
-            raise HTTPException(403, "members cannot endorse their own submissions")
+        if storage.submitted_as(who, skill.bundle["contributor"]):
+            raise HTTPException(403, "members cannot endorse skills signed with their own key")
         storage.endorse(skill_id, who)
         return standing(skill_id)
 

@@ -37,6 +37,15 @@ class StoredSkill:
     created_day: str
 
 
+@dataclass(frozen=True)
+class ContributorRecord:
+    """How a contributor's skills on this hub (withdrawn ones aside) were received."""
+
+    skills: int
+    endorsements: int
+    reports: int
+
+
 class HubStorage(Protocol):
     """Everything the hub's endpoints need to persist."""
 
@@ -53,6 +62,10 @@ class HubStorage(Protocol):
         ...
 
     def endorse(self, skill_id: str, member: str) -> int: ...
+
+    def submitted_as(self, member: str, contributor: str) -> bool: ...
+
+    def contributor_record(self, contributor: str) -> ContributorRecord: ...
 
     def report(self, skill_id: str, member: str, reason: str) -> int: ...
 
@@ -73,14 +86,19 @@ CREATE TABLE IF NOT EXISTS skills (
 CREATE TABLE IF NOT EXISTS skill_tags (skill_id TEXT NOT NULL, tag TEXT NOT NULL,
     PRIMARY KEY (skill_id, tag));
 CREATE INDEX IF NOT EXISTS skill_tags_tag ON skill_tags(tag);
+CREATE INDEX IF NOT EXISTS skills_contributor ON skills(contributor, submitter);
 CREATE TABLE IF NOT EXISTS endorsements (skill_id TEXT NOT NULL, member TEXT NOT NULL,
     PRIMARY KEY (skill_id, member));
 CREATE TABLE IF NOT EXISTS reports (skill_id TEXT NOT NULL, member TEXT NOT NULL,
     reason TEXT NOT NULL, PRIMARY KEY (skill_id, member));
 """
 
-_SELECT = """
-SELECT s.*, (SELECT count(*) FROM endorsements e WHERE e.skill_id = s.id) AS endorsements,
+# Endorsements count once per member, and never from a member who submitted anything signed
+# with the skill's key: one person holding two tokens cannot endorse their own skill.
+_ENDORSEMENTS = """(SELECT count(*) FROM endorsements e WHERE e.skill_id = s.id AND e.member NOT IN
+    (SELECT o.submitter FROM skills o WHERE o.contributor = s.contributor))"""
+_SELECT = f"""
+SELECT s.*, {_ENDORSEMENTS} AS endorsements,
        (SELECT count(*) FROM reports r WHERE r.skill_id = s.id) AS reports
 FROM skills s
 """
@@ -170,6 +188,17 @@ class SqliteHubStorage:
     def endorse(self, skill_id: str, member: str) -> int:
         self._write([("INSERT OR IGNORE INTO endorsements VALUES (?, ?)", [skill_id, member])])
         return self._rows("SELECT count(*) FROM endorsements WHERE skill_id = ?", [skill_id])[0][0]
+
+    def submitted_as(self, member: str, contributor: str) -> bool:
+        """Whether ``member`` ever submitted a skill signed by ``contributor``'s key."""
+        return bool(self._rows("SELECT 1 FROM skills WHERE contributor = ? AND submitter = ?",
+                               [contributor, member]))
+
+    def contributor_record(self, contributor: str) -> ContributorRecord:
+        rows = self._rows(
+            f"SELECT count(*), coalesce(sum(endorsements), 0), coalesce(sum(reports), 0) "
+            f"FROM ({_SELECT} WHERE s.contributor = ? AND s.withdrawn = 0)", [contributor])
+        return ContributorRecord(*(int(v) for v in rows[0]))
 
     def report(self, skill_id: str, member: str, reason: str) -> int:
         self._write([("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)",
