@@ -65,6 +65,11 @@ class LearningSettings:
     idle_minutes: int = _help("Minutes without input before training may start.", 10)
     ac_power_only: bool = _help("Train only when plugged in (where a battery exists).", True)
     min_new_examples: int = _help("New examples needed before a training run.", 8)
+    learn_from_community: bool = _help(
+        "Adapters also learn from the worked examples of community skills you enabled,"
+        " weighted below your own lessons.",
+        True,
+    )
 
 
 @dataclass

@@ -38,13 +38,23 @@ from peft import LoraConfig, PeftModel, get_peft_model
 
 from app import paths
 from app.cpu import free_threads
+from app.learning.community import CommunityLesson, community_lessons
 from app.learning.registry import AdapterError, AdapterRegistry
 from app.model.catalog import ModelFileError, file_sha256, read_gguf_header
 from app.model.runtime import default_threads
 from app.store.db import open_db, transaction
 from trainer.base import load_base
+from trainer.community import community_examples
+from trainer.community import sources as community_sources
 from trainer.config import ConfigError, TrainConfig
-from trainer.data import Encoder, Example, load_examples, split_holdout, with_plain_prompts
+from trainer.data import (
+    Encoded,
+    Encoder,
+    Example,
+    load_examples,
+    split_holdout,
+    with_plain_prompts,
+)
 from trainer.evaluate import gate
 from trainer.export_gguf import export_adapter
 from trainer.loop import Preempted, StopGuard, load_checkpoint, train
@@ -216,6 +226,54 @@ def training_threads(requested: int | None) -> int:
     return free_threads(default_threads(), TRAINER_SAMPLE_S)
 
 
+def enabled_community_lessons(db: Any, config: TrainConfig) -> list[CommunityLesson]:
+    """The community lessons this run may learn from: none when the user turned that off
+    (``learning.learn_from_community``) or the config gives them no weight."""
+    from app import settings
+
+    if config.community_weight <= 0 or not settings.load().learning.learn_from_community:
+        return []
+    return community_lessons(db)
+
+
+def split_for_run(
+    examples: list[Example], lessons: list[CommunityLesson], encoder: Encoder, config: TrainConfig
+) -> tuple[list[Example], list[Example], list[Example], list[str]]:
+    """(train, held-out, the community examples among train, lessons left out): the user's
+    own examples split as always, and the community lessons added to the training side only.
+    """
+    train_ex, held_ex = split_holdout(examples, config.holdout_fraction)
+    community, skipped = community_examples(
+        lessons, encoder, system_prompt(), config.community_weight, held_ex
+    )
+    return train_ex + community, held_ex, community, skipped
+
+
+def system_prompt() -> str:
+    """The system prompt the user's runtime renders requests with (community lessons are
+    rendered as the runtime would render them, having no recorded prompt)."""
+    from app import settings
+    from app.assistant import configured_system_prompt
+
+    return configured_system_prompt(settings.load())
+
+
+def gate_items(held: list[Encoded], trained: list[Encoded]) -> tuple[list[Encoded], str]:
+    """What the gate scores, and those items in words (recorded with the run).
+
+    The user's own held-out examples, always when there are any. A user who never taught
+    anything has none: then the community examples the run trained on are scored, so an
+    adapter that learned nothing from them is still refused and the canary still guards
+    general ability, and the record says so.
+    """
+    if held:
+        return held, "your held-out examples"
+    community = [item for item in trained if item.example.origin is not None]
+    if community:
+        return community, "the community examples it trained on (no held-out examples of yours)"
+    return held, "your held-out examples"
+
+
 def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     guard = StopGuard()
     guard.install()
@@ -227,18 +285,23 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     base_sha = file_sha256(model_path)
     db = open_db()
     examples, bad_rows = load_examples(db)
-    train_ex, held_ex = split_holdout(examples, config.holdout_fraction)
-    if len(examples) < config.min_examples or not train_ex:
+    lessons = enabled_community_lessons(db, config)
+    if len(examples) + len(lessons) < config.min_examples or not (
+        lessons or split_holdout(examples, config.holdout_fraction)[0]
+    ):
         emit(
             {
                 "event": "done",
                 "status": "skipped",
-                "reason": f"{len(examples)} usable examples, {config.min_examples} needed",
+                "reason": f"{len(examples) + len(lessons)} usable examples, "
+                f"{config.min_examples} needed",
                 "skipped_rows": bad_rows,
             }
         )
         return EXIT_OK
     encoder = Encoder(model_path, config.max_len)
+    train_ex, held_ex, community, bad_community = split_for_run(examples, lessons, encoder, config)
+    bad_rows += bad_community
     train_items, bad_train = encoder.encode_all(with_plain_prompts(train_ex))
     train_items = [i for i in train_items if objective_weight(i.example.kind, config) > 0]
     held_items, bad_held = encoder.encode_all(with_plain_prompts(held_ex))
@@ -255,7 +318,8 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     ckpt = checkpoint_path(base_sha)
     mark = fingerprint(base_sha, config, train_ex)
     resume = load_checkpoint(ckpt, mark)
-    run_id = start_run(db, resume, base_sha, config, len(examples))
+    run_id = start_run(db, resume, base_sha, config, len(examples) + len(community))
+    from_community = community_sources(lessons, community)
     emit(
         {
             "event": "start",
@@ -264,6 +328,8 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             "threads": threads,
             "n_train": len(train_items),
             "n_held_out": len(held_items),
+            "n_community": len(community),
+            "community": from_community,
             "skipped": bad_rows + bad_train + bad_held,
             "resuming": resume is not None,
         }
@@ -290,16 +356,23 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         emit({"event": "phase", "phase": "eval"})
         registry = AdapterRegistry(db)
         current = current_adapter(registry, base_sha, emit)
+        judged, judged_on = gate_items(held_items, train_items)
         verdict = gate(
             model_path,
             candidate_file,
             current,
-            held_items,
+            judged,
             encoder,
             config.canary_tolerance,
             threads,
         )
-        metrics = {**verdict, "train": summary, "base_load": info}
+        metrics = {
+            **verdict,
+            "judged_on": judged_on,
+            "community": from_community,
+            "train": summary,
+            "base_load": info,
+        }
         status = "promoted" if verdict["promote"] else "rejected"
         try:
             with guard.critical():

@@ -68,6 +68,12 @@ class TrainConfig:
     replay_tokens: int = _opt(128, "Tokens of general text in each step's replay window.")
     beta: float = _opt(0.1, "Preference temperature (DPO/KTO): how far from the base to move.")
     holdout_fraction: float = _opt(0.2, "Share of examples kept out of training for the gate.")
+    community_weight: float = _opt(
+        0.5,
+        "Weight of a worked example from an enabled community skill, relative to a lesson of"
+        " your own (1): below it, so your own corrections win where the two disagree;"
+        " 0 leaves community lessons out of training.",
+    )
     min_examples: int = _opt(3, "Fewer examples than this and a run does nothing.")
     canary_tolerance: float = _opt(
         0.05, "Largest allowed relative rise of canary perplexity for promotion."
@@ -101,6 +107,7 @@ class TrainConfig:
             "replay_tokens": self.replay_tokens >= 16,
             "beta": self.beta > 0,
             "holdout_fraction": 0 <= self.holdout_fraction < 1,
+            "community_weight": 0 <= self.community_weight <= 1,
             "min_examples": self.min_examples >= 1,
             "canary_tolerance": self.canary_tolerance >= 0,
         }

@@ -42,6 +42,7 @@ class Example(ExampleContent):
 
     id: int
     dedup_key: str
+    origin: str | None = None  # a community skill's hub origin; None for the user's own
 
     def __post_init__(self) -> None:
         needs = {

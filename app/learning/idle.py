@@ -27,6 +27,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from app.learning.community import community_lessons
 from app.settings import LearningSettings
 
 PROBE_TIMEOUT_S = 2.0
@@ -219,8 +220,10 @@ def load_per_core() -> float:
     return load / max(1, os.cpu_count() or 1)
 
 
-def new_examples(db: sqlite_utils.Database) -> int:
-    """Examples created since the last training run started (all of them before any run).
+def new_examples(db: sqlite_utils.Database, *, community: bool = False) -> int:
+    """Examples created since the last training run started (all of them before any run);
+    with ``community``, also the worked examples of community skills imported (and enabled)
+    since then, which the next run learns from (:mod:`app.learning.community`).
 
     An interrupted run does not count: its examples are still waiting for a finished run,
     and the resumed run picks up its checkpoint.
@@ -229,7 +232,8 @@ def new_examples(db: sqlite_utils.Database) -> int:
         "SELECT MAX(started) FROM training_runs WHERE status NOT IN ('interrupted', 'running')"
     ).fetchone()
     since = row[0] if row and row[0] is not None else 0.0
-    return int(db.execute("SELECT COUNT(*) FROM examples WHERE created > ?", [since]).fetchone()[0])
+    own = int(db.execute("SELECT COUNT(*) FROM examples WHERE created > ?", [since]).fetchone()[0])
+    return own + (len(community_lessons(db, imported_after=since)) if community else 0)
 
 
 def _ago(seconds: float) -> str:
@@ -274,7 +278,7 @@ class IdleCheck:
         load = self.load()
         if load > self.max_load_per_core:
             return Decision(False, f"waiting: the computer is busy (load {load:.1f} per core)")
-        fresh = new_examples(db)
+        fresh = new_examples(db, community=settings.learn_from_community)
         if fresh < settings.min_new_examples:
             return Decision(
                 False, f"waiting: {fresh} new examples of {settings.min_new_examples} needed"

@@ -214,6 +214,11 @@ class SkillLibrary:
         """All skills from the mirror (fast: no file reads), by name."""
         return [_skill_from_row(r) for r in self.db.query("SELECT * FROM skills ORDER BY name")]
 
+    def created_after(self, since: float) -> set[str]:
+        """Names of the skills that entered the library after ``since`` (epoch seconds)."""
+        return {row[0] for row in self.db.execute("SELECT name FROM skills WHERE created > ?",
+                                                  [since])}
+
     def search(self, text: str, limit: int = 200) -> list[Skill]:
         """Skills whose name, description or body contain every word typed (prefix match)."""
         words = re.findall(r"\w+", text.lower())

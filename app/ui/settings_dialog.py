@@ -190,6 +190,10 @@ class SettingsDialog(QDialog):
         self.min_examples_spin = _with_tip(
             _spin(1, 100_000, s.min_new_examples), s, "min_new_examples"
         )
+        self.community_check = _with_tip(
+            QCheckBox("Also learn from community skills I enabled"), s, "learn_from_community"
+        )
+        self.community_check.setChecked(s.learn_from_community)
         page = QWidget()
         form = QFormLayout(page)
         form.addRow(self.learning_check)
@@ -197,6 +201,7 @@ class SettingsDialog(QDialog):
         form.addRow("Idle time before training:", self.idle_spin)
         form.addRow(self.ac_check)
         form.addRow("New examples before training:", self.min_examples_spin)
+        form.addRow(self.community_check)
         return page
 
     def _commands_page(self) -> QWidget:
@@ -349,6 +354,7 @@ class SettingsDialog(QDialog):
         new.learning.idle_minutes = self.idle_spin.value()
         new.learning.ac_power_only = self.ac_check.isChecked()
         new.learning.min_new_examples = self.min_examples_spin.value()
+        new.learning.learn_from_community = self.community_check.isChecked()
         self.privacy.collect(new.community)
         new.terminal.allow_rules = self._rules()
         new.terminal.command_timeout_s = self.timeout_spin.value()

@@ -30,6 +30,7 @@ def test_unknown_keys_from_another_version_are_ignored() -> None:
         ("target_modules", ("embed_tokens",)),
         ("holdout_fraction", 1.0),
         ("max_len", 4),
+        ("community_weight", 1.5),
     ],
 )
 def test_bad_values_are_refused_with_the_field_named(field, value) -> None:

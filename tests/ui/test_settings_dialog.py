@@ -135,6 +135,8 @@ def test_edits_on_every_page_are_saved(qtbot: QtBot, dialog: SettingsDialog) -> 
     dialog.temperature_spin.setValue(0.25)
     dialog.idle_spin.setValue(30)
     dialog.ac_check.setChecked(False)
+    assert dialog.community_check.isChecked()  # on by default
+    dialog.community_check.setChecked(False)
     dialog.show()
     dialog.tabs.setCurrentIndex(3)
     with qtbot.assertNotEmitted(dialog.finished):
@@ -149,6 +151,7 @@ def test_edits_on_every_page_are_saved(qtbot: QtBot, dialog: SettingsDialog) -> 
     assert saved.model.temperature == 0.25
     assert saved.learning.idle_minutes == 30
     assert saved.learning.ac_power_only is False
+    assert saved.learning.learn_from_community is False
     assert saved.terminal.allow_rules == ["git status*"]
     assert saved.community.share_enabled is False
 
