@@ -34,7 +34,8 @@ _SHELL_CALL = re.compile(
 _STRING = re.compile(r"(['\"])((?:\\.|(?!\1).)*)\1", re.S)
 _DELETE_CALL = re.compile(
     r"\b(?:rmtree|rm_rf|rm_r|remove_tree|rmSync|rmdirSync|rimraf(?:\.sync)?|remove_dir_all|"
-    r"fs\.rm|removedirs|rmdir|unlink|remove|removeSync|delete|Remove-Item|delete-directory|"
+    r"fs\.rm|removedirs|RemoveAll|delete_directory\w*|deleteRecursively|deleteDirectory|"
+    r"rmdir|unlink|remove|removeSync|delete|Remove-Item|delete-directory|"
     r"(?<![\w.-])rm)\s*(\(|\s+(?=['\"$]))")
 _SOCKET = re.compile(r"\bsocket\b|TCPSocket|IO::Socket|Socket::|fsockopen|\bnet\.(?:connect|"
                      r"Socket|createConnection)|/inet/|stream_socket_client|\bnew\s+Socket\b|"
@@ -69,7 +70,12 @@ _EVALUATES = re.compile(r"(?<![\w.])(?:exec|eval|instance_eval|class_eval)\b(?!\
                         r"\bnew\s+Function\s*\(")
 _FETCHES = re.compile(r"urlopen|URI\.open|open-uri|Net::HTTP|LWP|HTTP::Tiny|\brequests\.get|"
                       r"\bhttpx\.get|\bfetch\(|\bhttps?\.get|curl_exec|file_get_contents\(\s*"
-                      r"['\"]https?:|\bopen\(\s*['\"]https?:")
+                      r"['\"]https?:|\bopen\(\s*['\"]https?:|require\(\s*['\"](?:node:)?https?['\"]"
+                      r"\s*\)\s*\.\s*(?:get|request)\b")
+# Code loaded and run straight from a URL: R's `source("https://…")`, Lua's `dofile`, PHP's
+# `include`, Deno's `import("https://…")`.
+_LOADS_URL = re.compile(r"\b(?:source|dofile|loadfile|include|require|require_once|import|"
+                        r"load|eval_file)\s*\(?\s*['\"](?:https?|ftp)://")
 _DECODE_CALL = re.compile(r"(?:b64decode|base64_decode|decode_base64|decode64|atob|Buffer\.from)"
                           r"\s*\(\s*[rbuf]?(['\"])([A-Za-z0-9+/=\s]{4,})\1[^()]*\)"
                           r"(?:\s*\.\s*(?:decode|toString)\s*\([^()]*\))?")
@@ -201,7 +207,7 @@ def code_reasons(code: str) -> list[str]:
         literal = "~/" + literal if literal.startswith(".") else literal
         if precious := paths.precious_file(literal):
             reasons.append(f"writes to {precious}")
-    if _EVALUATES.search(normal) and _FETCHES.search(normal):
+    if (_EVALUATES.search(normal) and _FETCHES.search(normal)) or _LOADS_URL.search(normal):
         reasons.append("runs a script straight from the internet without showing it to you")
     if _WRITE_API.search(normal):
         for literal in _literals(normal):

@@ -24,6 +24,12 @@ _FROM_CHAR_CODE = re.compile(r"String\.fromCharCode\s*\(\s*(\d{1,3}(?:\s*,\s*\d{
 _HOME_CALLS = re.compile(
     r"""\(\s*getenv\s+(['"])HOME\1\s*\)|\b(?:Sys\.getenv|Deno\.env\.get|ENV\.get)\s*\(\s*"""
     r"""(['"])HOME\2\s*\)|\bpath\.expand\s*\(\s*(['"])~\3\s*\)|(?<![.\w])homedir\s*\(\s*\)""")
+_JVM_LISP_GO_HOME = re.compile(
+    r"""System\.getProperty\(\s*(['"])user\.home\1\s*\)|\(user-homedir-pathname\)|"""
+    r"""\bos\.(?:Getenv\(\s*"HOME"\s*\)|UserHomeDir\(\))""")
+_BUILD_HOME = re.compile(r"\$\{user\.home\}")
+_BUILD_DELETE = re.compile(r"""<delete\s+(?:dir|file)\s*=\s*"([^"]*)"|"""
+                           r"""\bfile\s*\(\s*REMOVE(?:_RECURSE)?\s+("[^"]*"|[^\s)]+)""")
 _TCL_HOME = re.compile(r"\$\{?(?:::)?env\(HOME\)\}?|\[\s*file\s+normalize\s+~\s*\]")
 _TCL_DELETE = re.compile(r"\bfile\s+delete\s+(?:-force\s+)?(?:--\s+)?([^\s;\]]+)")
 _TCL_EXEC = re.compile(r"(?:^|(?<=[;\[{\n]))\s*exec\s+(?![(\"'\[{=]|-c\b)([^;\]\n}]+)")
@@ -67,7 +73,9 @@ def decode_literals(code: str) -> str:
 def common_forms(code: str) -> str:
     """Language-specific spellings of the home folder, of Tcl's `exec` and `file delete`,
     rewritten as `"~"`, `system("…")` and `rmtree("…")`."""
-    code = _HOME_CALLS.sub('"~"', code)
+    code = _JVM_LISP_GO_HOME.sub('"~"', _HOME_CALLS.sub('"~"', code))
+    code = _BUILD_DELETE.sub(lambda m: f'rmtree("{(m.group(1) or m.group(2)).strip(chr(34))}")',
+                             _BUILD_HOME.sub("~", code))
     if "env(" in code or "file" in code:
         code = _TCL_HOME.sub("~", code)
     code = _TCL_DELETE.sub(lambda m: f'rmtree("{m.group(1)}")', code)

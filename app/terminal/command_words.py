@@ -20,9 +20,11 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "csh", "
                     "yash"})
 INTERPRETERS = frozenset({"python", "perl", "ruby", "node", "php", "lua", "pwsh", "tclsh", "wish",
                           "emacs", "guile", "R", "Rscript", "julia", "deno", "bun", "racket",
-                          "sbcl", "clisp", "luajit", "jshell", "osascript"})
+                          "sbcl", "clisp", "luajit", "jshell", "osascript", "octave", "groovy",
+                          "irb", "swipl", "gnuplot", "scala", "jrunscript", "elixir", "erl",
+                          "clojure", "kotlin", "pry", "gst", "ocaml"})
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "lwp-request", "GET",
-                         "aria2c"})
+                         "aria2c", "lynx", "links", "elinks", "w3m", "axel", "curlie"})
 # Wrapper → its short options that take a value. They run the rest of the line as a command.
 _WRAPPERS = {
     "sudo": "ugCDprtTUR", "doas": "uC", "env": "uCS", "nice": "n", "nohup": "", "command": "",
@@ -55,7 +57,10 @@ _CODE_FLAGS = {"python": ("-c",), "perl": ("-e", "-E"), "ruby": ("-e",),
                "emacs": ("--eval", "-eval"), "guile": ("-c",), "R": ("-e",), "Rscript": ("-e",),
                "julia": ("-e", "-E", "--eval", "--print"), "deno": ("eval",),
                "bun": ("-e", "--eval", "-p", "--print"), "racket": ("-e", "--eval"),
-               "sbcl": ("--eval",), "clisp": ("-x",), "osascript": ("-e",)}
+               "sbcl": ("--eval",), "clisp": ("-x",), "osascript": ("-e",),
+               "octave": ("--eval",), "groovy": ("-e",), "swipl": ("-g", "-t"),
+               "gnuplot": ("-e",), "scala": ("-e",), "jrunscript": ("-e",), "elixir": ("-e",),
+               "erl": ("-eval",), "clojure": ("-e",), "kotlin": ("-e",), "irb": ("-e",)}
 _INTERPRETER_VALUED = frozenset({"-W", "-X", "-I", "-M", "-r", "--require"})
 _SHELL_VALUED = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^]]*\])?\+?=")
@@ -113,7 +118,10 @@ def printed_text(resolved: Resolved) -> str | None:
         args = args[1:] if args[:1] == ["--"] else args
         if not args:
             return None
-        return decode_escapes(" ".join(args[1:]) if "%" in args[0] else args[0])
+        text = " ".join(args[1:]) if "%" in args[0] else args[0]
+        if "%b" in args[0]:  # `%b` also takes `\0nnn` for an octal byte
+            text = re.sub(r"\\0([0-7]{1,3})", r"\\\1", text)
+        return decode_escapes(text)
     return None
 
 
@@ -363,17 +371,17 @@ def _url_name(url: str) -> str:
 
 def download_outputs(name: str, args: list[str]) -> set[str]:
     """File names a curl/wget call saves to, so `… && sh install.sh` can be recognised."""
-    if name not in ("curl", "wget"):
+    if name not in DOWNLOADERS:
         return set()
-    out_letter, remote_letter = ("o", "O") if name == "curl" else ("O", "")
+    out_letter, remote_letter = {"curl": ("o", "O"), "wget": ("O", "")}.get(name, ("o", ""))
     urls = [a for a in args if re.match(r"(?:https?|ftp)://", a)]
     saved: set[str] = set()
     named = False
     for index, arg in enumerate(args):
         value = None
-        if arg in ("--output", "--output-document") and index + 1 < len(args):
+        if arg in ("--output", "--output-document", "--out") and index + 1 < len(args):
             value = args[index + 1]
-        elif arg.startswith(("--output=", "--output-document=")):
+        elif arg.startswith(("--output=", "--output-document=", "--out=")):
             value = arg.partition("=")[2]
         elif arg[:1] == "-" and arg[1:2] != "-" and out_letter in arg:
             attached = arg[arg.index(out_letter) + 1:]

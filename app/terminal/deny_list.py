@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from app.terminal import code_checks
+from app.terminal import code_checks, foreign_code
 from app.terminal import network_checks as net
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import (
@@ -242,6 +242,12 @@ class _Inspector:
             self.inspect_hosted(shell_command, depth - 1, host)
         for match in _BACKTICK_RE.finditer(code):
             self.inspect_hosted(match.group(1), depth - 1, host)
+        started, built = foreign_code.program_starts(code)
+        for written_out in started:
+            self.inspect_hosted(written_out, depth - 1, host)
+        if built:
+            self.reasons.append(f"the {host} code starts a program whose command it builds "
+                                "while it runs, so nobody can read it first")
         self.reasons += code_checks.code_reasons(code)
         if code_checks.sends_over_network(code):
             self.senders.append(host)
@@ -338,6 +344,7 @@ class _Inspector:
             for recipe in make_recipes(command.stdin_text):
                 self.inspect_hosted(recipe, depth, "make")
         self._runner(resolved, command, line, depth)
+        self._foreign_code(resolved, command, line, depth)
         line.downloaded |= download_outputs(name, args)
         if name in DOWNLOADERS:
             line.downloaded |= {posixpath.basename(r.target.text) for r in command.redirects
@@ -379,6 +386,29 @@ class _Inspector:
                 except ShellSyntaxError:
                     continue
         return sources
+
+    def _foreign_code(self, resolved: Resolved, command: Command, line: _Line,
+                      depth: int) -> None:
+        """Code a tool carries in its options (`rpm --eval`, `mvn -Dexec.executable=`) or
+        reads as a build file from its input or from a file written on the line."""
+        name, args = resolved.name, resolved.args
+        codes, commands = foreign_code.option_code(name, args)
+        for code in codes:
+            self.inspect_program_text(code, depth + 1, name)
+        for hidden in commands:
+            self.inspect_hosted(hidden, depth, name)
+        build_file = foreign_code.build_file_option(name, args)
+        if build_file is None:
+            return
+        text = line.written.get(build_file)
+        if build_file in ("-", "/dev/stdin"):
+            text = command.stdin_text if command.stdin_text is not None else (
+                pipeline_output(command.upstream) if command.upstream else None)
+        if text is None:
+            return
+        self.inspect_program_text(text, depth + 1, name)
+        for recipe in foreign_code.build_file_commands(name, text):
+            self.inspect_hosted(recipe, depth, name)
 
     def _command_variable(self, name: str, value: str, depth: int) -> None:
         """`PAGER='sh -c …'`, `LESSOPEN='|…'`: the value is a command some program runs."""
@@ -496,6 +526,10 @@ class _Inspector:
                 self.inspect(code, depth + 1)
         if any(fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
             self.reasons.append(PIPE_DOWNLOAD)
+        if name in ("deno", "bun") and script == "run":
+            script = next((a for a in args[args.index("run") + 1:] if a[:1] != "-"), None)
+        if script and re.match(r"(?:https?|ftp)://", script):
+            self.reasons.append(PIPE_DOWNLOAD)
         if script and posixpath.basename(script) in line.downloaded:
             self.reasons.append("downloads a script and runs it straight away")
         if reads_stdin:
@@ -509,7 +543,8 @@ class _Inspector:
         hidden from the reader, which alone asks for the typed confirmation."""
         upstream = command.upstream
         computed = pipeline_output(upstream) if upstream else None
-        if computed is not None and (len(upstream) > 1 or upstream[0].stdin_text is not None):
+        if computed is not None and (len(upstream) > 1 or upstream[0].stdin_text is not None
+                                     or name_args(upstream[0])[0] not in ("echo", "printf")):
             if name in INTERPRETERS:
                 self.inspect_program_text(computed, depth + 1, name)
             else:
@@ -535,3 +570,5 @@ class _Inspector:
                     self.inspect(printed, depth + 1)
             elif source.name == "cat" and upstream.stdin_text is not None:
                 self.inspect(upstream.stdin_text, depth + 1)
+            elif any(re.match(r"(?:https?|ftp)://", arg) for arg in source.args):
+                self.reasons.append(PIPE_DOWNLOAD)  # `lynx -source URL | sh`, any fetcher

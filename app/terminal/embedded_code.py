@@ -44,7 +44,9 @@ _VIM_CODE = re.compile(r"system\(|:?(?:py3?|python3?|pyx|lua|perl|ruby)\b|call\s
 CONSOLES = {"sqlite3": re.compile(r"\s*\.(?:shell|system)\s+(.*)"),
             "psql": re.compile(r"\s*\\!\s*(.+)"),
             "mysql": re.compile(r"\s*(?:system|\\!)\s+(.*)"),
-            "mariadb": re.compile(r"\s*(?:system|\\!)\s+(.*)")}
+            "mariadb": re.compile(r"\s*(?:system|\\!)\s+(.*)"),
+            "ed": re.compile(r"\s*!\s*(.+)"), "lftp": re.compile(r"(?:.*;)?\s*!\s*(.+)"),
+            "gnuplot": re.compile(r"\s*!\s*(.+)")}
 _SED_EXEC = re.compile(r"(?:^|[;\n{}])\s*(?:\d+|\$|/[^/]*/)?(?:,\s*(?:\d+|\$|/[^/]*/))?"
                        r"\s*!?\s*e\s+([^;\n}]+)")
 _SED_HIDDEN = re.compile(r"(?:^|[;\n{}])\s*[\d$,/!]*\s*e\s*(?:$|[;}\n])|s(.).*?\1.*?\1[gpiImM\d]*e")

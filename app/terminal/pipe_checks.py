@@ -54,7 +54,7 @@ def only_shown(commands: list[Command]) -> bool:
 
 # Options through which programs take a script to run (`nmap --script=F`, `expect -f F`).
 _SCRIPT_OPTION = re.compile(r"^--?[\w-]*script[\w-]*$|^-f$")
-_SCRIPT_RUNNERS = frozenset({"source", ".", "expect", *SHELLS, *INTERPRETERS})
+_SCRIPT_RUNNERS = frozenset({"source", ".", "expect", "go", *SHELLS, *INTERPRETERS})
 
 
 def script_arguments(name: str, args: list[str]) -> list[str]:

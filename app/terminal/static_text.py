@@ -24,10 +24,16 @@ MAX_TEXT = 4096
 _SELF = frozenset({"$USER", "${USER}", "$LOGNAME", "$(whoami)", "$(id -un)"})
 _FORMAT_RE = re.compile(r"%(?:%|[-+ #0]*\d*(?:\.\d+)?([sbdiqc]))")
 _RANGE_RE = re.compile(r"(.)-(.)", re.S)
+# `awk 'BEGIN{printf "%c%c", 114, 109}'`: awk printing only its own literals.
+_AWK_BEGIN = re.compile(r'\s*BEGIN\s*\{\s*(?:printf|(?P<newline>print))\s*\(?\s*'
+                        r'"(?P<format>(?:[^"\\]|\\.)*)"'
+                        r'\s*(?P<values>(?:,\s*(?:"(?:[^"\\]|\\.)*"|[\d.]+)\s*)*)\)?\s*;?\s*\}\s*')
 
 
-def printf_output(args: list[str]) -> str | None:
-    """`printf FORMAT ARGS…` as bash prints it: the format is reused until the args run out."""
+def printf_output(args: list[str], numeric_chars: bool = False) -> str | None:
+    """`printf FORMAT ARGS…` as bash prints it: the format is reused until the args run out.
+
+    `numeric_chars` reads `%c` as awk does: a number is the character with that code."""
     args = args[1:] if args[:1] == ["--"] else args
     if not args:
         return None
@@ -42,7 +48,11 @@ def printf_output(args: list[str]) -> str | None:
                 return "%"
             value = values[index] if index < len(values) else ""
             index += 1
-            return decode_escapes(value) if match.group(1) == "b" else value
+            if match.group(1) == "b":  # `%b` also takes `\0nnn` for an octal byte
+                return decode_escapes(re.sub(r"\\0([0-7]{1,3})", r"\\\1", value))
+            if match.group(1) == "c" and numeric_chars:
+                return chr(int(value)) if value.isdigit() and 0 < int(value) < 0x110000 else ""
+            return value
         out.append(_FORMAT_RE.sub(one, form))
         if index >= len(values) or len(out) > 64:
             return "".join(out)
@@ -95,6 +105,12 @@ def _produced(resolved: Resolved) -> str | None:
     name, args = resolved.name, resolved.args
     if name == "printf":
         return printf_output(args)
+    if name in ("awk", "gawk", "mawk", "nawk") and len(args) == 1 and (
+            begin := _AWK_BEGIN.fullmatch(args[0])):
+        values = re.findall(r'"((?:[^"\\]|\\.)*)"|([\d.]+)', begin.group("values") or "")
+        printed = printf_output([begin.group("format"), *(t or n for t, n in values)],
+                                numeric_chars=True)
+        return None if printed is None else printed + ("\n" if begin.group("newline") else "")
     if name in (":", "true") and not args:
         return ""
     if (printed := printed_text(resolved)) is not None:

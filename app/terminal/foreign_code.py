@@ -1,0 +1,148 @@
+"""Code in any language that starts a program: read when it is literal, flagged when not.
+
+Why: `code_checks` reads the common ways code runs a shell (`os.system("…")`, `exec("…")`),
+but every language has its own (`(system* "rm" "-rf" …)`, `["rm", …].execute()`,
+`new ProcessBuilder(…)`, `run(Cmd(…))`, `sb-ext:run-program`, `exec {*}[…]`), and a one-liner
+can build the command while it runs (`os.system(''.join(map(chr, […])))`,
+`system(string.reverse("…"))`). Listing spellings never ends, so the rule is structural:
+wherever code starts a program, the command must be written out as plain text, which is then
+judged like any shell command; a command built while the code runs cannot be read by anyone
+first, and needs the typed confirmation. Code that starts no program (`print(1+2)`,
+`disp(pi)`) is unaffected. Build files fed on standard input (`cmake -P /dev/stdin`,
+`ninja -f /dev/stdin`, `ant -f -`) and code hidden in options (`rpm --eval '%{lua:…}'`,
+`mvn exec:exec -Dexec.executable=…`) are found here too.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from app.terminal.code_checks import normalise
+
+# Places where code starts a program. Each is followed by what it runs: call arguments,
+# the rest of a Lisp form, or the receiver before it (`[…].execute()`).
+_STARTS = re.compile(
+    r"(?P<lisp>\(\s*(?:[\w-]+:)*(?:system\*?|run-program|shell-command[\w-]*|call-process[\w-]*|"
+    r"process-lines|start-process[\w-]*|process_create|shell)\s)"
+    r"|(?P<receiver>\.execute\s*\(\s*\))"
+    r"|(?P<method>\.(?:execSync|execFileSync|spawnSync|exec|execFile|spawn)\s*\()"
+    r"|(?P<call>(?<![\w.$-])(?:(?:os|io|IO|Kernel|Open3|subprocess|child_process|"
+    r"Runtime\.getRuntime\(\)|exec|Deno|Process|sb-ext|uiop|shutil)\s*[.:]\s*)?"
+    r"(?:system[2*]?|exec[lv]?p?e?|execute|popen\w*|spawn\w*|shell_exec|passthru|proc_open|"
+    r"check_output|check_call|call|run|Popen|getoutput|getstatusoutput|execSync|execFileSync|"
+    r"spawnSync|capture[23]e?|ProcessBuilder|Command|Cmd|shell|unix|dos|qx)\s*(?:\(|(?=[\s{]\S)))")
+# Call names that only start a program when qualified (`subprocess.run`, `exec.Command`).
+_QUALIFIED_ONLY = frozenset({"call", "run", "Command", "execute", "unix", "dos", "Cmd"})
+_LITERAL = re.compile(r"(['\"`])((?:\\.|(?!\1).)*)\1", re.S)
+# What may stand between the literal words of a written-out command.
+_NEUTRAL = re.compile(
+    r"\b(?:shell|check|capture_output|text|cwd|stdout|stderr|env|timeout|universal_newlines|"
+    r"encoding|wait|stdio|inherit|args|list|vector|new|True|False|None|nil|true|false|t|"
+    r"subprocess|DEVNULL|PIPE|waitFor|start|String|qw)\b|[\s,\[\](){}:=+;.>-]|\d+")
+_BUILD_FILE_OPTIONS = {"cmake": ("-P",), "ant": ("-f", "-buildfile", "-file"),
+                       "scons": ("-f", "--file", "--sconstruct"), "ninja": ("-f",),
+                       "meson": (), "rake": ("-f",), "gradle": ("-b",)}
+_NINJA_COMMAND = re.compile(r"^\s*command\s*=\s*(.+)$", re.M)
+_RPM_LUA = re.compile(r"%\{lua:(.*)\}", re.S)
+
+
+def _statement_before(code: str, end: int) -> str:
+    start = max(code.rfind(mark, 0, end) for mark in (";", "\n", "{", "="))
+    return code[start + 1:end]
+
+
+def _span(code: str, start: int, closer: str | None, limit: int = 400) -> str:
+    """Text from `start` up to the bracket that closes the call or form (or the statement's
+    end when the call has no brackets), string literals skipped whole."""
+    depth, index, end = 0, start, min(len(code), start + limit)
+    while index < end:
+        char = code[index]
+        if char in "'\"`" and (literal := _LITERAL.match(code, index)):
+            index = literal.end()
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return code[start:index]
+            depth -= 1
+        elif closer is None and depth == 0 and char in ";\n":
+            return code[start:index]
+        index += 1
+    return code[start:end]
+
+
+def _runs(code: str) -> list[str]:
+    """The text of what each program start in `code` is given."""
+    found = []
+    for match in _STARTS.finditer(code):
+        text = match.group(0)
+        if match.group("receiver"):
+            found.append(_statement_before(code, match.start()))
+        elif match.group("method"):
+            if "child_process" in code:  # `require('child_process').execSync(…)`
+                found.append(_span(code, match.end(), ")"))
+        elif match.group("lisp"):
+            found.append(_span(code, match.end(), ")"))
+        else:
+            name = re.sub(r"^.*[.:]\s*", "", text).rstrip("( \t{")
+            qualified = bool(re.match(r"\w[\w()-]*\s*[.:]", text))
+            if name in _QUALIFIED_ONLY and not qualified and not (
+                    name in ("run", "call") and re.match(r"\s*[`\[]|\s*Cmd\b",
+                                                       code[match.end():])):
+                continue
+            found.append(_span(code, match.end(), ")" if text.endswith("(") else None))
+    return found
+
+
+def program_starts(code: str) -> tuple[list[str], bool]:
+    """(commands written out in full where `code` starts a program, whether any start's
+    command is built while the code runs and so cannot be read).
+
+    A written-out command is its literal words joined (`["rm", "-rf", "~"]` is `rm -rf ~`).
+    """
+    code = normalise(code)
+    commands, hidden = [], False
+    for given in _runs(code):
+        words = [body for _quote, body in _LITERAL.findall(given)]
+        rest = _NEUTRAL.sub("", _LITERAL.sub("", given))
+        if re.search(r"[A-Za-z_$@%&*!|]", rest) or any(re.search(r"\\\d", w) for w in words):
+            hidden = True  # built from names, or from escapes the checks cannot decode
+        elif words:
+            commands.append(" ".join(w if len(words) == 1 or not re.search(r"\s", w)
+                                     else shlex.quote(w) for w in words))
+    return commands, hidden
+
+
+def build_file_option(name: str, args: list[str]) -> str | None:
+    """The build file a build tool is told to read (`cmake -P x`, `ninja -f x`), or None."""
+    flags = _BUILD_FILE_OPTIONS.get(name, ())
+    for index, arg in enumerate(args):
+        if arg in flags and index + 1 < len(args):
+            return args[index + 1]
+        for flag in flags:
+            if flag.startswith("--") and arg.startswith(flag + "="):
+                return arg.partition("=")[2]
+    return None
+
+
+def build_file_commands(name: str, text: str) -> list[str]:
+    """Shell commands a build file runs directly: ninja's `command =` lines."""
+    if name != "ninja":
+        return []
+    return [m.group(1).replace("$$", "$") for m in _NINJA_COMMAND.finditer(text)]
+
+
+def option_code(name: str, args: list[str]) -> tuple[list[str], list[str]]:
+    """(program code, shell commands) that a tool's options carry: `rpm --eval` macros with
+    Lua in them, `mvn exec:exec -Dexec.executable=X -Dexec.args=Y`."""
+    if name == "rpm":
+        macros = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--eval", "-E")]
+        macros += [a.partition("=")[2] for a in args if a.startswith("--eval=")]
+        return [m.group(1) for macro in macros if (m := _RPM_LUA.search(macro))], []
+    if name in ("mvn", "mvnw", "./mvnw"):
+        settings = dict(a[2:].partition("=")[::2] for a in args if a.startswith("-D"))
+        program = settings.get("exec.executable")
+        return [], [f"{program} {settings.get('exec.args', '')}".strip()] if program else []
+    return [], []
