@@ -37,6 +37,7 @@ from app.terminal.command_words import (
 )
 from app.terminal.computed_names import copied_program, hidden_name, record, static_words
 from app.terminal.containment import uncovered
+from app.terminal.editor_scripts import editor_script_reasons
 from app.terminal.embedded_code import (
     COMMAND_VARIABLES,
     CONSOLES,
@@ -291,6 +292,8 @@ class _Inspector:
         name, args = tool_equivalent(resolved.name, resolved.args)
         piped = self._xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
+        self.reasons += editor_script_reasons(
+            name, args, command.stdin_text is not None or bool(command.upstream), line.cwd)
         self._network(resolved, command)
         self._interactive_shell(resolved, command)
         if name == "read" and resolved.args and any(

@@ -54,6 +54,16 @@ DANGEROUS = {
         "echo '<project default=\"a\"><target name=\"a\"><delete dir=\"/usr\"/></target>"
         "</project>' | ant -f /dev/stdin",
     ],
+    "editors run as scripts on precious files": [
+        "vim -E -s -c 'normal ggdG' -c x ~/.zshrc",
+        "nvim --headless -c '%delete' -c 'write' ~/.ssh/authorized_keys",
+        "printf ',d\\nw\\n' | ed -s ~/.profile",
+        "ex ~/.bash_profile <<< $'1,$d\\nwq'",
+        "emacs -batch /etc/sudoers --eval '(progn (erase-buffer) (save-buffer))'",
+        "vi -c ':1,$d' -c ':x' ~/.ssh/id_ed25519",
+        "vim +'%d' +wq! /etc/fstab",
+        "red -s ~/.bashrc <<< $',d\\nw'",
+    ],
 }
 HARMLESS = [
     "s=status; git ${s}", "f(){ echo \"$1\"; }; f hello", "cp /bin/ls ./l && ./l -la",
@@ -80,6 +90,16 @@ HARMLESS = [
     "guile -c '(display (string-append \"a\" \"b\"))'",
     "ninja -f build.ninja",
     "cmake -E env FOO=1 make",
+    "vim ~/.zshrc",
+    "nvim ~/.config/nvim/init.lua",
+    "vim -es -c 'g/alias/p' -c q ~/.bashrc",
+    "emacs -nw ~/.zshrc",
+    "vim -es -c '%s/foo/bar/g' -c wq notes.txt",
+    "ed -s todo.txt <<< $'$a\\nbuy milk\\n.\\nw'",
+    "nvim --headless +PlugInstall +qa",
+    "emacs --batch -l ert -l tests.el -f ert-run-tests-batch-and-exit",
+    "view ~/.ssh/config",
+    "vim -R ~/.gitconfig",
 ]
 
 
