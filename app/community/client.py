@@ -9,8 +9,9 @@ Guarantees the rest of the app relies on:
 - approved exports wait in the ``exports`` table (status ``queued``) and
   :func:`drain_queue` sends them whenever the hub answers; network failures and busy hubs
   (429, 5xx) are retried with exponential back-off, refusals (other 4xx) are not;
-- downloaded skills are verified, then land in the library marked with their community
-  origin, as ordinary skills the user can disable or delete.
+- downloaded skills are verified and screened again here (a hub may be hostile too), then
+  land in the library marked with their community origin, topical (never applying to every
+  request unless the user says so), as skills the user can disable or delete.
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ from app.community.bundle import (
     verify_bundle,
     withdraw_payload,
 )
+from app.community.screening import check_text
+from app.model.prompt import neutralize_special_tokens
 from app.settings import Settings
 from app.skills.library import SkillLibrary
-from app.skills.skill import Skill
+from app.skills.skill import APPLIES_ALWAYS, APPLIES_RELEVANT, Skill
 from app.store.db import transaction
 
 LOCAL_HOSTS = frozenset(("127.0.0.1", "localhost", "::1"))
@@ -224,23 +227,48 @@ def community_origin(hub_url: str, remote_id: str) -> str:
     return f"{hub_url}#{remote_id}"
 
 
-def import_skill(db: sqlite_utils.Database, client: HubClient, remote_id: str, *,
-                 library: SkillLibrary | None = None) -> Skill:
-    """Download, verify and add a hub skill to the library, marked as from the community.
+class ImportRefusedError(ValueError):
+    """A hub skill this install will not take (the message says why); nothing was added."""
 
-    Its counters start at zero (they were someone else's); a local skill of the same name
-    is never overwritten: the import gets a suffixed name instead.
+
+def import_skill(db: sqlite_utils.Database, client: HubClient, remote_id: str, *,
+                 library: SkillLibrary | None = None, always: bool = False) -> Skill:
+    """Download, verify, screen and add a hub skill to the library, marked as from the
+    community.
+
+    The hub is another party's server, so its word is checked again here: a skill it does not
+    show to members (pending, hidden) is refused, and so is one that fails the content checks
+    of :mod:`app.community.screening` (:class:`~app.community.screening.ScreeningError`, a
+    ValueError whose message gives the reasons). An imported skill never applies to every
+    request unless the user says so (``always``, or :func:`set_applies_always` later), and its
+    text passes the neutralisation user text gets before any prompt. Its counters start at
+    zero (they were someone else's); a local skill of the same name is never overwritten: the
+    import gets a suffixed name instead.
     """
     library = library or SkillLibrary(db)
-    _bundle, skill = client.download(remote_id)
+    answer, skill = client.show(remote_id)
+    if answer.get("visible") is not True:
+        raise ImportRefusedError(f"skill {remote_id} is not shown to members yet (it waits for "
+                                 "endorsements or a moderator, or reports hid it)")
+    check_text(answer["bundle"]["skill"])
     skill.community_origin = community_origin(client.hub_url, remote_id)
     skill.origin_signals, skill.uses, skill.successes = [], 0, 0
     skill.enabled, skill.retired, skill.created = True, False, ""
+    skill.applies = APPLIES_ALWAYS if always else APPLIES_RELEVANT
+    skill.description = neutralize_special_tokens(skill.description)
+    skill.body = neutralize_special_tokens(skill.body)
     base, suffix = skill.name, 2
     while library.folder(skill.name).exists():
         skill.name = f"{base[:60]}-{suffix}"
         suffix += 1
     return library.add(skill)
+
+
+def set_applies_always(db: sqlite_utils.Database, name: str, always: bool) -> Skill:
+    """The user's choice that an imported skill applies to every request (or only to the
+    requests it is relevant to, as every import starts)."""
+    return SkillLibrary(db).update_state(name, applies=APPLIES_ALWAYS if always
+                                         else APPLIES_RELEVANT)
 
 
 def send_outcome_feedback(db: sqlite_utils.Database, client: HubClient, *, min_uses: int = 3,

@@ -34,6 +34,7 @@ from typing import Any
 
 import sqlite_utils
 
+from app.community.screening import screen_text
 from app.paths import assets_dir
 from app.skills.skill import (
     APPLIES_ALWAYS,
@@ -148,6 +149,7 @@ class RetrievedSkill:
     example: str
     compact: bool = False
     applies: str = APPLIES_RELEVANT
+    community_origin: str | None = None  # "hub#id" for a skill imported from a hub
 
     @property
     def examples(self) -> list[tuple[str, str]]:
@@ -246,7 +248,8 @@ def _candidates(
 def _rows(db: sqlite_utils.Database, ids: list[int]) -> list[dict[str, Any]]:
     marks = ", ".join("?" for _ in ids)
     cursor = db.execute(
-        "SELECT id, name, description, body, category, uses, successes, applies FROM skills "
+        "SELECT id, name, description, body, category, uses, successes, applies, "
+        "community_origin FROM skills "
         f"WHERE id IN ({marks}) AND enabled = 1 AND retired = 0",
         ids,
     )
@@ -325,6 +328,7 @@ def _retrieved(row: dict[str, Any], score: float) -> RetrievedSkill:
         anti_pattern=sections.get(SECTION_ANTI_PATTERN.lower(), ""),
         example=sections.get(SECTION_EXAMPLE.lower(), ""),
         applies=row["applies"],
+        community_origin=row.get("community_origin"),
     )
 
 
@@ -336,6 +340,17 @@ def as_retrieved(skill: Skill) -> RetrievedSkill:
            "successes": skill.successes, "applies": skill.applies,
            "community_origin": skill.community_origin}
     return _retrieved(row, 1.0)
+
+
+@functools.lru_cache(maxsize=256)
+def community_admissible(text: str) -> bool:
+    """Whether a hub skill's text still passes the community content checks.
+
+    Imports are screened already; this catches one imported before a check existed, or
+    edited since, so a hostile note never reaches a prompt whatever way it entered the
+    library. Only the few community skills a turn picks are checked, each text once.
+    """
+    return not screen_text(text)
 
 
 def _standing(db: sqlite_utils.Database, k: int) -> list[tuple[float, dict[str, Any]]]:
@@ -389,6 +404,10 @@ def retrieve(
         if row["id"] in seen:
             continue
         seen.add(row["id"])
+        if row.get("community_origin") and not community_admissible(
+            f"{row['description']}\n\n{row['body']}"
+        ):
+            continue
         skill = _retrieved(row, score)
         for compact in (False, True):
             cost = estimate_tokens(skill.render(compact))
