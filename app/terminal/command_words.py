@@ -77,6 +77,7 @@ class Resolved:
     arg_words: list[Word] = field(default_factory=list)
     head: Word | None = None
     head_text: str = ""
+    head_index: int = 0
     via_xargs: bool = False
     wrapped: bool = False
     xargs_replace: str = ""
@@ -264,6 +265,7 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
         resolved.name = program_name(texts[index])
         resolved.head = words[index]
         resolved.head_text = texts[index]
+        resolved.head_index = index
         resolved.args = texts[index + 1:]
         resolved.arg_words = words[index + 1:]
         _python_module(resolved)

@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import re
 
-from app.terminal.command_words import INTERPRETERS, SHELLS, Resolved, interpreter_code, shell_code
-from app.terminal.embedded_code import CODE_VARIABLES, COMMAND_VARIABLES, hides_command
+from app.terminal.command_words import (
+    INTERPRETERS,
+    SHELLS,
+    Resolved,
+    interpreter_code,
+    program_name,
+    shell_code,
+)
+from app.terminal.embedded_code import CODE_VARIABLES, COMMAND_VARIABLES, CONSOLES, hides_command
 from app.terminal.shell_syntax import Command
 
 # Long options whose value is written to, loaded as code, or run as a command.
 _REACHING_OPTION = re.compile(
-    r"^--(?:[\w-]*(?:output|outfile|out-file|outdir|out-dir|log-?file|log-path|basetemp|junit-?xml|"
+    r"^--(?:[\w-]*(?:output|outfile|out-file|outdir|out-dir|log|basetemp|junit-?xml|"
     r"result-?log|report-log|dump|save|dest|destination|prefix|target|install|directory|"
     r"exec|command|cmd|hook|pager|editor|shell|script|program|eval|rsh|proxy|action|plugin|"
     r"preload|require|import|rcfile|init-file|config|upload|post-file|body-file|data|form|"
@@ -51,6 +58,10 @@ _LETTERS = {**dict.fromkeys(READERS, ""), "sort": "o", "tree": "o", "git": "c", 
 _WRITERS = frozenset({"rm", "rmdir", "cp", "mv", "ln", "tee", "touch", "truncate", "dd", "install",
                       "rsync", "chmod", "chown", "chgrp", "shred", "mkdir", "unlink", "sed",
                       "tar", "zip", "unzip", "patch", "git", "curl", "wget", "mkfs", "split"})
+# Database console commands that write files, load code or run a shell (`.tables` does not).
+_CONSOLE_REACHES = re.compile(
+    r"^\s*(?:\.(?:output|once|save|backup|excel|log|shell|system|load|read|cd|open|restore|"
+    r"clone|import)|\\(?:o|out|w|write|gx?|copy|!|ir?|include|T)|system|tee)\b", re.M)
 _SAFE_REDIRECT_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
 _CODE_RUNNERS = frozenset({"eval", "source", ".", "exec", "ssh", "su", "sudo", "doas", "pkexec",
                            "watch", "script", "trap", "flock", "at", "batch", "crontab",
@@ -129,6 +140,8 @@ def _code(resolved: Resolved) -> list[str]:
         return ["find's `-exec`/`-delete`/`-fprint` action"]
     if hides_command(name, args):
         return [f"the commands `{name}` is told to run (hooks, pagers, escapes)"]
+    if name in CONSOLES and any(_CONSOLE_REACHES.match(a) for a in args):
+        return [f"the console commands given to `{name}` (they can write files or run a shell)"]
     return []
 
 
@@ -140,4 +153,7 @@ def uncovered(command: Command, resolved: Resolved) -> tuple[str, ...]:
             found.append(f"the setting `{variable}=…` (it makes the program run other code)")
     if resolved.name:
         found += _code(resolved) + _options(resolved.name, resolved.args)
+    prefix = [w.text for w in command.words[:resolved.head_index] if "=" not in w.text]
+    if prefix:  # a wrapper's own options: `strace -o FILE cmd`, `env -S '…'`
+        found += _options(program_name(prefix[0]), prefix[1:])
     return tuple(dict.fromkeys(found))

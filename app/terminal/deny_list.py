@@ -60,6 +60,7 @@ from app.terminal.pipe_checks import (
     vital_lookup,
 )
 from app.terminal.planted_text import scheduled_or_boot
+from app.terminal.precious_arguments import argument_reasons, console_writes
 from app.terminal.program_checks import (
     REMOTE_SHELL,
     assignment_reasons,
@@ -260,7 +261,8 @@ class _Inspector:
         for word in command.words + [r.target for r in command.redirects]:
             for inner in word.substitutions:
                 self.inspect(inner, depth + 1)
-        resolved = resolve(*static_words(command, line.variables))
+        texts, words = static_words(command, line.variables)
+        resolved = resolve(texts, words)
         self.segments.append(Segment(" ".join(w.text for w in command.words),
                                      uncovered(command, resolved)))
         line.scrambled |= {word.text.partition("=")[0] for word in command.words
@@ -292,6 +294,9 @@ class _Inspector:
         name, args = tool_equivalent(resolved.name, resolved.args)
         piped = self._xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
+        prefix = [t for t in texts[:resolved.head_index] if "=" not in t]
+        self.reasons += argument_reasons(name, args, line.cwd, (
+            program_name(prefix[0]), prefix[1:]) if prefix else None)
         self.reasons += editor_script_reasons(
             name, args, command.stdin_text is not None or bool(command.upstream), line.cwd)
         self._network(resolved, command)
@@ -316,6 +321,7 @@ class _Inspector:
                 pipeline_output(command.upstream) if command.upstream else None)
             for escaped in console_escapes(name, fed or ""):
                 self.inspect_hosted(escaped, depth, name)
+            self.reasons += console_writes("\n".join([*args, fed or ""]), line.cwd)
         if name in ("export", "declare", "typeset", "readonly", "local"):
             for key, sep, value in (arg.partition("=") for arg in args):
                 if sep:

@@ -16,7 +16,6 @@ from itertools import pairwise
 from app.terminal import risky_paths as paths
 from app.terminal import wide_delete
 from app.terminal.command_words import options
-from app.terminal.containment import READERS
 from app.terminal.embedded_code import sed_script
 from app.terminal.system_checks import system_judge
 
@@ -26,8 +25,6 @@ _FIND_FILTERS = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "
                            "-iregex", "-newer", "-mtime", "-mmin", "-atime", "-amin", "-size",
                            "-user", "-group", "-empty", "-lname", "-perm", "-ctime", "-cmin"})
 _FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
-_OUTPUT_OPTION = re.compile(r"output|out-?file|log-?file|junit-?xml|result-?log|dump|save|report"
-                            r"|out-?dir")
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -330,22 +327,6 @@ _JUDGES: dict[str, Judge] = {
 }
 
 
-def output_option_reasons(name: str, args: list[str], cwd: str | None) -> list[str]:
-    """`git diff --output=~/.bashrc`, `sort -o ~/.bashrc`, `curl -o /dev/sda`: an output
-    option pointed at a precious file, a system file or a disk, whatever the program."""
-    values = []
-    letters = "" if name in READERS and name not in ("sort", "tree") else "oO"
-    for index, arg in enumerate(args):
-        following = args[index + 1] if index + 1 < len(args) else None
-        if arg.startswith("--") and _OUTPUT_OPTION.search(arg.partition("=")[0]):
-            values.append(arg.partition("=")[2] if "=" in arg else following)
-        elif re.fullmatch(r"-[A-Za-z]*", arg) and arg[-1:] in letters and letters:
-            values.append(following)
-        elif re.match(r"-[oO].", arg) and letters:
-            values.append(arg[2:])
-    return [r for value in values if value and (r := paths.write_target_reason(value, cwd))]
-
-
 def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
     """Reasons the program `name` with `args` is dangerous.
 
@@ -356,4 +337,4 @@ def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str
     if judge is None and (judge := system_judge(name)):
         args = args + piped  # `echo /dev/sda | xargs blkdiscard`
     reasons = judge(args, cwd, piped) if judge else []
-    return reasons + output_option_reasons(name, args, cwd)
+    return reasons

@@ -64,6 +64,21 @@ DANGEROUS = {
         "vim +'%d' +wq! /etc/fstab",
         "red -s ~/.bashrc <<< $',d\\nw'",
     ],
+    "precious files handed to programs that may write them": [
+        "ltrace -o ~/.zshrc ls",
+        "openssl genrsa -out ~/.ssh/id_ed25519 2048",
+        "tcpdump -w ~/.bashrc -c 1",
+        "uniq ./a ~/.profile",
+        "xxd -r dump.hex ~/.ssh/authorized_keys",
+        "sqlite3 x.db '.once ~/.bashrc' 'select 1'",
+        "echo '\\o ~/.profile' | psql",
+        "pip download x --log=/etc/passwd",
+        "gcc x.c -o ~/.bashrc",
+        "script -q ~/.bash_profile",
+        "time -o ~/.zprofile ls",
+        "iconv -f utf8 -t ascii in.txt -o ~/.gitconfig",
+        "split -b 1k data ~/.ssh/id_rsa",
+    ],
 }
 HARMLESS = [
     "s=status; git ${s}", "f(){ echo \"$1\"; }; f hello", "cp /bin/ls ./l && ./l -la",
@@ -100,6 +115,22 @@ HARMLESS = [
     "emacs --batch -l ert -l tests.el -f ert-run-tests-batch-and-exit",
     "view ~/.ssh/config",
     "vim -R ~/.gitconfig",
+    "strace -o trace.txt ls",
+    "openssl rand -out key.bin 32",
+    "uniq in.txt out.txt",
+    "ssh-keygen -l -f ~/.ssh/id_ecdsa",
+    "shellcheck ~/.zshrc",
+    "bat ~/.zprofile",
+    "md5sum ~/.gitconfig",
+    "ls -o ~/.ssh",
+    "gcc main.c -o main",
+    "pip install flask --log ./pip.log",
+    "tcpdump -w capture.pcap -c 10",
+    "sqlite3 app.db '.output report.csv' 'select * from t;'",
+    "ssh-copy-id -i ~/.ssh/id_ecdsa.pub host",
+    "ssh -F ~/.ssh/config.d/work host",
+    "mypy --config-file ~/.config/mypy/config app",
+    "xxd ~/.ssh/id_ecdsa | head",
 ]
 
 
@@ -118,3 +149,13 @@ def test_look_alikes_stay_quiet(command: str) -> None:
 def test_an_unknown_program_name_is_never_covered_by_a_rule() -> None:
     assert decide("$EDITOR notes.txt", "assistant", ["*"], sandboxed=True).approval \
         is Approval.ASK
+
+
+@pytest.mark.parametrize(("command", "rule"), [
+    ("strace -o ./trace.txt ls", "strace *"),
+    ("pip install flask --log ./pip.log", "pip install *"),
+    ("sqlite3 app.db '.output out.csv' 'select 1;'", "sqlite3 *"),
+    ("env -S 'ls -la' ", "env *")])
+def test_a_rule_never_covers_output_options_wrappers_or_console_commands(command: str,
+                                                                       rule: str) -> None:
+    assert decide(command, "assistant", [rule], sandboxed=True).approval is Approval.ASK
