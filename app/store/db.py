@@ -82,11 +82,15 @@ def migrate(db: sqlite_utils.Database) -> None:
         if migration.__name__ in done:
             continue
         with transaction(db):
-            migration(db)
-            conn.execute(
-                f"INSERT INTO {MIGRATIONS_TABLE} (name, applied) VALUES (?, ?)",
-                (migration.__name__, time.time()),
-            )
+            # Another connection (a second process, a background job's) may have applied it
+            # since ``done`` was read; this transaction's write lock makes the check final.
+            if not conn.execute(f"SELECT 1 FROM {MIGRATIONS_TABLE} WHERE name = ?",
+                                (migration.__name__,)).fetchone():
+                migration(db)
+                conn.execute(
+                    f"INSERT INTO {MIGRATIONS_TABLE} (name, applied) VALUES (?, ?)",
+                    (migration.__name__, time.time()),
+                )
         conn.execute(f"PRAGMA user_version = {len(done) + 1}")
         done.add(migration.__name__)
 

@@ -26,6 +26,19 @@ def test_reopening_applies_nothing_twice() -> None:
     assert [r[0] for r in rows] == [m.__name__ for m in MIGRATIONS]
 
 
+def test_a_migration_another_connection_applied_meanwhile_is_not_run_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two connections opening a database with pending migrations at once (the window's
+    store thread and a background job, or the window and the CLI): the one that read the
+    list of applied migrations first must not apply them again after the other did."""
+    store_db.open_db().conn.close()
+    monkeypatch.setattr(store_db, "applied_migrations", lambda _conn: [])  # read too early
+    db = store_db.open_db()
+    rows = db.execute("SELECT name FROM _migrations").fetchall()
+    assert [r[0] for r in rows] == [m.__name__ for m in MIGRATIONS]
+
+
 def test_newer_database_is_refused_and_left_untouched() -> None:
     db = store_db.open_db()
     db.execute("INSERT INTO _migrations (name, applied) VALUES ('m999_from_the_future', 0)")
