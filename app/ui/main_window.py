@@ -15,7 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -51,6 +51,7 @@ from app.ui.background_job import BackgroundJob
 from app.ui.banner import Banner
 from app.ui.chat_view import ChatView
 from app.ui.command_card import CommandCard
+from app.ui.community_sync import CommunitySync
 from app.ui.composer import Composer
 from app.ui.confirm_command import ConfirmCommandDialog
 from app.ui.conversation_list import ConversationList
@@ -62,6 +63,9 @@ from app.ui.status_bar import StatusBar
 from app.ui.terminal_pane import TerminalPane
 from app.ui.thumb_dialog import ThumbDialog
 from app.ui.workers import AsyncStore, ModelThread, TurnRequest, model_settings_key
+
+if TYPE_CHECKING:
+    from app.community.subscriptions import SyncReport
 
 STATE_FILE = "window.ini"
 OUTSIDE_REASON = ("you chose to run it outside the sandbox: it runs as you, and can change any "
@@ -100,6 +104,9 @@ class MainWindow(QMainWindow):
         self.settings_dialog: QWidget | None = None
         self.confirm_dialog: ConfirmCommandDialog | None = None
         self.skills_dialog: QDialog | None = None
+        self.community_dialog: QDialog | None = None
+        self.community_sync = CommunitySync(lambda: self.settings, self)
+        self.community_sync.synced.connect(self._community_synced)
         self.learned_dialog: QDialog | None = None
         self.export_dialog: QDialog | None = None
         self.about_dialog: QDialog | None = None
@@ -127,6 +134,7 @@ class MainWindow(QMainWindow):
             return
         self._background_started = True
         self._load_model(self.settings)
+        self.community_sync.start()
         threading.Thread(target=markdown.warm_up, name="flywheel-warm-up", daemon=True).start()
 
     # -- construction ----------------------------------------------------------------------
@@ -224,6 +232,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.terminal_action)
         self._action("&Skills…", "Ctrl+Shift+K", self.open_skills, view_menu)
+        self._action("&Community…", "Ctrl+Shift+M", self.open_community, view_menu)
         self._action("What Flywheel &learned…", "Ctrl+Shift+W", self.open_learned, view_menu)
         view_menu.addSeparator()
         self.appearance_menu = appearance.AppearanceMenu(view_menu, self.settings.ui)
@@ -281,6 +290,17 @@ class MainWindow(QMainWindow):
         from app.ui.skills_page import SkillsPage
 
         self.skills_dialog = self._open_page("Skills", SkillsPage(store=self.store))
+
+    @Slot()
+    def open_community(self) -> None:
+        from app.ui.community_page import CommunityPage
+
+        page = CommunityPage(lambda: self.settings, store=self.store, sync=self.community_sync)
+        self.community_dialog = self._open_page("Community", page)
+
+    def _community_synced(self, report: SyncReport) -> None:
+        if report.waiting or report.enabled:
+            self.banner.show_message(f"Community: {report.summary()} See View → Community…")
 
     @Slot()
     def open_learned(self) -> None:
@@ -978,6 +998,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         running, self.running = self.running, None  # late signals of the turn are ignored
         self.learning.shutdown()
+        self.community_sync.stop()
         QApplication.instance().removeEventFilter(self.activity)
         self.model.shutdown(running)
         self.terminal.shutdown()

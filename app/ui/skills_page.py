@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app import paths
 from app.skills.library import ImportReport, SkillLibrary
+from app.skills.outcomes import on_trial, trial_note
 from app.skills.skill import APPLIES_ALWAYS, Skill, SkillFormatError, parse_skill
 from app.ui.markdown import to_html
 from app.ui.store_page import StorePage
@@ -46,11 +47,15 @@ class SkillEntry:
     description: str
     enabled: bool
     retired: bool
+    community: bool = False
+    on_trial: bool = False
 
     @property
     def label(self) -> str:
-        status = " (retired)" if self.retired else "" if self.enabled else " (off)"
-        return f"{self.name}{status}"
+        notes = ["community"] if self.community else []
+        notes += ["retired"] if self.retired else [] if self.enabled else ["off"]
+        notes += ["on trial"] if self.on_trial else []
+        return f"{self.name} ({', '.join(notes)})" if notes else self.name
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class SkillDetail:
 def _entries(db: sqlite_utils.Database, query: str) -> list[SkillEntry]:
     library = SkillLibrary(db)
     skills = library.search(query) if query.strip() else library.list_skills()
-    return [SkillEntry(s.name, s.description, s.enabled, s.retired) for s in skills]
+    return [SkillEntry(s.name, s.description, s.enabled, s.retired, bool(s.community_origin),
+                       on_trial(s)) for s in skills]
 
 
 def _detail(db: sqlite_utils.Database, name: str) -> SkillDetail:
@@ -89,7 +95,9 @@ def skill_markdown(skill: Skill) -> str:
     if skill.category:
         facts.insert(0, f"category: {skill.category}")
     if skill.community_origin:
-        facts.append(f"from: {skill.community_origin}")
+        facts.append(f"from the community: {skill.community_origin}")
+    if on_trial(skill):
+        facts.append(trial_note(skill))
     return f"# {skill.name}\n\n*{skill.description}*\n\n{' · '.join(facts)}\n\n{skill.body}"
 
 

@@ -182,10 +182,11 @@ def publish(hub: Hub, name: str, lesson: str, *, domain: str = "shell",
 
 
 class GarbageHub:
-    """An HTTP server on 127.0.0.1 that answers every request with ``body`` (not a hub)."""
+    """An HTTP server on 127.0.0.1 that answers every request with ``body`` (not a hub), at
+    once or once ``gate`` is set."""
 
     def __init__(self, body: bytes = b"<html>Welcome to nginx!</html>",
-                 content_type: str = "text/html") -> None:
+                 content_type: str = "text/html", gate: threading.Event | None = None) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         served = self
@@ -193,6 +194,8 @@ class GarbageHub:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 served.requests.append(self.path)
+                if gate is not None:  # a slow hub: it answers when the test says so
+                    gate.wait(30)
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))

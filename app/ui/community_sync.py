@@ -1,0 +1,122 @@
+"""The window's background sync of subscribed community domains.
+
+A timer starts :func:`app.community.subscriptions.sync` every :data:`SYNC_INTERVAL_MS` (the
+first one shortly after start-up) as a :class:`BackgroundJob` on its own database
+connection, never on the UI thread; the Community page's *Check now* starts the same job.
+The hub client loads at the first sync, not with the window. With sharing off nothing runs
+at all. A hub that is down or answers nonsense only leaves a
+note (``last_note``) for the page: a background fetch must not nag the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.settings import Settings
+from app.store.db import open_db
+from app.ui.background_job import BackgroundJob, Progress
+
+if TYPE_CHECKING:  # the hub client loads at the first sync, not with the window
+    from app.community.subscriptions import SyncReport
+
+log = logging.getLogger(__name__)
+
+SYNC_INTERVAL_MS = 30 * 60 * 1000
+FIRST_SYNC_MS = 2 * 60 * 1000
+
+
+def hub_problem(exc: BaseException) -> str:
+    """One sentence for a failed hub exchange, as the page and the sync note show it."""
+    from app.community.client import HubError, HubUnreachableError
+
+    if isinstance(exc, HubUnreachableError):
+        return f"The hub did not answer ({exc}). Flywheel keeps working; try again later."
+    if isinstance(exc, HubError) and exc.status == 502:
+        return f"The hub's answer could not be used: {exc.detail}"
+    if isinstance(exc, HubError) and exc.status == 404:
+        return f"The hub has no such skill ({exc.detail})."
+    if isinstance(exc, HubError):
+        return f"The hub refused: {exc.detail} (HTTP {exc.status})."
+    return str(exc) or type(exc).__name__
+
+
+class CommunitySync(QObject):
+    """Runs one sync at a time; ``synced`` carries the :class:`SyncReport`, ``failed`` the
+    sentence saying why it did not run through."""
+
+    started = Signal()
+    synced = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, settings: Callable[[], Settings], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._job: BackgroundJob | None = None
+        self.last_note = "Not checked yet."
+        self.timer = QTimer(self)
+        self.timer.setInterval(SYNC_INTERVAL_MS)
+        self.timer.timeout.connect(self.sync_now)
+
+    def start(self) -> None:
+        """Sync shortly after start-up, then every :data:`SYNC_INTERVAL_MS`."""
+        self.timer.start()
+        QTimer.singleShot(FIRST_SYNC_MS, self, self.sync_now)
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self._job is not None:
+            self._job.abandon()
+            self._job = None
+
+    @property
+    def running(self) -> bool:
+        return self._job is not None
+
+    def sync_now(self) -> bool:
+        """Start a sync; False (and no request) if one is running or sharing is off."""
+        settings = self._settings()
+        if self._job is not None or not settings.community.share_enabled:
+            return False
+        from app.community.client import HubClient
+        from app.community.subscriptions import sync
+
+        try:
+            client = HubClient(settings, retries=1, timeout_s=15.0)
+        except ValueError as exc:
+            self._failed(exc)
+            return False
+
+        def work(_progress: Progress, _cancel: threading.Event) -> SyncReport:
+            db = open_db()
+            try:
+                return sync(db, client)
+            finally:
+                db.close()
+
+        self._job = BackgroundJob(work)
+        self._job.report_to(_ignore_progress, self._done, self._failed)
+        self._job.launch()
+        self.started.emit()
+        return True
+
+    def _done(self, report: SyncReport) -> None:
+        self._job = None
+        self.last_note = f"Checked at {time.strftime('%H:%M')}: {report.summary()}"
+        self.synced.emit(report)
+
+    def _failed(self, exc: object) -> None:
+        self._job = None
+        note = hub_problem(exc) if isinstance(exc, BaseException) else str(exc)
+        log.info("community sync did not run through: %s", note)
+        self.last_note = f"Last check at {time.strftime('%H:%M')} failed: {note}"
+        self.failed.emit(note)
+
+
+def _ignore_progress(_done: int, _total: int | None) -> None:
+    """A sync reports no progress; ``report_to`` wants a receiver anyway."""

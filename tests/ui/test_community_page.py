@@ -1,0 +1,262 @@
+"""The Community page against a real hub on 127.0.0.1: search, preview, import, subscribe and
+sync into the inbox, enable, dismiss, disable, delete; a hub that is down, slow or answers
+garbage; sharing off asks nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from pytestqt.qtbot import QtBot
+
+from app import settings as settings_mod
+from app.community.client import store_membership_token
+from app.skills.library import SkillLibrary
+from app.skills.retrieve import retrieve
+from app.store.db import open_db
+from app.ui.community_page import CommunityPage
+from app.ui.main_window import MainWindow
+from app.ui.skills_page import SkillsPage
+from tests.community.conftest import GarbageHub, Hub, garbage_hub, make_hub, publish
+
+__all__ = ["garbage_hub", "make_hub"]  # fixtures used here
+
+HUB_MS = 30_000
+EXAMPLE = ("What uses the disk in this folder?", "Run `du -sh * | sort -h`.")
+
+
+def join(settings: settings_mod.Settings, hub_url: str, token: str = "token",
+         share: bool = True) -> settings_mod.Settings:
+    settings.community.share_enabled, settings.community.hub_url = share, hub_url
+    store_membership_token(hub_url, token)
+    return settings
+
+
+@pytest.fixture
+def hub(make_hub: Callable[..., Hub]) -> Hub:
+    hub = make_hub()
+    publish(hub, "disk-usage-du", "Use du -sh to see folder sizes.", domain="shell",
+            examples=(EXAMPLE,), endorsements=1)
+    publish(hub, "git-rebase", "Rebase onto main before merging.", domain="git")
+    publish(hub, "git-stash", "Stash before switching branches.", domain="git")
+    return hub
+
+
+@pytest.fixture
+def window(make_window: Callable[..., MainWindow], ui_settings: settings_mod.Settings, hub: Hub
+           ) -> MainWindow:
+    return make_window(join(ui_settings, hub.url, hub.storage.issue_token("page")),
+                       wait_model=False)
+
+
+def open_page(window: MainWindow) -> CommunityPage:
+    """View → Community… (Ctrl+Shift+M), as the user opens it."""
+    (action,) = [a for a in window.findChildren(QAction) if a.text() == "&Community…"]
+    assert action.shortcut().toString() == "Ctrl+Shift+M"
+    action.trigger()
+    assert window.community_dialog is not None and window.community_dialog.isVisible()
+    page = window.community_dialog.findChild(CommunityPage)
+    assert page is not None
+    return page
+
+
+@pytest.fixture
+def page(qtbot: QtBot, ui_settings: settings_mod.Settings, hub: Hub) -> Iterator[CommunityPage]:
+    settings = join(ui_settings, hub.url, hub.storage.issue_token("page"))
+    page = CommunityPage(lambda: settings)
+    qtbot.addWidget(page)
+    page.show()
+    yield page
+    page.shutdown()
+
+
+def click(qtbot: QtBot, button) -> None:
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def texts(widget) -> list[str]:
+    return [widget.item(i).text() for i in range(widget.count())]
+
+
+def test_search_preview_and_import_from_the_window(qtbot: QtBot, window: MainWindow) -> None:
+    page = open_page(window)
+    assert page.sharing_note.isHidden()
+    page.domain_edit.setText("shell")
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: page.results.count() == 1, timeout=HUB_MS)
+    assert texts(page.results) == ["disk-usage-du — shell · 1 endorsement(s)"]
+    assert not page.import_button.isEnabled()
+    page.results.setCurrentRow(0)
+    qtbot.waitUntil(lambda: page.previewed is not None, timeout=HUB_MS)
+    shown = page.preview_view.toPlainText()
+    assert "- disk-usage-du: Use du -sh to see folder sizes." in shown
+    assert f"user: {EXAMPLE[0]}" in shown and f"assistant: {EXAMPLE[1]}" in shown
+    for fact in ("endorsements: 1", "reports:", "base model family: smollm2", "contributor: c-"):
+        assert fact in shown
+    click(qtbot, page.import_button)
+    qtbot.waitUntil(lambda: page.message.text().startswith("Imported"), timeout=HUB_MS)
+    assert page.message.text() == "Imported disk-usage-du: enabled, on trial: 0 of 5 uses judged."
+    qtbot.waitUntil(lambda: page.imported_list.count() == 1)
+    assert texts(page.imported_list) == ["disk-usage-du (on trial: 0 of 5 uses judged)"]
+    assert SkillLibrary(open_db()).get("disk-usage-du").enabled
+    window.open_skills()  # the Skills page shows where it came from
+    skills = window.skills_dialog.findChild(SkillsPage)
+    qtbot.waitUntil(lambda: skills.list.count() == 1)
+    assert texts(skills.list) == ["disk-usage-du (community, on trial)"]
+
+
+def test_subscribe_sync_fills_the_inbox_then_enable_and_dismiss(
+    qtbot: QtBot, page: CommunityPage, hub: Hub
+) -> None:
+    page.subscribe_edit.setText("Git")
+    with qtbot.waitSignal(page.sync.synced, timeout=HUB_MS):
+        click(qtbot, page.subscribe_button)  # subscribing checks the domain at once
+    qtbot.waitUntil(lambda: page.inbox_list.count() == 2)
+    assert texts(page.subscription_list) == ["git"]
+    assert page.tabs.tabText(1) == "Inbox (2)"
+    assert "2 new in the inbox" in page.sync_note.text()
+    assert SkillLibrary(open_db()).list_skills() == [], "nothing enabled by a sync"
+    requests = len(hub.app.paths)
+    page.inbox_list.setCurrentRow(0)
+    first = page.inbox_list.currentItem().data(Qt.ItemDataRole.UserRole).item.name
+    assert f"- {first}:" in page.inbox_view.toPlainText(), "previewed from the stored bundle"
+    assert len(hub.app.paths) == requests, "the inbox preview needs no request"
+    click(qtbot, page.enable_button)
+    qtbot.waitUntil(lambda: page.message.text().startswith("Imported"), timeout=HUB_MS)
+    qtbot.waitUntil(lambda: page.inbox_list.count() == 1)
+    assert SkillLibrary(open_db()).get(first).enabled
+    page.inbox_list.setCurrentRow(0)
+    click(qtbot, page.dismiss_button)
+    qtbot.waitUntil(lambda: page.inbox_list.count() == 0)
+    assert page.tabs.tabText(1) == "Inbox"
+    with qtbot.waitSignal(page.sync.synced, timeout=HUB_MS):
+        click(qtbot, page.check_button)
+    assert "0 new in the inbox" in page.sync_note.text()
+    assert page.inbox_list.count() == 0, "a dismissed skill does not come back"
+
+
+def test_an_imported_skill_can_be_disabled_and_deleted(
+    qtbot: QtBot, page: CommunityPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page.text_edit.setText("du")
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: page.results.count() == 1, timeout=HUB_MS)
+    page.results.setCurrentRow(0)
+    qtbot.waitUntil(lambda: page.import_button.isEnabled(), timeout=HUB_MS)
+    click(qtbot, page.import_button)
+    qtbot.waitUntil(lambda: page.imported_list.count() == 1, timeout=HUB_MS)
+    assert [h.name for h in retrieve(open_db(), "what uses the disk, folder sizes?")] == [
+        "disk-usage-du"]
+    page.imported_list.setCurrentRow(0)
+    assert page.toggle_button.text() == "Turn off"
+    click(qtbot, page.toggle_button)
+    qtbot.waitUntil(lambda: texts(page.imported_list) == ["disk-usage-du (off)"])
+    assert retrieve(open_db(), "what uses the disk, folder sizes?") == []
+    page.imported_list.setCurrentRow(0)
+    monkeypatch.setattr(page, "_confirm", lambda _text: True)
+    click(qtbot, page.delete_button)
+    qtbot.waitUntil(lambda: page.imported_list.count() == 0)
+    assert SkillLibrary(open_db()).list_skills() == []
+
+
+def test_the_trust_setting_is_saved(page: CommunityPage) -> None:
+    assert page.trust_spin.value() == 0 and page.trust_spin.text() == "never"
+    page.trust_spin.setValue(3)
+    assert settings_mod.load().community.trust_endorsements == 3
+    assert page._settings().community.trust_endorsements == 3
+
+
+def test_a_hub_that_is_down_leaves_a_message_and_a_working_window(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], ui_settings: settings_mod.Settings,
+    make_hub: Callable[..., Hub],
+) -> None:
+    down = make_hub(start=False)
+    window = make_window(join(ui_settings, down.url), wait_model=False)
+    page = open_page(window)
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: "did not answer" in page.message.text(), timeout=HUB_MS)
+    assert page.message.text().startswith("The hub did not answer")
+    assert page.search_button.isEnabled(), "the page can try again"
+    page.subscribe_edit.setText("shell")  # local work still works; the check of it fails
+    with qtbot.waitSignal(page.sync.failed, timeout=HUB_MS):
+        click(qtbot, page.subscribe_button)
+    qtbot.waitUntil(lambda: texts(page.subscription_list) == ["shell"])
+    assert "failed: The hub did not answer" in page.sync_note.text()
+    assert page.check_button.isEnabled()
+    window.open_skills()
+    assert window.skills_dialog is not None and window.skills_dialog.isVisible()
+    assert window.isEnabled() and window.composer.edit.isEnabled()
+
+
+def test_a_hub_that_answers_garbage_leaves_a_clear_message(
+    qtbot: QtBot, page: CommunityPage, garbage_hub: GarbageHub
+) -> None:
+    join(page._settings(), garbage_hub.url)
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: "could not be used" in page.message.text(), timeout=HUB_MS)
+    assert "not JSON" in page.message.text() and page.results.count() == 0
+    assert garbage_hub.requests == ["/v1/skills?status=visible"]
+
+
+def test_a_slow_hub_never_blocks_the_window(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    gate = threading.Event()
+    slow = GarbageHub(b"[]", "application/json", gate=gate)
+    try:
+        join(window.settings, slow.url)
+        page = open_page(window)
+        page.subscribe_edit.setText("git")
+        click(qtbot, page.search_button)
+        assert page.message.text() == "Searching…" and not page.search_button.isEnabled()
+        qtbot.waitUntil(lambda: len(slow.requests) == 1, timeout=HUB_MS)
+        click(qtbot, page.subscribe_button)  # the window answers while the hub does not
+        qtbot.waitUntil(lambda: texts(page.subscription_list) == ["git"])
+        window.open_skills()
+        assert window.skills_dialog.isVisible() and page.message.text() != "No skills found."
+        gate.set()
+        qtbot.waitUntil(lambda: page.message.text() == "No skills found.", timeout=HUB_MS)
+    finally:
+        gate.set()
+        slow.stop()
+
+
+def test_with_sharing_off_the_page_explains_and_asks_nothing(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], ui_settings: settings_mod.Settings,
+    hub: Hub,
+) -> None:
+    before = len(hub.app.paths)
+    window = make_window(join(ui_settings, hub.url, share=False), wait_model=False)
+    page = open_page(window)
+    assert page.sharing_note.isVisible() and "needs community sharing on" in \
+        page.sharing_note.text()
+    assert not page.search_button.isEnabled() and not page.check_button.isEnabled()
+    page.search()  # even called directly
+    assert page.message.text() == (
+        "No request made: community sharing is turned off in the settings.")
+    page.check_now()
+    assert window.community_sync.sync_now() is False
+    page.subscribe_edit.setText("git")
+    click(qtbot, page.subscribe_button)
+    qtbot.waitUntil(lambda: texts(page.subscription_list) == ["git"])
+    assert page.message.text() == "Subscribed to git."
+    qtbot.wait(200)
+    assert len(hub.app.paths) == before, "not a single request"
+
+
+def test_the_windows_background_sync_fills_the_inbox(
+    qtbot: QtBot, window: MainWindow, hub: Hub
+) -> None:
+    from app.community.subscriptions import subscribe
+
+    subscribe(open_db(), "git")
+    with qtbot.waitSignal(window.community_sync.synced, timeout=HUB_MS):
+        assert window.community_sync.sync_now()
+        assert window.community_sync.running
+    assert "2 new in the inbox" in window.banner.text()
+    page = open_page(window)
+    qtbot.waitUntil(lambda: page.inbox_list.count() == 2)
