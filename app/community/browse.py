@@ -87,7 +87,7 @@ class Preview:
     contributor: str
     base_model: str
     endorsements: int
-    reports: int | None  # None: this hub does not say
+    reports: int | None  # None: not known (an older hub, or a copy kept offline)
     skill_text: str = ""  # the SKILL.md as the contributor signed it
     contributor_record: str = ""
 
@@ -107,7 +107,7 @@ class Preview:
         return "\n".join(lines)
 
     def facts(self) -> list[str]:
-        reports = "not given by this hub" if self.reports is None else str(self.reports)
+        reports = "unknown" if self.reports is None else str(self.reports)
         scope = ("every request" if self.skill.applies == APPLIES_ALWAYS
                  else "requests it is relevant to")
         facts = [
@@ -141,11 +141,14 @@ def _fenced(text: str, info: str) -> str:
     return f"{fence}{info}\n{text}\n{fence}"
 
 
-def _record(value: Any) -> str:
-    """A contributor's record as the hub may give it (``{"endorsed": 3, "reported": 0}``)."""
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {_count(v)}" for k, v in value.items() if isinstance(k, str))
-    return value if isinstance(value, str) else ""
+def _record(answer: dict[str, Any]) -> str:
+    """The contributor's record on this hub, when the hub gives it."""
+    keys = ("contributor_skills", "contributor_endorsements", "contributor_reports")
+    if not all(k in answer for k in keys):
+        return ""
+    skills, endorsements, reports = (_count(answer[k]) for k in keys)
+    return (f"{skills} skill(s) shared, {endorsements} endorsement(s), "
+            f"{reports} report(s)")
 
 
 def preview_of(hub_url: str, remote_id: str, answer: dict[str, Any], skill: Skill) -> Preview:
@@ -164,7 +167,7 @@ def preview_of(hub_url: str, remote_id: str, answer: dict[str, Any], skill: Skil
         endorsements=_count(answer.get("endorsements")),
         reports=_count(reports) if reports is not None else None,
         skill_text=str(bundle.get("skill", "")),
-        contributor_record=_record(answer.get("contributor_record")),
+        contributor_record=_record(answer),
     )
 
 

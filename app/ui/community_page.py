@@ -279,8 +279,8 @@ class CommunityPage(StorePage):
 
     def _hub(self, work: Callable[[sqlite_utils.Database, HubClient], Any],
              on_done: Callable[[Any], None], busy: str) -> bool:
-        """Run ``work`` against the hub off the UI thread; False (no request) when sharing is
-        off or the hub address cannot be used."""
+        """Run ``work`` against the hub off the UI thread, saying ``busy`` meanwhile (if not
+        empty); False (no request) when sharing is off or the hub address cannot be used."""
         settings = self._settings()
         try:
             ensure_sharing_allowed(settings)
@@ -302,7 +302,8 @@ class CommunityPage(StorePage):
         job.report_to(reply.progress, reply.done, reply.failed)
         self._hub_jobs += 1
         self.update_sharing()
-        self._say(busy)
+        if busy:
+            self._say(busy)
         job.launch()
         return True
 
@@ -317,11 +318,16 @@ class CommunityPage(StorePage):
 
     @staticmethod
     def _fill(widget: QListWidget, entries: list[tuple[str, Any]]) -> None:
+        """Replace a list's items, leaving nothing selected (a selection the user did not
+        make must not start a request)."""
+        widget.blockSignals(True)
         widget.clear()
         for label, data in entries:
             item = QListWidgetItem(label)
             item.setData(DATA_ROLE, data)
             widget.addItem(item)
+        widget.setCurrentItem(None)
+        widget.blockSignals(False)
 
     # --- browse --------------------------------------------------------------------------
 
@@ -393,10 +399,20 @@ class CommunityPage(StorePage):
             self.inbox_view.clear()
         elif entry.preview is not None:
             self.inbox_view.setHtml(to_html(entry.preview.markdown()))
+            if entry.item.status == "inbox" and self.sharing_on():
+                remote_id = entry.item.remote_id
+                self._hub(lambda _db, client: preview(client, remote_id), self._refreshed,
+                          "")
         else:
             self.inbox_view.setPlainText(f"{entry.item.name}\n\nNot imported: "
                                          f"{entry.item.reason or 'its bundle does not verify'}")
         self._update_buttons()
+
+    def _refreshed(self, shown: Preview) -> None:
+        """The hub's current word on an inbox item (endorsements, reports, contributor)."""
+        entry: InboxEntry | None = self._current(self.inbox_list)
+        if entry is not None and entry.item.remote_id == shown.remote_id:
+            self.inbox_view.setHtml(to_html(shown.markdown()))
 
     def enable_selected(self) -> None:
         entry: InboxEntry | None = self._current(self.inbox_list)
