@@ -159,3 +159,14 @@ def test_only_the_signing_key_can_withdraw(storage) -> None:
                        json=owner.sign(withdraw_payload(skill_id)))
     assert done.status_code == 204
     assert client.get(f"/v1/skills/{skill_id}", headers=auth).status_code == 410
+
+
+def test_python_m_app_community_hub_takes_serve_and_token_as_the_readme_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.community.hub import main
+
+    assert main(["token", "--db", str(tmp_path / "hub.db"), "--label", "alice"]) == 0
+    assert capsys.readouterr().out.startswith("fwm_")
+    with pytest.raises(SystemExit):
+        main(["hub", "token"])

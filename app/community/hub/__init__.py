@@ -16,7 +16,12 @@ DEFAULT_DB = Path("flywheel-hub.db")
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``hub serve`` and ``hub token`` to a parent CLI's sub-commands."""
     hub = sub.add_parser("hub", help="run a community hub (for the people who host one)")
-    actions = hub.add_subparsers(dest="hub_command", required=True)
+    _add_actions(hub)
+
+
+def _add_actions(parser: argparse.ArgumentParser) -> None:
+    """``serve`` and ``token`` under ``parser`` (``flywheel hub`` or ``python -m …hub``)."""
+    actions = parser.add_subparsers(dest="hub_command", required=True)
     serve = actions.add_parser("serve", help="serve the hub's HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
@@ -59,6 +64,6 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.community.hub")
-    add_parser(parser.add_subparsers(dest="command", required=True))
+    _add_actions(parser)
     args = parser.parse_args(argv)
     return int(args.func(args))
