@@ -12,6 +12,13 @@ object. Each line of the cases file is a JSON object:
   identity passed to ``anonymize``. Cases without it use an empty identity, so results do not
   depend on the machine running the benchmark.
 
+Recall is also reported per category of sensitive string (``recall_by_category``: secret,
+e-mail, IP address, path, IBAN, number, name, identifier; read from the string itself, see
+``bench/anonymize_names.py``), and each must reach the goal. ``names_other_source`` is
+recall on full names whose first names and surnames come from lists the detector does not
+use (gender-guesser's dictionary and the US Census surnames; the detector reads Faker's, and
+so do the cases), reported apart, after a cue word and bare.
+
 Throughput is measured on the concatenation of all case texts, anonymized as one document:
 ``throughput_kb_s`` is wall-clock, ``cpu_throughput_kb_s`` uses this process's CPU time, which
 stays comparable when other work shares the machine.
@@ -22,9 +29,11 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from app.community.anonymize import LocalIdentity, anonymize
+from bench.anonymize_names import category_of, measure_other_source
 from bench.cases import cases_parser, load_jsonl, print_result
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,10 +76,15 @@ def evaluate(cases: list[dict]) -> tuple[dict, list[dict]]:
     """Score the anonymizer on ``cases``; also return the cases with a leak or a lost keep."""
     leaked = leaked_secrets = sensitive_total = kept = keep_total = 0
     misses = []
+    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [found, total]
     for case in cases:
         output = anonymize(case["text"], identity_of(case)).text
         leaks = [value for value in case["sensitive"] if value in output]
         lost = [value for value in case["keep"] if value not in output]
+        for value in case["sensitive"]:
+            tally = by_category[category_of(value, bool(case.get("secret")))]
+            tally[0] += value not in output
+            tally[1] += 1
         leaked += len(leaks)
         leaked_secrets += len(leaks) if case.get("secret") else 0
         sensitive_total += len(case["sensitive"])
@@ -90,6 +104,11 @@ def evaluate(cases: list[dict]) -> tuple[dict, list[dict]]:
         "leaked": leaked,
         "leaked_secrets": leaked_secrets,
         "recall": round(1 - leaked / sensitive_total, 4) if sensitive_total else 1.0,
+        "recall_by_category": {
+            name: {"n": total, "recall": round(found / total, 4)}
+            for name, (found, total) in sorted(by_category.items())
+        },
+        "min_category_recall": round(min(f / t for f, t in by_category.values()), 4),
         "kept_ratio": round(kept / keep_total, 4) if keep_total else 1.0,
         "throughput_kb_s": round(size_kb / elapsed, 1),
         "cpu_throughput_kb_s": round(size_kb / cpu, 1) if cpu else None,
@@ -101,11 +120,20 @@ def evaluate(cases: list[dict]) -> tuple[dict, list[dict]]:
 
 
 def run(cases_file: Path, show_misses: bool) -> dict:
-    """Score the cases of ``cases_file``; with ``show_misses``, each miss goes to stderr."""
+    """Score the cases of ``cases_file``, and names from another source (reported apart);
+    with ``show_misses``, each miss goes to stderr."""
     result, misses = evaluate(load_jsonl(cases_file, _case))
     if show_misses:
         for miss in misses:
             print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
+    names = measure_other_source(NO_IDENTITY)
+    result["names_other_source"] = names
+    result["goals_met"] = {
+        "every_category_recall": result["min_category_recall"] >= GOAL_RECALL,
+        "no_secret_leaked": result["leaked_secrets"] <= GOAL_LEAKED_SECRETS,
+        "kept_ratio": result["kept_ratio"] >= GOAL_KEPT_RATIO,
+        "names_other_source_recall": names["recall"] >= GOAL_RECALL,
+    }
     return result
 
 
