@@ -205,8 +205,8 @@ def code_reasons(code: str) -> list[str]:
         reasons.append("connects a shell to another machine (reverse shell)")
     for literal in _opened_for_writing(normal):
         literal = "~/" + literal if literal.startswith(".") else literal
-        if precious := paths.precious_file(literal):
-            reasons.append(f"writes to {precious}")
+        if reason := paths.write_target_reason(literal, None):
+            reasons.append(reason)
     if (_EVALUATES.search(normal) and _FETCHES.search(normal)) or _LOADS_URL.search(normal):
         reasons.append("runs a script straight from the internet without showing it to you")
     if _WRITE_API.search(normal):

@@ -41,7 +41,7 @@ READS = frozenset({
 })
 # Options whose value is where a program writes: `--output`, `--log`, `-o`, `-out`.
 _OUTPUT_LONG = re.compile(r"^--?(?:[\w-]*(?:output|out-?file|out-?dir|log|log-?file|"
-                          r"dump|save|report|result|trace|record|capture|write)[\w-]*|out)$")
+                          r"dump-?file|save|report|result|trace|record|capture|write)[\w-]*|out)$")
 # Programs that read their first file and write their second (`xxd -r IN OUT`, `uniq IN OUT`).
 _SECOND_IS_OUTPUT = frozenset({"xxd", "uniq"})
 # Options whose value is a file the program reads: keys, settings, input.

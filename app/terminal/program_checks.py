@@ -16,6 +16,7 @@ from itertools import pairwise
 from app.terminal import risky_paths as paths
 from app.terminal import wide_delete
 from app.terminal.command_words import options
+from app.terminal.disk_devices import device_reasons
 from app.terminal.embedded_code import sed_script
 from app.terminal.system_checks import system_judge
 
@@ -337,4 +338,4 @@ def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str
     if judge is None and (judge := system_judge(name)):
         args = args + piped  # `echo /dev/sda | xargs blkdiscard`
     reasons = judge(args, cwd, piped) if judge else []
-    return reasons
+    return reasons + device_reasons(name, args + piped, cwd, judged=judge is not None)

@@ -17,6 +17,8 @@ from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import options
+from app.terminal.session_power import JUDGES as SESSION_JUDGES
+from app.terminal.session_power import SESSION_OFF, ends_session_by_message
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 POWER = "shuts down or restarts the computer"
@@ -344,6 +346,8 @@ def _dbus_call(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
     """`dbus-send … org.freedesktop.login1.Manager.PowerOff`, `busctl call … login1 … Reboot`,
     systemd's `StartUnit poweroff.target`: the power methods, called directly."""
     text = " ".join(args)
+    if ends_session_by_message(args):
+        return [SESSION_OFF]
     if not re.search(r"\b(?:login1|systemd1)\b", text):
         return []
     starts_power_unit = "StartUnit" in text and any(_SHUTDOWN_TARGET.match(a) for a in args)
@@ -401,7 +405,7 @@ JUDGES: dict[str, Judge] = {
     "podman": _container, "nerdctl": _container, "umount": _mount, "mount": _mount,
     "dbus-send": _dbus_call, "busctl": _dbus_call, "gdbus": _dbus_call, "qdbus": _dbus_call,
 }
-JUDGES = {**{unit: defence_program(unit) for unit in _DEFENCES},
+JUDGES = {**{unit: defence_program(unit) for unit in _DEFENCES}, **SESSION_JUDGES,
           **{tool: _disk_tool(tool) for tool in _DISK_TOOLS}, **JUDGES}
 
 

@@ -79,6 +79,26 @@ DANGEROUS = {
         "iconv -f utf8 -t ascii in.txt -o ~/.gitconfig",
         "split -b 1k data ~/.ssh/id_rsa",
     ],
+    "disk devices given to tools that write, and the desktop session ended": [
+        "debugfs -w /dev/vda1 -R 'unlink /etc/passwd'",
+        "xfs_db -x /dev/nvme0n1p1 -c 'sb 0' -c 'write rootino 0'",
+        "sg_sanitize --crypto /dev/sg0",
+        "zerofree /dev/sdc1",
+        "ntfsclone --overwrite /dev/sdb1 image.ntfs",
+        "e2image -ra backup.img /dev/sdd1",
+        "tune2fs -O ^has_journal /dev/sda2",
+        "perl -e 'open(F, \">\", \"/dev/sdb\"); print F \"x\" x 512'",
+        "cinnamon-session-quit --logout --no-prompt",
+        "mate-session-save --force-logout",
+        "dbus-send --session --dest=org.gnome.SessionManager /org/gnome/SessionManager"
+        " org.gnome.SessionManager.Logout uint32:1",
+        "qdbus org.kde.ksmserver /KSMServer logout 0 2 2",
+        "gdbus call --session --dest org.xfce.SessionManager --object-path /org/xfce/SessionManager"
+        " --method org.xfce.Session.Manager.Shutdown true",
+        "swaymsg exit",
+        "i3-msg exit",
+        "lxqt-leave --shutdown",
+    ],
 }
 HARMLESS = [
     "s=status; git ${s}", "f(){ echo \"$1\"; }; f hello", "cp /bin/ls ./l && ./l -la",
@@ -131,6 +151,22 @@ HARMLESS = [
     "ssh -F ~/.ssh/config.d/work host",
     "mypy --config-file ~/.config/mypy/config app",
     "xxd ~/.ssh/id_ecdsa | head",
+    "debugfs -R 'ls -l /' /dev/sda1",
+    "xfs_db -r -c 'sb 0' -c p /dev/sdb1",
+    "sg_inq /dev/sg0",
+    "tune2fs -l /dev/sda2",
+    "blockdev --getsize64 /dev/nvme0n1",
+    "lsblk -f /dev/sdb",
+    "gnome-session-quit --help",
+    "busctl introspect org.gnome.SessionManager /org/gnome/SessionManager",
+    "i3-msg workspace 2",
+    "swaymsg reload",
+    "udisksctl info -b /dev/sdb1",
+    "e2fsck -n /dev/sdb1",
+    "python3 -c \"print(open('/dev/sdb','rb').read(16))\"",
+    "qdbus org.kde.KWin /KWin reconfigure",
+    "mkfs.vfat ./usb.img",
+    "sudo sfdisk -d /dev/nvme0n1 > parts.txt",
 ]
 
 
