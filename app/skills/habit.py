@@ -1,12 +1,12 @@
-"""Habits: the same rewrite, made by the user again and again across different requests.
+"""Habits: where a lesson taught across several requests applies, and how it is found.
 
-One correction teaches one reply; the third "Arr, matey! …" or "… Summary: …" teaches a
-habit. A per-reply skill cannot carry it: its lesson is a diff of one answer and its
-description names one request, so the next, unrelated request never retrieves it. A habit
-skill instead holds the part every corrected answer shares — the same opening words
-(``Use ripgrep:``, ``In your fish shell``) or the same closing line (``Summary: …``) — and
-the user's latest examples, the closest of which the prompt shows as worked turns (a 135M model
-copies a demonstrated habit far more reliably than it follows a described one).
+One correction teaches one reply; the third "Arr, matey! …", "… Summary: …" or distance in
+km teaches a habit (:mod:`app.skills.lesson_diff` finds which edit recurs). A per-reply
+skill cannot carry it: its lesson is a diff of one answer and its description names one
+request, so the next, unrelated request never retrieves it. A habit skill instead holds the
+lesson in words and the user's latest examples, the closest of which the prompt shows as
+worked turns (a 135M model copies a demonstrated habit far more reliably than it follows a
+described one).
 
 Where the habit applies follows from the requests it was taught on: when they share no
 topic (a cup of tea, the capital of France, a git commit), it is a standing preference — a
@@ -17,118 +17,35 @@ words of all those requests, so paraphrases of them find it.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import Protocol
 
-from app.skills.retrieve import STOP_WORDS, query_terms, stem
-from app.skills.skill import APPLIES_ALWAYS, APPLIES_RELEVANT
+import sqlite_utils
 
-MIN_OPENING_WORDS = 2
-MAX_OPENING_WORDS = 8
+from app.skills import lesson_diff
+from app.skills.directive import Directive, clip, directive_from_signal
+from app.skills.library import SkillLibrary
+from app.skills.retrieve import query_terms, stem
+from app.skills.skill import (
+    APPLIES_ALWAYS,
+    APPLIES_RELEVANT,
+    Skill,
+    compose_body,
+    compose_examples,
+    now_iso,
+)
+
 MAX_EXAMPLES = 6
 MIN_STANDING_REQUESTS = 3
+RECENT_CORRECTIONS = 40
+CATEGORY = "habit"
 
-_WORD = re.compile(r"\S+")
-_LABEL = re.compile(r"^\W*([A-Za-z][\w ]{0,30}?):")
 
-
-@dataclass(frozen=True)
-class Habit:
-    """``opening``: the words every answer starts with; ``closing``: the label of the line
-    every answer ends with (``Summary:``)."""
-
-    kind: str
-    text: str
-
-    def holds_for(self, answer: str) -> bool:
-        if self.kind == "opening":
-            return _key(_words(answer)[: len(_words(self.text))]) == _key(_words(self.text))
-        label = _closing_label(answer)
-        return label is not None and label.lower() == self.text.lower()
+class Summarised(Protocol):
+    """Anything that says its lesson in one sentence (a :class:`lesson_diff.Lesson`)."""
 
     @property
-    def lesson(self) -> str:
-        if self.kind == "opening":
-            return f"- Start the reply with “{self.text}”, as in the examples."
-        return f"- End the reply with one line that starts with “{self.text}”."
-
-    @property
-    def anti_pattern(self) -> str:
-        if self.kind == "opening":
-            return f"Answering without starting with “{self.text}”."
-        return f"Ending the reply without the “{self.text}” line."
-
-    @property
-    def summary(self) -> str:
-        return self.lesson.lstrip("- ").replace(", as in the examples.", ".")
-
-    @property
-    def name(self) -> str:
-        verb = "start-with" if self.kind == "opening" else "end-with"
-        return f"{verb}-{self.text}"
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.strip())
-
-
-def _key(words: list[str]) -> list[str]:
-    return [re.sub(r"[^\w]", "", w.lower()) for w in words]
-
-
-def _closing_label(answer: str) -> str | None:
-    lines = [ln.strip() for ln in answer.strip().splitlines() if ln.strip()]
-    if len(lines) < 2:
-        return None
-    match = _LABEL.match(lines[-1])
-    return f"{match.group(1).strip()}:" if match else None
-
-
-def _opening(a: str, b: str) -> str | None:
-    """The opening words ``a`` and ``b`` share, cut back to a clause end when there is one,
-    with at least one word that is not a stop word ("You can" is no habit). Code ends an
-    opening: the same command in two answers is the same lesson, a near-duplicate."""
-    words_a, words_b = _words(a), _words(b)
-    shared = 0
-    for x, y in zip(_key(words_a), _key(words_b), strict=False):
-        if x != y or not x or "`" in words_a[shared] or shared == MAX_OPENING_WORDS:
-            break
-        shared += 1
-    if len(words_a) <= shared or len(words_b) <= shared:
-        return None  # one answer is all opening: a repeated reply, not a habit
-    ends = [
-        i + 1
-        for i in range(shared)
-        if words_a[i][-1] in ":!,." and words_a[i][-1] == words_b[i][-1]
-    ]
-    cut = max(ends, default=shared)
-    opening = words_a[:cut]
-    if opening and opening[-1][-1] != words_b[cut - 1][-1]:
-        opening[-1] = opening[-1].rstrip(":!,.;")
-    meaningful = [w for w in _key(opening) if w and w not in STOP_WORDS]
-    if len(opening) < MIN_OPENING_WORDS or not meaningful:
-        return None
-    return " ".join(opening).rstrip(",")
-
-
-def shared_habit(a: str, b: str) -> Habit | None:
-    """The habit two corrected answers share, if any (the opening first)."""
-    opening = _opening(a, b)
-    if opening:
-        return Habit("opening", opening)
-    label_a, label_b = _closing_label(a), _closing_label(b)
-    if label_a and label_b and label_a.lower() == label_b.lower():
-        return Habit("closing", label_a)
-    return None
-
-
-def of_examples(examples: list[tuple[str, str]]) -> Habit | None:
-    """The habit every example answer of a skill shares: a habit skill's own habit."""
-    if len(examples) < 2:
-        return None
-    found = shared_habit(examples[0][1], examples[1][1])
-    return found if found and all(found.holds_for(a) for _, a in examples) else None
+    def summary(self) -> str: ...
 
 
 def applies(requests: list[str]) -> str:
@@ -144,9 +61,9 @@ def applies(requests: list[str]) -> str:
     return APPLIES_ALWAYS if most <= max(1, len(requests) // 4) else APPLIES_RELEVANT
 
 
-def description(habit: Habit, requests: list[str], limit: int) -> str:
+def description(lesson: Summarised, requests: list[str], limit: int) -> str:
     """What the habit is and the words of every request it was taught on, for retrieval."""
-    text = f"{habit.summary} Applies to requests like: {' '.join(requests[0].split())}"
+    text = f"{lesson.summary} Applies to requests like: {' '.join(requests[0].split())}"
     seen = set(query_terms(text, limit=64))
     extra = [t for r in requests[1:] for t in query_terms(r) if not (t in seen or seen.add(t))]
     if extra:
@@ -154,8 +71,99 @@ def description(habit: Habit, requests: list[str], limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
 
 
-def kept_examples(examples: list[tuple[str, str]], new: tuple[str, str]) -> list[tuple[str, str]]:
-    """The newest examples, at most :data:`MAX_EXAMPLES`: recent corrections say best what
-    the user wants now; the prompt shows the few closest to each request."""
-    pairs = [pair for pair in examples if pair[0] != new[0]] + [new]
-    return pairs[-MAX_EXAMPLES:]
+def _recent_corrections(db: sqlite_utils.Database) -> list[Directive]:
+    """The user's latest click-corrections, oldest first: where a recurring edit shows."""
+    rows = db.query(
+        "SELECT id FROM signals WHERE kind = 'correction' AND score < 0 ORDER BY id DESC LIMIT ?",
+        [RECENT_CORRECTIONS],
+    )
+    found = (directive_from_signal(db, row["id"]) for row in rows)
+    return [d for d in found if d is not None and d.kind == "correction"][::-1]
+
+
+def _origins(db: sqlite_utils.Database, skill: Skill) -> list[Directive]:
+    found = (directive_from_signal(db, signal_id) for signal_id in skill.origin_signals)
+    return [d for d in found if d is not None and d.kind == "correction" and d.corrected]
+
+
+def lesson_of(db: sqlite_utils.Database, skill: Skill) -> lesson_diff.Lesson | None:
+    """The lesson a habit skill (read from its file) was found from, else ``None``.
+
+    A habit skill written before lessons were kept in the file gets it back from its own
+    corrections, when they still recur in one edit.
+    """
+    if skill.habit:
+        return lesson_diff.Lesson.from_dict(skill.habit)
+    if len(skill.origin_signals) < lesson_diff.MIN_SUPPORT:
+        return None
+    found = lesson_diff.find_lesson([(d.original, d.corrected) for d in _origins(db, skill)])
+    return found[0] if found else None
+
+
+def find(
+    library: SkillLibrary, directive: Directive
+) -> tuple[Skill | None, lesson_diff.Lesson, list[Directive]] | None:
+    """The habit a correction belongs to: (its skill, or ``None`` for a new one; the lesson;
+    the corrections that teach it). First a habit skill whose lesson the correction follows
+    (the lesson may already have been in the reply: the skill was shown, and the user
+    corrected something else), then a lesson its edit starts with the user's latest
+    corrections (:func:`lesson_diff.find_lesson`)."""
+    if directive.kind != "correction" or not directive.request or not directive.corrected:
+        return None
+    db = library.db
+    for candidate in library.list_skills():
+        if candidate.retired or len(candidate.origin_signals) < lesson_diff.MIN_SUPPORT:
+            continue
+        skill = library.get(candidate.name)
+        lesson = lesson_of(db, skill)
+        if lesson is not None and lesson.shown_by(directive.original, directive.corrected):
+            return skill, lesson, [*_origins(db, skill), directive]
+    mine = set(directive.signal_ids)
+    pool = [d for d in _recent_corrections(db) if not set(d.signal_ids) & mine] + [directive]
+    pair = (directive.original, directive.corrected)
+    found = lesson_diff.find_lesson([(d.original, d.corrected) for d in pool], pair)
+    if found is None:
+        return None
+    lesson, shown = found
+    return None, lesson, [pool[i] for i in shown]
+
+
+def compose(
+    skill: Skill | None,
+    lesson: lesson_diff.Lesson,
+    directives: list[Directive],
+    description_chars: int,
+    example_chars: int,
+) -> Skill:
+    """The habit as one skill (unnamed when new): the lesson in words, the requests it was
+    taught on (which also decide where it applies), and the newest corrections that show it
+    as its examples."""
+    shown = [d for d in directives if d.request and lesson.shown_by(d.original, d.corrected)]
+    requests = list(dict.fromkeys(d.request for d in shown))
+    examples = [(clip(d.request, 200), clip(d.corrected, example_chars)) for d in shown]
+    if skill is None:
+        skill = Skill(name="", description="", body="", created=now_iso())
+    skill.category = CATEGORY
+    skill.habit = lesson.to_dict()
+    skill.body = compose_body(
+        lesson.lesson, lesson.anti_pattern, compose_examples(examples[-MAX_EXAMPLES:])
+    )
+    skill.description = description(lesson, requests, description_chars)
+    skill.applies = applies(requests)
+    signals = {s for d in directives for s in d.signal_ids}
+    skill.origin_signals = sorted(set(skill.origin_signals) | signals)
+    return skill
+
+
+def absorb(library: SkillLibrary, habit_skill: Skill) -> None:
+    """Remove the one-reply skills a new habit was found in: its examples now say the same,
+    and each alone would keep teaching one reply's whole rewrite."""
+    taught = set(habit_skill.origin_signals)
+    for other in library.list_skills():
+        if (
+            other.category != CATEGORY
+            and other.origin_signals
+            and set(other.origin_signals) <= taught
+            and other.community_origin is None
+        ):
+            library.delete(other.name)

@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
-from app.skills import habit, outcomes
+from app.skills import outcomes
+from app.skills.directive import Directive, directive_from_signal
+from app.skills.habit import lesson_of
 from app.skills.library import SkillLibrary, SkillNotFoundError
 from app.skills.skill import SkillFormatError
-from app.skills.synthesize import Directive, directive_from_signal, synthesize
+from app.skills.synthesize import synthesize
 
 
 def learn_from_signals(
@@ -62,12 +64,9 @@ def _not_contradicted(db: sqlite_utils.Database, signal_id: int, directive: Dire
         [signal_id],
     ):
         try:
-            found = habit.of_examples(library.get(row["name"]).examples)
+            found = lesson_of(db, library.get(row["name"]))
         except (SkillFormatError, SkillNotFoundError, OSError):
             continue
-        if found is None:
-            continue
-        removed = found.holds_for(directive.original) and not found.holds_for(directive.corrected)
-        if not removed:
+        if found is not None and not found.contradicted_by(directive.original, directive.corrected):
             spared.add(row["id"])
     return spared

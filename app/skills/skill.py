@@ -58,6 +58,8 @@ class SkillFormatError(ValueError):
 class Skill:
     """One skill: what the front matter and body say, plus where it lives once stored.
 
+    ``habit`` is the recurring edit a habit skill was found from (see
+    :mod:`app.skills.lesson_diff`), kept so later corrections are judged by the same lesson.
     ``extra`` holds front matter keys Flywheel does not interpret (``license``,
     ``allowed-tools``, other tools' ``metadata``) so a round trip never drops them.
     """
@@ -74,6 +76,7 @@ class Skill:
     enabled: bool = True
     retired: bool = False
     applies: str = APPLIES_RELEVANT
+    habit: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     path: Path | None = field(default=None, compare=False)
     id: int | None = field(default=None, compare=False)
@@ -251,6 +254,7 @@ def parse_skill(text: str, where: Path | str = "<text>", folder_name: str = "") 
             if _as_text(ours.get("applies")).lower() == APPLIES_ALWAYS
             else APPLIES_RELEVANT
         ),
+        habit=dict(ours["habit"]) if isinstance(ours.get("habit"), dict) else {},
         extra=data,
     )
 
@@ -271,6 +275,8 @@ def render_skill(skill: Skill) -> str:
         ours["retired"] = True
     if skill.applies == APPLIES_ALWAYS:
         ours["applies"] = APPLIES_ALWAYS
+    if skill.habit:
+        ours["habit"] = dict(skill.habit)
     ours = {k: v for k, v in ours.items() if v is not None}
     front: dict[str, Any] = {"name": skill.name, "description": skill.description}
     front.update({k: v for k, v in skill.extra.items() if k != "metadata"})

@@ -9,6 +9,9 @@ between what was done and what should have been, the anti-pattern from what the 
 did. A model may draft the skill instead (``draft``: the app passes the LLM when the user
 enabled it); its output is validated and the template is used whenever it fails.
 
+A correction whose edit recurs (the third reply corrected the same way) is not a skill of
+its own: it goes to the habit skill of that lesson (:mod:`app.skills.habit`).
+
 A lesson the library already holds is not added twice: a new skill similar enough to an
 existing one (same category, overlapping description and lesson wording, word order
 included) strengthens it instead: more origin signals, the better of the two examples.
@@ -23,11 +26,11 @@ import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlite_utils
 
 from app.skills import habit
+from app.skills.directive import Directive, clip, directive_from_signal
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import STOP_WORDS, query_terms, stem
 from app.skills.skill import (
@@ -39,12 +42,10 @@ from app.skills.skill import (
     SkillFormatError,
     body_sections,
     compose_body,
-    compose_examples,
     now_iso,
     parse_skill,
     slugify,
 )
-from app.store import conversations as conv
 
 MAX_DESCRIPTION_CHARS = 300
 MAX_BODY_CHARS = 2500
@@ -89,19 +90,6 @@ _REQUEST_LINE = re.compile(r"^Request: .*$", re.MULTILINE)
 _CODE_FENCE = re.compile(r"^```[\w-]*\n(.*?)\n```\s*$", re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Directive:
-    """What a negative signal with a directive says: the request, what was done, the fix."""
-
-    kind: str  # "correction", "verbal_correction" or "command_fix"
-    request: str = ""
-    original: str = ""  # the assistant's reply, or the failing command
-    corrected: str = ""  # the corrected reply, or the command that worked
-    hint: str = ""  # the user's own words about what to change
-    error: str = ""  # the failing command's output tail
-    signal_ids: tuple[int, ...] = ()
-
-
 @dataclass
 class SynthesisResult:
     skill: Skill
@@ -119,15 +107,10 @@ def redact(text: str) -> str:
     return _SECRETS.sub("<redacted>", text)
 
 
-def _clip(text: str, limit: int) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _first_sentence(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     match = re.match(r"(.+?[.!?])(\s|$)", flat)
-    return _clip(match.group(1) if match else flat, limit)
+    return clip(match.group(1) if match else flat, limit)
 
 
 def _sentence(text: str) -> str:
@@ -175,7 +158,7 @@ def _word_diff(before: str, after: str) -> tuple[float, list[str], list[str]]:
 
 
 def _quote(phrase: str, limit: int) -> str:
-    phrase = _clip(phrase.strip().rstrip(".,;:"), limit)
+    phrase = clip(phrase.strip().rstrip(".,;:"), limit)
     return phrase if phrase.startswith("`") and phrase.endswith("`") else f'"{phrase}"'
 
 
@@ -213,20 +196,20 @@ def _command_lesson(d: Directive) -> tuple[str, str]:
     if lost:
         lines.append(f"- Drop {' '.join(f'`{w}`' for w in lost[:4])}.")
     if error_line:
-        lines.append(f"- The failing form stops with: {_clip(error_line, 160)}")
+        lines.append(f"- The failing form stops with: {clip(error_line, 160)}")
     anti = f"Proposing `{d.original.strip()}`" + (
-        f", which fails with: {_clip(error_line, 160)}" if error_line else "."
+        f", which fails with: {clip(error_line, 160)}" if error_line else "."
     )
     return "\n".join(lines), anti
 
 
 def _example(d: Directive) -> str:
-    request = f"Request: {_clip(d.request, 200)}\n\n" if d.request else ""
+    request = f"Request: {clip(d.request, 200)}\n\n" if d.request else ""
     if d.kind == "command_fix":
-        return f"{request}```bash\n{_clip(d.corrected, 300)}\n```"
+        return f"{request}```bash\n{clip(d.corrected, 300)}\n```"
     if d.kind == "verbal_correction":
-        return f"{request}The user said: {_clip(d.hint, 300)}"
-    return f"{request}Answer: {_clip(d.corrected, MAX_EXAMPLE_CHARS - len(request))}"
+        return f"{request}The user said: {clip(d.hint, 300)}"
+    return f"{request}Answer: {clip(d.corrected, MAX_EXAMPLE_CHARS - len(request))}"
 
 
 def template_skill(d: Directive) -> Skill:
@@ -243,13 +226,13 @@ def template_skill(d: Directive) -> Skill:
         topic_source = d.request or d.corrected
     terms = query_terms(topic_source)
     name = slugify("-".join(terms[:NAME_WORDS])) or slugify(d.kind)
-    topic = _clip(_GREETING.sub("", " ".join(topic_source.split()), count=1), 140)
+    topic = clip(_GREETING.sub("", " ".join(topic_source.split()), count=1), 140)
     summary = _first_sentence(lesson.lstrip("- "), 120)
     description = f"{summary} Applies to requests like: {topic}"
     body = compose_body(lesson, anti or "(not recorded)", _example(d))
     return Skill(
         name=name,
-        description=redact(_clip(description, MAX_DESCRIPTION_CHARS)),
+        description=redact(clip(description, MAX_DESCRIPTION_CHARS)),
         body=redact(body),
         category=_category(d, terms),
         created=now_iso(),
@@ -261,10 +244,10 @@ def draft_prompt(d: Directive, template: Skill) -> str:
     """What the model is asked: the facts, the required shape, and the template to improve."""
     facts = {
         "kind": d.kind,
-        "request": _clip(d.request, 600),
-        "assistant_did": _clip(d.original, 800),
-        "should_have": _clip(d.corrected or d.hint, 800),
-        "error": _clip(d.error, 300),
+        "request": clip(d.request, 600),
+        "assistant_did": clip(d.original, 800),
+        "should_have": clip(d.corrected or d.hint, 800),
+        "error": clip(d.error, 300),
     }
     return (
         "Write a SKILL.md that teaches an assistant the lesson below, so it does not repeat "
@@ -370,49 +353,25 @@ def _merge(library: SkillLibrary, existing: Skill, new: Skill) -> Skill:
     return library.save(skill)
 
 
-def _habit_partner(library: SkillLibrary, answer: str) -> tuple[Skill, habit.Habit] | None:
-    """An earlier skill whose every example answer shares a habit with ``answer``."""
-    lines = answer.strip().splitlines()
-    terms = query_terms(f"{' '.join(answer.split()[: habit.MAX_OPENING_WORDS])} {lines[-1]}")
-    for candidate in library.find(terms):
-        if candidate.retired or not candidate.examples:
-            continue
-        found = habit.shared_habit(candidate.examples[0][1], answer)
-        if found and all(found.holds_for(a) for _, a in candidate.examples):
-            return library.get(candidate.name), found
-    return None
-
-
-def _fold_into_habit(
-    db: sqlite_utils.Database, library: SkillLibrary, directive: Directive
-) -> Skill | None:
-    """Merge a correction into the habit it shares with earlier corrections, if any.
-
-    The skill is renamed for the habit and its description regathered from every request
-    it was taught on (those of its origin signals and examples), which also decides where
-    it applies.
-    """
-    if directive.kind != "correction" or not directive.request or not directive.corrected:
+def _fold_into_habit(library: SkillLibrary, directive: Directive) -> Skill | None:
+    """Add a correction to the habit skill whose lesson it follows, or start the habit its
+    edit recurs in with the user's latest corrections; ``None`` when it shows no lesson yet.
+    The one-reply skills a new habit was found in are folded into it."""
+    found = habit.find(library, directive)
+    if found is None:
         return None
-    partner = _habit_partner(library, directive.corrected)
-    if partner is None:
-        return None
-    skill, found = partner
-    old_name = skill.name
-    origins = (directive_from_signal(db, s) for s in skill.origin_signals)
-    requests = [d.request for d in origins if d is not None and d.request]
-    shown = [request for request, _ in skill.examples]
-    requests = list(dict.fromkeys([*requests, *shown, directive.request]))
-    new_example = (_clip(directive.request, 200), _clip(directive.corrected, MAX_EXAMPLE_CHARS))
-    examples = habit.kept_examples(skill.examples, new_example)
-    skill.body = redact(compose_body(found.lesson, found.anti_pattern, compose_examples(examples)))
-    skill.description = redact(habit.description(found, requests, MAX_DESCRIPTION_CHARS))
-    skill.applies = habit.applies(requests)
-    skill.origin_signals = sorted(set(skill.origin_signals) | set(directive.signal_ids))
-    wanted = slugify(found.name)
-    if wanted and wanted != old_name:
+    existing, lesson, directives = found
+    skill = habit.compose(existing, lesson, directives, MAX_DESCRIPTION_CHARS, MAX_EXAMPLE_CHARS)
+    skill.body, skill.description = redact(skill.body), redact(skill.description)
+    old_name = existing.name if existing is not None else ""
+    wanted = slugify(lesson.name) or habit.CATEGORY
+    if wanted != old_name:
         skill.name = _unique_name(library, wanted)
-    return library.rename(old_name, skill)
+    if existing is not None:
+        return library.rename(old_name, skill)
+    saved = library.add(skill)
+    habit.absorb(library, saved)
+    return saved
 
 
 def _unique_name(library: SkillLibrary, name: str) -> str:
@@ -433,7 +392,7 @@ def synthesize(
 ) -> SynthesisResult:
     """Create (or strengthen) the skill a directive teaches and store it in the library."""
     library = library or SkillLibrary(db)
-    folded = _fold_into_habit(db, library, directive)
+    folded = _fold_into_habit(library, directive)
     if folded is not None:
         return SynthesisResult(folded, True, False)
     skill = template_skill(directive)
@@ -452,71 +411,6 @@ def synthesize(
         return SynthesisResult(_merge(library, similar[0], skill), True, drafted, problem)
     skill.name = _unique_name(library, skill.name)
     return SynthesisResult(library.add(skill), False, drafted, problem)
-
-
-def _request_before(db: sqlite_utils.Database, message_id: int | None) -> str:
-    if message_id is None:
-        return ""
-    message = conv.get_message(db, message_id)
-    if message["role"] == "user":
-        return str(message["content"])
-    if message["parent_id"] is None:
-        return ""
-    return str(conv.get_message(db, message["parent_id"])["content"])
-
-
-def _command(db: sqlite_utils.Database, command_id: Any) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM commands WHERE id = ?", [command_id]))
-    return rows[0] if rows else None
-
-
-def directive_from_signal(db: sqlite_utils.Database, signal_id: int) -> Directive | None:
-    """The directive a stored signal carries, or ``None`` if it carries none.
-
-    A ``command_fix`` signal points at the failing command (``command_id``) and names the
-    fix in its provenance as ``fixed_command_id`` or ``fixed_command``; ``command_edit``
-    compares the proposed command with what the user ran.
-    """
-    rows = list(db.query("SELECT * FROM signals WHERE id = ?", [signal_id]))
-    if not rows or rows[0]["score"] >= 0:
-        return None
-    signal = rows[0]
-    provenance = json.loads(signal["provenance"] or "{}")
-    kind, hint = signal["kind"], (signal["hint"] or "").strip()
-    message_id = signal["message_id"]
-    if kind == "correction" and message_id is not None:
-        message = conv.get_message(db, message_id)
-        corrected = message["corrected"] or hint
-        original = provenance.get("original") or message["content"]
-        if not corrected:
-            return None
-        request = _request_before(db, message_id)
-        return Directive("correction", request, original, corrected, signal_ids=(signal_id,))
-    if kind in ("verbal_correction", "thumb") and hint and message_id is not None:
-        original = conv.get_message(db, message_id)["content"]
-        request = _request_before(db, message_id)
-        return Directive("verbal_correction", request, original, hint=hint, signal_ids=(signal_id,))
-    if kind in ("command_fix", "command_edit") and signal["command_id"] is not None:
-        failing = _command(db, signal["command_id"])
-        if failing is None:
-            return None
-        if kind == "command_edit":
-            before, after = failing["original_command"] or "", failing["command"]
-        else:
-            fixed = _command(db, provenance.get("fixed_command_id"))
-            before = failing["command"]
-            after = fixed["command"] if fixed else str(provenance.get("fixed_command") or "")
-        if not before or not after or before.strip() == after.strip():
-            return None
-        return Directive(
-            "command_fix",
-            _request_before(db, failing["message_id"] or message_id),
-            before,
-            after,
-            error=failing["output_tail"] or "",
-            signal_ids=(signal_id,),
-        )
-    return None
 
 
 def synthesize_from_signal(

@@ -10,8 +10,8 @@ from app.skills.injection import demonstrations
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import retrieve
 from app.skills.skill import APPLIES_ALWAYS, APPLIES_RELEVANT, read_skill
-from app.skills.synthesize import Directive, synthesize
 from app.store.db import open_db
+from tests.skills.lesson_helpers import correct_replies
 
 PIRATE = [
     ("How do I make a cup of tea?", "Arr, matey! Boil the water and let the tea steep."),
@@ -30,39 +30,13 @@ def db() -> sqlite_utils.Database:
     return open_db()
 
 
-def teach(db: sqlite_utils.Database, pairs: list[tuple[str, str]], first_id: int = 1) -> list:
-    return [
-        synthesize(db, Directive("correction", request, "A plain reply.", answer, signal_ids=(i,)))
-        for i, (request, answer) in enumerate(pairs, start=first_id)
-    ]
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "expected"),
-    [
-        (
-            "Arr, matey! Boil water.",
-            "Arr, matey! Paris it be.",
-            habit.Habit("opening", "Arr, matey!"),
-        ),
-        (
-            "In your fish shell: `set x`.",
-            "In your fish shell it is `y`.",
-            habit.Habit("opening", "In your fish shell"),
-        ),
-        (
-            "Tea is hot.\nSummary: hot tea.",
-            "Git tracks code.\nsummary: history.",
-            habit.Habit("closing", "Summary:"),
-        ),
-        ("You can run `ls`.", "You can type `pwd`.", None),
-        ("Use `ls -lhS` to list.", "Use `ls -lhS` to list files.", None),
-        ("Arr, matey!", "Arr, matey! Paris.", None),
-        ("The capital is Paris.", "The answer is 42.", None),
-    ],
-)
-def test_shared_habit(a: str, b: str, expected: habit.Habit | None) -> None:
-    assert habit.shared_habit(a, b) == expected
+def teach(db: sqlite_utils.Database, pairs: list[tuple[str, str]]) -> list[int]:
+    """Correct a plain reply to each request; the number of skills after each correction."""
+    counts = []
+    for request, answer in pairs:
+        correct_replies(db, [(request, "A plain reply.", answer)])
+        counts.append(len(SkillLibrary(db).list_skills()))
+    return counts
 
 
 def test_requests_without_a_common_topic_make_a_standing_habit() -> None:
@@ -74,12 +48,11 @@ def test_requests_without_a_common_topic_make_a_standing_habit() -> None:
 def test_a_repeated_opening_becomes_one_standing_skill_with_examples(
     db: sqlite_utils.Database,
 ) -> None:
-    results = teach(db, PIRATE)
-    assert [r.merged for r in results] == [False, True, True]
+    assert teach(db, PIRATE) == [1, 2, 1], "two replies are no habit; the third is"
     library = SkillLibrary(db)
     (skill,) = library.list_skills()
     assert skill.name == "start-with-arr-matey" and skill.applies == APPLIES_ALWAYS
-    assert skill.origin_signals == [1, 2, 3]
+    assert len(skill.origin_signals) == 3
     on_disk = read_skill(library.folder(skill.name))
     assert on_disk.applies == APPLIES_ALWAYS
     assert on_disk.examples == PIRATE
@@ -107,7 +80,7 @@ def test_only_the_newest_examples_are_kept(db: sqlite_utils.Database) -> None:
     teach(db, PIRATE + more)
     (skill,) = SkillLibrary(db).list_skills()
     assert skill.examples == (PIRATE + more)[-habit.MAX_EXAMPLES :]
-    assert skill.origin_signals == list(range(1, len(PIRATE + more) + 1))
+    assert len(skill.origin_signals) == len(PIRATE + more)
 
 
 def test_the_example_closest_to_the_request_sits_next_to_it(db: sqlite_utils.Database) -> None:
@@ -122,7 +95,7 @@ def test_demonstrations_take_turns_between_skills_the_closest_last(
     db: sqlite_utils.Database,
 ) -> None:
     teach(db, PIRATE)
-    teach(db, SEARCH, first_id=10)
+    teach(db, SEARCH)
     picked = retrieve(db, "how do I search all files for a word")
     assert [s.name for s in picked] == ["start-with-arr-matey", "start-with-use-ripgrep"]
     turns = demonstrations(picked, "how do I search all files for a word", limit=2)
@@ -139,40 +112,12 @@ def test_demonstrations_take_turns_between_skills_the_closest_last(
 def test_corrections_that_keep_a_used_habit_do_not_count_against_it(
     db: sqlite_utils.Database,
 ) -> None:
-    from app.settings import Settings
-    from app.skills.outcomes import record_uses
-    from app.store import conversations as conv
-    from app.ui.feedback import save_correction
-
-    lessons = [
-        *PIRATE,
-        *[(f"Tell me fact number {n}.", f"Arr, matey! Fact {n}.") for n in "ABCDEF"],
-    ]
-    for request, answer in lessons:
-        conversation = conv.create_conversation(db)
-        conv.add_message(db, conversation, "user", request)
-        reply = conv.add_message(db, conversation, "assistant", "Arr, matey! Not quite that.")
-        skills = retrieve(db, request)
-        record_uses(db, reply, [s.id for s in skills])
-        save_correction(db, reply, answer, Settings())
+    teach(db, PIRATE)
+    kept = [(f"Tell me fact number {n}.", f"Arr, matey! Fact {n}.") for n in "ABCDEF"]
+    correct_replies(db, [(q, "Arr, matey! Not quite that.", a) for q, a in kept])
     (skill,) = SkillLibrary(db).list_skills()
     assert skill.name == "start-with-arr-matey" and not skill.retired
-    assert skill.uses == 0 and len(skill.origin_signals) == len(lessons)
-
-
-def correct_replies(db: sqlite_utils.Database, lessons: list[tuple[str, str, str]]) -> None:
-    """Ask, answer with ``reply`` using the retrieved skills, correct: the Correct button."""
-    from app.settings import Settings
-    from app.skills.outcomes import record_uses
-    from app.store import conversations as conv
-    from app.ui.feedback import save_correction
-
-    for request, reply_text, answer in lessons:
-        conversation = conv.create_conversation(db)
-        conv.add_message(db, conversation, "user", request)
-        reply = conv.add_message(db, conversation, "assistant", reply_text)
-        record_uses(db, reply, [s.id for s in retrieve(db, request)])
-        save_correction(db, reply, answer, Settings())
+    assert skill.uses == 0 and len(skill.origin_signals) == len(PIRATE + kept)
 
 
 def test_teaching_a_second_habit_does_not_retire_the_first(db: sqlite_utils.Database) -> None:

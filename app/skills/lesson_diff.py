@@ -1,0 +1,349 @@
+"""Lessons of any shape: what a user adds, removes or replaces, correction after correction.
+
+One correction says how one reply should have read; it cannot tell the lesson from the
+rewrite around it. A lesson is what recurs: the edit (corrected reply against the reply it
+replaced) that at least :data:`MIN_SUPPORT` corrections make. Each reply is read as a set
+of *features* — its words and code words, its phrases of two to four words, its opening
+words, the label of its closing line, the unit after each number, and whether it is a
+single sentence — and each correction as the features it added and the ones it took out.
+One general rule then names every shape: the feature added (or taken out) in the most
+corrections. A substitution is an added feature whose corrections took out the same other
+one each time (`grep` → `rg`, miles → km).
+
+No rule per shape decides which lesson wins: support does, then how specific the feature
+is (an opening says where the words go, a phrase says more than one of its words). A
+feature counts only when the user *added* it, and it must be added in at least half of the
+corrected replies that carry it, so words the model writes anyway ("file", "command") are
+no lesson however often they recur. A lesson the rules cannot put in words still has its
+examples: the skill made of it shows them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from app.skills.retrieve import STOP_WORDS
+
+MIN_SUPPORT = 3
+MAX_LEAD_WORDS = 6
+MAX_PHRASE_WORDS = 4
+MIN_PRECISION = 0.5
+MAX_SENTENCE_WORDS = 30
+MIN_EDIT_SIMILARITY = 0.5
+
+# How much a kind says when two features have the same support: where the words go, then
+# the reply's form, then a phrase over a single word, a removal last.
+_PRIORITY = {"lead": 6, "close": 6, "length": 5, "unit": 4, "phrase": 3, "word": 2, "drop": 1}
+_REPLACEABLE = ("word", "unit")
+
+_TOKEN = re.compile(r"\w[\w.+#/-]*\w|\w|[^\w\s`.,;:!?]{2,}")
+_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
+_NUMBER_UNIT = re.compile(r"\d(?:[\d,.]*\d)?\s?([A-Za-z°%µ][\w/°²³]*)")
+_LABEL = re.compile(r"^\W*([A-Za-z][\w ]{0,30}?):")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+Feature = tuple[str, str]  # (kind, normalised key)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One recurring edit. ``text`` is the feature as the user wrote it; ``old`` what it
+    replaces (a substitution), ``code`` whether it is written as code."""
+
+    kind: str
+    key: str
+    text: str
+    old: str = ""
+    code: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Lesson | None:
+        """The lesson a skill file keeps; ``None`` for one that is not a lesson (hand-edited)."""
+        kind, key, text = data.get("kind"), data.get("key"), data.get("text")
+        if kind not in _PRIORITY or not isinstance(key, str) or not isinstance(text, str):
+            return None
+        return cls(kind, key, text, str(data.get("old") or ""), bool(data.get("code")))
+
+    def present(self, reply: str) -> bool:
+        """Whether ``reply`` carries the lesson's feature (for ``drop``: the unwanted one)."""
+        return (self._feature_kind, self.key) in features(reply)
+
+    @property
+    def _feature_kind(self) -> str:
+        if self.kind != "drop":
+            return self.kind
+        return "phrase" if " " in self.key else "word"
+
+    def shown_by(self, original: str, corrected: str) -> bool:
+        """Whether a correction follows the lesson: takes the unwanted feature out, or ends
+        with the wanted one (and without what it replaces)."""
+        if self.kind == "drop":
+            return self.present(original) and not self.present(corrected)
+        found = features(corrected)
+        return (self.kind, self.key) in found and not (
+            self.old and ("word", self.old.lower()) in found
+        )
+
+    def contradicted_by(self, original: str, corrected: str) -> bool:
+        """Whether a correction goes against the lesson: takes out a reply's wanted feature,
+        or puts the unwanted one in."""
+        if self.kind == "drop":
+            return not self.present(original) and self.present(corrected)
+        return self.present(original) and not self.present(corrected)
+
+    @property
+    def _shown(self) -> str:
+        return f"`{self.text}`" if self.code else f"“{self.text}”"
+
+    @property
+    def _old_shown(self) -> str:
+        return f"`{self.old}`" if self.code else f"“{self.old}”"
+
+    @property
+    def summary(self) -> str:
+        """The lesson as one sentence (the skill's description starts with it)."""
+        instead = f" instead of {self._old_shown}" if self.old else ""
+        if self.kind == "lead":
+            return f"Start the reply with {self._shown}."
+        if self.kind == "close":
+            return f"End the reply with one line that starts with {self._shown}."
+        if self.kind == "length":
+            return "Answer in one sentence."
+        if self.kind == "unit":
+            return f"Give quantities in {self.text}{instead}."
+        if self.kind == "drop":
+            return f"Leave out {self._shown}."
+        if self.kind == "phrase":
+            return f"Include {self._shown}{instead}."
+        if self.text[:1].isupper() and not self.code:
+            return f"Say {self._shown}{instead}: the user's own word for it."
+        return f"Use {self._shown}{instead}."
+
+    @property
+    def lesson(self) -> str:
+        """The Lesson section: the sentence, and that the examples show it."""
+        return f"- {self.summary[:-1]}, as in the examples."
+
+    @property
+    def anti_pattern(self) -> str:
+        if self.kind == "lead":
+            return f"Answering without starting with {self._shown}."
+        if self.kind == "close":
+            return f"Ending the reply without the {self._shown} line."
+        if self.kind == "length":
+            return "Answering in several sentences."
+        if self.kind == "drop":
+            return f"Replying with {self._shown}."
+        if self.old:
+            return f"Using {self._old_shown}."
+        return f"Answering without {self._shown}."
+
+    @property
+    def name(self) -> str:
+        """A skill name that says the lesson (``start-with-use-ripgrep``, ``use-rg-not-grep``)."""
+        words = re.sub(r"\W+", " ", self.text).strip()
+        verb = {
+            "lead": "start-with",
+            "close": "end-with",
+            "unit": "give",
+            "drop": "leave-out",
+            "phrase": "include",
+        }
+        if self.kind == "length":
+            return "answer-in-one-sentence"
+        if not words:
+            return "code-style" if self.code else f"{self.kind}-habit"
+        return f"{verb.get(self.kind, 'use')} {words}" + (f" not {self.old}" if self.old else "")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.lower().rstrip(".") or t for t in _TOKEN.findall(text)]
+
+
+def _meaningful(words: Iterable[str]) -> bool:
+    return any(w not in STOP_WORDS and not w.replace(",", "").isdigit() for w in words)
+
+
+def _lead(text: str) -> dict[Feature, str]:
+    """The reply's first one to :data:`MAX_LEAD_WORDS` words (code ends an opening: the same
+    command in two replies is the same answer, not a habit), when more words follow."""
+    words = text.split()
+    found: dict[Feature, str] = {}
+    for size in range(1, min(MAX_LEAD_WORDS, len(words) - 1) + 1):
+        if "`" in words[size - 1]:
+            break
+        key = [re.sub(r"[^\w]", "", w.lower()) for w in words[:size]]
+        if not key[-1] or not _meaningful(key):
+            continue
+        found[("lead", " ".join(key))] = " ".join(words[:size]).rstrip(",;")
+    return found
+
+
+def _closing(text: str) -> dict[Feature, str]:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    match = _LABEL.match(lines[-1]) if len(lines) >= 2 else None
+    if not match:
+        return {}
+    label = f"{match.group(1).strip()}:"
+    return {("close", label.lower()): label}
+
+
+def _one_sentence(text: str) -> bool:
+    """A reply of one short sentence of prose (code and lists are never "one sentence")."""
+    flat = text.strip()
+    if not flat or "\n" in flat or "`" in flat or len(flat.split()) > MAX_SENTENCE_WORDS:
+        return False
+    return len(_SENTENCE_END.findall(flat)) <= 1
+
+
+def features(text: str) -> dict[Feature, str]:
+    """Every feature of a reply, each with the words it was written in."""
+    found: dict[Feature, str] = {}
+    raw = _TOKEN.findall(text)
+    words = _tokens(text)
+    for token, word in zip(raw, words, strict=True):
+        if word not in STOP_WORDS and not word.replace(",", "").isdigit():
+            found.setdefault(("word", word), token.rstrip("."))
+    for size in range(2, MAX_PHRASE_WORDS + 1):
+        for start in range(len(words) - size + 1):
+            gram = words[start : start + size]
+            if _meaningful(gram) and all(w[:1].isalnum() for w in gram):
+                found.setdefault(("phrase", " ".join(gram)), " ".join(raw[start : start + size]))
+    for match in _NUMBER_UNIT.finditer(_CODE.sub(" ", text)):
+        unit = match.group(1).rstrip(".")
+        if unit.lower() not in STOP_WORDS:
+            found.setdefault(("unit", unit.lower()), unit)
+    found.update(_lead(text))
+    found.update(_closing(text))
+    if _one_sentence(text):
+        found[("length", "one sentence")] = "one sentence"
+    return found
+
+
+def edit(original: str, corrected: str) -> tuple[dict[Feature, str], dict[Feature, str]]:
+    """What one correction added and what it took out (features, with their words)."""
+    before, after = features(original), features(corrected)
+    added = {k: v for k, v in after.items() if k not in before}
+    removed = {k: v for k, v in before.items() if k not in after and k[0] in ("word", "phrase")}
+    return added, removed
+
+
+def _edited(original: str, corrected: str) -> bool:
+    """Whether the user edited the reply rather than rewrote it (most of its words kept, by
+    :class:`difflib.SequenceMatcher`). Only an edit says a word was taken out on purpose: a
+    rewrite drops every word of the reply, and the model's own filler would pass for a
+    lesson."""
+    matcher = difflib.SequenceMatcher(a=_tokens(original), b=_tokens(corrected), autojunk=False)
+    return matcher.ratio() >= MIN_EDIT_SIMILARITY
+
+
+def _code_words(text: str) -> set[str]:
+    return {t for span in _CODE.findall(text) for t in _tokens(span.strip("`"))}
+
+
+def _longest_phrase(key: str, replies: list[str]) -> str:
+    """``key`` grown word by word while every reply has the same word next to it (phrases
+    are indexed up to :data:`MAX_PHRASE_WORDS` words; "as always, check the label first" is
+    one lesson, not three), as a reply writes it mid-sentence."""
+    size = len(key.split())
+    spans: list[tuple[list[str], int, int]] = []
+    for reply in replies:
+        words = _tokens(reply)
+        start = next(i for i in range(len(words)) if " ".join(words[i : i + size]) == key)
+        spans.append((words, start, start + size))
+
+    def next_word(words: list[str], start: int, end: int, step: int) -> str | None:
+        at = start - 1 if step < 0 else end
+        return words[at] if 0 <= at < len(words) and words[at][:1].isalnum() else None
+
+    for step in (-1, 1):
+        while True:
+            found = {next_word(*span, step) for span in spans}
+            if len(found) != 1 or None in found:
+                break
+            spans = [(w, s - (step < 0), e + (step > 0)) for w, s, e in spans]
+    written = []
+    for reply, (_, start, end) in zip(replies, spans, strict=True):
+        tokens = list(_TOKEN.finditer(reply))
+        written.append(reply[tokens[start].start() : tokens[end - 1].end()])
+    return next((w for w in written if w[:1].islower()), written[0])
+
+
+def _substitute(
+    feature: Feature, supporters: list[int], edits: Sequence[tuple[dict, dict]], wanted: set[str]
+) -> str:
+    """What the supporting corrections took out every time in place of ``feature``: a word
+    of the same kind, removed by at least :data:`MIN_SUPPORT` of them and kept by none."""
+    if feature[0] not in _REPLACEABLE:
+        return ""
+    counts: Counter[Feature] = Counter()
+    shown: dict[Feature, str] = {}
+    for i in supporters:
+        for removed, text in edits[i][1].items():
+            if removed[0] == "word" and removed[1] not in wanted:
+                counts[removed] += 1
+                shown[removed] = text
+    best = [f for f, n in counts.most_common() if n >= MIN_SUPPORT]
+    return shown[best[0]] if best else ""
+
+
+def find_lesson(
+    pairs: Sequence[tuple[str, str]], new: tuple[str, str] | None = None
+) -> tuple[Lesson, list[int]] | None:
+    """The edit at least :data:`MIN_SUPPORT` of the ``(original, corrected)`` pairs make,
+    with the indexes of those pairs; ``new`` (a pair of them) must make it.
+
+    ``None`` when nothing recurs: two unrelated corrections teach no lesson, and neither do
+    two related ones (two are a coincidence as often as a habit).
+    """
+    edits = [edit(original, corrected) for original, corrected in pairs]
+    carried: Counter[Feature] = Counter(f for _, c in pairs for f in features(c))
+    added: Counter[Feature] = Counter(f for a, _ in edits for f in a)
+    dropped: Counter[str] = Counter(
+        f[1] for (_, r), pair in zip(edits, pairs, strict=True) if _edited(*pair) for f in r
+    )
+    candidates: dict[Feature, str] = {}
+    for a, r in [edit(*new)] if new is not None else edits:
+        candidates.update(a)
+        candidates.update({("drop", k[1]): v for k, v in r.items()})
+
+    def support(feature: Feature) -> int:
+        if feature[0] == "drop":
+            return dropped[feature[1]]
+        if added[feature] < MIN_PRECISION * carried[feature]:
+            return 0
+        return added[feature]
+
+    def rank(feature: Feature) -> tuple[bool, int, int, int]:
+        """Support first, but a removal only when nothing added recurs (a long reply cut
+        short loses many words; the lesson is what the user put in its place)."""
+        return (feature[0] != "drop", support(feature), _PRIORITY[feature[0]], len(feature[1]))
+
+    recurring = [f for f in candidates if support(f) >= MIN_SUPPORT]
+    if not recurring:
+        return None
+    best = max(recurring, key=rank)
+    if best[0] == "drop":
+        source = [
+            i
+            for i, (_, r) in enumerate(edits)
+            if any(f[1] == best[1] for f in r) and _edited(*pairs[i])
+        ]
+    else:
+        source = [i for i, (a, _) in enumerate(edits) if best in a]
+    code = any(best[1] in _code_words(pairs[i][best[0] != "drop"]) for i in source)
+    old = _substitute(best, source, edits, {best[1]})
+    side = 0 if best[0] == "drop" else 1
+    phrase = " " in best[1] and best[0] in ("phrase", "drop")
+    text = _longest_phrase(best[1], [pairs[i][side] for i in source]) if phrase else ""
+    lesson = Lesson(best[0], best[1], text or candidates[best], old, code)
+    shown = [i for i, (before, after) in enumerate(pairs) if lesson.shown_by(before, after)]
+    return lesson, shown
