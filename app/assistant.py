@@ -56,6 +56,15 @@ def runtime_from_settings(settings: Settings) -> ModelRuntime:
     )
 
 
+def complete(runtime: ModelRuntime, prompt: str, max_tokens: int = 160) -> str:
+    """The model's greedy answer to one ``prompt``, with no history, skills or system
+    prompt: a question Flywheel itself asks (a habit's wording), not a chat turn."""
+    pieces = runtime.stream_chat(
+        [{"role": "user", "content": prompt}], max_tokens=max_tokens, temperature=0.0
+    )
+    return "".join(pieces)
+
+
 def chat_messages(
     path: list[dict[str, Any]],
     system_prompt: str,

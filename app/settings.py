@@ -70,6 +70,11 @@ class LearningSettings:
         " weighted below your own lessons.",
         True,
     )
+    model_words_skills: bool = _help(
+        "The served model is capable: it words each new habit skill's lesson, kept only when "
+        "the examples bear the wording out. Leave off for the embedded model, which is not.",
+        False,
+    )
 
 
 @dataclass

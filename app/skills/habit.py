@@ -18,11 +18,11 @@ words of all those requests, so paraphrases of them find it.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Protocol
+from collections.abc import Callable
 
 import sqlite_utils
 
-from app.skills import lesson_diff
+from app.skills import lesson_diff, lesson_words
 from app.skills.directive import Directive, clip, directive_from_signal
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import query_terms, stem
@@ -41,13 +41,6 @@ RECENT_CORRECTIONS = 40
 CATEGORY = "habit"
 
 
-class Summarised(Protocol):
-    """Anything that says its lesson in one sentence (a :class:`lesson_diff.Lesson`)."""
-
-    @property
-    def summary(self) -> str: ...
-
-
 def applies(requests: list[str]) -> str:
     """``always`` when at least three requests share no topic, else ``relevant``.
 
@@ -61,9 +54,9 @@ def applies(requests: list[str]) -> str:
     return APPLIES_ALWAYS if most <= max(1, len(requests) // 4) else APPLIES_RELEVANT
 
 
-def description(lesson: Summarised, requests: list[str], limit: int) -> str:
+def description(summary: str, requests: list[str], limit: int) -> str:
     """What the habit is and the words of every request it was taught on, for retrieval."""
-    text = f"{lesson.summary} Applies to requests like: {' '.join(requests[0].split())}"
+    text = f"{summary} Applies to requests like: {' '.join(requests[0].split())}"
     seen = set(query_terms(text, limit=64))
     extra = [t for r in requests[1:] for t in query_terms(r) if not (t in seen or seen.add(t))]
     if extra:
@@ -134,21 +127,29 @@ def compose(
     directives: list[Directive],
     description_chars: int,
     example_chars: int,
+    word: Callable[[str], str] | None = None,
 ) -> Skill:
     """The habit as one skill (unnamed when new): the lesson in words, the requests it was
     taught on (which also decide where it applies), and the newest corrections that show it
-    as its examples."""
+    as its examples.
+
+    ``word`` (a capable model) may word a new habit's lesson; its sentence is kept with the
+    lesson when the examples bear it out (:mod:`app.skills.lesson_words`), else the rule's.
+    """
     shown = [d for d in directives if d.request and lesson.shown_by(d.original, d.corrected)]
     requests = list(dict.fromkeys(d.request for d in shown))
     examples = [(clip(d.request, 200), clip(d.corrected, example_chars)) for d in shown]
+    examples = examples[-MAX_EXAMPLES:]
     if skill is None:
         skill = Skill(name="", description="", body="", created=now_iso())
+    wording = str(skill.habit.get("wording") or "")
+    if not wording and word is not None:
+        wording = lesson_words.worded(lesson, examples, word) or ""
     skill.category = CATEGORY
-    skill.habit = lesson.to_dict()
-    skill.body = compose_body(
-        lesson.lesson, lesson.anti_pattern, compose_examples(examples[-MAX_EXAMPLES:])
-    )
-    skill.description = description(lesson, requests, description_chars)
+    skill.habit = lesson.to_dict() | ({"wording": wording} if wording else {})
+    line = f"- {wording}" if wording else lesson.lesson
+    skill.body = compose_body(line, lesson.anti_pattern, compose_examples(examples))
+    skill.description = description(wording or lesson.summary, requests, description_chars)
     skill.applies = applies(requests)
     signals = {s for d in directives for s in d.signal_ids}
     skill.origin_signals = sorted(set(skill.origin_signals) | signals)

@@ -23,9 +23,12 @@ def learn_from_signals(
     signal_ids: Iterable[int],
     *,
     draft: Callable[[str], str] | None = None,
+    word: Callable[[str], str] | None = None,
 ) -> list[str]:
     """Synthesize from negative signals that carry a directive, then judge the skills each
-    signal's reply used. Returns the names of skills created or strengthened.
+    signal's reply used. Returns the names of skills created or strengthened. ``word``:
+    the served model, when the user says it is capable, to word new habits
+    (:mod:`app.skills.lesson_words`).
 
     A correction that strengthens a skill the reply used (the user rewrote the reply the
     way that skill says: "Arr, matey! …" again) is no evidence against that skill, so its
@@ -36,7 +39,7 @@ def learn_from_signals(
     learned: list[str] = []
     for signal_id in signal_ids:
         directive = directive_from_signal(db, signal_id)
-        result = None if directive is None else synthesize(db, directive, draft=draft)
+        result = None if directive is None else synthesize(db, directive, draft=draft, word=word)
         confirmed = {result.skill.id} if result is not None and result.merged else set()
         if directive is not None and directive.kind == "correction":
             confirmed |= _not_contradicted(db, signal_id, directive)

@@ -353,7 +353,9 @@ def _merge(library: SkillLibrary, existing: Skill, new: Skill) -> Skill:
     return library.save(skill)
 
 
-def _fold_into_habit(library: SkillLibrary, directive: Directive) -> Skill | None:
+def _fold_into_habit(
+    library: SkillLibrary, directive: Directive, word: Callable[[str], str] | None
+) -> Skill | None:
     """Add a correction to the habit skill whose lesson it follows, or start the habit its
     edit recurs in with the user's latest corrections; ``None`` when it shows no lesson yet.
     The one-reply skills a new habit was found in are folded into it."""
@@ -361,7 +363,9 @@ def _fold_into_habit(library: SkillLibrary, directive: Directive) -> Skill | Non
     if found is None:
         return None
     existing, lesson, directives = found
-    skill = habit.compose(existing, lesson, directives, MAX_DESCRIPTION_CHARS, MAX_EXAMPLE_CHARS)
+    skill = habit.compose(
+        existing, lesson, directives, MAX_DESCRIPTION_CHARS, MAX_EXAMPLE_CHARS, word
+    )
     skill.body, skill.description = redact(skill.body), redact(skill.description)
     old_name = existing.name if existing is not None else ""
     wanted = slugify(lesson.name) or habit.CATEGORY
@@ -389,10 +393,15 @@ def synthesize(
     *,
     library: SkillLibrary | None = None,
     draft: Callable[[str], str] | None = None,
+    word: Callable[[str], str] | None = None,
 ) -> SynthesisResult:
-    """Create (or strengthen) the skill a directive teaches and store it in the library."""
+    """Create (or strengthen) the skill a directive teaches and store it in the library.
+
+    ``draft`` writes a one-reply skill's whole SKILL.md; ``word`` only a habit's lesson
+    sentence (a capable model: see :mod:`app.skills.lesson_words`).
+    """
     library = library or SkillLibrary(db)
-    folded = _fold_into_habit(library, directive)
+    folded = _fold_into_habit(library, directive, word)
     if folded is not None:
         return SynthesisResult(folded, True, False)
     skill = template_skill(directive)

@@ -8,6 +8,8 @@ learning is paused the user's edit is kept but nothing is learned from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlite_utils
 
 from app.settings import Settings
@@ -15,13 +17,18 @@ from app.signals import capture
 
 
 def save_correction(
-    db: sqlite_utils.Database, message_id: int, corrected: str, settings: Settings
+    db: sqlite_utils.Database,
+    message_id: int,
+    corrected: str,
+    settings: Settings,
+    word: Callable[[str], str] | None = None,
 ) -> list[int]:
-    """Keep the original reply, store the user's version, learn from it; the signal ids."""
+    """Keep the original reply, store the user's version, learn from it; the signal ids.
+    ``word``: the served model, to word a new habit when the settings say it is capable."""
     from app.skills.learn import learn_from_signals  # skill synthesis: not needed at start-up
 
     signals = capture.record_correction(db, message_id, corrected, settings=settings)
-    learn_from_signals(db, signals)
+    learn_from_signals(db, signals, word=word)
     return signals
 
 

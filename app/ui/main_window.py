@@ -677,8 +677,9 @@ class MainWindow(QMainWindow):
 
     def _save_correction(self, dialog: CorrectDialog) -> None:
         message_id, text, settings = dialog.message_id, dialog.corrected_text(), self.settings
+        word = self.model.worker.word if settings.learning.model_words_skills else None
         self.store.submit(
-            lambda db: feedback.save_correction(db, message_id, text, settings),
+            lambda db: feedback.save_correction(db, message_id, text, settings, word),
             lambda _: self.reload_chat(),
         )
 

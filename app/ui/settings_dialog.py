@@ -194,6 +194,12 @@ class SettingsDialog(QDialog):
             QCheckBox("Also learn from community skills I enabled"), s, "learn_from_community"
         )
         self.community_check.setChecked(s.learn_from_community)
+        self.words_check = _with_tip(
+            QCheckBox("The model is capable: let it word new habit skills"),
+            s,
+            "model_words_skills",
+        )
+        self.words_check.setChecked(s.model_words_skills)
         page = QWidget()
         form = QFormLayout(page)
         form.addRow(self.learning_check)
@@ -202,6 +208,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.ac_check)
         form.addRow("New examples before training:", self.min_examples_spin)
         form.addRow(self.community_check)
+        form.addRow(self.words_check)
         return page
 
     def _commands_page(self) -> QWidget:
@@ -355,6 +362,7 @@ class SettingsDialog(QDialog):
         new.learning.ac_power_only = self.ac_check.isChecked()
         new.learning.min_new_examples = self.min_examples_spin.value()
         new.learning.learn_from_community = self.community_check.isChecked()
+        new.learning.model_words_skills = self.words_check.isChecked()
         self.privacy.collect(new.community)
         new.terminal.allow_rules = self._rules()
         new.terminal.command_timeout_s = self.timeout_spin.value()

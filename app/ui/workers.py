@@ -165,6 +165,17 @@ class ModelWorker(QObject):
             return
         self.adapter_changed.emit(str(record.version) if record and path else "")
 
+    def word(self, prompt: str) -> str:
+        """The served model's answer to one of Flywheel's own questions (a habit's wording,
+        when the user says the model is capable). Called from the store thread: the
+        runtime's lock makes it wait for a reply being generated."""
+        from app.assistant import complete
+
+        runtime = self._runtime
+        if runtime is None:
+            raise RuntimeError(self._load_error)
+        return complete(runtime, prompt)
+
     @Slot(object)
     def run_turn(self, request: TurnRequest) -> None:
         """Record the user's message, stream the reply token by token, record the reply."""

@@ -137,6 +137,8 @@ def test_edits_on_every_page_are_saved(qtbot: QtBot, dialog: SettingsDialog) -> 
     dialog.ac_check.setChecked(False)
     assert dialog.community_check.isChecked()  # on by default
     dialog.community_check.setChecked(False)
+    assert not dialog.words_check.isChecked(), "the embedded model does not word skills"
+    dialog.words_check.setChecked(True)
     dialog.show()
     dialog.tabs.setCurrentIndex(3)
     with qtbot.assertNotEmitted(dialog.finished):
@@ -152,6 +154,7 @@ def test_edits_on_every_page_are_saved(qtbot: QtBot, dialog: SettingsDialog) -> 
     assert saved.learning.idle_minutes == 30
     assert saved.learning.ac_power_only is False
     assert saved.learning.learn_from_community is False
+    assert saved.learning.model_words_skills is True
     assert saved.terminal.allow_rules == ["git status*"]
     assert saved.community.share_enabled is False
 
