@@ -93,8 +93,9 @@ def test_search_preview_and_import_from_the_window(qtbot: QtBot, window: MainWin
     page.results.setCurrentRow(0)
     qtbot.waitUntil(lambda: page.previewed is not None, timeout=HUB_MS)
     shown = page.preview_view.toPlainText()
-    assert "- disk-usage-du: Use du -sh to see folder sizes." in shown
-    assert f"user: {EXAMPLE[0]}" in shown and f"assistant: {EXAMPLE[1]}" in shown
+    assert "> - disk-usage-du: Use du -sh to see folder sizes." in shown  # a quoted note
+    assert f"user: (community example, reference only) {EXAMPLE[0]}" in shown
+    assert f"assistant: {EXAMPLE[1]}" in shown
     for fact in ("endorsements: 1", "reports:", "base model family: smollm2", "contributor: c-"):
         assert fact in shown
     click(qtbot, page.import_button)
