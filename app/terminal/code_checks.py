@@ -60,6 +60,7 @@ _WRITE_API = re.compile(r"""open\([^)]*,\s*[rbuf]?['"][^'"]*[wa+][^'"]*['"]|writ
 _ENDLESS = (r"(?:\bwhile\s*\(?\s*(?:1|true|True|!\s*0|fork\b[^)\n]{0,4})\s*\)?|\bfor\s*\(\s*;\s*;"
             r"\s*\)|\buntil\s*\(?\s*(?:0|false|False)\s*\)?|\b(?:loop|repeat)\b)")
 _FORK_LOOP = re.compile(
+    rf"{_ENDLESS}[^\n]{{0,80}}?\b(?:popen|execute|system|spawn)\s*\(\s*[^)]*&\s*\\?['\"]|"
     rf"{_ENDLESS}[^\n]{{0,60}}?(?:(?<![\w-])|(?<=_))fork\b|\bfork\s*(?:\(\s*\))?\s*{_ENDLESS}|"
     r"fork\s*\(\s*\)\s*for\s+\w+\s+in\s+(?:iter\s*\(|(?:itertools\.)?(?:count|repeat|cycle)\s*\()")
 
@@ -86,9 +87,12 @@ _PRINTED = re.compile(r"""\b(?:print|console\.log|puts|say|println)\s*\(?\s*(['"
                       r"""(?:\\.|(?!\1).)*\1\s*\)?(?=\s*(?:[;\n]|$))""")
 _KILL_ALL = re.compile(r"""\bkill\s*\(?\s*['"]?-?\w+['"]?\s*,\s*-1\b|\b(?:os|process)\.kill\("""
                        r"""\s*-1\b|Process\.kill\([^,()]*,\s*-1\s*\)|\bos\.killpg\(\s*[01]\s*,""")
-_LISTS_HOME = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirSync|readdir|"""
-                         r"""children|each_child|entries|opendir)\s*\(?\s*["']~/?\*?["']|"""
-                         r"""["']~["']\s*\)?\s*\.\s*(?:iterdir|glob|rglob|each_child|children)""")
+# A folder whose entries the code goes through: `os.walk('/etc')`, `Path("~").iterdir()`.
+_LISTS_DIR = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirSync|readdir|"""
+                        r"""children|each_child|entries|opendir|find)\s*\(?\s*["']([^"']+)["']|"""
+                        r"""["']([^"']+)["']\s*\)?\s*\.\s*(?:iterdir|glob|rglob|each_child|"""
+                        r"""children)""")
+_CHANGES_ACCESS = re.compile(r"\b(?:chmod|lchmod|chown|lchown|fchmod|chmodSync|chownSync)\s*\(")
 
 
 def _decoded(match: re.Match[str]) -> str:
@@ -199,8 +203,13 @@ def code_reasons(code: str) -> list[str]:
     """Deny-list reasons found directly in program code (not in the shell commands it runs)."""
     normal = normalise(code)
     reasons = precious_deletes(normal)
-    if _DELETE_CALL.search(normal) and _LISTS_HOME.search(normal):
-        reasons.append("deletes everything in your home folder")
+    for listed in _LISTS_DIR.finditer(normal):
+        path = paths.expand((listed.group(1) or listed.group(2)).rstrip("*").rstrip("/") or "/")
+        described = paths.describe_precious(path) if path else None
+        if described and _DELETE_CALL.search(normal):
+            reasons.append(f"deletes everything in {described}")
+        if described and _CHANGES_ACCESS.search(normal):
+            reasons.append(f"changes permissions or ownership of everything in {described}")
     if _SOCKET.search(normal) and _SHELL_HOOK.search(normal):
         reasons.append("connects a shell to another machine (reverse shell)")
     for literal in _opened_for_writing(normal):

@@ -258,7 +258,11 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
         if name == "command" and index < len(texts) and texts[index] in ("-v", "-V"):
             resolved.lookup_only = True
             return resolved
+        start = index
         index = _skip_wrapper_options(name, texts, index, resolved)
+        if name in ("sudo", "doas") and index >= len(texts) and set(texts[start:index]) & {
+                "-s", "-i", "--shell", "--login"}:
+            texts, words = [*texts, "sh"], [*words, Word("sh")]  # `sudo -s <<< 'cmd'`
     if resolved.xargs_replace:
         texts = [text.replace(resolved.xargs_replace, "*") for text in texts]
     if index < len(texts):

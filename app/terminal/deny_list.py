@@ -48,12 +48,14 @@ from app.terminal.embedded_code import (
     make_recipes,
     runner_code,
 )
+from app.terminal.nested_commands import nested_commands
 from app.terminal.pipe_checks import (
     fetches,
     fork_bomb,
     lists_every_process,
     name_args,
     only_shown,
+    respawns_itself,
     scrambled,
     script_arguments,
     starts_from_literal,
@@ -66,10 +68,12 @@ from app.terminal.program_checks import (
     assignment_reasons,
     find_exec_commands,
     find_roots,
+    has_rules,
     program_reasons,
 )
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
 from app.terminal.static_text import pipeline_output, static_output
+from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
 MAX_COMMAND_CHARS = 16 * 1024
@@ -316,9 +320,11 @@ class _Inspector:
             if vital := next(filter(None, map(vital_lookup, sources)), None):
                 self.reasons.append(f"kills {vital}, which the whole system or your session "
                                     "depends on")
+        fed = command.stdin_text if command.stdin_text is not None else (
+            pipeline_output(command.upstream) if command.upstream else None)
+        if name == "chpasswd":
+            self.reasons += emptied_passwords(fed or "")
         if name in CONSOLES:
-            fed = command.stdin_text if command.stdin_text is not None else (
-                pipeline_output(command.upstream) if command.upstream else None)
             for escaped in console_escapes(name, fed or ""):
                 self.inspect_hosted(escaped, depth, name)
             self.reasons += console_writes("\n".join([*args, fed or ""]), line.cwd)
@@ -354,6 +360,8 @@ class _Inspector:
                 self.inspect_hosted(recipe, depth, "make")
         self._runner(resolved, command, line, depth)
         self._foreign_code(resolved, command, line, depth)
+        for nested in nested_commands(name, args, has_rules):
+            self.inspect_hosted(nested, depth, name)
         line.downloaded |= download_outputs(name, args)
         if name in DOWNLOADERS:
             line.downloaded |= {posixpath.basename(r.target.text) for r in command.redirects
@@ -375,6 +383,13 @@ class _Inspector:
             return
         if not line.written or not resolved.name:
             return
+        head = resolved.head_text
+        if (code := line.written.get(head, line.written.get(head.removeprefix("./")))):
+            self.inspect_hosted(code, depth, resolved.head_text)  # `… > f.sh; ./f.sh`
+        for script in [code] + [line.written.get(a) for a in resolved.args]:
+            if script and respawns_itself(script):
+                self.reasons.append("fork bomb: starts copies of itself until the computer "
+                                    "freezes")
         for script in script_arguments(resolved.name, resolved.args):
             if (code := line.written.get(script)) is None:
                 continue
@@ -506,6 +521,8 @@ class _Inspector:
                 found += printed.split()
             elif source.name == "find":
                 found += find_roots(source.args)[0]
+            elif source.name in ("ls", "dir"):  # `ls -A ~ | xargs rm -rf`: every entry
+                found += [f"{folder.rstrip('/')}/*" for folder in options(source.args)[2]]
         return found
 
     def _runner(self, resolved: Resolved, command: Command, line: _Line, depth: int) -> None:

@@ -35,7 +35,8 @@ _GIT_CODE_KEYS = re.compile(
     r"include\.path|includeif\..+|web\.browser|browser\..+\.cmd|man\..+\.cmd|"
     r"sendemail\..+|remote\..+\.(?:uploadpack|receivepack|proxy)|protocol\..+)$", re.I)
 _SSH_CODE_KEYS = re.compile(r"^(?:proxycommand|localcommand|knownhostscommand|"
-                            r"permitlocalcommand|remotecommand|match)\b", re.I)
+                            r"permitlocalcommand|remotecommand|match|\w*_command|\w*_cmd)\b",
+                            re.I)
 _AWK_CALLS = re.compile(r"\bsystem\s*\(\s*(\"(?:[^\"\\]|\\.)*\")|(\"(?:[^\"\\]|\\.)*\")\s*\|&?"
                         r"\s*getline|\|&?\s*(\"(?:[^\"\\]|\\.)*\")")
 _AWK_HIDDEN = re.compile(r"\bsystem\s*\(|\|&?\s*getline|print[^;}]*\|")
@@ -214,7 +215,7 @@ def _session_commands(name: str, args: list[str]) -> list[str]:
             return []
         split = args.index(":::")
         command = options(args[:split], valued="jSPEXIaNn", stop_at_positional=True)[2]
-        return [_join([*command, value]) for value in args[split + 1:]]
+        return [_join([*command, value]) if command else value for value in args[split + 1:]]
     if name == "screen":
         command = options(args, valued="SpcTtehlL", stop_at_positional=True)[2]
         return [_join(command)] if command else []

@@ -43,6 +43,12 @@ def fork_bomb(text: str) -> bool:
     return False
 
 
+def respawns_itself(script: str) -> bool:
+    """A script that starts itself again in the background (`$0 & $0 &`): run, it is a
+    fork bomb."""
+    return bool(re.search(r'(?<![\w$])"?\$0"?\s*(?:&(?!&)|\|\s*"?\$0)', script))
+
+
 def only_shown(commands: list[Command]) -> bool:
     """True when the line only prints text to the terminal (`printf '%s' ':(){ :|:& };:'`):
     showing a command is not running it."""
@@ -76,8 +82,10 @@ def lists_every_process(commands: list[Command]) -> bool:
         resolved = resolve([w.text for w in command.words])
         picks = resolved.name in ("awk", "gawk", "mawk") and re.search(
             r"/|~|==|NR|\$\d+\s*[<>]", " ".join(resolved.args))
-        listed |= resolved.name == "ps"
-        filtered |= bool(picks) or resolved.name in _PICKERS
+        every = resolved.name == "pgrep" and any(
+            re.fullmatch(r"\.\*?|\^|\$|\^?\.\*\$?|\.\+|", a) for a in resolved.args)
+        listed |= resolved.name == "ps" or every
+        filtered |= bool(picks) or (resolved.name in _PICKERS and not every)
     return listed and not filtered
 
 

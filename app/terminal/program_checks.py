@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal import wide_delete
-from app.terminal.command_words import options
+from app.terminal.command_words import SHELLS, options
 from app.terminal.disk_devices import device_reasons
 from app.terminal.embedded_code import sed_script
 from app.terminal.system_checks import system_judge
@@ -147,6 +147,14 @@ def _writes_each(valued: str) -> Judge:
     return judge
 
 
+def _truncate(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    """`truncate -s0 FILE`: the file's contents are gone; a cron table's jobs with them."""
+    targets = options(args, valued="sr")[2]
+    cron = [t for t in targets if paths.CRON_FILE.match(paths.expand(t, cwd) or "")]
+    return _writes_each("sr")(args, cwd, piped) + (
+        ["empties a cron table, deleting its scheduled jobs"] if cron else [])
+
+
 def _writes_last(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     targets = options(args, valued="tSTmogb")[2]
     return _write_reasons(targets[-1:], cwd) if len(targets) >= 2 else []
@@ -247,7 +255,9 @@ def _own_account(owner: list[str]) -> bool:
 
 
 def _history(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    return ["clears your shell history"] if "c" in options(args)[0] else []
+    clears = args[:1] in (["clear"], ["clear-session"]) or (args[:1] == ["delete"]
+                                                             and "--all" in args)
+    return ["clears your shell history"] if clears or "c" in options(args)[0] else []
 
 
 def _unset(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -318,7 +328,7 @@ def _shred(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
 _JUDGES: dict[str, Judge] = {
     "rm": _rm, "unlink": _unlink, "find": _find, "dd": _dd, "cp": _writes_last,
     "install": _writes_last, "ln": _writes_last, "rsync": wide_delete.rsync,
-    "ddrescue": _writes_last, "tee": _writes_each(""), "truncate": _writes_each("sr"),
+    "ddrescue": _writes_last, "tee": _writes_each(""), "truncate": _truncate,
     "shred": _shred, "sed": _sed, "mv": _mv, "chmod": _permissions("chmod"),
     "chown": _permissions("chown"), "chgrp": _permissions("chgrp"), "history": _history,
     "unset": _unset, "set": _set, "crontab": _crontab, "setfacl": _setfacl,
@@ -326,6 +336,11 @@ _JUDGES: dict[str, Judge] = {
     "ncat": _netcat, "netcat": _netcat, "socat": _socat, "perl": _in_place, "ruby": _in_place,
     **wide_delete.JUDGES,
 }
+
+
+def has_rules(name: str) -> bool:
+    """Whether the deny list has a judge for `name` (or it is a shell, which runs code)."""
+    return name in _JUDGES or name in SHELLS or system_judge(name) is not None
 
 
 def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

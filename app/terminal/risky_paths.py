@@ -82,7 +82,7 @@ BROWSER_DIRS = (".mozilla", ".mozilla/firefox", ".config/google-chrome", ".confi
 # Folders whose files are the scheduled jobs of every user.
 CRON_DIRS = frozenset({"/var/spool/cron", "/var/spool/cron/crontabs", "/etc/cron.d"})
 _GLOB_CHARS = re.compile(r"[*?\[]")
-_CATCH_ALL_GLOB = re.compile(r"[*?.\[\]!{},]+")
+_CATCH_ALL_GLOB = re.compile(r"[*?.\[\]!^{},]+")
 
 
 def home() -> str:

@@ -314,6 +314,20 @@ def _mount(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return []
 
 
+def _pw(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """FreeBSD's `pw usermod root -w none`: the account gets an empty password."""
+    if any(a == "-w" and b == "none" for a, b in pairwise(args)):
+        return ["removes an account's password (anyone can log in to it)"]
+    return []
+
+
+def emptied_passwords(fed: str) -> list[str]:
+    """`chpasswd` input setting an empty password (`root:`), so anyone can log in."""
+    if any(re.fullmatch(r"\s*[\w.-]+:\s*", line) for line in fed.splitlines()):
+        return ["removes an account's password (anyone can log in to it)"]
+    return []
+
+
 def _usermod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     reasons = []
     for index, arg in enumerate(args):
@@ -400,7 +414,7 @@ JUDGES: dict[str, Judge] = {
     "aa-disable": _apparmor_off, "aa-complain": _apparmor_off,
     "apparmor_parser": _apparmor_parser, "auditctl": _auditctl, "sysctl": _sysctl,
     "spctl": _macos_defences, "csrutil": _macos_defences, "passwd": _passwd,
-    "usermod": _usermod, "useradd": _usermod, "grubby": _boot_arguments,
+    "usermod": _usermod, "useradd": _usermod, "pw": _pw, "grubby": _boot_arguments,
     "kernelstub": _boot_arguments, "grub2-editenv": _boot_arguments, "docker": _container,
     "podman": _container, "nerdctl": _container, "umount": _mount, "mount": _mount,
     "dbus-send": _dbus_call, "busctl": _dbus_call, "gdbus": _dbus_call, "qdbus": _dbus_call,

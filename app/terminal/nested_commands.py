@@ -1,0 +1,76 @@
+"""Command lines carried inside another program's arguments.
+
+Why: many programs run the rest of their arguments as a command — `runuser -u root -- mkfs…`,
+`cmake -E env rm -rf ~`, `bwrap --bind / / rm -rf ~`, `machinectl shell .host /bin/sh -c …`,
+`flatpak-spawn --host …`, `distrobox enter -- …`, `docker run IMAGE sh -c …` — and the list
+of such launchers never ends. The rule here is general: in the arguments of a program that
+does not merely print or look up text, a word naming a program the deny list has rules for
+(or a shell) starts a command, which is judged like any other. A container's folders mounted
+from the host (`-v "$HOME":/h`) are read as the host folders they are.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from itertools import pairwise
+
+from app.terminal.command_words import program_name
+
+# Programs whose arguments are text, names or patterns, never a command they run.
+_TEXT_ONLY = frozenset({
+    "echo", "printf", "grep", "egrep", "fgrep", "rg", "ag", "ack", "man", "info", "whatis",
+    "apropos", "help", "tldr", "which", "whereis", "type", "command", "hash", "git", "hg",
+    "svn", "apt", "apt-get", "apt-cache", "dpkg", "dnf", "yum", "zypper", "pacman", "brew",
+    "pip", "pipx", "npm", "yarn", "pnpm", "cargo", "gem", "snap", "flatpak", "sed", "awk",
+    "gawk", "tr", "cut", "sort", "uniq", "wc", "cat", "less", "head", "tail", "ls", "find",
+    "locate", "fd", "alias", "unalias", "complete", "compgen", "systemctl", "journalctl",
+    "kill", "pkill", "pgrep", "killall", "ps", "time", "test", "[", "[[", "export", "declare",
+    "local", "set", "unset", "read", "history", "fc", "trap", "mkdir", "touch", "cp", "mv",
+    "ln", "rm", "chmod", "chown", "tar", "zip", "unzip", "diff", "xargs", "eval", "exec",
+    "sudo", "doas", "env", "nice", "nohup", "timeout", "watch", "ssh", "su",
+    "script", "flock", "at", "batch", "parallel", "tmux", "screen", "make", "crontab",
+})
+_VOLUME_OPTIONS = frozenset({"-v", "--volume"})
+
+
+def container_mounts(args: list[str]) -> dict[str, str]:
+    """Container folder → host folder, for `-v HOST:CONTAINER` and `--mount
+    type=bind,source=HOST,target=CONTAINER`."""
+    specs = [b for a, b in pairwise(args) if a in _VOLUME_OPTIONS]
+    specs += [a.partition("=")[2] for a in args if a.startswith(("--volume=", "-v="))]
+    mounts = {}
+    for spec in specs:
+        host, _sep, inside = spec.partition(":")
+        if inside:
+            mounts[inside.split(":")[0].rstrip("/") or "/"] = host
+    for arg in args:
+        if "source=" in arg and "target=" in arg:
+            fields = dict(part.partition("=")[::2] for part in arg.split(","))
+            mounts[fields.get("target", "").rstrip("/")] = fields.get("source", "")
+    return {inside: host for inside, host in mounts.items() if inside and host}
+
+
+def _host_paths(text: str, mounts: dict[str, str]) -> str:
+    """A command run in a container with its mounted folders written as the host's."""
+    for inside, host in sorted(mounts.items(), key=lambda item: -len(item[0])):
+        text = re.sub(rf"(?<![\w/.~-]){re.escape(inside)}(?=/|\s|$|['\"])", host, text)
+    return text
+
+
+def nested_commands(name: str, args: list[str], known: Callable[[str], bool]) -> list[str]:
+    """Command lines found in `args`: from the first word naming a program in `known` (the
+    programs the deny list has rules for, and shells) to the end."""
+    if name in _TEXT_ONLY:
+        return []
+    for index, arg in enumerate(args):
+        last = index + 1 == len(args)  # a last word runs only after a verb: `toolbox run reboot`
+        if not arg.startswith("-") and known(program_name(arg)) and (
+                not last or args[index - 1:index] in (["--"], ["run"], ["exec"], ["enter"],
+                                                        ["spawn"], ["shell"])):
+            words = args[index:]
+            text = " ".join(w if re.fullmatch(r"[\w@%+=:,./~$*?\[\]!^-]+", w) else shlex.quote(w)
+                            for w in words)
+            return [_host_paths(text, container_mounts(args))]
+    return []
