@@ -44,6 +44,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     actions.add_parser("trust", help="show or set N: skills of subscribed domains with at "
                                      "least N endorsements are enabled at once (0: never)"
                        ).add_argument("endorsements", nargs="?", type=int)
-    actions.add_parser("feedback", help="endorse or report imported skills by how they did")
+    feedback = actions.add_parser(
+        "feedback", help="endorse or report imported skills by how they did (each verdict "
+                         "waits an hour in the sharing log, where it can be cancelled)")
+    feedback.add_argument("--now", action="store_true",
+                          help="send the verdicts waiting in the sharing log without waiting")
     for name, action in actions.choices.items():
         action.set_defaults(func=_command(name))

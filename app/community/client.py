@@ -199,7 +199,7 @@ def drain_queue(db: sqlite_utils.Database, client: HubClient) -> DrainReport:
     ensure_sharing_allowed(client.settings)
     report = DrainReport()
     rows = list(db.query("SELECT id, payload FROM exports WHERE status = 'queued' AND "
-                         "hub_url = ? ORDER BY id", [client.hub_url]))
+                         "kind = 'skill' AND hub_url = ? ORDER BY id", [client.hub_url]))
     for index, row in enumerate(rows):
         # The user may have withdrawn an item while earlier ones were retried: re-read it.
         status = db.execute("SELECT status FROM exports WHERE id = ?", [row["id"]]).fetchone()
@@ -269,29 +269,3 @@ def set_applies_always(db: sqlite_utils.Database, name: str, always: bool) -> Sk
     requests it is relevant to, as every import starts)."""
     return SkillLibrary(db).update_state(name, applies=APPLIES_ALWAYS if always
                                          else APPLIES_RELEVANT)
-
-
-def send_outcome_feedback(db: sqlite_utils.Database, client: HubClient, *, min_uses: int = 3,
-                          endorse_at: float = 0.7, report_below: float = 0.3) -> dict[str, str]:
-    """Tell the hub how its skills did here: endorse the ones that keep helping, report the
-    ones that keep failing. Returns ``{remote_id: "endorsed" | "reported"}``.
-
-    The hub counts one endorsement or report per member, so sending again is harmless.
-    """
-    ensure_sharing_allowed(client.settings)
-    prefix = client.hub_url + "#"
-    done: dict[str, str] = {}
-    rows = db.query("SELECT community_origin, uses, successes FROM skills "
-                    "WHERE substr(community_origin, 1, ?) = ? AND uses >= ?",
-                    [len(prefix), prefix, min_uses])
-    for row in list(rows):
-        remote_id = row["community_origin"][len(prefix):]
-        rate = row["successes"] / row["uses"]
-        if rate >= endorse_at:
-            client.endorse(remote_id)
-            done[remote_id] = "endorsed"
-        elif rate < report_below:
-            client.report(remote_id, f"failed here: {row['successes']} of {row['uses']} uses "
-                                     "succeeded")
-            done[remote_id] = "reported"
-    return done

@@ -25,8 +25,8 @@ from app.community.client import (
     SharingDisabledError,
     check_hub_url,
     ensure_sharing_allowed,
-    send_outcome_feedback,
 )
+from app.community.feedback import HOLD_S, send_outcome_feedback
 from app.settings import Settings
 from app.skills.outcomes import trial_note
 from app.store.db import SchemaTooNewError, open_db
@@ -170,11 +170,14 @@ def cmd_trust(args: argparse.Namespace, _db: sqlite_utils.Database,
     return 0
 
 
-def cmd_feedback(_args: argparse.Namespace, db: sqlite_utils.Database,
+def cmd_feedback(args: argparse.Namespace, db: sqlite_utils.Database,
                  settings: Settings) -> int:
-    sent = send_outcome_feedback(db, _client(settings))
-    if not sent:
-        print("nothing to send yet (imported skills need a few judged uses first)")
-    for remote, verdict in sorted(sent.items()):
+    report = send_outcome_feedback(db, _client(settings), hold_s=0 if args.now else HOLD_S)
+    for name in report.queued:
+        print(f"queued feedback on {name} (listed in the sharing log, where you can cancel it)")
+    for remote, verdict in sorted(report.sent.items()):
         print(f"{verdict} {remote}")
+    for remote, detail in report.refused:
+        print(f"refused {remote}: {detail}")
+    print(report.summary())
     return 0

@@ -5,7 +5,8 @@ as a preview (the exact text that would be signed and sent, with every removal m
 counted); the user approves or skips it. An approval signs the bundle and queues it in the
 ``exports`` table; :func:`app.community.client.drain_queue` sends it when the hub answers.
 A skipped skill is not offered again. The same table is the sharing log: what was sent,
-when and where, and withdrawn.
+when and where, and withdrawn; it also lists the endorsements and reports this install sends
+about imported skills (:mod:`app.community.feedback`), which can be cancelled while they wait.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from app.community.client import HubClient, check_hub_url, ensure_sharing_allowe
 from app.settings import Settings
 from app.skills.library import SkillLibrary
 from app.skills.skill import Skill, SkillFormatError, parse_skill, render_skill
+from app.store import feedback
 from app.store.db import transaction
+from app.store.feedback import ENDORSE, REPORT, SKILL
 
 QUEUED, SENT, SKIPPED, REFUSED, WITHDRAWN = "queued", "sent", "skipped", "refused", "withdrawn"
+_FEEDBACK_LABEL = {ENDORSE: "endorsement of {}", REPORT: "report on {}"}
 
 
 class ShareError(ValueError):
@@ -155,31 +159,54 @@ class ExportRecord:
     withdrawn: float | None
     remote_id: str | None
     error: str | None
+    kind: str = SKILL  # or feedback on an imported skill: "endorse", "report"
+
+    @property
+    def is_feedback(self) -> bool:
+        return self.kind != SKILL
+
+    @property
+    def label(self) -> str:
+        """What was shared: the skill's name, or "endorsement of NAME" / "report on NAME"."""
+        return _FEEDBACK_LABEL[self.kind].format(self.skill_name) if self.is_feedback \
+            else self.skill_name
 
     @property
     def can_withdraw(self) -> bool:
-        return self.status in (QUEUED, SENT)
+        """A skill can be withdrawn queued or sent; feedback only cancelled while queued (a
+        hub cannot take an endorsement back)."""
+        return self.status == QUEUED or (self.status == SENT and not self.is_feedback)
 
 
 def sharing_log(db: sqlite_utils.Database) -> list[ExportRecord]:
-    """Every skill approved, sent, refused or withdrawn, newest first (skips are left out)."""
+    """Every skill approved, sent, refused or withdrawn, and every endorsement or report,
+    newest first (skips are left out)."""
     rows = db.query("SELECT id, skill_name, hub_url, status, created, sent, withdrawn, "
-                    "remote_id, error FROM exports WHERE status != ? ORDER BY id DESC", [SKIPPED])
+                    "remote_id, error, kind FROM exports WHERE status != ? ORDER BY id DESC",
+                    [SKIPPED])
     return [ExportRecord(**{**row, "skill_name": row["skill_name"] or "(deleted skill)"})
             for row in rows]
 
 
 def withdraw(db: sqlite_utils.Database, export_id: int, client: HubClient | None,
-             identity: Identity) -> None:
+             identity: Identity | None) -> str:
     """Take back an export: a queued one is simply never sent; a sent one is withdrawn from
-    the hub (signed with this install's key) first."""
-    rows = list(db.query("SELECT status, remote_id FROM exports WHERE id = ?", [export_id]))
-    if not rows or rows[0]["status"] not in (QUEUED, SENT):
+    the hub (signed with this install's key) first. A queued endorsement or report is
+    cancelled (and never queued again). Returns what was done, for the user."""
+    rows = list(db.query("SELECT status, remote_id, kind FROM exports WHERE id = ?",
+                         [export_id]))
+    if rows and rows[0]["kind"] != SKILL and feedback.cancel(db, export_id):
+        return "Cancelled: it will not be sent."
+    if not rows or rows[0]["kind"] != SKILL or rows[0]["status"] not in (QUEUED, SENT):
         raise ShareError(f"export {export_id} cannot be withdrawn")
     if rows[0]["status"] == SENT:
         if client is None:
             raise ShareError("withdrawing a sent skill needs the hub")
+        if identity is None:
+            raise ShareError("withdrawing a sent skill needs this install's signing key, "
+                             "which the system keyring does not have")
         client.withdraw(rows[0]["remote_id"], identity)
     with transaction(db):
         db.execute("UPDATE exports SET status = ?, withdrawn = ?, payload = NULL WHERE id = ?",
                    [WITHDRAWN, time.time(), export_id])
+    return "Withdrawn."

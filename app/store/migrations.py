@@ -346,6 +346,21 @@ def m009_community_received(db: sqlite_utils.Database) -> None:
     )
 
 
+def m010_outcome_feedback(db: sqlite_utils.Database) -> None:
+    """Endorsements and reports this install sends about imported skills go through the
+    sharing log like the skills it shares (``kind`` says which: ``skill``, ``endorse`` or
+    ``report``), so the user sees each one and can cancel it while it waits. At most one per
+    hub skill and verdict, ever: a cancelled or sent one is never queued again."""
+    execute_script(
+        db,
+        """
+        ALTER TABLE exports ADD COLUMN kind TEXT NOT NULL DEFAULT 'skill';
+        CREATE UNIQUE INDEX exports_feedback_once ON exports(hub_url, remote_id, kind)
+            WHERE kind != 'skill';
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
@@ -356,4 +371,5 @@ MIGRATIONS: list[Migration] = [
     m007_command_network,
     m008_reply_context,
     m009_community_received,
+    m010_outcome_feedback,
 ]

@@ -238,7 +238,8 @@ def _when(moment: float | None) -> str:
 
 
 class SharingLogDialog(QDialog):
-    """Everything approved for sharing: status, when, where, and Withdraw per item."""
+    """Everything approved for sharing, and the endorsements and reports sent about imported
+    skills: status, when, where, and Withdraw (a skill) or Cancel (waiting feedback)."""
 
     withdraw_requested = Signal(int)  # export id
     COLUMNS = ("Skill", "Hub", "Status", "Approved", "Sent", "")
@@ -266,12 +267,12 @@ class SharingLogDialog(QDialog):
         self.table.setRowCount(len(records))
         for row, record in enumerate(records):
             status = record.status + (f": {record.error}" if record.error else "")
-            cells = (record.skill_name, record.hub_url, status, _when(record.created),
+            cells = (record.label, record.hub_url, status, _when(record.created),
                      _when(record.sent))
             for column, value in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(value))
             if record.can_withdraw:
-                button = QPushButton("Withdraw")
+                button = QPushButton("Cancel" if record.is_feedback else "Withdraw")
                 button.clicked.connect(lambda _=False, i=record.id: self.withdraw_requested.emit(i))
                 self.table.setCellWidget(row, len(cells), button)
             else:
@@ -359,8 +360,11 @@ def open_sharing_log(parent: QWidget, db: sqlite_utils.Database, settings: Setti
     def withdraw_one(export_id: int) -> None:
         def job(job_db: sqlite_utils.Database) -> str:
             client = HubClient(settings) if settings.community.share_enabled else None
-            withdraw(job_db, export_id, client, load_identity(create=False))
-            return "Withdrawn."
+            try:
+                identity = load_identity(create=False)
+            except IdentityError:
+                identity = None  # enough to cancel what waits; withdrawing a sent skill says so
+            return withdraw(job_db, export_id, client, identity)
 
         def done(message: str) -> None:
             dialog.set_records(sharing_log(db))

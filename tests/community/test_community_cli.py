@@ -117,9 +117,15 @@ def test_trust_setting_and_feedback(hub: Hub, flywheel: Flywheel) -> None:
     assert settings_mod.load().community.trust_endorsements == 2
     flywheel("subscribe", "git")
     assert "1 enabled (trusted)" in flywheel("sync")[1]
-    assert flywheel("feedback")[1].startswith("nothing to send yet")
+    assert flywheel("feedback")[1].startswith("No feedback to send yet")
     SkillLibrary(open_db()).update_state("git-rebase", uses=4, successes=4)
-    assert flywheel("feedback")[:2] == (0, f"endorsed {remote}\n")
+    code, out, _ = flywheel("feedback")
+    assert code == 0 and out.startswith("queued feedback on git-rebase (listed in the sharing log")
+    assert f"endorsed {remote}" not in out, "it waits in the sharing log first"
+    code, out, _ = flywheel("feedback", "--now")
+    assert code == 0 and out.startswith(f"endorsed {remote}\n")
+    assert flywheel("feedback", "--now")[1].startswith("No feedback"), "never sent twice"
+    assert hub.app.paths.count(f"POST /v1/skills/{remote}/endorse") == 3, "2 members + this one"
 
 
 def test_sharing_off_and_hub_down_fail_clearly(make_hub, flywheel: Flywheel) -> None:

@@ -11,8 +11,8 @@ from app.community.client import (
     SharingDisabledError,
     drain_queue,
     import_skill,
-    send_outcome_feedback,
 )
+from app.community.feedback import send_outcome_feedback
 from app.community.sharing import approve, candidates, prepare, sharing_log, withdraw
 from app.signals.capture import record_correction
 from app.skills.learn import learn_from_signals
@@ -93,7 +93,10 @@ def test_a_shared_correction_reaches_another_user_after_endorsement(make_hub, ma
         SkillLibrary(bob.db).set_enabled(skill.name, False)
         assert retrieve(bob.db, "Please list the files in my folder sorted by size") == []
         SkillLibrary(bob.db).update_state(skill.name, enabled=True, uses=4, successes=4)
-        assert send_outcome_feedback(bob.db, bob.client()) == {remote_id: "endorsed"}
+        queued = send_outcome_feedback(bob.db, bob.client())
+        assert queued.queued == [skill.name] and queued.sent == {}
+        sent = send_outcome_feedback(bob.db, bob.client(), hold_s=0)
+        assert sent.sent == {remote_id: "endorsed"}
 
     with alice.active():
         withdraw(alice.db, export_id, alice.client(), identity)
