@@ -3,9 +3,11 @@
 A timer starts :func:`app.community.subscriptions.sync` every :data:`SYNC_INTERVAL_MS` (the
 first one shortly after start-up) as a :class:`BackgroundJob` on its own database
 connection, never on the UI thread; the Community page's *Check now* starts the same job.
-The hub client loads at the first sync, not with the window. With sharing off nothing runs
-at all. A hub that is down or answers nonsense only leaves a
-note (``last_note``) for the page: a background fetch must not nag the user.
+The same job then sends the outcome feedback on imported skills that waited long enough in
+the sharing log (:func:`app.community.feedback.send_outcome_feedback`). The hub client loads
+at the first sync, not with the window. With sharing off nothing runs at all. A hub that is
+down or answers nonsense only leaves a note (``last_note``) for the page: a background fetch
+must not nag the user.
 """
 
 from __future__ import annotations
@@ -83,7 +85,8 @@ class CommunitySync(QObject):
         settings = self._settings()
         if self._job is not None or not settings.community.share_enabled:
             return False
-        from app.community.client import HubClient
+        from app.community.client import HubClient, HubError, HubUnreachableError
+        from app.community.feedback import send_outcome_feedback
         from app.community.subscriptions import sync
 
         try:
@@ -92,10 +95,15 @@ class CommunitySync(QObject):
             self._failed(exc)
             return False
 
-        def work(_progress: Progress, _cancel: threading.Event) -> SyncReport:
+        def work(_progress: Progress, _cancel: threading.Event) -> tuple[SyncReport, str]:
             db = open_db()
             try:
-                return sync(db, client)
+                report = sync(db, client)
+                try:
+                    feedback = send_outcome_feedback(db, client).summary()
+                except (HubError, HubUnreachableError) as exc:  # it waits for the next sync
+                    feedback = f"Feedback not sent: {hub_problem(exc)}"
+                return report, feedback
             finally:
                 db.close()
 
@@ -105,9 +113,10 @@ class CommunitySync(QObject):
         self.started.emit()
         return True
 
-    def _done(self, report: SyncReport) -> None:
+    def _done(self, result: tuple[SyncReport, str]) -> None:
         self._job = None
-        self.last_note = f"Checked at {time.strftime('%H:%M')}: {report.summary()}"
+        report, feedback = result
+        self.last_note = f"Checked at {time.strftime('%H:%M')}: {report.summary()} {feedback}"
         self.synced.emit(report)
 
     def _failed(self, exc: object) -> None:

@@ -10,9 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.community.client import SharingDisabledError, import_skill
-from app.community.feedback import send_outcome_feedback, verdict
+from app.community.feedback import HOLD_S, send_outcome_feedback, verdict
 from app.community.sharing import QUEUED, SENT, sharing_log, withdraw
 from app.skills.library import SkillLibrary
+from app.store.db import transaction
+from app.ui.community_sync import CommunitySync
 from app.ui.share_dialog import open_sharing_log
 
 from .conftest import publish
@@ -144,3 +146,23 @@ def test_a_waiting_verdict_is_cancelled_from_the_sharing_log_dialog(qtbot, make_
         assert send_outcome_feedback(bob.db, bob.client(), hold_s=0).sent == {}
         dialog.close()
     assert _feedback_requests(hub) == []
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_windows_background_sync_sends_what_waited(qtbot, make_hub, make_user) -> None:
+    hub = make_hub()
+    bob = make_user("bob")
+    settings = bob.join(hub)
+    ids = _imported(hub, bob, {"helps": (4, 4)})
+    with bob.active():
+        sync = CommunitySync(lambda: settings)
+        with qtbot.waitSignal(sync.synced, timeout=30_000):
+            assert sync.sync_now()
+        assert "1 newly queued" in sync.last_note and _feedback_requests(hub) == []
+        with transaction(bob.db):  # an hour later
+            bob.db.execute("UPDATE exports SET created = created - ? WHERE kind != 'skill'",
+                           [HOLD_S + 1])
+        with qtbot.waitSignal(sync.synced, timeout=30_000):
+            assert sync.sync_now()
+        assert "1 sent" in sync.last_note
+    assert _feedback_requests(hub) == [f"POST /v1/skills/{ids['helps']}/endorse"]
