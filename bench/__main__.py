@@ -36,7 +36,7 @@ REPO = BENCH_DIR.parent
 # skills' worked examples, so its ``lora`` figure (asked without them) is not the trainer
 # issue's ``--layers lora``, which teaches without skills; that one is run on the sequence
 # too. Teaching all four scenarios in one sequence is the harder test of interference
-# (``python -m bench.learning bench/scenarios/*.json --layers all``, about 21 minutes); it
+# (``python -m bench.learning bench/scenarios/tune/*.json --layers all``, about 21 minutes); it
 # is left out so the report fits the half hour. Change what the report covers here. Time
 # limits (here and below) only stop a hung bench; the whole run is meant to take under 30
 # minutes on an idle 2-core machine (REPORT.md shows each bench's time).
@@ -92,7 +92,7 @@ BENCHES: list[Bench] = [
         (
             "-m",
             "bench.learning",
-            *(f"bench/scenarios/{name}.json" for name in run["scenarios"]),
+            *(f"bench/scenarios/tune/{name}.json" for name in run["scenarios"]),
             "--layers",
             run["layers"],
             "--json",

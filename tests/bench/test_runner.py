@@ -84,7 +84,7 @@ def test_benches_are_picked_by_name_or_group() -> None:
 
 def test_learning_runs_cover_every_shipped_scenario_and_one_sequence() -> None:
     learning = [b for b in runner.BENCHES if b.kind == "learning"]
-    shipped = sorted(p.name for p in (runner.BENCH_DIR / "scenarios").glob("*.json"))
+    shipped = sorted(p.name for p in (runner.BENCH_DIR / "scenarios" / "tune").glob("*.json"))
     layers = [b.args[b.args.index("--layers") + 1] for b in learning]
     runs = [[Path(a).name for a in b.args if a.endswith(".json")] for b in learning]
     every_layer = [run for run, layer in zip(runs, layers, strict=True) if layer == "all"]
