@@ -3,8 +3,9 @@
 ``python -m bench`` collects every bench's JSON object; this module turns that collection
 into ``bench/REPORT.md``. The benches print their figures in their own shapes, so the table
 below says, per bench, which figure is judged against which goal and how. Goal values are
-read from the bench's own output (or, for the learning bench, its goal constants), never
-copied here, so a goal changed in a bench shows up in the next report as it is.
+read from the bench's own output (the learning bench prints the goals it judged under
+``goals``), never copied here, so a goal changed in a bench shows up in the next report as
+it is.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from bench import learning
 
 OPS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
     ">=": ("≥", operator.ge),
@@ -162,94 +161,90 @@ def judge(label: str, figure: Any, goal: Any, op: str) -> Line:
 
 
 def learning_lines(result: dict[str, Any]) -> list[Line]:
-    """Per scenario of a learning sequence: adoption before, after its lesson and after the
-    last lesson (forgetting), and for trained layers the training time and canary rise.
+    """A learning run's table, judged against the goals the run printed (``goals``).
 
-    A ``--layers all`` result gets each layer's lines under its name (training once, under
-    ``lora``: ``both`` shares that training) and, per scenario, ``both`` against the better
-    single layer."""
-    if result.get("layers") == "all":
-        return all_layers_lines(result)
-    return layer_lines(result, trained=result.get("layers") != "skills")
-
-
-def all_layers_lines(result: dict[str, Any]) -> list[Line]:
-    by_layer = result.get("by_layer") or {}
-    lines = []
-    for layer, sub in by_layer.items():
-        for line in layer_lines(sub, trained=layer == "lora"):
-            lines.append(Line(f"{layer}: {line.label}", line.figure, line.goal, line.met))
-    single = [by_layer.get(layer, {}).get("runs") or [] for layer in ("lora", "skills")]
-    for index, run in enumerate(by_layer.get("both", {}).get("runs") or []):
-        name = run.get("name", f"scenario {index + 1}")
-        best = [runs[index].get("adoption_after") for runs in single if index < len(runs)]
-        best_figure = max((b for b in best if isinstance(b, int | float)), default=None)
+    First what every layer shares, per scenario: adoption before teaching, the signals the
+    app recorded from the teaching, and for a trained run the training time, the canary
+    rise (the bench's own measure) and the gate's decision. Then each layer's figures over
+    the whole run (mean and lowest adoption, over-application, retention at the end of a
+    sequence) and per scenario; with ``--layers all``, ``both`` against the better single
+    layer per scenario."""
+    goals = result.get("goals") or {}
+    lines: list[Line] = []
+    for run in result.get("runs") or []:
+        name = run.get("name", "?")
         lines.append(
-            judge(
-                f"both: {name}: adoption after teaching, against the better single layer",
-                run.get("adoption_after"),
-                best_figure,
-                ">=",
-            )
-        )
-    return lines
-
-
-def layer_lines(result: dict[str, Any], trained: bool) -> list[Line]:
-    goal = (
-        learning.GOAL_ADOPTION_SKILLS
-        if result.get("layers") == "skills"
-        else learning.GOAL_ADOPTION_LORA
-    )
-    after_all = result.get("adoption_after_all") or {}
-    runs = result.get("runs") or []
-    lines = []
-    for index, run in enumerate(runs):
-        name = run.get("name", f"scenario {index + 1}")
-        lines.append(
-            judge(
+            _goal(
                 f"{name}: adoption before teaching",
                 run.get("adoption_before"),
-                learning.GOAL_ADOPTION_BEFORE,
+                goals.get("adoption_before_max"),
                 "<=",
             )
         )
+        lines.append(Line(f"{name}: signals the app recorded", _kinds(run), "", None))
+        training = run.get("training")
+        if training:
+            lines += [
+                _goal(
+                    f"{name}: training and gate time (s)",
+                    training.get("train_seconds"),
+                    goals.get("train_seconds_max"),
+                    "<=",
+                ),
+                _goal(
+                    f"{name}: canary perplexity rise, measured by the bench",
+                    training.get("canary_rise"),
+                    goals.get("canary_rise_max"),
+                    "<=",
+                ),
+                Line(f"{name}: adapter promoted by the gate", training.get("promoted"), "", None),
+            ]
+    for layer, sub in (result.get("by_layer") or {}).items():
+        lines += layer_lines(layer, sub, goals)
+    for name, met in (result.get("both_at_least_best") or {}).items():
         lines.append(
-            judge(f"{name}: adoption after teaching", run.get("adoption_after"), goal, ">=")
+            Line(f"both: {name}: at least as good as the better single layer", met, "", met)
         )
-        if index < len(runs) - 1:
-            lines.append(
-                judge(f"{name}: adoption after the last lesson", after_all.get(name), goal, ">=")
-            )
-        if trained:
-            lines.append(
-                judge(
-                    f"{name}: training time (s)",
-                    run.get("train_seconds"),
-                    learning.GOAL_TRAIN_S,
-                    "<=",
-                )
-            )
-            lines.append(
-                judge(
-                    f"{name}: canary perplexity rise",
-                    canary_rise(run),
-                    learning.GOAL_CANARY_RISE,
-                    "<=",
-                )
-            )
-            lines.append(
-                judge(f"{name}: adapter promoted by the gate", run.get("promoted"), None, "")
-            )
     return lines
 
 
-def canary_rise(run: dict[str, Any]) -> float | None:
-    """Relative change of the canary text's perplexity after training (0.05 = 5 % worse)."""
-    before, after = run.get("canary_ppl_before"), run.get("canary_ppl_after")
-    if not isinstance(before, int | float) or not isinstance(after, int | float) or not before:
-        return None
-    return round(after / before - 1, 4)
+def layer_lines(layer: str, sub: dict[str, Any], goals: dict[str, Any]) -> list[Line]:
+    """One layer's lines: its figures over the run, then each scenario's."""
+    each = (goals.get("adoption_after_min") or {}).get(layer)
+    kept = (goals.get("retention_min") or {}).get(layer)
+    mean_goal = (goals.get("adoption_after_mean") or {}).get(layer)
+    taught, last = "adoption after teaching", "adoption after the last lesson"
+    lines = [
+        _goal(f"{layer}: {taught}, mean", sub.get("adoption_after_mean"), mean_goal, ">="),
+        _goal(f"{layer}: {taught}, lowest", sub.get("adoption_after_min"), each, ">="),
+    ]
+    if sub.get("control_prompts"):
+        label = f"{layer}: over-application on {sub['control_prompts']} control prompts"
+        limit = goals.get("over_application_max")
+        lines.append(_goal(label, sub.get("over_application"), limit, "<="))
+    if "retention_min" in sub:
+        lines.append(_goal(f"{layer}: {last}, lowest", sub["retention_min"], kept, ">="))
+    after_all = sub.get("adoption_after_all") or {}
+    for run in sub.get("runs") or []:
+        name = run.get("name", "?")
+        lines.append(_goal(f"{layer}: {name}: {taught}", run.get("adoption_after"), each, ">="))
+        if name in after_all:
+            lines.append(_goal(f"{layer}: {name}: {last}", after_all[name], kept, ">="))
+        if run.get("over_application") is not None:
+            label = f"{layer}: {name}: over-application"
+            lines.append(Line(label, run["over_application"], "", None))
+    return lines
+
+
+def _goal(label: str, figure: Any, goal: Any, op: str) -> Line:
+    """A judged line when the run has a goal for it, else a line for context only."""
+    return judge(label, figure, goal, op if goal is not None else "")
+
+
+def _kinds(run: dict[str, Any]) -> str:
+    """The signals a scenario's teaching recorded, by kind: "verbal_correction 6, requery 2"."""
+    kinds = run.get("signals_by_kind") or {}
+    return ", ".join(f"{kind} {count}" for kind, count in kinds.items()) or "none"
 
 
 def lines_for(kind: str, result: dict[str, Any]) -> list[Line]:
@@ -322,9 +317,10 @@ def all_goals_met(collected: dict[str, Any]) -> bool:
 
 def render_bench(bench: dict[str, Any]) -> list[str]:
     """The section of one bench: command, status, then its figures and goals."""
-    out = [
-        f"## {bench['name']}",
-        "",
+    out = [f"## {bench['name']}", ""]
+    if bench.get("note"):
+        out += [bench["note"], ""]
+    out += [
         f"`{bench['command']}`: {status_text(bench)}, "
         f"{seconds(bench['duration_s'])} s (load average {fmt(bench.get('load_average_1m'))} "
         "at its start).",

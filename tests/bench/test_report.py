@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bench import learning, report
+from bench import report
 from bench.__main__ import BENCHES
 
 MACHINE = {
@@ -42,29 +42,69 @@ STARTUP = {
     "goals_met": {"window_shown_s": True, "rss_mb": False},
 }
 LEARNING = {
-    "layers": "lora",
-    "adoption_after_all": {"fish": 0.4, "pirate": 1.0},
-    "goals_met": True,
+    "layers": "all",
+    "goals": {
+        "name": "test",
+        "adoption_after_mean": {"lora": 0.9, "skills": 0.8, "both": 0.9},
+        "adoption_after_min": {"lora": 0.6, "skills": 0.5},
+        "retention_min": {"both": 0.7},
+        "adoption_before_max": None,
+        "over_application_max": 0.1,
+        "train_seconds_max": 120.0,
+        "canary_rise_max": 0.05,
+        "both_at_least_best": False,
+    },
+    "checks": {"train_seconds_max": False, "canary_rise_max": True},
+    "goals_met": False,
     "runs": [
         {
             "name": "fish",
             "adoption_before": 0.0,
-            "adoption_after": 1.0,
-            "train_seconds": 200.0,
-            "canary_ppl_before": 10.0,
-            "canary_ppl_after": 10.2,
-            "promoted": True,
+            "signals_by_kind": {"requery": 1, "verbal_correction": 6},
+            "training": {"train_seconds": 100.0, "canary_rise": 0.02, "promoted": True},
         },
         {
             "name": "pirate",
             "adoption_before": 0.4,
-            "adoption_after": 1.0,
-            "train_seconds": 400.0,
-            "canary_ppl_before": 10.2,
-            "canary_ppl_after": None,
-            "promoted": False,
+            "signals_by_kind": {},
+            "training": {"train_seconds": 130.0, "canary_rise": None, "promoted": False},
         },
     ],
+    "by_layer": {
+        "lora": {
+            "adoption_after_mean": 0.8,
+            "adoption_after_min": 0.6,
+            "over_application": 0.25,
+            "control_prompts": 4,
+            "runs": [
+                {"name": "fish", "adoption_after": 1.0, "over_application": 0.5},
+                {"name": "pirate", "adoption_after": 0.6, "over_application": 0.0},
+            ],
+        },
+        "skills": {
+            "adoption_after_mean": 0.5,
+            "adoption_after_min": 0.4,
+            "over_application": 0.0,
+            "control_prompts": 4,
+            "runs": [
+                {"name": "fish", "adoption_after": 0.6, "over_application": 0.0},
+                {"name": "pirate", "adoption_after": 0.4, "over_application": 0.0},
+            ],
+        },
+        "both": {
+            "adoption_after_mean": 0.9,
+            "adoption_after_min": 0.8,
+            "over_application": 0.0,
+            "control_prompts": 4,
+            "retention_min": 0.6,
+            "adoption_after_all": {"fish": 0.6, "pirate": 0.8},
+            "runs": [
+                {"name": "fish", "adoption_after": 1.0, "over_application": 0.0},
+                {"name": "pirate", "adoption_after": 0.8, "over_application": 0.0},
+            ],
+        },
+    },
+    "both_at_least_best": {"fish": True, "pirate": True},
 }
 
 
@@ -156,59 +196,77 @@ def test_a_missing_figure_is_shown_as_missing_without_a_verdict() -> None:
     assert lines[0].figure is None and lines[0].met is None and lines[0].goal == "< 1.5"
 
 
-def test_learning_rows_per_scenario_use_the_learning_bench_goals() -> None:
+def test_learning_rows_are_judged_against_the_goals_the_run_printed() -> None:
     lines = {line.label: line for line in report.lines_for("learning", LEARNING)}
 
-    assert lines["fish: adoption after teaching"].goal == f"≥ {learning.GOAL_ADOPTION_LORA}"
-    assert lines["fish: adoption after teaching"].met is True
-    assert lines["fish: adoption after the last lesson"].met is False, "forgetting shows"
-    assert "pirate: adoption after the last lesson" not in lines, "same as after teaching"
-    assert lines["pirate: adoption before teaching"].met is False
-    assert lines["fish: canary perplexity rise"].figure == 0.02
-    assert lines["pirate: canary perplexity rise"].met is None, "no candidate perplexity"
-    assert lines["pirate: training time (s)"].met is False
+    assert lines["lora: adoption after teaching, mean"].goal == "≥ 0.9"
+    assert lines["lora: adoption after teaching, mean"].met is False
+    assert lines["lora: adoption after teaching, lowest"].met is True
+    assert lines["skills: adoption after teaching, lowest"].goal == "≥ 0.5"
+    assert lines["skills: pirate: adoption after teaching"].met is False, "every scenario shows"
+    assert lines["lora: over-application on 4 control prompts"].met is False
+    assert lines["lora: fish: over-application"].figure == 0.5
+    assert lines["both: adoption after the last lesson, lowest"].met is False
+    assert lines["both: fish: adoption after the last lesson"].goal == "≥ 0.7"
+    assert lines["both: fish: adoption after teaching"].met is None, "no goal for each: context"
+    assert "lora: fish: adoption after the last lesson" not in lines, "not a sequence there"
+
+
+def test_learning_rows_show_training_and_the_bench_canary_per_scenario() -> None:
+    lines = {line.label: line for line in report.lines_for("learning", LEARNING)}
+
+    assert lines["fish: canary perplexity rise, measured by the bench"].figure == 0.02
+    assert lines["fish: canary perplexity rise, measured by the bench"].met is True
+    missing = lines["pirate: canary perplexity rise, measured by the bench"]
+    assert missing.figure is None and missing.met is None, "shown as missing"
+    assert lines["pirate: training and gate time (s)"].met is False
     assert lines["pirate: adapter promoted by the gate"].figure is False
+    assert lines["fish: adoption before teaching"].met is None, "no goal in the test goals"
+    assert lines["fish: signals the app recorded"].figure == "requery 1, verbal_correction 6"
+    assert lines["pirate: signals the app recorded"].figure == "none"
 
 
-def test_skills_only_learning_has_no_training_rows_and_its_own_adoption_goal() -> None:
+def test_a_skills_only_run_has_no_training_rows() -> None:
     result = {
         "layers": "skills",
-        "runs": [{"name": "fish", "adoption_before": 0.0, "adoption_after": 0.6}],
-        "goals_met": True,
+        "goals": {"adoption_after_min": {"skills": 0.6}, "adoption_before_max": 0.2},
+        "runs": [{"name": "fish", "adoption_before": 0.0, "training": None}],
+        "by_layer": {
+            "skills": {
+                "adoption_after_mean": 0.6,
+                "adoption_after_min": 0.6,
+                "runs": [{"name": "fish", "adoption_after": 0.6, "over_application": None}],
+            }
+        },
     }
     lines = report.lines_for("learning", result)
 
     assert [line.label for line in lines] == [
         "fish: adoption before teaching",
-        "fish: adoption after teaching",
+        "fish: signals the app recorded",
+        "skills: adoption after teaching, mean",
+        "skills: adoption after teaching, lowest",
+        "skills: fish: adoption after teaching",
     ]
-    assert lines[1].goal == f"≥ {learning.GOAL_ADOPTION_SKILLS}"
+    assert lines[0].met is True and lines[3].goal == "≥ 0.6" and lines[3].met is True
 
 
-def test_all_layers_show_each_layer_and_both_against_the_better_single_layer() -> None:
-    lora = copy.deepcopy(LEARNING)
-    skills = {
-        "layers": "skills",
-        "runs": [
-            {"name": "fish", "adoption_before": 0.0, "adoption_after": 0.6},
-            {"name": "pirate", "adoption_before": 0.4, "adoption_after": 1.0},
-        ],
-    }
-    both = copy.deepcopy(LEARNING) | {"layers": "both"}
-    both["runs"][1]["adoption_after"] = 0.8
-    result = {"layers": "all", "by_layer": {"lora": lora, "skills": skills, "both": both}}
+def test_both_against_the_better_single_layer_is_shown_per_scenario() -> None:
+    result = copy.deepcopy(LEARNING)
+    result["both_at_least_best"]["pirate"] = False
     lines = {line.label: line for line in report.lines_for("learning", result)}
 
-    assert lines["lora: fish: training time (s)"].met is True
-    assert "both: fish: training time (s)" not in lines, "both shares lora's training"
-    assert lines["skills: fish: adoption after teaching"].goal == (
-        f"≥ {learning.GOAL_ADOPTION_SKILLS}"
-    )
-    assert lines["both: fish: adoption after teaching"].goal == f"≥ {learning.GOAL_ADOPTION_LORA}"
-    against = "adoption after teaching, against the better single layer"
-    assert lines[f"both: fish: {against}"].met is True
-    assert lines[f"both: pirate: {against}"].met is False
-    assert lines[f"both: pirate: {against}"].goal == "≥ 1"
+    assert lines["both: pirate: at least as good as the better single layer"].met is False
+    assert lines["both: fish: at least as good as the better single layer"].met is True
+
+
+def test_a_learning_bench_note_says_which_half_it_measured() -> None:
+    bench = _bench("learning-test", "learning", LEARNING, note="Test half: never tuned on.")
+    text = report.render(_collected(bench))
+
+    section = text.split("## learning-test")[1]
+    assert section.lstrip().startswith("Test half: never tuned on.")
+    assert "goals missed" in section
 
 
 def test_every_bench_the_runner_starts_has_a_goal_table() -> None:

@@ -72,28 +72,53 @@ def test_benches_are_picked_by_name_or_group() -> None:
     names = [b.name for b in runner.selected(runner.BENCHES, ["learning", "ui"], [])]
     assert names == [
         "ui",
-        "learning-fish",
-        "learning-summary",
-        "learning-ripgrep-then-pirate",
-        "learning-lora-ripgrep-then-pirate",
+        "learning-tune",
+        "learning-tune-sequence",
+        "learning-test",
+        "learning-test-sequence",
     ]
+    names = [b.name for b in runner.selected(runner.BENCHES, ["learning-test"], [])]
+    assert names == ["learning-test", "learning-test-sequence"], "a half is a group too"
     names = [b.name for b in runner.selected(runner.BENCHES, [], ["learning", "runtime"])]
     assert "runtime" not in names and not any(n.startswith("learning") for n in names)
     assert "startup" in names
 
 
-def test_learning_runs_cover_every_shipped_scenario_and_one_sequence() -> None:
-    learning = [b for b in runner.BENCHES if b.kind == "learning"]
-    shipped = sorted(p.name for p in (runner.BENCH_DIR / "scenarios" / "tune").glob("*.json"))
-    layers = [b.args[b.args.index("--layers") + 1] for b in learning]
-    runs = [[Path(a).name for a in b.args if a.endswith(".json")] for b in learning]
-    every_layer = [run for run, layer in zip(runs, layers, strict=True) if layer == "all"]
-    lora_only = [run for run, layer in zip(runs, layers, strict=True) if layer == "lora"]
+def test_learning_runs_measure_the_tune_and_test_halves_apart() -> None:
+    learning = {b.name: b for b in runner.BENCHES if b.kind == "learning"}
 
-    assert sorted(name for run in every_layer for name in run) == shipped
-    assert any(len(run) >= 2 for run in lora_only), "the trainer issue's own measurement"
-    assert all((runner.REPO / a).is_file() for b in learning for a in b.args if a.endswith(".json"))
-    assert any(len(run) >= 2 for run in runs), "a lesson taught after another is measured"
+    assert sorted(learning) == [
+        "learning-test",
+        "learning-test-sequence",
+        "learning-tune",
+        "learning-tune-sequence",
+    ]
+    for name, bench in learning.items():
+        half = "test" if name.startswith("learning-test") else "tune"
+        assert f"bench/scenarios/{half}/" in bench.args, "a whole folder, never single files"
+        goals = "test" if half == "test" else "default"
+        assert bench.args[bench.args.index("--goals") + 1] == goals
+        assert ("--sequence" in bench.args) == name.endswith("-sequence")
+        assert bench.args[bench.args.index("--layers") + 1] == "all"
+        assert bench.note.startswith("Test half" if half == "test" else "Tuning half")
+    assert (runner.SCENARIOS / "tune").is_dir()
+
+
+def test_a_learning_run_gets_time_for_each_scenario_of_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "scenarios"
+    (folder / "tune").mkdir(parents=True)
+    for name in ("a.json", "b.json", "c.json", "notes.md"):
+        (folder / "tune" / name).write_text("{}", encoding="utf-8")
+    run = {"name": "tune", "half": "tune", "goals": "default", "sequence": False}
+
+    original = runner.SCENARIOS
+    try:
+        runner.SCENARIOS = folder
+        bench = runner._learning(run)
+    finally:
+        runner.SCENARIOS = original
+
+    assert bench.timeout_s == 3 * runner.SCENARIO_TIMEOUT_S
 
 
 def test_the_runner_writes_the_report_and_prints_everything_as_json(
