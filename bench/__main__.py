@@ -118,7 +118,7 @@ BENCHES += [_learning(run) for run in LEARNING_RUNS]
 
 def selected(benches: list[Bench], only: list[str], skip: list[str]) -> list[Bench]:
     """The benches named by ``only`` (all if empty) minus those named by ``skip``; a name
-    matches a bench or a group (``learning`` matches ``learning-lora``)."""
+    matches a bench or a group (``learning`` matches ``learning-tune``)."""
 
     def matches(bench: Bench, names: list[str]) -> bool:
         return any(bench.name == n or bench.name.startswith(f"{n}-") for n in names)
