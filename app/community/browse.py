@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.community.client import HubClient, HubError, community_origin
+from app.community.screening import ScreeningError, check_text
+from app.model.prompt import neutralize_special_tokens
 from app.skills.injection import demonstrations, skills_prompt_section
 from app.skills.retrieve import as_retrieved
-from app.skills.skill import APPLIES_ALWAYS, Skill
+from app.skills.skill import APPLIES_ALWAYS, APPLIES_RELEVANT, Skill
 
 LIST_FIELDS = ("id", "name", "description")
 REMOTE_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -90,6 +92,8 @@ class Preview:
     reports: int | None  # None: not known (an older hub, or a copy kept offline)
     skill_text: str = ""  # the SKILL.md as the contributor signed it
     contributor_record: str = ""
+    refusal: str = ""  # why an import would refuse it (the content checks), "" if it would not
+    asked_always: bool = False  # the contributor marked it for every request
 
     @property
     def origin(self) -> str:
@@ -97,6 +101,8 @@ class Preview:
 
     def prompt_text(self) -> str:
         """What the model would see: the system prompt section, then the example turns."""
+        if self.refusal:
+            return f"Never: an import refuses it ({self.refusal})."
         retrieved = as_retrieved(self.skill)
         turns = demonstrations([retrieved])
         lines = ["Added to the system prompt when it applies:", "",
@@ -108,8 +114,10 @@ class Preview:
 
     def facts(self) -> list[str]:
         reports = "unknown" if self.reports is None else str(self.reports)
-        scope = ("every request" if self.skill.applies == APPLIES_ALWAYS
-                 else "requests it is relevant to")
+        scope = "requests it is relevant to"
+        if self.asked_always:
+            scope += (" (its contributor marked it for every request: only you can choose "
+                      "that, once it is imported)")
         facts = [
             f"contributor: {self.contributor or 'unknown'}",
             f"endorsements: {self.endorsements}",
@@ -121,6 +129,8 @@ class Preview:
         ]
         if self.contributor_record:
             facts.insert(1, f"contributor's record: {self.contributor_record}")
+        if self.refusal:
+            facts.insert(0, f"REFUSED at import: {self.refusal}")
         return facts
 
     def markdown(self) -> str:
@@ -152,10 +162,21 @@ def _record(answer: dict[str, Any]) -> str:
 
 
 def preview_of(hub_url: str, remote_id: str, answer: dict[str, Any], skill: Skill) -> Preview:
-    """The preview of a verified skill from the hub's answer (or a stored copy of it)."""
+    """The preview of a verified skill from the hub's answer (or a stored copy of it), the
+    skill prepared as :func:`~app.community.client.import_skill` stores it: topical, its text
+    neutralised, and screened by the same content checks."""
     bundle = answer.get("bundle") if isinstance(answer.get("bundle"), dict) else {}
     metadata = bundle.get("metadata") if isinstance(bundle.get("metadata"), dict) else {}
+    asked_always = skill.applies == APPLIES_ALWAYS
     skill.community_origin = community_origin(hub_url, remote_id)
+    skill.applies = APPLIES_RELEVANT
+    skill.description = neutralize_special_tokens(skill.description)
+    skill.body = neutralize_special_tokens(skill.body)
+    try:
+        check_text(str(bundle.get("skill", "")))
+        refusal = ""
+    except ScreeningError as exc:
+        refusal = str(exc)
     reports = answer.get("reports")
     return Preview(
         remote_id=remote_id,
@@ -168,6 +189,8 @@ def preview_of(hub_url: str, remote_id: str, answer: dict[str, Any], skill: Skil
         reports=_count(reports) if reports is not None else None,
         skill_text=str(bundle.get("skill", "")),
         contributor_record=_record(answer),
+        refusal=refusal,
+        asked_always=asked_always,
     )
 
 

@@ -27,6 +27,7 @@ from app.community.client import (
     ensure_sharing_allowed,
     import_skill,
 )
+from app.community.screening import check_text
 from app.skills.skill import Skill
 from app.store import community as store
 from app.store.community import DISMISSED, IMPORTED, INBOX, REFUSED, Received
@@ -108,6 +109,7 @@ def sync(db: sqlite_utils.Database, client: HubClient) -> SyncReport:
                     report.enabled.append(skill.name)
                 else:
                     answer, _skill = client.show(found.remote_id)
+                    check_text(answer["bundle"]["skill"])  # refused now, not after a click
                     store.record(db, replace(row, bundle=answer["bundle"]))
                     report.waiting.append(found.name)
             except HubUnreachableError:

@@ -39,15 +39,14 @@ from app.community.browse import Listing, Preview, preview, preview_of, search
 from app.community.bundle import BundleError, verify_bundle
 from app.community.client import HubClient, ensure_sharing_allowed
 from app.settings import Settings
-from app.skills.library import SkillLibrary
 from app.skills.outcomes import trial_note
 from app.skills.skill import Skill
 from app.store.community import Received
 from app.store.db import open_db
 from app.ui.background_job import BackgroundJob, Progress
 from app.ui.community_sync import CommunitySync, hub_problem
+from app.ui.imported_skills import ImportedSkills
 from app.ui.markdown import to_html
-from app.ui.skills_page import skill_markdown
 from app.ui.store_page import StorePage
 from app.ui.workers import AsyncStore
 
@@ -86,17 +85,6 @@ def _inbox(db: sqlite_utils.Database, hub_url: str) -> list[InboxEntry]:
                     "bundle": item.bundle, "endorsements": item.endorsements}, skill)
         entries.append(InboxEntry(item, shown))
     return entries
-
-
-def _imported(db: sqlite_utils.Database) -> list[Skill]:
-    return [s for s in SkillLibrary(db).list_skills() if s.community_origin]
-
-
-def imported_label(skill: Skill) -> str:
-    """``name (on trial: 1 of 5 uses judged)``, ``name (off)``, ``name (retired)``."""
-    state = ("retired" if skill.retired else "off" if not skill.enabled
-             else trial_note(skill) or "kept")
-    return f"{skill.name} ({state})"
 
 
 class _Reply(QObject):
@@ -161,7 +149,9 @@ class CommunityPage(StorePage):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._browse_tab(), "Browse")
         self.tabs.addTab(self._inbox_tab(), "Inbox")
-        self.tabs.addTab(self._imported_tab(), "Imported")
+        self.imported = ImportedSkills(store=self.store)
+        self.imported.changed.connect(self.changed)
+        self.tabs.addTab(self.imported, "Imported")
         self.tabs.addTab(self._subscriptions_tab(), "Subscriptions")
         layout = QVBoxLayout(self)
         layout.addWidget(self.sharing_note)
@@ -213,21 +203,6 @@ class CommunityPage(StorePage):
         splitter.setStretchFactor(1, 2)
         return _list_panel(_row(self.check_button, self.sync_note), splitter)
 
-    def _imported_tab(self) -> QWidget:
-        self.imported_list = QListWidget()
-        self.imported_view = QTextBrowser()
-        self.toggle_button = QPushButton("Turn off")
-        self.delete_button = QPushButton("Delete…")
-        self.imported_list.currentItemChanged.connect(self._imported_selected)
-        self.toggle_button.clicked.connect(self.toggle_selected)
-        self.delete_button.clicked.connect(self.delete_selected)
-        splitter = QSplitter()
-        splitter.addWidget(_list_panel(self.imported_list))
-        splitter.addWidget(_list_panel(self.imported_view,
-                                       _row(self.toggle_button, self.delete_button)))
-        splitter.setStretchFactor(1, 2)
-        return _list_panel(splitter)
-
     def _subscriptions_tab(self) -> QWidget:
         self.subscription_list = QListWidget()
         self.subscribe_edit = QLineEdit(placeholderText="Domain to subscribe to")
@@ -265,16 +240,13 @@ class CommunityPage(StorePage):
 
     def _update_buttons(self, *_: object) -> None:
         on, idle = self.sharing_on(), not self._hub_jobs
-        self.import_button.setEnabled(on and idle and self.previewed is not None)
-        inbox = self._current(self.inbox_list)
+        self.import_button.setEnabled(on and idle and self.previewed is not None
+                                      and not self.previewed.refusal)
+        inbox: InboxEntry | None = self._current(self.inbox_list)
         self.enable_button.setEnabled(on and idle and inbox is not None
-                                      and inbox.item.status == "inbox")
+                                      and inbox.item.status == "inbox"
+                                      and not (inbox.preview and inbox.preview.refusal))
         self.dismiss_button.setEnabled(inbox is not None)
-        skill = self._current(self.imported_list)
-        self.toggle_button.setEnabled(skill is not None)
-        self.delete_button.setEnabled(skill is not None)
-        if skill is not None:
-            self.toggle_button.setText("Turn on" if not skill.enabled else "Turn off")
         self.unsubscribe_button.setEnabled(self.subscription_list.currentItem() is not None)
 
     def _hub(self, work: Callable[[sqlite_utils.Database, HubClient], Any],
@@ -430,35 +402,6 @@ class CommunityPage(StorePage):
         self._run(lambda db: subscriptions.dismiss(db, item_id),
                   lambda _: (self._say(f"Dismissed {entry.item.name}."), self.refresh_local()))
 
-    # --- imported skills -----------------------------------------------------------------
-
-    def _imported_selected(self, item: QListWidgetItem | None, _previous: object = None
-                           ) -> None:
-        skill: Skill | None = item.data(DATA_ROLE) if item is not None else None
-        self.imported_view.setHtml(to_html(skill_markdown(skill)) if skill else "")
-        self._update_buttons()
-
-    def toggle_selected(self) -> None:
-        skill: Skill | None = self._current(self.imported_list)
-        if skill is None:
-            return
-        name, enabled = skill.name, not skill.enabled
-        self._run(lambda db: SkillLibrary(db).set_enabled(name, enabled),
-                  lambda _: self._library_changed("Turned on." if enabled else "Turned off."))
-
-    def delete_selected(self) -> None:
-        skill: Skill | None = self._current(self.imported_list)
-        if skill is None or not self._confirm(f"Delete the imported skill “{skill.name}”?"):
-            return
-        name = skill.name
-        self._run(lambda db: SkillLibrary(db).delete(name),
-                  lambda _: self._library_changed(f"Deleted {name}."))
-
-    def _library_changed(self, note: str) -> None:
-        self._say(note)
-        self.changed.emit()
-        self.refresh_local()
-
     # --- subscriptions -------------------------------------------------------------------
 
     def subscribe(self) -> None:
@@ -494,15 +437,14 @@ class CommunityPage(StorePage):
     def refresh_local(self) -> None:
         """Reload the inbox, imported skills and subscriptions (store thread, no network)."""
         hub_url = self._settings().community.hub_url.strip().rstrip("/")
-        self._run(lambda db: (_inbox(db, hub_url) if hub_url else [], _imported(db),
+        self._run(lambda db: (_inbox(db, hub_url) if hub_url else [],
                               subscriptions.subscribed(db)), self._show_local)
+        self.imported.refresh()
 
-    def _show_local(self, lists: tuple[list[InboxEntry], list[Skill], list[str]]) -> None:
-        inbox, imported, domains = lists
+    def _show_local(self, lists: tuple[list[InboxEntry], list[str]]) -> None:
+        inbox, domains = lists
         self._fill(self.inbox_list, [(e.label, e) for e in inbox])
-        self._fill(self.imported_list, [(imported_label(s), s) for s in imported])
         self._fill(self.subscription_list, [(d, d) for d in domains])
         self.tabs.setTabText(1, f"Inbox ({len(inbox)})" if inbox else "Inbox")
         self.inbox_view.clear()
-        self.imported_view.clear()
         self._update_buttons()

@@ -176,3 +176,30 @@ def test_a_hub_that_answers_garbage_or_nothing_is_a_clear_error(garbage_hub, mak
     store_membership_token(down.url, "token")
     with pytest.raises(HubUnreachableError):
         search(HubClient(settings, retries=0))
+
+
+def test_a_rogue_skill_a_compromised_hub_serves_is_refused_in_preview_and_sync(
+    make_hub, make_user
+):
+    from app.skills.skill import parse_skill
+
+    from .hostile import ROGUE, signed
+
+    hub = make_hub()
+    skill = parse_skill(ROGUE)
+    rogue = hub.storage.add_skill(signed(ROGUE), name=skill.name, description=skill.description,
+                                  submitter="rogue", tags=["shell"])  # past the hub's checks
+    hub.storage.approve(rogue)
+    bob = make_user("bob")
+    bob.join(hub)
+    with bob.active():
+        shown = preview(bob.client(), rogue)
+        assert shown.refusal.startswith("this skill was refused because")
+        assert shown.asked_always and shown.skill.applies == "relevant"
+        assert shown.prompt_text().startswith("Never: an import refuses it")
+        subscriptions.subscribe(bob.db, "shell")
+        report = subscriptions.sync(bob.db, bob.client())
+        assert report.waiting == [] and [name for name, _ in report.refused] == ["list-files"]
+        (item,) = subscriptions.inbox(bob.db, hub.url)
+        assert item.status == "refused" and item.bundle is None
+        assert SkillLibrary(bob.db).list_skills() == []

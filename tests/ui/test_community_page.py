@@ -101,8 +101,8 @@ def test_search_preview_and_import_from_the_window(qtbot: QtBot, window: MainWin
     click(qtbot, page.import_button)
     qtbot.waitUntil(lambda: page.message.text().startswith("Imported"), timeout=HUB_MS)
     assert page.message.text() == "Imported disk-usage-du: enabled, on trial: 0 of 5 uses judged."
-    qtbot.waitUntil(lambda: page.imported_list.count() == 1)
-    assert texts(page.imported_list) == ["disk-usage-du (on trial: 0 of 5 uses judged)"]
+    qtbot.waitUntil(lambda: page.imported.list.count() == 1)
+    assert page.imported.labels() == ["disk-usage-du (on trial: 0 of 5 uses judged)"]
     assert SkillLibrary(open_db()).get("disk-usage-du").enabled
     window.open_skills()  # the Skills page shows where it came from
     skills = window.skills_dialog.findChild(SkillsPage)
@@ -144,7 +144,7 @@ def test_subscribe_sync_fills_the_inbox_then_enable_and_dismiss(
     assert page.inbox_list.count() == 0, "a dismissed skill does not come back"
 
 
-def test_an_imported_skill_can_be_disabled_and_deleted(
+def test_an_imported_skill_can_be_disabled_made_standing_and_deleted(
     qtbot: QtBot, page: CommunityPage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page.text_edit.setText("du")
@@ -153,18 +153,71 @@ def test_an_imported_skill_can_be_disabled_and_deleted(
     page.results.setCurrentRow(0)
     qtbot.waitUntil(lambda: page.import_button.isEnabled(), timeout=HUB_MS)
     click(qtbot, page.import_button)
-    qtbot.waitUntil(lambda: page.imported_list.count() == 1, timeout=HUB_MS)
-    assert [h.name for h in retrieve(open_db(), "what uses the disk, folder sizes?")] == [
-        "disk-usage-du"]
-    page.imported_list.setCurrentRow(0)
-    assert page.toggle_button.text() == "Turn off"
-    click(qtbot, page.toggle_button)
-    qtbot.waitUntil(lambda: texts(page.imported_list) == ["disk-usage-du (off)"])
-    assert retrieve(open_db(), "what uses the disk, folder sizes?") == []
-    page.imported_list.setCurrentRow(0)
-    monkeypatch.setattr(page, "_confirm", lambda _text: True)
-    click(qtbot, page.delete_button)
-    qtbot.waitUntil(lambda: page.imported_list.count() == 0)
+    imported = page.imported
+    qtbot.waitUntil(lambda: imported.list.count() == 1, timeout=HUB_MS)
+    asked = "what uses the disk, folder sizes?"
+    assert [h.name for h in retrieve(open_db(), asked)] == ["disk-usage-du"]
+    imported.list.setCurrentRow(0)
+    assert "from the community: http://127.0.0.1" in imported.view.toPlainText()
+    assert imported.toggle_button.text() == "Turn off"
+    click(qtbot, imported.toggle_button)
+    qtbot.waitUntil(lambda: imported.labels() == ["disk-usage-du (off)"])
+    assert retrieve(open_db(), asked) == []
+
+    imported.list.setCurrentRow(0)
+    questions: list[str] = []
+    monkeypatch.setattr(imported, "_confirm", lambda text: questions.append(text) or True)
+    assert imported.always_button.text() == "Apply to every request…"
+    click(qtbot, imported.always_button)
+    qtbot.waitUntil(lambda: imported.message.text() == "Applies to every request.")
+    assert "do this only for a skill you have read and trust" in questions[0]
+    assert SkillLibrary(open_db()).get("disk-usage-du").applies == "always"
+    imported.list.setCurrentRow(0)
+    assert imported.always_button.text() == "Apply only when relevant"
+
+    click(qtbot, imported.delete_button)
+    qtbot.waitUntil(lambda: imported.list.count() == 0)
+    assert SkillLibrary(open_db()).list_skills() == []
+
+
+def forced(hub: Hub, text: str) -> str:
+    """A skill put straight into the hub's storage and approved, past the hub's submission
+    checks: what a compromised hub, or one from before the checks, would serve."""
+    from app.skills.skill import parse_skill
+    from tests.community.hostile import signed
+
+    skill = parse_skill(text)
+    remote_id = hub.storage.add_skill(signed(text), name=skill.name,
+                                      description=skill.description, submitter="rogue",
+                                      tags=["shell"])
+    hub.storage.approve(remote_id)
+    return remote_id
+
+
+def test_a_rogue_skill_from_a_compromised_hub_is_shown_refused_and_cannot_be_taken(
+    qtbot: QtBot, page: CommunityPage, hub: Hub
+) -> None:
+    from tests.community.hostile import ROGUE
+
+    forced(hub, ROGUE)
+    page.text_edit.setText("list files")
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: page.results.count() == 1, timeout=HUB_MS)
+    page.results.setCurrentRow(0)
+    qtbot.waitUntil(lambda: page.previewed is not None, timeout=HUB_MS)
+    shown = page.preview_view.toPlainText()
+    assert "REFUSED at import: this skill was refused because" in shown
+    assert "Never: an import refuses it" in shown and "Worked examples" not in shown
+    assert "only you can choose that" in shown  # it asked for every request
+    assert not page.import_button.isEnabled()
+    page.subscribe_edit.setText("shell")
+    with qtbot.waitSignal(page.sync.synced, timeout=HUB_MS):
+        click(qtbot, page.subscribe_button)
+    assert "1 refused" in page.sync_note.text()
+    qtbot.waitUntil(lambda: "list-files (refused)" in texts(page.inbox_list))
+    page.inbox_list.setCurrentRow(texts(page.inbox_list).index("list-files (refused)"))
+    assert "this skill was refused because" in page.inbox_view.toPlainText()
+    assert not page.enable_button.isEnabled() and page.dismiss_button.isEnabled()
     assert SkillLibrary(open_db()).list_skills() == []
 
 
