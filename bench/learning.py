@@ -52,7 +52,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.canary import canary_perplexity
-from bench.scenario import ScenarioError, load_scenario, scenario_paths, teach_kind
+from bench.scenario import (
+    ScenarioError,
+    is_echo,
+    load_scenario,
+    scenario_paths,
+    teach_kind,
+    user_words,
+)
 from bench.verdict import GOALS, Goals, both_at_least_best, canary_rise, layer_figures, run_checks
 
 __all__ = ["Replay", "ScenarioError", "load_scenario", "main", "run", "use_throwaway_home"]
@@ -144,18 +151,28 @@ class Replay:
         _, message_id, text = self.ask_in(prompt)
         return message_id, text
 
-    def probe(self, items: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
-        """Ask each prompt afresh; whether its reply matches the item's ``field`` regex."""
+    def probe(
+        self, items: list[dict[str, Any]], field: str, words: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Ask each prompt afresh; whether its reply matches the item's ``field`` regex
+        (and, given the user's ``words``, whether it only echoes them)."""
         replies = []
         for item in items:
             _, text = self.ask(item["prompt"])
-            hit = re.search(item[field], text, re.IGNORECASE) is not None
-            replies.append({"prompt": item["prompt"], "hit": hit, "reply": text[:300]})
+            reply = {
+                "prompt": item["prompt"],
+                "hit": re.search(item[field], text, re.IGNORECASE) is not None,
+                "reply": text[:300],
+            }
+            if words is not None:
+                reply["echo"] = is_echo(text, words)
+            replies.append(reply)
         return replies
 
     def adoption(self, scenario: dict[str, Any]) -> tuple[float, list[dict[str, Any]]]:
-        """The share of held-out replies matching their ``expect``, and the replies."""
-        replies = self.probe(scenario["heldout"], "expect")
+        """The share of held-out replies matching their ``expect``, and the replies (each
+        marked ``echo`` when it parrots what the user said while teaching)."""
+        replies = self.probe(scenario["heldout"], "expect", user_words(scenario))
         return sum(r["hit"] for r in replies) / len(replies), replies
 
     def over_application(self, scenario: dict[str, Any]) -> tuple[float | None, list[dict]]:

@@ -166,9 +166,9 @@ def learning_lines(result: dict[str, Any]) -> list[Line]:
     First what every layer shares, per scenario: adoption before teaching, the signals the
     app recorded from the teaching, and for a trained run the training time, the canary
     rise (the bench's own measure) and the gate's decision. Then each layer's figures over
-    the whole run (mean and lowest adoption, over-application, retention at the end of a
-    sequence) and per scenario; with ``--layers all``, ``both`` against the better single
-    layer per scenario."""
+    the whole run (mean and lowest adoption, over-application, replies that parrot the user,
+    retention at the end of a sequence) and per scenario; with ``--layers all``, ``both``
+    against the better single layer per scenario."""
     goals = result.get("goals") or {}
     lines: list[Line] = []
     for run in result.get("runs") or []:
@@ -222,6 +222,9 @@ def layer_lines(layer: str, sub: dict[str, Any], goals: dict[str, Any]) -> list[
         label = f"{layer}: over-application on {sub['control_prompts']} control prompts"
         limit = goals.get("over_application_max")
         lines.append(_goal(label, sub.get("over_application"), limit, "<="))
+    if "echoes" in sub:
+        label = f"{layer}: held-out replies that parrot the user"
+        lines.append(_goal(label, sub["echoes"], goals.get("echoes_max"), "<="))
     if "retention_min" in sub:
         lines.append(_goal(f"{layer}: {last}, lowest", sub["retention_min"], kept, ">="))
     after_all = sub.get("adoption_after_all") or {}

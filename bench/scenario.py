@@ -48,6 +48,22 @@ def scenario_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
+def user_words(scenario: dict[str, Any]) -> list[str]:
+    """What the user typed in words while teaching (next messages, thumb reasons): a reply
+    that is only one of these echoes the user instead of answering."""
+    return [item[key] for item in scenario["teach"] for key in ("say", "reason") if key in item]
+
+
+def is_echo(reply: str, words: list[str]) -> bool:
+    """Whether a reply parrots the user: it says "The user said", or its whole text is one
+    of the user's own messages (ignoring case, spaces, quotes and end punctuation)."""
+
+    def bare(text: str) -> str:
+        return " ".join(text.lower().split()).strip(" \"'`.!")
+
+    return "the user said" in reply.lower() or bare(reply) in {bare(w) for w in words}
+
+
 def teach_kind(item: dict[str, Any]) -> str:
     """How an item teaches, in words: ``correction``, ``say``, ``regenerate+say``, …"""
     return "+".join(action for action in ACTIONS if action in item)

@@ -5,7 +5,8 @@ lowest adoption, the share of control prompts the lesson leaked into, the slowes
 and the worst canary rise. The goals in force are printed with the figures (``goals``), and
 each judged figure gets a named check (``checks``), so a reader sees what passed against
 what. ``default`` is what the bench has always asked of the tuning scenarios; ``test`` is
-issue 19's acceptance for the held-out scenarios (``--goals test``).
+issue 19's acceptance for the held-out scenarios (``--goals test``), with issue 17's "no
+held-out reply parrots the user".
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Goals:
     retention_min: dict[str, float] = field(default_factory=dict)
     adoption_before_max: float | None = None
     over_application_max: float | None = None
+    # Held-out replies that parrot the user ("The user said …", or only the user's words).
+    echoes_max: int | None = None
     train_seconds_max: float | None = None  # trainer start to exit, the gate included
     canary_rise_max: float | None = None  # relative, measured by the bench
     both_at_least_best: bool = False  # ``all``: both layers never below the better one alone
@@ -51,6 +54,7 @@ GOALS = {
         adoption_after_min={"lora": 0.6, "skills": 0.5},
         retention_min={"both": 0.7},
         over_application_max=0.1,
+        echoes_max=0,
         train_seconds_max=120.0,
         canary_rise_max=0.05,
     ),
@@ -99,8 +103,9 @@ def layer_figures(
 ) -> dict[str, Any]:
     """One layer's figures over every scenario of the run, and their checks.
 
-    ``runs`` has one dict per scenario with this layer's ``adoption_after`` and
-    ``control_replies``; ``retention`` (a sequence only) each lesson's adoption at the end.
+    ``runs`` has one dict per scenario with this layer's ``adoption_after``,
+    ``replies_after`` and ``control_replies``; ``retention`` (a sequence only) each
+    lesson's adoption at the end. ``echoes`` counts held-out replies that parrot the user.
     ``over_application`` is the share of all the run's control prompts whose reply matched
     its ``reject`` (None, and not judged, when no scenario has controls).
     """
@@ -112,10 +117,12 @@ def layer_figures(
         "adoption_after_min": min(after),
         "over_application": _share(controls),
         "control_prompts": len(controls),
+        "echoes": sum(bool(r.get("echo")) for run in runs for r in run["replies_after"]),
     }
     judged = [
         ("adoption_after_mean", goals.adoption_after_mean.get(layer), False),
         ("adoption_after_min", goals.adoption_after_min.get(layer), False),
+        ("echoes", goals.echoes_max, True),
     ]
     if controls:
         judged.append(("over_application", goals.over_application_max, True))

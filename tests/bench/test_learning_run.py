@@ -48,7 +48,8 @@ class ScriptedReplay:
     def adoption(self, scenario: dict[str, Any]) -> tuple[float, list[dict[str, Any]]]:
         name = scenario["name"]
         share = self._value(name, self._phase(name), 0.0)
-        return share, [{"prompt": "p", "hit": share > 0, "reply": "r"}]
+        echo = self._phase(name) != "before" and self._value(name, "echo", False)
+        return share, [{"prompt": "p", "hit": share > 0, "reply": "r", "echo": echo}]
 
     def over_application(self, scenario: dict[str, Any]) -> tuple[float | None, list[dict]]:
         controls = scenario.get("control") or []
@@ -205,11 +206,34 @@ def test_the_acceptance_goals_judge_means_lowest_training_time_and_canary(
     assert report["checks"] == {"train_seconds_max": False, "canary_rise_max": False}
     assert report["train_seconds_max"] == 130.0 and report["canary_rise_max"] == 0.06
     by = report["by_layer"]
-    assert by["lora"]["checks"] == {"adoption_after_mean": False, "adoption_after_min": True}
-    assert by["skills"]["checks"] == {"adoption_after_mean": False, "adoption_after_min": False}
-    assert by["both"]["checks"] == {"adoption_after_mean": True}
+    assert by["lora"]["checks"] == {
+        "adoption_after_mean": False,
+        "adoption_after_min": True,
+        "echoes": True,
+    }
+    assert by["skills"]["checks"] == {
+        "adoption_after_mean": False,
+        "adoption_after_min": False,
+        "echoes": True,
+    }
+    assert by["both"]["checks"] == {"adoption_after_mean": True, "echoes": True}
     assert "both_at_least_best" not in report["checks"], "not an acceptance goal"
     assert report["both_at_least_best"] == {"a": True, "b": True}
+
+
+def test_held_out_replies_that_parrot_the_user_are_counted_and_judged(
+    scripted: list[Path], tmp_path: Path
+) -> None:
+    script = {"a": {"after": 1.0, "echo": {"skills": True}}, "b": {"after": 1.0}}
+    paths = _scenarios(tmp_path, script)
+
+    report = learning.run(paths, "all", None, 16, GOALS["test"])
+
+    by = report["by_layer"]
+    assert (by["skills"]["echoes"], by["lora"]["echoes"]) == (1, 0)
+    assert by["skills"]["checks"]["echoes"] is False and by["lora"]["checks"]["echoes"] is True
+    default = learning.run(paths, "all", None, 16)["by_layer"]["skills"]
+    assert default["echoes"] == 1 and "echoes" not in default["checks"], "not a default goal"
 
 
 def test_an_unmeasured_canary_does_not_meet_its_goal(scripted: list[Path], tmp_path: Path) -> None:
@@ -232,6 +256,7 @@ def test_main_prints_the_goals_and_exits_1_when_one_is_missed(
     assert printed["by_layer"]["lora"]["checks"] == {
         "adoption_after_mean": False,
         "adoption_after_min": True,
+        "echoes": True,
     }
 
 

@@ -50,6 +50,7 @@ LEARNING = {
         "retention_min": {"both": 0.7},
         "adoption_before_max": None,
         "over_application_max": 0.1,
+        "echoes_max": 0,
         "train_seconds_max": 120.0,
         "canary_rise_max": 0.05,
         "both_at_least_best": False,
@@ -76,6 +77,7 @@ LEARNING = {
             "adoption_after_min": 0.6,
             "over_application": 0.25,
             "control_prompts": 4,
+            "echoes": 1,
             "runs": [
                 {"name": "fish", "adoption_after": 1.0, "over_application": 0.5},
                 {"name": "pirate", "adoption_after": 0.6, "over_application": 0.0},
@@ -206,6 +208,8 @@ def test_learning_rows_are_judged_against_the_goals_the_run_printed() -> None:
     assert lines["skills: pirate: adoption after teaching"].met is False, "every scenario shows"
     assert lines["lora: over-application on 4 control prompts"].met is False
     assert lines["lora: fish: over-application"].figure == 0.5
+    assert lines["lora: held-out replies that parrot the user"].met is False
+    assert lines["lora: held-out replies that parrot the user"].goal == "≤ 0"
     assert lines["both: adoption after the last lesson, lowest"].met is False
     assert lines["both: fish: adoption after the last lesson"].goal == "≥ 0.7"
     assert lines["both: fish: adoption after teaching"].met is None, "no goal for each: context"

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from bench.__main__ import SCENARIOS
-from bench.scenario import ScenarioError, load_scenario, scenario_paths, teach_kind
+from bench.scenario import (
+    ScenarioError,
+    is_echo,
+    load_scenario,
+    scenario_paths,
+    teach_kind,
+    user_words,
+)
 
 HELDOUT = [{"prompt": "What finds text in files?", "expect": r"\brg\b"}]
 
@@ -140,3 +147,21 @@ def test_the_tuning_scenarios_live_in_their_folder_and_load() -> None:
     ]
     assert all(load_scenario(path)["heldout"] for path in tune)
     assert not list(SCENARIOS.glob("*.json")), "every scenario is in tune/ or test/"
+
+
+def test_a_reply_echoes_the_user_when_it_says_the_user_said_or_only_their_words() -> None:
+    scenario = _scenario(
+        [
+            {"prompt": "Q?", "say": "No, I use ripgrep."},
+            {"prompt": "Q?", "thumb": "down", "reason": "Use rg -c."},
+            {"prompt": "Q?", "correction": "Use `rg`."},
+        ]
+    )
+    words = user_words(scenario)
+
+    assert words == ["No, I use ripgrep.", "Use rg -c."]
+    assert is_echo("Show the field.The user said: use jq", words)
+    assert is_echo('  "no, I use  ripgrep"  ', words)
+    assert is_echo("use rg -c", words)
+    assert not is_echo("Use ripgrep: `rg -c TODO` counts the matching lines.", words)
+    assert not is_echo("Use `rg`.", words), "a correction is a reply, not the user's words"
