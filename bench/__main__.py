@@ -41,7 +41,7 @@ REPO = BENCH_DIR.parent
 # 3-5 minutes on an idle 2-core machine, so the learning runs take most of the report's time
 # (REPORT.md shows each bench's time). Change what the report covers here.
 SCENARIOS = BENCH_DIR / "scenarios"
-SCENARIO_TIMEOUT_S = 600
+SCENARIO_TIMEOUT_S = 900  # a hang guard: 3-5 minutes on an idle machine, far more when busy
 LEARNING_RUNS: list[dict[str, Any]] = [
     {"name": "tune", "half": "tune", "goals": "default", "sequence": False},
     {"name": "tune-sequence", "half": "tune", "goals": "default", "sequence": True},

@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -317,6 +318,8 @@ def run(
     after: dict[str, list[dict[str, Any]]] = {layer: [] for layer in MEASURED[layers]}
     retention: dict[str, dict[str, float]] | None = None
     homes: list[str] = []
+    failed: list[dict[str, str]] = []
+    taught: list[dict[str, Any]] = []
     replay: Replay | None = None
     for scenario in scenarios:
         if replay is None or not sequence:
@@ -324,18 +327,27 @@ def run(
                 replay.close()
             homes.append(str(use_throwaway_home()))
             replay = Replay(teaching, max_tokens)
-        entry, measured = lesson(replay, scenario, layers, config)
+        try:
+            entry, measured = lesson(replay, scenario, layers, config)
+        except Exception as exc:  # one broken lesson must not lose the others' figures
+            traceback.print_exc(file=sys.stderr)
+            error = f"{type(exc).__name__}: {exc}"
+            failed.append({"name": scenario["name"], "file": scenario["file"], "error": error})
+            continue
         runs.append(entry)
+        taught.append(scenario)
         for layer, figures in measured.items():
             after[layer].append(figures)
     assert replay is not None  # argparse and scenario_paths refuse an empty list
-    if sequence:
+    if sequence and taught:
         retention = {}
         for layer in MEASURED[layers]:  # every lesson again, after the last one
             replay.use_layer(layer)
-            retention[layer] = {s["name"]: replay.adoption(s)[0] for s in scenarios[:-1]}
-            retention[layer][scenarios[-1]["name"]] = after[layer][-1]["adoption_after"]
+            retention[layer] = {s["name"]: replay.adoption(s)[0] for s in taught[:-1]}
+            retention[layer][taught[-1]["name"]] = after[layer][-1]["adoption_after"]
     replay.close()
+    if not runs:
+        return {"bench": "learning", "error": "no scenario could be taught", "failed": failed}
     by_layer = {
         layer: layer_figures(layer, after[layer], retention and retention[layer], goals)
         for layer in MEASURED[layers]
@@ -350,6 +362,8 @@ def run(
         **run_checks(runs, goals, trained=layers != "skills"),
         "by_layer": by_layer,
     }
+    report["failed"] = failed  # scenarios that crashed: the verdict cannot be met
+    report["checks"]["every_scenario_taught"] = not failed
     if layers == "all":
         report["both_at_least_best"] = both_at_least_best(by_layer)
         if goals.both_at_least_best:
@@ -399,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except ScenarioError as exc:
         print(json.dumps({"bench": "learning", "error": str(exc)}))
+        return 2
+    if "error" in report:
+        print(json.dumps(report))
         return 2
     if args.json:
         print(json.dumps(report))

@@ -199,6 +199,9 @@ def learning_lines(result: dict[str, Any]) -> list[Line]:
                 ),
                 Line(f"{name}: adapter promoted by the gate", training.get("promoted"), "", None),
             ]
+    for failure in result.get("failed") or []:
+        label = f"{failure.get('name', '?')}: could not be taught"
+        lines.append(Line(label, failure.get("error"), "", False))
     for layer, sub in (result.get("by_layer") or {}).items():
         lines += layer_lines(layer, sub, goals)
     for name, met in (result.get("both_at_least_best") or {}).items():

@@ -60,6 +60,8 @@ class ScriptedReplay:
         return (sum(r["hit"] for r in replies) / len(replies) if replies else None), replies
 
     def teach(self, scenario: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.script[scenario["name"]].get("crash"):
+            raise RuntimeError("the model thread died")
         self.taught.append(scenario["name"])
         return [{"prompt": "p", "kind": "say", "signals": ["verbal_correction"]}]
 
@@ -203,7 +205,11 @@ def test_the_acceptance_goals_judge_means_lowest_training_time_and_canary(
 
     report = learning.run(paths, "all", None, 16, GOALS["test"])
 
-    assert report["checks"] == {"train_seconds_max": False, "canary_rise_max": False}
+    assert report["checks"] == {
+        "train_seconds_max": False,
+        "canary_rise_max": False,
+        "every_scenario_taught": True,
+    }
     assert report["train_seconds_max"] == 130.0 and report["canary_rise_max"] == 0.06
     by = report["by_layer"]
     assert by["lora"]["checks"] == {
@@ -272,3 +278,31 @@ def test_main_reports_a_bad_scenario_before_any_model_work(
         "error"
     ]
     assert not ScriptedReplay.opened and not scripted
+
+
+def test_a_lesson_that_crashes_is_reported_and_the_others_still_measured(
+    scripted: list[Path], tmp_path: Path
+) -> None:
+    script = {"a": {"after": 1.0}, "b": {"after": 1.0, "crash": True}, "c": {"after": 1.0}}
+    paths = _scenarios(tmp_path, script)
+
+    report = learning.run(paths, "lora", None, 16, sequence=True)
+
+    assert report["failed"] == [
+        {"name": "b", "file": str(paths[1]), "error": "RuntimeError: the model thread died"}
+    ]
+    assert [run["name"] for run in report["runs"]] == ["a", "c"]
+    assert report["by_layer"]["lora"]["adoption_after_all"] == {"a": 0.0, "c": 1.0}
+    assert report["checks"]["every_scenario_taught"] is False and report["goals_met"] is False
+
+
+def test_when_no_lesson_could_be_taught_the_bench_says_so(
+    scripted: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = _scenarios(tmp_path, {"a": {"crash": True}})
+
+    status = learning.main([str(paths[0]), "--json"])
+
+    printed = json.loads(capsys.readouterr().out)
+    assert status == 2 and printed["error"] == "no scenario could be taught"
+    assert printed["failed"][0]["error"] == "RuntimeError: the model thread died"

@@ -264,6 +264,15 @@ def test_both_against_the_better_single_layer_is_shown_per_scenario() -> None:
     assert lines["both: fish: at least as good as the better single layer"].met is True
 
 
+def test_a_lesson_that_could_not_be_taught_is_a_missed_goal() -> None:
+    result = copy.deepcopy(LEARNING)
+    result["failed"] = [{"name": "tea", "file": "t.json", "error": "RuntimeError: died"}]
+    lines = {line.label: line for line in report.lines_for("learning", result)}
+
+    assert lines["tea: could not be taught"].figure == "RuntimeError: died"
+    assert lines["tea: could not be taught"].met is False
+
+
 def test_a_learning_bench_note_says_which_half_it_measured() -> None:
     bench = _bench("learning-test", "learning", LEARNING, note="Test half: never tuned on.")
     text = report.render(_collected(bench))
