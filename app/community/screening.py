@@ -25,6 +25,7 @@ edit, an accepted hostile one reaches every member who trusts the hub.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -201,6 +202,22 @@ def screen_text(text: str) -> list[Finding]:
                                         f"or password, line {_line(plain, secret.start)}); a "
                                         "shared skill must not carry credentials"))
     return list({f.reason: f for f in findings}.values())[:MAX_FINDINGS]
+
+
+@functools.lru_cache(maxsize=256)
+def admissible(text: str) -> bool:
+    """Whether an imported skill's text (its description and body) still passes the checks.
+
+    Imports are screened already; this is asked again wherever community text is used (a
+    prompt, a training run), so a skill imported before a check existed, or edited since,
+    never reaches the model whatever way it entered the library. Each text is checked once.
+    """
+    return not screen_text(text)
+
+
+def skill_text(description: str, body: str) -> str:
+    """What :func:`admissible` is asked about a library skill."""
+    return f"{description}\n\n{body}"
 
 
 def check_text(text: str) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from app.community.screening import admissible, skill_text
 from app.skills.library import SkillLibrary
 
 
@@ -33,14 +34,17 @@ class CommunityLesson:
 def community_lessons(
     db: sqlite_utils.Database, *, imported_after: float | None = None
 ) -> list[CommunityLesson]:
-    """The worked examples of every imported skill that is enabled and not retired, by
-    skill name; with ``imported_after`` (epoch seconds), only skills imported since then."""
+    """The worked examples of every imported skill that is enabled, not retired and still
+    passes the community content checks (:mod:`app.community.screening`), by skill name;
+    with ``imported_after`` (epoch seconds), only skills imported since then."""
     library = SkillLibrary(db)
     recent = library.created_after(imported_after) if imported_after is not None else None
     lessons = []
     for skill in library.list_skills():
         if not skill.community_origin or not skill.enabled or skill.retired:
             continue
+        if not admissible(skill_text(skill.description, skill.body)):
+            continue  # fails the community checks (edited since its import, say)
         if recent is not None and skill.name not in recent:
             continue
         lessons += [

@@ -34,7 +34,7 @@ from typing import Any
 
 import sqlite_utils
 
-from app.community.screening import screen_text
+from app.community.screening import admissible, skill_text
 from app.paths import assets_dir
 from app.skills.skill import (
     APPLIES_ALWAYS,
@@ -342,17 +342,6 @@ def as_retrieved(skill: Skill) -> RetrievedSkill:
     return _retrieved(row, 1.0)
 
 
-@functools.lru_cache(maxsize=256)
-def community_admissible(text: str) -> bool:
-    """Whether a hub skill's text still passes the community content checks.
-
-    Imports are screened already; this catches one imported before a check existed, or
-    edited since, so a hostile note never reaches a prompt whatever way it entered the
-    library. Only the few community skills a turn picks are checked, each text once.
-    """
-    return not screen_text(text)
-
-
 def _standing(db: sqlite_utils.Database, k: int) -> list[tuple[float, dict[str, Any]]]:
     """Skills that apply to every request, most recently updated first."""
     ids = [
@@ -404,10 +393,10 @@ def retrieve(
         if row["id"] in seen:
             continue
         seen.add(row["id"])
-        if row.get("community_origin") and not community_admissible(
-            f"{row['description']}\n\n{row['body']}"
+        if row.get("community_origin") and not admissible(
+            skill_text(row["description"], row["body"])
         ):
-            continue
+            continue  # a hub skill that fails the community checks never reaches a prompt
         skill = _retrieved(row, score)
         for compact in (False, True):
             cost = estimate_tokens(skill.render(compact))
