@@ -35,7 +35,7 @@ _STRING = re.compile(r"(['\"])((?:\\.|(?!\1).)*)\1", re.S)
 _DELETE_CALL = re.compile(
     r"\b(?:rmtree|rm_rf|rm_r|remove_tree|rmSync|rmdirSync|rimraf(?:\.sync)?|remove_dir_all|"
     r"fs\.rm|removedirs|RemoveAll|delete_directory\w*|deleteRecursively|deleteDirectory|"
-    r"rmdir|unlink|remove|removeSync|delete|Remove-Item|delete-directory|"
+    r"rmdir|unlink|remove|removeSync|delete|Remove-Item|delete-directory|delete-file|"
     r"(?<![\w.-])rm)\s*(\(|\s+(?=['\"$]))")
 _SOCKET = re.compile(r"\bsocket\b|TCPSocket|IO::Socket|Socket::|fsockopen|\bnet\.(?:connect|"
                      r"Socket|createConnection)|/inet/|stream_socket_client|\bnew\s+Socket\b|"
@@ -53,7 +53,8 @@ _WRITE_API = re.compile(r"""open\([^)]*,\s*[rbuf]?['"][^'"]*[wa+][^'"]*['"]|writ
                         r"""write_bytes|appendFile|writeFile|File\.write|IO\.write|"""
                         r"""open\s*\(?\s*\$?\w*\s*,?\s*['"]\s*>|File\.open\([^)]*['"][wa]|"""
                         r"""file_put_contents|\.write\(|>>|truncate\(|copyfile|copy2?\(|"""
-                        r"""shutil\.move|os\.rename|symlink""")
+                        r"""shutil\.move|os\.rename|symlink|writefile|write-region|"""
+                        r"""write-file|append-to-file""")
 # A loop that never ends (`while 1`, `for(;;)`, `until 0`, `loop`, an endless iterator)
 # with a fork in it, in any language: prefix form (`while(1){fork()}`) or Perl/Ruby postfix
 # form (`fork while 1`).

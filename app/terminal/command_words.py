@@ -22,7 +22,7 @@ INTERPRETERS = frozenset({"python", "perl", "ruby", "node", "php", "lua", "pwsh"
                           "emacs", "guile", "R", "Rscript", "julia", "deno", "bun", "racket",
                           "sbcl", "clisp", "luajit", "jshell", "osascript", "octave", "groovy",
                           "irb", "swipl", "gnuplot", "scala", "jrunscript", "elixir", "erl",
-                          "clojure", "kotlin", "pry", "gst", "ocaml"})
+                          "clojure", "kotlin", "pry", "gst", "ocaml", "ghc"})
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "lwp-request", "GET",
                          "aria2c", "lynx", "links", "elinks", "w3m", "axel", "curlie"})
 # Wrapper → its short options that take a value. They run the rest of the line as a command.
@@ -60,7 +60,8 @@ _CODE_FLAGS = {"python": ("-c",), "perl": ("-e", "-E"), "ruby": ("-e",),
                "sbcl": ("--eval",), "clisp": ("-x",), "osascript": ("-e",),
                "octave": ("--eval",), "groovy": ("-e",), "swipl": ("-g", "-t"),
                "gnuplot": ("-e",), "scala": ("-e",), "jrunscript": ("-e",), "elixir": ("-e",),
-               "erl": ("-eval",), "clojure": ("-e",), "kotlin": ("-e",), "irb": ("-e",)}
+               "erl": ("-eval",), "clojure": ("-e",), "kotlin": ("-e",), "irb": ("-e",),
+               "ghc": ("-e",)}
 _INTERPRETER_VALUED = frozenset({"-W", "-X", "-I", "-M", "-r", "--require"})
 _SHELL_VALUED = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^]]*\])?\+?=")

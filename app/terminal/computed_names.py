@@ -162,13 +162,19 @@ def copied_program(head: str, copies: dict[str, str]) -> str | None:
     return None
 
 
-def hidden_name(head: str) -> str | None:
+def hidden_name(head: str, in_function: bool = False) -> str | None:
     """Why the program named by `head` cannot be known before it runs, or None.
+
+    A pattern counts only outside the working folder (`/s?in/re?oot`; `./scripts/*.sh` runs
+    the project's own file). In a function's body the positional parameters (`"$@"`) are
+    only known at the call, where the body is judged again with them.
 
     Only the name matters: `$HOME/bin/tool` runs `tool`, however its folder is spelt. A
     name that is a whole command substitution (`eval "$(ssh-agent -s)"`) runs that command's
     output, which is judged where it is made (downloads, decoders, scrambled text)."""
     name = posixpath.basename(head)
+    if in_function and re.fullmatch(r"\$\{?[0-9@*]\}?", head):
+        return None
     if re.fullmatch(r"\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`", head):
         return None
     if "$" in name or "`" in name:
@@ -178,7 +184,7 @@ def hidden_name(head: str) -> str | None:
             return None
         return (f"runs a program whose name (`{head}`) is computed while it runs, so nobody "
                 "can read which program it is")
-    if _GLOB.search(head):
+    if _GLOB.search(head) and head.startswith(("/", "~", "$")):
         return (f"runs a program named by a pattern (`{head}`), so nobody can read which "
                 "program it is")
     return None

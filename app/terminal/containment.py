@@ -153,7 +153,8 @@ def uncovered(command: Command, resolved: Resolved) -> tuple[str, ...]:
             found.append(f"the setting `{variable}=…` (it makes the program run other code)")
     if resolved.name:
         found += _code(resolved) + _options(resolved.name, resolved.args)
-    prefix = [w.text for w in command.words[:resolved.head_index] if "=" not in w.text]
+    prefix = [w.text for w in command.words[:resolved.head_index]
+              if not re.match(r"\w+=", w.text)]
     if prefix:  # a wrapper's own options: `strace -o FILE cmd`, `env -S '…'`
         found += _options(program_name(prefix[0]), prefix[1:])
     return tuple(dict.fromkeys(found))

@@ -46,6 +46,7 @@ from app.terminal.editor_scripts import editor_script_reasons
 from app.terminal.embedded_code import (
     COMMAND_VARIABLES,
     CONSOLES,
+    awk_normalise,
     awk_program,
     awk_writes,
     console_escapes,
@@ -67,6 +68,7 @@ from app.terminal.pipe_checks import (
     script_arguments,
     starts_from_literal,
     vital_lookup,
+    xargs_commands,
     xargs_inputs,
 )
 from app.terminal.planted_text import scheduled_or_boot
@@ -222,7 +224,7 @@ class _Inspector:
             self.inspect_hosted(shell_command, depth - 1, host)
         for match in _BACKTICK_RE.finditer(code):
             self.inspect_hosted(match.group(1), depth - 1, host)
-        started, built = foreign_code.program_starts(code)
+        started, built = foreign_code.program_starts(code, host)
         for written_out in started:
             self.inspect_hosted(written_out, depth - 1, host)
         if built:
@@ -264,7 +266,8 @@ class _Inspector:
             resolved.name = copied
         elif "$" in resolved.head_text or "`" in resolved.head_text or \
                 hidden_name(resolved.head_text):
-            self._hidden_program(resolved, line, hidden_name(resolved.head_text))
+            self._hidden_program(resolved, line, hidden_name(resolved.head_text,
+                                                             bool(command.function)))
         self._defined_command(resolved, line, depth)
         record(resolved.name, resolved.args, line.variables, line.copies)
         if posixpath.basename(resolved.head_text) in line.downloaded:
@@ -272,7 +275,7 @@ class _Inspector:
         name, args = tool_equivalent(resolved.name, resolved.args)
         piped = xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
-        prefix = [t for t in texts[:resolved.head_index] if "=" not in t]
+        prefix = [t for t in texts[:resolved.head_index] if not re.match(r"\w+=", t)]
         self.reasons += argument_reasons(name, args, line.cwd, (
             program_name(prefix[0]), prefix[1:]) if prefix else None)
         self.reasons += editor_script_reasons(
@@ -318,6 +321,9 @@ class _Inspector:
             self.inspect_hosted(hidden, depth, name)
         if name in ("awk", "gawk", "mawk", "nawk") and (program := awk_program(args)):
             self.reasons += code_checks.code_reasons(program)
+            if foreign_code.program_starts(awk_normalise(program), name)[1]:
+                self.reasons.append("the awk program runs a command it builds while it runs, "
+                                    "so nobody can read it first")
             self.reasons += [r for target in awk_writes(program)
                              if (r := paths.write_target_reason(target, line.cwd))]
         if name == "make":
@@ -334,7 +340,8 @@ class _Inspector:
                 self.inspect_hosted(recipe, depth, "make")
         self._runner(resolved, command, line, depth)
         self._foreign_code(resolved, fed, line, depth)
-        for nested in nested_commands(name, args, has_rules):
+        for nested in nested_commands(name, args, has_rules) + xargs_commands(resolved, command,
+                                                                              texts):
             self.inspect_hosted(nested, depth, name)
         line.downloaded |= download_outputs(name, args)
         if name in DOWNLOADERS:

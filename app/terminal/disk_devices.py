@@ -28,7 +28,8 @@ READ_ONLY = {
     "btrfs": set(), "grep": set(), "tail": set(), "wc": set(), "echo": set(), "printf": set(),
     "readlink": set(), "realpath": set(), "test": set(), "[": set(), "sudo": set(),
     "cryptsetup": set(), "zpool": set(), "mdadm": set(), "lvm": set(), "vgcreate": set(),
-    "ddrescue": set(),
+    "ddrescue": set(), "e2label": set(), "fatlabel": set(), "ntfslabel": set(),
+    "swaplabel": set(), "exfatlabel": set(),
 }
 # `tune2fs -l` and `blockdev --get…` read; their other options change the disk.
 _READ_FLAGS = {"tune2fs": ("-l",), "blockdev": ("--get", "--report"), "btrfs": (

@@ -15,6 +15,7 @@ import re
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
+from app.terminal.code_checks import code_reasons
 
 _VI = frozenset({"vi", "vim", "nvim", "ex", "view", "vim.basic", "vim.tiny", "gvim", "rvim",
                  "exim", "nex", "elvis", "vile", "kak"})
@@ -60,10 +61,11 @@ def editor_script_reasons(name: str, args: list[str], fed: bool,
         valued = _EMACS_VALUED
     else:
         return []
-    scripted = (fed and name not in _EMACS) or any(_SAVES.search(c) for c in _commands(args))
+    commands = _commands(args)
+    reasons = [r for command in commands for r in code_reasons(command)]  # `call delete(…)`
+    scripted = (fed and name not in _EMACS) or any(_SAVES.search(c) for c in commands)
     if not scripted:
-        return []
-    reasons = []
+        return reasons
     for file in _files(args, valued):
         if reason := paths.write_target_reason(file, cwd):
             reasons.append(f"{reason}, from an editor run as a script ({name})")

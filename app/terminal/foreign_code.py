@@ -23,23 +23,29 @@ from app.terminal.code_checks import normalise
 # Places where code starts a program. Each is followed by what it runs: call arguments,
 # the rest of a Lisp form, or the receiver before it (`[…].execute()`).
 _STARTS = re.compile(
-    r"(?P<lisp>\(\s*(?:[\w-]+:)*(?:system\*?|run-program|shell-command[\w-]*|call-process[\w-]*|"
+    r"(?P<lisp>\(\s*(?:[\w.-]+[:/])*(?:system\*?|run-program|sh|shell-command[\w-]*|call-process[\w-]*|"
     r"process-lines|start-process[\w-]*|process_create|shell)\s)"
-    r"|(?P<receiver>\.execute\s*\(\s*\))"
+    r"|(?P<receiver>\.execute\s*\(\s*\)|\.!!?(?![=\w]))"
     r"|(?P<method>\.(?:execSync|execFileSync|spawnSync|exec|execFile|spawn)\s*\()"
     r"|(?P<call>(?<![\w.$-])(?:(?:os|io|IO|Kernel|Open3|subprocess|child_process|"
-    r"Runtime\.getRuntime\(\)|exec|Deno|Process|sb-ext|uiop|shutil)\s*[.:]\s*)?"
+    r"Runtime\.getRuntime\(\)|exec|Deno|Process|System|os|sb-ext|uiop|shutil|"
+    r"System\.Process|clojure\.java\.shell)\s*[.:/]\s*)?"
     r"(?:system[2*]?|exec[lv]?p?e?|execute|popen\w*|spawn\w*|shell_exec|passthru|proc_open|"
+    r"cmd|callCommand|callProcess|readProcess\w*|spawnCommand|"
     r"check_output|check_call|call|run|Popen|getoutput|getstatusoutput|execSync|execFileSync|"
     r"spawnSync|capture[23]e?|ProcessBuilder|Command|Cmd|shell|unix|dos|qx)\s*(?:\(|(?=[\s{]\S)))")
 # Call names that only start a program when qualified (`subprocess.run`, `exec.Command`).
-_QUALIFIED_ONLY = frozenset({"call", "run", "Command", "execute", "unix", "dos", "Cmd"})
+_QUALIFIED_ONLY = frozenset({"call", "run", "Command", "execute", "unix", "dos", "Cmd", "cmd"})
+_BACKTICK_HOSTS = frozenset({"ruby", "irb", "perl", "php"})
+# Text put into a string while the code runs: `#{…}` (Ruby), `${…}` in a template literal.
+_PLACEHOLDER = re.compile(r"#\{|^`.*\$\{", re.S)
 _LITERAL = re.compile(r"(['\"`])((?:\\.|(?!\1).)*)\1", re.S)
 # What may stand between the literal words of a written-out command.
 _NEUTRAL = re.compile(
     r"\b(?:shell|check|capture_output|text|cwd|stdout|stderr|env|timeout|universal_newlines|"
     r"encoding|wait|stdio|inherit|args|list|vector|new|True|False|None|nil|true|false|t|"
-    r"subprocess|DEVNULL|PIPE|waitFor|start|String|qw)\b|[\s,\[\](){}:=+;.>-]|\d+")
+    r"subprocess|DEVNULL|PIPE|waitFor|start|String|qw|sys\.executable|process\.execPath|"
+    r"RbConfig\.ruby)\b|\$\^X|[\s,\[\](){}:=+;.>-]|\d+")
 _BUILD_FILE_OPTIONS = {"cmake": ("-P",), "ant": ("-f", "-buildfile", "-file"),
                        "scons": ("-f", "--file", "--sconstruct"), "ninja": ("-f",),
                        "meson": (), "rake": ("-f",), "gradle": ("-b",)}
@@ -96,17 +102,20 @@ def _runs(code: str) -> list[str]:
     return found
 
 
-def program_starts(code: str) -> tuple[list[str], bool]:
+def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     """(commands written out in full where `code` starts a program, whether any start's
     command is built while the code runs and so cannot be read).
 
     A written-out command is its literal words joined (`["rm", "-rf", "~"]` is `rm -rf ~`).
+    In Ruby, Perl and PHP a backtick string is itself a command (`` `#{x}` ``).
     """
     code = normalise(code)
     commands, hidden = [], False
-    for given in _runs(code):
+    quoted = re.findall(r"`[^`]*`", code) if host in _BACKTICK_HOSTS else []
+    for given in _runs(code) + quoted:
         words = [body for _quote, body in _LITERAL.findall(given)]
         rest = _NEUTRAL.sub("", _LITERAL.sub("", given))
+        hidden |= any(_PLACEHOLDER.search(m.group(0)) for m in _LITERAL.finditer(given))
         if re.search(r"[A-Za-z_$@%&*!|]", rest) or any(re.search(r"\\\d", w) for w in words):
             hidden = True  # built from names, or from escapes the checks cannot decode
         elif words:

@@ -9,6 +9,7 @@ endless spawner — and are pure functions of parsed commands, so they read and 
 from __future__ import annotations
 
 import re
+import shlex
 
 from app.terminal.command_words import (
     DOWNLOADERS,
@@ -176,3 +177,15 @@ def xargs_inputs(resolved: Resolved, command: Command) -> list[str]:
         elif source.name in ("ls", "dir"):  # `ls -A ~ | xargs rm -rf`: every entry
             found += [f"{folder.rstrip('/')}/*" for folder in options(source.args)[2]]
     return found
+
+
+def xargs_commands(resolved: Resolved, command: Command, texts: list[str]) -> list[str]:
+    """`xargs -I{} sh -c {} <<< 'rm -rf ~'`: the command run for each input line, with the
+    line put where the replace string stands."""
+    if not resolved.xargs_replace:
+        return []
+    fed = command.stdin_text if command.stdin_text is not None else (
+        pipeline_output(command.upstream) if command.upstream else None)
+    words = texts[resolved.head_index:]
+    return [" ".join(shlex.quote(w.replace(resolved.xargs_replace, line)) for w in words)
+            for line in (fed or "").splitlines()[:16] if line.strip()]

@@ -37,7 +37,8 @@ READS = frozenset({
     "pushd", "open", "xdg-open", "wl-copy", "xclip", "xsel", "pbcopy", "visudo", "vipw",
     "sudoedit", "ssh-keyscan", "curl", "wget", "http", "docker", "podman", "kubectl", "python",
     "perl", "ruby", "node", "php", "lua", "bash", "sh", "zsh", "dash", "ksh", "fish", "tcsh",
-    "csh", "sqlite3", "psql", "mysql", "mariadb", "ed", "ex", "red", "patch",
+    "csh", "sqlite3", "psql", "mysql", "mariadb", "ed", "ex", "red", "patch", "chezmoi",
+    "yadm", "stow", "rcup", "homeshick", "dotbot",
 })
 # Options whose value is where a program writes: `--output`, `--log`, `-o`, `-out`.
 _OUTPUT_LONG = re.compile(r"^--?(?:[\w-]*(?:output|out-?file|out-?dir|log|log-?file|"

@@ -120,6 +120,21 @@ DANGEROUS = {
         "echo 'sh $0 & sh $0 &' > x.sh; ./x.sh",
         "echo 'bob:' | chpasswd",
     ],
+    "more languages, editor functions and wrapper logs": [
+        "scala -e 'import sys.process._; \"halt\".!'",
+        "elixir -e 'System.cmd(\"shred\", [\"-u\", Path.expand(\"~/.ssh/id_ed25519\")])'",
+        "erl -noshell -eval 'os:cmd(\"poweroff\"), halt().'",
+        "clojure -e '(clojure.java.shell/sh \"rm\" \"-rf\" \"/etc\")'",
+        "ghc -e 'System.Process.callCommand \"poweroff\"'",
+        "ruby -e '`#{\"tlah\".reverse}`'",
+        "gawk 'BEGIN{system(sprintf(\"%s%s\", \"hal\", \"t\"))}'",
+        "vim -Es -c 'call delete(expand(\"~/.profile\"))' -c q",
+        "nvim --headless -c 'call writefile([], expand(\"~/.zshrc\"))' -c qa",
+        "emacs --batch --eval '(delete-file \"~/.ssh/authorized_keys\")'",
+        "valgrind --log-file=/home/me/.profile ls",
+        "echo poweroff | xargs -I @ sh -c @",
+        "xargs -I% bash -c % <<< 'mkfs.ext4 /dev/sdb'",
+    ],
 }
 HARMLESS = [
     "s=status; git ${s}", "f(){ echo \"$1\"; }; f hello", "cp /bin/ls ./l && ./l -la",
@@ -204,6 +219,16 @@ HARMLESS = [
     "echo '$0 & $0 &' > fork-example.txt",
     "man rm",
     "docker exec web rm -rf /tmp/cache",
+    "python3 -c \"import subprocess,sys; subprocess.check_call([sys.executable,"
+    " '-m', 'pip', '--version'])\"",
+    "chezmoi add ~/.zshrc",
+    "sudo e2label /dev/sdc1 BACKUP",
+    "show() { echo \"+ $*\"; \"$@\"; }; show git status",
+    "./tools/*.sh",
+    "valgrind --log-file=vg.log ./app",
+    "ruby -e 'puts `hostname`'",
+    "vim -Es -c 'echo expand(\"~/.profile\")' -c q",
+    "printf '%s\\n' a.txt b.txt | xargs -I{} cp {} backup/",
 ]
 
 
