@@ -14,11 +14,13 @@ from PySide6.QtWidgets import QApplication
 
 from app import paths
 from app.store.db import SchemaTooNewError
+from app.ui.background_job import BackgroundJob
 from app.ui.first_paint import after_first_paint
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
+QUIT_WAIT_MS = 30_000  # per job still running at quit (a hub request times out before)
 PROBE_ENV = "FLYWHEEL_STARTUP_PROBE"  # "1": print start-up events; "exit": also quit when ready
 
 
@@ -87,4 +89,13 @@ def run_gui() -> int:
     if probe:
         StartupProbe(window, exit_when_ready=probe == "exit")
     window.show()
-    return qt_app.exec()
+    return run_event_loop(qt_app)
+
+
+def run_event_loop(qt_app: QApplication) -> int:
+    """Run the event loop, then wait for background jobs still running (a community sync on a
+    slow hub, an export): Qt aborts a process whose QThread is destroyed while it runs, which
+    is what ending the interpreter does to them."""
+    code = qt_app.exec()
+    BackgroundJob.finish_all(QUIT_WAIT_MS)
+    return code
