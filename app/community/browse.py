@@ -72,10 +72,11 @@ def listing(raw: Any) -> Listing:
     )
 
 
-def search(client: HubClient, domain: str | None = None, text: str | None = None
-           ) -> list[Listing]:
-    """Skills the hub shows to members, in ``domain`` and matching ``text`` (both optional)."""
-    return [listing(raw) for raw in client.list_skills(domain=domain, text=text)]
+def search(client: HubClient, domain: str | None = None, text: str | None = None,
+           limit: int | None = None) -> list[Listing]:
+    """Skills the hub shows to members, in ``domain`` and matching ``text`` (both optional),
+    newest first, at most ``limit`` (the hub's default without)."""
+    return [listing(raw) for raw in client.list_skills(domain=domain, text=text, limit=limit)]
 
 
 @dataclass(frozen=True)

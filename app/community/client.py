@@ -138,8 +138,10 @@ class HubClient:
         return str(self._request("POST", "/v1/skills", body=bundle)["id"])
 
     def list_skills(self, domain: str | None = None, text: str | None = None,
-                    status: str = "visible") -> list[dict[str, Any]]:
-        params = {k: v for k, v in {"domain": domain, "q": text, "status": status}.items() if v}
+                    status: str = "visible", limit: int | None = None) -> list[dict[str, Any]]:
+        """The hub's summaries, newest first (at most ``limit``; the hub's default without)."""
+        params = {k: v for k, v in {"domain": domain, "q": text, "status": status,
+                                    "limit": limit}.items() if v}
         answer = self._request("GET", "/v1/skills", params=params)
         if not isinstance(answer, list):
             raise HubError(502, "the hub's list of skills is not a JSON list")

@@ -32,6 +32,8 @@ from app.skills.skill import Skill
 from app.store import community as store
 from app.store.community import DISMISSED, IMPORTED, INBOX, REFUSED, Received
 
+SYNC_LIMIT = 200  # newest skills asked for per domain and sync (the hub's maximum)
+
 
 class ReceiveError(ValueError):
     """A request about received skills that cannot be done (unknown item, already imported)."""
@@ -97,7 +99,7 @@ def sync(db: sqlite_utils.Database, client: HubClient) -> SyncReport:
     trust = client.settings.community.trust_endorsements
     known = store.known_remote_ids(db, client.hub_url)
     for domain in report.domains:
-        for found in search(client, domain=domain):
+        for found in search(client, domain=domain, limit=SYNC_LIMIT):
             if found.remote_id in known:
                 continue
             known.add(found.remote_id)

@@ -203,3 +203,24 @@ def test_a_rogue_skill_a_compromised_hub_serves_is_refused_in_preview_and_sync(
         (item,) = subscriptions.inbox(bob.db, hub.url)
         assert item.status == "refused" and item.bundle is None
         assert SkillLibrary(bob.db).list_skills() == []
+
+
+def test_a_sync_asks_for_more_than_the_hubs_default_page(make_hub, make_user):
+    """The hub lists 50 skills unless asked for more: a busy domain must not lose the rest."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.community.bundle import Identity, make_bundle
+
+    hub = make_hub()
+    key = Identity(Ed25519PrivateKey.generate())
+    for n in range(55):
+        text = (f"---\nname: tip-{n}\ndescription: Tip {n}.\n---\n\n## Lesson\n\nTip {n}.\n\n"
+                "## Anti-pattern\n\nNone.\n\n## Example\n\n`true`\n")
+        bundle = make_bundle(text, key, domain_tags=["git"], base_model_family="smollm2")
+        hub.storage.approve(hub.storage.add_skill(bundle, name=f"tip-{n}", description="Tip.",
+                                                  submitter="someone", tags=["git"]))
+    bob = make_user("bob")
+    bob.join(hub)
+    with bob.active():
+        subscriptions.subscribe(bob.db, "git")
+        assert len(subscriptions.sync(bob.db, bob.client()).waiting) == 55
