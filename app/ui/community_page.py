@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -237,6 +237,13 @@ class CommunityPage(StorePage):
         for button in (self.search_button, self.check_button):
             button.setEnabled(on and not self._hub_jobs)
         self._update_buttons()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the page (from the settings dialog, say) shows the sharing setting
+        as it is now."""
+        if event.type() == QEvent.Type.ActivationChange:
+            self.update_sharing()
+        super().changeEvent(event)
 
     def _update_buttons(self, *_: object) -> None:
         on, idle = self.sharing_on(), not self._hub_jobs

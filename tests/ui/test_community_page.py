@@ -4,12 +4,14 @@ garbage; sharing off asks nothing."""
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app import settings as settings_mod
@@ -304,6 +306,23 @@ def test_with_sharing_off_the_page_explains_and_asks_nothing(
     assert page.message.text() == "Subscribed to git."
     qtbot.wait(200)
     assert len(hub.app.paths) == before, "not a single request"
+
+
+def test_turning_sharing_on_meanwhile_shows_when_the_page_is_active_again(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], ui_settings: settings_mod.Settings,
+    hub: Hub,
+) -> None:
+    window = make_window(join(ui_settings, hub.url, hub.storage.issue_token("page"),
+                              share=False), wait_model=False)
+    page = open_page(window)
+    assert page.sharing_note.isVisible() and not page.search_button.isEnabled()
+    turned_on = copy.deepcopy(window.settings)
+    turned_on.community.share_enabled = True
+    window.apply_settings(turned_on)  # what the settings dialog's OK does
+    QApplication.sendEvent(page, QEvent(QEvent.Type.ActivationChange))
+    assert not page.sharing_note.isVisible() and page.search_button.isEnabled()
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: page.results.count() == 3, timeout=HUB_MS)
 
 
 def test_the_windows_background_sync_fills_the_inbox(
