@@ -114,6 +114,17 @@ def _learning(run: dict[str, Any]) -> Bench:
 
 
 BENCHES += [_learning(run) for run in LEARNING_RUNS]
+# The whole community loop on the tuning scenario: A taught and sharing, B receiving, B's
+# trainer run, a rogue member; about fifteen minutes on an idle 2-core machine.
+BENCHES.append(
+    Bench(
+        "community",
+        "community",
+        ("-m", "bench.community", "bench/scenarios/tune/community_fd.json", "--json"),
+        1800,
+        "Member A's lessons reaching member B through a hub (tuning scenario).",
+    )
+)
 
 
 def selected(benches: list[Bench], only: list[str], skip: list[str]) -> list[Bench]:
