@@ -265,12 +265,15 @@ def receive(db: Any, client: Any, domains: list[str]) -> dict[str, Any]:
     every skill waiting in the inbox (the most trusting user). What was enabled, refused."""
     from app.community.client import HubError
     from app.community.subscriptions import ReceiveError, enable, inbox, subscribe, sync
+    from app.store.community import INBOX
 
     for domain in domains:
         subscribe(db, domain)
     report = sync(db, client)
     enabled, refused = list(report.enabled), [list(r) for r in report.refused]
     for item in inbox(db, client.hub_url):
+        if item.status != INBOX:  # refused by the sync already, with its reason
+            continue
         try:
             enabled.append(enable(db, client, item.id).name)
         except (ReceiveError, HubError, ValueError) as exc:  # screening refusals are ValueErrors
