@@ -25,9 +25,21 @@ import sqlite_utils
 from app.community.anonymize import AnonymizedText, LocalIdentity, Redaction, anonymize
 from app.community.bundle import Identity, make_bundle
 from app.community.client import HubClient, check_hub_url, ensure_sharing_allowed
+from app.community.screening import ScreeningError, check_text, screen_text
 from app.settings import Settings
 from app.skills.library import SkillLibrary
-from app.skills.skill import Skill, SkillFormatError, parse_skill, render_skill
+from app.skills.skill import (
+    REQUIRED_SECTIONS,
+    SECTION_ANTI_PATTERN,
+    SECTION_LESSON,
+    Skill,
+    SkillFormatError,
+    body_sections,
+    compose_body,
+    compose_examples,
+    parse_skill,
+    render_skill,
+)
 from app.store import feedback
 from app.store.db import transaction
 from app.store.feedback import ENDORSE, REPORT, SKILL
@@ -51,6 +63,7 @@ class SharePreview:
     domain_tags: list[str]
     uses: int
     successes: int
+    left_out: tuple[str, ...] = ()  # why each left-out example would be refused by a hub
 
     def highlights(self) -> list[tuple[int, int, str]]:
         """Where each placeholder sits in :attr:`text`: (start, end, kind)."""
@@ -64,10 +77,11 @@ class SharePreview:
     def removed_summary(self) -> str:
         """"removed: 2 emails, 1 path" (or "nothing removed") for the consent dialog."""
         counts = Counter(red.kind for red in self.redactions)
-        if not counts:
-            return "nothing removed"
         parts = [f"{n} {_plural(kind.lower(), n)}" for kind, n in sorted(counts.items())]
-        return "removed: " + ", ".join(parts)
+        if self.left_out:
+            n = len(self.left_out)
+            parts.append(f"{n} {_plural('example', n)} left out ({'; '.join(self.left_out)})")
+        return "removed: " + ", ".join(parts) if parts else "nothing removed"
 
 
 def _plural(word: str, n: int) -> str:
@@ -91,7 +105,8 @@ def prepare(skill: Skill, identity: LocalIdentity | None = None) -> SharePreview
     """
     if skill.id is None:
         raise ShareError(f"skill {skill.name!r} is not in the library")
-    shareable = replace(skill, created="", origin_signals=[], uses=0, successes=0,
+    body, left_out = _passing_examples(skill)
+    shareable = replace(skill, body=body, created="", origin_signals=[], uses=0, successes=0,
                         community_origin=None, enabled=True, retired=False)
     cleaned: AnonymizedText = anonymize(render_skill(shareable), identity)
     try:
@@ -99,9 +114,37 @@ def prepare(skill: Skill, identity: LocalIdentity | None = None) -> SharePreview
     except SkillFormatError as exc:
         raise ShareError(f"after anonymization {skill.name!r} is no longer a valid skill "
                          f"({exc.problem}); edit it and try again") from exc
+    try:
+        check_text(cleaned.text)
+    except ScreeningError as exc:
+        raise ShareError(f"{skill.name!r} cannot be shared as it is: a hub checks every skill "
+                         f"and {exc}; edit it and try again") from exc
     tags = [skill.category] if skill.category else ["general"]
     return SharePreview(skill.id, skill.name, cleaned.text, cleaned.redactions, tags,
-                        skill.uses, skill.successes)
+                        skill.uses, skill.successes, left_out)
+
+
+def _passing_examples(skill: Skill) -> tuple[str, tuple[str, ...]]:
+    """The skill's body without the worked examples a hub would refuse (one that proposes a
+    command the deny list flags, say: a pirate-voiced `sudo reboot` is still a reboot), and
+    why each was left out. Only a body Flywheel wrote (lesson, anti-pattern, examples) is
+    rebuilt; any other is left as it is for the whole-text check to judge."""
+    sections = body_sections(skill.body)
+    pairs = skill.examples
+    if not pairs or set(sections) != {s.lower() for s in REQUIRED_SECTIONS}:
+        return skill.body, ()
+    kept, reasons = [], []
+    for pair in pairs:
+        findings = screen_text(compose_examples([pair]))
+        if findings:
+            reasons.append(findings[0].reason)
+        else:
+            kept.append(pair)
+    if not reasons:
+        return skill.body, ()
+    body = compose_body(skill.section(SECTION_LESSON), skill.section(SECTION_ANTI_PATTERN),
+                        compose_examples(kept))
+    return body, tuple(reasons)
 
 
 def model_family(settings: Settings) -> str:
