@@ -224,3 +224,32 @@ def test_a_sync_asks_for_more_than_the_hubs_default_page(make_hub, make_user):
     with bob.active():
         subscriptions.subscribe(bob.db, "git")
         assert len(subscriptions.sync(bob.db, bob.client()).waiting) == 55
+
+
+def test_an_imported_skill_in_a_real_turn_is_judged_by_the_users_feedback(
+    make_hub, make_user, runtime
+):
+    """The same path as the user's own skills: retrieved into a turn on the real model,
+    recorded as used, judged by a thumb (retirement after five failures: see above)."""
+    from app.assistant import Turn
+    from app.signals.capture import record_thumb
+    from app.skills.learn import learn_from_signals
+
+    hub = make_hub()
+    remote = publish(hub, "disk-usage-du", "Use du -sh to see folder sizes.",
+                     examples=(EXAMPLE,))
+    bob = make_user("bob")
+    settings = bob.join(hub)
+    settings.model.max_reply_tokens, settings.model.temperature = 8, 0.0
+    with bob.active():
+        skill = subscriptions.import_remote(bob.db, bob.client(), remote)
+        chat = conv.create_conversation(bob.db)
+        turn = Turn(bob.db, runtime, settings, chat,
+                    user_text="How do I see what is using disk space in this folder?")
+        list(turn)
+        reply = turn.result.assistant_message_id
+        assert "Community note" in conv.get_message(bob.db, reply)["prompt"]
+        learn_from_signals(bob.db, record_thumb(bob.db, reply, up=False, settings=settings))
+        judged = SkillLibrary(bob.db).get(skill.name)
+        assert (judged.uses, judged.successes) == (1, 0)
+        assert trial_note(judged) == "on trial: 1 of 5 uses judged"
