@@ -37,7 +37,9 @@ from app.skills.skill import (
 
 MAX_EXAMPLES = 6
 MIN_STANDING_REQUESTS = 3
-RECENT_CORRECTIONS = 40
+# A habit shows in the user's latest corrections: three of the last twelve. A wider window
+# finds more coincidences (a word three unrelated rewrites happen to add) than slow habits.
+RECENT_CORRECTIONS = 12
 CATEGORY = "habit"
 
 

@@ -21,9 +21,10 @@ examples: the skill made of it shows them.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -204,8 +205,10 @@ def _one_sentence(text: str) -> bool:
     return len(_SENTENCE_END.findall(flat)) <= 1
 
 
-def features(text: str) -> dict[Feature, str]:
-    """Every feature of a reply, each with the words it was written in."""
+@functools.lru_cache(maxsize=256)
+def features(text: str) -> Mapping[Feature, str]:
+    """Every feature of a reply, each with the words it was written in (cached: a reply is
+    read again for every correction that might share its lesson; do not change it)."""
     found: dict[Feature, str] = {}
     raw = _TOKEN.findall(text)
     words = _tokens(text)
