@@ -39,7 +39,20 @@ MIN_EDIT_SIMILARITY = 0.5
 
 # How much a kind says when two features have the same support: where the words go, then
 # the reply's form, then a phrase over a single word, a removal last.
-_PRIORITY = {"lead": 6, "close": 6, "length": 5, "unit": 4, "phrase": 3, "word": 2, "drop": 1}
+_PRIORITY = {"lead": 6, "close": 6, "form": 5, "unit": 4, "phrase": 3, "word": 2, "drop": 1}
+# The shape of a whole reply: key -> (the lesson, what goes against it, the word naming it).
+_FORMS = {
+    "one sentence": ("Answer in one sentence.", "Answering in several sentences.", "sentence"),
+    "numbered list": ("Answer as a numbered list.", "Answering without a numbered list.", "list"),
+    "bullet list": ("Answer as a bulleted list.", "Answering without a bulleted list.", "list"),
+    "code block": (
+        "Put the command or code in a code block.",
+        "Giving a command or code outside a code block.",
+        "code block",
+    ),
+}
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s", re.MULTILINE)
+_BULLET = re.compile(r"^\s*[-*•]\s", re.MULTILINE)
 _REPLACEABLE = ("word", "unit")
 
 _TOKEN = re.compile(r"\w[\w.+#/-]*\w|\w|[^\w\s`.,;:!?]{2,}")
@@ -116,8 +129,8 @@ class Lesson:
             return f"Start the reply with {self._shown}."
         if self.kind == "close":
             return f"End the reply with one line that starts with {self._shown}."
-        if self.kind == "length":
-            return "Answer in one sentence."
+        if self.kind == "form":
+            return _FORMS[self.key][0]
         if self.kind == "unit":
             return f"Give quantities in {self.text}{instead}."
         if self.kind == "drop":
@@ -127,6 +140,11 @@ class Lesson:
         if self.text[:1].isupper() and not self.code:
             return f"Say {self._shown}{instead}: the user's own word for it."
         return f"Use {self._shown}{instead}."
+
+    @property
+    def named(self) -> str:
+        """The word any sentence stating the lesson must contain."""
+        return _FORMS[self.key][2] if self.kind == "form" else self.text
 
     @property
     def lesson(self) -> str:
@@ -139,8 +157,8 @@ class Lesson:
             return f"Answering without starting with {self._shown}."
         if self.kind == "close":
             return f"Ending the reply without the {self._shown} line."
-        if self.kind == "length":
-            return "Answering in several sentences."
+        if self.kind == "form":
+            return _FORMS[self.key][1]
         if self.kind == "drop":
             return f"Replying with {self._shown}."
         if self.old:
@@ -158,8 +176,8 @@ class Lesson:
             "drop": "leave-out",
             "phrase": "include",
         }
-        if self.kind == "length":
-            return "answer-in-one-sentence"
+        if self.kind == "form":
+            return _FORMS[self.key][0].rstrip(".")
         if not words:
             return "code-style" if self.code else f"{self.kind}-habit"
         return f"{verb.get(self.kind, 'use')} {words}" + (f" not {self.old}" if self.old else "")
@@ -226,9 +244,21 @@ def features(text: str) -> Mapping[Feature, str]:
             found.setdefault(("unit", unit.lower()), unit)
     found.update(_lead(text))
     found.update(_closing(text))
-    if _one_sentence(text):
-        found[("length", "one sentence")] = "one sentence"
+    found.update({("form", form): form for form in _forms(text)})
     return found
+
+
+def _forms(text: str) -> list[str]:
+    """The shapes of a whole reply: one sentence, a numbered or bulleted list (two items or
+    more), a code block."""
+    forms = ["one sentence"] if _one_sentence(text) else []
+    if len(_NUMBERED.findall(text)) >= 2:
+        forms.append("numbered list")
+    if len(_BULLET.findall(text)) >= 2:
+        forms.append("bullet list")
+    if "```" in text:
+        forms.append("code block")
+    return forms
 
 
 def edit(original: str, corrected: str) -> tuple[dict[Feature, str], dict[Feature, str]]:

@@ -45,7 +45,7 @@ def check(wording: str, lesson: Lesson, examples: list[tuple[str, str]]) -> str:
     text = " ".join(wording.strip().strip('"').split())
     if not MIN_CHARS <= len(text) <= MAX_CHARS:
         raise ValueError(f"the wording must be {MIN_CHARS}-{MAX_CHARS} characters")
-    named = "sentence" if lesson.kind == "length" else lesson.text
+    named = lesson.named
     if named.lower() not in text.lower():
         raise ValueError(f"the wording does not name {named!r}")
     answers = " ".join(answer for _, answer in examples).lower()

@@ -181,6 +181,27 @@ SHAPES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             ),
         ],
     ),
+    "list form": (
+        "answer-as-a-numbered-list",
+        "Answer as a numbered list",
+        [
+            (
+                "How do I set up a Python project?",
+                "Make a folder, create a virtual environment and install your packages.",
+                "1. Make a folder.\n2. Create a virtual environment.\n3. Install packages.",
+            ),
+            (
+                "How do I publish a website?",
+                "Build it, upload the files to a host, then point your domain at it.",
+                "1. Build it.\n2. Upload the files.\n3. Point the domain at the host.",
+            ),
+            (
+                "How do I bake bread?",
+                "Mix flour, water, yeast and salt, let it rise, then bake it.",
+                "1. Mix the dough.\n2. Let it rise.\n3. Bake for 40 minutes.",
+            ),
+        ],
+    ),
     "removal": (
         "leave-out-hope-this-helps",
         "Leave out “hope this helps”",
