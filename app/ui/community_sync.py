@@ -41,6 +41,9 @@ def hub_problem(exc: BaseException) -> str:
         return f"The hub did not answer ({exc}). Flywheel keeps working; try again later."
     if isinstance(exc, HubError) and exc.status == 502:
         return f"The hub's answer could not be used: {exc.detail}"
+    if isinstance(exc, HubError) and exc.status == 401:
+        return (f"The hub did not accept this install ({exc.detail}): check the membership "
+                "token in Settings → Privacy.")
     if isinstance(exc, HubError) and exc.status == 404:
         return f"The hub has no such skill ({exc.detail})."
     if isinstance(exc, HubError):

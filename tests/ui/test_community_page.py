@@ -262,6 +262,16 @@ def test_a_hub_that_answers_garbage_leaves_a_clear_message(
     assert garbage_hub.requests == ["/v1/skills?status=visible"]
 
 
+def test_a_hub_that_does_not_know_the_token_says_where_to_fix_it(
+    qtbot: QtBot, page: CommunityPage, hub: Hub
+) -> None:
+    join(page._settings(), hub.url, "not-a-member")
+    click(qtbot, page.search_button)
+    qtbot.waitUntil(lambda: "membership token" in page.message.text(), timeout=HUB_MS)
+    assert page.message.text() == ("The hub did not accept this install (unknown membership "
+                                   "token): check the membership token in Settings → Privacy.")
+
+
 def test_a_slow_hub_never_blocks_the_window(
     qtbot: QtBot, window: MainWindow
 ) -> None:
