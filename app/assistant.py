@@ -24,6 +24,7 @@ from app.skills import outcomes
 from app.skills.injection import demonstrations, skills_prompt_section
 from app.skills.learn import learn_from_signals
 from app.skills.retrieve import RetrievedSkill, retrieve
+from app.skills.synthesize import attach_checked_reply
 from app.store import conversations as conv
 
 
@@ -132,6 +133,7 @@ class Turn:
         self.result: TurnResult | None = None
         self.user_id: int | None = None  # the user's message, once recorded
         self.skills: list[RetrievedSkill] = []
+        self._verdicts: list[int] = []  # signals this turn's message recorded on the last reply
 
     def _prepare(self) -> tuple[int, list[dict[str, str]], list[dict[str, str]] | None]:
         """Record the user message (or locate it for a regeneration) and build the prompt,
@@ -161,6 +163,7 @@ class Turn:
             # it (a verbal correction) is already retrievable for this very turn.
             signals = capture.after_user_message(self.db, user_id, settings=self.settings)
             learn_from_signals(self.db, signals)
+            self._verdicts = signals
         path = conv.path_to(self.db, user_id)
         request = path[-1]["content"]
         self.skills = retrieve(self.db, request) if self.use_skills else []
@@ -213,6 +216,10 @@ class Turn:
             skills_used=[{"id": s.id, "name": s.name} for s in self.skills],
         )
         outcomes.record_uses(self.db, assistant_id, [s.id for s in self.skills])
+        for signal_id in self._verdicts:
+            # This reply answered the correction with its words in context: if it follows
+            # them, it is the worked example the skill made from them was waiting for.
+            attach_checked_reply(self.db, signal_id, text)
         if self.regenerate_of is not None:
             signals = capture.record_regenerate(
                 self.db, self.regenerate_of, assistant_id, settings=self.settings

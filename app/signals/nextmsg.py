@@ -419,7 +419,8 @@ def extract_hint(next_user: str) -> str | None:
     left ("nope."), since an empty directive would teach nothing.
     """
     text = " ".join(next_user[: MAX_CHARS * 2].split())
-    text = _HINT_LEAD.sub("", text).strip(" ,.;:!-")
+    # A trailing colon stays: "… a line starting with Summary:" names the label itself.
+    text = _HINT_LEAD.sub("", text).lstrip(" ,.;:!-").rstrip(" ,.;!-")
     if not _WORD.search(text):
         return None
     return text[:MAX_HINT_CHARS].rstrip()

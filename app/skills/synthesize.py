@@ -3,7 +3,14 @@
 Three kinds of directive feed it: a click-correction (the request, the original reply, the
 user's corrected reply), a verbal correction or a thumbs-down with a reason (the user's own
 words), and a failing command followed by its fix (the failing command, its error, the fixed
-command). The TEMPLATE path needs no model: the name and description come from the words of
+command). A lesson said in words states the words as its lesson; its worked example is a
+real reply that follows them, never the user's words shown as the assistant's answer (a
+small model copies an example answer, and copied "The user said: …" back to the user):
+until there is one, the example section says so, and :func:`attach_checked_reply` adds one
+— the model's own answer to the correction in the chat, or the trainer's checked teacher
+reply — once it passes :func:`app.signals.hints.follows`.
+
+The TEMPLATE path needs no model: the name and description come from the words of
 the user's request (so the next similar request finds the skill), the lesson from the diff
 between what was done and what should have been, the anti-pattern from what the assistant
 did. A model may draft the skill instead (``draft``: the app passes the LLM when the user
@@ -29,6 +36,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from app.signals.hints import follows, hint_terms
 from app.skills import habit
 from app.skills.directive import Directive, clip, directive_from_signal
 from app.skills.library import SkillLibrary
@@ -42,6 +50,7 @@ from app.skills.skill import (
     SkillFormatError,
     body_sections,
     compose_body,
+    compose_examples,
     now_iso,
     parse_skill,
     slugify,
@@ -51,6 +60,13 @@ MAX_DESCRIPTION_CHARS = 300
 MAX_BODY_CHARS = 2500
 MAX_EXAMPLE_CHARS = 500
 MERGE_SIMILARITY = 0.5
+MAX_WORKED_REPLIES = 3  # the newest: the prompt shows only the closest few anyway
+# A lesson said in words has no reply that shows it until the model writes one that
+# follows it (:func:`attach_checked_reply`); free text, so no example turn is built from it.
+NO_WORKED_REPLY = (
+    "No worked reply yet: one is added when Flywheel answers such a request the way the "
+    "lesson says."
+)
 NAME_WORDS = 5
 
 _SECRETS = re.compile(
@@ -208,7 +224,7 @@ def _example(d: Directive) -> str:
     if d.kind == "command_fix":
         return f"{request}```bash\n{clip(d.corrected, 300)}\n```"
     if d.kind == "verbal_correction":
-        return f"{request}The user said: {clip(d.hint, 300)}"
+        return NO_WORKED_REPLY
     return f"{request}Answer: {clip(d.corrected, MAX_EXAMPLE_CHARS - len(request))}"
 
 
@@ -308,7 +324,8 @@ def similarity(a: Skill, b: Skill) -> float:
         return len(x & y) / len(x | y) if x | y else 0.0
 
     def example(skill: Skill) -> str:
-        return _REQUEST_LINE.sub("", skill.section(SECTION_EXAMPLE))
+        text = _REQUEST_LINE.sub("", skill.section(SECTION_EXAMPLE))
+        return "" if text.strip() == NO_WORKED_REPLY else text  # the same words in every one
 
     def taught(skill: Skill) -> set[str]:
         return _shingles(f"{skill.section(SECTION_LESSON)} {example(skill)}")
@@ -434,3 +451,39 @@ def synthesize_from_signal(
     if directive is None:
         return None
     return synthesize(db, directive, library=library, draft=draft)
+
+
+def attach_checked_reply(
+    db: sqlite_utils.Database,
+    signal_id: int,
+    reply: str,
+    *,
+    library: SkillLibrary | None = None,
+) -> Skill | None:
+    """Give the skills a verbal correction made a worked example: its request, answered by
+    ``reply``, when ``reply`` follows the correction's hint (and is not an echo of it).
+
+    ``reply`` must be a reply the model wrote with the hint in context: its answer to the
+    correction in the chat, or the trainer's teacher reply. Returns the skill changed, or
+    ``None`` when the reply does not follow the hint or no skill came from the signal.
+    """
+    directive = directive_from_signal(db, signal_id)
+    if directive is None or directive.kind != "verbal_correction" or not directive.request:
+        return None
+    if not follows(reply, hint_terms(directive.hint, directive.original)):
+        return None
+    library = library or SkillLibrary(db)
+    for skill in library.list_skills():
+        if signal_id not in skill.origin_signals or skill.retired:
+            continue
+        skill = library.get(skill.name)
+        pair = (clip(directive.request, 200), clip(redact(reply), MAX_EXAMPLE_CHARS))
+        kept = [example for example in skill.examples if example[0] != pair[0]]
+        examples = [*kept, pair][-MAX_WORKED_REPLIES:]
+        skill.body = compose_body(
+            skill.section(SECTION_LESSON) or skill.body,
+            skill.section(SECTION_ANTI_PATTERN) or "(not recorded)",
+            compose_examples(examples),
+        )
+        return library.save(skill)
+    return None

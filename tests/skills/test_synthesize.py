@@ -12,6 +12,7 @@ from app.skills.retrieve import retrieve
 from app.skills.skill import SECTION_EXAMPLE, SECTION_LESSON, read_skill
 from app.skills.synthesize import (
     Directive,
+    attach_checked_reply,
     directive_from_signal,
     find_secrets,
     similarity,
@@ -275,3 +276,27 @@ def test_secrets_in_corrections_are_redacted_from_template_skills() -> None:
     assert key not in skill.body and "<redacted>" in skill.body
     assert find_secrets(f"aws {key}") == [key]
     assert find_secrets("git cherry-pick 3f2a9c1 and ls -lhS") == []
+
+
+def test_a_lesson_said_in_words_never_shows_the_users_words_as_an_answer(
+    db: sqlite_utils.Database,
+) -> None:
+    request = "How do I install the requests package?"
+    reply_id = _turn(db, request, "Run `pip install requests`.")
+    signal = record_signal(
+        db, "verbal_correction", message_id=reply_id, score=-1, hint="I use uv, not pip",
+        detector="nextmsg",
+    )
+    result = synthesize_from_signal(db, signal)
+    assert result is not None
+    skill = result.skill
+    assert "I use uv, not pip" in skill.section(SECTION_LESSON)
+    assert "the user said" not in skill.body.lower()
+    assert skill.examples == [], "no example answer until a real reply follows the lesson"
+    # Replies that hand the words back, or do not follow them, are not made its example.
+    for echo in ("The user said: I use uv, not pip", "I use uv, not pip.", "Run `pip install x`."):
+        assert attach_checked_reply(db, signal, echo) is None
+    real = "Use uv: `uv add requests` adds requests to your project."
+    attached = attach_checked_reply(db, signal, real)
+    assert attached is not None and attached.examples == [(request, real)]
+    assert read_skill(SkillLibrary(db).folder(skill.name)).examples == [(request, real)]

@@ -1,0 +1,222 @@
+"""Does a reply follow what the user said to change? A check derived from the hint alone.
+
+A directive signal carries the user's words about what was wrong ("I use uv, not pip",
+"always end with a Summary: line", "`pip install x` failed with exit code 1: …"). Before a
+reply written with that hint in context (the teacher's, see ``trainer/teacher.py``, or the
+model's own answer to the correction in the chat) may teach anything, it must show that it
+took the hint: it must contain what the hint introduces and nothing the hint turns away
+from, and it must not just hand the user's words back.
+
+The terms come from the hint's wording, not from a list of scenarios:
+
+- *rejected*: what follows "not", "instead of", "rather than", "don't use", "stop using",
+  "no more", and a command the hint says failed;
+- *literal*: code spans, quoted text and a label such as ``Summary:`` — the reply must hold
+  every one (a failure report's code spans are its failed command, so it has none);
+- *words* (only when there is no literal and no failed command: then the literal is the
+  concrete thing, and an error message's words are no wish): the hint's other content
+  words, minus function words and words that only say *how* the user speaks ("use",
+  "prefer", "always" …), of which the reply must hold two thirds (both of two: "fish
+  shell" is not taken by a reply that only says "shell"); words the original reply
+  already had are dropped when others remain, since they do not tell a corrected reply
+  from the old one;
+- *topic*: the corrected reply's own content words; a reply that shares none of them
+  talks about the hint instead of answering the request.
+
+Pure Python: the GUI process and the trainer both use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CODE = re.compile(r"`([^`\n]+)`")
+_QUOTED = re.compile(r"\"([^\"\n]{1,60})\"|'([^'\n]{2,60})'|“([^”\n]{1,60})”")
+_LABEL = re.compile(r"\b([A-Z][\w-]*:)(?=\s|$)")
+_TERM = r"(`[^`\n]+`|[\w.+#/-]*\w)"
+_REJECTS = (
+    re.compile(
+        rf"\bnot\s+(?:(?:use|using|with|in|on|the|a|an|via|through|run|running)\s+)*{_TERM}",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\b(?:instead of|rather than)\s+(?:(?:using|the|a|an)\s+)*{_TERM}", re.I),
+    re.compile(
+        rf"\b(?:don'?t|do not|never|stop|no more|quit)\s+"
+        rf"(?:(?:use|using|suggest|suggesting|say|saying|write|writing|recommend|"
+        rf"recommending|propose|proposing|the|a|an)\s+)+{_TERM}",
+        re.IGNORECASE,
+    ),
+)
+_FAILED = re.compile(r"`([^`\n]+)` failed\b")
+_WORD = re.compile(r"[\w][\w.+#/-]*\w|\w")
+# Function words, and words that say how the user phrases a wish rather than what they want.
+_NOT_CONTENT = frozenset(
+    """
+    a an the to of in on at by for from with into onto about as than and or but so if then
+    is are was were be been being am do does did done doing have has had having will would
+    can could should shall may might must i me my mine you your yours we our us it its it's
+    this that these those there here what which who whom whose when where why how
+    no not nope nah yes yeah ok okay please pls just also again instead rather actually
+    use used using uses prefer prefers preferred like likes want wants wanted need needs
+    always never every each any all some more less only don't dont do not stop start
+    answer answers reply replies response responses write say tell give make
+    one thing things way something meant mean said told thanks thank sorry
+    """.split()  # noqa: SIM905 (a word list reads best as prose)
+)
+_ECHO_MARKERS = ("the user said", "you said:", "user said:")
+ECHO_SHARE = 0.8  # a reply made of this share of the hint's own words is an echo
+
+
+@dataclass(frozen=True)
+class HintTerms:
+    """What a reply following the hint must contain (``literal``: all; ``words``: half) and
+    must not contain (``rejected``)."""
+
+    hint: str
+    literal: tuple[str, ...]
+    words: tuple[str, ...]
+    rejected: tuple[str, ...]
+    swaps: tuple[tuple[str, str], ...] = ()
+    """(rejected, wanted) pairs the hint states as "X, not Y" or "X instead of Y"."""
+    topic: tuple[str, ...] = ()
+    """Content words of the corrected reply that the hint does not touch: what the request
+    was about. A reply sharing none of them (of two or more) talks about the hint, not
+    the request."""
+
+    @property
+    def checkable(self) -> bool:
+        """Whether the hint names anything a reply could be checked against."""
+        return bool(self.literal or self.words or self.rejected)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace("`", "").split())
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text.replace("`", " "))]
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in dict.fromkeys(words) if w not in _NOT_CONTENT and not w.isdigit()]
+
+
+def _contains(text_norm: str, term: str) -> bool:
+    """``term`` in ``text_norm`` as whole words; a word also matches its plural/-ing forms."""
+    term = _norm(term)
+    if not term:
+        return False
+    if not term[-1].isalnum():
+        return term in text_norm
+    stem = term[:-1] if len(term) > 4 and term.endswith("s") else term
+    pattern = rf"(?<![\w-]){re.escape(stem)}(?:s|es|ing|ed)?(?![\w-])"
+    return re.search(pattern, text_norm) is not None
+
+
+def _named_before(text: str) -> str:
+    """The words right before a "not Y" that name what the user wants instead: the trailing
+    run of content words ("I use the fish shell, not …" → "fish shell"), at most three."""
+    run: list[str] = []
+    for word in reversed(_WORD.findall(_CODE.sub(" ", text))):
+        if word.lower() in _NOT_CONTENT or len(run) == 3:
+            break
+        run.insert(0, word)
+    return " ".join(run)
+
+
+def _has_literal(reply: str, literal: str) -> bool:
+    """Code and quoted text as written (case counts in code); a label (``Summary:``) only
+    where a label is, at the start of a line: "end with a summary: …" in prose is no
+    Summary line."""
+    if literal.endswith(":") and _LABEL.fullmatch(literal):
+        return re.search(rf"(?m)^[\s*_#>-]*{re.escape(literal)}[*_ \t]*\S", reply) is not None
+    return " ".join(literal.split()) in " ".join(reply.replace("`", "").split())
+
+
+def hint_terms(hint: str, original: str = "") -> HintTerms:
+    """The terms a reply following ``hint`` must and must not hold; ``original`` is the reply
+    the hint corrected (words it already had are not evidence of a change)."""
+    rejected: list[str] = []
+    swaps: list[tuple[str, str]] = []
+    for pattern in _REJECTS:
+        for match in pattern.finditer(hint):
+            term = match.group(1).strip("`").strip()
+            if _norm(term) and _norm(term) not in _NOT_CONTENT:
+                rejected.append(term)
+                named = _named_before(hint[: match.start()])
+                if named and pattern is not _REJECTS[2]:  # "don't use Y" names no X
+                    swaps.append((term, named))
+    failed = [m.group(1).strip() for m in _FAILED.finditer(hint)]
+    rejected += failed
+    rejected_words = {w for term in rejected for w in _words(term)}
+    literal = [m.group(1) for m in _CODE.finditer(hint)]
+    literal += [next(g for g in m.groups() if g) for m in _QUOTED.finditer(hint)]
+    literal += [m.group(1) for m in _LABEL.finditer(_CODE.sub(" ", hint))]
+    literal = [t for t in dict.fromkeys(literal) if t not in rejected and _norm(t)]
+    literal_words = {w for term in literal for w in _words(term)}
+    words = [
+        w
+        for w in _content(_words(_CODE.sub(" ", hint)))
+        if w not in rejected_words and w not in literal_words
+    ]
+    if literal or failed:
+        words = []  # the literal is the concrete thing; an error's words are not a wish
+    before = set(_words(original))
+    fresh = [w for w in words if w not in before]
+    hint_words = set(_words(hint))
+    gone = hint_words | rejected_words
+    topic = [w for w in _content(_words(original)) if w not in gone and len(w) > 2]
+    return HintTerms(
+        hint=hint,
+        literal=tuple(literal) if not failed else (),
+        words=tuple(fresh or words),
+        rejected=tuple(dict.fromkeys(rejected)),
+        swaps=tuple(swaps),
+        topic=tuple(topic),
+    )
+
+
+def swap_terms(reply: str, terms: HintTerms) -> str | None:
+    """``reply`` with each term the hint turns away from replaced by the one it names in its
+    place ("I use uv, not pip": pip → uv), whole words only; ``None`` when nothing changed."""
+    out = reply
+    for old, new in terms.swaps:
+        out = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, out, flags=re.IGNORECASE)
+    return out if out != reply else None
+
+
+def is_echo(reply: str, hint: str) -> bool:
+    """Whether ``reply`` hands the user's words back instead of answering: it quotes "the
+    user said", or nearly all of its words are the hint's."""
+    text = _norm(reply)
+    if any(marker in text for marker in _ECHO_MARKERS):
+        return True
+    hint_norm = _norm(hint)
+    if hint_norm and (text == hint_norm or text.strip(" .!") == hint_norm.strip(" .!")):
+        return True
+    reply_words = _words(reply)
+    if not reply_words:
+        return True
+    hint_words = set(_words(hint))
+    return sum(w in hint_words for w in reply_words) / len(reply_words) >= ECHO_SHARE
+
+
+def follows(reply: str, terms: HintTerms) -> bool:
+    """Whether ``reply`` takes the hint: every literal, two thirds of the words (one at
+    least, when there are any), no rejected term, one word of the topic (when known), and
+    not an echo of the hint."""
+    if not terms.checkable or not reply.strip() or is_echo(reply, terms.hint):
+        return False
+    text = _norm(reply)
+    if any(_contains(text, term) for term in terms.rejected):
+        return False
+    if not all(_has_literal(reply, term) for term in terms.literal):
+        return False
+    if len(terms.topic) >= 2 and not any(_contains(text, w) for w in terms.topic):
+        return False
+    if terms.words:
+        found = sum(_contains(text, w) for w in terms.words)
+        if found < max(1, -(-2 * len(terms.words) // 3)):
+            return False
+    return True

@@ -1,0 +1,88 @@
+"""The check that a reply follows a hint, derived from the hint's own words."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.signals.hints import follows, hint_terms, is_echo, swap_terms
+from app.signals.nextmsg import extract_hint
+
+
+@pytest.mark.parametrize(
+    ("hint", "original", "reply", "ok"),
+    [
+        ("I use uv, not pip", "Run `pip install requests`.", "Use uv: `uv add requests`.", True),
+        ("I use uv, not pip", "Run `pip install requests`.", "Run `pip install requests`.", False),
+        ("use ripgrep instead of grep", "grep -r word .", "Use ripgrep: `rg word`.", True),
+        ("use ripgrep instead of grep", "", "Use ripgrep, or `grep -r word`.", False),
+        ("I use the fish shell", "Use `export X=1`.", "In the fish shell: `set -Ux X 1`.", True),
+        ("I use the fish shell", "Use `export X=1`.", "In any shell: `export X=1`.", False),
+        ("I use the fish shell", "Use `export X=1`.", "Use `export X=1` in bash.", False),
+        (
+            "always end your answer with a line starting with Summary:",
+            "Recursion is a function calling itself.",
+            "Recursion is a function calling itself.\n\nSummary: it calls itself.",
+            True,
+        ),
+        (
+            "always end your answer with a line starting with Summary:",
+            "",
+            "Recursion is a function calling itself.",
+            False,
+        ),
+        (
+            "`pip install x` failed with exit code 1:\nerror: externally-managed-environment",
+            "Run `pip install x`.",
+            "Install it with `pipx install x`.",
+            True,
+        ),
+        (
+            "`pip install x` failed with exit code 1:\nerror: externally-managed-environment",
+            "Run `pip install x`.",
+            "Run `pip install x` once more.",
+            False,
+        ),
+    ],
+)
+def test_a_reply_follows_what_the_hint_introduces_and_not_what_it_rejects(
+    hint: str, original: str, reply: str, ok: bool
+) -> None:
+    assert follows(reply, hint_terms(hint, original)) is ok
+
+
+def test_the_users_words_handed_back_are_no_reply() -> None:
+    hint = "I use uv, not pip"
+    terms = hint_terms(hint)
+    assert not follows("I use uv, not pip.", terms)
+    assert not follows("The user said: I use uv. Use `uv add x`.", terms)
+    assert is_echo("You use uv, not pip", hint)
+    assert not is_echo("Use uv: `uv add requests` adds it to your project.", hint)
+
+
+def test_a_hint_that_names_nothing_checkable_teaches_nothing() -> None:
+    terms = hint_terms("please do it the way I told you")
+    assert not terms.checkable
+    assert not follows("Sure, here it is.", terms)
+
+
+def test_the_hint_keeps_a_label_it_ends_with() -> None:
+    hint = extract_hint("no, always end your answer with a line that starts with Summary:")
+    assert hint == "always end your answer with a line that starts with Summary:"
+    assert hint_terms(hint).literal == ("Summary:",)
+
+
+def test_a_reply_about_the_hint_instead_of_the_request_does_not_follow_it() -> None:
+    terms = hint_terms(
+        "always end your answer with a line that starts with Summary:",
+        "Recursion is when a function calls itself.",
+    )
+    assert not follows("Yes, always finish your answer with a summary: it is good.", terms)
+    assert not follows("Sure.\n\nSummary: I will end with a summary line.", terms)
+    assert follows("Recursion: a function calls itself.\n\nSummary: self-reference.", terms)
+
+
+def test_a_hint_naming_one_thing_in_place_of_another_can_relabel_a_reply() -> None:
+    terms = hint_terms("I use the fish shell, not bash", "Add it to your bash config.")
+    assert swap_terms("Add it to your bash config.", terms) == "Add it to your fish shell config."
+    assert swap_terms("Add it to ~/.bashrc.", terms) is None  # whole words only
+    assert hint_terms("don't use sudo").swaps == ()
