@@ -60,6 +60,7 @@ from trainer.export_gguf import export_adapter
 from trainer.loop import Preempted, StopGuard, load_checkpoint, train
 from trainer.objectives import objective_weight
 from trainer.replay import replay_windows
+from trainer.teacher import CACHE_FILE, Teacher, write_back
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PREEMPTED, EXIT_BUSY = 0, 1, 2, 3, 4
 LOCK_FILE = "trainer.lock"
@@ -100,12 +101,15 @@ def checkpoint_path(base_sha256: str) -> Path:
 
 def fingerprint(base_sha256: str, config: TrainConfig, examples: list[Example]) -> str:
     """What a checkpoint must match to be resumed: same base, same config, same examples
-    (each also taught without skills or not: that changes the schedule)."""
+    (each also taught without skills or not: that changes the schedule), same teacher
+    replies."""
     digest = hashlib.sha256(base_sha256.encode())
     digest.update(config.to_json().encode())
     for example in examples:
         plain = example.prompt_plain is not None
         digest.update(f"{example.id}:{example.dedup_key}:{plain}\n".encode())
+        if example.kind == "hinted":  # its teacher reply changes with the serving adapter
+            digest.update(f"{example.target}\n".encode())
     return digest.hexdigest()
 
 
@@ -302,8 +306,18 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     encoder = Encoder(model_path, config.max_len)
     train_ex, held_ex, community, bad_community = split_for_run(examples, lessons, encoder, config)
     bad_rows += bad_community
+    registry = AdapterRegistry(db)
+    current = current_adapter(registry, base_sha, emit)
+    teacher = Teacher(
+        model_path, current, encoder, config, checkpoint_path("").parent / CACHE_FILE, threads
+    )
+    try:
+        train_ex, held_ex = teacher.teach(train_ex), teacher.teach(held_ex)
+    finally:
+        teacher.close()
+    teacher.report.skills_given_examples = write_back(db, train_ex + held_ex)
     train_items, bad_train = encoder.encode_all(with_plain_prompts(train_ex))
-    train_items = [i for i in train_items if objective_weight(i.example.kind, config) > 0]
+    train_items = [i for i in train_items if objective_weight(i.example, config) > 0]
     held_items, bad_held = encoder.encode_all(with_plain_prompts(held_ex))
     if not train_items:
         emit(
@@ -332,6 +346,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             "community": from_community,
             "skipped": bad_rows + bad_train + bad_held,
             "resuming": resume is not None,
+            "teacher": teacher.report.as_dict(),
         }
     )
     candidate_file = ckpt.with_name(f"candidate-run{run_id}.gguf")
@@ -354,8 +369,6 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         emit({"event": "phase", "phase": "export"})
         export_adapter(peft_model, candidate_file, base_sha256=base_sha, arch=arch)
         emit({"event": "phase", "phase": "eval"})
-        registry = AdapterRegistry(db)
-        current = current_adapter(registry, base_sha, emit)
         judged, judged_on = gate_items(held_items, train_items)
         verdict = gate(
             model_path,
@@ -372,6 +385,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             "community": from_community,
             "train": summary,
             "base_load": info,
+            "teacher": teacher.report.as_dict(),
         }
         status = "promoted" if verdict["promote"] else "rejected"
         try:
@@ -419,8 +433,15 @@ def cmd_eval(args: argparse.Namespace, emit: Emit) -> int:
     examples, _ = load_examples(db)
     _, held_ex = split_holdout(examples, config.holdout_fraction)
     encoder = Encoder(model_path, config.max_len)
-    held_items, _ = encoder.encode_all(with_plain_prompts(held_ex))
     threads = training_threads(args.threads)
+    teacher = Teacher(
+        model_path, record.path, encoder, config, checkpoint_path("").parent / CACHE_FILE, threads
+    )
+    try:
+        held_ex = teacher.teach(held_ex)
+    finally:
+        teacher.close()
+    held_items, _ = encoder.encode_all(with_plain_prompts(held_ex))
     verdict = gate(
         model_path, record.path, None, held_items, encoder, config.canary_tolerance, threads
     )

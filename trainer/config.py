@@ -60,8 +60,28 @@ class TrainConfig:
         "Weight of the preference (DPO) loss on chosen/rejected. 0 by default: a correction's"
         " chosen reply is already its sft target, and the step budget goes further on it.",
     )
+    preference_weight: float = _opt(
+        1.0,
+        "Weight of the preference (DPO) loss on pairs no correction stands behind: a kept"
+        " regeneration over the replies it replaced (the user chose between two of the"
+        " model's own replies, so nothing else teaches it).",
+    )
     unpaired_weight: float = _opt(1.0, "Weight of the KTO-style loss on thumbs-up/down replies.")
-    hinted_weight: float = _opt(1.0, "Weight of the distillation loss on hinted replies.")
+    hinted_weight: float = _opt(
+        1.0, "Weight of the loss on hinted examples (the checked teacher reply, see teacher_*)."
+    )
+    hinted_objective: str = _opt(
+        "sft",
+        "How a hinted example teaches its checked teacher reply: 'sft' (its likelihood without"
+        " the hint) or 'opd' (per-token KL from the base model's distributions with the hint)."
+        " sft: on the say_* tune scenarios it taught more (docs/learning.md).",
+    )
+    teacher_samples: int = _opt(
+        6,
+        "Tries of the teacher per hinted example: greedy first, then samples at temperature"
+        " 0.8; the first reply that follows the hint is kept (none: the example is left out).",
+    )
+    teacher_tokens: int = _opt(96, "Longest teacher reply in tokens.")
     replay_weight: float = _opt(
         3.0, "Weight of the KL to the base model on general text (assets/replay.txt) per step."
     )
@@ -101,8 +121,12 @@ class TrainConfig:
             "checkpoint_every": self.checkpoint_every >= 1,
             "sft_weight": self.sft_weight >= 0,
             "pair_weight": self.pair_weight >= 0,
+            "preference_weight": self.preference_weight >= 0,
             "unpaired_weight": self.unpaired_weight >= 0,
             "hinted_weight": self.hinted_weight >= 0,
+            "hinted_objective": self.hinted_objective in ("sft", "opd"),
+            "teacher_samples": self.teacher_samples >= 1,
+            "teacher_tokens": 8 <= self.teacher_tokens <= 512,
             "replay_weight": self.replay_weight >= 0,
             "replay_tokens": self.replay_tokens >= 16,
             "beta": self.beta > 0,

@@ -29,7 +29,6 @@ from app.store.examples import ExampleContent
 log = logging.getLogger(__name__)
 
 _SENTINEL = "FLYWHEELREPLYSENTINEL"
-HINT_PREFIX = "Hint for your next answer: "
 
 
 class DataError(ValueError):
@@ -43,6 +42,13 @@ class Example(ExampleContent):
     id: int
     dedup_key: str
     origin: str | None = None  # a community skill's hub origin; None for the user's own
+    hint_context: str | None = None
+    """For a hinted example: the prompt its teacher reply (``target``) was written in, with
+    the hint (see ``trainer/teacher.py``)."""
+    evaluative: bool = False
+    """For a pair: no correction stands behind it (its chosen reply is no sft target of the
+    same prompt): a kept regeneration, the user's verdict between two of the model's own
+    replies. Weighted by ``preference_weight``, not ``pair_weight``."""
 
     def __post_init__(self) -> None:
         needs = {
@@ -89,6 +95,8 @@ class Example(ExampleContent):
             return self.target
         if self.kind == "pair":
             return self.chosen
+        if self.kind == "hinted":
+            return self.target
         if self.kind == "unpaired" and (self.label or 0) > 0:
             return self.reply
         return None
@@ -102,7 +110,11 @@ def load_examples(db: sqlite_utils.Database) -> tuple[list[Example], list[str]]:
             examples.append(Example.from_row(row))
         except (DataError, TypeError, ValueError) as exc:
             skipped.append(str(exc))
-    return examples, skipped
+    targets = {(e.prompt, e.target) for e in examples if e.kind == "sft"}
+    return [
+        replace(e, evaluative=(e.prompt, e.chosen) not in targets) if e.kind == "pair" else e
+        for e in examples
+    ], skipped
 
 
 def holdout_score(example: Example) -> float:
@@ -191,27 +203,6 @@ def end_of_turn(template: str | None = None, eos_token: str = "") -> str:
     return rendered.split(_SENTINEL, 1)[1].rstrip()
 
 
-def hinted_prompt(prompt: str, hint: str, template: str | None = None, eos_token: str = "") -> str:
-    """The prompt with the user's hint added as one more user turn before the reply starts.
-
-    The hint is inserted into the already rendered prompt (not re-rendered from messages) so
-    that everything else stays byte-identical to what the model saw when it replied.
-    """
-    base = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
-    closed = render_chat(base, False, template, eos_token=eos_token)
-    generation_prefix = render_chat(base, True, template, eos_token=eos_token)[len(closed) :]
-    with_hint = render_chat(
-        [*base, {"role": "user", "content": HINT_PREFIX + hint}],
-        False,
-        template,
-        eos_token=eos_token,
-    )
-    if not with_hint.startswith(closed) or not prompt.endswith(generation_prefix):
-        raise DataError("cannot place a hint into this prompt's chat format")
-    hint_turn = with_hint[len(closed) :]
-    return prompt[: len(prompt) - len(generation_prefix)] + hint_turn + generation_prefix
-
-
 class Encoder:
     """Tokenizes examples with the served model's own vocabulary and chat template."""
 
@@ -247,13 +238,14 @@ class Encoder:
                 self.sequence(example.prompt, example.chosen or ""),
                 self.sequence(example.prompt, example.rejected or ""),
             )
-        reply = example.reply or ""
         if example.kind == "unpaired":
-            return Encoded(example, self.sequence(example.prompt, reply))
-        teacher = hinted_prompt(example.prompt, example.hint or "", self.template, self.eos_text)
-        student, taught = self.sequence(example.prompt, reply), self.sequence(teacher, reply)
+            return Encoded(example, self.sequence(example.prompt, example.reply or ""))
+        if not example.target or not example.hint_context:
+            raise DataError(f"example {example.id}: no checked teacher reply for its hint")
+        student = self.sequence(example.prompt, example.target)
+        taught = self.sequence(example.hint_context, example.target)
         if student.n_reply != taught.n_reply:
-            raise DataError(f"example {example.id}: hinted reply was cut differently")
+            raise DataError(f"example {example.id}: teacher reply was cut differently")
         return Encoded(example, student, taught)
 
     def encode_all(self, examples: list[Example]) -> tuple[list[Encoded], list[str]]:

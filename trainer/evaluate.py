@@ -11,7 +11,9 @@ quantization and adapter file the user will get, not on the float32 training cop
    one). Per token, as the score is: with summed log-likelihoods a correction longer than
    the reply it replaces (a pirate rewrite of a short answer) counts as dispreferred however
    well the adapter learned it, and a candidate was refused for exactly that.
-   Hinted examples have no reference reply and are not scored here.
+   A hinted example is scored as a correction is, on its teacher reply: the reply the
+   served model wrote with the user's hint in context, checked to follow it
+   (``trainer/teacher.py``), so a directive said in words decides promotion too.
 2. Canary perplexity on ``assets/canary.txt``, varied general English: an adapter that
    fits the user's examples by breaking the model's general language is refused.
 
@@ -106,8 +108,6 @@ def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Sco
     preferences: list[bool] = []
     for item in held_out:
         kind = item.example.kind
-        if kind == "hinted":
-            continue
         main = scorer.reply_logps(item.main)
         if kind == "pair" and item.other is not None:
             other = scorer.reply_logps(item.other)

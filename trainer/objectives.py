@@ -9,9 +9,12 @@
   KTO paper is taken as 0: with one example per forward pass there is no batch of
   mismatched completions to estimate it from.
 - ``hinted`` (a reply plus the user's hint about what was wrong): on-policy distillation.
-  The same model, with the hint in its context, is the teacher for the reply without the
-  hint; the loss is the token-level reverse KL(student ‖ teacher) over the reply positions,
-  so the model learns to behave as if it had been given the hint.
+  The served model, with the hint in its context, wrote a reply that was checked to follow
+  the hint (:mod:`trainer.teacher`); the model without the hint is trained towards it,
+  either by SFT on that reply (``hinted_objective = "sft"``, the default) or token by token
+  (``"opd"``): the KL from the base model's next-token distributions *with* the hint to the
+  adapted model's *without* it, over the teacher reply's positions. Which one teaches more
+  was measured (``docs/learning.md``).
 
 Beside them, ``replay_loss`` is the regulariser: KL(base ‖ adapted) on a window of general
 text (:mod:`trainer.replay`), the base again reached by switching the LoRA off.
@@ -30,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 from trainer.config import TrainConfig
-from trainer.data import Encoded, TokenSequence
+from trainer.data import Encoded, Example, TokenSequence
 from trainer.frozen import Stack
 
 
@@ -84,13 +87,19 @@ def kto_loss(net: Stack, enc: Encoded, beta: float) -> torch.Tensor:
     return 1.0 - torch.sigmoid(sign * beta * log_ratio)
 
 
-def hinted_loss(net: Stack, enc: Encoded) -> torch.Tensor:
+def hinted_loss(net: Stack, enc: Encoded, objective: str = "sft") -> torch.Tensor:
+    """SFT on the checked teacher reply, or (``"opd"``) the per-token KL(teacher ‖ student):
+    the teacher is the base model reading the reply after the hint (computed without
+    gradients, so it stays fixed while the adapter moves), the student the adapted model
+    reading it after the prompt alone."""
     if enc.other is None:
-        raise ValueError("a hinted example needs its hint-conditioned teacher sequence")
-    with torch.no_grad():
+        raise ValueError("a hinted example needs its teacher sequence")
+    if objective == "sft":
+        return sft_loss(net, enc)
+    with torch.no_grad(), net.disable_adapter():
         teacher = torch.log_softmax(reply_logits(net, enc.other), dim=-1)
     student = torch.log_softmax(reply_logits(net, enc.main), dim=-1)
-    return (student.exp() * (student - teacher)).sum(-1).mean()
+    return (teacher.exp() * (teacher - student)).sum(-1).mean()
 
 
 def replay_loss(net: Stack, ids: torch.Tensor) -> torch.Tensor:
@@ -105,23 +114,25 @@ def replay_loss(net: Stack, ids: torch.Tensor) -> torch.Tensor:
     return (base.exp() * (base - adapted)).sum(-1).mean()
 
 
-def objective_weight(kind: str, config: TrainConfig) -> float:
-    """The configured weight of one kind's objective (0 leaves that kind out of training)."""
+def objective_weight(example: Example, config: TrainConfig) -> float:
+    """The configured weight of one example's objective (0 leaves it out of training)."""
+    if example.kind == "pair" and example.evaluative:
+        return config.preference_weight
     weights = {
         "sft": config.sft_weight,
         "pair": config.pair_weight,
         "unpaired": config.unpaired_weight,
         "hinted": config.hinted_weight,
     }
-    if kind not in weights:
-        raise ValueError(f"unknown example kind {kind!r}")
-    return weights[kind]
+    if example.kind not in weights:
+        raise ValueError(f"unknown example kind {example.kind!r}")
+    return weights[example.kind]
 
 
 def example_loss(net: Stack, enc: Encoded, config: TrainConfig) -> torch.Tensor:
     """The weighted loss of one example, dispatched on its kind."""
     kind = enc.example.kind
-    weight = objective_weight(kind, config)
+    weight = objective_weight(enc.example, config)
     if kind == "sft":
         loss = sft_loss(net, enc)
     elif kind == "pair":
@@ -129,5 +140,5 @@ def example_loss(net: Stack, enc: Encoded, config: TrainConfig) -> torch.Tensor:
     elif kind == "unpaired":
         loss = kto_loss(net, enc, config.beta)
     else:
-        loss = hinted_loss(net, enc)
+        loss = hinted_loss(net, enc, config.hinted_objective)
     return loss * weight * enc.example.weight

@@ -188,7 +188,7 @@ def test_trainer_accepts_every_built_example(db, chat) -> None:
     )
     for example in examples:
         if example.kind == "hinted":
-            assert data.hinted_prompt(example.prompt, example.hint).endswith(
+            assert example.hint and example.reply and example.prompt.endswith(
                 "<|im_start|>assistant\n"
             )
 

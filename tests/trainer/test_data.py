@@ -14,7 +14,6 @@ from trainer.data import (
     Encoder,
     Example,
     end_of_turn,
-    hinted_prompt,
     load_examples,
     split_holdout,
     with_plain_prompts,
@@ -64,24 +63,21 @@ def test_long_prompts_lose_their_beginning_not_the_reply(encoder) -> None:
 def test_each_kind_encodes_what_its_objective_needs(encoder) -> None:
     pair = encoder.encode(example("pair", chosen="Pixel.", rejected="Rex."))
     assert pair.other is not None and pair.main.reply_start == pair.other.reply_start
-    hinted = encoder.encode(example("hinted", reply="Rex.", hint="it is Pixel"))
+    taught = example(
+        "hinted", reply="Rex.", hint="it is Pixel", target="Pixel.", hint_context=prompt_for("P?")
+    )
+    hinted = encoder.encode(taught)
     assert hinted.other is not None and hinted.main.n_reply == hinted.other.n_reply
     assert hinted.other.ids[0, -hinted.other.n_reply :].tolist() == (
         hinted.main.ids[0, -hinted.main.n_reply :].tolist()
     )
+    assert hinted.main.reply_start == len(encoder.tokens(prompt_for("Cat?"), prompt=True))
     assert encoder.encode(example("unpaired", reply="Rex.", label=-1.0)).other is None
 
 
-def test_the_hint_becomes_a_user_turn_right_before_the_reply() -> None:
-    prompt = prompt_for("Cat?")
-    taught = hinted_prompt(prompt, "it is Pixel")
-    assert taught.startswith(prompt.removesuffix("<|im_start|>assistant\n"))
-    assert taught.endswith(
-        "<|im_start|>user\nHint for your next answer: it is Pixel<|im_end|>\n"
-        "<|im_start|>assistant\n"
-    )
-    with pytest.raises(DataError):
-        hinted_prompt("a prompt that does not end with an assistant turn", "hint")
+def test_a_hinted_example_without_a_checked_teacher_reply_is_not_encoded(encoder) -> None:
+    with pytest.raises(DataError, match="no checked teacher reply"):
+        encoder.encode(example("hinted", reply="Rex.", hint="it is Pixel"))
 
 
 @pytest.mark.parametrize(

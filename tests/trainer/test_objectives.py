@@ -66,7 +66,14 @@ def items(encoder: Encoder) -> list[Encoded]:
             id=3, kind="unpaired", dedup_key="3", prompt=prompt("Hi"), reply="Hello!", label=1.0
         ),
         Example(
-            id=4, kind="hinted", dedup_key="4", prompt=prompt("2+2?"), reply="5.", hint="It is 4."
+            id=4,
+            kind="hinted",
+            dedup_key="4",
+            prompt=prompt("2+2?"),
+            reply="5.",
+            hint="It is 4.",
+            target="It is 4.",
+            hint_context=prompt("2+2? Hint: it is 4."),
         ),
     ]
     return [encoder.encode(e) for e in examples]
@@ -80,9 +87,10 @@ def test_losses_start_at_their_known_values(model, encoder) -> None:
         assert dpo_loss(net, pair, beta=0.1).item() == pytest.approx(math.log(2), abs=1e-5)
         assert kto_loss(net, unpaired, beta=0.1).item() == pytest.approx(0.5, abs=1e-5)
         assert sft_loss(net, sft).item() > 0
-        assert hinted_loss(net, hinted).item() > 1e-4  # the hint changes the distribution
+        assert hinted_loss(net, hinted, "sft").item() == pytest.approx(sft_loss(net, hinted).item())
+        assert hinted_loss(net, hinted, "opd").item() > 1e-4  # the hint changes the distribution
         same = Encoded(hinted.example, hinted.main, hinted.main)
-        assert hinted_loss(net, same).item() == pytest.approx(0.0, abs=1e-5)
+        assert hinted_loss(net, same, "opd").item() == pytest.approx(0.0, abs=1e-5)
         window = encoder.sequence(prompt("Tell me about rivers."), "Rivers carve valleys.").ids
         assert replay_loss(net, window).item() == pytest.approx(0.0, abs=1e-6)
 

@@ -1,0 +1,155 @@
+"""Directive and evaluative next states on the real model: a correction said in words is
+taught by a checked reply of the model itself, and the gate scores it; a kept regeneration
+trains a preference."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+import torch
+
+from app.model.prompt import DEFAULT_SYSTEM_PROMPT, render_chat
+from app.signals import capture
+from app.signals.hints import follows, hint_terms
+from app.skills.learn import learn_from_signals
+from app.skills.library import SkillLibrary
+from app.store import conversations as conv
+from app.store.db import open_db
+from trainer.__main__ import lora
+from trainer.base import load_base
+from trainer.config import TrainConfig
+from trainer.data import Encoder, load_examples, split_holdout
+from trainer.evaluate import Scorer, canary_text, score
+from trainer.frozen import Stack
+from trainer.loop import StopGuard, train
+from trainer.objectives import objective_weight, sequence_logp
+from trainer.teacher import Teacher, write_back
+
+pytestmark = pytest.mark.slow
+
+REQUEST = "What is recursion?"
+SAID = "no, always end your answer with a line that starts with Summary:"
+
+
+def _reply(db: sqlite_utils.Database, conversation: int, user: int, text: str) -> int:
+    """An assistant reply recorded as a Turn records it, with the prompt the model saw."""
+    path = conv.path_to(db, user)
+    messages = [{"role": "system", "content": DEFAULT_SYSTEM_PROMPT}]
+    messages += [{"role": m["role"], "content": m["content"]} for m in path]
+    return conv.add_message(
+        db, conversation, "assistant", text, parent_id=user, prompt=render_chat(messages)
+    )
+
+
+def _corrected_in_words(db: sqlite_utils.Database) -> int:
+    """The user asks, the model answers, the user's next message corrects it in words."""
+    conversation = conv.create_conversation(db)
+    user = conv.add_message(db, conversation, "user", REQUEST)
+    reply = _reply(db, conversation, user, "Recursion is when a function calls itself.")
+    said = conv.add_message(db, conversation, "user", SAID, reply)
+    signals = capture.after_user_message(db, said)
+    learn_from_signals(db, signals)
+    return reply
+
+
+def test_a_verbal_correction_is_taught_by_a_checked_teacher_reply_that_the_gate_scores(
+    model_path: Path, tmp_path: Path
+) -> None:
+    db = open_db()
+    reply_id = _corrected_in_words(db)
+    examples, skipped = load_examples(db)
+    assert skipped == [] and [e.kind for e in examples] == ["hinted"]
+    encoder = Encoder(model_path, 384)
+    teacher = Teacher(model_path, None, encoder, TrainConfig(), tmp_path / "t.json", 1)
+    try:
+        taught = teacher.teach(examples)
+    finally:
+        teacher.close()
+    assert len(taught) == 1 and teacher.report.checked == 1
+    hinted = taught[0]
+    original = conv.get_message(db, reply_id)["content"]
+    assert follows(hinted.target, hint_terms(hinted.hint, original))
+    assert "Summary:" in hinted.target and "the user said" not in hinted.target.lower()
+    assert hinted.target.strip() != hinted.hint.strip()
+    # The student is the prompt without the hint; the teacher's context holds the hint.
+    assert SAID not in hinted.prompt and hinted.hint in hinted.hint_context
+    # Held out, it is scored by the gate like a correction is.
+    _, held = split_holdout(taught, 0.99)
+    encoded, problems = encoder.encode_all(held)
+    assert problems == [] and len(encoded) == 1
+    scorer = Scorer(model_path, None, n_ctx=512, n_threads=1)
+    try:
+        scores = score(scorer, encoded, encoder.tokens(canary_text()[:400], prompt=False))
+    finally:
+        scorer.close()
+    assert scores.n_scored == 1 and scores.user_score is not None
+    # The skill the words made gets this real reply as its worked example.
+    assert write_back(db, taught) == 1
+    (skill,) = SkillLibrary(db).list_skills()
+    assert skill.examples == [(REQUEST, hinted.target.strip())]
+
+
+def test_a_hint_the_teacher_cannot_be_checked_against_teaches_nothing(
+    model_path: Path, tmp_path: Path
+) -> None:
+    db = open_db()
+    conversation = conv.create_conversation(db)
+    user = conv.add_message(db, conversation, "user", REQUEST)
+    reply = _reply(db, conversation, user, "Recursion is when a function calls itself.")
+    said = conv.add_message(db, conversation, "user", "no, do it the way I said", reply)
+    capture.after_user_message(db, said)
+    examples, _ = load_examples(db)
+    teacher = Teacher(
+        model_path, None, Encoder(model_path, 384), TrainConfig(), tmp_path / "t.json", 1
+    )
+    try:
+        assert [e.kind for e in examples] == ["hinted"]
+        assert teacher.teach(examples) == []
+    finally:
+        teacher.close()
+    assert teacher.report.unchecked_hint == 1 and teacher.report.samples == 0
+
+
+def test_a_regeneration_the_user_kept_trains_a_preference(
+    shared_base: Path, model_path: Path, base_sha: str, tmp_path: Path
+) -> None:
+    db = open_db()
+    conversation = conv.create_conversation(db)
+    user = conv.add_message(db, conversation, "user", "Name a colour of the sky.")
+    first = _reply(db, conversation, user, "Green, mostly.")
+    kept = _reply(db, conversation, user, "Blue, on a clear day.")
+    capture.record_regenerate(db, first, kept)
+    time.sleep(0.01)
+    capture.after_user_message(
+        db, conv.add_message(db, conversation, "user", "thanks, that's right", kept)
+    )
+    examples, _ = load_examples(db)
+    (pair,) = [e for e in examples if e.kind == "pair"]
+    assert pair.evaluative and pair.chosen == "Blue, on a clear day."
+    config = TrainConfig(max_len=64, batch_size=1, steps=6, max_steps=6, checkpoint_every=100)
+    assert objective_weight(pair, config) > 0, "kept regenerations are not left out"
+    encoder = Encoder(model_path, config.max_len)
+    item = encoder.encode(pair)
+    torch.set_num_threads(1)
+    model = lora(load_base(model_path, base_sha)[0], config)
+    net = Stack(model)
+
+    def margin() -> float:
+        with torch.no_grad():
+            return float(sequence_logp(net, item.main) - sequence_logp(net, item.other))
+
+    before = margin()
+    train(
+        model,
+        [item],
+        config,
+        guard=StopGuard(),
+        checkpoint=tmp_path / "ckpt",
+        fingerprint="f",
+        meta={},
+        on_event=lambda _: None,
+    )
+    assert margin() > before + 0.5

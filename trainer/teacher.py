@@ -1,0 +1,311 @@
+"""The teacher of a directive signal: the current model, given the user's hint, writes the reply.
+
+A hinted example holds the request's prompt, the reply the user objected to and the user's
+words about it ("I use uv, not pip"). What should the model have said? Not the stored
+reply (it is the wrong one) and not the user's words (they are a remark, not an answer):
+the reply the *current* model writes when it sees the hint — OpenClaw-RL's on-policy
+teacher. It is written here, at training time, by the served GGUF with the active adapter
+(exactly the model the user talks to), then checked against the hint
+(:mod:`app.signals.hints`); only a checked reply teaches, and the student (the same prompt
+without the hint) is trained towards it.
+
+The teacher's context is the conversation as it happened (the request, the objected reply)
+followed by the hint as the user's next turn, with one worked example of a correction being
+followed placed after the system prompt. On the embedded 135M model the hint alone in
+the system prompt was followed in 0 of 4 tool-choice cases, and a greedy reply after the
+correction in 1 of 4; with the worked example, samples at temperature 0.8 followed it in
+most tries (design notes, December 2026). So the greedy reply is tried first and then
+``teacher_samples - 1`` seeded samples, and the first that passes the check is kept. When
+the hint names a label line (``Summary:``) that a try lacks, the try with the label line
+added where the hint wants it, its content written by the model, is checked too. When no
+try passes and the hint says "X, not Y" (or "X instead of Y"), the greedy reply with Y
+replaced by X is the last candidate — the same hindsight relabelling a command fix gets
+(``app.signals.examples.with_command``): on the 135M model no sampled reply ever named a
+tool the user asked for in place of another (0 of 24 tries for uv/pip and ripgrep/grep).
+
+Replies are cached per example, adapter and settings (``cache/trainer/teacher.json``): a
+resumed or repeated run does not pay for them twice, and a new adapter asks again (the
+teacher is on-policy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from llama_cpp import Llama
+
+from app.atomic import write_text_atomic
+from app.model.prompt import PromptError, render_chat
+from app.signals.hints import HintTerms, follows, hint_terms, swap_terms
+from app.skills.synthesize import attach_checked_reply
+from app.store.examples import signal_ids_of_example
+from trainer.config import TrainConfig
+from trainer.data import DataError, Encoder, Example
+
+CACHE_FILE = "teacher.json"
+SAMPLE_TEMPERATURE = 0.8
+LABEL_LINE_TOKENS = 32
+_AT_START = re.compile(
+    r"\b(?:start|begin|open|first)\w*\b(?!\s+with\b)|\bat the (?:top|start)\b", re.IGNORECASE
+)
+# Corrections being followed, in the shape of the teacher's own last turn (the user's
+# words, then the request again): a tool named instead of another, and a line the user
+# wants at the end. A reply that takes the words and answers the request again, without
+# apologising or repeating them.
+WORKED_EXAMPLE = (
+    {"role": "user", "content": "How do I download a file from a URL?"},
+    {"role": "assistant", "content": "Use wget:\n```bash\nwget https://example.com/f.zip\n```"},
+    {
+        "role": "user",
+        "content": "I use curl, not wget. How do I download a file from a URL?",
+    },
+    {
+        "role": "assistant",
+        "content": "With curl:\n```bash\ncurl -O https://example.com/f.zip\n```\n"
+        "It saves the file under its own name.",
+    },
+    {"role": "user", "content": "What is a variable?"},
+    {"role": "assistant", "content": "A variable is a name for a value."},
+    {
+        "role": "user",
+        "content": "always end your answer with a line that starts with Note:. "
+        "What is a variable?",
+    },
+    {
+        "role": "assistant",
+        "content": "A variable is a name that holds a value, so you can use it later."
+        "\n\nNote: the value can change.",
+    },
+)
+
+
+@dataclass
+class TeacherReport:
+    """What the teacher did in one run, for the run's events and metrics."""
+
+    asked: int = 0
+    checked: int = 0
+    failed: int = 0
+    unchecked_hint: int = 0
+    cached: int = 0
+    samples: int = 0
+    seconds: float = 0.0
+    skills_given_examples: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _split(template: str | None, eos: str, messages: list[dict[str, str]]) -> tuple[str, str]:
+    """(text before, text after) a sentinel content in the last of ``messages``, rendered."""
+    sentinel = "FLYWHEELTEACHERSENTINEL"
+    last = {**messages[-1], "content": sentinel}
+    rendered = render_chat([*messages[:-1], last], False, template, eos_token=eos)
+    if rendered.count(sentinel) != 1:
+        raise DataError("cannot place the teacher's turns into this chat format")
+    before, after = rendered.split(sentinel)
+    return before, after
+
+
+def teacher_context(prompt: str, reply: str, hint: str, encoder: Encoder) -> str:
+    """The prompt the teacher answers: the recorded one with the worked examples after the
+    system prompt, the objected ``reply`` as the assistant's turn, and the user's ``hint``
+    followed by the request again as the next user turn (asked after the hint alone, the
+    small model talks about the hint instead of answering: "Yes, always end with …").
+    Built on the recorded text, so everything else stays as the model saw it."""
+    template, eos = encoder.template, encoder.eos_text
+    system = {"role": "system", "content": "s"}
+    head, system_end = _split(template, eos, [system])
+    before_user, after_user = _split(template, eos, [system, {"role": "user", "content": "u"}])
+    user_open = before_user[len(head) + 1 + len(system_end) :]
+    user = {"role": "user", "content": "u"}
+    closed = render_chat([system, user], False, template, eos_token=eos)
+    generation = render_chat([system, user], True, template, eos_token=eos)[len(closed) :]
+    if not prompt.startswith(head) or not prompt.endswith(after_user + generation):
+        raise DataError("cannot place the teacher's turns into this prompt's chat format")
+    if system_end not in prompt or not user_open or user_open not in prompt:
+        raise DataError("cannot place the teacher's turns into this prompt's chat format")
+    request_at = prompt.rindex(user_open) + len(user_open)
+    request = prompt[request_at : len(prompt) - len(after_user + generation)]
+    shot = render_chat([system, *WORKED_EXAMPLE], False, template, eos_token=eos)
+    shot_turns = shot[len(render_chat([system], False, template, eos_token=eos)) :]
+    after_system = prompt.index(system_end, len(head)) + len(system_end)
+    again = f"{hint.rstrip('.!')}. {request}".strip()
+    follow_up = render_chat(
+        [system, user, {"role": "assistant", "content": reply}, {"role": "user", "content": again}],
+        True,
+        template,
+        eos_token=eos,
+    )[len(closed) + len(generation) :]
+    return prompt[:after_system] + shot_turns + prompt[after_system:] + follow_up
+
+
+def _cache_key(example: Example, adapter: Path | None, config: TrainConfig) -> str:
+    digest = hashlib.sha256(example.dedup_key.encode())
+    adapter_id = f"{adapter}:{adapter.stat().st_mtime_ns}" if adapter else "base"
+    digest.update(f"{adapter_id}|{config.teacher_samples}|{config.teacher_tokens}".encode())
+    return digest.hexdigest()
+
+
+class Teacher:
+    """The served model (with the active adapter) writing hint-following replies."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        adapter: Path | None,
+        encoder: Encoder,
+        config: TrainConfig,
+        cache_file: Path,
+        n_threads: int,
+    ) -> None:
+        self.model_path, self.adapter, self.encoder = model_path, adapter, encoder
+        self.config, self.cache_file, self.n_threads = config, cache_file, n_threads
+        self._llm: Llama | None = None
+        try:
+            self._cache: dict[str, Any] = json.loads(cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self._cache = {}
+        self._used: set[str] = set()
+        self.report = TeacherReport()
+
+    def _model(self) -> Llama:
+        if self._llm is None:
+            self._llm = Llama(
+                model_path=str(self.model_path),
+                lora_path=str(self.adapter) if self.adapter else None,
+                n_ctx=2048,
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                verbose=False,
+            )
+        return self._llm
+
+    def _generate(
+        self, context: str, attempt: int, max_tokens: int, stop: list[str] | None = None
+    ) -> str:
+        llm = self._model()
+        tokens = self.encoder.tokens(context, prompt=True)[-(2048 - max_tokens) :]
+        out = llm.create_completion(
+            tokens,
+            max_tokens=max_tokens,
+            temperature=0.0 if attempt == 0 else SAMPLE_TEMPERATURE,
+            top_k=40,
+            top_p=0.95,
+            seed=self.config.seed + attempt,
+            stop=[*([self.encoder.eot] if self.encoder.eot else []), *(stop or [])],
+        )
+        self.report.samples += 1
+        return str(out["choices"][0]["text"]).strip()
+
+    def _guided(self, context: str, reply: str, terms: HintTerms) -> str | None:
+        """``reply`` with the hint's labels (``Summary:``) written as lines where the
+        hint puts them (first when it says start/begin, else last), each line finished by
+        the model. A small model that does not place a format label on its own still
+        writes the line's content once the label is there."""
+        labels = [t for t in terms.literal if t.endswith(":")]
+        if not labels:
+            return None
+        at_start = _AT_START.search(terms.hint) is not None
+        for label in labels:
+            if at_start:
+                line = self._generate(context + label + " ", 0, LABEL_LINE_TOKENS, ["\n"])
+                reply = f"{label} {line}\n\n{reply}"
+            else:
+                body = f"{reply}\n\n{label} "
+                line = self._generate(context + body, 0, LABEL_LINE_TOKENS, ["\n"])
+                reply = body + line
+        return reply.strip()
+
+    def reply(self, example: Example) -> tuple[str, str] | None:
+        """(checked reply, the context it was written in), or ``None`` when no try of the
+        teacher followed the hint (or the hint names nothing to check)."""
+        hint, original = example.hint or "", example.reply or ""
+        terms = hint_terms(hint, original)
+        if not terms.checkable:
+            self.report.unchecked_hint += 1
+            return None
+        context = teacher_context(example.prompt, original, hint, self.encoder)
+        key = _cache_key(example, self.adapter, self.config)
+        self.report.asked += 1
+        self._used.add(key)
+        if key in self._cache:
+            self.report.cached += 1
+            found = self._cache[key]
+        else:
+            found, first = None, None
+            for attempt in range(self.config.teacher_samples):
+                text = self._generate(context, attempt, self.config.teacher_tokens)
+                first = text if first is None else first
+                if follows(text, terms):
+                    found = text
+                    break
+                guided = self._guided(context, text, terms)
+                if guided is not None and follows(guided, terms):
+                    found = guided
+                    break
+            if found is None and first is not None:
+                swapped = swap_terms(first, terms)
+                found = swapped if swapped is not None and follows(swapped, terms) else None
+            self._cache[key] = found
+        if found is None:
+            self.report.failed += 1
+            return None
+        self.report.checked += 1
+        return found, context
+
+    def teach(self, examples: list[Example]) -> list[Example]:
+        """The examples with each hinted one given its checked teacher reply (``target``) and
+        teacher context (``hint_context``); hinted ones without a checked reply are left out."""
+        began = time.perf_counter()
+        out: list[Example] = []
+        try:
+            for example in examples:
+                if example.kind != "hinted":
+                    out.append(example)
+                    continue
+                try:
+                    taught = self.reply(example)
+                except (DataError, PromptError):
+                    taught = None
+                if taught is not None:
+                    out.append(replace(example, target=taught[0], hint_context=taught[1]))
+        finally:
+            self.report.seconds += time.perf_counter() - began
+        return out
+
+    def close(self) -> None:
+        """Free the model and keep this run's replies for the next run (only those: an
+        example deleted since, or an adapter replaced, leaves nothing behind)."""
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+        kept = {key: self._cache[key] for key in self._used if key in self._cache}
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(self.cache_file, json.dumps(kept))
+
+
+def write_back(db: sqlite_utils.Database, examples: list[Example]) -> int:
+    """Give the skills made from these hinted examples' signals their checked teacher reply
+    as a worked example (:func:`app.skills.synthesize.attach_checked_reply`); returns how
+    many skills changed.
+
+    The chat already offers the model's own answer to a correction as the example, but a
+    small model often misses the hint in one greedy try; the teacher tries several times,
+    so a skill whose lesson was said in words gets its real reply here at the latest.
+    """
+    changed = 0
+    for example in examples:
+        if example.kind != "hinted" or not example.target:
+            continue
+        for signal_id in signal_ids_of_example(db, example.id):
+            if attach_checked_reply(db, signal_id, example.target) is not None:
+                changed += 1
+    return changed
