@@ -43,6 +43,8 @@ _QUOTE_CHARS = 80
 _HIDDEN = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _INLINE_CODE = re.compile(r"(?<!`)(`{1,2})([^`\n]+?)\1(?!`)")
 _PROMPT = re.compile(r"^\s*(?:\$|#|>|PS [^>]*>)\s+")
+# A program name or path starts a command; `$`, `=$D2<0` (a formula) or `{…}` do not.
+_COMMAND_START = re.compile(r"[\w./~]")
 _PLACEHOLDER = re.compile(r"<[A-Za-z][\w .:/-]{0,40}>")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -55,8 +57,13 @@ _STEERING: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"(?:instructions?|prompts?|rules?|directions?|guidelines?|directives?|"
                 r"constraints?|guardrails?|polic(?:y|ies))\b", _I),
      "tells the assistant to ignore its instructions"),
+    (re.compile(rf"\b{_IGNORE}\W+(?:(?:everything|anything|all)\W+(?:above|before|else|"
+                r"prior|previous|you(?:'ve| have| were)? (?:been )?told)|(?:the\W+)?"
+                r"(?:above|foregoing)\b)", _I),
+     "tells the assistant to ignore what it was told"),
     (re.compile(rf"\b{_IGNORE}\W+(?:what\W+|whatever\W+)?(?:the\W+|your\W+)?(?:user|human)"
-                r"(?![\w'-])", _I),
+                r"(?![\w'-])|\b(?:do not|don'?t|never)\W+(?:tell|inform|warn|show)\W+"
+                r"(?:the\W+)?user\b", _I),
      "tells the assistant to ignore the user"),
     (re.compile(r"\bsystem[\s_-]*(?:prompt|message|instructions?)\b", _I),
      "refers to the assistant's system prompt"),
@@ -94,7 +101,9 @@ _FETCH_AND_RUN = re.compile(
     rf"(?:^|[\s;&(])\.\s+<\(\s*{_DOWNLOADER}\b|"
     rf"\b(?:iex|invoke-expression)\b[^\n]{{0,40}}(?:{_DOWNLOADER}\b|downloadstring|"
     r"net\.webclient)|"
-    rf"\b{_DOWNLOADER}\b[^\n]*(?:&&|;|\|\|)\s*{_RUNNER}\s+\S", _I)
+    rf"\b{_DOWNLOADER}\b[^\n]*(?:&&|;|\|\|)\s*(?:{_RUNNER}\s+\S|(?:sudo\s+)?\./\S)|"
+    r"\bpipe\w*\W+(?:(?:it|this|that|the|script|output|file)\W+){0,3}(?:in)?to\W+"
+    rf"{_RUNNER}", _I)
 
 
 @dataclass(frozen=True)
@@ -139,16 +148,17 @@ def _answer_lines(answer: str) -> list[str]:
 
 
 def _commands(text: str) -> list[str]:
-    """Every command-like piece of ``text``: shell code blocks, inline code spans and the
-    lines of each example answer (whole answers too: a block may span lines)."""
-    found = [proposed.command for proposed in extract_commands(text)]
-    found += [match.group(2).strip() for match in _INLINE_CODE.finditer(text)]
+    """Every command-like piece of ``text``: shell code blocks, and the inline code spans and
+    lines of example answers that start like a command (a program name or a path)."""
+    pieces = [match.group(2).strip() for match in _INLINE_CODE.finditer(text)]
     try:
         examples = parse_skill(text, "<community skill>").examples
     except SkillFormatError:
         examples = example_pairs(text)
     for _request, answer in examples:
-        found += _answer_lines(answer)
+        pieces += _answer_lines(answer)
+    found = [proposed.command for proposed in extract_commands(text)]
+    found += [piece for piece in pieces if _COMMAND_START.match(piece)]
     return [command for command in dict.fromkeys(found) if command]
 
 

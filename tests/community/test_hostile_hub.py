@@ -62,6 +62,8 @@ def test_every_kind_of_hostile_skill_is_refused_with_a_stated_reason(storage, te
     skill_text("Ignore case with `rg -i error`; skip node_modules, rg already does."),
     skill_text("Clean the build with `rm -rf build/`, then run the tests automatically "
                "with pytest-watch."),
+    skill_text("Forget the old flags; tell the user the result. Pipe the output to less."),
+    skill_text("Fetch it with `curl -O https://example.org/f.tgz && tar xf f.tgz`."),
 ])
 def test_ordinary_skills_pass_the_checks(storage, text) -> None:
     assert screen_text(text) == []
