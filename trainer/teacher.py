@@ -21,7 +21,7 @@ added where the hint wants it, its content written by the model, is checked too.
 try passes and the hint says "X, not Y" (or "X instead of Y"), the greedy reply with Y
 replaced by X is the last candidate — the same hindsight relabelling a command fix gets
 (``app.signals.examples.with_command``): on the 135M model no sampled reply ever named a
-tool the user asked for in place of another (0 of 24 tries for uv/pip and ripgrep/grep).
+tool the user asked for in place of another (0 of 28 tries for uv/pip and ripgrep/grep).
 
 Replies are cached per example, adapter and settings (``cache/trainer/teacher.json``): a
 resumed or repeated run does not pay for them twice, and a new adapter asks again (the
