@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.community.client import HubClient, HubError, community_origin
+from app.community.client import HubClient, HubError, HubUnreachableError, community_origin
 from app.community.screening import ScreeningError, check_text
 from app.model.prompt import neutralize_special_tokens
 from app.skills.injection import demonstrations, skills_prompt_section
@@ -50,6 +50,22 @@ class Listing:
     def label(self) -> str:
         tags = ", ".join(self.domains)
         return f"{self.name} — {tags} · {self.endorsements} endorsement(s)"
+
+
+def hub_problem(exc: BaseException) -> str:
+    """One sentence for a failed hub exchange, as the page, the sync note and the CLI say it."""
+    if isinstance(exc, HubUnreachableError):
+        return f"The hub {exc}; try again later."
+    if isinstance(exc, HubError) and exc.status == 502:
+        return f"The hub's answer could not be used: {exc.detail}"
+    if isinstance(exc, HubError) and exc.status == 401:
+        return (f"The hub did not accept this install ({exc.detail}): check the membership "
+                "token in Settings → Privacy.")
+    if isinstance(exc, HubError) and exc.status == 404:
+        return f"The hub has no such skill ({exc.detail})."
+    if isinstance(exc, HubError):
+        return f"The hub refused: {exc.detail} (HTTP {exc.status})."
+    return str(exc) or type(exc).__name__
 
 
 def _count(value: Any) -> int:

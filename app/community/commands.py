@@ -17,7 +17,7 @@ import sqlite_utils
 
 from app import settings as settings_mod
 from app.community import subscriptions
-from app.community.browse import check_remote_id, preview, search
+from app.community.browse import check_remote_id, hub_problem, preview, search
 from app.community.client import (
     HubClient,
     HubError,
@@ -53,21 +53,13 @@ def run(name: str, args: argparse.Namespace) -> int:
         return command(args, db, settings)
     except SharingDisabledError:
         print(f"error: {SHARING_OFF}", file=sys.stderr)
-    except HubUnreachableError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-    except HubError as exc:
-        print(f"error: {_refusal(exc)}", file=sys.stderr)
+    except (HubUnreachableError, HubError) as exc:
+        print(f"error: {hub_problem(exc)}", file=sys.stderr)
     except (ValueError, sqlite3.Error, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     finally:
         db.close()
     return 1
-
-
-def _refusal(exc: HubError) -> str:
-    if exc.status == 404:
-        return f"the hub has no such skill ({exc.detail})"
-    return str(exc)
 
 
 def _client(settings: Settings) -> HubClient:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from app import settings as settings_mod
 from app.community import subscriptions
-from app.community.browse import Listing, Preview, preview, preview_of, search
+from app.community.browse import Listing, Preview, hub_problem, preview, preview_of, search
 from app.community.bundle import BundleError, verify_bundle
 from app.community.client import HubClient, ensure_sharing_allowed
 from app.settings import Settings
@@ -44,7 +44,7 @@ from app.skills.skill import Skill
 from app.store.community import Received
 from app.store.db import open_db
 from app.ui.background_job import BackgroundJob, Progress
-from app.ui.community_sync import CommunitySync, hub_problem
+from app.ui.community_sync import CommunitySync
 from app.ui.imported_skills import ImportedSkills
 from app.ui.markdown import to_html
 from app.ui.store_page import StorePage

@@ -33,24 +33,6 @@ SYNC_INTERVAL_MS = 30 * 60 * 1000
 FIRST_SYNC_MS = 2 * 60 * 1000
 
 
-def hub_problem(exc: BaseException) -> str:
-    """One sentence for a failed hub exchange, as the page and the sync note show it."""
-    from app.community.client import HubError, HubUnreachableError
-
-    if isinstance(exc, HubUnreachableError):
-        return f"The hub did not answer ({exc}). Flywheel keeps working; try again later."
-    if isinstance(exc, HubError) and exc.status == 502:
-        return f"The hub's answer could not be used: {exc.detail}"
-    if isinstance(exc, HubError) and exc.status == 401:
-        return (f"The hub did not accept this install ({exc.detail}): check the membership "
-                "token in Settings → Privacy.")
-    if isinstance(exc, HubError) and exc.status == 404:
-        return f"The hub has no such skill ({exc.detail})."
-    if isinstance(exc, HubError):
-        return f"The hub refused: {exc.detail} (HTTP {exc.status})."
-    return str(exc) or type(exc).__name__
-
-
 class CommunitySync(QObject):
     """Runs one sync at a time; ``synced`` carries the :class:`SyncReport`, ``failed`` the
     sentence saying why it did not run through."""
@@ -88,6 +70,7 @@ class CommunitySync(QObject):
         settings = self._settings()
         if self._job is not None or not settings.community.share_enabled:
             return False
+        from app.community.browse import hub_problem
         from app.community.client import HubClient, HubError, HubUnreachableError
         from app.community.feedback import send_outcome_feedback
         from app.community.subscriptions import sync
@@ -123,6 +106,8 @@ class CommunitySync(QObject):
         self.synced.emit(report)
 
     def _failed(self, exc: object) -> None:
+        from app.community.browse import hub_problem
+
         self._job = None
         note = hub_problem(exc) if isinstance(exc, BaseException) else str(exc)
         log.info("community sync did not run through: %s", note)

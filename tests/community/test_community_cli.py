@@ -75,7 +75,7 @@ def test_search_show_and_import(hub: Hub, flywheel: Flywheel) -> None:
 
 def test_unknown_and_malformed_ids_are_one_line_errors(hub: Hub, flywheel: Flywheel) -> None:
     code, out, err = flywheel("show", "0123456789abcdef")
-    assert code == 1 and out == "" and err.startswith("error: the hub has no such skill")
+    assert code == 1 and out == "" and err.startswith("error: The hub has no such skill")
     assert err.count("\n") == 1
     requests = len(hub.app.paths)
     code, _, err = flywheel("import", "not-an-id")
@@ -139,4 +139,13 @@ def test_sharing_off_and_hub_down_fail_clearly(make_hub, flywheel: Flywheel) -> 
     down = make_hub(start=False)
     join(down.url)
     code, _, err = flywheel("search")
-    assert code == 1 and err.startswith(f"error: {down.url} did not answer")
+    assert code == 1 and err.startswith(f"error: The hub {down.url} did not answer")
+    assert err.endswith("; try again later.\n") and err.count("\n") == 1
+
+
+def test_a_hub_answering_garbage_is_one_line(garbage_hub, flywheel: Flywheel) -> None:
+    join(garbage_hub.url)
+    code, out, err = flywheel("search")
+    assert (code, out) == (1, "")
+    assert err == (f"error: The hub's answer could not be used: {garbage_hub.url} answered "
+                   "with something that is not JSON: is it a Flywheel hub?\n")

@@ -239,13 +239,13 @@ def test_a_hub_that_is_down_leaves_a_message_and_a_working_window(
     page = open_page(window)
     click(qtbot, page.search_button)
     qtbot.waitUntil(lambda: "did not answer" in page.message.text(), timeout=HUB_MS)
-    assert page.message.text().startswith("The hub did not answer")
+    assert page.message.text().startswith(f"The hub {down.url} did not answer")
     assert page.search_button.isEnabled(), "the page can try again"
     page.subscribe_edit.setText("shell")  # local work still works; the check of it fails
     with qtbot.waitSignal(page.sync.failed, timeout=HUB_MS):
         click(qtbot, page.subscribe_button)
     qtbot.waitUntil(lambda: texts(page.subscription_list) == ["shell"])
-    assert "failed: The hub did not answer" in page.sync_note.text()
+    assert f"failed: The hub {down.url} did not answer" in page.sync_note.text()
     assert page.check_button.isEnabled()
     window.open_skills()
     assert window.skills_dialog is not None and window.skills_dialog.isVisible()
