@@ -248,6 +248,8 @@ def run(paths: list[Path], endorsers: int, max_tokens: int, keep: bool) -> dict[
     try:
         for index, scenario in enumerate(scenarios):
             runs.append(run_scenario(scenario, endorsers, max_tokens, work / f"s{index}"))
+            # Each scenario's figures as soon as they exist: a long run stopped midway keeps them.
+            print(f"scenario done: {json.dumps(runs[-1])}", file=sys.stderr, flush=True)
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)

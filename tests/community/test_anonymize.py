@@ -200,3 +200,18 @@ def test_shipped_cases_meet_the_goals() -> None:
     assert result["leaked_secrets"] == 0
     assert result["recall"] >= 0.99
     assert result["kept_ratio"] >= 0.9
+
+
+def test_a_name_found_once_is_removed_wherever_the_text_repeats_it() -> None:
+    """A synthesized skill's description lists its requests' words in lower case; the name
+    its example spells out must not survive there (found by bench.community)."""
+    text = (
+        "description: Applies to requests like: also file, colleague, jonas, lindqvist, sent\n"
+        "Answer: `fd deploy.yaml` finds the file Jonas Lindqvist sent. JONAS knows.\n"
+        "Ask Grace Hopper; you will find it. Deploy it with the team."
+    )
+    out = clean(text)
+    assert "jonas" not in out.lower() and "lindqvist" not in out.lower()
+    # Ordinary words stay, even when a found name's first name is one of them.
+    assert "you will find it" in out and "Deploy it with the team" in out
+    assert "colleague" in out and "fd deploy.yaml" in out

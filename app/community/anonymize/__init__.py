@@ -15,12 +15,14 @@ characters is scanned from its start only, which keeps the work linear on megaby
 
 One module per kind of data: :mod:`.credentials`, :mod:`.urls`, :mod:`.network`,
 :mod:`.numbers`, :mod:`.home_paths`, :mod:`.names`, :mod:`.identity` (the user's own
-identifiers); :mod:`.redaction` merges what they find.
+identifiers), :mod:`.echoes` (the other spellings of a name found once); :mod:`.redaction`
+merges what they find.
 """
 
 from __future__ import annotations
 
 from app.community.anonymize.credentials import secret_spans
+from app.community.anonymize.echoes import echo_spans
 from app.community.anonymize.home_paths import home_path_spans
 from app.community.anonymize.identity import LocalIdentity, own_identity_spans
 from app.community.anonymize.names import name_spans
@@ -93,5 +95,6 @@ def anonymize(text: str, identity: LocalIdentity | None = None) -> AnonymizedTex
     for detector in _DETECTORS:
         spans.extend(detector(text))
     spans.extend(own_identity_spans(text, identity))
+    spans.extend(echo_spans(text, merge(text, spans)))
     redactions = merge(text, spans)
     return AnonymizedText(rebuild(text, redactions), redactions)

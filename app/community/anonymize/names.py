@@ -106,6 +106,16 @@ def _name_lists() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
     return frozenset(first), frozenset(last), cjk
 
 
+@cache
+def known_name_words() -> frozenset[str]:
+    """First names and surnames of the lists, lowercased, without those that are also
+    ordinary words ("grace", "will", "the"): words safe to remove wherever a found name
+    repeats them (:mod:`.echoes`)."""
+    first, last, _ = _name_lists()
+    ordinary = {w.lower() for w in _WORDLIKE_FIRST | _NOT_SURNAME | _PARTICLES | _LEAD_WORDS}
+    return frozenset(w.lower() for w in first | last if len(w) >= 3) - ordinary
+
+
 def name_spans(text: str) -> Iterator[Redaction]:
     """Names in author-like fields, before ``<mail>``, in CJK script, and in running text."""
     first, last, cjk = _name_lists()
