@@ -132,8 +132,8 @@ def static_words(command: Command, variables: dict[str, str]) -> tuple[list[str]
 def record(name: str, args: list[str], variables: dict[str, str],
            copies: dict[str, str]) -> None:
     """What a command sets up for later commands on the line: `set -- …` (the positional
-    parameters), `printf -v NAME …` (a variable), and `cp/ln SRC DEST` (a program that can now
-    be run under DEST's name)."""
+    parameters), `printf -v NAME …` (a variable), and `cp/ln SRC DEST` or `hash -p SRC NAME`
+    (a program that can now be run under another name)."""
     if name == "set" and args[:1] == ["--"]:
         positional = args[1:]
         variables.update({str(i): value for i, value in enumerate(positional, start=1)})
@@ -142,6 +142,9 @@ def record(name: str, args: list[str], variables: dict[str, str],
     elif name == "printf" and len(args) >= 3 and args[0] == "-v":
         if (printed := printf_output(args[2:])) is not None:
             variables[args[1]] = printed
+    elif name == "hash" and len(args) >= 3 and args[0] == "-p":  # `hash -p /sbin/reboot ls`
+        for alias in args[2:]:
+            copies[alias] = program_name(args[1])
     elif name in COPIERS:
         files = [a for a in args if not a.startswith("-")]
         if len(files) == 2:

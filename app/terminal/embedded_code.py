@@ -47,7 +47,7 @@ CONSOLES = {"sqlite3": re.compile(r"\s*\.(?:shell|system)\s+(.*)"),
             "mysql": re.compile(r"\s*(?:system|\\!)\s+(.*)"),
             "mariadb": re.compile(r"\s*(?:system|\\!)\s+(.*)"),
             "ed": re.compile(r"\s*!\s*(.+)"), "lftp": re.compile(r"(?:.*;)?\s*!\s*(.+)"),
-            "gnuplot": re.compile(r"\s*!\s*(.+)")}
+            "gnuplot": re.compile(r"\s*!\s*(.+)"), "dc": re.compile(r".*?!(?![<>=])\s*(.+)")}
 _SED_EXEC = re.compile(r"(?:^|[;\n{}])\s*(?:\d+|\$|/[^/]*/)?(?:,\s*(?:\d+|\$|/[^/]*/))?"
                        r"\s*!?\s*e\s+([^;\n}]+)")
 _SED_HIDDEN = re.compile(r"(?:^|[;\n{}])\s*[\d$,/!]*\s*e\s*(?:$|[;}\n])|s(.).*?\1.*?\1[gpiImM\d]*e")

@@ -31,7 +31,7 @@ _STARTS = re.compile(
     r"Runtime\.getRuntime\(\)|exec|Deno|Process|System|os|sb-ext|uiop|shutil|"
     r"System\.Process|clojure\.java\.shell)\s*[.:/]\s*)?"
     r"(?:system[2*]?|exec[lv]?p?e?|execute|popen\w*|spawn\w*|shell_exec|passthru|proc_open|"
-    r"cmd|callCommand|callProcess|readProcess\w*|spawnCommand|"
+    r"cmd|callCommand|callProcess|readProcess\w*|spawnCommand|pcntl_exec|"
     r"check_output|check_call|call|run|Popen|getoutput|getstatusoutput|execSync|execFileSync|"
     r"spawnSync|capture[23]e?|ProcessBuilder|Command|Cmd|shell|unix|dos|qx)\s*(?:\(|(?=[\s{]\S)))")
 # Call names that only start a program when qualified (`subprocess.run`, `exec.Command`).

@@ -13,6 +13,7 @@ that are read (`-i key`, `--config F`, `--rcfile F`) are not arguments here.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.containment import READERS as LETTERS_HARMLESS
@@ -107,12 +108,25 @@ def argument_reasons(name: str, args: list[str], cwd: str | None,
             if described := _described(value, cwd):
                 reasons.append(f"tells {program} to write its output to {described}")
     if name in READS:
-        return reasons
+        return reasons + [f"tells {name} to write to {described}"
+                          for value in _written_by_reader(name, args)
+                          if (described := _described(value, cwd))]
     given = _given(args)
     for value in given[1:2] if name in _SECOND_IS_OUTPUT else given:
         if described := _described(value, cwd, devices=False):
             reasons.append(f"hands {described} to {name}, which is not known to only read it")
     return reasons
+
+
+def _written_by_reader(name: str, args: list[str]) -> list[str]:
+    """Files a reader is told to write: every file of `gawk -i inplace`, the archive of
+    `tar -cf FILE`."""
+    if name in ("awk", "gawk") and ("inplace" in args or "--include=inplace" in args):
+        return _given(args)[1:]
+    if name == "tar":
+        return [b for a, b in pairwise(args)
+                if re.fullmatch(r"-?[A-Za-z]*[cruA][A-Za-z]*f", a)]
+    return []
 
 
 def console_writes(text: str, cwd: str | None) -> list[str]:

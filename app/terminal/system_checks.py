@@ -191,7 +191,8 @@ def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
             VITAL | {"display-manager", "dbus"})):
         reasons.append(f"stops {sorted(vital)[0]}, which the whole system or your session "
                        "depends on")
-    if verb in ("terminate-user", "kill-user", "terminate-session", "kill-session"):
+    if verb in ("terminate-user", "kill-user", "terminate-session", "kill-session",
+                "terminate-seat"):
         reasons.append("ends a whole login session, killing every program in it")
     return reasons
 

@@ -134,6 +134,12 @@ DANGEROUS = {
         "valgrind --log-file=/home/me/.profile ls",
         "echo poweroff | xargs -I @ sh -c @",
         "xargs -I% bash -c % <<< 'mkfs.ext4 /dev/sdb'",
+        "dc -e '!poweroff'",
+        "php -r 'pcntl_exec(\"/sbin/halt\");'",
+        "hash -p /sbin/poweroff cal; cal",
+        "gawk -i inplace 'NR==0' ~/.zprofile",
+        "tar -cf ~/.zshrc notes.txt",
+        "loginctl terminate-seat seat0",
     ],
 }
 HARMLESS = [
@@ -229,6 +235,11 @@ HARMLESS = [
     "ruby -e 'puts `hostname`'",
     "vim -Es -c 'echo expand(\"~/.profile\")' -c q",
     "printf '%s\\n' a.txt b.txt | xargs -I{} cp {} backup/",
+    "dc -e '6 7 * p'",
+    "gawk '{print}' ~/.zprofile",
+    "tar -cf backup.tar ~/.zshrc",
+    "hash -r",
+    "loginctl list-seats",
 ]
 
 
