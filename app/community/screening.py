@@ -119,8 +119,8 @@ class ScreeningError(ValueError):
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
-        reasons = "; ".join(f.reason for f in findings)
-        super().__init__(f"this skill was refused because {reasons}")
+        self.reasons = "; ".join(f.reason for f in findings)
+        super().__init__(f"this skill was refused because {self.reasons}")
 
 
 def normalise(text: str) -> str:

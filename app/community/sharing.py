@@ -117,8 +117,8 @@ def prepare(skill: Skill, identity: LocalIdentity | None = None) -> SharePreview
     try:
         check_text(cleaned.text)
     except ScreeningError as exc:
-        raise ShareError(f"{skill.name!r} cannot be shared as it is: a hub checks every skill "
-                         f"and {exc}; edit it and try again") from exc
+        raise ShareError(f"{skill.name!r} cannot be shared as it is: a hub would refuse it "
+                         f"because {exc.reasons}; edit it and try again") from exc
     tags = [skill.category] if skill.category else ["general"]
     return SharePreview(skill.id, skill.name, cleaned.text, cleaned.redactions, tags,
                         skill.uses, skill.successes, left_out)

