@@ -46,7 +46,7 @@ from app.store.db import open_db
 from app.ui.background_job import BackgroundJob, Progress
 from app.ui.community_sync import CommunitySync
 from app.ui.imported_skills import ImportedSkills
-from app.ui.markdown import to_html
+from app.ui.markdown_view import MarkdownView
 from app.ui.store_page import StorePage
 from app.ui.workers import AsyncStore
 
@@ -115,7 +115,8 @@ def _list_panel(*widgets: QWidget) -> QWidget:
     layout = QVBoxLayout(holder)
     layout.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:
-        layout.addWidget(widget, 1 if isinstance(widget, (QListWidget, QTextBrowser)) else 0)
+        grows = isinstance(widget, (QListWidget, QTextBrowser, QSplitter))
+        layout.addWidget(widget, 1 if grows else 0)
     return holder
 
 
@@ -170,7 +171,7 @@ class CommunityPage(StorePage):
         self.text_edit = QLineEdit(placeholderText="Words in the name or description")
         self.search_button = QPushButton("Search")
         self.results = QListWidget()
-        self.preview_view = QTextBrowser()
+        self.preview_view = MarkdownView()
         self.import_button = QPushButton("Import")
         self.import_button.setToolTip("Add it to your skills, enabled and on trial")
         for edit in (self.domain_edit, self.text_edit):
@@ -186,7 +187,7 @@ class CommunityPage(StorePage):
 
     def _inbox_tab(self) -> QWidget:
         self.inbox_list = QListWidget()
-        self.inbox_view = QTextBrowser()
+        self.inbox_view = MarkdownView()
         self.enable_button = QPushButton("Enable")
         self.dismiss_button = QPushButton("Dismiss")
         self.check_button = QPushButton("Check now")
@@ -333,7 +334,7 @@ class CommunityPage(StorePage):
         if selected is None or selected.remote_id != shown.remote_id:
             return  # the user moved on while it was fetched
         self.previewed = shown
-        self.preview_view.setHtml(to_html(shown.markdown()))
+        self.preview_view.show_markdown(shown.markdown())
         self._say("")
         self._update_buttons()
 
@@ -377,7 +378,7 @@ class CommunityPage(StorePage):
         if entry is None:
             self.inbox_view.clear()
         elif entry.preview is not None:
-            self.inbox_view.setHtml(to_html(entry.preview.markdown()))
+            self.inbox_view.show_markdown(entry.preview.markdown())
             if entry.item.status == "inbox" and self.sharing_on():
                 remote_id = entry.item.remote_id
                 self._hub(lambda _db, client: preview(client, remote_id), self._refreshed,
@@ -391,7 +392,7 @@ class CommunityPage(StorePage):
         """The hub's current word on an inbox item (endorsements, reports, contributor)."""
         entry: InboxEntry | None = self._current(self.inbox_list)
         if entry is not None and entry.item.remote_id == shown.remote_id:
-            self.inbox_view.setHtml(to_html(shown.markdown()))
+            self.inbox_view.show_markdown(shown.markdown())
 
     def enable_selected(self) -> None:
         entry: InboxEntry | None = self._current(self.inbox_list)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +24,7 @@ from app.community.client import set_applies_always
 from app.skills.library import SkillLibrary
 from app.skills.outcomes import trial_note
 from app.skills.skill import APPLIES_ALWAYS, Skill
-from app.ui.markdown import to_html
+from app.ui.markdown_view import MarkdownView
 from app.ui.skills_page import skill_markdown
 from app.ui.store_page import StorePage
 from app.ui.workers import AsyncStore
@@ -52,7 +51,7 @@ class ImportedSkills(StorePage):
     def __init__(self, parent: QWidget | None = None, store: AsyncStore | None = None) -> None:
         super().__init__(parent, store)
         self.list = QListWidget()
-        self.view = QTextBrowser()
+        self.view = MarkdownView()
         self.toggle_button = QPushButton("Turn off")
         self.always_button = QPushButton("Apply to every request…")
         self.delete_button = QPushButton("Delete…")
@@ -100,7 +99,7 @@ class ImportedSkills(StorePage):
 
     def _selected(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         skill: Skill | None = item.data(SKILL_ROLE) if item is not None else None
-        self.view.setHtml(to_html(skill_markdown(skill)) if skill else "")
+        self.view.show_markdown(skill_markdown(skill) if skill else "")
         for button in (self.toggle_button, self.always_button, self.delete_button):
             button.setEnabled(skill is not None)
         if skill is not None:

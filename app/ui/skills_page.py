@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,7 @@ from app import paths
 from app.skills.library import ImportReport, SkillLibrary
 from app.skills.outcomes import on_trial, trial_note
 from app.skills.skill import APPLIES_ALWAYS, Skill, SkillFormatError, parse_skill
-from app.ui.markdown import to_html
+from app.ui.markdown_view import MarkdownView
 from app.ui.store_page import StorePage
 from app.ui.workers import AsyncStore
 
@@ -123,8 +122,7 @@ class SkillsPage(StorePage):
         row.addWidget(self.export_button)
         left.addLayout(row)
 
-        self.viewer = QTextBrowser()
-        self.viewer.setOpenExternalLinks(True)
+        self.viewer = MarkdownView()
         self.editor = QPlainTextEdit()
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.stack = QStackedWidget()
@@ -231,7 +229,7 @@ class SkillsPage(StorePage):
         self.current = detail
         self.stack.setCurrentWidget(self.viewer)
         has = detail is not None
-        self.viewer.setHtml(to_html(skill_markdown(detail.skill)) if detail else "")
+        self.viewer.show_markdown(skill_markdown(detail.skill) if detail else "")
         for button in (self.edit_button, self.toggle_button, self.delete_button):
             button.setEnabled(has)
         self.save_button.setVisible(False)

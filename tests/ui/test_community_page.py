@@ -100,6 +100,11 @@ def test_search_preview_and_import_from_the_window(qtbot: QtBot, window: MainWin
     assert f"assistant: {EXAMPLE[1]}" in shown
     for fact in ("endorsements: 1", "reports:", "base model family: smollm2", "contributor: c-"):
         assert fact in shown
+    page.preview_view.setFocus()  # the prompt block's Copy link, from the keyboard
+    qtbot.keyClick(page.preview_view, Qt.Key.Key_Tab)
+    qtbot.keyClick(page.preview_view, Qt.Key.Key_Return)
+    assert QApplication.clipboard().text() == page.previewed.prompt_text()
+    assert page.preview_view.toPlainText() == shown, "the preview stays"
     click(qtbot, page.import_button)
     qtbot.waitUntil(lambda: page.message.text().startswith("Imported"), timeout=HUB_MS)
     assert page.message.text() == "Imported disk-usage-du: enabled, on trial: 0 of 5 uses judged."
