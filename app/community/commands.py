@@ -32,8 +32,8 @@ from app.skills.outcomes import trial_note
 from app.store.db import SchemaTooNewError, open_db
 
 SHARING_OFF = ("community sharing is turned off, and receiving needs it on too: turn on "
-               "Settings → Privacy → Share anonymized skills (nothing is sent until you approve "
-               "it)")
+               "Settings → Privacy → Share anonymized skills (your skills are sent only once you "
+               "approve each; feedback on imported ones waits an hour in the sharing log)")
 Command = Callable[[argparse.Namespace, sqlite_utils.Database, Settings], int]
 
 

@@ -53,8 +53,9 @@ from app.ui.workers import AsyncStore
 DATA_ROLE = Qt.ItemDataRole.UserRole
 SHARING_OFF = ("Receiving skills needs community sharing on: Settings → Privacy → <i>Share "
                "anonymized skills</i>. While it is off, Flywheel asks the hub nothing, not even "
-               "a search. (Turning it on sends nothing by itself: each skill you share is shown "
-               "to you first.)")
+               "a search. (With it on, each skill of yours is shown to you before it is sent, "
+               "and endorsements or reports of skills you imported wait an hour in the sharing "
+               "log, where you can cancel them.)")
 
 
 @dataclass(frozen=True)
