@@ -254,7 +254,8 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
             break
         resolved.via_xargs |= name == "xargs"
         resolved.wrapped |= name not in ("command", "builtin", "time", "nohup", "exec", "sudo",
-                                         "doas", "pkexec")
+                                         "doas", "pkexec", "chroot") or (
+            name == "chroot" and "/" in texts[index + 1:index + 2])  # `chroot / sh` escapes
         index += 1
         if name == "command" and index < len(texts) and texts[index] in ("-v", "-V"):
             resolved.lookup_only = True

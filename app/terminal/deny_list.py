@@ -310,7 +310,8 @@ class _Inspector:
                 if sep:
                     self.reasons += assignment_reasons(key, value)
                     self._command_variable(key, value, depth)
-                    line.variables[key] = value
+                    if not any(re.fullmatch(r"-\w*n\w*", a) for a in args):  # not a nameref
+                        line.variables[key] = value
         if name == "find":
             outer, self.via = self.via, "find"
             for inner in find_exec_commands(args):
@@ -340,9 +341,10 @@ class _Inspector:
                 self.inspect_hosted(recipe, depth, "make")
         self._runner(resolved, command, line, depth)
         self._foreign_code(resolved, fed, line, depth)
-        for nested in nested_commands(name, args, has_rules) + xargs_commands(resolved, command,
-                                                                              texts):
-            self.inspect_hosted(nested, depth, name)
+        for nested in nested_commands(name, args, has_rules):
+            self.inspect(nested, depth + 1)  # a launcher's shell is the user's, not an escape
+        for each_line in xargs_commands(resolved, command, texts):
+            self.inspect_hosted(each_line, depth, name)
         line.downloaded |= download_outputs(name, args)
         if name in DOWNLOADERS:
             line.downloaded |= {posixpath.basename(r.target.text) for r in command.redirects

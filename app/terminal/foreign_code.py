@@ -36,6 +36,7 @@ _STARTS = re.compile(
     r"spawnSync|capture[23]e?|ProcessBuilder|Command|Cmd|shell|unix|dos|qx)\s*(?:\(|(?=[\s{]\S)))")
 # Call names that only start a program when qualified (`subprocess.run`, `exec.Command`).
 _QUALIFIED_ONLY = frozenset({"call", "run", "Command", "execute", "unix", "dos", "Cmd", "cmd"})
+_CALLBACK = re.compile(r",\s*(?:async\s+)?(?:\([^()]*\)|\w+)\s*=>.*|,\s*function\b.*", re.S)
 _BACKTICK_HOSTS = frozenset({"ruby", "irb", "perl", "php"})
 # Text put into a string while the code runs: `#{…}` (Ruby), `${…}` in a template literal.
 _PLACEHOLDER = re.compile(r"#\{|^`.*\$\{", re.S)
@@ -45,7 +46,7 @@ _NEUTRAL = re.compile(
     r"\b(?:shell|check|capture_output|text|cwd|stdout|stderr|env|timeout|universal_newlines|"
     r"encoding|wait|stdio|inherit|args|list|vector|new|True|False|None|nil|true|false|t|"
     r"subprocess|DEVNULL|PIPE|waitFor|start|String|qw|sys\.executable|process\.execPath|"
-    r"RbConfig\.ruby)\b|\$\^X|[\s,\[\](){}:=+;.>-]|\d+")
+    r"RbConfig\.ruby|shlex\.split|split)\b|\$\^X|[\s,\[\](){}:=+;.>-]|\d+")
 _BUILD_FILE_OPTIONS = {"cmake": ("-P",), "ant": ("-f", "-buildfile", "-file"),
                        "scons": ("-f", "--file", "--sconstruct"), "ninja": ("-f",),
                        "meson": (), "rake": ("-f",), "gradle": ("-b",)}
@@ -113,6 +114,7 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     commands, hidden = [], False
     quoted = re.findall(r"`[^`]*`", code) if host in _BACKTICK_HOSTS else []
     for given in _runs(code) + quoted:
+        given = _CALLBACK.sub("", given)  # `exec('ls', (e, out) => …)`: the callback runs later
         words = [body for _quote, body in _LITERAL.findall(given)]
         rest = _NEUTRAL.sub("", _LITERAL.sub("", given))
         hidden |= any(_PLACEHOLDER.search(m.group(0)) for m in _LITERAL.finditer(given))

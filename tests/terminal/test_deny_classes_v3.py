@@ -140,6 +140,7 @@ DANGEROUS = {
         "gawk -i inplace 'NR==0' ~/.zprofile",
         "tar -cf ~/.zshrc notes.txt",
         "loginctl terminate-seat seat0",
+        "declare -n p=q; q=poweroff; $p",
     ],
 }
 HARMLESS = [
@@ -240,6 +241,10 @@ HARMLESS = [
     "tar -cf backup.tar ~/.zshrc",
     "hash -r",
     "loginctl list-seats",
+    "python3 -c \"import subprocess, shlex; subprocess.run(shlex.split('git log -3'))\"",
+    "node -e \"require('child_process').exec('date', (err, out) => console.log(out))\"",
+    "kubectl exec -it web-0 -- bash",
+    "sudo chroot /mnt/root /bin/bash",
 ]
 
 
