@@ -89,7 +89,8 @@ def _received(client: HubClient, found: Listing) -> Received:
 
 
 def sync(db: sqlite_utils.Database, client: HubClient) -> SyncReport:
-    """Fetch the skills of subscribed domains this install has not seen yet.
+    """Fetch the skills of subscribed domains this install has not seen yet; with a trust
+    threshold, also enable those waiting in the inbox that have reached it since.
 
     A hub that stops answering midway raises :class:`HubUnreachableError`; what was fetched
     before stays fetched and the next sync carries on from there.
@@ -98,16 +99,19 @@ def sync(db: sqlite_utils.Database, client: HubClient) -> SyncReport:
     report = SyncReport(domains=store.subscriptions(db))
     trust = client.settings.community.trust_endorsements
     known = store.known_remote_ids(db, client.hub_url)
+    waiting = {item.remote_id for item in store.inbox(db, client.hub_url)
+               if item.status == INBOX}
     for domain in report.domains:
         for found in search(client, domain=domain, limit=SYNC_LIMIT):
-            if found.remote_id in known:
+            trusted = trust > 0 and found.endorsements >= trust
+            if found.remote_id in known and not (trusted and found.remote_id in waiting):
                 continue
             known.add(found.remote_id)
+            waiting.discard(found.remote_id)
             row = _received(client, found)
             try:
-                if trust > 0 and found.endorsements >= trust:
-                    skill = import_skill(db, client, found.remote_id)
-                    store.record(db, replace(row, status=IMPORTED, skill_name=skill.name))
+                if trusted:
+                    skill = import_remote(db, client, found.remote_id)
                     report.enabled.append(skill.name)
                 else:
                     answer, _skill = client.show(found.remote_id)

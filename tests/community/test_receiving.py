@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from app import settings as settings_mod
@@ -125,8 +126,8 @@ def test_trusted_skills_are_enabled_at_once(make_hub, make_user):
     hub = make_hub()
     publish(hub, "git-rebase", "Rebase onto main before merging.", domain="git",
             endorsements=2, approve=False)
-    publish(hub, "git-stash", "Stash before switching branches.", domain="git",
-            endorsements=1)
+    stash = publish(hub, "git-stash", "Stash before switching branches.", domain="git",
+                    endorsements=1)
     bob = make_user("bob")
     settings = bob.join(hub)
     settings.community.trust_endorsements = 2
@@ -137,6 +138,16 @@ def test_trusted_skills_are_enabled_at_once(make_hub, make_user):
         assert report.enabled == ["git-rebase"] and report.waiting == ["git-stash"]
         (enabled,) = SkillLibrary(bob.db).list_skills()
         assert enabled.name == "git-rebase" and enabled.enabled and on_trial(enabled)
+    httpx.post(f"{hub.url}/v1/skills/{stash}/endorse", timeout=10,
+               headers={"Authorization": f"Bearer {hub.storage.issue_token('carol')}"}
+               ).raise_for_status()
+    with bob.active():
+        report = subscriptions.sync(bob.db, bob.client())
+        assert report.enabled == ["git-stash"], "an inbox skill that reached the threshold"
+        assert subscriptions.inbox(bob.db, hub.url) == []
+        assert [s.name for s in SkillLibrary(bob.db).list_skills()] == ["git-rebase",
+                                                                        "git-stash"]
+        assert subscriptions.sync(bob.db, bob.client()).enabled == []
 
 
 def test_with_sharing_off_a_sync_asks_nothing(make_hub, make_user):
