@@ -47,9 +47,9 @@ _OUTPUT_LONG = re.compile(r"^--?(?:[\w-]*(?:output|out-?file|out-?dir|log|log-?f
 # Programs that read their first file and write their second (`xxd -r IN OUT`, `uniq IN OUT`).
 _SECOND_IS_OUTPUT = frozenset({"xxd", "uniq"})
 # Options whose value is a file the program reads: keys, settings, input.
-_INPUT_OPTION = re.compile(r"^(?:-[A-Za-z]*[iFkK]|-in|--?(?:in|input|identity|key|rcfile|init-file|"
-                           r"config|cert|cacert|ca-?file|netrc-file|from|source|read|"
-                           r"private-key|keyfile|key-file|settings|profile)[\w-]*)$")
+_INPUT_OPTION = re.compile(r"^(?:-[A-Za-z]*[iFkK]|-in|--?(?:in|input)[\w-]*|--?[\w-]*(?:identity|"
+                           r"key|rcfile|init-file|config|cert|cacert|ca-?file|netrc|from|source|"
+                           r"read|settings|profile|credential)[\w-]*)$")
 # Console commands that send output or a copy of the database to a file.
 _CONSOLE_WRITES = re.compile(
     r"^\s*(?:\.(?:output|once|save|backup|excel|log|dump)|\\(?:o|out|w|write|g|copy)|tee|"

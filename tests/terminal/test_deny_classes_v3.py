@@ -245,6 +245,11 @@ HARMLESS = [
     "node -e \"require('child_process').exec('date', (err, out) => console.log(out))\"",
     "kubectl exec -it web-0 -- bash",
     "sudo chroot /mnt/root /bin/bash",
+    "helm --kubeconfig ~/.kube/config list",
+    "npm --userconfig ~/.npmrc install",
+    "sudo gzip -c /dev/sdb > usb.img.gz",
+    "sudo blockdev --rereadpt /dev/sdb",
+    "sudo partx --show /dev/sdb",
 ]
 
 
