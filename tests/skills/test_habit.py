@@ -141,3 +141,13 @@ def test_a_correction_that_removes_a_habit_counts_against_it(db: sqlite_utils.Da
     correct_replies(db, refusals)
     pirate = SkillLibrary(db).get("start-with-arr-matey")
     assert pirate.retired and pirate.successes == 0 and pirate.uses >= 5
+
+
+def test_requests_close_in_meaning_keep_a_habit_topical() -> None:
+    requests = [r for r, _ in PIRATE]
+    apart = [[1.0 if i == j else 0.0 for i in range(4)] for j in range(3)]  # unrelated
+    close = [[1.0, 0.0, 0.0, 0.0], [0.9, 0.43589, 0.0, 0.0], [0.9, 0.0, 0.43589, 0.0]]
+    assert habit.unrelated_in_meaning(apart) and not habit.unrelated_in_meaning(close)
+    assert habit.applies(requests, apart) == APPLIES_ALWAYS
+    assert habit.applies(requests, close) == APPLIES_RELEVANT  # one topic by meaning
+    assert habit.applies([r for r, _ in SEARCH], apart) == APPLIES_RELEVANT  # one by words
