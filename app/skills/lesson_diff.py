@@ -38,8 +38,10 @@ MAX_SENTENCE_WORDS = 30
 MIN_EDIT_SIMILARITY = 0.5
 
 # How much a kind says when two features have the same support: where the words go, then
-# the reply's form, then a phrase over a single word, a removal last.
-_PRIORITY = {"lead": 6, "close": 6, "form": 5, "unit": 4, "phrase": 3, "word": 2, "drop": 1}
+# a unit, the reply's form (short corrections are often one sentence whatever they teach),
+# a phrase over a single word, a removal last.
+_PRIORITY = {"lead": 6, "close": 6, "unit": 5, "form": 4, "phrase": 3, "word": 2, "drop": 1}
+MAX_ALSO = 2
 # The shape of a whole reply: key -> (the lesson, what goes against it, the word naming it).
 _FORMS = {
     "one sentence": ("Answer in one sentence.", "Answering in several sentences.", "sentence"),
@@ -67,13 +69,15 @@ Feature = tuple[str, str]  # (kind, normalised key)
 @dataclass(frozen=True)
 class Lesson:
     """One recurring edit. ``text`` is the feature as the user wrote it; ``old`` what it
-    replaces (a substitution), ``code`` whether it is written as code."""
+    replaces (a substitution), ``code`` whether it is written as code; ``also``: other
+    edits the very same corrections made (a unit and one sentence), said with it."""
 
     kind: str
     key: str
     text: str
     old: str = ""
     code: bool = False
+    also: tuple[Lesson, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,7 +88,9 @@ class Lesson:
         kind, key, text = data.get("kind"), data.get("key"), data.get("text")
         if kind not in _PRIORITY or not isinstance(key, str) or not isinstance(text, str):
             return None
-        return cls(kind, key, text, str(data.get("old") or ""), bool(data.get("code")))
+        also = data.get("also") if isinstance(data.get("also"), list) else []
+        more = tuple(x for x in (cls.from_dict(d) for d in also if isinstance(d, dict)) if x)
+        return cls(kind, key, text, str(data.get("old") or ""), bool(data.get("code")), more)
 
     def present(self, reply: str) -> bool:
         """Whether ``reply`` carries the lesson's feature (for ``drop``: the unwanted one)."""
@@ -123,7 +129,12 @@ class Lesson:
 
     @property
     def summary(self) -> str:
-        """The lesson as one sentence (the skill's description starts with it)."""
+        """The lesson in a sentence or two (the skill's description starts with it)."""
+        return " ".join(lesson.sentence for lesson in (self, *self.also))
+
+    @property
+    def sentence(self) -> str:
+        """This edit alone as one sentence."""
         instead = f" instead of {self._old_shown}" if self.old else ""
         if self.kind == "lead":
             return f"Start the reply with {self._shown}."
@@ -148,8 +159,9 @@ class Lesson:
 
     @property
     def lesson(self) -> str:
-        """The Lesson section: the sentence, and that the examples show it."""
-        return f"- {self.summary[:-1]}, as in the examples."
+        """The Lesson section: a line per edit, and that the examples show them."""
+        lines = [f"- {self.sentence[:-1]}, as in the examples."]
+        return "\n".join(lines + [f"- {lesson.sentence}" for lesson in self.also])
 
     @property
     def anti_pattern(self) -> str:
@@ -378,5 +390,17 @@ def find_lesson(
     phrase = " " in best[1] and best[0] in ("phrase", "drop")
     text = _longest_phrase(best[1], [pairs[i][side] for i in source]) if phrase else ""
     lesson = Lesson(best[0], best[1], text or candidates[best], old, code)
+    also = []
+    for other in sorted(recurring, key=rank, reverse=True):
+        if len(also) == MAX_ALSO or other == best or support(other) < support(best):
+            continue
+        other_old = _substitute(other, source, edits, {other[1]})
+        said = " ".join(x.text.lower() for x in (lesson, *also))
+        if (other[0] in ("lead", "close", "unit", "form") or other_old) and (
+            candidates[other].lower() not in said
+        ):
+            code = any(other[1] in _code_words(pairs[i][1]) for i in source)
+            also.append(Lesson(other[0], other[1], candidates[other], other_old, code))
+    lesson = Lesson(lesson.kind, lesson.key, lesson.text, lesson.old, lesson.code, tuple(also))
     shown = [i for i, (before, after) in enumerate(pairs) if lesson.shown_by(before, after)]
     return lesson, shown

@@ -274,3 +274,15 @@ def test_a_later_correction_that_keeps_the_lesson_joins_it(db: sqlite_utils.Data
     (skill,) = SkillLibrary(db).list_skills()
     assert len(skill.origin_signals) == 4
     assert SkillLibrary(db).get(skill.name).examples[-1][0] == "How far is Rome from Milan?"
+
+
+def test_edits_the_same_corrections_make_are_said_together(db: sqlite_utils.Database) -> None:
+    wordy = "It is about {} miles by road. The exact figure depends on the route."
+    corrections = [(q, wordy.format(n), a) for n, (q, _, a) in enumerate(SHAPES["unit"][2])]
+    correct_replies(db, corrections)
+    (skill,) = habits(db)
+    lesson = SkillLibrary(db).get(skill.name).section("Lesson")
+    assert lesson.splitlines() == [
+        "- Give quantities in km instead of “miles”, as in the examples.",
+        "- Answer in one sentence.",
+    ]
