@@ -103,6 +103,22 @@ def _runs(code: str) -> list[str]:
     return found
 
 
+def _bound(code: str, given: str) -> str:
+    """Names in `given` that the code sets once to a literal (`cmd = ["git", "status"]`;
+    `my $c = "ls"`) replaced by that literal, so `subprocess.run(cmd)` reads as written out."""
+    def literal(match: re.Match[str]) -> str:
+        name = match.group(0)
+        found = re.findall(rf"(?<![\w.$]){re.escape(name)}\s*=(?!=)\s*([^;\n]+)", code)
+        if len(found) != 1:
+            return name
+        value = found[0].strip().rstrip(",")
+        stripped = _NEUTRAL.sub("", _LITERAL.sub("", value))
+        return value if _LITERAL.search(value) and not re.search(r"[A-Za-z_]", stripped) \
+            else name
+
+    return re.sub(r"(?<![\w.'\"])[$@]?[A-Za-z_]\w*(?![\w'\"(])", literal, given)
+
+
 def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     """(commands written out in full where `code` starts a program, whether any start's
     command is built while the code runs and so cannot be read).
@@ -115,11 +131,14 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     quoted = re.findall(r"`[^`]*`", code) if host in _BACKTICK_HOSTS else []
     for given in _runs(code) + quoted:
         given = _CALLBACK.sub("", given)  # `exec('ls', (e, out) => …)`: the callback runs later
+        given = _bound(code, given)
         words = [body for _quote, body in _LITERAL.findall(given)]
         rest = _NEUTRAL.sub("", _LITERAL.sub("", given))
         hidden |= any(_PLACEHOLDER.search(m.group(0)) for m in _LITERAL.finditer(given))
         if re.search(r"[A-Za-z_$@%&*!|]", rest) or any(re.search(r"\\\d", w) for w in words):
             hidden = True  # built from names, or from escapes the checks cannot decode
+        elif words and re.search(r"['\"`]\s*(?:\+|\.\.?|<>|\^|&)\s*['\"`]", given):
+            commands.append("".join(words))  # `"rm -rf " . "~"`: one string, concatenated
         elif words:
             commands.append(" ".join(w if len(words) == 1 or not re.search(r"\s", w)
                                      else shlex.quote(w) for w in words))
