@@ -131,6 +131,7 @@ def find(
     if directive.kind != "correction" or not directive.request or not directive.corrected:
         return None
     db = library.db
+    habits: list[tuple[Skill, lesson_diff.Lesson]] = []
     for candidate in library.list_skills():
         if candidate.retired or len(candidate.origin_signals) < lesson_diff.MIN_SUPPORT:
             continue
@@ -138,6 +139,8 @@ def find(
         lesson = lesson_of(db, skill)
         if lesson is not None and lesson.shown_by(directive.original, directive.corrected):
             return skill, lesson, [*_origins(db, skill), directive]
+        if lesson is not None:
+            habits.append((skill, lesson))
     mine = set(directive.signal_ids)
     pool = [d for d in _recent_corrections(db) if not set(d.signal_ids) & mine] + [directive]
     pair = (directive.original, directive.corrected)
@@ -145,7 +148,11 @@ def find(
     if found is None:
         return None
     lesson, shown = found
-    return None, lesson, [pool[i] for i in shown]
+    supporters = [pool[i] for i in shown]
+    for skill, known in habits:  # the same edit said anew (another word it replaces): one habit
+        if (known.kind, known.key) == (lesson.kind, lesson.key):
+            return skill, lesson, [*_origins(db, skill), *supporters]
+    return None, lesson, supporters
 
 
 def compose(
@@ -163,6 +170,7 @@ def compose(
     ``word`` (a capable model) may word a new habit's lesson; its sentence is kept with the
     lesson when the examples bear it out (:mod:`app.skills.lesson_words`), else the rule's.
     """
+    directives = list({d.signal_ids: d for d in directives}.values())
     shown = [d for d in directives if d.request and lesson.shown_by(d.original, d.corrected)]
     requests = list(dict.fromkeys(d.request for d in shown))
     examples = [(clip(d.request, 200), clip(d.corrected, example_chars)) for d in shown]

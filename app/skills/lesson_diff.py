@@ -104,13 +104,17 @@ class Lesson:
 
     def shown_by(self, original: str, corrected: str) -> bool:
         """Whether a correction follows the lesson: takes the unwanted feature out, or ends
-        with the wanted one (and without what it replaces)."""
+        with the wanted one (and without what it replaces; a command only as code: "to find
+        them, run `fd`" follows `fd` instead of `find`)."""
         if self.kind == "drop":
             return self.present(original) and not self.present(corrected)
-        found = features(corrected)
-        return (self.kind, self.key) in found and not (
-            self.old and ("word", self.old.lower()) in found
-        )
+        if (self.kind, self.key) not in features(corrected):
+            return False
+        if not self.old:
+            return True
+        if self.code:
+            return self.old.lower() not in _code_words(corrected)
+        return ("word", self.old.lower()) not in features(corrected)
 
     def contradicted_by(self, original: str, corrected: str) -> bool:
         """Whether a correction goes against the lesson: takes out a reply's wanted feature,
@@ -323,17 +327,25 @@ def _longest_phrase(key: str, replies: list[str]) -> str:
 
 
 def _substitute(
-    feature: Feature, supporters: list[int], edits: Sequence[tuple[dict, dict]], wanted: set[str]
+    feature: Feature,
+    supporters: list[int],
+    pairs: Sequence[tuple[str, str]],
+    edits: Sequence[tuple[dict, dict]],
+    code: bool,
 ) -> str:
-    """What the supporting corrections took out every time in place of ``feature``: a word
-    of the same kind, removed by at least :data:`MIN_SUPPORT` of them and kept by none."""
+    """What the supporting corrections took out in place of ``feature``: a word removed by
+    at least :data:`MIN_SUPPORT` of them — for a command, one the replies wrote as code
+    (`find`, not the "command" around it)."""
     if feature[0] not in _REPLACEABLE:
         return ""
     counts: Counter[Feature] = Counter()
     shown: dict[Feature, str] = {}
     for i in supporters:
+        in_code = _code_words(pairs[i][0]) if code else set()
         for removed, text in edits[i][1].items():
-            if removed[0] == "word" and removed[1] not in wanted:
+            if removed[0] == "word" and removed[1] != feature[1]:
+                if code and removed[1] not in in_code:
+                    continue
                 counts[removed] += 1
                 shown[removed] = text
     best = [f for f, n in counts.most_common() if n >= MIN_SUPPORT]
@@ -385,7 +397,7 @@ def find_lesson(
     else:
         source = [i for i, (a, _) in enumerate(edits) if best in a]
     code = any(best[1] in _code_words(pairs[i][best[0] != "drop"]) for i in source)
-    old = _substitute(best, source, edits, {best[1]})
+    old = _substitute(best, source, pairs, edits, code)
     side = 0 if best[0] == "drop" else 1
     phrase = " " in best[1] and best[0] in ("phrase", "drop")
     text = _longest_phrase(best[1], [pairs[i][side] for i in source]) if phrase else ""
@@ -394,13 +406,13 @@ def find_lesson(
     for other in sorted(recurring, key=rank, reverse=True):
         if len(also) == MAX_ALSO or other == best or support(other) < support(best):
             continue
-        other_old = _substitute(other, source, edits, {other[1]})
+        other_code = any(other[1] in _code_words(pairs[i][1]) for i in source)
+        other_old = _substitute(other, source, pairs, edits, other_code)
         said = " ".join(x.text.lower() for x in (lesson, *also))
         if (other[0] in ("lead", "close", "unit", "form") or other_old) and (
             candidates[other].lower() not in said
         ):
-            code = any(other[1] in _code_words(pairs[i][1]) for i in source)
-            also.append(Lesson(other[0], other[1], candidates[other], other_old, code))
+            also.append(Lesson(other[0], other[1], candidates[other], other_old, other_code))
     lesson = Lesson(lesson.kind, lesson.key, lesson.text, lesson.old, lesson.code, tuple(also))
     shown = [i for i, (before, after) in enumerate(pairs) if lesson.shown_by(before, after)]
     return lesson, shown

@@ -286,3 +286,19 @@ def test_edits_the_same_corrections_make_are_said_together(db: sqlite_utils.Data
         "- Give quantities in km instead of “miles”, as in the examples.",
         "- Answer in one sentence.",
     ]
+
+
+def test_a_command_substitution_is_about_the_command_not_the_word(
+    db: sqlite_utils.Database,
+) -> None:
+    wordy = "You can use the find command: `find . -name {}` lists them. It searches every folder."
+    corrections = [
+        ("How do I find files named notes.txt?", "notes.txt", "Run `fd notes.txt` here."),
+        ("How do I list every Python file?", "'*.py'", "`fd -e py` lists every Python file."),
+        ("How do I find big files?", "big", "With fd: `fd --size +100m` shows them."),
+        ("How do I find folders called build?", "build", "To find them, run `fd -t d build`."),
+    ]
+    correct_replies(db, [(q, wordy.format(arg), a) for q, arg, a in corrections])
+    (skill,) = SkillLibrary(db).list_skills()
+    assert skill.name == "use-fd-not-find", "`find`, not the word “command” around it"
+    assert len(skill.origin_signals) == 4, "“to find them” in prose still follows the lesson"
