@@ -179,6 +179,8 @@ def test_an_imported_skill_can_be_disabled_made_standing_and_deleted(
     qtbot.waitUntil(lambda: imported.message.text() == "Applies to every request.")
     assert "do this only for a skill you have read and trust" in questions[0]
     assert SkillLibrary(open_db()).get("disk-usage-du").applies == "always"
+    qtbot.waitUntil(lambda: imported.list.count() == 1
+                    and imported.list.item(0).data(Qt.ItemDataRole.UserRole).applies == "always")
     imported.list.setCurrentRow(0)
     assert imported.always_button.text() == "Apply only when relevant"
 
