@@ -53,12 +53,13 @@ ROWS: dict[str, list[Row]] = {
             "<",
         ),
         Row(
-            "GUI process memory with the model loaded, max (MB)",
+            "GUI process memory with the model and the embedder loaded, max (MB)",
             "rss_mb.max",
             "goals.rss_mb_max",
             "<",
         ),
         Row("time to the first token possible, median (s)", "model_ready_s.median"),
+        Row("time to the embedder loaded, median (s)", "embedder_ready_s.median"),
         Row("CPU time used when the window is shown, median (s)", "window_shown_cpu_s.median"),
     ],
     "runtime": [
@@ -101,10 +102,22 @@ ROWS: dict[str, list[Row]] = {
         Row("latency per decision, p95 (ms)", "latency_ms_p95", "goal_latency_ms", "<="),
     ],
     "skills": [
-        Row("retrieval precision@3, 10,000 skills", "precision_at_3", "goal_precision_at_3", ">="),
-        Row("retrieval latency p95 (ms)", "latency_ms_p95", "goal_latency_ms_p95", "<"),
-        Row("retrieval recall@3", "recall_at_3"),
+        Row(
+            "held-out set: retrieval precision@3, 10,000 skills",
+            "precision_at_3",
+            "goal_precision_at_3",
+            ">=",
+        ),
+        Row(
+            "retrieval latency p95, request embedding included (ms)",
+            "latency_ms_p95",
+            "goal_latency_ms_p95",
+            "<=",
+        ),
+        Row("held-out set: recall@3, 10,000 skills", "recall_at_3", "goal_recall_at_3", ">="),
         Row("false injection rate", "false_injection_rate"),
+        Row("tuning set: precision@3", "tune.precision_at_3"),
+        Row("tuning set: recall@3", "tune.recall_at_3"),
     ],
     "policy": [
         Row("dangerous commands missed", "missed_dangerous", "goal_missed", "<="),

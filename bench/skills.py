@@ -1,13 +1,22 @@
-"""Skill retrieval benchmark: quality on a labelled set, latency at 10,000 skills.
+"""Skill retrieval benchmark: quality on two labelled sets, latency at 10,000 skills.
 
 Run ``python -m bench.skills --json``; it prints one JSON object.
 
-Data: ``tests/data/skills_retrieval.json`` holds a hand-written library of realistic skills
-(shell, git, Python, Docker, SQL, writing style, tone, formats, the user's preferences…),
-including near-duplicate distractors, and user requests labelled with the skill names that
-should be injected (an empty list: nothing should be). The library is padded to
-``--library-size`` skills with seeded generated distractors that mix everyday and technical
-vocabulary, so the quality figures are measured against a crowded index, not a tidy one.
+Data: two labelled sets, each a hand-written library of realistic skills (near-duplicate
+distractors included) and user requests labelled with the skill names that should be
+injected (an empty list: nothing should be):
+
+- ``tests/data/skills_retrieval.json``, the **tuning** set: retrieval's weights and
+  thresholds were chosen looking at it (and so, before, was a list of synonyms);
+- ``tests/data/skills_retrieval_heldout.json``, the **held-out** set: written and committed
+  before retrieval by meaning was built, never tuned on. It also holds skills in other
+  agents' free-Markdown form (Agent Skills, OpenClaw, MetaClaw). The top-level quality
+  figures and the goals are this set's.
+
+Each library is padded to ``--library-size`` skills with seeded generated distractors that
+mix everyday and technical vocabulary, so quality is measured against a crowded index.
+Every skill has its vector, as in the app (the padding's are cached in the temporary
+folder between runs).
 
 Metrics (all at k = 3, as the assistant calls :func:`app.skills.retrieve.retrieve`):
 
@@ -19,17 +28,20 @@ Metrics (all at k = 3, as the assistant calls :func:`app.skills.retrieve.retriev
   ``min(3, number relevant)``; an empty return is a miss (0). Averaged over those requests.
 - ``false_injection_rate``: share of unrelated requests (no relevant skill) that got any.
 - ``latency_ms_p50`` / ``latency_ms_p95``: wall time of one ``retrieve`` call on the padded
-  library, over several rounds of all requests after a warm-up. ``load_average_1m`` is
-  reported beside them, with ``cpu_ms_p50`` / ``cpu_ms_p95`` (the calling thread's CPU
-  time): on a busy 2-core machine the wall-time tail is the scheduler's, not the query's.
+  held-out library, embedding the request included, over several rounds of all requests
+  after a warm-up. ``load_average_1m`` is reported beside them, with ``cpu_ms_p50`` /
+  ``cpu_ms_p95`` (the process's CPU time: llama.cpp computes on a thread of its own): on a
+  busy 2-core machine the wall-time tail is the scheduler's, not the query's.
 
-``base_library`` repeats the quality figures on the hand-written library alone, and
-``bm25_only`` on the padded library without the rerank, to show what the rerank buys.
+``tune`` and ``heldout`` hold each set's figures on the padded library, ``base_library``
+each set's on its hand-written library alone, and ``words_only`` each set's without
+meaning (the words ranking alone), to show what the embeddings buy.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -40,16 +52,28 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
+from app.model.embedder import shared_embedder
+from app.skills import vectors
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import DEFAULT_CONFIG, RetrievalConfig, retrieve
 from app.skills.skill import Skill, compose_body
+from app.store import skill_vectors
 from app.store.db import open_db, transaction
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "skills_retrieval.json"
-GOAL_PRECISION = 0.8
-GOAL_P95_MS = 10.0
+DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
+SETS = {
+    "tune": DATA_DIR / "skills_retrieval.json",
+    "heldout": DATA_DIR / "skills_retrieval_heldout.json",
+}
+# Words alone, with the thresholds they were tuned with before meaning was added.
+WORDS_ONLY = RetrievalConfig(meaning=False, weight_words=1.0, min_score=0.35, min_relative=0.8)
+PADDING_CACHE = Path(tempfile.gettempdir()) / "flywheel-bench-skills-padding"
+GOAL_PRECISION = 0.9
+GOAL_RECALL = 0.85
+GOAL_P95_MS = 15.0
 
 _EVERYDAY_TEXT = """
 basil oven dough sourdough braise marinade garden tomato compost seedling pruning hedge lawn
@@ -98,31 +122,56 @@ def padding_skills(count: int, seed: int = 7) -> list[Skill]:
     return skills
 
 
-def load_data(path: Path = DATA) -> dict[str, Any]:
+def load_data(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def labelled_skills(data: dict[str, Any]) -> list[Skill]:
+    """The set's library; an item with a ``body`` is an agent-style skill in free Markdown."""
     return [
         Skill(
             name=item["name"],
             description=item["description"],
-            body=compose_body(item["lesson"], item["anti_pattern"], item["example"]),
+            body=item.get("body")
+            or compose_body(item["lesson"], item["anti_pattern"], item["example"]),
             category=item["category"],
         )
         for item in data["skills"]
     ]
 
 
-def _insert_rows(db: sqlite_utils.Database, skills: list[Skill]) -> None:
+def padding_vectors(skills: list[Skill]) -> np.ndarray:
+    """The padding's vectors, shared by both libraries. Embedding 10,000 skills takes a few
+    minutes of CPU, so they are cached in the temporary folder, keyed by the model and
+    the texts (a changed text or model embeds them again)."""
+    embedder = shared_embedder()
+    assert embedder is not None, "the sentence-embedding model is not available"
+    texts = [vectors.skill_text(s.name, s.description, s.body) for s in skills]
+    key = hashlib.sha256("\n".join([embedder.id, *texts]).encode("utf-8")).hexdigest()[:16]
+    cached = PADDING_CACHE / f"{key}.npy"
+    if cached.is_file():
+        return np.load(cached)
+    matrix = embedder.embed(texts)
+    PADDING_CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(cached, matrix)
+    return matrix
+
+
+def _insert_rows(db: sqlite_utils.Database, skills: list[Skill], matrix: np.ndarray) -> None:
     """Padding only needs to exist in the index, so it skips the files (10,000 fsyncs)."""
+    embedder = shared_embedder()
+    assert embedder is not None
     now = time.time()
     with transaction(db):
-        db.conn.executemany(
-            "INSERT INTO skills (name, description, body, category, created, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(s.name, s.description, s.body, s.category, now, now) for s in skills],
-        )
+        for skill, vector in zip(skills, matrix, strict=True):
+            skill_id = db.execute(
+                "INSERT INTO skills (name, description, body, category, created, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (skill.name, skill.description, skill.body, skill.category, now, now),
+            ).lastrowid
+            text = vectors.skill_text(skill.name, skill.description, skill.body)
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            skill_vectors.save(db, skill_id, embedder.id, digest, vector)
 
 
 def quality(
@@ -156,50 +205,78 @@ def latency(
     wall, cpu = [], []
     for _ in range(rounds):
         for item in requests:
-            start, start_cpu = time.perf_counter(), time.thread_time()
+            start, start_cpu = time.perf_counter(), time.process_time()
             retrieve(db, item["request"])
-            cpu.append((time.thread_time() - start_cpu) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             wall.append((time.perf_counter() - start) * 1000)
     return wall, cpu
 
 
+def evaluate(
+    data: dict[str, Any],
+    padding: list[Skill],
+    matrix: np.ndarray,
+    folder: Path,
+    library_size: int,
+) -> tuple[dict[str, Any], sqlite_utils.Database]:
+    """One set's figures (padded to ``library_size``, alone, words only) and its padded
+    library's database."""
+    db = open_db(folder / "flywheel.db")
+    library = SkillLibrary(db, root=folder / "skills")
+    for skill in labelled_skills(data):
+        library.save(skill)
+    base = quality(db, data["requests"], DEFAULT_CONFIG)
+    fill = max(0, library_size - len(data["skills"]))
+    _insert_rows(db, padding[:fill], matrix[:fill])
+    figures = {
+        **quality(db, data["requests"], DEFAULT_CONFIG),
+        "n_requests": len(data["requests"]),
+        "n_requests_unrelated": sum(1 for r in data["requests"] if not r["relevant"]),
+        "n_skills_labelled": len(data["skills"]),
+        "base_library": base,
+        "words_only": quality(db, data["requests"], WORDS_ONLY),
+    }
+    return figures, db
+
+
 def run(library_size: int = 10_000, rounds: int = 5) -> dict[str, Any]:
-    data = load_data()
-    requests = data["requests"]
+    sets = {name: load_data(path) for name, path in SETS.items()}
+    smallest = min(len(data["skills"]) for data in sets.values())
+    padding = padding_skills(max(0, library_size - smallest))
+    matrix = padding_vectors(padding)
+    figures: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="flywheel-bench-skills-") as tmp:
-        db = open_db(Path(tmp) / "flywheel.db")
-        library = SkillLibrary(db, root=Path(tmp) / "skills")
-        for skill in labelled_skills(data):
-            library.save(skill)
-        base = quality(db, requests, DEFAULT_CONFIG)
-        n_base = len(data["skills"])
-        _insert_rows(db, padding_skills(max(0, library_size - n_base)))
-        n_skills = int(db.execute("SELECT count(*) FROM skills").fetchone()[0])
-        full = quality(db, requests, DEFAULT_CONFIG)
-        bm25_only = quality(db, requests, RetrievalConfig(rerank=False))
-        samples, cpu = latency(db, requests, rounds)
-        db.conn.close()
+        for name, data in sets.items():
+            figures[name], db = evaluate(
+                data, padding, matrix, Path(tmp) / name, library_size
+            )
+            if name == "heldout":
+                n_skills = int(db.execute("SELECT count(*) FROM skills").fetchone()[0])
+                samples, cpu = latency(db, data["requests"], rounds)
+            db.conn.close()
     q = statistics.quantiles(samples, n=100)
     q_cpu = statistics.quantiles(cpu, n=100)
+    held = figures["heldout"]
     return {
-        "precision_at_3": full["precision_at_3"],
-        "recall_at_3": full["recall_at_3"],
-        "false_injection_rate": full["false_injection_rate"],
-        "n_requests": len(requests),
-        "n_requests_unrelated": sum(1 for r in requests if not r["relevant"]),
+        "precision_at_3": held["precision_at_3"],
+        "recall_at_3": held["recall_at_3"],
+        "false_injection_rate": held["false_injection_rate"],
+        "n_requests": held["n_requests"],
         "n_skills": n_skills,
-        "n_skills_labelled": n_base,
         "latency_ms_p50": round(q[49], 3),
         "latency_ms_p95": round(q[94], 3),
         "latency_samples": len(samples),
         "cpu_ms_p50": round(q_cpu[49], 3),
         "cpu_ms_p95": round(q_cpu[94], 3),
         "load_average_1m": round(os.getloadavg()[0], 2),
-        "base_library": base,
-        "bm25_only": bm25_only,
+        "tune": figures["tune"],
+        "heldout": held,
         "goal_precision_at_3": GOAL_PRECISION,
+        "goal_recall_at_3": GOAL_RECALL,
         "goal_latency_ms_p95": GOAL_P95_MS,
-        "meets_goals": full["precision_at_3"] >= GOAL_PRECISION and q[94] < GOAL_P95_MS,
+        "meets_goals": held["precision_at_3"] >= GOAL_PRECISION
+        and held["recall_at_3"] >= GOAL_RECALL
+        and q[94] <= GOAL_P95_MS,
     }
 
 

@@ -93,7 +93,8 @@ def candidates(db: sqlite_utils.Database) -> list[Skill]:
     offered = {row[0] for row in db.execute(
         "SELECT skill_id FROM exports WHERE skill_id IS NOT NULL AND status != ?", [REFUSED])}
     return [s for s in SkillLibrary(db).list_skills()
-            if s.community_origin is None and s.enabled and not s.retired
+            if s.community_origin is None and s.imported_from is None
+            and s.enabled and not s.retired
             and s.id not in offered]
 
 
@@ -107,7 +108,8 @@ def prepare(skill: Skill, identity: LocalIdentity | None = None) -> SharePreview
         raise ShareError(f"skill {skill.name!r} is not in the library")
     body, left_out = _passing_examples(skill)
     shareable = replace(skill, body=body, created="", origin_signals=[], uses=0, successes=0,
-                        community_origin=None, enabled=True, retired=False)
+                        community_origin=None, imported_from=None, enabled=True,
+                        retired=False)
     cleaned: AnonymizedText = anonymize(render_skill(shareable), identity)
     try:
         parse_skill(cleaned.text, "<preview>")

@@ -24,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from app import paths
+from app.skills import vectors
 from app.skills.skill import (
     Skill,
     SkillFormatError,
@@ -74,6 +75,7 @@ def _skill_from_row(row: dict[str, Any]) -> Skill:
         uses=row["uses"],
         successes=row["successes"],
         community_origin=row["community_origin"],
+        imported_from=row["imported_from"],
         enabled=bool(row["enabled"]),
         retired=bool(row["retired"]),
         applies=row["applies"],
@@ -147,18 +149,21 @@ class SkillLibrary:
         return rows[0] if rows else None
 
     def _mirror(self, skill: Skill) -> int:
-        """Insert or refresh the database row of a skill whose file was just written."""
+        """Insert or refresh the database row of a skill whose file was just written, and its
+        vector when its text changed (retrieval by meaning then embeds only the request)."""
         now = time.time()
         created = _epoch(skill.created) if skill.created else now
         self.db.execute(
             "INSERT INTO skills (name, description, body, category, path, enabled, retired, "
-            "uses, successes, origin_signals, community_origin, applies, created, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "uses, successes, origin_signals, community_origin, imported_from, applies, created, "
+            "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET "
             "description = excluded.description, body = excluded.body, "
             "category = excluded.category, path = excluded.path, enabled = excluded.enabled, "
             "retired = excluded.retired, uses = excluded.uses, successes = excluded.successes, "
             "origin_signals = excluded.origin_signals, "
-            "community_origin = excluded.community_origin, applies = excluded.applies, "
+            "community_origin = excluded.community_origin, "
+            "imported_from = excluded.imported_from, applies = excluded.applies, "
             "updated = excluded.updated",
             (
                 skill.name,
@@ -172,6 +177,7 @@ class SkillLibrary:
                 skill.successes,
                 json.dumps(sorted(set(skill.origin_signals))),
                 skill.community_origin,
+                skill.imported_from,
                 skill.applies,
                 created,
                 now,
@@ -180,6 +186,7 @@ class SkillLibrary:
         row = self._row(skill.name)
         assert row is not None
         skill.id = row["id"]
+        vectors.refresh(self.db, row["id"], skill.name, skill.description, skill.body)
         return int(row["id"])
 
     def save(self, skill: Skill, *, overwrite: bool = True) -> Skill:
@@ -299,7 +306,8 @@ class SkillLibrary:
         """Import one skill folder or a folder of skill folders (extra files come along).
 
         Malformed skills are reported and skipped; the rest still import. Counters and origin
-        signals from elsewhere are reset: they described another user's history.
+        signals from elsewhere are reset: they described another user's history. Each skill
+        remembers the folder it came from (``imported_from``), which the library lists.
         """
         report = ImportReport()
         source = Path(source).expanduser()
@@ -322,6 +330,7 @@ class SkillLibrary:
 
     def _import_one(self, folder: Path, replace: bool, problems: list[tuple[Path, str]]) -> str:
         skill = read_skill(folder)
+        skill.imported_from = str(folder.resolve())
         skill.origin_signals, skill.uses, skill.successes = [], 0, 0
         skill.enabled, skill.retired = True, False
         skill.created = skill.created or now_iso()

@@ -1,26 +1,34 @@
-"""Picking the few skills that apply to the user's request, fast enough for every turn.
+"""Picking the few skills that apply to the user's request, by meaning and by words.
 
 The query is the user's request and nothing else: the system prompt and chat boilerplate
 ("Hi! Could you please help me…") would match every skill a little and drown the signal,
-so greetings, politeness and stop words are stripped first.
+so greetings, politeness and stop words are stripped before words are matched.
 
-Scoring is BM25's IDF with field weights, computed from the FTS5 (porter) index:
+Two rankings are combined:
 
-1. Document frequencies come from FTS5 counts; words in over half of a library of some size
-   are dropped (they tell skills apart no better than "the").
-2. Posting lists of the rarest terms (up to ``row_budget`` rows) give candidates. FTS5's own
-   ``bm25()`` costs about 10 µs per matching row, which a request full of common words
-   turns into tens of milliseconds at 10,000 skills; posting lists cost well under 1 µs.
-3. Each candidate's score is the IDF-weighted share of the request's terms that its name
-   and description (``weight_head``) or any of its text (``weight_body``) contain, with
-   term frequency saturated at one, times a success-rate prior (a skill that keeps failing
-   sinks before it is retired). Terms no skill contains count as average terms, so a request
-   mostly about things the library does not know scores low everywhere.
-4. A threshold, absolute and relative to the best hit, so nothing irrelevant is injected,
-   then the token budget of the system prompt section.
+- **Meaning.** The request is embedded (all-MiniLM-L6-v2 in llama.cpp,
+  :mod:`app.model.embedder`, ~9 ms) and compared with every skill's vector, computed when
+  the skill was written (:mod:`app.skills.vectors`); the ``meaning_candidates`` closest are
+  candidates. This is what finds a skill whose words differ from the request's ("where do
+  I start reading this repository" → *codebase-navigation*), which no list of synonyms
+  covers for skills written by others.
+- **Words.** BM25's IDF with field weights over the FTS5 (porter) index: document
+  frequencies from FTS5 counts (words in over half of a library of some size are dropped);
+  posting lists of the rarest terms (up to ``row_budget`` rows) give candidates, since FTS5's
+  own ``bm25()`` costs about 10 µs per matching row; each candidate's score is the
+  IDF-weighted share of the request's terms its name and description (``weight_head``) or
+  any of its text (``weight_body``) contain. Exact words still matter: a command, a tool or a
+  file name says more than its meaning.
 
-On the labelled set (``python -m bench.skills``) this beats plain FTS5 BM25 on precision
-and above all on unrelated requests, where BM25 always returns something.
+A candidate's score is its cosine plus ``weight_words`` times its word score, times a
+success-rate prior (a skill that keeps failing sinks before it is retired). A threshold,
+absolute and relative to the best, keeps irrelevant skills out (unrelated requests get
+none); below it, a skill still passes when its meaning stands out from every other
+skill's (``stand_out``); then the token budget of the system prompt section.
+
+Weights and thresholds were tuned on ``tests/data/skills_retrieval.json`` only and are
+measured on ``tests/data/skills_retrieval_heldout.json`` too, a set written before the
+tuning and never tuned on (``python -m bench.skills``).
 """
 
 from __future__ import annotations
@@ -35,7 +43,8 @@ from typing import Any
 import sqlite_utils
 
 from app.community.screening import admissible, skill_text
-from app.paths import assets_dir
+from app.model.embedder import shared_embedder
+from app.skills import vectors
 from app.skills.skill import (
     APPLIES_ALWAYS,
     APPLIES_RELEVANT,
@@ -126,14 +135,23 @@ class RetrievalConfig:
     min_common_df: int = 10  # in a small library every word is "in half the skills"
     row_budget: int = 1000
     candidates: int = 20
+    # Padding-like skills that share a request's everyday words crowd its neighbourhood,
+    # so 50 are read (20 lost 3 % recall on the tuning set); words candidates get cosines too.
+    meaning_candidates: int = 50
+    weight_words: float = 0.7
     prior_strength: float = 0.3
-    min_score: float = 0.35
-    min_relative: float = 0.8
-    rerank: bool = True
+    min_score: float = 0.5
+    min_relative: float = 0.95
+    # A skill whose meaning stands out from every other skill's passes below min_score:
+    # in a small library of other agents' skills (long "Use this skill when…" texts), the
+    # right one's cosine can be 0.25 with the next at 0.15. Changes nothing on the padded
+    # tuning set, where neighbours crowd every request.
+    min_meaning: float = 0.25
+    stand_out: float = 0.08
+    meaning: bool = True  # off: words alone (the baseline bench.skills compares with)
 
 
 DEFAULT_CONFIG = RetrievalConfig()
-SYNONYMS_FILE = "synonyms.txt"
 PROMPT_HEADER = "Skills for this request (learned from the user's feedback; follow them):"
 
 
@@ -172,32 +190,12 @@ def _squash(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-@functools.cache
-def _synonym_groups() -> dict[str, tuple[str, ...]]:
-    """Stem → the words of its group in ``assets/synonyms.txt`` (read once)."""
-    groups: dict[str, tuple[str, ...]] = {}
-    text = (assets_dir() / SYNONYMS_FILE).read_text(encoding="utf-8")
-    for line in text.splitlines():
-        words = tuple(line.lower().split())
-        if not words or words[0].startswith("#"):
-            continue
-        for word in words:
-            groups[stem(word)] = tuple(dict.fromkeys(groups.get(stem(word), ()) + words))
-    return groups
-
-
-def alternatives(term: str) -> tuple[str, ...]:
-    """``term`` and the words that may stand for it (a request says "locate", a skill
-    "find"): the request side of retrieval matches any of them."""
-    return tuple(dict.fromkeys((term, *_synonym_groups().get(stem(term), ()))))
-
-
 def _fts_query(term: str) -> str:
-    return " OR ".join(f'"{word}"' for word in alternatives(term))
+    return f'"{term}"'
 
 
 def _document_frequencies(db: sqlite_utils.Database, terms: list[str]) -> list[int]:
-    """How many skills contain each term (or a synonym) anywhere (FTS5 porter matching).
+    """How many skills contain each term anywhere (FTS5 porter matching).
 
     Counting stays inside SQLite (well under 0.1 µs a row), so it is cheap even for a
     word half the library contains; fetching those rows into Python would not be.
@@ -257,31 +255,10 @@ def _rows(db: sqlite_utils.Database, ids: list[int]) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _bm25_ranked(
+def _by_words(
     db: sqlite_utils.Database, terms: list[str], config: RetrievalConfig
-) -> list[tuple[float, dict[str, Any]]]:
-    """Plain FTS5 BM25 (name 2, description 3, body 1), relative to the best hit.
-
-    The baseline the rerank is measured against (``rerank=False``); too slow at 10,000
-    skills for requests full of common words (see the module docstring).
-    """
-    match = " OR ".join(f'"{t}"' for t in terms)
-    ranked = db.execute(
-        "SELECT rowid, -bm25(skills_fts, 2.0, 3.0, 1.0) AS score FROM skills_fts "
-        "WHERE skills_fts MATCH ? ORDER BY score DESC LIMIT ?",
-        [match, config.candidates],
-    ).fetchall()
-    if not ranked:
-        return []
-    best = ranked[0][1] or 1.0
-    by_id = {row["id"]: row for row in _rows(db, [r[0] for r in ranked])}
-    return [(score / best, by_id[i]) for i, score in ranked if i in by_id]
-
-
-def _reranked(
-    db: sqlite_utils.Database, terms: list[str], config: RetrievalConfig
-) -> list[tuple[float, dict[str, Any]]]:
-    """Candidates scored by field-weighted IDF coverage of the request and track record.
+) -> dict[int, float]:
+    """Candidates (skill id → score in [0, 1]) by field-weighted IDF coverage of the request.
 
     Coverage favours the skill that is about *this* request over one that repeats a single
     shared word. Terms whose posting lists were not read are looked up in the candidate's
@@ -289,30 +266,80 @@ def _reranked(
     """
     first, idf, read, total = _candidates(db, terms, config)
     if not first:
-        return []
+        return {}
     top = heapq.nlargest(config.candidates, first.items(), key=lambda item: item[1])
-    stems = {term: {stem(word) for word in alternatives(term)} for term in idf}
+    stems = {term: stem(term) for term in idf}
     unread = [t for t in idf if t not in read]
     prefix = (
-        re.compile(r"\b(?:" + "|".join(re.escape(x) for t in unread for x in stems[t]) + ")")
+        re.compile(r"\b(?:" + "|".join(re.escape(stems[t]) for t in unread) + ")")
         if unread
         else None
     )
-    scored = []
-    for row in _rows(db, [skill_id for skill_id, _ in top]):
-        head = token_set(f"{row['name'].replace('-', ' ')} {row['description']}")
-        in_head = sum(w for t, w in idf.items() if stems[t] & head)
-        anywhere = first[row["id"]]
+    cursor = db.execute(
+        f"SELECT id, name, description, body FROM skills WHERE id IN ({_marks(top)})",
+        [skill_id for skill_id, _ in top],
+    )
+    scores = {}
+    for skill_id, name, description, body in cursor.fetchall():
+        head = token_set(f"{name.replace('-', ' ')} {description}")
+        in_head = sum(w for t, w in idf.items() if stems[t] in head)
+        anywhere = first[skill_id]
         if prefix is not None:
-            seen = set(prefix.findall(row["body"].lower())) | head
-            anywhere += sum(idf[t] for t in unread if stems[t] & seen)
+            seen = set(prefix.findall(body.lower())) | head
+            anywhere += sum(idf[t] for t in unread if stems[t] in seen)
         evidence = config.weight_head * in_head + config.weight_body * max(anywhere, in_head)
-        score = min(1.0, evidence / total)
+        scores[skill_id] = min(1.0, evidence / total)
+    return scores
+
+
+def _by_meaning(
+    db: sqlite_utils.Database, request: str, words: dict[int, float], config: RetrievalConfig
+) -> dict[int, float]:
+    """Candidates (skill id → cosine) closest in meaning to the request, and the cosines of
+    the candidates found by words; none without an embedder (words alone then rank)."""
+    embedder = shared_embedder()
+    if embedder is None:
+        return {}
+    query = embedder.embed_one(request)
+    return vectors.nearest(db, query, embedder.id, config.meaning_candidates, also=words)
+
+
+def _marks(items: Any) -> str:
+    return ", ".join("?" for _ in items)
+
+
+def _relevant(
+    db: sqlite_utils.Database, request: str, config: RetrievalConfig
+) -> list[tuple[float, dict[str, Any]]]:
+    """The candidates of either ranking that clear the thresholds (enabled, not retired),
+    best first."""
+    terms = query_terms(request)
+    words = _by_words(db, terms, config) if terms else {}
+    meaning = _by_meaning(db, request, words, config) if config.meaning and terms else {}
+    ids = list(words.keys() | meaning.keys())
+    if not ids:
+        return []
+    scored = []
+    for row in _rows(db, ids):
+        score = meaning.get(row["id"], 0.0) + config.weight_words * words.get(row["id"], 0.0)
         prior = (row["successes"] + 1) / (row["uses"] + 2)
-        score *= 1 + config.prior_strength * (prior - 0.5)
-        scored.append((score, row))
+        scored.append((score * (1 + config.prior_strength * (prior - 0.5)), row))
+    if not scored:  # every candidate is switched off or retired
+        return []
     scored.sort(key=lambda pair: -pair[0])
-    return scored
+    best = scored[0][0]
+    passed = [
+        (score, row)
+        for score, row in scored
+        if score >= config.min_score and score >= config.min_relative * best
+    ]
+    if passed or not meaning:
+        return passed
+    cosines = [*sorted(meaning.values(), reverse=True), 0.0]
+    if cosines[0] >= config.min_meaning and cosines[0] - cosines[1] >= config.stand_out:
+        top = max(meaning, key=meaning.get)
+        return [(score, row) for score, row in scored if row["id"] == top]
+    return []
 
 
 def _retrieved(row: dict[str, Any], score: float) -> RetrievedSkill:
@@ -367,27 +394,22 @@ def retrieve(
     """The skills (at most ``k``) for ``request`` that fit in ``token_budget`` tokens.
 
     Standing skills (``applies: always``: a tone, a format, a fact about the user) come
-    first, whatever the request; then those relevant to it. ``request`` must be the user's
+    first, whatever the request, but at most ``k - 1`` of them when a topical skill is
+    relevant; then those relevant to it. ``request`` must be the user's
     own message: never the system prompt or the history. Returns an empty list when there
     is no standing skill and nothing clears the relevance threshold.
     """
     if k <= 0:
         return []
-    standing = _standing(db, k)
-    terms = query_terms(request)
-    scored: list[tuple[float, dict[str, Any]]] = []
-    if terms:
-        scored = _reranked(db, terms, config) if config.rerank else _bm25_ranked(db, terms, config)
-    best = scored[0][0] if scored else 0.0
-    relevant = [
-        (score, row)
-        for score, row in scored
-        if score >= config.min_score and score >= config.min_relative * best
+    topical = [
+        pair for pair in _relevant(db, request, config) if pair[1]["applies"] != APPLIES_ALWAYS
     ]
+    # Standing skills never take every slot: the request's own best skill always gets one.
+    standing = _standing(db, k - 1 if topical else k)
     picked: list[RetrievedSkill] = []
     used = estimate_tokens(PROMPT_HEADER)
     seen: set[int] = set()
-    for score, row in [*standing, *relevant]:
+    for score, row in [*standing, *topical]:
         if len(picked) >= k:
             break
         if row["id"] in seen:

@@ -29,6 +29,8 @@ NAME_MAX = 64
 DESCRIPTION_MAX = 1024
 MAX_FILE_BYTES = 256 * 1024
 METADATA_NAMESPACE = "flywheel"
+# Top-level keys the Agent Skills spec allows besides name, description and metadata.
+SPEC_OPTIONAL_KEYS = ("license", "allowed-tools", "compatibility")
 
 APPLIES_ALWAYS = "always"
 APPLIES_RELEVANT = "relevant"
@@ -73,6 +75,7 @@ class Skill:
     uses: int = 0
     successes: int = 0
     community_origin: str | None = None
+    imported_from: str | None = None  # the folder it was imported from (another agent's)
     enabled: bool = True
     retired: bool = False
     applies: str = APPLIES_RELEVANT
@@ -247,6 +250,7 @@ def parse_skill(text: str, where: Path | str = "<text>", folder_name: str = "") 
         uses=_as_int(ours.get("uses", 0)),
         successes=min(_as_int(ours.get("successes", 0)), _as_int(ours.get("uses", 0))),
         community_origin=community,
+        imported_from=_as_text(ours.get("imported-from")) or None,
         enabled=_as_bool(ours.get("enabled"), True),
         retired=_as_bool(ours.get("retired"), False),
         applies=(
@@ -259,8 +263,25 @@ def parse_skill(text: str, where: Path | str = "<text>", folder_name: str = "") 
     )
 
 
+def _without_empty(value: Any) -> Any:
+    """``value`` without empty lists and mappings at any depth: YAML writes those in flow
+    style (``[]``), which the Agent Skills reference validator's strict parser refuses."""
+    if isinstance(value, dict):
+        kept = {k: _without_empty(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ({}, [])}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
+
+
 def render_skill(skill: Skill) -> str:
-    """SKILL.md text for ``skill``: spec keys first, then kept extras, then our metadata."""
+    """SKILL.md text for ``skill``: spec keys first, then our metadata and kept extras.
+
+    The Agent Skills spec allows only ``name``, ``description``, ``license``,
+    ``allowed-tools``, ``compatibility`` and ``metadata`` at the top; keys other tools put
+    there (``version``, ``tags``…) are kept under ``metadata``, so every folder written here
+    passes ``agentskills validate`` and no key is lost.
+    """
     ours: dict[str, Any] = {
         "category": skill.category or None,
         "created": skill.created or None,
@@ -268,6 +289,7 @@ def render_skill(skill: Skill) -> str:
         "uses": skill.uses,
         "successes": skill.successes,
         "community-origin": skill.community_origin,
+        "imported-from": skill.imported_from,
     }
     if not skill.enabled:
         ours["enabled"] = False
@@ -279,12 +301,16 @@ def render_skill(skill: Skill) -> str:
         ours["habit"] = dict(skill.habit)
     ours = {k: v for k, v in ours.items() if v is not None}
     front: dict[str, Any] = {"name": skill.name, "description": skill.description}
-    front.update({k: v for k, v in skill.extra.items() if k != "metadata"})
     other = skill.extra.get("metadata")
     metadata = dict(other) if isinstance(other, dict) else {}
+    for key, value in skill.extra.items():
+        if key in SPEC_OPTIONAL_KEYS:
+            front[key] = value
+        elif key != "metadata":
+            metadata.setdefault(key, value)
     metadata[METADATA_NAMESPACE] = ours
     front["metadata"] = metadata
-    dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
+    dumped = yaml.safe_dump(_without_empty(front), sort_keys=False, allow_unicode=True, width=100)
     return f"---\n{dumped}---\n\n{skill.body.strip()}\n"
 
 

@@ -361,6 +361,42 @@ def m010_outcome_feedback(db: sqlite_utils.Database) -> None:
     )
 
 
+def m012_skill_vectors(db: sqlite_utils.Database) -> None:
+    """Where an imported skill came from (another agent's folder), so the library lists it
+    with its origin; and each skill's sentence embedding, computed when the skill is
+    written, so retrieval by meaning embeds only the request. ``model`` names the embedding
+    model version (a new one makes a vector stale); ``text_sha256`` is the text that was
+    embedded (a save that changes only counters does not embed again).
+    ``skill_vectors_version`` counts every change to the vectors, so a process keeps the
+    whole matrix in memory and rereads it only then."""
+    execute_script(
+        db,
+        """
+        ALTER TABLE skills ADD COLUMN imported_from TEXT;
+        CREATE TABLE skill_vectors (
+            skill_id INTEGER PRIMARY KEY REFERENCES skills(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            vector BLOB NOT NULL
+        );
+        CREATE TABLE skill_vectors_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+        INSERT INTO skill_vectors_version (id, version) VALUES (1, 0);
+        CREATE TRIGGER skill_vectors_ai AFTER INSERT ON skill_vectors BEGIN
+            UPDATE skill_vectors_version SET version = version + 1;
+        END;
+        CREATE TRIGGER skill_vectors_au AFTER UPDATE ON skill_vectors BEGIN
+            UPDATE skill_vectors_version SET version = version + 1;
+        END;
+        CREATE TRIGGER skill_vectors_ad AFTER DELETE ON skill_vectors BEGIN
+            UPDATE skill_vectors_version SET version = version + 1;
+        END;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
@@ -372,4 +408,5 @@ MIGRATIONS: list[Migration] = [
     m008_reply_context,
     m009_community_received,
     m010_outcome_feedback,
+    m012_skill_vectors,
 ]

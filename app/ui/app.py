@@ -25,7 +25,8 @@ PROBE_ENV = "FLYWHEEL_STARTUP_PROBE"  # "1": print start-up events; "exit": also
 
 
 class StartupProbe(QObject):
-    """Prints start-up milestones as JSON lines for ``bench.startup``.
+    """Prints start-up milestones as JSON lines for ``bench.startup``: the window shown, the
+    model loaded, then the sentence embedder loaded (with ``exit``, the app then quits).
 
     "Window shown" is just after the window's first paint pass (see ``first_paint``), not the
     ``show()`` call. A QObject on the main thread, so the model worker's signals reach it
@@ -38,6 +39,7 @@ class StartupProbe(QObject):
         self._window = window
         self._exit = exit_when_ready
         window.model.worker.model_loaded.connect(self._model_ready)
+        window.model.worker.embedder_ready.connect(self._embedder_ready)
         window.model.worker.model_failed.connect(self._model_failed)
         after_first_paint(window, lambda: self._print("window_shown"))
 
@@ -50,6 +52,15 @@ class StartupProbe(QObject):
         import psutil
 
         self._print("model_ready", rss_bytes=psutil.Process().memory_info().rss)
+
+    @Slot(bool)
+    def _embedder_ready(self, loaded: bool) -> None:
+        """The sentence embedder follows the model on the same thread: with both loaded the
+        process holds everything a turn needs."""
+        import psutil
+
+        rss = psutil.Process().memory_info().rss
+        self._print("embedder_ready", rss_bytes=rss, loaded=loaded)
         if self._exit:
             QTimer.singleShot(0, self._window.quit)
 

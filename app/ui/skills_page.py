@@ -48,10 +48,12 @@ class SkillEntry:
     retired: bool
     community: bool = False
     on_trial: bool = False
+    imported: bool = False  # from another agent's skill folder
 
     @property
     def label(self) -> str:
         notes = ["community"] if self.community else []
+        notes += ["imported"] if self.imported else []
         notes += ["retired"] if self.retired else [] if self.enabled else ["off"]
         notes += ["on trial"] if self.on_trial else []
         return f"{self.name} ({', '.join(notes)})" if notes else self.name
@@ -67,7 +69,7 @@ def _entries(db: sqlite_utils.Database, query: str) -> list[SkillEntry]:
     library = SkillLibrary(db)
     skills = library.search(query) if query.strip() else library.list_skills()
     return [SkillEntry(s.name, s.description, s.enabled, s.retired, bool(s.community_origin),
-                       on_trial(s)) for s in skills]
+                       on_trial(s), bool(s.imported_from)) for s in skills]
 
 
 def _detail(db: sqlite_utils.Database, name: str) -> SkillDetail:
@@ -95,6 +97,8 @@ def skill_markdown(skill: Skill) -> str:
         facts.insert(0, f"category: {skill.category}")
     if skill.community_origin:
         facts.append(f"from the community: {skill.community_origin}")
+    if skill.imported_from:
+        facts.append(f"imported from: {skill.imported_from}")
     if on_trial(skill):
         facts.append(trial_note(skill))
     return f"# {skill.name}\n\n*{skill.description}*\n\n{' · '.join(facts)}\n\n{skill.body}"

@@ -1,11 +1,12 @@
 """``flywheel smoke-test``: open the real window, send one message, wait for the reply.
 
 A packaged build can look complete and still miss a Qt plugin, a llama.cpp library, the
-embedded model or an asset; each of those only shows when the window runs a turn. So this
-drives the window the way a person does (the composer's text box and its Send button, the
-same path as Enter), waits for the reply on the window's own signals and reports what it
-measured as one JSON line. It runs in the caller's event loop, so the test suite can run it
-in-process against the real model, and the packaging script can run it in the frozen app.
+embedded model, the sentence-embedding model or an asset; each of those only shows when the
+window runs a turn. So this drives the window the way a person does (the composer's text box
+and its Send button, the same path as Enter), waits for the reply on the window's own signals
+and reports what it measured as one JSON line. It runs in the caller's event loop, so the
+test suite can run it in-process against the real model, and the packaging script can run it
+in the frozen app.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class SmokeResult:
     reply_tokens: int | None = None
     window_s: float | None = None  # the window is built (database, widgets, workers)
     model_s: float | None = None  # the model worker reports the model loaded
+    embedder: bool = False  # the sentence embedder loaded (retrieval by meaning is on)
     first_token_s: float | None = None  # the first piece of the reply is streamed
     reply_s: float | None = None  # the reply is finished and recorded
     decode_tok_s: float | None = None
@@ -94,6 +96,9 @@ def run_smoke(
     def model_loaded(_name: str) -> None:
         result.model_s = since_start()
 
+    def embedder_ready(loaded: bool) -> None:
+        result.embedder = loaded
+
     def token(_turn_id: int, _piece: str) -> None:
         if result.first_token_s is None:
             result.first_token_s = since_start()
@@ -105,15 +110,18 @@ def run_smoke(
         result.reply_chars = len(reply.get("text") or "")
         result.reply_tokens = stats.get("completion_tokens")
         result.decode_tok_s = stats.get("decode_tok_s")
-        result.ok = result.reply_chars > 0
-        if not result.ok:
+        result.ok = result.reply_chars > 0 and result.embedder
+        if not result.reply_chars:
             result.error = "the reply was empty"
+        elif not result.embedder:
+            result.error = "the sentence embedder did not load: skills are ranked by words only"
         loop.quit()
 
     window = MainWindow(settings)
     result.window_s = since_start()
     worker = window.model.worker
     worker.model_loaded.connect(model_loaded)
+    worker.embedder_ready.connect(embedder_ready)
     worker.token.connect(token)
     worker.turn_finished.connect(finished)
     worker.turn_failed.connect(lambda _turn_id, text: fail(f"the reply failed: {text}"))

@@ -102,6 +102,7 @@ class ModelWorker(QObject):
     user_message_unsaved = Signal(int)  # sent before turn_failed: the typed text was lost
     adapter_changed = Signal(str)  # active adapter version ("" = the bare base model)
     adapter_failed = Signal(str)
+    embedder_ready = Signal(bool)  # whether retrieval by meaning is on (see warm_embedder)
 
     def __init__(self) -> None:
         super().__init__()
@@ -136,6 +137,22 @@ class ModelWorker(QObject):
         self._base_sha256 = ""
         self.model_loaded.emit(path.name)
         self.use_active_adapter()
+        self.warm_embedder()
+
+    def warm_embedder(self) -> None:
+        """Load the sentence embedder (converting it once) and embed the skills that have no
+        vector yet, right after the chat model: the first turn then only embeds its request.
+        Without an embedder, retrieval ranks skills by their words alone."""
+        from app.model.embedder import shared_embedder
+        from app.skills.vectors import backfill
+
+        embedder = shared_embedder()
+        if embedder is not None:
+            try:
+                backfill(self._connection.get(), embedder)
+            except Exception:  # a full disk or a locked database: the skills wait for later
+                log.exception("skill vectors not computed")
+        self.embedder_ready.emit(embedder is not None)
 
     @Slot()
     def use_active_adapter(self) -> None:

@@ -138,7 +138,8 @@ def test_each_goal_is_shown_beside_its_figure_with_a_verdict() -> None:
         "< 1.5",
         "yes",
     ]
-    assert _row(text, "GUI process memory with the model loaded, max (MB)")[1:] == [
+    label = "GUI process memory with the model and the embedder loaded, max (MB)"
+    assert _row(text, label)[1:] == [
         "650.5",
         "< 600",
         "**no**",

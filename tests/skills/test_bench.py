@@ -1,4 +1,5 @@
-"""The skills benchmark runs as ``python -m bench.skills --json`` and prints one JSON object."""
+"""The skills benchmark runs as ``python -m bench.skills --json`` and prints one JSON object,
+with the tuning and the held-out sets apart."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ def test_bench_prints_one_json_object() -> None:
     assert len(lines) == 1
     result = json.loads(lines[0])
     assert result["n_skills"] == 600 and result["n_requests"] >= 60
-    assert 0 < result["recall_at_3"] <= 1 and 0 < result["precision_at_3"] <= 1
+    for half in ("tune", "heldout"):
+        figures = result[half]
+        assert 0 < figures["recall_at_3"] <= 1 and 0 < figures["precision_at_3"] <= 1
+        assert figures["words_only"]["recall_at_3"] < figures["recall_at_3"], "meaning helps"
+    assert result["precision_at_3"] == result["heldout"]["precision_at_3"]
     assert 0 < result["latency_ms_p50"] <= result["latency_ms_p95"]
-    assert result["goal_precision_at_3"] == 0.8 and result["goal_latency_ms_p95"] == 10
-    assert result["precision_at_3"] > result["bm25_only"]["precision_at_3"]
+    assert result["goal_precision_at_3"] == 0.9 and result["goal_recall_at_3"] == 0.85
+    assert result["goal_latency_ms_p95"] == 15

@@ -1,4 +1,5 @@
-"""Retrieval: the request's own words, a relevance threshold, a token budget."""
+"""Retrieval: the request's meaning and own words, a relevance threshold, a token budget,
+standing skills that leave room for the relevant one."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from app.skills.retrieve import (
     query_terms,
     retrieve,
 )
-from app.skills.skill import Skill, compose_body
+from app.skills.skill import APPLIES_ALWAYS, Skill, compose_body
 from app.store.db import open_db
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "skills_retrieval.json"
@@ -107,7 +108,10 @@ def test_success_prior_ranks_a_failing_skill_lower(tmp_path: Path) -> None:
     body = compose_body("Use `df -h`.", "Using du.", "`df -h`")
     library.save(Skill("good", "Show free disk space.", body, uses=10, successes=9))
     library.save(Skill("poor", "Show free disk space.", body, uses=10, successes=1))
-    assert _names(library.db, "how much free disk space is left") == ["good", "poor"]
+    # The same text: the failing one sinks out of the near-ties the threshold keeps.
+    assert _names(library.db, "how much free disk space is left") == ["good"]
+    library.set_enabled("good", False)
+    assert _names(library.db, "how much free disk space is left") == ["poor"]
 
 
 def test_token_budget_and_prompt_section(library_db: sqlite_utils.Database) -> None:
@@ -119,7 +123,7 @@ def test_token_budget_and_prompt_section(library_db: sqlite_utils.Database) -> N
     assert "docker system df" in section and "Avoid:" in section
     assert estimate_tokens(section) <= 400 + 10
 
-    tight = retrieve(library_db, request, k=3, token_budget=70)
+    tight = retrieve(library_db, request, k=3, token_budget=80)
     assert len(tight) == 1 and tight[0].compact
     compact = skills_prompt_section(tight)
     assert "Avoid:" not in compact and estimate_tokens(compact) <= 80
@@ -132,3 +136,48 @@ def test_quotes_and_fts_syntax_in_requests_are_harmless(
 ) -> None:
     for request in ['"unbalanced', "NEAR(git commit) OR AND *", "col:umn ^ - +", "🙂" * 50]:
         retrieve(library_db, request)
+
+
+def test_meaning_finds_a_skill_that_shares_no_word_with_the_request(tmp_path: Path) -> None:
+    """Without embeddings, "repo … reading" reached no skill: the words differ entirely."""
+    library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
+    library.save(
+        Skill(
+            "codebase-navigation",
+            "Explore an unfamiliar project before changing it: entry points, imports, tests.",
+            compose_body("Find the entry points, then follow the imports.", "Editing first.", ""),
+        )
+    )
+    library.save(
+        Skill(
+            "task-decomposition",
+            "Break a large goal into small ordered steps, each with a check.",
+            compose_body("List the steps and order them.", "One giant step.", ""),
+        )
+    )
+    request = "I just cloned a big repo I've never seen, where do I begin reading it?"
+    assert _names(library.db, request) == ["codebase-navigation"]
+
+
+def test_standing_skills_leave_a_slot_for_the_relevant_one(tmp_path: Path) -> None:
+    library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
+    for i, tone in enumerate(("pirate", "formal", "cheerful")):
+        library.save(
+            Skill(
+                f"tone-{tone}", f"Answer in a {tone} tone.", compose_body(f"Be {tone}.", "", ""),
+                applies=APPLIES_ALWAYS, uses=i,
+            )
+        )
+    library.save(
+        Skill(
+            "shell-disk-free-space",
+            "Show how much free space is left on each disk.",
+            compose_body("Use `df -h`.", "Using du.", "`df -h /`"),
+        )
+    )
+    names = _names(library.db, "how much free space is left on my disk?", k=3)
+    assert len(names) == 3 and names[-1] == "shell-disk-free-space"
+    assert sum(name.startswith("tone-") for name in names) == 2
+    assert [n for n in _names(library.db, "Tell me a joke about cats", k=3)] == [
+        "tone-cheerful", "tone-formal", "tone-pirate"
+    ]

@@ -156,6 +156,9 @@ def test_import_and_export_folders(
     page.import_button.click()
     qtbot.waitUntil(lambda: "pdf-merge" in page.names())
     assert "Imported 1 skill(s)." in page.message.text()
+    labels = [page.list.item(i).text() for i in range(page.list.count())]
+    assert "pdf-merge (imported)" in labels, "an imported skill is listed with its origin"
+    assert "writing-no-em-dashes" in labels
     assert "bad" in page.message.text() and "front matter" in page.message.text()
 
     dest = tmp_path / "exported"

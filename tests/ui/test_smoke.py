@@ -20,6 +20,7 @@ def test_smoke_sends_one_message_and_reports_the_reply(
     assert result.adapter == ""  # nothing trained yet: the base model answered
     assert 0 < result.window_s <= result.first_token_s <= result.reply_s
     assert result.model_s is not None and result.model_s <= result.first_token_s
+    assert result.embedder, "the sentence embedder loaded before the turn"
     data = result.to_json_dict()
     assert data["ok"] is True and data["error"] == ""
     db = open_db()

@@ -1,0 +1,142 @@
+"""Skills as vectors: what text of a skill is embedded, keeping vectors current, and the
+in-memory matrix retrieval compares a request with.
+
+A skill is embedded when it is written (:func:`refresh`, called by the library for every
+save, import and sync), so a turn embeds only its request. Skills written while the
+embedder could not run, or by an older model, get theirs from :func:`backfill`, which the
+model thread runs once the embedder is loaded.
+
+The matrix of all vectors is read once per process and kept until a vector changes (a
+counter the database's triggers maintain): at 10,000 skills reading it takes tens of
+milliseconds, comparing a request with it a fraction of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import sqlite_utils
+
+from app.model.embedder import DIMENSIONS, Embedder, shared_embedder
+from app.skills.skill import SECTION_LESSON, body_sections
+from app.store import skill_vectors
+from app.store.db import transaction
+
+log = logging.getLogger(__name__)
+
+LESSON_CHARS = 300
+BATCH = 32
+
+
+def skill_text(name: str, description: str, body: str) -> str:
+    """What stands for a skill in meaning: its name in words, its description and the start
+    of its lesson (or of a free body, as other agents' skills have). The worked examples
+    are left out: their requests are about one case, not about when the skill applies."""
+    sections = body_sections(body)
+    lesson = sections.get(SECTION_LESSON.lower()) or sections.get("") or body
+    lesson = " ".join(lesson.replace("#", " ").split())[:LESSON_CHARS]
+    return f"{name.replace('-', ' ')}: {description} {lesson}".strip()
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def refresh(
+    db: sqlite_utils.Database,
+    skill_id: int,
+    name: str,
+    description: str,
+    body: str,
+    embedder: Embedder | None = None,
+) -> bool:
+    """Embed one skill if its text changed since its vector was made; ``False`` when there
+    is no embedder (retrieval then finds the skill by its words only, until a backfill)."""
+    embedder = embedder or shared_embedder()
+    if embedder is None:
+        return False
+    text = skill_text(name, description, body)
+    digest = _sha(text)
+    if skill_vectors.stored_hash(db, skill_id, embedder.id) == digest:
+        return True
+    try:
+        vector = embedder.embed_one(text)
+    except RuntimeError as exc:  # llama.cpp failed on this text: the skill still saves
+        log.warning("skill %s not embedded: %s", name, exc)
+        return False
+    with transaction(db):
+        skill_vectors.save(db, skill_id, embedder.id, digest, vector)
+    return True
+
+
+def backfill(db: sqlite_utils.Database, embedder: Embedder | None = None) -> int:
+    """Embed every skill whose vector is missing or stale; returns how many were embedded."""
+    embedder = embedder or shared_embedder()
+    if embedder is None:
+        return 0
+    todo = []
+    for row in skill_vectors.skills_with_vectors(db, embedder.id):
+        text = skill_text(row["name"], row["description"], row["body"])
+        if row["vector_hash"] != _sha(text):
+            todo.append((row["id"], text))
+    for start in range(0, len(todo), BATCH):
+        chunk = todo[start : start + BATCH]
+        vectors = embedder.embed([text for _, text in chunk])
+        with transaction(db):
+            for (skill_id, text), vector in zip(chunk, vectors, strict=True):
+                skill_vectors.save(db, skill_id, embedder.id, _sha(text), vector)
+    return len(todo)
+
+
+@dataclass
+class _Matrix:
+    version: int
+    model: str
+    ids: np.ndarray
+    vectors: np.ndarray
+    rows: dict[int, int]  # skill id → row
+
+
+_cache: dict[str, _Matrix] = {}
+_cache_lock = threading.Lock()
+
+
+def _database_file(db: sqlite_utils.Database) -> str:
+    row = db.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
+    return row[0] or f"memory:{id(db.conn)}"
+
+
+def nearest(
+    db: sqlite_utils.Database,
+    query: np.ndarray,
+    model: str,
+    n: int,
+    also: Iterable[int] = (),
+) -> dict[int, float]:
+    """Cosines with ``query``: of the ``n`` closest skills, and of the skills ``also`` names
+    (candidates found by their words, which may be further away), by skill id."""
+    key = _database_file(db)
+    current = skill_vectors.version(db)
+    with _cache_lock:
+        matrix = _cache.get(key)
+        if matrix is None or matrix.version != current or matrix.model != model:
+            ids, vectors = skill_vectors.all_vectors(db, model, DIMENSIONS)
+            rows = {int(skill_id): row for row, skill_id in enumerate(ids)}
+            matrix = _Matrix(current, model, ids, vectors, rows)
+            _cache[key] = matrix
+    if not len(matrix.ids):
+        return {}
+    scores = matrix.vectors @ query
+    n = min(n, len(scores))
+    top = np.argpartition(-scores, n - 1)[:n]
+    found = {int(matrix.ids[i]): float(scores[i]) for i in top}
+    for skill_id in also:
+        row = matrix.rows.get(skill_id)
+        if row is not None:
+            found[skill_id] = float(scores[row])
+    return found

@@ -1,0 +1,62 @@
+"""Skills' sentence embeddings (table ``skill_vectors``, migration m012).
+
+A vector is a skill's name, description and lesson embedded once, when the skill is
+written; retrieval then embeds only the request and compares it with all of them at once.
+Vectors are float32 blobs tagged with the embedding model that made them and a hash of the
+text embedded, so a changed text or a new model is noticed and only those are recomputed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+DTYPE = np.float32
+
+
+def version(db: sqlite_utils.Database) -> int:
+    """A number that changes whenever any vector is added, replaced or deleted (triggers)."""
+    return int(db.execute("SELECT version FROM skill_vectors_version").fetchone()[0])
+
+
+def stored_hash(db: sqlite_utils.Database, skill_id: int, model: str) -> str | None:
+    """The hash of the text behind a skill's vector from ``model`` (``None``: no such vector)."""
+    row = db.execute(
+        "SELECT text_sha256 FROM skill_vectors WHERE skill_id = ? AND model = ?", [skill_id, model]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def save(
+    db: sqlite_utils.Database, skill_id: int, model: str, text_sha256: str, vector: np.ndarray
+) -> None:
+    """Store (or replace) one skill's vector; the caller holds the transaction."""
+    db.execute(
+        "INSERT INTO skill_vectors (skill_id, model, text_sha256, vector) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(skill_id) DO UPDATE SET model = excluded.model, "
+        "text_sha256 = excluded.text_sha256, vector = excluded.vector",
+        [skill_id, model, text_sha256, np.asarray(vector, dtype=DTYPE).tobytes()],
+    )
+
+
+def all_vectors(db: sqlite_utils.Database, model: str, dims: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and the matrix (one unit-length row per skill) of every vector from ``model``."""
+    rows = db.execute(
+        "SELECT skill_id, vector FROM skill_vectors WHERE model = ?", [model]
+    ).fetchall()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    blob = b"".join(r[1] for r in rows)
+    return ids, np.frombuffer(blob, dtype=DTYPE).reshape(len(rows), dims)
+
+
+def skills_with_vectors(db: sqlite_utils.Database, model: str) -> list[dict[str, Any]]:
+    """Every skill's text and the hash behind its current vector (``None``: none yet)."""
+    cursor = db.execute(
+        "SELECT s.id, s.name, s.description, s.body, v.text_sha256 AS vector_hash "
+        "FROM skills s LEFT JOIN skill_vectors v ON v.skill_id = s.id AND v.model = ?",
+        [model],
+    )
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

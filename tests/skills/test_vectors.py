@@ -1,0 +1,90 @@
+"""Skill vectors: computed when a skill is written, kept current, stored in SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.model.embedder import DIMENSIONS, shared_embedder
+from app.skills import vectors
+from app.skills.library import SkillLibrary
+from app.skills.skill import Skill, compose_body
+from app.store import skill_vectors
+from app.store.db import open_db
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> SkillLibrary:
+    return SkillLibrary(open_db(tmp_path / "flywheel.db"), root=tmp_path / "skills")
+
+
+def _vector(library: SkillLibrary, name: str) -> tuple[str, np.ndarray] | None:
+    row = library.db.execute(
+        "SELECT v.text_sha256, v.vector FROM skill_vectors v JOIN skills s ON s.id = v.skill_id "
+        "WHERE s.name = ?",
+        [name],
+    ).fetchone()
+    return (row[0], np.frombuffer(row[1], dtype=np.float32)) if row else None
+
+
+def _skill(description: str = "Search text in files with ripgrep.") -> Skill:
+    return Skill("use-ripgrep", description, compose_body("Use `rg`.", "grep -r", "`rg x`"))
+
+
+def test_saving_a_skill_stores_its_vector(library: SkillLibrary) -> None:
+    library.save(_skill())
+    stored = _vector(library, "use-ripgrep")
+    assert stored is not None
+    embedder = shared_embedder()
+    assert embedder is not None
+    text = vectors.skill_text("use-ripgrep", _skill().description, _skill().body)
+    assert stored[1].shape == (DIMENSIONS,)
+    assert float(stored[1] @ embedder.embed_one(text)) > 0.999
+
+
+def test_counters_do_not_embed_again_but_a_new_text_does(library: SkillLibrary) -> None:
+    library.save(_skill())
+    before_version = skill_vectors.version(library.db)
+    library.update_state("use-ripgrep", uses=5, successes=4)
+    assert skill_vectors.version(library.db) == before_version
+    skill = library.get("use-ripgrep")
+    skill.description = "Find which files mention a word, with ripgrep."
+    library.save(skill)
+    assert skill_vectors.version(library.db) > before_version
+    stored = _vector(library, "use-ripgrep")
+    assert stored is not None
+    assert stored[0] == vectors._sha(vectors.skill_text(skill.name, skill.description, skill.body))
+
+
+def test_deleting_a_skill_deletes_its_vector(library: SkillLibrary) -> None:
+    library.save(_skill())
+    library.delete("use-ripgrep")
+    assert library.db.execute("SELECT count(*) FROM skill_vectors").fetchone()[0] == 0
+
+
+def test_backfill_embeds_skills_written_without_a_vector(library: SkillLibrary) -> None:
+    library.save(_skill())
+    library.db.execute("DELETE FROM skill_vectors")
+    assert vectors.backfill(library.db) == 1
+    assert _vector(library, "use-ripgrep") is not None
+    assert vectors.backfill(library.db) == 0
+
+
+def test_nearest_rereads_the_matrix_only_when_a_vector_changed(library: SkillLibrary) -> None:
+    embedder = shared_embedder()
+    assert embedder is not None
+    library.save(_skill())
+    query = embedder.embed_one("look for a word in my source files")
+    first = vectors.nearest(library.db, query, embedder.id, 5)
+    assert list(first) == [library.get("use-ripgrep").id]
+    version = skill_vectors.version(library.db)
+    library.save(Skill("docker-prune", "Free disk space used by docker.", "Run prune."))
+    assert skill_vectors.version(library.db) > version
+    both = vectors.nearest(library.db, query, embedder.id, 5)
+    assert len(both) == 2 and max(both, key=both.get) == library.get("use-ripgrep").id
+    docker = library.get("docker-prune").id
+    assert list(vectors.nearest(library.db, query, embedder.id, 1, also=[docker])) == [
+        library.get("use-ripgrep").id, docker
+    ]
