@@ -30,10 +30,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _held_locks() -> list[str]:
-    """This process's POSIX locks, as ``/proc/locks`` lists them."""
+    """This process's POSIX locks, as ``/proc/locks`` lists them without the table's ordinal
+    (it shifts whenever another process takes or drops a lock)."""
     pid = str(os.getpid())
     with open("/proc/locks", encoding="ascii") as table:
-        return [line for line in table if line.split()[4] == pid]
+        return [" ".join(line.split()[1:]) for line in table if line.split()[4] == pid]
 
 
 def _settle(done: Callable[[], bool], seconds: float = 3.0) -> None:
