@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -162,15 +163,16 @@ def member_b(scenario: dict[str, Any], hub: HubProcess, domains: list[str],
 
 
 def _context(scenario: dict[str, Any]) -> str:
-    """The scenario's words that are not sensitive: its prompts, and its corrections with
-    the sensitive strings taken out."""
-    texts = [i["prompt"] for key in ("teach", "heldout", "control") for i in scenario[key]]
-    for item in scenario["teach"]:
-        correction = item["correction"]
-        for text in scenario["sensitive"]:
-            correction = correction.replace(text, " ")
-        texts.append(correction)
-    return "\n".join(texts)
+    """The scenario's words that are not sensitive: its prompts and corrections with the
+    sensitive strings taken out (a teaching request may name someone too)."""
+    texts = [i["prompt"] for key in ("heldout", "control") for i in scenario[key]]
+    texts += [i.get(key, "") for i in scenario["teach"] for key in ("prompt", "correction")]
+    cleaned = []
+    for text in texts:
+        for sensitive in sorted(scenario["sensitive"], key=len, reverse=True):
+            text = re.sub(re.escape(sensitive), " ", text, flags=re.IGNORECASE)
+        cleaned.append(text)
+    return "\n".join(cleaned)
 
 
 def run_scenario(scenario: dict[str, Any], endorsers: int, max_tokens: int,

@@ -153,3 +153,14 @@ def test_the_verdict_covers_every_scenario() -> None:
     judged = verdict([good, bad], means)
     assert not judged["goals_met"] and judged["met"]["leaked"] is False
     assert set(judged["met"]) == set(GOALS)
+
+
+def test_a_name_in_a_teaching_request_still_counts_as_a_leaked_word(tmp_path: Path) -> None:
+    from bench.community import _context
+
+    scenario = {"teach": [{"prompt": "Find what Jonas Lindqvist sent.", "correction": "Use fd."}],
+                "heldout": [{"prompt": "Find files.", "expect": "fd"}], "control": [],
+                "sensitive": ["Jonas Lindqvist"]}
+    (tmp_path / "hub.txt").write_text("also: find, jonas, lindqvist, sent", encoding="utf-8")
+    words = find_partial_leaks(scenario["sensitive"], [tmp_path / "hub.txt"], _context(scenario))
+    assert set(words) == {"jonas", "lindqvist"}
