@@ -54,6 +54,7 @@ from trainer.data import (
     load_examples,
     split_holdout,
     with_plain_prompts,
+    without_skills,
 )
 from trainer.evaluate import gate
 from trainer.export_gguf import export_adapter
@@ -318,7 +319,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     teacher.report.skills_given_examples = write_back(db, train_ex + held_ex)
     train_items, bad_train = encoder.encode_all(with_plain_prompts(train_ex))
     train_items = [i for i in train_items if objective_weight(i.example, config) > 0]
-    held_items, bad_held = encoder.encode_all(with_plain_prompts(held_ex))
+    held_items, bad_held = encoder.encode_all(without_skills(held_ex))
     if not train_items:
         emit(
             {
@@ -441,7 +442,7 @@ def cmd_eval(args: argparse.Namespace, emit: Emit) -> int:
         held_ex = teacher.teach(held_ex)
     finally:
         teacher.close()
-    held_items, _ = encoder.encode_all(with_plain_prompts(held_ex))
+    held_items, _ = encoder.encode_all(without_skills(held_ex))
     verdict = gate(
         model_path, record.path, None, held_items, encoder, config.canary_tolerance, threads
     )

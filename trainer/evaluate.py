@@ -3,7 +3,8 @@
 Both adapters are measured with llama.cpp on the served GGUF, i.e. on the exact weights,
 quantization and adapter file the user will get, not on the float32 training copy. Two tests:
 
-1. Held-out user examples (never trained on by any adapter, see ``data.split_holdout``):
+1. Held-out user examples (never trained on by any adapter, see ``data.split_holdout``), on
+   their prompts without skills (``data.without_skills``):
    each gives a score where higher is better (the mean per-token log-likelihood of a
    target or a thumbs-up reply, minus it for a thumbs-down reply, and for a pair the
    chosen reply's minus the rejected reply's), plus preference accuracy on pairs (does
@@ -104,15 +105,29 @@ class Scores:
 
 
 def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Scores:
+    """The user score is the mean over the items that name the reply the user wants (a
+    target, a rated reply); a pair counts there only when no such item has its prompt and
+    chosen reply. A correction is recorded both as a target and as a pair against the reply
+    it replaced: counted twice, on two scales (a log-likelihood near -2 and a margin near
+    0), the pair's margin moved the mean as much as the target did and made it noisier.
+    Every pair still counts for preference accuracy."""
     item_scores: list[float] = []
     preferences: list[bool] = []
+    wanted = {
+        (item.example.prompt, item.example.desired)
+        for item in held_out
+        if item.example.kind in ("sft", "unpaired")
+    }
     for item in held_out:
         kind = item.example.kind
+        if kind == "hinted":
+            continue
         main = scorer.reply_logps(item.main)
         if kind == "pair" and item.other is not None:
             other = scorer.reply_logps(item.other)
-            item_scores.append(float(main.mean() - other.mean()))
             preferences.append(float(main.mean()) > float(other.mean()))
+            if (item.example.prompt, item.example.chosen) not in wanted:
+                item_scores.append(float(main.mean() - other.mean()))
         elif kind == "unpaired":
             sign = 1.0 if (item.example.label or 0) > 0 else -1.0
             item_scores.append(sign * float(main.mean()))

@@ -14,9 +14,11 @@ from trainer.data import (
     Encoder,
     Example,
     end_of_turn,
+    holdout_score,
     load_examples,
     split_holdout,
     with_plain_prompts,
+    without_skills,
 )
 
 
@@ -176,3 +178,21 @@ def test_the_split_keys_an_example_by_its_prompt_without_skills() -> None:
         )
         train, held = split_holdout([before, after], 0.5)
         assert len(train) in (0, 2) and len(held) in (0, 2)
+
+
+def test_eight_corrections_hold_out_two_prompts_not_one() -> None:
+    """One held-out correction made the gate refuse a clearly learned lesson (ripgrep):
+    the share is held out even when the prompts' scores fall short of it by chance."""
+    examples = [example(i=i, prompt=prompt_for(f"Question {i}?")) for i in range(8, 16)]
+    assert sum(holdout_score(e) < 0.2 for e in examples) == 1  # by chance, one
+    train, held = split_holdout(examples, 0.2)
+    assert len(held) == 2 and len(train) == 6
+    assert split_holdout(examples, 0.2) == (train, held)  # stable
+
+
+def test_held_out_examples_are_judged_without_skills() -> None:
+    taught = example(prompt=prompt_for("Skills first. Cat?"), prompt_plain=prompt_for("Cat?"))
+    plain = example(i=2, prompt=prompt_for("Dog?"))
+    judged = without_skills([taught, plain])
+    assert [e.prompt for e in judged] == [prompt_for("Cat?"), prompt_for("Dog?")]
+    assert all(e.prompt_plain is None for e in judged)

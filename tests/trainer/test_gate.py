@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.model.prompt import render_chat
 from trainer.data import Encoder, Example
 from trainer.evaluate import Scorer, Scores, decide, score
@@ -37,3 +39,24 @@ def test_the_gate_refuses_a_candidate_whose_preferences_got_worse() -> None:
     assert decide(worse, current, 0.05) == (False, "preference accuracy dropped (0.50 vs 1.00)")
     assert decide(better, current, 0.05)[0]
     assert not decide(Scores(-1.0, 1.0, 2, 19.0), current, 0.05)[0]  # canary +5.6 %
+
+
+def test_a_correction_counts_once_in_the_user_score(model_path: Path) -> None:
+    """A correction is recorded as a target and as a pair: the target carries the user
+    score, the pair only preference accuracy (its margin is on another scale)."""
+    encoder = Encoder(model_path, 128)
+    prompt = render_chat([{"role": "user", "content": "What is the capital of France?"}])
+    target = "The capital of France is Paris."
+    sft = Example(id=1, kind="sft", dedup_key="1", prompt=prompt, target=target)
+    pair = Example(id=2, kind="pair", dedup_key="2", prompt=prompt, chosen=target, rejected="Lyon.")
+    scorer = Scorer(model_path, None, n_ctx=128, n_threads=1)
+    try:
+        canary = encoder.tokens("Rivers flow to the sea.", prompt=False)
+        both = score(scorer, [encoder.encode(sft), encoder.encode(pair)], canary)
+        alone = score(scorer, [encoder.encode(sft)], canary)
+        pair_only = score(scorer, [encoder.encode(pair)], canary)
+    finally:
+        scorer.close()
+    assert both.n_scored == 1 and both.user_score == pytest.approx(alone.user_score)
+    assert both.pref_accuracy == 1.0
+    assert pair_only.n_scored == 1  # a pair without its target still counts
