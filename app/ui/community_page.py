@@ -298,17 +298,25 @@ class CommunityPage(StorePage):
         return item.data(DATA_ROLE) if item is not None else None
 
     @staticmethod
-    def _fill(widget: QListWidget, entries: list[tuple[str, Any]]) -> None:
-        """Replace a list's items, leaving nothing selected (a selection the user did not
-        make must not start a request)."""
+    def _fill(widget: QListWidget, entries: list[tuple[str, Any]],
+              key: Callable[[Any], object] = lambda data: data) -> Any:
+        """Replace a list's items, keeping the selected one (by ``key``) if it is still
+        there; returns its new data, or None. No signal is sent: a selection the user did
+        not make must not start a request."""
+        kept = widget.currentItem()
+        wanted = key(kept.data(DATA_ROLE)) if kept is not None else None
         widget.blockSignals(True)
         widget.clear()
+        chosen = None
         for label, data in entries:
             item = QListWidgetItem(label)
             item.setData(DATA_ROLE, data)
             widget.addItem(item)
-        widget.setCurrentItem(None)
+            if wanted is not None and key(data) == wanted:
+                chosen = item
+        widget.setCurrentItem(chosen)
         widget.blockSignals(False)
+        return chosen.data(DATA_ROLE) if chosen is not None else None
 
     # --- browse --------------------------------------------------------------------------
 
@@ -376,14 +384,18 @@ class CommunityPage(StorePage):
 
     def _inbox_selected(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         entry: InboxEntry | None = item.data(DATA_ROLE) if item is not None else None
+        self._show_inbox_entry(entry)
+        if entry is not None and entry.preview is not None and entry.item.status == "inbox" \
+                and self.sharing_on():
+            remote_id = entry.item.remote_id
+            self._hub(lambda _db, client: preview(client, remote_id), self._refreshed, "")
+
+    def _show_inbox_entry(self, entry: InboxEntry | None) -> None:
+        """An inbox item as stored (no request)."""
         if entry is None:
             self.inbox_view.clear()
         elif entry.preview is not None:
             self.inbox_view.show_markdown(entry.preview.markdown())
-            if entry.item.status == "inbox" and self.sharing_on():
-                remote_id = entry.item.remote_id
-                self._hub(lambda _db, client: preview(client, remote_id), self._refreshed,
-                          "")
         else:
             self.inbox_view.setPlainText(f"{entry.item.name}\n\nNot imported: "
                                          f"{entry.item.reason or 'its bundle does not verify'}")
@@ -452,8 +464,10 @@ class CommunityPage(StorePage):
 
     def _show_local(self, lists: tuple[list[InboxEntry], list[str]]) -> None:
         inbox, domains = lists
-        self._fill(self.inbox_list, [(e.label, e) for e in inbox])
+        kept = self._fill(self.inbox_list, [(e.label, e) for e in inbox],
+                          key=lambda entry: entry.item.remote_id)
         self._fill(self.subscription_list, [(d, d) for d in domains])
         self.tabs.setTabText(1, f"Inbox ({len(inbox)})" if inbox else "Inbox")
-        self.inbox_view.clear()
+        if kept is None or kept.item.status != "inbox":
+            self._show_inbox_entry(kept)  # (one still waiting keeps its fresher preview)
         self._update_buttons()

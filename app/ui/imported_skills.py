@@ -87,15 +87,20 @@ class ImportedSkills(StorePage):
         self._run(imported_skills, self._fill)
 
     def _fill(self, skills: list[Skill]) -> None:
+        """Replace the list, keeping the selected skill (by name) when it is still there."""
+        kept = self.current()
         self.list.blockSignals(True)
         self.list.clear()
+        chosen = None
         for skill in skills:
             item = QListWidgetItem(imported_label(skill))
             item.setData(SKILL_ROLE, skill)
             self.list.addItem(item)
-        self.list.setCurrentItem(None)
+            if kept is not None and skill.name == kept.name:
+                chosen = item
+        self.list.setCurrentItem(chosen)
         self.list.blockSignals(False)
-        self._selected(None)
+        self._selected(chosen)
 
     def _selected(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         skill: Skill | None = item.data(SKILL_ROLE) if item is not None else None

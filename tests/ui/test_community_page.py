@@ -141,6 +141,13 @@ def test_subscribe_sync_fills_the_inbox_then_enable_and_dismiss(
     qtbot.waitUntil(lambda: page.inbox_list.count() == 1)
     assert SkillLibrary(open_db()).get(first).enabled
     page.inbox_list.setCurrentRow(0)
+    second = page.inbox_list.currentItem().text()
+    qtbot.waitUntil(lambda: "reports: 0" in page.inbox_view.toPlainText(), timeout=HUB_MS)
+    with qtbot.waitSignal(page.sync.synced, timeout=HUB_MS):
+        click(qtbot, page.check_button)  # a sync while the user reads an item
+    qtbot.waitUntil(lambda: not page.busy)  # the lists are refilled after it
+    assert page.inbox_list.currentItem().text() == second, "the selection stays"
+    assert "reports: 0" in page.inbox_view.toPlainText(), "and so does what is shown"
     click(qtbot, page.dismiss_button)
     qtbot.waitUntil(lambda: page.inbox_list.count() == 0)
     assert page.tabs.tabText(1) == "Inbox"
