@@ -228,7 +228,7 @@ class _Inspector:
         for written_out in started:
             self.inspect_hosted(written_out, depth - 1, host)
         if built:
-            self.reasons.append(f"the {host} code starts a program whose command it builds "
+            self.reasons.append(f"the {host} code runs a command (or code) it builds "
                                 "while it runs, so nobody can read it first")
         self.reasons += code_checks.code_reasons(code)
         if code_checks.sends_over_network(code):

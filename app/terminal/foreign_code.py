@@ -80,8 +80,10 @@ def _span(code: str, start: int, closer: str | None, limit: int = 400) -> str:
     return code[start:end]
 
 
-def _runs(code: str) -> list[str]:
-    """The text of what each program start in `code` is given."""
+def _runs(code: str, host: str) -> list[str]:
+    """The text of what each program start in `code` is given. Python's bare `exec(…)` runs
+    Python: of a file or a plain string it is read with the rest; of text built while the code
+    runs (`exec(codecs.decode(…))`) it counts as built."""
     found = []
     for match in _STARTS.finditer(code):
         text = match.group(0)
@@ -99,6 +101,10 @@ def _runs(code: str) -> list[str]:
                     name in ("run", "call") and re.match(r"\s*[`\[]|\s*Cmd\b",
                                                        code[match.end():])):
                 continue
+            if host == "python" and name in ("exec", "eval") and not qualified and re.fullmatch(
+                    r"\s*(?:open\([^()]*\)\.read\(\)|(['\"]).*\1)\s*",
+                    _span(code, match.end(), ")"), re.S):
+                continue  # Python run from a file or a plain string, read with the rest
             found.append(_span(code, match.end(), ")" if text.endswith("(") else None))
     return found
 
@@ -129,7 +135,7 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     code = normalise(code)
     commands, hidden = [], False
     quoted = re.findall(r"`[^`]*`", code) if host in _BACKTICK_HOSTS else []
-    for given in _runs(code) + quoted:
+    for given in _runs(code, host) + quoted:
         given = _CALLBACK.sub("", given)  # `exec('ls', (e, out) => …)`: the callback runs later
         given = _bound(code, given)
         words = [body for _quote, body in _LITERAL.findall(given)]

@@ -132,6 +132,7 @@ DANGEROUS = {
         "nvim --headless -c 'call writefile([], expand(\"~/.zshrc\"))' -c qa",
         "emacs --batch --eval '(delete-file \"~/.ssh/authorized_keys\")'",
         "valgrind --log-file=/home/me/.profile ls",
+        "python3 -c \"import codecs; exec(codecs.decode('vzcbeg bf', 'rot13'))\"",
         "python3 -c \"import subprocess; argv = ['shutdown', '-h', 'now']; subprocess.call(argv)\"",
         "perl -e 'my $k = \"hal\" . \"t\"; system($k)'",
         "echo poweroff | xargs -I @ sh -c @",
@@ -252,6 +253,8 @@ HARMLESS = [
     "sudo gzip -c /dev/sdb > usb.img.gz",
     "sudo blockdev --rereadpt /dev/sdb",
     "sudo partx --show /dev/sdb",
+    "python3 -c \"exec(open('tools/bootstrap.py').read())\"",
+    "python3 -c \"exec('print(42)')\"",
     "python3 -c \"import subprocess; argv = ['git', 'log', '-1']; subprocess.call(argv)\"",
 ]
 
