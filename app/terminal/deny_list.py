@@ -57,6 +57,7 @@ from app.terminal.embedded_code import (
 from app.terminal.nested_commands import nested_commands
 from app.terminal.pipe_checks import (
     PIPE_DOWNLOAD,
+    deletes_history_in_loop,
     fetches,
     fork_bomb,
     kill_sources,
@@ -179,6 +180,8 @@ class _Inspector:
             commands = None
         if fork_bomb(text) and not (commands and only_shown(commands)):
             self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
+        if commands and deletes_history_in_loop(text, commands):
+            self.reasons.append("clears your shell history (entry by entry, in a loop)")
         if commands is None:
             self._inspect_unparseable(text, depth)
             return

@@ -48,6 +48,13 @@ def fork_bomb(text: str) -> bool:
     return False
 
 
+def deletes_history_in_loop(text: str, commands: list[Command]) -> bool:
+    """`for i in $(seq 1000); do history -d 1; done`: one entry at a time, all of them."""
+    deletes = any(name == "history" and "-d" in args for name, args in map(name_args, commands))
+    return deletes and bool(re.search(r"\b(?:for|while|until)\b.*?\bdo\b(?:(?!\bdone\b).)*?"
+                          r"\bhistory\s+-d\b", text, re.S))
+
+
 def respawns_itself(script: str) -> bool:
     """A script that starts itself again in the background (`$0 & $0 &`): run, it is a
     fork bomb."""

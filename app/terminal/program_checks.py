@@ -257,6 +257,8 @@ def _own_account(owner: list[str]) -> bool:
 def _history(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     clears = args[:1] in (["clear"], ["clear-session"]) or (args[:1] == ["delete"]
                                                              and "--all" in args)
+    clears |= any(a == "-d" and re.fullmatch(r"-?\d+-\d+", b)  # `history -d 1-500`
+                  for a, b in pairwise(args))
     return ["clears your shell history"] if clears or "c" in options(args)[0] else []
 
 
