@@ -46,17 +46,25 @@ class CommunitySync(QObject):
         self._settings = settings
         self._job: BackgroundJob | None = None
         self.last_note = "Not checked yet."
+        self._stopped = False
         self.timer = QTimer(self)
         self.timer.setInterval(SYNC_INTERVAL_MS)
         self.timer.timeout.connect(self.sync_now)
+        self.first = QTimer(self)
+        self.first.setSingleShot(True)
+        self.first.setInterval(FIRST_SYNC_MS)
+        self.first.timeout.connect(self.sync_now)
 
     def start(self) -> None:
         """Sync shortly after start-up, then every :data:`SYNC_INTERVAL_MS`."""
         self.timer.start()
-        QTimer.singleShot(FIRST_SYNC_MS, self, self.sync_now)
+        self.first.start()
 
     def stop(self) -> None:
+        """For good (the window is closing): no sync starts after this."""
+        self._stopped = True
         self.timer.stop()
+        self.first.stop()
         if self._job is not None:
             self._job.abandon()
             self._job = None
@@ -66,9 +74,10 @@ class CommunitySync(QObject):
         return self._job is not None
 
     def sync_now(self) -> bool:
-        """Start a sync; False (and no request) if one is running or sharing is off."""
+        """Start a sync; False (and no request) if one is running, sharing is off or the
+        window has closed."""
         settings = self._settings()
-        if self._job is not None or not settings.community.share_enabled:
+        if self._stopped or self._job is not None or not settings.community.share_enabled:
             return False
         from app.community.browse import hub_problem
         from app.community.client import HubClient, HubError, HubUnreachableError

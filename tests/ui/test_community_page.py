@@ -361,3 +361,25 @@ def test_the_windows_background_sync_fills_the_inbox(
     assert "2 new in the inbox" in window.banner.text()
     page = open_page(window)
     qtbot.waitUntil(lambda: page.inbox_list.count() == 2)
+
+
+def test_a_closed_window_starts_no_sync(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], ui_settings: settings_mod.Settings,
+    hub: Hub,
+) -> None:
+    """The window's timers die with it: a sync started later would open whatever data folder
+    is current then."""
+    from app.community.subscriptions import subscribe
+
+    subscribe(open_db(), "git")
+    window = make_window(join(ui_settings, hub.url, hub.storage.issue_token("page")),
+                         wait_model=False)
+    qtbot.waitUntil(lambda: window.community_sync.timer.isActive())  # after the first paint
+    assert window.community_sync.first.isActive()
+    window.shutdown()
+    assert not window.community_sync.timer.isActive()
+    assert not window.community_sync.first.isActive()
+    before = len(hub.app.paths)
+    assert window.community_sync.sync_now() is False
+    assert len(hub.app.paths) == before
+
