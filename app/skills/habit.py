@@ -18,6 +18,7 @@ words of all those requests, so paraphrases of them find it.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -36,7 +37,11 @@ from app.skills.skill import (
     now_iso,
 )
 
-MAX_EXAMPLES = 6
+# Every correction of a typical lesson (eight to ten): the prompt shows the few closest to
+# each request, and a topical habit keeping only its newest six lost the example closest to
+# a paraphrase (measured on the fd tuning scenario: "list every Python file" was dropped,
+# and "list all JavaScript files" was answered with `ls`).
+MAX_EXAMPLES = 10
 MIN_STANDING_REQUESTS = 3
 # A habit shows in the user's latest corrections: three of the last twelve. A wider window
 # finds more coincidences (a word three unrelated rewrites happen to add) than slow habits.
@@ -182,13 +187,26 @@ def compose(
         wording = lesson_words.worded(lesson, examples, word) or ""
     skill.category = CATEGORY
     skill.habit = lesson.to_dict() | ({"wording": wording} if wording else {})
-    line = f"- {wording}" if wording else lesson.lesson
+    line = f"- {wording}" if wording else _with_command(lesson, examples)
     skill.body = compose_body(line, lesson.anti_pattern, compose_examples(examples))
     skill.description = description(wording or lesson.summary, requests, description_chars)
     skill.applies = applies(requests)
     signals = {s for d in directives for s in d.signal_ids}
     skill.origin_signals = sorted(set(skill.origin_signals) | signals)
     return skill
+
+
+def _with_command(lesson: lesson_diff.Lesson, examples: list[tuple[str, str]]) -> str:
+    """The Lesson section, a command lesson ending with the shortest command of the examples
+    that uses it: a small model copies a whole command it sees, not a program's name."""
+    if not lesson.code:
+        return lesson.lesson
+    spans = [s for _, answer in examples for s in re.findall(r"`([^`\n]+)`", answer)]
+    uses = [s for s in spans if lesson.text in s.split()]
+    if not uses:
+        return lesson.lesson
+    first, *rest = lesson.lesson.split("\n")
+    return "\n".join([f"{first.removesuffix('.')}: `{min(uses, key=len)}`.", *rest])
 
 
 def absorb(library: SkillLibrary, habit_skill: Skill) -> None:

@@ -302,3 +302,29 @@ def test_a_command_substitution_is_about_the_command_not_the_word(
     (skill,) = SkillLibrary(db).list_skills()
     assert skill.name == "use-fd-not-find", "`find`, not the word “command” around it"
     assert len(skill.origin_signals) == 4, "“to find them” in prose still follows the lesson"
+
+
+def test_a_command_habit_shows_a_command_and_keeps_every_example(
+    db: sqlite_utils.Database,
+) -> None:
+    from app.skills.injection import demonstrations
+
+    wordy = "You can use the find command: `find . -name x` lists them. It searches everywhere."
+    requests = [
+        ("How can I list every Python file under this folder?", "`fd -e py` lists them."),
+        ("How do I find files named notes.txt?", "Run `fd notes.txt` here."),
+        ("How do I find big files?", "With fd: `fd --size +100m` shows them."),
+        ("How do I find folders called build?", "To find them, run `fd -t d build`."),
+        ("How do I find files changed today?", "`fd --changed-within 1d` lists them."),
+        ("How do I delete all .tmp files?", "`fd -e tmp -x rm` deletes them."),
+        ("How do I find files starting with test?", "Run `fd '^test'` for that."),
+        ("How do I find hidden files by name?", "Add `-H`: `fd -H config` finds them."),
+    ]
+    correct_replies(db, [(q, wordy, a) for q, a in requests])
+    (skill,) = SkillLibrary(db).list_skills()
+    full = SkillLibrary(db).get(skill.name)
+    assert "- Use `fd` instead of `find`, as in the examples: `fd -e py`." in full.body
+    assert len(full.examples) == len(requests), "the oldest example may be the closest one"
+    request = "How can I list all JavaScript files in a project?"
+    turns = demonstrations(retrieve(db, request), request)
+    assert turns[-1]["content"] == "`fd -e py` lists them."
