@@ -39,7 +39,14 @@ READS = frozenset({
     "sudoedit", "ssh-keyscan", "curl", "wget", "http", "docker", "podman", "kubectl", "python",
     "perl", "ruby", "node", "php", "lua", "bash", "sh", "zsh", "dash", "ksh", "fish", "tcsh",
     "csh", "sqlite3", "psql", "mysql", "mariadb", "ed", "ex", "red", "patch", "chezmoi",
-    "yadm", "stow", "rcup", "homeshick", "dotbot",
+    "yadm", "stow", "rcup", "homeshick", "dotbot", "[[", "pr", "fmt", "expand",
+    "unexpand", "comm", "join", "paste", "ptx", "tsort", "shuf", "basenc", "split", "csplit",
+    "iconv", "look", "rev", "namei", "pathchk", "whereis", "shasum", "rhash", "b3sum",
+    "xxhsum", "md5", "crc32", "diff3", "sdiff", "icdiff", "difft", "wdiff", "kompare", "ugrep",
+    "sift", "fzf", "glow", "mdcat", "highlight", "pygmentize", "source-highlight", "enca",
+    "exiftool", "xmllint", "checkbashisms", "lp", "lpr", "enscript", "a2ps", "ranger", "mc",
+    "nnn", "vifm", "lf", "hg", "svn", "mercurial", "ansible-vault", "sops", "keepassxc-cli",
+    "ssh-audit", "gio", "nautilus", "dolphin", "thunar", "explorer",
 })
 # Options whose value is where a program writes: `--output`, `--log`, `-o`, `-out`.
 _OUTPUT_LONG = re.compile(r"^--?(?:[\w-]*(?:output|out-?file|out-?dir|log|log-?file|"
