@@ -22,6 +22,7 @@ import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlite_utils
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
@@ -143,6 +144,25 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if isinstance(value, int | float) else "–"
 
 
+def _community_note(metrics: dict[str, Any]) -> str:
+    """"; also learned 6 examples of 1 community skill (use-fd from hub.example)", and
+    what the gate judged on when the user had no held-out examples of their own."""
+    sources = [s for s in metrics.get("community") or [] if isinstance(s, dict)]
+    if not sources:
+        return ""
+    count = sum(int(s.get("examples") or 0) for s in sources)
+    named = ", ".join(
+        f"{s.get('skill')} from {urlsplit(str(s.get('origin') or '')).netloc or 'a hub'}"
+        for s in sources
+    )
+    skills = "skill" if len(sources) == 1 else "skills"
+    note = f"; also learned {count} examples of {len(sources)} community {skills} ({named})"
+    judged = metrics.get("judged_on")
+    if judged and judged != "your held-out examples":
+        note += f"; judged on {judged}"
+    return note
+
+
 def training_runs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Each run, newest first, with the metrics the dashboard shows flattened out."""
     runs = []
@@ -162,7 +182,8 @@ def training_runs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
                 "score_after": candidate.get("user_score"),
                 "canary_before": current.get("canary_ppl"),
                 "canary_after": candidate.get("canary_ppl"),
-                "reason": metrics.get("reason") or row["error"] or "",
+                "reason": (metrics.get("reason") or row["error"] or "")
+                + _community_note(metrics),
                 "losses": [(float(s), float(v)) for s, v in metrics.get(LOSSES_KEY, [])],
             }
         )

@@ -158,6 +158,23 @@ def test_losses_of_a_resumed_run_are_merged(db) -> None:
     assert metrics["reason"] == "promoted because"  # the trainer's metrics are kept
 
 
+def test_a_run_that_learned_community_lessons_says_from_which_skill_and_hub(db) -> None:
+    from app.ui.dashboard import training_runs
+
+    run_id = add_run(db, "promoted")
+    metrics = json.loads(db["training_runs"].get(run_id)["metrics"])
+    metrics["community"] = [
+        {"skill": "use-fd", "origin": "https://hub.example#00aa", "examples": 6}
+    ]
+    metrics["judged_on"] = "the community examples it trained on (no held-out examples of yours)"
+    db["training_runs"].update(run_id, {"metrics": json.dumps(metrics)})
+    assert training_runs(db)[0]["reason"] == (
+        "promoted because; also learned 6 examples of 1 community skill (use-fd from "
+        "hub.example); judged on the community examples it trained on (no held-out examples "
+        "of yours)"
+    )
+
+
 def test_chart_paints_with_and_without_data(qtbot: QtBot) -> None:
     chart = LineChart("loss")
     qtbot.addWidget(chart)
