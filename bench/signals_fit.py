@@ -19,7 +19,7 @@ import sys
 
 from app.signals.nextmsg import LABELS, extract_features
 from bench.cases import CasesError, cases_parser, report_cases_error
-from bench.signals import DEFAULT_CASES, load_cases
+from bench.signals import DEFAULT_CASES, load_cases, per_class
 
 FOLDS = 5
 SEED = 13
@@ -86,8 +86,9 @@ def _accuracy(model: Model, xs: list[list[float]], ys: list[int]) -> float:
     return hits / len(ys)
 
 
-def cross_validate(xs: list[list[float]], ys: list[int]) -> float:
-    """Stratified k-fold accuracy: every case is scored by a model that did not train on it."""
+def cross_validate(xs: list[list[float]], ys: list[int]) -> tuple[float, dict[str, dict]]:
+    """Stratified k-fold accuracy, overall and per label (precision, recall): every case is
+    scored by a model that did not train on it."""
     folds: list[list[int]] = [[] for _ in range(FOLDS)]
     rng = random.Random(SEED)
     for label in range(len(LABELS)):
@@ -95,13 +96,17 @@ def cross_validate(xs: list[list[float]], ys: list[int]) -> float:
         rng.shuffle(members)
         for rank, i in enumerate(members):
             folds[rank % FOLDS].append(i)
-    hits = 0
+    predicted = [0] * len(ys)
     for held in folds:
         held_set = set(held)
         train = [i for i in range(len(ys)) if i not in held_set]
         model = fit([xs[i] for i in train], [ys[i] for i in train])
-        hits += round(_accuracy(model, [xs[i] for i in held], [ys[i] for i in held]) * len(held))
-    return hits / len(ys)
+        for i in held:
+            probs = _predict(model, xs[i])
+            predicted[i] = max(range(len(probs)), key=probs.__getitem__)
+    hits = sum(p == y for p, y in zip(predicted, ys, strict=True))
+    names = [LABELS[y] for y in ys], [LABELS[p] for p in predicted]
+    return hits / len(ys), per_class(*names)
 
 
 def _named(names: list[str], model: Model) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
@@ -148,10 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.emit_python:
         print(format_constants(bias, weights))
         return 0
+    cv_accuracy, cv_per_class = cross_validate(xs, ys)
     print(
         json.dumps(
             {
-                "cv_accuracy": round(cross_validate(xs, ys), 4),
+                "cv_accuracy": round(cv_accuracy, 4),
+                "cv_per_class": cv_per_class,
                 "cv_folds": FOLDS,
                 "train_accuracy": round(_accuracy(model, xs, ys), 4),
                 "n": len(ys),

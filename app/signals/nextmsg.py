@@ -26,6 +26,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from app.signals.nextmsg_features import CHANGE_CUES, cue_features
+
 LABELS = ("requery", "correction", "new_topic", "acceptance")
 SCORES = {"requery": -1.0, "correction": -1.0, "new_topic": 0.0, "acceptance": 0.3}
 
@@ -187,10 +189,24 @@ _ACCEPT_FILLER = _wordset(
 # What a correction opens with before it says what to do instead; stripped to get the hint.
 _HINT_LEAD = re.compile(
     r"^\s*(?:(?:no+|nope|nah|nay|nein|wrong|incorrect|h+m+|u+h+|u+m+|ugh|actually|but|"
-    r"(?:thanks?|thank you|ok(?:ay)?|sure|yes|yeah|right),? but|not quite|not really|"
+    r"(?:(?:ok(?:ay)?,? )?(?:thanks?|thank you|thx|cheers)|ok(?:ay)?|sure|yes|yeah|right|great|"
+    r"nice|cool|perfect|good)[,!.]? (?:but|though|however)|not quite|not really|"
+    r"i (?:already |just )?told you(?: before| already| earlier)?|(?:as|like) i (?:said|told you)|"
     r"that'?s (?:wrong|incorrect|not (?:right|correct|it|true))|"
     r"that is (?:wrong|incorrect|not (?:right|correct))|"
-    r"that'?s not what i (?:asked|wanted|meant|said)(?: for)?)\b[\s,.;:!?-]*)+",
+    r"that'?s not what i (?:asked|wanted|meant|said)(?: for)?)\b[\s,.;:!?\u2014\u2013-]*)+",
+    re.IGNORECASE,
+)
+# A request asked again with the change inside ("how do I install requests with uv
+# instead?"): the change is the phrase around "instead"/"rather than", not the whole re-ask.
+_CHANGE_PHRASE = re.compile(
+    r"\b(?:with|using|via|in|through|on|from|by|as)\s+(?:[^\s,;.?!]+\s+){1,4}?"
+    r"(?:instead(?:\s+of\s+[^\s,;.?!]+)?|rather than\s+[^\s,;.?!]+)(?:,?\s+not\s+[^\s,;.?!]+)?",
+    re.IGNORECASE,
+)
+_REASK_START = re.compile(
+    r"^(?:how|can|could|would|will|what|which|is there|please|pls|"
+    r"(?:\w+\s+){1,6}?(?=(?:with|using|via|in|through|on|from|by|as)\s))",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+")
@@ -342,6 +358,10 @@ def extract_features(previous_user: str, assistant: str, next_user: str) -> dict
         "next_len": min(len(words), 30) / 30,
         "empty": 0.0 if words or emoji_pos or emoji_neg else 1.0,
     }
+    features.update(cue_features(reply, nxt, asks, related))
+    # Why: "instead" in a re-ask of the same request changes it ("… with uv instead?"); in a
+    # new question it rarely does ("when should I use merge instead?").
+    features["reask_with_change"] = features["preference"] * features["prev_covered"]
     # Why: a plain statement with none of these cues is usually a new topic ("my daughter
     # turns 7"), one with any of them usually a correction; a linear model cannot express
     # that "any of" on its own.
@@ -354,49 +374,65 @@ def extract_features(previous_user: str, assistant: str, next_user: str) -> dict
 
 # Fitted on tests/data/nextmsg_cases.jsonl by `python -m bench.signals_fit --emit-python`
 # (multinomial logistic regression, L2). A positive weight pushes towards that label.
-_BIAS = {"requery": -0.32, "correction": 0.46, "new_topic": 0.45, "acceptance": -0.59}
+_BIAS = {"requery": -0.19, "correction": 0.25, "new_topic": 0.48, "acceptance": -0.54}
 _WEIGHTS: dict[str, dict[str, float]] = {
     "requery": {
-        "accept_share": -0.15, "challenge": -0.01, "contrast": -0.26, "correction_cue": -0.44,
-        "error_claim": -0.07, "failure": -0.03, "followup_start": -0.13, "imperative_fix": 0.1,
-        "meant": -0.23, "neg_start": -0.04, "new_number": -0.13, "next_in_prev": 1.3,
-        "next_in_reply": 0.26, "next_len": 0.08, "next_novel": -0.99, "positive": -0.17,
-        "prev_covered": 1.21, "pronoun_ref": -0.41, "question": 0.72, "reply_covers_prev": -0.19,
-        "reply_has_code": -0.61, "requery_cue": 0.34, "request_start": -0.03, "short": -0.07,
-        "sim_prev_chars": 1.06, "thanks": -0.1, "unrelated_statement": -0.27,
+        "accept_share": -0.17, "challenge": -0.01, "contradicts_number": -0.03, "contrast": -0.33,
+        "correction_cue": -0.51, "error_claim": -0.06, "error_shape": -0.02, "exclusion": -0.02,
+        "fact_statement": -0.25, "failure": -0.01, "followup_start": -0.1, "forgot": -0.02,
+        "imperative_fix": 0.07, "meant": -0.23, "neg_start": -0.11, "new_number": -0.15,
+        "new_tool": -0.07, "next_in_prev": 1.2, "next_in_reply": 0.19, "next_len": 0.1,
+        "next_novel": -0.95, "positive": -0.32, "preference": -0.15, "prev_covered": 1.16,
+        "pronoun_ref": -0.37, "question": 0.61, "reask_with_change": -0.09,
+        "reply_covers_prev": -0.14, "reply_has_code": -0.65, "requery_cue": 0.37,
+        "request_start": -0.07, "short": -0.06, "sim_prev_chars": 0.93, "thanks": -0.15,
+        "thanks_but": 0.06, "thanks_then_ask": -0.21, "told_you": -0.01,
+        "unrelated_statement": -0.25,
     },
     "correction": {
-        "accept_share": -0.56, "challenge": 0.28, "contrast": 0.27, "correction_cue": 1.56,
-        "error_claim": 0.35, "failure": 0.11, "followup_start": -0.27, "imperative_fix": 0.19,
-        "meant": 0.56, "neg_start": 0.27, "new_number": 0.23, "next_in_prev": -0.17,
-        "next_in_reply": 0.29, "next_len": 0.08, "next_novel": 0.07, "positive": -0.65,
-        "prev_covered": -0.1, "pronoun_ref": 0.6, "question": -1.3, "reply_covers_prev": 0.38,
-        "reply_has_code": 0.07, "requery_cue": 0.17, "request_start": -0.28, "short": 0.05,
-        "sim_prev_chars": -0.29, "thanks": -0.36, "unrelated_statement": -0.44,
+        "accept_share": -0.5, "challenge": 0.25, "contradicts_number": 0.17, "contrast": 0.46,
+        "correction_cue": 1.62, "error_claim": 0.42, "error_shape": -0.02, "exclusion": 0.01,
+        "fact_statement": 0.6, "failure": 0.03, "followup_start": -0.26, "forgot": 0.06,
+        "imperative_fix": 0.18, "meant": 0.37, "neg_start": 0.38, "new_number": 0.28,
+        "new_tool": 0.43, "next_in_prev": -0.14, "next_in_reply": 0.27, "next_len": -0.04,
+        "next_novel": 0.05, "positive": -0.73, "preference": 0.32, "prev_covered": -0.08,
+        "pronoun_ref": 0.56, "question": -1.16, "reask_with_change": 0.28,
+        "reply_covers_prev": 0.25, "reply_has_code": 0.16, "requery_cue": 0.21,
+        "request_start": -0.25, "short": -0.04, "sim_prev_chars": -0.2, "thanks": -0.27,
+        "thanks_but": 0.21, "thanks_then_ask": -0.17, "told_you": 0.11, "topic_switch": -0.15,
+        "unrelated_statement": -0.35,
     },
     "new_topic": {
-        "accept_share": -0.71, "challenge": -0.26, "contrast": 0.14, "correction_cue": -0.74,
-        "error_claim": -0.23, "failure": -0.02, "followup_start": 0.57, "imperative_fix": -0.21,
-        "meant": -0.23, "neg_start": -0.17, "new_number": -0.08, "next_in_prev": -0.87,
-        "next_in_reply": -0.53, "next_len": 0.09, "next_novel": 0.77, "positive": -0.68,
-        "prev_covered": -0.76, "pronoun_ref": -0.19, "question": 1.29, "reply_covers_prev": 0.11,
-        "reply_has_code": 0.27, "requery_cue": -0.38, "request_start": 0.58, "short": -0.4,
-        "sim_prev_chars": -0.5, "thanks": -0.52, "unrelated_statement": 0.09,
+        "accept_share": -0.62, "challenge": -0.23, "contradicts_number": -0.09, "contrast": 0.02,
+        "correction_cue": -0.71, "error_claim": -0.28, "error_shape": 0.07, "exclusion": -0.02,
+        "fact_statement": -0.26, "failure": 0.01, "followup_start": 0.5, "forgot": -0.13,
+        "imperative_fix": -0.18, "meant": -0.14, "neg_start": -0.19, "new_number": -0.08,
+        "new_tool": -0.09, "next_in_prev": -0.79, "next_in_reply": -0.46, "next_len": 0.17,
+        "next_novel": 0.76, "positive": -0.4, "preference": -0.15, "prev_covered": -0.71,
+        "pronoun_ref": -0.1, "question": 1.25, "reask_with_change": -0.17,
+        "reply_covers_prev": 0.13, "reply_has_code": 0.23, "requery_cue": -0.4,
+        "request_start": 0.6, "short": -0.33, "sim_prev_chars": -0.42, "thanks": -0.38,
+        "thanks_but": -0.07, "thanks_then_ask": 0.67, "told_you": -0.08, "topic_switch": 0.16,
+        "unrelated_statement": -0.03,
     },
     "acceptance": {
-        "accept_share": 1.41, "challenge": -0.01, "contrast": -0.15, "correction_cue": -0.37,
-        "error_claim": -0.06, "failure": -0.05, "followup_start": -0.17, "imperative_fix": -0.07,
-        "meant": -0.1, "neg_start": -0.07, "new_number": -0.03, "next_in_prev": -0.26,
-        "next_in_reply": -0.03, "next_len": -0.25, "next_novel": 0.15, "positive": 1.51,
-        "prev_covered": -0.35, "pronoun_ref": -0.01, "question": -0.71, "reply_covers_prev": -0.3,
-        "reply_has_code": 0.27, "requery_cue": -0.13, "request_start": -0.27, "short": 0.42,
-        "sim_prev_chars": -0.27, "thanks": 0.97, "unrelated_statement": 0.63,
+        "accept_share": 1.29, "challenge": -0.01, "contradicts_number": -0.05, "contrast": -0.15,
+        "correction_cue": -0.39, "error_claim": -0.08, "error_shape": -0.03, "exclusion": 0.03,
+        "fact_statement": -0.08, "failure": -0.03, "followup_start": -0.14, "forgot": 0.09,
+        "imperative_fix": -0.07, "neg_start": -0.08, "new_number": -0.05, "new_tool": -0.27,
+        "next_in_prev": -0.27, "next_len": -0.22, "next_novel": 0.14, "positive": 1.45,
+        "preference": -0.02, "prev_covered": -0.38, "pronoun_ref": -0.09, "question": -0.71,
+        "reask_with_change": -0.02, "reply_covers_prev": -0.24, "reply_has_code": 0.26,
+        "requery_cue": -0.18, "request_start": -0.28, "short": 0.43, "sim_prev_chars": -0.3,
+        "thanks": 0.81, "thanks_but": -0.2, "thanks_then_ask": -0.29, "told_you": -0.02,
+        "topic_switch": -0.01, "unrelated_statement": 0.63,
     },
 }
 
 
 _CORRECTION_CUES = (
-    "neg_start", "challenge", "error_claim", "contrast", "meant", "imperative_fix", "new_number"
+    "neg_start", "challenge", "error_claim", "contrast", "meant", "imperative_fix", "new_number",
+    *CHANGE_CUES,
 )
 
 
@@ -420,7 +456,13 @@ def extract_hint(next_user: str) -> str | None:
     """
     text = " ".join(next_user[: MAX_CHARS * 2].split())
     # A trailing colon stays: "… a line starting with Summary:" names the label itself.
-    text = _HINT_LEAD.sub("", text).lstrip(" ,.;:!-").rstrip(" ,.;!-")
+    stripped = _HINT_LEAD.sub("", text)
+    change = _CHANGE_PHRASE.search(stripped) if stripped == text else None
+    if change and change.start() > 0 and _REASK_START.match(text):
+        text = change.group(0)
+    else:
+        text = stripped
+    text = text.lstrip(" ,.;:!-\u2014\u2013").rstrip(" ,.;!-\u2014\u2013")
     if not _WORD.search(text):
         return None
     return text[:MAX_HINT_CHARS].rstrip()
