@@ -31,12 +31,14 @@ READ_ONLY = {
     "ddrescue": set(), "e2label": set(), "fatlabel": set(), "ntfslabel": set(),
     "swaplabel": set(), "exfatlabel": set(), "gzip": set(), "pigz": set(), "xz": set(),
     "zstd": set(), "bzip2": set(), "lz4": set(), "partx": set(), "kpartx": set(),
-    "isosize": set(), "dmsetup": set(),
+    "isosize": set(), "dmsetup": set(), "zdb": set(), "pvck": set(), "vgck": set(),
+    "fio": set(),
 }
 # `tune2fs -l` and `blockdev --get…` read; their other options change the disk.
 _READ_FLAGS = {"tune2fs": ("-l",), "blockdev": ("--get", "--report", "--rereadpt", "--flushbufs"),
-               "partx": ("-s", "--show", "-l", "--list"), "dmsetup": ("ls", "info", "status",
-                                                                    "table", "deps"),
+               "partx": ("-s", "--show", "-l", "--list"),
+               "fio": ("--readonly", "--rw=read", "--rw=randread"),
+               "dmsetup": ("ls", "info", "status", "table", "deps"),
                "btrfs": (
     "filesystem", "fi", "device", "inspect-internal", "subvolume", "check")}
 _HELP = frozenset({"--help", "-h", "--version", "-V"})

@@ -26,7 +26,8 @@ _HELP = frozenset({"--help", "-h", "--version", "-V", "help"})
 _DISK_TOOLS = ("fdisk", "sfdisk", "cfdisk", "gdisk", "sgdisk", "parted", "wipefs", "blkdiscard",
                "mkswap", "badblocks", "flashrom", "scrub", "wipe")
 _DISK_READ_ONLY = {
-    "fdisk": {"-l", "--list", "-s", "--getsz"}, "gdisk": {"-l"},
+    "fdisk": {"-l", "--list", "-s", "--getsz", "-x", "--list-details"}, "gdisk": {"-l"},
+    "wipefs": {"-n", "--no-act"},
     "parted": {"print", "-l", "--list"},
     "sfdisk": {"-l", "--list", "-d", "--dump", "-s", "--show-size", "-n", "--no-act", "-V",
                "--verify", "-J", "--json", "-g", "--show-geometry"},
