@@ -27,6 +27,9 @@ from app.skills.retrieve import RetrievedSkill, retrieve
 from app.skills.synthesize import attach_checked_reply
 from app.store import conversations as conv
 
+# A yes/no question needs a word; a few tokens leave room for "Yes." or a leading space.
+ASK_TOKENS = 4
+
 
 def configured_model_path(settings: Settings) -> Path:
     """The GGUF the user chose, or the embedded default when none is set."""
@@ -161,7 +164,11 @@ class Turn:
         if self.regenerate_of is None:
             # The new message is the next state of the previous reply; a lesson learned from
             # it (a verbal correction) is already retrievable for this very turn.
-            signals = capture.after_user_message(self.db, user_id, settings=self.settings)
+            # A capable served model re-reads a doubtful verdict (off for the embedded one).
+            ask = self._ask if self.settings.learning.model_words_skills else None
+            signals = capture.after_user_message(
+                self.db, user_id, settings=self.settings, ask=ask
+            )
             learn_from_signals(self.db, signals)
             self._verdicts = signals
         path = conv.path_to(self.db, user_id)
@@ -173,6 +180,10 @@ class Turn:
         system_prompt = f"{self.system_prompt}\n\n{section}"
         messages = chat_messages(path, system_prompt, demonstrations(self.skills, request))
         return user_id, messages, chat_messages(path, self.system_prompt)
+
+    def _ask(self, prompt: str) -> str:
+        """The served model's short answer to one of Flywheel's own yes/no questions."""
+        return complete(self.runtime, prompt, max_tokens=ASK_TOKENS)
 
     def __iter__(self) -> Iterator[str]:
         user_id, messages, without_skills = self._prepare()

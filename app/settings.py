@@ -72,7 +72,8 @@ class LearningSettings:
     )
     model_words_skills: bool = _help(
         "The served model is capable: it words each new habit skill's lesson, kept only when "
-        "the examples bear the wording out. Leave off for the embedded model, which is not.",
+        "the examples bear the wording out, and re-reads a next message the classifier is "
+        "unsure of (is it a correction?). Leave off for the embedded model, which is not.",
         False,
     )
 

@@ -25,6 +25,7 @@ import sqlite_utils
 from app import settings as settings_mod
 from app.signals.examples import build_for_signal
 from app.signals.nextmsg import NextMessageVerdict, classify_next_message
+from app.signals.nextmsg_confirm import Ask, confirm_verdict
 from app.store import conversations as conv
 from app.store.commands import bounded_tail, get_command
 from app.store.db import transaction
@@ -293,10 +294,35 @@ def _next_message_verdict(
         "classifier_confidence": verdict.confidence,
         "features": verdict.features,
     }
+    if verdict.model_answer is not None:
+        provenance["model_answer"] = verdict.model_answer
     return _record(
         db, kind, message_id=reply["id"], score=verdict.score, hint=verdict.hint,
         detector=NEXT_MESSAGE, confidence=round(confidence, 4), provenance=provenance,
     )
+
+
+def _exchange(
+    db: sqlite_utils.Database, user_message_id: int, settings: settings_mod.Settings | None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None] | None:
+    """The user message, the reply it follows and that reply's request, when it may teach."""
+    user = conv.get_message(db, user_message_id)
+    if user["role"] != "user":
+        raise ValueError(f"message {user_message_id} is not a user message")
+    reply = conv.get_message(db, user["parent_id"]) if user["parent_id"] else None
+    if reply is None or reply["role"] != "assistant":
+        return None
+    if not _may_learn(db, settings, user["conversation_id"]):
+        return None
+    previous = conv.get_message(db, reply["parent_id"]) if reply["parent_id"] else None
+    return user, reply, previous
+
+
+def _texts(
+    exchange: tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None],
+) -> tuple[str, str, str]:
+    user, reply, previous = exchange
+    return previous["content"] if previous else "", reply["content"], user["content"]
 
 
 def after_user_message(
@@ -304,6 +330,7 @@ def after_user_message(
     user_message_id: int,
     *,
     settings: settings_mod.Settings | None = None,
+    ask: Ask | None = None,
 ) -> list[int]:
     """Read a new user message as the next state of the reply it follows.
 
@@ -313,20 +340,28 @@ def after_user_message(
     ``verbal_correction`` with the hint, ``acceptance``; nothing for a new topic or a
     doubtful verdict). Calling it twice for the same message records nothing new; an edited
     next message replaces the verdict of the one it replaces.
+
+    ``ask`` (the served model's answer to a prompt) is given only when the user says the
+    model is capable: a doubtful verdict is then re-read by it
+    (:mod:`app.signals.nextmsg_confirm`), before the write transaction, so that the model's
+    time holds no lock on the store.
     """
+    confirmed = None
+    if ask is not None:
+        exchange = _exchange(db, user_message_id, settings)
+        if exchange is not None:
+            texts = _texts(exchange)
+            confirmed = texts, confirm_verdict(classify_next_message(*texts), *texts, ask)
     with transaction(db):
-        user = conv.get_message(db, user_message_id)
-        if user["role"] != "user":
-            raise ValueError(f"message {user_message_id} is not a user message")
-        reply = conv.get_message(db, user["parent_id"]) if user["parent_id"] else None
-        if reply is None or reply["role"] != "assistant":
+        exchange = _exchange(db, user_message_id, settings)
+        if exchange is None:
             return []
-        if not _may_learn(db, settings, user["conversation_id"]):
-            return []
-        previous = conv.get_message(db, reply["parent_id"]) if reply["parent_id"] else None
-        verdict = classify_next_message(
-            previous["content"] if previous else "", reply["content"], user["content"]
-        )
+        user, reply, previous = exchange
+        texts = _texts(exchange)
+        if confirmed is not None and confirmed[0] == texts:
+            verdict = confirmed[1]
+        else:
+            verdict = classify_next_message(*texts)
         ids = _kept_regeneration(db, reply, user, verdict)
         return ids + _next_message_verdict(db, reply, user, previous, verdict)
 

@@ -223,6 +223,8 @@ class NextMessageVerdict:
     hint: str | None
     features: dict[str, float]
     probabilities: dict[str, float]
+    # "yes"/"no" when a capable served model re-read a doubtful verdict (nextmsg_confirm).
+    model_answer: str | None = None
 
     @property
     def failed(self) -> float:

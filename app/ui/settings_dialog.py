@@ -195,7 +195,7 @@ class SettingsDialog(QDialog):
         )
         self.community_check.setChecked(s.learn_from_community)
         self.words_check = _with_tip(
-            QCheckBox("The model is capable: let it word new habit skills"),
+            QCheckBox("The model is capable: let it word habits and check unclear next messages"),
             s,
             "model_words_skills",
         )
