@@ -151,3 +151,17 @@ def test_requests_close_in_meaning_keep_a_habit_topical() -> None:
     assert habit.applies(requests, apart) == APPLIES_ALWAYS
     assert habit.applies(requests, close) == APPLIES_RELEVANT  # one topic by meaning
     assert habit.applies([r for r, _ in SEARCH], apart) == APPLIES_RELEVANT  # one by words
+
+
+def test_a_topic_only_meaning_shows_keeps_a_habit_topical(db: sqlite_utils.Database) -> None:
+    shell = [
+        ("How do I see free disk space?", "Command: `df -h` shows every disk."),
+        ("How much room is left on my drive?", "Command: `df -h /` shows it."),
+        ("Which folders take up the most storage?", "Command: `du -sh *` lists them."),
+    ]
+    assert habit.applies([r for r, _ in shell]) == APPLIES_ALWAYS, "no word in common"
+    teach(db, shell)
+    (skill,) = SkillLibrary(db).list_skills()
+    assert skill.name == "start-with-command" and skill.applies == APPLIES_RELEVANT
+    teach(db, PIRATE)
+    assert SkillLibrary(db).get("start-with-arr-matey").applies == APPLIES_ALWAYS
