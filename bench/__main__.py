@@ -80,7 +80,7 @@ BENCHES: list[Bench] = [
     _module("signals", 120),
     _module("policy", 120),
     _module("anonymize", 120),
-    _module("skills", 600),
+    _module("skills", 900),
     _module("startup", 300),
     _module("runtime", 900),
     _module("loops", 900),

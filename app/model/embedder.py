@@ -5,8 +5,9 @@ download at run time). How it runs was chosen by measuring on a 2-core laptop-cl
 one ~17-token request, the GUI process's constraints (no torch, small memory):
 
 - **llama.cpp, GGUF float16, one thread (chosen).** 7.6-9.6 ms of CPU per request, wall
-  time the same on an idle machine; the GGUF is 45 MB and the loaded embedder adds about
-  60 MB of resident memory; loading takes 0.15 s. llama.cpp is already in the process for
+  time the same on an idle machine; the GGUF is 45 MB; the window's process grows from
+  335 MB (chat model) to 439 MB with the embedder loaded, conversion included
+  (``bench.startup``); loading takes 0.15 s. llama.cpp is already in the process for
   the chat model, so it adds no install size and no second native runtime. The float16 file
   is written once from the safetensors (:mod:`app.model.embedder_gguf`, ~0.5 s, numpy +
   ``gguf`` only) and cached under ``<data folder>/cache/embedder/``. Its tokens are exactly
