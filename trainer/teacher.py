@@ -18,8 +18,8 @@ most tries (design notes, December 2026). So the greedy reply is tried first and
 ``teacher_samples - 1`` seeded samples, and the first that passes the check is kept. When
 the hint names a label line (``Summary:``) that a try lacks, the try with the label line
 added where the hint wants it, its content written by the model, is checked too. When no
-try passes and the hint says "X, not Y" (or "X instead of Y"), the greedy reply with Y
-replaced by X is the last candidate — the same hindsight relabelling a command fix gets
+try passes and the hint says "X, not Y" (or "X instead of Y"), the tries with Y replaced
+by X are the last candidates (greedy first) — the same hindsight relabelling a command fix gets
 (``app.signals.examples.with_command``): on the 135M model no sampled reply ever named a
 tool the user asked for in place of another (0 of 28 tries for uv/pip and ripgrep/grep).
 
@@ -240,10 +240,10 @@ class Teacher:
             self.report.cached += 1
             found = self._cache[key]
         else:
-            found, first = None, None
+            found, tries = None, []
             for attempt in range(self.config.teacher_samples):
                 text = self._generate(context, attempt, self.config.teacher_tokens)
-                first = text if first is None else first
+                tries.append(text)
                 if follows(text, terms):
                     found = text
                     break
@@ -251,9 +251,8 @@ class Teacher:
                 if guided is not None and follows(guided, terms):
                     found = guided
                     break
-            if found is None and first is not None:
-                swapped = swap_terms(first, terms)
-                found = swapped if swapped is not None and follows(swapped, terms) else None
+            relabelled = (swap_terms(text, terms) for text in tries if found is None)
+            found = found or next((t for t in relabelled if t and follows(t, terms)), None)
             self._cache[key] = found
         if found is None:
             self.report.failed += 1

@@ -103,14 +103,15 @@ def _content(words: list[str]) -> list[str]:
 
 
 def _contains(text_norm: str, term: str) -> bool:
-    """``term`` in ``text_norm`` as whole words; a word also matches its plural/-ing forms."""
+    """``term`` in ``text_norm`` as whole words; a word also matches its plural/-ing forms
+    and a versioned name (pip → pip3)."""
     term = _norm(term)
     if not term:
         return False
     if not term[-1].isalnum():
         return term in text_norm
     stem = term[:-1] if len(term) > 4 and term.endswith("s") else term
-    pattern = rf"(?<![\w-]){re.escape(stem)}(?:s|es|ing|ed)?(?![\w-])"
+    pattern = rf"(?<![\w-]){re.escape(stem)}(?:s|es|ing|ed|\d+)?(?![\w-])"
     return re.search(pattern, text_norm) is not None
 
 
@@ -182,7 +183,8 @@ def swap_terms(reply: str, terms: HintTerms) -> str | None:
     place ("I use uv, not pip": pip → uv), whole words only; ``None`` when nothing changed."""
     out = reply
     for old, new in terms.swaps:
-        out = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, out, flags=re.IGNORECASE)
+        pattern = rf"(?<![\w-]){re.escape(old)}\d*(?![\w-])"  # pip3 is pip too
+        out = re.sub(pattern, new, out, flags=re.IGNORECASE)
     return out if out != reply else None
 
 

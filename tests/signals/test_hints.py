@@ -86,3 +86,9 @@ def test_a_hint_naming_one_thing_in_place_of_another_can_relabel_a_reply() -> No
     assert swap_terms("Add it to your bash config.", terms) == "Add it to your fish shell config."
     assert swap_terms("Add it to ~/.bashrc.", terms) is None  # whole words only
     assert hint_terms("don't use sudo").swaps == ()
+
+
+def test_a_versioned_name_is_the_same_tool() -> None:
+    terms = hint_terms("I use uv, not pip", "Run `pip3 install numpy`.")
+    assert not follows("Run `pip3 install numpy` to get numpy.", terms)
+    assert swap_terms("Run `pip3 install numpy`.", terms) == "Run `uv install numpy`."
