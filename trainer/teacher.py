@@ -22,6 +22,8 @@ try passes and the hint says "X, not Y" (or "X instead of Y"), the tries with Y 
 by X are the last candidates (greedy first) — the same hindsight relabelling a command fix gets
 (``app.signals.examples.with_command``): on the 135M model no sampled reply ever named a
 tool the user asked for in place of another (0 of 28 tries for uv/pip and ripgrep/grep).
+A hint that names the user's own thing without what it replaces ("I use the fish shell")
+gets one more try that opens with it ("Using fish shell: …") and lets the model go on.
 
 Replies are cached per example, adapter and settings (``cache/trainer/teacher.json``): a
 resumed or repeated run does not pay for them twice, and a new adapter asks again (the
@@ -253,6 +255,10 @@ class Teacher:
                     break
             relabelled = (swap_terms(text, terms) for text in tries if found is None)
             found = found or next((t for t in relabelled if t and follows(t, terms)), None)
+            if found is None and terms.named:
+                opening = f"Using {terms.named}: "
+                text = opening + self._generate(context + opening, 0, self.config.teacher_tokens)
+                found = text if follows(text, terms) else None
             self._cache[key] = found
         if found is None:
             self.report.failed += 1

@@ -77,6 +77,9 @@ class HintTerms:
     literal: tuple[str, ...]
     words: tuple[str, ...]
     rejected: tuple[str, ...]
+    named: str = ""
+    """What the hint names as the user's own (the trailing content words before any "not
+    Y": "I use the fish shell" → "fish shell"), when it names no literal."""
     swaps: tuple[tuple[str, str], ...] = ()
     """(rejected, wanted) pairs the hint states as "X, not Y" or "X instead of Y"."""
     topic: tuple[str, ...] = ()
@@ -140,11 +143,14 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
     the hint corrected (words it already had are not evidence of a change)."""
     rejected: list[str] = []
     swaps: list[tuple[str, str]] = []
+    first_rejection = hint
     for pattern in _REJECTS:
         for match in pattern.finditer(hint):
             term = match.group(1).strip("`").strip()
             if _norm(term) and _norm(term) not in _NOT_CONTENT:
                 rejected.append(term)
+                if len(hint[: match.start()]) < len(first_rejection):
+                    first_rejection = hint[: match.start()]
                 named = _named_before(hint[: match.start()])
                 if named and pattern is not _REJECTS[2]:  # "don't use Y" names no X
                     swaps.append((term, named))
@@ -174,6 +180,7 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
         words=tuple(fresh or words),
         rejected=tuple(dict.fromkeys(rejected)),
         swaps=tuple(swaps),
+        named=_named_before(first_rejection) if words else "",
         topic=tuple(topic),
     )
 

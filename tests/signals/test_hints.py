@@ -92,3 +92,9 @@ def test_a_versioned_name_is_the_same_tool() -> None:
     terms = hint_terms("I use uv, not pip", "Run `pip3 install numpy`.")
     assert not follows("Run `pip3 install numpy` to get numpy.", terms)
     assert swap_terms("Run `pip3 install numpy`.", terms) == "Run `uv install numpy`."
+
+
+def test_the_hint_names_what_the_user_uses() -> None:
+    assert hint_terms("I use the fish shell").named == "fish shell"
+    assert hint_terms("my shell is fish, not bash").named == "fish"
+    assert hint_terms("always end with a line that starts with Summary:").named == ""
