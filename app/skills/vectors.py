@@ -131,7 +131,9 @@ def nearest(
             _cache[key] = matrix
     if not len(matrix.ids):
         return {}
-    scores = matrix.vectors @ query
+    # einsum, not ``@``: BLAS spreads this matrix-vector product over threads that spin on
+    # a busy 2-core machine (3.4 ms of CPU at 10,000 skills against 0.7 ms in one loop).
+    scores = np.einsum("ij,j->i", matrix.vectors, query)
     n = min(n, len(scores))
     top = np.argpartition(-scores, n - 1)[:n]
     found = {int(matrix.ids[i]): float(scores[i]) for i in top}
