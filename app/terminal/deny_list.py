@@ -54,6 +54,7 @@ from app.terminal.embedded_code import (
     make_recipes,
     runner_code,
 )
+from app.terminal.line_reach import line_reasons
 from app.terminal.nested_commands import nested_commands
 from app.terminal.pipe_checks import (
     PIPE_DOWNLOAD,
@@ -185,6 +186,7 @@ class _Inspector:
         if commands is None:
             self._inspect_unparseable(text, depth)
             return
+        self.reasons += line_reasons(commands)
         line = _Line()
         for command in commands:
             if command.function:

@@ -1,0 +1,119 @@
+"""Deletes and writes that reach the home folder's own entries or the system's files.
+
+Why: the path readers (`risky_paths`) know the home folder itself, keys and start-up files;
+they let through deleting the folders a person lives in (`~/Documents`, `~/.config`), a
+home folder computed while the line runs (`$(getent passwd … | cut -d: -f6)`), and plain
+writes, deletes and mode changes in the system folders (`tee /etc/hosts`, `rm` under
+`/var/spool/cron`, `chmod 666 /etc/shadow`). Each rule here is conservative: when the path
+cannot be shown to be inside the working folder, it needs typing.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import program_name
+from app.terminal.shell_syntax import Command
+
+_HOME = r"(?:~|\$HOME|\$\{HOME\}|/home/[^/\s]+|/root)"
+# The folders a desktop makes in every home (XDG user folders), any hidden folder there,
+# or anything under a hidden folder; a project folder (`~/build`) is the user's to delete.
+_HOME_ENTRY = re.compile(
+    rf"^{_HOME}/(?!\.\.?(?:/|$))(?:(?:Documents|Pictures|Desktop|Music|Videos|Downloads|Public|"
+    rf"Templates|Photos|Mail|\*)/?|\.[^/]+/?|\.[^/]+/.+)$")
+# Moving everything, or a hidden folder, out of the home folder takes it away.
+_MOVES_HOME_AWAY = re.compile(rf"^{_HOME}/(?:\.?\*|\.[^/*]+/?)$")
+# Folders that only hold what can be downloaded or rebuilt again.
+_CACHES = re.compile(rf"^{_HOME}/(?:\.cache|\.npm|\.cargo/registry|\.gradle/caches|"
+                     r"\.m2/repository|\.local/share/Trash|\.thumbnails|\.ccache)")
+# A home folder computed while the line runs.
+_COMPUTED_HOME = re.compile(r"\$\(|`|\$\{HOME[%#/]")
+_HOME_WORDS = re.compile(r"whoami|getent|id -un|logname|\$USER|\$\{USER|eval echo ~|HOME|passwd")
+# What the system installed (not `/usr/local`, which is the user's), and the cron spool.
+_SYSTEM_FILE = re.compile(r"^/(?:etc|boot|usr(?!/local/)|bin|sbin|lib\w*|var/spool)/")
+_FORMAT_PREFIX = re.compile(r"^[A-Za-z0-9]{2,8}:(?!//)")
+_DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "srm", "trash", "gio"})
+# Programs whose file arguments they overwrite (`tee -a` appends, and what a cron file
+# gets is judged as commands elsewhere).
+_WRITERS = frozenset({"tee", "install", "dd", "truncate"})
+_HOME_SPELLINGS = frozenset({"~", "$HOME", "${HOME}", "~/", "$HOME/"})
+
+
+def _words(command: Command) -> tuple[str, list[str]]:
+    texts = [word.text for word in command.words]
+    while texts and (texts[0] in {"sudo", "doas", "command", "nice", "nohup"} or
+                     re.match(r"^\w+=", texts[0])):
+        texts = texts[1:]
+    return (program_name(texts[0]) if texts else ""), texts[1:]
+
+
+def _recursive(args: list[str]) -> bool:
+    return any(re.match(r"^-\w*[rR]", arg) or arg == "--recursive" for arg in args)
+
+
+def _delete_reasons(name: str, args: list[str], raw: list[str]) -> list[str]:
+    reasons = []
+    targets = [arg for arg in args if not arg.startswith("-")]
+    if name in _DELETERS or (name == "mv" and targets):
+        for target, written in zip(targets, raw, strict=False):
+            wide = _recursive(args) if name != "mv" else _MOVES_HOME_AWAY.match(target)
+            if wide and _HOME_ENTRY.match(target) and not _CACHES.match(target):
+                reasons.append(f"deletes or moves away a folder of your home folder ({target})")
+            if _COMPUTED_HOME.search(written) and _HOME_WORDS.search(written):
+                reasons.append(f"deletes a folder computed from your home folder ({written})")
+            if name != "mv" and _SYSTEM_FILE.match(target):
+                reasons.append(f"deletes the system file {target}")
+    return reasons
+
+
+def _write_reasons(name: str, args: list[str], answers_yes: bool) -> list[str]:
+    reasons = []
+    targets = [arg for arg in args if not arg.startswith("-")]
+    if name in _WRITERS and targets and not (name == "tee" and {"-a", "--append"} & set(args)):
+        destinations = targets if name == "tee" else targets[-1:]
+        for target in destinations:
+            path = target.removeprefix("of=")
+            if _SYSTEM_FILE.match(path) and not paths.CRON_FILE.match(path):
+                reasons.append(f"writes to the system file {target}")
+            if name == "install" and _HOME_ENTRY.match(target):
+                reasons.append(f"replaces {target} in your home folder")
+    for arg in args:
+        path = _FORMAT_PREFIX.sub("", arg)
+        if path != arg and paths.write_target_reason(path, None):
+            reasons.append(f"writes its output into {path}")
+    if name == "ssh-keygen" and answers_yes:
+        for flag, value in pairwise(args):
+            if flag == "-f" and paths.mentions_secret(value):
+                reasons.append(f"overwrites your private key {value}")
+    return reasons
+
+
+def _mode_reasons(name: str, args: list[str]) -> list[str]:
+    if name != "chmod" or len(args) < 2:
+        return []
+    mode, targets = args[-2] if not args[-2].startswith("/") else "", args[-1:]
+    world_writable = (re.fullmatch(r"0?[0-7]?[0-7][0-7][2367]", mode)
+                      or re.search(r"[oa]\+\w*w", mode))
+    set_id = re.fullmatch(r"[4-7][0-7]{3}", mode) or re.search(r"[ug][+-=]\w*s", mode)
+    if (world_writable or set_id) and any(_SYSTEM_FILE.match(t) for t in targets):
+        return [f"changes who may change or run as the owner the system file {targets[0]}"]
+    return []
+
+
+def home_reach_reasons(commands: list[Command]) -> list[str]:
+    """Reasons for deletes, writes and mode changes on home entries and system files."""
+    reasons = []
+    feeds_home = any(command.stdin_text and command.stdin_text.strip() in _HOME_SPELLINGS
+                     for command in commands)
+    for command in commands:
+        name, args = _words(command)
+        raw = [arg for arg in args if not arg.startswith("-")]
+        reasons += _delete_reasons(name, args, raw)
+        answers_yes = (command.stdin_text or "").strip().lower().startswith("y")
+        reasons += _write_reasons(name, args, answers_yes)
+        reasons += _mode_reasons(name, args)
+        if feeds_home and name in _DELETERS and _recursive(args):
+            reasons.append("deletes your home folder, read from a here-string")
+    return reasons

@@ -1,0 +1,17 @@
+"""Runs the whole-line readers that know no single program: what a line of commands reaches.
+
+Why a module of its own: `deny_list` walks one command at a time; these readers look at the
+commands of a line together (a script written and then run, a home folder fed to a loop)
+or at code in any language, and each lives in its own module.
+"""
+
+from __future__ import annotations
+
+from app.terminal.home_reach import home_reach_reasons
+from app.terminal.inline_reach import code_reach_reasons
+from app.terminal.shell_syntax import Command
+
+
+def line_reasons(commands: list[Command]) -> list[str]:
+    """Reasons from every whole-line reader, in order, for one parsed command line."""
+    return code_reach_reasons(commands) + home_reach_reasons(commands)
