@@ -23,7 +23,7 @@ from bench.signals import DEFAULT_CASES, load_cases, per_class
 
 FOLDS = 5
 SEED = 13
-L2 = 0.01
+L2 = 0.003
 STEPS = 1500
 LEARNING_RATE = 0.5
 MOMENTUM = 0.9

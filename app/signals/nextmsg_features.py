@@ -40,7 +40,8 @@ _FLAG = re.compile(r"(?:^|\s)(--?[a-z][a-z0-9-]*)\b")
 _PREFERENCE = re.compile(
     r"\b(?:instead|rather than|i'?d rather|i would rather|i(?: much)? prefer|prefer(?:ably)?|"
     r"always (?:use|give|include|answer|write|show|keep)|from now on|next time|in (?:the )?future|"
-    r"by default|i always|i only (?:use|have|want)|i (?:like|want) it)\b"
+    r"by default|i always (?:use|want|prefer|work|run|have)|i only (?:use|have|want)|"
+    r"i (?:like|want) it)\b"
 )
 _ERROR_SHAPE = re.compile(
     r"command not found|not found:|no module named|\b\w*(?:error|exception):|npm err!|"
@@ -48,8 +49,8 @@ _ERROR_SHAPE = re.compile(
     r"\bnot available\b|isn'?t available|syntax error|traceback|^[\w.-]+: [\w.-]+:"
 )
 _FORGOT = re.compile(
-    r"\b(?:(?:you )?(?:forgot|forget|missed|omitted|skipped|left out|dropped)|"
-    r"(?:is|are|'s) missing|missing (?:the|a|an)|^missing)\b"
+    r"\b(?:you (?:forgot|missed|omitted|skipped|left out|dropped)|forgot (?:the|to|a|an|about)|"
+    r"left out|(?:is|are|'s) missing|missing (?:the|a|an)|^missing)\b"
 )
 _TOLD_YOU = re.compile(
     r"\b(?:i (?:already |just )?(?:told you|mentioned)|as i (?:said|mentioned|told you)|"
@@ -62,10 +63,10 @@ _EXCLUSION = re.compile(
 )
 _STATEMENT_OF_FACT = re.compile(
     r"^(?:it'?s|it is|it was|its|they'?re|they are|that'?s|there are|there is|"
-    r"[\w+.-]+ (?:is|are|was|were|has|have))\b"
+    r"(?!(?:i|we|you|my|our|your)\b)[\w+.-]+ (?:is|are|was|were|has|have))\b"
 )
 _THANKS_BUT = re.compile(
-    r"\b(?:thanks?|thank you|thx|cheers|ok(?:ay)?|great|nice|cool|perfect|good)\b"
+    r"\b(?:thanks?|thank you|thx|cheers|great|nice|cool|perfect|good)\b"
     r"[\s,!.]*(?:\w+[\s,!.]+){0,2}?(?:but|though|however|although)\b"
 )
 _THANKS_THEN_ASK = re.compile(
@@ -86,32 +87,38 @@ def tools_in(text: str) -> set[str]:
     return {w for w in words if w in _TOOLS} | set(_FLAG.findall(text))
 
 
-def cue_features(reply: str, nxt: str, asks: bool, related: bool) -> dict[str, float]:
-    """The change-request cues of next message ``nxt`` about assistant reply ``reply``.
+def cue_features(
+    prev: str, reply: str, nxt: str, asks: bool, related: bool
+) -> dict[str, float]:
+    """The change-request cues of next message ``nxt`` about ``reply`` to request ``prev``.
 
     ``asks`` says whether the next message is a question, ``related`` whether it shares a
     word with the request or the reply: a new number in a question asks for something new,
-    stated flatly about the same thing it contradicts the reply.
+    stated flatly about the same thing it contradicts the reply; "without …" in a question
+    is a follow-up, in a statement a change; a preference about neither the request, the
+    reply nor a tool is small talk ("I prefer tea").
     """
     named = tools_in(nxt)
-    reply_numbers = {n.replace(",", "") for n in _NUMBER.findall(reply)}
+    new_tool = bool(named - tools_in(reply))
+    switch = bool(_TOPIC_SWITCH.search(nxt))
+    reply_numbers = {n.replace(",", "") for n in _NUMBER.findall(reply + " " + prev)}
     next_numbers = {n.replace(",", "") for n in _NUMBER.findall(nxt)}
     thanks_but = bool(_THANKS_BUT.search(nxt))
     fact = bool(_STATEMENT_OF_FACT.search(nxt)) and not asks
     return {
-        "preference": 1.0 if _PREFERENCE.search(nxt) else 0.0,
-        "new_tool": 1.0 if named - tools_in(reply) else 0.0,
-        "error_shape": 1.0 if _ERROR_SHAPE.search(nxt) else 0.0,
+        "preference": float(bool(_PREFERENCE.search(nxt)) and (related or new_tool)),
+        "new_tool": float(new_tool),
+        "error_shape": float(bool(_ERROR_SHAPE.search(nxt)) and not switch),
         "forgot": 1.0 if _FORGOT.search(nxt) else 0.0,
         "told_you": 1.0 if _TOLD_YOU.search(nxt) else 0.0,
-        "exclusion": 1.0 if _EXCLUSION.search(nxt) else 0.0,
+        "exclusion": float(bool(_EXCLUSION.search(nxt)) and not asks),
         "contradicts_number": float(
             bool(reply_numbers and next_numbers - reply_numbers) and not asks and (related or fact)
         ),
         "fact_statement": float(fact),
-        "thanks_but": 1.0 if thanks_but else 0.0,
+        "thanks_but": float(thanks_but and not asks),
         "thanks_then_ask": float(bool(_THANKS_THEN_ASK.search(nxt)) and not thanks_but),
-        "topic_switch": 1.0 if _TOPIC_SWITCH.search(nxt) else 0.0,
+        "topic_switch": float(switch),
     }
 
 
