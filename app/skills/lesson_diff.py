@@ -277,10 +277,18 @@ def _forms(text: str) -> list[str]:
     return forms
 
 
-def edit(original: str, corrected: str) -> tuple[dict[Feature, str], dict[Feature, str]]:
-    """What one correction added and what it took out (features, with their words)."""
+def edit(
+    original: str, corrected: str, taught: Iterable[Feature] = ()
+) -> tuple[dict[Feature, str], dict[Feature, str]]:
+    """What one correction added and what it took out (features, with their words).
+
+    A feature the user added in an earlier correction (``taught``) counts as added again
+    when the reply already had it: the reply most likely copied it from the skill that
+    earlier correction made, and the user kept it.
+    """
     before, after = features(original), features(corrected)
-    added = {k: v for k, v in after.items() if k not in before}
+    kept = set(taught)
+    added = {k: v for k, v in after.items() if k not in before or k in kept}
     removed = {k: v for k, v in before.items() if k not in after and k[0] in ("word", "phrase")}
     return added, removed
 
@@ -355,20 +363,25 @@ def _substitute(
 def find_lesson(
     pairs: Sequence[tuple[str, str]], new: tuple[str, str] | None = None
 ) -> tuple[Lesson, list[int]] | None:
-    """The edit at least :data:`MIN_SUPPORT` of the ``(original, corrected)`` pairs make,
-    with the indexes of those pairs; ``new`` (a pair of them) must make it.
+    """The edit at least :data:`MIN_SUPPORT` of the ``(original, corrected)`` pairs (oldest
+    first) make, with the indexes of those pairs; ``new`` (one of them) must make it.
 
     ``None`` when nothing recurs: two unrelated corrections teach no lesson, and neither do
     two related ones (two are a coincidence as often as a habit).
     """
-    edits = [edit(original, corrected) for original, corrected in pairs]
+    edits: list[tuple[dict[Feature, str], dict[Feature, str]]] = []
+    taught: set[Feature] = set()
+    for original, corrected in pairs:  # oldest first: what earlier corrections taught
+        edits.append(edit(original, corrected, taught))
+        taught |= set(edits[-1][0])
     carried: Counter[Feature] = Counter(f for _, c in pairs for f in features(c))
     added: Counter[Feature] = Counter(f for a, _ in edits for f in a)
     dropped: Counter[str] = Counter(
         f[1] for (_, r), pair in zip(edits, pairs, strict=True) if _edited(*pair) for f in r
     )
     candidates: dict[Feature, str] = {}
-    for a, r in [edit(*new)] if new is not None else edits:
+    mine = [edits[len(pairs) - 1 - pairs[::-1].index(new)]] if new is not None else edits
+    for a, r in mine:
         candidates.update(a)
         candidates.update({("drop", k[1]): v for k, v in r.items()})
 

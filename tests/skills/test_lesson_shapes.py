@@ -328,3 +328,20 @@ def test_a_command_habit_shows_a_command_and_keeps_every_example(
     request = "How can I list all JavaScript files in a project?"
     turns = demonstrations(retrieve(db, request), request)
     assert turns[-1]["content"] == "`fd -e py` lists them."
+
+
+def test_a_reply_that_copied_the_lesson_from_its_skill_still_teaches_it(
+    db: sqlite_utils.Database,
+) -> None:
+    corrections = [
+        ("How do I see free disk space?", "You can run df.", "Command: `df -h` shows every disk."),
+        (
+            "How do I list processes?",
+            "Command: `ls -l` lists them.",
+            "Command: `ps aux` lists them.",
+        ),
+        ("How do I show my IP address?", "Command: `ip` shows it.", "Command: `ip addr` shows it."),
+    ]
+    correct_replies(db, corrections)
+    (skill,) = habits(db)
+    assert skill.name == "start-with-command" and len(skill.origin_signals) == 3

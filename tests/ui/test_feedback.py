@@ -97,3 +97,33 @@ def test_paused_learning_keeps_correction_without_signal(
     window.correct_dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     qtbot.waitUntil(lambda: window.chat.views()[-1].corrected == "Hello! How can I help?")
     assert signals_for_message(open_db(), reply.message_id) == []
+
+
+def test_a_capable_model_words_the_habit_three_corrections_teach(
+    qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings, send: Callable
+) -> None:
+    from app.skills.library import SkillLibrary
+
+    ui_settings.learning.model_words_skills = True  # the served model stands in for one
+    window: MainWindow = make_window(ui_settings)
+    asked: list[str] = []
+
+    def capable(prompt: str) -> str:  # the embedded model is not capable: a stub words it
+        asked.append(prompt)
+        return "Start every shell answer with “Command:”."
+
+    window.model.worker.word = capable
+    lessons = [
+        ("How do I see free disk space?", "Command: `df -h` shows every disk."),
+        ("How do I list running processes?", "Command: `ps aux` lists them all."),
+        ("How do I show my IP address?", "Command: `ip addr` shows it."),
+    ]
+    for request, corrected in lessons:
+        send(window, request)
+        window.chat.message_widgets()[-1].correct_button.click()
+        window.correct_dialog.editor.setPlainText(corrected)
+        window.correct_dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        qtbot.waitUntil(lambda c=corrected: window.chat.views()[-1].corrected == c)
+    qtbot.waitUntil(lambda: len(asked) == 1)
+    skill = SkillLibrary(open_db()).get("start-with-command")
+    assert "- Start every shell answer with “Command:”." in skill.body
