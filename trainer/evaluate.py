@@ -110,18 +110,17 @@ def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Sco
     chosen reply. A correction is recorded both as a target and as a pair against the reply
     it replaced: counted twice, on two scales (a log-likelihood near -2 and a margin near
     0), the pair's margin moved the mean as much as the target did and made it noisier.
-    Every pair still counts for preference accuracy."""
+    Every pair still counts for preference accuracy. A hinted example is scored as a target
+    is, on its checked teacher reply (``trainer/teacher.py``)."""
     item_scores: list[float] = []
     preferences: list[bool] = []
     wanted = {
         (item.example.prompt, item.example.desired)
         for item in held_out
-        if item.example.kind in ("sft", "unpaired")
+        if item.example.kind in ("sft", "unpaired", "hinted")
     }
     for item in held_out:
         kind = item.example.kind
-        if kind == "hinted":
-            continue
         main = scorer.reply_logps(item.main)
         if kind == "pair" and item.other is not None:
             other = scorer.reply_logps(item.other)
