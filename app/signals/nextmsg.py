@@ -187,8 +187,12 @@ _ACCEPT_FILLER = _wordset(
     """
 )
 # What a correction opens with before it says what to do instead; stripped to get the hint.
+# "no" is a rejection only before a pause or a new clause: in "no matplotlib please" it is
+# part of the instruction, and stripping it would turn the hint around.
 _HINT_LEAD = re.compile(
-    r"^\s*(?:(?:no+|nope|nah|nay|nein|wrong|incorrect|h+m+|u+h+|u+m+|ugh|actually|but|"
+    r"^\s*(?:(?:no+(?=\s*(?:[,.;:!?\u2014\u2013-]|$)|\s+(?:i|i'm|it|it's|that|that's|you|use|"
+    r"not|just|actually|wait|this)\b)|nope|nah|nay|nein|wrong|incorrect|h+m+|u+h+|u+m+|ugh|"
+    r"actually|but|"
     r"(?:(?:ok(?:ay)?,? )?(?:thanks?|thank you|thx|cheers)|ok(?:ay)?|sure|yes|yeah|right|great|"
     r"nice|cool|perfect|good)[,!.]? (?:but|though|however)|not quite|not really|"
     r"i (?:already |just )?told you(?: before| already| earlier)?|(?:as|like) i (?:said|told you)|"

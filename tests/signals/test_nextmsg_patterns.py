@@ -39,6 +39,20 @@ CORRECTIONS = [
     # thanks, then an instruction
     ("show the branches", "```bash\ngit branch\n```", "thanks, but add -a next time",
      "add -a next time"),
+    # more of each kind, which the classifier read as new topics before
+    ("who painted the mona lisa", "The Mona Lisa was painted by Michelangelo.",
+     "it was Leonardo da Vinci", None),
+    ("make a modal dialog", "```bash\nnpm install react-modal\n```",
+     "without extra dependencies, just the html dialog element", None),
+    ("run it", "```bash\npython3 app.py\n```", "ModuleNotFoundError: No module named flask",
+     None),
+    ("open the file", "```bash\nnano notes.txt\n```", "I always use vim", None),
+    ("format the code", "```bash\nblack .\n```", "I prefer ruff format from now on", None),
+    ("how do I commit", "```bash\ngit commit -a\n```", "you left out the message, -m", None),
+    # "no" that belongs to the instruction stays in the hint
+    ("plot the data", "```python\nimport matplotlib.pyplot as plt\n```",
+     "no matplotlib please, just print a text table",
+     "no matplotlib please, just print a text table"),
 ]
 
 LOOK_ALIKES = [
