@@ -120,11 +120,29 @@ def printed_text(resolved: Resolved) -> str | None:
         args = args[1:] if args[:1] == ["--"] else args
         if not args:
             return None
-        text = " ".join(args[1:]) if "%" in args[0] else args[0]
+        text = _printf_format(args[0], args[1:])
         if "%b" in args[0]:  # `%b` also takes `\0nnn` for an octal byte
             text = re.sub(r"\\0([0-7]{1,3})", r"\\\1", text)
         return decode_escapes(text)
     return None
+
+
+def _printf_format(fmt: str, args: list[str]) -> str:
+    """printf's text: a format of only `%s`/`%b` is applied again to each group of
+    arguments (`printf '%s\\n' a b` prints two lines, a NUL-separated list reads as lines);
+    `%%` is a percent sign; other formats keep their arguments joined by spaces."""
+    fmt = fmt.replace("%%", "\x00pct").replace("\\0", "\\n")
+    if "%" not in fmt:
+        return fmt.replace("\x00pct", "%")
+    slots = len(re.findall(r"%[sb]", fmt))
+    if not slots or re.search(r"%(?![sb])", fmt) or not args:
+        return " ".join(args)
+    pieces = re.split(r"%[sb]", fmt.replace("\x00pct", "%"))
+    text = ""
+    for start in range(0, len(args), slots):
+        group = args[start:start + slots] + [""] * slots
+        text += pieces[0] + "".join(g + p for g, p in zip(group, pieces[1:], strict=False))
+    return text
 
 
 def static_output(inner: str) -> str | None:

@@ -75,6 +75,8 @@ def _git(args: list[str]) -> list[str]:
         if _GIT_CODE_KEYS.match(key.strip()):
             commands.append(value.removeprefix("!") or "sh")
     sub = next((a for a in args if not a.startswith("-")), "")
+    if sub == "config":
+        commands += _git_config_commands(args[args.index("config") + 1:])
     if sub == "rebase":
         commands += _option_values(args, ("-x", "--exec"))
     elif sub == "difftool":
@@ -89,6 +91,32 @@ def _git(args: list[str]) -> list[str]:
                                           "--env-filter", "--commit-filter",
                                           "--parent-filter", "--tag-name-filter"))
     return commands
+
+
+_GIT_CONFIG_VALUED = frozenset({"-f", "--file", "--blob", "-t", "--type", "--default",
+                                "--comment", "--value"})
+
+
+def _git_config_commands(args: list[str]) -> list[str]:
+    """`git config [--global] alias.x '!…'`, `core.pager 'sh -c …'`: the value of a key git
+    runs as a command is that command, set in any scope; only a key and value both given
+    set anything (`--get`, `--unset` read or remove)."""
+    positional, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GIT_CONFIG_VALUED:
+            skip = True
+        elif arg in ("--get", "--get-all", "--unset", "--unset-all", "-l", "--list", "get",
+                     "unset", "list", "--remove-section", "remove-section"):
+            return []
+        elif not arg.startswith("-"):
+            positional.append(arg)
+    if positional[:1] == ["set"]:
+        positional = positional[1:]
+    if len(positional) >= 2 and _GIT_CODE_KEYS.match(positional[0]):
+        return [positional[1].removeprefix("!") or "sh"]
+    return []
 
 
 def _tar(args: list[str]) -> list[str]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from app.terminal.home_reach import home_reach_reasons
 from app.terminal.inline_reach import code_reach_reasons
+from app.terminal.service_stops import service_reasons
 from app.terminal.shell_syntax import Command
 
 
 def line_reasons(commands: list[Command]) -> list[str]:
     """Reasons from every whole-line reader, in order, for one parsed command line."""
-    return code_reach_reasons(commands) + home_reach_reasons(commands)
+    return (code_reach_reasons(commands) + home_reach_reasons(commands)
+            + service_reasons(commands))

@@ -1,4 +1,5 @@
-"""Text written where the system later runs or obeys it: cron tables and boot arguments.
+"""Text written where the system later runs or obeys it: cron tables, boot arguments, git
+hooks, systemd units, autostart entries and shell aliases.
 
 Why apart from the inspector: writing `@reboot rm -rf ~` into `/etc/cron.d/x`, or
 `selinux=0` into `/etc/default/grub`, is harmless as a write and harmful once the system
@@ -8,11 +9,36 @@ the text echoed into it) and hands back the planted commands for the inspector t
 
 from __future__ import annotations
 
+import re
+
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import Resolved, printed_text, resolve
 from app.terminal.pipe_checks import empty_input
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 from app.terminal.system_checks import KERNEL_OFF
+
+# Files whose text runs later with no one asking: a git hook (at the next checkout or
+# commit), a systemd unit or an autostart entry (at the next login), an alias file (in every
+# new shell). Units and entries run their `Exec…=` lines; hooks and alias files run all.
+_HOOK_FILE = re.compile(r"(?:^|/)\.git/hooks/[^/]+$|(?:^|/)\.bash_aliases$|(?:^|/)\.aliases$")
+_UNIT_FILE = re.compile(r"/systemd/(?:user|system)/[^/]+\.(?:service|timer|socket|path)$"
+                        r"|/autostart/[^/]+\.desktop$")
+_EXEC_LINE = re.compile(r"^\s*Exec\w*\s*=\s*[-@+!:]*(.*)$", re.MULTILINE)
+_ALIAS = re.compile(r"\balias\s+[\w.-]+=(['\"]?)(.*?)\1\s*$", re.MULTILINE)
+
+
+def later_run(targets: list[str], texts: list[str]) -> list[str]:
+    """The commands that text written into a hook, unit, autostart or alias file will run
+    later: `%h` (a unit's home folder) reads as `~`, an alias as its value."""
+    planted: list[str] = []
+    for target in targets:
+        if _HOOK_FILE.search(target):
+            planted += [alias.group(2) for text in texts for alias in _ALIAS.finditer(text)]
+            planted += [text for text in texts if not _ALIAS.search(text)]
+        elif _UNIT_FILE.search(target):
+            planted += [line.group(1).replace("%h", "~") for text in texts
+                        for line in _EXEC_LINE.finditer(text)]
+    return planted
 
 
 def scheduled_or_boot(resolved: Resolved, command: Command,
@@ -29,13 +55,16 @@ def scheduled_or_boot(resolved: Resolved, command: Command,
     reasons: list[str] = []
     if crontab_stdin and empty_input(command):
         reasons.append("deletes all your scheduled cron jobs (installs an empty table)")
-    if not (cron or boot):
-        return reasons, []
     texts = [" ".join(resolved.args)]
     texts += [command.stdin_text] if command.stdin_text else []
     for upstream in command.upstream:
         printed = printed_text(resolve([w.text for w in upstream.words]))
         texts += [printed] if printed else []
+    if (own := printed_text(resolved)) is not None:
+        texts.append(own)
+    later = later_run(targets, texts)
+    if not (cron or boot):
+        return reasons, later
     if boot and any(KERNEL_OFF.search(text) for text in texts):
         reasons.append("switches off the security module at the next boot")
     planted: list[str] = []
@@ -46,4 +75,4 @@ def scheduled_or_boot(resolved: Resolved, command: Command,
             parts = entry.split(None, fields)
             if len(parts) > fields and not entry.lstrip().startswith("#"):
                 planted.append(parts[fields])
-    return reasons, planted
+    return reasons, planted + later
