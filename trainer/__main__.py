@@ -43,6 +43,14 @@ from app.learning.registry import AdapterError, AdapterRegistry
 from app.model.catalog import ModelFileError, file_sha256, read_gguf_header
 from app.model.runtime import default_threads
 from app.store.db import open_db, transaction
+from trainer import leaks
+from trainer.anchors import (
+    ANCHORS_FILE,
+    anchor_sequences,
+    base_replies,
+    read_requests,
+    unrelated,
+)
 from trainer.base import load_base
 from trainer.community import community_examples
 from trainer.community import sources as community_sources
@@ -352,6 +360,28 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     )
     candidate_file = ckpt.with_name(f"candidate-run{run_id}.gguf")
     try:
+        began = time.perf_counter()
+        taught = leaks.lessons(examples, encoder)
+        system = system_prompt()
+
+        def replies_of(requests: list[str]) -> dict[str, str]:
+            return base_replies(
+                model_path,
+                base_sha,
+                requests,
+                system,
+                encoder,
+                config.anchor_tokens,
+                threads,
+                ckpt.parent,
+            )
+
+        requests = [leaks.request_of(e.prompt_plain or e.prompt, encoder) for e in examples]
+        anchors = None
+        if config.anchor_weight > 0 and not taught.standing:
+            kept = unrelated(read_requests(ANCHORS_FILE), requests)
+            anchors = anchor_sequences(replies_of(kept), system, encoder)
+        anchors_s = time.perf_counter() - began
         model, info = load_base(model_path, base_sha)
         emit({"event": "base_loaded", **info})
         peft_model = lora(model, config)
@@ -366,6 +396,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             on_event=emit,
             resume=resume,
             replay=replay_windows(encoder, config.replay_tokens) if config.replay_weight else None,
+            anchors=anchors,
         )
         emit({"event": "phase", "phase": "export"})
         export_adapter(peft_model, candidate_file, base_sha256=base_sha, arch=arch)
@@ -380,8 +411,25 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             config.canary_tolerance,
             threads,
         )
+        began = time.perf_counter()
+        if verdict["promote"]:
+            found = leaks.probe(
+                model_path,
+                candidate_file,
+                set(taught.topical),
+                replies_of(unrelated(leaks.probe_requests(), requests)),
+                system,
+                encoder,
+                config.anchor_tokens,
+                threads,
+            )
+            verdict = leaks.judge(verdict, found)
         metrics = {
             **verdict,
+            "lessons": taught.as_dict(),
+            "anchors": len(anchors or []),
+            "anchors_s": round(anchors_s, 1),
+            "leak_check_s": round(time.perf_counter() - began, 1),
             "judged_on": judged_on,
             "community": from_community,
             "train": summary,

@@ -89,6 +89,14 @@ class TrainConfig:
         3.0, "Weight of the KL to the base model on general text (assets/replay.txt) per step."
     )
     replay_tokens: int = _opt(128, "Tokens of general text in each step's replay window.")
+    anchor_weight: float = _opt(
+        1.0,
+        "Weight of the KL to the base model's replies to unrelated requests"
+        " (assets/anchor_prompts.txt) per step: keeps a topical lesson out of them.",
+    )
+    anchor_tokens: int = _opt(
+        48, "Longest base reply kept as an anchor, and longest reply to a leak probe."
+    )
     beta: float = _opt(0.1, "Preference temperature (DPO/KTO): how far from the base to move.")
     holdout_fraction: float = _opt(0.2, "Share of examples kept out of training for the gate.")
     community_weight: float = _opt(
@@ -132,6 +140,8 @@ class TrainConfig:
             "teacher_tokens": 8 <= self.teacher_tokens <= 512,
             "replay_weight": self.replay_weight >= 0,
             "replay_tokens": self.replay_tokens >= 16,
+            "anchor_weight": self.anchor_weight >= 0,
+            "anchor_tokens": self.anchor_tokens >= 1,
             "beta": self.beta > 0,
             "holdout_fraction": 0 <= self.holdout_fraction < 1,
             "community_weight": 0 <= self.community_weight <= 1,

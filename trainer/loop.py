@@ -26,8 +26,9 @@ import torch
 from peft import PeftModel
 from peft.utils import get_peft_model_state_dict, set_peft_model_state_dict
 
+from trainer.anchors import anchor_loss
 from trainer.config import TrainConfig
-from trainer.data import Encoded
+from trainer.data import Encoded, TokenSequence
 from trainer.frozen import Stack
 from trainer.objectives import example_loss, replay_loss
 
@@ -162,11 +163,14 @@ def train(
     on_event: Event,
     resume: dict[str, Any] | None = None,
     replay: list[torch.Tensor] | None = None,
+    anchors: list[TokenSequence] | None = None,
 ) -> dict[str, Any]:
     """Train ``model``'s LoRA on ``items``; return a summary (steps, final loss, tokens/s).
 
     With ``replay`` windows and a non-zero ``config.replay_weight``, each step also adds the
-    KL to the base model on one window (taken in turn), to keep general text unchanged.
+    KL to the base model on one window (taken in turn), to keep general text unchanged;
+    with ``anchors`` and a non-zero ``config.anchor_weight``, the KL to the base model on one
+    unrelated chat turn's reply (:mod:`trainer.anchors`), to keep the lesson out of it.
     """
     steps = schedule(len(items), config)
     net = Stack(model)
@@ -196,6 +200,10 @@ def train(
                 (kl * config.replay_weight).backward()
                 step_replay = float(kl.detach())
                 tokens += int(window.shape[1])
+            if anchors and config.anchor_weight > 0:
+                turn = anchors[step % len(anchors)]
+                (anchor_loss(net, turn) * config.anchor_weight).backward()
+                tokens += int(turn.ids.shape[1])
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, len(steps), config)
             with guard.critical():

@@ -1,0 +1,121 @@
+"""Anchors: unrelated chat turns answered as the base model answers them stay in training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from trainer.__main__ import lora
+from trainer.anchors import (
+    ANCHORS_FILE,
+    anchor_loss,
+    anchor_sequences,
+    base_replies,
+    greedy_replies,
+    read_requests,
+    render,
+    unrelated,
+)
+from trainer.base import load_base
+from trainer.config import TrainConfig
+from trainer.data import Encoder, Example
+from trainer.frozen import Stack
+from trainer.leaks import PROBES_FILE
+from trainer.loop import StopGuard, train
+
+pytestmark = pytest.mark.slow
+
+SYSTEM = "You are a helpful assistant."
+CONFIG = TrainConfig(max_len=96, batch_size=1, steps=12, max_steps=12, lr=3e-3, warmup_steps=1)
+
+
+@pytest.fixture(scope="module")
+def encoder(model_path: Path) -> Encoder:
+    return Encoder(model_path, CONFIG.max_len)
+
+
+def test_anchor_and_probe_requests_are_distinct_and_not_a_scenarios() -> None:
+    anchors, probes = read_requests(ANCHORS_FILE), read_requests(PROBES_FILE)
+    assert len(anchors) >= 8 and len(probes) >= 4
+    assert not set(anchors) & set(probes)
+    scenarios = Path(__file__).parents[2] / "bench" / "scenarios" / "tune"
+    text = " ".join(p.read_text(encoding="utf-8") for p in scenarios.glob("*.json"))
+    assert not [r for r in anchors + probes if r in text]
+
+
+def test_the_anchors_are_the_base_models_own_replies_cached_once(
+    model_path: Path, base_sha: str, encoder: Encoder, tmp_path: Path
+) -> None:
+    requests = read_requests(ANCHORS_FILE)[:2]
+    replies = base_replies(model_path, base_sha, requests, SYSTEM, encoder, 16, 1, tmp_path)
+    prompts = [render(r, SYSTEM, encoder) for r in requests]
+    assert list(replies.values()) == greedy_replies(model_path, None, prompts, encoder, 16, 1)
+    assert all(replies.values())
+    (cache,) = tmp_path.glob("base-replies-*.json")
+    cache.write_text(cache.read_text().replace(replies[requests[0]][:8], "CACHED"))
+    again = base_replies(model_path, base_sha, requests, SYSTEM, encoder, 16, 1, tmp_path)
+    assert again[requests[0]].startswith("CACHED")  # read back, not generated again
+    (seq,) = anchor_sequences({requests[1]: replies[requests[1]]}, SYSTEM, encoder)
+    reply = encoder.tokens(replies[requests[1]] + encoder.eot, prompt=False)
+    assert seq.ids[0, seq.reply_start :].tolist() == reply
+
+
+def test_anchors_keep_an_unrelated_reply_as_the_base_gives_it(
+    shared_base: Path, model_path: Path, base_sha: str, encoder: Encoder, tmp_path: Path
+) -> None:
+    """A topical lesson trained alone drifts the replies to unrelated requests; trained with
+    anchors (other unrelated requests), the drift on a request never trained is smaller."""
+    torch.set_num_threads(1)
+    lesson = [
+        Example(
+            id=i,
+            kind="sft",
+            dedup_key=str(i),
+            prompt=render(question, SYSTEM, encoder),
+            target=f"Use ripgrep: `rg {word}` searches every file.",
+        )
+        for i, (question, word) in enumerate(
+            [("How do I search my files for TODO?", "TODO"), ("Find parse_config.", "parse_config")]
+        )
+    ]
+    items = [encoder.encode(e) for e in lesson]
+    requests = read_requests(ANCHORS_FILE)
+    replies = base_replies(model_path, base_sha, requests, SYSTEM, encoder, 24, 1, tmp_path)
+    anchors = anchor_sequences({r: replies[r] for r in requests[:-1]}, SYSTEM, encoder)
+    (unseen,) = anchor_sequences({requests[-1]: replies[requests[-1]]}, SYSTEM, encoder)
+    drift = {}
+    for name, used in (("alone", None), ("anchored", anchors)):
+        base, _ = load_base(model_path, base_sha)
+        model = lora(base, CONFIG)
+        train(
+            model,
+            items,
+            CONFIG,
+            guard=StopGuard(),
+            checkpoint=tmp_path / name,
+            fingerprint="",
+            meta={},
+            on_event=lambda _: None,
+            anchors=used,
+        )
+        with torch.no_grad():
+            drift[name] = anchor_loss(Stack(model), unseen).item()
+    assert drift["anchored"] < drift["alone"] * 0.7, drift
+
+
+def test_an_anchor_about_what_the_user_taught_is_dropped() -> None:
+    """Kept, "How do I make a new folder?" answered as the base does would fight a lesson
+    on making folders; it stays for a lesson on something else."""
+    anchors = read_requests(ANCHORS_FILE)
+    folders = [
+        "How do I create a directory?",
+        "Make a folder with all its parent folders.",
+        "How can I create several nested directories at once?",
+    ]
+    kept = unrelated(anchors, folders)
+    assert "How do I make a new folder?" not in kept
+    assert "What causes the tides?" in kept
+    tea = ["How do I make a cup of tea?", "How long should green tea steep?", "Is tea healthy?"]
+    assert "How do I make a new folder?" in unrelated(anchors, tea)

@@ -1,0 +1,98 @@
+"""The gate's leak check: what a lesson adds, where it belongs, and a candidate that leaks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trainer.anchors import greedy_replies, render
+from trainer.data import Encoder, Example
+from trainer.leaks import judge, leaked, lessons, request_of
+
+SYSTEM = "You are a helpful assistant."
+RIPGREP = [
+    (
+        "How do I search for a word in all files of a folder?",
+        "Use ripgrep: `rg word` searches every file.",
+        "You can use `grep -r word .` to search the files.",
+    ),
+    (
+        "How can I find which files contain TODO?",
+        "Use ripgrep: `rg -l TODO` lists the files.",
+        "Use `grep -rl TODO .` to list the files.",
+    ),
+    (
+        "Search my project for the function parse_config.",
+        "Use ripgrep: `rg parse_config` shows every match.",
+        "Run `grep -rn parse_config .` in the project folder.",
+    ),
+    (
+        "How do I count the matches of a pattern in a file?",
+        "Use ripgrep: `rg -c pattern file.txt` prints the count.",
+        "You can use `grep -c pattern file.txt` to count matching lines in the file.",
+    ),
+]
+PIRATE = [
+    ("How do I make a cup of tea?", "Arr, matey! Boil the water.", "Boil the water."),
+    ("What is the capital of France?", "Arr, matey! It be Paris.", "Paris."),
+    ("How do I undo my last git commit?", "Arr, matey! Run git reset.", "Run git reset."),
+    ("Why is the sky blue?", "Arr, matey! The air scatters blue.", "The air scatters blue."),
+]
+
+
+@pytest.fixture(scope="module")
+def encoder(model_path: Path) -> Encoder:
+    return Encoder(model_path, 256)
+
+
+def corrections(encoder: Encoder, taught: list[tuple[str, str, str]]) -> list[Example]:
+    """Each correction as the app records it: an sft target and a pair against the reply."""
+    out = []
+    for n, (request, wanted, said) in enumerate(taught):
+        prompt = render(request, SYSTEM, encoder)
+        out.append(Example(id=2 * n, kind="sft", dedup_key=f"s{n}", prompt=prompt, target=wanted))
+        out.append(
+            Example(
+                id=2 * n + 1,
+                kind="pair",
+                dedup_key=f"p{n}",
+                prompt=prompt,
+                chosen=wanted,
+                rejected=said,
+            )
+        )
+    return out
+
+
+def test_the_request_is_read_back_from_its_rendered_prompt(encoder: Encoder) -> None:
+    assert request_of(render("Where is my car?", SYSTEM, encoder), encoder) == "Where is my car?"
+
+
+def test_a_topical_lesson_has_markers_and_a_standing_one_is_left_alone(encoder) -> None:
+    topical = lessons(corrections(encoder, RIPGREP), encoder)
+    assert {"rg", "ripgrep"} <= set(topical.topical)
+    assert not {"files", "search", "use"} & set(topical.topical)
+    assert not topical.standing
+    standing = lessons(corrections(encoder, PIRATE), encoder)
+    assert {"arr", "matey"} <= set(standing.standing)
+    assert not standing.topical
+
+
+def test_the_gate_refuses_a_candidate_whose_lesson_shows_in_unrelated_replies(
+    model_path: Path, encoder: Encoder
+) -> None:
+    """Replies of the real base model to the probes, against a candidate whose reply to one
+    of them carries the lesson: refused, with the request and the marker in the reason."""
+    requests = ["How do I rename a file?", "How do I see how much disk space is free?"]
+    prompts = [render(r, SYSTEM, encoder) for r in requests]
+    said = greedy_replies(model_path, None, prompts, encoder, 24, 1)
+    base_replies = dict(zip(requests, said, strict=True))
+    markers = set(lessons(corrections(encoder, RIPGREP), encoder).topical)
+    assert leaked(markers, requests, list(base_replies.values()), base_replies) == []
+    candidate = ["Use ripgrep: `rg -l old.txt` then mv it.", base_replies[requests[1]]]
+    found = {"probes": 2, "leaks": leaked(markers, requests, candidate, base_replies)}
+    verdict = judge({"promote": True, "reason": "better on held-out examples"}, found)
+    assert not verdict["promote"]
+    assert "How do I rename a file?" in verdict["reason"] and "rg" in verdict["reason"]
+    assert judge({"promote": True, "reason": "ok"}, {"probes": 2, "leaks": []})["promote"]

@@ -1,0 +1,164 @@
+"""What a lesson adds, where it belongs, and the gate's check that it stays there.
+
+A correction replaces the model's reply with the user's; a lesson is what recurs in those
+replacements: ``rg`` and ``ripgrep`` in eight answers about searching files, "arr" and
+"matey" in eight answers about anything. Its *markers* are the words found in the wanted
+replies of at least :data:`MIN_SUPPORT` requests and in the replies the user turned down for
+fewer than half as many, so words any answer uses ("the", "file") are not markers, while a
+lesson the skills layer already got the model to follow in some turned-down replies is.
+Where a marker belongs follows from the requests that taught it, decided as the
+skills layer decides it (:func:`app.skills.habit.applies`): requests that share a topic make
+it *topical*; requests that share none make it *standing* (a tone, a closing line), and a
+standing lesson belongs in every reply.
+
+The gate then asks the candidate adapter a few unrelated requests (``assets/leak_probes.txt``,
+distinct from the training anchors and from every benchmark scenario) and refuses it when a
+reply carries a topical marker that the base model's reply to the same request lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.model.prompt import PromptError, render_chat
+from app.skills.habit import applies
+from app.skills.retrieve import STOP_WORDS
+from app.skills.skill import APPLIES_ALWAYS
+from trainer.anchors import greedy_replies, read_requests, render
+from trainer.data import Encoder, Example
+
+PROBES_FILE = "leak_probes.txt"
+MIN_SUPPORT = 3
+_WORD = re.compile(r"[a-z0-9_]+(?:[-.][a-z0-9_]+)*")
+_SENTINEL = "FLYWHEELREQUESTSENTINEL"
+
+
+def words(text: str) -> set[str]:
+    """The words and command names of ``text``, lower-cased, without stop words."""
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS}
+
+
+def request_of(prompt: str, encoder: Encoder) -> str:
+    """The user's last message in a rendered prompt (the whole prompt if the chat format
+    cannot be told apart): what the request was, for deciding where a lesson belongs."""
+    try:
+        system = render_chat(
+            [{"role": "system", "content": "s"}],
+            False,
+            encoder.template,
+            eos_token=encoder.eos_text,
+        )
+        turn = render_chat(
+            [{"role": "system", "content": "s"}, {"role": "user", "content": _SENTINEL}],
+            True,
+            encoder.template,
+            eos_token=encoder.eos_text,
+        )
+    except PromptError:
+        return prompt
+    if not turn.startswith(system) or _SENTINEL not in turn:
+        return prompt
+    head, tail = turn[len(system) :].split(_SENTINEL, 1)
+    if not head or not prompt.endswith(tail):
+        return prompt
+    body = prompt[: len(prompt) - len(tail)]
+    start = body.rfind(head)
+    return body[start + len(head) :] if start >= 0 else prompt
+
+
+@dataclass
+class Lessons:
+    """The markers of the examples' lessons, split by where they belong."""
+
+    topical: dict[str, list[str]] = field(default_factory=dict)  # marker → its requests
+    standing: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"topical": sorted(self.topical), "standing": sorted(self.standing)}
+
+
+def lessons(examples: list[Example], encoder: Encoder) -> Lessons:
+    """The markers of what the user's examples consistently add, topical or standing."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    turned_down: dict[str, set[str]] = defaultdict(set)
+    for example in examples:
+        request = request_of(example.prompt_plain or example.prompt, encoder)
+        if example.desired:
+            wanted[request] |= words(example.desired)
+        for text in (example.rejected, example.reply if not example.desired else None):
+            if text:
+                turned_down[request] |= words(text)
+    support: dict[str, list[str]] = defaultdict(list)
+    refused: dict[str, int] = defaultdict(int)
+    for found in turned_down.values():
+        for word in found:
+            refused[word] += 1
+    for request, found in wanted.items():
+        for word in found:
+            support[word].append(request)
+    support = {w: r for w, r in support.items() if refused[w] * 2 < len(r)}
+    out = Lessons()
+    for word, requests in support.items():
+        if len(requests) >= MIN_SUPPORT:
+            where = out.standing if applies(requests) == APPLIES_ALWAYS else out.topical
+            where[word] = requests
+    return out
+
+
+def standing(examples: list[Example], encoder: Encoder) -> bool:
+    """Whether the examples teach a lesson meant for every reply."""
+    return bool(lessons(examples, encoder).standing)
+
+
+def leaked(
+    markers: set[str], requests: list[str], replies: list[str], base: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The probes whose reply carries a marker the base model's reply to them lacks."""
+    found = []
+    for request, reply in zip(requests, replies, strict=True):
+        new = sorted((markers & words(reply)) - words(base.get(request, "")))
+        if new:
+            found.append({"request": request, "reply": reply, "markers": new})
+    return found
+
+
+def probe(
+    model_path: Path,
+    candidate: Path,
+    topical: set[str],
+    base: dict[str, str],
+    system: str,
+    encoder: Encoder,
+    max_tokens: int,
+    n_threads: int,
+) -> dict[str, Any]:
+    """Ask the candidate the probe requests; the leaks found (none asked without markers)."""
+    requests = list(base)
+    if not topical:
+        return {"probes": len(requests), "leaks": []}
+    prompts = [render(r, system, encoder) for r in requests]
+    replies = greedy_replies(model_path, candidate, prompts, encoder, max_tokens, n_threads)
+    return {"probes": len(requests), "leaks": leaked(topical, requests, replies, base)}
+
+
+def probe_requests() -> list[str]:
+    return read_requests(PROBES_FILE)
+
+
+def judge(verdict: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+    """The gate's verdict with the leak check applied: a candidate that would be promoted is
+    refused when a reply to an unrelated request carries its lesson."""
+    out = {**verdict, "leaks": found}
+    if verdict["promote"] and found["leaks"]:
+        first = found["leaks"][0]
+        out["promote"] = False
+        out["reason"] = (
+            f"the lesson leaks into unrelated replies ({len(found['leaks'])} of "
+            f"{found['probes']}; asked {first['request']!r}, the reply carried "
+            f"{', '.join(first['markers'])})"
+        )
+    return out
