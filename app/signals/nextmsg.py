@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from app.signals.nextmsg_features import CHANGE_CUES, cue_features
+from app.signals.nextmsg_hint import extract_hint
 
 LABELS = ("requery", "correction", "new_topic", "acceptance")
 SCORES = {"requery": -1.0, "correction": -1.0, "new_topic": 0.0, "acceptance": 0.3}
@@ -35,7 +36,6 @@ SCORES = {"requery": -1.0, "correction": -1.0, "new_topic": 0.0, "acceptance": 0
 # bounding the analysed text keeps a 1 MB paste as fast as a one-liner.
 MAX_CHARS = 2000
 MAX_TOKENS = 60
-MAX_HINT_CHARS = 500
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -185,33 +185,6 @@ _ACCEPT_FILLER = _wordset(
     that thats s it is this the one did a lot so much very you u for help mate haha
     ahh ah oh of course now makes on me was just really
     """
-)
-# What a correction opens with before it says what to do instead; stripped to get the hint.
-# "no" is a rejection only before a pause or a new clause: in "no matplotlib please" it is
-# part of the instruction, and stripping it would turn the hint around.
-_HINT_LEAD = re.compile(
-    r"^\s*(?:(?:no+(?=\s*(?:[,.;:!?\u2014\u2013-]|$)|\s+(?:i|i'm|it|it's|that|that's|you|use|"
-    r"not|just|actually|wait|this)\b)|nope|nah|nay|nein|wrong|incorrect|h+m+|u+h+|u+m+|ugh|"
-    r"actually|but|"
-    r"(?:(?:ok(?:ay)?,? )?(?:thanks?|thank you|thx|cheers)|ok(?:ay)?|sure|yes|yeah|right|great|"
-    r"nice|cool|perfect|good)[,!.]? (?:but|though|however)|not quite|not really|"
-    r"i (?:already |just )?told you(?: before| already| earlier)?|(?:as|like) i (?:said|told you)|"
-    r"that'?s (?:wrong|incorrect|not (?:right|correct|it|true))|"
-    r"that is (?:wrong|incorrect|not (?:right|correct))|"
-    r"that'?s not what i (?:asked|wanted|meant|said)(?: for)?)\b[\s,.;:!?\u2014\u2013-]*)+",
-    re.IGNORECASE,
-)
-# A request asked again with the change inside ("how do I install requests with uv
-# instead?"): the change is the phrase around "instead"/"rather than", not the whole re-ask.
-_CHANGE_PHRASE = re.compile(
-    r"\b(?:with|using|via|in|through|on|from|by|as)\s+(?:[^\s,;.?!]+\s+){1,4}?"
-    r"(?:instead(?:\s+of\s+[^\s,;.?!]+)?|rather than\s+[^\s,;.?!]+)(?:,?\s+not\s+[^\s,;.?!]+)?",
-    re.IGNORECASE,
-)
-_REASK_START = re.compile(
-    r"^(?:how|can|could|would|will|what|which|is there|please|pls|"
-    r"(?:\w+\s+){1,6}?(?=(?:with|using|via|in|through|on|from|by|as)\s))",
-    re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -450,26 +423,6 @@ def _probabilities(features: dict[str, float]) -> dict[str, float]:
     exp = {label: math.exp(v - top) for label, v in logits.items()}
     total = sum(exp.values())
     return {label: v / total for label, v in exp.items()}
-
-
-def extract_hint(next_user: str) -> str | None:
-    """The corrective part of a message: what is left after the leading rejection.
-
-    "no, I meant in bash" -> "I meant in bash". None when nothing beyond the rejection is
-    left ("nope."), since an empty directive would teach nothing.
-    """
-    text = " ".join(next_user[: MAX_CHARS * 2].split())
-    # A trailing colon stays: "… a line starting with Summary:" names the label itself.
-    stripped = _HINT_LEAD.sub("", text)
-    change = _CHANGE_PHRASE.search(stripped) if stripped == text else None
-    if change and change.start() > 0 and _REASK_START.match(text):
-        text = change.group(0)
-    else:
-        text = stripped
-    text = text.lstrip(" ,.;:!-\u2014\u2013").rstrip(" ,.;!-\u2014\u2013")
-    if not _WORD.search(text):
-        return None
-    return text[:MAX_HINT_CHARS].rstrip()
 
 
 def classify_next_message(previous_user: str, assistant: str, next_user: str) -> NextMessageVerdict:
