@@ -54,6 +54,7 @@ from trainer.data import DataError, Encoder, Example
 CACHE_FILE = "teacher.json"
 SAMPLE_TEMPERATURE = 0.8
 LABEL_LINE_TOKENS = 32
+_FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
 _AT_START = re.compile(
     r"\b(?:start|begin|open|first)\w*\b(?!\s+with\b)|\bat the (?:top|start)\b", re.IGNORECASE
 )
@@ -210,20 +211,23 @@ class Teacher:
     def _guided(self, context: str, reply: str, terms: HintTerms) -> str | None:
         """``reply`` with the hint's labels (``Summary:``) written as lines where the
         hint puts them (first when it says start/begin, else last), each line finished by
-        the model. A small model that does not place a format label on its own still
-        writes the line's content once the label is there."""
+        the model. A small model that does not place a format label on its own often
+        writes the line's content once the label is there; when it ends the reply at the
+        label instead, the line holds the reply's own first sentence."""
         labels = [t for t in terms.literal if t.endswith(":")]
         if not labels:
             return None
         at_start = _AT_START.search(terms.hint) is not None
+        own = _FIRST_SENTENCE.match(" ".join(reply.split()))
+        fallback = own.group(1) if own else ""
         for label in labels:
             if at_start:
-                line = self._generate(context + label + " ", 0, LABEL_LINE_TOKENS, ["\n"])
-                reply = f"{label} {line}\n\n{reply}"
+                line = self._generate(context + label, 0, LABEL_LINE_TOKENS, ["\n"])
+                reply = f"{label} {line or fallback}\n\n{reply}"
             else:
-                body = f"{reply}\n\n{label} "
+                body = f"{reply}\n\n{label}"
                 line = self._generate(context + body, 0, LABEL_LINE_TOKENS, ["\n"])
-                reply = body + line
+                reply = f"{body} {line or fallback}"
         return reply.strip()
 
     def reply(self, example: Example) -> tuple[str, str] | None:

@@ -190,7 +190,8 @@ def swap_terms(reply: str, terms: HintTerms) -> str | None:
     place ("I use uv, not pip": pip → uv), whole words only; ``None`` when nothing changed."""
     out = reply
     for old, new in terms.swaps:
-        pattern = rf"(?<![\w-]){re.escape(old)}\d*(?![\w-])"  # pip3 is pip too
+        # pip3 is pip too; a code fence's language (```bash) is no claim about the tool
+        pattern = rf"(?<![\w-])(?<!```){re.escape(old)}\d*(?![\w-])"
         out = re.sub(pattern, new, out, flags=re.IGNORECASE)
     return out if out != reply else None
 

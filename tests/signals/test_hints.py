@@ -98,3 +98,10 @@ def test_the_hint_names_what_the_user_uses() -> None:
     assert hint_terms("I use the fish shell").named == "fish shell"
     assert hint_terms("my shell is fish, not bash").named == "fish"
     assert hint_terms("always end with a line that starts with Summary:").named == ""
+
+
+def test_a_code_fence_language_is_not_relabelled() -> None:
+    terms = hint_terms("I use the fish shell, not bash", "x")
+    assert swap_terms("```bash\nls\n```\nIn bash, run it.", terms) == (
+        "```bash\nls\n```\nIn fish shell, run it."
+    )
