@@ -49,6 +49,12 @@ _REJECTS = (
     ),
 )
 _FAILED = re.compile(r"`([^`\n]+)` failed\b")
+# When the wish applies ("use rg next time"): not something a reply could hold.
+_WHEN = re.compile(
+    r"\b(?:next time|from now on|in (?:the )?future|going forward|(?:every|each) time|"
+    r"any ?more)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[\w][\w.+#/-]*\w|\w")
 # Function words, and words that say how the user phrases a wish rather than what they want.
 _NOT_CONTENT = frozenset(
@@ -143,15 +149,16 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
     the hint corrected (words it already had are not evidence of a change)."""
     rejected: list[str] = []
     swaps: list[tuple[str, str]] = []
-    first_rejection = hint
+    wish = _WHEN.sub(" ", hint)
+    first_rejection = wish
     for pattern in _REJECTS:
-        for match in pattern.finditer(hint):
+        for match in pattern.finditer(wish):
             term = match.group(1).strip("`").strip()
             if _norm(term) and _norm(term) not in _NOT_CONTENT:
                 rejected.append(term)
-                if len(hint[: match.start()]) < len(first_rejection):
-                    first_rejection = hint[: match.start()]
-                named = _named_before(hint[: match.start()])
+                if len(wish[: match.start()]) < len(first_rejection):
+                    first_rejection = wish[: match.start()]
+                named = _named_before(wish[: match.start()])
                 if named and pattern is not _REJECTS[2]:  # "don't use Y" names no X
                     swaps.append((term, named))
     failed = [m.group(1).strip() for m in _FAILED.finditer(hint)]
@@ -164,7 +171,7 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
     literal_words = {w for term in literal for w in _words(term)}
     words = [
         w
-        for w in _content(_words(_CODE.sub(" ", hint)))
+        for w in _content(_words(_CODE.sub(" ", wish)))
         if w not in rejected_words and w not in literal_words
     ]
     if literal or failed:

@@ -97,3 +97,17 @@ def test_look_alikes_keep_their_label(previous, reply, following, label):
 )
 def test_hint_is_the_instruction_part(message: str, hint: str) -> None:
     assert extract_hint(message) == hint
+
+
+def test_a_hint_for_next_time_is_checked_on_what_it_asks_for() -> None:
+    """"use rg next time": a reply follows it by using rg; "next time" is no word to hold."""
+    from app.signals.hints import follows, hint_terms
+
+    hint = classify_next_message(
+        "search the logs for errors", "```bash\ngrep -r ERROR /var/log\n```",
+        "thanks, but use rg from now on",
+    ).hint
+    assert hint == "use rg from now on"
+    terms = hint_terms(hint, "grep -r ERROR /var/log")
+    assert follows("```bash\nrg ERROR /var/log\n```", terms)
+    assert not follows("```bash\ngrep -r ERROR /var/log\n```", terms)
