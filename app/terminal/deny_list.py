@@ -213,6 +213,8 @@ class _Inspector:
             break
         words = {posixpath.basename(w) for w in re.findall(r"[\w./~:-]+", text)}
         hits = sorted(w for w in words if w in _SUSPICIOUS or w.startswith("mkfs"))
+        unquoted = re.findall(r"[\w./~*$-]+", re.sub(r"[\"']", "", text))
+        hits += ["your keys or credentials"] if any(map(paths.mentions_secret, unquoted)) else []
         if hits:
             self.reasons.append(f"could not be read reliably and mentions {', '.join(hits)}")
 

@@ -33,6 +33,7 @@ _COMPUTED_HOME = re.compile(r"\$\(|`|\$\{HOME[%#/]")
 _HOME_WORDS = re.compile(r"whoami|getent|id -un|logname|\$USER|\$\{USER|eval echo ~|HOME|passwd")
 # What the system installed (not `/usr/local`, which is the user's), and the cron spool.
 _SYSTEM_FILE = re.compile(r"^/(?:etc|boot|usr(?!/local/)|bin|sbin|lib\w*|var/spool)/")
+_SYSTEM_ROOT = re.compile(r"^/(?:etc|boot|usr(?!/local)|bin|sbin|lib\w*)(?:/|$)")
 _FORMAT_PREFIX = re.compile(r"^[A-Za-z0-9]{2,8}:(?!//)")
 _DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "srm", "trash", "gio"})
 # Programs whose file arguments they overwrite (`tee -a` appends, and what a cron file
@@ -102,6 +103,12 @@ def _mode_reasons(name: str, args: list[str]) -> list[str]:
     return []
 
 
+def _finds_in_system(command: Command) -> bool:
+    """`find /etc …`: a search whose start is a system folder (what xargs then gets)."""
+    name, args = _words(command)
+    return name == "find" and any(_SYSTEM_ROOT.match(arg) for arg in args[:3])
+
+
 def home_reach_reasons(commands: list[Command]) -> list[str]:
     """Reasons for deletes, writes and mode changes on home entries and system files."""
     reasons = []
@@ -114,6 +121,9 @@ def home_reach_reasons(commands: list[Command]) -> list[str]:
         answers_yes = (command.stdin_text or "").strip().lower().startswith("y")
         reasons += _write_reasons(name, args, answers_yes)
         reasons += _mode_reasons(name, args)
+        if name == "xargs" and _DELETERS & set(args) and any(
+                _finds_in_system(upstream) for upstream in command.upstream):
+            reasons.append("deletes the files found in a system folder")
         if feeds_home and name in _DELETERS and _recursive(args):
             reasons.append("deletes your home folder, read from a here-string")
     return reasons

@@ -1,0 +1,95 @@
+"""Opening the machine to another one: a remote display given a shell, the home folder
+served to the network, packages from a plain-http index or a bare URL, keys and tokens
+handed to a file-transfer or socket tool, a key file added to the logins.
+
+Why: the network readers (`network_checks`) know downloads piped to a shell and reverse
+shells; these are the quieter ways in or out, each read from one command's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import program_name
+from app.terminal.shell_syntax import Command
+
+_LOCAL_HOST = re.compile(r"^(?:localhost|127\.|\[?::1\]?|0\.0\.0\.0$)")
+_HOME_OR_ROOT = frozenset({"~", "~/", "$HOME", "${HOME}", "/", "/home", "/root", "/etc"})
+_PLAIN_INDEX = re.compile(r"^http://(?!localhost|127\.|\[::1\])")
+_INDEX_FLAGS = frozenset({"-i", "--index-url", "--extra-index-url", "--index", "--find-links",
+                          "-f", "--default-index", "--registry"})
+_RUNNERS = frozenset({"npx", "pnpx", "bunx", "uvx", "pipx"})
+_SECRET_VAR = re.compile(r"TOKEN|SECRET|PASSW|API_?KEY|ACCESS_KEY|CREDENTIAL", re.I)
+_SENDERS = frozenset({"nc", "ncat", "netcat", "socat", "telnet", "curl", "wget", "openssl"})
+_TRANSFER = frozenset({"sftp", "ftp", "lftp", "tftp", "smbclient"})
+_WORLD_WRITABLE = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/")
+
+
+def _words(command: Command) -> list[str]:
+    texts = [word.text for word in command.words]
+    while texts and (texts[0] in {"sudo", "doas", "command", "nice", "nohup", "exec"}
+                     or re.match(r"^\w+=", texts[0])):
+        texts = texts[1:]
+    return texts
+
+
+def _value(args: list[str], flags: set[str] | frozenset[str]) -> list[str]:
+    values = [b for a, b in pairwise(args) if a in flags]
+    return values + [a.partition("=")[2] for a in args
+                     if "=" in a and a.partition("=")[0] in flags]
+
+
+def exposure_reasons(commands: list[Command]) -> list[str]:
+    """Reasons for commands that open the machine or its secrets to another one."""
+    reasons = []
+    for command in commands:
+        texts = _words(command)
+        if not texts:
+            continue
+        name, args = program_name(texts[0]), texts[1:]
+        displays = _value(args, {"-display", "--display", "-d"})
+        if name.startswith(("xterm", "urxvt", "rxvt")) and "-e" in args and any(
+                not display.startswith(":") and not _LOCAL_HOST.match(display)
+                for display in displays):
+            reasons.append(f"opens a shell on another machine's display ({displays[0]})")
+        if "http.server" in args and set(_value(args, {"--directory", "-d"})) & _HOME_OR_ROOT:
+            reasons.append("serves your home or system folder to every machine on the network")
+        if any(_PLAIN_INDEX.match(url) for url in _value(args, _INDEX_FLAGS)):
+            reasons.append("installs packages from an unencrypted http index anyone on the way "
+                           "can replace")
+        runs_package = name in _RUNNERS or (name in ("npm", "pnpm") and {"exec", "dlx"} & set(args))
+        if runs_package and any(re.match(r"^(?:https?|git\+\w+)://", arg) for arg in args):
+            reasons.append("downloads a package from a bare address and runs it")
+        if name in _TRANSFER and re.search(r"\b(?:m?put|send)\b", command.stdin_text or "") \
+                and paths.mentions_secret(re.sub(r"['\"]", "", command.stdin_text or "")
+                                          .replace("$USER", "u")):
+            reasons.append("uploads your private keys or credentials to another machine")
+        if name in _SENDERS and any(
+                program_name(up.words[0].text) in ("printenv", "env", "echo")
+                and any(_SECRET_VAR.search(w.text) for w in up.words)
+                for up in command.upstream if up.words):
+            reasons.append("sends your tokens or passwords to another machine")
+        if name == "ssh-copy-id":
+            keys = _value(args, {"-i"})
+            hosts = [a for a in args if not a.startswith("-") and a not in keys]
+            if any(_WORLD_WRITABLE.match(k) for k in keys) or any(
+                    _LOCAL_HOST.match(h.rpartition("@")[2]) for h in hosts):
+                reasons.append("adds a key to the logins of this machine (anyone holding it "
+                               "gets in)")
+        if name == "git" and "config" in args and _hooks_elsewhere(args):
+            reasons.append("makes git run hook scripts from a folder anyone can write to, or "
+                           "from one folder for every repository")
+    return reasons
+
+
+def _hooks_elsewhere(args: list[str]) -> bool:
+    """`git config --global core.hooksPath DIR`, or a hooks folder in /tmp in any scope."""
+    lowered = [arg.lower() for arg in args]
+    if "core.hookspath" not in lowered:
+        return False
+    index = lowered.index("core.hookspath")
+    value = args[index + 1] if index + 1 < len(args) else ""
+    scoped = bool({"--global", "--system"} & set(args))
+    return bool(value) and (scoped or bool(_WORLD_WRITABLE.match(value)))
