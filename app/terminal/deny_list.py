@@ -56,6 +56,7 @@ from app.terminal.embedded_code import (
 )
 from app.terminal.line_reach import line_reasons
 from app.terminal.nested_commands import nested_commands
+from app.terminal.pattern_reach import pattern_reasons
 from app.terminal.pipe_checks import (
     PIPE_DOWNLOAD,
     deletes_history_in_loop,
@@ -146,6 +147,8 @@ def analyse(command: str) -> Analysis:
         return Analysis((f"is too long to check ({len(command)} characters)",), False, ())
     inspector = _Inspector()
     inspector.inspect(command, 0)
+    if not inspector.reasons:
+        inspector.reasons += pattern_reasons(command)
     if inspector.secrets and inspector.senders:
         inspector.reasons.append(
             f"reads your keys or credentials ({inspector.secrets[0]}) and sends them to another "
