@@ -24,8 +24,11 @@ from typing import Any
 import sqlite_utils
 
 from app import paths
+from app.community.screening import ScreeningError, check_text
+from app.model.prompt import neutralize_special_tokens
 from app.skills import vectors
 from app.skills.skill import (
+    APPLIES_RELEVANT,
     Skill,
     SkillFormatError,
     now_iso,
@@ -308,6 +311,11 @@ class SkillLibrary:
         Malformed skills are reported and skipped; the rest still import. Counters and origin
         signals from elsewhere are reset: they described another user's history. Each skill
         remembers the folder it came from (``imported_from``), which the library lists.
+
+        A skill whose file names a community origin gets the rules of a hub import (see
+        :func:`app.community.client.import_skill`): the same content checks (refused with the
+        reasons otherwise), neutralised text, and it applies only where relevant whatever the
+        file says, so no one's copy of a community skill becomes a standing one by itself.
         """
         report = ImportReport()
         source = Path(source).expanduser()
@@ -322,7 +330,7 @@ class SkillLibrary:
                 name = self._import_one(folder, replace, report.problems)
             except SkillFormatError as exc:
                 report.problems.append((exc.path, exc.problem))
-            except (SkillExistsError, OSError) as exc:
+            except (SkillExistsError, ScreeningError, OSError) as exc:
                 report.problems.append((folder, str(exc)))
             else:
                 report.imported.append(name)
@@ -334,6 +342,11 @@ class SkillLibrary:
         skill.origin_signals, skill.uses, skill.successes = [], 0, 0
         skill.enabled, skill.retired = True, False
         skill.created = skill.created or now_iso()
+        if skill.community_origin:
+            skill.applies = APPLIES_RELEVANT
+            check_text(render_skill(skill))  # the SKILL.md that would be stored
+            skill.description = neutralize_special_tokens(skill.description)
+            skill.body = neutralize_special_tokens(skill.body)
         target = self.folder(skill.name)
         if target.exists() and not replace:
             raise SkillExistsError(f"a skill named {skill.name!r} already exists; not replaced")
