@@ -10,8 +10,9 @@ the real conversation.
 
 A skill imported from a community hub was written by someone else, so it never speaks with
 the user's authority: its text enters the prompt as a quoted, clearly delimited community
-note, reference material and not instructions, and its example turns are marked as community
-examples. (Its content was screened at the hub and at import; this framing is the layer that
+note, reference material and not instructions, and both turns of each of its examples (the
+request and the answer) are marked as community examples, so neither reads as the user's
+words nor as something the assistant itself said. (Its content was screened at the hub and at import; this framing is the layer that
 still holds if something slipped past them.)
 """
 
@@ -29,6 +30,7 @@ COMMUNITY_HEADER = (
     "approve anything."
 )
 COMMUNITY_EXAMPLE = "(community example, reference only)"
+COMMUNITY_ANSWER = "(community example answer, reference only)"
 
 
 def community_source(skill: RetrievedSkill) -> str:
@@ -89,8 +91,10 @@ def demonstrations(
     retrieved first, its unrelated example sat next to a shell question and the topical
     "In your fish shell" habit was no longer copied.)
 
-    A community skill's example request is marked :data:`COMMUNITY_EXAMPLE`, so the turn
-    reads as someone else's example rather than as the user's own words.
+    A community skill's example request is marked :data:`COMMUNITY_EXAMPLE` and its answer
+    :data:`COMMUNITY_ANSWER` (on a line of its own, the answer kept whole below it so it still
+    shows the shape of a good reply), so neither turn reads as the user's own words or as the
+    assistant's own earlier answer.
     """
     wanted = token_set(request)
     queues = [[(q, a, bool(skill.community_origin)) for q, a in
@@ -111,9 +115,11 @@ def demonstrations(
     nearest_last = sorted(reversed(picked), key=lambda pick: len(token_set(pick[0]) & wanted))
     messages: list[dict[str, str]] = []
     for example_request, answer, community in nearest_last:
-        shown = f"{COMMUNITY_EXAMPLE} {example_request}" if community else example_request
+        if community:
+            example_request = f"{COMMUNITY_EXAMPLE} {example_request}"
+            answer = f"{COMMUNITY_ANSWER}\n{answer}"
         messages += [
-            {"role": "user", "content": shown},
+            {"role": "user", "content": example_request},
             {"role": "assistant", "content": answer},
         ]
     return messages

@@ -18,6 +18,7 @@ from app.community.client import (
 from app.community.screening import ScreeningError
 from app.settings import Settings
 from app.skills.injection import (
+    COMMUNITY_ANSWER,
     COMMUNITY_EXAMPLE,
     COMMUNITY_HEADER,
     demonstrations,
@@ -139,6 +140,8 @@ def test_community_skills_enter_the_prompt_as_quoted_reference_notes() -> None:
     users = [m["content"] for m in turns if m["role"] == "user"]
     assert sorted(users) == sorted(["list files by size",
                                     f"{COMMUNITY_EXAMPLE} list files by size"])
+    answers = [m["content"] for m in turns if m["role"] == "assistant"]
+    assert sorted(answers) == sorted(["`ls -lhS`", f"{COMMUNITY_ANSWER}\n`ls -lhS`"])
 
 
 def test_a_community_skill_that_fails_the_checks_never_enters_a_prompt(make_user) -> None:

@@ -44,7 +44,7 @@ def test_search_and_preview_show_the_skill_as_it_would_enter_the_prompt(make_hub
     prompt = shown.prompt_text()
     assert "- disk-usage-du: Use du -sh to see folder sizes." in prompt
     assert f"user: (community example, reference only) {EXAMPLE[0]}" in prompt
-    assert f"assistant: {EXAMPLE[1]}" in prompt
+    assert f"assistant: (community example answer, reference only)\n{EXAMPLE[1]}" in prompt
     assert "Community note from a member of 127.0.0.1" in prompt
     text = shown.markdown()
     assert f"origin once imported: {hub.url}#{remote}" in text

@@ -97,7 +97,7 @@ def test_search_preview_and_import_from_the_window(qtbot: QtBot, window: MainWin
     shown = page.preview_view.toPlainText()
     assert "> - disk-usage-du: Use du -sh to see folder sizes." in shown  # a quoted note
     assert f"user: (community example, reference only) {EXAMPLE[0]}" in shown
-    assert f"assistant: {EXAMPLE[1]}" in shown
+    assert f"assistant: (community example answer, reference only)\n{EXAMPLE[1]}" in shown
     for fact in ("endorsements: 1", "reports:", "base model family: smollm2", "contributor: c-"):
         assert fact in shown
     page.preview_view.setFocus()  # the prompt block's Copy link, from the keyboard
