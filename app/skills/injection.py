@@ -12,8 +12,8 @@ A skill imported from a community hub was written by someone else, so it never s
 the user's authority: its text enters the prompt as a quoted, clearly delimited community
 note, reference material and not instructions, and both turns of each of its examples (the
 request and the answer) are marked as community examples, so neither reads as the user's
-words nor as something the assistant itself said. (Its content was screened at the hub and at import; this framing is the layer that
-still holds if something slipped past them.)
+words nor as something the assistant itself said. (Its content was screened at the hub and at
+import; this framing is the layer that still holds if something slipped past them.)
 """
 
 from __future__ import annotations
