@@ -130,6 +130,19 @@ def test_an_endorsement_given_before_revealing_the_key_stops_counting(storage) -
     assert storage.get_skill(skill_id).endorsements == 0
 
 
+def test_known_limits_blind_endorsement_and_an_unlinked_second_token(storage) -> None:
+    """Pins what docs/community.md states as known limits: a member who cannot read a pending
+    skill can still endorse it by id, and a second token that never submitted with the
+    skill's key counts as another member."""
+    hub = _hub(storage, endorsements_required=1)
+    key = Identity(Ed25519PrivateKey.generate())
+    skill_id = hub.post("/v1/skills", json=signed(BENIGN, key), headers=_member(storage)
+                        ).json()["id"]
+    second_token = _member(storage)
+    assert hub.get(f"/v1/skills/{skill_id}", headers=second_token).status_code == 404
+    assert hub.post(f"/v1/skills/{skill_id}/endorse", headers=second_token).json()["visible"]
+
+
 def test_each_skill_comes_with_its_contributors_record(storage) -> None:
     hub = _hub(storage, endorsements_required=1)
     key, member = Identity(Ed25519PrivateKey.generate()), _member(storage)

@@ -93,8 +93,10 @@ CREATE TABLE IF NOT EXISTS reports (skill_id TEXT NOT NULL, member TEXT NOT NULL
     reason TEXT NOT NULL, PRIMARY KEY (skill_id, member));
 """
 
-# Endorsements count once per member, and never from a member who submitted anything signed
-# with the skill's key: one person holding two tokens cannot endorse their own skill.
+# Endorsements count once per member (token), and never from a token that submitted anything
+# signed with the skill's key (an earlier endorsement by it stops counting once it does). A
+# second token that never submitted with that key does count: the hub cannot tell that one
+# person holds both, so the one-token-per-person rule is the admin's to keep.
 _ENDORSEMENTS = """(SELECT count(*) FROM endorsements e WHERE e.skill_id = s.id AND e.member NOT IN
     (SELECT o.submitter FROM skills o WHERE o.contributor = s.contributor))"""
 _SELECT = f"""
