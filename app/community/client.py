@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,13 +97,27 @@ def membership_token(hub_url: str) -> str | None:
 
 
 class HubClient:
-    """One hub, as configured in ``settings.community.hub_url``."""
+    """One hub, as configured in ``settings.community.hub_url``.
 
-    def __init__(self, settings: Settings, *, retries: int = 3, backoff_s: float = 0.5,
-                 timeout_s: float = 15.0) -> None:
-        self.settings = settings
-        self.hub_url = check_hub_url(settings.community.hub_url)
+    ``settings`` may be a callable returning the current settings (the window passes one):
+    the sharing gate before each request then sees a switch-off made while a sync runs,
+    where a snapshot would keep seeing sharing on.
+    """
+
+    def __init__(self, settings: Settings | Callable[[], Settings], *, retries: int = 3,
+                 backoff_s: float = 0.5, timeout_s: float = 15.0) -> None:
+        self._settings = settings
+        self.hub_url = check_hub_url(self.settings.community.hub_url)
         self.retries, self.backoff_s, self.timeout_s = retries, backoff_s, timeout_s
+
+    @property
+    def settings(self) -> Settings:
+        """The settings now, not when this client was made (see the class docstring)."""
+        return self._settings() if callable(self._settings) else self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings | Callable[[], Settings]) -> None:
+        self._settings = settings
 
     def _request(self, method: str, path: str, *, body: Any = None,
                  params: dict[str, Any] | None = None) -> Any:

@@ -265,7 +265,7 @@ class CommunityPage(StorePage):
         settings = self._settings()
         try:
             ensure_sharing_allowed(settings)
-            client = HubClient(settings, retries=1, timeout_s=15.0)
+            client = HubClient(self._settings, retries=1, timeout_s=15.0)
         except (PermissionError, ValueError) as exc:
             self.update_sharing()
             self._say(f"No request made: {exc}.", error=True)

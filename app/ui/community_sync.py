@@ -85,7 +85,7 @@ class CommunitySync(QObject):
         from app.community.subscriptions import sync
 
         try:
-            client = HubClient(settings, retries=1, timeout_s=15.0)
+            client = HubClient(self._settings, retries=1, timeout_s=15.0)
         except ValueError as exc:
             self._failed(exc)
             return False

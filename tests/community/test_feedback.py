@@ -5,10 +5,13 @@ real one."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from app.community import subscriptions
 from app.community.client import SharingDisabledError, import_skill
 from app.community.feedback import HOLD_S, send_outcome_feedback, verdict
 from app.community.sharing import QUEUED, SENT, sharing_log, withdraw
@@ -166,3 +169,39 @@ def test_the_windows_background_sync_sends_what_waited(qtbot, make_hub, make_use
             assert sync.sync_now()
         assert "1 sent" in sync.last_note
     assert _feedback_requests(hub) == [f"POST /v1/skills/{ids['helps']}/endorse"]
+
+
+def _switch_off_at_first_request(hub, holder: list) -> list[str]:
+    """Make the hub swap in settings with sharing off (as ``apply_settings`` does) while it
+    answers the first request from now on; returns the requests it receives from now on."""
+    seen: list[str] = []
+    inner = hub.app.app
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] == "http":
+            seen.append(f"{scope['method']} {scope['path']}")
+            if len(seen) == 1:
+                off = replace(holder[0], community=replace(holder[0].community,
+                                                           share_enabled=False))
+                holder[0] = off
+        await inner(scope, receive, send)
+
+    hub.app.app = app
+    return seen
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_switching_sharing_off_stops_a_running_sync(qtbot, make_hub, make_user) -> None:
+    hub = make_hub()
+    for name in ("git-rebase", "git-stash"):
+        publish(hub, name, f"Lesson about {name}.", domain="git")
+    bob = make_user("bob")
+    holder = [bob.join(hub)]
+    with bob.active():
+        subscriptions.subscribe(bob.db, "git")
+        seen = _switch_off_at_first_request(hub, holder)
+        sync = CommunitySync(lambda: holder[0])
+        with qtbot.waitSignal(sync.failed, timeout=30_000):
+            assert sync.sync_now()
+        assert "sharing is turned off" in sync.last_note
+    assert seen == ["GET /v1/skills"], "no request after sharing was switched off"
