@@ -68,6 +68,11 @@ def ensure_sharing_allowed(settings: Settings) -> None:
         raise SharingDisabledError("community sharing is turned off in the settings")
 
 
+def never() -> bool:
+    """The cancel check of a pass nobody can cancel (the CLI's)."""
+    return False
+
+
 def check_hub_url(url: str) -> str:
     """The hub address without a trailing slash; raises ValueError for an unsafe one."""
     parts = urlsplit(url.strip())

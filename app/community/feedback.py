@@ -17,11 +17,18 @@ and ``flywheel community feedback`` both call it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from app.community.client import HubClient, HubError, HubUnreachableError, ensure_sharing_allowed
+from app.community.client import (
+    HubClient,
+    HubError,
+    HubUnreachableError,
+    ensure_sharing_allowed,
+    never,
+)
 from app.store import feedback as store
 from app.store.feedback import ENDORSE, REPORT
 
@@ -80,11 +87,13 @@ def queue_outcome_feedback(db: sqlite_utils.Database, hub_url: str, *, min_uses:
 def send_outcome_feedback(db: sqlite_utils.Database, client: HubClient, *,
                           hold_s: float = HOLD_S, min_uses: int = MIN_USES,
                           endorse_at: float = ENDORSE_AT,
-                          report_below: float = REPORT_BELOW) -> FeedbackReport:
+                          report_below: float = REPORT_BELOW,
+                          cancelled: Callable[[], bool] = never) -> FeedbackReport:
     """Queue new verdicts, then send those that waited ``hold_s`` in the sharing log.
 
-    Stops at the first network failure (the rest stay queued for the next sync); a verdict
-    the hub refuses (the skill was withdrawn, say) is marked refused and never retried.
+    Stops at the first network failure or once ``cancelled`` says yes (asked before each
+    request): the rest stay queued for the next sync. A verdict the hub refuses (the skill
+    was withdrawn, say) is marked refused and never retried.
     """
     ensure_sharing_allowed(client.settings)
     report = FeedbackReport(queued=queue_outcome_feedback(
@@ -92,6 +101,8 @@ def send_outcome_feedback(db: sqlite_utils.Database, client: HubClient, *,
         report_below=report_below))
     pending = store.due(db, client.hub_url, time.time() - hold_s)
     for item in pending:
+        if cancelled():
+            break
         if not store.still_queued(db, item.id):
             continue
         try:

@@ -13,6 +13,7 @@ Like every hub call, a sync passes the sharing gate first: with sharing off noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import sqlite_utils
@@ -26,6 +27,7 @@ from app.community.client import (
     community_origin,
     ensure_sharing_allowed,
     import_skill,
+    never,
 )
 from app.community.screening import check_text
 from app.skills.skill import Skill
@@ -88,12 +90,15 @@ def _received(client: HubClient, found: Listing) -> Received:
                     contributor=found.contributor, endorsements=found.endorsements)
 
 
-def sync(db: sqlite_utils.Database, client: HubClient) -> SyncReport:
+def sync(db: sqlite_utils.Database, client: HubClient, *,
+         cancelled: Callable[[], bool] = never) -> SyncReport:
     """Fetch the skills of subscribed domains this install has not seen yet; with a trust
     threshold, also enable those waiting in the inbox that have reached it since.
 
     A hub that stops answering midway raises :class:`HubUnreachableError`; what was fetched
-    before stays fetched and the next sync carries on from there.
+    before stays fetched and the next sync carries on from there. ``cancelled`` is asked
+    before each request: once it says yes (the window is closing) the sync returns what it
+    did so far, so quitting does not wait on a slow hub for every remaining skill.
     """
     ensure_sharing_allowed(client.settings)
     report = SyncReport(domains=store.subscriptions(db))
@@ -102,7 +107,11 @@ def sync(db: sqlite_utils.Database, client: HubClient) -> SyncReport:
     waiting = {item.remote_id for item in store.inbox(db, client.hub_url)
                if item.status == INBOX}
     for domain in report.domains:
+        if cancelled():
+            return report
         for found in search(client, domain=domain, limit=SYNC_LIMIT):
+            if cancelled():
+                return report
             trusted = trust > 0 and found.endorsements >= trust
             if found.remote_id in known and not (trusted and found.remote_id in waiting):
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -19,6 +20,8 @@ from app.ui.first_paint import after_first_paint
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 QUIT_WAIT_MS = 30_000  # per job still running at quit (a hub request times out before)
 PROBE_ENV = "FLYWHEEL_STARTUP_PROBE"  # "1": print start-up events; "exit": also quit when ready
@@ -103,10 +106,16 @@ def run_gui() -> int:
     return run_event_loop(qt_app)
 
 
-def run_event_loop(qt_app: QApplication) -> int:
-    """Run the event loop, then wait for background jobs still running (a community sync on a
-    slow hub, an export): Qt aborts a process whose QThread is destroyed while it runs, which
-    is what ending the interpreter does to them."""
+def run_event_loop(qt_app: QApplication, wait_ms: int = QUIT_WAIT_MS) -> int:
+    """Run the event loop, then cancel and wait for background jobs still running (a
+    community sync on a slow hub, an export): Qt aborts a process whose QThread is destroyed
+    while it runs, which is what ending the interpreter does to them. A job still running
+    after ``wait_ms`` is left behind: the process ends at once instead (the database is
+    transactional, so an unfinished write is simply not there)."""
     code = qt_app.exec()
-    BackgroundJob.finish_all(QUIT_WAIT_MS)
+    if not BackgroundJob.finish_all(wait_ms):
+        log.warning("a background job still ran %d ms after quitting; ending without it",
+                    wait_ms)
+        logging.shutdown()
+        os._exit(code)
     return code

@@ -90,12 +90,13 @@ class CommunitySync(QObject):
             self._failed(exc)
             return False
 
-        def work(_progress: Progress, _cancel: threading.Event) -> tuple[SyncReport, str]:
+        def work(_progress: Progress, cancel: threading.Event) -> tuple[SyncReport, str]:
             db = open_db()
             try:
-                report = sync(db, client)
+                report = sync(db, client, cancelled=cancel.is_set)
                 try:
-                    feedback = send_outcome_feedback(db, client).summary()
+                    feedback = send_outcome_feedback(db, client,
+                                                     cancelled=cancel.is_set).summary()
                 except (HubError, HubUnreachableError) as exc:  # it waits for the next sync
                     feedback = f"Feedback not sent: {hub_problem(exc)}"
                 return report, feedback

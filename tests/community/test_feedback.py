@@ -171,9 +171,9 @@ def test_the_windows_background_sync_sends_what_waited(qtbot, make_hub, make_use
     assert _feedback_requests(hub) == [f"POST /v1/skills/{ids['helps']}/endorse"]
 
 
-def _switch_off_at_first_request(hub, holder: list) -> list[str]:
-    """Make the hub swap in settings with sharing off (as ``apply_settings`` does) while it
-    answers the first request from now on; returns the requests it receives from now on."""
+def _at_first_request(hub, action) -> list[str]:
+    """Make the hub call ``action`` while it answers the first request from now on; returns
+    the requests it receives from now on."""
     seen: list[str] = []
     inner = hub.app.app
 
@@ -181,9 +181,7 @@ def _switch_off_at_first_request(hub, holder: list) -> list[str]:
         if scope["type"] == "http":
             seen.append(f"{scope['method']} {scope['path']}")
             if len(seen) == 1:
-                off = replace(holder[0], community=replace(holder[0].community,
-                                                           share_enabled=False))
-                holder[0] = off
+                action()
         await inner(scope, receive, send)
 
     hub.app.app = app
@@ -199,9 +197,34 @@ def test_switching_sharing_off_stops_a_running_sync(qtbot, make_hub, make_user) 
     holder = [bob.join(hub)]
     with bob.active():
         subscriptions.subscribe(bob.db, "git")
-        seen = _switch_off_at_first_request(hub, holder)
+        def switch_off() -> None:  # a new object, as ``apply_settings`` swaps in
+            holder[0] = replace(holder[0], community=replace(holder[0].community,
+                                                             share_enabled=False))
+
+        seen = _at_first_request(hub, switch_off)
         sync = CommunitySync(lambda: holder[0])
         with qtbot.waitSignal(sync.failed, timeout=30_000):
             assert sync.sync_now()
         assert "sharing is turned off" in sync.last_note
     assert seen == ["GET /v1/skills"], "no request after sharing was switched off"
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_a_cancelled_sync_makes_no_further_request(qtbot, make_hub, make_user) -> None:
+    hub = make_hub()
+    for name in ("git-rebase", "git-stash"):
+        publish(hub, name, f"Lesson about {name}.", domain="git")
+    bob = make_user("bob")
+    settings = bob.join(hub)
+    _imported(hub, bob, {"helps": (4, 4)})
+    with bob.active():
+        subscriptions.subscribe(bob.db, "git")
+        send_outcome_feedback(bob.db, bob.client())  # queued: sent by a sync an hour later
+        with transaction(bob.db):
+            bob.db.execute("UPDATE exports SET created = created - ? WHERE kind != 'skill'",
+                           [HOLD_S + 1])
+        sync = CommunitySync(lambda: settings)
+        seen = _at_first_request(hub, lambda: sync._job.cancel())  # as quitting does
+        with qtbot.waitSignal(sync.synced, timeout=30_000):
+            assert sync.sync_now()
+    assert seen == ["GET /v1/skills"], "no request after the sync was cancelled"

@@ -28,3 +28,13 @@ def test_quitting_while_a_background_job_runs_exits_cleanly(tmp_path: Path) -> N
                             env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Destroyed while thread" not in result.stderr
+
+
+def test_a_job_that_outlasts_the_quit_wait_does_not_abort_the_process(tmp_path: Path) -> None:
+    script = SCRIPT.replace("time.sleep(1.5)", "time.sleep(5)").replace(
+        "run_event_loop(app)", "run_event_loop(app, wait_ms=200)")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FLYWHEEL_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Destroyed while thread" not in result.stderr
