@@ -256,7 +256,13 @@ class ImportRefusedError(ValueError):
 def import_skill(db: sqlite_utils.Database, client: HubClient, remote_id: str, *,
                  library: SkillLibrary | None = None, always: bool = False) -> Skill:
     """Download, verify, screen and add a hub skill to the library, marked as from the
-    community.
+    community (:func:`fetch_import`, then :func:`add_import`)."""
+    return add_import(library or SkillLibrary(db), fetch_import(client, remote_id,
+                                                                 always=always))
+
+
+def fetch_import(client: HubClient, remote_id: str, *, always: bool = False) -> Skill:
+    """Download, verify and screen a hub skill, made ready to enter the library; adds nothing.
 
     The hub is another party's server, so its word is checked again here: a skill it does not
     show to members (pending, hidden) is refused, and so is one that fails the content checks
@@ -264,10 +270,8 @@ def import_skill(db: sqlite_utils.Database, client: HubClient, remote_id: str, *
     ValueError whose message gives the reasons). An imported skill never applies to every
     request unless the user says so (``always``, or :func:`set_applies_always` later), and its
     text passes the neutralisation user text gets before any prompt. Its counters start at
-    zero (they were someone else's); a local skill of the same name is never overwritten: the
-    import gets a suffixed name instead.
+    zero (they were someone else's).
     """
-    library = library or SkillLibrary(db)
     answer, skill = client.show(remote_id)
     if answer.get("visible") is not True:
         raise ImportRefusedError(f"skill {remote_id} is not shown to members yet (it waits for "
@@ -279,6 +283,12 @@ def import_skill(db: sqlite_utils.Database, client: HubClient, remote_id: str, *
     skill.applies = APPLIES_ALWAYS if always else APPLIES_RELEVANT
     skill.description = neutralize_special_tokens(skill.description)
     skill.body = neutralize_special_tokens(skill.body)
+    return skill
+
+
+def add_import(library: SkillLibrary, skill: Skill) -> Skill:
+    """Add a skill from :func:`fetch_import`. A local skill of the same name is never
+    overwritten: the import gets a suffixed name instead."""
     base, suffix = skill.name, 2
     while library.folder(skill.name).exists():
         skill.name = f"{base[:60]}-{suffix}"

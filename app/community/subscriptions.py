@@ -5,7 +5,7 @@ the ones this install has never seen. Each waits in the inbox, not enabled, unti
 enables or dismisses it; or, if the user chose to trust skills with at least N endorsements
 (``community.trust_endorsements``, by distinct members, as the hub counts them), it is
 imported and enabled at once. Every import goes through
-:func:`~app.community.client.import_skill`, the one path that verifies (and screens) what a
+:func:`~app.community.client.fetch_import`, the one path that verifies (and screens) what a
 hub sends. Imported skills start on trial (:func:`app.skills.outcomes.on_trial`).
 
 Like every hub call, a sync passes the sharing gate first: with sharing off nothing is asked.
@@ -24,15 +24,18 @@ from app.community.client import (
     HubClient,
     HubError,
     HubUnreachableError,
+    add_import,
     community_origin,
     ensure_sharing_allowed,
-    import_skill,
+    fetch_import,
     never,
 )
 from app.community.screening import check_text
+from app.skills.library import SkillLibrary
 from app.skills.skill import Skill
 from app.store import community as store
 from app.store.community import DISMISSED, IMPORTED, INBOX, REFUSED, Received
+from app.store.db import transaction
 
 SYNC_LIMIT = 200  # newest skills asked for per domain and sync (the hub's maximum)
 
@@ -129,6 +132,8 @@ def sync(db: sqlite_utils.Database, client: HubClient, *,
                     report.waiting.append(found.name)
             except HubUnreachableError:
                 raise
+            except ReceiveError:  # imported meanwhile (Enable on the page): nothing to do
+                continue
             except (HubError, ValueError) as exc:  # refused here (signature, screening, gone)
                 store.record(db, replace(row, status=REFUSED, reason=str(exc)))
                 report.refused.append((found.name, str(exc)))
@@ -157,19 +162,33 @@ def dismiss(db: sqlite_utils.Database, item_id: int) -> None:
 
 
 def import_remote(db: sqlite_utils.Database, client: HubClient, remote_id: str) -> Skill:
-    """Import one hub skill into the library, enabled and on trial, and remember it."""
+    """Import one hub skill into the library, enabled and on trial, and remember it.
+
+    The Community page's *Enable* and a background sync (auto-enabling a trusted skill) may
+    import the same skill at once on two connections: the check that it is not in the
+    library yet and the import happen in one write transaction, after the download, so only
+    one of them adds it; the other gets :class:`ReceiveError`.
+    """
     remote_id = check_remote_id(remote_id)
     origin = community_origin(client.hub_url, remote_id)
+    _ensure_not_imported(db, origin, remote_id)
+    fetched = fetch_import(client, remote_id)
+    with transaction(db):
+        _ensure_not_imported(db, origin, remote_id)
+        skill = add_import(SkillLibrary(db), fetched)
+        before = store.get_by_remote(db, client.hub_url, remote_id)
+        if before is not None and before.id is not None:
+            store.decide(db, before.id, IMPORTED, skill_name=skill.name)
+        else:
+            store.record(db, Received(hub_url=client.hub_url, remote_id=remote_id,
+                                      name=skill.name, description=skill.description,
+                                      status=IMPORTED,
+                                      domains=[skill.category] if skill.category else [],
+                                      skill_name=skill.name))
+    return skill
+
+
+def _ensure_not_imported(db: sqlite_utils.Database, origin: str, remote_id: str) -> None:
     existing = store.skill_with_origin(db, origin)
     if existing:
         raise ReceiveError(f"{remote_id} is already in your skills as {existing!r}")
-    skill = import_skill(db, client, remote_id)
-    before = store.get_by_remote(db, client.hub_url, remote_id)
-    if before is not None and before.id is not None:
-        store.decide(db, before.id, IMPORTED, skill_name=skill.name)
-    else:
-        store.record(db, Received(hub_url=client.hub_url, remote_id=remote_id, name=skill.name,
-                                  description=skill.description, status=IMPORTED,
-                                  domains=[skill.category] if skill.category else [],
-                                  skill_name=skill.name))
-    return skill

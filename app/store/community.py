@@ -100,7 +100,9 @@ def skill_with_origin(db: sqlite_utils.Database, origin: str) -> str | None:
 
 
 def record(db: sqlite_utils.Database, item: Received) -> Received:
-    """Store what is known of a hub skill, replacing an earlier row for the same skill."""
+    """Store what is known of a hub skill, replacing an earlier row for the same skill,
+    except that an imported one stays imported (a sync racing an *Enable* must not turn it
+    into a refusal or an inbox item again)."""
     now = time.time()
     with transaction(db):
         db.execute(
@@ -111,11 +113,13 @@ def record(db: sqlite_utils.Database, item: Received) -> Received:
             "description = excluded.description, domains = excluded.domains, "
             "contributor = excluded.contributor, endorsements = excluded.endorsements, "
             "bundle = excluded.bundle, status = excluded.status, reason = excluded.reason, "
-            "skill_name = excluded.skill_name, decided = excluded.decided",
+            "skill_name = excluded.skill_name, decided = excluded.decided "
+            "WHERE community_received.status != ? OR excluded.status = ?",
             [item.hub_url, item.remote_id, item.name, item.description,
              json.dumps(item.domains), item.contributor, item.endorsements,
              json.dumps(item.bundle) if item.bundle is not None else None, item.status,
-             item.reason, item.skill_name, now, None if item.status == INBOX else now],
+             item.reason, item.skill_name, now, None if item.status == INBOX else now,
+             IMPORTED, IMPORTED],
         )
     stored = get_by_remote(db, item.hub_url, item.remote_id)
     assert stored is not None

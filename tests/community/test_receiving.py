@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 
@@ -18,7 +20,8 @@ from app.community.client import (
 from app.skills.library import SkillLibrary
 from app.skills.outcomes import apply_signal, on_trial, record_uses, trial_note
 from app.store import conversations as conv
-from app.store.community import DISMISSED, IMPORTED, INBOX
+from app.store.community import DISMISSED, IMPORTED, INBOX, Received
+from app.store.db import open_db
 
 from .conftest import GarbageHub, publish
 
@@ -264,3 +267,49 @@ def test_an_imported_skill_in_a_real_turn_is_judged_by_the_users_feedback(
         judged = SkillLibrary(bob.db).get(skill.name)
         assert (judged.uses, judged.successes) == (1, 0)
         assert trial_note(judged) == "on trial: 1 of 5 uses judged"
+
+
+def test_enable_racing_a_trusting_sync_imports_once_and_stays_imported(make_hub, make_user):
+    hub = make_hub()
+    remote = publish(hub, "git-rebase", "Rebase onto main before merging.", domain="git",
+                     endorsements=2)
+    bob = make_user("bob")
+    settings = bob.join(hub)
+    settings.community.trust_endorsements = 2
+    with bob.active():
+        settings_mod.save(settings)
+        subscriptions.subscribe(bob.db, "git")
+        page_db = open_db()  # the page's Enable runs on its own connection
+        subscriptions.store.record(page_db, Received(
+            hub_url=hub.url, remote_id=remote, name="git-rebase", description="", status=INBOX))
+        item = subscriptions.store.get_by_remote(page_db, hub.url, remote)
+        client = bob.client()
+        real_show = client.show
+
+        def show_while_the_user_enables(remote_id):
+            """The sync downloads the skill while the user clicks Enable on the page."""
+            client.show = real_show
+            subscriptions.enable(page_db, bob.client(), item.id)
+            return real_show(remote_id)
+
+        client.show = show_while_the_user_enables
+        report = subscriptions.sync(bob.db, client)
+        names = [s.name for s in SkillLibrary(bob.db).list_skills()]
+        row = subscriptions.store.get_by_remote(bob.db, hub.url, remote)
+        page_db.close()
+    assert names == ["git-rebase"], "imported once, not again under a suffixed name"
+    assert row.status == IMPORTED and report.refused == []
+
+
+def test_an_imported_row_is_never_downgraded(make_user):
+    from app.store import community as received
+    from app.store.community import REFUSED
+
+    bob = make_user("bob")
+    with bob.active():
+        row = Received(hub_url="http://127.0.0.1:1", remote_id="0123456789abcdef", name="x",
+                       description="", status=IMPORTED, skill_name="x")
+        received.record(bob.db, row)
+        for status in (REFUSED, INBOX):
+            stored = received.record(bob.db, replace(row, status=status, reason="late"))
+            assert stored.status == IMPORTED and stored.skill_name == "x"
