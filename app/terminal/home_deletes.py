@@ -25,11 +25,6 @@ _HOME = re.compile(
     rf"(?:\s*/\s*'\w+')?\s*[,.)]|expanduser\(\s*['\"]~{_ONE}['\"]\s*\)|getent passwd"
     r"|ENV\[\"HOME\"\]\s*\)|Dir\.home\b|homedir\(\)")
 _JUNK = re.compile(r"-name\s+['\"]?\*\.(?:tmp|part|pyc|swp|bak|log|o|orig|rej)\b")
-# Text that only speaks of a command: a commit message, an echo, a print, a note.
-_SPOKEN = re.compile(r"""(?:-m|-am|echo|print\(|printf)\s*(["']).*?(?<!\\)\1"""
-                     r"""|<<-?\s*'?EOF'?.*?EOF""", re.S)
-
-
 _SYSTEM_FIND = re.compile(r"\bfind\s+/(?:\s|etc|usr|boot|var|bin|lib)[^|;&]*(?:-delete|-exec\s+"
                           r"(?:sudo\s+)?(?:rm|shred))")
 _EMPTIES_CONFIG = re.compile(r"\bsed\s+-i\S*\s+'1,\$d'[^|;&]*/etc/"
@@ -39,7 +34,6 @@ _EMPTIES_CONFIG = re.compile(r"\bsed\s+-i\S*\s+'1,\$d'[^|;&]*/etc/"
 def home_delete_reasons(text: str) -> list[str]:
     """Reasons for a recursive or wide delete of home, or of system folders, by any tool."""
     reasons = []
-    text = _SPOKEN.sub(" ", text)
     if (_DELETER.search(text) and _HOME.search(text) and not _JUNK.search(text)
             and ".cache" not in text):
         reasons.append("deletes files in your home folder (through a wrapper or another tool)")

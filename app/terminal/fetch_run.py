@@ -1,0 +1,49 @@
+"""Code fetched from somewhere nobody chose and run: non-default indexes, URLs, clones.
+
+Why: a package manager or runner pointed at another index, registry or URL installs and runs
+whatever that server sends (install scripts run at once), and the allow rule that covers
+`uv run script.py` must never cover `uv run <URL>`. The default indexes stay single-click.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DEFAULT = r"(?!https://(?:pypi\.org|files\.pythonhosted\.org|registry\.npmjs\.org)\b)"
+_URL = r"(?:https?://|git\+|sparse\+|github:|gitlab:|bitbucket:)"
+_FETCH_RUN = re.compile(
+    r"|".join([
+        rf"\bpip[\d.]*\s+install\b[^|;&]*(?:--(?:extra-)?index-url|\s-i|--find-links|\s-f)[\s=]+"
+        rf"{_DEFAULT}\S",
+        rf"\bpip[\d.]*\s+install\b[^|;&]*\s['\"]?{_DEFAULT}{_URL}",
+        r"\b(?:pip[\d.]*|npm|pnpm|yarn|uv|poetry|bundle|gem|cargo)\s+config\s+set\b[^|;&]*"
+        r"(?:index|registry|source|url|mirror)",
+        r"\bgem\s+(?:install|update)\b[^|;&]*\s(?:--source|-s|--clear-sources)\b",
+        r"\bcargo\s+install\b[^|;&]*\s--(?:index|registry|git)\b",
+        rf"\b(?:npx|bunx|pnpx|uvx|pipx\s+run)\s+(?:-\S+\s+)*['\"]?{_URL}",
+        rf"\b(?:npm\s+exec|pnpm\s+dlx|yarn\s+dlx|bun\s+x|uv\s+run|uv\s+tool\s+run)\b[^|;&]*"
+        rf"[\s=]['\"]?{_URL}",
+        r"\b(?:curl|wget)\b.*(?:&&|;)\s*(?:sudo\s+)?(?:dpkg\s+-i|rpm\s+-[iU]|apt(?:-get)?\s+"
+        r"install\s+[./]|snap\s+install\s+--dangerous|flatpak\s+install\s+[./])",
+        r"(?:\bcurl\b|\bwget\b|https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b)[^;&]*\|\s*"
+        r"xargs\b[^|;&]*\b(?:ba|z|da|k)?sh\s+-c",
+        r"(?=.*(?:https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b)).*\|\s*\$\{?SHELL\}?",
+    ]))
+_CLONE = re.compile(r"\bgit\s+clone\b[^;&|]*?\s(\S+)\s+(\S+)\s*(?:&&|;)\s*(.*)")
+
+
+def fetch_run_reasons(text: str) -> list[str]:
+    """Reasons for installing or running code from a non-default index, a URL or a clone."""
+    reasons = []
+    if _FETCH_RUN.search(text):
+        reasons.append("installs or runs code from a server other than the default index")
+    clone = _CLONE.search(text)
+    if clone:
+        dest, rest = clone.group(2).rstrip("/"), clone.group(3)
+        runs = re.search(rf"(?:^|[;&|]\s*)(?:sudo\s+)?(?:(?:ba|z)?sh\s+)?{re.escape(dest)}/\S",
+                         rest)
+        entered = re.search(rf"\bcd\s+{re.escape(dest)}\s*(?:&&|;)\s*(?:sudo\s+)?(?:(?:ba|z)?sh\s+"
+                            r"\S|\./\S)", rest)
+        if runs or entered:
+            reasons.append("runs a script from a repository it just cloned")
+    return reasons

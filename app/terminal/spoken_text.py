@@ -1,0 +1,17 @@
+"""Text that only speaks of a command: a commit message, an echo, a print, a note.
+
+Why: the raw-text readers (`pattern_reach`) must not fire on `git commit -m 'never rm -rf ~'`
+or `echo ':(){ :|:& };:' > notes.txt`; those quoted words are shown, never run.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SPOKEN = re.compile(r"""(?:-m|-am|echo|print\(|printf\s+'%s\\n')\s*(["']).*?(?<!\\)\1"""
+                     r"""|<<-?\s*'?EOF'?.*?EOF""", re.S)
+
+
+def unspoken(text: str) -> str:
+    """`text` with the quoted words that are only shown blanked out."""
+    return _SPOKEN.sub(" ", text)

@@ -1,0 +1,44 @@
+"""Persistence: text planted where it runs again later, outside the command's own run.
+
+Why: a line written into an editor's or shell's start-up file, a user unit, environment.d,
+a `~/.local/bin` shadow of a common command, a git setting that names a program, or an
+alias that turns `cd` or `sudo` into something else runs every time afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HOME = r"(?:~|\$\{?HOME\}?|\$\{ZDOTDIR:-\$HOME\}|\$\{?ZDOTDIR\}?)"
+_STARTUP = (r"/\.(?:vimrc|gvimrc|exrc|emacs(?:\.el|\.d/\S*)?|zshenv|zshrc|zprofile|zlogin|bashrc"
+            r"|bash_profile|bash_login|bash_aliases|bash_logout|profile|xprofile|xinitrc|xsession"
+            r"|inputrc|tmux\.conf|pam_environment|config/(?:nvim|fish|environment\.d|systemd/user"
+            r"|autostart)/\S*|local/bin/(?:ls|cd|sudo|su|git|ssh|python3?|pip3?|cat|grep|vim?"
+            r"|nano|curl|wget|cp|mv|rm|bash|sh|ps|passwd|apt|make)\b)(?![\w.-])")
+_WRITE = re.compile(rf"""(?:>>?|\btee\b(?:\s+-a)?|\bln\s+-\w+\s+\S+|\b(?:cp|install|mv)\b[^|;&]*)"""
+                    rf"""\s*["']?{_HOME}{_STARTUP}["']?\s*(?:$|[;&|<>)])""", re.M)
+# Quoted words that are only arguments (`rg -F ': > ~/.bashrc'`), never a redirect target.
+_ARGUMENT = re.compile(r"'[^']*'|\"(?![$~])[^\"]*\"")
+_GIT = re.compile(r"\bgit\s+config\s+(?:--global|--system)\s+(?:diff\.external|init\.templatedir"
+                  r"|credential\.\S*helper\s+['\"]?!|url\.\S+\.insteadof|core\.fsmonitor"
+                  r"|core\.askpass|gpg\.program|diff\.\S+\.textconv|filter\.\S+\.(?:clean|smudge"
+                  r"|process))", re.I)
+_LATER = re.compile(r"\bsystemctl\s+(?:--\w+\s+)*(?:enable|link)\b[^|;&]*\s"
+                    r"/(?:tmp|dev/shm|var/tmp)/"
+                    r"|\bupdate-alternatives\s+--install\b[^|;&]*\s/(?:tmp|dev/shm|var/tmp)/")
+_ALIAS = re.compile(r"""\balias\s+(cd|ls|sudo|su|ssh|passwd|git|cat)=["']?([^"'\s]+)([^"']*)""")
+
+
+def startup_reasons(text: str) -> list[str]:
+    """Reasons for planting commands that run later: start-up files, git settings, aliases."""
+    reasons = []
+    if _WRITE.search(_ARGUMENT.sub(" ", text)):
+        reasons.append("writes into a start-up file that runs again later (shell, editor, "
+                       "user units, environment, ~/.local/bin)")
+    if _GIT.search(text) or _LATER.search(text):
+        reasons.append("sets up a program to run later (a global git setting, a unit or an "
+                       "alternative from /tmp)")
+    for name, first, rest in _ALIAS.findall(text):
+        if first != name or re.search(r"sh -c|;|&&|/tmp", rest):
+            reasons.append(f"turns `{name}` into another command")
+    return reasons
