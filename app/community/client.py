@@ -58,6 +58,23 @@ class HubError(RuntimeError):
         self.status, self.detail = status, detail
 
 
+class BundleRejectedError(HubError):
+    """The hub sent a bundle whose signature does not verify: a refusal of that skill, not a
+    hiccup (the same bundle fails again next time)."""
+
+
+TEMPORARY_STATUSES = frozenset({401, 403, 408, 429})
+
+
+def is_temporary(exc: HubError) -> bool:
+    """Whether the next sync should simply try again: the hub did not accept this install
+    (a token to fix), was busy or broken, or answered garbage. A refusal of the skill itself
+    (a bundle that does not verify, a skill gone or hidden) is not temporary."""
+    if isinstance(exc, BundleRejectedError):
+        return False
+    return exc.status in TEMPORARY_STATUSES or exc.status >= 500
+
+
 class HubUnreachableError(ConnectionError):
     """The hub did not answer (or stayed busy) through every retry."""
 
@@ -176,7 +193,8 @@ class HubClient:
         try:
             return answer, verify_bundle(answer.get("bundle"))
         except BundleError as exc:
-            raise HubError(502, f"the hub sent a bundle that does not verify: {exc}") from exc
+            raise BundleRejectedError(502, f"the hub sent a bundle that does not verify: {exc}"
+                                      ) from exc
 
     def download(self, remote_id: str) -> tuple[dict[str, Any], Skill]:
         """The bundle and the skill it carries, after checking its signature here too."""

@@ -27,6 +27,7 @@ from app.community.client import (
     HubError,
     HubUnreachableError,
     ensure_sharing_allowed,
+    is_temporary,
     never,
 )
 from app.store import feedback as store
@@ -92,8 +93,10 @@ def send_outcome_feedback(db: sqlite_utils.Database, client: HubClient, *,
     """Queue new verdicts, then send those that waited ``hold_s`` in the sharing log.
 
     Stops at the first network failure or once ``cancelled`` says yes (asked before each
-    request): the rest stay queued for the next sync. A verdict the hub refuses (the skill
-    was withdrawn, say) is marked refused and never retried.
+    request): the rest stay queued for the next sync. A hub that refuses this install, fails
+    or answers garbage raises its :class:`HubError` and everything stays queued too. A
+    verdict the hub refuses (the skill was withdrawn, say) is marked refused and never
+    retried.
     """
     ensure_sharing_allowed(client.settings)
     report = FeedbackReport(queued=queue_outcome_feedback(
@@ -113,6 +116,8 @@ def send_outcome_feedback(db: sqlite_utils.Database, client: HubClient, *,
         except HubUnreachableError:
             break
         except HubError as exc:
+            if is_temporary(exc):
+                raise  # not this verdict's fault: it and the rest stay queued
             store.mark_refused(db, item.id, exc.detail)
             report.refused.append((item.remote_id, exc.detail))
             continue

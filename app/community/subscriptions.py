@@ -28,6 +28,7 @@ from app.community.client import (
     community_origin,
     ensure_sharing_allowed,
     fetch_import,
+    is_temporary,
     never,
 )
 from app.community.screening import check_text
@@ -98,10 +99,13 @@ def sync(db: sqlite_utils.Database, client: HubClient, *,
     """Fetch the skills of subscribed domains this install has not seen yet; with a trust
     threshold, also enable those waiting in the inbox that have reached it since.
 
-    A hub that stops answering midway raises :class:`HubUnreachableError`; what was fetched
-    before stays fetched and the next sync carries on from there. ``cancelled`` is asked
-    before each request: once it says yes (the window is closing) the sync returns what it
-    did so far, so quitting does not wait on a slow hub for every remaining skill.
+    A hub that stops answering midway raises :class:`HubUnreachableError` (and one that
+    refuses this install, fails or answers garbage its :class:`HubError`); what was fetched
+    before stays fetched and the next sync carries on from there. Only the skill's own
+    refusals (screening, signature, not shown to members, gone) are recorded as refused.
+    ``cancelled`` is asked before each request: once it says yes (the window is closing) the
+    sync returns what it did so far, so quitting does not wait on a slow hub for every
+    remaining skill.
     """
     ensure_sharing_allowed(client.settings)
     report = SyncReport(domains=store.subscriptions(db))
@@ -135,6 +139,8 @@ def sync(db: sqlite_utils.Database, client: HubClient, *,
             except ReceiveError:  # imported meanwhile (Enable on the page): nothing to do
                 continue
             except (HubError, ValueError) as exc:  # refused here (signature, screening, gone)
+                if isinstance(exc, HubError) and is_temporary(exc):
+                    raise  # not the skill's fault: the next sync asks again
                 store.record(db, replace(row, status=REFUSED, reason=str(exc)))
                 report.refused.append((found.name, str(exc)))
     return report

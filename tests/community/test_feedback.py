@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.community import subscriptions
-from app.community.client import SharingDisabledError, import_skill
+from app.community.client import HubError, SharingDisabledError, import_skill
 from app.community.feedback import HOLD_S, send_outcome_feedback, verdict
 from app.community.sharing import QUEUED, SENT, sharing_log, withdraw
 from app.skills.library import SkillLibrary
@@ -228,3 +228,25 @@ def test_a_cancelled_sync_makes_no_further_request(qtbot, make_hub, make_user) -
         with qtbot.waitSignal(sync.synced, timeout=30_000):
             assert sync.sync_now()
     assert seen == ["GET /v1/skills"], "no request after the sync was cancelled"
+
+
+def test_a_verdict_the_hub_cannot_take_now_stays_queued(make_hub, make_user) -> None:
+    hub = make_hub()
+    bob = make_user("bob")
+    bob.join(hub)
+    ids = _imported(hub, bob, {"helps": (4, 4)})
+    inner = hub.app.app
+
+    async def forbidden(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 403,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b'{"detail": "token revoked"}'})
+
+    hub.app.app = forbidden
+    with bob.active():
+        with pytest.raises(HubError):
+            send_outcome_feedback(bob.db, bob.client(), hold_s=0)
+        assert [r.status for r in sharing_log(bob.db) if r.kind != "skill"] == [QUEUED]
+        hub.app.app = inner
+        report = send_outcome_feedback(bob.db, bob.client(), hold_s=0)
+    assert report.sent == {ids["helps"]: "endorsed"}

@@ -313,3 +313,39 @@ def test_an_imported_row_is_never_downgraded(make_user):
         for status in (REFUSED, INBOX):
             stored = received.record(bob.db, replace(row, status=status, reason="late"))
             assert stored.status == IMPORTED and stored.skill_name == "x"
+
+
+def _skill_answers(hub, status: int, body: bytes) -> list[bool]:
+    """Make the hub answer ``status`` and ``body`` for one skill (not its list) while the
+    returned flag is set."""
+    inner, on = hub.app.app, [True]
+
+    async def app(scope, receive, send) -> None:
+        if on[0] and scope["type"] == "http" and scope["path"].count("/") == 3:
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [(b"content-type", b"text/html")]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await inner(scope, receive, send)
+
+    hub.app.app = app
+    return on
+
+
+@pytest.mark.parametrize(("status", "body"), [(403, b'{"detail": "token revoked"}'),
+                                              (401, b'{"detail": "unknown token"}'),
+                                              (200, b"<html>proxy login</html>")])
+def test_a_temporary_hub_error_is_not_a_refusal(make_hub, make_user, status, body):
+    hub = make_hub()
+    publish(hub, "git-rebase", "Rebase onto main before merging.", domain="git")
+    bob = make_user("bob")
+    bob.join(hub)
+    on = _skill_answers(hub, status, body)
+    with bob.active():
+        subscriptions.subscribe(bob.db, "git")
+        with pytest.raises(HubError):
+            subscriptions.sync(bob.db, bob.client())
+        assert subscriptions.inbox(bob.db, hub.url) == [], "nothing recorded as refused"
+        on[0] = False
+        report = subscriptions.sync(bob.db, bob.client())
+    assert report.waiting == ["git-rebase"] and report.refused == []
