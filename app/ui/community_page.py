@@ -133,14 +133,18 @@ def _row(*widgets: QWidget) -> QWidget:
 
 class CommunityPage(StorePage):
     """The page; ``settings`` returns the window's current settings (they are replaced when
-    the user applies the settings dialog). ``sync`` is the window's background sync."""
+    the user applies the settings dialog). ``sync`` is the window's background sync;
+    ``set_trust`` takes a new trust threshold (the window's applies it like the settings
+    dialog does; alone, the page saves it itself)."""
 
     changed = Signal()  # the skills library changed (imported, enabled, disabled, deleted)
 
     def __init__(self, settings: Callable[[], Settings], parent: QWidget | None = None,
-                 store: AsyncStore | None = None, sync: CommunitySync | None = None) -> None:
+                 store: AsyncStore | None = None, sync: CommunitySync | None = None,
+                 set_trust: Callable[[int], None] | None = None) -> None:
         super().__init__(parent, store)
         self._settings = settings
+        self._set_trust = set_trust or self.set_trust
         self.sync = sync or CommunitySync(settings, self)
         self._hub_jobs = 0
         self.previewed: Preview | None = None
@@ -221,7 +225,7 @@ class CommunityPage(StorePage):
         self.subscribe_edit.returnPressed.connect(self.subscribe)
         self.subscribe_button.clicked.connect(self.subscribe)
         self.unsubscribe_button.clicked.connect(self.unsubscribe)
-        self.trust_spin.valueChanged.connect(self.set_trust)
+        self.trust_spin.editingFinished.connect(self.trust_edited)
         return _list_panel(self.subscription_list,
                            _row(self.subscribe_edit, self.subscribe_button,
                                 self.unsubscribe_button),
@@ -447,8 +451,15 @@ class CommunityPage(StorePage):
         self._run(lambda db: subscriptions.unsubscribe(db, domain),
                   lambda _: (self._say(f"Unsubscribed from {domain}."), self.refresh_local()))
 
+    def trust_edited(self) -> None:
+        """Take the threshold once the user is done with it (Enter or leaving the box), not at
+        every keystroke: typing 12 must not enable skills with 1 endorsement meanwhile."""
+        value = self.trust_spin.value()
+        if value != self._settings().community.trust_endorsements:
+            self._set_trust(value)
+
     def set_trust(self, value: int) -> None:
-        """Saved at once, in the window's settings object and in settings.toml."""
+        """Without a window: saved in the settings object and in settings.toml."""
         settings = self._settings()
         settings.community.trust_endorsements = value
         settings_mod.save(settings)

@@ -295,7 +295,8 @@ class MainWindow(QMainWindow):
     def open_community(self) -> None:
         from app.ui.community_page import CommunityPage
 
-        page = CommunityPage(lambda: self.settings, store=self.store, sync=self.community_sync)
+        page = CommunityPage(lambda: self.settings, store=self.store, sync=self.community_sync,
+                             set_trust=self.set_trust_endorsements)
         self.community_dialog = self._open_page("Community", page)
 
     def _community_synced(self, report: SyncReport) -> None:
@@ -903,6 +904,22 @@ class MainWindow(QMainWindow):
         self._take_settings(new)
         if self._background_started and model_settings_key(old) != model_settings_key(new):
             self._load_model(new)  # (not started yet: the first load will use the new settings)
+
+    def set_trust_endorsements(self, value: int) -> None:
+        """The Community page's trust threshold: saved and applied like the settings dialog's
+        OK, and handed to an open settings dialog, whose OK would otherwise revert it."""
+        from app.ui.settings_dialog import SettingsDialog
+
+        new = copy.deepcopy(self.settings)
+        new.community.trust_endorsements = value
+        try:
+            settings_mod.save(new)
+        except OSError as exc:
+            self.banner.show_message(f"The trust setting could not be saved: {exc}")
+            return
+        self.apply_settings(new)
+        if isinstance(self.settings_dialog, SettingsDialog):
+            self.settings_dialog.take_trust_endorsements(value)
 
     def _take_settings(self, new: settings_mod.Settings) -> None:
         """Use ``new`` everywhere but in the model, which the caller reloads if needed."""

@@ -333,6 +333,11 @@ class SettingsDialog(QDialog):
 
     # OK / Cancel -------------------------------------------------------------------------
 
+    def take_trust_endorsements(self, value: int) -> None:
+        """The Community page changed the trust threshold while this dialog is open: OK keeps
+        it (the dialog has no field of its own for it)."""
+        self._settings.community.trust_endorsements = value
+
     def _collect(self) -> Settings:
         """The edited settings; raises ValueError with a message for the user."""
         new = copy.deepcopy(self._settings)

@@ -239,7 +239,11 @@ def test_a_rogue_skill_from_a_compromised_hub_is_shown_refused_and_cannot_be_tak
 
 def test_the_trust_setting_is_saved(page: CommunityPage) -> None:
     assert page.trust_spin.value() == 0 and page.trust_spin.text() == "never"
+    page.trust_spin.setValue(1)
+    page.trust_spin.setValue(12)  # typed: not taken before the user is done
+    assert settings_mod.load().community.trust_endorsements == 0
     page.trust_spin.setValue(3)
+    page.trust_spin.editingFinished.emit()
     assert settings_mod.load().community.trust_endorsements == 3
     assert page._settings().community.trust_endorsements == 3
 
@@ -383,3 +387,15 @@ def test_a_closed_window_starts_no_sync(
     assert window.community_sync.sync_now() is False
     assert len(hub.app.paths) == before
 
+
+
+def test_the_trust_setting_survives_an_open_settings_dialog(window: MainWindow) -> None:
+    window.open_settings()
+    dialog = window.settings_dialog
+    page = open_page(window)
+    page.trust_spin.setValue(4)
+    page.trust_spin.editingFinished.emit()
+    assert window.settings.community.trust_endorsements == 4
+    dialog.accept()
+    assert window.settings.community.trust_endorsements == 4
+    assert settings_mod.load().community.trust_endorsements == 4
