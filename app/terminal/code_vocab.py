@@ -16,7 +16,7 @@ _ACT = re.compile(r"write_text|write_bytes|writeFileSync|appendFileSync|call-wit
                   r"|with-output-to-file|['\"]op['\"]\s*\+\s*['\"]en['\"]|getattr\(|send\(\s*:"
                   r"|(?<![.\w])load\s*\(|\bloadstring\b|include_string|eval-buffer|\beval\s*\("
                   r"|\bexec\s*\("
-                  r"|upload_file|/inet/|\bchmod\s*\(|\bopen\s*\(.*?,\s*['\"][wa]\+?['\"]"
+                  r"|upload_file|/inet/|\bchmod\s*\(|\bopen\s*\([^;]{0,200}?,\s*['\"][wa]\+?['\"]"
                   r"|urlretrieve")
 _REACH = re.compile(r"HOME|home\s*\(|expanduser|homedir|/etc/|https?://"
                     r"|\b\d{1,3}(?:\.\d{1,3}){3}\b|\.ssh\b|~/")

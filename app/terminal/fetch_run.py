@@ -27,15 +27,17 @@ _FETCH_RUN = re.compile(
         r"install\s+[./]|snap\s+install\s+--dangerous|flatpak\s+install\s+[./])",
         r"(?:\bcurl\b|\bwget\b|https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b)[^;&]*\|\s*"
         r"xargs\b[^|;&]*\b(?:ba|z|da|k)?sh\s+-c",
-        r"(?=.*(?:https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b)).*\|\s*\$\{?SHELL\}?",
     ]))
+# Searched separately (not as one lookahead) so a long line costs linear time.
+_TO_SHELL_VAR = re.compile(r"\|\s*\$\{?SHELL\}?")
+_REMOTE = re.compile(r"https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b")
 _CLONE = re.compile(r"\bgit\s+clone\b[^;&|]*?\s(\S+)\s+(\S+)\s*(?:&&|;)\s*(.*)")
 
 
 def fetch_run_reasons(text: str) -> list[str]:
     """Reasons for installing or running code from a non-default index, a URL or a clone."""
     reasons = []
-    if _FETCH_RUN.search(text):
+    if _FETCH_RUN.search(text) or (_TO_SHELL_VAR.search(text) and _REMOTE.search(text)):
         reasons.append("installs or runs code from a server other than the default index")
     clone = _CLONE.search(text)
     if clone:

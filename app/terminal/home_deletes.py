@@ -13,8 +13,8 @@ import re
 _DELETER = re.compile(
     r"--remove-files|\bremove_directory\b|-E\s+(?:rm|remove)\b|(?<![-\w])-delete\b|-exec(?:dir)?\s+(?:sudo\s+)?"
     r"(?:rm|shred|unlink)\b|\bshred\b|rm'?\s*\+\s*'?tree|\brmtree\b|[\"']r[\"']\s*\+\s*[\"']m[\"']"
-    r"|(?:^|[;&|({]\s*|\s)(?:\S*/)?rm\s+-\w*[rRf]|\bxargs\b[^|;&]*\brm\b"
-    r"|(?:^|[;&|]\s*)\S*\$\S*\s+-(?:rf|fr|r|R)\b|\(\s*r\s+m\s*\)")
+    r"|(?:^|[;&|({]\s*|\s)(?:\S{0,64}/)?rm\s+-\w*[rRf]|\bxargs\b[^|;&]*\brm\b"
+    r"|(?:^|[;&|]\s*)\S{0,64}\$\S{0,64}\s+-(?:rf|fr|r|R)\b|\(\s*r\s+m\s*\)")
 _END = r"""/?(?=[\s"';)*]|$)"""
 # One level under home that holds the user's own files: the standard folders, dot-files
 # (caches aside), or a name only known while the line runs (a variable, a glob, braces).

@@ -11,11 +11,13 @@ import re
 
 _MACHINE = re.compile("|".join([
     r"\bflashrom\b[^|;&]*\s(?:-w|--write|-E|--erase)\b",
-    r"(?=.*\b(?:lsblk|findmnt|blkid)\b).*(?:\bof=|\bmkfs|\bwipefs|\.ext[234]\b|\bsgdisk\b"
-    r"|\bblkdiscard\b)",
     r"\brtcwake\b[^|;&]*-m\s*(?:off|disk)\b",
     r"\bsystemctl\s+(?:--\S+\s+)*(?:kill|stop|restart)\b[^|;&]*\buser@",
 ]))
+# A disk found while the line runs, and a tool that writes one: searched separately so a
+# long line costs linear time.
+_FINDS_DISK = re.compile(r"\b(?:lsblk|findmnt|blkid)\b")
+_WRITES_DISK = re.compile(r"\bof=|\bmkfs|\bwipefs|\.ext[234]\b|\bsgdisk\b|\bblkdiscard\b")
 _FOREVER = re.compile(r"\bwhile\s+(?:true|:|\[\s*1\s*\]|1)\b|\buntil\s+false\b|for\s*\(\(\s*;\s*;"
                       r"|\brepeat\b|\bwhile\s*\(\s*(?:TRUE|true|1)\s*\)|\(let\s+loop\b|\bloop\s+do\b")
 _SPAWNS = re.compile(r"&\s*(?:done|;|\}|\)|end)|primitive-fork|\bfork\s*\(|mcparallel"
@@ -29,7 +31,7 @@ _ESCAPED_TO_SHELL = re.compile(r"""\bprintf\s+(["'])[^"']*\\(?:[0-7]{3}|x[0-9a-f
 def runaway_reasons(text: str) -> list[str]:
     """Reasons for firmware, computed-disk, power and runaway-process commands."""
     reasons = []
-    if _MACHINE.search(text):
+    if _MACHINE.search(text) or (_FINDS_DISK.search(text) and _WRITES_DISK.search(text)):
         reasons.append("writes firmware or a disk found while the line runs, or powers off "
                        "or kills a whole user session")
     if (_FOREVER.search(text) and _SPAWNS.search(text)) or _YES_SHELL.search(text) \
