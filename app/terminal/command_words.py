@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from app.terminal.escapes import decode_escapes
-from app.terminal.shell_syntax import ShellSyntaxError, Word, parse
+from app.terminal.shell_syntax import Command, ShellSyntaxError, Word, parse
 
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "csh", "tcsh", "ash",
                     "yash"})
@@ -98,6 +98,17 @@ def program_name(word: str) -> str:
         return "nc"
     return "node" if name == "nodejs" else name
 
+
+
+def plain_words(command: Command) -> list[str]:
+    """The command's words after a leading privilege or scheduling prefix and environment
+    assignments (``sudo``, ``nice``, ``FOO=1``…): a quick read for the class readers whose
+    patterns look at the program and its arguments only, not at the wrappers' own options."""
+    texts = [word.text for word in command.words]
+    while texts and (texts[0] in {"sudo", "doas", "command", "nice", "nohup", "exec"}
+                     or re.match(r"^\w+=", texts[0])):
+        texts = texts[1:]
+    return texts
 
 def expand_variables(text: str, variables: dict[str, str]) -> str:
     """Substitutes variables assigned earlier on the same line (`d=/; rm -rf $d`) and `$SHELL`."""

@@ -12,7 +12,7 @@ import re
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import program_name
+from app.terminal.command_words import plain_words, program_name
 from app.terminal.shell_syntax import Command
 
 _LOCAL_HOST = re.compile(r"^(?:localhost|127\.|\[?::1\]?|0\.0\.0\.0$)")
@@ -27,14 +27,6 @@ _TRANSFER = frozenset({"sftp", "ftp", "lftp", "tftp", "smbclient"})
 _WORLD_WRITABLE = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/")
 
 
-def _words(command: Command) -> list[str]:
-    texts = [word.text for word in command.words]
-    while texts and (texts[0] in {"sudo", "doas", "command", "nice", "nohup", "exec"}
-                     or re.match(r"^\w+=", texts[0])):
-        texts = texts[1:]
-    return texts
-
-
 def _value(args: list[str], flags: set[str] | frozenset[str]) -> list[str]:
     values = [b for a, b in pairwise(args) if a in flags]
     return values + [a.partition("=")[2] for a in args
@@ -45,7 +37,7 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
     """Reasons for commands that open the machine or its secrets to another one."""
     reasons = []
     for command in commands:
-        texts = _words(command)
+        texts = plain_words(command)
         if not texts:
             continue
         name, args = program_name(texts[0]), texts[1:]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from app.terminal.command_words import program_name
+from app.terminal.command_words import plain_words, program_name
 from app.terminal.shell_syntax import Command
 
 _VITAL = re.compile(r"^(?:sshd?|systemd(?:-\w+)?|init|dbus(?:-daemon)?|Xorg|X|Xwayland|gdm3?|"
@@ -23,20 +23,12 @@ _ISOLATE_SAFE = frozenset({"graphical.target", "default.target", "graphical"})
 _FLUSH = re.compile(r"\bflush\s+ruleset\b|\bdelete\s+table\b")
 
 
-def _words(command: Command) -> list[str]:
-    texts = [word.text for word in command.words]
-    while texts and (texts[0] in {"sudo", "doas", "command", "nice", "nohup", "exec"}
-                     or re.match(r"^\w+=", texts[0])):
-        texts = texts[1:]
-    return texts
-
-
 def service_reasons(commands: list[Command]) -> list[str]:
     """Reasons for killing vital daemons or every PID, isolating to a non-graphical target,
     and flushing the firewall's rules."""
     reasons = []
     for command in commands:
-        texts = _words(command)
+        texts = plain_words(command)
         if not texts:
             continue
         name, args = program_name(texts[0]), texts[1:]
