@@ -17,7 +17,9 @@ e-mail, IP address, path, IBAN, number, name, identifier; read from the string i
 ``bench/anonymize_names.py``), and each must reach the goal. ``names_other_source`` is
 recall on full names whose first names and surnames come from lists the detector does not
 use (gender-guesser's dictionary and the US Census surnames; the detector reads Faker's, and
-so do the cases), reported apart, after a cue word and bare.
+so do the cases), reported apart, after a cue word and bare. ``clean_text`` counts the words
+replaced in text that names nobody (the tune scenarios, the docs; ``bench/anonymize_clean.py``):
+over-redaction there is what makes a shared skill useless.
 
 Throughput is measured on the concatenation of all case texts, anonymized as one document:
 ``throughput_kb_s`` is wall-clock, ``cpu_throughput_kb_s`` uses this process's CPU time, which
@@ -33,6 +35,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from app.community.anonymize import LocalIdentity, anonymize
+from bench.anonymize_clean import measure_clean_text
 from bench.anonymize_names import category_of, measure_other_source
 from bench.cases import cases_parser, load_jsonl, print_result
 
@@ -128,6 +131,7 @@ def run(cases_file: Path, show_misses: bool) -> dict:
             print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
     names = measure_other_source(NO_IDENTITY)
     result["names_other_source"] = names
+    result["clean_text"] = measure_clean_text(NO_IDENTITY)
     result["goals_met"] = {
         "every_category_recall": result["min_category_recall"] >= GOAL_RECALL,
         "no_secret_leaked": result["leaked_secrets"] <= GOAL_LEAKED_SECRETS,
