@@ -14,12 +14,12 @@ object. Each line of the cases file is a JSON object:
 
 Recall is also reported per category of sensitive string (``recall_by_category``: secret,
 e-mail, IP address, path, IBAN, number, name, identifier; read from the string itself, see
-``bench/anonymize_names.py``), and each must reach the goal. ``names_other_source`` is
-recall on full names whose first names and surnames come from lists the detector does not
-use (gender-guesser's dictionary and the US Census surnames; the detector reads Faker's, and
-so do the cases), reported apart, after a cue word and bare. ``clean_text`` counts the words
-replaced in text that names nobody (the tune scenarios, the docs; ``bench/anonymize_clean.py``):
-over-redaction there is what makes a shared skill useless.
+``bench/anonymize_names.py``), and each must reach the goal. ``names_other_source`` is recall
+on full names whose first names and surnames come from lists the detector does not use
+(gender-guesser's dictionary and the US Census surnames; the detector reads Faker's and
+names-dataset's, and the cases are Faker's), reported apart, after a cue word and bare.
+``clean_text`` counts the words replaced in text that names nobody (the tune scenarios, the
+docs; ``bench/anonymize_clean.py``): over-redaction there is what makes a shared skill useless.
 
 Throughput is measured on the concatenation of all case texts, anonymized as one document:
 ``throughput_kb_s`` is wall-clock, ``cpu_throughput_kb_s`` uses this process's CPU time, which

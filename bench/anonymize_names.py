@@ -6,14 +6,15 @@ anonymizer said about it, so a string the anonymizer missed is still counted in 
 category.
 
 The detector knows first and last names from Faker's lists (``app/community/anonymize/
-names.py``), and the labelled cases were generated with Faker too, so they cannot show how it
-does on names it has never seen. Here first names come from gender-guesser's ``nam_dict.txt``
-(Jörg Michael's dictionary of about 48,000 first names from 50 countries) and surnames from
-the ``names`` package's list of the 1990 US Census (88,799 surnames); each full name is put in
-sentences of the kind a skill holds, some after a cue (``Ask …``, ``Thanks to …``,
-``Author: …``), some bare. A name counts as found only when neither its first name nor its
-surname is left in the output. Nobody tunes the detector on these: they are measured, not
-learned from.
+names.py``) and from lists derived from names-dataset (Facebook profiles' names, counted per
+country) with wordfreq's English words (``name_words.py``); the labelled cases were generated
+with Faker, so they cannot show how it does on names it has never seen. Here first names come
+from gender-guesser's ``nam_dict.txt`` (Jörg Michael's dictionary of about 48,000 first names
+from 50 countries) and surnames from the ``names`` package's list of the 1990 US Census (88,799
+surnames); each full name is put in sentences of the kind a skill holds, some after a cue
+(``Ask …``, ``Thanks to …``, ``Author: …``), some bare. A name counts as found only when
+neither its first name nor its surname is left in the output. Nobody tunes the detector on
+these: they are measured, not learned from.
 """
 
 from __future__ import annotations

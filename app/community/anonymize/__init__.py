@@ -14,7 +14,8 @@ Why hand-written patterns rather than Yelp's ``detect-secrets``: measured here, 
 characters is scanned from its start only, which keeps the work linear on megabyte inputs.
 
 One module per kind of data: :mod:`.credentials`, :mod:`.urls`, :mod:`.network`,
-:mod:`.numbers`, :mod:`.home_paths`, :mod:`.names`, :mod:`.identity` (the user's own
+:mod:`.numbers`, :mod:`.home_paths`, :mod:`.names` (with :mod:`.bare_names` for names no cue
+announces, reading the lists of :mod:`.name_words`), :mod:`.identity` (the user's own
 identifiers), :mod:`.echoes` (the other spellings of a name found once); :mod:`.redaction`
 merges what they find.
 """

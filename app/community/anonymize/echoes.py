@@ -8,7 +8,8 @@ correction naming a colleague left the colleague's first name and surname at the
 shared skill's description. So once a name is found anywhere in a text, each of its words is
 removed wherever it stands in that text, in any letter case.
 
-Only words of the name lists are echoed, and not those that are also ordinary words (a first
+Only words of the name lists (Faker's, and :mod:`.name_words`' first names and surnames) are
+echoed, and not those that are also ordinary words (a first
 name such as "Grace" or "Will", which the name detector only takes before a surname or after
 a cue): a value after ``To:`` may be a team rather than a person, and removing every "will"
 of a skill would cost more readability than it protects.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from app.community.anonymize.name_words import name_words
 from app.community.anonymize.names import known_name_words
 from app.community.anonymize.redaction import NAME, Redaction, hit
 
@@ -27,13 +29,13 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 
 def echo_spans(text: str, found: list[Redaction]) -> Iterator[Redaction]:
     """Every whole-word occurrence, in any case, of a word of a name in ``found``."""
-    known = known_name_words()
+    known, listed = known_name_words(), name_words()
     words = {
         word.lower()
         for red in found
         if red.kind == NAME
         for word in _WORD.findall(red.original)
-        if word.lower() in known
+        if word.lower() in known or word.title() in listed.first or word.title() in listed.last
     }
     if not words:
         return

@@ -3,7 +3,9 @@
 The lists cover several locales and are loaded once, offline. A known first name followed by a
 surname-shaped word is a name; so is any capitalized word after a cue (``Author:``,
 ``user.name``, ``Name <mail>``, a greeting such as "thanks to", a title such as "Dr.").
-First names that are also ordinary words ("Grace", "Will") need a surname or a cue.
+First names that are also ordinary words ("Grace", "Will") need a surname or a cue. Pairs
+of capitalized words that Faker's lists do not explain go to :mod:`.bare_names`, which reads
+much longer lists (names-dataset's) and where the pair stands.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from app.community.anonymize.bare_names import bare_name_end, name_tail_end
 from app.community.anonymize.credentials import is_reference
 from app.community.anonymize.redaction import NAME, Redaction, hit
 
@@ -171,12 +174,15 @@ def _capitalized_names(
         titled = bool(_TITLE_BEFORE.search(text, max(0, start - 8), start))
         # After "ask", "thanks to", "Hi"… any capitalized word is taken for a name.
         cued = titled or (word not in _NOT_SURNAME and _cued(text, start))
-        if not (known or cued):
-            continue
         end = match.end()
-        loose = (known and word not in _WORDLIKE_FIRST) or cued
-        while (following := _next_name_word(text, end, first, last, loose)) is not None:
-            end, loose = following, False
+        if known or cued:
+            loose = (known and word not in _WORDLIKE_FIRST) or cued
+            while (following := _next_name_word(text, end, first, last, loose)) is not None:
+                end, loose = following, False
+        if end == match.end() and not cued:
+            end = bare_name_end(text, start, end, first, last, _WORDLIKE_FIRST) or end
+        elif end > match.end():
+            end = name_tail_end(text, end, last)
         if end > match.end() or cued:
             covered = end
             yield hit(text, start, end, NAME)

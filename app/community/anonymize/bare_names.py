@@ -1,0 +1,170 @@
+"""Full names that no cue announces: "set up by Ilse Garrity", "Adomas Fray prefers tabs".
+
+Faker's lists alone miss most of the world's first names, and technical text is full of pairs
+of capitalized words that are no one ("Visual Studio", "Arch Linux", "Redis Cluster"). So a
+pair counts as a name by what its two words are, and, where the words alone are not enough,
+by where the pair stands:
+
+- a first name that is no English word ("Ilse", from :mod:`.name_words`) followed by a
+  surname-shaped word: a known surname, or a capitalized word that is no English word
+  ("Garrity"). "Redis Cluster" stays: "Cluster" is an English word and nobody's surname;
+- a first name that is an English word ("Hope", "Hue"), or a capitalized word found on no
+  list ("Dimitritchka"), followed by a surname-shaped word, in a place where a person fits:
+  right after "by", "to", "of", "from", "with", "for", "and", or just before a verb people
+  do ("prefers", "said", "wants") or a possessive "'s".
+
+Words that only products spell ("GitHub", "DevTools": a capital inside the word), ordinary
+English words ("Visual", "Studio", "Linux"), a pair after an article ("the Loki Promtail")
+and the tail of a longer run of capitalized words ("Grafana Loki Promtail") are never taken.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.community.anonymize.name_words import name_words
+
+# A word as names are written: capitalized, then lowercase (parts joined by - or ').
+_NAME_SHAPED = re.compile(r"[^\W\d_a-z][^\W\d_A-Z]+(?:[-'’][^\W\d_a-z][^\W\d_A-Z]*)*")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_BY = frozenset(("by", "cc", "ask"))
+_BEFORE = frozenset(("to", "of", "from", "with", "for", "and", "via"))
+_ARTICLES = frozenset(("the", "a", "an", "this", "that", "your", "my", "our", "their", "its"))
+_PERSON_VERBS = frozenset(
+    (
+        "prefers",
+        "preferred",
+        "said",
+        "says",
+        "wants",
+        "wanted",
+        "wrote",
+        "writes",
+        "asked",
+        "asks",
+        "thinks",
+        "thought",
+        "told",
+        "tells",
+        "suggested",
+        "suggests",
+        "recommended",
+        "recommends",
+        "likes",
+        "liked",
+        "knows",
+        "knew",
+        "agreed",
+        "approved",
+        "mentioned",
+        "explained",
+        "reviewed",
+        "reported",
+        "noticed",
+        "maintains",
+        "owns",
+        "insists",
+        "decided",
+    )
+)
+# How surely a place holds a person (see _person_slot).
+_ANYWHERE, _ANYONE, _PERSON = 0, 1, 2
+# What a word of the pair is: on a name list, on one but also an English word, on none.
+_LISTED, _WORDLIKE, _UNLISTED = "listed", "wordlike", "unlisted"
+# (first word, second word) -> the place the pair must stand in to be taken for a name; pairs
+# not here (an unlisted word with another unlisted or word-like one) never are.
+_SLOT_NEEDED = {
+    (_LISTED, _LISTED): _ANYWHERE,
+    (_WORDLIKE, _LISTED): _ANYONE,
+    (_LISTED, _UNLISTED): _PERSON,
+    (_UNLISTED, _LISTED): _PERSON,
+    (_WORDLIKE, _UNLISTED): _PERSON,
+}
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)([ \u00a0])\Z")
+_WORD_AFTER = re.compile(r"[ \u00a0]([^\W\d_]+(?:[-'’][^\W\d_]+)*)")
+_POSSESSIVE_END = re.compile(r"['’]s\Z")
+
+
+def bare_name_end(
+    text: str,
+    start: int,
+    end: int,
+    faker_first: frozenset[str],
+    faker_last: frozenset[str],
+    wordlike: frozenset[str],
+) -> int | None:
+    """End of a full name whose first word is ``text[start:end]``, or None (module docstring).
+
+    ``faker_first``/``faker_last`` are the Faker lists; ``wordlike`` Faker's first names that
+    are also English words.
+    """
+    first = text[start:end]
+    if not _NAME_SHAPED.fullmatch(first):
+        return None
+    words = name_words()
+    before = _WORD_BEFORE.search(text, max(0, start - 30), start)
+    previous = before.group(1) if before else ""
+    if previous[:1].isupper() or previous.lower() in _ARTICLES:
+        return None  # the tail of a run of capitalized words, or "the Loki Promtail"
+    last_end, last = _name_after(text, end)
+    if not last:
+        return None
+    if last in faker_last or last in faker_first or last in words.word_last or last in words.last:
+        last_kind = _LISTED
+    elif words.is_ordinary(last):
+        return None
+    else:
+        last_kind = _UNLISTED
+    if first in wordlike or first in words.word_first:
+        first_kind = _WORDLIKE
+    elif first in words.first or first in faker_first:
+        first_kind = _LISTED
+    elif words.is_ordinary(first):
+        return None
+    else:
+        first_kind = _UNLISTED
+    needed = _SLOT_NEEDED.get((first_kind, last_kind))
+    if needed is None:
+        return None
+    if _person_slot(text, previous, last_end) < needed:
+        return None
+    return name_tail_end(text, last_end, faker_last)
+
+
+def name_tail_end(text: str, end: int, faker_last: frozenset[str]) -> int:
+    """End of a found name once the surname-shaped words after it are added: a middle name
+    or a second surname ("Ilse Maria Garrity"), two words at most, no English word unless
+    it is a known surname."""
+    words = name_words()
+    for _ in range(2):
+        following, word = _name_after(text, end)
+        if not word or (words.is_ordinary(word) and word not in faker_last):
+            break
+        end = following
+    return end
+
+
+def _name_after(text: str, end: int) -> tuple[int, str]:
+    """End and text of the name-shaped word right after ``end`` (a possessive 's left out),
+    or ``(end, "")``."""
+    match = _WORD_AFTER.match(text, end)
+    if match is None:
+        return end, ""
+    word = _POSSESSIVE_END.sub("", match.group(1))
+    if len(word) < 2 or not _NAME_SHAPED.fullmatch(word):
+        return end, ""
+    return match.start(1) + len(word), word
+
+
+def _person_slot(text: str, previous: str, end: int) -> int:
+    """How surely a pair ending at ``end`` stands where a person fits: ``_PERSON`` after "by",
+    before a verb people do or a possessive; ``_ANYONE`` after "to", "of", "with"…, where a
+    product fits as well; else ``_ANYWHERE``."""
+    after = _WORD_AFTER.match(text, end)
+    if (
+        previous in _BY
+        or _POSSESSIVE.match(text, end)
+        or (after is not None and after.group(1).lower() in _PERSON_VERBS)
+    ):
+        return _PERSON
+    return _ANYONE if previous in _BEFORE else _ANYWHERE

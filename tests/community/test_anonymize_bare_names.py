@@ -1,0 +1,82 @@
+"""Full names without a cue ("set up by Adomas Garrity"), found from names-dataset's lists and
+where the pair stands, while technical pairs of capitalized words stay."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from app.community.anonymize import LocalIdentity, anonymize
+from app.community.anonymize.name_words import SortedWords, name_words
+from app.paths import assets_dir
+
+NO_IDENTITY = LocalIdentity(None, None, None, None)
+# First names and surnames on names-dataset's lists but not on Faker's.
+NAMES = ("Adomas Garrity", "Oluwaseun Haugland", "Kwabena Brzezinski", "Siobhan Tiihonen")
+POSITIONS = (
+    "The backup job was set up by {name}; run `make backup` to start it.",
+    "{name} prefers tabs in Makefiles, so keep them.",
+    "Send the report to {name} when `pytest` passes.",
+    "The laptop of {name} needs `sudo apt install fd-find` first.",
+)
+
+
+def clean(text: str) -> str:
+    return anonymize(text, NO_IDENTITY).text
+
+
+@pytest.mark.parametrize("template", POSITIONS)
+@pytest.mark.parametrize("name", NAMES)
+def test_a_bare_full_name_is_removed_in_each_position(template: str, name: str) -> None:
+    out = clean(template.format(name=name))
+    assert all(part not in out for part in name.split()), out
+    assert out == template.format(name="<NAME>")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Open Visual Studio Code, then Arch Linux's wiki on Docker Compose and GitHub Actions.",
+        "Fish Shell reads `config.fish`; Run `make` and Use the Makefile as is.",
+        "The cache was set up by Redis Cluster; send the logs to Grafana Loki.",
+        "Switch to Fedora Silverblue, managed with Azure Functions and Django Channels.",
+        "Install Home Assistant on a Raspberry Pi with Jupyter Notebook and Sublime Text.",
+    ],
+)
+def test_technical_pairs_of_capitalized_words_stay(text: str) -> None:
+    assert clean(text) == text
+
+
+def test_a_pair_half_known_is_a_name_only_where_a_person_fits() -> None:
+    """ "Quarnby" is on no list: with a listed first name, the pair needs "by" or a verb people
+    do; after "to" a product fits as well ("Fedora Silverblue")."""
+    assert clean("Set up by Adomas Quarnby.") == "Set up by <NAME>."
+    assert clean("Adomas Quarnby prefers tabs.") == "<NAME> prefers tabs."
+    assert clean("Switch to Adomas Quarnby.") == "Switch to Adomas Quarnby."
+
+
+def test_a_bare_name_found_once_is_removed_where_the_text_repeats_it() -> None:
+    out = clean("Ask garrity first.\nThe backup job was set up by Adomas Garrity.")
+    assert "garrity" not in out.lower() and "adomas" not in out.lower()
+
+
+def test_sorted_words_answers_like_a_set() -> None:
+    rng = random.Random(7)
+    for size in range(40):
+        words = {"".join(rng.choice("abc") for _ in range(rng.randint(1, 4))) for _ in range(size)}
+        listed = SortedWords(sorted(words))
+        for probe in {
+            "".join(rng.choice("abcd") for _ in range(rng.randint(0, 4))) for _ in range(60)
+        }:
+            assert (probe in listed) == (probe in words), (probe, sorted(words))
+
+
+def test_the_shipped_lists_are_sorted_and_hold_no_english_word() -> None:
+    folder = assets_dir() / "names"
+    for name in ("first_names.txt", "surnames.txt"):
+        lines = [w for w in (folder / name).read_text("utf-8").splitlines() if w[:1] != "#"]
+        assert lines == sorted(lines) and len(lines) > 100_000
+    words = name_words()
+    assert "Garrity" in words.last and "Adomas" in words.first
+    assert not any(w in words.first or w.title() in words.last for w in ("visual", "studio"))
