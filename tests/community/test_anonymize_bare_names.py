@@ -80,3 +80,13 @@ def test_the_shipped_lists_are_sorted_and_hold_no_english_word() -> None:
     words = name_words()
     assert "Garrity" in words.last and "Adomas" in words.first
     assert not any(w in words.first or w.title() in words.last for w in ("visual", "studio"))
+
+
+def test_a_pair_the_text_also_writes_as_code_is_a_program() -> None:
+    """The name lists hold programs people typed as names ("Perl", "Faker"); found by reading
+    Faker's own README, whose every "faker" the echo of "Perl Faker" then removed."""
+    text = "Faker is inspired by Perl Faker and Ruby Faker.\n\n    from faker import Faker\n"
+    assert clean(text) == text
+    # Its e-mail address or ssh login does not make a person's name code.
+    out = clean("Set up by Adomas Garrity: adomas.garrity@example.org, `ssh garrity@build1`.")
+    assert "Adomas" not in out and "Garrity" not in out

@@ -14,13 +14,17 @@ by where the pair stands:
   do ("prefers", "said", "wants") or a possessive "'s".
 
 Words that only products spell ("GitHub", "DevTools": a capital inside the word), ordinary
-English words ("Visual", "Studio", "Linux"), a pair after an article ("the Loki Promtail")
-and the tail of a longer run of capitalized words ("Grafana Loki Promtail") are never taken.
+English words ("Visual", "Studio", "Linux"), a pair after an article ("the Loki Promtail"),
+the tail of a longer run of capitalized words ("Grafana Loki Promtail") and words the same
+text writes as code (``from faker import``, `` `loki` ``, ``perl(1)``: a program, not a
+person; "Perl Faker" in Faker's own README) are never taken. The name lists hold whatever
+people typed as their name, so they list many programs too ("Perl", "Faker", "Redis").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from app.community.anonymize.name_words import name_words
 
@@ -80,24 +84,41 @@ _SLOT_NEEDED = {
     (_UNLISTED, _LISTED): _PERSON,
     (_WORDLIKE, _UNLISTED): _PERSON,
 }
+# Code in a text: inline or fenced between backticks, or a lowercase word imported or called
+# ("from faker import", "loki("). Parts of an e-mail address or a path are not code words.
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_CODE_USE = re.compile(
+    r"(?m)^[ \t>]*(?:from ([a-z]\w*)[\w.]* import|import ([a-z]\w*))"
+    r"|(?<![\w@.+/\-])([a-z][a-z0-9_]*)\("
+)
+_LOWER_WORD = re.compile(r"(?<![\w@.+/\-])[a-z][a-z0-9_]*(?![\w+/\-]|[\w.+\-]*@)")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)([ \u00a0])\Z")
 _WORD_AFTER = re.compile(r"[ \u00a0]([^\W\d_]+(?:[-'’][^\W\d_]+)*)")
 _POSSESSIVE_END = re.compile(r"['’]s\Z")
+
+
+def code_words(text: str) -> frozenset[str]:
+    """The lowercase words ``text`` writes as code (see the module docstring); a name in code
+    keeps its capitals (``git commit --author "Ilse Garrity"``), so it is not among them."""
+    found = {m.group(1) or m.group(2) or m.group(3) for m in _CODE_USE.finditer(text)}
+    for span in _CODE_SPAN.finditer(text):
+        found.update(_LOWER_WORD.findall(span.group(2)))
+    return frozenset(found)
 
 
 def bare_name_end(
     text: str,
     start: int,
     end: int,
-    faker_first: frozenset[str],
-    faker_last: frozenset[str],
-    wordlike: frozenset[str],
+    faker: tuple[frozenset[str], frozenset[str], frozenset[str]],
+    code: Callable[[], frozenset[str]],
 ) -> int | None:
     """End of a full name whose first word is ``text[start:end]``, or None (module docstring).
 
-    ``faker_first``/``faker_last`` are the Faker lists; ``wordlike`` Faker's first names that
-    are also English words.
+    ``faker`` holds Faker's first names, surnames and first names that are also English
+    words; ``code`` gives :func:`code_words` of ``text`` (computed only when needed).
     """
+    faker_first, faker_last, wordlike = faker
     first = text[start:end]
     if not _NAME_SHAPED.fullmatch(first):
         return None
@@ -127,6 +148,8 @@ def bare_name_end(
     if needed is None:
         return None
     if _person_slot(text, previous, last_end) < needed:
+        return None
+    if first.lower() in code() or last.lower() in code():
         return None
     return name_tail_end(text, last_end, faker_last)
 

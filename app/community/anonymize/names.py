@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from app.community.anonymize.bare_names import bare_name_end, name_tail_end
+from app.community.anonymize.bare_names import bare_name_end, code_words, name_tail_end
 from app.community.anonymize.credentials import is_reference
 from app.community.anonymize.redaction import NAME, Redaction, hit
 
@@ -166,6 +166,7 @@ def _capitalized_names(
 ) -> Iterator[Redaction]:
     """Known first name + surname-shaped words, or a first name right after a cue or title."""
     covered = 0
+    code = cache(lambda: code_words(text))
     for match in _CAPITALIZED.finditer(text):
         word, start = match.group(), match.start()
         if start < covered or not word[0].isupper() or word.isupper():
@@ -180,7 +181,7 @@ def _capitalized_names(
             while (following := _next_name_word(text, end, first, last, loose)) is not None:
                 end, loose = following, False
         if end == match.end() and not cued:
-            end = bare_name_end(text, start, end, first, last, _WORDLIKE_FIRST) or end
+            end = bare_name_end(text, start, end, (first, last, _WORDLIKE_FIRST), code) or end
         elif end > match.end():
             end = name_tail_end(text, end, last)
         if end > match.end() or cued:
