@@ -39,8 +39,9 @@ def test_a_bare_full_name_is_removed_in_each_position(template: str, name: str) 
     [
         "Open Visual Studio Code, then Arch Linux's wiki on Docker Compose and GitHub Actions.",
         "Fish Shell reads `config.fish`; Run `make` and Use the Makefile as is.",
-        "The cache was set up by Redis Cluster; send the logs to Grafana Loki.",
-        "Switch to Fedora Silverblue, managed with Azure Functions and Django Channels.",
+        "The cache was set up by Redis Cluster, managed with Azure Functions.",
+        "Send the logs to Grafana Loki: `docker run grafana/loki`.",
+        "Switch to Django Channels and restart.",
         "Install Home Assistant on a Raspberry Pi with Jupyter Notebook and Sublime Text.",
     ],
 )
@@ -49,11 +50,15 @@ def test_technical_pairs_of_capitalized_words_stay(text: str) -> None:
 
 
 def test_a_pair_half_known_is_a_name_only_where_a_person_fits() -> None:
-    """ "Quarnby" is on no list: with a listed first name, the pair needs "by" or a verb people
-    do; after "to" a product fits as well ("Fedora Silverblue")."""
-    assert clean("Set up by Adomas Quarnby.") == "Set up by <NAME>."
-    assert clean("Adomas Quarnby prefers tabs.") == "<NAME> prefers tabs."
-    assert clean("Switch to Adomas Quarnby.") == "Switch to Adomas Quarnby."
+    """Quarnby is on no list and Hope is an English word: such pairs need a place a person
+    fits, and the surer the place, the less their words must say."""
+    assert clean("Adomas Quarnby is the default.") == "Adomas Quarnby is the default."
+    assert clean("Switch to Adomas Quarnby.") == "Switch to <NAME>."
+    assert clean("Hope Garrity is here.") == "Hope Garrity is here."
+    assert clean("Send it to Hope Garrity.") == "Send it to <NAME>."
+    assert clean("Switch to Hope Quarnby.") == "Switch to Hope Quarnby."
+    assert clean("Set up by Hope Quarnby.") == "Set up by <NAME>."
+    assert clean("Hope Quarnby prefers tabs.") == "<NAME> prefers tabs."
 
 
 def test_a_bare_name_found_once_is_removed_where_the_text_repeats_it() -> None:

@@ -5,13 +5,18 @@ of capitalized words that are no one ("Visual Studio", "Arch Linux", "Redis Clus
 pair counts as a name by what its two words are, and, where the words alone are not enough,
 by where the pair stands:
 
-- a first name that is no English word ("Ilse", from :mod:`.name_words`) followed by a
-  surname-shaped word: a known surname, or a capitalized word that is no English word
-  ("Garrity"). "Redis Cluster" stays: "Cluster" is an English word and nobody's surname;
-- a first name that is an English word ("Hope", "Hue"), or a capitalized word found on no
-  list ("Dimitritchka"), followed by a surname-shaped word, in a place where a person fits:
-  right after "by", "to", "of", "from", "with", "for", "and", or just before a verb people
-  do ("prefers", "said", "wants") or a possessive "'s".
+- a first name and a surname of the lists, neither an English word ("Adomas Garrity"): a
+  name wherever it stands. "Redis Cluster" stays: "Cluster" is an English word and no one's
+  surname on the lists;
+- one word on the lists and the other on none but no English word ("Adomas Quarnby",
+  "Dimitritchka Garrity"), or a first name that is also an English word before a listed
+  surname ("Hope Garrity"): where a person fits, right after "by", "to", "of", "from",
+  "with", "for", "and", "via", or just before a verb people do ("prefers", "said", "wants")
+  or a possessive "'s". A product fits after "to" or "with" as well ("send the logs to
+  Grafana Loki": "Loki" is a surname on the lists), and is then removed: unsure -> remove,
+  unless the text writes one of its words as code (below);
+- a first name that is an English word before a word on no list ("Hue Quarnby"): only after
+  "by", before a verb people do or a possessive.
 
 Words that only products spell ("GitHub", "DevTools": a capital inside the word), ordinary
 English words ("Visual", "Studio", "Linux"), a pair after an article ("the Loki Promtail"),
@@ -80,8 +85,8 @@ _LISTED, _WORDLIKE, _UNLISTED = "listed", "wordlike", "unlisted"
 _SLOT_NEEDED = {
     (_LISTED, _LISTED): _ANYWHERE,
     (_WORDLIKE, _LISTED): _ANYONE,
-    (_LISTED, _UNLISTED): _PERSON,
-    (_UNLISTED, _LISTED): _PERSON,
+    (_LISTED, _UNLISTED): _ANYONE,
+    (_UNLISTED, _LISTED): _ANYONE,
     (_WORDLIKE, _UNLISTED): _PERSON,
 }
 # Code in a text: inline or fenced between backticks, or a lowercase word imported or called
@@ -91,7 +96,7 @@ _CODE_USE = re.compile(
     r"(?m)^[ \t>]*(?:from ([a-z]\w*)[\w.]* import|import ([a-z]\w*))"
     r"|(?<![\w@.+/\-])([a-z][a-z0-9_]*)\("
 )
-_LOWER_WORD = re.compile(r"(?<![\w@.+/\-])[a-z][a-z0-9_]*(?![\w+/\-]|[\w.+\-]*@)")
+_LOWER_WORD = re.compile(r"(?<![\w@.+/\-])[a-z][a-z0-9_]*(?![\w+\-]|[\w.+\-]*@)")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)([ \u00a0])\Z")
 _WORD_AFTER = re.compile(r"[ \u00a0]([^\W\d_]+(?:[-'’][^\W\d_]+)*)")
 _POSSESSIVE_END = re.compile(r"['’]s\Z")

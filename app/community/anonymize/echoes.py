@@ -8,11 +8,11 @@ correction naming a colleague left the colleague's first name and surname at the
 shared skill's description. So once a name is found anywhere in a text, each of its words is
 removed wherever it stands in that text, in any letter case.
 
-Only words of the name lists (Faker's, and :mod:`.name_words`' first names and surnames) are
-echoed, and not those that are also ordinary words (a first
-name such as "Grace" or "Will", which the name detector only takes before a surname or after
-a cue): a value after ``To:`` may be a team rather than a person, and removing every "will"
-of a skill would cost more readability than it protects.
+Only words of the name lists (Faker's, and :mod:`.name_words`' first names and surnames, but
+not those the text also writes as code) are echoed, and not those that are also ordinary words
+(a first name such as "Grace" or "Will", which the name detector only takes before a surname or
+after a cue): a value after ``To:`` may be a team rather than a person, and removing every
+"will" of a skill would cost more readability than it protects.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from app.community.anonymize.bare_names import code_words
 from app.community.anonymize.name_words import name_words
 from app.community.anonymize.names import known_name_words
 from app.community.anonymize.redaction import NAME, Redaction, hit
@@ -37,6 +38,9 @@ def echo_spans(text: str, found: list[Redaction]) -> Iterator[Redaction]:
         for word in _WORD.findall(red.original)
         if word.lower() in known or word.title() in listed.first or word.title() in listed.last
     }
+    # names-dataset's lists hold programs too: a word the text writes as code stays there
+    # (`nano ~/.bashrc` after "Jetson Nano" was taken for a name), unless Faker lists it.
+    words -= code_words(text) - known
     if not words:
         return
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
