@@ -95,3 +95,9 @@ def test_a_pair_the_text_also_writes_as_code_is_a_program() -> None:
     # Its e-mail address or ssh login does not make a person's name code.
     out = clean("Set up by Adomas Garrity: adomas.garrity@example.org, `ssh garrity@build1`.")
     assert "Adomas" not in out and "Garrity" not in out
+
+
+def test_a_word_of_a_found_name_stays_where_the_text_writes_it_as_code() -> None:
+    """Found after a cue, "Nano" is on the surname list; its echo must not break a command."""
+    out = clean("Thanks to Jetson Nano! Edit it with `nano ~/.bashrc`.")
+    assert out == "Thanks to <NAME>! Edit it with `nano ~/.bashrc`."
