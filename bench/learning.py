@@ -250,6 +250,8 @@ class Replay:
             # The gate's own figures, for comparison only: the verdict uses the bench's.
             "gate_canary_ppl_current": (metrics.get("current") or {}).get("canary_ppl"),
             "gate_canary_ppl_candidate": (metrics.get("candidate") or {}).get("canary_ppl"),
+            # per hinted example: the hint, the teacher's reply, whether it followed the hint
+            "teacher": metrics.get("teacher") or final.get("teacher"),
         }
         if out["promoted"]:
             path = AdapterRegistry(self.db).active_path(self.base_sha)

@@ -69,7 +69,7 @@ from trainer.export_gguf import export_adapter
 from trainer.loop import Preempted, StopGuard, load_checkpoint, train
 from trainer.objectives import objective_weight
 from trainer.replay import replay_windows
-from trainer.teacher import CACHE_FILE, Teacher, write_back
+from trainer.teacher import CACHE_FILE, teach_all, write_back
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PREEMPTED, EXIT_BUSY = 0, 1, 2, 3, 4
 LOCK_FILE = "trainer.lock"
@@ -102,6 +102,11 @@ def make_emitter(as_json: bool) -> Emit:
         print(line, flush=True)
 
     return emit
+
+
+def teacher_cache() -> Path:
+    """Where the teacher's checked replies are kept between runs (``trainer/teacher.py``)."""
+    return checkpoint_path("").parent / CACHE_FILE
 
 
 def checkpoint_path(base_sha256: str) -> Path:
@@ -313,28 +318,34 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         )
         return EXIT_OK
     encoder = Encoder(model_path, config.max_len)
-    train_ex, held_ex, community, bad_community = split_for_run(examples, lessons, encoder, config)
-    bad_rows += bad_community
     registry = AdapterRegistry(db)
     current = current_adapter(registry, base_sha, emit)
-    teacher = Teacher(
-        model_path, current, encoder, config, checkpoint_path("").parent / CACHE_FILE, threads
+    examples, report = teach_all(
+        examples, model_path, current, encoder, config, teacher_cache(), threads
     )
-    try:
-        train_ex, held_ex = teacher.teach(train_ex), teacher.teach(held_ex)
-    finally:
-        teacher.close()
-    teacher.report.skills_given_examples = write_back(db, train_ex + held_ex)
+    report.skills_given_examples = write_back(db, examples)
+    train_ex, held_ex, community, bad_community = split_for_run(examples, lessons, encoder, config)
+    bad_rows += bad_community
     train_items, bad_train = encoder.encode_all(with_plain_prompts(train_ex))
     train_items = [i for i in train_items if objective_weight(i.example, config) > 0]
     held_items, bad_held = encoder.encode_all(without_skills(held_ex))
+    judged, judged_on = gate_items(held_items, train_items)
+    unusable = None
     if not train_items:
+        unusable = "no example could be encoded for an objective with a weight"
+    elif not judged:  # the gate would refuse any candidate: training it is wasted time
+        unusable = (
+            "no held-out examples to measure a candidate on "
+            f"({report.checked} of {report.asked} teacher replies followed the hint)"
+        )
+    if unusable:
         emit(
             {
                 "event": "done",
                 "status": "skipped",
-                "reason": "no example could be encoded for an objective with a weight",
+                "reason": unusable,
                 "skipped_rows": bad_rows + bad_train,
+                "teacher": report.as_dict(),
             }
         )
         return EXIT_OK
@@ -355,7 +366,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             "community": from_community,
             "skipped": bad_rows + bad_train + bad_held,
             "resuming": resume is not None,
-            "teacher": teacher.report.as_dict(),
+            "teacher": report.as_dict(),
         }
     )
     candidate_file = ckpt.with_name(f"candidate-run{run_id}.gguf")
@@ -401,7 +412,6 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         emit({"event": "phase", "phase": "export"})
         export_adapter(peft_model, candidate_file, base_sha256=base_sha, arch=arch)
         emit({"event": "phase", "phase": "eval"})
-        judged, judged_on = gate_items(held_items, train_items)
         verdict = gate(
             model_path,
             candidate_file,
@@ -434,7 +444,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             "community": from_community,
             "train": summary,
             "base_load": info,
-            "teacher": teacher.report.as_dict(),
+            "teacher": report.as_dict(),
         }
         status = "promoted" if verdict["promote"] else "rejected"
         try:
@@ -480,16 +490,12 @@ def cmd_eval(args: argparse.Namespace, emit: Emit) -> int:
         raise AdapterError("no active adapter for the served model; pass --version")
     registry.verify(record, base_sha)
     examples, _ = load_examples(db)
-    _, held_ex = split_holdout(examples, config.holdout_fraction)
     encoder = Encoder(model_path, config.max_len)
     threads = training_threads(args.threads)
-    teacher = Teacher(
-        model_path, record.path, encoder, config, checkpoint_path("").parent / CACHE_FILE, threads
+    examples, _ = teach_all(
+        examples, model_path, record.path, encoder, config, teacher_cache(), threads
     )
-    try:
-        held_ex = teacher.teach(held_ex)
-    finally:
-        teacher.close()
+    _, held_ex = split_holdout(examples, config.holdout_fraction)
     held_items, _ = encoder.encode_all(without_skills(held_ex))
     verdict = gate(
         model_path, record.path, None, held_items, encoder, config.canary_tolerance, threads

@@ -144,15 +144,32 @@ def split_holdout(examples: list[Example], fraction: float) -> tuple[list[Exampl
     A prompt added that way may later go back to training when newer prompts fill the
     share; the other way round (a trained prompt judged) only happens when the share grows,
     and then favours the adapter that trained on it, the current one: the gate stays strict.
+
+    Hinted examples (a correction said in words) are split after their teacher replies were
+    checked (``trainer.__main__``): split before, the held-out ones were dropped whenever
+    the check failed on them, and a run taught only in words was refused with "no held-out
+    examples to measure the candidate on". When none of their prompts falls among the
+    held-out ones, their own share is held out too (one once there are two), so a lesson
+    said in words decides promotion even among many corrections.
     """
     if fraction <= 0:
         return list(examples), []
-    scores = sorted({holdout_score(e) for e in examples})
-    wanted = max(1, round(fraction * len(scores))) if len(scores) >= 2 else 0
-    cut = {score for score in scores if score < fraction} | set(scores[:wanted])
+    cut = _held_scores(examples, fraction)
+    hinted = [e for e in examples if e.kind == "hinted"]
+    if not cut & {holdout_score(e) for e in hinted}:
+        cut |= _held_scores(hinted, fraction)
     held = [e for e in examples if holdout_score(e) in cut]
     held_ids = {e.id for e in held}
     return [e for e in examples if e.id not in held_ids], held
+
+
+def _held_scores(examples: list[Example], fraction: float) -> set[float]:
+    """The :func:`holdout_score` values of the prompts of ``examples`` to hold out: those
+    below ``fraction``, and the lowest others up to ``round(fraction * prompts)`` (one at
+    least, once there are two prompts)."""
+    scores = sorted({holdout_score(e) for e in examples})
+    wanted = max(1, round(fraction * len(scores))) if len(scores) >= 2 else 0
+    return {score for score in scores if score < fraction} | set(scores[:wanted])
 
 
 def with_plain_prompts(examples: list[Example]) -> list[Example]:

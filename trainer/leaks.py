@@ -89,7 +89,8 @@ def lessons(examples: list[Example], encoder: Encoder) -> Lessons:
         request = request_of(example.prompt_plain or example.prompt, encoder)
         if example.desired:
             wanted[request] |= words(example.desired)
-        for text in (example.rejected, example.reply if not example.desired else None):
+        # a hinted example's reply is the one the user objected to, its desired the teacher's
+        for text in (example.rejected, example.reply if example.reply != example.desired else None):
             if text:
                 turned_down[request] |= words(text)
     support: dict[str, list[str]] = defaultdict(list)

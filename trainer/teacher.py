@@ -36,7 +36,7 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ from trainer.data import DataError, Encoder, Example
 CACHE_FILE = "teacher.json"
 SAMPLE_TEMPERATURE = 0.8
 LABEL_LINE_TOKENS = 32
+LOGGED_CHARS = 240  # of a hint and a reply in the report
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
 _AT_START = re.compile(
     r"\b(?:start|begin|open|first)\w*\b(?!\s+with\b)|\bat the (?:top|start)\b", re.IGNORECASE
@@ -101,9 +102,29 @@ class TeacherReport:
     samples: int = 0
     seconds: float = 0.0
     skills_given_examples: int = 0
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    """Per hinted example: its id, the hint, the kept reply (else the last try), whether
+    it followed the hint and how it was found (``greedy``, ``sampled``, ``label line``,
+    ``relabelled``, ``opened with what it names``, ``cached``, ``failed``): why a lesson
+    said in words did or did not teach, readable in the run's events and metrics."""
+
+    def log(
+        self, example: Example, hint: str, found: str | None, how: str, tries: list[str]
+    ) -> None:
+        shown = found if found is not None else (tries[-1] if tries else "")
+        self.examples.append(
+            {
+                "id": example.id,
+                "hint": hint[:LOGGED_CHARS],
+                "reply": shown[:LOGGED_CHARS],
+                "followed": found is not None,
+                "how": how,
+                "tries": len(tries),
+            }
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "examples": list(self.examples)}
 
 
 def _split(template: str | None, eos: str, messages: list[dict[str, str]]) -> tuple[str, str]:
@@ -230,6 +251,29 @@ class Teacher:
                 reply = f"{body} {line or fallback}"
         return reply.strip()
 
+    def _write(self, context: str, terms: HintTerms) -> tuple[str | None, str, list[str]]:
+        """(the first reply that follows the hint or ``None``, how it was found, every try)."""
+        tries: list[str] = []
+        for attempt in range(self.config.teacher_samples):
+            text = self._generate(context, attempt, self.config.teacher_tokens)
+            tries.append(text)
+            if follows(text, terms):
+                return text, "greedy" if attempt == 0 else "sampled", tries
+            guided = self._guided(context, text, terms)
+            if guided is not None and follows(guided, terms):
+                return guided, "label line", tries
+        relabelled = (swap_terms(text, terms) for text in tries)
+        found = next((t for t in relabelled if t and follows(t, terms)), None)
+        if found is not None:
+            return found, "relabelled", tries
+        if terms.named:
+            opening = f"Using {terms.named}: "
+            text = opening + self._generate(context + opening, 0, self.config.teacher_tokens)
+            tries.append(text)
+            if follows(text, terms):
+                return text, "opened with what it names", tries
+        return None, "failed", tries
+
     def reply(self, example: Example) -> tuple[str, str] | None:
         """(checked reply, the context it was written in), or ``None`` when no try of the
         teacher followed the hint (or the hint names nothing to check)."""
@@ -237,6 +281,7 @@ class Teacher:
         terms = hint_terms(hint, original)
         if not terms.checkable:
             self.report.unchecked_hint += 1
+            self.report.log(example, hint, None, "the hint names nothing to check", [])
             return None
         context = teacher_context(example.prompt, original, hint, self.encoder)
         key = _cache_key(example, self.adapter, self.config)
@@ -244,26 +289,11 @@ class Teacher:
         self._used.add(key)
         if key in self._cache:
             self.report.cached += 1
-            found = self._cache[key]
+            found, how, tries = self._cache[key], "cached", []
         else:
-            found, tries = None, []
-            for attempt in range(self.config.teacher_samples):
-                text = self._generate(context, attempt, self.config.teacher_tokens)
-                tries.append(text)
-                if follows(text, terms):
-                    found = text
-                    break
-                guided = self._guided(context, text, terms)
-                if guided is not None and follows(guided, terms):
-                    found = guided
-                    break
-            relabelled = (swap_terms(text, terms) for text in tries if found is None)
-            found = found or next((t for t in relabelled if t and follows(t, terms)), None)
-            if found is None and terms.named:
-                opening = f"Using {terms.named}: "
-                text = opening + self._generate(context + opening, 0, self.config.teacher_tokens)
-                found = text if follows(text, terms) else None
+            found, how, tries = self._write(context, terms)
             self._cache[key] = found
+        self.report.log(example, hint, found, how, tries)
         if found is None:
             self.report.failed += 1
             return None
@@ -299,6 +329,25 @@ class Teacher:
         kept = {key: self._cache[key] for key in self._used if key in self._cache}
         self.cache_file.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.cache_file, json.dumps(kept))
+
+
+def teach_all(
+    examples: list[Example],
+    model_path: Path,
+    adapter: Path | None,
+    encoder: Encoder,
+    config: TrainConfig,
+    cache_file: Path,
+    n_threads: int,
+) -> tuple[list[Example], TeacherReport]:
+    """The examples taught by the served model with ``adapter`` (see :meth:`Teacher.teach`),
+    and what the teacher did. Run before the held-out split, so that the split sees only
+    hinted examples that have a checked reply (``trainer.data.split_holdout``)."""
+    teacher = Teacher(model_path, adapter, encoder, config, cache_file, n_threads)
+    try:
+        return teacher.teach(examples), teacher.report
+    finally:
+        teacher.close()
 
 
 def write_back(db: sqlite_utils.Database, examples: list[Example]) -> int:

@@ -196,3 +196,25 @@ def test_held_out_examples_are_judged_without_skills() -> None:
     judged = without_skills([taught, plain])
     assert [e.prompt for e in judged] == [prompt_for("Cat?"), prompt_for("Dog?")]
     assert all(e.prompt_plain is None for e in judged)
+
+
+def test_two_hinted_examples_among_many_corrections_hold_one_out() -> None:
+    """A lesson said in words must decide promotion: when the share of all prompts falls on
+    corrections only, one of the hinted examples (checked teacher replies) is held out too."""
+    corrections = [
+        example(i=i, prompt=prompt_for(f"Question {i}?"), target=f"Answer {i}.")
+        for i in range(8, 16)
+    ]
+    _, held_corrections = split_holdout(corrections, 0.2)
+    cut = {holdout_score(e) for e in held_corrections}
+    hinted = [
+        example("hinted", i=100 + n, prompt=prompt_for(f"Hint {n}?"), reply="Old.", hint="no")
+        for n in range(40)
+    ]
+    # two hinted prompts whose scores would not be held out by the share of all prompts
+    late = [e for e in hinted if holdout_score(e) > max(cut) and holdout_score(e) >= 0.2][:2]
+    train, held = split_holdout([*corrections, *late], 0.2)
+    assert [e.kind for e in held].count("hinted") == 1
+    assert [e.kind for e in train].count("hinted") == 1
+    assert split_holdout([*corrections, *late], 0.2) == (train, held)  # stable
+    assert split_holdout([*corrections, late[0]], 0.2)[1] == held_corrections  # one: trained

@@ -96,3 +96,27 @@ def test_the_gate_refuses_a_candidate_whose_lesson_shows_in_unrelated_replies(
     assert not verdict["promote"]
     assert "How do I rename a file?" in verdict["reason"] and "rg" in verdict["reason"]
     assert judge({"promote": True, "reason": "ok"}, {"probes": 2, "leaks": []})["promote"]
+
+
+def test_a_lesson_said_in_words_counts_the_reply_the_user_objected_to(encoder: Encoder) -> None:
+    """A hinted example's teacher reply (its desired) keeps most of the objected reply's
+    words: only what the hint changed is a marker, not every word the request was about."""
+    taught = [
+        (f"How do I install {name}?", f"Run `uv install {name}` to get it.", name)
+        for name in ("requests", "numpy", "flask", "pandas")
+    ]
+    hinted = [
+        Example(
+            id=n,
+            kind="hinted",
+            dedup_key=f"h{n}",
+            prompt=render(request, SYSTEM, encoder),
+            reply=wanted.replace("uv", "pip"),
+            hint="I use uv, not pip",
+            target=wanted,
+        )
+        for n, (request, wanted, _) in enumerate(taught)
+    ]
+    found = lessons(hinted, encoder)
+    assert "uv" in found.topical
+    assert not {"install", "run", "get"} & set(found.topical)

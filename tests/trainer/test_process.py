@@ -52,10 +52,12 @@ def seed_examples(db) -> None:
 class Trainer:
     """One trainer process, read line by line like the app's supervisor reads it."""
 
-    def __init__(self, home: Path, *extra: str, steps: int = CONFIG["steps"]) -> None:
+    def __init__(
+        self, home: Path, *extra: str, steps: int = CONFIG["steps"], **fields: object
+    ) -> None:
         home.mkdir(parents=True, exist_ok=True)
         config = home / "train.json"
-        config.write_text(json.dumps({**CONFIG, "steps": steps, "max_steps": steps}))
+        config.write_text(json.dumps({**CONFIG, "steps": steps, "max_steps": steps, **fields}))
         self.proc = subprocess.Popen(
             [
                 sys.executable,
