@@ -3,6 +3,9 @@ detector does not read."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from app.community.anonymize.names import _name_lists
@@ -51,3 +54,23 @@ def test_the_other_name_source_is_not_the_detectors() -> None:
     result = measure_other_source(NO_IDENTITY)
     assert result["n"] == len(cases)
     assert 0 <= result["recall_without_a_cue"] <= result["recall_after_a_cue"] <= 1
+
+
+def test_the_detector_never_reads_the_benchs_name_source() -> None:
+    """The app imports neither the bench's sources (gender-guesser, names) nor the packages its
+    own lists are derived from; assets/names/ says it comes from names-dataset and wordfreq."""
+    root = Path(__file__).resolve().parents[2]
+    imports = re.compile(
+        r"^\s*(?:from|import)\s+(gender_guesser|names|names_dataset|wordfreq)\b", re.MULTILINE
+    )
+    offenders = [
+        str(path.relative_to(root))
+        for path in (root / "app").rglob("*.py")
+        if imports.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    lists = sorted((root / "assets" / "names").glob("*.txt"))
+    assert len(lists) == 4
+    for path in lists:
+        header = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert header.startswith("# names-dataset ") and "wordfreq" in header, path.name
