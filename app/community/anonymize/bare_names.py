@@ -39,43 +39,14 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 _BY = frozenset(("by", "cc", "ask"))
 _BEFORE = frozenset(("to", "of", "from", "with", "for", "and", "via"))
 _ARTICLES = frozenset(("the", "a", "an", "this", "that", "your", "my", "our", "their", "its"))
-_PERSON_VERBS = frozenset(
-    (
-        "prefers",
-        "preferred",
-        "said",
-        "says",
-        "wants",
-        "wanted",
-        "wrote",
-        "writes",
-        "asked",
-        "asks",
-        "thinks",
-        "thought",
-        "told",
-        "tells",
-        "suggested",
-        "suggests",
-        "recommended",
-        "recommends",
-        "likes",
-        "liked",
-        "knows",
-        "knew",
-        "agreed",
-        "approved",
-        "mentioned",
-        "explained",
-        "reviewed",
-        "reported",
-        "noticed",
-        "maintains",
-        "owns",
-        "insists",
-        "decided",
-    )
-)
+# fmt: off
+_PERSON_VERBS = frozenset((
+    "prefers", "preferred", "said", "says", "wants", "wanted", "wrote", "writes", "asked",
+    "asks", "thinks", "thought", "told", "tells", "suggested", "suggests", "recommended",
+    "recommends", "likes", "liked", "knows", "knew", "agreed", "approved", "mentioned",
+    "explained", "reviewed", "reported", "noticed", "maintains", "owns", "insists", "decided",
+))
+# fmt: on
 # How surely a place holds a person (see _person_slot).
 _ANYWHERE, _ANYONE, _PERSON = 0, 1, 2
 # What a word of the pair is: on a name list, on one but also an English word, on none.
