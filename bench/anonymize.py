@@ -14,10 +14,11 @@ object. Each line of the cases file is a JSON object:
 
 Recall is also reported per category of sensitive string (``recall_by_category``: secret,
 e-mail, IP address, path, IBAN, number, name, identifier; read from the string itself, see
-``bench/anonymize_names.py``), and each must reach the goal. ``names_other_source`` is recall
-on full names whose first names and surnames come from lists the detector does not use
-(gender-guesser's dictionary and the US Census surnames; the detector reads Faker's and
-names-dataset's, and the cases are Faker's), reported apart, after a cue word and bare.
+``bench/anonymize_names.py``), and each must reach the goal. ``names_other_source`` and
+``names_second_source`` are recall on full names whose first names and surnames come from lists
+the detector does not use (gender-guesser's dictionary with the US Census surnames; mimesis's
+names of one language; the detector reads Faker's and names-dataset's, and the cases are
+Faker's), each reported apart, after a cue word and bare.
 ``clean_text`` counts the words replaced in text that names nobody (the tune scenarios, the
 docs; ``bench/anonymize_clean.py``): over-redaction there is what makes a shared skill useless.
 
@@ -36,7 +37,7 @@ from pathlib import Path
 
 from app.community.anonymize import LocalIdentity, anonymize
 from bench.anonymize_clean import measure_clean_text
-from bench.anonymize_names import category_of, measure_other_source
+from bench.anonymize_names import NAME_SOURCES, category_of, measure_other_source
 from bench.cases import cases_parser, load_jsonl, print_result
 
 REPO = Path(__file__).resolve().parent.parent
@@ -129,14 +130,17 @@ def run(cases_file: Path, show_misses: bool) -> dict:
     if show_misses:
         for miss in misses:
             print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
-    names = measure_other_source(NO_IDENTITY)
-    result["names_other_source"] = names
+    for source in NAME_SOURCES:
+        result[source.key] = measure_other_source(NO_IDENTITY, source)
     result["clean_text"] = measure_clean_text(NO_IDENTITY)
     result["goals_met"] = {
         "every_category_recall": result["min_category_recall"] >= GOAL_RECALL,
         "no_secret_leaked": result["leaked_secrets"] <= GOAL_LEAKED_SECRETS,
         "kept_ratio": result["kept_ratio"] >= GOAL_KEPT_RATIO,
-        "names_other_source_recall": names["recall"] >= GOAL_RECALL,
+        **{
+            f"{source.key}_recall": result[source.key]["recall"] >= GOAL_RECALL
+            for source in NAME_SOURCES
+        },
     }
     return result
 
