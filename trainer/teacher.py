@@ -270,8 +270,9 @@ class Teacher:
             opening = f"Using {terms.named}: "
             text = opening + self._generate(context + opening, 0, self.config.teacher_tokens)
             tries.append(text)
-            if follows(text, terms):
-                return text, "opened with what it names", tries
+            for opened in (text, swap_terms(text, terms)):  # it may still use Y past "X:"
+                if opened and follows(opened, terms):
+                    return opened, "opened with what it names", tries
         return None, "failed", tries
 
     def reply(self, example: Example) -> tuple[str, str] | None:

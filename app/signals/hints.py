@@ -33,7 +33,8 @@ from dataclasses import dataclass
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _QUOTED = re.compile(r"\"([^\"\n]{1,60})\"|'([^'\n]{2,60})'|“([^”\n]{1,60})”")
-_LABEL = re.compile(r"\b([A-Z][\w-]*:)(?=\s|$)")
+# "Summary:", and labels with punctuation inside ("TL;DR:", "P.S.:"), whole
+_LABEL = re.compile(r"(?<![\w;.&/-])([A-Z](?:[\w-]|[;.&/](?=\w))*\.?:)(?=\s|$)")
 _TERM = r"(`[^`\n]+`|[\w.+#/-]*\w)"
 _REJECTS = (
     re.compile(
@@ -48,6 +49,8 @@ _REJECTS = (
         re.IGNORECASE,
     ),
 )
+# The language of a code fence (```bash) says how to colour the code, not which tool it uses.
+_FENCE_LANGUAGE = re.compile(r"```[\w+-]+")
 _FAILED = re.compile(r"`([^`\n]+)` failed\b")
 # When the wish applies ("use rg next time"): not something a reply could hold.
 _WHEN = re.compile(
@@ -55,7 +58,8 @@ _WHEN = re.compile(
     r"any ?more)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[\w][\w.+#/-]*\w|\w")
+# a word keeps its apostrophe ("don't", "it's"): split, "don" and "t" counted as wishes
+_WORD = re.compile(r"[\w][\w.+#/'-]*\w|\w")
 # Function words, and words that say how the user phrases a wish rather than what they want.
 _NOT_CONTENT = frozenset(
     """
@@ -68,6 +72,8 @@ _NOT_CONTENT = frozenset(
     always never every each any all some more less only don't dont do not stop start
     answer answers reply replies response responses write say tell give make
     one thing things way something meant mean said told thanks thank sorry
+    it's that's i'm i've i'd you're you've isn't aren't doesn't didn't can't won't
+    wasn't shouldn't there's what's let's wrong incorrect forgot forget remember
     """.split()  # noqa: SIM905 (a word list reads best as prose)
 )
 _ECHO_MARKERS = ("the user said", "you said:", "user said:")
@@ -104,7 +110,7 @@ def _norm(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text.replace("`", " "))]
+    return [w.lower() for w in _WORD.findall(text.replace("`", " ").replace("’", "'"))]
 
 
 def _content(words: list[str]) -> list[str]:
@@ -128,7 +134,7 @@ def _named_before(text: str) -> str:
     """The words right before a "not Y" that name what the user wants instead: the trailing
     run of content words ("I use the fish shell, not …" → "fish shell"), at most three."""
     run: list[str] = []
-    for word in reversed(_WORD.findall(_CODE.sub(" ", text))):
+    for word in reversed(_WORD.findall(_CODE.sub(" ", text).replace("’", "'"))):
         if word.lower() in _NOT_CONTENT or len(run) == 3:
             break
         run.insert(0, word)
@@ -219,14 +225,24 @@ def is_echo(reply: str, hint: str) -> bool:
     return sum(w in hint_words for w in reply_words) / len(reply_words) >= ECHO_SHARE
 
 
+def _without_wanted_prefix(text_norm: str, terms: HintTerms) -> str:
+    """``text_norm`` without each rejected term that comes right after the term the hint
+    wants in its place: "I use uv, not pip" is followed by ``uv pip install x``, the wanted
+    tool's own sub-command, not a return to the rejected one."""
+    for old, new in terms.swaps:
+        pattern = rf"(?<![\w-]){re.escape(_norm(new))}\s+{re.escape(_norm(old))}\d*(?![\w-])"
+        text_norm = re.sub(pattern, _norm(new), text_norm)
+    return text_norm
+
+
 def follows(reply: str, terms: HintTerms) -> bool:
     """Whether ``reply`` takes the hint: every literal, two thirds of the words (one at
     least, when there are any), no rejected term, one word of the topic (when known), and
     not an echo of the hint."""
     if not terms.checkable or not reply.strip() or is_echo(reply, terms.hint):
         return False
-    text = _norm(reply)
-    if any(_contains(text, term) for term in terms.rejected):
+    text = _norm(_FENCE_LANGUAGE.sub("```", reply))
+    if any(_contains(_without_wanted_prefix(text, terms), term) for term in terms.rejected):
         return False
     if not all(_has_literal(reply, term) for term in terms.literal):
         return False

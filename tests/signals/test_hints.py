@@ -105,3 +105,57 @@ def test_a_code_fence_language_is_not_relabelled() -> None:
     assert swap_terms("```bash\nls\n```\nIn bash, run it.", terms) == (
         "```bash\nls\n```\nIn fish shell, run it."
     )
+
+
+@pytest.mark.parametrize(
+    ("hint", "original", "reply", "ok"),
+    [
+        # a code fence's language is no return to the tool the hint turned away from
+        (
+            "I use the fish shell, not bash",
+            "Add `export PATH=$PATH:~/bin` to your shell config.",
+            "In fish:\n```bash\nfish_add_path ~/bin\n```",
+            True,
+        ),
+        ("I use the fish shell, not bash", "", "In fish, bash runs it: `bash x.sh`.", False),
+        # the wanted tool's own sub-command named after the rejected one
+        (
+            "I use uv, not pip",
+            "Run `pip install requests`.",
+            "Run `uv pip install requests`.",
+            True,
+        ),
+        (
+            "I use uv, not pip",
+            "Run `pip install requests`.",
+            "Run `uv pip install requests` or `pip install requests`.",
+            False,
+        ),
+        # a contraction is one word, not a wish for "don" and "t" or "s"
+        ("I don't use sudo, use doas", "Run `sudo apt update`.", "Run `doas apt update`.", True),
+        ("it's fish, not bash", "Add it to your bash config.", "Add it to config.fish.", True),
+        # a label with punctuation inside is the whole label
+        (
+            "always start your answer with a TL;DR: line",
+            "A hash table maps keys to values.",
+            "TL;DR: keys to values.\n\nA hash table maps keys to values.",
+            True,
+        ),
+        (
+            "always start your answer with a TL;DR: line",
+            "A hash table maps keys to values.",
+            "DR: keys to values.\n\nA hash table maps keys to values.",
+            False,
+        ),
+    ],
+)
+def test_what_a_reply_is_checked_on_is_read_from_the_hint_as_the_user_meant_it(
+    hint: str, original: str, reply: str, ok: bool
+) -> None:
+    assert follows(reply, hint_terms(hint, original)) is ok
+
+
+def test_a_contraction_names_nothing_the_user_uses() -> None:
+    assert hint_terms("it's fish, not bash").named == "fish"
+    assert hint_terms("it\u2019s fish, not bash").swaps == (("bash", "fish"),)
+    assert hint_terms("end with a P.S.: line").literal == ("P.S.:",)
