@@ -101,3 +101,59 @@ def test_a_word_of_a_found_name_stays_where_the_text_writes_it_as_code() -> None
     """Found after a cue, "Nano" is on the surname list; its echo must not break a command."""
     out = clean("Thanks to Jetson Nano! Edit it with `nano ~/.bashrc`.")
     assert out == "Thanks to <NAME>! Edit it with `nano ~/.bashrc`."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Adomas Window prefers tabs in Makefiles.", "<NAME> prefers tabs in Makefiles."),
+        ("Siobhan Ladder said the build is broken.", "<NAME> said the build is broken."),
+        ("The laptop of Kwabena Bucket needs `fd`.", "The laptop of <NAME> needs `fd`."),
+        ("It runs on behalf of Oluwaseun Kettle.", "It runs on behalf of <NAME>."),
+        ("My colleague Adomas Pillow set it up.", "My colleague <NAME> set it up."),
+        ("Zorbulak Quarnby asked for tabs.", "<NAME> asked for tabs."),
+        ("The desk of Zorbulak Tramvik is empty.", "The desk of <NAME> is empty."),
+    ],
+)
+def test_a_pair_is_a_name_where_only_a_person_fits_whatever_its_words(
+    text: str, expected: str
+) -> None:
+    """A surname that is an English word ("Window") or a first name on no list ("Zorbulak"):
+    before "prefers", "said", "asked", after "the laptop of", "on behalf of", "my colleague",
+    nothing but a person fits."""
+    assert clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Adomas Window is the default.",
+        "Send it to Adomas Window.",
+        "Set up by Adomas Window.",
+        "Adomas Window's cache is full.",
+        "Adomas Window wants a version key.",
+        "Switch to Zorbulak Quarnby.",
+        "Zorbulak Quarnby says hello.",
+        "The account of Zorbulak Quarnby is new.",
+    ],
+)
+def test_such_a_pair_stays_where_a_program_fits_too(text: str) -> None:
+    """Programs are said to want, say and own things ("Docker Compose wants a version key"),
+    and are sent to, set up by and switched to: there an English surname or an unlisted first
+    name is not enough."""
+    assert clean(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Docker Compose wants a `version` key; Redis Cluster recommends three masters.",
+        "Run Docker Desktop first. Use Redis Cluster when the team of Kafka Streams says so.",
+        "Docker Compose prefers the v2 syntax: run `docker compose up`.",
+        "Raspberry Pi said nothing; Visual Studio prefers tabs.",
+    ],
+)
+def test_programs_stay_in_the_places_a_person_fits_too(text: str) -> None:
+    """A program written as code in the same text, or whose first word is an English word,
+    stays even before "prefers" or "said"."""
+    assert clean(text) == text

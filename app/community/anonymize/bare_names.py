@@ -7,7 +7,7 @@ by where the pair stands:
 
 - a first name and a surname of the lists, neither an English word ("Adomas Garrity"): a
   name wherever it stands. "Redis Cluster" stays: "Cluster" is an English word and no one's
-  surname on the lists;
+  surname on the lists (but see the last case);
 - one word on the lists and the other on none but no English word ("Adomas Quarnby",
   "Dimitritchka Garrity"), or a first name that is also an English word before a listed
   surname ("Hope Garrity"): where a person fits, right after "by", "to", "of", "from",
@@ -16,7 +16,16 @@ by where the pair stands:
   Grafana Loki": "Loki" is a surname on the lists), and is then removed: unsure -> remove,
   unless the text writes one of its words as code (below);
 - a first name that is an English word before a word on no list ("Hue Quarnby"): only after
-  "by", before a verb people do or a possessive.
+  "by", before a verb people do or a possessive;
+- a first word that is no English word before a surname that is one ("Adomas Window"), or two
+  words on no list ("Zorbulak Quarnby"): only where nothing but a person fits, just before a
+  verb of speech or mind that programs are not said to do ("prefers", "said", "asked"; not
+  "wants", "says" or "thinks": "Docker Compose wants a version key", "Git thinks the file is
+  binary"), after a thing only a person has and "of" ("the laptop of", "on behalf of"), or
+  right after a word for whom a person is to someone ("my colleague", "his wife"). A surname
+  is often a word ("Baker", "Mills", "Window"), and no list holds every rare first name;
+  where only a person fits, what the words are matters less ("Redis Cluster prefers…" is
+  then taken for a name too).
 
 Words that only products spell ("GitHub", "DevTools": a capital inside the word), ordinary
 English words ("Visual", "Studio", "Linux"), a pair after an article ("the Loki Promtail"),
@@ -46,19 +55,43 @@ _PERSON_VERBS = frozenset((
     "recommends", "likes", "liked", "knows", "knew", "agreed", "approved", "mentioned",
     "explained", "reviewed", "reported", "noticed", "maintains", "owns", "insists", "decided",
 ))
+# Of those, the verbs technical text does not say of a program ("Docker Compose wants…",
+# "the wiki says…", "Git thinks…", "Redis recommends…", "it asks for a password" it does).
+_ONLY_PERSON_VERBS = frozenset((
+    "prefers", "preferred", "said", "asked", "agreed", "approved", "decided", "insists",
+    "insisted", "explained", "mentioned", "liked",
+))
+# What only a person has, before "of" ("the laptop of", "on behalf of"); not "the home of",
+# "the team of", "the account of": a project has those too.
+_OWNED_OF = frozenset((
+    "laptop", "desk", "phone", "inbox", "mailbox", "calendar", "workstation", "behalf",
+    "wife", "husband", "partner", "colleague", "colleagues", "friend", "friends", "boss",
+    "family", "mother", "father", "sister", "brother", "daughter", "son", "children",
+))
+# Who a person is to someone, just before the name ("my colleague", "our intern").
+_RELATIONS = frozenset((
+    "colleague", "coworker", "teammate", "boss", "friend", "mentor", "intern", "wife", "husband",
+    "girlfriend", "boyfriend", "neighbour", "neighbor", "landlord", "roommate", "flatmate",
+    "mother", "father", "sister", "brother", "daughter", "son", "cousin", "uncle", "aunt",
+))
 # fmt: on
 # How surely a place holds a person (see _person_slot).
-_ANYWHERE, _ANYONE, _PERSON = 0, 1, 2
-# What a word of the pair is: on a name list, on one but also an English word, on none.
-_LISTED, _WORDLIKE, _UNLISTED = "listed", "wordlike", "unlisted"
+_ANYWHERE, _ANYONE, _PERSON, _ONLY_PERSON = 0, 1, 2, 3
+# What a word of the pair is: on a name list, on one but also an English word, on none, or
+# an English word on no list (only a surname may be: a first word that is one is no name).
+_LISTED, _WORDLIKE, _UNLISTED, _WORD = "listed", "wordlike", "unlisted", "word"
 # (first word, second word) -> the place the pair must stand in to be taken for a name; pairs
-# not here (an unlisted word with another unlisted or word-like one) never are.
+# not here (a word-like first name before an English word or another word-like one, an
+# unlisted word before a word-like one) never are.
 _SLOT_NEEDED = {
     (_LISTED, _LISTED): _ANYWHERE,
     (_WORDLIKE, _LISTED): _ANYONE,
     (_LISTED, _UNLISTED): _ANYONE,
     (_UNLISTED, _LISTED): _ANYONE,
     (_WORDLIKE, _UNLISTED): _PERSON,
+    (_LISTED, _WORD): _ONLY_PERSON,
+    (_UNLISTED, _WORD): _ONLY_PERSON,
+    (_UNLISTED, _UNLISTED): _ONLY_PERSON,
 }
 # Code in a text: inline or fenced between backticks, or a lowercase word imported or called
 # ("from faker import", "loki("). Parts of an e-mail address or a path are not code words.
@@ -69,6 +102,7 @@ _CODE_USE = re.compile(
 )
 _LOWER_WORD = re.compile(r"(?<![\w@.+/\-])[a-z][a-z0-9_]*(?![\w+\-]|[\w.+\-]*@)")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)([ \u00a0])\Z")
+_OWNER_BEFORE = re.compile(r"([^\W\d_]+)[ \u00a0]+of[ \u00a0]\Z")
 _WORD_AFTER = re.compile(r"[ \u00a0]([^\W\d_]+(?:[-'’][^\W\d_]+)*)")
 _POSSESSIVE_END = re.compile(r"['’]s\Z")
 
@@ -109,7 +143,7 @@ def bare_name_end(
     if last in faker_last or last in faker_first or last in words.word_last or last in words.last:
         last_kind = _LISTED
     elif words.is_ordinary(last):
-        return None
+        last_kind = _WORD
     else:
         last_kind = _UNLISTED
     if first in wordlike or first in words.word_first:
@@ -123,7 +157,7 @@ def bare_name_end(
     needed = _SLOT_NEEDED.get((first_kind, last_kind))
     if needed is None:
         return None
-    if _person_slot(text, previous, last_end) < needed:
+    if _person_slot(text, start, previous, last_end) < needed:
         return None
     if first.lower() in code() or last.lower() in code():
         return None
@@ -155,15 +189,20 @@ def _name_after(text: str, end: int) -> tuple[int, str]:
     return match.start(1) + len(word), word
 
 
-def _person_slot(text: str, previous: str, end: int) -> int:
-    """How surely a pair ending at ``end`` stands where a person fits: ``_PERSON`` after "by",
-    before a verb people do or a possessive; ``_ANYONE`` after "to", "of", "with"…, where a
-    product fits as well; else ``_ANYWHERE``."""
+def _person_slot(text: str, start: int, previous: str, end: int) -> int:
+    """How surely a pair from ``start`` to ``end`` stands where a person fits:
+    ``_ONLY_PERSON`` where nothing else does (module docstring); ``_PERSON`` after "by", before
+    a verb people do or a possessive; ``_ANYONE`` after "to", "of", "with"…, where a product
+    fits as well; else ``_ANYWHERE``."""
     after = _WORD_AFTER.match(text, end)
+    verb = after.group(1).lower() if after is not None else ""
+    owner = _OWNER_BEFORE.search(text, max(0, start - 40), start) if previous == "of" else None
     if (
-        previous in _BY
-        or _POSSESSIVE.match(text, end)
-        or (after is not None and after.group(1).lower() in _PERSON_VERBS)
+        verb in _ONLY_PERSON_VERBS
+        or previous.lower() in _RELATIONS
+        or (owner is not None and owner.group(1).lower() in _OWNED_OF)
     ):
+        return _ONLY_PERSON
+    if previous in _BY or _POSSESSIVE.match(text, end) or verb in _PERSON_VERBS:
         return _PERSON
     return _ANYONE if previous in _BEFORE else _ANYWHERE
