@@ -56,6 +56,14 @@ SAMPLE_TEMPERATURE = 0.8
 LABEL_LINE_TOKENS = 32
 LOGGED_CHARS = 240  # of a hint and a reply in the report
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
+# A sentence that answers the correction rather than the request ("You're right, I use…"):
+# the student sees no correction, so it must not learn to open a reply with one.
+_OWNING_UP = re.compile(
+    r"^\s*(?:(?:you'?re|you are) (?:right|correct)|(?:i'?m )?sorry|i apologi[sz]e|"
+    r"(?:my )?apologies|my (?:mistake|bad)|thanks? (?:you )?for (?:the |your )?correct\w*)"
+    r"\b[^\n.!?]*[.!?]*\s*",
+    re.IGNORECASE,
+)
 _AT_START = re.compile(
     r"\b(?:start|begin|open|first)\w*\b(?!\s+with\b)|\bat the (?:top|start)\b", re.IGNORECASE
 )
@@ -125,6 +133,15 @@ class TeacherReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "examples": list(self.examples)}
+
+
+def answer_only(reply: str) -> str:
+    """``reply`` without the sentences that open it by owning up to the correction ("You're
+    right, I'm using the fish shell."): trained on the request without the hint, they taught
+    the student to open fresh answers by agreeing with a correction nobody made."""
+    while (match := _OWNING_UP.match(reply)) and match.end() > 0:
+        reply = reply[match.end() :]
+    return reply.strip()
 
 
 def _split(template: str | None, eos: str, messages: list[dict[str, str]]) -> tuple[str, str]:
@@ -255,7 +272,7 @@ class Teacher:
         """(the first reply that follows the hint or ``None``, how it was found, every try)."""
         tries: list[str] = []
         for attempt in range(self.config.teacher_samples):
-            text = self._generate(context, attempt, self.config.teacher_tokens)
+            text = answer_only(self._generate(context, attempt, self.config.teacher_tokens))
             tries.append(text)
             if follows(text, terms):
                 return text, "greedy" if attempt == 0 else "sampled", tries
@@ -313,7 +330,8 @@ class Teacher:
                     continue
                 try:
                     taught = self.reply(example)
-                except (DataError, PromptError):
+                except (DataError, PromptError) as exc:  # logged, not lost without a word
+                    self.report.log(example, example.hint or "", None, f"no context: {exc}", [])
                     taught = None
                 if taught is not None:
                     out.append(replace(example, target=taught[0], hint_context=taught[1]))

@@ -1,0 +1,26 @@
+"""What of a teacher's try may teach: the answer to the request, not the owning up to the
+correction the student never sees."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer.teacher import answer_only
+
+
+@pytest.mark.parametrize(
+    ("reply", "kept"),
+    [
+        (
+            "You're right, I'm using the fish shell. Run `fish_add_path ~/bin`.",
+            "Run `fish_add_path ~/bin`.",
+        ),
+        ("Sorry! You are right. Use `uv add httpx`.", "Use `uv add httpx`."),
+        ("My apologies for the confusion.\n\nRun `rg TODO`.", "Run `rg TODO`."),
+        ("You're right", ""),
+        ("Sure, use `uv add x`.", "Sure, use `uv add x`."),  # an answer, not an apology
+        ("Right-click the file and choose Rename.", "Right-click the file and choose Rename."),
+    ],
+)
+def test_a_try_keeps_the_answer_without_owning_up_to_the_correction(reply: str, kept: str) -> None:
+    assert answer_only(reply) == kept
