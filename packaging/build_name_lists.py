@@ -44,8 +44,9 @@ SURNAME_RANK = 20000
 WORD_RANK = 1000
 ORDINARY_ZIPF = 3.5
 WORDS_ZIPF = 3.0
-# A name as people write it: capitalized, letters only (accents included), two or more.
-_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+")
+# A name as people write it: capitalized, then lowercase, two letters or more, in Latin script
+# with any of its accents ("Jiří", "Łukasz", "Gülşen", "Nguyễn"), not Latin-1's alone.
+_NAME = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ]{2,}")
 _WORD = re.compile(r"[a-zß-öø-ÿ]+")
 
 
@@ -54,12 +55,16 @@ def _zipf(frequencies: dict[str, float], word: str) -> float:
     return math.log10(frequency) + 9 if frequency else 0.0
 
 
+def _is_name(word: str) -> bool:
+    return bool(_NAME.fullmatch(word)) and word[0].isupper() and word[1:].islower()
+
+
 def _ranked(table: dict, max_rank: int, min_countries: int) -> list[str]:
     """Names of ``table`` (names-dataset's) ranked ``max_rank`` or better in enough countries."""
     found = []
     for name, info in table.items():
         ranks = [r for r in (info.get("rank") or {}).values() if r and r <= max_rank]
-        if _NAME.fullmatch(name) and len(ranks) >= min_countries:
+        if _is_name(name) and len(ranks) >= min_countries:
             found.append(name)
     return found
 

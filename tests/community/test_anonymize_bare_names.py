@@ -157,3 +157,14 @@ def test_programs_stay_in_the_places_a_person_fits_too(text: str) -> None:
     """A program written as code in the same text, or whose first word is an English word,
     stays even before "prefers" or "said"."""
     assert clean(text) == text
+
+
+@pytest.mark.parametrize("name", ["Jiří Garrity", "Gülşen Haugland", "Adomas Dvořák"])
+def test_names_with_letters_beyond_latin_1_are_on_the_lists(name: str) -> None:
+    """The lists once kept only names in Latin-1 letters, so every Czech, Polish, Turkish or
+    Hungarian name with "ř", "ł", "ş" or "ő" was on none: such a pair with a listed word was a
+    name only where a person fits, and two of them nowhere."""
+    words = name_words()
+    first, last = name.split()
+    assert first in words.first and last in words.last
+    assert clean(f"{name} runs the backups.") == "<NAME> runs the backups."

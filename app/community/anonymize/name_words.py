@@ -3,7 +3,7 @@
 ``assets/names/`` is derived once from ``names-dataset`` and ``wordfreq`` by
 ``packaging/build_name_lists.py``: the app never imports either package (names-dataset alone
 takes about 2 GB once loaded). The lists are read on the first anonymization only, so the
-window never pays for them unless something is shared. The two long ones (650,000 names) stay
+window never pays for them unless something is shared. The two long ones (900,000 names) stay
 one sorted string each, searched by bisection: a few MB instead of the 60 MB a set of them
 takes.
 """
