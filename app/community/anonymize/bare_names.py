@@ -27,6 +27,10 @@ by where the pair stands:
   where only a person fits, what the words are matters less ("Redis Cluster prefers…" is
   then taken for a name too).
 
+A pair of those kinds with a word written in letters English does not use and that is no
+English word ("Ólafur Window", "Zorbuláček Quarnby") is a name wherever a person fits at all
+(after "to", "of", "by"…): programs and products are named in ASCII, people in every script.
+
 Words that only products spell ("GitHub", "DevTools": a capital inside the word), ordinary
 English words ("Visual", "Studio", "Linux"), a pair after an article ("the Loki Promtail"),
 the tail of a longer run of capitalized words ("Grafana Loki Promtail") and words the same
@@ -157,6 +161,8 @@ def bare_name_end(
     needed = _SLOT_NEEDED.get((first_kind, last_kind))
     if needed is None:
         return None
+    if any(not word.isascii() and not words.is_ordinary(word) for word in (first, last)):
+        needed = min(needed, _ANYONE)  # "Ólafur Window": no program is spelled so
     if _person_slot(text, start, previous, last_end) < needed:
         return None
     if first.lower() in code() or last.lower() in code():
