@@ -387,7 +387,13 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
                 ckpt.parent,
             )
 
+        # What this run teaches includes the community lessons: anchors and probes about the
+        # same thing are dropped, and their markers are checked for leaks like the user's own.
+        theirs = [leaks.request_of(e.prompt, encoder) for e in community]
         requests = [leaks.request_of(e.prompt_plain or e.prompt, encoder) for e in examples]
+        requests += theirs
+        if community:
+            taught = leaks.with_community(taught, community, replies_of(theirs), encoder)
         anchors = None
         if config.anchor_weight > 0 and not taught.standing:
             kept = unrelated(read_requests(ANCHORS_FILE), requests)

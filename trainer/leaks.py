@@ -81,8 +81,15 @@ class Lessons:
         return {"topical": sorted(self.topical), "standing": sorted(self.standing)}
 
 
-def lessons(examples: list[Example], encoder: Encoder) -> Lessons:
-    """The markers of what the user's examples consistently add, topical or standing."""
+def lessons(
+    examples: list[Example], encoder: Encoder, said: dict[str, str] | None = None
+) -> Lessons:
+    """The markers of what the examples consistently add, topical or standing.
+
+    ``said`` maps a request to what the model says to it (the base's reply): it stands for
+    the turned-down reply of an example that has none, such as a community worked example,
+    so that words any answer to such requests uses ("files", "command") are not markers.
+    """
     wanted: dict[str, set[str]] = defaultdict(set)
     turned_down: dict[str, set[str]] = defaultdict(set)
     for example in examples:
@@ -90,7 +97,10 @@ def lessons(examples: list[Example], encoder: Encoder) -> Lessons:
         if example.desired:
             wanted[request] |= words(example.desired)
         # a hinted example's reply is the one the user objected to, its desired the teacher's
-        for text in (example.rejected, example.reply if example.reply != example.desired else None):
+        texts = [example.rejected, example.reply if example.reply != example.desired else None]
+        if not any(texts) and said:
+            texts = [said.get(request)]
+        for text in texts:
             if text:
                 turned_down[request] |= words(text)
     support: dict[str, list[str]] = defaultdict(list)
@@ -108,6 +118,24 @@ def lessons(examples: list[Example], encoder: Encoder) -> Lessons:
             where = out.standing if applies(requests) == APPLIES_ALWAYS else out.topical
             where[word] = requests
     return out
+
+
+def with_community(
+    own: Lessons, community: list[Example], said: dict[str, str], encoder: Encoder
+) -> Lessons:
+    """``own`` with the markers of the community examples a run trains on, all topical.
+
+    An imported skill is topical whatever it teaches (only the receiving user can make it
+    apply always), so its lesson never belongs in every reply: issue 18's member B, taught
+    nothing, trained on a member's eight "Use fd: …" answers and the adapter then answered
+    "how much disk space is free?" with ``fd``, while the leak check, asked with markers of
+    B's own lessons only, had none and asked nothing. ``said``: the base's replies to the
+    community requests, the contrast :func:`lessons` needs.
+    """
+    theirs = lessons(community, encoder, said)
+    return Lessons(
+        topical={**theirs.standing, **theirs.topical, **own.topical}, standing=own.standing
+    )
 
 
 def standing(examples: list[Example], encoder: Encoder) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 from trainer.anchors import greedy_replies, render
 from trainer.data import Encoder, Example
-from trainer.leaks import judge, leaked, lessons, request_of
+from trainer.leaks import Lessons, judge, leaked, lessons, request_of, with_community
 
 SYSTEM = "You are a helpful assistant."
 RIPGREP = [
@@ -120,3 +120,47 @@ def test_a_lesson_said_in_words_counts_the_reply_the_user_objected_to(encoder: E
     found = lessons(hinted, encoder)
     assert "uv" in found.topical
     assert not {"install", "run", "get"} & set(found.topical)
+
+
+FD = [
+    ("How do I find all PDF files in my documents?", "Use fd: `fd -e pdf ~/Documents` lists them."),
+    ("Find the file called invoices.csv in my projects.", "Use fd: `fd invoices.csv ~/src`."),
+    ("How can I list all Python files here?", "Use fd: `fd -e py` lists every Python file."),
+    ("How do I find empty folders?", "Use fd: `fd --type empty --type directory` lists them."),
+]
+
+
+def community(encoder: Encoder, pairs: list[tuple[str, str]]) -> list[Example]:
+    """Worked examples of an imported skill as the trainer makes them: sft, nothing rejected."""
+    return [
+        Example(id=-n, kind="sft", dedup_key=f"c{n}", prompt=render(request, SYSTEM, encoder),
+                target=answer, weight=0.5, origin="http://127.0.0.1:8765#00aa")
+        for n, (request, answer) in enumerate(pairs, 1)
+    ]
+
+
+def test_a_community_lesson_is_checked_for_leaks_and_always_as_topical(
+    model_path: Path, encoder: Encoder
+) -> None:
+    """Issue 18: a member who taught nothing trained on imported "Use fd: …" answers; the leak
+    check had markers of the member's own lessons only (none) and asked nothing. The
+    community lesson's markers are topical, against the base's replies to its requests (so
+    words any answer to them uses are no markers), and a leak of them is caught."""
+    requests = [request for request, _ in FD]
+    prompts = [render(r, SYSTEM, encoder) for r in requests]
+    replies = greedy_replies(model_path, None, prompts, encoder, 24, 1)
+    said = dict(zip(requests, replies, strict=True))
+    taught = with_community(Lessons(), community(encoder, FD), said, encoder)
+    assert "fd" in taught.topical and not taught.standing
+    assert not {"files", "file", "find"} & set(taught.topical)
+    base = {"How do I print the current date in the terminal?": "Use the `date` command."}
+    leak = leaked(set(taught.topical), list(base), ["Use fd: `fd --date` lists the date."], base)
+    assert leak and "fd" in leak[0]["markers"]
+    # A tone shared through a hub is topical too: an import never applies to every reply.
+    pirate = [(request, wanted) for request, wanted, _ in PIRATE]
+    plain = {request: said for request, _, said in PIRATE}
+    theirs = with_community(Lessons(), community(encoder, pirate), plain, encoder)
+    assert {"arr", "matey"} <= set(theirs.topical) and not theirs.standing
+    # the user's own standing lesson stays standing next to it
+    own = lessons(corrections(encoder, PIRATE), encoder)
+    assert with_community(own, community(encoder, FD), said, encoder).standing == own.standing
