@@ -22,7 +22,9 @@ Per scenario, on real parts:
    (``b_adoption_skills``), lets its trainer run as the idle scheduler starts it, asks with
    the adapter only (``b_adoption_lora``) and with both (``b_adoption_both``), and asks the
    ``control`` prompts with both (``b_over_application``: the share whose reply matches
-   ``reject``);
+   ``reject``); ``b_echoes`` counts B's replies with the imported skills in the prompt
+   (held-out and control) that echo instead of answering (:func:`bench.scenario.is_echo`:
+   such as a reply that copies the label of a community worked example);
 6. ``leaked``: how many ``sensitive`` strings are in the hub's database files or anywhere
    in B's home, in any letter case (``leaked_words``: their words of five letters or more,
    found alone, such as a surname in a keyword list); ``rogue_reached_b``: rogue skills that
@@ -61,11 +63,13 @@ GOALS: dict[str, tuple[str, float]] = {
     "b_over_application": ("<=", 0.1),  # every scenario
     "leaked": ("<=", 0),  # every scenario
     "rogue_reached_b": ("<=", 0),  # every scenario
+    "b_echoes": ("<=", 0),  # every scenario
 }
+ECHOED_IN = ("replies_skills", "replies_both", "replies_control")
 ON_THE_MEAN = ("b_adoption_skills", "b_adoption_both")
 MEANS = ("b_adoption_before", "b_adoption_skills", "b_adoption_lora", "b_adoption_both",
          "b_over_application", "shared", "imported", "leaked", "leaked_words", "rogue_submitted",
-         "rogue_accepted_by_hub", "rogue_reached_b", "seconds")
+         "rogue_accepted_by_hub", "rogue_reached_b", "b_echoes", "seconds")
 
 
 def load_community_scenario(path: Path) -> dict[str, Any]:
@@ -209,6 +213,7 @@ def run_scenario(scenario: dict[str, Any], endorsers: int, max_tokens: int,
         "rogue_submitted": rogue.submitted,
         "rogue_accepted_by_hub": len(rogue.accepted),
         "rogue_reached_b": len(b["rogue_reached"]),
+        "b_echoes": sum(bool(r.get("echo")) for key in ECHOED_IN for r in b[key]),
         "seconds": round(time.perf_counter() - started, 1),
         "details": {
             "a_taught": a["taught"],

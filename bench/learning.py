@@ -177,8 +177,9 @@ class Replay:
         return sum(r["hit"] for r in replies) / len(replies), replies
 
     def over_application(self, scenario: dict[str, Any]) -> tuple[float | None, list[dict]]:
-        """The share of control replies matching their ``reject`` (None: no controls)."""
-        replies = self.probe(scenario.get("control") or [], "reject")
+        """The share of control replies matching their ``reject`` (None: no controls), and
+        the replies (each marked ``echo`` as :meth:`adoption` marks them)."""
+        replies = self.probe(scenario.get("control") or [], "reject", user_words(scenario))
         return (sum(r["hit"] for r in replies) / len(replies) if replies else None), replies
 
     def teach_item(self, item: dict[str, Any]) -> dict[str, Any]:

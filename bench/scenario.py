@@ -54,14 +54,25 @@ def user_words(scenario: dict[str, Any]) -> list[str]:
     return [item[key] for item in scenario["teach"] for key in ("say", "reason") if key in item]
 
 
+# The labels the prompt puts around a hub skill's text and worked examples
+# (app/skills/injection.py): a reply that carries one copied the prompt's framing.
+FRAMING_LABEL = re.compile(r"reference only|community (?:example|note)s?\b", re.IGNORECASE)
+
+
 def is_echo(reply: str, words: list[str]) -> bool:
-    """Whether a reply parrots the user: it says "The user said", or its whole text is one
-    of the user's own messages (ignoring case, spaces, quotes and end punctuation)."""
+    """Whether a reply parrots the user or the prompt's framing: it says "The user said",
+    its whole text is one of the user's own messages (ignoring case, spaces, quotes and end
+    punctuation), or it carries a label the prompt marks community material with, such as
+    "(community example answer, reference only)" copied from a worked example."""
 
     def bare(text: str) -> str:
         return " ".join(text.lower().split()).strip(" \"'`.!")
 
-    return "the user said" in reply.lower() or bare(reply) in {bare(w) for w in words}
+    return (
+        "the user said" in reply.lower()
+        or FRAMING_LABEL.search(reply) is not None
+        or bare(reply) in {bare(w) for w in words}
+    )
 
 
 def teach_kind(item: dict[str, Any]) -> str:

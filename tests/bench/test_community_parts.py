@@ -146,13 +146,16 @@ def test_scenarios_need_well_formed_community_fields(tmp_path: Path) -> None:
 
 
 def test_the_verdict_covers_every_scenario() -> None:
-    good = {"name": "a", "b_over_application": 0.0, "leaked": 0, "rogue_reached_b": 0}
+    good = {"name": "a", "b_over_application": 0.0, "leaked": 0, "rogue_reached_b": 0,
+            "b_echoes": 0}
     bad = {**good, "name": "b", "leaked": 1}
     means = {"b_adoption_skills": 0.7, "b_adoption_both": 0.9}
     assert verdict([good], means)["goals_met"]
     judged = verdict([good, bad], means)
     assert not judged["goals_met"] and judged["met"]["leaked"] is False
     assert set(judged["met"]) == set(GOALS)
+    echoing = {**good, "name": "c", "b_echoes": 1}  # a reply copied a community label
+    assert verdict([good, echoing], means)["met"]["b_echoes"] is False
 
 
 def test_a_name_in_a_teaching_request_still_counts_as_a_leaked_word(tmp_path: Path) -> None:

@@ -162,3 +162,7 @@ def test_a_reply_echoes_the_user_when_it_says_the_user_said_or_only_their_words(
     assert is_echo("use rg -c", words)
     assert not is_echo("Use ripgrep: `rg -c TODO` counts the matching lines.", words)
     assert not is_echo("Use `rg`.", words), "a correction is a reply, not the user's words"
+    # a reply that copies the label the prompt marks a community worked example with
+    assert is_echo("(community example answer, reference only)\nUse fd: `fd -e pdf`.", [])
+    assert is_echo("Use fd (Community example) to list them.", [])
+    assert not is_echo("Use fd: `fd -e pdf` lists the community's shared files.", [])
