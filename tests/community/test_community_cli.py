@@ -14,6 +14,7 @@ import pytest
 from app import settings as settings_mod
 from app.cli import run
 from app.community.client import store_membership_token
+from app.skills.injection import COMMUNITY_EXAMPLE
 from app.skills.library import SkillLibrary
 from app.store.db import open_db
 
@@ -61,7 +62,7 @@ def test_search_show_and_import(hub: Hub, flywheel: Flywheel) -> None:
 
     code, out, _ = flywheel("show", remote)
     assert code == 0
-    assert "user: (community example, reference only) What uses the disk here?" in out
+    assert f"user: What uses the disk here?\n\n{COMMUNITY_EXAMPLE}" in out
     assert "endorsements: 1" in out
     assert "base model family: smollm2" in out
 

@@ -18,7 +18,6 @@ from app.community.client import (
 from app.community.screening import ScreeningError
 from app.settings import Settings
 from app.skills.injection import (
-    COMMUNITY_ANSWER,
     COMMUNITY_EXAMPLE,
     COMMUNITY_HEADER,
     demonstrations,
@@ -26,8 +25,16 @@ from app.skills.injection import (
 )
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import PROMPT_HEADER, RetrievedSkill, retrieve
-from app.skills.skill import APPLIES_ALWAYS, APPLIES_RELEVANT, Skill, parse_skill
+from app.skills.skill import (
+    APPLIES_ALWAYS,
+    APPLIES_RELEVANT,
+    Skill,
+    compose_body,
+    compose_examples,
+    parse_skill,
+)
 from app.store import conversations as conv
+from app.store.db import open_db
 
 from .conftest import ADMIN_TOKEN
 from .hostile import BENIGN, ROGUE, signed, skill_text
@@ -139,9 +146,38 @@ def test_community_skills_enter_the_prompt_as_quoted_reference_notes() -> None:
     turns = demonstrations([own, shared], "list files by size")
     users = [m["content"] for m in turns if m["role"] == "user"]
     assert sorted(users) == sorted(["list files by size",
-                                    f"{COMMUNITY_EXAMPLE} list files by size"])
+                                    f"list files by size\n\n{COMMUNITY_EXAMPLE}"])
+    assert "the next answer is theirs" in COMMUNITY_EXAMPLE  # the answer is attributed too
     answers = [m["content"] for m in turns if m["role"] == "assistant"]
-    assert sorted(answers) == sorted(["`ls -lhS`", f"{COMMUNITY_ANSWER}\n`ls -lhS`"])
+    assert answers == ["`ls -lhS`", "`ls -lhS`"]  # no label in an answer: it gets copied
+
+
+FD_PAIRS = [
+    ("How do I find all PDF files in my documents?", "Use fd: `fd -e pdf ~/Documents` lists them."),
+    ("How can I list all Python files here?", "Use fd: `fd -e py` lists every Python file."),
+    ("Find files changed in the last day.", "Use fd: `fd --changed-within 1d` lists them."),
+    ("How do I find empty folders?", "Use fd: `fd --type empty --type directory` lists them."),
+]
+
+
+def test_a_community_example_is_followed_without_its_label_copied(runtime) -> None:
+    """Issue 18: with "(community example answer, reference only)" opening each example
+    answer, the embedded model opened its own replies with it. Labelled in the request turn
+    only, the example is still followed and the reply carries no label."""
+    db = open_db()
+    body = compose_body("Find files with fd.", "Plain find.", compose_examples(FD_PAIRS))
+    SkillLibrary(db).add(Skill(name="find-with-fd", description="Find files by name with fd",
+                               body=body, category="shell",
+                               community_origin="https://hub.example.org#0123456789abcdef"))
+    settings = Settings()
+    settings.model.max_reply_tokens = 40
+    settings.model.temperature = 0.0
+    asked = "How can I find every PNG picture in my photos folder?"
+    turn = Turn(db, runtime, settings, conv.create_conversation(db), user_text=asked)
+    reply = "".join(turn)
+    assert COMMUNITY_EXAMPLE in conv.get_message(db, turn.result.assistant_message_id)["prompt"]
+    assert "fd" in reply.split()[:3] or reply.startswith("Use fd"), reply
+    assert "community" not in reply.lower() and "reference only" not in reply.lower(), reply
 
 
 def test_a_community_skill_that_fails_the_checks_never_enters_a_prompt(make_user) -> None:

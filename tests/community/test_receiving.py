@@ -17,6 +17,7 @@ from app.community.client import (
     SharingDisabledError,
     store_membership_token,
 )
+from app.skills.injection import COMMUNITY_EXAMPLE
 from app.skills.library import SkillLibrary
 from app.skills.outcomes import apply_signal, on_trial, record_uses, trial_note
 from app.store import conversations as conv
@@ -46,8 +47,8 @@ def test_search_and_preview_show_the_skill_as_it_would_enter_the_prompt(make_hub
     assert shown.contributor.startswith("c-") and shown.domains == ["shell"]
     prompt = shown.prompt_text()
     assert "- disk-usage-du: Use du -sh to see folder sizes." in prompt
-    assert f"user: (community example, reference only) {EXAMPLE[0]}" in prompt
-    assert f"assistant: (community example answer, reference only)\n{EXAMPLE[1]}" in prompt
+    assert f"user: {EXAMPLE[0]}\n\n{COMMUNITY_EXAMPLE}" in prompt
+    assert f"assistant: {EXAMPLE[1]}" in prompt
     assert "Community note from a member of 127.0.0.1" in prompt
     text = shown.markdown()
     assert f"origin once imported: {hub.url}#{remote}" in text

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from app import settings as settings_mod
 from app.community.client import store_membership_token
+from app.skills.injection import COMMUNITY_EXAMPLE
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import retrieve
 from app.store.db import open_db
@@ -96,8 +97,8 @@ def test_search_preview_and_import_from_the_window(qtbot: QtBot, window: MainWin
     qtbot.waitUntil(lambda: page.previewed is not None, timeout=HUB_MS)
     shown = page.preview_view.toPlainText()
     assert "> - disk-usage-du: Use du -sh to see folder sizes." in shown  # a quoted note
-    assert f"user: (community example, reference only) {EXAMPLE[0]}" in shown
-    assert f"assistant: (community example answer, reference only)\n{EXAMPLE[1]}" in shown
+    assert f"user: {EXAMPLE[0]}\n\n{COMMUNITY_EXAMPLE}" in shown
+    assert f"assistant: {EXAMPLE[1]}" in shown
     for fact in ("endorsements: 1", "reports:", "base model family: smollm2", "contributor: c-"):
         assert fact in shown
     page.preview_view.setFocus()  # the prompt block's Copy link, from the keyboard
