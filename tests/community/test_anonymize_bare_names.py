@@ -112,6 +112,8 @@ def test_a_word_of_a_found_name_stays_where_the_text_writes_it_as_code() -> None
         ("It runs on behalf of Oluwaseun Kettle.", "It runs on behalf of <NAME>."),
         ("My colleague Adomas Pillow set it up.", "My colleague <NAME> set it up."),
         ("Zorbulak Quarnby asked for tabs.", "<NAME> asked for tabs."),
+        ("The change was approved by Siobhan Ladder.", "The change was approved by <NAME>."),
+        ("Reply to Zorbulak Tramvik first.", "Reply to <NAME> first."),
         ("The desk of Zorbulak Tramvik is empty.", "The desk of <NAME> is empty."),
     ],
 )
@@ -135,6 +137,9 @@ def test_a_pair_is_a_name_where_only_a_person_fits_whatever_its_words(
         "Switch to Zorbulak Quarnby.",
         "Zorbulak Quarnby says hello.",
         "The account of Zorbulak Quarnby is new.",
+        "The change was signed by Zorbulak Quarnby.",
+        "Send the logs to Zorbulak Quarnby.",
+        "Make the app talk to Zorbulak Quarnby.",
     ],
 )
 def test_such_a_pair_stays_where_a_program_fits_too(text: str) -> None:

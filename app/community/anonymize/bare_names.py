@@ -21,8 +21,9 @@ by where the pair stands:
   words on no list ("Zorbulak Quarnby"): only where nothing but a person fits, just before a
   verb of speech or mind that programs are not said to do ("prefers", "said", "asked"; not
   "wants", "says" or "thinks": "Docker Compose wants a version key", "Git thinks the file is
-  binary"), after a thing only a person has and "of" ("the laptop of", "on behalf of"), or
-  right after a word for whom a person is to someone ("my colleague", "his wife"). A surname
+  binary"), after a thing only a person has and "of" ("the laptop of", "on behalf of"),
+  after "approved by", "reviewed by", "reply to" (but not "set up by", "send to", "talk to"),
+  or right after a word for whom a person is to someone ("my colleague", "his wife"). A surname
   is often a word ("Baker", "Mills", "Window"), and no list holds every rare first name;
   where only a person fits, what the words are matters less ("Redis Cluster prefers…" is
   then taken for a name too).
@@ -65,13 +66,23 @@ _ONLY_PERSON_VERBS = frozenset((
     "prefers", "preferred", "said", "asked", "agreed", "approved", "decided", "insists",
     "insisted", "explained", "mentioned", "liked",
 ))
-# What only a person has, before "of" ("the laptop of", "on behalf of"); not "the home of",
-# "the team of", "the account of": a project has those too.
-_OWNED_OF = frozenset((
-    "laptop", "desk", "phone", "inbox", "mailbox", "calendar", "workstation", "behalf",
-    "wife", "husband", "partner", "colleague", "colleagues", "friend", "friends", "boss",
-    "family", "mother", "father", "sister", "brother", "daughter", "son", "children",
-))
+# Words after which "of", "by" or "to" leads to a person only: what only a person has ("the
+# laptop of", "on behalf of"; not "the home of", "the team of", "the account of": a project
+# has those too), what only a person does to a change ("approved by"; not "set up by",
+# "signed by", "recommended by": programs and companies do those) or is spoken to ("reply
+# to", "apologize to"; not "send to", "switch to", "talk to": programs talk to each other).
+_ONLY_PERSON_BEFORE = {
+    "of": frozenset((
+        "laptop", "desk", "phone", "inbox", "mailbox", "calendar", "workstation", "behalf",
+        "wife", "husband", "partner", "colleague", "colleagues", "friend", "friends", "boss",
+        "family", "mother", "father", "sister", "brother", "daughter", "son", "children",
+    )),
+    "by": frozenset(("approved", "reviewed", "requested", "suggested", "proposed", "asked")),
+    "to": frozenset((
+        "speak", "spoke", "reply", "replied", "apologize", "apologise", "apologized",
+        "apologised", "explain", "explained",
+    )),
+}
 # Who a person is to someone, just before the name ("my colleague", "our intern").
 _RELATIONS = frozenset((
     "colleague", "coworker", "teammate", "boss", "friend", "mentor", "intern", "wife", "husband",
@@ -106,7 +117,7 @@ _CODE_USE = re.compile(
 )
 _LOWER_WORD = re.compile(r"(?<![\w@.+/\-])[a-z][a-z0-9_]*(?![\w+\-]|[\w.+\-]*@)")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)([ \u00a0])\Z")
-_OWNER_BEFORE = re.compile(r"([^\W\d_]+)[ \u00a0]+of[ \u00a0]\Z")
+_LEAD_BEFORE = re.compile(r"([^\W\d_]+)[ \u00a0]+(?:of|by|to)[ \u00a0]\Z")
 _WORD_AFTER = re.compile(r"[ \u00a0]([^\W\d_]+(?:[-'’][^\W\d_]+)*)")
 _POSSESSIVE_END = re.compile(r"['’]s\Z")
 
@@ -202,11 +213,12 @@ def _person_slot(text: str, start: int, previous: str, end: int) -> int:
     fits as well; else ``_ANYWHERE``."""
     after = _WORD_AFTER.match(text, end)
     verb = after.group(1).lower() if after is not None else ""
-    owner = _OWNER_BEFORE.search(text, max(0, start - 40), start) if previous == "of" else None
+    leads = _ONLY_PERSON_BEFORE.get(previous, ())
+    lead = _LEAD_BEFORE.search(text, max(0, start - 40), start) if leads else None
     if (
         verb in _ONLY_PERSON_VERBS
         or previous.lower() in _RELATIONS
-        or (owner is not None and owner.group(1).lower() in _OWNED_OF)
+        or (lead is not None and lead.group(1).lower() in leads)
     ):
         return _ONLY_PERSON
     if previous in _BY or _POSSESSIVE.match(text, end) or verb in _PERSON_VERBS:
