@@ -1,9 +1,10 @@
 """Skills' sentence embeddings (table ``skill_vectors``, migration m012).
 
-A vector is a skill's name, description and lesson embedded once, when the skill is
-written; retrieval then embeds only the request and compares it with all of them at once.
-Vectors are float32 blobs tagged with the embedding model that made them and a hash of the
-text embedded, so a changed text or a new model is noticed and only those are recomputed.
+A vector is a skill's name, description and lesson (for a habit: the requests it was taught
+on) embedded once, when the skill is written; retrieval then embeds only the request and
+compares it with all of them at once. Vectors are float32 blobs tagged with the embedding
+model that made them and a hash of the text embedded, so a changed text or a new model is
+noticed and only those are recomputed.
 """
 
 from __future__ import annotations

@@ -165,3 +165,27 @@ def test_a_topic_only_meaning_shows_keeps_a_habit_topical(db: sqlite_utils.Datab
     assert skill.name == "start-with-command" and skill.applies == APPLIES_RELEVANT
     teach(db, PIRATE)
     assert SkillLibrary(db).get("start-with-arr-matey").applies == APPLIES_ALWAYS
+
+
+def test_a_topical_habit_is_found_by_the_meaning_of_the_requests_it_was_taught_on(
+    db: sqlite_utils.Database,
+) -> None:
+    shell = [
+        ("How do I see free disk space?", "Command: `df -h` shows every disk."),
+        ("How do I list running processes?", "Command: `ps aux` lists them all."),
+        ("How do I show my IP address?", "Command: `ip addr` shows it."),
+        ("How do I make a folder called build?", "Command: `mkdir build` makes it."),
+        ("How do I see the end of a log file?", "Command: `tail app.log` prints it."),
+        ("How do I rename a file?", "Command: `mv a b` renames a to b."),
+    ]
+    teach(db, shell)
+    (skill,) = SkillLibrary(db).list_skills()
+    assert skill.applies == APPLIES_RELEVANT
+    for request in (  # shell questions that share no word with what it was taught on
+        "How can I delete an empty directory?",
+        "How do I count the lines of a text file?",
+        "How do I show the current date and time in the terminal?",
+    ):
+        assert [s.name for s in retrieve(db, request)] == [skill.name], request
+    for unrelated in ("Why is the sky blue?", "What is a good name for a pet goldfish?"):
+        assert retrieve(db, unrelated) == [], unrelated
