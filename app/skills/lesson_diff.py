@@ -4,11 +4,11 @@ One correction says how one reply should have read; it cannot tell the lesson fr
 rewrite around it. A lesson is what recurs: the edit (corrected reply against the reply it
 replaced) that at least :data:`MIN_SUPPORT` corrections make. Each reply is read as a set
 of *features* — its words and code words, its phrases of two to four words, its opening
-words, the label of its closing line, the unit after each number, and whether it is a
-single sentence — and each correction as the features it added and the ones it took out.
-One general rule then names every shape: the feature added (or taken out) in the most
-corrections. A substitution is an added feature whose corrections took out the same other
-one each time (`grep` → `rg`, miles → km).
+words, its closing words (a sign-off), the label of its closing line, the unit after each
+number, and whether it is a single sentence — and each correction as the features it added
+and the ones it took out. One general rule then names every shape: the feature added (or
+taken out) in the most corrections. A substitution is an added feature whose corrections
+took out the same other one each time (`grep` → `rg`, miles → km).
 
 No rule per shape decides which lesson wins: support does, then how specific the feature
 is (an opening says where the words go, a phrase says more than one of its words). A
@@ -40,7 +40,9 @@ MIN_EDIT_SIMILARITY = 0.5
 # How much a kind says when two features have the same support: where the words go, then
 # a unit, the reply's form (short corrections are often one sentence whatever they teach),
 # a phrase over a single word, a removal last.
-_PRIORITY = {"lead": 6, "close": 6, "unit": 5, "form": 4, "phrase": 3, "word": 2, "drop": 1}
+_PRIORITY = {
+    "lead": 6, "close": 6, "end": 6, "unit": 5, "form": 4, "phrase": 3, "word": 2, "drop": 1
+}
 MAX_ALSO = 2
 # The shape of a whole reply: key -> (the lesson, what goes against it, the word naming it).
 _FORMS = {
@@ -144,6 +146,8 @@ class Lesson:
             return f"Start the reply with {self._shown}."
         if self.kind == "close":
             return f"End the reply with one line that starts with {self._shown}."
+        if self.kind == "end":
+            return f"End the reply with {self._shown}."
         if self.kind == "form":
             return _FORMS[self.key][0]
         if self.kind == "unit":
@@ -173,6 +177,8 @@ class Lesson:
             return f"Answering without starting with {self._shown}."
         if self.kind == "close":
             return f"Ending the reply without the {self._shown} line."
+        if self.kind == "end":
+            return f"Ending the reply without {self._shown}."
         if self.kind == "form":
             return _FORMS[self.key][1]
         if self.kind == "drop":
@@ -188,6 +194,7 @@ class Lesson:
         verb = {
             "lead": "start-with",
             "close": "end-with",
+            "end": "end-with",
             "unit": "give",
             "drop": "leave-out",
             "phrase": "include",
@@ -219,6 +226,21 @@ def _lead(text: str) -> dict[Feature, str]:
         if not key[-1] or not _meaningful(key):
             continue
         found[("lead", " ".join(key))] = " ".join(words[:size]).rstrip(",;")
+    return found
+
+
+def _ending(text: str) -> dict[Feature, str]:
+    """The reply's last one to :data:`MAX_LEAD_WORDS` words (a sign-off, "Happy hacking!"),
+    when more words come before them; code ends them, as it ends an opening."""
+    words = text.split()
+    found: dict[Feature, str] = {}
+    for size in range(1, min(MAX_LEAD_WORDS, len(words) - 1) + 1):
+        if "`" in words[-size]:
+            break
+        key = [re.sub(r"[^\w]", "", w.lower()) for w in words[-size:]]
+        if not key[0] or not _meaningful(key):
+            continue
+        found[("end", " ".join(k for k in key if k))] = " ".join(words[-size:])
     return found
 
 
@@ -259,6 +281,7 @@ def features(text: str) -> Mapping[Feature, str]:
         if unit.lower() not in STOP_WORDS:
             found.setdefault(("unit", unit.lower()), unit)
     found.update(_lead(text))
+    found.update(_ending(text))
     found.update(_closing(text))
     found.update({("form", form): form for form in _forms(text)})
     return found
@@ -334,6 +357,11 @@ def _longest_phrase(key: str, replies: list[str]) -> str:
     return next((w for w in written if w[:1].islower()), written[0])
 
 
+def _removed_units(original: str, corrected: str) -> dict[Feature, str]:
+    after = features(corrected)
+    return {k: v for k, v in features(original).items() if k[0] == "unit" and k not in after}
+
+
 def _substitute(
     feature: Feature,
     supporters: list[int],
@@ -341,17 +369,19 @@ def _substitute(
     edits: Sequence[tuple[dict, dict]],
     code: bool,
 ) -> str:
-    """What the supporting corrections took out in place of ``feature``: a word removed by
-    at least :data:`MIN_SUPPORT` of them — for a command, one the replies wrote as code
-    (`find`, not the "command" around it)."""
+    """What the supporting corrections took out in place of ``feature``: one of its kind
+    removed by at least :data:`MIN_SUPPORT` of them — for a command, a word the replies
+    wrote as code (`find`, not the "command" around it); for a unit, a unit (miles, not the
+    "approximately" a rewrite also dropped)."""
     if feature[0] not in _REPLACEABLE:
         return ""
     counts: Counter[Feature] = Counter()
     shown: dict[Feature, str] = {}
     for i in supporters:
         in_code = _code_words(pairs[i][0]) if code else set()
-        for removed, text in edits[i][1].items():
-            if removed[0] == "word" and removed[1] != feature[1]:
+        gone = edits[i][1] if feature[0] == "word" else _removed_units(*pairs[i])
+        for removed, text in gone.items():
+            if removed[0] == feature[0] and removed[1] != feature[1]:
                 if code and removed[1] not in in_code:
                     continue
                 counts[removed] += 1
@@ -422,7 +452,7 @@ def find_lesson(
         other_code = any(other[1] in _code_words(pairs[i][1]) for i in source)
         other_old = _substitute(other, source, pairs, edits, other_code)
         said = " ".join(x.text.lower() for x in (lesson, *also))
-        if (other[0] in ("lead", "close", "unit", "form") or other_old) and (
+        if (other[0] in ("lead", "close", "end", "unit", "form") or other_old) and (
             candidates[other].lower() not in said
         ):
             also.append(Lesson(other[0], other[1], candidates[other], other_old, other_code))

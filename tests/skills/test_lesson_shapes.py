@@ -202,6 +202,49 @@ SHAPES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             ),
         ],
     ),
+    "sign-off phrase": (
+        "end-with-stay-curious",
+        "End the reply with “Stay curious!”",
+        [
+            (
+                "Why do cats purr?",
+                "Cats purr when they are content, and sometimes when they are hurt.",
+                "Cats purr when they are content, and sometimes to soothe themselves.\n"
+                "Stay curious!",
+            ),
+            (
+                "How does a rainbow form?",
+                "Sunlight is bent and split into colours by raindrops.",
+                "Raindrops bend sunlight and split it into its colours. Stay curious!",
+            ),
+            (
+                "What is a prime number?",
+                "A prime number has exactly two divisors: one and itself.",
+                "A number whose only divisors are one and itself.\nStay curious!",
+            ),
+        ],
+    ),
+    "word substitution": (
+        "use-folder-not-directory",
+        "Use “folder” instead of “directory”",
+        [
+            (
+                "How do I make a new directory?",
+                "Run `mkdir notes` to make a new directory called notes.",
+                "Run `mkdir notes` to make a new folder called notes.",
+            ),
+            (
+                "How do I go to my home directory?",
+                "Type `cd ~` to go to your home directory.",
+                "Type `cd ~` to go to your home folder.",
+            ),
+            (
+                "How do I delete an empty directory?",
+                "Run `rmdir old` to delete the empty directory.",
+                "Run `rmdir old` to delete the empty folder.",
+            ),
+        ],
+    ),
     "removal": (
         "leave-out-hope-this-helps",
         "Leave out “hope this helps”",
@@ -286,6 +329,18 @@ def test_edits_the_same_corrections_make_are_said_together(db: sqlite_utils.Data
         "- Give quantities in km instead of “miles”, as in the examples.",
         "- Answer in one sentence.",
     ]
+
+
+def test_a_unit_replaces_a_unit_not_a_word_the_rewrite_also_dropped(
+    db: sqlite_utils.Database,
+) -> None:
+    wordy = "Approximately {} miles, roughly."
+    corrections = [(q, wordy.format(n + 200), a) for n, (q, _, a) in enumerate(SHAPES["unit"][2])]
+    correct_replies(db, corrections)
+    (skill,) = habits(db)
+    assert SkillLibrary(db).get(skill.name).section("Lesson").splitlines()[0] == (
+        "- Give quantities in km instead of “miles”, as in the examples."
+    )
 
 
 def test_a_command_substitution_is_about_the_command_not_the_word(
