@@ -24,7 +24,9 @@ A candidate's score is its cosine plus ``weight_words`` times its word score, ti
 success-rate prior (a skill that keeps failing sinks before it is retired). A threshold,
 absolute and relative to the best, keeps irrelevant skills out (unrelated requests get
 none); below it, a skill still passes when its meaning stands out from every other
-skill's (``stand_out``); then the token budget of the system prompt section.
+skill's (``stand_out``), and a habit taught on several requests when the request is as
+close to their centre as they are to one another (its *reach*, :mod:`app.skills.vectors`);
+then the token budget of the system prompt section.
 
 Weights and thresholds were tuned on ``tests/data/skills_retrieval.json`` only and are
 measured on ``tests/data/skills_retrieval_heldout.json`` too, a set written before the
@@ -328,18 +330,34 @@ def _relevant(
         return []
     scored.sort(key=lambda pair: -pair[0])
     best = scored[0][0]
+    reach = _reach(db) if meaning else {}
     passed = [
         (score, row)
         for score, row in scored
-        if score >= config.min_score and score >= config.min_relative * best
+        if (score >= config.min_score and score >= config.min_relative * best)
+        or _within_reach(meaning.get(row["id"]), reach.get(row["id"]), config)
     ]
     if passed or not meaning:
         return passed
     cosines = [*sorted(meaning.values(), reverse=True), 0.0]
+    top = max(meaning, key=meaning.get)
+    if top in reach:  # a habit's own reach said no: standing out in a small library is not yes
+        return []
     if cosines[0] >= config.min_meaning and cosines[0] - cosines[1] >= config.stand_out:
-        top = max(meaning, key=meaning.get)
         return [(score, row) for score, row in scored if row["id"] == top]
     return []
+
+
+def _reach(db: sqlite_utils.Database) -> dict[int, float]:
+    embedder = shared_embedder()
+    return {} if embedder is None else vectors.reach(db, embedder.id)
+
+
+def _within_reach(cosine: float | None, reach: float | None, config: RetrievalConfig) -> bool:
+    """Whether a request is as close in meaning to a habit as the requests it was taught on
+    are to one another (its reach, never below ``min_meaning``): a topic decides where a
+    habit taught on several requests applies, whatever words the request shares with it."""
+    return cosine is not None and reach is not None and cosine >= max(reach, config.min_meaning)
 
 
 def _retrieved(row: dict[str, Any], score: float) -> RetrievedSkill:

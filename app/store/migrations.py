@@ -397,6 +397,13 @@ def m012_skill_vectors(db: sqlite_utils.Database) -> None:
     )
 
 
+def m013_skill_reach(db: sqlite_utils.Database) -> None:
+    """How close in meaning a request must be to a habit skill taught on several requests
+    (``reach``: the cosine its least typical taught request has to the centre of the
+    others); ``NULL`` for a skill embedded from one text."""
+    execute_script(db, "ALTER TABLE skill_vectors ADD COLUMN reach REAL;")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
@@ -409,4 +416,5 @@ MIGRATIONS: list[Migration] = [
     m009_community_received,
     m010_outcome_feedback,
     m012_skill_vectors,
+    m013_skill_reach,
 ]

@@ -31,25 +31,35 @@ def stored_hash(db: sqlite_utils.Database, skill_id: int, model: str) -> str | N
 
 
 def save(
-    db: sqlite_utils.Database, skill_id: int, model: str, text_sha256: str, vector: np.ndarray
+    db: sqlite_utils.Database,
+    skill_id: int,
+    model: str,
+    text_sha256: str,
+    vector: np.ndarray,
+    reach: float | None = None,
 ) -> None:
-    """Store (or replace) one skill's vector; the caller holds the transaction."""
+    """Store (or replace) one skill's vector and its reach (``None``: none); the caller
+    holds the transaction."""
     db.execute(
-        "INSERT INTO skill_vectors (skill_id, model, text_sha256, vector) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(skill_id) DO UPDATE SET model = excluded.model, "
-        "text_sha256 = excluded.text_sha256, vector = excluded.vector",
-        [skill_id, model, text_sha256, np.asarray(vector, dtype=DTYPE).tobytes()],
+        "INSERT INTO skill_vectors (skill_id, model, text_sha256, vector, reach) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(skill_id) DO UPDATE SET model = excluded.model, "
+        "text_sha256 = excluded.text_sha256, vector = excluded.vector, reach = excluded.reach",
+        [skill_id, model, text_sha256, np.asarray(vector, dtype=DTYPE).tobytes(), reach],
     )
 
 
-def all_vectors(db: sqlite_utils.Database, model: str, dims: int) -> tuple[np.ndarray, np.ndarray]:
-    """Ids and the matrix (one unit-length row per skill) of every vector from ``model``."""
+def all_vectors(
+    db: sqlite_utils.Database, model: str, dims: int
+) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
+    """Ids and the matrix (one unit-length row per skill) of every vector from ``model``,
+    and the reach of the skills that have one, by id."""
     rows = db.execute(
-        "SELECT skill_id, vector FROM skill_vectors WHERE model = ?", [model]
+        "SELECT skill_id, vector, reach FROM skill_vectors WHERE model = ?", [model]
     ).fetchall()
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     blob = b"".join(r[1] for r in rows)
-    return ids, np.frombuffer(blob, dtype=DTYPE).reshape(len(rows), dims)
+    reach = {int(r[0]): float(r[2]) for r in rows if r[2] is not None}
+    return ids, np.frombuffer(blob, dtype=DTYPE).reshape(len(rows), dims), reach
 
 
 def skills_with_vectors(db: sqlite_utils.Database, model: str) -> list[dict[str, Any]]:

@@ -189,3 +189,22 @@ def test_a_topical_habit_is_found_by_the_meaning_of_the_requests_it_was_taught_o
         assert [s.name for s in retrieve(db, request)] == [skill.name], request
     for unrelated in ("Why is the sky blue?", "What is a good name for a pet goldfish?"):
         assert retrieve(db, unrelated) == [], unrelated
+
+
+def test_a_habit_taught_on_one_narrow_topic_keeps_to_it(db: sqlite_utils.Database) -> None:
+    finding = [
+        ("How do I find all files named notes.txt?", "Run `fd notes.txt` here."),
+        ("How can I list every Python file under this folder?", "`fd -e py` lists them."),
+        ("How do I find files bigger than 100 MB?", "`fd --size +100m` shows them."),
+        ("How do I find all directories called build?", "`fd -t d build` finds them."),
+        ("How can I find files changed in the last day?", "`fd --changed-within 1d`."),
+        ("How do I find hidden files too?", "`fd -H config` finds them."),
+    ]
+    correct_replies(db, [(q, "You can use `find . -name x` for that.", a) for q, a in finding])
+    (skill,) = SkillLibrary(db).list_skills()
+    assert skill.applies == APPLIES_RELEVANT
+    assert [s.name for s in retrieve(db, "How do I find every folder named node_modules?")] == [
+        skill.name
+    ]
+    for other in ("How do I see my git commit history?", "How much memory does my computer have?"):
+        assert retrieve(db, other) == [], "the only skill, but not about finding files"
