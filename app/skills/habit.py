@@ -32,6 +32,7 @@ from app.skills.retrieve import query_terms, stem
 from app.skills.skill import (
     APPLIES_ALWAYS,
     APPLIES_RELEVANT,
+    CATEGORY_HABIT,
     Skill,
     compose_body,
     compose_examples,
@@ -47,7 +48,7 @@ MIN_STANDING_REQUESTS = 3
 # A habit shows in the user's latest corrections: three of the last twelve. A wider window
 # finds more coincidences (a word three unrelated rewrites happen to add) than slow habits.
 RECENT_CORRECTIONS = 12
-CATEGORY = "habit"
+CATEGORY = CATEGORY_HABIT
 UNRELATED_SIMILARITY = 0.094
 UNRELATED_SPREAD = 0.119
 

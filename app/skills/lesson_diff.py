@@ -167,8 +167,8 @@ class Lesson:
 
     @property
     def lesson(self) -> str:
-        """The Lesson section: a line per edit, and that the examples show them."""
-        lines = [f"- {self.sentence[:-1]}, as in the examples."]
+        """The Lesson section: a line per edit."""
+        lines = [f"- {self.sentence}"]
         return "\n".join(lines + [f"- {lesson.sentence}" for lesson in self.also])
 
     @property

@@ -34,6 +34,8 @@ SPEC_OPTIONAL_KEYS = ("license", "allowed-tools", "compatibility")
 
 APPLIES_ALWAYS = "always"
 APPLIES_RELEVANT = "relevant"
+# A lesson found in several corrections (app.skills.habit), stated as a rule, not a story.
+CATEGORY_HABIT = "habit"
 SECTION_LESSON = "Lesson"
 SECTION_ANTI_PATTERN = "Anti-pattern"
 SECTION_EXAMPLE = "Example"

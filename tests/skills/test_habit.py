@@ -208,3 +208,12 @@ def test_a_habit_taught_on_one_narrow_topic_keeps_to_it(db: sqlite_utils.Databas
     ]
     for other in ("How do I see my git commit history?", "How much memory does my computer have?"):
         assert retrieve(db, other) == [], "the only skill, but not about finding files"
+
+
+def test_the_prompt_states_a_habit_as_its_lesson_alone(db: sqlite_utils.Database) -> None:
+    from app.skills.injection import skills_prompt_section
+    from app.skills.retrieve import PROMPT_HEADER
+
+    teach(db, SEARCH)
+    section = skills_prompt_section(retrieve(db, "how do I search all files for a word"))
+    assert section == f"{PROMPT_HEADER}\n- Start the reply with “Use ripgrep:”."

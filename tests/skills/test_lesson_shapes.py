@@ -326,7 +326,7 @@ def test_edits_the_same_corrections_make_are_said_together(db: sqlite_utils.Data
     (skill,) = habits(db)
     lesson = SkillLibrary(db).get(skill.name).section("Lesson")
     assert lesson.splitlines() == [
-        "- Give quantities in km instead of “miles”, as in the examples.",
+        "- Give quantities in km instead of “miles”.",
         "- Answer in one sentence.",
     ]
 
@@ -339,7 +339,7 @@ def test_a_unit_replaces_a_unit_not_a_word_the_rewrite_also_dropped(
     correct_replies(db, corrections)
     (skill,) = habits(db)
     assert SkillLibrary(db).get(skill.name).section("Lesson").splitlines()[0] == (
-        "- Give quantities in km instead of “miles”, as in the examples."
+        "- Give quantities in km instead of “miles”."
     )
 
 
@@ -378,7 +378,7 @@ def test_a_command_habit_shows_a_command_and_keeps_every_example(
     correct_replies(db, [(q, wordy, a) for q, a in requests])
     (skill,) = SkillLibrary(db).list_skills()
     full = SkillLibrary(db).get(skill.name)
-    assert "- Use `fd` instead of `find`, as in the examples: `fd -e py`." in full.body
+    assert "- Use `fd` instead of `find`: `fd -e py`." in full.body
     assert len(full.examples) == len(requests), "the oldest example may be the closest one"
     request = "How can I list all JavaScript files in a project?"
     turns = demonstrations(retrieve(db, request), request)

@@ -74,7 +74,7 @@ def test_a_wording_the_examples_do_not_bear_out_is_refused(
     correct_with(db, wording)
     (skill,) = SkillLibrary(db).list_skills()
     full = SkillLibrary(db).get(skill.name)
-    assert "- Give quantities in km instead of “miles”, as in the examples." in full.body
+    assert "- Give quantities in km instead of “miles”." in full.body
     assert "wording" not in full.habit
 
 
