@@ -64,6 +64,7 @@ _OWNING_UP = re.compile(
     r"\b[^\n.!?]*[.!?]*\s*",
     re.IGNORECASE,
 )
+_LOOP = re.compile(r"(.{2,24}?)\1{4,}", re.DOTALL)
 _AT_START = re.compile(
     r"\b(?:start|begin|open|first)\w*\b(?!\s+with\b)|\bat the (?:top|start)\b", re.IGNORECASE
 )
@@ -87,8 +88,7 @@ WORKED_EXAMPLE = (
     {"role": "assistant", "content": "A variable is a name for a value."},
     {
         "role": "user",
-        "content": "always end your answer with a line that starts with Note:. "
-        "What is a variable?",
+        "content": "always end your answer with a line that starts with Note:. What is a variable?",
     },
     {
         "role": "assistant",
@@ -108,6 +108,7 @@ class TeacherReport:
     unchecked_hint: int = 0
     cached: int = 0
     samples: int = 0
+    degenerate: int = 0  # tries that ran into a loop, never kept
     seconds: float = 0.0
     skills_given_examples: int = 0
     examples: list[dict[str, Any]] = field(default_factory=list)
@@ -142,6 +143,14 @@ def answer_only(reply: str) -> str:
     while (match := _OWNING_UP.match(reply)) and match.end() > 0:
         reply = reply[match.end() :]
     return reply.strip()
+
+
+def degenerate(reply: str) -> bool:
+    """Whether ``reply`` runs into a loop: a short piece with a letter in it written five
+    times or more in a row ("httpx-dev-pip-pip-pip-pip-pip…"). A small model's replies
+    often end that way at the token limit; a teacher reply with such a loop taught it to
+    the student and, as the skill's worked example, to the skills layer."""
+    return any(any(c.isalpha() for c in match.group(1)) for match in _LOOP.finditer(reply))
 
 
 def _split(template: str | None, eos: str, messages: list[dict[str, str]]) -> tuple[str, str]:
@@ -273,6 +282,9 @@ class Teacher:
         tries: list[str] = []
         for attempt in range(self.config.teacher_samples):
             text = answer_only(self._generate(context, attempt, self.config.teacher_tokens))
+            if degenerate(text):  # not a reply to teach, even relabelled
+                self.report.degenerate += 1
+                continue
             tries.append(text)
             if follows(text, terms):
                 return text, "greedy" if attempt == 0 else "sampled", tries

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.teacher import answer_only
+from trainer.teacher import answer_only, degenerate
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,10 @@ from trainer.teacher import answer_only
 )
 def test_a_try_keeps_the_answer_without_owning_up_to_the_correction(reply: str, kept: str) -> None:
     assert answer_only(reply) == kept
+
+
+def test_a_try_that_runs_into_a_loop_is_no_reply_to_teach() -> None:
+    assert degenerate("You can install it using `uv install httpx-dev-pip-pip-pip-pip-pip-pip`")
+    assert degenerate("a far-off land, " * 5)
+    assert not degenerate("Run `uv add httpx`.\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert not degenerate("Summary:\n\n----------\n\n0000000000 is ten zeros.")
