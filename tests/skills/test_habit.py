@@ -217,3 +217,21 @@ def test_the_prompt_states_a_habit_as_its_lesson_alone(db: sqlite_utils.Database
     teach(db, SEARCH)
     section = skills_prompt_section(retrieve(db, "how do I search all files for a word"))
     assert section == f"{PROMPT_HEADER}\n- Start the reply with “Use ripgrep:”."
+
+
+def test_a_standing_habit_alone_shows_more_of_its_examples(db: sqlite_utils.Database) -> None:
+    from app.skills.injection import MAX_DEMONSTRATIONS, STANDING_DEMONSTRATIONS
+
+    more = [
+        ("Why is the sky blue?", "Arr, matey! Sunlight scatters off the air, blue the most."),
+        ("What is a prime number?", "Arr, matey! A number only one and itself divide."),
+        ("How do I boil an egg?", "Arr, matey! Nine minutes in boiling water."),
+        ("Suggest a name for a cat.", "Arr, matey! Call her Pepper."),
+    ]
+    teach(db, PIRATE + more)
+    request = "What is the largest ocean?"
+    turns = demonstrations(retrieve(db, request), request)
+    assert len(turns) == 2 * STANDING_DEMONSTRATIONS > 2 * MAX_DEMONSTRATIONS
+    teach(db, SEARCH)
+    request = "how do I search all files for a word"
+    assert len(demonstrations(retrieve(db, request), request)) == 2 * MAX_DEMONSTRATIONS
