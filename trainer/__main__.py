@@ -399,6 +399,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             kept = unrelated(read_requests(ANCHORS_FILE), requests)
             anchors = anchor_sequences(replies_of(kept), system, encoder)
         anchors_s = time.perf_counter() - began
+        guard.check()
         model, info = load_base(model_path, base_sha)
         emit({"event": "base_loaded", **info})
         peft_model = lora(model, config)
@@ -415,8 +416,10 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             replay=replay_windows(encoder, config.replay_tokens) if config.replay_weight else None,
             anchors=anchors,
         )
+        guard.check()
         emit({"event": "phase", "phase": "export"})
         export_adapter(peft_model, candidate_file, base_sha256=base_sha, arch=arch)
+        guard.check()
         emit({"event": "phase", "phase": "eval"})
         verdict = gate(
             model_path,
@@ -428,6 +431,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             threads,
         )
         began = time.perf_counter()
+        guard.check()
         if verdict["promote"]:
             found = leaks.probe(
                 model_path,

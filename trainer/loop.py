@@ -35,8 +35,13 @@ from trainer.objectives import example_loss, replay_loss
 Event = Callable[[dict[str, Any]], None]
 
 
-class Preempted(Exception):
-    """SIGTERM (or SIGINT) arrived: stop now, keep what is done."""
+class Preempted(BaseException):
+    """SIGTERM (or SIGINT) arrived: stop now, keep what is done.
+
+    A :class:`BaseException`, as :class:`KeyboardInterrupt` is: the signal lands in whatever
+    code runs, and code that turns any failure into its own error (``except Exception`` around
+    a model's chat template) must not swallow the stop.
+    """
 
 
 class StopGuard:
@@ -56,6 +61,16 @@ class StopGuard:
         if self._depth == 0:
             raise Preempted(signal.Signals(signum).name)
         self._deferred = True
+
+    def check(self) -> None:
+        """Raise :class:`Preempted` if a stop was requested and the raise got lost.
+
+        The handler raises in whatever code the signal lands in; where that is a finalizer
+        (``__del__`` of a model being freed), Python prints the exception and drops it. The
+        loop and the run's phases call this, so such a stop still ends the run within a step.
+        """
+        if self.requested and self._depth == 0:
+            raise Preempted("stop requested")
 
     @contextmanager
     def critical(self) -> Iterator[None]:
@@ -187,6 +202,7 @@ def train(
     done, loss_value, replay_value, tokens, busy = start, None, None, 0, 0.0
     try:
         for step in range(start, len(steps)):
+            guard.check()
             began = time.perf_counter()
             batch = [items[i] for i in steps[step]]
             step_loss, step_replay = 0.0, None

@@ -3,7 +3,9 @@ and a preempted-then-resumed run that ends exactly where an uninterrupted one do
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,18 @@ def test_sft_training_raises_the_likelihood_of_the_target(model, encoder, tmp_pa
     with torch.no_grad():
         after = sft_loss(net, item).item()
     assert after < before * 0.5
+
+
+def test_a_stop_whose_raise_was_lost_ends_the_run_before_the_next_step(
+    model, encoder, tmp_path
+) -> None:
+    """The signal may land in a finalizer, where Python drops the exception: the loop still
+    sees the request and stops, keeping a checkpoint, instead of training to the end."""
+    guard = StopGuard()
+    with contextlib.suppress(Preempted):  # as a ``__del__`` would swallow it
+        guard._on_signal(signal.SIGTERM, None)
+    events: list[dict] = []
+    with pytest.raises(Preempted):
+        train(model, items(encoder), CONFIG, guard=guard, checkpoint=tmp_path / "run.ckpt",
+              fingerprint="f", meta={}, on_event=events.append)
+    assert [e["event"] for e in events] == ["checkpoint"]
