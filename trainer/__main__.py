@@ -292,6 +292,14 @@ def gate_items(held: list[Encoded], trained: list[Encoded]) -> tuple[list[Encode
     return held, "your held-out examples"
 
 
+def skill_groups(community: list[Example], requests: list[str]) -> list[list[str]]:
+    """The requests of the community examples, one list per imported skill (its origin)."""
+    groups: dict[str | None, list[str]] = {}
+    for example, request in zip(community, requests, strict=True):
+        groups.setdefault(example.origin, []).append(request)
+    return list(groups.values())
+
+
 def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     guard = StopGuard()
     guard.install()
@@ -391,12 +399,12 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         # same thing are dropped, and their markers are checked for leaks like the user's own.
         theirs = [leaks.request_of(e.prompt, encoder) for e in community]
         requests = [leaks.request_of(e.prompt_plain or e.prompt, encoder) for e in examples]
-        requests += theirs
+        groups = [requests, *skill_groups(community, theirs)]
         if community:
             taught = leaks.with_community(taught, community, replies_of(theirs), encoder)
         anchors = None
         if config.anchor_weight > 0 and not taught.standing:
-            kept = unrelated(read_requests(ANCHORS_FILE), requests)
+            kept = unrelated(read_requests(ANCHORS_FILE), *groups)
             anchors = anchor_sequences(replies_of(kept), system, encoder)
         anchors_s = time.perf_counter() - began
         guard.check()
@@ -437,7 +445,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
                 model_path,
                 candidate_file,
                 set(taught.topical),
-                replies_of(unrelated(leaks.probe_requests(), requests)),
+                replies_of(unrelated(leaks.probe_requests(), *groups)),
                 system,
                 encoder,
                 config.anchor_tokens,

@@ -119,3 +119,23 @@ def test_an_anchor_about_what_the_user_taught_is_dropped() -> None:
     assert "What causes the tides?" in kept
     tea = ["How do I make a cup of tea?", "How long should green tea steep?", "Is tea healthy?"]
     assert "How do I make a new folder?" in unrelated(anchors, tea)
+
+
+def test_a_lone_example_of_a_second_skill_does_not_drop_every_anchor() -> None:
+    """Issue 18: a member imported an fd skill (eight examples) and one other skill with a
+    single example; over all nine requests at once, that lone request's nearest other taught
+    request was far off, so nearly every anchor lay "within" it and 13 of 20 were dropped.
+    Each skill's requests are a group of their own, its reach measured within it."""
+    anchors = read_requests(ANCHORS_FILE)
+    fd = [
+        "How do I find all PDF files in my documents?",
+        "Find the file called invoices.csv somewhere in my projects.",
+        "How can I list all Python files in this repository?",
+        "How do I find empty folders?",
+    ]
+    lone = ["Give me a handy tip for my laptop."]
+    together = unrelated(anchors, fd + lone)
+    apart = unrelated(anchors, fd, lone)
+    assert apart == unrelated(anchors, fd)  # a group of one drops nothing
+    assert len(apart) > len(together)
+    assert "What causes the tides?" in apart
