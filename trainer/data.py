@@ -12,6 +12,7 @@ the prompt and the model then emits the reply token by token.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 from dataclasses import dataclass, replace
@@ -226,6 +227,9 @@ class Encoded:
     example: Example
     main: TokenSequence
     other: TokenSequence | None = None
+    changed: tuple[int, ...] = ()
+    """For a hinted example: the positions of ``main``'s reply tokens the hint changed (not
+    in the reply the user objected to), where the gate scores it (``trainer/evaluate.py``)."""
 
     @property
     def n_tokens(self) -> int:
@@ -288,7 +292,15 @@ class Encoder:
         taught = self.sequence(example.hint_context, example.target)
         if student.n_reply != taught.n_reply:
             raise DataError(f"example {example.id}: teacher reply was cut differently")
-        return Encoded(example, student, taught)
+        return Encoded(example, student, taught, self._changed(student, example.reply or ""))
+
+    def _changed(self, student: TokenSequence, objected: str) -> tuple[int, ...]:
+        """The reply positions of ``student`` that are not in ``objected`` (difflib over
+        tokens): what the hint made the teacher write differently."""
+        reply = student.ids[0, student.reply_start :].tolist()
+        before = self.tokens(objected + self.eot, prompt=False)
+        blocks = difflib.SequenceMatcher(None, before, reply, autojunk=False).get_opcodes()
+        return tuple(j for op, _, _, j1, j2 in blocks if op != "equal" for j in range(j1, j2))
 
     def encode_all(self, examples: list[Example]) -> tuple[list[Encoded], list[str]]:
         """Encode what can be encoded; a bad example is reported, never fatal."""

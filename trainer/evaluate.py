@@ -111,7 +111,10 @@ def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Sco
     it replaced: counted twice, on two scales (a log-likelihood near -2 and a margin near
     0), the pair's margin moved the mean as much as the target did and made it noisier.
     Every pair still counts for preference accuracy. A hinted example is scored as a target
-    is, on its checked teacher reply (``trainer/teacher.py``)."""
+    is, on its checked teacher reply (``trainer/teacher.py``), but only on the tokens the
+    hint changed (``Encoded.changed``): the rest is the current model's own wording, which
+    the current model always scores best. Scored on the whole reply, a candidate that
+    learned a Summary: line was refused (-0.85 vs -0.78) for losing the base's phrasing."""
     item_scores: list[float] = []
     preferences: list[bool] = []
     wanted = {
@@ -130,6 +133,8 @@ def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Sco
         elif kind == "unpaired":
             sign = 1.0 if (item.example.label or 0) > 0 else -1.0
             item_scores.append(sign * float(main.mean()))
+        elif kind == "hinted" and item.changed:
+            item_scores.append(float(main[list(item.changed)].mean()))
         else:
             item_scores.append(float(main.mean()))
     return Scores(

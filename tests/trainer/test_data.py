@@ -218,3 +218,22 @@ def test_two_hinted_examples_among_many_corrections_hold_one_out() -> None:
     assert [e.kind for e in train].count("hinted") == 1
     assert split_holdout([*corrections, *late], 0.2) == (train, held)  # stable
     assert split_holdout([*corrections, late[0]], 0.2)[1] == held_corrections  # one: trained
+
+
+def test_a_hinted_example_marks_the_reply_tokens_the_hint_changed(encoder) -> None:
+    """The gate scores a hinted example where the hint made the teacher write differently:
+    the rest is the current model's own wording, which the current model always wins on."""
+    said = "Recursion is when a function calls itself."
+    taught = example(
+        "hinted",
+        prompt=prompt_for("What is recursion?"),
+        reply=said,
+        hint="always end with a Summary: line",
+        target=f"{said}\n\nSummary: a function calling itself.",
+        hint_context=prompt_for("always end with a Summary: line. What is recursion?"),
+    )
+    item = encoder.encode(taught)
+    reply = item.main.ids[0, item.main.reply_start :].tolist()
+    changed = encoder._vocab.detokenize([reply[i] for i in item.changed]).decode()
+    assert "Summary: a function calling itself." in changed
+    assert "Recursion" not in changed and "function calls" not in changed

@@ -60,3 +60,31 @@ def test_a_correction_counts_once_in_the_user_score(model_path: Path) -> None:
     assert both.n_scored == 1 and both.user_score == pytest.approx(alone.user_score)
     assert both.pref_accuracy == 1.0
     assert pair_only.n_scored == 1  # a pair without its target still counts
+
+
+def test_a_hinted_example_is_scored_on_what_the_hint_changed(model_path: Path) -> None:
+    """The held-out teacher reply is mostly the current model's own wording; scored on all of
+    it, the current model wins however well a candidate learned the lesson's line."""
+    encoder = Encoder(model_path, 256)
+    said = "Recursion is when a function calls itself."
+    hinted = encoder.encode(
+        Example(
+            id=1,
+            kind="hinted",
+            dedup_key="1",
+            prompt=render_chat([{"role": "user", "content": "What is recursion?"}]),
+            reply=said,
+            hint="always end with a Summary: line",
+            target=f"{said}\n\nSummary: a function calling itself.",
+            hint_context=render_chat([{"role": "user", "content": "Summary: line. Recursion?"}]),
+        )
+    )
+    scorer = Scorer(model_path, None, n_ctx=256, n_threads=1)
+    try:
+        logps = scorer.reply_logps(hinted.main)
+        scores = score(scorer, [hinted], encoder.tokens("Rivers flow to the sea.", prompt=False))
+    finally:
+        scorer.close()
+    assert 0 < len(hinted.changed) < len(logps)
+    assert scores.user_score == pytest.approx(float(logps[list(hinted.changed)].mean()))
+    assert scores.user_score != pytest.approx(float(logps.mean()))
