@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.community.bundle import Identity, make_bundle
 from app.community.client import HubClient, store_membership_token
+from app.model.embedder import FILE_NAME as EMBEDDER_FILE
 from app.settings import Settings
 from app.skills.library import SkillLibrary
 from app.skills.skill import (
@@ -128,6 +129,10 @@ def test_sensitive_strings_are_found_in_the_hubs_files_however_they_are_spelled(
     assert find_leaks(["/home/zoe/x"], scanned_files(tmp_path / "b")) == {
         "/home/zoe/x": [str(tmp_path / "b" / "skills" / "note.md")]
     }
+    model = tmp_path / "b" / "models" / EMBEDDER_FILE  # a vocabulary full of first names
+    model.parent.mkdir()
+    model.write_text("jonas lindqvist /home/zoe/x", encoding="utf-8")
+    assert model not in scanned_files(tmp_path / "b")
 
 
 def test_scenarios_need_well_formed_community_fields(tmp_path: Path) -> None:

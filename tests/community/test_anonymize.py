@@ -215,3 +215,13 @@ def test_a_name_found_once_is_removed_wherever_the_text_repeats_it() -> None:
     # Ordinary words stay, even when a found name's first name is one of them.
     assert "you will find it" in out and "Deploy it with the team" in out
     assert "colleague" in out and "fd deploy.yaml" in out
+
+
+def test_the_account_name_of_a_home_folder_is_removed_wherever_it_is_repeated() -> None:
+    """A skill's keyword list splits the path into words; the account's pieces must not
+    reach the hub through it (bench.community found "tomas" and "berg" there)."""
+    out = clean("Run `ls /home/tomas.berg/webshop`. Also: add, lodash, home, tomas, berg, webshop")
+    assert "tomas" not in out.lower() and "berg" not in out.lower()
+    assert "`ls ~/webshop`" in out and "lodash, home" in out
+    kept = clean("cd /home/build.server/app; also build, server, app")
+    assert kept == "cd ~/app; also build, server, app"  # ordinary words stay

@@ -23,6 +23,12 @@ _PROJECT_AFTER_HOME = re.compile(
 )
 
 
+def home_owners(text: str) -> set[str]:
+    """The account names of the home folders in ``text`` that name someone (not ``root``)."""
+    found = (m.group("u") or m.group("wu") for m in _HOME.finditer(text))
+    return {owner for owner in found if owner and owner.lower() not in GENERIC_ACCOUNTS}
+
+
 def home_path_spans(text: str) -> Iterator[Redaction]:
     """Someone's home folder (kept as ``~``) and a project folder under any home folder."""
     for match in _HOME.finditer(text):
