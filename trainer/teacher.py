@@ -25,9 +25,9 @@ tool the user asked for in place of another (0 of 28 tries for uv/pip and ripgre
 A hint that names the user's own thing without what it replaces ("I use the fish shell")
 gets one more try that opens with it ("Using fish shell: …") and lets the model go on.
 
-Replies are cached per example, adapter and settings (``cache/trainer/teacher.json``): a
-resumed or repeated run does not pay for them twice, and a new adapter asks again (the
-teacher is on-policy).
+Replies are cached per example, adapter, settings and ``TEACHER_VERSION``
+(``cache/trainer/teacher.json``): a resumed or repeated run does not pay for them twice, a
+new adapter asks again (the teacher is on-policy) and so does a changed check.
 """
 
 from __future__ import annotations
@@ -55,6 +55,10 @@ CACHE_FILE = "teacher.json"
 SAMPLE_TEMPERATURE = 0.8
 LABEL_LINE_TOKENS = 32
 LOGGED_CHARS = 240  # of a hint and a reply in the report
+# Part of every cache key: a hit skips answer_only/degenerate/follows, so a change to what a
+# reply must pass bumps this, or replies the new check refuses (or None where it now finds
+# one) would be served, and trained on, for as long as the adapter stays the same.
+TEACHER_VERSION = 2
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
 # A sentence that answers the correction rather than the request ("You're right, I use…"):
 # the student sees no correction, so it must not learn to open a reply with one.
@@ -200,7 +204,8 @@ def teacher_context(prompt: str, reply: str, hint: str, encoder: Encoder) -> str
 def _cache_key(example: Example, adapter: Path | None, config: TrainConfig) -> str:
     digest = hashlib.sha256(example.dedup_key.encode())
     adapter_id = f"{adapter}:{adapter.stat().st_mtime_ns}" if adapter else "base"
-    digest.update(f"{adapter_id}|{config.teacher_samples}|{config.teacher_tokens}".encode())
+    settings = f"{config.teacher_samples}|{config.teacher_tokens}"
+    digest.update(f"{TEACHER_VERSION}|{adapter_id}|{settings}".encode())
     return digest.hexdigest()
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from trainer import teacher
+from trainer.config import TrainConfig
+from trainer.data import Example
 from trainer.teacher import answer_only, degenerate
 
 
@@ -31,3 +34,12 @@ def test_a_try_that_runs_into_a_loop_is_no_reply_to_teach() -> None:
     assert degenerate("a far-off land, " * 5)
     assert not degenerate("Run `uv add httpx`.\n\n| a | b |\n|---|---|\n| 1 | 2 |")
     assert not degenerate("Summary:\n\n----------\n\n0000000000 is ten zeros.")
+
+
+def test_a_reply_cached_by_an_older_check_is_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a hit skips answer_only/degenerate/follows: a changed check must not serve old replies
+    example = Example(kind="hinted", prompt="p", reply="r", hint="use uv", id=1, dedup_key="k")
+    config = TrainConfig()
+    before = teacher._cache_key(example, None, config)
+    monkeypatch.setattr(teacher, "TEACHER_VERSION", "a check changed since", raising=False)
+    assert teacher._cache_key(example, None, config) != before
