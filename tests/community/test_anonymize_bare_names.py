@@ -187,3 +187,17 @@ def test_names_with_letters_beyond_latin_1_are_on_the_lists(name: str) -> None:
     first, last = name.split()
     assert first in words.first and last in words.last
     assert clean(f"{name} runs the backups.") == "<NAME> runs the backups."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The backup job was set up by Adomas Garrity. Run `chown garrity backup/` after.",
+        "Adomas Garrity prefers tabs. Use `sudo -u adomas make`.",
+    ],
+)
+def test_a_name_whose_word_is_a_command_argument_is_still_removed(text: str) -> None:
+    """An account name is often a first name or a surname; only a command word is a program."""
+    out = clean(text)
+    assert "Adomas" not in out and "Garrity" not in out
+    assert "garrity" not in out and "adomas" not in out

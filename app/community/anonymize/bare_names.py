@@ -108,14 +108,22 @@ _SLOT_NEEDED = {
     (_UNLISTED, _WORD): _ONLY_PERSON,
     (_UNLISTED, _UNLISTED): _ONLY_PERSON,
 }
-# Code in a text: inline or fenced between backticks, or a lowercase word imported or called
-# ("from faker import", "loki("). Parts of an e-mail address or a path are not code words.
+# Programs in a text: the command word of each line (or of each part after a pipe, `;` or
+# `&&`) inline or fenced between backticks, or a lowercase word imported or called
+# ("from faker import", "loki("). A command's arguments are not: an account name is often a
+# first name or a surname (`chown garrity backup/`, `sudo -u adomas make`), and taking it for
+# a program would keep that person's full name in the text. The words of a path or an image
+# name are code too (`docker run grafana/loki`), unless it is under a home folder.
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_HOME_PATH = re.compile(r"[\"'(]*(?:~|\$HOME|/home/|/Users/)")
+_PATH_WORD = re.compile(r"[a-z][a-z0-9_]*")
+_COMMAND_WORD = re.compile(
+    r"(?m)(?:^|[|;&(]+)[ \t$>]*([a-z][a-z0-9_]*)(?![\w+\-]|[\w.+\-]*@)"
+)
 _CODE_USE = re.compile(
     r"(?m)^[ \t>]*(?:from ([a-z]\w*)[\w.]* import|import ([a-z]\w*))"
     r"|(?<![\w@.+/\-])([a-z][a-z0-9_]*)\("
 )
-_LOWER_WORD = re.compile(r"(?<![\w@.+/\-])[a-z][a-z0-9_]*(?![\w+\-]|[\w.+\-]*@)")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)([ \u00a0])\Z")
 _LEAD_BEFORE = re.compile(r"([^\W\d_]+)[ \u00a0]+(?:of|by|to)[ \u00a0]\Z")
 _WORD_AFTER = re.compile(r"[ \u00a0]([^\W\d_]+(?:[-'’][^\W\d_]+)*)")
@@ -123,11 +131,16 @@ _POSSESSIVE_END = re.compile(r"['’]s\Z")
 
 
 def code_words(text: str) -> frozenset[str]:
-    """The lowercase words ``text`` writes as code (see the module docstring); a name in code
-    keeps its capitals (``git commit --author "Ilse Garrity"``), so it is not among them."""
+    """The programs ``text`` names as code (see the module docstring): command words,
+    imports and calls, lowercase; a name in code keeps its capitals (``git commit --author
+    "Ilse Garrity"``), so it is not among them."""
     found = {m.group(1) or m.group(2) or m.group(3) for m in _CODE_USE.finditer(text)}
     for span in _CODE_SPAN.finditer(text):
-        found.update(_LOWER_WORD.findall(span.group(2)))
+        code = span.group(2)
+        found.update(_COMMAND_WORD.findall(code))
+        for token in code.split():
+            if "/" in token and not _HOME_PATH.match(token):
+                found.update(_PATH_WORD.findall(token))
     return frozenset(found)
 
 
