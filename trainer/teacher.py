@@ -58,17 +58,20 @@ LOGGED_CHARS = 240  # of a hint and a reply in the report
 # Part of every cache key: a hit skips answer_only/degenerate/follows, so a change to what a
 # reply must pass bumps this, or replies the new check refuses (or None where it now finds
 # one) would be served, and trained on, for as long as the adapter stays the same.
-TEACHER_VERSION = 2
+TEACHER_VERSION = 3
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
-# A sentence that answers the correction rather than the request ("You're right, I use…"):
-# the student sees no correction, so it must not learn to open a reply with one.
+# Words that answer the correction rather than the request ("You're right, I use…"): the
+# student sees no correction, so it must not learn to open a reply with them.
 _OWNING_UP = re.compile(
     r"^\s*(?:(?:you'?re|you are) (?:right|correct)|(?:i'?m )?sorry|i apologi[sz]e|"
-    r"(?:my )?apologies|my (?:mistake|bad)|thanks? (?:you )?for (?:the |your )?correct\w*)"
-    r"\b[^\n.!?]*[.!?]*\s*",
+    r"(?:my )?apologies|my (?:mistake|bad)|thanks? (?:you )?for (?:the |your )?correct\w*)\b",
     re.IGNORECASE,
 )
-_LOOP = re.compile(r"(.{2,24}?)\1{4,}", re.DOTALL)
+_SENTENCE_REST = re.compile(r"[^\n.!?]*[.!?]*\s*")
+_CLAUSE_REST = re.compile(r"[^\n.!?,:;\u2013\u2014]*?(?:[,:;\u2013\u2014]|\s-\s)\s*")
+# What follows the owning up still talks about the correction ("…, I'm using fish.").
+_ABOUT_ITSELF = re.compile(r"(?:i|we|my|thanks?)\b|(?:i|we)'", re.IGNORECASE)
+_LOOP = re.compile(r"([^|]{2,24}?)\1{4,}", re.DOTALL)
 _AT_START = re.compile(
     r"\b(?:start|begin|open|first)\w*\b(?!\s+with\b)|\bat the (?:top|start)\b", re.IGNORECASE
 )
@@ -143,18 +146,29 @@ class TeacherReport:
 def answer_only(reply: str) -> str:
     """``reply`` without the sentences that open it by owning up to the correction ("You're
     right, I'm using the fish shell."): trained on the request without the hint, they taught
-    the student to open fresh answers by agreeing with a correction nobody made."""
-    while (match := _OWNING_UP.match(reply)) and match.end() > 0:
-        reply = reply[match.end() :]
+    the student to open fresh answers by agreeing with a correction nobody made. When the
+    same sentence goes on with the answer ("You're right, use `rg` instead."), only the
+    owning up, up to the first comma, colon or dash, goes."""
+    while match := _OWNING_UP.match(reply):
+        sentence = _SENTENCE_REST.match(reply, match.end())
+        clause = _CLAUSE_REST.match(reply, match.end())
+        end = sentence.end() if sentence else match.end()
+        rest = reply[clause.end() : end] if clause else ""
+        if clause and rest.strip(" .!?\n") and not _ABOUT_ITSELF.match(rest):
+            reply = reply[clause.end() :]
+            reply = reply[:1].upper() + reply[1:]
+        else:
+            reply = reply[end:]
     return reply.strip()
 
 
 def degenerate(reply: str) -> bool:
-    """Whether ``reply`` runs into a loop: a short piece with a letter in it written five
-    times or more in a row ("httpx-dev-pip-pip-pip-pip-pip…"). A small model's replies
-    often end that way at the token limit; a teacher reply with such a loop taught it to
-    the student and, as the skill's worked example, to the skills layer."""
-    return any(any(c.isalpha() for c in match.group(1)) for match in _LOOP.finditer(reply))
+    """Whether ``reply`` runs into a loop: a short piece with two letters or more in it and
+    no ``|`` written five times or more in a row ("httpx-dev-pip-pip-pip-pip-pip…"; a
+    table row "| yes | yes | yes |…" is none). A small model's replies often end that way
+    at the token limit; a teacher reply with such a loop taught it to the student and, as
+    the skill's worked example, to the skills layer."""
+    return any(sum(c.isalpha() for c in m.group(1)) >= 2 for m in _LOOP.finditer(reply))
 
 
 def _split(template: str | None, eos: str, messages: list[dict[str, str]]) -> tuple[str, str]:

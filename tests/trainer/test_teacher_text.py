@@ -23,6 +23,13 @@ from trainer.teacher import answer_only, degenerate
         ("You're right", ""),
         ("Sure, use `uv add x`.", "Sure, use `uv add x`."),  # an answer, not an apology
         ("Right-click the file and choose Rename.", "Right-click the file and choose Rename."),
+        # the answer in the apology's own sentence stays: only the owning up goes
+        ("You're right, use `rg foo` instead.", "Use `rg foo` instead."),
+        (
+            "Sorry about that: `rg -n foo src/` searches recursively",
+            "`rg -n foo src/` searches recursively",
+        ),
+        ("You're right, sorry. Run `uv sync`.", "Run `uv sync`."),
     ],
 )
 def test_a_try_keeps_the_answer_without_owning_up_to_the_correction(reply: str, kept: str) -> None:
@@ -34,6 +41,7 @@ def test_a_try_that_runs_into_a_loop_is_no_reply_to_teach() -> None:
     assert degenerate("a far-off land, " * 5)
     assert not degenerate("Run `uv add httpx`.\n\n| a | b |\n|---|---|\n| 1 | 2 |")
     assert not degenerate("Summary:\n\n----------\n\n0000000000 is ten zeros.")
+    assert not degenerate("| uv | yes |\n|---|---|\n| yes | yes | yes | yes | yes |")
 
 
 def test_a_reply_cached_by_an_older_check_is_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
