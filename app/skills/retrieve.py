@@ -347,7 +347,10 @@ def _relevant(
         (score, row)
         for score, row in scored
         if (score >= config.min_score and score >= config.min_relative * best)
-        or _within_reach(meaning.get(row["id"]), reach.get(row["id"]), config)
+        or (
+            not row["community_origin"]  # a hub skill cannot buy a wide reach with varied examples
+            and _within_reach(meaning.get(row["id"]), reach.get(row["id"]), config)
+        )
     ]
     if passed or not meaning:
         return passed
@@ -368,7 +371,11 @@ def _reach(db: sqlite_utils.Database) -> dict[int, float]:
 def _within_reach(cosine: float | None, reach: float | None, config: RetrievalConfig) -> bool:
     """Whether a request is as close in meaning to a habit as the requests it was taught on
     are to one another (its reach, never below ``min_meaning``): a topic decides where a
-    habit taught on several requests applies, whatever words the request shares with it."""
+    habit taught on several requests applies, whatever words the request shares with it.
+
+    Only the user's own habits are let in this way. An imported skill's examples were chosen
+    by a hub member: varied on purpose, they would give it a reach that admits almost any
+    request. Its reach can still keep it out (below), never let it in past the thresholds."""
     return cosine is not None and reach is not None and cosine >= max(reach, config.min_meaning)
 
 

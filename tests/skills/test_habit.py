@@ -167,18 +167,20 @@ def test_a_topic_only_meaning_shows_keeps_a_habit_topical(db: sqlite_utils.Datab
     assert SkillLibrary(db).get("start-with-arr-matey").applies == APPLIES_ALWAYS
 
 
+SHELL_COMMANDS = [
+    ("How do I see free disk space?", "Command: `df -h` shows every disk."),
+    ("How do I list running processes?", "Command: `ps aux` lists them all."),
+    ("How do I show my IP address?", "Command: `ip addr` shows it."),
+    ("How do I make a folder called build?", "Command: `mkdir build` makes it."),
+    ("How do I see the end of a log file?", "Command: `tail app.log` prints it."),
+    ("How do I rename a file?", "Command: `mv a b` renames a to b."),
+]
+
+
 def test_a_topical_habit_is_found_by_the_meaning_of_the_requests_it_was_taught_on(
     db: sqlite_utils.Database,
 ) -> None:
-    shell = [
-        ("How do I see free disk space?", "Command: `df -h` shows every disk."),
-        ("How do I list running processes?", "Command: `ps aux` lists them all."),
-        ("How do I show my IP address?", "Command: `ip addr` shows it."),
-        ("How do I make a folder called build?", "Command: `mkdir build` makes it."),
-        ("How do I see the end of a log file?", "Command: `tail app.log` prints it."),
-        ("How do I rename a file?", "Command: `mv a b` renames a to b."),
-    ]
-    teach(db, shell)
+    teach(db, SHELL_COMMANDS)
     (skill,) = SkillLibrary(db).list_skills()
     assert skill.applies == APPLIES_RELEVANT
     for request in (  # shell questions that share no word with what it was taught on
@@ -189,6 +191,18 @@ def test_a_topical_habit_is_found_by_the_meaning_of_the_requests_it_was_taught_o
         assert [s.name for s in retrieve(db, request)] == [skill.name], request
     for unrelated in ("Why is the sky blue?", "What is a good name for a pet goldfish?"):
         assert retrieve(db, unrelated) == [], unrelated
+
+
+def test_an_imported_skill_gets_no_reach_from_its_varied_examples(
+    db: sqlite_utils.Database,
+) -> None:
+    """A hub member picks the examples: varied ones must not make a skill show everywhere."""
+    teach(db, SHELL_COMMANDS)
+    (skill,) = SkillLibrary(db).list_skills()
+    request = "How can I delete an empty directory?"  # shares no word with the examples
+    assert [s.name for s in retrieve(db, request)] == [skill.name]
+    db["skills"].update(skill.id, {"community_origin": "http://127.0.0.1:8765#00112233"})
+    assert retrieve(db, request) == []
 
 
 def test_a_habit_taught_on_one_narrow_topic_keeps_to_it(db: sqlite_utils.Database) -> None:
