@@ -252,7 +252,7 @@ class Replay:
             "gate_canary_ppl_current": (metrics.get("current") or {}).get("canary_ppl"),
             "gate_canary_ppl_candidate": (metrics.get("candidate") or {}).get("canary_ppl"),
             # per hinted example: the hint, the teacher's reply, whether it followed the hint
-            "teacher": metrics.get("teacher") or final.get("teacher"),
+            "teacher": final.get("teacher") or metrics.get("teacher"),
         }
         if out["promoted"]:
             path = AdapterRegistry(self.db).active_path(self.base_sha)

@@ -353,7 +353,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
                 "status": "skipped",
                 "reason": unusable,
                 "skipped_rows": bad_rows + bad_train,
-                "teacher": report.as_dict(),
+                "teacher": report.as_event(),
             }
         )
         return EXIT_OK
@@ -374,7 +374,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             "community": from_community,
             "skipped": bad_rows + bad_train + bad_held,
             "resuming": resume is not None,
-            "teacher": report.as_dict(),
+            "teacher": report.as_event(),
         }
     )
     candidate_file = ckpt.with_name(f"candidate-run{run_id}.gguf")
@@ -491,6 +491,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             "version": version,
             "reason": verdict["reason"],
             "metrics": metrics,
+            "teacher": report.as_event(),  # with the user's texts, which metrics leave out
         }
     )
     return EXIT_OK

@@ -54,7 +54,8 @@ from trainer.data import DataError, Encoder, Example
 CACHE_FILE = "teacher.json"
 SAMPLE_TEMPERATURE = 0.8
 LABEL_LINE_TOKENS = 32
-LOGGED_CHARS = 240  # of a hint and a reply in the report
+LOGGED_CHARS = 240  # of a hint and a reply in the run's live events, never in its metrics
+_USER_TEXT = ("hint", "reply")
 # Part of every cache key: a hit skips answer_only/degenerate/follows, so a change to what a
 # reply must pass bumps this, or replies the new check refuses (or None where it now finds
 # one) would be served, and trained on, for as long as the adapter stays the same.
@@ -119,10 +120,11 @@ class TeacherReport:
     seconds: float = 0.0
     skills_given_examples: int = 0
     examples: list[dict[str, Any]] = field(default_factory=list)
-    """Per hinted example: its id, the hint, the kept reply (else the last try), whether
-    it followed the hint and how it was found (``greedy``, ``sampled``, ``label line``,
-    ``relabelled``, ``opened with what it names``, ``cached``, ``failed``): why a lesson
-    said in words did or did not teach, readable in the run's events and metrics."""
+    """Per hinted example: its id, the hint, the kept reply (else the last try) and their
+    lengths, whether it followed the hint and how it was found (``greedy``, ``sampled``,
+    ``label line``, ``relabelled``, ``opened with what it names``, ``cached``, ``failed``):
+    why a lesson said in words did or did not teach. The texts are the user's and stay in
+    the run's live events (:meth:`as_event`); the metrics keep the rest (:meth:`as_dict`)."""
 
     def log(
         self, example: Example, hint: str, found: str | None, how: str, tries: list[str]
@@ -136,10 +138,20 @@ class TeacherReport:
                 "followed": found is not None,
                 "how": how,
                 "tries": len(tries),
+                "hint_chars": len(hint),
+                "reply_chars": len(shown),
             }
         )
 
     def as_dict(self) -> dict[str, Any]:
+        """What a run persists (``training_runs.metrics``, the adapter's ``metrics.json``):
+        no user text, which deleting the example would leave behind (a secret in a hint)."""
+        examples = [{k: v for k, v in e.items() if k not in _USER_TEXT} for e in self.examples]
+        return {**self.__dict__, "examples": examples}
+
+    def as_event(self) -> dict[str, Any]:
+        """For the run's ``start`` and ``done`` events, which nothing writes to disk: with
+        the hint and reply of each example, to read why a lesson did or did not teach."""
         return {**self.__dict__, "examples": list(self.examples)}
 
 

@@ -84,6 +84,9 @@ def test_a_run_taught_in_words_holds_out_a_checked_teacher_reply_for_the_gate(
     assert done["event"] == "done" and done["status"] in ("promoted", "rejected")
     assert "no held-out examples" not in done["reason"]
     assert done["metrics"]["candidate"]["n_scored"] == 1
+    # the user's words stay out of what is persisted, and in the live event
+    assert all("hint" not in e for e in done["metrics"]["teacher"]["examples"])
+    assert [e["hint"] for e in done["teacher"]["examples"]] == [e["hint"] for e in logged]
 
 
 def test_a_run_with_nothing_to_judge_is_skipped_before_training(shared_base, flywheel_home) -> None:

@@ -3,6 +3,8 @@ correction the student never sees."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from trainer import teacher
@@ -51,3 +53,19 @@ def test_a_reply_cached_by_an_older_check_is_asked_again(monkeypatch: pytest.Mon
     before = teacher._cache_key(example, None, config)
     monkeypatch.setattr(teacher, "TEACHER_VERSION", "a check changed since", raising=False)
     assert teacher._cache_key(example, None, config) != before
+
+
+def test_what_a_run_persists_of_the_teacher_holds_no_user_text() -> None:
+    # the metrics go into training_runs and the adapter's metrics.json; deleting the example
+    # would not remove a secret typed in a hint from there
+    secret = "my token is hunter2-ABCDEF"
+    example = Example(kind="hinted", prompt="p", reply="r", hint=secret, id=7, dedup_key="k")
+    report = teacher.TeacherReport()
+    report.log(example, secret, f"Use {secret}", "greedy", ["x", f"Use {secret}"])
+    persisted = json.dumps(report.as_dict())
+    assert "hunter2" not in persisted
+    assert report.as_dict()["examples"] == [
+        {"id": 7, "followed": True, "how": "greedy", "tries": 2, "hint_chars": 26}
+        | {"reply_chars": 30}
+    ]
+    assert report.as_event()["examples"][0]["hint"] == secret  # the live event still shows it
