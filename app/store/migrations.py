@@ -404,6 +404,22 @@ def m013_skill_reach(db: sqlite_utils.Database) -> None:
     execute_script(db, "ALTER TABLE skill_vectors ADD COLUMN reach REAL;")
 
 
+def m014_teacher_texts_out_of_run_metrics(db: sqlite_utils.Database) -> None:
+    """Each run's metrics without the hint and teacher reply it logged per hinted example:
+    the user's words (a secret typed in a hint) stayed there after the example was deleted.
+    Runs since keep only the verdicts (``trainer.teacher.TeacherReport.as_dict``)."""
+    execute_script(
+        db,
+        """
+        UPDATE training_runs SET metrics = json_set(metrics, '$.teacher.examples', (
+            SELECT json_group_array(json(json_remove(value, '$.hint', '$.reply')))
+            FROM json_each(metrics, '$.teacher.examples')
+        ))
+        WHERE json_valid(metrics) AND json_type(metrics, '$.teacher.examples') = 'array';
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_skill_uses_indexes,
@@ -417,4 +433,5 @@ MIGRATIONS: list[Migration] = [
     m010_outcome_feedback,
     m012_skill_vectors,
     m013_skill_reach,
+    m014_teacher_texts_out_of_run_metrics,
 ]

@@ -1,3 +1,4 @@
+import json
 import sqlite3
 
 import pytest
@@ -107,3 +108,21 @@ def test_a_second_process_never_deletes_the_wal_of_a_process_that_lost_its_locks
     assert elsewhere.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     elsewhere.close()
     db.conn.close()
+
+
+def test_a_hint_logged_in_an_older_run_is_taken_out_of_its_metrics() -> None:
+    # runs before the teacher report left user text out kept each hint and reply in metrics
+    from app.store.migrations import m014_teacher_texts_out_of_run_metrics
+
+    db = store_db.open_db()
+    logged = {"id": 3, "hint": "my token is hunter2", "reply": "x", "followed": True, "how": "g"}
+    metrics = {"gate": 1, "teacher": {"checked": 1, "examples": [logged, {**logged, "id": 4}]}}
+    for row_id, text in ((1, json.dumps(metrics)), (2, "{}"), (3, "not json")):
+        db["training_runs"].insert(
+            {"id": row_id, "started": 0, "status": "promoted", "base_sha256": "s", "metrics": text}
+        )
+    m014_teacher_texts_out_of_run_metrics(db)
+    kept = json.loads(db["training_runs"].get(1)["metrics"])
+    shown = {"id": 3, "followed": True, "how": "g"}
+    assert kept == {"gate": 1, "teacher": {"checked": 1, "examples": [shown, {**shown, "id": 4}]}}
+    assert [db["training_runs"].get(i)["metrics"] for i in (2, 3)] == ["{}", "not json"]
