@@ -26,7 +26,7 @@ from typing import Any
 
 from app.model.prompt import PromptError, render_chat
 from app.skills.habit import applies
-from app.skills.retrieve import STOP_WORDS
+from app.skills.retrieve import STOP_WORDS, stem
 from app.skills.skill import APPLIES_ALWAYS
 from trainer.anchors import greedy_replies, read_requests, render
 from trainer.data import Encoder, Example
@@ -146,10 +146,19 @@ def standing(examples: list[Example], encoder: Encoder) -> bool:
 def leaked(
     markers: set[str], requests: list[str], replies: list[str], base: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """The probes whose reply carries a marker the base model's reply to them lacks."""
+    """The probes whose reply carries a marker the base model's reply to them lacks.
+
+    A marker the probe's request names itself (in any inflection: "lines" for "line") is no
+    sign of a leak: a reply about what was asked may use the word whatever the lesson.
+    """
     found = []
     for request, reply in zip(requests, replies, strict=True):
-        new = sorted((markers & words(reply)) - words(base.get(request, "")))
+        asked = {stem(w) for w in words(request)}
+        new = sorted(
+            w
+            for w in (markers & words(reply)) - words(base.get(request, ""))
+            if stem(w) not in asked
+        )
         if new:
             found.append({"request": request, "reply": reply, "markers": new})
     return found

@@ -164,3 +164,14 @@ def test_a_community_lesson_is_checked_for_leaks_and_always_as_topical(
     # the user's own standing lesson stays standing next to it
     own = lessons(corrections(encoder, PIRATE), encoder)
     assert with_community(own, community(encoder, FD), said, encoder).standing == own.standing
+
+
+def test_a_marker_the_probe_request_names_itself_is_no_leak() -> None:
+    """Asked about the new lines of a log file, a reply may say "line" whatever was taught;
+    a word the lesson added that the request does not name still counts."""
+    request = "How do I follow the new lines of a log file as they are written?"
+    base = {request: "Use tail -f app.log to watch it."}
+    reply = "Use `tail -f app.log`: each new line is printed; add `| jq -r .msg` to parse it."
+    found = leaked({"line", "jq"}, [request], [reply], base)
+    assert [leak["markers"] for leak in found] == [["jq"]]
+    assert leaked({"line"}, [request], [reply], base) == []
