@@ -201,3 +201,9 @@ def test_a_name_whose_word_is_a_command_argument_is_still_removed(text: str) -> 
     out = clean(text)
     assert "Adomas" not in out and "Garrity" not in out
     assert "garrity" not in out and "adomas" not in out
+
+
+@pytest.mark.parametrize("text", ["To Adomas Quarnby: the backup runs at 2.", "By Adomas Quarnby"])
+def test_a_name_after_a_capitalized_to_or_by_opening_a_line_is_removed(text: str) -> None:
+    out = clean(text)
+    assert "Adomas" not in out and "Quarnby" not in out

@@ -163,6 +163,8 @@ def bare_name_end(
     words = name_words()
     before = _WORD_BEFORE.search(text, max(0, start - 30), start)
     previous = before.group(1) if before else ""
+    if previous[:1].isupper() and previous.lower() in _BY | _BEFORE:
+        previous = previous.lower()  # "To Adomas Quarnby:", "By Adomas Quarnby" opening a line
     if previous[:1].isupper() or previous.lower() in _ARTICLES:
         return None  # the tail of a run of capitalized words, or "the Loki Promtail"
     last_end, last = _name_after(text, end)
