@@ -110,6 +110,14 @@ def plain_words(command: Command) -> list[str]:
         texts = texts[1:]
     return texts
 
+
+def program_and_args(command: Command) -> tuple[str, list[str]]:
+    """The program a command runs (its name without a path) and its arguments, past the
+    prefixes :func:`plain_words` drops; ``("", [])`` for a command of assignments only."""
+    texts = plain_words(command)
+    return (program_name(texts[0]) if texts else ""), texts[1:]
+
+
 def expand_variables(text: str, variables: dict[str, str]) -> str:
     """Substitutes variables assigned earlier on the same line (`d=/; rm -rf $d`) and `$SHELL`."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app.terminal.command_words import program_name
+from app.terminal.command_words import program_and_args
 from app.terminal.shell_syntax import Command
 
 _DESTRUCTIVE = r"(?:rm|dd|shred|mkfs[\w.]*|wipefs|truncate|srm)"
@@ -24,12 +24,9 @@ def disguise_reasons(commands: list[Command]) -> list[str]:
     device whose name is computed while the line runs."""
     reasons = []
     for command in commands:
-        texts = [word.text for word in command.words]
-        while texts and (texts[0] in {"sudo", "doas"} or re.match(r"^\w+=", texts[0])):
-            texts = texts[1:]
-        if not texts:
+        name, args = program_and_args(command)
+        if not name:
             continue
-        name, args = program_name(texts[0]), texts[1:]
         sources = [a for a in args if not a.startswith("-")][:-1]
         if name in ("ln", "cp", "install") and any(_NAMES_TOOL.match(s) for s in sources):
             reasons.append("gives a deleting or disk-writing program another name, hiding "

@@ -12,7 +12,7 @@ import re
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import plain_words, program_name
+from app.terminal.command_words import program_and_args, program_name
 from app.terminal.shell_syntax import Command
 
 _LOCAL_HOST = re.compile(r"^(?:localhost|127\.|\[?::1\]?|0\.0\.0\.0$)")
@@ -37,10 +37,9 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
     """Reasons for commands that open the machine or its secrets to another one."""
     reasons = []
     for command in commands:
-        texts = plain_words(command)
-        if not texts:
+        name, args = program_and_args(command)
+        if not name:
             continue
-        name, args = program_name(texts[0]), texts[1:]
         displays = _value(args, {"-display", "--display", "-d"})
         if name.startswith(("xterm", "urxvt", "rxvt")) and "-e" in args and any(
                 not display.startswith(":") and not _LOCAL_HOST.match(display)

@@ -14,7 +14,7 @@ import re
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import program_name
+from app.terminal.command_words import program_and_args
 from app.terminal.shell_syntax import Command
 
 _HOME = r"(?:~|\$HOME|\$\{HOME\}|/home/[^/\s]+|/root)"
@@ -40,14 +40,6 @@ _DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "srm", "trash", "gio"})
 # gets is judged as commands elsewhere).
 _WRITERS = frozenset({"tee", "install", "dd", "truncate"})
 _HOME_SPELLINGS = frozenset({"~", "$HOME", "${HOME}", "~/", "$HOME/"})
-
-
-def _words(command: Command) -> tuple[str, list[str]]:
-    texts = [word.text for word in command.words]
-    while texts and (texts[0] in {"sudo", "doas", "command", "nice", "nohup"} or
-                     re.match(r"^\w+=", texts[0])):
-        texts = texts[1:]
-    return (program_name(texts[0]) if texts else ""), texts[1:]
 
 
 def _recursive(args: list[str]) -> bool:
@@ -105,7 +97,7 @@ def _mode_reasons(name: str, args: list[str]) -> list[str]:
 
 def _finds_in_system(command: Command) -> bool:
     """`find /etc …`: a search whose start is a system folder (what xargs then gets)."""
-    name, args = _words(command)
+    name, args = program_and_args(command)
     return name == "find" and any(_SYSTEM_ROOT.match(arg) for arg in args[:3])
 
 
@@ -115,7 +107,7 @@ def home_reach_reasons(commands: list[Command]) -> list[str]:
     feeds_home = any(command.stdin_text and command.stdin_text.strip() in _HOME_SPELLINGS
                      for command in commands)
     for command in commands:
-        name, args = _words(command)
+        name, args = program_and_args(command)
         raw = [arg for arg in args if not arg.startswith("-")]
         reasons += _delete_reasons(name, args, raw)
         answers_yes = (command.stdin_text or "").strip().lower().startswith("y")

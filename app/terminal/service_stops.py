@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from app.terminal.command_words import plain_words, program_name
+from app.terminal.command_words import program_and_args
 from app.terminal.shell_syntax import Command
 
 _VITAL = re.compile(r"^(?:sshd?|systemd(?:-\w+)?|init|dbus(?:-daemon)?|Xorg|X|Xwayland|gdm3?|"
@@ -28,10 +28,9 @@ def service_reasons(commands: list[Command]) -> list[str]:
     and flushing the firewall's rules."""
     reasons = []
     for command in commands:
-        texts = plain_words(command)
-        if not texts:
+        name, args = program_and_args(command)
+        if not name:
             continue
-        name, args = program_name(texts[0]), texts[1:]
         targets = [arg for arg in args if not arg.startswith("-")]
         if name in _KILLERS - {"kill"} and any(_VITAL.match(t) for t in targets):
             vital = next(t for t in targets if _VITAL.match(t))
