@@ -50,10 +50,10 @@ def _threads() -> str:
 
 
 def _schema() -> str:
-    from app.store.db import open_db, schema_version
+    from app.store.db import open_db, schema_version, stored_schema_version
 
     db = open_db()
-    found = db.execute("PRAGMA user_version").fetchone()[0]
+    found = stored_schema_version(db.conn)
     db.conn.close()
     return f"{found} (this version writes {schema_version()})"
 

@@ -41,7 +41,7 @@ from typing import Any
 import sqlite_utils
 
 from app.store import examples as store
-from app.store.commands import get_command
+from app.store.commands import find_command
 from app.store.db import transaction
 from app.store.examples import NewExample
 from app.store.signals import all_signal_ids, get_signal
@@ -64,13 +64,6 @@ def _message(db: sqlite_utils.Database, message_id: int | None) -> dict[str, Any
         return None
     rows = list(db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
     return rows[0] if rows else None
-
-
-def _command(db: sqlite_utils.Database, command_id: Any) -> dict[str, Any] | None:
-    try:
-        return get_command(db, command_id)
-    except KeyError:
-        return None
 
 
 def _weight(signal: dict[str, Any]) -> float:
@@ -162,14 +155,14 @@ def _command_fix(
     message: dict[str, Any],
 ) -> list[NewExample]:
     reply = message["content"]
-    command = _command(db, signal["command_id"])
+    command = find_command(db, signal["command_id"])
     if command is None:
         return []
     if signal["kind"] == "command_edit":
         before, after = command["original_command"] or "", command["command"]
     else:
         provenance = json.loads(signal["provenance"] or "{}")
-        fixed = _command(db, provenance.get("fixed_command_id"))
+        fixed = find_command(db, provenance.get("fixed_command_id"))
         before = command["command"]
         after = fixed["command"] if fixed else str(provenance.get("fixed_command") or "")
     fixed_reply = with_command(reply, before, after)
@@ -205,7 +198,7 @@ def plan_for_signal(db: sqlite_utils.Database, signal: dict[str, Any]) -> list[N
     if weight <= 0:
         return []
     if kind == "command_exit":
-        command = _command(db, signal["command_id"])
+        command = find_command(db, signal["command_id"])
         if command is None or not _proposed_in(reply, command["command"]):
             return []  # a command of the user's correction says nothing of the model's text
         if negative and _later_success(db, signal, command["command"]):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 import sqlite_utils
 
 from app.store import conversations as conv
+from app.store.commands import find_command
+from app.store.signals import get_signal
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,6 @@ def _request_before(db: sqlite_utils.Database, message_id: int | None) -> str:
     return str(conv.get_message(db, message["parent_id"])["content"])
 
 
-def _command(db: sqlite_utils.Database, command_id: Any) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM commands WHERE id = ?", [command_id]))
-    return rows[0] if rows else None
-
-
 def directive_from_signal(db: sqlite_utils.Database, signal_id: int) -> Directive | None:
     """The directive a stored signal carries, or ``None`` if it carries none.
 
@@ -59,10 +55,9 @@ def directive_from_signal(db: sqlite_utils.Database, signal_id: int) -> Directiv
     fix in its provenance as ``fixed_command_id`` or ``fixed_command``; ``command_edit``
     compares the proposed command with what the user ran.
     """
-    rows = list(db.query("SELECT * FROM signals WHERE id = ?", [signal_id]))
-    if not rows or rows[0]["score"] >= 0:
+    signal = get_signal(db, signal_id)
+    if signal is None or signal["score"] >= 0:
         return None
-    signal = rows[0]
     provenance = json.loads(signal["provenance"] or "{}")
     kind, hint = signal["kind"], (signal["hint"] or "").strip()
     message_id = signal["message_id"]
@@ -79,13 +74,13 @@ def directive_from_signal(db: sqlite_utils.Database, signal_id: int) -> Directiv
         request = _request_before(db, message_id)
         return Directive("verbal_correction", request, original, hint=hint, signal_ids=(signal_id,))
     if kind in ("command_fix", "command_edit") and signal["command_id"] is not None:
-        failing = _command(db, signal["command_id"])
+        failing = find_command(db, signal["command_id"])
         if failing is None:
             return None
         if kind == "command_edit":
             before, after = failing["original_command"] or "", failing["command"]
         else:
-            fixed = _command(db, provenance.get("fixed_command_id"))
+            fixed = find_command(db, provenance.get("fixed_command_id"))
             before = failing["command"]
             after = fixed["command"] if fixed else str(provenance.get("fixed_command") or "")
         if not before or not after or before.strip() == after.strip():

@@ -38,6 +38,7 @@ from app.skills.skill import (
     compose_examples,
     now_iso,
 )
+from app.store.signals import negative_signal_ids
 
 # Every correction of a typical lesson (eight to ten): the prompt shows the few closest to
 # each request, and a topical habit keeping only its newest six lost the example closest to
@@ -103,11 +104,8 @@ def description(summary: str, requests: list[str], limit: int) -> str:
 
 def _recent_corrections(db: sqlite_utils.Database) -> list[Directive]:
     """The user's latest click-corrections, oldest first: where a recurring edit shows."""
-    rows = db.query(
-        "SELECT id FROM signals WHERE kind = 'correction' AND score < 0 ORDER BY id DESC LIMIT ?",
-        [RECENT_CORRECTIONS],
-    )
-    found = (directive_from_signal(db, row["id"]) for row in rows)
+    found = (directive_from_signal(db, signal_id)
+             for signal_id in negative_signal_ids(db, "correction", RECENT_CORRECTIONS))
     return [d for d in found if d is not None and d.kind == "correction"][::-1]
 
 

@@ -16,6 +16,7 @@ from app.skills.habit import lesson_of
 from app.skills.library import SkillLibrary, SkillNotFoundError
 from app.skills.skill import SkillFormatError
 from app.skills.synthesize import synthesize
+from app.store import skill_uses
 
 
 def learn_from_signals(
@@ -61,11 +62,7 @@ def _not_contradicted(db: sqlite_utils.Database, signal_id: int, directive: Dire
     """
     library = SkillLibrary(db)
     spared: set[int] = set()
-    for row in db.query(
-        "SELECT skills.id, skills.name FROM skill_uses JOIN skills ON skills.id = skill_id "
-        "JOIN signals ON signals.message_id = skill_uses.message_id WHERE signals.id = ?",
-        [signal_id],
-    ):
+    for row in skill_uses.skills_of_signal(db, signal_id):
         try:
             found = lesson_of(db, library.get(row["name"]))
         except (SkillFormatError, SkillNotFoundError, OSError):

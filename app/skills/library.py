@@ -38,6 +38,7 @@ from app.skills.skill import (
     slugify,
     write_skill,
 )
+from app.store import skills as skills_store
 from app.store.db import transaction
 
 MAX_IMPORT_FILES = 500
@@ -148,43 +149,30 @@ class SkillLibrary:
         return self.root / name
 
     def _row(self, name: str) -> dict[str, Any] | None:
-        rows = list(self.db.query("SELECT * FROM skills WHERE name = ?", [name]))
-        return rows[0] if rows else None
+        return skills_store.row_by_name(self.db, name)
 
     def _mirror(self, skill: Skill) -> int:
         """Insert or refresh the database row of a skill whose file was just written, and its
         vector when its text changed (retrieval by meaning then embeds only the request)."""
         now = time.time()
         created = _epoch(skill.created) if skill.created else now
-        self.db.execute(
-            "INSERT INTO skills (name, description, body, category, path, enabled, retired, "
-            "uses, successes, origin_signals, community_origin, imported_from, applies, created, "
-            "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET "
-            "description = excluded.description, body = excluded.body, "
-            "category = excluded.category, path = excluded.path, enabled = excluded.enabled, "
-            "retired = excluded.retired, uses = excluded.uses, successes = excluded.successes, "
-            "origin_signals = excluded.origin_signals, "
-            "community_origin = excluded.community_origin, "
-            "imported_from = excluded.imported_from, applies = excluded.applies, "
-            "updated = excluded.updated",
-            (
-                skill.name,
-                skill.description,
-                skill.body,
-                skill.category or None,
-                str(self.folder(skill.name)),
-                int(skill.enabled),
-                int(skill.retired),
-                skill.uses,
-                skill.successes,
-                json.dumps(sorted(set(skill.origin_signals))),
-                skill.community_origin,
-                skill.imported_from,
-                skill.applies,
-                created,
-                now,
-            ),
+        skills_store.upsert(
+            self.db,
+            name=skill.name,
+            description=skill.description,
+            body=skill.body,
+            category=skill.category or None,
+            path=str(self.folder(skill.name)),
+            enabled=skill.enabled,
+            retired=skill.retired,
+            uses=skill.uses,
+            successes=skill.successes,
+            origin_signals=json.dumps(sorted(set(skill.origin_signals))),
+            community_origin=skill.community_origin,
+            imported_from=skill.imported_from,
+            applies=skill.applies,
+            created=created,
+            updated=now,
         )
         row = self._row(skill.name)
         assert row is not None
@@ -222,12 +210,11 @@ class SkillLibrary:
 
     def list_skills(self) -> list[Skill]:
         """All skills from the mirror (fast: no file reads), by name."""
-        return [_skill_from_row(r) for r in self.db.query("SELECT * FROM skills ORDER BY name")]
+        return [_skill_from_row(r) for r in skills_store.all_rows(self.db)]
 
     def created_after(self, since: float) -> set[str]:
         """Names of the skills that entered the library after ``since`` (epoch seconds)."""
-        return {row[0] for row in self.db.execute("SELECT name FROM skills WHERE created > ?",
-                                                  [since])}
+        return skills_store.names_created_after(self.db, since)
 
     def search(self, text: str, limit: int = 200) -> list[Skill]:
         """Skills whose name, description or body contain every word typed (prefix match)."""
@@ -244,11 +231,7 @@ class SkillLibrary:
 
     def _matching(self, query: str, bm25_weights: str, limit: int) -> list[Skill]:
         """Skills matching the FTS5 ``query``, ranked by BM25 with per-column ``bm25_weights``."""
-        rows = self.db.query(
-            "SELECT s.* FROM skills_fts JOIN skills s ON s.id = skills_fts.rowid "
-            f"WHERE skills_fts MATCH ? ORDER BY bm25(skills_fts, {bm25_weights}) LIMIT ?",
-            [query, limit],
-        )
+        rows = skills_store.matching(self.db, query, bm25_weights, limit)
         return [_skill_from_row(r) for r in rows]
 
     def update_state(self, name: str, **changes: Any) -> Skill:
@@ -283,7 +266,7 @@ class SkillLibrary:
         self.folder(old).rename(self.folder(skill.name))
         write_skill(skill, self.folder(skill.name))
         with transaction(self.db):
-            self.db.execute("UPDATE skills SET name = ? WHERE name = ?", [skill.name, old])
+            skills_store.rename(self.db, old, skill.name)
             self._mirror(skill)
         return skill
 
@@ -297,7 +280,7 @@ class SkillLibrary:
             folder.rename(trash)
         try:
             with transaction(self.db):
-                self.db.execute("DELETE FROM skills WHERE name = ?", [name])
+                skills_store.delete(self.db, name)
         except BaseException:
             if trash is not None:
                 trash.rename(folder)
@@ -405,7 +388,7 @@ class SkillLibrary:
                 with transaction(self.db):
                     self._mirror(skill)
         with transaction(self.db):
-            for row in list(self.db.query("SELECT name FROM skills")):
-                if row["name"] not in on_disk:
-                    self.db.execute("DELETE FROM skills WHERE name = ?", [row["name"]])
+            for name in skills_store.all_names(self.db):
+                if name not in on_disk:
+                    skills_store.delete(self.db, name)
         return problems

@@ -20,7 +20,10 @@ import sqlite_utils
 
 from app.skills.library import SkillLibrary, SkillNotFoundError
 from app.skills.skill import Skill, SkillFormatError
+from app.store import skill_uses
+from app.store import skills as skills_store
 from app.store.db import transaction
+from app.store.signals import get_signal
 
 
 @dataclass(frozen=True)
@@ -51,18 +54,7 @@ def trial_note(skill: Skill, policy: RetirePolicy = DEFAULT_POLICY) -> str:
 
 def record_uses(db: sqlite_utils.Database, message_id: int, skill_ids: list[int]) -> None:
     """Note that the reply ``message_id`` was generated with these skills in its prompt."""
-    now = time.time()
-    with transaction(db):
-        for skill_id in dict.fromkeys(skill_ids):
-            exists = db.execute(
-                "SELECT 1 FROM skill_uses WHERE skill_id = ? AND message_id = ?",
-                [skill_id, message_id],
-            ).fetchone()
-            if not exists:
-                db.execute(
-                    "INSERT INTO skill_uses (skill_id, message_id, created) VALUES (?, ?, ?)",
-                    [skill_id, message_id, now],
-                )
+    skill_uses.record(db, message_id, skill_ids, time.time())
 
 
 def apply_signal(
@@ -84,30 +76,19 @@ def apply_signal(
     success = score > 0
     changed: list[int] = []
     with transaction(db):
-        uses = list(
-            db.query(
-                "SELECT id, skill_id, outcome FROM skill_uses WHERE message_id = ?", [message_id]
-            )
-        )
-        for use in uses:
+        for use in skill_uses.of_message(db, message_id):
             if use["skill_id"] in unjudged:
                 continue
             before = use["outcome"]
             if before is not None and (before > 0) == success:
                 continue
-            db.execute(
-                "UPDATE skill_uses SET outcome = ? WHERE id = ?",
-                [1.0 if success else -1.0, use["id"]],
-            )
-            db.execute(
-                "UPDATE skills SET uses = uses + ?, successes = max(0, successes + ?), "
-                "updated = ? WHERE id = ?",
-                [
-                    0 if before is not None else 1,
-                    int(success) - int(before is not None and before > 0),
-                    time.time(),
-                    use["skill_id"],
-                ],
+            skill_uses.set_outcome(db, use["id"], 1.0 if success else -1.0)
+            skills_store.add_outcome(
+                db,
+                use["skill_id"],
+                uses=0 if before is not None else 1,
+                successes=int(success) - int(before is not None and before > 0),
+                updated=time.time(),
             )
             changed.append(use["skill_id"])
         retired = _retire_poor(db, changed, policy)
@@ -120,14 +101,12 @@ def _retire_poor(
 ) -> list[str]:
     retired = []
     for skill_id in skill_ids:
-        row = db.execute(
-            "SELECT name, uses, successes, retired FROM skills WHERE id = ?", [skill_id]
-        ).fetchone()
+        row = skills_store.counters(db, skill_id)
         if row is None or row[3]:
             continue
         name, uses, successes = row[0], row[1], row[2]
         if uses >= policy.min_uses and successes / uses < policy.min_success_rate:
-            db.execute("UPDATE skills SET retired = 1 WHERE id = ?", [skill_id])
+            skills_store.set_retired(db, skill_id)
             retired.append(name)
     return retired
 
@@ -139,13 +118,11 @@ def _write_back(db: sqlite_utils.Database, library: SkillLibrary, skill_ids: lis
     still holds the counts and the next save of that skill writes them.
     """
     for skill_id in dict.fromkeys(skill_ids):
-        row = db.execute(
-            "SELECT name, uses, successes, retired FROM skills WHERE id = ?", [skill_id]
-        ).fetchone()
+        row = skills_store.counters(db, skill_id)
         if row is None:
             continue
         try:
-            library.update_state(row[0], uses=row[1], successes=row[2], retired=bool(row[3]))
+            library.update_state(row[0], uses=row[1], successes=row[2], retired=row[3])
         except (SkillFormatError, SkillNotFoundError, OSError):
             continue
 
@@ -159,7 +136,10 @@ def on_signal(
     unjudged: Collection[int] = (),
 ) -> list[str]:
     """Apply a stored signal to the skills its message used; returns the skills retired."""
-    row = db.execute("SELECT message_id, score FROM signals WHERE id = ?", [signal_id]).fetchone()
-    if row is None or row[0] is None:
+    signal = get_signal(db, signal_id)
+    if signal is None or signal["message_id"] is None:
         return []
-    return apply_signal(db, row[0], row[1], library=library, policy=policy, unjudged=unjudged)
+    return apply_signal(
+        db, signal["message_id"], signal["score"], library=library, policy=policy,
+        unjudged=unjudged,
+    )

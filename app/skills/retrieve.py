@@ -58,6 +58,7 @@ from app.skills.skill import (
     body_sections,
     example_pairs,
 )
+from app.store import skills as skills_store
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -208,22 +209,6 @@ def _fts_query(term: str) -> str:
     return f'"{term}"'
 
 
-def _document_frequencies(db: sqlite_utils.Database, terms: list[str]) -> list[int]:
-    """How many skills contain each term anywhere (FTS5 porter matching).
-
-    Counting stays inside SQLite (well under 0.1 µs a row), so it is cheap even for a
-    word half the library contains; fetching those rows into Python would not be.
-    """
-    parts = ", ".join("(SELECT count(*) FROM skills_fts WHERE skills_fts MATCH ?)" for _ in terms)
-    row = db.execute(f"SELECT {parts}", [_fts_query(t) for t in terms]).fetchone()
-    return [int(v) for v in row]
-
-
-def _postings(db: sqlite_utils.Database, term: str) -> list[int]:
-    rows = db.execute("SELECT rowid FROM skills_fts WHERE skills_fts MATCH ?", [_fts_query(term)])
-    return [row[0] for row in rows]
-
-
 def _candidates(
     db: sqlite_utils.Database, terms: list[str], config: RetrievalConfig
 ) -> tuple[dict[int, float], dict[str, float], set[str], float]:
@@ -232,8 +217,9 @@ def _candidates(
     The rarest terms say what the request is about, so their posting lists are read first,
     up to ``row_budget`` rows; commoner terms still count when candidates are scored.
     """
-    n_skills = int(db.execute("SELECT count(*) FROM skills").fetchone()[0])
-    dfs = _document_frequencies(db, terms)
+    n_skills = skills_store.count(db)
+    # How many skills contain each term anywhere (FTS5 porter matching).
+    dfs = skills_store.document_frequencies(db, [_fts_query(t) for t in terms])
     known = {
         t: df
         for t, df in zip(terms, dfs, strict=True)
@@ -252,21 +238,9 @@ def _candidates(
             break
         rows += known[term]
         read.add(term)
-        for skill_id in _postings(db, term):
+        for skill_id in skills_store.postings(db, _fts_query(term)):
             first[skill_id] = first.get(skill_id, 0.0) + idf[term]
     return first, idf, read, total
-
-
-def _rows(db: sqlite_utils.Database, ids: list[int]) -> list[dict[str, Any]]:
-    marks = ", ".join("?" for _ in ids)
-    cursor = db.execute(
-        "SELECT id, name, description, body, category, uses, successes, applies, "
-        "community_origin FROM skills "
-        f"WHERE id IN ({marks}) AND enabled = 1 AND retired = 0",
-        ids,
-    )
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _by_words(
@@ -289,12 +263,8 @@ def _by_words(
         if unread
         else None
     )
-    cursor = db.execute(
-        f"SELECT id, name, description, body FROM skills WHERE id IN ({_marks(top)})",
-        [skill_id for skill_id, _ in top],
-    )
     scores = {}
-    for skill_id, name, description, body in cursor.fetchall():
+    for skill_id, name, description, body in skills_store.texts(db, [i for i, _ in top]):
         head = token_set(f"{name.replace('-', ' ')} {description}")
         in_head = sum(w for t, w in idf.items() if stems[t] in head)
         anywhere = first[skill_id]
@@ -318,10 +288,6 @@ def _by_meaning(
     return vectors.nearest(db, query, embedder.id, config.meaning_candidates, also=words)
 
 
-def _marks(items: Any) -> str:
-    return ", ".join("?" for _ in items)
-
-
 def _relevant(
     db: sqlite_utils.Database, request: str, config: RetrievalConfig
 ) -> list[tuple[float, dict[str, Any]]]:
@@ -334,7 +300,7 @@ def _relevant(
     if not ids:
         return []
     scored = []
-    for row in _rows(db, ids):
+    for row in skills_store.retrievable(db, ids):
         score = meaning.get(row["id"], 0.0) + config.weight_words * words.get(row["id"], 0.0)
         prior = (row["successes"] + 1) / (row["uses"] + 2)
         scored.append((score * (1 + config.prior_strength * (prior - 0.5)), row))
@@ -408,15 +374,8 @@ def as_retrieved(skill: Skill) -> RetrievedSkill:
 
 def _standing(db: sqlite_utils.Database, k: int) -> list[tuple[float, dict[str, Any]]]:
     """Skills that apply to every request, most recently updated first."""
-    ids = [
-        row[0]
-        for row in db.execute(
-            "SELECT id FROM skills WHERE applies = ? AND enabled = 1 AND retired = 0 "
-            "ORDER BY updated DESC LIMIT ?",
-            [APPLIES_ALWAYS, k],
-        )
-    ]
-    by_id = {row["id"]: row for row in _rows(db, ids)} if ids else {}
+    ids = skills_store.standing_ids(db, APPLIES_ALWAYS, k)
+    by_id = {row["id"]: row for row in skills_store.retrievable(db, ids)} if ids else {}
     return [(1.0, by_id[i]) for i in ids if i in by_id]
 
 

@@ -25,7 +25,7 @@ import sqlite_utils
 from app.model.embedder import DIMENSIONS, Embedder, shared_embedder
 from app.skills.skill import SECTION_EXAMPLE, SECTION_LESSON, body_sections, example_pairs
 from app.store import skill_vectors
-from app.store.db import transaction
+from app.store.db import database_file, transaction
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +152,7 @@ _cache_lock = threading.Lock()
 
 
 def _database_file(db: sqlite_utils.Database) -> str:
-    row = db.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
-    return row[0] or f"memory:{id(db.conn)}"
+    return database_file(db.conn) or f"memory:{id(db.conn)}"
 
 
 def _matrix(db: sqlite_utils.Database, model: str) -> _Matrix:

@@ -72,11 +72,18 @@ def record_command(db: sqlite_utils.Database, run: CommandRun,
     return int(cursor.lastrowid)
 
 
-def get_command(db: sqlite_utils.Database, command_id: int) -> dict[str, Any]:
+def find_command(db: sqlite_utils.Database, command_id: Any) -> dict[str, Any] | None:
+    """The command's row, or ``None`` (also for an id that is ``None`` or not a number: a
+    signal's provenance may name a command that never was, or was deleted since)."""
     rows = list(db.query("SELECT * FROM commands WHERE id = ?", [command_id]))
-    if not rows:
+    return rows[0] if rows else None
+
+
+def get_command(db: sqlite_utils.Database, command_id: int) -> dict[str, Any]:
+    row = find_command(db, command_id)
+    if row is None:
         raise KeyError(f"no command {command_id}")
-    return rows[0]
+    return row
 
 
 def commands_for_message(db: sqlite_utils.Database, message_id: int) -> list[dict[str, Any]]:

@@ -46,6 +46,16 @@ def schema_version() -> int:
     return len(MIGRATIONS)
 
 
+def stored_schema_version(conn: sqlite3.Connection) -> int:
+    """The schema version the database says it has (``PRAGMA user_version``)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def database_file(conn: sqlite3.Connection) -> str:
+    """The main database's file path (``""`` for an in-memory database)."""
+    return conn.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()[0]
+
+
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
     exists = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
@@ -61,7 +71,7 @@ def _check_not_newer(conn: sqlite3.Connection, path: Path) -> None:
     other, e.g. a rebuilt migrations table)."""
     known = {m.__name__ for m in MIGRATIONS}
     unknown = [name for name in applied_migrations(conn) if name not in known]
-    user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    user_version = stored_schema_version(conn)
     if unknown or user_version > schema_version():
         found = f"migration {unknown[-1]}" if unknown else f"schema version {user_version}"
         raise SchemaTooNewError(
@@ -122,8 +132,7 @@ def _no_checkpoint_on_close(conn: sqlite3.Connection) -> bool:
     handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
     filename.restype = ctypes.c_char_p
     filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-    expected = conn.execute("SELECT file FROM pragma_database_list WHERE name = 'main'")
-    if not handle or filename(handle, b"main") != expected.fetchone()[0].encode():
+    if not handle or filename(handle, b"main") != database_file(conn).encode():
         return False
     state = ctypes.c_int(-1)
     db_config(ctypes.c_void_p(handle), ctypes.c_int(SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE),

@@ -80,6 +80,17 @@ def all_signal_ids(db: sqlite_utils.Database) -> list[int]:
     return [row[0] for row in db.execute("SELECT id FROM signals ORDER BY id")]
 
 
+def negative_signal_ids(db: sqlite_utils.Database, kind: str, limit: int) -> list[int]:
+    """The newest ``limit`` signals of ``kind`` that say a reply was wrong, newest first."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM signals WHERE kind = ? AND score < 0 ORDER BY id DESC LIMIT ?",
+            [kind, limit],
+        )
+    ]
+
+
 def conversation_signal_ids(db: sqlite_utils.Database, conversation_id: int) -> list[int]:
     """Signals about a conversation: on its messages, or on commands its replies proposed."""
     return [
