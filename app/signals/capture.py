@@ -27,7 +27,8 @@ from app.signals.examples import build_for_signal
 from app.signals.nextmsg import NextMessageVerdict, classify_next_message
 from app.signals.nextmsg_confirm import Ask, confirm_verdict
 from app.store import conversations as conv
-from app.store.commands import bounded_tail, get_command
+from app.store import signals as signals_store
+from app.store.commands import bounded_tail, get_command, unfixed_failures
 from app.store.db import transaction
 from app.store.signals import conversation_signal_ids, delete_signals, record_signal
 from app.terminal.command_words import resolve
@@ -80,10 +81,8 @@ def learning_active(settings: settings_mod.Settings | None = None) -> bool:
 def _conversation_open(db: sqlite_utils.Database, conversation_id: int | None) -> bool:
     if conversation_id is None:
         return True
-    row = db.execute(
-        "SELECT excluded_from_learning FROM conversations WHERE id = ?", [conversation_id]
-    ).fetchone()
-    return row is not None and not row[0]
+    conversation = conv.get_conversation(db, conversation_id)
+    return conversation is not None and not conversation["excluded_from_learning"]
 
 
 def _may_learn(
@@ -106,23 +105,12 @@ def _record(db: sqlite_utils.Database, kind: str, **fields: Any) -> list[int]:
     return [signal_id]
 
 
-def _has_signal(db: sqlite_utils.Database, kind: str, column: str, value: int) -> bool:
-    """Whether this message or command already has a signal of this kind (idempotence)."""
-    sql = f"SELECT 1 FROM signals WHERE {column} = ? AND kind = ?"
-    return db.execute(sql, [value, kind]).fetchone() is not None
-
-
 def _withdraw(
-    db: sqlite_utils.Database, message_id: int, kinds: tuple[str, ...], **match: Any
+    db: sqlite_utils.Database, message_id: int, kinds: tuple[str, ...],
+    detector: str | None = None,
 ) -> None:
     """Delete earlier signals of these kinds on a reply (a newer verdict replaces them)."""
-    marks = ", ".join("?" * len(kinds))
-    sql = f"SELECT id FROM signals WHERE message_id = ? AND kind IN ({marks})"
-    params: list[Any] = [message_id, *kinds]
-    for column, value in match.items():
-        sql += f" AND {column} = ?"
-        params.append(value)
-    delete_signals(db, [row[0] for row in db.execute(sql, params)])
+    delete_signals(db, signals_store.ids_on_message(db, message_id, kinds, detector))
 
 
 def record_correction(
@@ -202,7 +190,7 @@ def record_regenerate(
         message = _assistant_message(db, discarded_id)
         if not _may_learn(db, settings, message["conversation_id"]):
             return []
-        if _has_signal(db, "regenerate", "message_id", discarded_id):
+        if signals_store.has_signal(db, "regenerate", "message_id", discarded_id):
             return []
         provenance = {"replacement_message_id": replacement_id}
         return _record(
@@ -214,11 +202,8 @@ def record_regenerate(
 def _read_before(db: sqlite_utils.Database, reply_id: int, user_id: int, detector: str) -> bool:
     """Whether this next message was already read as a verdict on the reply (by detector)."""
     return any(
-        json.loads(s["provenance"]).get("next_user_id") == user_id
-        for s in db.query(
-            "SELECT provenance FROM signals WHERE message_id = ? AND detector = ?",
-            [reply_id, detector],
-        )
+        json.loads(provenance).get("next_user_id") == user_id
+        for provenance in signals_store.provenances(db, reply_id, detector)
     )
 
 
@@ -253,10 +238,7 @@ def _kept_regeneration(
         confidence=confidence, provenance=provenance,
     )
     # The discarded replies' own signals back the new pairs too: deleting either forgets them.
-    marks = ", ".join("?" * len(others))
-    for (discard,) in db.execute(
-        f"SELECT id FROM signals WHERE kind = 'regenerate' AND message_id IN ({marks})", others
-    ).fetchall():
+    for discard in signals_store.ids_of_kind_on(db, "regenerate", others):
         build_for_signal(db, discard)
     return ids
 
@@ -369,8 +351,10 @@ def after_user_message(
 def _conversation_of(db: sqlite_utils.Database, message_id: int | None) -> int | None:
     if message_id is None:
         return None
-    row = db.execute("SELECT conversation_id FROM messages WHERE id = ?", [message_id]).fetchone()
-    return row[0] if row else None
+    try:
+        return conv.get_message(db, message_id)["conversation_id"]
+    except KeyError:
+        return None
 
 
 def failure_hint(command: str, exit_code: int, output_tail: str | None) -> str:
@@ -385,7 +369,7 @@ def _command_edit(db: sqlite_utils.Database, command: dict[str, Any]) -> list[in
     original = (command["original_command"] or "").strip()
     if not original or original == command["command"].strip():
         return []
-    if _has_signal(db, "command_edit", "command_id", command["id"]):
+    if signals_store.has_signal(db, "command_edit", "command_id", command["id"]):
         return []
     provenance = {
         "original_command": original,
@@ -401,7 +385,7 @@ def _command_edit(db: sqlite_utils.Database, command: dict[str, Any]) -> list[in
 
 
 def _command_exit(db: sqlite_utils.Database, command: dict[str, Any]) -> list[int]:
-    if _has_signal(db, "command_exit", "command_id", command["id"]):
+    if signals_store.has_signal(db, "command_exit", "command_id", command["id"]):
         return []
     code = int(command["exit_code"])
     provenance = {"command": command["command"], "exit_code": code, "cwd": command["cwd"]}
@@ -413,12 +397,7 @@ def _command_exit(db: sqlite_utils.Database, command: dict[str, Any]) -> list[in
     if code == 0:
         # Earlier failures of this same command for this reply were the environment's
         # fault (a missing package, a wrong folder): rebuilding withdraws their examples.
-        for (earlier,) in db.execute(
-            "SELECT s.id FROM signals s JOIN commands c ON c.id = s.command_id "
-            "WHERE s.kind = 'command_exit' AND s.message_id = ? AND s.score < 0 "
-            "AND trim(c.command) = ?",
-            [command["message_id"], command["command"].strip()],
-        ).fetchall():
+        for earlier in signals_store.failed_runs_of(db, command["message_id"], command["command"]):
             build_for_signal(db, earlier)
     return ids
 
@@ -493,14 +472,8 @@ def find_fix_pair(db: sqlite_utils.Database, command_id: int) -> int | None:
     command = get_command(db, command_id)
     if command["origin"] != "user" or command["exit_code"] != 0:
         return None
-    candidates = db.query(
-        "SELECT id, command FROM commands WHERE id != ? AND started <= ? AND started >= ? "
-        "AND exit_code IS NOT NULL AND exit_code != 0 AND NOT EXISTS (SELECT 1 FROM signals "
-        "WHERE signals.command_id = commands.id AND signals.kind = 'command_fix') "
-        "ORDER BY started DESC, id DESC",
-        [command_id, command["started"], float(command["started"]) - FIX_WINDOW_S],
-    )
-    for candidate in candidates:
+    started = command["started"]
+    for candidate in unfixed_failures(db, command_id, float(started) - FIX_WINDOW_S, started):
         if _fixes(candidate["command"], command["command"]) >= FIX_MIN_SIMILARITY:
             return int(candidate["id"])
     return None
@@ -526,7 +499,7 @@ def record_command_fix(
             raise ValueError("a fix pair needs a failed command and one that succeeded")
         if not _may_learn(db, settings, _conversation_of(db, failed["message_id"])):
             return []
-        if _has_signal(db, "command_fix", "command_id", failed_command_id):
+        if signals_store.has_signal(db, "command_fix", "command_id", failed_command_id):
             return []
         similarity = command_similarity(failed["command"], fixed["command"])
         provenance = {

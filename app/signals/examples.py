@@ -40,7 +40,9 @@ from typing import Any
 
 import sqlite_utils
 
+from app.store import conversations as conv
 from app.store import examples as store
+from app.store import signals as signals_store
 from app.store.commands import find_command
 from app.store.db import transaction
 from app.store.examples import NewExample
@@ -62,8 +64,10 @@ class RebuildReport:
 def _message(db: sqlite_utils.Database, message_id: int | None) -> dict[str, Any] | None:
     if message_id is None:
         return None
-    rows = list(db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
-    return rows[0] if rows else None
+    try:
+        return conv.get_message(db, message_id)
+    except KeyError:
+        return None
 
 
 def _weight(signal: dict[str, Any]) -> float:
@@ -99,11 +103,10 @@ def _regeneration_pairs(db: sqlite_utils.Database, kept: dict[str, Any]) -> list
     reply = _message(db, kept["message_id"])
     if reply is None or not reply["prompt"]:
         return []
-    others = db.query(
-        "SELECT content FROM messages WHERE parent_id IS ? AND conversation_id = ? "
-        "AND role = 'assistant' AND id != ? ORDER BY id",
-        [reply["parent_id"], reply["conversation_id"], reply["id"]],
-    )
+    others = [
+        row for row in conv.siblings(db, reply["id"])
+        if row["role"] == "assistant" and row["id"] != reply["id"]
+    ]
     return [
         NewExample(
             "pair",
@@ -123,13 +126,8 @@ def _kept_siblings_pairs(db: sqlite_utils.Database, discarded_id: int) -> list[N
     discarded = _message(db, discarded_id)
     if discarded is None:
         return []
-    kept_signals = db.query(
-        "SELECT s.* FROM signals s JOIN messages m ON m.id = s.message_id "
-        "WHERE s.kind = ? AND m.parent_id IS ? AND m.conversation_id = ? AND m.id != ?",
-        [KEPT_KIND, discarded["parent_id"], discarded["conversation_id"], discarded_id],
-    )
     pairs = []
-    for kept in kept_signals:
+    for kept in signals_store.of_kind_on_siblings(db, KEPT_KIND, discarded):
         pairs += [p for p in _regeneration_pairs(db, kept) if p.rejected == discarded["content"]]
     return pairs
 
@@ -141,12 +139,8 @@ def _proposed_in(reply: str, command: str) -> bool:
 
 def _later_success(db: sqlite_utils.Database, signal: dict[str, Any], command: str) -> bool:
     """Whether the same command, proposed by the same reply, succeeded after this failure."""
-    rows = db.query(
-        "SELECT c.command FROM signals s JOIN commands c ON c.id = s.command_id "
-        "WHERE s.kind = 'command_exit' AND s.message_id = ? AND s.score > 0 AND s.id > ?",
-        [signal["message_id"], signal["id"]],
-    )
-    return any(row["command"].strip() == command.strip() for row in rows)
+    later = signals_store.later_successes(db, signal["message_id"], signal["id"])
+    return any(done.strip() == command.strip() for done in later)
 
 
 def _command_fix(
@@ -242,7 +236,7 @@ def rebuild_all(db: sqlite_utils.Database) -> RebuildReport:
     are deleted. Running it twice changes nothing the second time.
     """
     with transaction(db):
-        before = {row[0] for row in db.execute("SELECT dedup_key FROM examples")}
+        before = store.dedup_keys(db)
         planned: set[str] = set()
         links: set[tuple[int, int]] = set()
         for signal_id in all_signal_ids(db):

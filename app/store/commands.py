@@ -86,6 +86,23 @@ def get_command(db: sqlite_utils.Database, command_id: int) -> dict[str, Any]:
     return row
 
 
+def unfixed_failures(
+    db: sqlite_utils.Database, command_id: int, since: float, until: float
+) -> list[dict[str, Any]]:
+    """``id`` and ``command`` of the runs other than ``command_id`` started between ``since``
+    and ``until`` that failed and are not yet paired with a fix, newest first: the ones a
+    command that worked may have fixed."""
+    return list(
+        db.query(
+            "SELECT id, command FROM commands WHERE id != ? AND started <= ? AND started >= ? "
+            "AND exit_code IS NOT NULL AND exit_code != 0 AND NOT EXISTS (SELECT 1 FROM signals "
+            "WHERE signals.command_id = commands.id AND signals.kind = 'command_fix') "
+            "ORDER BY started DESC, id DESC",
+            [command_id, until, since],
+        )
+    )
+
+
 def commands_for_message(db: sqlite_utils.Database, message_id: int) -> list[dict[str, Any]]:
     """Every run of a command proposed by this reply, oldest first."""
     return list(db.query("SELECT * FROM commands WHERE message_id = ? ORDER BY id", [message_id]))

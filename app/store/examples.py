@@ -107,6 +107,11 @@ def save_example(
     return example_id
 
 
+def dedup_keys(db: sqlite_utils.Database) -> set[str]:
+    """The content key of every example (what a rebuild compares its plan with)."""
+    return {row[0] for row in db.execute("SELECT dedup_key FROM examples")}
+
+
 def examples_for_signal(db: sqlite_utils.Database, signal_id: int) -> list[dict[str, Any]]:
     return list(
         db.query(

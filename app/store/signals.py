@@ -80,6 +80,92 @@ def all_signal_ids(db: sqlite_utils.Database) -> list[int]:
     return [row[0] for row in db.execute("SELECT id FROM signals ORDER BY id")]
 
 
+def has_signal(db: sqlite_utils.Database, kind: str, column: str, value: int) -> bool:
+    """Whether the message or command (``column``: ``message_id`` or ``command_id``) already
+    has a signal of this kind: recording is idempotent."""
+    if column not in ("message_id", "command_id"):
+        raise ValueError(f"signals are not looked up by {column!r}")
+    sql = f"SELECT 1 FROM signals WHERE {column} = ? AND kind = ?"
+    return db.execute(sql, [value, kind]).fetchone() is not None
+
+
+def ids_on_message(
+    db: sqlite_utils.Database, message_id: int, kinds: tuple[str, ...],
+    detector: str | None = None,
+) -> list[int]:
+    """The signals of these kinds on a reply (only ``detector``'s, when given)."""
+    marks = ", ".join("?" * len(kinds))
+    sql = f"SELECT id FROM signals WHERE message_id = ? AND kind IN ({marks})"
+    params: list[Any] = [message_id, *kinds]
+    if detector is not None:
+        sql += " AND detector = ?"
+        params.append(detector)
+    return [row[0] for row in db.execute(sql, params)]
+
+
+def ids_of_kind_on(db: sqlite_utils.Database, kind: str, message_ids: list[int]) -> list[int]:
+    """The signals of ``kind`` on any of these messages."""
+    marks = ", ".join("?" * len(message_ids))
+    return [
+        row[0]
+        for row in db.execute(
+            f"SELECT id FROM signals WHERE kind = ? AND message_id IN ({marks})",
+            [kind, *message_ids],
+        ).fetchall()
+    ]
+
+
+def provenances(db: sqlite_utils.Database, message_id: int, detector: str) -> list[str]:
+    """The provenance (JSON text) of every signal ``detector`` recorded on a reply."""
+    return [
+        row["provenance"]
+        for row in db.query(
+            "SELECT provenance FROM signals WHERE message_id = ? AND detector = ?",
+            [message_id, detector],
+        )
+    ]
+
+
+def failed_runs_of(db: sqlite_utils.Database, message_id: int, command: str) -> list[int]:
+    """The failing ``command_exit`` signals of a reply for this command (compared trimmed):
+    what a later success of the same command shows was the environment's fault."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT s.id FROM signals s JOIN commands c ON c.id = s.command_id "
+            "WHERE s.kind = 'command_exit' AND s.message_id = ? AND s.score < 0 "
+            "AND trim(c.command) = ?",
+            [message_id, command.strip()],
+        ).fetchall()
+    ]
+
+
+def later_successes(db: sqlite_utils.Database, message_id: int, after_id: int) -> list[str]:
+    """The commands of the successful ``command_exit`` signals of a reply recorded after the
+    signal ``after_id``."""
+    return [
+        row["command"]
+        for row in db.query(
+            "SELECT c.command FROM signals s JOIN commands c ON c.id = s.command_id "
+            "WHERE s.kind = 'command_exit' AND s.message_id = ? AND s.score > 0 AND s.id > ?",
+            [message_id, after_id],
+        )
+    ]
+
+
+def of_kind_on_siblings(
+    db: sqlite_utils.Database, kind: str, message: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The signals of ``kind`` on the other messages under ``message``'s parent."""
+    return list(
+        db.query(
+            "SELECT s.* FROM signals s JOIN messages m ON m.id = s.message_id "
+            "WHERE s.kind = ? AND m.parent_id IS ? AND m.conversation_id = ? AND m.id != ?",
+            [kind, message["parent_id"], message["conversation_id"], message["id"]],
+        )
+    )
+
+
 def negative_signal_ids(db: sqlite_utils.Database, kind: str, limit: int) -> list[int]:
     """The newest ``limit`` signals of ``kind`` that say a reply was wrong, newest first."""
     return [
