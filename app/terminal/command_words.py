@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from app.terminal.escapes import decode_escapes
@@ -104,7 +105,11 @@ def plain_words(command: Command) -> list[str]:
     """The command's words after a leading privilege or scheduling prefix and environment
     assignments (``sudo``, ``nice``, ``FOO=1``…): a quick read for the class readers whose
     patterns look at the program and its arguments only, not at the wrappers' own options."""
-    texts = [word.text for word in command.words]
+    return without_prefixes([word.text for word in command.words])
+
+
+def without_prefixes(texts: list[str]) -> list[str]:
+    """`texts` past a leading `sudo`, `nice`, `exec`… and `NAME=value` assignments."""
     while texts and (texts[0] in {"sudo", "doas", "command", "nice", "nohup", "exec"}
                      or re.match(r"^\w+=", texts[0])):
         texts = texts[1:]
@@ -116,6 +121,13 @@ def program_and_args(command: Command) -> tuple[str, list[str]]:
     prefixes :func:`plain_words` drops; ``("", [])`` for a command of assignments only."""
     texts = plain_words(command)
     return (program_name(texts[0]) if texts else ""), texts[1:]
+
+
+def option_values(args: list[str], flags: set[str] | frozenset[str]) -> list[str]:
+    """The values given to any of `flags`, as `-p 8080`, `--port 8080` or `--port=8080`."""
+    values = [b for a, b in pairwise(args) if a in flags]
+    return values + [a.partition("=")[2] for a in args
+                     if "=" in a and a.partition("=")[0] in flags]
 
 
 def expand_variables(text: str, variables: dict[str, str]) -> str:

@@ -9,10 +9,9 @@ shells; these are the quieter ways in or out, each read from one command's own w
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import program_and_args, program_name
+from app.terminal.command_words import option_values, program_and_args, program_name
 from app.terminal.shell_syntax import Command
 
 _LOCAL_HOST = re.compile(r"^(?:localhost|127\.|\[?::1\]?|0\.0\.0\.0$)")
@@ -27,12 +26,6 @@ _TRANSFER = frozenset({"sftp", "ftp", "lftp", "tftp", "smbclient"})
 _WORLD_WRITABLE = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/")
 
 
-def _value(args: list[str], flags: set[str] | frozenset[str]) -> list[str]:
-    values = [b for a, b in pairwise(args) if a in flags]
-    return values + [a.partition("=")[2] for a in args
-                     if "=" in a and a.partition("=")[0] in flags]
-
-
 def exposure_reasons(commands: list[Command]) -> list[str]:
     """Reasons for commands that open the machine or its secrets to another one."""
     reasons = []
@@ -40,14 +33,15 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
         name, args = program_and_args(command)
         if not name:
             continue
-        displays = _value(args, {"-display", "--display", "-d"})
+        displays = option_values(args, {"-display", "--display", "-d"})
         if name.startswith(("xterm", "urxvt", "rxvt")) and "-e" in args and any(
                 not display.startswith(":") and not _LOCAL_HOST.match(display)
                 for display in displays):
             reasons.append(f"opens a shell on another machine's display ({displays[0]})")
-        if "http.server" in args and set(_value(args, {"--directory", "-d"})) & _HOME_OR_ROOT:
+        served = set(option_values(args, {"--directory", "-d"}))
+        if "http.server" in args and served & _HOME_OR_ROOT:
             reasons.append("serves your home or system folder to every machine on the network")
-        if any(_PLAIN_INDEX.match(url) for url in _value(args, _INDEX_FLAGS)):
+        if any(_PLAIN_INDEX.match(url) for url in option_values(args, _INDEX_FLAGS)):
             reasons.append("installs packages from an unencrypted http index anyone on the way "
                            "can replace")
         runs_package = name in _RUNNERS or (name in ("npm", "pnpm") and {"exec", "dlx"} & set(args))
@@ -63,7 +57,7 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
                 for up in command.upstream if up.words):
             reasons.append("sends your tokens or passwords to another machine")
         if name == "ssh-copy-id":
-            keys = _value(args, {"-i"})
+            keys = option_values(args, {"-i"})
             hosts = [a for a in args if not a.startswith("-") and a not in keys]
             if any(_WORLD_WRITABLE.match(k) for k in keys) or any(
                     _LOCAL_HOST.match(h.rpartition("@")[2]) for h in hosts):

@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal import wide_delete
+from app.terminal.class_judges import class_reasons
 from app.terminal.command_words import SHELLS, options
 from app.terminal.disk_devices import device_reasons
 from app.terminal.embedded_code import sed_script
@@ -354,5 +355,5 @@ def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str
     judge = _JUDGES.get(name)
     if judge is None and (judge := system_judge(name)):
         args = args + piped  # `echo /dev/sda | xargs blkdiscard`
-    reasons = judge(args, cwd, piped) if judge else []
+    reasons = (judge(args, cwd, piped) if judge else []) + class_reasons(name, args, cwd, piped)
     return reasons + device_reasons(name, args + piped, cwd, judged=judge is not None)

@@ -17,7 +17,7 @@ SYSTEM_DIRS = frozenset({
     "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/opt",
     "/proc", "/root", "/sbin", "/sys", "/usr", "/var", "/snap", "/usr/bin", "/usr/sbin", "/usr/lib",
     "/usr/lib64", "/usr/local", "/usr/share", "/usr/include", "/var/lib", "/etc/ssh",
-    "/System", "/Library", "/Applications", "/Users", "/private",
+    "/System", "/Library", "/Applications", "/Users", "/private", "/sys/firmware/efi/efivars",
 })
 # System folders whose every sub-folder belongs to the system too (`/lib/modules`,
 # `/var/lib/dpkg`, `/usr/share/zoneinfo`): losing one breaks booting, packages or programs.
@@ -34,7 +34,7 @@ SENSITIVE_FILES = frozenset({
 SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/", "/etc/selinux/",
                       "/etc/apparmor.d/", "/etc/ssh/sshd_config", "/etc/security/",
                       "/sys/fs/selinux/", "/sys/kernel/security/", "/sys/module/apparmor/",
-                      "/etc/audit/")
+                      "/etc/audit/", "/sys/firmware/efi/efivars/")
 # Files whose lines are commands run later by cron, and the boot loader's kernel arguments:
 # what is written there is judged as commands (cron) or as boot arguments (grub).
 CRON_FILE = re.compile(r"^(?:/etc/crontab|/etc/cron\.d/.*|/var/spool/cron/.*)$")

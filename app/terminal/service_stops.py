@@ -4,15 +4,21 @@ desktop session, the firewall's rules.
 Why: `kill` and `systemctl` are everyday tools; these readers pick out the targets whose
 loss locks the user out (sshd over a remote link), ends the session (Xorg, gdm, systemd,
 dbus) or opens the machine (a flushed firewall ruleset), and the loops that kill every PID
-found under /proc.
+found under /proc in any language. The judges (`JUDGES`) read the service managers and
+the pattern killers with the line's variables filled in: `systemctl stop|disable|mask` of
+sshd, NetworkManager or the display manager, `killall -r 'Xorg|…'` and `pkill` patterns
+that match a vital daemon, and `pkill -P 1` (every service init started).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from app.terminal.command_words import program_and_args
+from app.terminal.command_words import option_values, options, program_and_args
 from app.terminal.shell_syntax import Command
+
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
 _VITAL = re.compile(r"^(?:sshd?|systemd(?:-\w+)?|init|dbus(?:-daemon)?|Xorg|X|Xwayland|gdm3?|"
                     r"sddm|lightdm|NetworkManager|networkd|wpa_supplicant|gnome-shell|kwin\w*|"
@@ -21,6 +27,22 @@ _VITAL = re.compile(r"^(?:sshd?|systemd(?:-\w+)?|init|dbus(?:-daemon)?|Xorg|X|Xw
 _KILLERS = frozenset({"pkill", "killall", "kill", "skill"})
 _ISOLATE_SAFE = frozenset({"graphical.target", "default.target", "graphical"})
 _FLUSH = re.compile(r"\bflush\s+ruleset\b|\bdelete\s+table\b")
+# The daemons' own names, for killers given a pattern rather than a name.
+_VITAL_NAMES = ("sshd", "systemd", "init", "dbus-daemon", "Xorg", "Xwayland", "gdm3", "sddm",
+                "lightdm", "NetworkManager", "gnome-shell", "kwin_wayland", "kwin_x11",
+                "plasmashell", "polkitd", "systemd-logind", "agetty", "wpa_supplicant")
+# Units whose loss cuts the machine off or ends the desktop: the login server and its
+# socket, the network, the display manager.
+_REACH_UNITS = re.compile(r"^(?:sshd?|ssh\.socket|NetworkManager|systemd-networkd|networking|"
+                          r"network|wpa_supplicant|gdm3?|sddm|lightdm|display-manager|"
+                          r"systemd-logind|dbus)(?:\.service)?$")
+_SIGNAL = re.compile(r"^-(?:\d+|(?:SIG)?(?:KILL|TERM|HUP|INT|QUIT|STOP|CONT|USR[12]|ABRT|SEGV|"
+                     r"ALRM|TSTP|PIPE|TRAP|BUS))$")
+_SERVICE_STOPS = frozenset({"stop", "disable", "mask", "kill"})
+# Listing /proc's process folders (shell globs, code in any language) and signalling them.
+_PROC_LISTED = re.compile(r"/proc/(?:\[[0-9-]+\]|\*)|(?:listdir|readdir\w*|scandir|glob|"
+                          r"children|entries|iterdir)\W{1,3}/proc\b|Path\(\W/proc\W\)")
+_KILLS = re.compile(r"\bkill(?:\s+-(?:s\s+)?(?!0\b)\w+|\s*\((?![^)]*,\s*0\s*\)))")
 
 
 def service_reasons(commands: list[Command]) -> list[str]:
@@ -46,6 +68,9 @@ def service_reasons(commands: list[Command]) -> list[str]:
         if name == "nft" and (_FLUSH.search(" ".join(args))
                               or ("-f" in args and _FLUSH.search(_fed(command)))):
             reasons.append("removes every firewall rule")
+    line = " ".join(word.text for command in commands for word in command.words)
+    if _PROC_LISTED.search(line) and _KILLS.search(line):
+        reasons.append("kills every process found under /proc")
     return reasons
 
 
@@ -54,3 +79,46 @@ def _fed(command: Command) -> str:
     texts = [command.stdin_text or ""]
     texts += [" ".join(word.text for word in upstream.words) for upstream in command.upstream]
     return "\n".join(texts)
+
+
+def _service_manager(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`systemctl stop|disable|mask UNIT…` and `service UNIT stop`."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    verb, units = (words[0], words[1:]) if words else ("", [])
+    if verb not in _SERVICE_STOPS and words[1:2] and words[1] in _SERVICE_STOPS:
+        verb, units = words[1], words[:1]
+    if verb in _SERVICE_STOPS and (vital := [u for u in units if _REACH_UNITS.match(u)]):
+        return [f"stops {vital[0]}, which keeps the machine reachable or the session running"]
+    return []
+
+
+def _pattern_killer(name: str) -> Judge:
+    """`killall -r REGEX` and `pkill PATTERN` (a regular expression by default)."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        valued = "sugGPtUFn" if name == "pkill" else "usoyn"
+        unsignalled = [a for a in args if not _SIGNAL.match(a)]
+        short, long_, patterns = options(unsignalled, valued=valued)
+        exact = "x" in short or "--exact" in long_
+        if name == "pkill" and "1" in option_values(args, {"-P", "--parent"}):
+            return ["kills every service the system started (children of init)"]
+        if name == "killall" and not ("r" in short or "--regexp" in long_):
+            return []
+        for pattern in patterns:
+            try:
+                compiled = re.compile(pattern)
+            except re.error:
+                continue
+            match = compiled.fullmatch if exact else compiled.search
+            if vital := [n for n in _VITAL_NAMES if match(n)]:
+                return [f"kills {vital[0]}, which keeps the machine reachable or the session "
+                        "running"]
+        return []
+
+    return judge
+
+
+JUDGES: dict[str, Judge] = {
+    "systemctl": _service_manager, "service": _service_manager,
+    "killall": _pattern_killer("killall"), "pkill": _pattern_killer("pkill"),
+}

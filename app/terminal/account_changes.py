@@ -1,0 +1,140 @@
+"""Account changes that lock someone out or hand the machine over, read by the account
+tools' own options.
+
+Why: `account_rules` reads the bulk and sudoers spellings from the raw text; these judges
+read what each account tool is told to do, whoever the account: locking, expiring or
+giving `nologin` to your own account or root locks you out; deleting an account with its
+home folder deletes that person's files; a second group with id 0, root's password set on
+the command line, or another account (a service such as `www-data`, a new user) added to a
+group that is root in all but name (`docker`, `lxd`, `libvirt`) or to an administrators'
+group hands the machine over. `usermod -aG docker $USER` (yourself) stays quiet, and so do
+`usermod -L olduser`, `chsh -s /bin/zsh` and `userdel bob`: routine administration.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+from collections.abc import Callable
+
+from app.terminal.command_words import option_values, options
+
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
+
+# Groups whose members may act as root: administrators, and raw access to disks or secrets.
+_ADMIN_GROUPS = frozenset({"sudo", "wheel", "admin", "root", "disk", "shadow"})
+# Groups whose members can start a root container or VM that mounts the host.
+_ROOT_LIKE_GROUPS = frozenset({"docker", "lxd", "incus", "libvirt", "kvm", "podman"})
+_SELF = re.compile(r"^(?:\$\{?(?:USER|LOGNAME|SUDO_USER)\}?|[$(`]+\s*(?:whoami|logname|id\s+-u?n"
+                   r"u?)\s*[)`]+|root)$")
+_NO_LOGIN = re.compile(r"(?:^|/)(?:nologin|false)$")
+_LOCKED_OUT = "locks {} (no more logins)"
+_HOME_DELETED = "deletes {} together with its home folder and every file in it"
+
+
+def _self_or_root(user: str) -> bool:
+    return bool(_SELF.match(user)) or user == getpass.getuser()
+
+
+def _who(user: str) -> str:
+    if user == "root":
+        return "the root account"
+    return "your own account" if _self_or_root(user) else f"the account {user}"
+
+
+def _past_date(value: str) -> bool:
+    """`-E 0`, `-E 1`, `--expiredate 1970-01-02`: an expiry day already gone."""
+    return value in ("0", "1") or bool(re.match(r"^19\d\d-|^20[01]\d-", value))
+
+
+def _groups(args: list[str], flags: set[str]) -> set[str]:
+    return {group for value in option_values(args, flags) for group in value.split(",")}
+
+
+def _group_reasons(user: str, groups: set[str]) -> list[str]:
+    if admin := groups & _ADMIN_GROUPS:
+        return [f"makes {user} an administrator (adds it to {sorted(admin)[0]})"]
+    if (root_like := groups & _ROOT_LIKE_GROUPS) and not _self_or_root(user):
+        return [f"adds {user} to {sorted(root_like)[0]}, whose members can act as root"]
+    return []
+
+
+def _usermod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    short, long_, users = options(args, valued="cdefgGlpsuRPZ")
+    user = users[-1] if users else ""
+    reasons = []
+    locks = "L" in short or "--lock" in long_ or any(
+        map(_past_date, option_values(args, {"-e", "--expiredate"}))) or any(
+        map(_NO_LOGIN.search, option_values(args, {"-s", "--shell"})))
+    if locks and _self_or_root(user):
+        reasons.append(_LOCKED_OUT.format(_who(user)))
+    reasons += _group_reasons(user, _groups(args, {"-G", "--groups", "-aG"}))
+    if user == "root" and any(option_values(args, {"-p", "--password"})):
+        reasons.append("sets root's password from the command line")
+    return reasons
+
+
+def _useradd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    users = options(args, valued="bcdefgGkKpsuUZR")[2]
+    groups = _groups(args, {"-G", "--groups"}) | set(option_values(args, {"-g", "--gid"}))
+    return _group_reasons(users[-1] if users else "a new account", groups)
+
+
+def _adduser(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    names = [arg for arg in args if not arg.startswith("-")]
+    if len(names) == 2:
+        return _group_reasons(names[0], {names[1]})
+    return _useradd(args, _cwd, _piped)
+
+
+def _gpasswd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`gpasswd -a USER GROUP`, `-M USERS GROUP` (the whole member list), `-A` (its admins)."""
+    short, _long, names = options(args, valued="adMAR")
+    group = names[-1] if names else ""
+    members = [m for flag in ("-a", "-M", "-A", "--add", "--members", "--administrators")
+               for value in option_values(args, {flag}) for m in value.split(",")]
+    if group in _ADMIN_GROUPS and "M" in short:
+        return [f"replaces the members of {group} (who may act as root)"]
+    return [reason for member in members for reason in _group_reasons(member, {group})][:1]
+
+
+def _group_id(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    if "0" in option_values(args, {"-g", "--gid"}):
+        return ["gives a group the id 0, making its members root's group"]
+    return []
+
+
+def _userdel(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    short, long_, users = options(args, valued="RPZ")
+    user = users[-1] if users else ""
+    if "r" in short or long_ & {"--remove", "--remove-home", "--remove-all-files"}:
+        return [_HOME_DELETED.format(_who(user))]
+    return [f"deletes {_who(user)}"] if user and _self_or_root(user) else []
+
+
+def _chage(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    users = options(args, valued="dEIimMWR")[2]
+    user = users[-1] if users else ""
+    expires = any(map(_past_date, option_values(args, {"-E", "--expiredate"})))
+    return [_LOCKED_OUT.format(_who(user))] if expires and _self_or_root(user) else []
+
+
+def _chsh(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    users = options(args, valued="sR")[2]
+    user = users[-1] if users else "$USER"
+    no_login = any(map(_NO_LOGIN.search, option_values(args, {"-s", "--shell"})))
+    return [_LOCKED_OUT.format(_who(user))] if no_login and _self_or_root(user) else []
+
+
+def _passwd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    short, long_, users = options(args, valued="nxwiR")
+    user = users[-1] if users else "$USER"
+    locks = "l" in short or "--lock" in long_
+    return [_LOCKED_OUT.format(_who(user))] if locks and _self_or_root(user) else []
+
+
+JUDGES: dict[str, Judge] = {
+    "usermod": _usermod, "useradd": _useradd, "adduser": _adduser, "gpasswd": _gpasswd,
+    "groupmod": _group_id, "groupadd": _group_id, "userdel": _userdel, "deluser": _userdel,
+    "chage": _chage, "chsh": _chsh, "passwd": _passwd,
+}

@@ -1,0 +1,21 @@
+"""Judges added by class, several per program, on top of `program_checks`' own.
+
+Why: `program_checks` keeps one judge per program for its main danger, but a program can
+belong to several classes (`usermod` changes passwords and groups; `systemctl` powers off
+and stops services), and each class lives in its own module with its own judges. Each
+judge sees the program's arguments as `program_checks` does: past wrappers, with the
+line's variables filled in and the folder an earlier `cd` moved to.
+"""
+
+from __future__ import annotations
+
+from app.terminal import account_changes, firewall_rules, firmware, service_stops
+
+_CLASSES = (account_changes.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
+            service_stops.JUDGES)
+
+
+def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    """Reasons from every class module that has a judge for `name`."""
+    return [reason for judges in _CLASSES if (judge := judges.get(name))
+            for reason in judge(args, cwd, piped)]

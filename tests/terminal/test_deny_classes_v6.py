@@ -1,0 +1,78 @@
+"""The deny list judges by class, not by spelling (issue 16, sixth blind set): accounts
+locked, deleted or handed over; firmware and boot entries; firewall rules that let
+everything in; vital services stopped and processes killed by pattern or by /proc sweep.
+The commands here are written for these tests, not copied from any blind set; look-alikes
+that must stay single-click sit beside them."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.terminal.deny_list import danger_reasons
+from app.terminal.policy import Approval, decide
+
+
+@pytest.fixture(autouse=True)
+def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/tester")
+
+
+DANGEROUS = {
+    "accounts locked, deleted or handed over": [
+        "sudo passwd -l root", "sudo usermod --expiredate 1 $(whoami)",
+        "sudo usermod -s /bin/false ${USER}", "chsh --shell /sbin/nologin root",
+        "sudo chage --expiredate 0 root", "sudo userdel --remove bob",
+        "sudo deluser --remove-all-files carol", "sudo usermod -a -G lxd nobody",
+        "sudo adduser postgres docker", "sudo gpasswd -a daemon libvirt",
+        "sudo useradd -G wheel backdoor", "sudo groupadd -g 0 admins2",
+        "n=deploy; sudo usermod -aG $n,sudo $n", "sudo usermod --password '$6$x$y' root",
+        "sudo gpasswd -M mallory wheel",
+    ],
+    "firmware and boot entries": [
+        "fwupdmgr local-install ./bios.cab", "sudo fwupdtool install-blob fw.bin",
+        "fwupdmgr update --allow-older", "sudo efibootmgr --bootorder 0003,0001",
+        "sudo efibootmgr -b 0002 -A", "sudo rm -f /sys/firmware/efi/efivars/Boot0001-*",
+        "sudo xfs_repair -L /dev/nvme0n1p3",
+    ],
+    "firewall rules that let everything in": [
+        "sudo ufw allow from 0.0.0.0/0", "sudo ufw allow in from any to any",
+        "sudo nft insert rule ip filter INPUT counter accept",
+        "w=ufw; sudo $w allow from any",
+    ],
+    "vital services stopped, processes killed by pattern or by /proc sweep": [
+        "sudo systemctl mask sshd.service", "sudo service NetworkManager stop",
+        "sudo systemctl kill display-manager", "u=ssh; sudo systemctl disable --now $u",
+        "sudo pkill 'gnome-she.*'", "killall --regexp '^X(org|wayland)$'",
+        "sudo pkill --parent 1",
+        "ruby -e 'Dir.children(\"/proc\").grep(/^\\d+$/).each{|p| Process.kill(9, p.to_i)}'",
+        "for d in /proc/*; do kill -KILL \"${d#/proc/}\"; done",
+    ],
+}
+
+HARMLESS = [
+    "sudo usermod -aG docker $(whoami)", "sudo usermod -L olduser", "chsh -s /bin/zsh",
+    "sudo userdel bob", "sudo chage -l $USER", "sudo passwd -S root", "passwd",
+    "sudo adduser alice", "sudo gpasswd -a $USER dialout", "sudo groupadd -g 2000 devs",
+    "fwupdmgr get-updates", "fwupdmgr update", "efibootmgr -v", "efibootmgr",
+    "ls /sys/firmware/efi/efivars | head", "sudo xfs_repair -n /dev/sdb1",
+    "sudo ufw allow 22/tcp", "sudo ufw allow from 192.168.1.0/24",
+    "sudo ufw allow from any to any port 443 proto tcp",
+    "sudo nft add rule inet filter input tcp dport 80 accept",
+    "sudo nft add rule inet filter output accept",
+    "sudo systemctl restart sshd", "sudo systemctl stop nginx", "systemctl status NetworkManager",
+    "pkill -f 'node server.js'", "pkill -x dd", "killall -r '^python3?$'",
+    "pkill -P $$", "for p in /proc/[0-9]*; do cat \"$p/comm\"; done",
+    "python3 -c 'import os; print(len([p for p in os.listdir(\"/proc\") if p.isdigit()]))'",
+    "for p in /proc/[0-9]*; do kill -0 ${p##*/}; done",
+]
+
+
+@pytest.mark.parametrize(("family", "command"),
+                         [(f, c) for f, cs in DANGEROUS.items() for c in cs])
+def test_each_class_needs_typing_however_spelled(family: str, command: str) -> None:
+    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
+
+
+@pytest.mark.parametrize("command", HARMLESS)
+def test_look_alikes_stay_quiet(command: str) -> None:
+    assert danger_reasons(command) == []
