@@ -11,7 +11,7 @@ from app.terminal.code_vocab import code_vocab_reasons
 from app.terminal.fetch_run import fetch_run_reasons
 from app.terminal.home_deletes import home_delete_reasons
 from app.terminal.key_leaks import key_leak_reasons
-from app.terminal.runaway_work import runaway_reasons
+from app.terminal.runaway_work import built_runaway_reasons, runaway_reasons
 from app.terminal.spoken_text import unspoken
 from app.terminal.startup_writes import startup_reasons
 
@@ -22,4 +22,4 @@ def pattern_reasons(text: str) -> list[str]:
     run = unspoken(text)
     return (home_delete_reasons(run) + code_vocab_reasons(text) + fetch_run_reasons(run)
             + startup_reasons(text) + account_reasons(text) + key_leak_reasons(run)
-            + runaway_reasons(run))
+            + runaway_reasons(run) + built_runaway_reasons(text))

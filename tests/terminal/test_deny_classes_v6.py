@@ -47,6 +47,18 @@ DANGEROUS = {
         "ruby -e 'Dir.children(\"/proc\").grep(/^\\d+$/).each{|p| Process.kill(9, p.to_i)}'",
         "for d in /proc/*; do kill -KILL \"${d#/proc/}\"; done",
     ],
+    "the disk, the memory or the process table filled without end": [
+        "cat /dev/zero > ./big.bin", "dd if=/dev/urandom of=/var/tmp/x bs=4M",
+        "cat /dev/zero | gzip > ~/z.gz", "yes spam | tee ~/log.txt > /dev/null",
+        "tac /dev/urandom", "yes | shuf", "dd if=/dev/zero of=./x bs=1G count=500",
+        "fallocate --length 2T ./pad", "fallocate -l \"$(df -B1 --output=avail . | tail -1)\" pad",
+        "stress --vm 8 --vm-bytes 95% -t 60", "stress-ng --cpu 0",
+        "yes | xargs -P 0 -I{} sleep 1000", "for n in $(seq 5000); do sleep 600 & done",
+        "perl -e 'my @m; push @m, 1 x 1e6 while 1'", "node -e 'let s=\"a\"; while(true) s+=s'",
+        "python3 -c 'x=[0]\nwhile True: x+=x'",
+        "printf 'int main(){while(1)fork();}' > b.c; gcc b.c -o b; ./b",
+        "python3 -c 'import os\nwhile True: os.fork()'",
+    ],
 }
 
 HARMLESS = [
@@ -64,6 +76,14 @@ HARMLESS = [
     "pkill -P $$", "for p in /proc/[0-9]*; do cat \"$p/comm\"; done",
     "python3 -c 'import os; print(len([p for p in os.listdir(\"/proc\") if p.isdigit()]))'",
     "for p in /proc/[0-9]*; do kill -0 ${p##*/}; done",
+    "head -c 32 /dev/urandom | base64", "dd if=/dev/zero of=./swap.img bs=1M count=512",
+    "tail -n 20 /var/log/syslog", "sort -u names.txt > sorted.txt", "fallocate -l 2G ./swapfile",
+    "truncate -s 1T ./sparse.img", "stress-ng --cpu 4 --timeout 30s", "stress-ng --help",
+    "seq 1 100 | xargs -P0 -n1 echo", "for i in {1..3}; do sleep 1 & done; wait",
+    "while true; do x=$(date); echo $x; sleep 1; done",
+    "echo 'int main(){for(;;)fork();}' | wc -c",
+    "cat /dev/urandom | tr -dc a-z0-9 | head -c 20 > ./pw.txt",
+    "python3 -c 'a=[]\nwhile True:\n  l=input()\n  a.append(l)'",
 ]
 
 
