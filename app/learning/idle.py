@@ -29,6 +29,7 @@ import sqlite_utils
 
 from app.learning.community import community_lessons
 from app.settings import LearningSettings
+from app.store import examples, training_runs
 
 PROBE_TIMEOUT_S = 2.0
 MAX_LOAD_PER_CORE = 0.5
@@ -228,11 +229,9 @@ def new_examples(db: sqlite_utils.Database, *, community: bool = False) -> int:
     An interrupted run does not count: its examples are still waiting for a finished run,
     and the resumed run picks up its checkpoint.
     """
-    row = db.execute(
-        "SELECT MAX(started) FROM training_runs WHERE status NOT IN ('interrupted', 'running')"
-    ).fetchone()
-    since = row[0] if row and row[0] is not None else 0.0
-    own = int(db.execute("SELECT COUNT(*) FROM examples WHERE created > ?", [since]).fetchone()[0])
+    last = training_runs.last_finished_start(db)
+    since = last if last is not None else 0.0
+    own = examples.count_created_after(db, since)
     return own + (len(community_lessons(db, imported_after=since)) if community else 0)
 
 

@@ -28,6 +28,7 @@ import sqlite_utils
 
 from app import paths
 from app.model.catalog import ModelFileError, file_sha256, read_gguf_header
+from app.store import adapters
 from app.store.db import transaction
 
 ADAPTER_FILE = "adapter.gguf"
@@ -121,30 +122,17 @@ class AdapterRegistry:
 
     def list_versions(self, base_sha256: str) -> list[AdapterRecord]:
         """Every registered version for a base model, oldest first."""
-        rows = self.db.query(
-            "SELECT * FROM adapters WHERE base_sha256 = ? ORDER BY version", [base_sha256]
-        )
-        return [self._record(row) for row in rows]
+        return [self._record(row) for row in adapters.versions(self.db, base_sha256)]
 
     def get(self, base_sha256: str, version: int) -> AdapterRecord:
-        rows = list(
-            self.db.query(
-                "SELECT * FROM adapters WHERE base_sha256 = ? AND version = ?",
-                [base_sha256, version],
-            )
-        )
-        if not rows:
+        row = adapters.get(self.db, base_sha256, version)
+        if row is None:
             raise AdapterError(f"no adapter version {version} for this base model")
-        return self._record(rows[0])
+        return self._record(row)
 
     def active(self, base_sha256: str) -> AdapterRecord | None:
-        rows = list(
-            self.db.query(
-                "SELECT * FROM adapters WHERE base_sha256 = ? AND status = 'active'",
-                [base_sha256],
-            )
-        )
-        return self._record(rows[0]) if rows else None
+        row = adapters.active(self.db, base_sha256)
+        return self._record(row) if row else None
 
     def verify(self, record: AdapterRecord, serving_base_sha256: str) -> None:
         """Raise :class:`AdapterError` unless ``record`` is safe to load on this base model."""
@@ -209,18 +197,15 @@ class AdapterRegistry:
                 os.rename(staging, base_dir / str(version))
                 final = base_dir / str(version)
                 _fsync_dir(base_dir)
-                self.db.execute(
-                    "INSERT INTO adapters (base_sha256, version, path, sha256, status, run_id, "
-                    "metrics, created) VALUES (?, ?, ?, ?, 'candidate', ?, ?, ?)",
-                    [
-                        base_sha256,
-                        version,
-                        f"{base_sha256}/{version}/{ADAPTER_FILE}",
-                        sha,
-                        run_id,
-                        json.dumps(metrics or {}),
-                        time.time(),
-                    ],
+                adapters.insert_candidate(
+                    self.db,
+                    base_sha256,
+                    version,
+                    f"{base_sha256}/{version}/{ADAPTER_FILE}",
+                    sha,
+                    run_id,
+                    json.dumps(metrics or {}),
+                    time.time(),
                 )
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -231,11 +216,8 @@ class AdapterRegistry:
 
     def _next_version(self, base_sha256: str, base_dir: Path) -> int:
         """One past every version in the database or on disk (a crash may leave a folder)."""
-        row = self.db.execute(
-            "SELECT coalesce(max(version), 0) FROM adapters WHERE base_sha256 = ?", [base_sha256]
-        ).fetchone()
         on_disk = [int(p.name) for p in base_dir.iterdir() if p.name.isdigit()]
-        return max([int(row[0]), *on_disk]) + 1
+        return max([adapters.highest_version(self.db, base_sha256), *on_disk]) + 1
 
     def promote(self, base_sha256: str, version: int) -> AdapterRecord:
         """Make ``version`` the one active adapter for its base (after verifying it)."""
@@ -247,28 +229,14 @@ class AdapterRegistry:
         return self.get(base_sha256, version)
 
     def _activate(self, base_sha256: str, version: int | None) -> None:
-        with transaction(self.db):
-            self.db.execute(
-                "UPDATE adapters SET status = 'retired' "
-                "WHERE base_sha256 = ? AND status = 'active'",
-                [base_sha256],
-            )
-            if version is not None:
-                self.db.execute(
-                    "UPDATE adapters SET status = 'active' WHERE base_sha256 = ? AND version = ?",
-                    [base_sha256, version],
-                )
+        adapters.activate(self.db, base_sha256, version)
 
     def reject(self, base_sha256: str, version: int) -> None:
         """Mark a candidate that failed the gate; its files stay for inspection until cleanup."""
         record = self.get(base_sha256, version)
         if record.status == "active":
             raise AdapterError(f"adapter v{version} is active; roll back before rejecting it")
-        with transaction(self.db):
-            self.db.execute(
-                "UPDATE adapters SET status = 'rejected' WHERE base_sha256 = ? AND version = ?",
-                [base_sha256, version],
-            )
+        adapters.reject(self.db, base_sha256, version)
 
     def rollback(self, base_sha256: str, to_version: int | None = None) -> AdapterRecord | None:
         """Serve an earlier adapter again; return it, or ``None`` when back on the bare base.

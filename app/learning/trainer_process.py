@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from app.cli import TRAINER_SUBCOMMAND
-from app.store.db import transaction
+from app.store import training_runs
 
 TERMINAL_EVENTS = ("done", "preempted", "error")
 LOSSES_KEY = "losses"
@@ -54,19 +54,10 @@ def record_losses(db: sqlite_utils.Database, run_id: int, losses: list[list[floa
 
     A resumed run reports its later steps in a second process; merging keeps both halves.
     """
-    with transaction(db):
-        row = db.execute("SELECT metrics FROM training_runs WHERE id = ?", [run_id]).fetchone()
-        if row is None:
-            return
-        try:
-            metrics = json.loads(row[0] or "{}")
-        except json.JSONDecodeError:
-            metrics = {}
-        if not isinstance(metrics, dict):
-            metrics = {}
+
+    def merge(metrics: dict[str, Any]) -> None:
         merged = {int(s): float(v) for s, v in metrics.get(LOSSES_KEY, [])}
         merged.update({int(s): float(v) for s, v in losses})
         metrics[LOSSES_KEY] = [[s, merged[s]] for s in sorted(merged)]
-        db.execute(
-            "UPDATE training_runs SET metrics = ? WHERE id = ?", [json.dumps(metrics), run_id]
-        )
+
+    training_runs.update_metrics(db, run_id, merge)
