@@ -40,7 +40,7 @@ from app.model.prompt import neutralize_special_tokens
 from app.settings import Settings
 from app.skills.library import SkillLibrary
 from app.skills.skill import APPLIES_ALWAYS, APPLIES_RELEVANT, Skill
-from app.store.db import transaction
+from app.store import exports, feedback
 
 LOCAL_HOSTS = frozenset(("127.0.0.1", "localhost", "::1"))
 MAX_BACKOFF_S = 30.0
@@ -238,12 +238,10 @@ def drain_queue(db: sqlite_utils.Database, client: HubClient) -> DrainReport:
     """
     ensure_sharing_allowed(client.settings)
     report = DrainReport()
-    rows = list(db.query("SELECT id, payload FROM exports WHERE status = 'queued' AND "
-                         "kind = 'skill' AND hub_url = ? ORDER BY id", [client.hub_url]))
+    rows = exports.queued_skills(db, client.hub_url)
     for index, row in enumerate(rows):
         # The user may have withdrawn an item while earlier ones were retried: re-read it.
-        status = db.execute("SELECT status FROM exports WHERE id = ?", [row["id"]]).fetchone()
-        if status is None or status[0] != "queued":
+        if not feedback.still_queued(db, row["id"]):
             continue
         try:
             remote_id = client.submit(json.loads(row["payload"]))
@@ -251,14 +249,10 @@ def drain_queue(db: sqlite_utils.Database, client: HubClient) -> DrainReport:
             report.still_queued = len(rows) - index
             break
         except HubError as exc:
-            with transaction(db):
-                db.execute("UPDATE exports SET status = 'refused', error = ? WHERE id = ?",
-                           [exc.detail, row["id"]])
+            feedback.mark_refused(db, row["id"], exc.detail)
             report.refused.append((row["id"], exc.detail))
             continue
-        with transaction(db):
-            db.execute("UPDATE exports SET status = 'sent', remote_id = ?, sent = ?, error = NULL "
-                       "WHERE id = ?", [remote_id, time.time(), row["id"]])
+        exports.mark_skill_sent(db, row["id"], remote_id)
         report.sent.append(row["id"])
     return report
 

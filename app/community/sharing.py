@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,8 +39,7 @@ from app.skills.skill import (
     parse_skill,
     render_skill,
 )
-from app.store import feedback
-from app.store.db import transaction
+from app.store import exports, feedback
 from app.store.feedback import ENDORSE, REPORT, SKILL
 
 QUEUED, SENT, SKIPPED, REFUSED, WITHDRAWN = "queued", "sent", "skipped", "refused", "withdrawn"
@@ -90,8 +88,7 @@ def _plural(word: str, n: int) -> str:
 
 def candidates(db: sqlite_utils.Database) -> list[Skill]:
     """The user's own working skills never offered before (not imported, skipped or sent)."""
-    offered = {row[0] for row in db.execute(
-        "SELECT skill_id FROM exports WHERE skill_id IS NOT NULL AND status != ?", [REFUSED])}
+    offered = exports.offered_skill_ids(db, except_status=REFUSED)
     return [s for s in SkillLibrary(db).list_skills()
             if s.community_origin is None and s.imported_from is None
             and s.enabled and not s.retired
@@ -182,13 +179,8 @@ def skip(db: sqlite_utils.Database, preview: SharePreview, settings: Settings) -
 def _log(db: sqlite_utils.Database, preview: SharePreview, hub_url: str, status: str,
          payload: str | None) -> int:
     digest = hashlib.sha256(payload.encode()).hexdigest() if payload else None
-    with transaction(db):
-        cursor = db.execute(
-            "INSERT INTO exports (skill_id, skill_name, hub_url, status, payload, "
-            "payload_sha256, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [preview.skill_id, preview.skill_name, hub_url, status, payload, digest, time.time()],
-        )
-    return int(cursor.lastrowid)
+    return exports.log_skill(db, preview.skill_id, preview.skill_name, hub_url, status, payload,
+                             digest)
 
 
 @dataclass(frozen=True)
@@ -226,9 +218,7 @@ class ExportRecord:
 def sharing_log(db: sqlite_utils.Database) -> list[ExportRecord]:
     """Every skill approved, sent, refused or withdrawn, and every endorsement or report,
     newest first (skips are left out)."""
-    rows = db.query("SELECT id, skill_name, hub_url, status, created, sent, withdrawn, "
-                    "remote_id, error, kind FROM exports WHERE status != ? ORDER BY id DESC",
-                    [SKIPPED])
+    rows = exports.log_rows(db, leave_out_status=SKIPPED)
     return [ExportRecord(**{**row, "skill_name": row["skill_name"] or "(deleted skill)"})
             for row in rows]
 
@@ -238,20 +228,17 @@ def withdraw(db: sqlite_utils.Database, export_id: int, client: HubClient | None
     """Take back an export: a queued one is simply never sent; a sent one is withdrawn from
     the hub (signed with this install's key) first. A queued endorsement or report is
     cancelled (and never queued again). Returns what was done, for the user."""
-    rows = list(db.query("SELECT status, remote_id, kind FROM exports WHERE id = ?",
-                         [export_id]))
-    if rows and rows[0]["kind"] != SKILL and feedback.cancel(db, export_id):
+    row = exports.state(db, export_id)
+    if row and row["kind"] != SKILL and feedback.cancel(db, export_id):
         return "Cancelled: it will not be sent."
-    if not rows or rows[0]["kind"] != SKILL or rows[0]["status"] not in (QUEUED, SENT):
+    if not row or row["kind"] != SKILL or row["status"] not in (QUEUED, SENT):
         raise ShareError(f"export {export_id} cannot be withdrawn")
-    if rows[0]["status"] == SENT:
+    if row["status"] == SENT:
         if client is None:
             raise ShareError("withdrawing a sent skill needs the hub")
         if identity is None:
             raise ShareError("withdrawing a sent skill needs this install's signing key, "
                              "which the system keyring does not have")
-        client.withdraw(rows[0]["remote_id"], identity)
-    with transaction(db):
-        db.execute("UPDATE exports SET status = ?, withdrawn = ?, payload = NULL WHERE id = ?",
-                   [WITHDRAWN, time.time(), export_id])
+        client.withdraw(row["remote_id"], identity)
+    exports.withdraw(db, export_id, WITHDRAWN)
     return "Withdrawn."
