@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from app.terminal import risky_paths as paths
 from app.terminal.command_words import option_values, program_and_args
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
@@ -52,8 +53,17 @@ def _reads_endless(args: list[str], command: Command) -> bool:
     return bool(_ENDLESS_DEVICES & set(inputs))
 
 
-def _endless(command: Command) -> bool:
-    """Whether the command's output never ends on its own."""
+def _direct_upstream(command: Command) -> Command | None:
+    """The stage whose output this command reads (the innermost pipeline's last one)."""
+    if not command.upstream_slices:
+        return None
+    shared, count = command.upstream_slices[-1]
+    return shared[count - 1] if count else None
+
+
+def _endless(command: Command, known: dict[int, bool]) -> bool:
+    """Whether the command's output never ends on its own; `known` holds the verdicts of
+    the stages before it, so a long pipeline costs linear time."""
     name, args = program_and_args(command)
     if name == "yes" or (name == "seq" and {"inf", "infinity"} & {a.lower() for a in args}):
         return True
@@ -63,8 +73,9 @@ def _endless(command: Command) -> bool:
         sizes = option_values(args, {"-c", "--bytes", "-n", "--lines"})
         return any(_bytes(size) >= _HUGE for size in sizes)
     if name in _PASS_THROUGH:
-        return _reads_endless(args, command) or bool(command.upstream
-                                                     and _endless(command.upstream[-1]))
+        upstream = _direct_upstream(command)
+        return _reads_endless(args, command) or (upstream is not None
+                                                 and known.get(id(upstream), False))
     return False
 
 
@@ -74,7 +85,8 @@ def _writes_file(name: str, args: list[str], command: Command) -> bool:
         targets += [arg.partition("=")[2] for arg in args if arg.startswith("of=")]
     if name == "tee":
         targets += [arg for arg in args if not arg.startswith("-")]
-    return any(target not in _HARMLESS_TARGETS and not target.isdigit() for target in targets)
+    return any(target not in _HARMLESS_TARGETS and not target.isdigit()
+               and not paths.is_device(target) for target in targets)
 
 
 def _allocates_huge(name: str, args: list[str]) -> bool:
@@ -100,10 +112,13 @@ def endless_reasons(commands: list[Command]) -> list[str]:
     """Reasons for filling the disk, the memory or the process table with output that never
     ends or sizes no disk holds."""
     reasons = []
+    known: dict[int, bool] = {}
     for command in commands:
         name, args = program_and_args(command)
-        upstream_endless = bool(command.upstream) and _endless(command.upstream[-1])
-        if (_endless(command) or _allocates_huge(name, args)) and _writes_file(name, args,
+        upstream = _direct_upstream(command)
+        upstream_endless = upstream is not None and known.get(id(upstream), False)
+        known[id(command)] = endless = _endless(command, known)
+        if (endless or _allocates_huge(name, args)) and _writes_file(name, args,
                                                                                command):
             reasons.append(FILLS_DISK)
         if name == "fallocate" and _allocates_huge(name, args):
