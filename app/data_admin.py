@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app import paths
-from app.store.db import connect
+from app.store.db import snapshot_db
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -93,7 +93,7 @@ def export_all_data(
             advance(0)
             if db_file.exists():
                 snapshot = Path(scratch) / db_file.name
-                _snapshot_db(db_file, snapshot)
+                snapshot_db(db_file, snapshot)
                 archive.write(snapshot, db_file.name, compress_type=zipfile.ZIP_DEFLATED)
                 advance(_size(db_file))
             for path in files:
@@ -163,20 +163,6 @@ def _files_to_export(root: Path, db_file: Path, include_models: bool) -> list[Pa
             if path not in skipped and not path.is_symlink() and path.is_file():
                 found.append(path)
     return found
-
-
-def _snapshot_db(source: Path, target: Path) -> None:
-    """A consistent copy of a live WAL database, as one file that opens on its own."""
-    src = connect(source)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dst.close()
-    finally:
-        src.close()
 
 
 def _add_file(

@@ -116,6 +116,18 @@ def get_message(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
     return rows[0]
 
 
+def tree_shape(db: sqlite_utils.Database, conversation_id: int) -> list[tuple[int, int | None]]:
+    """``(id, parent_id)`` of every message of a conversation, oldest first: the whole tree in
+    one query, for drawing each bubble's alternatives."""
+    return [
+        (row["id"], row["parent_id"])
+        for row in db.query(
+            "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY id",
+            [conversation_id],
+        )
+    ]
+
+
 def community_skills_used(db: sqlite_utils.Database, message_id: int) -> list[str]:
     """Names of the skills from a community hub that were in this reply's prompt.
 

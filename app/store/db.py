@@ -148,6 +148,20 @@ def connect(path: Path, timeout: float = 10) -> sqlite3.Connection:
     return conn
 
 
+def snapshot_db(source: Path, target: Path) -> None:
+    """A consistent copy of a live WAL database, as one file that opens on its own."""
+    src = connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
 def open_db(path: Path | None = None) -> sqlite_utils.Database:
     """Open (creating or migrating) the Flywheel database.
 

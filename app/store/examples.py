@@ -116,6 +116,11 @@ def count_created_after(db: sqlite_utils.Database, since: float) -> int:
     return int(db.execute("SELECT COUNT(*) FROM examples WHERE created > ?", [since]).fetchone()[0])
 
 
+def created_since(db: sqlite_utils.Database, since: float) -> list[float]:
+    """When each example made since ``since`` was made."""
+    return [r[0] for r in db.execute("SELECT created FROM examples WHERE created >= ?", [since])]
+
+
 def examples_for_signal(db: sqlite_utils.Database, signal_id: int) -> list[dict[str, Any]]:
     return list(
         db.query(

@@ -166,6 +166,21 @@ def of_kind_on_siblings(
     )
 
 
+def latest_thumbs(db: sqlite_utils.Database, conversation_id: int) -> dict[int, int]:
+    """The latest thumb (+1/-1) on each reply of a conversation, to show it pressed."""
+    rows = db.query(
+        "SELECT s.message_id, s.score FROM signals s JOIN messages m ON m.id = s.message_id "
+        "WHERE m.conversation_id = ? AND s.kind = 'thumb' ORDER BY s.id",
+        [conversation_id],
+    )
+    return {int(row["message_id"]): int(row["score"]) for row in rows}
+
+
+def created_since(db: sqlite_utils.Database, since: float) -> list[float]:
+    """When each signal recorded since ``since`` was recorded."""
+    return [r[0] for r in db.execute("SELECT created FROM signals WHERE created >= ?", [since])]
+
+
 def negative_signal_ids(db: sqlite_utils.Database, kind: str, limit: int) -> list[int]:
     """The newest ``limit`` signals of ``kind`` that say a reply was wrong, newest first."""
     return [

@@ -45,6 +45,9 @@ from app.learning.registry import AdapterError, AdapterRegistry
 from app.learning.supervisor import TrainingSupervisor
 from app.learning.trainer_process import LOSSES_KEY
 from app.model.catalog import file_sha256
+from app.store import examples as examples_store
+from app.store import signals as signals_store
+from app.store import training_runs as training_runs_store
 from app.ui.background_job import BackgroundJob
 
 DAYS_SHOWN = 30
@@ -123,12 +126,17 @@ class LineChart(QWidget):
             legend_x += painter.fontMetrics().horizontalAdvance(name) + 16
 
 
+_CREATED_SINCE = {
+    "signals": signals_store.created_since, "examples": examples_store.created_since
+}
+
+
 def daily_counts(db: sqlite_utils.Database, table: str, days: int = DAYS_SHOWN) -> list[tuple]:
     """``(day index, count)`` for the last ``days`` days, oldest first (0 = ``days-1`` ago)."""
     today = dt.date.today()
     since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time()).timestamp()
-    rows = db.execute(f"SELECT created FROM {table} WHERE created >= ?", [since]).fetchall()
-    per_day = Counter((today - dt.date.fromtimestamp(r[0])).days for r in rows)
+    created = _CREATED_SINCE[table](db, since)
+    per_day = Counter((today - dt.date.fromtimestamp(when)).days for when in created)
     return [(float(days - 1 - ago), float(per_day.get(ago, 0))) for ago in range(days - 1, -1, -1)]
 
 
@@ -166,7 +174,7 @@ def _community_note(metrics: dict[str, Any]) -> str:
 def training_runs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Each run, newest first, with the metrics the dashboard shows flattened out."""
     runs = []
-    for row in db.query("SELECT * FROM training_runs ORDER BY id DESC"):
+    for row in training_runs_store.all_runs(db):
         metrics = _metrics(row["metrics"])
         current, candidate = metrics.get("current") or {}, metrics.get("candidate") or {}
         train = metrics.get("train") or {}

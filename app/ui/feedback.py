@@ -41,13 +41,3 @@ def save_thumb(
     signals = capture.record_thumb(db, message_id, up, reason, settings=settings)
     learn_from_signals(db, signals)
     return signals
-
-
-def latest_thumbs(db: sqlite_utils.Database, conversation_id: int) -> dict[int, int]:
-    """The latest thumb (+1/-1) on each reply of a conversation, to show it pressed."""
-    rows = db.query(
-        "SELECT s.message_id, s.score FROM signals s JOIN messages m ON m.id = s.message_id "
-        "WHERE m.conversation_id = ? AND s.kind = 'thumb' ORDER BY s.id",
-        [conversation_id],
-    )
-    return {int(row["message_id"]): int(row["score"]) for row in rows}

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from app import settings as settings_mod
 from app.signals.capture import set_excluded
 from app.store import conversations as conv
-from app.store.examples import delete_example, recent_examples
+from app.store.examples import delete_example, examples_for_signal, recent_examples
 from app.store.signals import delete_signal, recent_signals
 from app.ui.store_page import StorePage
 from app.ui.workers import AsyncStore
@@ -207,9 +207,7 @@ def _delete(db: sqlite_utils.Database, key: tuple[str, int]) -> str:
     if kind == "example":
         delete_example(db, item_id)
         return "Deleted the training example. The signal behind it stays."
-    examples = db.execute(
-        "SELECT count(*) FROM example_signals WHERE signal_id = ?", [item_id]
-    ).fetchone()[0]
+    examples = len(examples_for_signal(db, item_id))
     delete_signal(db, item_id)
     return f"Deleted the signal and {examples} training example(s) built from it."
 

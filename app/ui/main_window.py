@@ -35,6 +35,7 @@ from app import settings as settings_mod
 from app.learning.supervisor import ActivityWatcher, TrainingSupervisor
 from app.store import commands as command_store
 from app.store import conversations as conv
+from app.store import signals as signal_store
 from app.store.db import open_db
 from app.terminal.policy import Approval, Decision, decide
 from app.terminal.runner import (
@@ -433,12 +434,9 @@ class MainWindow(QMainWindow):
         """
         rows = [r for r in conv.current_path(self.db, conversation_id) if r["role"] != "system"]
         children: dict[int | None, list[int]] = {}
-        for node in self.db.query(
-            "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY id",
-            [conversation_id],
-        ):
-            children.setdefault(node["parent_id"], []).append(int(node["id"]))
-        thumbs = feedback.latest_thumbs(self.db, conversation_id)
+        for node_id, parent_id in conv.tree_shape(self.db, conversation_id):
+            children.setdefault(parent_id, []).append(int(node_id))
+        thumbs = signal_store.latest_thumbs(self.db, conversation_id)
         last = len(rows) - 1
         return [
             MessageView(
