@@ -238,6 +238,7 @@ def rogue_reached(db: Any, hub_url: str, outcome: RogueOutcome) -> list[str]:
     about knitting)."""
     from app.learning.community import community_lessons
     from app.skills.library import SkillLibrary
+    from app.store.conversations import all_prompts
 
     reached = set()
     for skill in SkillLibrary(db).list_skills():
@@ -252,7 +253,7 @@ def rogue_reached(db: Any, hub_url: str, outcome: RogueOutcome) -> list[str]:
         ):
             reached.add(fixture.marker)
     trained = " ".join(f"{x.skill} {x.request} {x.answer}" for x in community_lessons(db))
-    prompts = " ".join(r[0] or "" for r in db.execute("SELECT prompt FROM messages"))
+    prompts = " ".join(p or "" for p in all_prompts(db))
     for fixture in outcome.remote_ids.values():
         in_training = fixture.kind != "applies-always" and fixture.marker in trained
         if in_training or fixture.marker in prompts:

@@ -61,6 +61,7 @@ from app.skills.library import SkillLibrary
 from app.skills.retrieve import DEFAULT_CONFIG, RetrievalConfig, retrieve
 from app.skills.skill import Skill, compose_body
 from app.store import skill_vectors
+from app.store import skills as skills_store
 from app.store.db import open_db, transaction
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -164,11 +165,9 @@ def _insert_rows(db: sqlite_utils.Database, skills: list[Skill], matrix: np.ndar
     now = time.time()
     with transaction(db):
         for skill, vector in zip(skills, matrix, strict=True):
-            skill_id = db.execute(
-                "INSERT INTO skills (name, description, body, category, created, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (skill.name, skill.description, skill.body, skill.category, now, now),
-            ).lastrowid
+            skill_id = skills_store.insert_bare(
+                db, skill.name, skill.description, skill.body, skill.category, now
+            )
             text = vectors.skill_text(skill.name, skill.description, skill.body)
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
             skill_vectors.save(db, skill_id, embedder.id, digest, vector)
@@ -251,7 +250,7 @@ def run(library_size: int = 10_000, rounds: int = 5) -> dict[str, Any]:
                 data, padding, matrix, Path(tmp) / name, library_size
             )
             if name == "heldout":
-                n_skills = int(db.execute("SELECT count(*) FROM skills").fetchone()[0])
+                n_skills = skills_store.count(db)
                 samples, cpu = latency(db, data["requests"], rounds)
             db.conn.close()
     q = statistics.quantiles(samples, n=100)

@@ -128,6 +128,12 @@ def tree_shape(db: sqlite_utils.Database, conversation_id: int) -> list[tuple[in
     ]
 
 
+def all_prompts(db: sqlite_utils.Database) -> list[str | None]:
+    """The prompt recorded with every message (``None`` where none was): all the text the
+    model was ever shown, for checking what reached it."""
+    return [row[0] for row in db.execute("SELECT prompt FROM messages")]
+
+
 def community_skills_used(db: sqlite_utils.Database, message_id: int) -> list[str]:
     """Names of the skills from a community hub that were in this reply's prompt.
 
