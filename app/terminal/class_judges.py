@@ -9,10 +9,16 @@ line's variables filled in and the folder an earlier `cd` moved to.
 
 from __future__ import annotations
 
-from app.terminal import account_changes, firewall_rules, firmware, service_stops
+from app.terminal import (
+    account_changes,
+    firewall_rules,
+    firmware,
+    remote_access,
+    service_stops,
+)
 
 _CLASSES = (account_changes.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
-            service_stops.JUDGES)
+            remote_access.JUDGES, service_stops.JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

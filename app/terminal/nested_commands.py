@@ -59,6 +59,13 @@ def _host_paths(text: str, mounts: dict[str, str]) -> str:
     return text
 
 
+def _program_path(word: str) -> bool:
+    """A bare name, or a path in a folder programs live in (`/usr/bin/rm`, `~/.local/bin/x`):
+    `~/.vnc/passwd` or `./data/rm` given as an option's value is a file, not a command."""
+    folder = word.rpartition("/")[0]
+    return "/" not in word or folder.endswith("bin") or "$" in folder
+
+
 def nested_commands(name: str, args: list[str], known: Callable[[str], bool]) -> list[str]:
     """Command lines found in `args`: from the first word naming a program in `known` (the
     programs the deny list has rules for, and shells) to the end."""
@@ -66,7 +73,7 @@ def nested_commands(name: str, args: list[str], known: Callable[[str], bool]) ->
         return []
     for index, arg in enumerate(args):
         last = index + 1 == len(args)  # a last word runs only after a verb: `toolbox run reboot`
-        if not arg.startswith("-") and known(program_name(arg)) and (
+        if not arg.startswith("-") and known(program_name(arg)) and _program_path(arg) and (
                 not last or args[index - 1:index] in (["--"], ["run"], ["exec"], ["enter"],
                                                         ["spawn"], ["shell"])):
             words = args[index:]

@@ -59,6 +59,16 @@ DANGEROUS = {
         "printf 'int main(){while(1)fork();}' > b.c; gcc b.c -o b; ./b",
         "python3 -c 'import os\nwhile True: os.fork()'",
     ],
+    "this machine handed to the internet": [
+        "ngrok tcp 3389", "cloudflared tunnel --url tcp://127.0.0.1:22",
+        "bore local 22 --to bore.pub",
+        "lt --port 22", "chisel client host:8080 R:0.0.0.0:2222:localhost:22",
+        "sudo tailscale funnel tcp:22", "gotty -w bash", "ttyd zsh",
+        "websocketd --port 9000 /bin/sh", "tmate", "upterm host", "x11vnc -display :0",
+        "vncserver :1 -SecurityTypes None", "cd / && python3 -m http.server 80",
+        "php -S 0.0.0.0:8000 -t ~", "cd $HOME; ruby -run -e httpd . -p 8000",
+        "rclone serve http / --addr 0.0.0.0:8080", "npx http-server ~ -p 8080", "miniserve ~",
+    ],
 }
 
 HARMLESS = [
@@ -84,6 +94,12 @@ HARMLESS = [
     "echo 'int main(){for(;;)fork();}' | wc -c",
     "cat /dev/urandom | tr -dc a-z0-9 | head -c 20 > ./pw.txt",
     "python3 -c 'a=[]\nwhile True:\n  l=input()\n  a.append(l)'",
+    "ngrok http 3000", "cloudflared tunnel --url http://localhost:8000", "ttyd htop", "tmate -V",
+    "x11vnc -rfbauth ~/.vnc/passwd -display :0", "x11vnc -storepasswd",
+    "cd ~/site && php -S 0.0.0.0:8000", "cd ~ && php -S localhost:8000",
+    "python3 -m http.server 8000", "cd ~/project && python3 -m http.server",
+    "rclone serve webdav ~", "rclone serve http remote:bucket --addr :8080", "miniserve ./dist",
+    "ssh -p 22 me@example.org", "bore local 3000 --to bore.pub",
 ]
 
 
