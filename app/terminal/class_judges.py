@@ -13,12 +13,15 @@ from app.terminal import (
     account_changes,
     firewall_rules,
     firmware,
+    package_sources,
     remote_access,
     service_stops,
+    stores_wiped,
 )
 
 _CLASSES = (account_changes.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
-            remote_access.JUDGES, service_stops.JUDGES)
+            package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
+            stores_wiped.JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

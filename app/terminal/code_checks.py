@@ -17,6 +17,7 @@ import shlex
 
 from app.terminal import risky_paths as paths
 from app.terminal.code_dialects import common_forms, decode_literals
+from app.terminal.home_reach import home_entry
 
 _HOME_EXPR = re.compile(
     r"""(?:(?<![\w.])(?:\w+(?:\([^()]*\))?\.)+)?expanduser\(\s*[rbuf]?(['"])~/?\1\s*\)|(?:pathlib\.)?Path\.home\(\)"""
@@ -69,8 +70,11 @@ _FORK_LOOP = re.compile(
 _OPEN_CALL = re.compile(r"\b(?:open|fopen|File\.open|sysopen)\s*\(")
 _WRITE_MODE = re.compile(r"^(?:[rbt]*[wax][bt+]*|r\+[bt]*|\+?>>?|\+<)$")
 _EVALUATES = re.compile(r"(?<![\w.])(?:exec|eval|instance_eval|class_eval)\b(?!\s*[=:])|"
-                        r"\bnew\s+Function\s*\(")
+                        r"\bnew\s+Function\s*\(|(?<![\w.])(?:include|include_string|load|"
+                        r"loadstring|dofile|iex)\b\s*\(|\biex\b|Invoke-Expression")
 _FETCHES = re.compile(r"urlopen|URI\.open|open-uri|Net::HTTP|LWP|HTTP::Tiny|\brequests\.get|"
+                      r"(?<![\w.])download\s*\(|\b(?:iwr|irm)\b|Invoke-(?:WebRequest|RestMethod)|"
+                      r"DownloadString|\bHTTP\.get\b|"
                       r"\bhttpx\.get|\bfetch\(|\bhttps?\.get|curl_exec|file_get_contents\(\s*"
                       r"['\"]https?:|\bopen\(\s*['\"]https?:|require\(\s*['\"](?:node:)?https?['\"]"
                       r"\s*\)\s*\.\s*(?:get|request)\b")
@@ -93,6 +97,10 @@ _LISTS_DIR = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirSy
                         r"""children|each_child|entries|opendir|find)\s*\(?\s*["']([^"']+)["']|"""
                         r"""["']([^"']+)["']\s*\)?\s*\.\s*(?:iterdir|glob|rglob|each_child|"""
                         r"""children)""")
+_WHOLE_ENVIRONMENT = re.compile(
+    r"os\.environ\b(?!\s*(?:\[|\.get|\.setdefault|\.pop|\.update|\s*=))|process\.env\b(?!\s*[.\[])"
+    r"|\bENV\.(?:to_h|to_a|each|inspect|keys)\b|%ENV\b|\bSys\.getenv\(\s*\)"
+    r"|System\.getenv\(\s*\)|\bos\.Environ\(\)|\benviron\(\)")
 _CHANGES_ACCESS = re.compile(r"\b(?:chmod|lchmod|chown|lchown|fchmod|chmodSync|chownSync)\s*\(")
 
 
@@ -185,6 +193,8 @@ def precious_deletes(code: str) -> list[str]:
         described = paths.describe_precious(path) if path else None
         if described:
             reasons.append(f"recursive delete of {described}")
+        elif home_entry(target):
+            reasons.append(f"recursive delete of a folder of your home folder ({target})")
         elif path and (precious := paths.precious_file(target)):
             reasons.append(f"deletes {precious}")
     return reasons
@@ -229,6 +239,14 @@ def code_reasons(code: str) -> list[str]:
     if _FORK_LOOP.search(normal):
         reasons.append("fork bomb: starts copies of itself until the computer freezes")
     return reasons
+
+
+def reads_secrets(code: str) -> bool:
+    """True when program code reads a key or credentials file, or the whole environment
+    (`dict(os.environ)`, `process.env`, `%ENV`), where tokens and passwords live; one named
+    variable (`os.environ['HOME']`) is not the whole environment."""
+    return paths.mentions_secret(normalise(code).replace('"~"', "~")) or bool(
+        _WHOLE_ENVIRONMENT.search(code))
 
 
 def sends_over_network(code: str) -> bool:

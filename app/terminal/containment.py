@@ -62,6 +62,13 @@ _WRITERS = frozenset({"rm", "rmdir", "cp", "mv", "ln", "tee", "touch", "truncate
 _CONSOLE_REACHES = re.compile(
     r"^\s*(?:\.(?:output|once|save|backup|excel|log|shell|system|load|read|cd|open|restore|"
     r"clone|import)|\\(?:o|out|w|write|gx?|copy|!|ir?|include|T)|system|tee)\b", re.M)
+_PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun", "pip", "pip3", "uv", "poetry",
+                               "gem", "cargo", "go", "pipx", "composer", "conda", "mamba"})
+_CONFIG_WRITES = frozenset({"set", "edit", "delete", "rm", "unset", "add", "remove"})
+_GLOBAL_FLAGS = frozenset({"-g", "--global", "--user", "--system", "--root"})
+_GLOBAL_VERBS = frozenset({("cargo", ("install",)), ("go", ("install",)), ("pipx", ("install",)),
+                           ("gem", ("install",)), ("uv", ("tool",)), ("composer", ("global",))})
+_CODE_ADDRESS = re.compile(r"^(?:https?://|git\+|git://|github:|gitlab:|bitbucket:|ssh://)")
 _SAFE_REDIRECT_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
 _CODE_RUNNERS = frozenset({"eval", "source", ".", "exec", "ssh", "su", "sudo", "doas", "pkexec",
                            "watch", "script", "trap", "flock", "at", "batch", "crontab",
@@ -145,6 +152,24 @@ def _code(resolved: Resolved) -> list[str]:
     return []
 
 
+def _package_reach(name: str, args: list[str]) -> list[str]:
+    """What a package manager writes outside the project: its user or system settings
+    (`npm config set …`), a global install (`-g`, `--user`, `cargo install`), a package
+    fetched from an address (`npm i https://…`, `pip install git+https://…`)."""
+    if name not in _PACKAGE_MANAGERS:
+        return []
+    words = [arg for arg in args if not arg.startswith("-")]
+    found = []
+    if words[:1] == ["config"] and words[1:2] and words[1] in _CONFIG_WRITES:
+        found.append(f"`{name} config {words[1]}` (settings outside the working folder)")
+    if _GLOBAL_FLAGS & set(args) or any(a.startswith("--location=g") for a in args) or (
+            (name, tuple(words[:1])) in _GLOBAL_VERBS):
+        found.append("a global install (outside the working folder)")
+    if any(_CODE_ADDRESS.match(word) for word in words):
+        found.append(f"the package fetched from an address by `{name}`")
+    return found
+
+
 def uncovered(command: Command, resolved: Resolved) -> tuple[str, ...]:
     """The parts of a simple command that no allow rule may cover; () when a rule may."""
     found = _redirects(command) + _substitutions(command)
@@ -153,6 +178,7 @@ def uncovered(command: Command, resolved: Resolved) -> tuple[str, ...]:
             found.append(f"the setting `{variable}=…` (it makes the program run other code)")
     if resolved.name:
         found += _code(resolved) + _options(resolved.name, resolved.args)
+        found += _package_reach(resolved.name, resolved.args)
     prefix = [w.text for w in command.words[:resolved.head_index]
               if not re.match(r"\w+=", w.text)]
     if prefix:  # a wrapper's own options: `strace -o FILE cmd`, `env -S '…'`

@@ -243,7 +243,7 @@ class _Inspector:
         self.reasons += code_checks.code_reasons(code)
         if code_checks.sends_over_network(code):
             self.senders.append(host)
-        if paths.mentions_secret(code_checks.normalise(code).replace('"~"', "~")):
+        if code_checks.reads_secrets(code):
             self.secrets.append(f"read by {host} code")
         self.certain = certain
 

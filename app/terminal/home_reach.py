@@ -42,6 +42,12 @@ _WRITERS = frozenset({"tee", "install", "dd", "truncate"})
 _HOME_SPELLINGS = frozenset({"~", "$HOME", "${HOME}", "~/", "$HOME/"})
 
 
+def home_entry(target: str) -> bool:
+    """A desktop or hidden folder of home (`~/Documents/`, `$HOME/.config`), not a cache:
+    what a recursive delete, a mirror or a clean by any tool must not empty."""
+    return bool(_HOME_ENTRY.match(target)) and not _CACHES.match(target)
+
+
 def _recursive(args: list[str]) -> bool:
     return any(re.match(r"^-\w*[rR]", arg) or arg == "--recursive" for arg in args)
 

@@ -58,6 +58,8 @@ def secret_data(name: str, args: list[str]) -> list[str]:
         return []
     if name == "gpg" and {"--export-secret-keys", "--export-secret-subkeys"} & set(args):
         return ["gpg secret keys"]
+    if name == "git" and args[:2] == ["credential", "fill"]:
+        return ["the passwords git has stored (git credential fill)"]
     if (name, tuple(args[:1])) in _KEYRING_READS or (name == "security" and args[:1] and re.match(
             r"find-(?:generic|internet)-password$", args[0]) and "-w" in args):
         return [f"a stored password ({name} {args[0]})"]
@@ -77,8 +79,9 @@ def secret_data(name: str, args: list[str]) -> list[str]:
         if arg == "-o" or option.lower() in ("identityfile", "certificatefile",
                                               "identityagent", "userknownhostsfile"):
             continue
-        if paths.mentions_secret(arg.lstrip("@<")) or (re.search(r"[=@:]\s*[~/$]", arg) and \
-                paths.mentions_secret(re.split(r"[=@:]", arg, maxsplit=1)[-1].lstrip("@"))):
+        value = re.split(r"[=@:]", arg, maxsplit=1)[-1].lstrip("@")
+        if paths.mentions_secret(arg.lstrip("@<")) or paths.browser_data(arg) or (
+                re.search(r"[=@:]\s*[~/$]", arg) and paths.mentions_secret(value)):
             found.append(arg)
     return found
 

@@ -5,6 +5,9 @@ Why apart from the inspector: writing `@reboot rm -rf ~` into `/etc/cron.d/x`, o
 `selinux=0` into `/etc/default/grub`, is harmless as a write and harmful once the system
 reads it back. This module finds that text in a command (its arguments, its here-document,
 the text echoed into it) and hands back the planted commands for the inspector to judge.
+Whatever the planted command is, a program it runs from a folder anyone can write to
+(`@reboot root /tmp/.x`, a git alias starting `/tmp/.g &`, `npm config set script-shell
+/tmp/s`) needs typing: whoever replaces that file later runs as you, or as root.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 import re
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import Resolved, printed_text, resolve
+from app.terminal.command_words import Resolved, plain_words, printed_text, resolve
+from app.terminal.embedded_code import hidden_commands
 from app.terminal.pipe_checks import empty_input
-from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
+from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, parse
 from app.terminal.system_checks import KERNEL_OFF
 
 # Files whose text runs later with no one asking: a git hook (at the next checkout or
@@ -24,6 +28,11 @@ _HOOK_FILE = re.compile(r"(?:^|/)\.git/hooks/[^/]+$|(?:^|/)\.bash_aliases$|(?:^|
 _UNIT_FILE = re.compile(r"/systemd/(?:user|system)/[^/]+\.(?:service|timer|socket|path)$"
                         r"|/autostart/[^/]+\.desktop$")
 _EXEC_LINE = re.compile(r"^\s*Exec\w*\s*=\s*[-@+!:]*(.*)$", re.MULTILINE)
+# A program kept in a folder anyone can write to.
+_DROPPED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/")
+# Package managers' settings whose value is a program they run for every script.
+_PROGRAM_SETTINGS = frozenset({"script-shell", "shell", "editor", "browser", "git", "viewer"})
+DROPPED = "sets a program kept in a folder anyone can write to ({}) to run later"
 _ALIAS = re.compile(r"\balias\s+[\w.-]+=(['\"]?)(.*?)\1\s*$", re.MULTILINE)
 
 
@@ -39,6 +48,30 @@ def later_run(targets: list[str], texts: list[str]) -> list[str]:
             planted += [line.group(1).replace("%h", "~") for text in texts
                         for line in _EXEC_LINE.finditer(text)]
     return planted
+
+
+def _program_settings(resolved: Resolved) -> list[str]:
+    """`npm|pnpm|yarn config set script-shell PROGRAM` (or `key=PROGRAM`): the program."""
+    args = resolved.args
+    if resolved.name not in ("npm", "pnpm", "yarn") or args[:2] != ["config", "set"]:
+        return []
+    key, sep, value = args[2].partition("=") if args[2:] else ("", "", "")
+    if not sep and args[3:]:
+        value = args[3]
+    return [value] if key in _PROGRAM_SETTINGS and value else []
+
+
+def _dropped(planted: list[str]) -> list[str]:
+    """Programs in a world-writable folder that planted command lines start."""
+    found = []
+    for text in planted:
+        try:
+            commands = parse(text)
+        except ShellSyntaxError:
+            continue
+        found += [words[0] for command in commands
+                  if (words := plain_words(command)) and _DROPPED.match(words[0])]
+    return found
 
 
 def scheduled_or_boot(resolved: Resolved, command: Command,
@@ -62,9 +95,11 @@ def scheduled_or_boot(resolved: Resolved, command: Command,
         texts += [printed] if printed else []
     if (own := printed_text(resolved)) is not None:
         texts.append(own)
-    later = later_run(targets, texts)
+    later = later_run(targets, texts) + _program_settings(resolved)
+    git_later = hidden_commands("git", resolved.args) if resolved.name == "git" and \
+        "config" in resolved.args else []
     if not (cron or boot):
-        return reasons, later
+        return reasons + [DROPPED.format(p) for p in _dropped(later + git_later)][:1], later
     if boot and any(KERNEL_OFF.search(text) for text in texts):
         reasons.append("switches off the security module at the next boot")
     planted: list[str] = []
@@ -75,4 +110,5 @@ def scheduled_or_boot(resolved: Resolved, command: Command,
             parts = entry.split(None, fields)
             if len(parts) > fields and not entry.lstrip().startswith("#"):
                 planted.append(parts[fields])
+    reasons += [DROPPED.format(p) for p in _dropped(planted + later)][:1]
     return reasons, planted + later

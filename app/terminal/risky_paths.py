@@ -215,6 +215,13 @@ def write_target_reason(arg: str, cwd: str | None) -> str | None:
     return None
 
 
+def browser_data(arg: str) -> bool:
+    """True for a browser's profile folder or anything in it (cookies, saved logins)."""
+    path = expand(arg.rstrip("/") or "/")
+    roots = [f"{home()}/{browser}" for browser in BROWSER_DIRS]
+    return path is not None and any(path == root or path.startswith(root + "/") for root in roots)
+
+
 def mentions_secret(text: str) -> bool:
     """True when `text` names a private key or credentials file (`~/.ssh/id_ed25519`,
     `~/.aws/credentials`, `/etc/shadow` …) anywhere in it, quoted paths in code included."""

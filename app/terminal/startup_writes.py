@@ -12,7 +12,8 @@ import re
 _HOME = r"(?:~|\$\{?HOME\}?|\$\{ZDOTDIR:-\$HOME\}|\$\{?ZDOTDIR\}?)"
 _STARTUP = (r"/\.(?:vimrc|gvimrc|exrc|emacs(?:\.el|\.d/\S*)?|zshenv|zshrc|zprofile|zlogin|bashrc"
             r"|bash_profile|bash_login|bash_aliases|bash_logout|profile|xprofile|xinitrc|xsession"
-            r"|inputrc|tmux\.conf|pam_environment|config/(?:nvim|fish|environment\.d|systemd/user"
+            r"|inputrc|tmux\.conf|pam_environment|[\w-]+rc|gdbinit|Rprofile|perldb|mailcap"
+            r"|config/(?:nvim|fish|environment\.d|systemd/user"
             r"|autostart)/\S*|local/bin/(?:ls|cd|sudo|su|git|ssh|python3?|pip3?|cat|grep|vim?"
             r"|nano|curl|wget|cp|mv|rm|bash|sh|ps|passwd|apt|make)\b)(?![\w.-])")
 _WRITE = re.compile(rf"""(?:>>?|\btee\b(?:\s+-a)?|\bln\s+-\w+\s+\S+|\b(?:cp|install|mv)\b[^|;&]*)"""
@@ -26,6 +27,11 @@ _GIT = re.compile(r"\bgit\s+config\s+(?:--global|--system)\s+(?:diff\.external|i
 _LATER = re.compile(r"\bsystemctl\s+(?:--\w+\s+)*(?:enable|link)\b[^|;&]*\s"
                     r"/(?:tmp|dev/shm|var/tmp)/"
                     r"|\bupdate-alternatives\s+--install\b[^|;&]*\s/(?:tmp|dev/shm|var/tmp)/")
+# Python runs the `import` lines of every `.pth` file in site-packages, and
+# sitecustomize/usercustomize, at each start.
+_PTH_WRITE = re.compile(r"""(?:>>?|\btee\b)[^>]{0,300}?\.pth["']?\s*(?:$|[;&|)])""")
+_CUSTOMIZE_WRITE = re.compile(r"""(?:>>?|\btee\b(?:\s+-a)?|\bcp\b[^|;&]*)\s*["']?[^;&|<>\s]*"""
+                              r"""(?:site|user)customize\.py\b""")
 _ALIAS = re.compile(r"""\balias\s+(cd|ls|sudo|su|ssh|passwd|git|cat)=["']?([^"'\s]+)([^"']*)""")
 
 
@@ -35,6 +41,10 @@ def startup_reasons(text: str) -> list[str]:
     if _WRITE.search(_ARGUMENT.sub(" ", text)):
         reasons.append("writes into a start-up file that runs again later (shell, editor, "
                        "user units, environment, ~/.local/bin)")
+    if (_PTH_WRITE.search(text) and re.search(r"\bimport\b", text)) or \
+            _CUSTOMIZE_WRITE.search(text):
+        reasons.append("plants code that every Python start runs (a .pth file or "
+                       "sitecustomize)")
     if _GIT.search(text) or _LATER.search(text):
         reasons.append("sets up a program to run later (a global git setting, a unit or an "
                        "alternative from /tmp)")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import options
+from app.terminal.home_reach import home_entry
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -22,6 +23,8 @@ def _precious(target: str, cwd: str | None) -> str | None:
     path = paths.expand(target.rstrip("/") or "/", cwd)
     if path is None:
         return None
+    if home_entry(target):
+        return f"the folder {target} of your home folder"
     return paths.describe_precious(path) or paths.precious_file(target, cwd)
 
 
