@@ -27,7 +27,7 @@ import sqlite_utils
 
 from app import paths
 from app.settings import Settings
-from app.signals import capture
+from app.signals import command_outcomes
 from app.store import commands as store
 from app.store.db import open_db, transaction
 from app.terminal.policy import Approval, Decision, decide
@@ -141,7 +141,7 @@ def run_and_record(db: sqlite_utils.Database, session: PtySession, request: RunR
                    settings: Settings | None = None) -> RunOutcome:
     """Runs `request` in `session` (already approved), stores the run, records its signals.
 
-    Signals follow `capture.record_command_outcome`: the exit code of a proposal is a
+    Signals follow `command_outcomes.record_command_outcome`: the exit code of a proposal is a
     verdict on its reply, an edit is a correction, a typed command that fixed a recent
     failure is a fix pair; none while learning is off or paused in `settings` (None: the
     saved settings).
@@ -178,7 +178,7 @@ def run_and_record(db: sqlite_utils.Database, session: PtySession, request: RunR
         network=request.sandboxed and request.network, timed_out=result.timed_out)
     with transaction(db):  # a run is never stored without the signals it gives, or vice versa
         command_id = store.record_command(db, run)
-        signal_ids = capture.record_command_outcome(db, command_id, settings=settings)
+        signal_ids = command_outcomes.record_command_outcome(db, command_id, settings=settings)
     return RunOutcome(command_id=command_id, command=request.command, cwd=result.cwd,
                       exit_code=result.exit_code, duration_s=result.duration_s,
                       output_tail=store.bounded_tail(result.output_tail),

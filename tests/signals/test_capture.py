@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 
 from app import settings as settings_mod
-from app.signals import capture
+from app.signals import capture, command_outcomes
 from app.skills.synthesize import directive_from_signal
 from app.store import conversations as conv
 from app.store.examples import examples_for_signal
@@ -248,17 +248,17 @@ def test_failed_proposed_command_then_its_successful_rerun(db, chat) -> None:
     _, reply = chat.ask("install requests", REPLY_WITH_COMMAND)
     output = "\x1b[31mERROR: No matching distribution found for requets\x1b[0m\n"
     failed = chat.run("pip install requets", 1, message_id=reply, output="x\n" * 2000 + output)
-    (failure,) = capture.record_command_outcome(db, failed)
+    (failure,) = command_outcomes.record_command_outcome(db, failed)
     signal = _signal(db, failure)
     assert (signal["kind"], signal["score"], signal["detector"]) == ("command_exit", -1, "terminal")
     assert signal["hint"].startswith("`pip install requets` failed with exit code 1:")
     assert signal["hint"].endswith("No matching distribution found for requets")
     assert "\x1b" not in signal["hint"] and len(signal["hint"]) < 700
     assert set(_examples(db, failure)) == {"unpaired", "hinted"}
-    assert capture.record_command_outcome(db, failed) == [], "a run is judged once"
+    assert command_outcomes.record_command_outcome(db, failed) == [], "a run is judged once"
 
     rerun = chat.run("pip install requets", 0, message_id=reply)
-    (success,) = capture.record_command_outcome(db, rerun)
+    (success,) = command_outcomes.record_command_outcome(db, rerun)
     assert _signal(db, success)["score"] == 1
     assert _examples(db, success)["unpaired"]["label"] == 1
     assert get_signal(db, failure) is not None, "the failure stays on record"
@@ -268,7 +268,7 @@ def test_failed_proposed_command_then_its_successful_rerun(db, chat) -> None:
 def test_edited_command_is_a_correction_of_the_reply(db, chat) -> None:
     _, reply = chat.ask("show hidden files", "Run:\n```bash\nls -z\n```")
     run = chat.run("ls -a", 0, origin="edited", original="ls -z", message_id=reply)
-    (signal_id,) = capture.record_command_outcome(db, run)
+    (signal_id,) = command_outcomes.record_command_outcome(db, run)
     signal = _signal(db, signal_id)
     assert (signal["kind"], signal["command_id"], signal["message_id"]) == (
         "command_edit",
@@ -293,9 +293,10 @@ def test_user_typed_fail_then_fix_pair(db, chat) -> None:
     )
     unrelated = chat.run("make test", 2, origin="user", finished=now - 10)
     fixed = chat.run("git commit -m 'fix'", 0, origin="user", finished=now)
-    assert capture.find_fix_pair(db, fixed) == failed
-    assert capture.record_command_outcome(db, failed) == [], "a user's own failure is no signal"
-    (signal_id,) = capture.record_command_outcome(db, fixed)
+    assert command_outcomes.find_fix_pair(db, fixed) == failed
+    assert command_outcomes.record_command_outcome(db, failed) == [], (
+        "a user's own failure is no signal")
+    (signal_id,) = command_outcomes.record_command_outcome(db, fixed)
     signal = _signal(db, signal_id)
     assert (signal["kind"], signal["command_id"], signal["score"]) == ("command_fix", failed, -1)
     assert signal["provenance"]["fixed_command"] == "git commit -m 'fix'"
@@ -304,16 +305,16 @@ def test_user_typed_fail_then_fix_pair(db, chat) -> None:
     assert examples_for_signal(db, signal_id) == [], "a user's command has no prompt to learn"
     directive = directive_from_signal(db, signal_id)
     assert directive is not None and directive.corrected == "git commit -m 'fix'"
-    assert capture.find_fix_pair(db, fixed) is None, "a failure is fixed once"
+    assert command_outcomes.find_fix_pair(db, fixed) is None, "a failure is fixed once"
     assert signals_for_command(db, unrelated) == []
 
 
 def test_fix_of_a_proposed_command_teaches_the_reply(db, chat) -> None:
     _, reply = chat.ask("install requests", REPLY_WITH_COMMAND)
     failed = chat.run("pip install requets", 1, message_id=reply, finished=time.time() - 30)
-    capture.record_command_outcome(db, failed)
+    command_outcomes.record_command_outcome(db, failed)
     fixed = chat.run("pip install requests", 0, origin="user")
-    (signal_id,) = capture.record_command_outcome(db, fixed)
+    (signal_id,) = command_outcomes.record_command_outcome(db, fixed)
     examples = _examples(db, signal_id)
     assert examples["sft"]["target"] == REPLY_WITH_COMMAND.replace("requets", "requests")
     assert examples["pair"]["rejected"] == REPLY_WITH_COMMAND
@@ -332,20 +333,22 @@ def test_fix_of_a_proposed_command_teaches_the_reply(db, chat) -> None:
 def test_find_fix_pair_rejects(db, chat, failed: str, fixed: str, age_s: float) -> None:
     now = time.time()
     chat.run(failed, 1, origin="user", finished=now - age_s)
-    assert capture.find_fix_pair(db, chat.run(fixed, 0, origin="user", finished=now)) is None
+    fix = chat.run(fixed, 0, origin="user", finished=now)
+    assert command_outcomes.find_fix_pair(db, fix) is None
 
 
 def test_command_similarity_sees_typos_and_added_words() -> None:
-    assert capture.command_similarity("apt install foo", "sudo apt install foo") >= 0.5
-    assert capture.command_similarity("pytohn app.py", "python app.py") >= 0.5
-    assert capture.command_similarity("ls", "cargo build") < 0.3
+    assert command_outcomes.command_similarity("apt install foo", "sudo apt install foo") >= 0.5
+    assert command_outcomes.command_similarity("pytohn app.py", "python app.py") >= 0.5
+    assert command_outcomes.command_similarity("ls", "cargo build") < 0.3
 
 
 def test_unknown_exit_code_teaches_nothing(db, chat) -> None:
     _, reply = chat.ask("run the tests", "```bash\npytest\n```")
-    assert capture.record_command_outcome(db, chat.run("pytest", None, message_id=reply)) == []
+    killed = chat.run("pytest", None, message_id=reply)
+    assert command_outcomes.record_command_outcome(db, killed) == []
     with pytest.raises(ValueError, match="fix pair"):
-        capture.record_command_fix(db, chat.run("a", 0, origin="user"), chat.run("b", 0))
+        command_outcomes.record_command_fix(db, chat.run("a", 0, origin="user"), chat.run("b", 0))
 
 
 def test_missing_prompt_keeps_the_signal_without_examples(db, chat) -> None:
@@ -364,9 +367,9 @@ def _everything(db: sqlite_utils.Database, chat, settings=None) -> list[int]:
     ids += capture.after_user_message(db, chat.say("no, I meant in bash"), settings=settings)
     _, proposal = chat.ask("install requests", REPLY_WITH_COMMAND)
     run = chat.run("pip install requets", 1, message_id=proposal)
-    ids += capture.record_command_outcome(db, run, settings=settings)
+    ids += command_outcomes.record_command_outcome(db, run, settings=settings)
     fix = chat.run("pip install requests", 0, origin="user")
-    ids += capture.record_command_outcome(db, fix, settings=settings)
+    ids += command_outcomes.record_command_outcome(db, fix, settings=settings)
     return ids
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from app.signals import capture
+from app.signals import capture, command_outcomes
 from app.signals.examples import build_for_signal, rebuild_all, with_command
 from app.store import conversations as conv
 from app.store.examples import (
@@ -36,12 +36,12 @@ def _scenario(db: sqlite_utils.Database, chat) -> None:
     chat.reply("You're welcome.")
     capture.after_user_message(db, chat.say("no, I meant a prime number above 100"))
     _, proposal = chat.ask("install requests", REPLY_WITH_COMMAND)
-    capture.record_command_outcome(
+    command_outcomes.record_command_outcome(
         db, chat.run("pip install requets", 1, message_id=proposal, output="ERROR: not found")
     )
-    capture.record_command_outcome(db, chat.run("pip install requests", 0, origin="user"))
+    command_outcomes.record_command_outcome(db, chat.run("pip install requests", 0, origin="user"))
     _, edited = chat.ask("show hidden files", "Run:\n```bash\nls -z\n```")
-    capture.record_command_outcome(
+    command_outcomes.record_command_outcome(
         db, chat.run("ls -a", 0, origin="edited", original="ls -z", message_id=edited)
     )
 
@@ -145,7 +145,8 @@ def test_deleting_a_conversation_takes_its_examples(db, chat) -> None:
     _, reply = chat.ask("How do I list hidden files?", "Use `ls`.")
     capture.record_correction(db, reply, "Use `ls -a`.")
     _, proposal = chat.ask("install requests", REPLY_WITH_COMMAND)
-    capture.record_command_outcome(db, chat.run("pip install requets", 1, message_id=proposal))
+    failed = chat.run("pip install requets", 1, message_id=proposal)
+    command_outcomes.record_command_outcome(db, failed)
     assert db.execute("SELECT count(*) FROM examples").fetchone()[0] == 4
     conv.delete_conversation(db, chat.id)
     assert db.execute("SELECT count(*) FROM examples").fetchone()[0] == 0

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app import settings as settings_mod
 from app.model.prompt import render_chat
-from app.signals import capture
+from app.signals import capture, command_outcomes
 from app.store import conversations as conv
 from app.store.commands import CommandRun, record_command
 from app.store.db import open_db
@@ -37,7 +37,7 @@ def learned() -> dict[str, int]:
         db, first, "assistant", "```bash\npip install requets\n```", prompt=prompt
     )
     run = CommandRun("pip install requets", "assistant", "/tmp", 1, 0.2, "ERROR", proposal)
-    (failure,) = capture.record_command_outcome(db, record_command(db, run))
+    (failure,) = command_outcomes.record_command_outcome(db, record_command(db, run))
     time.sleep(0.01)
     second = conv.create_conversation(db, "jokes")
     conv.add_message(db, second, "user", "Tell me a joke")
