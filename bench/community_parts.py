@@ -3,8 +3,9 @@ drives them): a hub in its own process, members' keyrings, a rogue member, leak 
 
 - :class:`HubProcess` is ``python -m app.community.hub serve`` (uvicorn) on 127.0.0.1 with
   a fresh database, an admin token of its own, and membership tokens issued over its API.
-- :class:`BenchKeyring` keeps each member's membership token and signing key in memory, so
-  the bench never touches the machine's keyring; :func:`act_as` switches member.
+- ``BenchKeyring`` (:class:`bench.memory_keyring.MemoryKeyring`, the tests' keyring too)
+  keeps each member's membership token and signing key in memory, so the bench never
+  touches the machine's keyring; :func:`act_as` switches member.
 - :func:`rogue_fixtures` are validly signed bundles, one per hostile kind the hub and the
   client must stop; :func:`send_rogue` submits them with a real membership token, then makes
   every one visible anyway (a moderator approves what the hub accepted; what it refused is
@@ -29,35 +30,14 @@ from typing import Any
 
 import httpx
 import keyring
-import keyring.backend
-import keyring.errors
 
 from app.community.bundle import Identity, make_bundle
 from app.skills.skill import APPLIES_ALWAYS, Skill, compose_body, compose_examples, render_skill
+from bench.memory_keyring import MemoryKeyring as BenchKeyring
 
 REPO = Path(__file__).resolve().parent.parent
 HUB_START_S = 60.0
 MAX_SCANNED_BYTES = 64 * 1024 * 1024
-
-
-class BenchKeyring(keyring.backend.KeyringBackend):
-    """One member's keyring, in memory only."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
 
 
 def act_as(member_keyring: BenchKeyring) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from app.model.catalog import embedded_model_path
 from app.model.runtime import ModelRuntime
-from tests.memory_keyring import MemoryKeyring
+from bench.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

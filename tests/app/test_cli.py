@@ -12,7 +12,7 @@ import keyring
 import keyring.errors
 
 from app.doctor import report
-from tests.memory_keyring import MemoryKeyring
+from bench.memory_keyring import MemoryKeyring
 
 FLYWHEEL = [sys.executable, "-m", "app"]
 
@@ -46,7 +46,7 @@ def test_gui_without_display_points_to_terminal_chat(flywheel_home: Path) -> Non
     assert "flywheel chat" in result.stderr
 
 
-WORKING_KEYRING = {"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.MemoryKeyring"}
+WORKING_KEYRING = {"PYTHON_KEYRING_BACKEND": "bench.memory_keyring.MemoryKeyring"}
 
 
 def test_doctor_reports_everything(flywheel_home: Path) -> None:

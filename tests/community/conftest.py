@@ -25,7 +25,7 @@ from app.community.client import HubClient, store_membership_token
 from app.community.hub.app import HubSettings, create_app
 from app.community.hub.storage import SqliteHubStorage
 from app.store.db import open_db
-from tests.conftest import MemoryKeyring
+from bench.memory_keyring import MemoryKeyring
 
 ADMIN_TOKEN = "admin-test-token"
 

@@ -9,7 +9,7 @@ import keyring.errors
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import MemoryKeyring
+from bench.memory_keyring import MemoryKeyring
 
 KEYRING_WAIT_S = 30  # a test that forgets the gate still ends
 

@@ -1,6 +1,12 @@
-"""A keyring that lives in memory only: tests never touch the real one or a file. The
-``flywheel`` subprocesses of the tests load it by name (``PYTHON_KEYRING_BACKEND``), so the
-machine's keyring, or its absence, does not decide a test."""
+"""A keyring that lives in memory only, for the benches and the tests.
+
+The community bench gives each simulated member one (its membership token and signing key
+never reach the machine's keyring), and every test runs on one, also in the ``flywheel``
+subprocesses it starts, which load it by name (``PYTHON_KEYRING_BACKEND``), so the machine's
+keyring, or its absence, decides neither. It lives in ``bench/`` because the benches may not
+import ``tests/`` while the tests may import ``bench/``, and a test double has no place in
+``app/``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import keyring.errors
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in memory only: tests never touch the real one or a file."""
+    """A keyring that lives in memory only: nothing touches the real one or a file."""
 
     priority = 1  # type: ignore[assignment]
 
