@@ -13,6 +13,7 @@ group hands the machine over. `usermod -aG docker $USER` (yourself) stays quiet,
 
 from __future__ import annotations
 
+import datetime
 import getpass
 import re
 from collections.abc import Callable
@@ -29,6 +30,7 @@ _SELF = re.compile(r"^(?:\$\{?(?:USER|LOGNAME|SUDO_USER)\}?|[$(`]+\s*(?:whoami|l
                    r"u?)\s*[)`]+|root)$")
 _NO_LOGIN = re.compile(r"(?:^|/)(?:nologin|false)$")
 _LOCKED_OUT = "locks {} (no more logins)"
+_UNADMIN = "takes {} out of {} (no more administrator rights)"
 _HOME_DELETED = "deletes {} together with its home folder and every file in it"
 
 
@@ -43,8 +45,13 @@ def _who(user: str) -> str:
 
 
 def _past_date(value: str) -> bool:
-    """`-E 0`, `-E 1`, `--expiredate 1970-01-02`: an expiry day already gone."""
-    return value in ("0", "1") or bool(re.match(r"^19\d\d-|^20[01]\d-", value))
+    """`-E 0`, `-E 1`, `--expiredate 2020-01-02`: an expiry day already gone."""
+    if value in ("0", "1"):
+        return True
+    try:
+        return datetime.date.fromisoformat(value) <= datetime.date.today()
+    except ValueError:
+        return False
 
 
 def _groups(args: list[str], flags: set[str]) -> set[str]:
@@ -68,7 +75,12 @@ def _usermod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         map(_NO_LOGIN.search, option_values(args, {"-s", "--shell"})))
     if locks and _self_or_root(user):
         reasons.append(_LOCKED_OUT.format(_who(user)))
-    reasons += _group_reasons(user, _groups(args, {"-G", "--groups", "-aG"}))
+    groups = _groups(args, {"-G", "--groups", "-aG"})
+    reasons += _group_reasons(user, groups)
+    appends = "a" in short or "--append" in long_
+    if groups and not appends and _self_or_root(user) and not groups & _ADMIN_GROUPS:
+        reasons.append(f"replaces the groups of {_who(user)}, taking it out of sudo/wheel "
+                       "(no more administrator rights)")
     if user == "root" and any(option_values(args, {"-p", "--password"})):
         reasons.append("sets root's password from the command line")
     return reasons
@@ -78,6 +90,14 @@ def _useradd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     users = options(args, valued="bcdefgGkKpsuUZR")[2]
     groups = _groups(args, {"-G", "--groups"}) | set(option_values(args, {"-g", "--gid"}))
     return _group_reasons(users[-1] if users else "a new account", groups)
+
+
+def _deluser(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    """`deluser $USER sudo` (out of a group), else deleting the account."""
+    names = [arg for arg in args if not arg.startswith("-")]
+    if len(names) == 2 and names[1] in _ADMIN_GROUPS:
+        return [_UNADMIN.format(_who(names[0]), names[1])] if _self_or_root(names[0]) else []
+    return _userdel(args, cwd, piped)
 
 
 def _adduser(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -95,6 +115,9 @@ def _gpasswd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
                for value in option_values(args, {flag}) for m in value.split(",")]
     if group in _ADMIN_GROUPS and "M" in short:
         return [f"replaces the members of {group} (who may act as root)"]
+    removed = option_values(args, {"-d", "--delete"})
+    if group in _ADMIN_GROUPS and any(map(_self_or_root, removed)):
+        return [_UNADMIN.format(_who(removed[0]), group)]
     return [reason for member in members for reason in _group_reasons(member, {group})][:1]
 
 
@@ -135,6 +158,6 @@ def _passwd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 JUDGES: dict[str, Judge] = {
     "usermod": _usermod, "useradd": _useradd, "adduser": _adduser, "gpasswd": _gpasswd,
-    "groupmod": _group_id, "groupadd": _group_id, "userdel": _userdel, "deluser": _userdel,
+    "groupmod": _group_id, "groupadd": _group_id, "userdel": _userdel, "deluser": _deluser,
     "chage": _chage, "chsh": _chsh, "passwd": _passwd,
 }

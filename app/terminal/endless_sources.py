@@ -79,6 +79,15 @@ def _endless(command: Command, known: dict[int, bool]) -> bool:
     return False
 
 
+def _many(command: Command | None) -> bool:
+    """`seq 100000`: a thousand lines and more, each one a process under `xargs -P0`."""
+    if command is None:
+        return False
+    name, args = program_and_args(command)
+    numbers = [a for a in args if a.isdigit()]
+    return name == "seq" and bool(numbers) and int(numbers[-1]) >= 1000
+
+
 def _writes_file(name: str, args: list[str], command: Command) -> bool:
     targets = [r.target.text for r in command.redirects if r.op in WRITE_REDIRECT_OPS]
     if name == "dd":
@@ -128,7 +137,7 @@ def endless_reasons(commands: list[Command]) -> list[str]:
         unlimited = {"-P0", "--max-procs=0", "-j0", "--jobs=0"} & set(args) or any(
             a in ("-P", "--max-procs", "-j", "--jobs") and b == "0"
             for a, b in pairwise(args))
-        if name in ("xargs", "parallel") and unlimited and upstream_endless:
+        if name in ("xargs", "parallel") and unlimited and (upstream_endless or _many(upstream)):
             reasons.append(_FLOODS)
         if name in _LOAD_TOOLS and _unbounded_load(args):
             reasons.append(_LOAD)

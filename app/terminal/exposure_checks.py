@@ -56,6 +56,9 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
                 and any(_SECRET_VAR.search(w.text) for w in up.words)
                 for up in command.upstream if up.words):
             reasons.append("sends your tokens or passwords to another machine")
+        if name in _SENDERS and any(map(_dumps_environment, command.upstream)):
+            reasons.append("sends your environment variables (tokens, passwords) to another "
+                           "machine")
         if name == "ssh-copy-id":
             keys = option_values(args, {"-i"})
             hosts = [a for a in args if not a.startswith("-") and a not in keys]
@@ -67,6 +70,14 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
             reasons.append("makes git run hook scripts from a folder anyone can write to, or "
                            "from one folder for every repository")
     return reasons
+
+
+def _dumps_environment(command: Command) -> bool:
+    """`set`, `export -p`, `declare -x`, `env`, `compgen -e`: every variable printed."""
+    name, args = program_and_args(command)
+    return (name in ("set", "env", "printenv", "export") and args in ([], ["-p"])) or (
+        name in ("declare", "typeset") and args in (["-p"], ["-x"], ["-px"])) or (
+        name == "compgen" and "-e" in args)
 
 
 def _hooks_elsewhere(args: list[str]) -> bool:

@@ -10,12 +10,19 @@ an address (`ufw allow 22/tcp`, `ufw allow from 192.168.1.0/24`, `nft add rule â
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+
+from app.terminal.command_words import option_values
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
 OPENS_ALL = "adds a firewall rule that lets every connection in (the firewall stops nothing)"
 _ANYONE = frozenset({"any", "0.0.0.0/0", "::/0"})
+_IPTABLES_ADDRESS = frozenset({"-s", "--source", "-d", "--destination"})
+# The options of such a rule that do not narrow it: chain, target, table, address, position.
+_IPTABLES_ANY_OK = frozenset({"-A", "-I", "--append", "--insert", "-j", "--jump", "-t",
+                              "--table", "-s", "--source", "-d", "--destination", "-w", "--wait"})
 _NFT_FAMILIES = frozenset({"ip", "ip6", "inet", "arp", "bridge", "netdev"})
 # Words of an nft rule that match nothing by themselves: a counter, a log line, a verdict.
 _NFT_NO_MATCH = frozenset({"accept", "counter", "log", "continue", "notrack"})
@@ -27,8 +34,8 @@ def _ufw(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     if words[:1] != ["allow"] or "from" not in words:
         return []
     source = words[words.index("from") + 1:][:1]
-    narrowed = {"port", "proto", "app", "on"} & set(words) or any(
-        word[:1].isdigit() for word in words[1:] if word not in _ANYONE)
+    narrowed = {"port", "app"} & set(words) or any(
+        re.fullmatch(r"\d+(?::\d+)?(?:/\w+)?", word) for word in words[1:])
     return [OPENS_ALL] if source and source[0] in _ANYONE and not narrowed else []
 
 
@@ -45,4 +52,23 @@ def _nft(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return [OPENS_ALL] if "accept" in expression and set(expression) <= _NFT_NO_MATCH else []
 
 
-JUDGES: dict[str, Judge] = {"ufw": _ufw, "nft": _nft}
+def _iptables(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`iptables -A INPUT -s 0.0.0.0/0 -j ACCEPT`: an address match that matches anyone."""
+    chains = option_values(args, {"-A", "-I", "--append", "--insert"})
+    target = option_values(args, {"-j", "--jump"})
+    matches = [a for a in args if a.startswith("-") and a not in _IPTABLES_ANY_OK]
+    addresses = option_values(args, _IPTABLES_ADDRESS)
+    if chains and chains[0].upper() == "INPUT" and target == ["ACCEPT"] and addresses and \
+            all(address in _ANYONE | {"0/0"} for address in addresses) and not matches:
+        return [OPENS_ALL]
+    return []
+
+
+def _firewall_cmd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`firewall-cmd --zone=public --set-target=ACCEPT`: the zone lets everything in."""
+    targets = option_values(args, {"--set-target"})
+    return [OPENS_ALL] if any(t.upper() == "ACCEPT" for t in targets) else []
+
+
+JUDGES: dict[str, Judge] = {"ufw": _ufw, "nft": _nft, "iptables": _iptables,
+                            "ip6tables": _iptables, "firewall-cmd": _firewall_cmd}

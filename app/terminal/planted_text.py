@@ -53,8 +53,10 @@ def later_run(targets: list[str], texts: list[str]) -> list[str]:
 def _program_settings(resolved: Resolved) -> list[str]:
     """`npm|pnpm|yarn config set script-shell PROGRAM` (or `key=PROGRAM`): the program."""
     args = resolved.args
-    if resolved.name not in ("npm", "pnpm", "yarn") or args[:2] != ["config", "set"]:
+    args = args[1:] if args[:1] == ["config"] else args
+    if resolved.name not in ("npm", "pnpm", "yarn") or args[:1] != ["set"]:
         return []
+    args = ["config", *args]
     key, sep, value = args[2].partition("=") if args[2:] else ("", "", "")
     if not sep and args[3:]:
         value = args[3]

@@ -76,6 +76,8 @@ def _vnc(name: str) -> Judge:
         no_types = any(re.fullmatch(r"securitytypes=none", a) for a in lowered) or any(
             a == "securitytypes" and b == "none" for a, b in pairwise(lowered))
         unguarded = name == "x11vnc" and not _X11VNC_AUTH & set(args)
+        addresses = options(args, valued="CcdfLoSpr")[2] if name == "wayvnc" else []
+        unguarded |= bool(addresses) and not _LOOPBACK.match(addresses[0])
         if no_types or "-nopw" in args or unguarded:
             return ["shares your desktop over the network with no password"]
         return []
@@ -116,9 +118,10 @@ def _http_server(args: list[str], cwd: str | None, _piped: list[str]) -> list[st
 
 def _ruby(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     """`ruby -run -e httpd DIR -p 8000` (un.rb's file server, on every address)."""
-    if "httpd" not in args or not any(a in ("-run", "-r") or a == "-run" for a in args):
+    server = next((i for i, a in enumerate(args) if a.endswith("httpd")), None)
+    if server is None or "-run" not in args:
         return []
-    after = args[args.index("httpd") + 1:]
+    after = args[server + 1:]
     folders = options(after, valued="pb")[2]
     binds = option_values(after, {"-b", "--bind-address"})
     return _served(paths.expand(folders[0], cwd) if folders else cwd,
@@ -151,6 +154,21 @@ def _file_server(root_flags: set[str], bind_flags: set[str]) -> Judge:
     return judge
 
 
+def _no_password_server(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """A server that runs code for whoever connects, told to ask no password and to listen
+    on every address: `jupyter notebook --ip=0.0.0.0 --NotebookApp.token=''`, `code-server
+    --auth none --bind-addr 0.0.0.0:8080`, `dockerd -H tcp://0.0.0.0:2375` (Docker is root)."""
+    binds = option_values(args, {"--ip", "--bind-addr", "--host", "-H"})
+    exposed = [b for b in binds if not _LOOPBACK.match(re.sub(r"^\w+://", "", b).rpartition(":")[0]
+                                                       or re.sub(r"^\w+://", "", b))]
+    no_password = any(re.fullmatch(r"--\w+\.(?:token|password)=(?:''|\"\")?", a) for a in args) \
+        or option_values(args, {"--auth"}) == ["none"] or any(b.startswith("tcp://") for b in binds)
+    if exposed and no_password and "--tlsverify" not in args:
+        return [f"runs a server that executes code for anyone who connects ({exposed[0]}, no "
+                "password)"]
+    return []
+
+
 JUDGES: dict[str, Judge] = {
     **dict.fromkeys(_TUNNELS, _tunnel), "tailscale": _tailscale,
     **dict.fromkeys(_WEB_TERMINALS, _web_terminal), **dict.fromkeys(_SHARERS, _sharer),
@@ -160,4 +178,7 @@ JUDGES: dict[str, Judge] = {
     "http-server": _file_server({"-d"}, {"-a"}), "miniserve": _file_server(set(), {"-i"}),
     "updog": _file_server({"-d", "--directory"}, {"-b", "--bind"}),
     "darkhttpd": _file_server(set(), {"--addr"}), "webfsd": _file_server({"-r"}, {"-i"}),
+    "httpd": _file_server({"-h"}, {"-p"}), "serve": _file_server(set(), {"-l", "--listen"}),
+    **dict.fromkeys(("jupyter", "jupyter-notebook", "jupyter-lab", "code-server", "dockerd"),
+                    _no_password_server),
 }

@@ -74,8 +74,9 @@ _HOME_VAR_RE = re.compile(r"^(?:\$HOME|\$\{HOME(?:[:?=+\-][^}]*)?\})(?=/|$)")
 _HOME_TRIM_RE = re.compile(r"^\$\{HOME(%%?|##?)([^}]*)\}")
 _USER_VAR_RE = re.compile(r"\$(?:USER|LOGNAME|\{USER\}|\{LOGNAME\})(?!\w)")
 _OTHER_HOME_RE = re.compile(r"^~([A-Za-z_][\w.-]*)(?=/|$)")
-# Browser profiles: saved passwords, cookies (logged-in sessions), history, extensions.
-BROWSER_DIRS = (".mozilla", ".mozilla/firefox", ".config/google-chrome", ".config/chromium",
+# Browser and mail profiles: saved passwords, cookies (logged-in sessions), history, mail.
+BROWSER_DIRS = (".mozilla", ".mozilla/firefox", ".thunderbird", ".config/google-chrome",
+                ".config/chromium",
                 ".config/BraveSoftware", ".config/microsoft-edge", ".config/vivaldi",
                 ".config/opera", "snap/firefox", "Library/Application Support/Firefox",
                 "Library/Application Support/Google/Chrome", "Library/Safari")

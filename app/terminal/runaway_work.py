@@ -34,8 +34,15 @@ _STOPS = re.compile(r"\b(?:break|exit|return|sleep|wait|read|input|readline|gets
 _BUILDS = re.compile(r"\b(?:cc|gcc|clang|g\+\+|tcc|rustc|zig|go\s+run|go\s+build)\b")
 # A shell loop over a range of a thousand and more that starts a background job each time.
 _WIDE_RANGE = re.compile(r"\bfor\b[^;]*?(?:\{\d+\.\.\d{4,}\}|\bseq\s+(?:\d+\s+)?\d{4,}\b"
-                         r"|<=?\s*\d{4,}\s*;)[^&]*?\bdo\b(?:(?!\bdone\b).)*?&\s*;?\s*done\b",
+                         r"|<=?\s*\d{4,}\s*;)[^&]*?\bdo\b(?:(?!\bdone\b).)*?&\s*\)?\s*;?\s*done\b",
                          re.S)
+# More memory than a machine has, asked for at once: `' ' * 10**12`, `bytearray(2**40)`,
+# `Buffer.alloc(1<<40)`, `"x" x 1e12` (a terabyte and more).
+_HUGE_NUMBER = (r"(?:10\s*\*\*\s*(?:1[2-9]|[2-9]\d)|2\s*\*\*\s*(?:[4-9]\d)|1\s*<<\s*(?:[4-6]\d)"
+                r"|\d+(?:\.\d+)?e(?:1[2-9]|[2-9]\d)|\d{13,})\b")
+_HUGE_ALLOCATION = re.compile(rf"(?:bytearray|bytes|Buffer\.alloc\w*|malloc|calloc|zeros|ones|"
+                              rf"Array|alloc)\s*\(\s*{_HUGE_NUMBER}|[\"'\])]\s*(?:\*|x)\s*"
+                              rf"{_HUGE_NUMBER}")
 _YES_SHELL = re.compile(r"\byes\b[^|]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b")
 _BOMB = re.compile(r"([\w:.]+)\s*\(\)\s*\{\s*\1\s*\|\s*\1\s*&\s*\}\s*;?\s*\1")
 _ESCAPED_TO_SHELL = re.compile(r"""\bprintf\s+(["'])[^"']*\\(?:[0-7]{3}|x[0-9a-fA-F]{2})[^"']*\1"""
@@ -52,7 +59,7 @@ def runaway_reasons(text: str) -> list[str]:
     if (_FOREVER.search(text) and _SPAWNS.search(text)) or _YES_SHELL.search(text) \
             or _BOMB.search(text) or _WIDE_RANGE.search(text):
         reasons.append("starts processes without end until the computer freezes")
-    if grows:
+    if grows or _HUGE_ALLOCATION.search(text):
         reasons.append("grows its memory without end until the computer runs out of it")
     if _ESCAPED_TO_SHELL.search(text):
         reasons.append("pipes escaped text nobody can read into a shell")

@@ -41,8 +41,13 @@ _SIGNAL = re.compile(r"^-(?:\d+|(?:SIG)?(?:KILL|TERM|HUP|INT|QUIT|STOP|CONT|USR[
 _SERVICE_STOPS = frozenset({"stop", "disable", "mask", "kill"})
 # Listing /proc's process folders (shell globs, code in any language) and signalling them.
 _PROC_LISTED = re.compile(r"/proc/(?:\[[0-9-]+\]|\*)|(?:listdir|readdir\w*|scandir|glob|"
-                          r"children|entries|iterdir)\W{1,3}/proc\b|Path\(\W/proc\W\)")
-_KILLS = re.compile(r"\bkill(?:\s+-(?:s\s+)?(?!0\b)\w+|\s*\((?![^)]*,\s*0\s*\)))")
+                          r"children|entries|iterdir)\W{1,3}/proc\b|Path\(\W/proc\W\)"
+                          r"|process_iter\(|psutil\.pids\(")
+_KILLS = re.compile(r"\bkill(?:\s+-(?:s\s+)?(?!0\b)\w+|\s*\((?![^)]*,\s*0\s*\)))"
+                    r"|\.(?:kill|terminate)\(\s*\)")
+# Network interfaces that carry the machine's connections (not loopback, bridges, tunnels).
+_LINK = re.compile(r"^(?:eth|en|wl|wlan|ww|bond|br0$|em|p\d)\w*$")
+_CUT_OFF = "cuts the machine off the network (a remote session is lost with it)"
 
 
 def service_reasons(commands: list[Command]) -> list[str]:
@@ -118,7 +123,28 @@ def _pattern_killer(name: str) -> Judge:
     return judge
 
 
+def _network_off(name: str) -> Judge:
+    """`ip link set dev eth0 down`, `ifconfig wlan0 down`, `ifdown eth0`, `nmcli networking
+    off`, `nmcli radio all off`, `rfkill block all`: the links themselves switched off."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        words = [arg for arg in args if not arg.startswith("-")]
+        links = [w for w in words if _LINK.match(w)]
+        off = {
+            "ip": words[:2] == ["link", "set"] and "down" in words and bool(links),
+            "ifconfig": "down" in words and bool(links),
+            "ifdown": bool(links) or "-a" in args,
+            "nmcli": words[:2] in (["networking", "off"], ["n", "off"]) or (
+                words[:1] in (["radio"], ["r"]) and words[-1:] == ["off"]),
+            "rfkill": words[:1] == ["block"] and bool({"all", "wlan", "wifi", "wwan"} & set(words)),
+        }[name]
+        return [_CUT_OFF] if off else []
+
+    return judge
+
+
 JUDGES: dict[str, Judge] = {
+    **{name: _network_off(name) for name in ("ip", "ifconfig", "ifdown", "nmcli", "rfkill")},
     "systemctl": _service_manager, "service": _service_manager,
     "killall": _pattern_killer("killall"), "pkill": _pattern_killer("pkill"),
 }

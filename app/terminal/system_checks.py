@@ -58,7 +58,8 @@ _LOGIN1_POWER = re.compile(r"\b(?:Manager\.)?(?:PowerOff|Reboot|Halt|KExec|SoftR
 # Processes the whole system or the desktop session stands on: killing one ends it.
 VITAL = frozenset({"systemd", "init", "dbus-daemon", "dbus-broker", "systemd-logind", "Xorg",
                     "Xwayland", "gnome-shell", "plasmashell", "kwin_wayland", "kwin_x11",
-                    "gnome-session-binary", "gdm", "gdm3", "sddm", "lightdm", "login"})
+                    "gnome-session-binary", "gdm", "gdm3", "sddm", "lightdm", "login", "sshd",
+                    "NetworkManager"})
 _CATCH_ALL_PATTERN = re.compile(r"^(?:\.\*?|\^|\$|\.\+|\^\.\*|\[\^?\w*-?\w*\]\*?|\w?\*|)$")
 
 
