@@ -159,12 +159,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """List the chats, or print / write one; every failure is one line on stderr, exit 1."""
-    from app.store.db import SchemaTooNewError, open_db
+    from app.cli import open_db_or_report
 
-    try:
-        db = open_db()
-    except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
-        print(f"error: cannot open the database: {exc}", file=sys.stderr)
+    db = open_db_or_report()
+    if db is None:
         return 1
     try:
         if args.chat_id is None:

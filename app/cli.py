@@ -74,6 +74,21 @@ def _storage_errors_reported(command: Callable[[argparse.Namespace], int]
     return run_command
 
 
+def open_db_or_report() -> Database | None:
+    """The database for a sub-command that reads or writes it (``export``, ``community``),
+    or ``None`` once one line on stderr has said why it cannot be opened (a newer schema, a
+    damaged file, a folder that cannot be read): the caller then exits with code 1."""
+    import sqlite3
+
+    from app.store.db import SchemaTooNewError, open_db
+
+    try:
+        return open_db()
+    except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
+        print(f"error: cannot open the database: {exc}", file=sys.stderr)
+        return None
+
+
 def _serve_active_adapter(db: Database, runtime: ModelRuntime) -> str:
     """Apply the registry's active adapter for the served model, as the window does; return
     what is served, for the banner. A refused adapter leaves the base model, with a note."""

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from app import settings as settings_mod
+from app.cli import open_db_or_report
 from app.community import subscriptions
 from app.community.browse import check_remote_id, hub_problem, preview, search
 from app.community.client import (
@@ -29,7 +30,6 @@ from app.community.client import (
 from app.community.feedback import HOLD_S, send_outcome_feedback
 from app.settings import Settings
 from app.skills.outcomes import trial_note
-from app.store.db import SchemaTooNewError, open_db
 
 SHARING_OFF = ("community sharing is turned off, and receiving needs it on too: turn on "
                "Settings → Privacy → Share anonymized skills (your skills are sent only once you "
@@ -44,10 +44,8 @@ def run(name: str, args: argparse.Namespace) -> int:
     settings = settings_mod.load()
     if settings.load_error:
         print(f"warning: {settings.load_error}", file=sys.stderr)
-    try:
-        db = open_db()
-    except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
-        print(f"error: cannot open the database: {exc}", file=sys.stderr)
+    db = open_db_or_report()
+    if db is None:
         return 1
     try:
         return command(args, db, settings)

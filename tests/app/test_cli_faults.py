@@ -87,6 +87,18 @@ def test_storage_faults_are_one_clear_line(flywheel_home: Path, fault, command) 
     assert "database" in errors[0]
 
 
+@pytest.mark.parametrize("fault", [_damaged, _newer], ids=["damaged", "newer"])
+@pytest.mark.parametrize("command", [["export"], ["community", "inbox"]],
+                         ids=["export", "community"])
+def test_a_database_that_cannot_be_opened_is_one_line(
+    fault, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fault()
+    assert cli.run(command) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and errors[0].startswith("error: cannot open the database: ")
+
+
 class _FillsDiskOnFirstToken(io.StringIO):
     """stdout that fills the disk as soon as the reply's first token is printed."""
 
