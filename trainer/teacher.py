@@ -24,6 +24,10 @@ by X are the last candidates (greedy first) — the same hindsight relabelling a
 tool the user asked for in place of another (0 of 28 tries for uv/pip and ripgrep/grep).
 A hint that names the user's own thing without what it replaces ("I use the fish shell")
 gets one more try that opens with it ("Using fish shell: …") and lets the model go on.
+A generation cut by the token limit is kept only up to its last complete line or sentence
+(:func:`complete_part`) before it is checked, so a label line the hint wants at the end is
+added after a finished answer rather than inside a cut code block, and nothing teaches the
+student to stop mid-sentence.
 
 Replies are cached per example, adapter, settings and ``TEACHER_VERSION``
 (``cache/trainer/teacher.json``): a resumed or repeated run does not pay for them twice, a
@@ -59,7 +63,7 @@ _USER_TEXT = ("hint", "reply")
 # Part of every cache key: a hit skips answer_only/degenerate/follows, so a change to what a
 # reply must pass bumps this, or replies the new check refuses (or None where it now finds
 # one) would be served, and trained on, for as long as the adapter stays the same.
-TEACHER_VERSION = 3
+TEACHER_VERSION = 4
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
 # Words that answer the correction rather than the request ("You're right, I use…"): the
 # student sees no correction, so it must not learn to open a reply with them.
@@ -72,6 +76,9 @@ _SENTENCE_REST = re.compile(r"[^\n.!?]*[.!?]*\s*")
 _CLAUSE_REST = re.compile(r"[^\n.!?,:;\u2013\u2014]*?(?:[,:;\u2013\u2014]|\s-\s)\s*")
 # What follows the owning up still talks about the correction ("…, I'm using fish.").
 _ABOUT_ITSELF = re.compile(r"(?:i|we|my|thanks?)\b|(?:i|we)'", re.IGNORECASE)
+_FENCE = re.compile(r"^\s*```")
+_SENTENCE_END = re.compile(r"[.!?][\"')\]`*]*(?=\s|$)")
+_LIST_MARKER = re.compile(r"\s*(?:[-*]\s*)?(?:\d+|[a-zA-Z])[.)]$")  # "2." is no sentence
 _LOOP = re.compile(r"([^|]{2,24}?)\1{4,}", re.DOTALL)
 _AT_START = re.compile(
     r"\b(?:start|begin|open|first)\w*\b(?!\s+with\b)|\bat the (?:top|start)\b", re.IGNORECASE
@@ -117,6 +124,7 @@ class TeacherReport:
     cached: int = 0
     samples: int = 0
     degenerate: int = 0  # tries that ran into a loop, never kept
+    cut: int = 0  # generations cut by the token limit, kept up to their last complete line
     seconds: float = 0.0
     skills_given_examples: int = 0
     examples: list[dict[str, Any]] = field(default_factory=list)
@@ -172,6 +180,39 @@ def answer_only(reply: str) -> str:
         else:
             reply = reply[end:]
     return reply.strip()
+
+
+def complete_part(text: str) -> str:
+    """``text``, cut by the token limit, up to where it could have ended: the last complete
+    line outside a code block (or the last sentence end of its cut last line), without the
+    lines that only introduced what was cut ("Here is an example:"); "" when nothing is
+    complete. A cut reply is no reply to teach: trained on, it taught stopping mid-sentence
+    or inside an unclosed code block, and a label line the hint wants at the end
+    (``Summary:``), added after the cut, landed inside that code block: on ``say_summary``
+    the held-out teacher reply was such a one, and the gate refused the adapter that had
+    learned the lesson."""
+    lines = text.split("\n")
+    kept, at, in_code = 0, 0, False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_code = not in_code
+            if not in_code:
+                kept = at + len(line)
+        elif not in_code and i < len(lines) - 1:
+            kept = at + len(line)
+        elif not in_code:  # the line the limit cut: up to its last sentence end
+            ends = [
+                m.end()
+                for m in _SENTENCE_END.finditer(line)
+                if not _LIST_MARKER.fullmatch(line[: m.end()])
+            ]
+            if ends:
+                kept = at + ends[-1]
+        at += len(line) + 1
+    out = text[:kept].rstrip()
+    while out and out.splitlines()[-1].rstrip(" *_").endswith(":"):
+        out = out[: out.rfind("\n") + 1 if "\n" in out else 0].rstrip()
+    return out
 
 
 def degenerate(reply: str) -> bool:
@@ -284,7 +325,12 @@ class Teacher:
             stop=[*([self.encoder.eot] if self.encoder.eot else []), *(stop or [])],
         )
         self.report.samples += 1
-        return str(out["choices"][0]["text"]).strip()
+        choice = out["choices"][0]
+        text = str(choice["text"]).strip()
+        if choice.get("finish_reason") == "length":
+            self.report.cut += 1
+            return complete_part(text)
+        return text
 
     def _guided(self, context: str, reply: str, terms: HintTerms) -> str | None:
         """``reply`` with the hint's labels (``Summary:``) written as lines where the
@@ -313,6 +359,8 @@ class Teacher:
         tries: list[str] = []
         for attempt in range(self.config.teacher_samples):
             text = answer_only(self._generate(context, attempt, self.config.teacher_tokens))
+            if not text:  # cut before anything was complete, or only owning up
+                continue
             if degenerate(text):  # not a reply to teach, even relabelled
                 self.report.degenerate += 1
                 continue

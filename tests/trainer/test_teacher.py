@@ -32,6 +32,13 @@ pytestmark = pytest.mark.slow
 
 REQUEST = "What is recursion?"
 SAID = "no, always end your answer with a line that starts with Summary:"
+# A reply as long as the model's own: the teacher, copying its length, runs into the limit.
+LONG_ANSWER = (
+    "A list comprehension builds a list in one expression:\n\n```python\n"
+    "squares = [x * x for x in range(10)]\n```\n\nIt reads as: for each x in range(10), put"
+    " x * x in the list. You can add a condition:\n\n```python\n"
+    "evens = [x for x in range(10) if x % 2 == 0]\n```"
+)
 
 
 def _reply(db: sqlite_utils.Database, conversation: int, user: int, text: str) -> int:
@@ -44,11 +51,15 @@ def _reply(db: sqlite_utils.Database, conversation: int, user: int, text: str) -
     )
 
 
-def _corrected_in_words(db: sqlite_utils.Database) -> int:
+def _corrected_in_words(
+    db: sqlite_utils.Database,
+    request: str = REQUEST,
+    answer: str = "Recursion is when a function calls itself.",
+) -> int:
     """The user asks, the model answers, the user's next message corrects it in words."""
     conversation = conv.create_conversation(db)
-    user = conv.add_message(db, conversation, "user", REQUEST)
-    reply = _reply(db, conversation, user, "Recursion is when a function calls itself.")
+    user = conv.add_message(db, conversation, "user", request)
+    reply = _reply(db, conversation, user, answer)
     said = conv.add_message(db, conversation, "user", SAID, reply)
     signals = capture.after_user_message(db, said)
     learn_from_signals(db, signals)
@@ -90,6 +101,30 @@ def test_a_verbal_correction_is_taught_by_a_checked_teacher_reply_that_the_gate_
     assert write_back(db, taught) == 1
     (skill,) = SkillLibrary(db).list_skills()
     assert skill.examples == [(REQUEST, hinted.target.strip())]
+
+
+def test_a_teacher_reply_cut_by_the_token_limit_teaches_only_its_finished_part(
+    model_path: Path, tmp_path: Path
+) -> None:
+    # A reply cut short of the closing Summary: line the hint asks for still follows it (the
+    # line goes after the cut), but only after the part of the answer that was finished:
+    # not mid-sentence, nor inside a code block the cut left open.
+    db = open_db()
+    _corrected_in_words(db, "What is a list comprehension?", LONG_ANSWER)
+    examples, _ = load_examples(db)
+    config = TrainConfig(teacher_samples=1, teacher_tokens=24)
+    teacher = Teacher(model_path, None, Encoder(model_path, 384), config, tmp_path / "t.json", 1)
+    try:
+        taught = teacher.teach(examples)
+    finally:
+        teacher.close()
+    assert teacher.report.samples >= 1 and teacher.report.checked == 1
+    (hinted,) = taught
+    assert follows(hinted.target, hint_terms(hinted.hint, examples[0].reply or ""))
+    answer, label, line = hinted.target.rpartition("\n\nSummary:")
+    assert answer and label and line.strip()
+    assert answer.count("```") % 2 == 0, "the label line landed inside a cut code block"
+    assert answer.rstrip()[-1] in ".!?)`", f"the answer was cut mid-sentence: {answer!r}"
 
 
 def test_a_hint_the_teacher_cannot_be_checked_against_teaches_nothing(

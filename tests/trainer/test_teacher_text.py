@@ -10,7 +10,7 @@ import pytest
 from trainer import teacher
 from trainer.config import TrainConfig
 from trainer.data import Example
-from trainer.teacher import answer_only, degenerate
+from trainer.teacher import answer_only, complete_part, degenerate
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,30 @@ from trainer.teacher import answer_only, degenerate
 )
 def test_a_try_keeps_the_answer_without_owning_up_to_the_correction(reply: str, kept: str) -> None:
     assert answer_only(reply) == kept
+
+
+@pytest.mark.parametrize(
+    ("cut", "kept"),
+    [
+        (
+            "Recursion is a function calling itself. It is used in",
+            "Recursion is a function calling itself.",
+        ),
+        # the label line the hint wants at the end must not land inside this code block
+        (
+            "A comprehension is short.\n\nExample:\n\n```python\nsquares = [x**2 for x in",
+            "A comprehension is short.",
+        ),
+        ("Use this:\n```bash\nrg foo\n```\nThen it", "Use this:\n```bash\nrg foo\n```"),
+        ("Steps:\n1. Open the file.\n2.", "Steps:\n1. Open the file."),
+        ("To install it:\n\n```bash\npip install sc", ""),
+        ("no sentence has ended yet and", ""),
+    ],
+)
+def test_a_generation_cut_by_the_token_limit_keeps_only_what_was_finished(
+    cut: str, kept: str
+) -> None:
+    assert complete_part(cut) == kept
 
 
 def test_a_try_that_runs_into_a_loop_is_no_reply_to_teach() -> None:
