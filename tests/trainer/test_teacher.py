@@ -21,7 +21,7 @@ from app.store.db import open_db
 from trainer.__main__ import lora
 from trainer.base import load_base
 from trainer.config import TrainConfig
-from trainer.data import Encoder, load_examples, split_holdout
+from trainer.data import Encoder, Example, load_examples, split_holdout
 from trainer.evaluate import Scorer, canary_text, score
 from trainer.frozen import Stack
 from trainer.loop import StopGuard, train
@@ -125,6 +125,40 @@ def test_a_teacher_reply_cut_by_the_token_limit_teaches_only_its_finished_part(
     assert answer and label and line.strip()
     assert answer.count("```") % 2 == 0, "the label line landed inside a cut code block"
     assert answer.rstrip()[-1] in ".!?)`", f"the answer was cut mid-sentence: {answer!r}"
+
+
+def test_once_x_not_y_was_only_relabelled_the_teacher_stops_sampling_for_it(
+    model_path: Path, tmp_path: Path
+) -> None:
+    # No sample of the 135M model names uv: after two examples relabelled with no unaided
+    # try, the greedy try alone is asked before relabelling (one generation, not four).
+    examples = []
+    for i, name in enumerate(("requests", "numpy", "flask")):
+        messages = [
+            {"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+            {"role": "user", "content": f"How do I install the {name} package?"},
+        ]
+        examples.append(
+            Example(
+                kind="hinted",
+                prompt=render_chat(messages),
+                reply=f"Run `pip install {name}`.",
+                hint="no, I use uv, not pip" if i != 1 else "no, use uv instead of pip",
+                id=i,
+                dedup_key=f"k{i}",
+            )
+        )
+    config = TrainConfig(teacher_samples=4, teacher_tokens=48)
+    teacher = Teacher(model_path, None, Encoder(model_path, 384), config, tmp_path / "t.json", 1)
+    try:
+        taught = teacher.teach(examples)
+    finally:
+        teacher.close()
+    assert len(taught) == 3 and all("uv" in e.target for e in taught)
+    logged = teacher.report.examples
+    assert [e["how"] for e in logged] == ["relabelled"] * 3
+    assert [e["tries"] for e in logged][2] == 1
+    assert teacher.report.samples < 4 * 3
 
 
 def test_a_hint_the_teacher_cannot_be_checked_against_teaches_nothing(
