@@ -328,10 +328,13 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     encoder = Encoder(model_path, config.max_len)
     registry = AdapterRegistry(db)
     current = current_adapter(registry, base_sha, emit)
+    seconds: dict[str, float] = {}  # per phase, to see where a run's time goes (no user text)
+    mark_time = time.perf_counter()
     examples, report = teach_all(
         examples, model_path, current, encoder, config, teacher_cache(), threads
     )
     report.skills_given_examples = write_back(db, examples)
+    seconds["teacher"] = time.perf_counter() - mark_time
     train_ex, held_ex, community, bad_community = split_for_run(examples, lessons, encoder, config)
     bad_rows += bad_community
     train_items, bad_train = encoder.encode_all(with_plain_prompts(train_ex))
@@ -411,6 +414,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         model, info = load_base(model_path, base_sha)
         emit({"event": "base_loaded", **info})
         peft_model = lora(model, config)
+        began = time.perf_counter()
         summary = train(
             peft_model,
             train_items,
@@ -424,11 +428,15 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             replay=replay_windows(encoder, config.replay_tokens) if config.replay_weight else None,
             anchors=anchors,
         )
+        seconds["train"] = time.perf_counter() - began
         guard.check()
         emit({"event": "phase", "phase": "export"})
+        began = time.perf_counter()
         export_adapter(peft_model, candidate_file, base_sha256=base_sha, arch=arch)
+        seconds["export"] = time.perf_counter() - began
         guard.check()
         emit({"event": "phase", "phase": "eval"})
+        began = time.perf_counter()
         verdict = gate(
             model_path,
             candidate_file,
@@ -438,6 +446,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             config.canary_tolerance,
             threads,
         )
+        seconds["gate"] = time.perf_counter() - began
         began = time.perf_counter()
         guard.check()
         if verdict["promote"]:
@@ -452,6 +461,11 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
                 threads,
             )
             verdict = leaks.judge(verdict, found)
+        seconds |= {
+            "anchors": anchors_s,
+            "base_load": info["seconds"],
+            "leak_check": time.perf_counter() - began,
+        }
         metrics = {
             **verdict,
             "lessons": taught.as_dict(),
@@ -463,6 +477,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             "train": summary,
             "base_load": info,
             "teacher": report.as_dict(),
+            "seconds": {name: round(value, 1) for name, value in seconds.items()},
         }
         status = "promoted" if verdict["promote"] else "rejected"
         try:

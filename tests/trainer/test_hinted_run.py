@@ -86,6 +86,10 @@ def test_a_run_taught_in_words_holds_out_a_checked_teacher_reply_for_the_gate(
     assert done["metrics"]["candidate"]["n_scored"] == 1
     # the user's words stay out of what is persisted, and in the live event
     assert all("hint" not in e for e in done["metrics"]["teacher"]["examples"])
+    # where the run's time went, per phase (figures only)
+    phases = {"teacher", "anchors", "base_load", "train", "export", "gate", "leak_check"}
+    assert set(done["metrics"]["seconds"]) == phases
+    assert all(isinstance(s, float) and s >= 0 for s in done["metrics"]["seconds"].values())
     assert [e["hint"] for e in done["teacher"]["examples"]] == [e["hint"] for e in logged]
 
 
