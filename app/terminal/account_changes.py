@@ -86,10 +86,18 @@ def _usermod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return reasons
 
 
+def _uid_zero(args: list[str]) -> bool:
+    """`-u 0`, `-ou 0`, `-ou0`, `--uid 0`, `--uid=0`: the account gets root's user id."""
+    return "0" in option_values(args, {"--uid"}) or any(
+        (re.fullmatch(r"-[a-zA-Z]*u", a) and b == "0") or re.fullmatch(r"-[a-zA-Z]*u0", a)
+        for a, b in zip(args, [*args[1:], ""], strict=True))
+
+
 def _useradd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     users = options(args, valued="bcdefgGkKpsuUZR")[2]
     groups = _groups(args, {"-G", "--groups"}) | set(option_values(args, {"-g", "--gid"}))
-    return _group_reasons(users[-1] if users else "a new account", groups)
+    reasons = ["creates a second root account (user id 0)"] if _uid_zero(args) else []
+    return reasons + _group_reasons(users[-1] if users else "a new account", groups)
 
 
 def _deluser(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

@@ -215,8 +215,10 @@ def code_reasons(code: str) -> list[str]:
     normal = normalise(code)
     reasons = precious_deletes(normal)
     for listed in _LISTS_DIR.finditer(normal):
-        path = paths.expand((listed.group(1) or listed.group(2)).rstrip("*").rstrip("/") or "/")
-        described = paths.describe_precious(path) if path else None
+        literal = (listed.group(1) or listed.group(2)).rstrip("*").rstrip("/") or "/"
+        path = paths.expand(literal)
+        described = (paths.describe_precious(path) if path else None) or (
+            f"the folder {literal} of your home folder" if home_entry(literal) else None)
         if described and _DELETE_CALL.search(normal):
             reasons.append(f"deletes everything in {described}")
         if described and _CHANGES_ACCESS.search(normal):

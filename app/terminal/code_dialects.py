@@ -30,6 +30,10 @@ _JVM_LISP_GO_HOME = re.compile(
 _BUILD_HOME = re.compile(r"\$\{user\.home\}")
 _BUILD_DELETE = re.compile(r"""<delete\s+(?:dir|file)\s*=\s*"([^"]*)"|"""
                            r"""\bfile\s*\(\s*REMOVE(?:_RECURSE)?\s+("[^"]*"|[^\s)]+)""")
+# A path under home expanded by a library call: `os.path.expanduser('~/Documents')`,
+# `File.expand_path("~/x")`, `path.expand("~/x")` is the path itself.
+_EXPANDED_PATH = re.compile(r"""(?:(?:os\.path\.)?expanduser|(?:File\.)?expand_path|path\.expand"""
+                            r"""|normalizePath)\(\s*[rbuf]?(['"])(~/[^'"]*)\1\s*\)""")
 _TCL_HOME = re.compile(r"\$\{?(?:::)?env\(HOME\)\}?|\[\s*file\s+normalize\s+~\s*\]")
 _TCL_DELETE = re.compile(r"\bfile\s+delete\s+(?:-force\s+)?(?:--\s+)?([^\s;\]]+)")
 _TCL_EXEC = re.compile(r"(?:^|(?<=[;\[{\n]))\s*exec\s+(?![(\"'\[{=]|-c\b)([^;\]\n}]+)")
@@ -73,6 +77,7 @@ def decode_literals(code: str) -> str:
 def common_forms(code: str) -> str:
     """Language-specific spellings of the home folder, of Tcl's `exec` and `file delete`,
     rewritten as `"~"`, `system("…")` and `rmtree("…")`."""
+    code = _EXPANDED_PATH.sub(lambda m: f'"{m.group(2)}"', code)
     code = _JVM_LISP_GO_HOME.sub('"~"', _HOME_CALLS.sub('"~"', code))
     code = _BUILD_DELETE.sub(lambda m: f'rmtree("{(m.group(1) or m.group(2)).strip(chr(34))}")',
                              _BUILD_HOME.sub("~", code))

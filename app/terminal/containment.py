@@ -22,6 +22,7 @@ from app.terminal.command_words import (
     shell_code,
 )
 from app.terminal.embedded_code import CODE_VARIABLES, COMMAND_VARIABLES, CONSOLES, hides_command
+from app.terminal.nested_commands import container_mounts
 from app.terminal.shell_syntax import Command
 
 # Long options whose value is written to, loaded as code, or run as a command.
@@ -51,13 +52,21 @@ READERS = frozenset({
 # The letters that still reach outside for some programs: the rest of their letters are
 # harmless (`sort -o` writes a file, `git -c` sets a hook, `tar -I` runs a program).
 _LETTERS = {**dict.fromkeys(READERS, ""), "sort": "o", "tree": "o", "git": "c", "env": "S",
-            "tar": "IFT", "pytest": "opc", "py.test": "opc", "make": "fE", "ssh": "oFS",
+            "tar": "IFTP", "pytest": "opc", "py.test": "opc", "make": "fE", "ssh": "oFS",
             "scp": "oFS", "zip": "T", "curl": "oOKTdFDc", "wget": "oOePa"}
-# Programs that write or delete the files they are given: an argument outside the working
-# folder (absolute, in home, `..`) or hidden in a variable is not the rule's to cover.
-_WRITERS = frozenset({"rm", "rmdir", "cp", "mv", "ln", "tee", "touch", "truncate", "dd", "install",
-                      "rsync", "chmod", "chown", "chgrp", "shred", "mkdir", "unlink", "sed",
-                      "tar", "zip", "unzip", "patch", "git", "curl", "wget", "mkfs", "split"})
+# Programs that only read the paths they are given. Any other program given a path outside
+# the working folder (absolute, in home, `..`, hidden in a variable) as an argument or an
+# option's value may write there (`make -C ~`, `go build -o ~/.local/bin/ls`, `scp h:x
+# ~/.bashrc`, `docker run -v ~/.ssh:/s`, `python -m venv ~`): not the rule's to cover.
+_CONTAINERS = frozenset({"docker", "podman", "nerdctl"})
+_PATH_READERS = frozenset({
+    "ls", "cat", "head", "tail", "wc", "du", "df", "stat", "file", "diff", "less", "more", "grep",
+    "egrep", "fgrep", "rg", "ag", "tree", "jq", "realpath", "readlink", "basename", "dirname",
+    "which", "echo", "printf", "md5sum", "sha256sum", "sha1sum", "b2sum", "cksum", "od", "xxd",
+    "hexdump", "nl", "column", "cut", "cmp", "comm", "find", "locate", "fd", "bat", "exa", "eza",
+    "lsd", "getfacl", "lsattr", "namei", "test", "[", "pwd", "type", "command", "lsblk",
+    "blkid", "findmnt", "strings", "tac", "rev", "fold", "fmt", "expand", "paste", "join",
+})
 # Database console commands that write files, load code or run a shell (`.tables` does not).
 _CONSOLE_REACHES = re.compile(
     r"^\s*(?:\.(?:output|once|save|backup|excel|log|shell|system|load|read|cd|open|restore|"
@@ -68,6 +77,12 @@ _CONFIG_WRITES = frozenset({"set", "edit", "delete", "rm", "unset", "add", "remo
 _GLOBAL_FLAGS = frozenset({"-g", "--global", "--user", "--system", "--root"})
 _GLOBAL_VERBS = frozenset({("cargo", ("install",)), ("go", ("install",)), ("pipx", ("install",)),
                            ("gem", ("install",)), ("uv", ("tool",)), ("composer", ("global",))})
+_SERVICE_CHANGES = frozenset({"start", "stop", "restart", "reload", "enable", "disable", "mask",
+                              "unmask", "link", "edit", "set-property", "kill", "isolate",
+                              "daemon-reload", "set-default", "preset", "revert", "reenable"})
+_ACCOUNT_VERBS = frozenset({(name, (verb,)) for name in ("npm", "pnpm", "yarn") for verb in (
+    "link", "adduser", "login", "logout", "publish", "unpublish", "deprecate", "owner", "token",
+    "access", "team")})
 _CODE_ADDRESS = re.compile(r"^(?:https?://|git\+|git://|github:|gitlab:|bitbucket:|ssh://)")
 _SAFE_REDIRECT_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
 _CODE_RUNNERS = frozenset({"eval", "source", ".", "exec", "ssh", "su", "sudo", "doas", "pkexec",
@@ -102,12 +117,15 @@ def _substitutions(command: Command) -> list[str]:
 
 def _outside(arg: str) -> bool:
     value = arg.partition("=")[2] if arg.startswith("-") and "=" in arg else arg
+    value = re.sub(r"^\$\{?PWD\}?", ".", value)
     return value.startswith(("/", "~", "$", "..")) or "/../" in value or "$" in value
 
 
 def _options(name: str, args: list[str]) -> list[str]:
     found = []
     letters = _LETTERS.get(name, _REACHING_SHORT)
+    if name == "tar" and args and not args[0].startswith("-"):  # `tar xPf`: old-style letters
+        args = ["-" + args[0], *args[1:]]
     for arg in args:
         if arg == "--":
             break
@@ -124,8 +142,11 @@ def _options(name: str, args: list[str]) -> list[str]:
         if variable in COMMAND_VARIABLES or variable in CODE_VARIABLES or \
                 variable in ("SHELL", ".SHELLFLAGS", "MAKESHELL"):
             found.append(f"the setting `{arg}` (it makes the program run other code)")
-    if name in _WRITERS:
-        outside = [a for a in args if _outside(a) and a not in _SAFE_REDIRECT_TARGETS]
+    if name not in _PATH_READERS:
+        paths = args
+        if name in _CONTAINERS and {"run", "create", "exec"} & set(args):
+            paths = list(container_mounts(args).values())  # the rest are the container's
+        outside = [a for a in paths if _outside(a) and a not in _SAFE_REDIRECT_TARGETS]
         found += [f"the path `{a}` outside the working folder" for a in outside[:2]]
     return found
 
@@ -156,12 +177,20 @@ def _package_reach(name: str, args: list[str]) -> list[str]:
     """What a package manager writes outside the project: its user or system settings
     (`npm config set …`), a global install (`-g`, `--user`, `cargo install`), a package
     fetched from an address (`npm i https://…`, `pip install git+https://…`)."""
+    if name == "git" and "config" in args and {"--global", "--system"} & set(args):
+        return ["`git config --global|--system` (settings outside the working folder)"]
+    if name in ("systemctl", "service", "loginctl") and set(args) & _SERVICE_CHANGES:
+        return [f"the services `{name}` would change (outside the working folder)"]
     if name not in _PACKAGE_MANAGERS:
         return []
     words = [arg for arg in args if not arg.startswith("-")]
     found = []
-    if words[:1] == ["config"] and words[1:2] and words[1] in _CONFIG_WRITES:
-        found.append(f"`{name} config {words[1]}` (settings outside the working folder)")
+    if (words[:1] == ["config"] and words[1:2] and words[1] in _CONFIG_WRITES) or (
+            words[:1] == ["set"] and name in ("npm", "pnpm", "yarn")):
+        found.append(f"`{name} {' '.join(words[:2])}` (settings outside the working folder)")
+    if (name, tuple(words[:1])) in _ACCOUNT_VERBS:
+        found.append(f"`{name} {words[0]}` (it acts on your account or links outside the "
+                     "working folder)")
     if _GLOBAL_FLAGS & set(args) or any(a.startswith("--location=g") for a in args) or (
             (name, tuple(words[:1])) in _GLOBAL_VERBS):
         found.append("a global install (outside the working folder)")

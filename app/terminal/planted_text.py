@@ -5,9 +5,10 @@ Why apart from the inspector: writing `@reboot rm -rf ~` into `/etc/cron.d/x`, o
 `selinux=0` into `/etc/default/grub`, is harmless as a write and harmful once the system
 reads it back. This module finds that text in a command (its arguments, its here-document,
 the text echoed into it) and hands back the planted commands for the inspector to judge.
-Whatever the planted command is, a program it runs from a folder anyone can write to
-(`@reboot root /tmp/.x`, a git alias starting `/tmp/.g &`, `npm config set script-shell
-/tmp/s`) needs typing: whoever replaces that file later runs as you, or as root.
+Whatever the planted command is, a program it runs from a folder anyone can write to or
+under a hidden name (`@reboot root /tmp/.x`, `@reboot ~/.cache/.u`, a git alias starting
+`/tmp/.g &`, `npm config set script-shell /tmp/s`) needs typing: whoever replaces that file
+later runs as you, or as root, and a hidden name is how such a program hides.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ _HOOK_FILE = re.compile(r"(?:^|/)\.git/hooks/[^/]+$|(?:^|/)\.bash_aliases$|(?:^|
 _UNIT_FILE = re.compile(r"/systemd/(?:user|system)/[^/]+\.(?:service|timer|socket|path)$"
                         r"|/autostart/[^/]+\.desktop$")
 _EXEC_LINE = re.compile(r"^\s*Exec\w*\s*=\s*[-@+!:]*(.*)$", re.MULTILINE)
-# A program kept in a folder anyone can write to.
-_DROPPED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/")
+# A program kept in a folder anyone can write to, or under a hidden name (`~/.cache/.x`).
+_DROPPED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/]+$")
 # Package managers' settings whose value is a program they run for every script.
 _PROGRAM_SETTINGS = frozenset({"script-shell", "shell", "editor", "browser", "git", "viewer"})
-DROPPED = "sets a program kept in a folder anyone can write to ({}) to run later"
+DROPPED = "sets a program kept in a folder anyone can write to or under a hidden name ({}) to " \
+    "run later"
 _ALIAS = re.compile(r"\balias\s+[\w.-]+=(['\"]?)(.*?)\1\s*$", re.MULTILINE)
 
 
@@ -72,7 +74,7 @@ def _dropped(planted: list[str]) -> list[str]:
         except ShellSyntaxError:
             continue
         found += [words[0] for command in commands
-                  if (words := plain_words(command)) and _DROPPED.match(words[0])]
+                  if (words := plain_words(command)) and _DROPPED.search(words[0])]
     return found
 
 
