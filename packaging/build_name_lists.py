@@ -22,6 +22,12 @@ Files written (one entry a line, ``#`` lines say where they come from):
 - ``word_names.txt``: ``first``/``last`` and a name that *is* an ordinary word ("Hope",
   "Brown"), among the ``WORD_RANK`` most common of at least two countries: a name only next
   to other evidence;
+- ``family_first_surnames.txt``: the ``FAMILY_FIRST_RANK`` most common surnames of each country
+  whose people write the family name first (China, Taiwan, Hong Kong, Macau, Japan, Korea,
+  Hungary), English words included ("Zhang", "Kim"): "Zhang Wei" is a name though "Zhang" is
+  frequent in English text. Not those English writes more often than ``FAMILY_FIRST_ZIPF``
+  ("To", "He", "So", "Man", "Young", "Park"): a sentence opening with one of them before a
+  capitalized word would be taken for a name;
 - ``ordinary_words.txt``: lowercase English words at or above ``WORDS_ZIPF``: a capitalized
   word on no name list that is one of these is not taken for a name. Lower than
   ``ORDINARY_ZIPF``, so that "Workstation" or "Dashboard" (Zipf 3.0 to 3.5) count as words,
@@ -42,6 +48,11 @@ OUT = Path(__file__).resolve().parent.parent / "assets" / "names"
 FIRST_RANK = 5000
 SURNAME_RANK = 20000
 WORD_RANK = 1000
+FAMILY_FIRST_RANK = 100
+FAMILY_FIRST_ZIPF = 5.0
+# Countries whose names are written family name first (names-dataset's country codes);
+# Vietnam is not in names-dataset, Cambodia's list is mostly words and place names.
+FAMILY_FIRST_COUNTRIES = ("CN", "TW", "HK", "MO", "JP", "KR", "HU")
 ORDINARY_ZIPF = 3.5
 WORDS_ZIPF = 3.0
 # A name as people write it: capitalized, then lowercase, two letters or more, in Latin script
@@ -69,6 +80,16 @@ def _ranked(table: dict, max_rank: int, min_countries: int) -> list[str]:
     return found
 
 
+def _ranked_in(table: dict, max_rank: int, countries: tuple[str, ...]) -> list[str]:
+    """Names of ``table`` ranked ``max_rank`` or better in one of ``countries``."""
+    found = []
+    for name, info in table.items():
+        ranks = info.get("rank") or {}
+        if _is_name(name) and any(ranks.get(c) and ranks[c] <= max_rank for c in countries):
+            found.append(name)
+    return found
+
+
 def _write(name: str, header: str, lines: list[str]) -> None:
     text = "".join(f"# {line}\n" for line in header.splitlines()) + "\n".join(lines) + "\n"
     (OUT / name).write_text(text, encoding="utf-8")
@@ -92,6 +113,7 @@ def main() -> None:
     word_firsts = _ranked(dataset.first_names, WORD_RANK, 2)
     lasts = _ranked(dataset.last_names, SURNAME_RANK, 1)
     word_lasts = _ranked(dataset.last_names, WORD_RANK, 2)
+    family_first = _ranked_in(dataset.last_names, FAMILY_FIRST_RANK, FAMILY_FIRST_COUNTRIES)
     del dataset
     OUT.mkdir(parents=True, exist_ok=True)
     plain = sorted(n for n in firsts if len(n) > 2 and _zipf(frequencies, n) < ORDINARY_ZIPF)
@@ -119,6 +141,13 @@ def main() -> None:
         f"{source}\nnames ranked <= {WORD_RANK} in two countries that are English words "
         f"(Zipf >= {ORDINARY_ZIPF})",
         words,
+    )
+    _write(
+        "family_first_surnames.txt",
+        f"{source}\nsurnames ranked <= {FAMILY_FIRST_RANK} in one of "
+        f"{', '.join(FAMILY_FIRST_COUNTRIES)} (family name written first), English Zipf < "
+        f"{FAMILY_FIRST_ZIPF}",
+        sorted(n for n in family_first if _zipf(frequencies, n) < FAMILY_FIRST_ZIPF),
     )
     ordinary = sorted(
         w for w in frequencies if _WORD.fullmatch(w) and _zipf(frequencies, w) >= WORDS_ZIPF

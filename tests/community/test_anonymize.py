@@ -225,3 +225,18 @@ def test_the_account_name_of_a_home_folder_is_removed_wherever_it_is_repeated() 
     assert "`ls ~/webshop`" in out and "lodash, home" in out
     kept = clean("cd /home/build.server/app; also build, server, app")
     assert kept == "cd ~/app; also build, server, app"  # ordinary words stay
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("reach him (+86 138 0013 8000) today", "reach him (<PHONE>) today"),
+        ("the hotline (+49 30 12345678) answers", "the hotline (<PHONE>) answers"),
+        ("call (0044 20 7946 0958) first", "call (<PHONE>) first"),
+        ("call +1 (555) 201-3344 now", "call <PHONE> now"),
+        ("ligue (11) 91234-5678", "ligue <PHONE>"),
+    ],
+)
+def test_a_phone_number_in_parentheses_leaves_both_of_them(text: str, expected: str) -> None:
+    """"(+86 138 0013 8000)" lost its opening parenthesis and kept the closing one."""
+    assert clean(text) == expected

@@ -207,3 +207,43 @@ def test_a_name_whose_word_is_a_command_argument_is_still_removed(text: str) -> 
 def test_a_name_after_a_capitalized_to_or_by_opening_a_line_is_removed(text: str) -> None:
     out = clean(text)
     assert "Adomas" not in out and "Quarnby" not in out
+
+
+def test_a_full_name_written_surname_first_is_removed() -> None:
+    """East Asian and Hungarian names are written family name first; "Zhang Wei" passed
+    unchanged where "Wei Zhang" was found (a community scenario, written blind)."""
+    text = "that is how Zhang Wei (+86 138 0013 8000) merges the weekly exports."
+    assert clean(text) == "that is how <NAME> (<PHONE>) merges the weekly exports."
+
+
+@pytest.mark.parametrize(
+    "name", ["Zhang Wei", "Wang Fang", "Chen Jie", "Choi Jiwoo", "Wu Tao", "Yang Ying"]
+)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "that is how {name} merges the weekly exports.",
+        "{name} runs the backups on Fridays.",
+        "The dashboard was built for {name} last year.",
+    ],
+)
+def test_a_listed_surname_before_a_listed_first_name_is_a_name_anywhere(
+    template: str, name: str
+) -> None:
+    """A surname of the lists followed by a first name of the lists that is no English word
+    is a name wherever it stands, as a first name followed by a surname is."""
+    assert clean(template.format(name=name)) == template.format(name="<NAME>")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Open Visual Studio Code and Arch Linux's wiki.",
+        "Sun Microsystems made Java; Park Avenue is in New York.",
+        "Long Polling beats Server Sent Events here; Young Generation GC pauses are short.",
+        "Use Apache Kafka with Redis Streams and Google Chrome.",
+        "Ubuntu Jammy ships Python 3.10; Linux Mint follows it.",
+    ],
+)
+def test_reversed_pairs_of_words_and_products_stay(text: str) -> None:
+    assert clean(text) == text

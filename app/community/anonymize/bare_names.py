@@ -8,6 +8,10 @@ by where the pair stands:
 - a first name and a surname of the lists, neither an English word ("Adomas Garrity"): a
   name wherever it stands. "Redis Cluster" stays: "Cluster" is an English word and no one's
   surname on the lists (but see the last case);
+- the same written family name first, as in East Asia and Hungary ("Zhang Wei", "Tóth
+  Zsolt"): a listed surname that is no English word, or one of the commonest surnames of
+  those countries even if English writes it often ("Zhang", "Kim"), before a listed first
+  name that is no English word: a name wherever it stands;
 - one word on the lists and the other on none but no English word ("Adomas Quarnby",
   "Dimitritchka Garrity"), or a first name that is also an English word before a listed
   surname ("Hope Garrity"): where a person fits, right after "by", "to", "of", "from",
@@ -170,21 +174,13 @@ def bare_name_end(
     last_end, last = _name_after(text, end)
     if not last:
         return None
-    if last in faker_last or last in faker_first or last in words.word_last or last in words.last:
-        last_kind = _LISTED
-    elif words.is_ordinary(last):
-        last_kind = _WORD
-    else:
-        last_kind = _UNLISTED
-    if first in wordlike or first in words.word_first:
-        first_kind = _WORDLIKE
-    elif first in words.first or first in faker_first:
-        first_kind = _LISTED
-    elif words.is_ordinary(first):
-        return None
-    else:
-        first_kind = _UNLISTED
-    needed = _SLOT_NEEDED.get((first_kind, last_kind))
+    first_kind = _first_name_kind(first, faker_first, wordlike)
+    needed = _SLOT_NEEDED.get((first_kind, _surname_kind(last, faker_first, faker_last)))
+    if (
+        _family_name_first(first, faker_last)
+        and _first_name_kind(last, faker_first, wordlike) == _LISTED
+    ):
+        needed = _ANYWHERE  # "Zhang Wei", "Tóth Zsolt": as a first name before a surname
     if needed is None:
         return None
     if any(not word.isascii() and not words.is_ordinary(word) for word in (first, last)):
@@ -194,6 +190,36 @@ def bare_name_end(
     if first.lower() in code() or last.lower() in code():
         return None
     return name_tail_end(text, last_end, faker_last)
+
+
+def _family_name_first(word: str, faker_last: frozenset[str]) -> bool:
+    """Whether ``word`` is a surname that can open a full name: one of the common surnames
+    of the countries that write the family name first, English word or not ("Zhang",
+    "Kim"), or a listed surname that is no English word ("Takahashi", "Tóth")."""
+    words = name_words()
+    if word in words.family_first:
+        return True
+    return (word in words.last or word in faker_last) and not words.is_ordinary(word)
+
+
+def _first_name_kind(word: str, faker_first: frozenset[str], wordlike: frozenset[str]) -> str:
+    """What ``word`` is as a first name: listed, listed but an English word, an English word
+    on no list, or on no list."""
+    words = name_words()
+    if word in wordlike or word in words.word_first:
+        return _WORDLIKE
+    if word in words.first or word in faker_first:
+        return _LISTED
+    return _WORD if words.is_ordinary(word) else _UNLISTED
+
+
+def _surname_kind(word: str, faker_first: frozenset[str], faker_last: frozenset[str]) -> str:
+    """What ``word`` is as a surname: on a list (English word or not), an English word on
+    none, or on none."""
+    words = name_words()
+    if word in faker_last or word in faker_first or word in words.word_last or word in words.last:
+        return _LISTED
+    return _WORD if words.is_ordinary(word) else _UNLISTED
 
 
 def name_tail_end(text: str, end: int, faker_last: frozenset[str]) -> int:

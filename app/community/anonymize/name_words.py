@@ -60,6 +60,7 @@ class NameWords:
     last: SortedWords  # surnames that are not English words ("Garrity")
     word_first: frozenset[str]  # first names that are English words ("Hope", "Hue")
     word_last: frozenset[str]  # surnames that are ("Brown", "Young")
+    family_first: frozenset[str]  # common surnames where they come first ("Zhang", "Nagy")
     ordinary: frozenset[str]  # frequent English words, lowercase ("visual", "studio")
 
     def is_ordinary(self, word: str) -> bool:
@@ -85,5 +86,6 @@ def name_words(folder: Path | None = None) -> NameWords:
         last=SortedWords.read(folder / "surnames.txt"),
         word_first=frozenset(word_first),
         word_last=frozenset(word_last),
+        family_first=frozenset(_entries(folder / "family_first_surnames.txt")),
         ordinary=frozenset(_entries(folder / "ordinary_words.txt")),
     )

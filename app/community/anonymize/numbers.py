@@ -68,7 +68,11 @@ def number_spans(text: str) -> Iterator[Redaction]:
         yield from _iban(text, match)
     for match in _PHONE.finditer(text):
         if _is_phone(text, match):
-            yield hit(text, match.start(), match.end(), PHONE)
+            # "(+86 138 0013 8000)": a parenthesis opened before the number and closed after it
+            # wraps the number; it is not part of it like the "(555)" of "+1 (555) 201-3344".
+            value = match.group()
+            wrapped = value.startswith("(") and value.count("(") > value.count(")")
+            yield hit(text, match.start() + wrapped, match.end(), PHONE)
 
 
 def _iban(text: str, match: re.Match[str]) -> Iterator[Redaction]:
