@@ -26,8 +26,8 @@ Judge = Callable[[list[str], str | None, list[str]], list[str]]
 _ADMIN_GROUPS = frozenset({"sudo", "wheel", "admin", "root", "disk", "shadow"})
 # Groups whose members can start a root container or VM that mounts the host.
 _ROOT_LIKE_GROUPS = frozenset({"docker", "lxd", "incus", "libvirt", "kvm", "podman"})
-_SELF = re.compile(r"^(?:\$\{?(?:USER|LOGNAME|SUDO_USER)\}?|[$(`]+\s*(?:whoami|logname|id\s+-u?n"
-                   r"u?)\s*[)`]+|root)$")
+_SELF = re.compile(r"^(?:\$\{?(?:USER|LOGNAME|SUDO_USER)(?:[:-][^}]*)?\}?"
+                   r"|[$(`]+\s*(?:whoami|logname|id\s+-u?nu?)\s*[)`]+|root)$")
 _NO_LOGIN = re.compile(r"(?:^|/)(?:nologin|false)$")
 _LOCKED_OUT = "locks {} (no more logins)"
 _UNADMIN = "takes {} out of {} (no more administrator rights)"

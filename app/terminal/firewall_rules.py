@@ -31,6 +31,9 @@ _NFT_NO_MATCH = frozenset({"accept", "counter", "log", "continue", "notrack"})
 def _ufw(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     """`ufw allow from any` / `ufw allow in from any to any`: no port, protocol or app."""
     words = [arg for arg in args if not arg.startswith("-")]
+    ranges = [re.fullmatch(r"(\d+):(\d+)(?:/\w+)?", word) for word in words[1:]]
+    if any(r and int(r[2]) - int(r[1]) > 1000 for r in ranges):
+        return [OPENS_ALL]  # `ufw allow 1:65535/tcp`: every port, whoever asks
     if words[:1] != ["allow"] or "from" not in words:
         return []
     source = words[words.index("from") + 1:][:1]

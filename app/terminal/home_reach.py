@@ -45,6 +45,7 @@ _HOME_SPELLINGS = frozenset({"~", "$HOME", "${HOME}", "~/", "$HOME/"})
 def home_entry(target: str) -> bool:
     """A desktop or hidden folder of home (`~/Documents/`, `$HOME/.config`), not a cache:
     what a recursive delete, a mirror or a clean by any tool must not empty."""
+    target = re.sub(r"/\.?\*$", "", target)  # everything in it: `~/Pictures/*`
     return bool(_HOME_ENTRY.match(target)) and not _CACHES.match(target)
 
 

@@ -355,5 +355,7 @@ def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str
     judge = _JUDGES.get(name)
     if judge is None and (judge := system_judge(name)):
         args = args + piped  # `echo /dev/sda | xargs blkdiscard`
-    reasons = (judge(args, cwd, piped) if judge else []) + class_reasons(name, args, cwd, piped)
+    with_piped = args if not piped or args[len(args) - len(piped):] == piped else args + piped
+    reasons = (judge(args, cwd, piped) if judge else []) + class_reasons(name, with_piped, cwd,
+                                                                         piped)
     return reasons + device_reasons(name, args + piped, cwd, judged=judge is not None)

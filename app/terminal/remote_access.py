@@ -19,6 +19,7 @@ from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import SHELLS, option_values, options
+from app.terminal.home_reach import home_entry
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -26,8 +27,8 @@ Judge = Callable[[list[str], str | None, list[str]], list[str]]
 _LOGIN_PORT = r"(?:22|23|3389|59\d\d|6000|2375|2376|5985|5986)"
 _EXPOSES_LOGIN = re.compile(rf"^(?:{_LOGIN_PORT}|(?:ssh|rdp|vnc|telnet)://.*|.*:{_LOGIN_PORT}"
                             r"(?:/\w+)?)$")
-_TUNNELS = frozenset({"ngrok", "cloudflared", "chisel", "bore", "lt", "localtunnel", "frpc",
-                      "zrok", "pagekite", "pagekite.py", "inlets", "rathole", "loophole",
+_TUNNELS = frozenset({"autossh", "ngrok", "cloudflared", "chisel", "bore", "lt", "localtunnel",
+                      "frpc", "zrok", "pagekite", "pagekite.py", "inlets", "rathole", "loophole",
                       "telebit", "expose", "gost", "pinggy"})
 _WEB_TERMINALS = frozenset({"ttyd", "gotty", "websocketd", "wetty", "shellinaboxd", "webtty"})
 _SHARERS = frozenset({"tmate", "upterm", "sshx", "tty-share", "teleconsole"})
@@ -91,7 +92,8 @@ def _wide_home(folder: str | None) -> str | None:
     home = paths.home()
     if folder == home or home.startswith(folder.rstrip("/") + "/") or folder == "/":
         return "your home folder" if folder == home else f"the folder {folder}"
-    return None
+    return paths.describe_precious(folder) or (f"the folder {folder}" if home_entry(folder)
+                                               else None)
 
 
 def _served(folder: str | None, address: str) -> list[str]:

