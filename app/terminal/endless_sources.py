@@ -94,12 +94,15 @@ def _writes_file(name: str, args: list[str], command: Command) -> bool:
         targets += [arg.partition("=")[2] for arg in args if arg.startswith("of=")]
     if name == "tee":
         targets += [arg for arg in args if not arg.startswith("-")]
+    targets += option_values(args, {"-out"}) if name == "openssl" else []
     return any(target not in _HARMLESS_TARGETS and not target.isdigit()
                and not paths.is_device(target) for target in targets)
 
 
 def _allocates_huge(name: str, args: list[str]) -> bool:
     sizes = option_values(args, {"-l", "--length"}) if name == "fallocate" else []
+    if name == "openssl" and args[:1] == ["rand"]:  # `openssl rand -out f 200000000000`
+        sizes = [arg for arg in args[1:] if arg.isdigit()]
     if name == "dd":
         blocks = [_bytes(a.partition("=")[2]) for a in args if a.startswith(("bs=", "obs="))]
         counts = [_bytes(a.partition("=")[2]) for a in args if a.startswith("count=")]

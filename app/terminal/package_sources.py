@@ -6,7 +6,11 @@ system and JavaScript package managers by option: a signature check switched off
 --nosignature`, `dnf --nogpgcheck`, `apt --allow-unauthenticated`, `snap --dangerous` …),
 an rpm or pacman package taken from a URL (no signature is checked for it), anything taken
 over plain `http://`, and `npm|pnpm|yarn|bun install|add` of a URL or a git address (its
-scripts run on install). Packages by name from the configured repositories stay quiet.
+scripts run on install). Packages by name from the configured repositories stay quiet. The
+other way round, removing a package the system stands on (`sudo`, `systemd`, the C library,
+the kernels, `openssh-server` …) or forcing a removal past the dependency checks (`pacman
+-Rdd`, `dpkg --force-all`, `rpm -e --nodeps`) leaves a system that no longer boots or lets
+you in; removing anything else (`apt remove cowsay`) stays quiet.
 """
 
 from __future__ import annotations
@@ -26,6 +30,18 @@ _PLAIN_HTTP = re.compile(r"^http://(?!localhost|127\.|\[::1\])")
 _ANY_URL = re.compile(r"^(?:https?|ftp)://")
 _CODE_ADDRESS = re.compile(r"^(?:https?://|git\+|git://|github:|gitlab:|bitbucket:|ssh://)")
 _JS_INSTALLS = frozenset({"install", "i", "add", "update", "up", "upgrade", "in", "isntall"})
+# Packages the system needs to boot, to run programs, to let you in or to install again.
+_ESSENTIAL = re.compile(r"^(?:sudo|doas|systemd|systemd-sysv|init|libc6|libc-bin|glibc|musl|bash|"
+                        r"coreutils|util-linux|login|passwd|libpam\S*|pam|base-files|base|"
+                        r"dpkg|apt|rpm|dnf|yum|pacman|zypper|openssh-server|openssh|ssh|"
+                        r"linux-image\S*|linux-generic\S*|linux|linux-lts|kernel\S*|grub\S*|"
+                        r"shim\S*|e2fsprogs|python3|python3-minimal|perl-base|network-manager|"
+                        r"NetworkManager|dbus|polkit\S*|xorg\S*|gdm3?|ubuntu-desktop|ca-certificates)"
+                        r"(?::\w+)?$")
+_REMOVE_VERBS = frozenset({"remove", "purge", "autoremove", "erase", "rm", "uninstall"})
+_FORCED_REMOVAL = re.compile(r"^(?:--force-all|--force-remove-essential|--force-depends|"
+                             r"--nodeps|-R\w*dd\w*|-Rdd|--noconfirm-deps)$")
+REMOVES_ESSENTIAL = "removes {} that the system needs to boot, run programs or let you in"
 UNSIGNED = "installs packages with their signature check switched off"
 FROM_ADDRESS = "installs a package straight from an address (its install scripts run at once)"
 
@@ -43,6 +59,29 @@ def _system_packages(url_unchecked: bool) -> Judge:
     return judge
 
 
+def _removal(name: str) -> Judge:
+    """`apt purge sudo`, `dnf remove systemd`, `pacman -Rdd glibc`, `dpkg -P libc6`,
+    `rpm -e --nodeps bash`, `apt autoremove linux-image-*`."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        words = [arg for arg in args if not arg.startswith("-")]
+        removing = bool(_REMOVE_VERBS & set(words[:1])) or (
+            name in ("pacman",) and any(re.match(r"^-R", a) for a in args)) or (
+            name in ("rpm",) and any(re.match(r"^-\w*e", a) for a in args)) or (
+            name == "dpkg" and bool({"-r", "-P", "--remove", "--purge"} & set(args)))
+        if not removing:
+            return []
+        names = words[1:] if _REMOVE_VERBS & set(words[:1]) else words
+        essential = [n for n in names if _ESSENTIAL.match(n) or re.match(r"^linux-image.*\*", n)]
+        if essential:
+            return [REMOVES_ESSENTIAL.format(essential[0])]
+        if any(map(_FORCED_REMOVAL.match, args)):
+            return ["removes packages past the dependency checks (what needs them breaks)"]
+        return []
+
+    return judge
+
+
 def _javascript(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     words = [arg for arg in args if not arg.startswith("-")]
     if words[:1] and words[0] in _JS_INSTALLS and any(map(_CODE_ADDRESS.match, words[1:])):
@@ -50,9 +89,14 @@ def _javascript(args: list[str], _cwd: str | None, _piped: list[str]) -> list[st
     return []
 
 
+def _packages(url_unchecked: bool, name: str) -> Judge:
+    installs, removes = _system_packages(url_unchecked), _removal(name)
+    return lambda args, cwd, piped: installs(args, cwd, piped) + removes(args, cwd, piped)
+
+
 JUDGES: dict[str, Judge] = {
-    "rpm": _system_packages(url_unchecked=True), "pacman": _system_packages(url_unchecked=True),
-    **{name: _system_packages(url_unchecked=False)
+    "rpm": _packages(True, "rpm"), "pacman": _packages(True, "pacman"),
+    **{name: _packages(False, name)
        for name in ("dnf", "yum", "microdnf", "zypper", "apt", "apt-get", "aptitude", "snap",
                     "flatpak", "dpkg")},
     **dict.fromkeys(("npm", "pnpm", "yarn", "bun"), _javascript),

@@ -27,15 +27,18 @@ _SPAWNS = re.compile(r"&\s*(?:done|;|\}|\)|end)|primitive-fork|\bfork\s*\(|mcpar
 # What an endless loop grows each time round: a list appended to, a string doubled.
 _GROWS = re.compile(r"\.(?:append|push|extend|concat)\(|\bpush\b|\w\s*<<\s*[\"'\w]"
                     r"|\[#\w+\s*\+\s*1\]|\b(\w+)=\$\{?\1\}?\$\{?\1\b|\b(\w+)\s*=\s*\2\s*(?:\+|\.\.|\s)\s*\2\b"
-                    r"|\b(\w+)\s*(?:\+|\.|\.\.)=\s*\3\b")
+                    r"|\b(\w+)\s*(?:\+|\.|\.\.)=\s*\3\b|\b\w+\+=\(")
 # What ends or slows such a loop, so that it is a worker rather than a runaway.
 _STOPS = re.compile(r"\b(?:break|exit|return|sleep|wait|read|input|readline|gets|last|die)\b")
 # A source file written on the line and built, so its text runs though it is echoed.
 _BUILDS = re.compile(r"\b(?:cc|gcc|clang|g\+\+|tcc|rustc|zig|go\s+run|go\s+build)\b")
 # A shell loop over a range of a thousand and more that starts a background job each time.
-_WIDE_RANGE = re.compile(r"\bfor\b[^;]*?(?:\{\d+\.\.\d{4,}\}|\bseq\s+(?:\d+\s+)?\d{4,}\b"
-                         r"|<=?\s*\d{4,}\s*;)[^&]*?\bdo\b(?:(?!\bdone\b).)*?&\s*\)?\s*;?\s*done\b",
-                         re.S)
+_WIDE_RANGE = re.compile(r"(?:\bfor\b[^;]*?(?:\{\d+\.\.\d{4,}\}|\bseq\s+(?:\d+\s+)?\d{4,}\b)"
+                         r"|\bfor\s*\(\([^)]*<=?\s*\d{4,}|\bseq\s+(?:\d+\s+){0,2}\d{4,}\s*\|\s*while\b)"
+                         r"[^&]*?\bdo\b(?:(?!\bdone\b).)*?&\s*\)?\s*;?\s*done\b", re.S)
+# What an endless loop writes each time round into a file: the disk fills.
+_WRITES = re.compile(r">>|\.write\(|\bprint\s+[A-Z]\w*\b|appendFile|\bfputs\b|\bfwrite\b"
+                     r"|\bsyswrite\b|\.puts\(|\bcat\b[^;|&]*>")
 # More memory than a machine has, asked for at once: `' ' * 10**12`, `bytearray(2**40)`,
 # `Buffer.alloc(1<<40)`, `"x" x 1e12` (a terabyte and more).
 _HUGE_NUMBER = (r"(?:10\s*\*\*\s*(?:1[2-9]|[2-9]\d)|2\s*\*\*\s*(?:[4-9]\d)|1\s*<<\s*(?:[4-6]\d)"
@@ -59,6 +62,8 @@ def runaway_reasons(text: str) -> list[str]:
     if (_FOREVER.search(text) and _SPAWNS.search(text)) or _YES_SHELL.search(text) \
             or _BOMB.search(text) or _WIDE_RANGE.search(text):
         reasons.append("starts processes without end until the computer freezes")
+    if _FOREVER.search(text) and _WRITES.search(text) and not _STOPS.search(text):
+        reasons.append("writes into a file without end, until the disk is full")
     if grows or _HUGE_ALLOCATION.search(text):
         reasons.append("grows its memory without end until the computer runs out of it")
     if _ESCAPED_TO_SHELL.search(text):

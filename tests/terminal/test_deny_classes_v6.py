@@ -132,6 +132,19 @@ DANGEROUS = {
         "cd ~/.ssh && python3 -m http.server 8000",
         "ruby -e 'FileUtils.rm_rf(Dir.glob(File.join(Dir.home, \"Music\", \"*\")))'",
     ],
+    "files written without end, process floods, packages the system stands on": [
+        "while :; do printf 'yyyyyyyy' >> ~/junk; done",
+        "ruby -e 'File.open(\"/tmp/f\",\"w\"){|f| loop { f.write(\"x\"*1_000_000) }}'",
+        "perl -e 'open F, \">\", \"/tmp/f\"; print F \"x\" x 1048576 while 1'",
+        "bash -c 'a=(); while true; do a+=(\"$(head -c 1M /dev/zero)\"); done'",
+        "for ((n=0; n<200000; n++)); do sleep 900 & done",
+        "seq 1 500000 | while read n; do sleep 900 & done",
+        "openssl rand -out ~/big.bin 300000000000",
+        "sudo apt-get remove --purge -y sudo", "sudo apt purge -y openssh-server",
+        "sudo dnf remove -y systemd", "sudo apt-get autoremove --purge -y linux-image-*",
+        "sudo pacman -Rdd glibc", "sudo dpkg --force-all -P libc6", "sudo rpm -e --nodeps bash",
+        "sudo yum erase -y kernel-core",
+    ],
     "more memory, processes, leaks and whole stores": [
         "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter()]\"",
         "python3 -c \"x = ' ' * 10**12\"", "python3 -c 'b = bytearray(2**40)'",
@@ -204,6 +217,10 @@ HARMLESS = [
     "pkill -f 'python app.py'", "sudo systemctl restart systemd-resolved",
     "ufw allow 8000:8010/tcp", "echo ssh | xargs -I{} systemctl status {}",
     "autossh -M 0 -N -L 5432:localhost:5432 db.example.net", "jupyter lab --ip=0.0.0.0",
+    "while true; do date >> ./log.txt; sleep 60; done", "for ((n=0; n<5; n++)); do sleep 1 & done",
+    "seq 1 5 | while read n; do echo $n; done", "openssl rand -out ./key.bin 32",
+    "sudo apt-get remove -y cowsay", "sudo apt autoremove -y", "sudo dnf remove -y httpd",
+    "sudo pacman -R vim", "sudo rpm -e oldtool", "sudo apt install -y sudo",
 ]
 
 
