@@ -27,7 +27,8 @@ from app.terminal import runner
 from app.terminal.runner import CONFIRM_WORD, RunRequest, sandbox_status
 from app.ui.banner import Banner
 from app.ui.command_card import NETWORK_NOTE, CommandCard
-from app.ui.main_window import OUTSIDE_REASON, MainWindow
+from app.ui.command_runs import OUTSIDE_REASON
+from app.ui.main_window import MainWindow
 from tests.terminal.throwaway_home import assert_throwaway, throwaway_home, tree_digest
 
 SHELL_TIMEOUT_MS = 30_000
