@@ -15,13 +15,14 @@ from app.terminal import (
     firmware,
     package_sources,
     remote_access,
+    secret_access,
     service_stops,
     stores_wiped,
 )
 
 _CLASSES = (account_changes.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
             package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
-            stores_wiped.JUDGES)
+            stores_wiped.JUDGES, secret_access.JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

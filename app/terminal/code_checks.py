@@ -97,6 +97,8 @@ _LISTS_DIR = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirSy
                         r"""children|each_child|entries|opendir|find)\s*\(?\s*["']([^"']+)["']|"""
                         r"""["']([^"']+)["']\s*\)?\s*\.\s*(?:iterdir|glob|rglob|each_child|"""
                         r"""children)""")
+_RECEIVER_DELETE = re.compile(r"""(['"])([~/][^'"]*)\1\s*\)(?:\s*\.\s*\w+\(\s*\))*\s*\.\s*"""
+                              r"""(?:unlink|rmdir|rmtree|delete|remove|rm_rf|rm_r|rmSync)\(""")
 _WHOLE_ENVIRONMENT = re.compile(
     r"os\.environ\b(?!\s*(?:\[|\.get|\.setdefault|\.pop|\.update|\s*=))|process\.env\b(?!\s*[.\[])"
     r"|\bENV\.(?:to_h|to_a|each|inspect|keys)\b|%ENV\b|\bSys\.getenv\(\s*\)"
@@ -200,6 +202,21 @@ def precious_deletes(code: str) -> list[str]:
     return reasons
 
 
+def _receiver_deletes(code: str) -> list[str]:
+    """`Path('~/.ssh/id_ed25519').expanduser().unlink()`: the path is the object deleted."""
+    reasons = []
+    for match in _RECEIVER_DELETE.finditer(code):
+        target = match.group(2)
+        path = paths.expand(target)
+        if described := (paths.describe_precious(path) if path else None):
+            reasons.append(f"recursive delete of {described}")
+        elif precious := paths.precious_file(target):
+            reasons.append(f"deletes {precious}")
+        elif home_entry(target):
+            reasons.append(f"recursive delete of a folder of your home folder ({target})")
+    return reasons
+
+
 def _opened_for_writing(code: str) -> list[str]:
     """Paths that `open(…, "w")`, `open(my $f, ">", …)` or `fopen(…, "a")` open to write."""
     found = []
@@ -213,7 +230,7 @@ def _opened_for_writing(code: str) -> list[str]:
 def code_reasons(code: str) -> list[str]:
     """Deny-list reasons found directly in program code (not in the shell commands it runs)."""
     normal = normalise(code)
-    reasons = precious_deletes(normal)
+    reasons = precious_deletes(normal) + _receiver_deletes(normal)
     for listed in _LISTS_DIR.finditer(normal):
         literal = (listed.group(1) or listed.group(2)).rstrip("*").rstrip("/") or "/"
         path = paths.expand(literal)

@@ -35,6 +35,9 @@ _HOME_WORDS = re.compile(r"whoami|getent|id -un|logname|\$USER|\$\{USER|eval ech
 _SYSTEM_FILE = re.compile(r"^/(?:etc|boot|usr(?!/local/)|bin|sbin|lib\w*|var/spool)/")
 _SYSTEM_ROOT = re.compile(r"^/(?:etc|boot|usr(?!/local)|bin|sbin|lib\w*)(?:/|$)")
 _FORMAT_PREFIX = re.compile(r"^[A-Za-z0-9]{2,8}:(?!//)")
+# Programs the system cannot run without: replacing one breaks every login or script.
+_CORE_PROGRAM = re.compile(r"^/(?:usr/)?s?bin/(?:sh|bash|dash|sudo|su|login|passwd|init|systemctl|"
+                           r"sshd?|mount|ls|cp|mv|env|python3?)$")
 _DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "srm", "trash", "gio"})
 # Programs whose file arguments they overwrite (`tee -a` appends, and what a cron file
 # gets is judged as commands elsewhere).
@@ -90,6 +93,20 @@ def _write_reasons(name: str, args: list[str], answers_yes: bool) -> list[str]:
     return reasons
 
 
+def _overwrite_reasons(command: Command, name: str, args: list[str]) -> list[str]:
+    """`echo > /etc/hosts` (a redirect that empties a system file, as `tee` does), and a
+    core program replaced or pointed at /dev/null (`ln -sf /dev/null /bin/sh`)."""
+    reasons = [f"overwrites the system file {r.target.text}" for r in command.redirects
+               if r.op in (">", ">|", "&>") and _SYSTEM_FILE.match(r.target.text)
+               and not paths.CRON_FILE.match(r.target.text)]
+    targets = [arg for arg in args if not arg.startswith("-")]
+    if name in ("ln", "cp", "mv", "install") and len(targets) >= 2 and (
+            (targets[0] == "/dev/null" and _SYSTEM_FILE.match(targets[-1]))
+            or _CORE_PROGRAM.match(targets[-1])):
+        reasons.append(f"replaces the system program or file {targets[-1]}")
+    return reasons
+
+
 def _mode_reasons(name: str, args: list[str]) -> list[str]:
     if name != "chmod" or len(args) < 2:
         return []
@@ -119,7 +136,7 @@ def home_reach_reasons(commands: list[Command]) -> list[str]:
         reasons += _delete_reasons(name, args, raw)
         answers_yes = (command.stdin_text or "").strip().lower().startswith("y")
         reasons += _write_reasons(name, args, answers_yes)
-        reasons += _mode_reasons(name, args)
+        reasons += _mode_reasons(name, args) + _overwrite_reasons(command, name, args)
         if name == "xargs" and _DELETERS & set(args) and any(
                 _finds_in_system(upstream) for upstream in command.upstream):
             reasons.append("deletes the files found in a system folder")

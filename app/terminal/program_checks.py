@@ -108,8 +108,10 @@ def find_exec_commands(args: list[str]) -> list[list[str]]:
             continue
         end = next((j for j in range(index + 1, len(expression))
                     if expression[j] in (";", "+")), len(expression))
-        for root in roots:
-            found = posixpath.join(root, "found") if filtered else posixpath.join(root, "*")
+        names = [v for t, v in pairwise([*expression, ""]) if t in ("-name", "-iname")]
+        for root in roots:  # `-name 'id_*'`: what it finds is spelt so
+            found = posixpath.join(root, names[0] if len(names) == 1 else "found") if filtered \
+                else posixpath.join(root, "*")
             commands.append([a.replace("{}", found) for a in expression[index + 1:end]])
     return commands
 

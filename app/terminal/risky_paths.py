@@ -18,6 +18,7 @@ SYSTEM_DIRS = frozenset({
     "/proc", "/root", "/sbin", "/sys", "/usr", "/var", "/snap", "/usr/bin", "/usr/sbin", "/usr/lib",
     "/usr/lib64", "/usr/local", "/usr/share", "/usr/include", "/var/lib", "/etc/ssh",
     "/System", "/Library", "/Applications", "/Users", "/private", "/sys/firmware/efi/efivars",
+    "/var/log",
 })
 # System folders whose every sub-folder belongs to the system too (`/lib/modules`,
 # `/var/lib/dpkg`, `/usr/share/zoneinfo`): losing one breaks booting, packages or programs.
@@ -29,12 +30,14 @@ SYSTEM_OWNED = frozenset({
 })
 SENSITIVE_FILES = frozenset({
     "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/fstab",
-    "/etc/crypttab", "/etc/ld.so.preload",
+    "/etc/crypttab", "/etc/ld.so.preload", "/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog",
+    "/var/log/auth.log", "/var/log/secure",
 })
 SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/", "/etc/selinux/",
                       "/etc/apparmor.d/", "/etc/ssh/sshd_config", "/etc/security/",
                       "/sys/fs/selinux/", "/sys/kernel/security/", "/sys/module/apparmor/",
-                      "/etc/audit/", "/sys/firmware/efi/efivars/")
+                      "/etc/audit/", "/sys/firmware/efi/efivars/",
+                      "/var/log/audit/")
 # Files whose lines are commands run later by cron, and the boot loader's kernel arguments:
 # what is written there is judged as commands (cron) or as boot arguments (grub).
 CRON_FILE = re.compile(r"^(?:/etc/crontab|/etc/cron\.d/.*|/var/spool/cron/.*)$")

@@ -85,6 +85,14 @@ def _deletes_sources(flag_short: str, flags_long: tuple[str, ...], valued: str,
     return judge
 
 
+def _seven_zip(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`7z a -sdel out.7z FILES`: the files packed are deleted afterwards."""
+    if "-sdel" not in args:
+        return []
+    targets = [arg for arg in args if not arg.startswith("-")][2:]
+    return [f"deletes {d} after packing it (7z -sdel)" for t in targets if (d := _precious(t, cwd))]
+
+
 def _empties_option(option: str, program: str, subcommand: str | None = None) -> Judge:
     """Tools that empty the folder an option names: `pytest --basetemp=DIR` before its run,
     `cargo clean --target-dir DIR` as its whole job."""
@@ -136,6 +144,7 @@ JUDGES: dict[str, Judge] = {
     "cargo": _empties_option("--target-dir", "cargo clean", "clean"),
     "tar": _deletes_sources("\0", ("--remove-files",), "fCbIFTXgLNV", "tar --remove-files"),
     "zip": _deletes_sources("m", ("--move",), "bnitxTOZ", "zip -m"),
+    **dict.fromkeys(("7z", "7za", "7zz", "7zr"), _seven_zip),
     "trash": _takes_away("trash"), "trash-put": _takes_away("trash"),
     "gvfs-trash": _takes_away("trash"), "srm": _takes_away("srm"),
     "rimraf": _takes_away("rimraf"), "wipe": _takes_away("wipe"),

@@ -145,6 +145,13 @@ DANGEROUS = {
         "sudo pacman -Rdd glibc", "sudo dpkg --force-all -P libc6", "sudo rpm -e --nodeps bash",
         "sudo yum erase -y kernel-core",
     ],
+    "keys opened to others, system logs, programs and files replaced, deletes in code": [
+        "chmod 640 ~/.ssh/id_rsa", "chmod -R 777 ~/.gnupg", "chmod go+r ~/.aws/credentials",
+        "setfacl -m u:nobody:r ~/.netrc", "sudo rm -rf /var/log", "sudo truncate -s0 /var/log/wtmp",
+        "echo > /etc/hosts", "sudo ln -sf /dev/null /bin/sh", "sudo cp ./mysh /usr/bin/sudo",
+        "python3 -c \"import pathlib; pathlib.Path('~/.ssh/id_rsa').expanduser().unlink()\"",
+        "find ~/.ssh -name 'id_*' -exec truncate -s0 {} \\;", "7z a -sdel k.7z ~/.gnupg",
+    ],
     "more memory, processes, leaks and whole stores": [
         "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter()]\"",
         "python3 -c \"x = ' ' * 10**12\"", "python3 -c 'b = bytearray(2**40)'",
@@ -221,6 +228,12 @@ HARMLESS = [
     "seq 1 5 | while read n; do echo $n; done", "openssl rand -out ./key.bin 32",
     "sudo apt-get remove -y cowsay", "sudo apt autoremove -y", "sudo dnf remove -y httpd",
     "sudo pacman -R vim", "sudo rpm -e oldtool", "sudo apt install -y sudo",
+    "chmod 600 ~/.ssh/id_ed25519", "chmod 700 ~/.ssh", "chmod go-rwx ~/.ssh",
+    "chmod 644 ~/.ssh/id_ed25519.pub", "chmod u+rw ~/.ssh/id_ed25519", "chmod 644 ~/.ssh/config",
+    "setfacl -x u:nobody ~/.ssh", "sudo rm -rf /var/log/myapp/*.gz",
+    "echo 127.0.0.1 myhost | sudo tee -a /etc/hosts", "sudo cp ./mytool /usr/local/bin/mytool",
+    "python3 -c \"import pathlib; pathlib.Path('./build/out.txt').unlink()\"",
+    "find ~/.cache -name '*.tmp' -exec rm {} \\;", "7z a backup.7z ./docs",
 ]
 
 
