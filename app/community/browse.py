@@ -130,6 +130,9 @@ class Preview:
         return "\n".join(lines)
 
     def facts(self) -> list[str]:
+        """What the hub says about the skill and what importing it would make of it (always
+        topical, its origin). Not a stored skill's bookkeeping, which the Skills page shows
+        (:func:`app.ui.skills_page.skill_markdown`): the two share no fact with one meaning."""
         reports = "unknown" if self.reports is None else str(self.reports)
         scope = "requests it is relevant to"
         if self.asked_always:
