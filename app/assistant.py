@@ -21,7 +21,7 @@ from app.model.runtime import ModelRuntime, PrefillProgress
 from app.settings import Settings
 from app.signals import capture
 from app.skills import outcomes
-from app.skills.injection import demonstrations, skills_prompt_section
+from app.skills.injection import demonstrations, key_terms, skills_prompt_section
 from app.skills.learn import learn_from_signals
 from app.skills.retrieve import RetrievedSkill, retrieve
 from app.skills.synthesize import attach_checked_reply
@@ -195,6 +195,7 @@ class Turn:
             repeat_penalty=self.settings.model.repeat_penalty,
             cancel=self.cancel,
             progress=self.progress,
+            nudge=key_terms(self.skills),
         ):
             pieces.append(piece)
             yield piece

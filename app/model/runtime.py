@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import collections
 import ctypes
+import functools
 import os
 import threading
 import time
@@ -29,6 +30,7 @@ from app import cpu
 from app.model import catalog
 from app.model.catalog import ModelFileError
 from app.model.loops import is_looping
+from app.model.nudge import Nudge
 from app.model.prompt import render_chat
 
 # Tokens evaluated per prefill step: small enough that cancel reacts in ~0.1 s on a laptop
@@ -309,6 +311,7 @@ class ModelRuntime:
         cancel: threading.Event | None = None,
         repeat_penalty: float = 1.0,
         progress: PrefillProgress | None = None,
+        nudge: Sequence[str] = (),
     ) -> Iterator[str]:
         """Stream the assistant's reply as text pieces; ``last_stats`` is set when it ends.
 
@@ -317,7 +320,9 @@ class ModelRuntime:
 
         ``repeat_penalty`` (1.0 = none) discourages tokens of the reply's last 64 tokens;
         the prompt is not penalised, so a reply may still quote the question. A reply that
-        loops anyway is stopped (``finish_reason == "loop"``).
+        loops anyway is stopped (``finish_reason == "loop"``). ``nudge`` lists the terms of
+        the lessons retrieved for this request, given a head start until the reply names
+        them (:mod:`app.model.nudge`).
 
         Arguments are checked here, before the first ``next()``, so bad input fails at the
         call site. Close (or exhaust) the iterator: it holds the generation lock meanwhile.
@@ -334,7 +339,7 @@ class ModelRuntime:
         self.llama  # noqa: B018 - not loaded: fail here rather than at the first next()
         self._render(messages)  # bad messages or a broken template fail here, not mid-stream
         sampling = {"temp": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
-        return self._generate(messages, max_tokens, sampling, seed, cancel, progress)
+        return self._generate(messages, max_tokens, sampling, seed, cancel, progress, nudge)
 
     def _generate(
         self,
@@ -344,6 +349,7 @@ class ModelRuntime:
         seed: int | None,
         cancel: threading.Event | None,
         progress: PrefillProgress | None,
+        nudge: Sequence[str],
     ) -> Iterator[str]:
         cancel = cancel or threading.Event()
         with self._lock:
@@ -371,7 +377,13 @@ class ModelRuntime:
             stats.finish_reason = "length"
             first_at = last_at = started
             reply = ""
-            tokens_out = llm.generate(tokens, **sampling)
+            processors = None
+            if nudge:
+                tokenize = functools.partial(self._tokens, prompt=False)
+                processors = llama_cpp.LogitsProcessorList(
+                    [Nudge(nudge, tokenize, self._piece, len(tokens))]
+                )
+            tokens_out = llm.generate(tokens, logits_processor=processors, **sampling)
             try:
                 for token in tokens_out:
                     now = time.perf_counter()

@@ -23,6 +23,7 @@ community_fd scenario, with the label on the answer's first line, its last line,
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from app.skills.retrieve import PROMPT_HEADER, RetrievedSkill, estimate_tokens, token_set
@@ -143,3 +144,25 @@ def demonstrations(
             {"role": "assistant", "content": answer},
         ]
     return messages
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def key_terms(skills: list[RetrievedSkill]) -> list[str]:
+    """The programs the topical lessons among ``skills`` are about, for the decoder's head
+    start (:mod:`app.model.nudge`): the command word of each code span in a lesson's text
+    that at least half of its worked answers also use. A standing habit (a tone, a closing
+    line) has no such word; a lesson with fewer than two examples has too little to show
+    which of its words is the lesson."""
+    terms: list[str] = []
+    for skill in skills:
+        answers = [answer for _, answer in skill.examples]
+        if skill.applies == APPLIES_ALWAYS or len(answers) < 2:
+            continue
+        for span in _CODE_SPAN.findall(skill.lesson):
+            word = span.split()[0] if span.split() else ""
+            used = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+            if word and sum(bool(used.search(a)) for a in answers) * 2 >= len(answers):
+                terms.append(word)
+    return list(dict.fromkeys(terms))

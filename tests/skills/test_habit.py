@@ -249,3 +249,27 @@ def test_a_standing_habit_alone_shows_more_of_its_examples(db: sqlite_utils.Data
     teach(db, SEARCH)
     request = "how do I search all files for a word"
     assert len(demonstrations(retrieve(db, request), request)) == 2 * MAX_DEMONSTRATIONS
+
+
+def test_key_terms_are_the_lessons_programs_that_its_answers_use() -> None:
+    from app.skills.injection import key_terms
+    from app.skills.retrieve import RetrievedSkill
+    from app.skills.skill import APPLIES_ALWAYS, compose_examples
+
+    examples = compose_examples([
+        ("How do I edit /etc/hosts?", "Use micro: `sudo micro /etc/hosts`."),
+        ("Set git's editor.", "Run `git config --global core.editor micro`."),
+        ("Edit my crontab.", "Use `EDITOR=micro crontab -e`."),
+    ])
+
+    def skill(lesson: str, example: str = examples, applies: str = "relevant") -> RetrievedSkill:
+        return RetrievedSkill(1, "use-micro", "", "habit", 1.0, lesson, "", example,
+                              applies=applies)
+
+    assert key_terms([skill("- Use `micro`: `micro .env`.")]) == ["micro"]
+    # `git` opens one answer of three: a word of an example, not the lesson.
+    assert key_terms([skill("- Use `micro` (`git config`).")]) == ["micro"]
+    assert key_terms([skill("- Use `micro`.", applies=APPLIES_ALWAYS)]) == []
+    one = compose_examples([("Edit a file.", "Use `micro notes.txt`.")])
+    assert key_terms([skill("- Use `micro`.", one)]) == []
+    assert key_terms([skill("- End with a summary line.")]) == []
