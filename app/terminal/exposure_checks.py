@@ -22,6 +22,10 @@ _INDEX_FLAGS = frozenset({"-i", "--index-url", "--extra-index-url", "--index", "
 _RUNNERS = frozenset({"npx", "pnpx", "bunx", "uvx", "pipx"})
 _SECRET_VAR = re.compile(r"TOKEN|SECRET|PASSW|API_?KEY|ACCESS_KEY|CREDENTIAL", re.I)
 _SENDERS = frozenset({"nc", "ncat", "netcat", "socat", "telnet", "curl", "wget", "openssl"})
+# A sender's options whose value is the data it sends (a header such as `Authorization:` is
+# a token used, not sent).
+_DATA_OPTIONS = frozenset({"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode",
+                           "-F", "--form", "--post-data", "--body-data", "--json"})
 _TRANSFER = frozenset({"sftp", "ftp", "lftp", "tftp", "smbclient"})
 _WORLD_WRITABLE = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/")
 
@@ -57,8 +61,11 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
                 for up in command.upstream if up.words):
             reasons.append("sends your tokens or passwords to another machine")
         if name in _SENDERS and any(map(_dumps_environment, command.upstream)):
-            reasons.append("sends your environment variables (tokens, passwords) to another "
-                           "machine")
+            reasons.append("sends your environment variables or shell history (tokens, "
+                           "passwords) to another machine")
+        sent = option_values(args, _DATA_OPTIONS) + [a for a in args if "://" in a]
+        if name in _SENDERS and any(_SECRET_VAR.search(v) and "$" in v for v in sent):
+            reasons.append("sends a token or password variable to another machine")
         if name == "ssh-copy-id":
             keys = option_values(args, {"-i"})
             hosts = [a for a in args if not a.startswith("-") and a not in keys]
@@ -73,9 +80,10 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
 
 
 def _dumps_environment(command: Command) -> bool:
-    """`set`, `export -p`, `declare -x`, `env`, `compgen -e`: every variable printed."""
+    """`set`, `export -p`, `declare -x`, `env`, `compgen -e`: every variable printed; and
+    `history`, where passwords typed on command lines stay."""
     name, args = program_and_args(command)
-    return (name in ("set", "env", "printenv", "export") and args in ([], ["-p"])) or (
+    return (name in ("set", "env", "printenv", "export", "history") and args in ([], ["-p"])) or (
         name in ("declare", "typeset") and args in (["-p"], ["-x"], ["-px"])) or (
         name == "compgen" and "-e" in args)
 

@@ -16,6 +16,8 @@ _FETCH_RUN = re.compile(
         rf"\bpip[\d.]*\s+install\b[^|;&]*(?:--(?:extra-)?index-url|\s-i|--find-links|\s-f)[\s=]+"
         rf"{_DEFAULT}\S",
         rf"\bpip[\d.]*\s+install\b[^|;&]*\s['\"]?{_DEFAULT}{_URL}",
+        rf"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add|ci|update)\b[^|;&]*--registry[\s=]+"
+        rf"['\"]?{_DEFAULT}\S",
         r"\b(?:pip[\d.]*|npm|pnpm|yarn|uv|poetry|bundle|gem|cargo)\s+config\s+set\b[^|;&]*"
         r"(?:index|registry|source|url|mirror)",
         r"\bgem\s+(?:install|update)\b[^|;&]*\s(?:--source|-s|--clear-sources)\b",

@@ -46,7 +46,9 @@ _KEY_HANDLERS = frozenset({
 # Password stores and keyrings printing a secret: `secret-tool lookup`, `pass show`.
 _KEYRING_READS = frozenset({("secret-tool", ("lookup",)), ("secret-tool", ("search",)),
                             ("pass", ("show",)), ("kwallet-query", ("-r",)),
-                            ("gopass", ("show",))})
+                            ("gopass", ("show",)), ("keepassxc-cli", ("export",)),
+                            ("keepassxc-cli", ("show",)), ("bw", ("get",)), ("bw", ("export",)),
+                            ("op", ("read",)), ("lpass", ("show",)), ("rbw", ("get",))})
 _HTTP_IDENTITY = frozenset({"--key", "--cert", "-E", "--cacert", "--capath", "--netrc-file",
                             "-K", "--config", "--certificate", "--private-key", "--ca-certificate"})
 
@@ -80,7 +82,8 @@ def secret_data(name: str, args: list[str]) -> list[str]:
                                               "identityagent", "userknownhostsfile"):
             continue
         value = re.split(r"[=@:]", arg, maxsplit=1)[-1].lstrip("@")
-        if paths.mentions_secret(arg.lstrip("@<")) or paths.browser_data(arg) or (
+        if paths.mentions_secret(arg.lstrip("@<")) or paths.browser_data(arg) or \
+                paths.is_history_file(arg.lstrip("@<")) or (
                 re.search(r"[=@:]\s*[~/$]", arg) and paths.mentions_secret(value)):
             found.append(arg)
     return found

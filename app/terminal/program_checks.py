@@ -37,6 +37,9 @@ def assignment_reasons(name: str, value: str) -> list[str]:
         return [HISTORY_OFF]
     if name in ("HISTSIZE", "HISTFILESIZE", "SAVEHIST") and value.strip() == "0":
         return ["erases your shell history (history size 0)"]
+    if name in ("LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH") and re.search(
+            r"(?:^|[:\s])(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/:\s]+\.so", value):
+        return ["loads a library from a folder anyone can write to into every program"]
     return []
 
 

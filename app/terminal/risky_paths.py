@@ -51,6 +51,10 @@ STARTUP_FILES = frozenset({
 })
 _SYSTEM_STARTUP = re.compile(r"^/etc/(?:profile|bash\.bashrc|bashrc|zsh/\w+|zshrc|zprofile|"
                              r"environment|rc\.local|profile\.d/.*|fish/config\.fish)$")
+# Folders whose every file runs at each login or session, unread by anyone first (a unit or a
+# cron file copied in is the admin's usual way, and its text is judged where it is written).
+_STARTUP_DIR = re.compile(r"^/etc/(?:profile\.d|xdg/autostart|update-motd\.d|sudoers\.d)$"
+                          r"|/\.config/autostart$")
 # Private keys and stored credentials: losing them locks the user out, leaking them lets
 # someone else in. `.pub` keys are meant to be shared.
 _SECRET_RE = re.compile(
@@ -214,6 +218,8 @@ def write_target_reason(arg: str, cwd: str | None) -> str | None:
         return f"overwrites the system file {path}"
     if precious := precious_file(arg, cwd):
         return f"writes to {precious}"
+    if _STARTUP_DIR.search(path) and arg.endswith("/"):
+        return f"puts a file into the start-up folder {arg} (what is there runs later)"
     if path == "/proc/sysrq-trigger":
         return "triggers a kernel SysRq action (can crash or reboot the machine at once)"
     return None
