@@ -90,7 +90,7 @@ def test_the_detector_never_reads_the_benchs_name_source() -> None:
     ]
     assert offenders == []
     lists = sorted((root / "assets" / "names").glob("*.txt"))
-    assert len(lists) == 4
+    assert len(lists) == 5
     for path in lists:
         header = path.read_text(encoding="utf-8").split("\n", 1)[0]
         assert header.startswith("# names-dataset ") and "wordfreq" in header, path.name
