@@ -13,7 +13,7 @@ object. Each line of the cases file is a JSON object:
   depend on the machine running the benchmark.
 
 Recall is also reported per category of sensitive string (``recall_by_category``: secret,
-e-mail, IP address, path, IBAN, number, name, identifier; read from the string itself, see
+e-mail, IP address, path, IBAN, number, name, host, identifier; read from the string itself, see
 ``bench/anonymize_names.py``), and each must reach the goal. ``names_other_source`` and
 ``names_second_source`` are recall on full names whose first names and surnames come from lists
 the detector does not use (gender-guesser's dictionary with the US Census surnames; mimesis's

@@ -58,6 +58,7 @@ BARE = (
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _IPV6 = re.compile(r"^[0-9a-fA-F:]+$")
 _IBAN = re.compile(r"^[A-Za-z]{2}\d{2}[\s\-A-Za-z0-9]{8,}$")
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9\-]*$")
 
 
 def category_of(value: str, secret: bool) -> str:
@@ -83,7 +84,9 @@ def category_of(value: str, secret: bool) -> str:
         return "name"
     if not value.isascii() and all(c.isalpha() or c.isspace() for c in value):
         return "name"
-    return "identifier"  # user names, host names
+    if _HOST.match(value):
+        return "host"  # a dotted name: "jira.acme.internal", "build01.acme-internal.net"
+    return "identifier"  # user names, one-word host names
 
 
 @cache

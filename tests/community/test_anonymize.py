@@ -200,6 +200,8 @@ def test_shipped_cases_meet_the_goals() -> None:
     assert result["leaked_secrets"] == 0
     assert result["recall"] >= 0.99
     assert result["kept_ratio"] >= 0.9
+    assert result["recall_by_category"]["host"]["n"] >= 80
+    assert result["min_category_recall"] >= 0.99, result["recall_by_category"]
 
 
 def test_a_name_found_once_is_removed_wherever_the_text_repeats_it() -> None:

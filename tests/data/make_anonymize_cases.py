@@ -201,7 +201,7 @@ SECRET_TEMPLATES: list[tuple[str, str, list[str]]] = [
 
 URL_TEMPLATES: list[tuple[str, list[str]]] = [
     ("psql postgres://app:{v}@db.internal:5432/shop -c 'select 1'",
-     ["select 1", "db.internal:5432"]),
+     ["select 1", ":5432/shop"]),
     ("DATABASE_URL=mysql://root:{v}@127.0.0.1:3306/wp", ["127.0.0.1:3306"]),
     ("redis-cli -u redis://default:{v}@cache.local:6379 ping", ["ping"]),
     ("Mongo: `mongodb+srv://svc:{v}@cluster0.mongodb.net/app?retryWrites=true`",
@@ -312,7 +312,7 @@ def network_cases() -> list[dict | None]:
     ipv4_templates = [
         ("ssh {u}@{v} 'sudo systemctl restart nginx'", ["sudo systemctl restart nginx"]),
         ("Add `{v} db.internal` to /etc/hosts, then `ping -c1 db.internal`.",
-         ["/etc/hosts", "ping -c1 db.internal"]),
+         ["/etc/hosts", "then `ping -c1 "]),
         ("The printer lives at {v}:631; use http://localhost:631 for CUPS.",
          ["http://localhost:631"]),
         ("```nginx\nset_real_ip_from {v};\nlisten 127.0.0.1:8080;\n```", ["listen 127.0.0.1:8080"]),
@@ -512,6 +512,103 @@ def identity_cases() -> list[dict | None]:
     return cases
 
 
+# ----------------------------------------------------------------------------- hosts
+
+ROLES = ("build", "ci", "db", "wiki", "jira", "vault", "grafana", "nas", "git", "mail", "vpn",
+         "bastion", "jump", "api", "web", "cache", "kafka", "ldap", "printer", "files", "backup")
+PRIVATE_SUFFIXES = ("internal", "local", "lan", "home.arpa", "corp", "intranet", "private",
+                    "localdomain")
+PUBLIC_TLDS = ("com", "net", "org", "io", "de", "fr", "co.uk", "dev", "cloud")
+
+
+def company() -> str:
+    """A company-like DNS label from faker (a surname or two, or a business word)."""
+    word = fake(pick(("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "ja_JP"))).domain_word()
+    return word if len(word) > 3 else word + pick(("corp", "labs", "group"))
+
+
+def machine() -> str:
+    suffix = pick(("", "", str(rng.randint(1, 40)).zfill(2), "-" + fake("en_US").word()))
+    return pick(ROLES) + suffix
+
+
+def private_host() -> str:
+    """A host private by its name: a private-use suffix, an internal/corp label, or a
+    Kubernetes service name."""
+    org, tld = company(), pick(PUBLIC_TLDS)
+    return pick((
+        f"{machine()}.{org}.{pick(PRIVATE_SUFFIXES)}",
+        f"{machine()}.{pick(PRIVATE_SUFFIXES)}",
+        f"{machine()}.{org}-{pick(('internal', 'intra', 'corp'))}.{tld}",
+        f"{machine()}.{pick(('corp', 'internal', 'intra', 'intranet'))}.{org}.{tld}",
+        f"{machine()}.{org}.svc.cluster.local",
+        f"{machine()}.{org}.svc",
+    ))
+
+
+def login_host() -> str:
+    """A host that only its place (a login, an ssh config, /etc/hosts) says is private."""
+    return f"{machine()}.{company()}.{pick(PUBLIC_TLDS)}"
+
+
+# (template, keep, host kind): {h} is the host; a template may repeat it.
+HOST_TEMPLATES: list[tuple[str, list[str], Callable[[], str]]] = [
+    ("curl -fsS http://{h}/api/v1/health | jq .status", ["curl -fsS http://", "| jq .status"],
+     private_host),
+    ("Open https://{h}:8443/ and log in with your SSO account.", [":8443/", "SSO account"],
+     private_host),
+    ("The runbook is on {h}; `pip install -i https://pypi.org/simple httpie` first.",
+     ["https://pypi.org/simple", "The runbook is on"], private_host),
+    ("```bash\nkubectl -n shop exec deploy/web -- curl -s http://{h}:8080/metrics\n```",
+     ["kubectl -n shop exec deploy/web -- curl -s http://", ":8080/metrics"], private_host),
+    ("psql -h {h} -U report -d sales -c '\\dt'", ["psql -h", "-U report -d sales"],
+     private_host),
+    ("`docker pull {h}/tools/lint:2.1` fails behind the proxy; use registry.npmjs.org for npm.",
+     ["/tools/lint:2.1", "registry.npmjs.org"], private_host),
+    ("If the nightly job hangs, `ping -c3 {h}` before restarting it.",
+     ["If the nightly job hangs", "ping -c3 "], private_host),
+    ("ssh deploy@{h} 'sudo systemctl restart app'", ["ssh deploy@", "sudo systemctl restart app"],
+     login_host),
+    ("scp dist/app.tar.gz deploy@{h}:/srv/releases/ && ssh deploy@{h} ls /srv/releases",
+     ["scp dist/app.tar.gz deploy@", "ls /srv/releases"], login_host),
+    ("rsync -avz --delete site/ www-data@{h}:/var/www/site/",
+     ["rsync -avz --delete site/", ":/var/www/site/"], login_host),
+    ("Add to ~/.ssh/config:\n```\nHost {h}\n    User deploy\n    IdentityFile ~/.ssh/ci\n```",
+     ["IdentityFile ~/.ssh/ci", "User deploy"], login_host),
+    ("```\nHost prod\n    HostName {h}\n    Port 2222\n```\nthen `ssh prod`.",
+     ["Port 2222", "ssh prod"], login_host),
+    ("Edit the Host {h} block of ~/.ssh/config and set `ForwardAgent no`.",
+     ["ForwardAgent no", "~/.ssh/config"], login_host),
+    ("Add `10.40.2.17 {h}` to /etc/hosts; `ping {h}` should answer.",
+     ["/etc/hosts", "should answer"], login_host),
+    ("ssh -i ~/.ssh/ops {h} 'df -h' && ssh git@github.com", ["ssh -i ~/.ssh/ops",
+                                                              "ssh git@github.com"], login_host),
+]
+HOST_NEGATIVES = [
+    ("curl -sSL https://docs.python.org/3/ and https://pypi.org/simple/requests/",
+     ["https://docs.python.org/3/", "https://pypi.org/simple/requests/"]),
+    ("ssh -T git@github.com; ssh -T git@gitlab.com", ["git@github.com", "git@gitlab.com"]),
+    ("ssh user@example.com 'uptime' works against the docs' sandbox.", ["user@example.com"]),
+    ("npm ping --registry https://registry.npmjs.org/", ["https://registry.npmjs.org/"]),
+    ("curl http://localhost:8080/health || curl http://127.0.0.1:8080/health",
+     ["http://localhost:8080/health", "http://127.0.0.1:8080/health"]),
+    ("```\nHost github.com\n    IdentityFile ~/.ssh/id_ed25519\n```",
+     ["Host github.com", "IdentityFile ~/.ssh/id_ed25519"]),
+    ("Use `threading.local()` and `from app.internal import cli`; see config/internal.yaml.",
+     ["threading.local()", "from app.internal import cli", "config/internal.yaml"]),
+]
+
+
+def host_cases() -> list[dict | None]:
+    cases = []
+    for index in range(90):
+        template, keep, make = HOST_TEMPLATES[index % len(HOST_TEMPLATES)]
+        cases.append(Case(template, keep, h=make()).render())
+    for text, keep in HOST_NEGATIVES:
+        cases.append(Case(text.replace("{", "{{").replace("}", "}}"), keep).render())
+    return cases
+
+
 # ----------------------------------------------------------------------------- kept-only
 
 NEGATIVES = [
@@ -629,7 +726,7 @@ def log_and_config_cases() -> list[dict | None]:
 
 def main() -> None:
     builders = (secret_cases, email_cases, phone_cases, network_cases, money_cases, name_cases,
-                identity_cases, negative_cases, mixed_cases, log_and_config_cases)
+                identity_cases, negative_cases, mixed_cases, log_and_config_cases, host_cases)
     lines = [case for builder in builders for case in builder() if case is not None]
     with OUT.open("w", encoding="utf-8") as handle:
         for line in lines:

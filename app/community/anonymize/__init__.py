@@ -14,8 +14,9 @@ Why hand-written patterns rather than Yelp's ``detect-secrets``: measured here, 
 characters is scanned from its start only, which keeps the work linear on megabyte inputs.
 
 One module per kind of data: :mod:`.credentials`, :mod:`.urls`, :mod:`.network`,
-:mod:`.numbers`, :mod:`.home_paths`, :mod:`.names` (with :mod:`.bare_names` for names no cue
-announces, reading the lists of :mod:`.name_words`), :mod:`.identity` (the user's own
+:mod:`.hosts` (private host names, also where they recur), :mod:`.numbers`,
+:mod:`.home_paths`, :mod:`.names` (with :mod:`.bare_names` for names no cue announces,
+reading the lists of :mod:`.name_words`), :mod:`.identity` (the user's own
 identifiers), :mod:`.echoes` (the other spellings of a name found once); :mod:`.redaction`
 merges what they find.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 from app.community.anonymize.credentials import secret_spans
 from app.community.anonymize.echoes import echo_spans
 from app.community.anonymize.home_paths import home_path_spans
+from app.community.anonymize.hosts import host_echo_spans, host_spans
 from app.community.anonymize.identity import LocalIdentity, own_identity_spans
 from app.community.anonymize.names import name_spans
 from app.community.anonymize.network import email_spans, login_spans, network_id_spans
@@ -75,6 +77,7 @@ _DETECTORS = (
     url_spans,
     login_spans,
     email_spans,
+    host_spans,
     network_id_spans,
     number_spans,
     home_path_spans,
@@ -96,6 +99,8 @@ def anonymize(text: str, identity: LocalIdentity | None = None) -> AnonymizedTex
     for detector in _DETECTORS:
         spans.extend(detector(text))
     spans.extend(own_identity_spans(text, identity))
-    spans.extend(echo_spans(text, merge(text, spans)))
+    found = merge(text, spans)
+    spans.extend(echo_spans(text, found))
+    spans.extend(host_echo_spans(text, found))
     redactions = merge(text, spans)
     return AnonymizedText(rebuild(text, redactions), redactions)

@@ -2,8 +2,9 @@
 
 ``user@host`` is ambiguous: in a shell prompt or after ``ssh`` it is a login (user and host
 both identify someone), elsewhere it is an email address. The login reading is checked first,
-so ``ssh deploy@build.example.org`` is not taken for an email address and keeps its generic
-account name, which identifies nobody.
+so ``ssh deploy@build.acme.io`` is not taken for an email address and keeps its generic
+account name, which identifies nobody, while the machine it reaches goes (unless it is a
+documentation name or a public forge, :func:`.hosts.is_public_login`: ``ssh git@github.com``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from app.community.anonymize.hosts import is_public_login
 from app.community.anonymize.identity import GENERIC_ACCOUNTS
 from app.community.anonymize.redaction import EMAIL, HOST, IP, MAC, USER, Redaction, hit
 
@@ -72,7 +74,7 @@ def login_spans(text: str) -> Iterator[Redaction]:
         if match.group("user").lower() not in GENERIC_ACCOUNTS:
             yield hit(text, match.start("user"), match.end("user"), USER)
         host = match.group("host").rstrip(".")
-        wanted = context == "prompt" or (context == "ssh" and "." not in host)
+        wanted = context == "prompt" or (context == "ssh" and not is_public_login(host))
         if wanted and host.lower() not in GENERIC_ACCOUNTS:
             yield hit(text, match.start("host"), match.start("host") + len(host), HOST)
 
