@@ -3,7 +3,8 @@
 This module builds the widgets and the menu bar, owns the session's state (which
 conversation is shown, the settings in use) and wires the window's parts together: the
 turns (:mod:`app.ui.chat_turns`), the served model's loads (:mod:`app.ui.model_loads`),
-proposed commands (:mod:`app.ui.command_runs`), the feedback dialogs
+proposed commands (:mod:`app.ui.command_runs`), the chat list's actions
+(:mod:`app.ui.conversation_actions`), the feedback dialogs
 (:mod:`app.ui.feedback_dialogs`), the pages the menus open (:mod:`app.ui.window_pages`),
 the idle trainer, the tray icon and the saved layout. It never waits for anything slow: the
 model and the turn's database writes run on the model thread, feedback writes on the store
@@ -17,7 +18,6 @@ import copy
 import importlib.util
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -46,6 +46,7 @@ from app.ui.chat_view import ChatView
 from app.ui.command_runs import CommandRuns
 from app.ui.community_sync import CommunitySync
 from app.ui.composer import Composer
+from app.ui.conversation_actions import ConversationActions
 from app.ui.conversation_list import ConversationList
 from app.ui.feedback_dialogs import FeedbackDialogs
 from app.ui.first_paint import after_first_paint
@@ -87,7 +88,6 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._quitting = False
         self.settings_dialog: QWidget | None = None
-        self.export_dialog: QDialog | None = None
         self.community_sync = CommunitySync(lambda: self.settings, self)
         self._build_ui()
         self._connect_learning()
@@ -146,10 +146,6 @@ class MainWindow(QMainWindow):
         self.resize(1080, 740)
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.new_requested.connect(self.new_chat)
-        self.conversations.rename_requested.connect(self.rename_conversation)
-        self.conversations.delete_requested.connect(self.delete_conversation)
-        self.conversations.export_requested.connect(self.export_chat)
-        self.conversations.search_changed.connect(self.refresh_conversations)
         self.chat.branch_requested.connect(self.switch_branch)
         self.banner.action.connect(self.open_settings)
         self.store.error.connect(lambda message: self.banner.show_message(message))
@@ -164,6 +160,10 @@ class MainWindow(QMainWindow):
                                         lambda: self.settings, self.reload_chat)
         self.commands = CommandRuns(self, self.chat, self.terminal, self.banner,
                                     lambda: self.db, lambda: self.settings)
+        self.conversation_actions = ConversationActions(
+            self, self.conversations, self.turns, self.store, self.status, self.banner,
+            lambda: self.db, lambda: self.conversation_id, self.open_conversation,
+            lambda: self.setWindowTitle(self._title()))
 
     def _action(
         self, text: str, shortcut: QKeySequence | str, slot: Callable[[], Any], menu: QMenu
@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
             "&Rename chat", "F2", self.conversations.start_rename, file_menu
         )
         self.export_action = self._action(
-            "&Export chat…", "Ctrl+Shift+E", self.export_current_chat, file_menu
+            "&Export chat…", "Ctrl+Shift+E", self.conversation_actions.export_shown, file_menu
         )
         file_menu.addSeparator()
         self.settings_action = self._action("Se&ttings…", "Ctrl+,", self.open_settings, file_menu)
@@ -263,19 +263,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def refresh_conversations(self) -> None:
         """Fill the sidebar: every conversation, or search results while searching."""
-        query = self.conversations.query()
-        if not query:
-            rows = conv.list_conversations(self.db)
-            self.conversations.show_conversations(rows, self.conversation_id)
-            return
-        lowered = query.lower()
-        results: dict[int, dict[str, Any]] = {}
-        for row in conv.list_conversations(self.db):
-            if lowered in row["title"].lower():
-                results[int(row["id"])] = {"conversation_id": row["id"], "title": row["title"]}
-        for row in conv.search_messages(self.db, query):
-            results.setdefault(int(row["conversation_id"]), row)
-        self.conversations.show_results(list(results.values()), self.conversation_id)
+        self.conversation_actions.refresh()
 
     @Slot(int)
     def open_conversation(self, conversation_id: int | None) -> None:
@@ -306,58 +294,6 @@ class MainWindow(QMainWindow):
         """An empty chat; the conversation is created with its first message."""
         self.open_conversation(None)
         self.composer.focus()
-
-    @Slot(int, str)
-    def rename_conversation(self, conversation_id: int, title: str) -> None:
-        self.store.submit(
-            lambda db: conv.rename_conversation(db, conversation_id, title),
-            lambda _: self._renamed(),
-        )
-
-    def _renamed(self) -> None:
-        self.refresh_conversations()
-        self.setWindowTitle(self._title())
-
-    @Slot(int)
-    def delete_conversation(self, conversation_id: int) -> None:
-        if self.turns.conversation == conversation_id and self.running is not None:
-            self.banner.show_message("Stop the reply before deleting its conversation.")
-            return
-        if conversation_id == self.conversation_id:
-            self.open_conversation(None)
-        self.store.submit(
-            lambda db: conv.delete_conversation(db, conversation_id),
-            lambda _: self.refresh_conversations(),
-        )
-
-    @Slot()
-    def export_current_chat(self) -> None:
-        if self.conversation_id is not None:
-            self.export_chat(self.conversation_id)
-
-    @Slot(int)
-    def export_chat(self, conversation_id: int) -> None:
-        """Ask where to save one chat (File → Export chat…, or the chat list's menu)."""
-        from app.ui.export_dialog import ExportChatDialog
-
-        row = conv.get_conversation(self.db, conversation_id)
-        if row is None:
-            return
-        dialog = ExportChatDialog(conversation_id, row["title"], self)
-        dialog.chosen.connect(lambda path, fmt: self._write_export(conversation_id, path, fmt))
-        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
-        self.export_dialog = dialog
-        dialog.open()
-
-    def _write_export(self, conversation_id: int, path: Path, fmt: str) -> None:
-        """Write the file on the store thread; say where it went, or why it could not."""
-        from app.chat_export import export_chat
-
-        self.store.submit(
-            lambda db: export_chat(db, conversation_id, path, fmt),
-            lambda written: self.status.showMessage(f"Chat exported to {written}", 10_000),
-            lambda message: self.banner.show_message(f"The chat was not exported: {message}"),
-        )
 
     @Slot(int)
     def switch_branch(self, message_id: int) -> None:
@@ -454,11 +390,13 @@ class MainWindow(QMainWindow):
     def open_dashboard(self) -> None:
         self.pages.open_dashboard()
 
-    def _dialog_closed(self, dialog: QWidget) -> None:
-        """Forget a closed dialog (tests and the screenshot script look them up)."""
-        for name in ("settings_dialog", "export_dialog"):
-            if getattr(self, name) is dialog:
-                setattr(self, name, None)
+    @property
+    def export_dialog(self) -> QDialog | None:
+        return self.conversation_actions.export_dialog
+
+    def _settings_closed(self, dialog: QWidget) -> None:
+        if self.settings_dialog is dialog:
+            self.settings_dialog = None
         dialog.deleteLater()
 
     # -- model and settings -----------------------------------------------------------------
@@ -481,7 +419,7 @@ class MainWindow(QMainWindow):
         dialog.settings_changed.connect(self.apply_settings)
         dialog.data_deleted.connect(self.data_deleted)
         dialog.open_sharing_log_requested.connect(self.pages.open_sharing_log)
-        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        dialog.finished.connect(lambda _result: self._settings_closed(dialog))
         self.settings_dialog = dialog
         dialog.open()
 

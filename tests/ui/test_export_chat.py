@@ -86,7 +86,7 @@ def test_a_failed_export_is_reported_and_the_window_goes_on(
     window: MainWindow = make_window(ui_settings, wait_model=False)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    window._write_export(window.conversation_id, blocker / "chat.md", "md")
+    window.conversation_actions._write_export(window.conversation_id, blocker / "chat.md", "md")
     qtbot.waitUntil(lambda: "not exported" in window.banner.label.text(), timeout=10_000)
 
 
