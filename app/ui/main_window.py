@@ -346,11 +346,11 @@ class MainWindow(QMainWindow):
         self.regenerate_action.setEnabled(idle and self.conversation_id is not None)
         self.export_action.setEnabled(self.conversation_id is not None)
 
-    # -- dialogs ----------------------------------------------------------------------------
+    # -- what tests, the screenshot script and the benches look up here, owned by the parts -
 
     @property
     def confirm_dialog(self) -> ConfirmCommandDialog | None:
-        """The open confirmation of a proposed command (tests look it up)."""
+        """The open confirmation of a proposed command."""
         return self.commands.confirm_dialog
 
     @property
