@@ -18,11 +18,12 @@ from app.terminal import (
     secret_access,
     service_stops,
     stores_wiped,
+    wide_delete,
 )
 
 _CLASSES = (account_changes.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
             package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
-            stores_wiped.JUDGES, secret_access.JUDGES)
+            stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

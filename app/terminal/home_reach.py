@@ -116,6 +116,8 @@ def _mode_reasons(name: str, args: list[str]) -> list[str]:
     set_id = re.fullmatch(r"[4-7][0-7]{3}", mode) or re.search(r"[ug][+-=]\w*s", mode)
     if (world_writable or set_id) and any(_SYSTEM_FILE.match(t) for t in targets):
         return [f"changes who may change or run as the owner the system file {targets[0]}"]
+    if world_writable and any(t.rstrip("/") in paths.SYSTEM_DIRS or t == "/" for t in targets):
+        return [f"lets every account write into the system folder {targets[0]}"]
     return []
 
 

@@ -143,7 +143,16 @@ def _network_off(name: str) -> Judge:
     return judge
 
 
+def _skill(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`skill -KILL -u root`: a signal to every process of a user (no command named)."""
+    short, long_, names = options([a for a in args if not _SIGNAL.match(a)], valued="utcp")
+    if ({"u"} & short or "--user" in long_) and not names and not {"-0", "-CONT"} & set(args):
+        return ["kills every process of a user, or all processes"]
+    return []
+
+
 JUDGES: dict[str, Judge] = {
+    "skill": _skill,
     **{name: _network_off(name) for name in ("ip", "ifconfig", "ifdown", "nmcli", "rfkill")},
     "systemctl": _service_manager, "service": _service_manager,
     "killall": _pattern_killer("killall"), "pkill": _pattern_killer("pkill"),

@@ -93,6 +93,15 @@ def _seven_zip(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]
     return [f"deletes {d} after packing it (7z -sdel)" for t in targets if (d := _precious(t, cwd))]
 
 
+def _btrfs(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`btrfs subvolume delete /`: a subvolume is a folder tree, deleted at once."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    if words[:2] not in (["subvolume", "delete"], ["subvolume", "del"], ["sub", "del"],
+                         ["su", "de"], ["sub", "delete"]):
+        return []
+    return [f"deletes {d} (btrfs subvolume delete)" for t in words[2:] if (d := _precious(t, cwd))]
+
+
 def _empties_option(option: str, program: str, subcommand: str | None = None) -> Judge:
     """Tools that empty the folder an option names: `pytest --basetemp=DIR` before its run,
     `cargo clean --target-dir DIR` as its whole job."""
@@ -149,3 +158,6 @@ JUDGES: dict[str, Judge] = {
     "gvfs-trash": _takes_away("trash"), "srm": _takes_away("srm"),
     "rimraf": _takes_away("rimraf"), "wipe": _takes_away("wipe"),
 }
+# Judges that sit beside another judge of the same program (`btrfs` also writes disks, which
+# `disk_devices` reads when no judge of `program_checks` claims the program).
+CLASS_JUDGES: dict[str, Judge] = {"btrfs": _btrfs}

