@@ -81,10 +81,17 @@ class TrainConfig:
         "Tries of the teacher per hinted example: greedy first, then samples at temperature"
         " 0.8; the first reply that follows the hint is kept (none: the example is left out)."
         " Four bounds a lesson of eight said in words to about 50 s of generation on two idle"
-        " cores (1.5 s per 96-token try); in the tries measured (five hints, six tries each)"
+        " cores (1.5 s per 96-token try; see RELABEL_AFTER in trainer/teacher.py for fewer);"
+        " in the tries measured (five hints, six tries each)"
         " a hint that was followed at all was followed within the first four.",
     )
-    teacher_tokens: int = _opt(96, "Longest teacher reply in tokens.")
+    teacher_tokens: int = _opt(
+        64,
+        "Longest teacher reply in tokens (a try cut by it keeps its complete part). 64, not"
+        " 96: the student learns answers short enough to reach a closing line the hint asks"
+        " for within a reply's limit (say_summary, adapter alone: 0.4 at 96, 0.8 at 64),"
+        " and each try and training step costs less.",
+    )
     replay_weight: float = _opt(
         3.0, "Weight of the KL to the base model on general text (assets/replay.txt) per step."
     )
