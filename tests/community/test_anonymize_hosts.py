@@ -77,6 +77,11 @@ def test_hosts_with_an_internal_or_corp_label_are_removed(text: str, expected: s
         ("Host bastion\n    HostName jump.vandelay.io\n    User deploy",
          "Host <HOST>\n    HostName <HOST>\n    User deploy"),
         ("Host *\n    ServerAliveInterval 60", "Host *\n    ServerAliveInterval 60"),
+        ("ssh -o ProxyJump=jump.globex.de root@10.0.3.7", "ssh -o ProxyJump=<HOST> root@<IP>"),
+        ("git remote add origin git@git.initech.com:team/app.git",
+         "git remote add origin git@<HOST>:team/app.git"),
+        ("scp root@box.example.org:/tmp/x . && scp root@box.initech.com:/tmp/x .",
+         "scp root@box.example.org:/tmp/x . && scp root@<HOST>:/tmp/x ."),
     ],
 )
 def test_the_machine_a_login_reaches_is_removed(text: str, expected: str) -> None:

@@ -15,8 +15,9 @@ private by class:
   ``intranet`` or ``corp`` (the ``*.corp.*`` of intranets: ``vpn.intra.globex.de``,
   ``build01.acme-internal.net``);
 - it is the machine a login reaches: the host of ``user@host`` after an ssh-like command, the
-  destination of ``ssh``, the values of an ssh_config ``Host``/``HostName`` (also "the Host X
-  block" in prose), the names of an ``/etc/hosts`` line. Unless it is a documentation name
+  destination of ``ssh``, the values of an ssh_config ``Host``/``HostName``/``ProxyJump`` (also
+  "the Host X block" in prose), the host of an scp-like remote (``git@git.acme.io:team/app``),
+  the names of an ``/etc/hosts`` entry. Unless it is a documentation name
   (RFC 2606 and RFC 6761: ``example.com``/``.net``/``.org``, ``.test``, ``.example``,
   ``.invalid``, ``localhost``) or a public forge people clone from (``ssh git@github.com``).
   That list is short on purpose: the alternative, knowing every public domain, has no offline
@@ -76,6 +77,11 @@ _INDENTED_OPTION = re.compile(r"\n[ \t]*\n?[ \t]+[A-Z][A-Za-z]+[ \t=]")
 _PROSE_HOST = re.compile(
     rf"\bHost(?:[Nn]ame)?[ \t]+(?:(?P<d>{_NAME}){_END}"
     r"|(?P<a>[\w\-]+)(?=[ \t]+(?:block|entry|section|stanza|alias)\b))"
+)
+# ``ssh -o ProxyJump=host``, and the host of an scp-like remote (``git@git.acme.io:team/app``).
+_OPTION_HOST = re.compile(
+    rf"\b(?:ProxyJump|HostName|Hostname)=(?:[\w.\-]+@)?(?P<h>{_NAME}){_END}"
+    rf"|(?<![\w.\-])[A-Za-z_][\w.\-]*@(?P<r>{_NAME}):(?=[\w~./])(?!\d+\b)"
 )
 # A hosts-file entry: a line, or a code span (`10.0.0.4 build.acme.io`), of an address and names.
 _HOSTS_LINE = re.compile(
@@ -145,6 +151,10 @@ def host_spans(text: str) -> Iterator[Redaction]:
     yield from _ssh_config_hosts(text)
     for match in _PROSE_HOST.finditer(text):
         group = "d" if match.group("d") else "a"
+        if not is_public_login(match.group(group)):
+            yield hit(text, match.start(group), match.end(group), HOST)
+    for match in _OPTION_HOST.finditer(text):
+        group = "h" if match.group("h") else "r"
         if not is_public_login(match.group(group)):
             yield hit(text, match.start(group), match.end(group), HOST)
     yield from _hosts_file_names(text)

@@ -74,7 +74,7 @@ def login_spans(text: str) -> Iterator[Redaction]:
         if match.group("user").lower() not in GENERIC_ACCOUNTS:
             yield hit(text, match.start("user"), match.end("user"), USER)
         host = match.group("host").rstrip(".")
-        wanted = context == "prompt" or (context == "ssh" and not is_public_login(host))
+        wanted = context in ("prompt", "ssh") and not is_public_login(host)
         if wanted and host.lower() not in GENERIC_ACCOUNTS:
             yield hit(text, match.start("host"), match.start("host") + len(host), HOST)
 
