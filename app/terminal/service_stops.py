@@ -37,7 +37,8 @@ _REACH_UNITS = re.compile(r"^(?:sshd?|ssh\.socket|NetworkManager|systemd-network
                           r"network|wpa_supplicant|gdm3?|sddm|lightdm|display-manager|"
                           r"systemd-logind|dbus)(?:\.service)?$")
 _SIGNAL = re.compile(r"^-(?:\d+|(?:SIG)?(?:KILL|TERM|HUP|INT|QUIT|STOP|CONT|USR[12]|ABRT|SEGV|"
-                     r"ALRM|TSTP|PIPE|TRAP|BUS))$")
+                     r"ALRM|TSTP|PIPE|TRAP|BUS|WINCH))$")
+_GENTLE_SIGNALS = frozenset({"HUP", "USR1", "USR2", "CONT", "WINCH", "0", "1", "10", "12", "18"})
 _SERVICE_STOPS = frozenset({"stop", "disable", "mask", "kill"})
 # Listing /proc's process folders (shell globs, code in any language) and signalling them.
 _PROC_LISTED = re.compile(r"/proc/(?:\[[0-9-]+\]|\*)|(?:listdir|readdir\w*|scandir|glob|"
@@ -59,7 +60,8 @@ def service_reasons(commands: list[Command]) -> list[str]:
         if not name:
             continue
         targets = [arg for arg in args if not arg.startswith("-")]
-        if name in _KILLERS - {"kill"} and any(_VITAL.match(t) for t in targets):
+        if name in _KILLERS - {"kill"} and any(_VITAL.match(t) for t in targets) and \
+                not reloads_only(args):
             vital = next(t for t in targets if _VITAL.match(t))
             reasons.append(f"stops {vital}, which keeps the machine reachable or the session "
                            "running")
@@ -86,6 +88,14 @@ def _fed(command: Command) -> str:
     return "\n".join(texts)
 
 
+def reloads_only(args: list[str]) -> bool:
+    """`pkill -HUP sshd`, `killall -USR1 dd`, `-0`: a signal that reloads, reports or only
+    checks, and leaves the daemon running."""
+    signals = [a.lstrip("-").upper().removeprefix("SIG") for a in args if _SIGNAL.match(a)]
+    signals += [v.upper().removeprefix("SIG") for v in option_values(args, {"-s", "--signal"})]
+    return bool(signals) and all(s in _GENTLE_SIGNALS for s in signals)
+
+
 def _service_manager(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     """`systemctl stop|disable|mask UNIT…` and `service UNIT stop`."""
     words = [arg for arg in args if not arg.startswith("-")]
@@ -101,6 +111,8 @@ def _pattern_killer(name: str) -> Judge:
     """`killall -r REGEX` and `pkill PATTERN` (a regular expression by default)."""
 
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        if reloads_only(args):
+            return []
         valued = "sugGPtUFn" if name == "pkill" else "usoyn"
         unsignalled = [a for a in args if not _SIGNAL.match(a)]
         short, long_, patterns = options(unsignalled, valued=valued)

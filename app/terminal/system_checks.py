@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import options
+from app.terminal.service_stops import reloads_only
 from app.terminal.session_power import JUDGES as SESSION_JUDGES
 from app.terminal.session_power import SESSION_OFF, ends_session_by_message
 
@@ -379,6 +380,8 @@ def _pkill(name: str) -> Judge:
     """pkill/killall for a whole user (`-u bob` and no name), everything (`.`), or `-v`."""
 
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        if reloads_only(args):  # `pkill -HUP sshd` reloads it
+            return []
         valued = "sugGPtUFn" if name == "pkill" else "usoyn"
         args = [a for a in args if not _SIGNAL.match(a)]
         for index, arg in enumerate(args[:-1]):

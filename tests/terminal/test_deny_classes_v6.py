@@ -251,7 +251,8 @@ HARMLESS = [
     "history | tail -5", "sudo cp myapp.service /etc/systemd/system/",
     "LD_LIBRARY_PATH=./build/lib ./build/app", "sudo btrfs subvolume list /",
     "sudo btrfs subvolume delete ./snapshots/old", "skill -STOP -t pts/3 vim",
-    "chmod 1777 ./shared-tmp",
+    "chmod 1777 ./shared-tmp", "sudo pkill -HUP sshd", "pkill -s HUP sshd",
+    "sudo killall -USR1 NetworkManager", "sudo killall -HUP -r '^sshd$'",
     "npm install --registry=https://registry.npmjs.org x",
 ]
 
