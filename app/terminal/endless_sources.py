@@ -18,7 +18,7 @@ import re
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import option_values, program_and_args
+from app.terminal.command_words import option_values, program_and_args, resolve
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 _ENDLESS_DEVICES = frozenset({"/dev/zero", "/dev/urandom", "/dev/random", "/dev/full"})
@@ -51,6 +51,16 @@ def _reads_endless(args: list[str], command: Command) -> bool:
     inputs = [arg.partition("=")[2] if arg.startswith("if=") else arg for arg in args]
     inputs += [r.target.text for r in command.redirects if r.op == "<"]
     return bool(_ENDLESS_DEVICES & set(inputs))
+
+
+def _program(command: Command) -> tuple[str, list[str]]:
+    """The program and arguments past wrappers (`setsid`, `timeout 5`, `env -i` …); xargs and
+    parallel are kept, since what they are fed is what matters here."""
+    name, args = program_and_args(command)
+    if name in ("xargs", "parallel"):
+        return name, args
+    resolved = resolve([word.text for word in command.words])
+    return (resolved.name, resolved.args) if resolved.name else (name, args)
 
 
 def _direct_upstream(command: Command) -> Command | None:
@@ -126,7 +136,7 @@ def endless_reasons(commands: list[Command]) -> list[str]:
     reasons = []
     known: dict[int, bool] = {}
     for command in commands:
-        name, args = program_and_args(command)
+        name, args = _program(command)
         upstream = _direct_upstream(command)
         upstream_endless = upstream is not None and known.get(id(upstream), False)
         known[id(command)] = endless = _endless(command, known)
@@ -140,7 +150,9 @@ def endless_reasons(commands: list[Command]) -> list[str]:
         unlimited = {"-P0", "--max-procs=0", "-j0", "--jobs=0"} & set(args) or any(
             a in ("-P", "--max-procs", "-j", "--jobs") and b == "0"
             for a, b in pairwise(args))
-        if name in ("xargs", "parallel") and unlimited and (upstream_endless or _many(upstream)):
+        fed_endless = upstream_endless or _many(upstream) or bool(
+            _ENDLESS_DEVICES & set(option_values(args, {"-a", "--arg-file"})))
+        if name in ("xargs", "parallel") and unlimited and fed_endless:
             reasons.append(_FLOODS)
         if name in _LOAD_TOOLS and _unbounded_load(args):
             reasons.append(_LOAD)

@@ -165,6 +165,15 @@ DANGEROUS = {
         "sudo btrfs subvolume delete /", "sudo btrfs check --repair /dev/sdb1",
         "sudo skill -KILL -u root", "sudo chmod 1777 /", "sudo chmod o+w /usr",
     ],
+    "the new classes through wrappers, variables, code and containers": [
+        "s=ngrok; $s tcp 22", "nohup ngrok tcp 22 >/dev/null 2>&1 &",
+        "sudo -u root systemctl stop sshd", "timeout 10 sudo ip link set eth0 down",
+        "echo 'nmcli networking off' | sudo sh", "eval \"sudo usermod -L $USER\"",
+        "cut -d: -f1 /etc/passwd | xargs -n1 sudo passwd -l",
+        "python3 -c \"import os; os.system('ufw allow from any')\"",
+        "setsid stress-ng --vm 8 --vm-bytes 95% &", "xargs -a /dev/urandom -n1 -P0 sleep",
+        "tmux new -d 'sort /dev/urandom'",
+    ],
     "more memory, processes, leaks and whole stores": [
         "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter()]\"",
         "python3 -c \"x = ' ' * 10**12\"", "python3 -c 'b = bytearray(2**40)'",
