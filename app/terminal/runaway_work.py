@@ -33,9 +33,10 @@ _STOPS = re.compile(r"\b(?:break|exit|return|sleep|wait|read|input|readline|gets
 # A source file written on the line and built, so its text runs though it is echoed.
 _BUILDS = re.compile(r"\b(?:cc|gcc|clang|g\+\+|tcc|rustc|zig|go\s+run|go\s+build)\b")
 # A shell loop over a range of a thousand and more that starts a background job each time.
-_WIDE_RANGE = re.compile(r"(?:\bfor\b[^;]*?(?:\{\d+\.\.\d{4,}\}|\bseq\s+(?:\d+\s+)?\d{4,}\b)"
-                         r"|\bfor\s*\(\([^)]*<=?\s*\d{4,}|\bseq\s+(?:\d+\s+){0,2}\d{4,}\s*\|\s*while\b)"
-                         r"[^&]*?\bdo\b(?:(?!\bdone\b).)*?&\s*\)?\s*;?\s*done\b", re.S)
+_WIDE_RANGE = re.compile(r"(?:\bfor\b[^;]{0,200}?(?:\{\d+\.\.\d{4,}\}|\bseq\s+(?:\d+\s+)?\d{4,}\b)"
+                         r"|\bfor\s*\(\([^)]{0,200}<=?\s*\d{4,}"
+                         r"|\bseq\s+(?:\d+\s+){0,2}\d{4,}\s*\|\s*while\b)"
+                         r"[^&]{0,300}?\bdo\b(?:(?!\bdone\b).){0,300}?&\s*\)?\s*;?\s*done\b", re.S)
 # What an endless loop writes each time round into a file: the disk fills.
 _WRITES = re.compile(r">>|\.write\(|\bprint\s+[A-Z]\w*\b|appendFile|\bfputs\b|\bfwrite\b"
                      r"|\bsyswrite\b|\.puts\(|\bcat\b[^;|&]*>")
