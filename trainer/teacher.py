@@ -50,6 +50,7 @@ from llama_cpp import Llama
 from app.atomic import write_text_atomic
 from app.model.prompt import PromptError, render_chat
 from app.signals.hints import HintTerms, follows, hint_terms, swap_terms
+from app.signals.owning_up import answer_only
 from app.skills.synthesize import attach_checked_reply
 from app.store.examples import signal_ids_of_example
 from trainer.config import TrainConfig
@@ -66,17 +67,6 @@ _USER_TEXT = ("hint", "reply")
 # one) would be served, and trained on, for as long as the adapter stays the same.
 TEACHER_VERSION = 4
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
-# Words that answer the correction rather than the request ("You're right, I use…"): the
-# student sees no correction, so it must not learn to open a reply with them.
-_OWNING_UP = re.compile(
-    r"^\s*(?:(?:you'?re|you are) (?:right|correct)|(?:i'?m )?sorry|i apologi[sz]e|"
-    r"(?:my )?apologies|my (?:mistake|bad)|thanks? (?:you )?for (?:the |your )?correct\w*)\b",
-    re.IGNORECASE,
-)
-_SENTENCE_REST = re.compile(r"[^\n.!?]*[.!?]*\s*")
-_CLAUSE_REST = re.compile(r"[^\n.!?,:;\u2013\u2014]*?(?:[,:;\u2013\u2014]|\s-\s)\s*")
-# What follows the owning up still talks about the correction ("…, I'm using fish.").
-_ABOUT_ITSELF = re.compile(r"(?:i|we|my|thanks?)\b|(?:i|we)'", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*```")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]`*]*(?=\s|$)")
 _LIST_MARKER = re.compile(r"\s*(?:[-*]\s*)?(?:\d+|[a-zA-Z])[.)]$")  # "2." is no sentence
@@ -162,25 +152,6 @@ class TeacherReport:
         """For the run's ``start`` and ``done`` events, which nothing writes to disk: with
         the hint and reply of each example, to read why a lesson did or did not teach."""
         return {**self.__dict__, "examples": list(self.examples)}
-
-
-def answer_only(reply: str) -> str:
-    """``reply`` without the sentences that open it by owning up to the correction ("You're
-    right, I'm using the fish shell."): trained on the request without the hint, they taught
-    the student to open fresh answers by agreeing with a correction nobody made. When the
-    same sentence goes on with the answer ("You're right, use `rg` instead."), only the
-    owning up, up to the first comma, colon or dash, goes."""
-    while match := _OWNING_UP.match(reply):
-        sentence = _SENTENCE_REST.match(reply, match.end())
-        clause = _CLAUSE_REST.match(reply, match.end())
-        end = sentence.end() if sentence else match.end()
-        rest = reply[clause.end() : end] if clause else ""
-        if clause and rest.strip(" .!?\n") and not _ABOUT_ITSELF.match(rest):
-            reply = reply[clause.end() :]
-            reply = reply[:1].upper() + reply[1:]
-        else:
-            reply = reply[end:]
-    return reply.strip()
 
 
 def complete_part(text: str) -> str:

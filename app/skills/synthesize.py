@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from app.signals.hints import follows, hint_terms
+from app.signals.owning_up import answer_only
 from app.skills import habit
 from app.skills.directive import Directive, clip, directive_from_signal
 from app.skills.library import SkillLibrary
@@ -470,6 +471,7 @@ def attach_checked_reply(
     directive = directive_from_signal(db, signal_id)
     if directive is None or directive.kind != "verbal_correction" or not directive.request:
         return None
+    reply = answer_only(reply)  # the next request comes with no correction to agree with
     if not follows(reply, hint_terms(directive.hint, directive.original)):
         return None
     library = library or SkillLibrary(db)

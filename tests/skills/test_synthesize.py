@@ -300,3 +300,25 @@ def test_a_lesson_said_in_words_never_shows_the_users_words_as_an_answer(
     attached = attach_checked_reply(db, signal, real)
     assert attached is not None and attached.examples == [(request, real)]
     assert read_skill(SkillLibrary(db).folder(skill.name)).examples == [(request, real)]
+
+
+def test_a_worked_example_from_words_does_not_open_by_agreeing_with_the_correction(
+    db: sqlite_utils.Database,
+) -> None:
+    # The chat's answer to "no, I use the fish shell" opened "You're right, I'm using the
+    # fish shell."; as the skill's worked example, the model then answered the next shell
+    # question the same way, to a user who had corrected nothing.
+    request = "How do I add a folder to my PATH?"
+    reply_id = _turn(db, request, "Add `export PATH=$PATH:~/bin` to your ~/.bashrc.")
+    signal = record_signal(
+        db, "verbal_correction", message_id=reply_id, score=-1, hint="I use the fish shell",
+        detector="nextmsg",
+    )
+    assert synthesize_from_signal(db, signal) is not None
+    # its agreement alone named the fish shell: the answer itself does not follow the words
+    agreeing = "You're right, I'm using the fish shell. Run `export PATH=$PATH:~/bin`."
+    assert attach_checked_reply(db, signal, agreeing) is None
+    answer = "You're right, I'm using the fish shell. In the fish shell, run `fish_add_path ~/bin`."
+    attached = attach_checked_reply(db, signal, answer)
+    assert attached is not None
+    assert attached.examples == [(request, "In the fish shell, run `fish_add_path ~/bin`.")]

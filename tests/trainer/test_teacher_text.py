@@ -7,10 +7,11 @@ import json
 
 import pytest
 
+from app.signals.owning_up import answer_only
 from trainer import teacher
 from trainer.config import TrainConfig
 from trainer.data import Example
-from trainer.teacher import answer_only, complete_part, degenerate
+from trainer.teacher import complete_part, degenerate
 
 
 @pytest.mark.parametrize(
