@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from app.terminal import (
     account_changes,
+    defence_settings,
     firewall_rules,
     firmware,
     package_sources,
@@ -21,7 +22,7 @@ from app.terminal import (
     wide_delete,
 )
 
-_CLASSES = (account_changes.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
+_CLASSES = (account_changes.JUDGES, defence_settings.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
             package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
             stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 

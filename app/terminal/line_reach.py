@@ -7,6 +7,7 @@ or at code in any language, and each lives in its own module.
 
 from __future__ import annotations
 
+from app.terminal.defence_settings import proc_sys_reasons
 from app.terminal.disguised_tools import disguise_reasons
 from app.terminal.endless_sources import endless_reasons
 from app.terminal.exposure_checks import exposure_reasons
@@ -20,4 +21,5 @@ def line_reasons(commands: list[Command]) -> list[str]:
     """Reasons from every whole-line reader, in order, for one parsed command line."""
     return (code_reach_reasons(commands) + home_reach_reasons(commands)
             + service_reasons(commands) + exposure_reasons(commands)
-            + disguise_reasons(commands) + endless_reasons(commands))
+            + disguise_reasons(commands) + endless_reasons(commands)
+            + proc_sys_reasons(commands))

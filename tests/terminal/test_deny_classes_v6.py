@@ -174,6 +174,13 @@ DANGEROUS = {
         "setsid stress-ng --vm 8 --vm-bytes 95% &", "xargs -a /dev/urandom -n1 -P0 sleep",
         "tmux new -d 'sort /dev/urandom'",
     ],
+    "defences weakened through their settings": [
+        "echo 0 | sudo tee /proc/sys/kernel/randomize_va_space",
+        "sudo sh -c 'echo 0 > /proc/sys/kernel/yama/ptrace_scope'",
+        "sudo sed -i 's/^#\\?PermitRootLogin.*/PermitRootLogin yes/' /etc/ssh/sshd_config",
+        "sudo sed -i 's/^PermitEmptyPasswords no/PermitEmptyPasswords yes/' /etc/ssh/sshd_config",
+        "sudo semanage permissive -a httpd_t",
+    ],
     "more memory, processes, leaks and whole stores": [
         "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter()]\"",
         "python3 -c \"x = ' ' * 10**12\"", "python3 -c 'b = bytearray(2**40)'",
@@ -260,7 +267,10 @@ HARMLESS = [
     "history | tail -5", "sudo cp myapp.service /etc/systemd/system/",
     "LD_LIBRARY_PATH=./build/lib ./build/app", "sudo btrfs subvolume list /",
     "sudo btrfs subvolume delete ./snapshots/old", "skill -STOP -t pts/3 vim",
-    "chmod 1777 ./shared-tmp", "sudo pkill -HUP sshd", "pkill -s HUP sshd",
+    "chmod 1777 ./shared-tmp", "echo 2 | sudo tee /proc/sys/kernel/randomize_va_space",
+    "cat /proc/sys/kernel/randomize_va_space", "sudo semanage port -l",
+    "sudo sed -i 's/^#PermitRootLogin.*/PermitRootLogin no/' /etc/ssh/sshd_config",
+    "sudo pkill -HUP sshd", "pkill -s HUP sshd",
     "sudo killall -USR1 NetworkManager", "sudo killall -HUP -r '^sshd$'",
     "npm install --registry=https://registry.npmjs.org x",
 ]
