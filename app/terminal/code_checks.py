@@ -92,6 +92,9 @@ _PRINTED = re.compile(r"""\b(?:print|console\.log|puts|say|println)\s*\(?\s*(['"
                       r"""(?:\\.|(?!\1).)*\1\s*\)?(?=\s*(?:[;\n]|$))""")
 _KILL_ALL = re.compile(r"""\bkill\s*\(?\s*['"]?-?\w+['"]?\s*,\s*-1\b|\b(?:os|process)\.kill\("""
                        r"""\s*-1\b|Process\.kill\([^,()]*,\s*-1\s*\)|\bos\.killpg\(\s*[01]\s*,""")
+# Process 1 signalled: `os.kill(1, 9)`, `Process.kill(:KILL, 1)`, `process.kill(1)`.
+_KILLS_INIT = re.compile(r"\bkill\(\s*1\s*(?:,\s*(?!0\b)\w|\))"
+                         r"|Process\.kill\(\s*[\w:'\"]+\s*,\s*1\s*\)")
 # A folder whose entries the code goes through: `os.walk('/etc')`, `Path("~").iterdir()`.
 _LISTS_DIR = re.compile(r"""(?:listdir|scandir|walk|glob|rglob|iterdir|readdirSync|readdir|"""
                         r"""children|each_child|entries|opendir|find)\s*\(?\s*["']([^"']+)["']|"""
@@ -255,6 +258,8 @@ def code_reasons(code: str) -> list[str]:
                 reasons.append(f"writes to {precious}")
     if _KILL_ALL.search(normal):
         reasons.append("kills every process you are allowed to signal")
+    if _KILLS_INIT.search(normal):
+        reasons.append("signals process 1 (init), which can bring the whole system down")
     if _FORK_LOOP.search(normal):
         reasons.append("fork bomb: starts copies of itself until the computer freezes")
     return reasons

@@ -35,9 +35,10 @@ _HOME_WORDS = re.compile(r"whoami|getent|id -un|logname|\$USER|\$\{USER|eval ech
 _SYSTEM_FILE = re.compile(r"^/(?:etc|boot|usr(?!/local/)|bin|sbin|lib\w*|var/spool)/")
 _SYSTEM_ROOT = re.compile(r"^/(?:etc|boot|usr(?!/local)|bin|sbin|lib\w*)(?:/|$)")
 _FORMAT_PREFIX = re.compile(r"^[A-Za-z0-9]{2,8}:(?!//)")
-# Programs the system cannot run without: replacing one breaks every login or script.
-_CORE_PROGRAM = re.compile(r"^/(?:usr/)?s?bin/(?:sh|bash|dash|sudo|su|login|passwd|init|systemctl|"
-                           r"sshd?|mount|ls|cp|mv|env|python3?)$")
+# Programs the system cannot run without: replacing one (or shadowing it from /usr/local,
+# which comes first on PATH) breaks every login or script, or runs as every sudo.
+_CORE_PROGRAM = re.compile(r"^/(?:usr/(?:local/)?)?s?bin/(?:sh|bash|dash|sudo|su|login|passwd|init|"
+                           r"systemctl|sshd?|mount|ls|cp|mv|env)$")
 _DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "srm", "trash", "gio"})
 # Programs whose file arguments they overwrite (`tee -a` appends, and what a cron file
 # gets is judged as commands elsewhere).

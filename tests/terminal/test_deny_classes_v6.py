@@ -181,6 +181,10 @@ DANGEROUS = {
         "sudo sed -i 's/^PermitEmptyPasswords no/PermitEmptyPasswords yes/' /etc/ssh/sshd_config",
         "sudo semanage permissive -a httpd_t",
     ],
+    "init signalled from code, sudo shadowed from /usr/local": [
+        "python3 -c 'import os; os.kill(1, 9)'", "ruby -e 'Process.kill(:KILL, 1)'",
+        "node -e 'process.kill(1)'", "sudo cp /tmp/x /usr/local/bin/sudo",
+    ],
     "more memory, processes, leaks and whole stores": [
         "python3 -c \"import psutil; [p.kill() for p in psutil.process_iter()]\"",
         "python3 -c \"x = ' ' * 10**12\"", "python3 -c 'b = bytearray(2**40)'",
@@ -269,6 +273,8 @@ HARMLESS = [
     "sudo btrfs subvolume delete ./snapshots/old", "skill -STOP -t pts/3 vim",
     "chmod 1777 ./shared-tmp", "echo 2 | sudo tee /proc/sys/kernel/randomize_va_space",
     "cat /proc/sys/kernel/randomize_va_space", "sudo semanage port -l",
+    "python3 -c 'import os; os.kill(pid, 1)'", "python3 -c 'import os; os.kill(1, 0)'",
+    "ruby -e 'Process.kill(\"HUP\", pid)'", "sudo ln -sf /usr/bin/python3 /usr/local/bin/python",
     "sudo sed -i 's/^#PermitRootLogin.*/PermitRootLogin no/' /etc/ssh/sshd_config",
     "sudo pkill -HUP sshd", "pkill -s HUP sshd",
     "sudo killall -USR1 NetworkManager", "sudo killall -HUP -r '^sshd$'",
