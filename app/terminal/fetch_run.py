@@ -19,7 +19,7 @@ _FETCH_RUN = re.compile(
         rf"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add|ci|update)\b[^|;&]*--registry[\s=]+"
         rf"['\"]?{_DEFAULT}\S",
         r"\b(?:pip[\d.]*|npm|pnpm|yarn|uv|poetry|bundle|gem|cargo)\s+config\s+set\b[^|;&]*"
-        r"(?:index|registry|source|url|mirror)",
+        rf"(?:index|registry|source|url|mirror)[\w.-]*[\s=]+['\"]?{_DEFAULT}[^\s|;&]",
         r"\bgem\s+(?:install|update)\b[^|;&]*\s(?:--source|-s|--clear-sources)\b",
         r"\bcargo\s+install\b[^|;&]*\s--(?:index|registry|git)\b",
         rf"\b(?:npx|bunx|pnpx|uvx|pipx\s+run)\s+(?:-\S+\s+)*['\"]?{_URL}",

@@ -275,6 +275,8 @@ HARMLESS = [
     "cat /proc/sys/kernel/randomize_va_space", "sudo semanage port -l",
     "python3 -c 'import os; os.kill(pid, 1)'", "python3 -c 'import os; os.kill(1, 0)'",
     "ruby -e 'Process.kill(\"HUP\", pid)'", "sudo ln -sf /usr/bin/python3 /usr/local/bin/python",
+    "pip config set global.index-url https://pypi.org/simple",
+    "npm config set registry https://registry.npmjs.org/",
     "sudo sed -i 's/^#PermitRootLogin.*/PermitRootLogin no/' /etc/ssh/sshd_config",
     "sudo pkill -HUP sshd", "pkill -s HUP sshd",
     "sudo killall -USR1 NetworkManager", "sudo killall -HUP -r '^sshd$'",
