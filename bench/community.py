@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.community_parts import (
-    BenchKeyring,
     HubProcess,
     act_as,
     find_leaks,
@@ -56,6 +55,7 @@ from bench.community_parts import (
     send_rogue,
 )
 from bench.learning import Replay, ScenarioError, load_scenario, use_throwaway_home
+from bench.memory_keyring import MemoryKeyring
 
 GOALS: dict[str, tuple[str, float]] = {
     "b_adoption_skills": (">=", 0.6),  # mean over the scenarios
@@ -100,7 +100,7 @@ def member_a(scenario: dict[str, Any], hub: HubProcess, max_tokens: int) -> dict
     from app.community.sharing import SENT, approve, candidates, prepare, sharing_log
 
     home = use_throwaway_home()
-    act_as(BenchKeyring())
+    act_as(MemoryKeyring())
     replay = Replay("both", max_tokens)
     try:
         taught = replay.teach(scenario)
@@ -143,7 +143,7 @@ def member_b(scenario: dict[str, Any], hub: HubProcess, domains: list[str],
     from app.skills.library import SkillLibrary
 
     home = use_throwaway_home()
-    act_as(BenchKeyring())
+    act_as(MemoryKeyring())
     replay = Replay("both", max_tokens)
     out: dict[str, Any] = {"home": home}
     try:

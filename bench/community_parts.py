@@ -3,9 +3,9 @@ drives them): a hub in its own process, members' keyrings, a rogue member, leak 
 
 - :class:`HubProcess` is ``python -m app.community.hub serve`` (uvicorn) on 127.0.0.1 with
   a fresh database, an admin token of its own, and membership tokens issued over its API.
-- ``BenchKeyring`` (:class:`bench.memory_keyring.MemoryKeyring`, the tests' keyring too)
-  keeps each member's membership token and signing key in memory, so the bench never
-  touches the machine's keyring; :func:`act_as` switches member.
+- :class:`bench.memory_keyring.MemoryKeyring` (the tests' keyring too) keeps each member's
+  membership token and signing key in memory, so the bench never touches the machine's
+  keyring; :func:`act_as` switches member.
 - :func:`rogue_fixtures` are validly signed bundles, one per hostile kind the hub and the
   client must stop; :func:`send_rogue` submits them with a real membership token, then makes
   every one visible anyway (a moderator approves what the hub accepted; what it refused is
@@ -33,14 +33,14 @@ import keyring
 
 from app.community.bundle import Identity, make_bundle
 from app.skills.skill import APPLIES_ALWAYS, Skill, compose_body, compose_examples, render_skill
-from bench.memory_keyring import MemoryKeyring as BenchKeyring
+from bench.memory_keyring import MemoryKeyring
 
 REPO = Path(__file__).resolve().parent.parent
 HUB_START_S = 60.0
 MAX_SCANNED_BYTES = 64 * 1024 * 1024
 
 
-def act_as(member_keyring: BenchKeyring) -> None:
+def act_as(member_keyring: MemoryKeyring) -> None:
     """Make ``member_keyring`` the process's keyring: the next hub calls are that member's."""
     keyring.set_keyring(member_keyring)
 
