@@ -31,6 +31,7 @@ _SELF = re.compile(r"^(?:\$\{?(?:USER|LOGNAME|SUDO_USER)(?:[:-][^}]*)?\}?"
 _NO_LOGIN = re.compile(r"(?:^|/)(?:nologin|false)$")
 _LOCKED_OUT = "locks {} (no more logins)"
 _UNADMIN = "takes {} out of {} (no more administrator rights)"
+_ROOT_LOGIN = "gives root a password or unlocks it, so root itself can log in"
 _HOME_DELETED = "deletes {} together with its home folder and every file in it"
 
 
@@ -161,6 +162,9 @@ def _passwd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     short, long_, users = options(args, valued="nxwiR")
     user = users[-1] if users else "$USER"
     locks = "l" in short or "--lock" in long_
+    if user == "root" and not (short & {"S", "l", "d"} or long_ & {"--status", "--lock",
+                                                                   "--delete"}):
+        return [_ROOT_LOGIN]  # `passwd root`, `passwd -u root`: root can now log in
     return [_LOCKED_OUT.format(_who(user))] if locks and _self_or_root(user) else []
 
 

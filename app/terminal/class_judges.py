@@ -14,6 +14,7 @@ from app.terminal import (
     defence_settings,
     firewall_rules,
     firmware,
+    home_reach,
     package_sources,
     remote_access,
     secret_access,
@@ -23,7 +24,7 @@ from app.terminal import (
 )
 
 _CLASSES = (account_changes.JUDGES, defence_settings.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
-            package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
+            home_reach.JUDGES, package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
             stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 
 

@@ -31,6 +31,11 @@ _PARAMETER = re.compile(r"\$\{(!?)([A-Za-z_]\w*|[0-9@*])([^}]*)\}")
 _POSITIONAL = re.compile(r"\$([0-9@*#])")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*(?:\[[^]]*\])?\+?=")
 _GLOB = re.compile(r"(?<!\\)[*?]|\[[^]]+\]")
+# Words that make a line Flywheel cannot parse worth a second look before it runs.
+_SUSPICIOUS = frozenset({"rm", "dd", "shred", "wipefs", "fdisk", "parted", "shutdown", "reboot",
+                         "halt", "poweroff", "init", "systemctl", "kill", "chmod", "chown", "curl",
+                         "wget", "eval", "history", "unset", "truncate", "crontab", "mv",
+                         "HISTFILE", "sh", "bash", "base64"})
 
 
 def _pattern(glob: str, anchored_end: bool = True) -> re.Pattern[str]:
@@ -105,25 +110,42 @@ def expand(text: str, variables: dict[str, str]) -> str:
     return expand_variables(text, variables)
 
 
-def static_words(command: Command, variables: dict[str, str]) -> tuple[list[str], list[Word]]:
+def each_value(text: str, variables: dict[str, str],
+               loops: dict[str, list[str]] | None = None) -> list[str]:
+    """`text` expanded once for each value a loop variable in it takes (`for f in .bashrc
+    .zshrc; do > ~/$f; done` writes `~/.bashrc`, then `~/.zshrc`), else expanded once."""
+    for name, values in (loops or {}).items():
+        if re.search(rf"\$\{{?{name}(?!\w)", text):
+            others = {key: value for key, value in loops.items() if key != name}
+            return [done for value in values
+                    for done in each_value(text, {**variables, name: value}, others)]
+    return [expand(text, variables)]
+
+
+def static_words(command: Command, variables: dict[str, str],
+                 loops: dict[str, list[str]] | None = None) -> tuple[list[str], list[Word]]:
     """Word texts with same-line variables and echo-only substitutions filled in.
 
     An unquoted word that expands to several words is split, as bash would split it (on the
     `IFS` characters when the line set them: `IFS=,; c="rm,-rf,~"; $c`); `"$@"` splits even
-    quoted, and an assignment (`p=$(…)`) is never split.
+    quoted, and an assignment (`p=$(…)`) is never split. A word naming a loop variable
+    stands for each of its values (`each_value`).
     """
     separators = variables.get("IFS")
     split = re.compile(f"[{re.escape(separators)}]+") if separators else re.compile(r"\s+")
     texts: list[str] = []
     words: list[Word] = []
-    for word in command.words:
-        text = expand(word.text, variables)
+    for word, text in ((w, t) for w in command.words for t in each_value(w.text, variables, loops)):
         for inner in word.substitutions:
             if (printed := static_output(inner)) is not None:
                 text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
         splits = not word.quoted or word.text in ("$@", "${@}")
         parts = [p for p in split.split(text) if p] if text != word.text and splits and \
             not _ASSIGNMENT.match(word.text) else [text]
+        if word.text in ("$@", "${@}") and "#" in variables:  # each parameter is one word
+            count = int(variables["#"])
+            parts = [variables.get(str(i), "") for i in range(1, count + 1)]
+            parts = parts if word.quoted else [p for part in parts for p in split.split(part) if p]
         texts += parts
         words += [word] * len(parts)
     return texts, words
@@ -212,3 +234,13 @@ def hidden_program_reasons(resolved: Resolved, scrambled_names: set[str],
             if path and (described := paths.describe_precious(path)):
                 reasons.append(f"runs a hidden command recursively on {described}")
     return reasons
+
+
+def risky_mentions(text: str) -> list[str]:
+    """The risky program names, and keys or credentials, that a line nobody could parse
+    mentions: which program it runs cannot be known, so these words alone ask for typing."""
+    words = {posixpath.basename(w) for w in re.findall(r"[\w./~:-]+", text)}
+    hits = sorted(w for w in words if w in _SUSPICIOUS or w.startswith("mkfs"))
+    unquoted = re.findall(r"[\w./~*$-]+", re.sub(r"[\"']", "", text))
+    return hits + (["your keys or credentials"] if any(map(paths.mentions_secret, unquoted))
+                   else [])

@@ -36,9 +36,11 @@ from app.terminal.command_words import (
 )
 from app.terminal.computed_names import (
     copied_program,
+    each_value,
     hidden_name,
     hidden_program_reasons,
     record,
+    risky_mentions,
     static_words,
 )
 from app.terminal.containment import uncovered
@@ -49,8 +51,8 @@ from app.terminal.embedded_code import (
     awk_normalise,
     awk_program,
     awk_writes,
-    console_escapes,
     hidden_commands,
+    input_commands,
     make_recipes,
     runner_code,
 )
@@ -89,10 +91,6 @@ from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
 MAX_COMMAND_CHARS = 16 * 1024
-_SUSPICIOUS = frozenset({"rm", "dd", "shred", "wipefs", "fdisk", "parted", "shutdown", "reboot",
-                         "halt", "poweroff", "init", "systemctl", "kill", "chmod", "chown", "curl",
-                         "wget", "eval", "history", "unset", "truncate", "crontab", "mv",
-                         "HISTFILE", "sh", "bash", "base64"})
 _CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock"})
 _BACKTICK_RE = re.compile(r"`([^`]+)`")
 
@@ -130,6 +128,7 @@ class _Line:
     copies: dict[str, str] = field(default_factory=dict)
     functions: dict[str, list[Command]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    loops: dict[str, list[str]] = field(default_factory=dict)
 
 
 def danger_reasons(command: str) -> list[str]:
@@ -214,11 +213,7 @@ class _Inspector:
             for command in commands:
                 self.inspect_command(command, line, depth)
             break
-        words = {posixpath.basename(w) for w in re.findall(r"[\w./~:-]+", text)}
-        hits = sorted(w for w in words if w in _SUSPICIOUS or w.startswith("mkfs"))
-        unquoted = re.findall(r"[\w./~*$-]+", re.sub(r"[\"']", "", text))
-        hits += ["your keys or credentials"] if any(map(paths.mentions_secret, unquoted)) else []
-        if hits:
+        if hits := risky_mentions(text):
             self.reasons.append(f"could not be read reliably and mentions {', '.join(hits)}")
 
     def inspect_program_text(self, code: str, depth: int, host: str = "a script") -> None:
@@ -251,7 +246,7 @@ class _Inspector:
         for word in command.words + [r.target for r in command.redirects]:
             for inner in word.substitutions:
                 self.inspect(inner, depth + 1)
-        texts, words = static_words(command, line.variables)
+        texts, words = static_words(command, line.variables, line.loops)
         resolved = resolve(texts, words)
         self.segments.append(Segment(" ".join(w.text for w in command.words),
                                      uncovered(command, resolved)))
@@ -262,6 +257,7 @@ class _Inspector:
             self._command_variable(name, value, depth)
             if not resolved.name:
                 line.variables[name] = value
+                line.loops.update({name: command.loop_values} if command.loop_values else {})
         for code in resolved.extra_code:
             self.inspect(code, depth + 1)
         for redirect in command.redirects:
@@ -311,9 +307,9 @@ class _Inspector:
             pipeline_output(command.upstream) if command.upstream else None)
         if name == "chpasswd":
             self.reasons += emptied_passwords(fed or "")
+        for escaped in input_commands(name, args, fed or ""):
+            self.inspect_hosted(escaped, depth, name)
         if name in CONSOLES:
-            for escaped in console_escapes(name, fed or ""):
-                self.inspect_hosted(escaped, depth, name)
             self.reasons += console_writes("\n".join([*args, fed or ""]), line.cwd)
         if name in ("export", "declare", "typeset", "readonly", "local"):
             for key, sep, value in (arg.partition("=") for arg in args):
@@ -449,8 +445,11 @@ class _Inspector:
         self.reasons += [reason] if reason else []
         self.reasons += hidden_program_reasons(resolved, line.scrambled, line.cwd)
 
-    def _redirect(self, op: str, target: str, resolved: Resolved, line: _Line) -> None:
-        target = expand_variables(target, line.variables)
+    def _redirect(self, op: str, written: str, resolved: Resolved, line: _Line) -> None:
+        for target in each_value(written, line.variables, line.loops):
+            self._redirect_to(op, target, resolved, line)
+
+    def _redirect_to(self, op: str, target: str, resolved: Resolved, line: _Line) -> None:
         if target.startswith(("/dev/tcp/", "/dev/udp/")):
             self.senders.append(target)
             if resolved.name in SHELLS or resolved.name in ("exec", ""):

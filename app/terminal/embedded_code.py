@@ -220,6 +220,34 @@ def make_recipes(text: str) -> list[str]:
         re.findall(r"\$[({]shell\s+([^)}]*)[)}]", text)
 
 
+def make_overrides(args: list[str]) -> list[str]:
+    """Command lines given to make as variables (`SHELL='sh -c "…" #'`, `CC='sh -c …'`):
+    make runs them for its recipes, with `$$` read as `$`. A value of one word (`SHELL=
+    /bin/bash`, `CC=clang`) or of options (`CFLAGS='-O2 -g'`) only picks a tool or flags."""
+    values = [arg.partition("=")[2] for arg in args
+              if re.match(r"[A-Za-z_][\w.]*:?=", arg) and not arg.startswith("-")]
+    return [value.replace("$$", "$") for value in values
+            if re.search(r"\S\s+\S", value) and not value.lstrip().startswith("-")]
+
+
+def input_commands(name: str, args: list[str], fed: str) -> list[str]:
+    """Shell commands in what a program reads and runs: a console's escapes, and each line
+    `sed` runs with `e` (bare, or `s/…/…/e`: the pattern space is the command)."""
+    if name in CONSOLES:
+        return console_escapes(name, fed)
+    script = sed_script(args) if name == "sed" else ""
+    if not _SED_HIDDEN.search(script):
+        return []
+    lines = fed.splitlines()
+    for match in re.finditer(r"s(.)(.*?)\1(.*?)\1[gpiImM\d]*e", script):
+        try:
+            lines = [re.sub(match.group(2), match.group(3).replace("&", r"\g<0>"), line,
+                            count=1) for line in lines]
+        except (re.error, IndexError):
+            continue
+    return lines
+
+
 def console_escapes(name: str, text: str) -> list[str]:
     """Shell commands in what a database console reads: sqlite3 `.shell`/`.system`, psql
     `\\!`, mysql `system`/`\\!` — given as arguments or fed on its input."""
@@ -278,7 +306,8 @@ def hidden_commands(name: str, args: list[str]) -> list[str]:
     if name == "sed":
         return [m.group(1) for m in _SED_EXEC.finditer(sed_script(args))]
     if name == "make":
-        return [r for text in _option_values(args, ("--eval", "-E")) for r in make_recipes(text)]
+        return [r for text in _option_values(args, ("--eval", "-E")) for r in make_recipes(text)
+                ] + make_overrides(args)
     if name in ("tmux", "screen", "parallel"):
         return _session_commands(name, args)
     if name in CONSOLES:

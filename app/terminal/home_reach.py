@@ -11,12 +11,14 @@ cannot be shown to be inside the working folder, it needs typing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import program_and_args
 from app.terminal.shell_syntax import Command
 
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
 _HOME = r"(?:~|\$HOME|\$\{HOME\}|/home/[^/\s]+|/root)"
 # The folders a desktop makes in every home (XDG user folders), any hidden folder there,
 # or anything under a hidden folder; a project folder (`~/build`) is the user's to delete.
@@ -39,6 +41,7 @@ _FORMAT_PREFIX = re.compile(r"^[A-Za-z0-9]{2,8}:(?!//)")
 # which comes first on PATH) breaks every login or script, or runs as every sudo.
 _CORE_PROGRAM = re.compile(r"^/(?:usr/(?:local/)?)?s?bin/(?:sh|bash|dash|sudo|su|login|passwd|init|"
                            r"systemctl|sshd?|mount|ls|cp|mv|env)$")
+_SSH_FILE = re.compile(rf"^{_HOME}/\.ssh/[^/]+(?<!\.pub)$")
 _DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "srm", "trash", "gio"})
 # Programs whose file arguments they overwrite (`tee -a` appends, and what a cron file
 # gets is judged as commands elsewhere).
@@ -72,7 +75,7 @@ def _delete_reasons(name: str, args: list[str], raw: list[str]) -> list[str]:
     return reasons
 
 
-def _write_reasons(name: str, args: list[str], answers_yes: bool) -> list[str]:
+def _write_reasons(name: str, args: list[str]) -> list[str]:
     reasons = []
     targets = [arg for arg in args if not arg.startswith("-")]
     if name in _WRITERS and targets and not (name == "tee" and {"-a", "--append"} & set(args)):
@@ -81,8 +84,15 @@ def _write_reasons(name: str, args: list[str], answers_yes: bool) -> list[str]:
             path = target.removeprefix("of=")
             if _SYSTEM_FILE.match(path) and not paths.CRON_FILE.match(path):
                 reasons.append(f"writes to the system file {target}")
-            if name == "install" and _HOME_ENTRY.match(target):
-                reasons.append(f"replaces {target} in your home folder")
+            if name == "install" and targets[0] == "/dev/null" and _HOME_ENTRY.match(target):
+                reasons.append(f"empties {target} in your home folder")
+    return reasons
+
+
+def _output_reasons(name: str, args: list[str], answers_yes: bool) -> list[str]:
+    """An output named with a format prefix (`png:$HOME/.bashrc`), and a key overwritten by
+    an `ssh-keygen` told yes."""
+    reasons = []
     for arg in args:
         path = _FORMAT_PREFIX.sub("", arg)
         if path != arg and paths.write_target_reason(path, None):
@@ -95,12 +105,18 @@ def _write_reasons(name: str, args: list[str], answers_yes: bool) -> list[str]:
 
 
 def _overwrite_reasons(command: Command, name: str, args: list[str]) -> list[str]:
-    """`echo > /etc/hosts` (a redirect that empties a system file, as `tee` does), and a
-    core program replaced or pointed at /dev/null (`ln -sf /dev/null /bin/sh`)."""
+    """`echo > /etc/hosts` (a redirect that empties a system file, as `tee` does), the same
+    for any file of the SSH folder (`: > ~/.ssh/known_hosts` forgets which servers are
+    trusted; appending a host key stays quiet), and a core program replaced or pointed at
+    /dev/null (`ln -sf /dev/null /bin/sh`)."""
     reasons = [f"overwrites the system file {r.target.text}" for r in command.redirects
                if r.op in (">", ">|", "&>") and _SYSTEM_FILE.match(r.target.text)
                and not paths.CRON_FILE.match(r.target.text)]
     targets = [arg for arg in args if not arg.startswith("-")]
+    emptied = [r.target.text for r in command.redirects if r.op in (">", ">|", "&>")]
+    emptied += targets[-1:] if name == "truncate" or targets[:1] == ["/dev/null"] else []
+    reasons += [f"empties or replaces {target} in your SSH folder" for target in emptied
+                if _SSH_FILE.match(target)]
     if name in ("ln", "cp", "mv", "install") and len(targets) >= 2 and (
             (targets[0] == "/dev/null" and _SYSTEM_FILE.match(targets[-1]))
             or _CORE_PROGRAM.match(targets[-1])):
@@ -128,18 +144,33 @@ def _finds_in_system(command: Command) -> bool:
     return name == "find" and any(_SYSTEM_ROOT.match(arg) for arg in args[:3])
 
 
+def _judge(name: str) -> Judge:
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        raw = [arg for arg in args if not arg.startswith("-")]
+        return (_delete_reasons(name, args, raw) + _write_reasons(name, args)
+                + _mode_reasons(name, args))
+    return judge
+
+
+# Run by `class_judges` on the program that really runs, past wrappers (`systemd-run`,
+# `builtin command --`), with the line's variables, `set --` and function arguments filled
+# in: `cmd="rm -rf"; $cmd ~/Pictures` deletes as surely as `rm -rf ~/Pictures`.
+JUDGES: dict[str, Judge] = {name: _judge(name) for name in (*_DELETERS, "mv", *_WRITERS,
+                                                            "chmod")}
+
+
 def home_reach_reasons(commands: list[Command]) -> list[str]:
-    """Reasons for deletes, writes and mode changes on home entries and system files."""
+    """Reasons from whole commands: redirects that empty system files, what xargs deletes of
+    a system folder's search, a home folder read from a here-string, a key overwritten by an
+    answered `ssh-keygen` (the per-program judges are in `JUDGES`)."""
     reasons = []
     feeds_home = any(command.stdin_text and command.stdin_text.strip() in _HOME_SPELLINGS
                      for command in commands)
     for command in commands:
         name, args = program_and_args(command)
-        raw = [arg for arg in args if not arg.startswith("-")]
-        reasons += _delete_reasons(name, args, raw)
         answers_yes = (command.stdin_text or "").strip().lower().startswith("y")
-        reasons += _write_reasons(name, args, answers_yes)
-        reasons += _mode_reasons(name, args) + _overwrite_reasons(command, name, args)
+        reasons += _output_reasons(name, args, answers_yes)
+        reasons += _overwrite_reasons(command, name, args)
         if name == "xargs" and _DELETERS & set(args) and any(
                 _finds_in_system(upstream) for upstream in command.upstream):
             reasons.append("deletes the files found in a system folder")

@@ -30,7 +30,8 @@ _TEXT_ONLY = frozenset({
     "local", "set", "unset", "read", "history", "fc", "trap", "mkdir", "touch", "cp", "mv",
     "ln", "rm", "chmod", "chown", "tar", "zip", "unzip", "diff", "xargs", "eval", "exec",
     "sudo", "doas", "env", "nice", "nohup", "timeout", "watch", "ssh", "su",
-    "script", "flock", "at", "batch", "parallel", "tmux", "screen", "make", "crontab",
+    "script", "flock", "at", "batch", "parallel", "tmux", "screen", "make", "crontab", "getent",
+    "id", "groups", "finger",
 })
 _VOLUME_OPTIONS = frozenset({"-v", "--volume"})
 

@@ -94,8 +94,9 @@ def lists_every_process(commands: list[Command]) -> bool:
         resolved = resolve([w.text for w in command.words])
         picks = resolved.name in ("awk", "gawk", "mawk") and re.search(
             r"/|~|==|NR|\$\d+\s*[<>]", " ".join(resolved.args))
-        every = resolved.name == "pgrep" and any(
-            re.fullmatch(r"\.\*?|\^|\$|\^?\.\*\$?|\.\+|", a) for a in resolved.args)
+        patterns = options(resolved.args, valued="uUgGPstFn")[2]
+        every = resolved.name == "pgrep" and (not patterns or any(  # `pgrep -u me`: all of mine
+            re.fullmatch(r"\.\*?|\^|\$|\^?\.\*\$?|\.\+|", a) for a in patterns))
         listed |= resolved.name == "ps" or every
         filtered |= bool(picks) or (resolved.name in _PICKERS and not every)
     return listed and not filtered

@@ -36,6 +36,11 @@ _VITAL_NAMES = ("sshd", "systemd", "init", "dbus-daemon", "Xorg", "Xwayland", "g
 _REACH_UNITS = re.compile(r"^(?:sshd?|ssh\.socket|NetworkManager|systemd-networkd|networking|"
                           r"network|wpa_supplicant|gdm3?|sddm|lightdm|display-manager|"
                           r"systemd-logind|dbus)(?:\.service)?$")
+# Units a restart of which ends the desktop session the user sits in, as a stop would.
+_SESSION_UNITS = re.compile(r"^(?:gdm3?|sddm|lightdm|lxdm|xdm|display-manager|systemd-logind|"
+                            r"dbus(?:-broker)?)(?:\.service)?$")
+_RESTARTS = frozenset({"restart", "try-restart", "reload-or-restart", "force-reload",
+                       "condrestart", "try-reload-or-restart"})
 _SIGNAL = re.compile(r"^-(?:\d+|(?:SIG)?(?:KILL|TERM|HUP|INT|QUIT|STOP|CONT|USR[12]|ABRT|SEGV|"
                      r"ALRM|TSTP|PIPE|TRAP|BUS|WINCH))$")
 _GENTLE_SIGNALS = frozenset({"HUP", "USR1", "USR2", "CONT", "WINCH", "0", "1", "10", "12", "18"})
@@ -97,13 +102,18 @@ def reloads_only(args: list[str]) -> bool:
 
 
 def _service_manager(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`systemctl stop|disable|mask UNIT…` and `service UNIT stop`."""
+    """`systemctl stop|disable|mask UNIT…` and `service UNIT stop`; a restart of the display
+    manager."""
     words = [arg for arg in args if not arg.startswith("-")]
     verb, units = (words[0], words[1:]) if words else ("", [])
-    if verb not in _SERVICE_STOPS and words[1:2] and words[1] in _SERVICE_STOPS:
+    if verb not in _SERVICE_STOPS | _RESTARTS and words[1:2] and \
+            words[1] in _SERVICE_STOPS | _RESTARTS:
         verb, units = words[1], words[:1]
     if verb in _SERVICE_STOPS and (vital := [u for u in units if _REACH_UNITS.match(u)]):
         return [f"stops {vital[0]}, which keeps the machine reachable or the session running"]
+    if verb in _RESTARTS and (session := [u for u in units if _SESSION_UNITS.match(u)]):
+        return [f"restarts {session[0]}, which ends the desktop session (every open window "
+                "closes, unsaved work is lost)"]
     return []
 
 

@@ -69,6 +69,7 @@ class Command:
     stdin_text: str | None = None
     upstream_slices: list[tuple[list[Command], int]] = field(default_factory=list)
     function: str | None = None  # the shell function whose body this command is part of
+    loop_values: list[str] | None = None  # `for x in A B`: the values x takes, one a turn
 
     @property
     def upstream(self) -> list[Command]:
@@ -465,7 +466,8 @@ class _Parser:
         if len(words) >= 2 and words[1].text == "in" and re.fullmatch(r"[A-Za-z_]\w*",
                                                                        words[0].text):
             values = " ".join(word.text for word in words[2:])
-            commands.append(Command([Word(f"{words[0].text}={values}")]))
+            commands.append(Command([Word(f"{words[0].text}={values}")],
+                                    loop_values=[word.text for word in words[2:]]))
         return commands
 
     def _peek_at(self, offset: int) -> Word | Op | None:

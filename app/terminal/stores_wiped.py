@@ -3,7 +3,8 @@
 Why: deleting `~/.gnupg` or a browser profile is a delete of a precious folder
 (`risky_paths`), but the same loss comes through the stores' own tools: `gpg --batch --yes
 --delete-secret-keys …` removes private keys with no question asked (gpg asks for each key
-when run by hand), and SQL that writes (`DELETE`, `DROP`, `UPDATE` …) given to `sqlite3` on
+when run by hand), and so does `secret-tool clear` for the desktop keyring's passwords;
+and SQL that writes (`DELETE`, `DROP`, `UPDATE` …) given to `sqlite3` on
 a database inside a browser profile erases history, saved logins or cookies. Whole stores go
 the same way: every container volume (`docker volume prune -a`, `system prune --volumes`),
 a cloud bucket emptied (`aws s3 rm s3://b --recursive`, `gsutil rm -r gs://b`), every
@@ -31,6 +32,13 @@ _WRITING_SQL = re.compile(r"\b(?:DELETE|DROP|UPDATE|INSERT|REPLACE|ALTER|VACUUM\
 def _gpg(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     if _DELETES_SECRET & set(args) and _UNASKED & set(args):
         return ["deletes your private keys without asking (gpg --batch --yes)"]
+    return []
+
+
+def _secret_tool(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`secret-tool clear ATTR VALUE…`: every stored secret that matches goes, unasked."""
+    if args[:1] == ["clear"]:
+        return ["deletes stored passwords or keys from your keyring (secret-tool clear)"]
     return []
 
 
@@ -85,5 +93,5 @@ def _kubectl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 JUDGES: dict[str, Judge] = {
     "gpg": _gpg, "gpg2": _gpg, "sqlite3": _sqlite, "sqlite": _sqlite, "docker": _containers,
     "podman": _containers, "aws": _cloud_storage, "gsutil": _cloud_storage,
-    "gcloud": _cloud_storage, "kubectl": _kubectl,
+    "gcloud": _cloud_storage, "kubectl": _kubectl, "secret-tool": _secret_tool,
 }

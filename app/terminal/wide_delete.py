@@ -3,9 +3,9 @@
 Why: emptying the home folder does not need `rm`. `rsync -a --delete empty/ ~/` mirrors an
 empty folder onto it, `git clean -fdx ~` removes every untracked file under it, `tar
 --remove-files` and `zip -m` delete what they pack, `pytest --basetemp=DIR` wipes DIR
-before a run, `rclone purge` and `trash` take whole folders away. Each judge asks the one
-question that matters — is the folder it deletes in precious (`risky_paths`)? — so the
-same tools on a build folder stay quiet.
+before a run, `rclone purge` and `trash` take whole folders away, `gzip` replaces a key
+by its compressed copy. Each judge asks the one question that matters — is the folder it
+deletes in precious (`risky_paths`)? — so the same tools on a build folder stay quiet.
 """
 
 from __future__ import annotations
@@ -85,6 +85,23 @@ def _deletes_sources(flag_short: str, flags_long: tuple[str, ...], valued: str,
     return judge
 
 
+def _compressor(name: str, keeps_by_default: bool = False) -> Judge:
+    """`gzip FILE`, `xz FILE` (and `zstd --rm FILE`): the file is replaced by its compressed
+    copy, so a key or start-up file is gone under its own name; `-k`, `-c`, `-d` keep it."""
+
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        short, long_, targets = options(args, valued="bSLTo" if name == "zstd" else "S")
+        kept = short & {"k", "c", "d", "l", "t"} or long_ & {
+            "--keep", "--stdout", "--to-stdout", "--decompress", "--uncompress", "--list",
+            "--test"}
+        if kept or (keeps_by_default and "--rm" not in long_):
+            return []
+        return [f"replaces {d} with a compressed copy ({name} deletes the original)"
+                for t in targets if (d := paths.precious_file(t, cwd) or _precious(t, cwd))]
+
+    return judge
+
+
 def _seven_zip(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     """`7z a -sdel out.7z FILES`: the files packed are deleted afterwards."""
     if "-sdel" not in args:
@@ -154,6 +171,9 @@ JUDGES: dict[str, Judge] = {
     "tar": _deletes_sources("\0", ("--remove-files",), "fCbIFTXgLNV", "tar --remove-files"),
     "zip": _deletes_sources("m", ("--move",), "bnitxTOZ", "zip -m"),
     **dict.fromkeys(("7z", "7za", "7zz", "7zr"), _seven_zip),
+    **{name: _compressor(name) for name in ("gzip", "bzip2", "xz", "lzma", "lzip", "compress")},
+    "zstd": _compressor("zstd", keeps_by_default=True),
+    "lz4": _compressor("lz4", keeps_by_default=True),
     "trash": _takes_away("trash"), "trash-put": _takes_away("trash"),
     "gvfs-trash": _takes_away("trash"), "srm": _takes_away("srm"),
     "rimraf": _takes_away("rimraf"), "wipe": _takes_away("wipe"),

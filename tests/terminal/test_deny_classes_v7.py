@@ -1,0 +1,92 @@
+"""The deny list's general readers hold however a command is spelt (issue 16, seventh blind
+set): judges see the program past every wrapper and with the line's variables, `set --`
+parameters and loop values filled in; make variables and sed's `e` are commands; more
+ways to empty a precious file, kill every process of a user or end the session. The
+commands here are written for these tests, not copied from any blind set; look-alikes that
+must stay single-click sit beside them."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.terminal.deny_list import danger_reasons
+from app.terminal.policy import Approval, decide
+
+
+@pytest.fixture(autouse=True)
+def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/tester")
+
+
+DANGEROUS = {
+    "a home folder's own folders deleted past wrappers and variables": [
+        "del='rm -r -f'; $del ~/Videos", "command -- rm -rf $HOME/Documents",
+        "builtin command -- shred -u -z ~/.config", "systemd-run --user --wait rm -r ~/Music",
+        "systemd-run --scope rm -rf /home/$USER/Downloads",
+        "f(){ rm -rf \"$@\"; }; f ~/Pictures",
+        "for d in Videos Music; do rm -r -f ~/$d; done",
+    ],
+    "positional parameters set from a split word": [
+        "v=rm:-rf:/usr/share; IFS=:; set -- $v; \"$@\"",
+        "IFS=/; x=shutdown/-h/now; set -- $x; \"$@\"",
+    ],
+    "precious files emptied in a loop or in the SSH folder": [
+        "for rc in .zshrc .bash_profile; do : > ~/$rc; done",
+        "for k in id_ed25519 id_rsa; do cp /dev/null ~/.ssh/$k; done",
+        "true > ~/.ssh/known_hosts", "echo -n > $HOME/.ssh/config",
+        "truncate --size 0 ~/.ssh/known_hosts",
+    ],
+    "keys replaced by a compressed copy, stored passwords cleared": [
+        "xz ~/.ssh/id_ed25519", "bzip2 -9 ~/.zshrc", "zstd --rm ~/.aws/credentials",
+        "gzip -r ~/Documents", "secret-tool clear application chrome",
+    ],
+    "every process of a user killed, the session's display manager restarted": [
+        "kill -KILL $(pgrep -u \"$USER\")", "pgrep -U 1000 | xargs -r kill",
+        "sudo systemctl try-restart sddm", "sudo systemctl restart display-manager.service",
+        "sudo service gdm restart",
+    ],
+    "root given a password": ["sudo passwd -u root", "echo x | sudo passwd --stdin root"],
+    "commands that make and sed run for you": [
+        "make CC='bash -c \"rm -rf ~\" #' all",
+        "make SHELL='sh -c \"dd if=/dev/zero of=/dev/sda\" #' install",
+        "printf '%s\\n' 'rm -rf ~' | sed -n 'e'", "echo reboot | sed '1e'",
+        "echo x | sed 's/x/rm -rf ~/e'",
+    ],
+}
+
+HARMLESS = [
+    "command -- ls -la ~/Documents", "systemd-run --user --scope make -j4",
+    "del='rm -r -f'; $del ./build", "f(){ rm -rf \"$@\"; }; f ./dist ./out",
+    "for d in build dist; do rm -rf ~/proj/$d; done", "set -- ls -la /usr/lib; \"$@\"",
+    "for f in a.txt b.txt; do : > ./$f; done", "for rc in .zshrc .bashrc; do cp ~/$rc ./bk/; done",
+    "ssh-keyscan github.com >> ~/.ssh/known_hosts", "ssh-keygen -R example.org",
+    "echo hi > ~/.ssh/id_ed25519.pub.txt.pub", "gzip -k ~/.ssh/id_rsa", "gzip build.log",
+    "xz -d ~/Downloads/x.tar.xz", "zstd ~/.bashrc", "gzip -c ~/.zshrc > zshrc.gz",
+    "secret-tool lookup service ssh", "secret-tool store --label=x service y",
+    "pgrep -u $USER firefox | xargs kill", "kill $(pgrep -f my_server)", "pgrep -u root -l",
+    "sudo systemctl restart nginx", "sudo systemctl status gdm3", "sudo service ssh restart",
+    "sudo passwd bob", "passwd", "sudo passwd -S root", "getent passwd root",
+    "make CC=clang CFLAGS='-O2 -g' -j4", "make SHELL=/bin/bash", "make CC='ccache gcc' all",
+    "make PREFIX=$HOME/.local install", "echo date | sed e", "sed -i 's/a/b/' file.txt",
+    "install -m 755 build/tool ~/.local/bin/tool", "install -Dm644 app.desktop "
+    "~/.local/share/applications/app.desktop",
+]
+
+
+@pytest.mark.parametrize(("family", "command"),
+                         [(f, c) for f, cs in DANGEROUS.items() for c in cs])
+def test_each_class_needs_typing_however_spelled(family: str, command: str) -> None:
+    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
+
+
+@pytest.mark.parametrize("command", HARMLESS)
+def test_look_alikes_stay_quiet(command: str) -> None:
+    assert danger_reasons(command) == []
+
+
+def test_a_make_variable_holding_a_command_is_never_auto_run_by_a_rule() -> None:
+    decision = decide("make CXX='sh -c \"kill -9 -1\" #' test", "assistant", ["make *"],
+                      sandboxed=True)
+    assert decision.approval is Approval.TYPED_CONFIRMATION
+    assert decide("make CXX=clang++ test", "assistant", ["make *"],
+                  sandboxed=True).approval is Approval.AUTO_RUN
