@@ -26,7 +26,9 @@ _HOME_EXPR = re.compile(
     r"""|(?:require\(\s*['"](?:node:)?os['"]\s*\)|\bos)\.homedir\(\)|Dir\.home\b"""
     r"""|process\.env\.HOME\b|process\.env\[\s*(['"])HOME\5\s*\]|File\.expand_path\(\s*"""
     r"""(['"])~\6\s*\)|glob\(\s*(['"])~\7\s*\)|\$_SERVER\[\s*(['"])HOME\8\s*\]"""
-    r"""|os\.getenv\(\s*(['"])HOME\9\s*\)|ENV\.fetch\(\s*['"]HOME['"]\s*\)""")
+    r"""|os\.getenv\(\s*(['"])HOME\9\s*\)|ENV\.fetch\(\s*['"]HOME['"]\s*\)"""
+    r"""|os\.UserHomeDir\(\)|\bhome_dir\(\)|env::var\(\s*"HOME"\s*\)"""
+    r"""|System\.getProperty\(\s*"user\.home"\s*\)|SpecialFolder\.UserProfile""")
 _SHELL_CALL = re.compile(
     r"\b(?:system|popen\w*|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|"
     r"getoutput|getstatusoutput|shell_exec|passthru|proc_open|execute|capture2e?|"
@@ -40,10 +42,12 @@ _DELETE_CALL = re.compile(
     r"(?<![\w.-])rm)\s*(\(|\s+(?=['\"$]))")
 _SOCKET = re.compile(r"\bsocket\b|TCPSocket|IO::Socket|Socket::|fsockopen|\bnet\.(?:connect|"
                      r"Socket|createConnection)|/inet/|stream_socket_client|\bnew\s+Socket\b|"
-                     r"\bsocket\.(?:connect|create_connection)|Net::Telnet")
+                     r"\bsocket\.(?:connect|create_connection)|Net::Telnet"
+                     r"|(?i:\bTcpClient\b)|\bnet\.Dial\w*\(")  # .NET/PowerShell, Go
 _SHELL_HOOK = re.compile(r"pty\.spawn|\bsubprocess\b|\bdup2\b|/bin/(?:ba|z|da|k|c)?sh\b|\bexec\b|"
                          r"\bspawn\b|\bpopen\b|\bsystem\b|child_process|proc_open|shell_exec|"
-                         r"cmd\.exe|\bsh\s+-i\b|STDIN|\$stdin|io\.popen|\|&\s*getline")
+                         r"cmd\.exe|\bsh\s+-i\b|STDIN|\$stdin|io\.popen|\|&\s*getline"
+                         r"|(?i:\biex\b|Invoke-Expression|Start-Process)|exec\.Command\b")
 _NETWORK = re.compile(r"\bsocket\b|\brequests\.|\burllib|http\.client|httplib|\bhttpx\b|aiohttp|"
                       r"smtplib|ftplib|paramiko|Net::HTTP|LWP|HTTP::Tiny|IO::Socket|\bfetch\(|"
                       r"\bhttps?\.(?:request|get)|XMLHttpRequest|TCPSocket|fsockopen|curl_exec|"
@@ -184,7 +188,8 @@ def precious_deletes(code: str) -> list[str]:
         arguments = _call_arguments(code, match.end()).strip()
         name = re.match(r"[$]?[A-Za-z_]\w*", arguments)
         if name and not arguments.startswith(("os.", "path")) and (
-                bound := re.search(rf"{re.escape(name.group())}\s*=\s*([^;\n]+)", code)):
+                bound := re.search(rf"{re.escape(name.group())}(?:\s*,\s*\w+)*\s*:?=\s*([^;\n]+)",
+                                   code)):  # `h = …`, Go's `h, err := …`
             arguments = bound.group(1)
         literals = _literals(arguments.split(",")[0] if "join" not in arguments else arguments)
         if not literals and re.fullmatch(r"~/?", arguments.split(",")[0].strip()):

@@ -11,7 +11,6 @@ another interpreter (`sh -c`, `eval`, `ssh host …`, here-documents, `echo … 
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -24,7 +23,6 @@ from app.terminal.command_words import (
     INTERPRETERS,
     SHELLS,
     Resolved,
-    download_outputs,
     expand_variables,
     interpreter_code,
     is_decoder,
@@ -44,6 +42,7 @@ from app.terminal.computed_names import (
     static_words,
 )
 from app.terminal.containment import uncovered
+from app.terminal.downloads import fed_by_download, fetched_files, runs_download
 from app.terminal.editor_scripts import editor_script_reasons
 from app.terminal.embedded_code import (
     COMMAND_VARIABLES,
@@ -123,6 +122,7 @@ class _Line:
     cwd: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     downloaded: set[str] = field(default_factory=set)
+    fed_download: bool = False  # the shell running this line is fed a download
     scrambled: set[str] = field(default_factory=set)
     written: dict[str, str] = field(default_factory=dict)
     copies: dict[str, str] = field(default_factory=dict)
@@ -173,7 +173,7 @@ class _Inspector:
         self.inspect(code, depth + 1)
         self.via = outer
 
-    def inspect(self, text: str, depth: int) -> None:
+    def inspect(self, text: str, depth: int, fed_download: bool = False) -> None:
         if depth > MAX_DEPTH:
             self.certain = False
             return
@@ -189,7 +189,7 @@ class _Inspector:
             self._inspect_unparseable(text, depth)
             return
         self.reasons += line_reasons(commands)
-        line = _Line()
+        line = _Line(fed_download=fed_download)
         for command in commands:
             if command.function:
                 line.functions.setdefault(command.function, []).append(command)
@@ -276,7 +276,7 @@ class _Inspector:
                                                              bool(command.function)))
         self._defined_command(resolved, line, depth)
         record(resolved.name, resolved.args, line.variables, line.copies)
-        if posixpath.basename(resolved.head_text) in line.downloaded:
+        if runs_download(resolved.head_text, line.downloaded):
             self.reasons.append("downloads a program and runs it straight away")
         name, args = tool_equivalent(resolved.name, resolved.args)
         piped = xargs_inputs(resolved, command)
@@ -292,7 +292,7 @@ class _Inspector:
                 resolve([w.text for w in c.words]).name in ("ls", "find", "dir")
                 for c in command.upstream):
             line.variables[resolved.args[-1]] = "*"  # `ls ~ | while read f`: each entry
-        reasons, planted = scheduled_or_boot(resolved, command, line.cwd)
+        reasons, planted = scheduled_or_boot(resolved, command, line.cwd, line.written)
         self.reasons += reasons
         for entry in planted:
             self.inspect_hosted(entry, depth, "cron")
@@ -351,10 +351,7 @@ class _Inspector:
             self.inspect(nested, depth + 1)  # a launcher's shell is the user's, not an escape
         for each_line in xargs_commands(resolved, command, texts):
             self.inspect_hosted(each_line, depth, name)
-        line.downloaded |= download_outputs(name, args)
-        if name in DOWNLOADERS:
-            line.downloaded |= {posixpath.basename(r.target.text) for r in command.redirects
-                                if r.op in WRITE_REDIRECT_OPS}
+        line.downloaded |= fetched_files(resolved, command, line.downloaded, line.fed_download)
         if name in ("cd", "pushd"):
             target = next((a for a in args if not a.startswith("-")), "~")
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
@@ -486,14 +483,14 @@ class _Inspector:
             elif name in _CODE_RUNNERS:
                 self.inspect_hosted(code, depth, name)
             else:
-                self.inspect(code, depth + 1)
+                self.inspect(code, depth + 1, fed_by_download(command))
         if any(fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
             self.reasons.append(PIPE_DOWNLOAD)
         if name in ("deno", "bun") and script == "run":
             script = next((a for a in args[args.index("run") + 1:] if a[:1] != "-"), None)
         if script and re.match(r"(?:https?|ftp)://", script):
             self.reasons.append(PIPE_DOWNLOAD)
-        if script and posixpath.basename(script) in line.downloaded:
+        if script and runs_download(script, line.downloaded):
             self.reasons.append("downloads a script and runs it straight away")
         if reads_stdin:
             self._stdin_code(name, command, depth)

@@ -2,7 +2,9 @@
 
 Why: a package manager or runner pointed at another index, registry or URL installs and runs
 whatever that server sends (install scripts run at once), and the allow rule that covers
-`uv run script.py` must never cover `uv run <URL>`. The default indexes stay single-click.
+`uv run script.py` must never cover `uv run <URL>`; `go run host/user/module@version` runs a
+repository's code straight away, as `npx github:…` does. The default indexes (and Go's own
+`golang.org/x` modules) stay single-click, and so does `go install`, which runs nothing yet.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ _FETCH_RUN = re.compile(
         rf"\b(?:npx|bunx|pnpx|uvx|pipx\s+run)\s+(?:-\S+\s+)*['\"]?{_URL}",
         rf"\b(?:npm\s+exec|pnpm\s+dlx|yarn\s+dlx|bun\s+x|uv\s+run|uv\s+tool\s+run)\b[^|;&]*"
         rf"[\s=]['\"]?{_URL}",
+        r"\bgo\s+run\b[^|;&]*\s['\"]?(?!golang\.org/x/)[\w-]+(?:\.[\w-]+)+/[^\s@]*@\S",
         r"\b(?:curl|wget)\b.*(?:&&|;)\s*(?:sudo\s+)?(?:dpkg\s+-i|rpm\s+-[iU]|apt(?:-get)?\s+"
         r"install\s+[./]|snap\s+install\s+--dangerous|flatpak\s+install\s+[./])",
         r"(?:\bcurl\b|\bwget\b|https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b)[^;&]*\|\s*"

@@ -78,21 +78,23 @@ def _dropped(planted: list[str]) -> list[str]:
     return found
 
 
-def scheduled_or_boot(resolved: Resolved, command: Command,
-                      cwd: str | None) -> tuple[list[str], list[str]]:
+def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
+                      written: dict[str, str]) -> tuple[list[str], list[str]]:
     """(reasons, commands a cron table will run) for a command writing a cron table or the
-    boot loader's configuration; ([], []) for any other command."""
+    boot loader's configuration; ([], []) for any other command. `written` holds the files
+    written earlier on the line: `crontab FILE` installs the text written there."""
     targets = [r.target.text for r in command.redirects if r.op in WRITE_REDIRECT_OPS]
     targets += resolved.args if resolved.name in ("tee", "sed", "perl", "cp", "install") else []
     paths_written = [p for t in targets if (p := paths.expand(t, cwd))]
-    crontab_stdin = resolved.name == "crontab" and (not resolved.args
-                                                    or resolved.args[-1] == "-")
-    cron = crontab_stdin or any(paths.CRON_FILE.match(p) for p in paths_written)
+    user_table = resolved.name == "crontab"
+    crontab_stdin = user_table and (not resolved.args or resolved.args[-1] == "-")
+    tables = [written[arg] for arg in resolved.args if arg in written] if user_table else []
+    cron = crontab_stdin or bool(tables) or any(paths.CRON_FILE.match(p) for p in paths_written)
     boot = any(paths.BOOT_CONFIG.match(p) for p in paths_written)
     reasons: list[str] = []
     if crontab_stdin and empty_input(command):
         reasons.append("deletes all your scheduled cron jobs (installs an empty table)")
-    texts = [" ".join(resolved.args)]
+    texts = [" ".join(resolved.args), *tables]
     texts += [command.stdin_text] if command.stdin_text else []
     for upstream in command.upstream:
         printed = printed_text(resolve([w.text for w in upstream.words]))
@@ -110,7 +112,7 @@ def scheduled_or_boot(resolved: Resolved, command: Command,
     for text in texts if cron else []:
         for entry in text.splitlines():
             # `@reboot cmd` has one time field instead of five; a system table adds the user
-            fields = (1 if entry.lstrip().startswith("@") else 5) + (not crontab_stdin)
+            fields = (1 if entry.lstrip().startswith("@") else 5) + (not user_table)
             parts = entry.split(None, fields)
             if len(parts) > fields and not entry.lstrip().startswith("#"):
                 planted.append(parts[fields])

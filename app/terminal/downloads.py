@@ -1,0 +1,83 @@
+"""Files a command line fetches from the internet, followed to where the line runs them.
+
+Why: `curl -O …/x.sh && sh x.sh` runs what nobody has read, and so does a program unpacked
+from a download (`curl … | tar xz -C /tmp && /tmp/tool/install`) or a file that a shell fed
+the download writes and runs (`curl … | sh -c "cat > f; sh f"`). The deny list keeps the
+names a line fetched (file names, and folders ending in `/`) and asks these questions of
+them; running a program or script among them needs typing.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from app.terminal.command_words import (
+    DOWNLOADERS,
+    Resolved,
+    download_outputs,
+    option_values,
+    resolve,
+)
+from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
+
+_UNPACK_FOLDER = {"tar": {"-C", "--directory"}, "bsdtar": {"-C", "--directory"},
+                  "unzip": {"-d"}}
+
+
+def fed_by_download(command: Command) -> bool:
+    """Whether what flows into `command` comes straight from a downloader."""
+    return any(resolve([w.text for w in c.words]).name in DOWNLOADERS for c in command.upstream)
+
+
+def _copies_stdin(name: str, args: list[str]) -> bool:
+    """`cat`, `cat -`, `tee FILE`, `dd of=FILE`: the input is written out unchanged."""
+    files = [a for a in args if not a.startswith("-")]
+    return (name == "cat" and not files) or name == "tee" or (
+        name == "dd" and not any(a.startswith("if=") for a in args))
+
+
+def _unpacked_into(name: str, args: list[str], command: Command,
+                   fetched: set[str]) -> set[str]:
+    """The folder an archive from a download is unpacked into, as `FOLDER/`."""
+    if name not in _UNPACK_FOLDER:
+        return set()
+    extracts = name == "unzip" or "--extract" in args or any(
+        re.fullmatch(r"-?[A-Za-z]*x[A-Za-z]*", a) for a in args[:1]) or any(
+        re.fullmatch(r"-[A-Za-z]*x[A-Za-z]*", a) for a in args)
+    downloaded = fed_by_download(command) or any(posixpath.basename(a) in fetched for a in args)
+    if not (extracts and downloaded):
+        return set()
+    folder = (option_values(args, _UNPACK_FOLDER[name]) or ["."])[-1]
+    return {folder.rstrip("/") + "/"}
+
+
+def fetched_files(resolved: Resolved, command: Command, fetched: set[str],
+                  shell_fed: bool) -> set[str]:
+    """Names `command` saves from a download: a downloader's output (option or redirect),
+    what a plain copy of the input writes when the download is piped in (to it, or to the
+    shell running it: `shell_fed`), and the folder an unpacker fills from a download."""
+    name, args = resolved.name, resolved.args
+    written = {r.target.text for r in command.redirects if r.op in WRITE_REDIRECT_OPS}
+    found = download_outputs(name, args)
+    if name in DOWNLOADERS or ((shell_fed or fed_by_download(command))
+                               and _copies_stdin(name, args)):
+        found |= {posixpath.basename(w) for w in written}
+        found |= {posixpath.basename(a) for a in args if not a.startswith("-")} \
+            if name == "tee" else {posixpath.basename(a[3:]) for a in args if a.startswith("of=")}
+    return (found | _unpacked_into(name, args, command, fetched)) - {""}
+
+
+def runs_download(program: str, fetched: set[str]) -> bool:
+    """Whether the program or script path `program` is among what the line fetched: a file
+    by its name, or anything inside a folder a download was unpacked into."""
+    if posixpath.basename(program) in fetched:
+        return True
+    path = program.removeprefix("./")
+    for entry in (e for e in fetched if e.endswith("/")):
+        folder = entry.removeprefix("./").rstrip("/")
+        inside = path.startswith(folder + "/") if folder else (
+            "/" in path and not path.startswith(("/", "~", "$")))
+        if inside:
+            return True
+    return False
