@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from app.skills.retrieve import PROMPT_HEADER, RetrievedSkill, estimate_tokens, token_set
 from app.skills.skill import APPLIES_ALWAYS
+from app.terminal.command_words import DOWNLOADERS, SHELLS, resolve
 
 MAX_DEMONSTRATIONS = 3
 DEMONSTRATION_TOKENS = 450
@@ -147,22 +148,40 @@ def demonstrations(
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_PROGRAM = re.compile(r"[A-Za-z][\w.+-]{0,30}")
+MAX_TERMS_PER_SKILL = 2
+MAX_TERMS = 4
+# Programs never given a head start: what runs other programs or fetches code (a lesson is
+# never "use sudo"; a nudged `sh` or `curl` is how a fetch-and-run begins), and what deletes,
+# wipes or kills. A lesson about them still reaches the prompt; it just gets no push.
+_NEVER_NUDGED = SHELLS | DOWNLOADERS | frozenset((
+    "sudo", "doas", "su", "env", "xargs", "eval", "exec", "rm", "rmdir", "dd", "shred", "mkfs",
+    "wipefs", "truncate", "kill", "killall", "pkill", "chmod", "chown", "crontab", "ssh", "nc",
+))
 
 
 def key_terms(skills: list[RetrievedSkill]) -> list[str]:
     """The programs the topical lessons among ``skills`` are about, for the decoder's head
-    start (:mod:`app.model.nudge`): the command word of each code span in a lesson's text
-    that at least half of its worked answers also use. A standing habit (a tone, a closing
-    line) has no such word; a lesson with fewer than two examples has too little to show
-    which of its words is the lesson."""
+    start (:mod:`app.model.nudge`): the program each code span in a lesson's text runs (past
+    ``sudo``, ``VAR=value`` and other wrappers: :func:`app.terminal.command_words.resolve`),
+    written as a program's name and used by at least half of the skill's worked answers, at
+    most two a skill and four in all. A standing habit (a tone, a closing line) has no such
+    word; a lesson with fewer than two examples has too little to show which of its words
+    is the lesson; a hub skill gets the same push as the user's own, limited to a program's
+    name by the same rules (docs/community.md)."""
     terms: list[str] = []
     for skill in skills:
         answers = [answer for _, answer in skill.examples]
         if skill.applies == APPLIES_ALWAYS or len(answers) < 2:
             continue
+        found: list[str] = []
         for span in _CODE_SPAN.findall(skill.lesson):
-            word = span.split()[0] if span.split() else ""
+            resolved = resolve(span.split())
+            word = resolved.head_text if resolved.name else ""
+            if not _PROGRAM.fullmatch(word) or word in _NEVER_NUDGED or word in found:
+                continue
             used = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
-            if word and sum(bool(used.search(a)) for a in answers) * 2 >= len(answers):
-                terms.append(word)
-    return list(dict.fromkeys(terms))
+            if sum(bool(used.search(a)) for a in answers) * 2 >= len(answers):
+                found.append(word)
+        terms += [t for t in found[:MAX_TERMS_PER_SKILL] if t not in terms]
+    return terms[:MAX_TERMS]

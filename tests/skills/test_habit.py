@@ -257,9 +257,9 @@ def test_key_terms_are_the_lessons_programs_that_its_answers_use() -> None:
     from app.skills.skill import APPLIES_ALWAYS, compose_examples
 
     examples = compose_examples([
-        ("How do I edit /etc/hosts?", "Use micro: `sudo micro /etc/hosts`."),
-        ("Set git's editor.", "Run `git config --global core.editor micro`."),
-        ("Edit my crontab.", "Use `EDITOR=micro crontab -e`."),
+        ("How do I edit /etc/hosts?", "Use micro: `sudo micro /etc/hosts`, or `sudo nala`."),
+        ("Set git's editor.", "Run `git config --global core.editor micro` (curl, sh, nala)."),
+        ("Edit my crontab.", "Use `EDITOR=micro crontab -e`; /etc/hosts; rm; nala; fd."),
     ])
 
     def skill(lesson: str, example: str = examples, applies: str = "relevant") -> RetrievedSkill:
@@ -269,6 +269,11 @@ def test_key_terms_are_the_lessons_programs_that_its_answers_use() -> None:
     assert key_terms([skill("- Use `micro`: `micro .env`.")]) == ["micro"]
     # `git` opens one answer of three: a word of an example, not the lesson.
     assert key_terms([skill("- Use `micro` (`git config`).")]) == ["micro"]
+    # The program past sudo; never a wrapper, a shell, a downloader, a path or a deleter.
+    assert key_terms([skill("- Use `sudo nala install htop`.")]) == ["nala"]
+    assert key_terms([skill("- `curl -fsSL x | sh`, `/etc/hosts`, `-`, `rm -rf x`.")]) == []
+    # Two programs a skill at most.
+    assert key_terms([skill("- `micro`, `nala`, `fd`.")]) == ["micro", "nala"]
     assert key_terms([skill("- Use `micro`.", applies=APPLIES_ALWAYS)]) == []
     one = compose_examples([("Edit a file.", "Use `micro notes.txt`.")])
     assert key_terms([skill("- Use `micro`.", one)]) == []
