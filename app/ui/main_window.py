@@ -381,15 +381,6 @@ class MainWindow(QMainWindow):
     def about_dialog(self) -> QDialog | None:
         return self.pages.about_dialog
 
-    def open_skills(self) -> None:
-        self.pages.open_skills()
-
-    def open_learned(self) -> None:
-        self.pages.open_learned()
-
-    def open_dashboard(self) -> None:
-        self.pages.open_dashboard()
-
     @property
     def export_dialog(self) -> QDialog | None:
         return self.conversation_actions.export_dialog

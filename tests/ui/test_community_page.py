@@ -112,7 +112,7 @@ def test_search_preview_and_import_from_the_window(qtbot: QtBot, window: MainWin
     qtbot.waitUntil(lambda: page.imported.list.count() == 1)
     assert page.imported.labels() == ["disk-usage-du (on trial: 0 of 5 uses judged)"]
     assert SkillLibrary(open_db()).get("disk-usage-du").enabled
-    window.open_skills()  # the Skills page shows where it came from
+    window.pages.open_skills()  # the Skills page shows where it came from
     skills = window.skills_dialog.findChild(SkillsPage)
     qtbot.waitUntil(lambda: skills.list.count() == 1)
     assert texts(skills.list) == ["disk-usage-du (community, on trial)"]
@@ -266,7 +266,7 @@ def test_a_hub_that_is_down_leaves_a_message_and_a_working_window(
     qtbot.waitUntil(lambda: texts(page.subscription_list) == ["shell"])
     assert f"failed: The hub {down.url} did not answer" in page.sync_note.text()
     assert page.check_button.isEnabled()
-    window.open_skills()
+    window.pages.open_skills()
     assert window.skills_dialog is not None and window.skills_dialog.isVisible()
     assert window.isEnabled() and window.composer.edit.isEnabled()
 
@@ -305,7 +305,7 @@ def test_a_slow_hub_never_blocks_the_window(
         qtbot.waitUntil(lambda: len(slow.requests) == 1, timeout=HUB_MS)
         click(qtbot, page.subscribe_button)  # the window answers while the hub does not
         qtbot.waitUntil(lambda: texts(page.subscription_list) == ["git"])
-        window.open_skills()
+        window.pages.open_skills()
         assert window.skills_dialog.isVisible() and page.message.text() != "No skills found."
         gate.set()
         qtbot.waitUntil(lambda: page.message.text() == "No skills found.", timeout=HUB_MS)

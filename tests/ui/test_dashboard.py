@@ -235,7 +235,7 @@ def test_rollback_hot_swaps_the_served_adapter(
     window = make_window(ui_settings)
     label = window.status.adapter_label
     qtbot.waitUntil(lambda: label.text() == f"adapter: {record.version}", timeout=60_000)
-    window.open_dashboard()
+    window.pages.open_dashboard()
     assert window.dashboard is not None
     qtbot.waitUntil(window.dashboard.base_button.isEnabled, timeout=60_000)
     window.dashboard.base_button.click()

@@ -44,9 +44,9 @@ def test_skills_and_learned_pages_open(
     qtbot: QtBot, make_window: Callable, ui_settings: settings_mod.Settings
 ) -> None:
     window: MainWindow = make_window(ui_settings, wait_model=False)
-    window.open_skills()
+    window.pages.open_skills()
     assert window.skills_dialog is not None and window.skills_dialog.isVisible()
     window.skills_dialog.close()
-    window.open_learned()
+    window.pages.open_learned()
     assert window.learned_dialog is not None and window.learned_dialog.isVisible()
     window.learned_dialog.close()
