@@ -121,3 +121,23 @@ def test_a_hosts_file_line_names_private_machines() -> None:
 )
 def test_public_and_documentation_hosts_stay(text: str) -> None:
     assert clean(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ssh -i deploy.pem ubuntu@1.2.3.4 and then chmod 600 deploy.pem",
+         "ssh -i deploy.pem ubuntu@<IP> and then chmod 600 deploy.pem"),
+        ("ssh -F ssh.conf bastion", "ssh -F ssh.conf bastion"),
+        ("ssh -o UserKnownHostsFile=/dev/null -i mykey.key admin@10.0.0.1",
+         "ssh -o UserKnownHostsFile=/dev/null -i mykey.key admin@<IP>"),
+        ("ssh -vvv -p2222 -i id.pub box.acme.io", "ssh -vvv -p2222 -i id.pub <HOST>"),
+        ("ssh -J jump.acme.io admin@10.2.3.4", "ssh -J <HOST> admin@<IP>"),
+        ("ssh-keyscan -t rsa git.acme.io", "ssh-keyscan -t rsa <HOST>"),
+    ],
+)
+def test_an_ssh_option_argument_is_no_host(text: str, expected: str) -> None:
+    """ssh's argument-taking options consume their argument, a key or config file name is no
+    destination, and -J's argument is a jump host (reviewer's A1: the key file was removed
+    everywhere as <HOST>)."""
+    assert clean(text) == expected

@@ -52,7 +52,7 @@ _PRIVATE_LABELS = frozenset(("internal", "intra", "intranet", "corp"))
 _FILE_EXTENSIONS = frozenset((
     "conf", "cfg", "ini", "yaml", "yml", "json", "toml", "xml", "txt", "md", "rst", "py", "js",
     "ts", "sh", "log", "env", "lock", "html", "css", "pem", "key", "crt", "service", "j2", "tf",
-    "sql", "csv", "go", "rs", "rb", "java", "php", "kt", "swift", "c", "h", "cpp",
+    "sql", "csv", "go", "rs", "rb", "java", "php", "kt", "swift", "c", "h", "cpp", "pub", "ppk",
 ))
 _DOCUMENTATION = ("example.com", "example.net", "example.org", "test", "example", "invalid",
                   "localhost")
@@ -65,9 +65,26 @@ _IMPORT = re.compile(
     r"(?m)(?:^|(?<=[`;]))[ \t>]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w, \t]+)"
     r"|(?:import|package)[ \t]+([\w., \t]+))"
 )
+# ssh's options that take an argument (ssh(1)): the argument is a file, a port, a forward
+# or an option, never the destination, so it is always consumed ("ssh -i deploy.pem host").
+# Other flags may take one (ssh-keyscan's -t rsa) but leave a dotted word as the destination.
+_SSH_ARGUMENT_FLAGS = "bcDEeFIiJLlmOopQRSWw"
+_SSH_FLAG = "".join(
+    c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    if c not in _SSH_ARGUMENT_FLAGS
+)
+_SSH_OPTION = (
+    rf"[ \t]+-[{_SSH_FLAG}]*(?:[{_SSH_ARGUMENT_FLAGS}][ \t]*\S+"
+    r"|(?<=[^\s\-])(?![\w\-])(?:[ \t]+[^\s\-]\S*)?)"
+)
 _SSH_TARGET = re.compile(
-    r"\b(?:ssh|mosh|sftp|ssh-copy-id|ssh-keyscan)(?:[ \t]+-[A-Za-z0-9]+(?:[ \t]+[^\s\-]\S*)?)"
-    rf"{{0,6}}[ \t]+(?P<h>{_NAME}){_END}(?!@)"
+    rf"\b(?:ssh|mosh|sftp|ssh-copy-id|ssh-keyscan)(?:{_SSH_OPTION}){{0,6}}"
+    rf"[ \t]+(?P<h>{_NAME}){_END}(?!@)"
+)
+# A jump host (``ssh -J jump.acme.io target``, also scp's and sftp's): a login's host too.
+_JUMP_HOST = re.compile(
+    rf"\b(?:ssh|scp|sftp|rsync)\b[^\n]*?(?<!\S)-[A-Za-z0-9]*J[ \t]*(?:[\w.\-]+@)?"
+    rf"(?P<h>{_NAME}){_END}"
 )
 _SSH_CONFIG = re.compile(
     r"(?m)^[ \t]*(?P<key>Host|HostName|Hostname|ProxyJump)[ \t]+(?P<v>[^\s#][^\n#]*?)[ \t]*$"
@@ -100,6 +117,11 @@ def _under(host: str, suffixes: tuple[str, ...]) -> bool:
 def is_public_login(host: str) -> bool:
     """Whether a login's host names nobody: a documentation name or a public forge."""
     return _under(host, _DOCUMENTATION + _FORGES) or host.lower() == "localhost.localdomain"
+
+
+def _is_file_name(name: str) -> bool:
+    """Whether a login's candidate host is a file an option named (``mykey.key``, ``ssh.conf``)."""
+    return name.lower().rsplit(".", 1)[-1] in _FILE_EXTENSIONS
 
 
 def is_private_name(host: str) -> bool:
@@ -145,9 +167,11 @@ def host_spans(text: str) -> Iterator[Redaction]:
             text, match.start(), match.end(), imported
         ):
             yield hit(text, match.start(), match.end(), HOST)
-    for match in _SSH_TARGET.finditer(text):
-        if not is_public_login(match.group("h")):
-            yield hit(text, match.start("h"), match.end("h"), HOST)
+    for pattern in (_SSH_TARGET, _JUMP_HOST):
+        for match in pattern.finditer(text):
+            name = match.group("h")
+            if not is_public_login(name) and not _is_file_name(name):
+                yield hit(text, match.start("h"), match.end("h"), HOST)
     yield from _ssh_config_hosts(text)
     for match in _PROSE_HOST.finditer(text):
         group = "d" if match.group("d") else "a"
