@@ -56,7 +56,13 @@ _FILE_EXTENSIONS = frozenset((
 ))
 _DOCUMENTATION = ("example.com", "example.net", "example.org", "test", "example", "invalid",
                   "localhost")
-_FORGES = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "sr.ht")
+# The public forges' ssh and clone hosts (each forge's own clone instructions): Azure DevOps
+# (ssh.dev.azure.com, vs-ssh.visualstudio.com: an organisation's own name sits in the path, not
+# the host), Hugging Face (hf.co, huggingface.co), Debian's Salsa, GNOME's GitLab, kernel.org,
+# Gitee.
+_FORGES = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "sr.ht",
+           "ssh.dev.azure.com", "vs-ssh.visualstudio.com", "hf.co", "huggingface.co",
+           "salsa.debian.org", "gitlab.gnome.org", "git.kernel.org", "gitee.com")
 # fmt: on
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _RECEIVERS = frozenset(("self", "cls", "this"))
