@@ -145,3 +145,25 @@ def test_an_ssh_option_argument_is_no_host(text: str, expected: str) -> None:
     destination, and -J's argument is a jump host (reviewer's A1: the key file was removed
     everywhere as <HOST>)."""
     assert clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = config.internal\ny = request.home\nz = data.local",
+        "if user.home: print(env.lan)",
+        "In Django, settings.corp is read at start-up.",
+        "In Rails, `Rails.env.local?`",
+        "Set `logging.level.corp=DEBUG` in application.properties.",
+    ],
+)
+def test_attribute_access_in_code_is_no_host(text: str) -> None:
+    """An attribute named like a private suffix is code (reviewer's A2), while a host in a
+    question or a setting's value still goes (next test)."""
+    assert clean(text) == text
+
+
+def test_hosts_ending_a_question_or_a_setting_still_go() -> None:
+    assert clean("Can you reach jira.acme.internal? DB_HOST=db.internal") == (
+        "Can you reach <HOST>? DB_HOST=<HOST>"
+    )

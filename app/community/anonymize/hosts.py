@@ -65,7 +65,17 @@ _FORGES = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "sr.ht",
            "salsa.debian.org", "gitlab.gnome.org", "git.kernel.org", "gitee.com")
 # fmt: on
 _CAMEL = re.compile(r"[a-z][A-Z]")
-_RECEIVERS = frozenset(("self", "cls", "this"))
+# Names that code gives its objects and modules, never a machine: ``config.internal``,
+# ``request.home``, ``if user.home:``, ``print(env.lan)``, ``settings.corp``.
+_RECEIVERS = frozenset((
+    "self", "cls", "this", "config", "conf", "cfg", "settings", "request", "req", "response",
+    "resp", "data", "env", "user", "os", "sys", "options", "opts", "args", "params", "props",
+    "state", "ctx", "context", "obj", "logging", "logger", "log", "window", "document", "process",
+    "module", "network",
+))
+# A first label capitalized before lowercase ones is a class or a module (``Rails.env.local?``):
+# a host written in capitals is written so throughout (``BUILD01.ACME.IO``).
+_CLASS_HEAD = re.compile(r"[A-Z][a-z]+\.[a-z]")
 # Python's and Java's imports, Java's and Kotlin's package lines.
 _IMPORT = re.compile(
     r"(?m)(?:^|(?<=[`;]))[ \t>]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w, \t]+)"
@@ -144,15 +154,24 @@ def is_private_name(host: str) -> bool:
 
 def _is_code(text: str, start: int, end: int, imported: Callable[[], set[str]]) -> bool:
     """Whether the dotted word from ``start`` to ``end`` is code, not a host: a module path
-    (``from app.internal import x``), a call (``Path.home()``), an attribute of ``self`` or of
-    a name the text imports (``threading.local``), a camel-case name (``ControlType.HOME``)
-    or a path's file name (``config/internal.yaml``)."""
+    (``from app.internal import x``), a call (``Path.home()``), a setting's key
+    (``logging.level.corp=DEBUG``), an attribute of ``self``, of an object code commonly names
+    (``config.internal``, ``user.home``) or of a name the text imports (``threading.local``),
+    a camel-case or class name (``ControlType.HOME``, ``Rails.env.local``) or a path's file
+    name (``config/internal.yaml``). Chosen over "a dotted word before ``:``, ``)``, ``?`` or
+    a line end is code": prose ends sentences on hosts ("reach jira.acme.internal?")."""
     before = text[max(0, start - 2) : start]
     if (before.endswith(("/", "\\")) and before != "//") or text.startswith("(", end):
         return True
+    if text.startswith("=", end) and not text.startswith("==", end):
+        return True  # the key of a setting: ``logging.level.corp=DEBUG``
     name = text[start:end]
     head = name.split(".", 1)[0]
-    return bool(_CAMEL.search(name)) or head in _RECEIVERS or head in imported()
+    return (
+        bool(_CAMEL.search(name) or _CLASS_HEAD.match(name))
+        or head in _RECEIVERS
+        or head in imported()
+    )
 
 
 def _imported_names(text: str) -> set[str]:
