@@ -84,6 +84,8 @@ def _usermod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
                        "(no more administrator rights)")
     if user == "root" and any(option_values(args, {"-p", "--password"})):
         reasons.append("sets root's password from the command line")
+    if user == "root" and ("U" in short or "--unlock" in long_):
+        reasons.append(_ROOT_LOGIN)
     return reasons
 
 

@@ -46,6 +46,10 @@ _ENV_RUNNER_VALUED = frozenset({"-c", "--call", "-n", "-p", "--name", "--prefix"
                                 "-e", "--env"})
 _WRAPPER_POSITIONALS = {"timeout": 1, "chrt": 1, "taskset": 1, "chroot": 1, "setarch": 1,
                         "sg": 1}
+# Wrappers a quick reader may drop with no look at their options.
+_PREFIXES = frozenset({"sudo", "doas", "nice", "exec", *(
+    name for name, valued in _WRAPPERS.items() if not valued and name not in
+    _WRAPPER_POSITIONALS)})
 _LONG_VALUED = frozenset({
     "--user", "--group", "--chdir", "--signal", "--kill-after", "--adjustment", "--unset",
     "--delimiter", "--max-args", "--max-procs", "--arg-file", "--replace", "--prompt",
@@ -97,7 +101,7 @@ def program_name(word: str) -> str:
         return re.sub(r"[\d.]+$", "", name)
     if re.fullmatch(r"(?:nc|netcat)\.\w+", name):
         return "nc"
-    return "node" if name == "nodejs" else name
+    return {"nodejs": "node", "powershell": "pwsh"}.get(name, name)
 
 
 
@@ -109,10 +113,14 @@ def plain_words(command: Command) -> list[str]:
 
 
 def without_prefixes(texts: list[str]) -> list[str]:
-    """`texts` past a leading `sudo`, `nice`, `exec`… and `NAME=value` assignments."""
-    while texts and (texts[0] in {"sudo", "doas", "command", "nice", "nohup", "exec"}
-                     or re.match(r"^\w+=", texts[0])):
-        texts = texts[1:]
+    """`texts` past a leading `sudo`, `nice`, `exec`, `builtin command --`, `setsid`… (any
+    wrapper that takes no value of its own) and `NAME=value` assignments."""
+    flags = wrapped = False  # after a wrapper with no valued options, its flags go too
+    while texts and (texts[0] in _PREFIXES or re.match(r"^\w+=", texts[0])
+                     or (flags and texts[0].startswith("-")) or (wrapped and texts[0] == "--")):
+        flags = texts[0] in _PREFIXES - {"sudo", "doas", "nice", "exec"} or (
+            flags and texts[0] != "--")
+        wrapped, texts = texts[0] in _PREFIXES, texts[1:]
     return texts
 
 

@@ -276,7 +276,7 @@ class _Inspector:
                                                              bool(command.function)))
         self._defined_command(resolved, line, depth)
         record(resolved.name, resolved.args, line.variables, line.copies)
-        if runs_download(resolved.head_text, line.downloaded):
+        if runs_download(resolved.head_text, line.downloaded, line.cwd):
             self.reasons.append("downloads a program and runs it straight away")
         name, args = tool_equivalent(resolved.name, resolved.args)
         piped = xargs_inputs(resolved, command)
@@ -324,7 +324,7 @@ class _Inspector:
                 self.inspect_command(Command([Word(t) for t in inner]), _Line(cwd=line.cwd),
                                      depth + 1)
             self.via = outer
-        for hidden in hidden_commands(name, args):
+        for hidden in hidden_commands(name, args, resolved.assignments):
             self.inspect_hosted(hidden, depth, name)
         if name in ("awk", "gawk", "mawk", "nawk") and (program := awk_program(args)):
             self.reasons += code_checks.code_reasons(program)
@@ -490,7 +490,7 @@ class _Inspector:
             script = next((a for a in args[args.index("run") + 1:] if a[:1] != "-"), None)
         if script and re.match(r"(?:https?|ftp)://", script):
             self.reasons.append(PIPE_DOWNLOAD)
-        if script and runs_download(script, line.downloaded):
+        if script and runs_download(script, line.downloaded, line.cwd):
             self.reasons.append("downloads a script and runs it straight away")
         if reads_stdin:
             self._stdin_code(name, command, depth)

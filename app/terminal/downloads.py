@@ -68,12 +68,14 @@ def fetched_files(resolved: Resolved, command: Command, fetched: set[str],
     return (found | _unpacked_into(name, args, command, fetched)) - {""}
 
 
-def runs_download(program: str, fetched: set[str]) -> bool:
+def runs_download(program: str, fetched: set[str], cwd: str | None = None) -> bool:
     """Whether the program or script path `program` is among what the line fetched: a file
-    by its name, or anything inside a folder a download was unpacked into."""
+    by its name, or anything inside a folder a download was unpacked into (`cwd`, where an
+    earlier `cd` went, places a relative path: `cd /tmp/tool && ./install`)."""
     if posixpath.basename(program) in fetched:
         return True
     path = program.removeprefix("./")
+    path = posixpath.join(cwd, path) if cwd and not path.startswith(("/", "~", "$")) else path
     for entry in (e for e in fetched if e.endswith("/")):
         folder = entry.removeprefix("./").rstrip("/")
         inside = path.startswith(folder + "/") if folder else (

@@ -282,8 +282,10 @@ def _session_commands(name: str, args: list[str]) -> list[str]:
     return [w for w in words if w not in ("Enter", "C-m")]
 
 
-def hidden_commands(name: str, args: list[str]) -> list[str]:
-    """Shell commands that `name` with `args` would run besides its own work."""
+def hidden_commands(name: str, args: list[str],
+                    environment: list[tuple[str, str]] | None = None) -> list[str]:
+    """Shell commands that `name` with `args` (and `environment`, the variables set for it:
+    make reads them as its own) would run besides its own work."""
     if name == "git":
         return _git(args)
     if name == "tar":
@@ -307,7 +309,7 @@ def hidden_commands(name: str, args: list[str]) -> list[str]:
         return [m.group(1) for m in _SED_EXEC.finditer(sed_script(args))]
     if name == "make":
         return [r for text in _option_values(args, ("--eval", "-E")) for r in make_recipes(text)
-                ] + make_overrides(args)
+                ] + make_overrides([*(f"{k}={v}" for k, v in environment or []), *args])
     if name in ("tmux", "screen", "parallel"):
         return _session_commands(name, args)
     if name in CONSOLES:
