@@ -67,6 +67,7 @@ from app.terminal.pipe_checks import (
     lists_every_process,
     name_args,
     only_shown,
+    read_values,
     respawns_itself,
     scrambled,
     script_arguments,
@@ -288,10 +289,9 @@ class _Inspector:
             name, args, command.stdin_text is not None or bool(command.upstream), line.cwd)
         self._network(resolved, command)
         self._interactive_shell(resolved, command)
-        if name == "read" and resolved.args and any(
-                resolve([w.text for w in c.words]).name in ("ls", "find", "dir")
-                for c in command.upstream):
-            line.variables[resolved.args[-1]] = "*"  # `ls ~ | while read f`: each entry
+        if name == "read" and resolved.args and (values := read_values(command)):
+            line.variables[resolved.args[-1]] = " ".join(values)
+            line.loops[resolved.args[-1]] = values
         reasons, planted = scheduled_or_boot(resolved, command, line.cwd, line.written)
         self.reasons += reasons
         for entry in planted:

@@ -87,6 +87,17 @@ def script_arguments(name: str, args: list[str]) -> list[str]:
     return found
 
 
+def read_values(command: Command) -> list[str]:
+    """The values `read VAR` takes in turn from what flows in: every entry (`*`) of a
+    listing (`ls ~ | while read f`), each line of text the line itself wrote (`printf '%s\n'
+    .bashrc .zshrc | while read f`); [] when unknown."""
+    if any(resolve([w.text for w in c.words]).name in ("ls", "find", "dir")
+           for c in command.upstream):
+        return ["*"]
+    fed = pipeline_output(command.upstream) if command.upstream else command.stdin_text
+    return [value.strip() for value in (fed or "").splitlines() if value.strip()]
+
+
 def lists_every_process(commands: list[Command]) -> bool:
     """A pipeline that prints every process id: `ps` with nothing picking some out."""
     listed = filtered = False

