@@ -57,8 +57,11 @@ def _trim(value: str, op: str, glob: str) -> str:
 
 def _operate(value: str, rest: str) -> str | None:
     """Applies the operator part of `${name…}` to a known value; None when not understood."""
-    if not rest:
+    if not rest or rest in ("[@]", "[*]"):
         return value
+    if match := re.fullmatch(r"\[(\d+)\]", rest):  # an array's element
+        items = value.split()
+        return items[int(match.group(1))] if int(match.group(1)) < len(items) else ""
     if match := re.fullmatch(r":(-?\d+)(?::(-?\d+))?", rest.replace(" ", "")):
         start = int(match.group(1))
         start = max(0, len(value) + start) if start < 0 else start
@@ -122,6 +125,13 @@ def each_value(text: str, variables: dict[str, str],
     return [expand(text, variables)]
 
 
+def loop_values(values: list[str], variables: dict[str, str]) -> list[str]:
+    """A `for` loop's words as the values it takes: `"${files[@]}"` and `$list` are filled
+    in from the line and split, as bash would."""
+    return [part for value in values for part in (
+        expand(value, variables).split() if "$" in value else [value])]
+
+
 def static_words(command: Command, variables: dict[str, str],
                  loops: dict[str, list[str]] | None = None) -> tuple[list[str], list[Word]]:
     """Word texts with same-line variables and echo-only substitutions filled in.
@@ -139,7 +149,7 @@ def static_words(command: Command, variables: dict[str, str],
         for inner in word.substitutions:
             if (printed := static_output(inner)) is not None:
                 text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
-        splits = not word.quoted or word.text in ("$@", "${@}")
+        splits = not word.quoted or bool(re.fullmatch(r"\$@|\$\{(?:@|\w+\[@\])\}", word.text))
         parts = [p for p in split.split(text) if p] if text != word.text and splits and \
             not _ASSIGNMENT.match(word.text) else [text]
         if word.text in ("$@", "${@}") and "#" in variables:  # each parameter is one word

@@ -37,6 +37,7 @@ from app.terminal.computed_names import (
     each_value,
     hidden_name,
     hidden_program_reasons,
+    loop_values,
     record,
     risky_mentions,
     static_words,
@@ -258,7 +259,8 @@ class _Inspector:
             self._command_variable(name, value, depth)
             if not resolved.name:
                 line.variables[name] = value
-                line.loops.update({name: command.loop_values} if command.loop_values else {})
+                line.loops.update({name: loop_values(command.loop_values, line.variables)}
+                                  if command.loop_values else {})
         for code in resolved.extra_code:
             self.inspect(code, depth + 1)
         for redirect in command.redirects:

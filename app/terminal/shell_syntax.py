@@ -470,6 +470,20 @@ class _Parser:
                                     loop_values=[word.text for word in words[2:]]))
         return commands
 
+    def _array(self, name: str) -> Word:
+        """`a=(rm -rf ~)`: an array assignment, kept as one word of its values (`a=rm -rf
+        ~`), which `${a[@]}` gives back and `${a[0]}` indexes."""
+        self.pos += 1
+        values: list[Word] = []
+        while isinstance(tok := self._peek(), Word) or tok == Op("\n"):
+            values += [tok] if isinstance(tok, Word) else []
+            self.pos += 1
+        if self._peek() != Op(")"):
+            raise ShellSyntaxError("unclosed array", ")")
+        self.pos += 1
+        return Word(name + " ".join(word.text for word in values),
+                    substitutions=[s for word in values for s in word.substitutions])
+
     def _peek_at(self, offset: int) -> Word | Op | None:
         index = self.pos + offset
         return self.toks[index] if index < len(self.toks) else None
@@ -505,6 +519,9 @@ class _Parser:
                     command.stdin_text = target.text
                 else:
                     command.redirects.append(Redirect(op, target))
+            elif tok.text == "(" and command.words and re.fullmatch(
+                    r"[A-Za-z_]\w*\+?=", command.words[-1].text) and not command.words[-1].quoted:
+                command.words[-1] = self._array(command.words[-1].text)
             elif tok.text == "(" and command.words:
                 after = self.toks[self.pos + 1] if self.pos + 1 < len(self.toks) else None
                 if after != Op(")"):
