@@ -154,7 +154,7 @@ def test_overlapping_detections_become_one_redaction() -> None:
     spans = [(r.start, r.end) for r in result.redactions]
     assert spans == sorted(spans)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
-    assert result.text == "mail <EMAIL> or https://<USER>:<SECRET>@git.acme.io/x"
+    assert result.text == "mail <EMAIL> or https://<USER>:<SECRET>@<HOST>/x"
 
 
 def _rebuild(text: str, result: AnonymizedText) -> str:

@@ -167,3 +167,31 @@ def test_hosts_ending_a_question_or_a_setting_still_go() -> None:
     assert clean("Can you reach jira.acme.internal? DB_HOST=db.internal") == (
         "Can you reach <HOST>? DB_HOST=<HOST>"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("psql -h pg-prod.initech.io -U app", "psql -h <HOST> -U app"),
+        ("mysql -h db.staging.contoso.net -u root", "mysql -h <HOST> -u root"),
+        ("pg_dump --host=db.acme.io shop; redis-cli -h cache.acme.io ping",
+         "pg_dump --host=<HOST> shop; redis-cli -h <HOST> ping"),
+        ("export DATABASE_URL=postgres://u:p@db.acme.io:5432/app",
+         "export DATABASE_URL=postgres://<USER>:<SECRET>@<HOST>:5432/app"),
+        ("kubectl --server=https://k8s-api.acme.io:6443 get pods",
+         "kubectl --server=https://<HOST>:6443 get pods"),
+        ("ping printer.fritz.box, the router is http://fritz.box",
+         "ping <HOST>, the router is http://fritz.box"),
+        ("psql -h localhost -U app; mysql -h db.example.com; "
+         "pip install --index-url https://__token__@pypi.org/simple x",
+         "psql -h localhost -U app; mysql -h db.example.com; "
+         "pip install --index-url https://<USER>@pypi.org/simple x"),
+    ],
+)
+def test_the_hosts_of_database_clients_urls_with_a_user_and_kubectl_go(
+    text: str, expected: str
+) -> None:
+    """A login's host reached by a client's -h, a URL's user or kubectl's --server, and the
+    devices of a FRITZ!Box home network (reviewer's A3); documentation names, localhost and
+    public registries stay."""
+    assert clean(text) == expected

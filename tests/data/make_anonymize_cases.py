@@ -584,6 +584,19 @@ HOST_TEMPLATES: list[tuple[str, list[str], Callable[[], str]]] = [
     ("ssh -i ~/.ssh/ops {h} 'df -h' && ssh git@github.com", ["ssh -i ~/.ssh/ops",
                                                               "ssh git@github.com"], login_host),
 ]
+# The doors to a login's host other than ssh: a URL with a user, a database or cache client's
+# -h/--host, kubectl's --server (reviewer's A3).
+LOGIN_TEMPLATES: list[tuple[str, list[str]]] = [
+    ("psql -h {h} -U app -d shop -c 'select 1'", ["psql -h ", " -U app -d shop"]),
+    ("mysql -h {h} -u root -p shop < dump.sql", ["mysql -h ", " -u root -p shop < dump.sql"]),
+    ("pg_dump --host={h} -Fc shop > shop.dump", ["pg_dump --host=", " -Fc shop > shop.dump"]),
+    ("redis-cli -h {h} -p 6379 ping", ["redis-cli -h ", " -p 6379 ping"]),
+    ("mongosh --host {h} --port 27017", ["mongosh --host ", " --port 27017"]),
+    ("kubectl --server=https://{h}:6443 get pods -A", ["kubectl --server=https://",
+                                                        ":6443 get pods -A"]),
+    ("export DATABASE_URL=postgres://app@{h}:5432/shop", ["export DATABASE_URL=postgres://",
+                                                          ":5432/shop"]),
+]
 HOST_NEGATIVES = [
     ("curl -sSL https://docs.python.org/3/ and https://pypi.org/simple/requests/",
      ["https://docs.python.org/3/", "https://pypi.org/simple/requests/"]),
@@ -604,6 +617,9 @@ def host_cases() -> list[dict | None]:
     for index in range(90):
         template, keep, make = HOST_TEMPLATES[index % len(HOST_TEMPLATES)]
         cases.append(Case(template, keep, h=make()).render())
+    for index in range(21):
+        template, keep = LOGIN_TEMPLATES[index % len(LOGIN_TEMPLATES)]
+        cases.append(Case(template, keep, h=login_host()).render())
     for text, keep in HOST_NEGATIVES:
         cases.append(Case(text.replace("{", "{{").replace("}", "}}"), keep).render())
     return cases

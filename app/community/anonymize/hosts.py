@@ -9,15 +9,19 @@ private by class:
   the private namespaces RFC 6762 appendix G lists as in use (``.intranet``, ``.internal``,
   ``.private``, ``.corp``, ``.home``, ``.lan``); ``.home.arpa`` (RFC 8375); ``.internal``, which
   ICANN reserved for private use in 2024 (board resolution 2024.07.29.06); ``.localdomain``
-  (the default domain of many Linux installs) and Kubernetes' service names (``.svc``,
-  ``.svc.cluster.local``);
+  (the default domain of many Linux installs), Kubernetes' service names (``.svc``,
+  ``.svc.cluster.local``) and ``.fritz.box``, the home network of AVM's FRITZ!Box routers
+  (AVM's manuals: devices are reached as ``name.fritz.box``; the router itself, ``fritz.box``,
+  names nobody);
 - a label other than the last is, or has as a hyphen-separated part, ``internal``, ``intra``,
   ``intranet`` or ``corp`` (the ``*.corp.*`` of intranets: ``vpn.intra.globex.de``,
   ``build01.acme-internal.net``);
 - it is the machine a login reaches: the host of ``user@host`` after an ssh-like command, the
   destination of ``ssh``, the values of an ssh_config ``Host``/``HostName``/``ProxyJump`` (also
   "the Host X block" in prose), the host of an scp-like remote (``git@git.acme.io:team/app``),
-  the names of an ``/etc/hosts`` entry. Unless it is a documentation name
+  the names of an ``/etc/hosts`` entry, the host of a URL with a user in it
+  (``postgres://u:p@db.acme.io/app``), the ``-h``/``--host`` of a database or cache client
+  (``psql -h pg-prod.initech.io``) and kubectl's ``--server``. Unless it is a documentation name
   (RFC 2606 and RFC 6761: ``example.com``/``.net``/``.org``, ``.test``, ``.example``,
   ``.invalid``, ``localhost``) or a public forge people clone from (``ssh git@github.com``).
   That list is short on purpose: the alternative, knowing every public domain, has no offline
@@ -46,7 +50,7 @@ _HOST = re.compile(rf"(?<![\w.\-]){_NAME}{_END}")
 # fmt: off
 _PRIVATE_SUFFIXES = (
     "local", "internal", "intranet", "private", "corp", "home", "lan", "home.arpa",
-    "localdomain", "svc",
+    "localdomain", "svc", "fritz.box",
 )
 _PRIVATE_LABELS = frozenset(("internal", "intra", "intranet", "corp"))
 _FILE_EXTENSIONS = frozenset((
@@ -62,7 +66,9 @@ _DOCUMENTATION = ("example.com", "example.net", "example.org", "test", "example"
 # Gitee.
 _FORGES = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "sr.ht",
            "ssh.dev.azure.com", "vs-ssh.visualstudio.com", "hf.co", "huggingface.co",
-           "salsa.debian.org", "gitlab.gnome.org", "git.kernel.org", "gitee.com")
+           "salsa.debian.org", "gitlab.gnome.org", "git.kernel.org", "gitee.com",
+           # and the package registries a URL logs in to (``https://__token__@pypi.org``)
+           "pypi.org", "npmjs.org", "docker.io")
 # fmt: on
 _CAMEL = re.compile(r"[a-z][A-Z]")
 # Names that code gives its objects and modules, never a machine: ``config.internal``,
@@ -99,7 +105,7 @@ _SSH_TARGET = re.compile(
 )
 # A jump host (``ssh -J jump.acme.io target``, also scp's and sftp's): a login's host too.
 _JUMP_HOST = re.compile(
-    rf"\b(?:ssh|scp|sftp|rsync)\b[^\n]*?(?<!\S)-[A-Za-z0-9]*J[ \t]*(?:[\w.\-]+@)?"
+    rf"\b(?:ssh|scp|sftp|rsync)\b[^\n]{{0,200}}?(?<!\S)-[A-Za-z0-9]*J[ \t]*(?:[\w.\-]+@)?"
     rf"(?P<h>{_NAME}){_END}"
 )
 _SSH_CONFIG = re.compile(
@@ -115,6 +121,16 @@ _PROSE_HOST = re.compile(
 _OPTION_HOST = re.compile(
     rf"\b(?:ProxyJump|HostName|Hostname)=(?:[\w.\-]+@)?(?P<h>{_NAME}){_END}"
     rf"|(?<![\w.\-])[A-Za-z_][\w.\-]*@(?P<r>{_NAME}):(?=[\w~./])(?!\d+\b)"
+)
+# The host a login reaches by another door: a URL with a user in it
+# (``postgres://u:p@db.acme.io:5432/app``), a database or cache client's ``-h``/``--host``
+# (psql, pg_dump, pg_restore, mysql, mysqldump, redis-cli, mongo, mongosh), kubectl's --server.
+_LOGIN_HOST = re.compile(
+    rf"(?<![\w+.\-])[A-Za-z][\w+.\-]{{0,20}}://[^\s/@]{{1,200}}@(?P<u>{_NAME}){_END}"
+    r"|\b(?:psql|pg_dump|pg_dumpall|pg_restore|mysql|mysqldump|redis-cli|mongo|mongosh)\b"
+    rf"[^\n|;&]{{0,200}}?(?<!\S)(?:-h[ \t]*|--host[= \t][ \t]*)(?P<c>{_NAME}){_END}"
+    rf"|\b(?:kubectl|oc)\b[^\n|;&]{{0,200}}?(?<!\S)--server[= \t][ \t]*(?:https?://)?(?P<k>{_NAME})"
+    rf"{_END}"
 )
 # A hosts-file entry: a line, or a code span (`10.0.0.4 build.acme.io`), of an address and names.
 _HOSTS_LINE = re.compile(
@@ -143,7 +159,7 @@ def _is_file_name(name: str) -> bool:
 def is_private_name(host: str) -> bool:
     """Whether ``host`` is private by its name alone (module docstring: the first two classes)."""
     labels = host.lower().rstrip(".").split(".")
-    if len(labels) < 2 or host.lower() == "localhost.localdomain":
+    if len(labels) < 2 or host.lower() in ("localhost.localdomain", "fritz.box"):
         return False
     if _under(host, _PRIVATE_SUFFIXES):
         return True
@@ -197,6 +213,10 @@ def host_spans(text: str) -> Iterator[Redaction]:
             name = match.group("h")
             if not is_public_login(name) and not _is_file_name(name):
                 yield hit(text, match.start("h"), match.end("h"), HOST)
+    for match in _LOGIN_HOST.finditer(text):
+        group = next(g for g in ("u", "c", "k") if match.group(g))
+        if not is_public_login(match.group(group)):
+            yield hit(text, match.start(group), match.end(group), HOST)
     yield from _ssh_config_hosts(text)
     for match in _PROSE_HOST.finditer(text):
         group = "d" if match.group("d") else "a"
