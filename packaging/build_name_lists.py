@@ -26,8 +26,9 @@ Files written (one entry a line, ``#`` lines say where they come from):
   whose people write the family name first (China, Taiwan, Hong Kong, Macau, Japan, Korea,
   Hungary), English words included ("Zhang", "Kim"): "Zhang Wei" is a name though "Zhang" is
   frequent in English text. Not those English writes more often than ``FAMILY_FIRST_ZIPF``
-  ("To", "He", "So", "Man", "Young", "Park"): a sentence opening with one of them before a
-  capitalized word would be taken for a name;
+  ("To", "He", "So", "Man", "Young"): a sentence opening with one of them before a
+  capitalized word would be taken for a name; except the ``FAMILY_FIRST_TOP`` commonest of
+  each country ("Park", a fifth of Korea's surnames), too many people to leave out;
 - ``ordinary_words.txt``: lowercase English words at or above ``WORDS_ZIPF``: a capitalized
   word on no name list that is one of these is not taken for a name. Lower than
   ``ORDINARY_ZIPF``, so that "Workstation" or "Dashboard" (Zipf 3.0 to 3.5) count as words,
@@ -50,6 +51,7 @@ SURNAME_RANK = 20000
 WORD_RANK = 1000
 FAMILY_FIRST_RANK = 100
 FAMILY_FIRST_ZIPF = 5.0
+FAMILY_FIRST_TOP = 10
 # Countries whose names are written family name first (names-dataset's country codes);
 # Vietnam is not in names-dataset, Cambodia's list is mostly words and place names.
 FAMILY_FIRST_COUNTRIES = ("CN", "TW", "HK", "MO", "JP", "KR", "HU")
@@ -114,6 +116,7 @@ def main() -> None:
     lasts = _ranked(dataset.last_names, SURNAME_RANK, 1)
     word_lasts = _ranked(dataset.last_names, WORD_RANK, 2)
     family_first = _ranked_in(dataset.last_names, FAMILY_FIRST_RANK, FAMILY_FIRST_COUNTRIES)
+    family_top = set(_ranked_in(dataset.last_names, FAMILY_FIRST_TOP, FAMILY_FIRST_COUNTRIES))
     del dataset
     OUT.mkdir(parents=True, exist_ok=True)
     plain = sorted(n for n in firsts if len(n) > 2 and _zipf(frequencies, n) < ORDINARY_ZIPF)
@@ -146,8 +149,12 @@ def main() -> None:
         "family_first_surnames.txt",
         f"{source}\nsurnames ranked <= {FAMILY_FIRST_RANK} in one of "
         f"{', '.join(FAMILY_FIRST_COUNTRIES)} (family name written first), English Zipf < "
-        f"{FAMILY_FIRST_ZIPF}",
-        sorted(n for n in family_first if _zipf(frequencies, n) < FAMILY_FIRST_ZIPF),
+        f"{FAMILY_FIRST_ZIPF} unless ranked <= {FAMILY_FIRST_TOP} there",
+        sorted(
+            n
+            for n in family_first
+            if n in family_top or _zipf(frequencies, n) < FAMILY_FIRST_ZIPF
+        ),
     )
     ordinary = sorted(
         w for w in frequencies if _WORD.fullmatch(w) and _zipf(frequencies, w) >= WORDS_ZIPF

@@ -247,3 +247,25 @@ def test_a_listed_surname_before_a_listed_first_name_is_a_name_anywhere(
 )
 def test_reversed_pairs_of_words_and_products_stay(text: str) -> None:
     assert clean(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call Zhang Wei tomorrow.",
+        "Email Zhang Wei today.",
+        "Call Nagy Imre tomorrow.",
+        "Thanks. Call Adomas Garrity about it.",
+        "Park Minho fixed the build.",
+    ],
+)
+def test_a_name_after_a_sentence_opening_word_is_found(text: str) -> None:
+    """A sentence's capitalized first word no longer hides the name after it, and "Park",
+    Korea's third surname, is no longer cut as an English word (reviewer's A5)."""
+    out = anonymize(text, NO_IDENTITY).text
+    assert "<NAME>" in out and not any(w in out for w in ("Wei", "Imre", "Garrity", "Minho"))
+
+
+def test_a_product_after_a_sentence_opening_word_stays() -> None:
+    text = "Open Visual Studio Code. Install Arch Linux. Use Grafana Loki for logs."
+    assert anonymize(text, NO_IDENTITY).text == text

@@ -169,8 +169,14 @@ def bare_name_end(
     previous = before.group(1) if before else ""
     if previous[:1].isupper() and previous.lower() in _BY | _BEFORE:
         previous = previous.lower()  # "To Adomas Quarnby:", "By Adomas Quarnby" opening a line
-    if previous[:1].isupper() or previous.lower() in _ARTICLES:
-        return None  # the tail of a run of capitalized words, or "the Loki Promtail"
+    if previous[:1].isupper():
+        if not _opens_sentence(text, before.start(1)) or (
+            bare_name_end(text, before.start(1), before.end(1), faker, code) is not None
+        ):
+            return None  # the tail of a run of capitalized words
+        previous = ""  # "Call Zhang Wei tomorrow": a sentence's first word is capitalized
+    if previous.lower() in _ARTICLES:
+        return None  # "the Loki Promtail"
     last_end, last = _name_after(text, end)
     if not last:
         return None
@@ -190,6 +196,13 @@ def bare_name_end(
     if first.lower() in code() or last.lower() in code():
         return None
     return name_tail_end(text, last_end, faker_last)
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens the text, a line or a sentence (capitalized for
+    that alone: "Call Zhang Wei", "Email Nagy Imre")."""
+    head = text[:start].rstrip(" \t\"'*>(-")
+    return not head or head[-1] in ".!?\n"
 
 
 def _family_name_first(word: str, faker_last: frozenset[str]) -> bool:
