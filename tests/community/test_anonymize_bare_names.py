@@ -269,3 +269,9 @@ def test_a_name_after_a_sentence_opening_word_is_found(text: str) -> None:
 def test_a_product_after_a_sentence_opening_word_stays() -> None:
     text = "Open Visual Studio Code. Install Arch Linux. Use Grafana Loki for logs."
     assert anonymize(text, NO_IDENTITY).text == text
+
+
+def test_a_french_title_opening_with_le_is_no_name() -> None:
+    """"Le" is on the family-first surname list but mostly the French article (reviewer's A6)."""
+    text = "I read Le Monde daily."
+    assert anonymize(text, NO_IDENTITY).text == text

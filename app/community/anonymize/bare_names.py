@@ -94,6 +94,9 @@ _RELATIONS = frozenset((
     "mother", "father", "sister", "brother", "daughter", "son", "cousin", "uncle", "aunt",
 ))
 # fmt: on
+# Family-first surnames of the lists that open other things far more often: "Le" is the
+# French article ("Le Monde"), not only a surname.
+_NOT_FAMILY_FIRST = frozenset(("Le",))
 # How surely a place holds a person (see _person_slot).
 _ANYWHERE, _ANYONE, _PERSON, _ONLY_PERSON = 0, 1, 2, 3
 # What a word of the pair is: on a name list, on one but also an English word, on none, or
@@ -210,6 +213,8 @@ def _family_name_first(word: str, faker_last: frozenset[str]) -> bool:
     of the countries that write the family name first, English word or not ("Zhang",
     "Kim"), or a listed surname that is no English word ("Takahashi", "Tóth")."""
     words = name_words()
+    if word in _NOT_FAMILY_FIRST:
+        return False
     if word in words.family_first:
         return True
     return (word in words.last or word in faker_last) and not words.is_ordinary(word)
