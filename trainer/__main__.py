@@ -13,7 +13,7 @@ Protocol for a supervisor (the app's QProcess wrapper, or a person in a terminal
 
 The run: examples from the store → held-out split → LoRA training on the served model's
 weights → GGUF adapter → gate against the current adapter → registry (candidate, then
-active or rejected) → training_runs row updated at every stage.
+active or rejected) → training_runs row updated at every stage (``trainer/runs.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import math
 import os
 import sys
 import time
@@ -42,7 +41,7 @@ from app.learning.community import CommunityLesson, community_lessons
 from app.learning.registry import AdapterError, AdapterRegistry
 from app.model.catalog import ModelFileError, file_sha256, read_gguf_header
 from app.model.runtime import default_threads
-from app.store.db import open_db, transaction
+from app.store.db import open_db
 from trainer import leaks
 from trainer.anchors import (
     ANCHORS_FILE,
@@ -69,6 +68,7 @@ from trainer.export_gguf import export_adapter
 from trainer.loop import Preempted, StopGuard, load_checkpoint, train
 from trainer.objectives import objective_weight
 from trainer.replay import replay_windows
+from trainer.runs import finish_run, finite, register, start_run
 from trainer.teacher import CACHE_FILE, teach_all, write_back
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PREEMPTED, EXIT_BUSY = 0, 1, 2, 3, 4
@@ -80,20 +80,9 @@ TRAINER_SAMPLE_S = 0.5  # CPU use is sampled this long before a run picks its th
 Emit = Callable[[dict[str, Any]], None]
 
 
-def _finite(value: Any) -> Any:
-    """JSON has no NaN/inf; a diverged loss is reported as null instead of breaking a line."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
 def make_emitter(as_json: bool) -> Emit:
     def emit(event: dict[str, Any]) -> None:
-        event = _finite(event)
+        event = finite(event)
         if as_json:
             line = json.dumps(event, allow_nan=False)
         else:
@@ -173,59 +162,6 @@ def current_adapter(registry: AdapterRegistry, base_sha256: str, emit: Emit) -> 
     except AdapterError as exc:
         emit({"event": "warning", "message": f"{exc}; comparing against the base model"})
         return None
-
-
-def start_run(
-    db: Any, resume: dict | None, base_sha256: str, config: TrainConfig, n_examples: int
-) -> int:
-    """Reuse the interrupted run's row when resuming, so one run stays one row.
-
-    Rows still marked running belong to a trainer that was killed (only one runs at a time).
-    """
-    run_id = (resume or {}).get("meta", {}).get("run_id")
-    with transaction(db):
-        db.execute(
-            "UPDATE training_runs SET status = 'interrupted' WHERE status = 'running' "
-            "AND base_sha256 = ?",
-            [base_sha256],
-        )
-        if run_id is not None and db["training_runs"].count_where("id = ?", [run_id]):
-            db.execute("UPDATE training_runs SET status = 'running' WHERE id = ?", [run_id])
-            return int(run_id)
-        cursor = db.execute(
-            "INSERT INTO training_runs (started, status, base_sha256, n_examples, config) "
-            "VALUES (?, 'running', ?, ?, ?)",
-            [time.time(), base_sha256, n_examples, config.to_json()],
-        )
-        return int(cursor.lastrowid)
-
-
-def finish_run(
-    db: Any, run_id: int, status: str, metrics: dict | None = None, error: str | None = None
-) -> None:
-    with transaction(db):
-        db.execute(
-            "UPDATE training_runs SET status = ?, finished = ?, metrics = ?, error = ? "
-            "WHERE id = ?",
-            [status, time.time(), json.dumps(_finite(metrics or {})), error, run_id],
-        )
-
-
-def register(
-    registry: AdapterRegistry,
-    base_sha256: str,
-    candidate: Path,
-    config: TrainConfig,
-    metrics: dict[str, Any],
-    run_id: int,
-) -> int:
-    """Record the candidate with its gate results, then promote or reject it."""
-    record = registry.register(base_sha256, candidate, config.to_json(), metrics, run_id)
-    if metrics["promote"]:
-        registry.promote(base_sha256, record.version)
-    else:
-        registry.reject(base_sha256, record.version)
-    return record.version
 
 
 def training_threads(requested: int | None) -> int:

@@ -25,7 +25,7 @@ from llama_cpp import Llama
 
 from app.model.catalog import read_gguf_header
 from app.model.prompt import PromptError, render_chat
-from app.store.examples import ExampleContent
+from app.store.examples import ExampleContent, all_examples
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Example(ExampleContent):
 def load_examples(db: sqlite_utils.Database) -> tuple[list[Example], list[str]]:
     """All usable examples, oldest first, and one message per row that had to be skipped."""
     examples, skipped = [], []
-    for row in db.query("SELECT * FROM examples ORDER BY id"):
+    for row in all_examples(db):
         try:
             examples.append(Example.from_row(row))
         except (DataError, TypeError, ValueError) as exc:

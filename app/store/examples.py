@@ -107,6 +107,12 @@ def save_example(
     return example_id
 
 
+def all_examples(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every example row, oldest first: what the trainer learns from, in a stable order (the
+    order feeds its checkpoint fingerprint and its schedule)."""
+    return list(db.query("SELECT * FROM examples ORDER BY id"))
+
+
 def dedup_keys(db: sqlite_utils.Database) -> set[str]:
     """The content key of every example (what a rebuild compares its plan with)."""
     return {row[0] for row in db.execute("SELECT dedup_key FROM examples")}

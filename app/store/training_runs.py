@@ -1,13 +1,15 @@
 """Training runs: one row per run of the trainer, with its status and metrics (JSON).
 
-The trainer process writes the rows (``trainer/__main__.py``); the app reads them for the
-dashboard and for deciding whether enough new examples wait, and adds what only its reader
-of the trainer's output saw (the per-step losses) to a run's metrics.
+The trainer process writes the rows (:func:`start` and :func:`finish`, called by
+``trainer/runs.py``); the app reads them for the dashboard and for deciding whether enough
+new examples wait, and adds what only its reader of the trainer's output saw (the per-step
+losses) to a run's metrics.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -50,3 +52,53 @@ def update_metrics(
             "UPDATE training_runs SET metrics = ? WHERE id = ?", [json.dumps(metrics), run_id]
         )
     return True
+
+
+def start(
+    db: sqlite_utils.Database,
+    base_sha256: str,
+    n_examples: int,
+    config_json: str,
+    resume_id: int | None = None,
+) -> int:
+    """Open the row of a run that starts now and return its id.
+
+    Rows of this base still marked running belong to a trainer that was killed (only one
+    runs at a time), so they become interrupted. A run resumed from a checkpoint
+    (``resume_id``, the run that saved it) takes its old row back, so one run stays one row;
+    when that row is gone, a new one is made. All of it is one transaction, so a reader sees
+    the rows as they were or as they are now, never half of the change.
+    """
+    with transaction(db):
+        db.execute(
+            "UPDATE training_runs SET status = 'interrupted' WHERE status = 'running' "
+            "AND base_sha256 = ?",
+            [base_sha256],
+        )
+        if resume_id is not None and db["training_runs"].count_where("id = ?", [resume_id]):
+            db.execute("UPDATE training_runs SET status = 'running' WHERE id = ?", [resume_id])
+            return int(resume_id)
+        cursor = db.execute(
+            "INSERT INTO training_runs (started, status, base_sha256, n_examples, config) "
+            "VALUES (?, 'running', ?, ?, ?)",
+            [time.time(), base_sha256, n_examples, config_json],
+        )
+        return int(cursor.lastrowid)
+
+
+def finish(
+    db: sqlite_utils.Database,
+    run_id: int,
+    status: str,
+    metrics: dict[str, Any],
+    error: str | None = None,
+) -> None:
+    """Record how a run ended (status, end time, metrics, error) in one write, so the row is
+    never seen finished without its metrics. ``metrics`` must already be JSON-safe (the
+    trainer replaces NaN and infinities first)."""
+    with transaction(db):
+        db.execute(
+            "UPDATE training_runs SET status = ?, finished = ?, metrics = ?, error = ? "
+            "WHERE id = ?",
+            [status, time.time(), json.dumps(metrics), error, run_id],
+        )
