@@ -197,6 +197,14 @@ SECRET_TEMPLATES: list[tuple[str, str, list[str]]] = [
     ("password", "Le mot de passe SMTP : `smtp_password = \"{v}\"` dans settings.toml.",
      ["settings.toml"]),
     ("password", "docker login registry.acme.io -u ci --password {v}", ["docker login"]),
+    ("password", "mysql -u app -p'{v}' shop < dump.sql", ["mysql -u app", "shop < dump.sql"]),
+    ("password", "sshpass -p '{v}' rsync -a dist/ web:/srv/app", ["rsync -a dist/"]),
+    ("password", "`docker login ghcr.io -u ci -p '{v}'`", ["docker login ghcr.io -u ci"]),
+    ("password", "PGPASSWORD='{v}' pg_dump -U app shop > shop.sql", ["pg_dump -U app"]),
+    ("password", "curl -u 'deploy:{v}' https://ci.example.org/job/build",
+     ["https://ci.example.org/job/build"]),
+    ("password", "Check the cache with `redis-cli -a '{v}' ping`.", ["ping`."]),
+    ("password", "smbclient //nas/share -U 'scan%{v}' -c ls", ["-c ls"]),
 ]
 
 URL_TEMPLATES: list[tuple[str, list[str]]] = [

@@ -23,6 +23,7 @@ merges what they find.
 
 from __future__ import annotations
 
+from app.community.anonymize.command_passwords import command_password_spans
 from app.community.anonymize.credentials import secret_spans
 from app.community.anonymize.echoes import echo_spans
 from app.community.anonymize.home_paths import home_path_spans
@@ -74,6 +75,7 @@ __all__ = [
 # placeholder.
 _DETECTORS = (
     secret_spans,
+    command_password_spans,
     url_spans,
     login_spans,
     email_spans,

@@ -33,7 +33,7 @@ _PHONE = re.compile(
     r"(?:[ \t]?(?:x|ext\.?|#)[ \t]?\d{1,6})?(?![A-Za-z0-9])"
 )
 _PHONE_CUE = re.compile(
-    r"(?i)(?:phone|tel|mobile|mobil|cell|call|fax|sms|whatsapp|téléphone|portable|teléfono"
+    r"(?i)(?:phone|tel|mobile|mobil|cell|call|dial|fax|sms|whatsapp|hotline|helpline|landline|téléphone|portable|teléfono"
     r"|telefone|celular|móvil|handy|rufnummer|電話|携帯|連絡先)"
 )
 _FLOAT = re.compile(r"(?<!\d)\d\.\d|\d\.\d(?!\d)")  # "0.5 1.0": numbers, not a phone
