@@ -59,6 +59,7 @@ _PROGRAM = re.compile(
 )
 _WORD = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|[^\s|;&`)]+")
 _STOP = re.compile(r"[ \t]*(?:\n|[|;&`)]|$)")
+_SPACE = re.compile(r"[ \t]+")
 
 
 def command_password_spans(text: str) -> Iterator[Redaction]:
@@ -70,17 +71,19 @@ def command_password_spans(text: str) -> Iterator[Redaction]:
         options = _OPTIONS[re.sub(r"\s+", " ", match.group("p"))]
         words = _words_until_end_of_command(text, match.end())
         for index, (start, word) in enumerate(words):
+            following = words[index + 1] if index + 1 < len(words) else None
             for option, form in options.items():
-                if form.startswith("after:") and word in (option,) and index + 1 < len(words):
-                    at, value = words[index + 1]
-                    yield from _after(text, at, value, form.removeprefix("after:"))
-                elif form.startswith("after:") and word.startswith(option + "="):
-                    at = start + len(option) + 1
-                    yield from _after(text, at, word[len(option) + 1 :],
-                                      form.removeprefix("after:"))
-                elif word == option and form == "next" and index + 1 < len(words):
-                    yield from _value(text, *words[index + 1])
-                elif form in ("glued", "next") and word.startswith(option) and word != option:
+                if form.startswith("after:"):
+                    separator = form.removeprefix("after:")
+                    if word == option and following:
+                        yield from _after(text, *following, separator)
+                    elif word.startswith(option + "="):
+                        at = start + len(option) + 1
+                        yield from _after(text, at, word[len(option) + 1 :], separator)
+                elif word == option:
+                    if form == "next" and following:
+                        yield from _value(text, *following)
+                elif word.startswith(option):
                     glued = word[len(option) :].removeprefix("=")
                     yield from _value(text, start + len(word) - len(glued), glued)
 
@@ -92,7 +95,7 @@ def _words_until_end_of_command(text: str, at: int) -> list[tuple[int, str]]:
     while True:
         if _STOP.match(text, at):
             return words
-        space = re.compile(r"[ \t]+").match(text, at)
+        space = _SPACE.match(text, at)
         at = space.end() if space else at
         word = _WORD.match(text, at)
         if word is None:
@@ -103,16 +106,21 @@ def _words_until_end_of_command(text: str, at: int) -> list[tuple[int, str]]:
 
 def _value(text: str, start: int, value: str) -> Iterator[Redaction]:
     """``value`` at ``start`` as a secret, its quotes left in place; none for a reference."""
-    if value[:1] in "\"'" and len(value) > 2 and value[-1] == value[0]:
-        start, value = start + 1, value[1:-1]
-    if value and value != "-" and not value.startswith("-") and not is_reference(value):
+    start, value = _unquoted(start, value)
+    if value and not value.startswith("-") and not is_reference(value):
         yield hit(text, start, start + len(value), SECRET)
 
 
 def _after(text: str, start: int, value: str, separator: str) -> Iterator[Redaction]:
     """The part of ``value`` after ``separator`` (`alice:pw`, `bob%pw`, `pass:pw`)."""
-    if value[:1] in "\"'" and len(value) > 2 and value[-1] == value[0]:
-        start, value = start + 1, value[1:-1]
+    start, value = _unquoted(start, value)
     cut = value.find(separator)
     if cut >= 0:
         yield from _value(text, start + cut + len(separator), value[cut + len(separator) :])
+
+
+def _unquoted(start: int, value: str) -> tuple[int, str]:
+    """A quoted word's start and text inside its quotes; any other word as it is."""
+    if value[:1] in "\"'" and len(value) > 2 and value[-1] == value[0]:
+        return start + 1, value[1:-1]
+    return start, value
