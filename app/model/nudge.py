@@ -97,9 +97,8 @@ class Nudge:
         return scores
 
     def _read(self, reply: list[int]) -> None:
-        """Decode the tokens added since the last call (the reply only ever grows)."""
-        if len(reply) < self._seen:  # a new reply on the same processor: start over
-            self._text, self._seen = "", 0
+        """Decode the tokens added since the last call (one processor serves one reply,
+        which only ever grows)."""
         fresh = b"".join(self.piece(t) for t in reply[self._seen :])
         self._text += fresh.decode("utf-8", "ignore")
         self._seen = len(reply)
