@@ -56,6 +56,7 @@ from bench.community_parts import (
 )
 from bench.learning import Replay, ScenarioError, load_scenario, use_throwaway_home
 from bench.memory_keyring import MemoryKeyring
+from bench.stopping import end_children_on_sigterm
 
 GOALS: dict[str, tuple[str, float]] = {
     "b_adoption_skills": (">=", 0.6),  # mean over the scenarios
@@ -275,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, default=160, help="longest reply (tokens)")
     parser.add_argument("--keep", action="store_true", help="keep the homes and the hub's files")
     args = parser.parse_args(argv)
+    end_children_on_sigterm()
     if args.endorsers < 1:
         parser.error("--endorsers must be at least 1")
     try:

@@ -62,6 +62,7 @@ from bench.scenario import (
     teach_kind,
     user_words,
 )
+from bench.stopping import end_children_on_sigterm
 from bench.verdict import GOALS, Goals, both_at_least_best, canary_rise, layer_figures, run_checks
 
 __all__ = ["Replay", "ScenarioError", "load_scenario", "main", "run", "use_throwaway_home"]
@@ -449,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="trainer config JSON (TrainConfig fields)")
     parser.add_argument("--max-tokens", type=int, default=160, help="longest reply (tokens)")
     args = parser.parse_args(argv)
+    end_children_on_sigterm()
     try:
         report = run(
             args.scenarios,
