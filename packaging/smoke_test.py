@@ -89,6 +89,7 @@ def seed_corrections(home: Path) -> int:
     from app.signals.capture import record_correction
     from app.store import conversations as conv
     from app.store.db import open_db
+    from app.store.examples import count as count_examples
 
     db = open_db()
     for question, reply, corrected in CORRECTIONS:
@@ -97,7 +98,7 @@ def seed_corrections(home: Path) -> int:
         prompt = render_chat([{"role": "user", "content": question}])  # what the model saw
         reply_id = conv.add_message(db, conversation, "assistant", reply, prompt=prompt)
         record_correction(db, reply_id, corrected)
-    examples = db["examples"].count
+    examples = count_examples(db)
     db.conn.close()
     return examples
 

@@ -118,6 +118,10 @@ def dedup_keys(db: sqlite_utils.Database) -> set[str]:
     return {row[0] for row in db.execute("SELECT dedup_key FROM examples")}
 
 
+def count(db: sqlite_utils.Database) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM examples").fetchone()[0])
+
+
 def count_created_after(db: sqlite_utils.Database, since: float) -> int:
     return int(db.execute("SELECT COUNT(*) FROM examples WHERE created > ?", [since]).fetchone()[0])
 
