@@ -70,6 +70,8 @@ _CODE_FLAGS = {"python": ("-c",), "perl": ("-e", "-E"), "ruby": ("-e",),
 _INTERPRETER_VALUED = frozenset({"-W", "-X", "-I", "-M", "-r", "--require"})
 _SHELL_VALUED = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^]]*\])?\+?=")
+# `env` takes any name before `=` (`env 'BASH_FUNC_f%%=() { …; }' bash`).
+_ENV_ASSIGN_RE = re.compile(r"^([^=\s-][^=\s]*)=")
 _VARIABLE_RE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
 _WELL_KNOWN = {"SHELL": "/bin/sh", "BASH": "/bin/bash"}
 
@@ -241,7 +243,7 @@ def _skip_wrapper_options(name: str, texts: list[str], index: int, resolved: Res
                                       arg.partition("=")[2] if "=" in arg else
                                       texts[index + 1] if arg == "-I" and index + 1 < len(texts)
                                       else "{}")
-        if name == "env" and (match := _ASSIGN_RE.match(arg)):
+        if name == "env" and (match := _ENV_ASSIGN_RE.match(arg)):
             resolved.assignments.append((match.group(1), arg[match.end():]))
         elif arg.startswith("--"):
             key = arg.partition("=")[0]

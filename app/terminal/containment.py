@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from app.terminal.code_variables import is_code_variable
 from app.terminal.command_words import (
     INTERPRETERS,
     SHELLS,
@@ -21,7 +22,7 @@ from app.terminal.command_words import (
     program_name,
     shell_code,
 )
-from app.terminal.embedded_code import CODE_VARIABLES, COMMAND_VARIABLES, CONSOLES, hides_command
+from app.terminal.embedded_code import CODE_VARIABLES, CONSOLES, hides_command
 from app.terminal.nested_commands import container_mounts
 from app.terminal.shell_syntax import Command
 
@@ -139,7 +140,7 @@ def _options(name: str, args: list[str]) -> list[str]:
                 found.append(f"the option `{arg}` (code, hooks or an output file)")
     for arg in args:
         variable = arg.partition("=")[0] if re.match(r"^[A-Za-z_.][\w.]*=", arg) else ""
-        if variable in COMMAND_VARIABLES or variable in CODE_VARIABLES or \
+        if is_code_variable(variable) or variable in CODE_VARIABLES or \
                 variable in ("SHELL", ".SHELLFLAGS", "MAKESHELL"):
             found.append(f"the setting `{arg}` (it makes the program run other code)")
     if name not in _PATH_READERS:
@@ -203,7 +204,7 @@ def uncovered(command: Command, resolved: Resolved) -> tuple[str, ...]:
     """The parts of a simple command that no allow rule may cover; () when a rule may."""
     found = _redirects(command) + _substitutions(command)
     for variable, _value in resolved.assignments:
-        if variable in COMMAND_VARIABLES or variable in CODE_VARIABLES:
+        if is_code_variable(variable) or variable in CODE_VARIABLES:
             found.append(f"the setting `{variable}=…` (it makes the program run other code)")
     if resolved.name:
         found += _code(resolved) + _options(resolved.name, resolved.args)

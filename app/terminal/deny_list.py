@@ -18,6 +18,7 @@ from itertools import pairwise
 from app.terminal import code_checks, foreign_code
 from app.terminal import network_checks as net
 from app.terminal import risky_paths as paths
+from app.terminal.code_variables import variable_commands
 from app.terminal.command_words import (
     DOWNLOADERS,
     INTERPRETERS,
@@ -46,7 +47,6 @@ from app.terminal.containment import uncovered
 from app.terminal.downloads import fed_by_download, fetched_files, runs_download
 from app.terminal.editor_scripts import editor_script_reasons
 from app.terminal.embedded_code import (
-    COMMAND_VARIABLES,
     CONSOLES,
     awk_normalise,
     awk_program,
@@ -397,9 +397,9 @@ class _Inspector:
             self.inspect_hosted(hidden, depth, resolved.name)
 
     def _command_variable(self, name: str, value: str, depth: int) -> None:
-        """`PAGER='sh -c …'`, `LESSOPEN='|…'`: the value is a command some program runs."""
-        if name in COMMAND_VARIABLES and value:
-            self.inspect_hosted(value.lstrip("|"), depth, name)
+        """`PAGER='sh -c …'`, `PS1='$(…)'`: the value holds a command some program runs."""
+        for code in variable_commands(name, value):
+            self.inspect_hosted(code, depth, name)
 
     def _network(self, resolved: Resolved, command: Command) -> None:
         """Collects the two halves of sending keys away: reading them, and the network."""

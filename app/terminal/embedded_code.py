@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import re
 import shlex
+from itertools import pairwise
 
 from app.terminal.code_checks import shell_calls
 from app.terminal.command_words import options
 
-# Variables whose value is a command some program runs for you.
-COMMAND_VARIABLES = frozenset({
-    "PAGER", "GIT_PAGER", "MANPAGER", "SYSTEMD_PAGER", "GIT_EDITOR", "EDITOR", "VISUAL",
-    "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EXTERNAL_DIFF", "LESSOPEN", "LESSCLOSE", "BROWSER",
-    "PROMPT_COMMAND", "BASH_ENV", "ENV", "SUDO_ASKPASS", "SSH_ASKPASS", "GIT_ASKPASS",
-    "RSYNC_RSH", "FCEDIT", "GIT_SEQUENCE_EDITOR", "PSQL_PAGER", "MYSQL_PS1",
-})
 # Variables that load code into whatever program runs next.
 CODE_VARIABLES = frozenset({
     "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "PYTHONSTARTUP", "PYTHONPATH", "PERL5OPT",
@@ -41,12 +35,18 @@ _AWK_CALLS = re.compile(r"\bsystem\s*\(\s*(\"(?:[^\"\\]|\\.)*\")|(\"(?:[^\"\\]|\
                         r"\s*getline|\|&?\s*(\"(?:[^\"\\]|\\.)*\")")
 _AWK_HIDDEN = re.compile(r"\bsystem\s*\(|\|&?\s*getline|print[^;}]*\|")
 _VIM_SHELL = re.compile(r"^[:\s]*(?:silent!?\s*)?(?:!|(?:sh(?:ell)?|terminal|term)\b)(.*)", re.S)
+_VIM_READ_SHELL = re.compile(r"^[:\s]*(?:[\d,.$%]*\s*)?(?:r(?:ead)?|w(?:rite)?)\s*!(.*)", re.S)
 _VIM_CODE = re.compile(r"system\(|:?(?:py3?|python3?|pyx|lua|perl|ruby)\b|call\s", re.I)
 CONSOLES = {"sqlite3": re.compile(r"\s*\.(?:shell|system)\s+(.*)"),
             "psql": re.compile(r"\s*\\!\s*(.+)"),
             "mysql": re.compile(r"\s*(?:system|\\!)\s+(.*)"),
             "mariadb": re.compile(r"\s*(?:system|\\!)\s+(.*)"),
             "ed": re.compile(r"\s*!\s*(.+)"), "lftp": re.compile(r"(?:.*;)?\s*!\s*(.+)"),
+            # File-transfer and remote-shell clients: a line starting `!` runs a local shell.
+            **{client: re.compile(r"\s*!\s*(.+)") for client in (
+                "ftp", "sftp", "tftp", "ncftp", "pftp", "netkit-ftp", "tnftp", "smbclient",
+                "cadaver", "telnet", "psftp", "yafc")},
+            "ghci": re.compile(r"\s*:!\s*(.+)"),
             "gnuplot": re.compile(r"\s*!\s*(.+)"), "dc": re.compile(r".*?!(?![<>=])\s*(.+)")}
 _SED_EXEC = re.compile(r"(?:^|[;\n{}])\s*(?:\d+|\$|/[^/]*/)?(?:,\s*(?:\d+|\$|/[^/]*/))?"
                        r"\s*!?\s*e\s+([^;\n}]+)")
@@ -75,6 +75,11 @@ def _git(args: list[str]) -> list[str]:
         if _GIT_CODE_KEYS.match(key.strip()):
             commands.append(value.removeprefix("!") or "sh")
     sub = next((a for a in args if not a.startswith("-")), "")
+    # Transports that run a command: an `ext::` remote (`% ` is a space in it), and the
+    # program a fetch or push starts on the other side (`--upload-pack`, `-u`).
+    commands += [_ext_command(arg) for arg in args if arg.startswith("ext::")]
+    if sub in ("clone", "fetch", "pull", "push", "ls-remote", "archive", "remote"):
+        commands += _option_values(args, ("--upload-pack", "--receive-pack", "--exec", "-u"))
     if sub == "config":
         commands += _git_config_commands(args[args.index("config") + 1:])
     if sub == "rebase":
@@ -91,6 +96,13 @@ def _git(args: list[str]) -> list[str]:
                                           "--env-filter", "--commit-filter",
                                           "--parent-filter", "--tag-name-filter"))
     return commands
+
+
+def _ext_command(url: str) -> str:
+    """The command of a git `ext::` remote: `%` escapes a space or itself; `%s`, `%S` and
+    `%G` are git's own fill-ins."""
+    return re.sub(r"%(.)", lambda m: {" ": " ", "%": "%"}.get(m.group(1), ""),
+                  url.removeprefix("ext::"))
 
 
 _GIT_CONFIG_VALUED = frozenset({"-f", "--file", "--blob", "-t", "--type", "--default",
@@ -136,16 +148,33 @@ def _ssh(args: list[str]) -> list[str]:
     return commands + _option_values(args, ("-S",))
 
 
-def _vim(args: list[str]) -> list[str]:
+def vim_lines(args: list[str]) -> list[str]:
+    """The ex command lines a vi-family editor is given: `-c`/`--cmd` values, `+cmd`, and a
+    `-c` that ends a bundle of short flags (`ex -sc '…'`)."""
+    bundled = [value for flag, value in pairwise(args)
+               if re.fullmatch(r"-[A-Za-z]+c", flag) and flag != "-c"]
+    return _option_values(args, ("-c", "--cmd")) + bundled + [
+        a[1:] for a in args if a.startswith("+") and len(a) > 1]
+
+
+def ex_shell_commands(line: str) -> list[str]:
+    """Shell commands in one ex command line. `:!cmd` (and `:r !cmd`, `:w !cmd`) takes the
+    rest of the line, bars included, as vim does; other commands are split at bars."""
     commands = []
-    for line in _option_values(args, ("-c", "--cmd")) + [a[1:] for a in args
-                                                         if a.startswith("+") and len(a) > 1]:
-        for part in line.split("|"):
-            if match := _VIM_SHELL.match(part):
-                commands.append(match.group(1).strip() or "sh")
-            elif _VIM_CODE.search(part):
-                commands += shell_calls(part)
+    for part in line.split("|"):
+        if match := _VIM_SHELL.match(part):
+            commands.append(line[line.index(part) + match.start(1):].strip() or "sh")
+            break
+        if match := _VIM_READ_SHELL.match(part):
+            commands.append(line[line.index(part) + match.start(1):].strip() or "sh")
+            break
+        if _VIM_CODE.search(part):
+            commands += shell_calls(part)
     return commands
+
+
+def _vim(args: list[str]) -> list[str]:
+    return [found for line in vim_lines(args) for found in ex_shell_commands(line)]
 
 
 def _gdb(args: list[str]) -> list[str]:
@@ -359,6 +388,5 @@ def hides_command(name: str, args: list[str]) -> bool:
         return bool(_SED_HIDDEN.search(script) or _SED_EXEC.search(script)) or bool(
             re.search(r"(?:^|[;\n}])\s*[\d$,/!]*\s*[wW]\s+\S", script))
     if name in ("vim", "vi", "nvim", "view", "ex", "gvim"):
-        lines = _option_values(args, ("-c", "--cmd")) + [a for a in args if a.startswith("+")]
-        return any(_VIM_CODE.search(line) for line in lines)
+        return any(_VIM_CODE.search(line) for line in vim_lines(args))
     return bool(hidden_commands(name, args))

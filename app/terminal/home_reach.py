@@ -21,10 +21,16 @@ from app.terminal.shell_syntax import Command
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 _HOME = r"(?:~|\$HOME|\$\{HOME\}|/home/[^/\s]+|/root)"
 # The folders a desktop makes in every home (XDG user folders), any hidden folder there,
-# or anything under a hidden folder; a project folder (`~/build`) is the user's to delete.
+# or anything under a hidden folder: what a mirror or a clean by any tool must not empty.
 _HOME_ENTRY = re.compile(
     rf"^{_HOME}/(?!\.\.?(?:/|$))(?:(?:Documents|Pictures|Desktop|Music|Videos|Downloads|Public|"
     rf"Templates|Photos|Mail|\*)/?|\.[^/]+/?|\.[^/]+/.+)$")
+# What a recursive delete must not take: those, and every other folder directly in home
+# (`~/projects`, `~/code`: each holds a person's work). Scratch and build-output folders
+# (`~/tmp`, `~/build`: the conventional names of what is rebuilt or thrown away) and anything
+# deeper in a visible folder (`~/projects/app/build`) are the user's to delete.
+_HOME_FOLDER = re.compile(rf"^{_HOME}/(?!\.\.?(?:/|$))(?!(?:tmp|temp|scratch|build|dist|out|"
+                          rf"target|node_modules|venv)/?$)[^/.][^/]*/?$")
 # Moving everything, or a hidden folder, out of the home folder takes it away.
 _MOVES_HOME_AWAY = re.compile(rf"^{_HOME}/(?:\.?\*|\.[^/*]+/?)$")
 # Folders that only hold what can be downloaded or rebuilt again.
@@ -66,7 +72,8 @@ def _delete_reasons(name: str, args: list[str], raw: list[str]) -> list[str]:
     if name in _DELETERS or (name == "mv" and targets):
         for target, written in zip(targets, raw, strict=False):
             wide = _recursive(args) if name != "mv" else _MOVES_HOME_AWAY.match(target)
-            if wide and _HOME_ENTRY.match(target) and not _CACHES.match(target):
+            if wide and (_HOME_ENTRY.match(target) or (name != "mv" and _HOME_FOLDER.match(
+                    target))) and not _CACHES.match(target):
                 reasons.append(f"deletes or moves away a folder of your home folder ({target})")
             if _COMPUTED_HOME.search(written) and _HOME_WORDS.search(written):
                 reasons.append(f"deletes a folder computed from your home folder ({written})")
@@ -159,6 +166,18 @@ JUDGES: dict[str, Judge] = {name: _judge(name) for name in (*_DELETERS, "mv", *_
                                                             "chmod")}
 
 
+def _answered_yes(command: Command) -> bool:
+    """A prompt answered before it is asked: `<<< y`, or `yes`/`echo y` piped in."""
+    if (command.stdin_text or "").strip().lower().startswith("y"):
+        return True
+    for upstream in command.upstream:
+        name, args = program_and_args(upstream)
+        if name == "yes" or (name in ("echo", "printf") and "".join(args).strip(
+                "'\" ").lower().startswith("y")):
+            return True
+    return False
+
+
 def home_reach_reasons(commands: list[Command]) -> list[str]:
     """Reasons from whole commands: redirects that empty system files, what xargs deletes of
     a system folder's search, a home folder read from a here-string, a key overwritten by an
@@ -168,7 +187,7 @@ def home_reach_reasons(commands: list[Command]) -> list[str]:
                      for command in commands)
     for command in commands:
         name, args = program_and_args(command)
-        answers_yes = (command.stdin_text or "").strip().lower().startswith("y")
+        answers_yes = _answered_yes(command)
         reasons += _output_reasons(name, args, answers_yes)
         reasons += _overwrite_reasons(command, name, args)
         if name == "xargs" and _DELETERS & set(args) and any(
