@@ -24,7 +24,6 @@ from app.terminal.command_words import (
     INTERPRETERS,
     SHELLS,
     Resolved,
-    expand_variables,
     interpreter_code,
     is_decoder,
     printed_text,
@@ -56,6 +55,7 @@ from app.terminal.embedded_code import (
     make_recipes,
     runner_code,
 )
+from app.terminal.line_files import files_written, written_text
 from app.terminal.line_reach import line_reasons
 from app.terminal.nested_commands import nested_commands
 from app.terminal.pattern_reach import pattern_reasons
@@ -86,6 +86,7 @@ from app.terminal.program_checks import (
     has_rules,
     program_reasons,
 )
+from app.terminal.served_roots import served_root_reasons
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
 from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import emptied_passwords
@@ -254,9 +255,10 @@ class _Inspector:
                                      uncovered(command, resolved)))
         line.scrambled |= {word.text.partition("=")[0] for word in command.words
                            if "=" in word.text and any(map(scrambled, word.substitutions))}
+        line.written |= files_written(resolved, command, line.variables)
         for name, value in resolved.assignments:
             self.reasons += assignment_reasons(name, value)
-            self._command_variable(name, value, depth)
+            self._command_variable(name, value, depth, line.written)
             if not resolved.name:
                 line.variables[name] = value
                 line.loops.update({name: loop_values(command.loop_values, line.variables)}
@@ -290,6 +292,7 @@ class _Inspector:
         self.reasons += editor_script_reasons(
             name, args, command.stdin_text is not None or bool(command.upstream), line.cwd)
         self._network(resolved, command)
+        self.reasons += served_root_reasons(name, args, line.cwd, line.written)
         self._interactive_shell(resolved, command)
         if name == "read" and resolved.args and (values := read_values(command)):
             line.variables[resolved.args[-1]] = " ".join(values)
@@ -317,7 +320,7 @@ class _Inspector:
             for key, sep, value in (arg.partition("=") for arg in args):
                 if sep:
                     self.reasons += assignment_reasons(key, value)
-                    self._command_variable(key, value, depth)
+                    self._command_variable(key, value, depth, line.written)
                     if not any(re.fullmatch(r"-\w*n\w*", a) for a in args):  # not a nameref
                         line.variables[key] = value
         if name == "find":
@@ -362,12 +365,7 @@ class _Inspector:
                           depth: int) -> None:
         """`echo 'os.execute(…)' > $TF; nmap --script=$TF`: a file written earlier on the line
         and handed to a program that runs it is read as that program's code."""
-        printed = printed_text(resolved)
-        if printed is not None:
-            for redirect in command.redirects:
-                if redirect.op in WRITE_REDIRECT_OPS:
-                    target = expand_variables(redirect.target.text, line.variables)
-                    line.written[target] = printed
+        if written_text(resolved, command) is not None:
             return
         if not line.written or not resolved.name:
             return
@@ -396,10 +394,12 @@ class _Inspector:
         for hidden in commands:
             self.inspect_hosted(hidden, depth, resolved.name)
 
-    def _command_variable(self, name: str, value: str, depth: int) -> None:
-        """`PAGER='sh -c …'`, `PS1='$(…)'`: the value holds a command some program runs."""
+    def _command_variable(self, name: str, value: str, depth: int,
+                          written: dict[str, str]) -> None:
+        """`PAGER='sh -c …'`, `PS1='$(…)'`: the value holds a command some program runs;
+        `BASH_ENV=<(…)`: the file it names, written on the line, is that command."""
         for code in variable_commands(name, value):
-            self.inspect_hosted(code, depth, name)
+            self.inspect_hosted(written.get(code, code), depth, name)
 
     def _network(self, resolved: Resolved, command: Command) -> None:
         """Collects the two halves of sending keys away: reading them, and the network."""

@@ -27,7 +27,7 @@ Judge = Callable[[list[str], str | None, list[str]], list[str]]
 _LOGIN_PORT = r"(?:22|23|3389|59\d\d|6000|2375|2376|5985|5986)"
 _EXPOSES_LOGIN = re.compile(rf"^(?:{_LOGIN_PORT}|(?:ssh|rdp|vnc|telnet)://.*|.*:{_LOGIN_PORT}"
                             r"(?:/\w+)?)$")
-_TUNNELS = frozenset({"autossh", "ngrok", "cloudflared", "chisel", "bore", "lt", "localtunnel",
+TUNNELS = frozenset({"autossh", "ngrok", "cloudflared", "chisel", "bore", "lt", "localtunnel",
                       "frpc", "zrok", "pagekite", "pagekite.py", "inlets", "rathole", "loophole",
                       "telebit", "expose", "gost", "pinggy"})
 _WEB_TERMINALS = frozenset({"ttyd", "gotty", "websocketd", "wetty", "shellinaboxd", "webtty"})
@@ -86,7 +86,9 @@ def _vnc(name: str) -> Judge:
     return judge
 
 
-def _wide_home(folder: str | None) -> str | None:
+def wide_home(folder: str | None) -> str | None:
+    """Plain words for a folder too wide to serve: home, `/`, a folder holding home, a
+    precious folder or a folder of home's own; None for anything narrower."""
     if folder is None:
         return None
     home = paths.home()
@@ -97,7 +99,7 @@ def _wide_home(folder: str | None) -> str | None:
 
 
 def _served(folder: str | None, address: str) -> list[str]:
-    described = _wide_home(folder)
+    described = wide_home(folder)
     if described and not _LOOPBACK.match(address):
         return [_SERVES_HOME.format(described)]
     return []
@@ -172,7 +174,7 @@ def _no_password_server(args: list[str], _cwd: str | None, _piped: list[str]) ->
 
 
 JUDGES: dict[str, Judge] = {
-    **dict.fromkeys(_TUNNELS, _tunnel), "tailscale": _tailscale,
+    **dict.fromkeys(TUNNELS, _tunnel), "tailscale": _tailscale,
     **dict.fromkeys(_WEB_TERMINALS, _web_terminal), **dict.fromkeys(_SHARERS, _sharer),
     **{name: _vnc(name) for name in ("x11vnc", "vncserver", "Xvnc", "x0vncserver",
                                      "tigervncserver", "wayvnc")},

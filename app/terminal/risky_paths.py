@@ -13,6 +13,8 @@ import posixpath
 import re
 from fnmatch import fnmatchcase
 
+from app.terminal.persistence_places import persistence_place
+
 SYSTEM_DIRS = frozenset({
     "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/opt",
     "/proc", "/root", "/sbin", "/sys", "/usr", "/var", "/snap", "/usr/bin", "/usr/sbin", "/usr/lib",
@@ -253,8 +255,11 @@ def precious_file(arg: str, cwd: str | None = None) -> str | None:
         path = name
     if _AUTHORIZED_KEYS.search(path):
         return f"the SSH login file {arg} (a key or command added there lets someone in)"
-    if name in STARTUP_FILES or _SYSTEM_STARTUP.match(path) or "/autostart/" in path:
+    if name in STARTUP_FILES or _SYSTEM_STARTUP.match(path):
         return f"the shell start-up file {arg} (every new shell runs what is in it)"
+    if persistence_place(path):
+        return f"the start-up place {arg} (what is put there runs by itself at each login, " \
+               "session or boot)"
     if mentions_secret(path):
         return f"your private keys or credentials in {arg}"
     if _COMMAND_CONFIG.search(path):

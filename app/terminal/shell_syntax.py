@@ -242,7 +242,8 @@ class _Lexer:
             elif c not in _OPERATOR_STARTS and (plain := _PLAIN_RUN.match(s, self.i)):
                 self._add(plain.group())
                 self.i = plain.end()
-            elif c in "<>" and s.startswith("(", self.i + 1) and not self.started:
+            elif c in "<>" and s.startswith("(", self.i + 1) and (
+                    not self.started or "".join(self.buf).endswith("=")):  # `--config=<(…)`
                 end = _matching(s, self.i + 2, "(", ")")
                 self.subs.append(s[self.i + 2 : end])
                 self.procsub = True

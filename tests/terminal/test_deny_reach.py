@@ -127,7 +127,7 @@ def test_exposure_and_disguised_tools_need_typing(command: str) -> None:
     "xterm -display :0 -e htop",
     "python3 -m http.server 8000 --directory ./site",
     "pip install -i https://pypi.org/simple requests",
-    "npx --yes prettier --check .",
+    "npx prettier --check .",  # npx asks before it fetches a missing package
     "sftp u@198.51.100.9 <<< 'get report.csv'",
     "echo $PATH | nc -l 9000",
     "ssh-copy-id -i ~/.ssh/id_ed25519.pub me@build-server",

@@ -1,0 +1,54 @@
+"""Package runners that fetch a package from a registry and run it, with nobody asked.
+
+Why: `npx tsc` runs the project's own copy, and when the package is missing npx asks before
+it downloads; `npx -y pkg`, `npm exec --yes`, `pnpm dlx`, `yarn dlx`, `bunx`, `uvx` and
+`pipx run` download whatever the name points to today and run it at once. That is the
+same act as piping a download into a shell, whatever the runner: the rule is "a runner
+told (or built) to fetch and run a package without asking", and each runner's own way of
+saying so is listed here (the only honest way: there is no shared spelling).
+"""
+
+from __future__ import annotations
+
+from app.terminal.command_words import program_and_args
+from app.terminal.shell_syntax import Command
+
+# Runners that fetch a missing package without asking, whatever their options.
+_ALWAYS = frozenset({"bunx", "pnpx", "uvx"})
+_ALWAYS_SUBCOMMANDS = frozenset({("pnpm", "dlx"), ("yarn", "dlx"), ("pnpm", "create"),
+                                 ("yarn", "create"), ("bun", "x"), ("bun", "create"),
+                                 ("pipx", "run"), ("uv", "tool"), ("deno", "x")})
+# Runners that ask first, unless told yes.
+_ASKING = frozenset({"npx"})
+_ASKING_SUBCOMMANDS = frozenset({("npm", "exec"), ("npm", "x"), ("npm", "init"),
+                                 ("npm", "create")})
+_YES = frozenset({"-y", "--yes", "--yes=true"})
+_HELP = frozenset({"-h", "--help", "--version", "-v"})
+
+
+def _package_named(args: list[str]) -> bool:
+    """Whether the runner's words name a package (not only options: `npm init -y`)."""
+    return any(not arg.startswith("-") for arg in args) or any(
+        arg.startswith(("--package=", "-p")) for arg in args)
+
+
+def runner_reasons(commands: list[Command]) -> list[str]:
+    """Reasons for commands that fetch a package and run it with no one asked."""
+    reasons = []
+    for command in commands:
+        name, args = program_and_args(command)
+        if _HELP & set(args):
+            continue
+        sub = args[:1]
+        rest = args[1:] if (name, *sub) in _ALWAYS_SUBCOMMANDS | _ASKING_SUBCOMMANDS else args
+        if (name, *sub) == ("uv", "tool") and args[1:2] != ["run"]:
+            continue  # `uv tool install` installs; it does not run
+        always = name in _ALWAYS or (name, *sub) in _ALWAYS_SUBCOMMANDS
+        told_yes = bool(_YES & set(rest)) or any(
+            word.text in ("npm_config_yes=true", "NPM_CONFIG_YES=true") for word in command.words)
+        asking = name in _ASKING or (name, *sub) in _ASKING_SUBCOMMANDS
+        if (always or (asking and told_yes)) and _package_named(
+                [a for a in rest if a not in _YES and a != "run"]):
+            reasons.append(f"fetches a package from the registry and runs it at once, "
+                           f"without asking ({name} {' '.join(args[:2])})")
+    return reasons
