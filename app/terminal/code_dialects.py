@@ -26,7 +26,9 @@ _HOME_CALLS = re.compile(
     r"""(['"])HOME\2\s*\)|\bpath\.expand\s*\(\s*(['"])~\3\s*\)|(?<![.\w])homedir\s*\(\s*\)""")
 _JVM_LISP_GO_HOME = re.compile(
     r"""System\.getProperty\(\s*(['"])user\.home\1\s*\)|\(user-homedir-pathname\)|"""
-    r"""\bos\.(?:Getenv\(\s*"HOME"\s*\)|UserHomeDir\(\))""")
+    r"""\bos\.(?:Getenv\(\s*"HOME"\s*\)|UserHomeDir\(\))"""
+    r"""|(?:std::)?env::var(?:_os)?\(\s*"HOME"\s*\)(?:\.unwrap\(\)|\?)?"""
+    r"""|(?:dirs::|std::env::|env::)?home_dir\(\)(?:\.unwrap\(\))?""")
 _BUILD_HOME = re.compile(r"\$\{user\.home\}")
 _BUILD_DELETE = re.compile(r"""<delete\s+(?:dir|file)\s*=\s*"([^"]*)"|"""
                            r"""\bfile\s*\(\s*REMOVE(?:_RECURSE)?\s+("[^"]*"|[^\s)]+)""")

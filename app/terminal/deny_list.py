@@ -55,6 +55,7 @@ from app.terminal.embedded_code import (
     make_recipes,
     runner_code,
 )
+from app.terminal.fetched_installs import entered, installs_download
 from app.terminal.line_files import files_written, written_text
 from app.terminal.line_reach import line_reasons
 from app.terminal.nested_commands import nested_commands
@@ -88,7 +89,7 @@ from app.terminal.program_checks import (
 )
 from app.terminal.served_roots import served_root_reasons
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
-from app.terminal.static_text import pipeline_output, static_output
+from app.terminal.static_text import pipeline_output, quoted_literals, static_output
 from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
@@ -283,6 +284,9 @@ class _Inspector:
         record(resolved.name, resolved.args, line.variables, line.copies)
         if runs_download(resolved.head_text, line.downloaded, line.cwd):
             self.reasons.append("downloads a program and runs it straight away")
+        if installs_download(resolved, line.downloaded, line.cwd, any(
+                fetches(inner) for word in resolved.arg_words for inner in word.substitutions)):
+            self.reasons.append("installs what this line downloads, running its code unread")
         name, args = tool_equivalent(resolved.name, resolved.args)
         piped = xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
@@ -359,6 +363,7 @@ class _Inspector:
         line.downloaded |= fetched_files(resolved, command, line.downloaded, line.fed_download)
         if name in ("cd", "pushd"):
             target = next((a for a in args if not a.startswith("-")), "~")
+            line.downloaded |= entered(target, line.downloaded)
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
 
     def _same_line_script(self, resolved: Resolved, command: Command, line: _Line,
@@ -495,9 +500,10 @@ class _Inspector:
         if script and runs_download(script, line.downloaded, line.cwd):
             self.reasons.append("downloads a script and runs it straight away")
         if reads_stdin:
-            self._stdin_code(name, command, depth)
+            self._stdin_code(name, command, depth, line.variables)
 
-    def _stdin_code(self, name: str, command: Command, depth: int) -> None:
+    def _stdin_code(self, name: str, command: Command, depth: int,
+                    variables: dict[str, str]) -> None:
         """Code arriving on stdin: a here-document, or whatever is piped in.
 
         Text written on the line and reshaped on its way in (`rev <<< … | sh`) is computed
@@ -520,7 +526,7 @@ class _Inspector:
             else:
                 self.inspect(command.stdin_text, depth + 1)
         for upstream in command.upstream:
-            source = resolve(*static_words(upstream, {}))
+            source = resolve(*static_words(upstream, variables))
             if source.name in DOWNLOADERS:
                 self.reasons.append(PIPE_DOWNLOAD)
             elif is_decoder(source):
@@ -534,3 +540,8 @@ class _Inspector:
                 self.inspect(upstream.stdin_text, depth + 1)
             elif any(re.match(r"(?:https?|ftp)://", arg) for arg in source.args):
                 self.reasons.append(PIPE_DOWNLOAD)  # `lynx -source URL | sh`, any fetcher
+            else:  # `jq -rn '"rm -rf ~"' | sh`: what it may print is read as the code
+                certain = self.certain
+                for literal in quoted_literals(source.args):
+                    self.inspect(literal, depth + 1)
+                self.certain = certain

@@ -19,6 +19,7 @@ from app.terminal.command_words import (
     option_values,
     resolve,
 )
+from app.terminal.fetched_installs import more_fetched
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 _UNPACK_FOLDER = {"tar": {"-C", "--directory"}, "bsdtar": {"-C", "--directory"},
@@ -65,6 +66,7 @@ def fetched_files(resolved: Resolved, command: Command, fetched: set[str],
         found |= {posixpath.basename(w) for w in written}
         found |= {posixpath.basename(a) for a in args if not a.startswith("-")} \
             if name == "tee" else {posixpath.basename(a[3:]) for a in args if a.startswith("of=")}
+    found |= more_fetched(resolved, command, shell_fed or fed_by_download(command))
     return (found | _unpacked_into(name, args, command, fetched)) - {""}
 
 

@@ -329,6 +329,12 @@ def hidden_commands(name: str, args: list[str],
         return _vim(args)
     if name == "gdb":
         return _gdb(args)
+    if name == "lldb":  # `-o 'platform shell CMD'`, `-o 'script CODE'` (Python)
+        lines = _option_values(args, ("-o", "--one-line", "-O", "--one-line-before-file"))
+        return [m.group(1) for line in lines if (m := re.match(
+            r"\s*(?:platform\s+shell|shell)\s+(.+)", line))] + [
+            call for line in lines if line.strip().startswith("script")
+            for call in shell_calls(line.strip().removeprefix("script"))]
     if name in ("less", "more", "most"):
         return [a.lstrip("+")[1:] or "sh" for a in args if a.lstrip("+").startswith("!")]
     if name in ("awk", "gawk", "mawk", "nawk"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from itertools import pairwise
 
 from app.terminal.code_checks import normalise
 
@@ -177,6 +178,8 @@ def option_code(name: str, args: list[str]) -> tuple[list[str], list[str]]:
         macros = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--eval", "-E")]
         macros += [a.partition("=")[2] for a in args if a.startswith("--eval=")]
         return [m.group(1) for macro in macros if (m := _RPM_LUA.search(macro))], []
+    if name in ("pdb", "ipdb", "pudb"):  # `python -m pdb -c '!stmt'`: the line is Python
+        return [v.removeprefix("!") for a, v in pairwise(args) if a == "-c"], []
     if name in ("mvn", "mvnw", "./mvnw"):
         settings = dict(a[2:].partition("=")[::2] for a in args if a.startswith("-D"))
         program = settings.get("exec.executable")

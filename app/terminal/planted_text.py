@@ -20,6 +20,7 @@ from app.terminal.command_words import Resolved, plain_words, printed_text, reso
 from app.terminal.embedded_code import hidden_commands
 from app.terminal.pipe_checks import empty_input
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, parse
+from app.terminal.static_text import static_output
 from app.terminal.system_checks import KERNEL_OFF
 
 # Files whose text runs later with no one asking: a git hook (at the next checkout or
@@ -35,6 +36,7 @@ _DROPPED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/]+$")
 _PROGRAM_SETTINGS = frozenset({"script-shell", "shell", "editor", "browser", "git", "viewer"})
 DROPPED = "sets a program kept in a folder anyone can write to or under a hidden name ({}) to " \
     "run later"
+_SUBSTITUTION = re.compile(r"\$\(([^()]*)\)")
 _ALIAS = re.compile(r"\balias\s+[\w.-]+=(['\"]?)(.*?)\1\s*$", re.MULTILINE)
 
 
@@ -78,6 +80,15 @@ def _dropped(planted: list[str]) -> list[str]:
     return found
 
 
+def _filled(text: str) -> str:
+    """Planted text as it is written: a `$( )` in it runs now, while the line runs, and
+    its output is what gets planted (`printf "@reboot $(echo … | base64 -d)"`)."""
+    def output(match: re.Match[str]) -> str:
+        computed = static_output(match.group(1))
+        return match.group(0) if computed is None else computed
+    return _SUBSTITUTION.sub(output, text)
+
+
 def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
                       written: dict[str, str]) -> tuple[list[str], list[str]]:
     """(reasons, commands a cron table will run) for a command writing a cron table or the
@@ -101,6 +112,7 @@ def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
         texts += [printed] if printed else []
     if (own := printed_text(resolved)) is not None:
         texts.append(own)
+    texts = [_filled(text) for text in texts]
     later = later_run(targets, texts) + _program_settings(resolved)
     git_later = hidden_commands("git", resolved.args) if resolved.name == "git" and \
         "config" in resolved.args else []

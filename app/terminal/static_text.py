@@ -164,3 +164,11 @@ def static_output(inner: str) -> str | None:
         return None
     output = pipeline_output(commands)
     return None if output is None else output.rstrip("\n")
+
+
+def quoted_literals(args: list[str]) -> list[str]:
+    """The string literals inside a program's arguments (`jq '"rm -rf ~"'`, `awk 'BEGIN{print
+    "reboot"}'`, `python3 -c 'print("…")'`): the text it may print when its output cannot be
+    computed, for a shell reading that output to be judged on."""
+    return [match.group(2) for arg in args
+            for match in re.finditer(r"(['\"])((?:\\.|(?!\1).)+)\1", arg)]
