@@ -12,7 +12,6 @@ another interpreter (`sh -c`, `eval`, `ssh host …`, here-documents, `echo … 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from itertools import pairwise
 
 from app.terminal import code_checks, foreign_code
@@ -20,12 +19,10 @@ from app.terminal import network_checks as net
 from app.terminal import risky_paths as paths
 from app.terminal.code_variables import variable_commands
 from app.terminal.command_words import (
-    DOWNLOADERS,
     INTERPRETERS,
     SHELLS,
     Resolved,
     interpreter_code,
-    is_decoder,
     printed_text,
     program_name,
     resolve,
@@ -55,7 +52,9 @@ from app.terminal.embedded_code import (
     make_recipes,
     runner_code,
 )
+from app.terminal.fed_code import FedCode
 from app.terminal.fetched_installs import entered, installs_download
+from app.terminal.inspection import Analysis, Line, Segment
 from app.terminal.line_files import files_written, written_text
 from app.terminal.line_reach import line_reasons
 from app.terminal.nested_commands import nested_commands
@@ -67,13 +66,11 @@ from app.terminal.pipe_checks import (
     fork_bomb,
     kill_sources,
     lists_every_process,
-    name_args,
     only_shown,
     read_values,
     respawns_itself,
     scrambled,
     script_arguments,
-    starts_from_literal,
     vital_lookup,
     xargs_commands,
     xargs_inputs,
@@ -89,50 +86,13 @@ from app.terminal.program_checks import (
 )
 from app.terminal.served_roots import served_root_reasons
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
-from app.terminal.static_text import pipeline_output, quoted_literals, static_output
+from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
 MAX_COMMAND_CHARS = 16 * 1024
 _CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock"})
 _BACKTICK_RE = re.compile(r"`([^`]+)`")
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A simple command as an allow rule sees it: program and arguments only, and the parts
-    (redirections, substitutions, code, output options, hooks) no rule may cover."""
-
-    text: str
-    uncovered: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """What the deny list found: reasons, whether it could read everything, and segments.
-
-    `segments` are the simple commands (nested ones included) that allow rules must match.
-    """
-
-    reasons: tuple[str, ...]
-    certain: bool
-    segments: tuple[Segment, ...]
-
-
-@dataclass
-class _Line:
-    """What one command line has set up so far: a `cd` target, variables, downloaded files."""
-
-    cwd: str | None = None
-    variables: dict[str, str] = field(default_factory=dict)
-    downloaded: set[str] = field(default_factory=set)
-    fed_download: bool = False  # the shell running this line is fed a download
-    scrambled: set[str] = field(default_factory=set)
-    written: dict[str, str] = field(default_factory=dict)
-    copies: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, list[Command]] = field(default_factory=dict)
-    aliases: dict[str, str] = field(default_factory=dict)
-    loops: dict[str, list[str]] = field(default_factory=dict)
 
 
 def danger_reasons(command: str) -> list[str]:
@@ -160,7 +120,7 @@ def analyse(command: str) -> Analysis:
                     tuple(inspector.segments))
 
 
-class _Inspector:
+class _Inspector(FedCode):
     """Walks commands and the code nested in them, collecting reasons; one per `analyse`."""
 
     def __init__(self) -> None:
@@ -193,7 +153,7 @@ class _Inspector:
             self._inspect_unparseable(text, depth)
             return
         self.reasons += line_reasons(commands)
-        line = _Line(fed_download=fed_download)
+        line = Line(fed_download=fed_download)
         for command in commands:
             if command.function:
                 line.functions.setdefault(command.function, []).append(command)
@@ -213,7 +173,7 @@ class _Inspector:
                     break
                 repaired += exc.closer
                 continue
-            line = _Line()
+            line = Line()
             for command in commands:
                 self.inspect_command(command, line, depth)
             break
@@ -246,7 +206,7 @@ class _Inspector:
             self.secrets.append(f"read by {host} code")
         self.certain = certain
 
-    def inspect_command(self, command: Command, line: _Line, depth: int) -> None:
+    def inspect_command(self, command: Command, line: Line, depth: int) -> None:
         for word in command.words + [r.target for r in command.redirects]:
             for inner in word.substitutions:
                 self.inspect(inner, depth + 1)
@@ -330,7 +290,7 @@ class _Inspector:
         if name == "find":
             outer, self.via = self.via, "find"
             for inner in find_exec_commands(args):
-                self.inspect_command(Command([Word(t) for t in inner]), _Line(cwd=line.cwd),
+                self.inspect_command(Command([Word(t) for t in inner]), Line(cwd=line.cwd),
                                      depth + 1)
             self.via = outer
         for hidden in hidden_commands(name, args, resolved.assignments):
@@ -366,7 +326,7 @@ class _Inspector:
             line.downloaded |= entered(target, line.downloaded)
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
 
-    def _same_line_script(self, resolved: Resolved, command: Command, line: _Line,
+    def _same_line_script(self, resolved: Resolved, command: Command, line: Line,
                           depth: int) -> None:
         """`echo 'os.execute(…)' > $TF; nmap --script=$TF`: a file written earlier on the line
         and handed to a program that runs it is read as that program's code."""
@@ -389,7 +349,7 @@ class _Inspector:
             else:
                 self.inspect_program_text(code, depth + 1, resolved.name)
 
-    def _foreign_code(self, resolved: Resolved, fed: str | None, line: _Line,
+    def _foreign_code(self, resolved: Resolved, fed: str | None, line: Line,
                       depth: int) -> None:
         """Code a tool carries in its options or reads as a build file (`foreign_code`)."""
         codes, commands = foreign_code.carried_code(resolved.name, resolved.args, fed,
@@ -426,7 +386,7 @@ class _Inspector:
             self.reasons.append(f"opens an interactive shell through {host}, where nothing "
                                 f"it runs is checked (shell escape)")
 
-    def _defined_command(self, resolved: Resolved, line: _Line, depth: int) -> None:
+    def _defined_command(self, resolved: Resolved, line: Line, depth: int) -> None:
         """A function or alias defined earlier on the line and called here: its body is
         judged with the call's arguments (`f(){ rm -rf "$1"; }; f ~`, `alias r='rm -rf'; r ~`).
         """
@@ -437,23 +397,23 @@ class _Inspector:
             return
         positional = {str(i): arg for i, arg in enumerate(resolved.args, start=1)}
         positional["@"] = positional["*"] = " ".join(resolved.args)
-        call = _Line(cwd=line.cwd, variables={**line.variables, **positional},
+        call = Line(cwd=line.cwd, variables={**line.variables, **positional},
                      copies=line.copies, aliases=line.aliases)
         for command in body:
             self.inspect_command(command, call, depth + 1)
 
-    def _hidden_program(self, resolved: Resolved, line: _Line, reason: str | None) -> None:
+    def _hidden_program(self, resolved: Resolved, line: Line, reason: str | None) -> None:
         """The program name comes from a variable, substitution or pattern Flywheel cannot
         know: that alone needs the typed confirmation (`computed_names.hidden_name`)."""
         self.certain = False
         self.reasons += [reason] if reason else []
         self.reasons += hidden_program_reasons(resolved, line.scrambled, line.cwd)
 
-    def _redirect(self, op: str, written: str, resolved: Resolved, line: _Line) -> None:
+    def _redirect(self, op: str, written: str, resolved: Resolved, line: Line) -> None:
         for target in each_value(written, line.variables, line.loops):
             self._redirect_to(op, target, resolved, line)
 
-    def _redirect_to(self, op: str, target: str, resolved: Resolved, line: _Line) -> None:
+    def _redirect_to(self, op: str, target: str, resolved: Resolved, line: Line) -> None:
         if target.startswith(("/dev/tcp/", "/dev/udp/")):
             self.senders.append(target)
             if resolved.name in SHELLS or resolved.name in ("exec", ""):
@@ -466,7 +426,7 @@ class _Inspector:
                 reason := paths.write_target_reason(target, line.cwd)):
             self.reasons.append(reason)
 
-    def _runner(self, resolved: Resolved, command: Command, line: _Line, depth: int) -> None:
+    def _runner(self, resolved: Resolved, command: Command, line: Line, depth: int) -> None:
         """Shells, interpreters, eval, su, ssh …: inspect the code they are handed."""
         name, args = resolved.name, resolved.args
         code, reads_stdin, script = None, False, None
@@ -500,48 +460,4 @@ class _Inspector:
         if script and runs_download(script, line.downloaded, line.cwd):
             self.reasons.append("downloads a script and runs it straight away")
         if reads_stdin:
-            self._stdin_code(name, command, depth, line.variables)
-
-    def _stdin_code(self, name: str, command: Command, depth: int,
-                    variables: dict[str, str]) -> None:
-        """Code arriving on stdin: a here-document, or whatever is piped in.
-
-        Text written on the line and reshaped on its way in (`rev <<< … | sh`) is computed
-        when the tools are known (`static_text`); when they are not, the code that runs is
-        hidden from the reader, which alone asks for the typed confirmation."""
-        upstream = command.upstream
-        computed = pipeline_output(upstream) if upstream else None
-        if computed is not None and (len(upstream) > 1 or upstream[0].stdin_text is not None
-                                     or name_args(upstream[0])[0] not in ("echo", "printf")):
-            if name in INTERPRETERS:
-                self.inspect_program_text(computed, depth + 1, name)
-            else:
-                self.inspect(computed, depth + 1)
-        elif upstream and computed is None and starts_from_literal(upstream):
-            self.reasons.append("runs code that is rebuilt from scrambled text while it runs, "
-                                "so nobody can read it first")
-        if command.stdin_text is not None:
-            if name in INTERPRETERS:
-                self.inspect_program_text(command.stdin_text, depth + 1, name)
-            else:
-                self.inspect(command.stdin_text, depth + 1)
-        for upstream in command.upstream:
-            source = resolve(*static_words(upstream, variables))
-            if source.name in DOWNLOADERS:
-                self.reasons.append(PIPE_DOWNLOAD)
-            elif is_decoder(source):
-                self.reasons.append("runs hidden (encoded) code")
-            elif (printed := printed_text(source)) is not None:
-                if name in INTERPRETERS:
-                    self.inspect_program_text(printed, depth + 1, name)
-                else:
-                    self.inspect(printed, depth + 1)
-            elif source.name == "cat" and upstream.stdin_text is not None:
-                self.inspect(upstream.stdin_text, depth + 1)
-            elif any(re.match(r"(?:https?|ftp)://", arg) for arg in source.args):
-                self.reasons.append(PIPE_DOWNLOAD)  # `lynx -source URL | sh`, any fetcher
-            else:  # `jq -rn '"rm -rf ~"' | sh`: what it may print is read as the code
-                certain = self.certain
-                for literal in quoted_literals(source.args):
-                    self.inspect(literal, depth + 1)
-                self.certain = certain
+            self.stdin_code(name, command, depth, line.variables)

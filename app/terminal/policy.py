@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from enum import Enum
 from fnmatch import fnmatchcase
 
-from app.terminal.deny_list import Segment, analyse
+from app.terminal.deny_list import analyse
+from app.terminal.inspection import Segment
 
 ORIGINS = ("assistant", "user")
 REGEX_PREFIX = "re:"

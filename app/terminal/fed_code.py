@@ -1,0 +1,82 @@
+"""Code a shell or an interpreter reads on its standard input, as the deny list reads it.
+
+Why: `… | sh`, `sh <<'EOF'`, `python3 - <<< …` hand code over the input instead of the
+command line, and what arrives there may be written on the line, computed by text tools,
+downloaded, decoded, or printed by another program. This part of the walker decides which
+of these it can read (and then reads it like any other code) and which it cannot (and then
+says why that alone needs typing).
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.terminal.command_words import (
+    DOWNLOADERS,
+    INTERPRETERS,
+    is_decoder,
+    printed_text,
+    resolve,
+)
+from app.terminal.computed_names import static_words
+from app.terminal.pipe_checks import PIPE_DOWNLOAD, name_args, starts_from_literal
+from app.terminal.shell_syntax import Command
+from app.terminal.static_text import pipeline_output, quoted_literals
+
+
+class FedCode:
+    """The walker's reading of standard input; mixed into `deny_list`'s inspector, whose
+    `inspect` and `inspect_program_text` it calls and whose findings it adds to."""
+
+    reasons: list[str]
+    certain: bool
+
+    def inspect(self, text: str, depth: int, fed_download: bool = False) -> None:
+        raise NotImplementedError
+
+    def inspect_program_text(self, code: str, depth: int, host: str = "a script") -> None:
+        raise NotImplementedError
+
+    def stdin_code(self, name: str, command: Command, depth: int,
+                    variables: dict[str, str]) -> None:
+        """Code arriving on stdin: a here-document, or whatever is piped in.
+
+        Text written on the line and reshaped on its way in (`rev <<< … | sh`) is computed
+        when the tools are known (`static_text`); when they are not, the code that runs is
+        hidden from the reader, which alone asks for the typed confirmation."""
+        upstream = command.upstream
+        computed = pipeline_output(upstream) if upstream else None
+        if computed is not None and (len(upstream) > 1 or upstream[0].stdin_text is not None
+                                     or name_args(upstream[0])[0] not in ("echo", "printf")):
+            if name in INTERPRETERS:
+                self.inspect_program_text(computed, depth + 1, name)
+            else:
+                self.inspect(computed, depth + 1)
+        elif upstream and computed is None and starts_from_literal(upstream):
+            self.reasons.append("runs code that is rebuilt from scrambled text while it runs, "
+                                "so nobody can read it first")
+        if command.stdin_text is not None:
+            if name in INTERPRETERS:
+                self.inspect_program_text(command.stdin_text, depth + 1, name)
+            else:
+                self.inspect(command.stdin_text, depth + 1)
+        for upstream in command.upstream:
+            source = resolve(*static_words(upstream, variables))
+            if source.name in DOWNLOADERS:
+                self.reasons.append(PIPE_DOWNLOAD)
+            elif is_decoder(source):
+                self.reasons.append("runs hidden (encoded) code")
+            elif (printed := printed_text(source)) is not None:
+                if name in INTERPRETERS:
+                    self.inspect_program_text(printed, depth + 1, name)
+                else:
+                    self.inspect(printed, depth + 1)
+            elif source.name == "cat" and upstream.stdin_text is not None:
+                self.inspect(upstream.stdin_text, depth + 1)
+            elif any(re.match(r"(?:https?|ftp)://", arg) for arg in source.args):
+                self.reasons.append(PIPE_DOWNLOAD)  # `lynx -source URL | sh`, any fetcher
+            else:  # `jq -rn '"rm -rf ~"' | sh`: what it may print is read as the code
+                certain = self.certain
+                for literal in quoted_literals(source.args):
+                    self.inspect(literal, depth + 1)
+                self.certain = certain
