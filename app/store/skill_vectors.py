@@ -1,10 +1,12 @@
 """Skills' sentence embeddings (table ``skill_vectors``, migration m012).
 
-A vector is a skill's name, description and lesson (for a habit: the requests it was taught
-on) embedded once, when the skill is written; retrieval then embeds only the request and
-compares it with all of them at once. Vectors are float32 blobs tagged with the embedding
-model that made them and a hash of the text embedded, so a changed text or a new model is
-noticed and only those are recomputed.
+A skill's vectors are embedded once, when the skill is written: its main vector (name,
+description and lesson; for a habit, the centre of the requests it was taught on), then one
+row per other view of it (its name and description alone, the requests of its worked
+examples; see :mod:`app.skills.vectors`). Retrieval then embeds only the request and
+compares it with all of them at once. The rows of one skill are one float32 blob (main row
+first), tagged with the embedding model that made them and a hash of the texts embedded, so
+a changed text or a new model is noticed and only those are recomputed.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ def save(
     vector: np.ndarray,
     reach: float | None = None,
 ) -> None:
-    """Store (or replace) one skill's vector and its reach (``None``: none); the caller
-    holds the transaction."""
+    """Store (or replace) one skill's vectors (one row, or a matrix whose first row is the
+    main vector) and its reach (``None``: none); the caller holds the transaction."""
     db.execute(
         "INSERT INTO skill_vectors (skill_id, model, text_sha256, vector, reach) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT(skill_id) DO UPDATE SET model = excluded.model, "
@@ -50,16 +52,19 @@ def save(
 
 def all_vectors(
     db: sqlite_utils.Database, model: str, dims: int
-) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
-    """Ids and the matrix (one unit-length row per skill) of every vector from ``model``,
-    and the reach of the skills that have one, by id."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, float]]:
+    """Every vector from ``model``: the skill ids, how many rows each skill has, all rows
+    stacked (unit length, each skill's main row first) and the reach of the skills that
+    have one, by id."""
     rows = db.execute(
         "SELECT skill_id, vector, reach FROM skill_vectors WHERE model = ?", [model]
     ).fetchall()
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    width = dims * np.dtype(DTYPE).itemsize
+    counts = np.fromiter((len(r[1]) // width for r in rows), dtype=np.int64, count=len(rows))
     blob = b"".join(r[1] for r in rows)
     reach = {int(r[0]): float(r[2]) for r in rows if r[2] is not None}
-    return ids, np.frombuffer(blob, dtype=DTYPE).reshape(len(rows), dims), reach
+    return ids, counts, np.frombuffer(blob, dtype=DTYPE).reshape(-1, dims), reach
 
 
 def skills_with_vectors(db: sqlite_utils.Database, model: str) -> list[dict[str, Any]]:

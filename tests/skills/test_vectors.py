@@ -10,7 +10,7 @@ import pytest
 from app.model.embedder import DIMENSIONS, shared_embedder
 from app.skills import vectors
 from app.skills.library import SkillLibrary
-from app.skills.skill import Skill, compose_body
+from app.skills.skill import Skill, compose_body, compose_examples
 from app.store import skill_vectors
 from app.store.db import open_db
 
@@ -21,12 +21,15 @@ def library(tmp_path: Path) -> SkillLibrary:
 
 
 def _vector(library: SkillLibrary, name: str) -> tuple[str, np.ndarray] | None:
+    """The stored hash and rows (main vector first) of a skill."""
     row = library.db.execute(
         "SELECT v.text_sha256, v.vector FROM skill_vectors v JOIN skills s ON s.id = v.skill_id "
         "WHERE s.name = ?",
         [name],
     ).fetchone()
-    return (row[0], np.frombuffer(row[1], dtype=np.float32)) if row else None
+    if row is None:
+        return None
+    return row[0], np.frombuffer(row[1], dtype=np.float32).reshape(-1, DIMENSIONS)
 
 
 def _skill(description: str = "Search text in files with ripgrep.") -> Skill:
@@ -40,8 +43,10 @@ def test_saving_a_skill_stores_its_vector(library: SkillLibrary) -> None:
     embedder = shared_embedder()
     assert embedder is not None
     text = vectors.skill_text("use-ripgrep", _skill().description, _skill().body)
-    assert stored[1].shape == (DIMENSIONS,)
-    assert float(stored[1] @ embedder.embed_one(text)) > 0.999
+    head = f"use ripgrep: {_skill().description}"
+    assert stored[1].shape == (2, DIMENSIONS)
+    assert float(stored[1][0] @ embedder.embed_one(text)) > 0.999
+    assert float(stored[1][1] @ embedder.embed_one(head)) > 0.999
 
 
 def test_counters_do_not_embed_again_but_a_new_text_does(library: SkillLibrary) -> None:
@@ -55,7 +60,7 @@ def test_counters_do_not_embed_again_but_a_new_text_does(library: SkillLibrary) 
     assert skill_vectors.version(library.db) > before_version
     stored = _vector(library, "use-ripgrep")
     assert stored is not None
-    assert stored[0] == vectors._sha(vectors.skill_text(skill.name, skill.description, skill.body))
+    assert stored[0] == vectors.texts_digest(skill.name, skill.description, skill.body)
 
 
 def test_deleting_a_skill_deletes_its_vector(library: SkillLibrary) -> None:
@@ -88,3 +93,34 @@ def test_nearest_rereads_the_matrix_only_when_a_vector_changed(library: SkillLib
     assert list(vectors.nearest(library.db, query, embedder.id, 1, also=[docker])) == [
         library.get("use-ripgrep").id, docker
     ]
+
+
+def test_a_request_is_as_close_to_a_skill_as_to_its_nearest_view(library: SkillLibrary) -> None:
+    """Max-sim: a request one of the skill's worked examples answered is found at its own
+    cosine, not at the distance of the lesson-diluted main vector."""
+    request = "turn what we talked about this morning into something I can send around"
+    examples = compose_examples([(request, "## Decisions\n- Ship on Friday")])
+    library.save(
+        Skill(
+            "notes-headings",
+            "Meeting notes get one heading per topic and a decisions list.",
+            compose_body("Use `##` headings, then the decisions.", "A wall of text.", examples),
+        )
+    )
+    embedder = shared_embedder()
+    assert embedder is not None
+    stored = _vector(library, "notes-headings")
+    assert stored is not None and stored[1].shape == (3, DIMENSIONS)
+    query = embedder.embed_one(request)
+    main = float(stored[1][0] @ query)
+    found = vectors.nearest(library.db, query, embedder.id, 5)
+    assert found[library.get("notes-headings").id] > 0.999 > main + 0.2
+
+
+def test_a_habit_keeps_one_vector_the_centre_of_its_requests(library: SkillLibrary) -> None:
+    requests = ["list files by size", "show hidden files too", "count lines in a file"]
+    examples = compose_examples([(r, "`ls -la`") for r in requests])
+    body = compose_body("Say Command:", "", examples)
+    library.save(Skill("habit-command", "Start with Command:", body))
+    stored = _vector(library, "habit-command")
+    assert stored is not None and stored[1].shape == (1, DIMENSIONS)
