@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from app.terminal.embedded_code import ex_shell_commands
 from app.terminal.shell_syntax import ShellSyntaxError, parse
 
 # Variables whose whole value is a command line some program runs for you.
@@ -38,6 +39,8 @@ _OPTION_VARIABLES = {"TAR_OPTIONS": re.compile(r"--(?:to-command|checkpoint-acti
 def is_code_variable(name: str) -> bool:
     """Whether assigning to `name` hands a program code or a command line to run."""
     return (name in COMMAND_VARIABLES or bool(_PROMPTS.match(name))
+            or name in ("VIMINIT", "EXINIT", "GVIMINIT", "GIT_CONFIG_PARAMETERS")
+            or bool(re.match(r"^GIT_CONFIG_(?:KEY|VALUE)_\d+$", name))
             or bool(_EXPORTED_FUNCTION.match(name)) or name in _OPTION_VARIABLES)
 
 
@@ -52,6 +55,12 @@ def variable_commands(name: str, value: str) -> list[str]:
     if _EXPORTED_FUNCTION.match(name):
         body = re.sub(r"^\s*\(\s*\)\s*", "", value)
         return [body.strip().removeprefix("{").removesuffix("}")]
+    if name in ("VIMINIT", "EXINIT", "GVIMINIT"):  # ex command lines, run at the start
+        return ex_shell_commands(value)
+    if re.match(r"^GIT_CONFIG_VALUE_\d+$", name):  # `GIT_CONFIG_KEY_0=core.pager`
+        return [value]
+    if name == "GIT_CONFIG_PARAMETERS":  # `'core.pager'='…'` pairs, as `git -c` gives them
+        return [m.group(1) for m in re.finditer(r"=\s*'((?:[^']|'\\'')*)'", value)]
     if pattern := _OPTION_VARIABLES.get(name):
         return [match.group(1).removeprefix("exec=") for match in pattern.finditer(value)]
     return []

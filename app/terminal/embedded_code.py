@@ -48,6 +48,10 @@ CONSOLES = {"sqlite3": re.compile(r"\s*\.(?:shell|system)\s+(.*)"),
                 "cadaver", "telnet", "psftp", "yafc")},
             "ghci": re.compile(r"\s*:!\s*(.+)"),
             "gnuplot": re.compile(r"\s*!\s*(.+)"), "dc": re.compile(r".*?!(?![<>=])\s*(.+)")}
+# Long options named for the command they run: `--script-shell`, `--sendmail-cmd`,
+# `--ssh-command`, `--pager`, `--post-hook`, `--exec` …
+_COMMAND_OPTION = re.compile(r"^--(?:[\w-]+-)?(?:cmd|command|exec|shell|pager|editor|askpass|"
+                             r"browser|hook|rsh|runner|handler)$")
 _SED_EXEC = re.compile(r"(?:^|[;\n{}])\s*(?:\d+|\$|/[^/]*/)?(?:,\s*(?:\d+|\$|/[^/]*/))?"
                        r"\s*!?\s*e\s+([^;\n}]+)")
 _SED_HIDDEN = re.compile(r"(?:^|[;\n{}])\s*[\d$,/!]*\s*e\s*(?:$|[;}\n])|s(.).*?\1.*?\1[gpiImM\d]*e")
@@ -314,7 +318,24 @@ def _session_commands(name: str, args: list[str]) -> list[str]:
 def hidden_commands(name: str, args: list[str],
                     environment: list[tuple[str, str]] | None = None) -> list[str]:
     """Shell commands that `name` with `args` (and `environment`, the variables set for it:
-    make reads them as its own) would run besides its own work."""
+    make reads them as its own) would run besides its own work: the program's own hooks,
+    and any long option whose name says its value is a command (`--script-shell=`,
+    `--sendmail-cmd=`, `--ssh-command`, `--post-hook` …), whatever the program."""
+    return _program_commands(name, args, environment) + [
+        value for option, value in _long_options(args) if _COMMAND_OPTION.match(option)]
+
+
+def _long_options(args: list[str]) -> list[tuple[str, str]]:
+    """(`--name`, value) for `--name=value`, and for `--name value` when the value is not an
+    option itself."""
+    found = [(a.partition("=")[0], a.partition("=")[2]) for a in args
+             if a.startswith("--") and "=" in a]
+    return found + [(a, b) for a, b in pairwise(args)
+                    if a.startswith("--") and "=" not in a and not b.startswith("-")]
+
+
+def _program_commands(name: str, args: list[str],
+                      environment: list[tuple[str, str]] | None) -> list[str]:
     if name == "git":
         return _git(args)
     if name == "tar":

@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Callable
 from itertools import pairwise
 
-from app.terminal.command_words import program_name
+from app.terminal.command_words import INTERPRETERS, program_name
 
 # Programs whose arguments are text, names or patterns, never a command they run.
 _TEXT_ONLY = frozenset({
@@ -34,6 +34,7 @@ _TEXT_ONLY = frozenset({
     "id", "groups", "finger",
 })
 _VOLUME_OPTIONS = frozenset({"-v", "--volume"})
+_SHELL_STRING_OPTIONS = frozenset({"-e", "-x", "--command", "--execute"})
 
 
 def container_mounts(args: list[str]) -> dict[str, str]:
@@ -67,11 +68,26 @@ def _program_path(word: str) -> bool:
     return "/" not in word or folder.endswith("bin") or "$" in folder
 
 
+def _shell_string(name: str, args: list[str]) -> str | None:
+    """A command line given as one word to a launcher's `-e`/`-x`/`--command` (`xterm -e
+    'rm -rf ~'`, `entr -s '…'`), or to a shell after `-- -c` (`capsh -- -c '…'`)."""
+    options = _SHELL_STRING_OPTIONS | ({"-s"} if name == "entr" else set())
+    for flag, value in pairwise(args):
+        if flag in options and " " in value.strip() and name not in INTERPRETERS:
+            return value
+    for before, flag, value in zip(args, args[1:], args[2:], strict=False):
+        if before == "--" and flag == "-c":
+            return value
+    return None
+
+
 def nested_commands(name: str, args: list[str], known: Callable[[str], bool]) -> list[str]:
     """Command lines found in `args`: from the first word naming a program in `known` (the
     programs the deny list has rules for, and shells) to the end."""
     if name in _TEXT_ONLY:
         return []
+    if shell_line := _shell_string(name, args):
+        return [shell_line]
     for index, arg in enumerate(args):
         last = index + 1 == len(args)  # a last word runs only after a verb: `toolbox run reboot`
         if not arg.startswith("-") and known(program_name(arg)) and _program_path(arg) and (

@@ -10,14 +10,23 @@ saying so is listed here (the only honest way: there is no shared spelling).
 
 from __future__ import annotations
 
+import re
+
 from app.terminal.command_words import program_and_args
 from app.terminal.shell_syntax import Command
 
 # Runners that fetch a missing package without asking, whatever their options.
-_ALWAYS = frozenset({"bunx", "pnpx", "uvx"})
+_ALWAYS = frozenset({"bunx", "pnpx", "uvx", "pkgx", "jbang", "dnx"})
 _ALWAYS_SUBCOMMANDS = frozenset({("pnpm", "dlx"), ("yarn", "dlx"), ("pnpm", "create"),
                                  ("yarn", "create"), ("bun", "x"), ("bun", "create"),
-                                 ("pipx", "run"), ("uv", "tool"), ("deno", "x")})
+                                 ("pipx", "run"), ("uv", "tool"), ("deno", "x"),
+                                 ("cs", "launch"), ("coursier", "launch")})
+# Runners that fetch only when the package is named by a source nobody curates: a flake
+# from a repository or an address (`nix run github:u/r`; `nixpkgs#hello` is curated), an
+# npm or jsr package run by deno (`deno run -A npm:x`).
+_FOREIGN_SOURCE = {("nix", "run"), ("nix", "shell"), ("nix", "develop"), ("deno", "run")}
+_FOREIGN_REF = re.compile(r"^(?:github|gitlab|sourcehut|git\+\w+|https?|tarball\+\w+|"
+                          r"file\+\w+|npm|jsr):")
 # Runners that ask first, unless told yes.
 _ASKING = frozenset({"npx"})
 _ASKING_SUBCOMMANDS = frozenset({("npm", "exec"), ("npm", "x"), ("npm", "init"),
@@ -43,7 +52,8 @@ def runner_reasons(commands: list[Command]) -> list[str]:
         rest = args[1:] if (name, *sub) in _ALWAYS_SUBCOMMANDS | _ASKING_SUBCOMMANDS else args
         if (name, *sub) == ("uv", "tool") and args[1:2] != ["run"]:
             continue  # `uv tool install` installs; it does not run
-        always = name in _ALWAYS or (name, *sub) in _ALWAYS_SUBCOMMANDS
+        always = name in _ALWAYS or (name, *sub) in _ALWAYS_SUBCOMMANDS or (
+            (name, *sub) in _FOREIGN_SOURCE and any(_FOREIGN_REF.match(a) for a in rest))
         told_yes = bool(_YES & set(rest)) or any(
             word.text in ("npm_config_yes=true", "NPM_CONFIG_YES=true") for word in command.words)
         asking = name in _ASKING or (name, *sub) in _ASKING_SUBCOMMANDS

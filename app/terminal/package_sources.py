@@ -29,6 +29,16 @@ _UNSIGNED = re.compile(r"^(?:--nosignature|--nodigest|--nogpgcheck|--no-gpg-chec
 _PLAIN_HTTP = re.compile(r"^http://(?!localhost|127\.|\[::1\])")
 _ANY_URL = re.compile(r"^(?:https?|ftp)://")
 _CODE_ADDRESS = re.compile(r"^(?:https?://|git\+|git://|github:|gitlab:|bitbucket:|ssh://)")
+# The same settings given through the environment: an index or registry (plain http is
+# readable and replaceable on the way), and the checks of what is fetched switched off.
+_INDEX_VARIABLES = re.compile(r"^(?:PIP_(?:EXTRA_)?INDEX_URL|PIP_FIND_LINKS|UV_(?:EXTRA_|DEFAULT_)?"
+                              r"INDEX(?:_URL)?|NPM_CONFIG_REGISTRY|npm_config_registry|"
+                              r"YARN_(?:NPM_)?REGISTRY(?:_SERVER)?|BUN_CONFIG_REGISTRY|GOPROXY|"
+                              r"CARGO_REGISTRIES_\w+_INDEX|BUNDLE_MIRROR__\w+|GEM_SOURCE)$")
+_CHECKS_OFF = re.compile(r"^(?:GOFLAGS=.*-insecure|GOINSECURE=.+|GONOSUMDB=.+|GONOSUMCHECK=.+|"
+                         r"GOSUMDB=off|GOPRIVATE=\*|NODE_TLS_REJECT_UNAUTHORIZED=0|"
+                         r"PIP_TRUSTED_HOST=.+|GIT_SSL_NO_VERIFY=(?:1|true)|"
+                         r"NPM_CONFIG_STRICT_SSL=false|npm_config_strict_ssl=false)$")
 _JS_INSTALLS = frozenset({"install", "i", "add", "update", "up", "upgrade", "in", "isntall"})
 # Packages the system needs to boot, to run programs, to let you in or to install again.
 _ESSENTIAL = re.compile(r"^(?:sudo|doas|systemd|systemd-sysv|init|libc6|libc-bin|glibc|musl|bash|"
@@ -101,3 +111,15 @@ JUDGES: dict[str, Judge] = {
                     "flatpak", "dpkg")},
     **dict.fromkeys(("npm", "pnpm", "yarn", "bun"), _javascript),
 }
+
+
+def source_variable_reasons(name: str, value: str) -> list[str]:
+    """An index set to plain http, or the checks of what is fetched switched off, through
+    the environment (`PIP_INDEX_URL=http://…`, `GOFLAGS=-insecure`, `GIT_SSL_NO_VERIFY=1`)."""
+    if _INDEX_VARIABLES.match(name) and any(
+            _PLAIN_HTTP.match(part) for part in re.split(r"[\s,|]+", value)):
+        return ["installs packages from an unencrypted http index anyone on the way can "
+                "replace"]
+    if _CHECKS_OFF.match(f"{name}={value}"):
+        return [f"switches off the checks of what is downloaded ({name}={value})"]
+    return []

@@ -19,6 +19,7 @@ from app.terminal.class_judges import class_reasons
 from app.terminal.command_words import SHELLS, options
 from app.terminal.disk_devices import device_reasons
 from app.terminal.embedded_code import sed_script
+from app.terminal.package_sources import source_variable_reasons
 from app.terminal.system_checks import system_judge
 
 HISTORY_OFF = "stops your shell history from being saved"
@@ -31,6 +32,15 @@ _FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
 
+# Variables naming where a program loads code or start-up files from.
+_STARTUP_LOCATIONS = frozenset({
+    "ZDOTDIR", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONUSERBASE", "PERL5LIB", "PERLLIB",
+    "PERL5OPT", "RUBYLIB", "RUBYOPT", "NODE_PATH", "NODE_OPTIONS", "GIT_EXEC_PATH",
+    "GIT_TEMPLATE_DIR", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS", "HOME", "BASH_ENV", "ENV",
+    "VIMINIT", "MYVIMRC", "INPUTRC", "LUA_PATH", "LUA_INIT", "R_PROFILE_USER", "GEM_HOME",
+})
+
+
 def assignment_reasons(name: str, value: str) -> list[str]:
     """`HISTFILE=/dev/null`, `HISTSIZE=0` and friends quietly switch history off."""
     if name == "HISTFILE" and value in ("", "/dev/null"):
@@ -40,7 +50,10 @@ def assignment_reasons(name: str, value: str) -> list[str]:
     if name in ("LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH") and re.search(
             r"(?:^|[:\s])(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/:\s]+\.so", value):
         return ["loads a library from a folder anyone can write to into every program"]
-    return []
+    if name in _STARTUP_LOCATIONS and re.search(r"(?:^|[:\s=])(?:/tmp|/var/tmp|/dev/shm)(?:/|$)",
+                                                value):
+        return [f"loads start-up code from a folder anyone can write to ({name}={value})"]
+    return source_variable_reasons(name, value)
 
 
 def delete_reasons(target: str, recursive: bool, cwd: str | None) -> list[str]:

@@ -20,7 +20,7 @@ import re
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import option_values
+from app.terminal.command_words import SHELLS, option_values
 from app.terminal.remote_access import TUNNELS, wide_home
 
 _ROOT_OPTIONS = frozenset({"--path", "--root", "--docroot", "--document-root", "--directory",
@@ -37,8 +37,8 @@ _CONFIGURED = {"rsync": ("--config",), "rsyncd": ("--config",), "smbd": ("--conf
                "samba": ("--configfile", "-s"), "vsftpd": (), "proftpd": ("-c", "--config"),
                "lighttpd": ("-f",), "nginx": ("-c",), "httpd": ("-f",), "apache2": ("-f",),
                "pure-ftpd": (), "unfsd": ("-e",), "ksmbd.mountd": ("-c",)}
-_SHARED_PATH = re.compile(r"""^\s*(?:path|local_root|anon_root|server\.document-root|root|
-                              DocumentRoot|Alias\s+\S+)\s*=?\s*["']?([^"';\s]+)""",
+_SHARED_PATH = re.compile(r"""(?:^|[{;])\s*(?:path|local_root|anon_root|server\.document-root
+                              |root|DocumentRoot|Alias\s+\S+)\s*=?\s*["']?([^"';\s}]+)""",
                           re.I | re.M | re.X)
 _EXPORT_LINE = re.compile(r"^\s*(/\S*)\s+\S*\(", re.M)
 _SSHD_OPEN = re.compile(r"^(?:permitrootlogin\s*=?\s*yes|permitemptypasswords\s*=?\s*yes|"
@@ -62,7 +62,7 @@ def served_root_reasons(name: str, args: list[str], cwd: str | None,
         flag in ("-p", "-P") and port.isdigit() for flag, port in pairwise(args))
     urls = [arg for arg in args if arg.startswith("file://")]
     serving = name in TUNNELS or bool(_SERVE_VERBS & set(args))
-    for folder in (roots if listens else []) + (urls if serving else []):
+    for folder in (roots if listens or serving else []) + (urls if serving else []):
         if described := _too_wide(folder, cwd):
             reasons.append(f"serves {described} to other machines over the network")
     if name in _CONFIGURED and (name not in ("rsync",) or "--daemon" in args):
@@ -77,6 +77,9 @@ def served_root_reasons(name: str, args: list[str], cwd: str | None,
         shared = [a.rpartition(":")[2] for a in args if ":" in a and not a.startswith("-")]
         if described := next(filter(None, (_too_wide(s, cwd) for s in shared)), None):
             reasons.append(f"shares {described} over the network (NFS)")
+    if name in ("telnetd", "in.telnetd", "utelnetd") and any(
+            flag == "-l" and value.rpartition("/")[2] in SHELLS for flag, value in pairwise(args)):
+        reasons.append("serves a shell on a network port with no login (telnetd -l)")
     if name == "sshd":
         settings = option_values(args, {"-o"})
         if opened := next((s for s in settings if _SSHD_OPEN.match(s)), None):
