@@ -24,7 +24,8 @@ INTERPRETERS = frozenset({"python", "perl", "ruby", "node", "php", "lua", "pwsh"
                           "sbcl", "clisp", "luajit", "jshell", "osascript", "octave", "groovy",
                           "irb", "swipl", "gnuplot", "scala", "jrunscript", "elixir", "erl",
                           "clojure", "kotlin", "pry", "gst", "ocaml", "ghc", "rust-script",
-                          "ts-node", "tsx", "zx", "nim", "crystal", "dart"})
+                          "ts-node", "tsx", "zx", "nim", "crystal", "dart", "mongosh", "mongo",
+                          "bpftrace"})
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "lwp-request", "GET",
                          "aria2c", "lynx", "links", "elinks", "w3m", "axel", "curlie"})
 # Wrapper → its short options that take a value. They run the rest of the line as a command.
@@ -69,7 +70,8 @@ _CODE_FLAGS = {"python": ("-c",), "perl": ("-e", "-E"), "ruby": ("-e",),
                "erl": ("-eval",), "clojure": ("-e",), "kotlin": ("-e",), "irb": ("-e",),
                "ghc": ("-e",), "rust-script": ("-e", "--expr"), "ts-node": ("-e", "--eval",
                "-p", "--print"), "tsx": ("-e", "--eval", "-p", "--print"), "nim": ("--eval",),
-               "crystal": ("eval",)}
+               "crystal": ("eval",), "mongosh": ("--eval",), "mongo": ("--eval",),
+               "bpftrace": ("-e",)}
 _INTERPRETER_VALUED = frozenset({"-W", "-X", "-I", "-M", "-r", "--require"})
 _SHELL_VALUED = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^]]*\])?\+?=")

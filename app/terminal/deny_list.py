@@ -40,7 +40,12 @@ from app.terminal.computed_names import (
     static_words,
 )
 from app.terminal.containment import uncovered
-from app.terminal.downloads import fed_by_download, fetched_files, runs_download
+from app.terminal.downloads import (
+    fed_by_download,
+    fetched_files,
+    runs_download,
+    runs_fed_download,
+)
 from app.terminal.editor_scripts import editor_script_reasons
 from app.terminal.embedded_code import (
     CONSOLES,
@@ -87,6 +92,7 @@ from app.terminal.program_checks import (
 from app.terminal.served_roots import served_root_reasons
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
 from app.terminal.static_text import pipeline_output, static_output
+from app.terminal.stores_wiped import fed_store_reasons
 from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
@@ -276,6 +282,9 @@ class _Inspector(FedCode):
             pipeline_output(command.upstream) if command.upstream else None)
         if name == "chpasswd":
             self.reasons += emptied_passwords(fed or "")
+        self.reasons += fed_store_reasons(name, fed)
+        if fed is None and runs_fed_download(name, args, command):
+            self.reasons.append(PIPE_DOWNLOAD)
         for escaped in input_commands(name, args, fed or ""):
             self.inspect_hosted(escaped, depth, name)
         if name in CONSOLES:

@@ -19,6 +19,7 @@ from app.terminal.command_words import (
     option_values,
     resolve,
 )
+from app.terminal.embedded_code import CONSOLES
 from app.terminal.fetched_installs import more_fetched
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
@@ -68,6 +69,16 @@ def fetched_files(resolved: Resolved, command: Command, fetched: set[str],
             if name == "tee" else {posixpath.basename(a[3:]) for a in args if a.startswith("of=")}
     found |= more_fetched(resolved, command, shell_fed or fed_by_download(command))
     return (found | _unpacked_into(name, args, command, fetched)) - {""}
+
+
+def runs_fed_download(name: str, args: list[str], command: Command) -> bool:
+    """A download piped into a program that runs what it reads: a console's `.shell` or `!`
+    lines (`sqlite3`, `psql`, `ftp` …), `make -f -`, `at`, `ed`, `gdb -x -`, `expect -f -`."""
+    if not fed_by_download(command):
+        return False
+    from_input = bool({"-", "/dev/stdin"} & set(args))
+    return name in CONSOLES or name in ("at", "batch", "ed", "ex") or (
+        from_input and name in ("make", "gmake", "expect", "gdb", "awk", "gawk", "vim", "nvim"))
 
 
 def runs_download(program: str, fetched: set[str], cwd: str | None = None) -> bool:

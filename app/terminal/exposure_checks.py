@@ -73,6 +73,11 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
                     _LOCAL_HOST.match(h.rpartition("@")[2]) for h in hosts):
                 reasons.append("adds a key to the logins of this machine (anyone holding it "
                                "gets in)")
+        templates = option_values(args, {"--template"}) + [
+            v.partition("=")[2] for v in option_values(args, {"-c", "--config"})
+            if v.lower().startswith("core.hookspath=")]
+        if name == "git" and any(_WORLD_WRITABLE.match(t) for t in templates):
+            reasons.append("makes git run hook scripts from a folder anyone can write to")
         if name == "git" and "config" in args and _hooks_elsewhere(args):
             reasons.append("makes git run hook scripts from a folder anyone can write to, or "
                            "from one folder for every repository")

@@ -20,6 +20,7 @@ import shlex
 from itertools import pairwise
 
 from app.terminal.code_checks import normalise
+from app.terminal.embedded_code import ex_shell_commands
 
 # Places where code starts a program. Each is followed by what it runs: call arguments,
 # the rest of a Lisp form, or the receiver before it (`[…].execute()`).
@@ -32,7 +33,7 @@ _STARTS = re.compile(
     r"Runtime\.getRuntime\(\)|exec|Deno|Process|System|os|sb-ext|uiop|shutil|"
     r"System\.Process|clojure\.java\.shell)\s*[.:/]\s*)?"
     r"(?:system[2*]?|exec[lv]?p?e?|execute|popen\w*|spawn\w*|shell_exec|passthru|proc_open|"
-    r"cmd|callCommand|callProcess|readProcess\w*|spawnCommand|pcntl_exec|"
+    r"cmd|callCommand|callProcess|readProcess\w*|spawnCommand|pcntl_exec|runProgram|"
     r"check_output|check_call|call|run|Popen|getoutput|getstatusoutput|execSync|execFileSync|"
     r"spawnSync|capture[23]e?|ProcessBuilder|Command|Cmd|shell|unix|dos|qx)\s*(?:\(|(?=[\s{]\S)))")
 # Call names that only start a program when qualified (`subprocess.run`, `exec.Command`).
@@ -51,6 +52,7 @@ _NEUTRAL = re.compile(
 _BUILD_FILE_OPTIONS = {"cmake": ("-P",), "ant": ("-f", "-buildfile", "-file"),
                        "scons": ("-f", "--file", "--sconstruct"), "ninja": ("-f",),
                        "meson": (), "rake": ("-f",), "gradle": ("-b",)}
+_VI_EDITORS = frozenset({"vim", "vi", "nvim", "ex", "view", "gvim", "vimdiff", "rvim"})
 _NINJA_COMMAND = re.compile(r"^\s*command\s*=\s*(.+)$", re.M)
 _RPM_LUA = re.compile(r"%\{lua:(.*)\}", re.S)
 
@@ -180,6 +182,8 @@ def option_code(name: str, args: list[str]) -> tuple[list[str], list[str]]:
         return [m.group(1) for macro in macros if (m := _RPM_LUA.search(macro))], []
     if name in ("pdb", "ipdb", "pudb"):  # `python -m pdb -c '!stmt'`: the line is Python
         return [v.removeprefix("!") for a, v in pairwise(args) if a == "-c"], []
+    if name == "timeit":  # `python -m timeit -s SETUP STMT…`: every statement is Python
+        return ["\n".join(a for a in args if not a.startswith("-"))], []
     if name in ("mvn", "mvnw", "./mvnw"):
         settings = dict(a[2:].partition("=")[::2] for a in args if a.startswith("-D"))
         program = settings.get("exec.executable")
@@ -193,6 +197,15 @@ def carried_code(name: str, args: list[str], fed: str | None,
     the build file it reads from its input (`fed`) or from a file written earlier on the
     line (`written`)."""
     codes, commands = option_code(name, args)
+    for flag, script in pairwise(args):
+        text = written.get(script)
+        if text is None:
+            continue
+        if name in _VI_EDITORS and flag in ("-S", "-u", "-s", "--cmd"):
+            commands += [found for line in text.splitlines() for found in ex_shell_commands(line)]
+        elif (name, flag) in (("nvim", "-l"), ("emacs", "-l"), ("emacs", "--load"),
+                              ("emacs", "--script")):
+            codes.append(text)
     build_file = build_file_option(name, args)
     text = fed if build_file in ("-", "/dev/stdin") else written.get(build_file or "")
     if text is not None and build_file is not None:

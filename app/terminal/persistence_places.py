@@ -19,6 +19,7 @@ _USER_PLACES = (
     r"|\.local/share/systemd/user|\.local/share/bash-completion/completions"
     r"|\.kde\d?/(?:Autostart|env|shutdown)|\.config/kde\w*/(?:Autostart|env)"
     r"|\.(?:bashrc|zshrc|profile)\.d|\.vim/plugin|\.ipython/profile_\w+/startup"
+    r"|\.oh-my-zsh/custom|\.zprezto/modules|\.config/fish/functions"
     r"|\.xsession\w*|\.xinitrc|\.xprofile|\.Xclients|\.gnomerc"
     r"|Library/LaunchAgents")
 # System-wide places run at every user's login or session. Units, cron files and udev rules

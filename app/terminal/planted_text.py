@@ -26,7 +26,8 @@ from app.terminal.system_checks import KERNEL_OFF
 # Files whose text runs later with no one asking: a git hook (at the next checkout or
 # commit), a systemd unit or an autostart entry (at the next login), an alias file (in every
 # new shell). Units and entries run their `Exec…=` lines; hooks and alias files run all.
-_HOOK_FILE = re.compile(r"(?:^|/)\.git/hooks/[^/]+$|(?:^|/)\.bash_aliases$|(?:^|/)\.aliases$")
+_HOOK_FILE = re.compile(r"(?:^|/)\.git/hooks/[^/]+$|(?:^|/)\.bash_aliases$|(?:^|/)\.aliases$"
+                        r"|(?:^|/)\.envrc$|/fish/functions/[^/]+\.fish$")
 _UNIT_FILE = re.compile(r"/systemd/(?:user|system)/[^/]+\.(?:service|timer|socket|path)$"
                         r"|/autostart/[^/]+\.desktop$")
 _EXEC_LINE = re.compile(r"^\s*Exec\w*\s*=\s*[-@+!:]*(.*)$", re.MULTILINE)

@@ -57,6 +57,10 @@ _SYSTEM_STARTUP = re.compile(r"^/etc/(?:profile|bash\.bashrc|bashrc|zsh/\w+|zshr
 # cron file copied in is the admin's usual way, and its text is judged where it is written).
 _STARTUP_DIR = re.compile(r"^/etc/(?:profile\.d|xdg/autostart|update-motd\.d|sudoers\.d)$"
                           r"|/\.config/autostart$")
+# Kernel files whose write removes a disk or device, unbinds its driver or suspends.
+_KERNEL_CONTROL = re.compile(r"^/sys/(?:block/[^/]+/device/delete|class/\w+/[^/]+/device/delete"
+                             r"|bus/.+/(?:unbind|remove)|devices/.+/(?:remove|unbind)"
+                             r"|power/(?:state|disk))$")
 # Private keys and stored credentials: losing them locks the user out, leaking them lets
 # someone else in. `.pub` keys are meant to be shared.
 _SECRET_RE = re.compile(
@@ -222,6 +226,9 @@ def write_target_reason(arg: str, cwd: str | None) -> str | None:
         return f"writes to {precious}"
     if _STARTUP_DIR.search(path) and arg.endswith("/"):
         return f"puts a file into the start-up folder {arg} (what is there runs later)"
+    if _KERNEL_CONTROL.match(path):
+        return f"writes to the kernel's control file {path} (removes a device or stops the " \
+               "machine)"
     if path == "/proc/sysrq-trigger":
         return "triggers a kernel SysRq action (can crash or reboot the machine at once)"
     return None

@@ -146,14 +146,17 @@ def _pattern_killer(name: str) -> Judge:
 
 
 def _network_off(name: str) -> Judge:
-    """`ip link set dev eth0 down`, `ifconfig wlan0 down`, `ifdown eth0`, `nmcli networking
+    """`ip link set dev eth0 down`, `ip route flush`, `ip addr flush`, `ifconfig wlan0 down`,
+    `ifdown eth0`, `nmcli networking
     off`, `nmcli radio all off`, `rfkill block all`: the links themselves switched off."""
 
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         words = [arg for arg in args if not arg.startswith("-")]
         links = [w for w in words if _LINK.match(w)]
         off = {
-            "ip": words[:2] == ["link", "set"] and "down" in words and bool(links),
+            "ip": (words[:2] == ["link", "set"] and "down" in words and bool(links)) or (
+                words[:1] in (["route"], ["r"], ["addr"], ["a"], ["address"]) and (
+                    words[1:2] == ["flush"] or words[1:3] == ["del", "default"])),
             "ifconfig": "down" in words and bool(links),
             "ifdown": bool(links) or "-a" in args,
             "nmcli": words[:2] in (["networking", "off"], ["n", "off"]) or (

@@ -16,8 +16,13 @@ _STARTUP = (r"/\.(?:vimrc|gvimrc|exrc|emacs(?:\.el|\.d/\S*)?|zshenv|zshrc|zprofi
             r"|config/(?:nvim|fish|environment\.d|systemd/user"
             r"|autostart)/\S*|local/bin/(?:ls|cd|sudo|su|git|ssh|python3?|pip3?|cat|grep|vim?"
             r"|nano|curl|wget|cp|mv|rm|bash|sh|ps|passwd|apt|make)\b)(?![\w.-])")
+# `~/bin` comes first on PATH in many shells' profiles, as `~/.local/bin` does.
+# (A link of an interpreter or editor there, `~/bin/python`, is the usual way to pick one.)
+_BIN_SHADOW = (r"/bin/(?:ls|cd|sudo|su|git|ssh|cat|grep|curl|wget|cp|mv|rm|bash|sh|ps|passwd|apt"
+               r"|make)(?![\w.-])")
 _WRITE = re.compile(rf"""(?:>>?|\btee\b(?:\s+-a)?|\bln\s+-\w+\s+\S+|\b(?:cp|install|mv)\b[^|;&]*)"""
-                    rf"""\s*["']?{_HOME}{_STARTUP}["']?\s*(?:$|[;&|<>)])""", re.M)
+                    rf"""\s*["']?{_HOME}(?:{_STARTUP}|{_BIN_SHADOW})["']?\s*(?:$|[;&|<>)])""",
+                    re.M)
 # Quoted words that are only arguments (`rg -F ': > ~/.bashrc'`), never a redirect target.
 _ARGUMENT = re.compile(r"'[^']*'|\"(?![$~])[^\"]*\"")
 _GIT = re.compile(r"\bgit\s+config\s+(?:--global|--system)\s+(?:diff\.external|init\.templatedir"

@@ -90,7 +90,78 @@ def _kubectl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return []
 
 
+_DROPS_STORE = re.compile(r"\bDROP\s+(?:DATABASE|SCHEMA)\b|\bFLUSHALL\b|\bFLUSHDB\b|"
+                          r"\bdropDatabase\s*\(", re.I)
+_DATABASE_CLIENTS = ("mysql", "mariadb", "psql", "redis-cli", "mongosh", "mongo", "valkey-cli",
+                     "sqlite3", "clickhouse-client", "cqlsh")
+_SHORT_KEEP = re.compile(r"^(?:\d+(?:s|sec|seconds?|m|min|minutes?|h|hours?)?|[0-9]+[KB]?)$")
+
+
+def _database(args: list[str], _cwd: str | None, piped: list[str]) -> list[str]:
+    """A whole database or key store dropped by its own client (`DROP DATABASE`, `FLUSHALL`,
+    `db.dropDatabase()`), given as an argument or piped in; `dropdb NAME`."""
+    if any(map(_DROPS_STORE.search, [*args, *piped])):
+        return ["deletes a whole database (DROP DATABASE, FLUSHALL)"]
+    return []
+
+
+def fed_store_reasons(name: str, fed: str | None) -> list[str]:
+    """The same for the text a database client reads on its input (`echo 'DROP DATABASE
+    x' | mysql`, a here-document to `psql`)."""
+    return _database([], None, [fed]) if name in _DATABASE_CLIENTS and fed else []
+
+
+def _dropdb(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    names = [arg for arg in args if not arg.startswith("-")]
+    return [f"deletes the database {names[-1]}"] if names and "--help" not in args else []
+
+
+def _forge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`gh repo delete`, `glab repo delete`: a repository and its issues gone from the forge."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    if words[:2] == ["repo", "delete"]:
+        return ["deletes a repository on the forge (its code, issues and history)"]
+    return []
+
+
+def _infrastructure(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`terraform destroy`, `apply -destroy`, `pulumi destroy`: every resource it manages."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    if words[:1] == ["destroy"] or (words[:1] == ["apply"] and "-destroy" in args):
+        return ["destroys every resource this infrastructure code manages"]
+    return []
+
+
+def _git_push(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`git push --force origin main`, `+main`, `--mirror`, `--delete main`: the shared
+    branch's history rewritten or removed on the remote (`--force-with-lease` on a branch
+    of one's own is routine)."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    if words[:1] != ["push"]:
+        return []
+    shared = [w for w in words[2:] if re.fullmatch(r"\+?(?:\S+:)?(?:main|master|trunk|"
+                                                      r"production|prod|release)", w)]
+    forced = bool({"--force", "-f", "--delete", "-d"} & set(args)) or any(
+        w.startswith("+") for w in shared)
+    if "--mirror" in args or (forced and shared):
+        return ["rewrites or deletes the shared branch's history on the remote"]
+    return []
+
+
+def _journal(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`journalctl --vacuum-time=1s`, `--vacuum-size=1K`, `--vacuum-files=1`: the system log
+    deleted down to nothing (keeping days or megabytes is routine)."""
+    kept = [a.partition("=")[2] for a in args if a.startswith(("--vacuum-time=",
+                                                                 "--vacuum-size="))]
+    if any(_SHORT_KEEP.match(value) for value in kept) or "--vacuum-files=1" in args:
+        return ["deletes the system logs (what happened on this machine)"]
+    return []
+
+
 JUDGES: dict[str, Judge] = {
+    **dict.fromkeys(_DATABASE_CLIENTS, _database),
+    "git": _git_push, "dropdb": _dropdb, "gh": _forge, "glab": _forge, "journalctl": _journal,
+    **dict.fromkeys(("terraform", "tofu", "pulumi", "terragrunt"), _infrastructure),
     "gpg": _gpg, "gpg2": _gpg, "sqlite3": _sqlite, "sqlite": _sqlite, "docker": _containers,
     "podman": _containers, "aws": _cloud_storage, "gsutil": _cloud_storage,
     "gcloud": _cloud_storage, "kubectl": _kubectl, "secret-tool": _secret_tool,
