@@ -16,7 +16,7 @@ one ~17-token request, the GUI process's constraints (no torch, small memory):
   retrieval's latency goal (p95 15 ms at 10,000 skills, embedding included) is missed by
   about that much, and 5e-4 of cosine is far below the score gaps ranking decides on.
   The window's process grew from 335 MB (chat model) to 439 MB with the float16 embedder
-  loaded (``bench.startup``); the Q8_0 file is 9 MB smaller.
+  loaded (``bench.startup``), to 424 MB with the Q8_0 one.
 - Two threads: 2-4x slower wall time whenever another program holds a core (llama.cpp's
   threads spin-wait on each other), so the embedder always uses one.
 - A numpy forward pass: no conversion, but a BLAS call per matrix and per layer costs
