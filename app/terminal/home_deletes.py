@@ -12,7 +12,8 @@ import re
 
 _DELETER = re.compile(
     r"--remove-files|\bremove_directory\b|-E\s+(?:rm|remove)\b|(?<![-\w])-delete\b|-exec(?:dir)?\s+(?:sudo\s+)?"
-    r"(?:rm|shred|unlink)\b|\bshred\b|rm'?\s*\+\s*'?tree|\brmtree\b|[\"']r[\"']\s*\+\s*[\"']m[\"']"
+    r"(?:rm|shred|unlink)\b|\s-(?:x|X|-exec|-exec-batch)\s+(?:sudo\s+)?(?:rm|shred|unlink)\b"
+    r"|\bshred\b|rm'?\s*\+\s*'?tree|\brmtree\b|[\"']r[\"']\s*\+\s*[\"']m[\"']"
     r"|(?:^|[;&|({]\s*|\s)(?:\S{0,64}/)?rm\s+-\w*[rRf]|\bxargs\b[^|;&]*\brm\b"
     r"|(?:^|[;&|]\s*)\S{0,64}\$\S{0,64}\s+-(?:rf|fr|r|R)\b|\(\s*r\s+m\s*\)")
 _END = r"""/?(?=[\s"';)*]|$)"""

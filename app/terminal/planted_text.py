@@ -104,6 +104,13 @@ def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
     cron = crontab_stdin or bool(tables) or any(paths.CRON_FILE.match(p) for p in paths_written)
     boot = any(paths.BOOT_CONFIG.match(p) for p in paths_written)
     reasons: list[str] = []
+    scheduled_files = [arg for arg in resolved.args if not arg.startswith("-")
+                       and arg not in written] if user_table else []
+    if resolved.name in ("at", "batch"):
+        scheduled_files = [b for a, b in zip(resolved.args, resolved.args[1:], strict=False)
+                           if a == "-f"]
+    if any(_DROPPED.search(f) for f in scheduled_files):
+        reasons.append(DROPPED.format(scheduled_files[0]))
     if crontab_stdin and empty_input(command):
         reasons.append("deletes all your scheduled cron jobs (installs an empty table)")
     texts = [" ".join(resolved.args), *tables]

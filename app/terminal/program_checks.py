@@ -38,6 +38,7 @@ _STARTUP_LOCATIONS = frozenset({
     "PERL5OPT", "RUBYLIB", "RUBYOPT", "NODE_PATH", "NODE_OPTIONS", "GIT_EXEC_PATH",
     "GIT_TEMPLATE_DIR", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS", "HOME", "BASH_ENV", "ENV",
     "VIMINIT", "MYVIMRC", "INPUTRC", "LUA_PATH", "LUA_INIT", "R_PROFILE_USER", "GEM_HOME",
+    "PATH",  # every command name on the line is looked up there first
 })
 
 
@@ -50,8 +51,8 @@ def assignment_reasons(name: str, value: str) -> list[str]:
     if name in ("LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH") and re.search(
             r"(?:^|[:\s])(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/:\s]+\.so", value):
         return ["loads a library from a folder anyone can write to into every program"]
-    if name in _STARTUP_LOCATIONS and re.search(r"(?:^|[:\s=])(?:/tmp|/var/tmp|/dev/shm)(?:/|$)",
-                                                value):
+    if name in _STARTUP_LOCATIONS and re.search(
+            r"(?:^|[:\s=])(?:/tmp|/var/tmp|/dev/shm)(?:/|$|:)", value):
         return [f"loads start-up code from a folder anyone can write to ({name}={value})"]
     return source_variable_reasons(name, value)
 

@@ -83,11 +83,35 @@ def _cloud_storage(args: list[str], _cwd: str | None, _piped: list[str]) -> list
 
 def _kubectl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     words = [arg for arg in args if not arg.startswith("-")]
-    everywhere = bool({"-A", "--all-namespaces"} & set(args)) or bool(
-        {"ns", "namespace", "namespaces"} & set(words[1:2]))
+    namespaces = bool({"ns", "namespace", "namespaces"} & set(words[1:2]))
+    everywhere = bool({"-A", "--all-namespaces"} & set(args)) or namespaces
     if words[:1] == ["delete"] and "--all" in args and everywhere:
         return ["deletes every resource of every Kubernetes namespace"]
+    if words[:1] == ["delete"] and namespaces and words[2:]:
+        return [f"deletes the Kubernetes namespace {words[2]} and everything in it"]
     return []
+
+
+def _each(*judges: Judge) -> Judge:
+    """One program judged by several rules of this module."""
+    return lambda args, cwd, piped: [r for judge in judges for r in judge(args, cwd, piped)]
+
+
+# Cloud resources that hold a service or its data; `aws` never asks, the others ask unless
+# told not to (`--quiet`, `--yes`, `--force`).
+_AWS_DELETES = re.compile(r"^(?:terminate-instances|delete-(?:stack|db-instance|db-cluster|cluster"
+                          r"|bucket|table|repository|file-system|vpc|function|user|key-pair))$")
+_NO_PROMPT = {"gcloud": {"--quiet", "-q"}, "az": {"--yes", "-y"}, "doctl": {"--force", "-f"}}
+
+
+def _cloud_resources(name: str) -> Judge:
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        words = [arg for arg in args if not arg.startswith("-")]
+        deletes = any(map(_AWS_DELETES.match, words)) if name == "aws" else (
+            "delete" in words and bool(_NO_PROMPT[name] & set(args)))
+        return [f"deletes cloud resources with no question asked ({name} {' '.join(words[:3])})"
+                ] if deletes else []
+    return judge
 
 
 _DROPS_STORE = re.compile(r"\bDROP\s+(?:DATABASE|SCHEMA)\b|\bFLUSHALL\b|\bFLUSHDB\b|"
@@ -163,6 +187,8 @@ JUDGES: dict[str, Judge] = {
     "git": _git_push, "dropdb": _dropdb, "gh": _forge, "glab": _forge, "journalctl": _journal,
     **dict.fromkeys(("terraform", "tofu", "pulumi", "terragrunt"), _infrastructure),
     "gpg": _gpg, "gpg2": _gpg, "sqlite3": _sqlite, "sqlite": _sqlite, "docker": _containers,
-    "podman": _containers, "aws": _cloud_storage, "gsutil": _cloud_storage,
-    "gcloud": _cloud_storage, "kubectl": _kubectl, "secret-tool": _secret_tool,
+    "az": _cloud_resources("az"), "doctl": _cloud_resources("doctl"),
+    "podman": _containers, "aws": _each(_cloud_storage, _cloud_resources("aws")),
+    "gsutil": _cloud_storage, "gcloud": _each(_cloud_storage, _cloud_resources("gcloud")),
+    "kubectl": _kubectl, "secret-tool": _secret_tool,
 }

@@ -170,9 +170,23 @@ DANGEROUS = {
         "git clone --template=/tmp/t https://example.org/a/b",
         "git clone --config core.hooksPath=/tmp/h https://example.org/a/b",
     ],
+    "a search path or a schedule taken from a folder anyone can write to": [
+        "PATH=/tmp:$PATH sudo ls", "sudo -E env PATH=/dev/shm/x:$PATH apt update",
+        "at -f /tmp/x.sh now", "sudo crontab -u root /tmp/cron.txt",
+    ],
+    "fd's exec options deleting in home, as find's": ["fd -t f . ~/Documents -X rm"],
+    "cloud and cluster resources deleted with no question asked": [
+        "kubectl delete namespace production", "aws ec2 terminate-instances --instance-ids i-1",
+        "gcloud compute instances delete prod-1 --quiet", "az group delete --name prod --yes",
+        "doctl compute droplet delete prod --force",
+    ],
 }
 
 HARMLESS = [
+    "PATH=$HOME/.local/bin:$PATH make", "at -f ./jobs/report.sh now + 1 hour",
+    "crontab ./my.cron", "fd -e pyc -x rm", "kubectl delete pod my-pod-123",
+    "aws s3 rm s3://bucket/tmp/file.txt", "gcloud compute instances delete prod-1",
+    "az group list", "doctl compute droplet list",
     "python3 -m timeit 'sum(range(100))'", "mongosh --eval 'db.stats()'",
     "sudo bpftrace -e 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }'",
     "vim -S ./Session.vim", "mysql -e 'SHOW DATABASES'", "psql -c 'select 1'",
