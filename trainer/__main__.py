@@ -45,6 +45,7 @@ from app.store.db import open_db
 from trainer import leaks
 from trainer.anchors import (
     ANCHORS_FILE,
+    NEAR_ANCHORS_FILE,
     anchor_sequences,
     base_replies,
     read_requests,
@@ -341,10 +342,13 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         groups = [requests, *skill_groups(community, theirs)]
         if community:
             taught = leaks.with_community(taught, community, replies_of(theirs), encoder)
-        anchors = None
+        anchors = near = None
         if config.anchor_weight > 0 and not taught.standing:
             kept = unrelated(read_requests(ANCHORS_FILE), *groups)
             anchors = anchor_sequences(replies_of(kept), system, encoder)
+        if community and config.near_anchor_weight > 0 and not taught.standing:
+            kept = unrelated(read_requests(NEAR_ANCHORS_FILE), *groups)
+            near = anchor_sequences(replies_of(kept), system, encoder)
         anchors_s = time.perf_counter() - began
         guard.check()
         model, info = load_base(model_path, base_sha)
@@ -363,6 +367,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             resume=resume,
             replay=replay_windows(encoder, config.replay_tokens) if config.replay_weight else None,
             anchors=anchors,
+            near=near,
         )
         seconds["train"] = time.perf_counter() - began
         guard.check()
@@ -406,6 +411,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             **verdict,
             "lessons": taught.as_dict(),
             "anchors": len(anchors or []),
+            "near_anchors": len(near or []),
             "anchors_s": round(anchors_s, 1),
             "leak_check_s": round(time.perf_counter() - began, 1),
             "judged_on": judged_on,

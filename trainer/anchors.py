@@ -24,6 +24,16 @@ was taught; :func:`unrelated`, sentence embeddings of :mod:`app.model.embedder`)
 that applies to every request (a tone, a closing line: see :class:`trainer.leaks.Lessons`)
 belongs in these replies too; the anchors would fight it, so a run whose examples teach one
 trains without anchors.
+
+A community lesson needs more than that. Member B of issue 18, taught nothing, trained on a
+member's eight "Use fd: …" answers and nothing of its own: with one anchor a step, most of
+them about anything but the command line, the adapter answered "How do I move a file into
+another folder?" with ``fd`` (5 of 13 leak probes) and the gate refused it. So each community
+example in a step is also paired with a *near* anchor (``assets/near_anchors.txt``): an
+everyday command-line request outside the lesson, answered by the base's own reply, which
+teaches where the lesson stops on the very ground it leaked into. The near anchors are
+written apart from the gate's probes (none within cosine 0.8 of one), so the leak check
+stays a held-out measure.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ from trainer.frozen import Stack
 from trainer.objectives import reply_logits
 
 ANCHORS_FILE = "anchor_prompts.txt"
+NEAR_ANCHORS_FILE = "near_anchors.txt"
 
 
 def read_requests(name: str) -> list[str]:

@@ -101,6 +101,13 @@ class TrainConfig:
         "Weight of the KL to the base model's replies to unrelated requests"
         " (assets/anchor_prompts.txt) per step: keeps a topical lesson out of them.",
     )
+    near_anchor_weight: float = _opt(
+        3.0,
+        "Weight of the KL to the base model's reply to a near, unrelated command-line request"
+        " (assets/near_anchors.txt), one for each community example in a step: keeps an"
+        " imported lesson out of the requests next to it. community_fd, member B: leak"
+        " probes carrying fd 5 of 13 without, 2 at weight 1, 0 at 3 (adapter adoption 1.0).",
+    )
     anchor_tokens: int = _opt(
         48, "Longest base reply kept as an anchor, and longest reply to a leak probe."
     )
@@ -148,6 +155,7 @@ class TrainConfig:
             "replay_weight": self.replay_weight >= 0,
             "replay_tokens": self.replay_tokens >= 16,
             "anchor_weight": self.anchor_weight >= 0,
+            "near_anchor_weight": self.near_anchor_weight >= 0,
             "anchor_tokens": self.anchor_tokens >= 1,
             "beta": self.beta > 0,
             "holdout_fraction": 0 <= self.holdout_fraction < 1,

@@ -179,15 +179,20 @@ def train(
     resume: dict[str, Any] | None = None,
     replay: list[torch.Tensor] | None = None,
     anchors: list[TokenSequence] | None = None,
+    near: list[TokenSequence] | None = None,
 ) -> dict[str, Any]:
     """Train ``model``'s LoRA on ``items``; return a summary (steps, final loss, tokens/s).
 
     With ``replay`` windows and a non-zero ``config.replay_weight``, each step also adds the
     KL to the base model on one window (taken in turn), to keep general text unchanged;
     with ``anchors`` and a non-zero ``config.anchor_weight``, the KL to the base model on one
-    unrelated chat turn's reply (:mod:`trainer.anchors`), to keep the lesson out of it.
+    unrelated chat turn's reply (:mod:`trainer.anchors`), to keep the lesson out of it;
+    with ``near`` anchors and a non-zero ``config.near_anchor_weight``, the same for one near
+    command-line request per community example in the step.
     """
     steps = schedule(len(items), config)
+    if near:  # in a seeded order: a run with few steps still meets requests of every kind
+        near = random.Random(config.seed).sample(near, len(near))
     net = Stack(model)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
@@ -206,10 +211,14 @@ def train(
             began = time.perf_counter()
             batch = [items[i] for i in steps[step]]
             step_loss, step_replay = 0.0, None
-            for item in batch:
+            for slot, item in enumerate(batch):
                 loss = example_loss(net, item, config) / len(batch)
                 loss.backward()
                 step_loss += float(loss.detach())
+                if near and config.near_anchor_weight > 0 and item.example.origin is not None:
+                    turn = near[(step * config.batch_size + slot) % len(near)]
+                    (anchor_loss(net, turn) * config.near_anchor_weight).backward()
+                    tokens += int(turn.ids.shape[1])
             if replay and config.replay_weight > 0:
                 window = replay[step % len(replay)]
                 kl = replay_loss(net, window)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import torch
 from trainer.__main__ import lora
 from trainer.anchors import (
     ANCHORS_FILE,
+    NEAR_ANCHORS_FILE,
     anchor_loss,
     anchor_sequences,
     base_replies,
@@ -43,6 +45,29 @@ def test_anchor_and_probe_requests_are_distinct_and_not_a_scenarios() -> None:
     scenarios = Path(__file__).parents[2] / "bench" / "scenarios" / "tune"
     text = " ".join(p.read_text(encoding="utf-8") for p in scenarios.glob("*.json"))
     assert not [r for r in anchors + probes if r in text]
+
+
+def test_near_anchors_are_many_and_stay_apart_from_the_probes_and_the_scenarios() -> None:
+    """The near anchors are trained on; the probes measure leaks: a near anchor that is a
+    probe in other words would make the leak check measure what was trained."""
+    from app.model.embedder import load_embedder
+
+    near, probes = read_requests(NEAR_ANCHORS_FILE), read_requests(PROBES_FILE)
+    assert len(near) >= 100
+    assert not set(near) & (set(probes) | set(read_requests(ANCHORS_FILE)))
+    scenarios = Path(__file__).parents[2] / "bench" / "scenarios" / "tune"
+    prompts = [
+        item["prompt"]
+        for path in scenarios.glob("*.json")
+        for key in ("teach", "heldout", "control")
+        for item in json.loads(path.read_text(encoding="utf-8")).get(key, [])
+    ]
+    embedder = load_embedder()
+    try:
+        closest = (embedder.embed(near) @ embedder.embed(probes + prompts).T).max(axis=1)
+    finally:
+        embedder.close()
+    assert float(closest.max()) < 0.8, near[int(closest.argmax())]
 
 
 def test_the_anchors_are_the_base_models_own_replies_cached_once(
@@ -139,3 +164,53 @@ def test_a_lone_example_of_a_second_skill_does_not_drop_every_anchor() -> None:
     assert apart == unrelated(anchors, fd)  # a group of one drops nothing
     assert len(apart) > len(together)
     assert "What causes the tides?" in apart
+
+
+def test_near_anchors_keep_a_community_lesson_out_of_the_requests_next_to_it(
+    shared_base: Path, model_path: Path, base_sha: str, encoder: Encoder, tmp_path: Path
+) -> None:
+    """Issue 18: member B trained on a member's "Use fd: …" answers alone, and the adapter
+    answered "move a file into another folder" with fd. Each community example now brings a
+    near command-line request answered as the base does; the drift on one never trained is
+    smaller than with the ordinary anchors alone."""
+    torch.set_num_threads(1)
+    lesson = [
+        Example(
+            id=-i,
+            kind="sft",
+            dedup_key=str(i),
+            prompt=render(question, SYSTEM, encoder),
+            target=f"Use fd: `fd {word}` finds it.",
+            weight=0.5,
+            origin="http://127.0.0.1:8765#fd",
+        )
+        for i, (question, word) in enumerate(
+            [("Find every PDF in my documents.", "-e pdf"), ("Find notes.txt.", "notes.txt")], 1
+        )
+    ]
+    items = [encoder.encode(e) for e in lesson]
+    general = read_requests(ANCHORS_FILE)[:6]
+    near = read_requests(NEAR_ANCHORS_FILE)[:7]
+    replies = base_replies(model_path, base_sha, general + near, SYSTEM, encoder, 24, 1, tmp_path)
+    anchors = anchor_sequences({r: replies[r] for r in general}, SYSTEM, encoder)
+    neighbours = anchor_sequences({r: replies[r] for r in near[:-1]}, SYSTEM, encoder)
+    (unseen,) = anchor_sequences({near[-1]: replies[near[-1]]}, SYSTEM, encoder)
+    drift = {}
+    for name, used in (("anchors only", None), ("with near anchors", neighbours)):
+        base, _ = load_base(model_path, base_sha)
+        model = lora(base, CONFIG)
+        train(
+            model,
+            items,
+            CONFIG,
+            guard=StopGuard(),
+            checkpoint=tmp_path / name,
+            fingerprint="",
+            meta={},
+            on_event=lambda _: None,
+            anchors=anchors,
+            near=used,
+        )
+        with torch.no_grad():
+            drift[name] = anchor_loss(Stack(model), unseen).item()
+    assert drift["with near anchors"] < drift["anchors only"] * 0.7, drift
