@@ -7,11 +7,12 @@ so greetings, politeness and stop words are stripped before words are matched.
 Two rankings are combined:
 
 - **Meaning.** The request is embedded (all-MiniLM-L6-v2 in llama.cpp,
-  :mod:`app.model.embedder`, ~9 ms) and compared with every skill's vector, computed when
-  the skill was written (:mod:`app.skills.vectors`); the ``meaning_candidates`` closest are
-  candidates. This is what finds a skill whose words differ from the request's ("where do
-  I start reading this repository" → *codebase-navigation*), which no list of synonyms
-  covers for skills written by others.
+  :mod:`app.model.embedder`, 6-8 ms of CPU, on a thread of its own while the words are
+  ranked) and compared with every skill's vectors, computed when the skill was written
+  (:mod:`app.skills.vectors`: a skill is as close as its nearest view); the
+  ``meaning_candidates`` closest are candidates. This is what finds a skill whose words
+  differ from the request's ("where do I start reading this repository" →
+  *codebase-navigation*), which no list of synonyms covers for skills written by others.
 - **Words.** BM25's IDF with field weights over the FTS5 (porter) index: document
   frequencies from FTS5 counts (words in over half of a library of some size are dropped);
   posting lists of the rarest terms (up to ``row_budget`` rows) give candidates, since FTS5's
@@ -28,9 +29,10 @@ skill's (``stand_out``), and a habit taught on several requests when the request
 close to their centre as they are to one another (its *reach*, :mod:`app.skills.vectors`);
 then the token budget of the system prompt section.
 
-Weights and thresholds were tuned on ``tests/data/skills_retrieval.json`` only and are
-measured on ``tests/data/skills_retrieval_heldout.json`` too, a set written before the
-tuning and never tuned on (``python -m bench.skills``).
+Weights and thresholds were tuned on ``tests/data/skills_retrieval.json``;
+``tests/data/skills_retrieval_heldout.json``, written before retrieval by meaning, has been
+measured after every change since and counts as tuning data too (``python -m
+bench.skills``): only a set nobody building retrieval has seen says how it generalises.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ import functools
 import heapq
 import math
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from app.community.screening import admissible, skill_text
@@ -276,16 +280,34 @@ def _by_words(
     return scores
 
 
-def _by_meaning(
-    db: sqlite_utils.Database, request: str, words: dict[int, float], config: RetrievalConfig
-) -> dict[int, float]:
-    """Candidates (skill id → cosine) closest in meaning to the request, and the cosines of
-    the candidates found by words; none without an embedder (words alone then rank)."""
+# Embedding the request is most of a retrieval's time, and llama.cpp releases the GIL while
+# it computes: on a thread of its own it overlaps the words ranking (about 1 ms of SQLite and
+# Python at 10,000 skills) whenever a core is free. One worker: the embedder serves one
+# request at a time anyway (its lock).
+_EMBEDDING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flywheel-embed-request")
+
+
+def _start_embedding(request: str) -> tuple[str, Future[np.ndarray]] | None:
+    """The embedder's model id and the request's embedding under way; ``None`` without an
+    embedder (words alone then rank)."""
     embedder = shared_embedder()
     if embedder is None:
+        return None
+    return embedder.id, _EMBEDDING.submit(embedder.embed_one, request)
+
+
+def _by_meaning(
+    db: sqlite_utils.Database,
+    embedding: tuple[str, Future[np.ndarray]] | None,
+    words: dict[int, float],
+    config: RetrievalConfig,
+) -> dict[int, float]:
+    """Candidates (skill id → cosine) closest in meaning to the request, and the cosines of
+    the candidates found by words; none without an embedder."""
+    if embedding is None:
         return {}
-    query = embedder.embed_one(request)
-    return vectors.nearest(db, query, embedder.id, config.meaning_candidates, also=words)
+    model, query = embedding
+    return vectors.nearest(db, query.result(), model, config.meaning_candidates, also=words)
 
 
 def _relevant(
@@ -294,8 +316,9 @@ def _relevant(
     """The candidates of either ranking that clear the thresholds (enabled, not retired),
     best first."""
     terms = query_terms(request)
+    embedding = _start_embedding(request) if config.meaning and terms else None
     words = _by_words(db, terms, config) if terms else {}
-    meaning = _by_meaning(db, request, words, config) if config.meaning and terms else {}
+    meaning = _by_meaning(db, embedding, words, config)
     ids = list(words.keys() | meaning.keys())
     if not ids:
         return []

@@ -4,11 +4,16 @@ standing skills that leave room for the relevant one."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlite_utils
 
+from app.model.embedder import shared_embedder
+from app.skills import retrieve as retrieve_module
 from app.skills.injection import skills_prompt_section
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import (
@@ -181,3 +186,40 @@ def test_standing_skills_leave_a_slot_for_the_relevant_one(tmp_path: Path) -> No
     assert [n for n in _names(library.db, "Tell me a joke about cats", k=3)] == [
         "tone-cheerful", "tone-formal", "tone-pirate"
     ]
+
+
+def test_the_request_is_embedded_while_its_words_are_ranked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedding (most of a retrieval's time) runs on a thread of its own, started
+    before the words ranking, so the two overlap when a core is free."""
+    library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
+    library.save(
+        Skill(
+            "shell-disk-free-space",
+            "Show how much free space is left on each disk.",
+            compose_body("Use `df -h`.", "Using du.", "`df -h /`"),
+        )
+    )
+    embedder = shared_embedder()
+    assert embedder is not None
+    events: list[tuple[str, int]] = []
+    embed_one = embedder.embed_one
+    by_words = retrieve_module._by_words
+
+    def recording_embed(text: str) -> np.ndarray:
+        events.append(("embed", threading.get_ident()))
+        return embed_one(text)
+
+    def slow_words(*args: object, **kwargs: object) -> dict[int, float]:
+        time.sleep(0.2)  # long enough for the embedding to have started meanwhile
+        events.append(("words", threading.get_ident()))
+        return by_words(*args, **kwargs)
+
+    monkeypatch.setattr(embedder, "embed_one", recording_embed)
+    monkeypatch.setattr(retrieve_module, "_by_words", slow_words)
+    assert _names(library.db, "how much free space is left on my disk?") == [
+        "shell-disk-free-space"
+    ]
+    assert [kind for kind, _ in events] == ["embed", "words"]
+    assert events[0][1] != threading.get_ident() == events[1][1]
