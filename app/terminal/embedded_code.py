@@ -372,6 +372,18 @@ def _program_commands(name: str, args: list[str],
         return [found for arg in args for found in console_escapes(name, arg)]
     if name == "zip":
         return _option_values(args, ("-TT", "--unzip-command"))
+    if name in ("npm", "pnpm") and args[:2] == ["pkg", "set"]:  # run by `npm install` …
+        return [a.partition("=")[2] for a in args[2:] if a.startswith("scripts.")]
+    if name == "socat":  # `EXEC:cmd,pty`, `SYSTEM:'cmd'`: the program at the other end
+        return [m.group(1) for a in args if (m := re.match(r"(?i)(?:exec|system):(.+?)(?:,\w+"
+                                                           r"(?:=\S*)?)*$", a))]
+    if name == "start-stop-daemon":
+        programs = _option_values(args, ("--exec", "-x", "--startas", "-a"))
+        after = args[args.index("--") + 1:] if "--" in args else []
+        return [" ".join([programs[-1], *after])] if programs else []
+    if name in ("gsettings", "dconf") and len(args) >= 3 and re.search(
+            r"(?:^|[./-])(?:command|exec|binding-command)$", args[-2]):
+        return [args[-1].strip("'\"")]  # a key binding's or default app's command
     if name == "rg":
         return _option_values(args, ("--pre",))
     if name == "tcpdump":

@@ -15,7 +15,7 @@ import posixpath
 import re
 from itertools import pairwise
 
-from app.terminal.command_words import DOWNLOADERS, Resolved
+from app.terminal.command_words import DOWNLOADERS, Resolved, option_values
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 _URL = re.compile(r"^(?:https?|ftp|git|ssh|sftp)://|^git@[\w.-]+:|^[\w.-]+@[\w.-]+:\S")
@@ -65,6 +65,12 @@ def more_fetched(resolved: Resolved, command: Command, fed_by_download: bool) ->
     elif name not in DOWNLOADERS and any(_URL.search(a) for a in args):
         found |= {posixpath.basename(a) for a in args if not a.startswith("-")
                   and not _URL.search(a) and ("/" in a or "." in a)}
+    if name in ("scp", "rsync", "sftp"):
+        found |= {posixpath.basename(a.partition(":")[2].rstrip("/")) for a in args
+                  if re.match(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)", a)}
+    if sub == ("gh", "release") and "download" in args:
+        found |= {posixpath.basename(p) for p in option_values(args, {"-p", "--pattern",
+                                                                     "-O", "--output"})}
     if fed_by_download:
         found |= {posixpath.basename(r.target.text) for r in command.redirects
                   if r.op in WRITE_REDIRECT_OPS and not r.target.text.startswith("/dev/")}

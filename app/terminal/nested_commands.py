@@ -35,6 +35,8 @@ _TEXT_ONLY = frozenset({
 })
 _VOLUME_OPTIONS = frozenset({"-v", "--volume"})
 _SHELL_STRING_OPTIONS = frozenset({"-e", "-x", "--command", "--execute"})
+_RUNS_ARGUMENTS = frozenset({"hyperfine", "wtype"})
+_TYPES_TEXT = frozenset({("xdotool", "type"), ("ydotool", "type"), ("dotool", "type")})
 
 
 def container_mounts(args: list[str]) -> dict[str, str]:
@@ -71,6 +73,12 @@ def _program_path(word: str) -> bool:
 def _shell_string(name: str, args: list[str]) -> str | None:
     """A command line given as one word to a launcher's `-e`/`-x`/`--command` (`xterm -e
     'rm -rf ~'`, `entr -s '…'`), or to a shell after `-- -c` (`capsh -- -c '…'`)."""
+    if name in _RUNS_ARGUMENTS or (name, *args[:1]) in _TYPES_TEXT:
+        # `hyperfine 'cmd'` runs each argument as a command line; `xdotool type 'cmd'`
+        # types it into the window in front, a terminal as like as not.
+        words = args[1:] if (name, *args[:1]) in _TYPES_TEXT else args
+        lines = [w for w in words if not w.startswith("-") and " " in w.strip()]
+        return "; ".join(lines) or None
     options = _SHELL_STRING_OPTIONS | ({"-s"} if name == "entr" else set())
     for flag, value in pairwise(args):
         if flag in options and " " in value.strip() and name not in INTERPRETERS:

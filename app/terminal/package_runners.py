@@ -17,10 +17,12 @@ from app.terminal.shell_syntax import Command
 
 # Runners that fetch a missing package without asking, whatever their options.
 _ALWAYS = frozenset({"bunx", "pnpx", "uvx", "pkgx", "jbang", "dnx"})
-_ALWAYS_SUBCOMMANDS = frozenset({("pnpm", "dlx"), ("yarn", "dlx"), ("pnpm", "create"),
+_ALWAYS_SUBCOMMANDS = frozenset({("dotnet", "tool"), ("pnpm", "dlx"), ("yarn", "dlx"),
+                                 ("pnpm", "create"),
                                  ("yarn", "create"), ("bun", "x"), ("bun", "create"),
                                  ("pipx", "run"), ("uv", "tool"), ("deno", "x"),
-                                 ("cs", "launch"), ("coursier", "launch")})
+                                 ("cs", "launch"), ("coursier", "launch"), ("gem", "exec"),
+                                 ("dotnet", "dnx")})
 # Runners that fetch only when the package is named by a source nobody curates: a flake
 # from a repository or an address (`nix run github:u/r`; `nixpkgs#hello` is curated), an
 # npm or jsr package run by deno (`deno run -A npm:x`).
@@ -46,12 +48,19 @@ def runner_reasons(commands: list[Command]) -> list[str]:
     reasons = []
     for command in commands:
         name, args = program_and_args(command)
+        if name == "corepack" and args:  # `corepack pnpm dlx …`: the manager it wraps
+            name, args = args[0], args[1:]
         if _HELP & set(args):
             continue
         sub = args[:1]
         rest = args[1:] if (name, *sub) in _ALWAYS_SUBCOMMANDS | _ASKING_SUBCOMMANDS else args
-        if (name, *sub) == ("uv", "tool") and args[1:2] != ["run"]:
-            continue  # `uv tool install` installs; it does not run
+        # `uv tool run` and `dotnet tool exec` fetch and run; `… tool install` only installs
+        # (and `dotnet tool run` runs a tool the project's manifest already pinned).
+        verb = {"uv": ["run"], "dotnet": ["exec"]}.get(name)
+        if (name, *sub) in (("uv", "tool"), ("dotnet", "tool")):
+            if args[1:2] != verb:
+                continue
+            rest = args[2:]
         always = name in _ALWAYS or (name, *sub) in _ALWAYS_SUBCOMMANDS or (
             (name, *sub) in _FOREIGN_SOURCE and any(_FOREIGN_REF.match(a) for a in rest))
         told_yes = bool(_YES & set(rest)) or any(

@@ -20,6 +20,9 @@ _USER_PLACES = (
     r"|\.kde\d?/(?:Autostart|env|shutdown)|\.config/kde\w*/(?:Autostart|env)"
     r"|\.(?:bashrc|zshrc|profile)\.d|\.vim/plugin|\.ipython/profile_\w+/startup"
     r"|\.oh-my-zsh/custom|\.zprezto/modules|\.config/fish/functions"
+    r"|\.config/(?:bspwm/bspwmrc|awesome/rc\.lua|sxhkd/sxhkdrc|qtile/autostart\.sh"
+    r"|herbstluftwm/autostart|river/init|niri/config\.kdl|icewm/startup)"
+    r"|\.fluxbox/startup|\.i3/config"
     r"|\.xsession\w*|\.xinitrc|\.xprofile|\.Xclients|\.gnomerc"
     r"|Library/LaunchAgents")
 # System-wide places run at every user's login or session. Units, cron files and udev rules

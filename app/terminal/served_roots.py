@@ -62,6 +62,8 @@ def served_root_reasons(name: str, args: list[str], cwd: str | None,
         flag in ("-p", "-P") and port.isdigit() for flag, port in pairwise(args))
     urls = [arg for arg in args if arg.startswith("file://")]
     serving = name in TUNNELS or bool(_SERVE_VERBS & set(args))
+    if serving and not roots and not urls and cwd:
+        roots = [cwd]  # `cd ~ && caddy file-server`: the folder it stands in
     for folder in (roots if listens or serving else []) + (urls if serving else []):
         if described := _too_wide(folder, cwd):
             reasons.append(f"serves {described} to other machines over the network")
