@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from app.model.embedder import DIMENSIONS, shared_embedder
+from app.skills import vectors
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,3 +37,19 @@ def test_bench_prints_one_json_object() -> None:
     assert 0 < result["latency_ms_p50"] <= result["latency_ms_p95"]
     assert result["goal_precision_at_3"] == 0.9 and result["goal_recall_at_3"] == 0.85
     assert result["goal_latency_ms_p95"] == 15
+
+
+def test_the_padding_is_embedded_as_the_app_embeds_a_skill() -> None:
+    """The padded library is measured on the vectors the app would store for those skills
+    (main vector and views), not on a shortcut of the benchmark's own."""
+    from bench.skills import padding_skills, padding_vectors
+
+    embedder = shared_embedder()
+    assert embedder is not None
+    skills = padding_skills(3, seed=11)
+    for skill, (rows, reach) in zip(skills, padding_vectors(skills), strict=True):
+        expected, expected_reach = vectors.embed_skill(
+            embedder, skill.name, skill.description, skill.body
+        )
+        assert rows.shape == expected.shape == (2, DIMENSIONS)
+        assert np.allclose(rows, expected, atol=1e-5) and reach == expected_reach
