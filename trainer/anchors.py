@@ -189,7 +189,6 @@ def anchor_loss(net: Stack, seq: TokenSequence) -> torch.Tensor:
     prompt). The forward direction weighs the positions where the base is confident, such
     as the reply's first words, which is where a leaked lesson shows first.
     """
-    with torch.no_grad(), net.disable_adapter():
-        base = torch.log_softmax(reply_logits(net, seq), -1)
+    base = net.base_log_probs(seq.ids, seq.n_reply + 1)[:-1]
     adapted = torch.log_softmax(reply_logits(net, seq), -1)
     return (base.exp() * (base - adapted)).sum(-1).mean()

@@ -65,6 +65,7 @@ class Stack:
         self.references: dict[tuple[bytes, int], torch.Tensor] = {}
         """Base-model quantities of a sequence (see ``objectives.reference_logp``): they
         cannot change during a run either, so each is computed once."""
+        self._base: dict[tuple[bytes, int], torch.Tensor] = {}
 
     def _entering(self, ids: torch.Tensor) -> torch.Tensor:
         key = ids.numpy().tobytes()
@@ -82,6 +83,17 @@ class Stack:
         hidden = self._upper(inputs_embeds=self._entering(ids), use_cache=False)
         states = hidden.last_hidden_state[0]
         return self._lm_head(states[-keep:] if keep else states).float()
+
+    def base_log_probs(self, ids: torch.Tensor, keep: int = 0) -> torch.Tensor:
+        """The base model's next-token log-probabilities (:meth:`logits` with the LoRA off,
+        log-softmaxed), computed once per sequence: the replay windows and anchor turns
+        are each revisited every few steps for a whole run, and their base pass was a
+        seventh of a step's work. A few hundred megabytes for a run's windows and turns."""
+        key = (ids.numpy().tobytes(), keep)
+        if key not in self._base:
+            with torch.no_grad(), self.disable_adapter():
+                self._base[key] = torch.log_softmax(self.logits(ids, keep), -1)
+        return self._base[key]
 
     @contextmanager
     def disable_adapter(self) -> Iterator[None]:

@@ -108,8 +108,7 @@ def replay_loss(net: Stack, ids: torch.Tensor) -> torch.Tensor:
     The forward direction (expectation under the base) penalises the adapter most where the
     base is confident, which is what a perplexity measurement on ordinary text punishes.
     """
-    with torch.no_grad(), net.disable_adapter():
-        base = torch.log_softmax(net.logits(ids), -1)
+    base = net.base_log_probs(ids)
     adapted = torch.log_softmax(net.logits(ids), -1)
     return (base.exp() * (base - adapted)).sum(-1).mean()
 

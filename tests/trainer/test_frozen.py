@@ -54,3 +54,22 @@ def test_gradients_reach_only_the_adapted_layers(base) -> None:
     net.logits(ids, 3).logsumexp(-1).sum().backward()
     grads = {n for n, p in peft_model.named_parameters() if p.grad is not None}
     assert grads and all("lora_" in n and net.first <= int(n.split(".")[4]) for n in grads)
+
+
+def test_the_base_distributions_are_the_base_models_and_computed_once(base) -> None:
+    """Replay windows and anchor turns are revisited every few steps: their base pass is
+    kept, and it is the base model's (the LoRA off), whatever the adapter does meanwhile."""
+    peft_model = trained_looking(base, top_layers=10)
+    net = Stack(peft_model)
+    ids = torch.randint(0, int(peft_model.config.vocab_size), (1, 40))
+    kept = net.base_log_probs(ids, 6)
+    with torch.no_grad(), peft_model.disable_adapter():
+        expected = torch.log_softmax(peft_model(input_ids=ids, use_cache=False).logits[0], -1)
+    torch.testing.assert_close(kept, expected[-6:])
+    assert not kept.requires_grad
+    with torch.no_grad():
+        for name, param in peft_model.named_parameters():
+            if "lora_B" in name:
+                param.add_(1.0)  # the adapter moves on; the base does not
+    assert net.base_log_probs(ids, 6) is kept
+    torch.testing.assert_close(net.base_log_probs(ids)[-6:], kept)
