@@ -80,8 +80,9 @@ BASE_CACHE = Path(tempfile.gettempdir()) / "flywheel-bench-base-cache"
 # them (about 40 + 25 s on the loaded 2-core machine), every later run reads them. Kept here
 # between throw-away homes, the bench times the runs a user has after the first, as it
 # already does for the dequantized base weights; ``base_replies_cached`` says which it was.
+# The base model's canary perplexity, which the gate keeps likewise, is kept with them.
 BASE_REPLIES_CACHE = Path(tempfile.gettempdir()) / "flywheel-bench-base-replies"
-BASE_REPLIES = "base-replies-*.json"
+BASE_REPLIES = ("base-replies-*.json", "canary-ppl.json")  # trainer.evaluate.CANARY_CACHE
 
 
 def _children_cpu_seconds() -> float:
@@ -94,7 +95,7 @@ def _children_cpu_seconds() -> float:
 def share_base_replies(source: Path, target: Path) -> int:
     """Copy the trainer's cached base replies from ``source`` to ``target``; how many files."""
     target.mkdir(parents=True, exist_ok=True)
-    files = sorted(source.glob(BASE_REPLIES)) if source.is_dir() else []
+    files = sorted(p for g in BASE_REPLIES for p in source.glob(g)) if source.is_dir() else []
     for path in files:
         shutil.copyfile(path, target / path.name)
     return len(files)

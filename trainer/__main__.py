@@ -386,6 +386,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
             encoder,
             config.canary_tolerance,
             threads,
+            cache_dir=ckpt.parent,
         )
         seconds["gate"] = time.perf_counter() - began
         began = time.perf_counter()

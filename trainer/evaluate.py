@@ -24,6 +24,8 @@ perplexity at most ``tolerance`` (5 %) above the current adapter's (or the base 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +34,13 @@ from typing import Any
 import numpy as np
 from llama_cpp import Llama
 
+from app.atomic import write_text_atomic
 from app.model.runtime import default_threads
 from app.paths import assets_dir
 from trainer.data import Encoded, Encoder, TokenSequence
 
 CANARY_FILE = "canary.txt"
+CANARY_CACHE = "canary-ppl.json"
 _EPS = 1e-6
 
 
@@ -104,7 +108,9 @@ class Scores:
         return dict(self.__dict__)
 
 
-def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Scores:
+def score(
+    scorer: Scorer, held_out: list[Encoded], canary_ids: list[int], canary_ppl: float | None = None
+) -> Scores:
     """The user score is the mean over the items that name the reply the user wants (a
     target, a rated reply); a pair counts there only when no such item has its prompt and
     chosen reply. A correction is recorded both as a target and as a pair against the reply
@@ -141,8 +147,39 @@ def score(scorer: Scorer, held_out: list[Encoded], canary_ids: list[int]) -> Sco
         user_score=float(np.mean(item_scores)) if item_scores else None,
         pref_accuracy=float(np.mean(preferences)) if preferences else None,
         n_scored=len(item_scores),
-        canary_ppl=scorer.perplexity(canary_ids),
+        canary_ppl=canary_ppl if canary_ppl is not None else scorer.perplexity(canary_ids),
     )
+
+
+def _identity(path: Path | None) -> str:
+    if path is None:
+        return "base"
+    stat = path.stat()
+    return f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+class CanaryCache:
+    """The canary perplexity of the adapter serving now (or the base model), kept between
+    runs in the trainer's cache folder: it is the same figure every run until a candidate
+    is promoted, and measuring it was half of the gate's work (745 tokens of canary, on
+    the shared 2-core machine 10-20 s). Keyed by the model and adapter files (path, size,
+    modification time), the canary text and the context size; one entry is kept."""
+
+    def __init__(self, folder: Path, model_path: Path, adapter: Path | None, n_ctx: int) -> None:
+        self.file = folder / CANARY_CACHE
+        key = json.dumps([_identity(model_path), _identity(adapter), canary_text(), n_ctx])
+        self.key = hashlib.sha256(key.encode()).hexdigest()
+
+    def get(self) -> float | None:
+        try:
+            value = json.loads(self.file.read_text(encoding="utf-8")).get(self.key)
+        except (OSError, ValueError, AttributeError):
+            return None
+        return float(value) if isinstance(value, (int, float)) and value > 0 else None
+
+    def put(self, value: float) -> None:
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(self.file, json.dumps({self.key: value}))
 
 
 def decide(candidate: Scores, current: Scores, tolerance: float) -> tuple[bool, str]:
@@ -184,17 +221,24 @@ def gate(
     encoder: Encoder,
     tolerance: float,
     n_threads: int = 0,
+    cache_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Score the candidate and the current adapter (``None``: the base model); decide."""
+    """Score the candidate and the current adapter (``None``: the base model); decide.
+    With ``cache_dir``, the current adapter's canary perplexity is read from there when it
+    was measured before (:class:`CanaryCache`)."""
     canary_ids = encoder.tokens(canary_text(), prompt=False)
     n_ctx = max(encoder.max_len, 256)
+    cache = CanaryCache(cache_dir, model_path, current, n_ctx) if cache_dir else None
+    known = {"current": cache.get() if cache else None, "candidate": None}
     results = {}
     for name, adapter in (("current", current), ("candidate", candidate)):
         scorer = Scorer(model_path, adapter, n_ctx=n_ctx, n_threads=n_threads)
         try:
-            results[name] = score(scorer, held_out, canary_ids)
+            results[name] = score(scorer, held_out, canary_ids, known[name])
         finally:
             scorer.close()
+    if cache and known["current"] is None:
+        cache.put(results["current"].canary_ppl)
     promote, reason = decide(results["candidate"], results["current"], tolerance)
     return {
         "promote": promote,

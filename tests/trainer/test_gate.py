@@ -8,7 +8,7 @@ import pytest
 
 from app.model.prompt import render_chat
 from trainer.data import Encoder, Example
-from trainer.evaluate import Scorer, Scores, decide, score
+from trainer.evaluate import CANARY_CACHE, CanaryCache, Scorer, Scores, decide, gate, score
 
 
 def test_a_long_fluent_correction_is_preferred_to_a_short_wrong_reply(model_path: Path) -> None:
@@ -88,3 +88,29 @@ def test_a_hinted_example_is_scored_on_what_the_hint_changed(model_path: Path) -
     assert 0 < len(hinted.changed) < len(logps)
     assert scores.user_score == pytest.approx(float(logps[list(hinted.changed)].mean()))
     assert scores.user_score != pytest.approx(float(logps.mean()))
+
+
+def test_the_serving_adapters_canary_is_measured_once_then_read(
+    model_path: Path, tmp_path: Path
+) -> None:
+    """Until a candidate is promoted the serving adapter's canary perplexity is the same
+    figure at every run: the gate reads it from the cache after the first measurement."""
+    encoder = Encoder(model_path, 128)
+    prompt = render_chat([{"role": "user", "content": "What is the capital of France?"}])
+    paris = Example(id=1, kind="sft", dedup_key="1", prompt=prompt, target="Paris.")
+    held = [encoder.encode(paris)]
+
+    def judge() -> dict:  # no adapter file: the base model stands in for the candidate too
+        return gate(model_path, None, None, held, encoder, 0.05, 1, cache_dir=tmp_path)  # type: ignore[arg-type]
+
+    first = judge()
+    measured = first["current"]["canary_ppl"]
+    assert CanaryCache(tmp_path, model_path, None, 256).get() == pytest.approx(measured)
+    cached = tmp_path / CANARY_CACHE
+    cached.write_text(cached.read_text().replace(str(measured), "1234.5"))
+    again = judge()
+    assert again["current"]["canary_ppl"] == 1234.5  # read, not measured again
+    assert again["candidate"]["canary_ppl"] == pytest.approx(measured)  # always measured
+    adapter = tmp_path / "other.gguf"
+    adapter.write_bytes(b"x")
+    assert CanaryCache(tmp_path, model_path, adapter, 256).get() is None  # another adapter
