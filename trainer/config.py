@@ -50,6 +50,12 @@ class TrainConfig:
         " lessons taught earlier are not diluted away by later ones (up to max_steps).",
     )
     max_steps: int = _opt(80, "Most optimizer steps per run (a time bound).")
+    stop_loss: float = _opt(
+        0.15,
+        "Stop before the step budget once every example was trained on and the mean of"
+        " their latest losses (nats per reply token) is below this; only runs whose"
+        " examples all train by likelihood (sft, hinted). 0: always the whole budget.",
+    )
     batch_size: int = _opt(2, "Examples per optimizer step (gradient accumulation).")
     max_len: int = _opt(384, "Longest prompt+reply in tokens; longer prompts lose their start.")
     checkpoint_every: int = _opt(10, "Optimizer steps between resumable checkpoints.")
@@ -141,6 +147,7 @@ class TrainConfig:
             "steps": self.steps >= 1,
             "passes": self.passes > 0,
             "max_steps": self.max_steps >= self.steps,
+            "stop_loss": self.stop_loss >= 0,
             "batch_size": self.batch_size >= 1,
             "max_len": self.max_len >= 16,
             "checkpoint_every": self.checkpoint_every >= 1,

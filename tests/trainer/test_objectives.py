@@ -188,6 +188,24 @@ def test_sft_training_raises_the_likelihood_of_the_target(model, encoder, tmp_pa
     assert after < before * 0.5
 
 
+def test_a_run_whose_replies_are_learned_stops_before_its_budget(model, encoder, tmp_path) -> None:
+    config = TrainConfig(lr=1e-3, max_len=64, batch_size=1, steps=30, max_steps=30, stop_loss=0.5)
+    events: list[dict] = []
+    summary = train(
+        model,
+        items(encoder)[:1],
+        config,
+        guard=StopGuard(),
+        checkpoint=tmp_path / "c",
+        fingerprint="",
+        meta={},
+        on_event=events.append,
+    )
+    assert summary["budget"] == 30 and summary["steps"] == len(events) < 30
+    assert events[-1]["loss"] < 0.5 <= events[-2]["loss"]  # stopped at the first step below
+    assert load_checkpoint(tmp_path / "c", "")["step"] == summary["steps"]
+
+
 def test_a_stop_whose_raise_was_lost_ends_the_run_before_the_next_step(
     model, encoder, tmp_path
 ) -> None:
@@ -198,6 +216,14 @@ def test_a_stop_whose_raise_was_lost_ends_the_run_before_the_next_step(
         guard._on_signal(signal.SIGTERM, None)
     events: list[dict] = []
     with pytest.raises(Preempted):
-        train(model, items(encoder), CONFIG, guard=guard, checkpoint=tmp_path / "run.ckpt",
-              fingerprint="f", meta={}, on_event=events.append)
+        train(
+            model,
+            items(encoder),
+            CONFIG,
+            guard=guard,
+            checkpoint=tmp_path / "run.ckpt",
+            fingerprint="f",
+            meta={},
+            on_event=events.append,
+        )
     assert [e["event"] for e in events] == ["checkpoint"]
