@@ -49,12 +49,20 @@ from llama_cpp import Llama
 
 from app.atomic import write_text_atomic
 from app.model.prompt import PromptError, render_chat
-from app.signals.hints import HintTerms, follows, hint_terms, swap_terms
+from app.signals.hints import (
+    HintTerms,
+    command_form,
+    follows,
+    hint_terms,
+    sub_commands,
+    swap_terms,
+)
 from app.signals.owning_up import answer_only
 from app.skills.synthesize import attach_checked_reply
 from app.store.examples import signal_ids_of_example
 from trainer.config import TrainConfig
 from trainer.data import DataError, Encoder, Example
+from trainer.leaks import request_of
 
 CACHE_FILE = "teacher.json"
 SAMPLE_TEMPERATURE = 0.8
@@ -65,7 +73,7 @@ _USER_TEXT = ("hint", "reply")
 # Part of every cache key: a hit skips answer_only/degenerate/follows, so a change to what a
 # reply must pass bumps this, or replies the new check refuses (or None where it now finds
 # one) would be served, and trained on, for as long as the adapter stays the same.
-TEACHER_VERSION = 4
+TEACHER_VERSION = 5
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
 _FENCE = re.compile(r"^\s*```")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]`*]*(?=\s|$)")
@@ -245,12 +253,38 @@ def _swap_key(terms: HintTerms) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((old.lower(), new.lower()) for old, new in terms.swaps))
 
 
-def _cache_key(example: Example, adapter: Path | None, config: TrainConfig) -> str:
+def _cache_key(
+    example: Example, adapter: Path | None, config: TrainConfig, forms: dict[str, str]
+) -> str:
     digest = hashlib.sha256(example.dedup_key.encode())
     adapter_id = f"{adapter}:{adapter.stat().st_mtime_ns}" if adapter else "base"
     settings = f"{config.teacher_samples}|{config.teacher_tokens}"
-    digest.update(f"{TEACHER_VERSION}|{adapter_id}|{settings}".encode())
+    digest.update(f"{TEACHER_VERSION}|{adapter_id}|{settings}|{sorted(forms.items())}".encode())
     return digest.hexdigest()
+
+
+def command_forms(examples: list[Example], encoder: Encoder) -> dict[str, str]:
+    """The command forms the user's own words show for each tool a hint of the run asks
+    for in place of another (tool → ``uv add``): from the code of the hints and of the
+    corrections (:func:`app.signals.hints.command_form`). A relabelled reply runs the tool
+    the way the user does, and never with a sub-command nobody wrote."""
+    swaps = {
+        (old.lower(), new.lower())
+        for e in examples
+        if e.kind == "hinted"
+        for old, new in hint_terms(e.hint or "", e.reply or "").swaps
+    }
+    forms: dict[str, str] = {}
+    for example in examples:
+        text = example.hint if example.kind == "hinted" else example.target
+        if not text or example.kind not in ("hinted", "sft") or example.origin is not None:
+            continue
+        request = request_of(example.prompt_plain or example.prompt, encoder)
+        for old, tool in sorted(swaps):
+            ran = sub_commands(example.reply or "", old)
+            if tool not in forms and (form := command_form(text, tool, request, ran)):
+                forms[tool] = form
+    return forms
 
 
 class Teacher:
@@ -275,6 +309,8 @@ class Teacher:
         self._used: set[str] = set()
         self._natural: dict[tuple[tuple[str, str], ...], list[bool]] = {}
         """Per "X, not Y" of this run: whether each example's reply followed it unaided."""
+        self.forms: dict[str, str] = {}
+        """How the user runs each tool asked for in place of another (:func:`command_forms`)."""
         self.report = TeacherReport()
 
     def _model(self) -> Llama:
@@ -367,7 +403,7 @@ class Teacher:
             guided = self._guided(context, text, terms)
             if guided is not None and follows(guided, terms):
                 return guided, "label line", tries
-        relabelled = (swap_terms(text, terms) for text in tries)
+        relabelled = (swap_terms(text, terms, self.forms) for text in tries)
         found = next((t for t in relabelled if t and follows(t, terms)), None)
         if found is not None:
             return found, "relabelled", tries
@@ -375,7 +411,7 @@ class Teacher:
             opening = f"Using {terms.named}: "
             text = opening + self._generate(context + opening, 0, self.config.teacher_tokens)
             tries.append(text)
-            for opened in (text, swap_terms(text, terms)):  # it may still use Y past "X:"
+            for opened in (text, swap_terms(text, terms, self.forms)):  # Y may follow "X:"
                 if opened and follows(opened, terms):
                     return opened, "opened with what it names", tries
         return None, "failed", tries
@@ -390,7 +426,7 @@ class Teacher:
             self.report.log(example, hint, None, "the hint names nothing to check", [])
             return None
         context = teacher_context(example.prompt, original, hint, self.encoder)
-        key = _cache_key(example, self.adapter, self.config)
+        key = _cache_key(example, self.adapter, self.config, self.forms)
         self.report.asked += 1
         self._used.add(key)
         if key in self._cache:
@@ -411,6 +447,7 @@ class Teacher:
         teacher context (``hint_context``); hinted ones without a checked reply are left out."""
         began = time.perf_counter()
         out: list[Example] = []
+        self.forms = command_forms(examples, self.encoder)
         try:
             for example in examples:
                 if example.kind != "hinted":

@@ -198,15 +198,110 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
     )
 
 
-def swap_terms(reply: str, terms: HintTerms) -> str | None:
+_CODE_REGION = re.compile(r"```[^\n]*\n.*?(?:\n```|$)|`[^`\n]+`", re.DOTALL)
+_SUBCOMMAND = r"[a-z][a-z-]*(?=[\s`]|$)"  # "install", "add": a bare word, no flag or path
+
+
+def command_form(
+    text: str, tool: str, request: str = "", sub_commands: tuple[str, ...] = ()
+) -> str | None:
+    """How ``text`` runs ``tool`` with a sub-command, from its code: ``uv add`` in "use
+    `uv add requests`", ``uv pip install`` in ``uv pip install numpy``: the bare words after
+    the tool's name without those at the end that the ``request`` holds (its arguments:
+    "requests" in a request about requests), one word at least, and never one of
+    ``sub_commands`` (what the replaced tool ran: "install" in "How do I install numpy?"
+    is no argument of ``uv pip install numpy``). ``None`` when its code never does."""
+    asked = set(_words(request)) - {w.lower() for w in sub_commands}
+    pattern = rf"(?<![\w-]){re.escape(tool)}((?:[ \t]+{_SUBCOMMAND})+)"
+    for region in _CODE_REGION.finditer(text):
+        for match in re.finditer(pattern, region.group(0), re.IGNORECASE):
+            subs = match.group(1).split()
+            while len(subs) > 1 and subs[-1].lower() in asked:
+                subs.pop()
+            return " ".join([tool, *subs])
+    return None
+
+
+def sub_commands(text: str, tool: str) -> tuple[str, ...]:
+    """The sub-commands ``text``'s code runs ``tool`` with ("install" in ``pip install x``)."""
+    pattern = rf"(?<![\w-]){re.escape(tool)}\d*[ \t]+({_SUBCOMMAND})"
+    return tuple(
+        m.group(1) for r in _CODE_REGION.finditer(text) for m in re.finditer(pattern, r.group(0))
+    )
+
+
+def _ran(match: re.Match[str]) -> bool:
+    """Whether a tool's name followed by a word runs it with a sub-command ("pip install"),
+    not prose about it ("pip is")."""
+    return match.group(0).split()[-1].lower() not in _NOT_CONTENT
+
+
+def _swap_commands(
+    text: str, old: str, new: str, form: str | None, placed: list[str]
+) -> str | None:
+    """``text`` with each command that runs ``old`` with a sub-command written in ``form``
+    (held aside in ``placed``, marked by its index, so the name swap leaves it alone), or,
+    with no form, left out as :func:`swap_terms` says; ``None`` when it cannot be."""
+    invoked = re.compile(rf"(?<![\w-]){re.escape(old)}\d*[ \t]+{_SUBCOMMAND}", re.I)
+
+    def runs(piece: str) -> bool:
+        return any(_ran(m) for m in invoked.finditer(piece))
+
+    def written(match: re.Match[str]) -> str:
+        if not _ran(match) or form is None:
+            return match.group(0)
+        placed.append(form)
+        return f"\0{len(placed) - 1}\0"
+
+    pieces, at = [], 0
+    for region in [*_CODE_REGION.finditer(text), None]:
+        end = region.start() if region else len(text)
+        before, code = text[at:end], region.group(0) if region else ""
+        after = text[end + len(code) :].lstrip(" ")
+        if form:
+            before, code = invoked.sub(written, before), invoked.sub(written, code)
+        elif runs(before):
+            return None  # "the command pip install x" in prose: nothing to write instead
+        elif runs(code) and code.startswith("```"):  # the line that introduced it ends here
+            end_mark = "" if after[:1] in (".", "!", "?") else "."
+            before, code = re.sub(r":\s*$", end_mark, before.rstrip()), ""
+        elif runs(code):  # "use `pip install x`": "use uv to install x", as words
+            words = code.strip("`").split()
+            said = " ".join(words[1:]) if invoked.match(" ".join(words)) else ""
+            code = f"{new} to {said}" if said else new
+            if before.rstrip().endswith(":"):  # "using pip: `pip install x`": "… to install x"
+                before, code = before.rstrip()[:-1], f" to {said}" if said else ""
+        pieces += [before, code]
+        at = region.end() if region else len(text)
+    return "".join(pieces)
+
+
+def swap_terms(reply: str, terms: HintTerms, forms: dict[str, str] | None = None) -> str | None:
     """``reply`` with each term the hint turns away from replaced by the one it names in its
-    place ("I use uv, not pip": pip → uv), whole words only; ``None`` when nothing changed."""
-    out = reply
+    place ("I use uv, not pip": pip → uv), whole words only; ``None`` when nothing changed
+    or when it cannot be done without inventing a command.
+
+    A name is swapped, not a command line: ``pip install x`` is no ``uv install x`` (uv has
+    no such sub-command; the relabelled teacher replies taught it on ``say_uv``). Where the
+    rejected tool runs a sub-command in the reply's code, the wanted tool's own form takes
+    its place when the user's words showed one (``forms``: tool → ``uv add``, see
+    :func:`command_form`); with none known, a code block running it is left out (the prose
+    before it still names the wanted tool: "Install it using uv."), inline code running it
+    is said in words ("use `pip install x`": "use uv to install x"), and a reply that runs
+    it in prose ("the command pip install x") is no candidate."""
+    out, placed = reply, []
     for old, new in terms.swaps:
+        swapped = _swap_commands(out, old, new, (forms or {}).get(new.lower()), placed)
+        if swapped is None:
+            return None
         # pip3 is pip too; a code fence's language (```bash) is no claim about the tool
         pattern = rf"(?<![\w-])(?<!```){re.escape(old)}\d*(?![\w-])"
-        out = re.sub(pattern, new, out, flags=re.IGNORECASE)
-    return out if out != reply else None
+        out = re.sub(pattern, new, swapped, flags=re.IGNORECASE)
+    out = re.sub("\0(\\d+)\0", lambda m: placed[int(m.group(1))], out)
+    if out == reply:
+        return None
+    out = re.sub(r"\n{3,}", "\n\n", out).strip()
+    return out or None
 
 
 def is_echo(reply: str, hint: str) -> bool:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.signals.hints import follows, hint_terms, is_echo, swap_terms
+from app.signals.hints import (
+    command_form,
+    follows,
+    hint_terms,
+    is_echo,
+    sub_commands,
+    swap_terms,
+)
 from app.signals.nextmsg import extract_hint
 
 
@@ -91,7 +98,39 @@ def test_a_hint_naming_one_thing_in_place_of_another_can_relabel_a_reply() -> No
 def test_a_versioned_name_is_the_same_tool() -> None:
     terms = hint_terms("I use uv, not pip", "Run `pip3 install numpy`.")
     assert not follows("Run `pip3 install numpy` to get numpy.", terms)
-    assert swap_terms("Run `pip3 install numpy`.", terms) == "Run `uv install numpy`."
+    assert swap_terms("Install it with pip3.", terms) == "Install it with uv."
+
+
+def test_a_relabelled_reply_never_invents_a_sub_command() -> None:
+    """pip → uv is a name, not a command line: ``uv install numpy`` is no uv command (the
+    relabelled teacher replies of say_uv taught it). Without a form the user showed, the
+    command goes and the prose keeps the name; with one, the command uses it."""
+    terms = hint_terms("I use uv, not pip", "x")
+    block = "You can install numpy using pip:\n\n```bash\npip install numpy\n```\n"
+    assert swap_terms(block, terms) == "You can install numpy using uv."
+    assert swap_terms("Run `pip3 install numpy` first.", terms) == "Run uv to install numpy first."
+    assert swap_terms("Use pip: `pip install numpy`.", terms) == "Use uv to install numpy."
+    assert swap_terms("Run the command pip install numpy.", terms) is None  # nothing to write
+    assert swap_terms(block, terms, {"uv": "uv add"}) == (
+        "You can install numpy using uv:\n\n```bash\nuv add numpy\n```"
+    )
+    assert swap_terms("Run `pip install numpy`.", terms, {"uv": "uv pip install"}) == (
+        "Run `uv pip install numpy`."
+    )
+    flags = hint_terms("I use ripgrep, not grep", "x")  # no sub-command: the name is swapped
+    assert swap_terms("```bash\ngrep -rn TODO .\n```", flags) == "```bash\nripgrep -rn TODO .\n```"
+
+
+def test_the_form_of_a_command_is_read_from_the_users_code() -> None:
+    assert command_form("no, use `uv add requests`", "uv", "How do I install requests?") == "uv add"
+    assert command_form("```bash\nuv pip install numpy\n```", "uv", "Add numpy?") == (
+        "uv pip install"
+    )
+    asked = "How do I install numpy?"  # "install" is what pip ran, not an argument
+    assert command_form("`uv pip install numpy`", "uv", asked, ("install",)) == "uv pip install"
+    assert sub_commands("Run `pip3 install numpy`.", "pip") == ("install",)
+    assert command_form("I use uv, not pip", "uv") is None  # no code: nothing shown
+    assert command_form("`uv --version`", "uv") is None  # a flag is no sub-command
 
 
 def test_the_hint_names_what_the_user_uses() -> None:

@@ -155,6 +155,8 @@ def test_once_x_not_y_was_only_relabelled_the_teacher_stops_sampling_for_it(
     finally:
         teacher.close()
     assert len(taught) == 3 and all("uv" in e.target for e in taught)
+    # the tool's name is swapped, not its command line: uv has no `install` sub-command
+    assert not any("uv install" in e.target for e in taught), [e.target for e in taught]
     logged = teacher.report.examples
     assert [e["how"] for e in logged] == ["relabelled"] * 3
     assert [e["tries"] for e in logged][2] == 1

@@ -4,13 +4,15 @@ correction the student never sees."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from app.model.prompt import render_chat
 from app.signals.owning_up import answer_only
 from trainer import teacher
 from trainer.config import TrainConfig
-from trainer.data import Example
+from trainer.data import Encoder, Example
 from trainer.teacher import complete_part, degenerate
 
 
@@ -75,9 +77,9 @@ def test_a_reply_cached_by_an_older_check_is_asked_again(monkeypatch: pytest.Mon
     # a hit skips answer_only/degenerate/follows: a changed check must not serve old replies
     example = Example(kind="hinted", prompt="p", reply="r", hint="use uv", id=1, dedup_key="k")
     config = TrainConfig()
-    before = teacher._cache_key(example, None, config)
+    before = teacher._cache_key(example, None, config, {})
     monkeypatch.setattr(teacher, "TEACHER_VERSION", "a check changed since", raising=False)
-    assert teacher._cache_key(example, None, config) != before
+    assert teacher._cache_key(example, None, config, {}) != before
 
 
 def test_what_a_run_persists_of_the_teacher_holds_no_user_text() -> None:
@@ -94,3 +96,41 @@ def test_what_a_run_persists_of_the_teacher_holds_no_user_text() -> None:
         | {"reply_chars": 30}
     ]
     assert report.as_event()["examples"][0]["hint"] == secret  # the live event still shows it
+
+
+def test_a_run_reads_how_the_user_runs_the_wanted_tool_from_their_own_words(
+    model_path: Path,
+) -> None:
+    """The relabelling writes the wanted tool's command only in a form the user showed
+    (in a hint's code or a correction), never one it made up (``uv install``)."""
+    encoder = Encoder(model_path, 256)
+
+    def asked(request: str) -> str:
+        return render_chat([{"role": "user", "content": request}])
+
+    said = Example(
+        kind="hinted",
+        prompt=asked("How do I install requests?"),
+        reply="Run `pip install requests`.",
+        hint="no, I use uv, not pip",
+        id=1,
+        dedup_key="a",
+    )
+    shown = Example(
+        kind="hinted",
+        prompt=asked("How do I add numpy?"),
+        reply="`pip install numpy`",
+        hint="no, use `uv add numpy`, not pip",
+        id=2,
+        dedup_key="b",
+    )
+    fixed = Example(
+        kind="sft",
+        prompt=asked("How do I get flask?"),
+        target="```bash\nuv pip install flask\n```",
+        id=3,
+        dedup_key="c",
+    )
+    assert teacher.command_forms([said], encoder) == {}
+    assert teacher.command_forms([said, shown], encoder) == {"uv": "uv add"}
+    assert teacher.command_forms([said, fixed], encoder) == {"uv": "uv pip install"}
