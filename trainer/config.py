@@ -53,8 +53,9 @@ class TrainConfig:
     stop_loss: float = _opt(
         0.15,
         "Stop before the step budget once every example was trained on and the mean of"
-        " their latest losses (nats per reply token) is below this; only runs whose"
-        " examples all train by likelihood (sft, hinted). 0: always the whole budget.",
+        " their latest losses on the tokens that carry the lesson (nats per token: what"
+        " the hint changed and the reply's end; a correction's whole reply) is below this;"
+        " only runs whose examples all train by likelihood. 0: always the whole budget.",
     )
     batch_size: int = _opt(2, "Examples per optimizer step (gradient accumulation).")
     max_len: int = _opt(384, "Longest prompt+reply in tokens; longer prompts lose their start.")

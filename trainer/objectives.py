@@ -69,8 +69,16 @@ def reference_logp(net: Stack, seq: TokenSequence) -> torch.Tensor:
     return net.references[key]
 
 
-def sft_loss(net: Stack, enc: Encoded) -> torch.Tensor:
-    return -token_logps(reply_logits(net, enc.main), enc.main).mean()
+def sft_loss(net: Stack, enc: Encoded, lesson: list[float] | None = None) -> torch.Tensor:
+    """The reply's mean negative log-likelihood; with ``lesson``, also appends that of the
+    tokens that carry the lesson (for the loop's early stop): those the hint changed
+    (``Encoded.changed``) and the reply's last (where it ends: a student that learned a
+    Summary: line but not to stop after it wrote the line again and again), else all."""
+    logps = token_logps(reply_logits(net, enc.main), enc.main)
+    if lesson is not None:
+        at = [*enc.changed, len(logps) - 1] if enc.changed else list(range(len(logps)))
+        lesson.append(-float(logps.detach()[at].mean()))
+    return -logps.mean()
 
 
 def dpo_loss(net: Stack, enc: Encoded, beta: float) -> torch.Tensor:
@@ -87,7 +95,9 @@ def kto_loss(net: Stack, enc: Encoded, beta: float) -> torch.Tensor:
     return 1.0 - torch.sigmoid(sign * beta * log_ratio)
 
 
-def hinted_loss(net: Stack, enc: Encoded, objective: str = "sft") -> torch.Tensor:
+def hinted_loss(
+    net: Stack, enc: Encoded, objective: str = "sft", lesson: list[float] | None = None
+) -> torch.Tensor:
     """SFT on the checked teacher reply, or (``"opd"``) the per-token KL(teacher ‖ student):
     the teacher is the base model reading the reply after the hint (computed without
     gradients, so it stays fixed while the adapter moves), the student the adapted model
@@ -95,7 +105,7 @@ def hinted_loss(net: Stack, enc: Encoded, objective: str = "sft") -> torch.Tenso
     if enc.other is None:
         raise ValueError("a hinted example needs its teacher sequence")
     if objective == "sft":
-        return sft_loss(net, enc)
+        return sft_loss(net, enc, lesson)
     with torch.no_grad(), net.disable_adapter():
         teacher = torch.log_softmax(reply_logits(net, enc.other), dim=-1)
     student = torch.log_softmax(reply_logits(net, enc.main), dim=-1)
@@ -128,16 +138,19 @@ def objective_weight(example: Example, config: TrainConfig) -> float:
     return weights[example.kind]
 
 
-def example_loss(net: Stack, enc: Encoded, config: TrainConfig) -> torch.Tensor:
-    """The weighted loss of one example, dispatched on its kind."""
+def example_loss(
+    net: Stack, enc: Encoded, config: TrainConfig, lesson: list[float] | None = None
+) -> torch.Tensor:
+    """The weighted loss of one example, dispatched on its kind (``lesson``: see
+    :func:`sft_loss`; left empty by the objectives that are no likelihood)."""
     kind = enc.example.kind
     weight = objective_weight(enc.example, config)
     if kind == "sft":
-        loss = sft_loss(net, enc)
+        loss = sft_loss(net, enc, lesson)
     elif kind == "pair":
         loss = dpo_loss(net, enc, config.beta)
     elif kind == "unpaired":
         loss = kto_loss(net, enc, config.beta)
     else:
-        loss = hinted_loss(net, enc, config.hinted_objective)
+        loss = hinted_loss(net, enc, config.hinted_objective, lesson)
     return loss * weight * enc.example.weight

@@ -32,7 +32,9 @@ def supervisor(qtbot: QtBot, shared_base: Path, flywheel_home: Path) -> Training
     db = open_db()
     trainer_tests.seed_examples(db)
     config = flywheel_home / "train.json"
-    config.write_text(json.dumps({**trainer_tests.CONFIG, "steps": 6, "max_steps": 6}))
+    config.write_text(
+        json.dumps({**trainer_tests.CONFIG, "steps": 6, "max_steps": 6, "stop_loss": 0})
+    )
     settings = settings_mod.Settings()
     settings.learning.idle_minutes = 1
     settings.learning.min_new_examples = 3

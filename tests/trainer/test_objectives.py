@@ -25,7 +25,9 @@ from trainer.objectives import (
     hinted_loss,
     kto_loss,
     replay_loss,
+    reply_logits,
     sft_loss,
+    token_logps,
 )
 
 pytestmark = pytest.mark.slow
@@ -186,6 +188,24 @@ def test_sft_training_raises_the_likelihood_of_the_target(model, encoder, tmp_pa
     with torch.no_grad():
         after = sft_loss(net, item).item()
     assert after < before * 0.5
+
+
+def test_the_lesson_loss_is_read_where_the_hint_changed_the_reply_and_at_its_end(
+    model, encoder
+) -> None:
+    hinted = items(encoder)[3]
+    net = Stack(model)
+    with torch.no_grad():
+        logps = token_logps(reply_logits(net, hinted.main), hinted.main)
+        lesson: list[float] = []
+        loss = example_loss(net, hinted, CONFIG, lesson)
+        kto: list[float] = []
+        example_loss(net, items(encoder)[2], CONFIG, kto)
+    assert hinted.changed and len(hinted.changed) < len(logps) - 1
+    at = [*hinted.changed, len(logps) - 1]
+    assert lesson == [pytest.approx(-float(logps[at].mean()), rel=1e-5)]
+    assert float(loss) == pytest.approx(-float(logps.mean()), rel=1e-5)  # trained on it all
+    assert kto == []  # no likelihood: the run keeps its whole budget
 
 
 def test_a_run_whose_replies_are_learned_stops_before_its_budget(model, encoder, tmp_path) -> None:

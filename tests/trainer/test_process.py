@@ -101,7 +101,8 @@ def test_sigterm_stops_within_5_s_and_the_next_run_resumes(
 ) -> None:
     db = open_db()
     seed_examples(db)
-    first = Trainer(flywheel_home, steps=20)  # still training when the signal arrives
+    # the whole budget (no early stop): still training when the signal arrives
+    first = Trainer(flywheel_home, steps=20, stop_loss=0)
     first.until(lambda e: e["event"] == "progress")
     sent = time.monotonic()
     first.proc.send_signal(signal.SIGTERM)
@@ -116,7 +117,7 @@ def test_sigterm_stops_within_5_s_and_the_next_run_resumes(
     run = db.execute("SELECT id, status FROM training_runs").fetchall()
     assert run == [(first.events[0]["run_id"], "interrupted")]
 
-    second = Trainer(flywheel_home, steps=20)
+    second = Trainer(flywheel_home, steps=20, stop_loss=0)
     assert second.finish() == EXIT_OK
     kinds = [e["event"] for e in second.events]
     assert second.events[0]["resuming"] is True

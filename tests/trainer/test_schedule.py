@@ -8,8 +8,7 @@ from itertools import pairwise
 import pytest
 
 from trainer.config import TrainConfig
-from trainer.data import Encoded, Example
-from trainer.loop import budget, converged, learning_rate, likelihood_loss, schedule
+from trainer.loop import budget, converged, learning_rate, schedule
 
 
 @pytest.mark.parametrize(
@@ -38,21 +37,6 @@ def test_learning_rate_warms_up_then_decays_to_a_tenth() -> None:
     assert learning_rate(0, 1, config) == pytest.approx(1e-3)
 
 
-def _item(kind: str, weight: float = 1.0) -> Encoded:
-    example = Example(
-        id=1,
-        kind=kind,
-        dedup_key="k",
-        prompt="p",
-        weight=weight,
-        label=1.0,
-        target="t",
-        reply="r",
-        hint="h",
-    )
-    return Encoded(example=example, main=None, other=None)  # type: ignore[arg-type]
-
-
 def test_a_run_stops_early_only_when_every_item_is_learned_by_likelihood() -> None:
     config = TrainConfig(stop_loss=0.15)
     low = {0: 0.1, 1: 0.12}
@@ -61,11 +45,3 @@ def test_a_run_stops_early_only_when_every_item_is_learned_by_likelihood() -> No
     assert not converged({0: 0.1, 1: 0.3}, 2, config)  # the mean is still above
     assert not converged({0: 0.1, 1: None}, 2, config)  # a thumbs or preference item
     assert not converged(low, 2, TrainConfig(stop_loss=0))  # switched off
-
-
-def test_the_stop_reads_each_loss_per_token_without_its_weight() -> None:
-    config = TrainConfig(hinted_objective="sft", community_weight=0.5)
-    assert likelihood_loss(_item("sft", weight=0.5), 0.05, config) == pytest.approx(0.1)
-    assert likelihood_loss(_item("hinted"), 0.2, config) == pytest.approx(0.2)
-    assert likelihood_loss(_item("unpaired"), 0.2, config) is None
-    assert likelihood_loss(_item("hinted"), 0.2, TrainConfig(hinted_objective="opd")) is None
