@@ -237,6 +237,14 @@ def skill_groups(community: list[Example], requests: list[str]) -> list[list[str
     return list(groups.values())
 
 
+def leak_probes(taught: leaks.Lessons, groups: list[list[str]]) -> list[str]:
+    """The requests the leak check asks the candidate: those outside what was taught, and
+    none when the run teaches nothing topical (a standing lesson belongs in every reply,
+    and choosing probes loads the sentence embedder: on say_summary the check took 27 s
+    of a run to ask nothing)."""
+    return unrelated(leaks.probe_requests(), *groups) if taught.topical else []
+
+
 def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
     guard = StopGuard()
     guard.install()
@@ -396,7 +404,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
                 model_path,
                 candidate_file,
                 set(taught.topical),
-                replies_of(unrelated(leaks.probe_requests(), *groups)),
+                replies_of(leak_probes(taught, groups)),
                 system,
                 encoder,
                 config.anchor_tokens,

@@ -11,6 +11,8 @@ import pytest
 from app.model.prompt import DEFAULT_SYSTEM_PROMPT, render_chat
 from app.store.db import open_db
 from tests.trainer.test_process import Trainer
+from trainer import leaks
+from trainer.__main__ import leak_probes
 from trainer.data import Example, holdout_score, split_holdout
 
 pytestmark = pytest.mark.slow
@@ -102,3 +104,13 @@ def test_a_run_with_nothing_to_judge_is_skipped_before_training(shared_base, fly
     assert done["reason"].startswith("no held-out examples to measure a candidate on")
     assert done["teacher"]["checked"] == 1
     assert not any(e["event"] in ("start", "base_loaded") for e in trainer.events)
+
+
+def test_a_run_that_teaches_nothing_topical_asks_no_leak_probe() -> None:
+    """A standing lesson (a Summary: line) belongs in every reply: nothing to probe for,
+    and choosing the probes would load the sentence embedder for nothing."""
+    asked = ["Explain recursion.", "What is HTTP?", "Why is the sky blue?"]
+    standing = leaks.Lessons(standing={"summary": asked})
+    assert leak_probes(standing, [asked]) == []
+    topical = leaks.Lessons(topical={"uv": ["How do I install numpy?", "How do I add flask?"]})
+    assert leak_probes(topical, [asked]) != []
