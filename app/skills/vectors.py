@@ -6,11 +6,10 @@ save, import and sync), so a turn embeds only its request. Skills written while 
 embedder could not run, or by an older model, get theirs from :func:`backfill`, which the
 model thread runs once the embedder is loaded.
 
-A skill has a main vector and, unless it is a habit, a few more views of it: its name and
-description alone and the requests its worked examples answered. A request is as close to
-a skill as to the nearest of them (max-sim): a description says when a skill applies, a
-worked example's request is one case it applies to, and either can be diluted by the
-lesson's wording in the main vector. Measured on both labelled sets padded to 10,000
+A skill has a main vector and, unless it is a habit, a second view of it: its name and
+description alone. A request is as close to a skill as to the nearest of them (max-sim):
+the description says when a skill applies, and the lesson's wording dilutes it in the main
+vector. Measured on both labelled sets padded to 10,000
 skills (``bench.skills``), the name-and-description view put the right skill first in
 meaning for 72 and 36 requests instead of 69 and 34 (of 100 and 55).
 
@@ -68,7 +67,7 @@ def meaning_texts(name: str, description: str, body: str) -> list[str]:
     0.29-0.51 from them and at most 0.12 from unrelated ones (measured on the "Command:"
     tuning scenario): a topical habit is about its requests.
     """
-    requests = [q for q, _ in example_pairs(body_sections(body).get(SECTION_EXAMPLE.lower(), ""))]
+    requests = _taught_requests(body)
     if len(requests) >= MIN_TAUGHT_REQUESTS:
         return requests
     return [skill_text(name, description, body)]
@@ -83,15 +82,22 @@ class TextEmbedder(Protocol):
 
 def skill_views(name: str, description: str, body: str) -> list[str]:
     """The texts embedded beside the main vector, each its own row: the name and
-    description alone, and the requests of its worked examples. A habit taught on
-    :data:`MIN_TAUGHT_REQUESTS` requests or more has none: its main vector is already the
-    centre of those requests, and its reach (how far from them it applies) is measured
-    against that centre alone."""
-    requests = [q for q, _ in example_pairs(body_sections(body).get(SECTION_EXAMPLE.lower(), ""))]
-    if len(requests) >= MIN_TAUGHT_REQUESTS:
+    description alone. A habit taught on :data:`MIN_TAUGHT_REQUESTS` requests or more has
+    none: its main vector is already the centre of those requests, and its reach (how far
+    from them it applies) is measured against that centre alone.
+
+    The requests of a skill's worked examples are not views. A skill learned from one
+    correction would then reach every request near the one it was taught on: on the
+    ripgrep tuning scenario, "How do I list the files in a folder?" (a control, which must
+    not get the lesson) sat at cosine 0.57 from a taught request, against 0.42 from the
+    skill's name and description, which already quote that request."""
+    if len(_taught_requests(body)) >= MIN_TAUGHT_REQUESTS:
         return []
-    head = f"{name.replace('-', ' ')}: {description}".strip()
-    return list(dict.fromkeys([head, *requests]))
+    return [f"{name.replace('-', ' ')}: {description}".strip()]
+
+
+def _taught_requests(body: str) -> list[str]:
+    return [q for q, _ in example_pairs(body_sections(body).get(SECTION_EXAMPLE.lower(), ""))]
 
 
 def texts_digest(name: str, description: str, body: str) -> str:

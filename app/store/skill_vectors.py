@@ -2,8 +2,8 @@
 
 A skill's vectors are embedded once, when the skill is written: its main vector (name,
 description and lesson; for a habit, the centre of the requests it was taught on), then one
-row per other view of it (its name and description alone, the requests of its worked
-examples; see :mod:`app.skills.vectors`). Retrieval then embeds only the request and
+row per other view of it (its name and description alone; see
+:mod:`app.skills.vectors`). Retrieval then embeds only the request and
 compares it with all of them at once. The rows of one skill are one float32 blob (main row
 first), tagged with the embedding model that made them and a hash of the texts embedded, so
 a changed text or a new model is noticed and only those are recomputed.

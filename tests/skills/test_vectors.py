@@ -96,25 +96,50 @@ def test_nearest_rereads_the_matrix_only_when_a_vector_changed(library: SkillLib
 
 
 def test_a_request_is_as_close_to_a_skill_as_to_its_nearest_view(library: SkillLibrary) -> None:
-    """Max-sim: a request one of the skill's worked examples answered is found at its own
+    """Max-sim: a request that matches a skill's description is found at the description's
     cosine, not at the distance of the lesson-diluted main vector."""
-    request = "turn what we talked about this morning into something I can send around"
-    examples = compose_examples([(request, "## Decisions\n- Ship on Friday")])
     library.save(
         Skill(
             "notes-headings",
-            "Meeting notes get one heading per topic and a decisions list.",
-            compose_body("Use `##` headings, then the decisions.", "A wall of text.", examples),
+            "Turning meeting notes into a summary the team can read.",
+            compose_body(
+                "Use `##` headings per topic, bold owners, then a decisions list with dates.",
+                "A wall of text.",
+                "## Decisions\n- **Ana** ships on Friday",
+            ),
         )
     )
     embedder = shared_embedder()
     assert embedder is not None
     stored = _vector(library, "notes-headings")
-    assert stored is not None and stored[1].shape == (3, DIMENSIONS)
-    query = embedder.embed_one(request)
-    main = float(stored[1][0] @ query)
+    assert stored is not None and stored[1].shape == (2, DIMENSIONS)
+    query = embedder.embed_one("turn my meeting notes into a summary for the team")
+    main, head = (float(row @ query) for row in stored[1])
     found = vectors.nearest(library.db, query, embedder.id, 5)
-    assert found[library.get("notes-headings").id] > 0.999 > main + 0.2
+    assert found[library.get("notes-headings").id] == pytest.approx(head) and head > main
+
+
+def test_a_skill_learned_from_one_request_does_not_reach_its_neighbours(
+    library: SkillLibrary,
+) -> None:
+    """The taught request is not a view of its own: "list the files in a folder" (a
+    control of the ripgrep tuning scenario) stays far from a skill taught on searching
+    files for a word, although the two requests are close."""
+    taught = "How do I search for a word in all files of a folder?"
+    examples = compose_examples([(taught, "`rg word folder/`")])
+    library.save(
+        Skill(
+            "search-word-files",
+            f"Use rg to search file contents. Applies to requests like: {taught}",
+            compose_body("Use `rg`, not grep.", "grep -r", examples),
+        )
+    )
+    embedder = shared_embedder()
+    assert embedder is not None
+    control, near = embedder.embed(["How do I list the files in a folder?", taught])
+    assert float(control @ near) > 0.5
+    found = vectors.nearest(library.db, control, embedder.id, 5)
+    assert found[library.get("search-word-files").id] < 0.5
 
 
 def test_a_habit_keeps_one_vector_the_centre_of_its_requests(library: SkillLibrary) -> None:
