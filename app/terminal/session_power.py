@@ -17,13 +17,18 @@ SESSION_OFF = "ends your desktop session (logs out or powers off), closing every
 _QUITTERS = frozenset({"gnome-session-quit", "xfce4-session-logout", "cinnamon-session-quit",
                        "mate-session-save", "lxqt-leave", "lxsession-logout", "lxde-logout",
                        "kdeshutdown", "budgie-session-quit", "openbox", "i3-msg", "swaymsg",
-                       "hyprctl", "qtile", "bspc", "wmctrl"})
+                       "hyprctl", "qtile", "bspc", "wmctrl", "awesome-client", "herbstclient",
+                       "niri", "riverctl", "labwc", "fluxbox-remote", "leftwm-command",
+                       "dwlmsg", "mangoctl", "wayfire-ctl"})
 # For tools that do much else, the words that make them end the session.
 _ENDING_WORDS = {"mate-session-save": ("--logout", "--shutdown-dialog", "--logout-dialog",
                                        "--force-logout"),
                  "openbox": ("--exit",), "i3-msg": ("exit",), "swaymsg": ("exit",),
                  "hyprctl": ("exit",), "qtile": ("shutdown",), "bspc": ("quit",),
-                 "wmctrl": ()}
+                 "wmctrl": (), "awesome-client": ("quit",), "herbstclient": ("quit",),
+                 "niri": ("quit",), "riverctl": ("exit",), "labwc": ("--exit", "-e"),
+                 "fluxbox-remote": ("exit",), "leftwm-command": ("quit",),
+                 "dwlmsg": ("quit",), "mangoctl": ("quit",), "wayfire-ctl": ("exit",)}
 _POWER_METHOD = re.compile(
     r"(?:^|[.\s/])(?:power_?off|shutdown|reboot|restart|halt|log_?out|logout\w*|"
     r"terminate_?(?:session|user|seat)|kill_?(?:session|user)|request_?(?:shutdown|reboot))"
@@ -35,8 +40,9 @@ def _quit(name: str) -> Judge:
         if set(args) & {"--help", "-h", "--version"}:
             return []
         words = _ENDING_WORDS.get(name)
-        if words is not None and not any(a in words for a in args):
-            return []
+        if words is not None and not any(re.search(rf"(?i)(?<![\w-]){re.escape(word)}(?![\w-])", a)
+                                         for a in args for word in words):
+            return []  # a word as an argument or inside one (`awesome-client 'awesome.quit()'`)
         return [SESSION_OFF]
 
     return judge
