@@ -23,8 +23,8 @@ def _precious(target: str, cwd: str | None) -> str | None:
     path = paths.expand(target.rstrip("/") or "/", cwd)
     if path is None:
         return None
-    if home_entry(target):
-        return f"the folder {target} of your home folder"
+    if home_entry(target) or home_entry(path):  # `git -C ~/Documents clean`: `.` there
+        return f"the folder {target if home_entry(target) else path} of your home folder"
     return paths.describe_precious(path) or paths.precious_file(target, cwd)
 
 

@@ -204,9 +204,13 @@ DANGEROUS = {
         "awesome-client 'awesome.quit()'", "herbstclient quit", "niri msg action quit",
         "riverctl exit",
     ],
+    "a clean run where the line stands, when that is a folder of home": [
+        "git -C ~/Documents clean -ffdx", "cd ~/Pictures && git clean -fdx",
+    ],
 }
 
 HARMLESS = [
+    "git clean -fdx", "cd ~/projects/app && git clean -fdx",
     "niri msg outputs", "herbstclient list_monitors", "awesome-client 'return 1'",
     "riverctl map normal Super Q close",
     "hyperfine 'sleep 0.1'", "xdotool key ctrl+c", "npm pkg set scripts.test='pytest'",
