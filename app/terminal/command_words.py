@@ -12,7 +12,6 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
-from urllib.parse import urlsplit
 
 from app.terminal.escapes import decode_escapes
 from app.terminal.shell_syntax import Command, ShellSyntaxError, Word, parse
@@ -36,7 +35,7 @@ _WRAPPERS = {
     "timeout": "sk", "chrt": "", "taskset": "", "chroot": "", "caffeinate": "", "pkexec": "",
     "strace": "eoOpPsSuX", "nocache": "", "ltrace": "eoOpPsSuXAan", "setarch": "", "unshare": "",
     "cpulimit": "lpe", "choom": "np", "prlimit": "p", "systemd-run": "pEuM", "runcon": "urtl",
-    "firejail": "", "nsenter": "tSGw", "sg": "", "catchsegv": "", "valgrind": "",
+    "firejail": "", "nsenter": "tSGw", "catchsegv": "", "valgrind": "",
 }
 # Tools that run a command inside a project's environment: judged as that command.
 _ENV_RUNNERS = frozenset({"npx", "pnpx", "bunx", "uvx"})
@@ -46,8 +45,7 @@ _ENV_SUBCOMMANDS = frozenset({("npm", "exec"), ("pnpm", "exec"), ("pnpm", "dlx")
                               ("conda", "run"), ("mamba", "run"), ("micromamba", "run")})
 _ENV_RUNNER_VALUED = frozenset({"-c", "--call", "-n", "-p", "--name", "--prefix", "--package",
                                 "-e", "--env"})
-_WRAPPER_POSITIONALS = {"timeout": 1, "chrt": 1, "taskset": 1, "chroot": 1, "setarch": 1,
-                        "sg": 1}
+_WRAPPER_POSITIONALS = {"timeout": 1, "chrt": 1, "taskset": 1, "chroot": 1, "setarch": 1}
 # Wrappers a quick reader may drop with no look at their options.
 _PREFIXES = frozenset({"sudo", "doas", "nice", "exec", *(
     name for name, valued in _WRAPPERS.items() if not valued and name not in
@@ -358,6 +356,17 @@ def _python_module(resolved: Resolved) -> None:
 
 def shell_code(args: list[str]) -> tuple[str | None, bool, str | None]:
     """For `bash ARGS`: (code given with -c, whether code comes from stdin, script file)."""
+    wants_code, reads_stdin, rest = shell_operands(args)
+    if wants_code:
+        return (rest[0] if rest else ""), False, None
+    if reads_stdin or not rest or rest[0] in ("-", "/dev/stdin"):
+        return None, True, None
+    return None, False, rest[0]
+
+
+def shell_operands(args: list[str]) -> tuple[bool, bool, list[str]]:
+    """For `bash ARGS`: (whether -c was given, whether -s was, the words after the options:
+    the code or script, then what becomes `$0`/`$1` …)."""
     index = 0
     wants_code = reads_stdin = False
     while index < len(args):
@@ -374,12 +383,7 @@ def shell_code(args: list[str]) -> tuple[str | None, bool, str | None]:
             index += 1
             continue
         break
-    rest = args[index:]
-    if wants_code:
-        return (rest[0] if rest else ""), False, None
-    if reads_stdin or not rest or rest[0] in ("-", "/dev/stdin"):
-        return None, True, None
-    return None, False, rest[0]
+    return wants_code, reads_stdin, args[index:]
 
 
 def interpreter_code(name: str, args: list[str]) -> tuple[str | None, bool, str | None]:
@@ -435,36 +439,3 @@ def is_decoder(resolved: Resolved) -> bool:
         return name.startswith("un") or name == "gunzip" or "--decompress" in args or any(
             a[:1] == "-" and a[1:2] != "-" and "d" in a for a in args)
     return name in ("uudecode", "zcat", "xzcat", "bzcat", "zstdcat", "lzcat")
-
-
-def _url_name(url: str) -> str:
-    return posixpath.basename(urlsplit(url).path)
-
-
-def download_outputs(name: str, args: list[str]) -> set[str]:
-    """File names a curl/wget call saves to, so `… && sh install.sh` can be recognised."""
-    if name not in DOWNLOADERS:
-        return set()
-    out_letter, remote_letter = {"curl": ("o", "O"), "wget": ("O", "")}.get(name, ("o", ""))
-    urls = [a for a in args if re.match(r"(?:https?|ftp)://", a)]
-    saved: set[str] = set()
-    named = False
-    for index, arg in enumerate(args):
-        value = None
-        if arg in ("--output", "--output-document", "--out") and index + 1 < len(args):
-            value = args[index + 1]
-        elif arg.startswith(("--output=", "--output-document=", "--out=")):
-            value = arg.partition("=")[2]
-        elif arg[:1] == "-" and arg[1:2] != "-" and out_letter in arg:
-            attached = arg[arg.index(out_letter) + 1:]
-            value = attached or (args[index + 1] if index + 1 < len(args) else "")
-        elif arg == "--remote-name" or (arg[:1] == "-" and arg[1:2] != "-" and remote_letter
-                                        and remote_letter in arg):
-            saved |= {_url_name(url) for url in urls}
-        if value is not None:
-            named = True
-            if value != "-":
-                saved.add(posixpath.basename(value))
-    if name == "wget" and not named:
-        saved |= {_url_name(url) for url in urls}
-    return saved - {""}

@@ -34,7 +34,7 @@ _REACHING_OPTION = re.compile(
     r"preload|require|import|rcfile|init-file|config|upload|post-file|body-file|data|form|"
     r"rsync-path|receive-pack|upload-pack|ext-diff|textconv|open-files-in-pager|"
     r"paginate|library|rootdir|cache-dir|tmpdir|temp-dir|socket|git-dir|work-tree|"
-    r"template)[\w-]*)$")
+    r"template|[Rr]unner|[Ll]auncher|[Ww]rapper|run_under|[Ss]etup|toolexec)[\w-]*)$")
 # Short options that give code, a file to write, or a configuration that can run commands,
 # for programs not known to use these letters harmlessly.
 _REACHING_SHORT = "oceOIFxTSP"

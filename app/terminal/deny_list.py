@@ -12,17 +12,14 @@ another interpreter (`sh -c`, `eval`, `ssh host …`, here-documents, `echo … 
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 
 from app.terminal import code_checks, foreign_code
 from app.terminal import network_checks as net
 from app.terminal import risky_paths as paths
 from app.terminal.code_variables import variable_commands
 from app.terminal.command_words import (
-    INTERPRETERS,
     SHELLS,
     Resolved,
-    interpreter_code,
     printed_text,
     program_name,
     resolve,
@@ -41,7 +38,6 @@ from app.terminal.computed_names import (
 )
 from app.terminal.containment import uncovered
 from app.terminal.downloads import (
-    fed_by_download,
     fetched_files,
     runs_download,
     runs_fed_download,
@@ -55,12 +51,11 @@ from app.terminal.embedded_code import (
     hidden_commands,
     input_commands,
     make_recipes,
-    runner_code,
 )
-from app.terminal.fed_code import FedCode
 from app.terminal.fetched_installs import entered, installs_download
+from app.terminal.handed_code import HandedCode, fed
 from app.terminal.inspection import Analysis, Line, Segment
-from app.terminal.line_files import files_written, written_text
+from app.terminal.line_files import files_written, unreadable_files
 from app.terminal.line_reach import line_reasons
 from app.terminal.nested_commands import nested_commands
 from app.terminal.pattern_reach import pattern_reasons
@@ -73,14 +68,12 @@ from app.terminal.pipe_checks import (
     lists_every_process,
     only_shown,
     read_values,
-    respawns_itself,
     scrambled,
-    script_arguments,
     vital_lookup,
     xargs_commands,
     xargs_inputs,
 )
-from app.terminal.planted_text import scheduled_or_boot
+from app.terminal.planted_text import scheduled_or_boot, timer_reasons
 from app.terminal.precious_arguments import argument_reasons, console_writes
 from app.terminal.program_checks import (
     REMOTE_SHELL,
@@ -97,7 +90,6 @@ from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
 MAX_COMMAND_CHARS = 16 * 1024
-_CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock"})
 _BACKTICK_RE = re.compile(r"`([^`]+)`")
 
 
@@ -126,7 +118,7 @@ def analyse(command: str) -> Analysis:
                     tuple(inspector.segments))
 
 
-class _Inspector(FedCode):
+class _Inspector(HandedCode):
     """Walks commands and the code nested in them, collecting reasons; one per `analyse`."""
 
     def __init__(self) -> None:
@@ -137,13 +129,17 @@ class _Inspector(FedCode):
         self.senders: list[str] = []
         self.via: str | None = None
 
-    def inspect_hosted(self, code: str, depth: int, host: str) -> None:
+    def inspect_hosted(self, code: str, depth: int, host: str, feed: Command | None = None,
+                       parameters: dict[str, str] | None = None) -> None:
         """Inspects a command another program (`host`) runs for us: a hook, an escape."""
         outer, self.via = self.via, host
-        self.inspect(code, depth + 1)
+        self.inspect(code, depth + 1, False, parameters, feed)
         self.via = outer
 
-    def inspect(self, text: str, depth: int, fed_download: bool = False) -> None:
+    def inspect(self, text: str, depth: int, fed_download: bool = False,
+                parameters: dict[str, str] | None = None, feed: Command | None = None) -> None:
+        """Walks a command line; `parameters` are its `$0` … and `feed` the command whose
+        input its commands read (`handed_code`)."""
         if depth > MAX_DEPTH:
             self.certain = False
             return
@@ -159,11 +155,11 @@ class _Inspector(FedCode):
             self._inspect_unparseable(text, depth)
             return
         self.reasons += line_reasons(commands)
-        line = Line(fed_download=fed_download)
+        line = Line(fed_download=fed_download, variables=dict(parameters or {}))
         for command in commands:
             if command.function:
                 line.functions.setdefault(command.function, []).append(command)
-            self.inspect_command(command, line, depth)
+            self.inspect_command(fed(command, feed), line, depth)
         if net.remote_shell_pipe(commands) or net.shell_on_connection(commands):
             self.reasons.append(REMOTE_SHELL)
 
@@ -222,7 +218,8 @@ class _Inspector(FedCode):
                                      uncovered(command, resolved)))
         line.scrambled |= {word.text.partition("=")[0] for word in command.words
                            if "=" in word.text and any(map(scrambled, word.substitutions))}
-        line.written |= files_written(resolved, command, line.variables)
+        line.written |= (written := files_written(resolved, command, line.variables))
+        line.unreadable |= unreadable_files(resolved, command, line.variables, written)
         for name, value in resolved.assignments:
             self.reasons += assignment_reasons(name, value)
             self._command_variable(name, value, depth, line.written)
@@ -234,7 +231,7 @@ class _Inspector(FedCode):
             self.inspect(code, depth + 1)
         for redirect in command.redirects:
             self._redirect(redirect.op, redirect.target.text, resolved, line)
-        self._same_line_script(resolved, command, line, depth)
+        self.same_line_script(resolved, command, line, depth)
         if command.words and program_name(command.words[0].text) in ("env", "printenv") and \
                 resolved.name in ("", "printenv") and not resolved.args:
             self.secrets.append("your environment variables (tokens, keys)")
@@ -259,6 +256,7 @@ class _Inspector(FedCode):
         prefix = [t for t in texts[:resolved.head_index] if not re.match(r"\w+=", t)]
         self.reasons += argument_reasons(name, args, line.cwd, (
             program_name(prefix[0]), prefix[1:]) if prefix else None)
+        self.reasons += timer_reasons(prefix, resolved)
         self.reasons += editor_script_reasons(
             name, args, command.stdin_text is not None or bool(command.upstream), line.cwd)
         self._network(resolved, command)
@@ -323,10 +321,11 @@ class _Inspector(FedCode):
         if name == "make" and command.stdin_text and set(args) & {"-", "/dev/stdin"}:
             for recipe in make_recipes(command.stdin_text):
                 self.inspect_hosted(recipe, depth, "make")
-        self._runner(resolved, command, line, depth)
+        self.runner(resolved, command, line, depth)
         self._foreign_code(resolved, fed, line, depth)
-        for nested in nested_commands(name, args, has_rules):
-            self.inspect(nested, depth + 1)  # a launcher's shell is the user's, not an escape
+        for nested in nested_commands(name, args, has_rules, bool(command.upstream) or (
+                command.stdin_text is not None)):
+            self.inspect(nested, depth + 1, feed=command)  # the user's shell, not an escape
         for each_line in xargs_commands(resolved, command, texts):
             self.inspect_hosted(each_line, depth, name)
         line.downloaded |= fetched_files(resolved, command, line.downloaded, line.fed_download)
@@ -334,29 +333,6 @@ class _Inspector(FedCode):
             target = next((a for a in args if not a.startswith("-")), "~")
             line.downloaded |= entered(target, line.downloaded)
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
-
-    def _same_line_script(self, resolved: Resolved, command: Command, line: Line,
-                          depth: int) -> None:
-        """`echo 'os.execute(…)' > $TF; nmap --script=$TF`: a file written earlier on the line
-        and handed to a program that runs it is read as that program's code."""
-        if written_text(resolved, command) is not None:
-            return
-        if not line.written or not resolved.name:
-            return
-        head = resolved.head_text
-        if (code := line.written.get(head, line.written.get(head.removeprefix("./")))):
-            self.inspect_hosted(code, depth, resolved.head_text)  # `… > f.sh; ./f.sh`
-        for script in [code] + [line.written.get(a) for a in resolved.args]:
-            if script and respawns_itself(script):
-                self.reasons.append("fork bomb: starts copies of itself until the computer "
-                                    "freezes")
-        for script in script_arguments(resolved.name, resolved.args):
-            if (code := line.written.get(script)) is None:
-                continue
-            if resolved.name in SHELLS or resolved.name in ("source", "."):
-                self.inspect_hosted(code, depth, resolved.name)
-            else:
-                self.inspect_program_text(code, depth + 1, resolved.name)
 
     def _foreign_code(self, resolved: Resolved, fed: str | None, line: Line,
                       depth: int) -> None:
@@ -434,39 +410,3 @@ class _Inspector(FedCode):
         if op in WRITE_REDIRECT_OPS and not duplicates_fd and (
                 reason := paths.write_target_reason(target, line.cwd)):
             self.reasons.append(reason)
-
-    def _runner(self, resolved: Resolved, command: Command, line: Line, depth: int) -> None:
-        """Shells, interpreters, eval, su, ssh …: inspect the code they are handed."""
-        name, args = resolved.name, resolved.args
-        code, reads_stdin, script = None, False, None
-        if name in SHELLS:
-            code, reads_stdin, script = shell_code(args)
-        elif name in INTERPRETERS:
-            code, reads_stdin, script = interpreter_code(name, args)
-        elif name in ("source", "."):
-            script = args[0] if args else None
-            reads_stdin = script in ("/dev/stdin", "-")
-        elif name in ("at", "batch"):
-            script = next((b for a, b in pairwise(args) if a == "-f"), None)
-            reads_stdin = script is None
-        elif name in _CODE_RUNNERS:
-            code = runner_code(name, args)
-        else:
-            return
-        if code is not None:
-            if name in INTERPRETERS:
-                self.inspect_program_text(code, depth + 1, name)
-            elif name in _CODE_RUNNERS:
-                self.inspect_hosted(code, depth, name)
-            else:
-                self.inspect(code, depth + 1, fed_by_download(command))
-        if any(fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
-            self.reasons.append(PIPE_DOWNLOAD)
-        if name in ("deno", "bun") and script == "run":
-            script = next((a for a in args[args.index("run") + 1:] if a[:1] != "-"), None)
-        if script and re.match(r"(?:https?|ftp)://", script):
-            self.reasons.append(PIPE_DOWNLOAD)
-        if script and runs_download(script, line.downloaded, line.cwd):
-            self.reasons.append("downloads a script and runs it straight away")
-        if reads_stdin:
-            self.stdin_code(name, command, depth, line.variables)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+from urllib.parse import urlsplit
 
 from app.terminal.command_words import (
     DOWNLOADERS,
     Resolved,
-    download_outputs,
     option_values,
     resolve,
 )
@@ -25,6 +25,39 @@ from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 _UNPACK_FOLDER = {"tar": {"-C", "--directory"}, "bsdtar": {"-C", "--directory"},
                   "unzip": {"-d"}}
+
+
+def _url_name(url: str) -> str:
+    return posixpath.basename(urlsplit(url).path)
+
+
+def download_outputs(name: str, args: list[str]) -> set[str]:
+    """File names a curl/wget call saves to, so `… && sh install.sh` can be recognised."""
+    if name not in DOWNLOADERS:
+        return set()
+    out_letter, remote_letter = {"curl": ("o", "O"), "wget": ("O", "")}.get(name, ("o", ""))
+    urls = [a for a in args if re.match(r"(?:https?|ftp)://", a)]
+    saved: set[str] = set()
+    named = False
+    for index, arg in enumerate(args):
+        value = None
+        if arg in ("--output", "--output-document", "--out") and index + 1 < len(args):
+            value = args[index + 1]
+        elif arg.startswith(("--output=", "--output-document=", "--out=")):
+            value = arg.partition("=")[2]
+        elif arg[:1] == "-" and arg[1:2] != "-" and out_letter in arg:
+            attached = arg[arg.index(out_letter) + 1:]
+            value = attached or (args[index + 1] if index + 1 < len(args) else "")
+        elif arg == "--remote-name" or (arg[:1] == "-" and arg[1:2] != "-" and remote_letter
+                                        and remote_letter in arg):
+            saved |= {_url_name(url) for url in urls}
+        if value is not None:
+            named = True
+            if value != "-":
+                saved.add(posixpath.basename(value))
+    if name == "wget" and not named:
+        saved |= {_url_name(url) for url in urls}
+    return saved - {""}
 
 
 def fed_by_download(command: Command) -> bool:

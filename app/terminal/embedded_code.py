@@ -49,12 +49,18 @@ CONSOLES = {"sqlite3": re.compile(r"\s*\.(?:shell|system)\s+(.*)"),
             "ghci": re.compile(r"\s*:!\s*(.+)"),
             "gnuplot": re.compile(r"\s*!\s*(.+)"), "dc": re.compile(r".*?!(?![<>=])\s*(.+)")}
 # Long options named for the command they run: `--script-shell`, `--sendmail-cmd`,
-# `--ssh-command`, `--pager`, `--post-hook`, `--exec` …
-_COMMAND_OPTION = re.compile(r"^--(?:[\w-]+-)?(?:cmd|command|exec|shell|pager|editor|askpass|"
-                             r"browser|hook|rsh|runner|handler)$")
+# `--ssh-command`, `--pager`, `--post-hook`, `--exec`, Go's `-exec` and `-toolexec`,
+# Bazel's `--run_under` …
+_COMMAND_OPTION = re.compile(r"^--(?:[\w-]+-)?(?:cmd|command|exec|toolexec|shell|pager|editor|"
+                             r"askpass|browser|hook|rsh|runner|handler|launcher|wrapper|"
+                             r"run_under)$")
 _SED_EXEC = re.compile(r"(?:^|[;\n{}])\s*(?:\d+|\$|/[^/]*/)?(?:,\s*(?:\d+|\$|/[^/]*/))?"
                        r"\s*!?\s*e\s+([^;\n}]+)")
 _SED_HIDDEN = re.compile(r"(?:^|[;\n{}])\s*[\d$,/!]*\s*e\s*(?:$|[;}\n])|s(.).*?\1.*?\1[gpiImM\d]*e")
+
+
+# Programs whose one-dash actions (`find -exec CMD {} ;`) their own readers take apart.
+_OWN_ACTIONS = frozenset({"find"})
 
 
 def _option_values(args: list[str], names: tuple[str, ...]) -> list[str]:
@@ -322,12 +328,16 @@ def hidden_commands(name: str, args: list[str],
     and any long option whose name says its value is a command (`--script-shell=`,
     `--sendmail-cmd=`, `--ssh-command`, `--post-hook` …), whatever the program."""
     return _program_commands(name, args, environment) + [
-        value for option, value in _long_options(args) if _COMMAND_OPTION.match(option)]
+        value for option, value in _long_options(args, one_dash=name not in _OWN_ACTIONS)
+        if _COMMAND_OPTION.match(option)]
 
 
-def _long_options(args: list[str]) -> list[tuple[str, str]]:
+def _long_options(args: list[str], one_dash: bool = False) -> list[tuple[str, str]]:
     """(`--name`, value) for `--name=value`, and for `--name value` when the value is not an
-    option itself."""
+    option itself; with `one_dash`, a one-dash word (`-exec`, `-toolexec=…`, as Go's tools
+    spell them) is read as a long option too."""
+    if one_dash:
+        args = ["-" + a if re.match(r"-[a-z][\w-]{2,}(?:=|$)", a) else a for a in args]
     found = [(a.partition("=")[0], a.partition("=")[2]) for a in args
              if a.startswith("--") and "=" in a]
     return found + [(a, b) for a, b in pairwise(args)
@@ -398,11 +408,16 @@ def _program_commands(name: str, args: list[str],
 
 
 def runner_code(name: str, args: list[str]) -> str | None:
-    """The command string that eval, watch, ssh, su, script, trap or flock will run."""
+    """The command string that eval, watch, ssh, su, sg, script, trap or flock will run."""
     if name == "eval":
         return " ".join(args)
     if name == "trap":
         return args[0] if args and not args[0].startswith("-") else None
+    if name == "newgrp":
+        return None
+    if name == "sg":  # `sg [-] GROUP [-c] COMMAND`: the command goes to `sh -c`
+        words = [arg for arg in args if arg != "-"][1:]
+        return " ".join(words[1:] if words[:1] == ["-c"] else words) or None
     if name in ("su", "runuser", "script", "flock"):
         for index, arg in enumerate(args):
             if (arg == "--command" or re.fullmatch(r"-[A-Za-z]*c", arg)) and index + 1 < len(args):

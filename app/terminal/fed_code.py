@@ -31,15 +31,17 @@ class FedCode:
     reasons: list[str]
     certain: bool
 
-    def inspect(self, text: str, depth: int, fed_download: bool = False) -> None:
+    def inspect(self, text: str, depth: int, fed_download: bool = False,
+                parameters: dict[str, str] | None = None, feed: Command | None = None) -> None:
         raise NotImplementedError
 
     def inspect_program_text(self, code: str, depth: int, host: str = "a script") -> None:
         raise NotImplementedError
 
-    def stdin_code(self, name: str, command: Command, depth: int,
-                    variables: dict[str, str]) -> None:
-        """Code arriving on stdin: a here-document, or whatever is piped in.
+    def stdin_code(self, name: str, command: Command, depth: int, variables: dict[str, str],
+                   parameters: dict[str, str] | None = None) -> None:
+        """Code arriving on stdin: a here-document, or whatever is piped in; `parameters`
+        are the `$1` … the shell reading it was given (`bash -s ~ <<< 'rm -rf "$1"'`).
 
         Text written on the line and reshaped on its way in (`rev <<< … | sh`) is computed
         when the tools are known (`static_text`); when they are not, the code that runs is
@@ -51,7 +53,7 @@ class FedCode:
             if name in INTERPRETERS:
                 self.inspect_program_text(computed, depth + 1, name)
             else:
-                self.inspect(computed, depth + 1)
+                self.inspect(computed, depth + 1, False, parameters)
         elif upstream and computed is None and starts_from_literal(upstream):
             self.reasons.append("runs code that is rebuilt from scrambled text while it runs, "
                                 "so nobody can read it first")
@@ -59,7 +61,7 @@ class FedCode:
             if name in INTERPRETERS:
                 self.inspect_program_text(command.stdin_text, depth + 1, name)
             else:
-                self.inspect(command.stdin_text, depth + 1)
+                self.inspect(command.stdin_text, depth + 1, False, parameters)
         for upstream in command.upstream:
             source = resolve(*static_words(upstream, variables))
             if source.name in DOWNLOADERS:
@@ -70,9 +72,9 @@ class FedCode:
                 if name in INTERPRETERS:
                     self.inspect_program_text(printed, depth + 1, name)
                 else:
-                    self.inspect(printed, depth + 1)
+                    self.inspect(printed, depth + 1, False, parameters)
             elif source.name == "cat" and upstream.stdin_text is not None:
-                self.inspect(upstream.stdin_text, depth + 1)
+                self.inspect(upstream.stdin_text, depth + 1, False, parameters)
             elif any(re.match(r"(?:https?|ftp)://", arg) for arg in source.args):
                 self.reasons.append(PIPE_DOWNLOAD)  # `lynx -source URL | sh`, any fetcher
             else:  # `jq -rn '"rm -rf ~"' | sh`: what it may print is read as the code

@@ -44,6 +44,7 @@ class Line:
     fed_download: bool = False  # the shell running this line is fed a download
     scrambled: set[str] = field(default_factory=set)
     written: dict[str, str] = field(default_factory=dict)
+    unreadable: set[str] = field(default_factory=set)  # written from text nobody can read
     copies: dict[str, str] = field(default_factory=dict)
     functions: dict[str, list[Command]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)

@@ -10,11 +10,20 @@ what it will read, not on the file's name.
 
 from __future__ import annotations
 
-from app.terminal.command_words import Resolved, expand_variables, printed_text
+from app.terminal.command_words import (
+    Resolved,
+    expand_variables,
+    is_decoder,
+    option_values,
+    printed_text,
+    resolve,
+)
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
-from app.terminal.static_text import static_output
+from app.terminal.static_text import pipeline_output, static_output
 
 PROCESS_FILE = "/dev/fd/63"  # the name `shell_syntax` gives a process substitution
+# Decoders of text encodings, the usual way to hide code (decompressors are not among them).
+_DECODERS = frozenset({"base64", "base32", "basenc", "xxd", "openssl", "uudecode"})
 
 
 def written_text(resolved: Resolved, command: Command) -> str | None:
@@ -33,6 +42,8 @@ def files_written(resolved: Resolved, command: Command,
     """File name → text for every file this command writes whose text is on the line."""
     found: dict[str, str] = {}
     text = written_text(resolved, command)
+    if text is None and (command.upstream or command.stdin_text is not None):
+        text = pipeline_output([*command.upstream, command])  # `echo … | base64 -d > f`
     if text is not None:
         for redirect in command.redirects:
             if redirect.op in WRITE_REDIRECT_OPS:
@@ -44,3 +55,18 @@ def files_written(resolved: Resolved, command: Command,
             if (output := static_output(inner)) is not None:
                 found[PROCESS_FILE] = output
     return found
+
+
+def unreadable_files(resolved: Resolved, command: Command, variables: dict[str, str],
+                     written: dict[str, str]) -> set[str]:
+    """Files this command writes from decoded text that cannot be computed (`base64 -d
+    blob > f`, `… | xxd -r -p > f`; not a decompressed archive): run later on the line, they
+    are code nobody can read first. Files whose text is known (`written`) are not among
+    them."""
+    stages = [resolved, *(resolve([w.text for w in up.words]) for up in command.upstream)]
+    if not any(is_decoder(stage) and stage.name in _DECODERS for stage in stages):
+        return set()
+    targets = {expand_variables(r.target.text, variables) for r in command.redirects
+               if r.op in WRITE_REDIRECT_OPS}
+    targets |= set(option_values(resolved.args, {"-out", "-o", "--output"}))
+    return {target.removeprefix("./") for target in targets if target not in written}

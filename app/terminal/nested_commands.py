@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Callable
 from itertools import pairwise
 
-from app.terminal.command_words import INTERPRETERS, program_name
+from app.terminal.command_words import INTERPRETERS, SHELLS, program_name
 
 # Programs whose arguments are text, names or patterns, never a command they run.
 _TEXT_ONLY = frozenset({
@@ -89,15 +89,19 @@ def _shell_string(name: str, args: list[str]) -> str | None:
     return None
 
 
-def nested_commands(name: str, args: list[str], known: Callable[[str], bool]) -> list[str]:
+def nested_commands(name: str, args: list[str], known: Callable[[str], bool],
+                    fed: bool = False) -> list[str]:
     """Command lines found in `args`: from the first word naming a program in `known` (the
-    programs the deny list has rules for, and shells) to the end."""
+    programs the deny list has rules for, and shells) to the end; `fed` when the command
+    has input that such a command would read."""
     if name in _TEXT_ONLY:
         return []
     if shell_line := _shell_string(name, args):
         return [shell_line]
     for index, arg in enumerate(args):
-        last = index + 1 == len(args)  # a last word runs only after a verb: `toolbox run reboot`
+        # A last word runs only after a verb (`toolbox run reboot`), or when it is a shell
+        # that reads what the command is fed (`docker exec -i c sh <<< …`).
+        last = index + 1 == len(args) and not (fed and program_name(arg) in SHELLS)
         if not arg.startswith("-") and known(program_name(arg)) and _program_path(arg) and (
                 not last or args[index - 1:index] in (["--"], ["run"], ["exec"], ["enter"],
                                                         ["spawn"], ["shell"])):

@@ -16,7 +16,15 @@ from __future__ import annotations
 import re
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import Resolved, plain_words, printed_text, resolve
+from app.terminal.command_words import (
+    INTERPRETERS,
+    SHELLS,
+    Resolved,
+    plain_words,
+    printed_text,
+    program_name,
+    resolve,
+)
 from app.terminal.embedded_code import hidden_commands
 from app.terminal.pipe_checks import empty_input
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, parse
@@ -68,6 +76,16 @@ def _program_settings(resolved: Resolved) -> list[str]:
     return [value] if key in _PROGRAM_SETTINGS and value else []
 
 
+def _dropped_program(words: list[str]) -> str | None:
+    """The program (or the script a shell or interpreter is given) that `words` run, when
+    it is kept in a world-writable folder or under a hidden name."""
+    if not words:
+        return None
+    if program_name(words[0]) in (*SHELLS, *INTERPRETERS, "source", ".") and words[1:]:
+        words = [w for w in words[1:] if not w.startswith("-")][:1] or words
+    return words[0] if _DROPPED.search(words[0]) else None
+
+
 def _dropped(planted: list[str]) -> list[str]:
     """Programs in a world-writable folder that planted command lines start."""
     found = []
@@ -76,9 +94,21 @@ def _dropped(planted: list[str]) -> list[str]:
             commands = parse(text)
         except ShellSyntaxError:
             continue
-        found += [words[0] for command in commands
-                  if (words := plain_words(command)) and _DROPPED.search(words[0])]
+        found += [program for command in commands
+                  if (program := _dropped_program(plain_words(command)))]
     return found
+
+
+def timer_reasons(prefix: list[str], resolved: Resolved) -> list[str]:
+    """`systemd-run --on-calendar=hourly /tmp/.u` (or `--on-active`, `--on-boot`, a path or
+    socket trigger): a transient timer runs the command later, again and again; a program
+    it runs from a world-writable folder or under a hidden name needs typing."""
+    if not prefix or program_name(prefix[0]) != "systemd-run" or not any(
+            re.match(r"--(?:on-[\w-]+|timer-property|path-property|socket-property)\b", a)
+            for a in prefix[1:]):
+        return []
+    program = _dropped_program([resolved.head_text, *resolved.args])
+    return [DROPPED.format(program)] if program else []
 
 
 def _filled(text: str) -> str:
@@ -122,10 +152,12 @@ def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
         texts.append(own)
     texts = [_filled(text) for text in texts]
     later = later_run(targets, texts) + _program_settings(resolved)
+    fed_later = texts[1:] if resolved.name in ("at", "batch") else []  # the job's own text
     git_later = hidden_commands("git", resolved.args) if resolved.name == "git" and \
         "config" in resolved.args else []
     if not (cron or boot):
-        return reasons + [DROPPED.format(p) for p in _dropped(later + git_later)][:1], later
+        return reasons + [DROPPED.format(p) for p in _dropped(
+            later + git_later + fed_later)][:1], later
     if boot and any(KERNEL_OFF.search(text) for text in texts):
         reasons.append("switches off the security module at the next boot")
     planted: list[str] = []

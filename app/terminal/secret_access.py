@@ -2,8 +2,10 @@
 
 Why: a private key or a credentials file readable or writable by the group, by everyone or
 by a named other account (`chmod 644 ~/.ssh/id_ed25519`, `chmod -R 777 ~/.gnupg`, `setfacl
--m u:nobody:r ~/.aws/credentials`) is as good as handed over on a shared machine, and a
-writable `~/.ssh` lets anyone plant a login key. Tightening them (`chmod 600`, `chmod 700
+-m u:nobody:r ~/.aws/credentials`, `setfacl -m o:r …`) is as good as handed over on a shared
+machine, and a writable `~/.ssh` lets anyone plant a login key. So is a copy of one put
+where others read (`cp ~/.ssh/id_rsa /tmp/`, `tar czf /var/www/k.tgz ~/.ssh`) or installed
+with `install`'s default mode, 0755. Tightening them (`chmod 600`, `chmod 700
 ~/.ssh`, `chmod go-rwx`) and public keys (`chmod 644 ~/.ssh/id_ed25519.pub`) stay quiet.
 """
 
@@ -36,12 +38,70 @@ def _chmod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return [OPENED.format(secret[0])] if secret else []
 
 
+def _acl_opens(entry: str) -> bool:
+    """An ACL entry (`[d:]u:bob:r`, `bob:rw`, `g::r`, `o:r`, `other::rw`, `m::r`) giving read
+    or write to anyone but the owner; `u::rw` (the owner) does not."""
+    fields = entry.strip().split(":")
+    if fields[0] in ("d", "default"):
+        fields = fields[1:]
+    if len(fields) < 2:
+        return False
+    kind, perms = fields[0], fields[-1]
+    if kind in ("u", "user") and (len(fields) < 3 or not fields[1]):
+        return False  # the owner's own entry
+    if perms.isdigit():
+        return bool(int(perms[-1]) & 6)
+    return bool(re.search(r"[rw]", perms))
+
+
 def _setfacl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    entries = [b for a, b in pairwise(args) if re.fullmatch(r"-\w*[mM]", a)]
-    opens = any(re.search(r"(?:^|,)(?:u|g|o|m|user|group|other|mask):[^:,]*:[^,]*[rw]", e)
-                for e in entries)
+    entries = [b for a, b in pairwise(args) if re.fullmatch(r"-\w*[mM]|--set|--modify", a)]
+    entries += [a.partition("=")[2] for a in args if a.startswith(("--set=", "--modify="))]
+    opens = any(_acl_opens(e) for entry in entries for e in entry.split(","))
     secret = [a for a in args if paths.mentions_secret(a)]
     return [OPENED.format(secret[0])] if opens and secret else []
 
 
-JUDGES: dict[str, Judge] = {"chmod": _chmod, "setfacl": _setfacl}
+def _restrictive(mode: str) -> bool:
+    return bool(mode) and not _grants_others(mode)
+
+
+def _copied_out(name: str) -> Judge:
+    """`install`, `cp`, `tar`, `zip` … of a key into a place other accounts or a web server
+    read (`/tmp`, `/var/www`, `~/Public`), or `install` of one with a mode that opens it
+    (its default, 0755, does)."""
+
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        words = [a for a in args if not a.startswith("-")]
+        secret = [w for w in words if paths.mentions_secret(w)]
+        if not secret:
+            return []
+        targets = [w for w in words if w not in secret] + [
+            a.partition("=")[2] for a in args if a.startswith("--target-directory=")]
+        places = [t for t in targets if _shared(paths.expand(t, cwd))]
+        if places:
+            return [f"puts your keys or credentials ({secret[0]}) where other accounts can "
+                    f"read them ({places[0]})"]
+        modes = [b for a, b in pairwise(args) if a == "-m"] + [
+            a.partition("=")[2] if "=" in a else a[2:] for a in args
+            if a.startswith(("--mode=", "-m")) and a != "-m"]
+        if name == "install" and not any(_restrictive(m) for m in modes) and len(words) > 1:
+            return [OPENED.format(secret[0])]
+        return []
+
+    return judge
+
+
+# Folders other accounts can read, or a web server serves.
+_SHARED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm|/srv|/var/www|/usr/share|/usr/local/share"
+                     r"|/var/lib/tftpboot|~/(?:Public|public_html|www))(?:/|$)")
+
+
+def _shared(path: str | None) -> bool:
+    home = paths.home()
+    return path is not None and bool(_SHARED.match(
+        "~" + path[len(home):] if path.startswith(home + "/") else path))
+
+JUDGES: dict[str, Judge] = {"chmod": _chmod, "setfacl": _setfacl, **{
+    name: _copied_out(name) for name in ("install", "cp", "mv", "rsync", "tar", "zip", "7z",
+                                          "ln", "ditto")}}

@@ -1,0 +1,168 @@
+"""Code handed to a shell, an interpreter or a runner, read with what it is given.
+
+Why: `sh -c 'rm -rf "$0"' ~` deletes the home folder although neither word alone says so:
+the words after `-c` code become its `$0`, `$1`, `$@`, and the same holds for `bash -s ~ <<<
+…`, a script written on the line and run with arguments, and `su -c … root ~`. And whatever
+runs code inherits its standard input: `ssh host <<'EOF' … EOF` runs the here-document in the
+remote login shell, `at -f /dev/stdin now <<< …` schedules it, `docker exec -i c sh <<< …`
+and `ssh host bash -s <<< …` hand it to the shell named in their command. So the walker
+reads code with its positional parameters filled in, and feeds the outer command's input
+to the commands its code starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from itertools import pairwise
+
+from app.terminal.command_words import (
+    INTERPRETERS,
+    SHELLS,
+    Resolved,
+    interpreter_code,
+    shell_code,
+    shell_operands,
+)
+from app.terminal.downloads import fed_by_download, runs_download
+from app.terminal.embedded_code import runner_code
+from app.terminal.fed_code import FedCode
+from app.terminal.inspection import Line
+from app.terminal.line_files import written_text
+from app.terminal.pipe_checks import PIPE_DOWNLOAD, fetches, respawns_itself, script_arguments
+from app.terminal.shell_syntax import Command
+
+# Programs that run a command string (`su -c`, `sg grp -c`, `ssh host CMD` …) and, given
+# none, a login shell reading its standard input (`ssh host <<EOF`, `su - bob <<< …`).
+CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock",
+                          "sg", "newgrp"})
+_SHELL_HOSTS = frozenset({"ssh", "su", "runuser", "script", "sg", "newgrp"})
+STDIN_NAMES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+_SU_VALUED = re.compile(r"-[A-Za-z]*[csgGwu]|--(?:command|shell|group|supp-group|user|"
+                        r"whitelist-environment|session-command)")
+UNREADABLE_RUN = "runs a file this line wrote from decoded or rebuilt text, so nobody can " \
+    "read it first"
+
+
+def numbered(values: list[str]) -> dict[str, str]:
+    """`$0` … `$n`, `$@`, `$*` and `$#` for a program that gets `values` (`$0` first)."""
+    found = {str(index): value for index, value in enumerate(values)}
+    found["@"] = found["*"] = " ".join(values[1:])
+    found["#"] = str(max(len(values) - 1, 0))
+    return found
+
+
+def shell_parameters(name: str, args: list[str]) -> dict[str, str]:
+    """The positional parameters of what `sh ARGS` runs: after `-c CODE` the next word is
+    `$0`; with `-s` (or code on stdin) the words are `$1` …; a script is its own `$0`."""
+    wants_code, reads_stdin, rest = shell_operands(args)
+    if wants_code:
+        return numbered(rest[1:])
+    if reads_stdin or not rest or rest[0] in STDIN_NAMES:
+        return numbered([name, *(rest[1:] if rest[:1] and rest[0] in STDIN_NAMES else rest)])
+    return numbered(rest)
+
+
+def runner_parameters(name: str, args: list[str]) -> dict[str, str]:
+    """`su -c CODE [-] USER ARG …`: the words after the user reach the shell as `$0` …"""
+    if name not in ("su", "runuser"):
+        return {}
+    operands, index = [], 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if _SU_VALUED.fullmatch(arg):
+            index += 1
+        elif not arg.startswith("-"):
+            operands.append(arg)
+    return numbered(operands[1:]) if len(operands) > 1 else {}
+
+
+def fed(command: Command, feed: Command | None) -> Command:
+    """`command`, started by code that `feed` runs, reading `feed`'s input when it has none of
+    its own (`ssh host 'bash -s' <<< …`, `docker exec -i c sh <<< …`)."""
+    if feed is None or command.stdin_text is not None or command.upstream_slices or \
+            (feed.stdin_text is None and not feed.upstream_slices) or \
+            any(r.op in ("<", "<<", "<<<", "<&") for r in command.redirects):
+        return command
+    return replace(command, stdin_text=feed.stdin_text, upstream_slices=feed.upstream_slices)
+
+
+class HandedCode(FedCode):
+    """The walker's reading of code handed to runners; mixed into `deny_list`'s inspector,
+    whose `inspect`, `inspect_hosted` and `inspect_program_text` it calls."""
+
+    def inspect_hosted(self, code: str, depth: int, host: str, feed: Command | None = None,
+                       parameters: dict[str, str] | None = None) -> None:
+        raise NotImplementedError
+
+    def runner(self, resolved: Resolved, command: Command, line: Line, depth: int) -> None:
+        """Shells, interpreters, eval, su, ssh, at …: inspect the code they are handed."""
+        name, args = resolved.name, resolved.args
+        code, reads_stdin, script = None, False, None
+        parameters: dict[str, str] = {}
+        if name in SHELLS:
+            code, reads_stdin, script = shell_code(args)
+            parameters = shell_parameters(name, args)
+        elif name in INTERPRETERS:
+            code, reads_stdin, script = interpreter_code(name, args)
+        elif name in ("source", "."):
+            script = args[0] if args else None
+            reads_stdin = script in STDIN_NAMES
+            parameters = numbered(args)
+        elif name in ("at", "batch"):
+            script = next((b for a, b in pairwise(args) if a == "-f"), None)
+            reads_stdin = script is None or script in STDIN_NAMES
+        elif name in CODE_RUNNERS:
+            code = runner_code(name, args)
+            reads_stdin = code is None and name in _SHELL_HOSTS
+            parameters = runner_parameters(name, args)
+        else:
+            return
+        if code is not None:
+            if name in INTERPRETERS:
+                self.inspect_program_text(code, depth + 1, name)
+            elif name in CODE_RUNNERS:
+                self.inspect_hosted(code, depth, name, command, parameters)
+            else:
+                self.inspect(code, depth + 1, fed_by_download(command), parameters, command)
+        if any(fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
+            self.reasons.append(PIPE_DOWNLOAD)
+        if name in ("deno", "bun") and script == "run":
+            script = next((a for a in args[args.index("run") + 1:] if a[:1] != "-"), None)
+        if script and re.match(r"(?:https?|ftp)://", script):
+            self.reasons.append(PIPE_DOWNLOAD)
+        if script and runs_download(script, line.downloaded, line.cwd):
+            self.reasons.append("downloads a script and runs it straight away")
+        if reads_stdin:
+            self.stdin_code(name, command, depth, line.variables, parameters)
+
+    def same_line_script(self, resolved: Resolved, command: Command, line: Line,
+                         depth: int) -> None:
+        """`echo 'os.execute(…)' > $TF; nmap --script=$TF`: a file written earlier on the line
+        and handed to a program that runs it is read as that program's code, with the
+        arguments it is run with as its `$0` …; a file written from text nobody can read
+        (`… | base64 -d > f; sh f`) cannot be read, which alone needs typing."""
+        if written_text(resolved, command) is not None or not resolved.name:
+            return
+        head = resolved.head_text
+        scripts = script_arguments(resolved.name, resolved.args)
+        if line.unreadable & {name.removeprefix("./") for name in [head, *scripts]}:
+            self.reasons.append(UNREADABLE_RUN)
+        if not line.written:
+            return
+        if (code := line.written.get(head, line.written.get(head.removeprefix("./")))):
+            self.inspect_hosted(code, depth, head, None, numbered([head, *resolved.args]))
+        for script in [code] + [line.written.get(a) for a in resolved.args]:
+            if script and respawns_itself(script):
+                self.reasons.append("fork bomb: starts copies of itself until the computer "
+                                    "freezes")
+        for script in scripts:
+            if (code := line.written.get(script)) is None:
+                continue
+            if resolved.name in SHELLS or resolved.name in ("source", "."):
+                after = resolved.args[resolved.args.index(script):] \
+                    if script in resolved.args else [script]
+                self.inspect_hosted(code, depth, resolved.name, None, numbered(after))
+            else:
+                self.inspect_program_text(code, depth + 1, resolved.name)
