@@ -29,7 +29,7 @@ def test_bench_prints_one_json_object() -> None:
     assert len(lines) == 1
     result = json.loads(lines[0])
     assert result["n_skills"] == 600 and result["n_requests"] >= 60
-    for half in ("tune", "heldout"):
+    for half in ("tune", "heldout", "heldout2"):
         figures = result[half]
         assert 0 < figures["recall_at_3"] <= 1 and 0 < figures["precision_at_3"] <= 1
         assert figures["words_only"]["recall_at_3"] < figures["recall_at_3"], "meaning helps"
