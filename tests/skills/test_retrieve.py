@@ -4,6 +4,7 @@ standing skills that leave room for the relevant one."""
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from pathlib import Path
@@ -162,6 +163,45 @@ def test_meaning_finds_a_skill_that_shares_no_word_with_the_request(tmp_path: Pa
     )
     request = "I just cloned a big repo I've never seen, where do I begin reading it?"
     assert _names(library.db, request) == ["codebase-navigation"]
+
+
+def test_a_crowd_of_near_identical_skills_is_not_injected_for_a_word_it_shares(
+    tmp_path: Path,
+) -> None:
+    """Forty generated variants of one invoice lesson are each close to any request that
+    says "invoice" (cosine 0.55 with "what's an invoice"): hubs. Their crowding (each one's
+    nearest others are near-identical) is discounted, so they no longer take the slots,
+    while a skill with no such crowd is found as before."""
+    library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
+    library.save(
+        Skill(
+            "git-commit-style",
+            "The user writes git commit messages in Conventional Commits style.",
+            compose_body(
+                "Format commit messages as type(scope): imperative summary under 72 chars.",
+                "'fixed stuff'",
+                "fix(invoices): guard against null totals",
+            ),
+        )
+    )
+    rng = random.Random(3)
+    things = ["receipt", "budget", "tax", "savings", "pension", "loan", "dividend", "mortgage"]
+    for i in range(40):
+        a, b = rng.sample(things, 2)
+        verb = rng.choice(["Check", "Keep", "Sort", "Label", "Track", "Review"])
+        library.save(
+            Skill(
+                f"invoice-{a}-{b}-{i}",
+                f"{verb} the invoice {a} before the {b}.",
+                compose_body(f"{verb} the invoice {a} first, then the {b}.", b, f"invoice {a}"),
+            )
+        )
+    assert _names(library.db, "what's an invoice") == []
+    commit = "write me a commit msg for: fixed the null check in invoice totals"
+    assert not any(name.startswith("invoice-") for name in _names(library.db, commit))
+    assert _names(library.db, "how do I word the commit for my invoice fix") == [
+        "git-commit-style"
+    ]
 
 
 def test_standing_skills_leave_a_slot_for_the_relevant_one(tmp_path: Path) -> None:

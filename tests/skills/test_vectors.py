@@ -149,3 +149,22 @@ def test_a_habit_keeps_one_vector_the_centre_of_its_requests(library: SkillLibra
     library.save(Skill("habit-command", "Start with Command:", body))
     stored = _vector(library, "habit-command")
     assert stored is not None and stored[1].shape == (1, DIMENSIONS)
+
+
+def test_crowding_is_how_close_a_skill_is_to_its_ten_nearest_others(
+    library: SkillLibrary,
+) -> None:
+    """A twin adds a tenth of its cosine; a skill among a dozen near-identical variants is
+    far more crowded than an unrelated skill beside them."""
+    embedder = shared_embedder()
+    assert embedder is not None
+    library.save(_skill())
+    library.save(Skill("ripgrep-twin", _skill().description, _skill().body))
+    alone = library.get("use-ripgrep").id
+    assert 0.05 < vectors.crowding(library.db, embedder.id, [alone])[alone] <= 0.1
+    things = "receipt budget pension tax loan savings dividend mortgage lease rent fee bill"
+    for i, thing in enumerate(things.split()):
+        library.save(Skill(f"invoice-{i}", f"Keep the invoice {thing} first.", "Keep it."))
+    ids = [library.get(name).id for name in ("use-ripgrep", "invoice-0", "invoice-5")]
+    unrelated, variant, other = (vectors.crowding(library.db, embedder.id, ids)[i] for i in ids)
+    assert variant > unrelated + 0.2 and other > unrelated + 0.2
