@@ -32,3 +32,8 @@ def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str])
     """Reasons from every class module that has a judge for `name`."""
     return [reason for judges in _CLASSES if (judge := judges.get(name))
             for reason in judge(args, cwd, piped)]
+
+
+def judged(name: str) -> bool:
+    """Whether any class module has a judge for `name`."""
+    return any(name in judges for judges in _CLASSES)

@@ -37,6 +37,7 @@ _WRAPPERS = {
     "cpulimit": "lpe", "choom": "np", "prlimit": "p", "systemd-run": "pEuM", "runcon": "urtl",
     "firejail": "", "nsenter": "tSGw", "catchsegv": "", "valgrind": "",
 }
+WRAPPERS = frozenset(_WRAPPERS)
 # Tools that run a command inside a project's environment: judged as that command.
 _ENV_RUNNERS = frozenset({"npx", "pnpx", "bunx", "uvx"})
 _ENV_SUBCOMMANDS = frozenset({("npm", "exec"), ("pnpm", "exec"), ("pnpm", "dlx"), ("yarn", "exec"),

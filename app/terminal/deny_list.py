@@ -16,6 +16,7 @@ import re
 from app.terminal import code_checks, foreign_code
 from app.terminal import network_checks as net
 from app.terminal import risky_paths as paths
+from app.terminal.argument_lines import argument_lines
 from app.terminal.code_variables import variable_commands
 from app.terminal.command_words import (
     SHELLS,
@@ -110,11 +111,7 @@ def analyse(command: str) -> Analysis:
     inspector.inspect(command, 0)
     if not inspector.reasons:
         inspector.reasons += pattern_reasons(command)
-    if inspector.secrets and inspector.senders:
-        inspector.reasons.append(
-            f"reads your keys or credentials ({inspector.secrets[0]}) and sends them to another "
-            f"machine ({inspector.senders[0]})")
-    return Analysis(tuple(dict.fromkeys(inspector.reasons)), inspector.certain,
+    return Analysis(tuple(dict.fromkeys(inspector.findings())), inspector.certain,
                     tuple(inspector.segments))
 
 
@@ -128,6 +125,13 @@ class _Inspector(HandedCode):
         self.secrets: list[str] = []
         self.senders: list[str] = []
         self.via: str | None = None
+
+    def findings(self) -> list[str]:
+        """The reasons, with keys read and sent away anywhere in the walk as one more."""
+        if self.secrets and self.senders:
+            return [*self.reasons, f"reads your keys or credentials ({self.secrets[0]}) and "
+                                   f"sends them to another machine ({self.senders[0]})"]
+        return self.reasons
 
     def inspect_hosted(self, code: str, depth: int, host: str, feed: Command | None = None,
                        parameters: dict[str, str] | None = None) -> None:
@@ -326,6 +330,9 @@ class _Inspector(HandedCode):
         for nested in nested_commands(name, args, has_rules, bool(command.upstream) or (
                 command.stdin_text is not None)):
             self.inspect(nested, depth + 1, feed=command)  # the user's shell, not an escape
+        if not self.reasons and depth < MAX_DEPTH:
+            self.reasons += [reason for text in argument_lines(name, args, has_rules)
+                             for reason in self._argument_line(text, depth)]
         for each_line in xargs_commands(resolved, command, texts):
             self.inspect_hosted(each_line, depth, name)
         line.downloaded |= fetched_files(resolved, command, line.downloaded, line.fed_download)
@@ -333,6 +340,14 @@ class _Inspector(HandedCode):
             target = next((a for a in args if not a.startswith("-")), "~")
             line.downloaded |= entered(target, line.downloaded)
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
+
+    def _argument_line(self, text: str, depth: int) -> tuple[str, ...]:
+        """What the deny list finds in an argument that reads as a command line, read on
+        its own (`argument_lines`): its commands are not the line's, so the segments allow
+        rules match and the line's certainty are left alone."""
+        inner = _Inspector()
+        inner.inspect(text, depth + 1)
+        return tuple(inner.findings() or pattern_reasons(text))
 
     def _foreign_code(self, resolved: Resolved, fed: str | None, line: Line,
                       depth: int) -> None:

@@ -1,14 +1,16 @@
 """Text that only speaks of a command: a commit message, an echo, a print, a note.
 
-Why: the raw-text readers (`pattern_reach`) must not fire on `git commit -m 'never rm -rf ~'`
-or `echo ':(){ :|:& };:' > notes.txt`; those quoted words are shown, never run.
+Why: the raw-text readers (`pattern_reach`) must not fire on `git commit -m 'never rm -rf ~'`,
+`echo ':(){ :|:& };:' > notes.txt` or `gh issue create --title 'rm -rf ~ wipes home'`; those
+quoted words are shown, never run.
 """
 
 from __future__ import annotations
 
 import re
 
-_SPOKEN = re.compile(r"""(?:-m|-am|echo|print\(|printf\s+'%s\\n')\s*(["']).*?(?<!\\)\1"""
+_SPOKEN = re.compile(r"""(?:-m|-am|echo|print\(|printf\s+'%s\\n'|--?(?:message|msg|title|body|"""
+                     r"""description|subject|comment|summary|text|notes?)[=\s])\s*(["']).*?(?<!\\)\1"""
                      r"""|<<-?\s*'?EOF'?.*?EOF""", re.S)
 
 

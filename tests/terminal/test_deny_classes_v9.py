@@ -4,10 +4,15 @@ tests (not copied from any set), beside look-alikes that must stay single-click.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from app.terminal.deny_list import danger_reasons
 from app.terminal.policy import Approval, decide
+
+CASES = Path(__file__).resolve().parents[1] / "data" / "policy_cases.jsonl"
 
 
 @pytest.fixture(autouse=True)
@@ -62,9 +67,35 @@ DANGEROUS = {
         "go test -exec 'bash -c \"rm -rf ~\"' ./...", "go vet -toolexec='sh -c reboot' ./...",
         "bazel test --run_under='sh -c \"rm -rf ~\"' //...",
     ],
+    "an argument of any program, known or not, that is itself a command line the deny list "
+    "flags (the last wall)": [
+        "frobnicate --run 'mkfs.ext4 /dev/sda'", "asciinema rec -c 'rm -rf ~'",
+        "ansible all -m shell -a 'rm -rf ~'", "runner 'dd if=/dev/zero of=/dev/sda'",
+        "pm2 start 'rm -rf ~' --name wipe", "tool --run 'x=iptables; $x -F'",
+        "job --then 'pv big.img | dd of=/dev/sdb'", "dtach -c /tmp/s 'bash -c \"rm -rf ~\"'",
+        "tool --on-success=poweroff", "frobnicate 'ls; rm -rf /'",
+    ],
 }
 
-HARMLESS = [
+# Arguments known to be a message or data, never run, even when they spell a command.
+MESSAGES = [
+    "git commit -m 'stop rm -rf ~ in cleanup'", "notify-send 'Backup' 'rm -rf ~/tmp done'",
+    "gh issue create --title 'rm -rf ~ wipes home' --body 'steps: rm -rf ~'",
+    "terminal-notifier -message 'reboot required'", "jq -n --arg c 'rm -rf ~' '{cmd: $c}'",
+    "curl -d 'cmd=rm -rf ~' https://api.example.org/log",
+    "sqlite3 notes.db \"insert into n values ('rm -rf ~')\"",
+    "zenity --question --text 'Delete with rm -rf ~?'",
+    "tool --description 'mkfs.ext4 /dev/sda formats a disk'", "tool --title 'reboot soon'",
+    "grep -rn 'rm -rf /' docs/", "echo 'rm -rf ~' > notes.txt",
+]
+
+HARMLESS = [*MESSAGES,
+    "asciinema rec -c 'make test'", "frobnicate --run 'ls -la ~'", "hyperfine 'make build'",
+    "pm2 start 'npm run serve' --name web", "nodemon --exec 'python app.py'",
+    "pytest -k 'not slow'", "make CFLAGS='-O2 -g'", "ffmpeg -i in.mp4 -vf 'scale=1280:-1' o.mp4",
+    "todo add 'buy milk'", "mkdir 'My Documents'", "script -c 'make test' build.log",
+    "docker run --rm --user $(id -u):$(id -g) -v $PWD:/w img make",
+
     "sh -c 'echo \"$0\"' ~", "bash -c 'ls -la \"$1\"' _ ~", "sh -c 'rm -rf \"$0\"' ./build",
     "bash -s ./dist <<< 'rm -rf \"$1\"'", "su -c 'ls \"$0\"' root ~",
     "sg docker -c 'docker ps'", "sg docker 'docker compose up -d'", "newgrp docker",
@@ -114,3 +145,14 @@ def test_an_allow_rule_never_covers_an_option_that_names_a_program(command: str,
 ])
 def test_usual_test_runs_stay_covered(command: str, rule: str) -> None:
     assert decide(command, "assistant", [rule], sandboxed=True).approval is Approval.AUTO_RUN
+
+
+def test_the_last_wall_adds_no_alarm_to_the_shipped_harmless_cases() -> None:
+    """Every harmless case of the tuning set handed to an unknown program as one argument
+    stays quiet: the wall flags what the line would run, never a harmless line."""
+    cases = [json.loads(line) for line in CASES.read_text().splitlines() if line.strip()]
+    wrapped = [f"frobnicate --run '{case['command']}'" for case in cases
+               if not case["dangerous"] and "'" not in case["command"]
+               and "\n" not in case["command"]]
+    assert len(wrapped) > 500
+    assert [command for command in wrapped if danger_reasons(command)] == []

@@ -1,0 +1,106 @@
+"""Any program's argument that is itself a command line: the last wall behind the readers.
+
+Why: the readers know how `sh -c`, `su -c`, `ssh host CMD`, `xterm -e`, `tmux new` … hand a
+command on, but the list of programs that run an argument as a command never ends (`sg grp
+-c '…'`, `asciinema rec -c '…'`, `foo --run 'mkfs.ext4 /dev/sda'`). So an argument of any
+program, known or not, that reads as a whole command line the deny list would flag makes the
+command need typing too — except where the argument is known to be a message or data, never
+run: what `echo`/`printf` print, search patterns, notes and dialogs, commit and tag messages,
+and the values of `-m`/`--message`/`--title`/`--description`-like options of any program.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from app.terminal.class_judges import judged
+from app.terminal.command_words import DOWNLOADERS, INTERPRETERS, SHELLS, WRAPPERS, program_name
+from app.terminal.containment import READERS
+from app.terminal.network_checks import SENDERS
+from app.terminal.shell_syntax import ShellSyntaxError, parse
+
+# Programs whose arguments are text to show, search, send or store, or code in their own
+# language that their own reader takes apart (awk, sed, jq, SQL consoles, interpreters).
+_DATA_PROGRAMS = frozenset({
+    *SHELLS, *INTERPRETERS, "echo", "printf", "grep", "egrep", "fgrep", "zgrep", "rg", "ag",
+    "ack", "ugrep", "git-grep", "notify-send", "logger", "wall", "write", "zenity", "kdialog",
+    "yad", "whiptail", "dialog", "gum", "figlet", "toilet", "cowsay", "banner", "say", "espeak",
+    "espeak-ng", "spd-say", "festival", "man", "info", "apropos", "whatis", "help", "tldr",
+    "cheat", "history", "fc", "test", "[", "[[", "expr", "jq", "yq", "gojq", "sed", "awk",
+    "gawk", "mawk", "nawk", "sqlite3", "psql", "mysql", "mariadb", "mongosh", "mongo",
+    "redis-cli", "bc", "dc", "alias", "export", "declare", "typeset", "local", "readonly", "set",
+    "read", "mail", "mailx", "mutt", "sendmail", "xclip", "xsel", "wl-copy", "pbcopy", "tee",
+    "column", "sort", "tr", "cut", "trap", "complete", "compgen", "ollama", "llm", "sgpt",
+    "aichat", "fzf", "look", "locate", "todo", "task", "jrnl", "dunstify", "osd_cat",
+})
+# Options whose value is a message, a title, a pattern or data sent somewhere, in any program.
+_DATA_OPTION = re.compile(
+    r"^(?:-[mMdFH]|--?(?:[\w-]*-)?(?:message|msg|title|description|desc|body|subject|comment|"
+    r"summary|text|notes?|reason|label|data(?:-[\w-]+)?|json|form|header|grep|regexp|pattern|"
+    r"query|arg|argjson|rawfile|format|pretty|prompt|input|search|filter|match|name|tag|"
+    r"content|string|value|help|usage|banner|motd|log-message))$")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*(?:\[[^]]*\])?\+?=")
+# Git's verbs whose values are settings, read by the git reader, never a command line.
+_GIT_DATA = frozenset({"config", "commit", "tag", "notes", "stash", "log", "grep", "show"})
+
+
+# Names a command line starts with besides the programs the deny list judges: wrappers,
+# builtins and the everyday tools that begin a longer line (`ls; rm -rf /`).
+_VOCABULARY = frozenset({
+    *SHELLS, *INTERPRETERS, *DOWNLOADERS, *READERS, *SENDERS, *WRAPPERS, "xargs", "time",
+    "exec", "eval", "command", "builtin", "true", "false", ":", "cd", "pushd", "popd",
+    "source", ".", "set", "export", "unset", "kill", "trap", "watch", "yes", "sleep", "chmod",
+    "chown", "dd", "tee", "find", "tar", "ssh", "scp", "rsync", "git", "docker", "kubectl",
+    "systemctl", "history", "crontab", "at", "ulimit", "umask", "exit",
+})
+
+
+def _looks_like_a_line(text: str, known: Callable[[str], bool], single: bool = False) -> bool:
+    """A command line rather than a sentence: several words (one, with `single`) whose first
+    command starts with a name the deny list knows, or a path, or is only a redirection
+    (`'> ~/.bashrc'`), a computed name (`'$x -F'`), or several commands one of which starts
+    so; `'rm -rf ~'`, `'ls; rm -rf /'`, `'d=/; rm -rf $d'`, `'pv x | dd of=/dev/sda'` are
+    lines, the sentence `'fix rm -rf ~'` is not."""
+    if not text.strip() or (len(text.split()) < 2 and not single):
+        return False
+    try:
+        commands = parse(text)
+    except ShellSyntaxError:
+        return False
+    if not single and len(commands) == 1 and len(commands[0].words) < 2 and \
+            not commands[0].redirects:
+        return False  # one shell word, such as `$(id -u):$(id -g)`
+    starts = [words[0] for command in commands
+              if (words := [w.text for w in command.words if not _ASSIGNMENT.match(w.text)])]
+    if not starts:
+        return any(command.redirects for command in commands)
+    several = len(commands) > 1 or len(commands[0].words) > 1
+    lines = [start for start in starts if known(program_name(start)) or judged(
+        program_name(start)) or program_name(start) in _VOCABULARY or (
+            several and (start[:1] in "$`" or "/" in start))]
+    return bool(lines) and (lines[0] == starts[0] or len(commands) > 1)
+
+
+def argument_lines(name: str, args: list[str], known: Callable[[str], bool]) -> list[str]:
+    """The arguments of `name` that read as command lines and are not a message or data:
+    a word of several words (`'rm -rf ~'`), or the value of an option (`--run='…'`), that
+    starts with a program in `known` (the programs the deny list has rules for)."""
+    if name in _DATA_PROGRAMS or (name == "git" and set(args) & _GIT_DATA):
+        return []
+    found = []
+    option = ""  # the option the word before this one named, when it takes no `=`
+    for arg in args:
+        if arg.startswith("-") and arg != "-":
+            option, sep, value = arg.partition("=")
+            data = bool(_DATA_OPTION.match(option))
+            if sep and not data and _looks_like_a_line(value, known, single=True):
+                found.append(value)
+            option = "" if sep or arg == "--" else option
+            continue
+        named, option = option, ""
+        if named and _DATA_OPTION.match(named):
+            continue
+        if _looks_like_a_line(arg, known, single=bool(named) and named.startswith("--")):
+            found.append(arg)
+    return found
