@@ -297,6 +297,10 @@ _TMUX_STARTS = frozenset({"new", "new-session", "new-window", "neww", "split-win
                           "respawn-pane", "send-keys", "send", "run-shell", "run"})
 
 
+# GNU parallel's replacement strings: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{1}` …
+_PARALLEL_SLOT = re.compile(r"\{(?:\d*|\.|/|//|/\.)\}")
+
+
 def _join(words: list[str]) -> str:
     """Words back into a command line, quoting only what the shell would split or change."""
     return " ".join(w if re.fullmatch(r"[\w@%+=:,./~$-]+", w) else shlex.quote(w) for w in words)
@@ -304,13 +308,16 @@ def _join(words: list[str]) -> str:
 
 def _session_commands(name: str, args: list[str]) -> list[str]:
     """Commands started by `tmux new -d 'cmd'`, `screen -dm cmd …` or `parallel cmd ::: args`
-    (each argument appended, as parallel does)."""
+    (each argument put where `{}` is, or appended, as parallel does)."""
     if name == "parallel":
         if ":::" not in args:
             return []
         split = args.index(":::")
-        command = options(args[:split], valued="jSPEXIaNn", stop_at_positional=True)[2]
-        return [_join([*command, value]) if command else value for value in args[split + 1:]]
+        command = " ".join(options(args[:split], valued="jSPEXIaNn",
+                                   stop_at_positional=True)[2])  # run by a shell as one line
+        return [(_PARALLEL_SLOT.sub(lambda _m, v=value: v, command) if _PARALLEL_SLOT.search(
+            command) else f"{command} {value}") if command else value
+            for value in args[split + 1:]]
     if name == "screen":
         command = options(args, valued="SpcTtehlL", stop_at_positional=True)[2]
         return [_join(command)] if command else []

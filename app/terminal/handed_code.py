@@ -56,6 +56,8 @@ def shell_parameters(name: str, args: list[str]) -> dict[str, str]:
     """The positional parameters of what `sh ARGS` runs: after `-c CODE` the next word is
     `$0`; with `-s` (or code on stdin) the words are `$1` …; a script is its own `$0`."""
     wants_code, reads_stdin, rest = shell_operands(args)
+    if name == "fish":  # fish has no `$0`: every word after the code or script is `$argv`
+        return {"argv": " ".join(rest[1:] if wants_code or rest[:1] else rest)}
     if wants_code:
         return numbered(rest[1:])
     if reads_stdin or not rest or rest[0] in STDIN_NAMES:

@@ -28,6 +28,8 @@ DANGEROUS = {
         "su -c 'rm -rf \"$0\"' root ~", "docker run --rm -v ~:/h alpine sh -c 'rm -rf \"$0\"' /h",
         "bash -s ~ <<< 'rm -rf \"$1\"'", "echo 'rm -rf \"$1\"' > /tmp/x.sh; bash /tmp/x.sh ~",
         "printf 'rm -rf \"$1\"\\n' > ./c.sh; chmod +x ./c.sh; ./c.sh ~",
+        "fish -c 'rm -rf $argv' ~", "parallel 'rm -rf {}' ::: ~",
+        "parallel -j2 'mkfs.ext4 {}' ::: /dev/sdb /dev/sdc",
     ],
     "a wrapper that runs a command string (`sg`, `su`, `runuser`, `newgrp` …)": [
         "sg wheel -c 'rm -rf ~'", "sg - docker 'mkfs.ext4 /dev/sdb'", "sg users 'reboot'",
@@ -95,6 +97,8 @@ HARMLESS = [*MESSAGES,
     "pytest -k 'not slow'", "make CFLAGS='-O2 -g'", "ffmpeg -i in.mp4 -vf 'scale=1280:-1' o.mp4",
     "todo add 'buy milk'", "mkdir 'My Documents'", "script -c 'make test' build.log",
     "docker run --rm --user $(id -u):$(id -g) -v $PWD:/w img make",
+    "fish -c 'echo $argv' ~", "parallel 'gzip {}' ::: *.log",
+    "parallel 'convert {} {.}.png' ::: a.jpg",
 
     "sh -c 'echo \"$0\"' ~", "bash -c 'ls -la \"$1\"' _ ~", "sh -c 'rm -rf \"$0\"' ./build",
     "bash -s ./dist <<< 'rm -rf \"$1\"'", "su -c 'ls \"$0\"' root ~",
