@@ -24,8 +24,9 @@ Two rankings are combined:
 A candidate's score is its cosine, less its crowding's excess (below), plus
 ``weight_words`` times its word score, times a success-rate prior (a skill that keeps
 failing sinks before it is retired). A threshold, absolute and relative to the best, keeps
-irrelevant skills out (unrelated requests get none); below it, a skill still passes when its
-meaning stands out from every other skill's (``stand_out``), and a habit taught on several
+irrelevant skills out (unrelated requests get none); below it, one of the user's own skills
+still passes when its meaning stands out from every other skill's (``stand_out``; never a
+hub's), and a habit taught on several
 requests when the request is as close to their centre as they are to one another (its
 *reach*, :mod:`app.skills.vectors`); then the token budget of the system prompt section.
 
@@ -376,7 +377,15 @@ def _relevant(
     if top in reach:  # a habit's own reach said no: standing out in a small library is not yes
         return []
     if cosines[0] >= config.min_meaning and cosines[0] - cosines[1] >= config.stand_out:
-        return [(score, row) for score, row in scored if row["id"] == top]
+        # Only the user's own skill stands out this way. A new member's library holds the few
+        # skills a hub sent, and among two anything stands out: a hub skill described as
+        # "tips for files" (its lesson about knitting) reached "How do I compress a folder
+        # into a zip file?" at cosine 0.26 against 0.07 (bench.community, sd, member B).
+        return [
+            (score, row)
+            for score, row in scored
+            if row["id"] == top and not row["community_origin"]
+        ]
     return []
 
 

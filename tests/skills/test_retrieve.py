@@ -23,8 +23,9 @@ from app.skills.retrieve import (
     query_terms,
     retrieve,
 )
-from app.skills.skill import APPLIES_ALWAYS, Skill, compose_body
+from app.skills.skill import APPLIES_ALWAYS, Skill, compose_body, compose_examples
 from app.store.db import open_db
+from bench.community_parts import rogue_fixtures
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "skills_retrieval.json"
 
@@ -263,3 +264,30 @@ def test_the_request_is_embedded_while_its_words_are_ranked(
     ]
     assert [kind for kind, _ in events] == ["embed", "words"]
     assert events[0][1] != threading.get_ident() == events[1][1]
+
+
+
+def test_a_hub_skill_never_passes_by_standing_out_in_a_small_library(tmp_path: Path) -> None:
+    """A new member's library holds the few skills a hub sent; among two, anything stands
+    out. The rogue member's bait ("Useful … tips for files", its lesson about knitting)
+    reached a question about zip files that way (bench.community, sd, member B)."""
+    library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
+    hub = "http://127.0.0.1:9/skills#"
+    bait = next(f.skill for f in rogue_fixtures() if f.kind == "applies-always")
+    bait.applies, bait.community_origin = "relevant", hub + "9"
+    library.save(bait)
+    body = compose_body(
+        "Use sd instead of sed for replacements in files.",
+        "sed -i",
+        compose_examples([
+            ("How do I replace every occurrence of 'foo' with 'bar' in a file?",
+             "Use sd instead of sed: `sd 'foo' 'bar' file.txt` edits the file in place."),
+            ("How do I preview a text replacement before changing the file?",
+             "Add `-p`: `sd -p 'http://' 'https://' config.yaml` shows the changes."),
+        ]),
+    )
+    library.save(Skill("use-sd", "Regex substitution and find-and-replace in files with sd.", body,
+                       community_origin=hub + "1"))
+    assert _names(library.db, "How do I compress a folder into a zip file on Linux?") == []
+    regex = "What's the easiest command-line way to do a regex substitution in a log file?"
+    assert _names(library.db, regex) == ["use-sd"]
