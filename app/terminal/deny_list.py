@@ -54,7 +54,7 @@ from app.terminal.embedded_code import (
     make_recipes,
 )
 from app.terminal.fetched_installs import entered, installs_download
-from app.terminal.handed_code import HandedCode, fed
+from app.terminal.handed_code import CODE_RUNNERS, HandedCode, fed
 from app.terminal.inspection import Analysis, Line, Segment
 from app.terminal.line_files import files_written, unreadable_files
 from app.terminal.line_reach import line_reasons
@@ -367,9 +367,14 @@ class _Inspector(HandedCode):
             self.inspect_hosted(written.get(code, code), depth, name)
 
     def _network(self, resolved: Resolved, command: Command) -> None:
-        """Collects the two halves of sending keys away: reading them, and the network."""
+        """Collects the two halves of sending keys away: reading them, and the network.
+        Code this walk reads as commands (`su -c 'ssh -i ~/.ssh/id_ed25519 h'`, `--exec=…`)
+        is judged there, where a key given with `-i` is only used, not as data here."""
         name, args = resolved.name, resolved.args
-        self.secrets += net.secret_data(name, args)
+        walked = set(hidden_commands(name, args)) | ({a for a in args if len(a.split()) > 1}
+                                                     if name in SHELLS | CODE_RUNNERS else set())
+        self.secrets += net.secret_data(name, [a for a in args if a not in walked
+                                               and a.partition("=")[2] not in walked])
         inputs = [r.target.text for r in command.redirects if r.op in ("<", "<>")]
         self.secrets += net.secret_redirects(inputs)
         if net.is_sender(name, args):
