@@ -9,7 +9,8 @@ Two rankings are combined:
 - **Meaning.** The request is embedded (all-MiniLM-L6-v2 in llama.cpp,
   :mod:`app.model.embedder`, 6-8 ms of CPU, on a thread of its own while the words are
   ranked) and compared with every skill's vectors, computed when the skill was written
-  (:mod:`app.skills.vectors`: a skill is as close as its nearest view); the
+  (:mod:`app.skills.vectors`: a skill is as close as its nearest view, its description or
+  its free-text example, which counts 0.1 less); the
   ``meaning_candidates`` closest are candidates. This is what finds a skill whose words
   differ from the request's ("where do I start reading this repository" →
   *codebase-navigation*), which no list of synonyms covers for skills written by others.
@@ -35,17 +36,19 @@ word of their vocabulary (a *hub*): in a library padded with 10,000 generated sk
 me a commit msg for: fixed the null check in invoice totals" got three generated invoice
 skills at cosine 0.50-0.55 and the commit-style skill at 0.24. Each skill's crowding is the
 mean cosine of its ten nearest other skills (:func:`app.skills.vectors.crowding`, computed
-once per change of the library); the part above ``crowding_floor`` (0.3) is taken from its
-cosine at ``crowding_weight`` (0.5). The labelled sets' hand-written skills lose 0 to 0.1
-(their crowding's median is 0.20-0.41), the generated padding 0.13-0.17 (0.56-0.65), and a
-skill's twin adds a tenth of their cosine only.
+once per change of the library; an example's, of the ten nearest other examples); the
+part above ``crowding_floor`` (0.3) is taken from its closeness at ``crowding_weight``
+(0.5). The labelled sets' hand-written skills lose 0 to 0.1 (their crowding's median is
+0.20-0.41), the generated padding 0.13-0.17 (0.56-0.65), and a skill's twin adds a tenth
+of their cosine only.
 
 Weights and thresholds were tuned on ``tests/data/skills_retrieval.json``;
 ``tests/data/skills_retrieval_heldout.json``, written before retrieval by meaning, has been
 measured after every change since, and ``tests/data/skills_retrieval_heldout2.json``,
 written blind and measured once blind, was handed over for tuning: all three are tuning
-data, and the crowding's two parameters were chosen on the three together (``python -m
-bench.skills``). Only a set nobody building retrieval has seen says how it generalises.
+data, and the crowding's two parameters and the example's discount were chosen on the
+three together (``python -m bench.skills``). Only a set nobody building retrieval has seen
+says how it generalises.
 """
 
 from __future__ import annotations
@@ -170,11 +173,12 @@ class RetrievalConfig:
     min_meaning: float = 0.25
     stand_out: float = 0.08
     # A skill whose ten nearest other skills are closer than ``crowding_floor`` on average
-    # (its crowding, :func:`app.skills.vectors.crowding`) loses ``crowding_weight`` times the
-    # excess from its cosine: a hub among near-identical skills is close to any request
-    # sharing their vocabulary. The labelled skills' crowding is 0.13-0.51 (10th-90th
-    # percentiles; medians 0.20-0.41 in the three sets, alone or padded), the generated
-    # padding's 0.56-0.65. Both chosen on the three sets together.
+    # (its crowding, :func:`app.skills.vectors.crowding`; an example's among the other
+    # examples) loses ``crowding_weight`` times the excess from its cosine: a hub among
+    # near-identical skills is close to any request sharing their vocabulary. The labelled
+    # skills' crowding is 0.13-0.51 (10th-90th percentiles; medians 0.20-0.41 in the three
+    # sets, alone or padded), the generated padding's 0.56-0.65. Both chosen on the three
+    # sets together.
     crowding_weight: float = 0.5
     crowding_floor: float = 0.3
     meaning: bool = True  # off: words alone (the baseline bench.skills compares with)
@@ -324,19 +328,16 @@ def _by_meaning(
     config: RetrievalConfig,
 ) -> tuple[dict[int, float], dict[int, float]]:
     """Candidates (skill id → cosine) closest in meaning to the request, and the cosines of
-    the candidates found by words; then each one's cosine less its crowding's excess (what
-    ranks); none without an embedder."""
+    the candidates found by words; then each one's closeness less what its crowding takes
+    (what ranks); none without an embedder."""
     if embedding is None:
         return {}, {}
     model, query = embedding
-    cosines = vectors.nearest(db, query.result(), model, config.meaning_candidates, also=words)
-    crowding = vectors.crowding(db, model, cosines)
-    discounted = {
-        i: cosine
-        - config.crowding_weight * max(0.0, crowding.get(i, 0.0) - config.crowding_floor)
-        for i, cosine in cosines.items()
-    }
-    return cosines, discounted
+    discount = vectors.Crowding(config.crowding_floor, config.crowding_weight)
+    found = vectors.nearest(
+        db, query.result(), model, config.meaning_candidates, also=words, discount=discount
+    )
+    return found.cosines, found.discounted
 
 
 def _relevant(

@@ -39,6 +39,13 @@ CATEGORY_HABIT = "habit"
 SECTION_LESSON = "Lesson"
 SECTION_ANTI_PATTERN = "Anti-pattern"
 SECTION_EXAMPLE = "Example"
+# A lesson said in words has no reply that shows it until the model writes one that
+# follows it (app.skills.synthesize.attach_checked_reply); free text, so no example turn
+# is built from it, and the same words in every such skill, so it is no view of one.
+NO_WORKED_REPLY = (
+    "No worked reply yet: one is added when Flywheel answers such a request the way the "
+    "lesson says."
+)
 REQUIRED_SECTIONS = (SECTION_LESSON, SECTION_ANTI_PATTERN, SECTION_EXAMPLE)
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)

@@ -43,6 +43,7 @@ from app.skills.directive import Directive, clip, directive_from_signal
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import STOP_WORDS, query_terms, stem
 from app.skills.skill import (
+    NO_WORKED_REPLY,
     REQUIRED_SECTIONS,
     SECTION_ANTI_PATTERN,
     SECTION_EXAMPLE,
@@ -62,12 +63,6 @@ MAX_BODY_CHARS = 2500
 MAX_EXAMPLE_CHARS = 500
 MERGE_SIMILARITY = 0.5
 MAX_WORKED_REPLIES = 3  # the newest: the prompt shows only the closest few anyway
-# A lesson said in words has no reply that shows it until the model writes one that
-# follows it (:func:`attach_checked_reply`); free text, so no example turn is built from it.
-NO_WORKED_REPLY = (
-    "No worked reply yet: one is added when Flywheel answers such a request the way the "
-    "lesson says."
-)
 NAME_WORDS = 5
 
 _SECRETS = re.compile(

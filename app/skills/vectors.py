@@ -6,18 +6,19 @@ save, import and sync), so a turn embeds only its request. Skills written while 
 embedder could not run, or by an older model, get theirs from :func:`backfill`, which the
 model thread runs once the embedder is loaded.
 
-A skill has a main vector and, unless it is a habit, a second view of it: its name and
-description alone. A request is as close to a skill as to the nearest of them (max-sim):
-the description says when a skill applies, and the lesson's wording dilutes it in the main
-vector. Measured on both labelled sets padded to 10,000
-skills (``bench.skills``), the name-and-description view put the right skill first in
-meaning for 72 and 36 requests instead of 69 and 34 (of 100 and 55).
+A skill has a main vector and, unless it is a habit, other views of it: its name and
+description alone, and its example when that is free text (:func:`skill_views`). A request
+is as close to a skill as to the nearest of them (max-sim; an example counts
+:data:`EXAMPLE_DISCOUNT` less): the description says when a skill applies, and the
+lesson's wording dilutes it in the main vector. Measured on the first two labelled sets
+padded to 10,000 skills (``bench.skills``), the name-and-description view put the right
+skill first in meaning for 72 and 36 requests instead of 69 and 34 (of 100 and 55).
 
 The matrix of all main vectors is read once per process and kept until a vector changes (a
 counter the database's triggers maintain): at 10,000 skills reading it takes tens of
-milliseconds, and measuring each skill's crowding (how close its ten nearest other skills
-are, which retrieval discounts) about 1.4 s of CPU, 15 ms at 1,000; comparing a request
-with it takes about one millisecond. The other views are compared only for
+milliseconds, and measuring the crowding (how close each skill's ten nearest others are,
+and each example's, which retrieval discounts) 3-4 s of CPU, 40 ms at 1,000 skills;
+comparing a request with it takes about one millisecond. The other views are compared only for
 the candidates the main vectors and the words found, so they cost no extra pass over the
 library.
 """
@@ -29,13 +30,19 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import sqlite_utils
 
 from app.model.embedder import DIMENSIONS, Embedder, shared_embedder
-from app.skills.skill import SECTION_EXAMPLE, SECTION_LESSON, body_sections, example_pairs
+from app.skills.skill import (
+    NO_WORKED_REPLY,
+    SECTION_EXAMPLE,
+    SECTION_LESSON,
+    body_sections,
+    example_pairs,
+)
 from app.store import skill_vectors
 from app.store.db import database_file, transaction
 
@@ -48,6 +55,8 @@ CROWD_NEIGHBOURS = 10
 # Rows of the skill-by-skill product computed at once when the crowding is measured: a
 # block of 1,000 rows at 10,000 skills is 40 MB, where the whole product would be 400 MB.
 CROWD_BLOCK = 1000
+# What an example view's cosine counts less than a description's (see skill_views).
+EXAMPLE_DISCOUNT = 0.1
 # A skill with this many worked examples was taught on that many requests (a habit): they,
 # not its lesson's words, say where it applies.
 MIN_TAUGHT_REQUESTS = 3
@@ -89,18 +98,40 @@ class TextEmbedder(Protocol):
 
 def skill_views(name: str, description: str, body: str) -> list[str]:
     """The texts embedded beside the main vector, each its own row: the name and
-    description alone. A habit taught on :data:`MIN_TAUGHT_REQUESTS` requests or more has
-    none: its main vector is already the centre of those requests, and its reach (how far
-    from them it applies) is measured against that centre alone.
+    description alone, then a free-text example (a command, a sample answer), whose cosine
+    counts :data:`EXAMPLE_DISCOUNT` less. A habit taught on :data:`MIN_TAUGHT_REQUESTS`
+    requests or more has none: its main vector is already the centre of those requests,
+    and its reach (how far from them it applies) is measured against that centre alone.
+
+    An example is one concrete case of when the skill applies, often worded as a request
+    for it is ("add date-fns to the frontend" → ``pnpm -F web add date-fns``): it put the
+    right skill first in meaning for 79 % of the blind-written set's requests instead of 72
+    % (89 % instead of 86 % on the first set, 85 % instead of 87 % on the second). One case
+    is weaker evidence than the description: at full weight, unrelated requests given a
+    skill rose on every set (0 → 1 of 10, 1 → 2 of 12, 3 → 6 of 21 padded); counted 0.1
+    less (anything from 0.075 to 0.15 does as well), none rose padded and recall went up on
+    all three (see ``docs/learning.md``).
 
     The requests of a skill's worked examples are not views. A skill learned from one
     correction would then reach every request near the one it was taught on: on the
     ripgrep tuning scenario, "How do I list the files in a folder?" (a control, which must
     not get the lesson) sat at cosine 0.57 from a taught request, against 0.42 from the
-    skill's name and description, which already quote that request."""
+    skill's name and description, which already quote that request. Nor is the
+    placeholder of a lesson with no worked reply yet, the same words in every such skill."""
     if len(_taught_requests(body)) >= MIN_TAUGHT_REQUESTS:
         return []
-    return [f"{name.replace('-', ' ')}: {description}".strip()]
+    views = [f"{name.replace('-', ' ')}: {description}".strip()]
+    example = _free_example(body)
+    return [*views, example] if example else views
+
+
+def _free_example(body: str) -> str:
+    """The Example section when it is free text: not worked (request, answer) pairs, not
+    the placeholder of a lesson with none yet; cut to :data:`LESSON_CHARS`."""
+    example = body_sections(body).get(SECTION_EXAMPLE.lower(), "").strip()
+    if not example or example == NO_WORKED_REPLY or example_pairs(example):
+        return ""
+    return example[:LESSON_CHARS]
 
 
 def _taught_requests(body: str) -> list[str]:
@@ -198,6 +229,29 @@ def backfill(db: sqlite_utils.Database, embedder: Embedder | None = None) -> int
     return len(todo)
 
 
+class Matches(NamedTuple):
+    """Skill id → cosine with a request (of its nearest view), and → that closeness less
+    what its crowding takes (:class:`Crowding`): retrieval ranks by the second and keeps
+    the first for a habit's reach and for standing out."""
+
+    cosines: dict[int, float]
+    discounted: dict[int, float]
+
+
+class Crowding(NamedTuple):
+    """How a crowded vector's cosine is discounted: ``weight`` times its crowding's part
+    above ``floor`` (see :func:`crowding`); none by default."""
+
+    floor: float = 1.0
+    weight: float = 0.0
+
+    def excess(self, crowding: np.ndarray) -> np.ndarray:
+        return self.weight * np.maximum(0.0, crowding - self.floor)
+
+
+NO_DISCOUNT = Crowding()
+
+
 @dataclass
 class _Matrix:
     version: int
@@ -206,10 +260,12 @@ class _Matrix:
     vectors: np.ndarray  # main rows, one per skill, contiguous
     rows: dict[int, int]  # skill id → main row
     reach: dict[int, float]  # skill id → reach, for skills taught on several requests
+    crowding: np.ndarray  # main row → its crowding among the main rows
     views: np.ndarray  # every other row, stacked
     first_view: np.ndarray  # main row → its first row in ``views``
     view_count: np.ndarray  # main row → how many rows it has in ``views``
-    crowding: np.ndarray  # main row → mean cosine with its nearest other skills
+    view_discount: np.ndarray  # each row of ``views`` → what its cosine counts less
+    view_crowding: np.ndarray  # each row of ``views`` → its crowding (see ``read``)
 
     @classmethod
     def read(cls, db: sqlite_utils.Database, model: str, version: int) -> _Matrix:
@@ -218,7 +274,18 @@ class _Matrix:
         is_view = np.ones(len(stacked), dtype=bool)
         is_view[starts] = False
         view_count = counts - 1
+        first_view = np.cumsum(view_count) - view_count
+        # A skill's views are its name and description, then its example (skill_views).
+        position = np.arange(int(view_count.sum())) - np.repeat(first_view, view_count)
+        is_example = position > 0
         main = np.ascontiguousarray(stacked[starts])
+        views = np.ascontiguousarray(stacked[is_view])
+        main_crowding = crowding(main)
+        # A name and description share their skill's crowding; an example is crowded by
+        # the other skills' examples (forty "invoice <thing>" examples are a hub of their
+        # own, whatever their skills' lessons say).
+        view_crowding = np.repeat(main_crowding, view_count)
+        view_crowding[is_example] = crowding(views[is_example])
         return cls(
             version=version,
             model=model,
@@ -226,49 +293,63 @@ class _Matrix:
             vectors=main,
             rows={int(skill_id): row for row, skill_id in enumerate(ids)},
             reach=reach,
-            views=np.ascontiguousarray(stacked[is_view]),
-            first_view=np.cumsum(view_count) - view_count,
+            crowding=main_crowding,
+            views=views,
+            first_view=first_view,
             view_count=view_count,
-            crowding=_crowding(main),
+            view_discount=np.where(is_example, EXAMPLE_DISCOUNT, 0.0).astype(np.float32),
+            view_crowding=view_crowding,
         )
 
-    def best_of_views(self, rows: np.ndarray, scores: np.ndarray, query: np.ndarray) -> None:
-        """Raise ``scores`` (one per main row in ``rows``) to the cosine of each skill's
-        nearest view, in one product over the views of these rows only."""
+    def best_of_views(
+        self,
+        rows: np.ndarray,
+        cosines: np.ndarray,
+        discounted: np.ndarray,
+        query: np.ndarray,
+        discount: Crowding,
+    ) -> None:
+        """Raise ``cosines`` and ``discounted`` (one per main row in ``rows``) to those of
+        each skill's nearest view (an example's less :data:`EXAMPLE_DISCOUNT`), in one
+        product over the views of these rows only."""
         counts = self.view_count[rows]
         if not counts.any():
             return
         total = int(counts.sum())
         owner = np.repeat(np.arange(len(rows)), counts)
         offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        cosines = self.views[np.repeat(self.first_view[rows], counts) + offset] @ query
-        np.maximum.at(scores, owner, cosines)
+        index = np.repeat(self.first_view[rows], counts) + offset
+        view_cosines = self.views[index] @ query - self.view_discount[index]
+        np.maximum.at(cosines, owner, view_cosines)
+        np.maximum.at(
+            discounted, owner, view_cosines - discount.excess(self.view_crowding[index])
+        )
 
 
-def _crowding(vectors: np.ndarray) -> np.ndarray:
-    """Each skill's crowding: the sum of its main vector's cosines with its
-    :data:`CROWD_NEIGHBOURS` nearest other skills', over :data:`CROWD_NEIGHBOURS` (a library
-    too small to have that many counts the missing ones as 0).
+def crowding(vectors: np.ndarray) -> np.ndarray:
+    """Each vector's crowding: the sum of its cosines with its :data:`CROWD_NEIGHBOURS`
+    nearest others, over :data:`CROWD_NEIGHBOURS` (a library too small to have that many
+    counts the missing ones as 0).
 
     A skill among many near-identical ones (generated skills sharing one vocabulary, a
     family of variants) is close to every request that shares a word of that vocabulary: a
     hub. Retrieval discounts the part of its crowding above what a hand-written library
     shows (hubness reduction, as CSLS does for word translation). A twin (a hub skill
     imported beside the user's own) adds a tenth of its cosine, not a hub's crowding.
-    Computed when the matrix is read, in blocks: about 1.4 s of CPU at 10,000 skills, 15 ms
-    at 1,000.
+    Computed when the matrix is read, in blocks: 1.4-1.9 s of CPU for 10,000 vectors,
+    20 ms for 1,000 (the main vectors and the examples each pay it).
     """
     n = len(vectors)
     k = min(CROWD_NEIGHBOURS, n - 1)
-    crowding = np.zeros(n, dtype=np.float32)
+    result = np.zeros(n, dtype=np.float32)
     if k <= 0:
-        return crowding
+        return result
     for start in range(0, n, CROWD_BLOCK):
         block = vectors[start : start + CROWD_BLOCK] @ vectors.T
         block[np.arange(len(block)), np.arange(start, start + len(block))] = -1.0
         nearest = np.partition(block, -k, axis=1)[:, -k:]
-        crowding[start : start + len(block)] = nearest.sum(axis=1) / CROWD_NEIGHBOURS
-    return crowding
+        result[start : start + len(block)] = nearest.sum(axis=1) / CROWD_NEIGHBOURS
+    return result
 
 
 _cache: dict[str, _Matrix] = {}
@@ -296,25 +377,21 @@ def reach(db: sqlite_utils.Database, model: str) -> dict[int, float]:
     return _matrix(db, model).reach
 
 
-def crowding(db: sqlite_utils.Database, model: str, ids: Iterable[int]) -> dict[int, float]:
-    """The crowding (see :func:`_crowding`) of the skills ``ids`` names that have vectors."""
-    matrix = _matrix(db, model)
-    return {i: float(matrix.crowding[matrix.rows[i]]) for i in ids if i in matrix.rows}
-
-
 def nearest(
     db: sqlite_utils.Database,
     query: np.ndarray,
     model: str,
     n: int,
     also: Iterable[int] = (),
-) -> dict[int, float]:
-    """Cosines with ``query`` (of each skill's nearest view): of the ``n`` skills closest
-    by their main vectors, and of the skills ``also`` names (candidates found by their
-    words, which may be further away), by skill id."""
+    discount: Crowding = NO_DISCOUNT,
+) -> Matches:
+    """The closeness of ``query`` to the ``n`` skills closest by their main vectors and
+    to the skills ``also`` names (candidates found by their words, which may be further
+    away), by skill id: as cosines of each skill's nearest view, and less what each
+    view's crowding takes (``discount``)."""
     matrix = _matrix(db, model)
     if not len(matrix.ids):
-        return {}
+        return Matches({}, {})
     # einsum, not ``@``: BLAS spreads this matrix-vector product over threads that spin on
     # a busy 2-core machine (3.4 ms of CPU at 10,000 skills against 0.7 ms in one loop).
     scores = np.einsum("ij,j->i", matrix.vectors, query)
@@ -322,6 +399,11 @@ def nearest(
     top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(n)
     extra = [matrix.rows[i] for i in also if i in matrix.rows]
     rows = np.unique(np.concatenate([top, np.asarray(extra, dtype=np.int64)]))
-    best = scores[rows]
-    matrix.best_of_views(rows, best, query)
-    return dict(zip(matrix.ids[rows].tolist(), best.tolist(), strict=True))
+    cosines = scores[rows]
+    discounted = cosines - discount.excess(matrix.crowding[rows])
+    matrix.best_of_views(rows, cosines, discounted, query, discount)
+    ids = matrix.ids[rows].tolist()
+    return Matches(
+        dict(zip(ids, cosines.tolist(), strict=True)),
+        dict(zip(ids, discounted.tolist(), strict=True)),
+    )

@@ -51,5 +51,5 @@ def test_the_padding_is_embedded_as_the_app_embeds_a_skill() -> None:
         expected, expected_reach = vectors.embed_skill(
             embedder, skill.name, skill.description, skill.body
         )
-        assert rows.shape == expected.shape == (2, DIMENSIONS)
+        assert rows.shape == expected.shape == (3, DIMENSIONS)  # main, head, example
         assert np.allclose(rows, expected, atol=1e-5) and reach == expected_reach

@@ -205,6 +205,31 @@ def test_a_crowd_of_near_identical_skills_is_not_injected_for_a_word_it_shares(
     ]
 
 
+def test_a_request_worded_like_a_skills_example_finds_it(tmp_path: Path) -> None:
+    """A free-text example is a view of its skill: "add date-fns to the frontend" is
+    closer to ``pnpm -F web add date-fns`` than to any description (it went to the ISO
+    dates skill by the word "date"), and a distance to the kilometres preference. An
+    unrelated question still gets nothing."""
+    library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
+    for name, description, lesson, example in (
+        ("js-package-manager", "The user manages JavaScript dependencies with pnpm workspaces.",
+         "Use pnpm, filtered to the package: pnpm -F <package> add <dependency>.",
+         "pnpm -F web add date-fns"),
+        ("date-format-iso", "The user writes dates as ISO 8601 (2026-12-07).",
+         "Write dates as YYYY-MM-DD.", "2026-12-07"),
+        ("git-commit-style", "The user writes git commit messages in Conventional Commits style.",
+         "type(scope): imperative summary.", "fix(invoices): guard against null totals"),
+        ("units-metric", "The user wants metric units: kilometres, kilograms, Celsius.",
+         "Give metric units first.", "Munich to Vienna is about 400 km by road."),
+    ):
+        library.save(Skill(name, description, compose_body(lesson, "", example)))
+    assert _names(library.db, "add date-fns to the frontend pls, what's the command") == [
+        "js-package-manager"
+    ]
+    assert _names(library.db, "how far is Lisbon from Porto") == ["units-metric"]
+    assert _names(library.db, "What year did the Berlin wall fall?") == []
+
+
 def test_standing_skills_leave_a_slot_for_the_relevant_one(tmp_path: Path) -> None:
     library = SkillLibrary(open_db(tmp_path / "x.db"), root=tmp_path / "skills")
     for i, tone in enumerate(("pirate", "formal", "cheerful")):

@@ -10,7 +10,7 @@ import pytest
 from app.model.embedder import DIMENSIONS, shared_embedder
 from app.skills import vectors
 from app.skills.library import SkillLibrary
-from app.skills.skill import Skill, compose_body, compose_examples
+from app.skills.skill import NO_WORKED_REPLY, Skill, compose_body, compose_examples
 from app.store import skill_vectors
 from app.store.db import open_db
 
@@ -44,9 +44,10 @@ def test_saving_a_skill_stores_its_vector(library: SkillLibrary) -> None:
     assert embedder is not None
     text = vectors.skill_text("use-ripgrep", _skill().description, _skill().body)
     head = f"use ripgrep: {_skill().description}"
-    assert stored[1].shape == (2, DIMENSIONS)
+    assert stored[1].shape == (3, DIMENSIONS)  # main, name and description, example
     assert float(stored[1][0] @ embedder.embed_one(text)) > 0.999
     assert float(stored[1][1] @ embedder.embed_one(head)) > 0.999
+    assert float(stored[1][2] @ embedder.embed_one("`rg x`")) > 0.999
 
 
 def test_counters_do_not_embed_again_but_a_new_text_does(library: SkillLibrary) -> None:
@@ -82,15 +83,15 @@ def test_nearest_rereads_the_matrix_only_when_a_vector_changed(library: SkillLib
     assert embedder is not None
     library.save(_skill())
     query = embedder.embed_one("look for a word in my source files")
-    first = vectors.nearest(library.db, query, embedder.id, 5)
+    first = vectors.nearest(library.db, query, embedder.id, 5).cosines
     assert list(first) == [library.get("use-ripgrep").id]
     version = skill_vectors.version(library.db)
     library.save(Skill("docker-prune", "Free disk space used by docker.", "Run prune."))
     assert skill_vectors.version(library.db) > version
-    both = vectors.nearest(library.db, query, embedder.id, 5)
+    both = vectors.nearest(library.db, query, embedder.id, 5).cosines
     assert len(both) == 2 and max(both, key=both.get) == library.get("use-ripgrep").id
     docker = library.get("docker-prune").id
-    assert list(vectors.nearest(library.db, query, embedder.id, 1, also=[docker])) == [
+    assert list(vectors.nearest(library.db, query, embedder.id, 1, also=[docker]).cosines) == [
         library.get("use-ripgrep").id, docker
     ]
 
@@ -115,7 +116,7 @@ def test_a_request_is_as_close_to_a_skill_as_to_its_nearest_view(library: SkillL
     assert stored is not None and stored[1].shape == (2, DIMENSIONS)
     query = embedder.embed_one("turn my meeting notes into a summary for the team")
     main, head = (float(row @ query) for row in stored[1])
-    found = vectors.nearest(library.db, query, embedder.id, 5)
+    found = vectors.nearest(library.db, query, embedder.id, 5).cosines
     assert found[library.get("notes-headings").id] == pytest.approx(head) and head > main
 
 
@@ -138,7 +139,7 @@ def test_a_skill_learned_from_one_request_does_not_reach_its_neighbours(
     assert embedder is not None
     control, near = embedder.embed(["How do I list the files in a folder?", taught])
     assert float(control @ near) > 0.5
-    found = vectors.nearest(library.db, control, embedder.id, 5)
+    found = vectors.nearest(library.db, control, embedder.id, 5).cosines
     assert found[library.get("search-word-files").id] < 0.5
 
 
@@ -151,20 +152,56 @@ def test_a_habit_keeps_one_vector_the_centre_of_its_requests(library: SkillLibra
     assert stored is not None and stored[1].shape == (1, DIMENSIONS)
 
 
-def test_crowding_is_how_close_a_skill_is_to_its_ten_nearest_others(
-    library: SkillLibrary,
-) -> None:
-    """A twin adds a tenth of its cosine; a skill among a dozen near-identical variants is
-    far more crowded than an unrelated skill beside them."""
+def test_crowding_is_how_close_a_vector_is_to_its_ten_nearest_others() -> None:
+    """A twin adds a tenth of its cosine; one among a dozen near-identical variants is far
+    more crowded than an unrelated skill beside them."""
     embedder = shared_embedder()
     assert embedder is not None
-    library.save(_skill())
-    library.save(Skill("ripgrep-twin", _skill().description, _skill().body))
-    alone = library.get("use-ripgrep").id
-    assert 0.05 < vectors.crowding(library.db, embedder.id, [alone])[alone] <= 0.1
+    ripgrep = "Search text in files with ripgrep."
+    twins = embedder.embed([ripgrep, ripgrep.replace("Search", "Find")])
+    assert 0.09 < vectors.crowding(twins)[0] <= 0.1
+    things = "receipt budget pension tax loan savings dividend mortgage lease rent fee bill"
+    texts = [ripgrep, *(f"Keep the invoice {thing} first." for thing in things.split())]
+    unrelated, variant, *_ = vectors.crowding(embedder.embed(texts))
+    assert variant > unrelated + 0.2
+
+
+def test_a_crowded_view_is_discounted_by_its_own_crowding(library: SkillLibrary) -> None:
+    """A skill's example is crowded by the other skills' examples: a dozen "invoice
+    <thing>" examples lose more of their closeness to "what's an invoice" than a lone one."""
+    embedder = shared_embedder()
+    assert embedder is not None
     things = "receipt budget pension tax loan savings dividend mortgage lease rent fee bill"
     for i, thing in enumerate(things.split()):
-        library.save(Skill(f"invoice-{i}", f"Keep the invoice {thing} first.", "Keep it."))
-    ids = [library.get(name).id for name in ("use-ripgrep", "invoice-0", "invoice-5")]
-    unrelated, variant, other = (vectors.crowding(library.db, embedder.id, ids)[i] for i in ids)
-    assert variant > unrelated + 0.2 and other > unrelated + 0.2
+        body = compose_body(f"Sort by {thing}.", "", f"invoice {thing}")
+        library.save(Skill(f"paperwork-{i}", f"Paperwork habit number {i}.", body))
+    query = embedder.embed_one("what's an invoice")
+    found = vectors.nearest(library.db, query, embedder.id, 20, discount=vectors.Crowding(0.0, 1.0))
+    skill = library.get("paperwork-0").id
+    crowded = found.cosines[skill] - found.discounted[skill]
+    assert crowded > 0.3
+
+
+def test_a_free_text_example_is_a_view_that_counts_less(library: SkillLibrary) -> None:
+    """A command or sample answer is a view of its own, its cosine lowered by
+    EXAMPLE_DISCOUNT; worked (request, answer) pairs and the placeholder of a lesson with
+    no worked reply yet are not views."""
+    embedder = shared_embedder()
+    assert embedder is not None
+    body = compose_body("Use pnpm, filtered to the package.", "npm.", "pnpm -F web add date-fns")
+    library.save(Skill("js-packages", "The user manages JavaScript dependencies.", body))
+    stored = _vector(library, "js-packages")
+    assert stored is not None and stored[1].shape == (3, DIMENSIONS)
+    query = embedder.embed_one("pnpm -F web add date-fns")
+    example = float(stored[1][2] @ query)
+    assert example > 0.99
+    found = vectors.nearest(library.db, query, embedder.id, 5).cosines
+    assert found[library.get("js-packages").id] == pytest.approx(
+        example - vectors.EXAMPLE_DISCOUNT, abs=1e-5
+    )
+    pairs = compose_examples([("add lodash to web", "`pnpm -F web add lodash`")])
+    for name, example_text in (("taught", pairs), ("unworked", NO_WORKED_REPLY)):
+        library.save(Skill(name, "The user manages JavaScript dependencies.",
+                           compose_body("Use pnpm.", "npm.", example_text)))
+        stored = _vector(library, name)
+        assert stored is not None and stored[1].shape == (2, DIMENSIONS), name
