@@ -53,8 +53,10 @@ BATCH = 32
 # How many nearest other skills say how crowded a skill's neighbourhood is (its crowding).
 CROWD_NEIGHBOURS = 10
 # Rows of the skill-by-skill product computed at once when the crowding is measured: a
-# block of 1,000 rows at 10,000 skills is 40 MB, where the whole product would be 400 MB.
-CROWD_BLOCK = 1000
+# block of 500 rows at 10,000 skills is 20 MB (and as much for its partition) in the
+# window's process, where the whole product would be 400 MB; blocks of 1,000 were no
+# faster (1.4-2.2 s of CPU for 10,000 vectors either way, with the machine's load).
+CROWD_BLOCK = 500
 # What an example view's cosine counts less than a description's (see skill_views).
 EXAMPLE_DISCOUNT = 0.1
 # A skill with this many worked examples was taught on that many requests (a habit): they,
@@ -336,7 +338,7 @@ def crowding(vectors: np.ndarray) -> np.ndarray:
     hub. Retrieval discounts the part of its crowding above what a hand-written library
     shows (hubness reduction, as CSLS does for word translation). A twin (a hub skill
     imported beside the user's own) adds a tenth of its cosine, not a hub's crowding.
-    Computed when the matrix is read, in blocks: 1.4-1.9 s of CPU for 10,000 vectors,
+    Computed when the matrix is read, in blocks: 1.4-2.2 s of CPU for 10,000 vectors,
     20 ms for 1,000 (the main vectors and the examples each pay it).
     """
     n = len(vectors)
