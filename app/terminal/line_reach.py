@@ -14,6 +14,7 @@ from app.terminal.exposure_checks import exposure_reasons
 from app.terminal.home_reach import home_reach_reasons
 from app.terminal.inline_reach import code_reach_reasons
 from app.terminal.package_runners import runner_reasons
+from app.terminal.secret_moves import secret_move_reasons
 from app.terminal.service_stops import service_reasons
 from app.terminal.shell_syntax import Command
 
@@ -23,4 +24,5 @@ def line_reasons(commands: list[Command]) -> list[str]:
     return (code_reach_reasons(commands) + home_reach_reasons(commands)
             + service_reasons(commands) + exposure_reasons(commands)
             + disguise_reasons(commands) + endless_reasons(commands)
-            + proc_sys_reasons(commands) + runner_reasons(commands))
+            + proc_sys_reasons(commands) + runner_reasons(commands)
+            + secret_move_reasons(commands))

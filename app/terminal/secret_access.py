@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
-from app.terminal import risky_paths as paths
+from app.terminal.command_words import option_values
+from app.terminal.secret_moves import exposed_place, secret_named
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -34,7 +35,7 @@ def _chmod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     words = [arg for arg in args if not arg.startswith("-") or re.fullmatch(r"-[rwxXst]+", arg)]
     if len(words) < 2 or not _grants_others(words[0]):
         return []
-    secret = [t for t in words[1:] if paths.mentions_secret(t)]
+    secret = [t for t in words[1:] if secret_named(t)]
     return [OPENED.format(secret[0])] if secret else []
 
 
@@ -58,7 +59,7 @@ def _setfacl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     entries = [b for a, b in pairwise(args) if re.fullmatch(r"-\w*[mM]|--set|--modify", a)]
     entries += [a.partition("=")[2] for a in args if a.startswith(("--set=", "--modify="))]
     opens = any(_acl_opens(e) for entry in entries for e in entry.split(","))
-    secret = [a for a in args if paths.mentions_secret(a)]
+    secret = [a for a in args if secret_named(a)]
     return [OPENED.format(secret[0])] if opens and secret else []
 
 
@@ -72,13 +73,14 @@ def _copied_out(name: str) -> Judge:
     (its default, 0755, does)."""
 
     def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        used = set(option_values(args, {"-e", "--rsh", "-i"}))  # a key used to log in
         words = [a for a in args if not a.startswith("-")]
-        secret = [w for w in words if paths.mentions_secret(w)]
+        secret = [w for w in words if secret_named(w) and w not in used]
         if not secret:
             return []
         targets = [w for w in words if w not in secret] + [
             a.partition("=")[2] for a in args if a.startswith("--target-directory=")]
-        places = [t for t in targets if _shared(paths.expand(t, cwd))]
+        places = [t for t in targets if exposed_place(t, cwd)]
         if places:
             return [f"puts your keys or credentials ({secret[0]}) where other accounts can "
                     f"read them ({places[0]})"]
@@ -91,16 +93,6 @@ def _copied_out(name: str) -> Judge:
 
     return judge
 
-
-# Folders other accounts can read, or a web server serves.
-_SHARED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm|/srv|/var/www|/usr/share|/usr/local/share"
-                     r"|/var/lib/tftpboot|~/(?:Public|public_html|www))(?:/|$)")
-
-
-def _shared(path: str | None) -> bool:
-    home = paths.home()
-    return path is not None and bool(_SHARED.match(
-        "~" + path[len(home):] if path.startswith(home + "/") else path))
 
 JUDGES: dict[str, Judge] = {"chmod": _chmod, "setfacl": _setfacl, **{
     name: _copied_out(name) for name in ("install", "cp", "mv", "rsync", "tar", "zip", "7z",

@@ -1,0 +1,189 @@
+"""Secrets leaving their place: judged by what is touched, not by which program touches it.
+
+Why: ten rounds of naming the programs that copy, archive or send a key each left the next
+unseen set a new spelling (`cat key > /tmp/k`, `… | tee /dev/shm/k`, `printenv > /var/www/…`,
+`pass show bank > file`, a key folder mounted into a web server). So this wall asks two
+questions only: does a command name a secret (a private key, a credentials store, a
+password manager's entry, a secret-named variable, the whole environment), and does the
+line put it where someone else gets it — a file other accounts read, a web server serves or
+a sync client uploads, another machine, a container, a token's header sent to a host that
+is not its service. Showing (`cat ~/.ssh/id_ed25519.pub`, `pass show bank | head -1`),
+checking (`ssh-keygen -lf`), using a key to log in (`scp -i`), tightening (`chmod 600`) and
+a backup that stays the user's (`cp -p ~/.ssh/id_rsa ~/.ssh/id_rsa.bak`, `cp … ~/backup/`,
+`env | sort > env.txt`) stay quiet.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+from app.terminal import risky_paths as paths
+from app.terminal.command_words import option_values, program_and_args
+from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
+
+# Key files beyond `risky_paths`' list: TLS private keys and `*.key` files.
+_KEY_FILE = re.compile(r"^/etc/ssl/private(?:/|$)|(?:^|/)[^/\s]*\.key$|(?:^|/)(?:privkey|[\w.-]*"
+                       r"private[\w.-]*|[\w.-]*[-_.]key)\.pem$")
+# Environment variables named as secrets.
+_SECRET_VAR = re.compile(r"\$\{?([A-Z0-9_]*(?:_TOKEN|TOKEN_|SECRET|PASSWORD|PASSWD|_KEY|_PAT)"
+                         r"[A-Z0-9_]*)\}?")
+# Folders other accounts read, a web server serves, or a sync client uploads; a file
+# elsewhere (`~/backup/`, a USB disk, the working folder) stays the user's own.
+_EXPOSED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm|/srv|/var/www|/usr/share|/usr/local/share"
+                      r"|/var/lib/tftpboot|/run/user/\d+/gvfs|~/(?:Public|public_html|www|Dropbox"
+                      r"|OneDrive|Google ?Drive|Nextcloud|ownCloud|pCloudDrive|MEGA|Sync|"
+                      r"Insync|Box))(?:/|$)")
+_REMOTE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)|^(?:s3|gs|rsync|scp|sftp|https?)://")
+# Programs that only check, tighten or use a key where it is.
+_CHECKERS = frozenset({"gpg", "ssh-keygen", "ssh-add", "chmod", "chown", "stat", "ssh",
+                       "openssl", "sha256sum", "md5sum", "test", "["})
+_COPIERS = frozenset({"cp", "mv", "ln", "install", "rsync", "scp", "tar", "zip", "7z", "ditto",
+                      "dd", "rclone", "gsutil", "cpio", "pax", "bsdtar", "sftp"})
+# Programs that, fed a secret on their input, send it to another machine or account.
+_SENDERS = frozenset({"curl", "wget", "nc", "ncat", "netcat", "socat", "ssh", "scp", "mail",
+                      "sendmail", "mutt", "logger", "wall", "write"})
+_QUIET_SINKS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"})
+_MOUNTS = frozenset({"-v", "--volume", "--mount", "--bind", "--ro-bind"})
+_WEB_SERVERS = re.compile(r"^(?:[\w.-]+/)*(?:nginx|httpd|caddy|apache2?|lighttpd|php)(?::|$)")
+_CONTAINERS = frozenset({"docker", "podman", "nerdctl", "bwrap", "systemd-nspawn"})
+# Words a token's variable starts with that say nothing of its service.
+_GENERIC = frozenset({"API", "AUTH", "ACCESS", "BEARER", "TOKEN", "SECRET", "MY", "APP", "CI"})
+_SERVICE_HOSTS = {"GH": "github", "GL": "gitlab", "HF": "huggingface", "AWS": "amazonaws",
+                  "CF": "cloudflare", "NPM": "npmjs", "PYPI": "pypi", "DO": "digitalocean"}
+_GRANTS = re.compile(r"[ugoa]*[go][ugoa]*[+=][rwxXst]*[rw][rwxXst]*|0?[0-7]{2}[2-7][0-7]"
+                     r"|0?[0-7]{3}[2-7]")
+
+
+def secret_named(text: str) -> bool:
+    """`text` names a private key, a credentials file or a secret-named variable."""
+    return bool(paths.mentions_secret(text) or _KEY_FILE.search(text)
+                or _SECRET_VAR.search(text))
+
+
+def exposed_place(target: str, cwd: str | None = None) -> bool:
+    """A path other accounts read, a server serves or a sync client uploads, or another
+    machine (`host:path`, `s3://…`)."""
+    if _REMOTE.match(target):
+        return True
+    path = paths.expand(target.strip("'\""), cwd)
+    home = paths.home()
+    return path is not None and bool(_EXPOSED.match(
+        "~" + path[len(home):] if path.startswith(home + "/") else path))
+
+
+def _source(command: Command) -> str | None:
+    """What secret a command emits or handles: a named secret, a password entry, a key
+    export, the whole environment; None for anything else."""
+    name, args = program_and_args(command)
+    words = [a for a in args if not a.startswith("-")]
+    if name in ("pass", "gopass") and (not words or words[0] in ("show", "cat")) and args:
+        return f"the password entry {words[-1] if words else ''}".strip()
+    if name == "gpg" and any(re.match(r"--export-secret-(?:sub)?keys", a) for a in args):
+        return "your secret GPG keys"
+    if (name in ("printenv", "env") and not args) or (name in ("export", "declare")
+                                                      and args in (["-p"], ["-x"])):
+        return "the whole environment (tokens and passwords in it)"
+    if name in _CHECKERS:
+        return None
+    used = set(option_values(args, {"-i", "-e", "-o", "--rsh", "--identity"}))
+    secret = [a for a in args if secret_named(a) and not a.endswith(".pub") and a not in used
+              and not a.startswith(("IdentityFile=", "--identity="))]
+    return secret[0] if secret else None
+
+
+def _written_files(command: Command) -> list[str]:
+    files = [r.target.text for r in command.redirects
+             if r.op in WRITE_REDIRECT_OPS and not r.target.text.isdigit()]
+    name, args = program_and_args(command)
+    if name == "gpg":
+        files += option_values(args, {"-o", "--output"})
+    return [f for f in files if exposed_place(f) and f not in _QUIET_SINKS]
+
+
+def _copied(command: Command) -> str | None:
+    """The exposed place a copier puts a secret in."""
+    name, args = program_and_args(command)
+    if name not in _COPIERS:
+        return None
+    words = [a for a in args if not a.startswith("-")]
+    if name == "dd":
+        words = [a.partition("=")[2] for a in args if a.startswith("of=")]
+    places = [w for w in words if not secret_named(w) and exposed_place(w)]
+    return places[-1] if places else None
+
+
+def _mounted(command: Command) -> str | None:
+    """A secret mounted into a container that serves it: one publishing a port or running
+    a web server (a container that only uses the key, `-v ~/.ssh:/s alpine ls /s`, is left
+    to the allow rules, which never cover a mount)."""
+    name, args = program_and_args(command)
+    serves = any(re.match(r"-p\b|--publish|--network=?host|-P$", a) for a in args) or any(
+        _WEB_SERVERS.match(a) for a in args)
+    if name not in _CONTAINERS or not serves:
+        return None
+    for value in option_values(args, _MOUNTS):
+        source = value.split(":")[0].removeprefix("type=bind,").removeprefix("source=")
+        if secret_named(source) or secret_named(value.split(",")[1] if "," in value else ""):
+            return value
+    return None
+
+
+def _foreign_token_host(command: Command) -> str | None:
+    """A token's header sent to a host that is not its service (`$GITHUB_TOKEN` to
+    `collector.example`); `$TOKEN` of no named service may go anywhere."""
+    name, args = program_and_args(command)
+    if name not in ("curl", "wget", "http", "https", "xh"):
+        return None
+    headers = option_values(args, {"-H", "--header"}) + [a for a in args if ":" in a
+                                                          and not a.startswith("http")]
+    hosts = [urlsplit(a).hostname or "" for a in args if re.match(r"https?://", a)]
+    for header in headers:
+        for var in _SECRET_VAR.findall(header):
+            service = var.split("_")[0]
+            if service in _GENERIC or not hosts:
+                continue
+            word = _SERVICE_HOSTS.get(service, service).lower()
+            if not any(word in host for host in hosts):
+                return hosts[0]
+    return None
+
+
+def _passes(name: str, args: list[str]) -> bool:
+    """A program that, fed a secret on its input, sends it, writes it where others read,
+    or (xargs) opens, copies or sends the files named."""
+    if name in _SENDERS:
+        return True
+    if name in ("tee", "sponge", "dd", "split"):
+        return any(exposed_place(a.removeprefix("of=")) for a in args if not a.startswith("-"))
+    if name in ("xargs", "parallel"):
+        inner = [a for a in args if not a.startswith("-")]
+        return bool(set(inner) & (_SENDERS | _COPIERS)) or (
+            "chmod" in inner and any(_GRANTS.fullmatch(a) for a in inner))
+    return False
+
+
+def secret_move_reasons(commands: list[Command]) -> list[str]:
+    """Reasons for a secret written, copied, mounted or handed on anywhere on the line."""
+    reasons = []
+    for command in commands:
+        secret = _source(command)
+        if secret:
+            if written := _written_files(command):
+                reasons.append(f"writes {secret} into a file others can read ({written[0]})")
+            if place := _copied(command):
+                reasons.append(f"copies {secret} where others can read it ({place})")
+        if mount := _mounted(command):
+            reasons.append(f"mounts your keys or credentials into a container ({mount})")
+        if host := _foreign_token_host(command):
+            reasons.append(f"sends a token to a host that is not its service ({host})")
+        fed = next((s for upstream in command.upstream if (s := _source(upstream))), None)
+        if fed:
+            name, args = program_and_args(command)
+            written = _written_files(command)
+            if _passes(name, args) or written:
+                where = written[0] if written else name
+                reasons.append(f"hands {fed} to {posixpath.basename(where)}, which keeps it "
+                               "where others read it or sends it on")
+    return reasons
