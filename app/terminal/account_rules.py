@@ -18,11 +18,14 @@ _ACCOUNTS = re.compile("|".join([
     r"\b(?:useradd|adduser)\b[^|;&]*\s(?:-u\s*0\b|--uid\s+0\b|-o\b)",
     r"\b(?:usermod|gpasswd|adduser)\b[^|;&]*\s(?:-\w*G\s*|-a\s+|--groups\s+|\w+\s+)\S*"
     r"\b(?:sudo|root|wheel|admin|disk|shadow)\b(?![\w.-])",
-    r"/etc/sudoers[^|;&]*(?:NOPASSWD|>>)|(?:>>?|\btee\b|append\w*\(|write\w*\(|\bcp\b|\bmv\b|"
-    r"\binstall\b|sed\s+-i|\bln\b)[^|;&]*/etc/sudoers|NOPASSWD|EDITOR=\S*[^|;&]*\bvisudo\b",
+    r"/etc/sudoers[^|;&]*(?:NOPASSWD|>>)|(?:>>?|\btee\b|append\w*\(|write\w*\(|"
+    r"sed\s+-i)[^|;&]*/etc/sudoers|\b(?:cp|mv|install|ln)\b[^|;&]*\s/etc/sudoers\S*\s*(?:$|[|;&])"
+    r"|NOPASSWD|EDITOR=\S*[^|;&]*\bvisudo\b",
 ]))
 _PERMISSIONS = re.compile("|".join([
-    rf"\b(?:setfacl|chgrp|chown|chmod|chattr)\b[^|;&]*\s{_SECRET_FILES}",
+    rf"\b(?:setfacl|chgrp|chown|chattr)\b[^|;&]*\s{_SECRET_FILES}",
+    rf"\bchmod\s+(?:-\w+\s+)*(?:0?[0-7]?[0-7][2367][0-7]|0?[0-7]?[0-7]{{2}}[1-7]|[ugoa]*[oa+][ugoa]*"
+    rf"[+=]\w*|[ug]*g[ug]*[+=]\w*w\w*)\s[^|;&]*{_SECRET_FILES}",
     r"\bchmod\s+(?:-\w+\s+)*\S+\s+[\"']?\$\{?\w+\}?\w",
     r"\bchmod\s+(?:-\w+\s+)*(?:[0-7]?[2-7][0-7]{3}\b|[ugoa]*\+\w*s)",
     r"\binstall\b[^|;&]*-m\s*[0-7]?[2-7][0-7]{3}\b",
@@ -37,14 +40,23 @@ _PERMISSIONS = re.compile("|".join([
     r"\bfirewall-cmd\b[^|;&]*--set-default-zone=trusted",
 ]))
 # The text fed to chpasswd is shown by echo, so it is read before shown words are blanked.
-_ROOT_PASSWORD = re.compile(r"\broot:[^|;&]*\|[^|;&]*\bchpasswd\b")
+_ROOT_PASSWORD = re.compile(r"\broot:[^|;&]*\|[^|;&]*\bchpasswd\b|\bchpasswd\b[^|;&]*<<[<-]?\s*"
+                            r"[\"']?(?:\w+[\"']?\s*\n)?root:")
+_SEARCHES = re.compile(r"^\s*(?:sudo\s+)?(?:grep|egrep|fgrep|rg|ag|ack|cat|less|diff|ls)\b")
 _PORTS = re.compile(r"\bfirewall-cmd\b[^|;&]*--add-port=(\d+)-(\d+)")
+
+
+def _unread(text: str) -> str:
+    """The line without the commands that only search or show (`grep NOPASSWD -r
+    /etc/sudoers.d/`): naming a sudoers rule to find it changes nothing."""
+    return "".join(part for part in re.split(r"([|;&\n]+)", text)
+                   if not _SEARCHES.match(part))
 
 
 def account_reasons(text: str) -> list[str]:
     """Reasons for changing accounts, root access or the permissions that guard them."""
     reasons = []
-    if _ROOT_PASSWORD.search(text) or _ACCOUNTS.search(text := unspoken(text)):
+    if _ROOT_PASSWORD.search(text) or _ACCOUNTS.search(text := _unread(unspoken(text))):
         reasons.append("changes accounts, passwords or who may act as root")
     ports = _PORTS.search(text)
     if _PERMISSIONS.search(text) or (ports and int(ports[2]) - int(ports[1]) > 1000):

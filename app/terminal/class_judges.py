@@ -12,6 +12,7 @@ from __future__ import annotations
 from app.terminal import (
     account_changes,
     defence_settings,
+    defences_off,
     firewall_rules,
     firmware,
     home_reach,
@@ -23,9 +24,10 @@ from app.terminal import (
     wide_delete,
 )
 
-_CLASSES = (account_changes.JUDGES, defence_settings.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
-            home_reach.JUDGES, package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
-            stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES)
+_CLASSES = (account_changes.JUDGES, defence_settings.JUDGES, defences_off.JUDGES,
+            firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES, package_sources.JUDGES,
+            remote_access.JUDGES, service_stops.JUDGES, stores_wiped.JUDGES, secret_access.JUDGES,
+            wide_delete.CLASS_JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

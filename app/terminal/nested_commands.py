@@ -89,6 +89,10 @@ def _shell_string(name: str, args: list[str]) -> str | None:
     return None
 
 
+# Programs whose changes stay inside the network namespace they run in.
+_NAMESPACE_LOCAL = frozenset({"iptables", "ip6tables", "nft", "iptables-restore", "tc"})
+
+
 def nested_commands(name: str, args: list[str], known: Callable[[str], bool],
                     fed: bool = False) -> list[str]:
     """Command lines found in `args`: from the first word naming a program in `known` (the
@@ -98,6 +102,9 @@ def nested_commands(name: str, args: list[str], known: Callable[[str], bool],
         return []
     if shell_line := _shell_string(name, args):
         return [shell_line]
+    if name == "ip" and args[:2] == ["netns", "exec"] and program_name(
+            (args[3:] or [""])[0]) in _NAMESPACE_LOCAL:
+        return []  # a named namespace's own firewall is never the host's
     for index, arg in enumerate(args):
         # A last word runs only after a verb (`toolbox run reboot`), or when it is a shell
         # that reads what the command is fed (`docker exec -i c sh <<< …`).

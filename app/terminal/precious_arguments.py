@@ -21,6 +21,7 @@ from app.terminal.containment import READERS as LETTERS_HARMLESS
 # Programs that only read the files they are given, run them, or hand them to the user's
 # editor; and programs another judge already rules on for these files.
 READS = frozenset({
+    "aa-enforce", "aa-audit", "aa-complain", "aa-disable", "apparmor_parser",
     "cat", "tac", "less", "more", "most", "head", "tail", "grep", "egrep", "fgrep", "rg", "ag",
     "ack", "wc", "diff", "cmp", "colordiff", "delta", "stat", "file", "ls", "exa", "eza", "lsd",
     "tree", "md5sum", "sha1sum", "sha256sum", "sha512sum", "b2sum", "cksum", "sum", "bat",

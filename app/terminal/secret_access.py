@@ -35,8 +35,15 @@ def _chmod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     words = [arg for arg in args if not arg.startswith("-") or re.fullmatch(r"-[rwxXst]+", arg)]
     if len(words) < 2 or not _grants_others(words[0]):
         return []
-    secret = [t for t in words[1:] if secret_named(t)]
+    secret = [t for t in words[1:] if secret_named(t) and not _shadow_group(words[0], t)]
     return [OPENED.format(secret[0])] if secret else []
+
+
+def _shadow_group(mode: str, target: str) -> bool:
+    """`chmod 640 /etc/shadow`: the shadow group reading the password file is how the system
+    ships it (its login helpers are in that group); others still read nothing."""
+    return bool(re.fullmatch(r"/etc/g?shadow-?", target)
+                and re.fullmatch(r"0?[0-7]?[0-6][04]0", mode))
 
 
 def _acl_opens(entry: str) -> bool:
