@@ -31,7 +31,8 @@ DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "lwp-re
 _WRAPPERS = {
     "sudo": "ugCDprtTUR", "doas": "uC", "env": "uCS", "nice": "n", "nohup": "", "command": "",
     "exec": "a", "time": "fo", "stdbuf": "ioe", "ionice": "cnp", "setsid": "", "builtin": "",
-    "unbuffer": "", "busybox": "", "xargs": "adEeIiLlnPs", "torsocks": "", "fakeroot": "",
+    "unbuffer": "", "busybox": "", "toybox": "", "xargs": "adEeIiLlnPs", "torsocks": "",
+    "fakeroot": "",
     "timeout": "sk", "chrt": "", "taskset": "", "chroot": "", "caffeinate": "", "pkexec": "",
     "strace": "eoOpPsSuX", "nocache": "", "ltrace": "eoOpPsSuXAan", "setarch": "", "unshare": "",
     "cpulimit": "lpe", "choom": "np", "prlimit": "p", "systemd-run": "pEuM", "runcon": "urtl",

@@ -65,8 +65,6 @@ from app.terminal.pipe_checks import (
     deletes_history_in_loop,
     fetches,
     fork_bomb,
-    kill_sources,
-    lists_every_process,
     only_shown,
     read_values,
     scrambled,
@@ -76,6 +74,7 @@ from app.terminal.pipe_checks import (
 )
 from app.terminal.planted_text import scheduled_or_boot, timer_reasons
 from app.terminal.precious_arguments import argument_reasons, console_writes
+from app.terminal.process_sweeps import kill_sources, lists_every_process
 from app.terminal.program_checks import (
     REMOTE_SHELL,
     assignment_reasons,

@@ -27,7 +27,6 @@ from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import VITAL
 
 PIPE_DOWNLOAD = "runs a script straight from the internet without showing it to you"
-_PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "sed"})
 _FUNC_DEF_RE = re.compile(r"(?:\bfunction\s+([^\s(){};|&]{1,64})\s*(?:\(\s*\))?|"
                           r"(?<![^\s;&|(){}])([^\s(){};|&]{1,64})\s*\(\s*\))\s*\{([^{}]{0,500})\}")
 _ENDLESS_SPAWN = re.compile(r"\b(?:while\s+(?::|true|\[\s*1\s*\]|\(\(\s*1\s*\)\))|until\s+false)"
@@ -98,21 +97,6 @@ def read_values(command: Command) -> list[str]:
     return [value.strip() for value in (fed or "").splitlines() if value.strip()]
 
 
-def lists_every_process(commands: list[Command]) -> bool:
-    """A pipeline that prints every process id: `ps` with nothing picking some out."""
-    listed = filtered = False
-    for command in commands:
-        resolved = resolve([w.text for w in command.words])
-        picks = resolved.name in ("awk", "gawk", "mawk") and re.search(
-            r"/|~|==|NR|\$\d+\s*[<>]", " ".join(resolved.args))
-        patterns = options(resolved.args, valued="uUgGPstFn")[2]
-        every = resolved.name == "pgrep" and (not patterns or any(  # `pgrep -u me`: all of mine
-            re.fullmatch(r"\.\*?|\^|\$|\^?\.\*\$?|\.\+|", a) for a in patterns))
-        listed |= resolved.name == "ps" or every
-        filtered |= bool(picks) or (resolved.name in _PICKERS and not every)
-    return listed and not filtered
-
-
 def fetches(text: str) -> bool:
     """True when a substitution's inner command downloads or decodes something."""
     try:
@@ -165,19 +149,6 @@ def scrambled(inner: str) -> bool:
     except ShellSyntaxError:
         return False
     return bool(commands) and static_output(inner) is None and starts_from_literal(commands)
-
-
-def kill_sources(resolved: Resolved, command: Command) -> list[list[Command]]:
-    """The commands that list the pids `kill` gets: `kill -9 $(ps -e -o pid=)`,
-    `ps -eo pid | xargs kill`, `kill $(pidof Xorg)`."""
-    sources = [list(command.upstream)] if resolved.via_xargs else []
-    for word in resolved.arg_words:
-        for inner in word.substitutions:
-            try:
-                sources.append(parse(inner))
-            except ShellSyntaxError:
-                continue
-    return sources
 
 
 def xargs_inputs(resolved: Resolved, command: Command) -> list[str]:

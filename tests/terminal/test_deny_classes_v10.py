@@ -46,12 +46,23 @@ DANGEROUS = {
         "/etc/firewalld/firewalld.conf",
         "sudo aa-remove-unknown",
     ],
+    "kill fed every process id, through xargs, $(…), < <(…) or a shell's -c": [
+        "ps -ef | awk 'NR > 1 {print $2}' | sudo xargs kill",
+        "sudo xargs -r kill -KILL < <(ps -e -o pid=)", "kill -9 $(ps -U $USER -o pid=)",
+        "toybox sh -c 'kill -KILL -1'", "busybox sh -c 'kill -9 $(ps -o pid=)'",
+        "bash -c 'kill $(ls /proc | grep \"^[0-9]*$\")'",
+        "for p in $(ls -d /proc/[0-9]*); do kill -9 ${p#/proc/}; done",
+    ],
     "a root password set to a known value": [
         "echo 'root:hunter2' | sudo chpasswd", "sudo chpasswd <<< \"root:toor\"",
     ],
 }
 
 HARMLESS = [
+    "kill $(ps -C firefox -o pid=)", "ps aux | awk '/firefox/{print $2}' | xargs kill",
+    "xargs kill < <(pgrep -f myserver)", "ps -p 1234 -o pid= | xargs kill",
+    "ps aux | awk 'NR>1 && $3 > 90 {print $2}' | xargs kill",
+    "toybox ls -l /proc/self/fd", "ls /proc | grep -E '^[0-9]+$' | wc -l",
     "sudo pfctl -sr", "sudo pfctl -F all -f /etc/pf.conf", "ipfw list", "sudo nft list ruleset",
     "sudo nft 'add table inet t; add chain inet t c'", "sudo netfilter-persistent save",
     "grep ^SELINUX= /etc/selinux/config",

@@ -1,0 +1,80 @@
+"""Mass killing by pid lists: `kill` fed every process id, however the list is made.
+
+Why: a kill of one program names it (`pkill firefox`, `kill $(pidof vlc)`); a kill fed
+the whole process table takes the session, and with sudo the system, down. The table has
+many spellings (`ps aux`, `ps -u $USER -o pid=`, `pgrep -u me`, `ls /proc | grep ^[0-9]`)
+and reaches `kill` through xargs, `$(…)` or `< <(…)`; what is judged is whether anything
+on the way picks some processes out (a pattern, a pid, a name), not which tool lists them.
+Skipping the header (`awk 'NR>1'`) or keeping only the numbers (`grep -E '^[0-9]+$'`)
+picks nothing out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.terminal.command_words import Resolved, options, resolve
+from app.terminal.shell_syntax import Command, ShellSyntaxError, parse
+
+# Tools that keep some lines of what they are fed: a pattern or a count picks processes.
+_PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "sed"})
+# A pattern that only keeps numbers: every pid passes it.
+_NUMBERS_ONLY = re.compile(r"\^?(?:\[0-9\]|\\d|\[\[:digit:\]\])(?:[+*]|\{1,?\})?\$?")
+# `ps` options that name the processes listed (a pid, a command name, a terminal, a parent).
+_PS_NARROWS = re.compile(r"^(?:-[pqCt]|--(?:pid|quick-pid|ppid|tty)|-\w*[pqC]$|p\d)")
+
+
+def _awk_picks(args: list[str]) -> bool:
+    """An awk program that compares or matches (`$1 == "x"`, `/firefox/`, `$3 > 50`); the
+    header skip `NR>1` does not pick."""
+    program = re.sub(r"\bNR\s*(?:>\s*1|!=\s*1|>=\s*2)", "", " ".join(args))
+    return bool(re.search(r"/|~|==|\bNR\b|\$\d+\s*[<>]", program))
+
+
+def _every_pid(name: str, args: list[str]) -> bool:
+    """Whether this command lists every process id (of the machine or of the user)."""
+    patterns = options(args, valued="uUgGPstFn")[2]
+    if name == "pgrep":
+        return not patterns or any(re.fullmatch(r"\.\*?|\^|\$|\^?\.\*\$?|\.\+|", a)
+                                   for a in patterns)
+    if name == "ps":
+        return not any(_PS_NARROWS.match(a) for a in args)
+    return name in ("ls", "find", "echo", "printf") and any(
+        re.fullmatch(r"/proc/?(?:\[0-9\]\*|\*)?", a) for a in args)
+
+
+def _picks(name: str, args: list[str]) -> bool:
+    if name in ("awk", "gawk", "mawk"):
+        return _awk_picks(args)
+    if name in ("grep", "egrep", "rg"):
+        patterns = [a for a in args if not a.startswith("-")][:1]
+        return not (patterns and _NUMBERS_ONLY.fullmatch(patterns[0].strip("'\"")))
+    return name in _PICKERS
+
+
+def lists_every_process(commands: list[Command]) -> bool:
+    """A pipeline that prints every process id: a table of them with nothing picking some
+    out."""
+    listed = filtered = False
+    for command in commands:
+        resolved = resolve([w.text for w in command.words])
+        every = _every_pid(resolved.name, resolved.args)
+        listed |= every
+        filtered |= not every and _picks(resolved.name, resolved.args)
+    return listed and not filtered
+
+
+def kill_sources(resolved: Resolved, command: Command) -> list[list[Command]]:
+    """The commands that list the pids `kill` gets: `kill -9 $(ps -e -o pid=)`,
+    `ps -eo pid | xargs kill`, `xargs kill < <(ps -u $USER -o pid=)`, `kill $(pidof X)`."""
+    sources = [list(command.upstream)] if resolved.via_xargs else []
+    inner_texts = [inner for word in resolved.arg_words for inner in word.substitutions]
+    if resolved.via_xargs:
+        inner_texts += [inner for redirect in command.redirects if redirect.op == "<"
+                        for inner in redirect.target.substitutions]
+    for inner in inner_texts:
+        try:
+            sources.append(parse(inner))
+        except ShellSyntaxError:
+            continue
+    return sources
