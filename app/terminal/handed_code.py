@@ -13,6 +13,7 @@ to the commands its code starts.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import replace
 from itertools import pairwise
 
@@ -30,6 +31,7 @@ from app.terminal.fed_code import FedCode
 from app.terminal.inspection import Line
 from app.terminal.line_files import written_text
 from app.terminal.pipe_checks import PIPE_DOWNLOAD, fetches, respawns_itself, script_arguments
+from app.terminal.risky_paths import expand
 from app.terminal.shell_syntax import Command
 
 # Programs that run a command string (`su -c`, `sg grp -c`, `ssh host CMD` …) and, given
@@ -80,6 +82,18 @@ def runner_parameters(name: str, args: list[str]) -> dict[str, str]:
     return numbered(operands[1:]) if len(operands) > 1 else {}
 
 
+def start_folder(command: Command, line: Line) -> str | None:
+    """The folder a shell's `-c` code starts in: where an earlier `cd` on the line went, or
+    `env --chdir=DIR` / `env -C DIR` before it (`cd ~ && sh -c 'rm -rf *'` deletes home)."""
+    texts = [word.text for word in command.words]
+    if "env" in texts[:3]:
+        chdir = [b for a, b in pairwise(texts) if a == "-C"] + [
+            t.partition("=")[2] for t in texts if t.startswith("--chdir=")]
+        if chdir:
+            return expand(chdir[0], line.cwd)
+    return line.cwd
+
+
 def fed(command: Command, feed: Command | None) -> Command:
     """`command`, started by code that `feed` runs, reading `feed`'s input when it has none of
     its own (`ssh host 'bash -s' <<< …`, `docker exec -i c sh <<< …`)."""
@@ -127,6 +141,8 @@ class HandedCode(FedCode):
             elif name in CODE_RUNNERS:
                 self.inspect_hosted(code, depth, name, command, parameters)
             else:
+                if folder := start_folder(command, line):
+                    code = f"cd {shlex.quote(folder)}\n{code}"
                 self.inspect(code, depth + 1, fed_by_download(command), parameters, command)
         if any(fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
             self.reasons.append(PIPE_DOWNLOAD)

@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import program_and_args
+from app.terminal.path_forms import home_form
 from app.terminal.shell_syntax import Command
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
@@ -68,7 +69,7 @@ def _recursive(args: list[str]) -> bool:
 
 def _delete_reasons(name: str, args: list[str], raw: list[str]) -> list[str]:
     reasons = []
-    targets = [arg for arg in args if not arg.startswith("-")]
+    targets = [home_form(arg) for arg in args if not arg.startswith("-")]
     if name in _DELETERS or (name == "mv" and targets):
         for target, written in zip(targets, raw, strict=False):
             wide = _recursive(args) if name != "mv" else _MOVES_HOME_AWAY.match(target)

@@ -11,6 +11,7 @@ from app.terminal.defence_settings import proc_sys_reasons
 from app.terminal.disguised_tools import disguise_reasons
 from app.terminal.endless_sources import endless_reasons
 from app.terminal.exposure_checks import exposure_reasons
+from app.terminal.fed_targets import fed_target_reasons
 from app.terminal.home_reach import home_reach_reasons
 from app.terminal.inline_reach import code_reach_reasons
 from app.terminal.package_runners import runner_reasons
@@ -25,4 +26,4 @@ def line_reasons(commands: list[Command]) -> list[str]:
             + service_reasons(commands) + exposure_reasons(commands)
             + disguise_reasons(commands) + endless_reasons(commands)
             + proc_sys_reasons(commands) + runner_reasons(commands)
-            + secret_move_reasons(commands))
+            + secret_move_reasons(commands) + fed_target_reasons(commands))

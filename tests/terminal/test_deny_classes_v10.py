@@ -53,12 +53,31 @@ DANGEROUS = {
         "bash -c 'kill $(ls /proc | grep \"^[0-9]*$\")'",
         "for p in $(ls -d /proc/[0-9]*); do kill -9 ${p#/proc/}; done",
     ],
+    "a home folder reached by a walk, a desktop-folder lookup or a shell started in home": [
+        "rm -rf ~/Music/../Videos", "rm -rf $HOME/./Desktop", "rm -rf \"$(xdg-user-dir MUSIC)\"",
+        "rm -r -f `xdg-user-dir PICTURES`", "rm -rf \"$XDG_DOCUMENTS_DIR\"",
+        "cd ~ && bash -c 'rm -rf ./*'", "env -C \"$HOME\" dash -c 'rm -rf * .??*'",
+    ],
+    "a start-up file or key listed by one command and destroyed by the next": [
+        "echo ~/.profile | xargs shred -u", "printf '%s\\n' ~/.bashrc | xargs -n1 truncate -s0",
+        "find ~ -maxdepth 1 -name '.z*' -exec rm -f {} +",
+        "find $HOME -maxdepth 1 -name '.bash*' -exec sh -c 'echo > \"$0\"' {} \\;",
+        "while IFS= read -r k; do shred -u \"$k\"; done < <(ls ~/.ssh/id_*)",
+        "ls ~/.ssh/id_* | while read k; do rm \"$k\"; done",
+    ],
     "a root password set to a known value": [
         "echo 'root:hunter2' | sudo chpasswd", "sudo chpasswd <<< \"root:toor\"",
     ],
 }
 
 HARMLESS = [
+    "rm -rf ~/projects/app/../app/build", "rm -rf \"$(xdg-user-dir DOCUMENTS)/old-drafts\"",
+    "rm -rf ./build/../dist", "cd ~/projects/app && sh -c 'rm -rf *'",
+    "env --chdir=build sh -c 'rm -rf *'", "cd /tmp && bash -c 'rm -rf ./*'",
+    "ls ~/.ssh/id_* | wc -l", "find ~ -maxdepth 1 -name '.*rc' -exec cat {} \\;",
+    "find ~ -maxdepth 1 -name '*.log' -delete", "echo ./a.txt | xargs truncate -s 0",
+    "while read -r f; do rm -f \"$f\"; done < <(ls /tmp/*.tmp)",
+    "for f in ~/.bashrc ~/.zshrc; do cp \"$f\" \"$f.bak\"; done",
     "kill $(ps -C firefox -o pid=)", "ps aux | awk '/firefox/{print $2}' | xargs kill",
     "xargs kill < <(pgrep -f myserver)", "ps -p 1234 -o pid= | xargs kill",
     "ps aux | awk 'NR>1 && $3 > 90 {print $2}' | xargs kill",
