@@ -30,7 +30,7 @@ _HOME_EXPR = re.compile(
     r"""|os\.UserHomeDir\(\)|\bhome_dir\(\)|env::var\(\s*"HOME"\s*\)"""
     r"""|System\.getProperty\(\s*"user\.home"\s*\)|SpecialFolder\.UserProfile""")
 _SHELL_CALL = re.compile(
-    r"\b(?:system|popen\w*|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|"
+    r"\b(?:system(?:list)?|popen\w*|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|"
     r"getoutput|getstatusoutput|shell_exec|passthru|proc_open|execute|capture2e?|"
     r"capture3|spawnSync|execSync|execFileSync|open3|shell-command(?:-to-string)?|"
     r"call-process-shell-command|start-process-shell-command)\s*(\(|\s+(?=['\"\[]))")

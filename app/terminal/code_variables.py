@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from app.terminal.embedded_code import ex_shell_commands
+from app.terminal.editor_escapes import ex_shell_commands
 from app.terminal.shell_syntax import ShellSyntaxError, parse
 
 # Variables whose whole value is a command line some program runs for you.

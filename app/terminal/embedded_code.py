@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from app.terminal.code_checks import shell_calls
 from app.terminal.command_words import options
+from app.terminal.editor_escapes import VIM_CODE, gdb_commands, vim_commands, vim_lines
 
 # Variables that load code into whatever program runs next.
 CODE_VARIABLES = frozenset({
@@ -34,9 +35,6 @@ _SSH_CODE_KEYS = re.compile(r"^(?:proxycommand|localcommand|knownhostscommand|"
 _AWK_CALLS = re.compile(r"\bsystem\s*\(\s*(\"(?:[^\"\\]|\\.)*\")|(\"(?:[^\"\\]|\\.)*\")\s*\|&?"
                         r"\s*getline|\|&?\s*(\"(?:[^\"\\]|\\.)*\")")
 _AWK_HIDDEN = re.compile(r"\bsystem\s*\(|\|&?\s*getline|print[^;}]*\|")
-_VIM_SHELL = re.compile(r"^[:\s]*(?:silent!?\s*)?(?:!|(?:sh(?:ell)?|terminal|term)\b)(.*)", re.S)
-_VIM_READ_SHELL = re.compile(r"^[:\s]*(?:[\d,.$%]*\s*)?(?:r(?:ead)?|w(?:rite)?)\s*!(.*)", re.S)
-_VIM_CODE = re.compile(r"system\(|:?(?:py3?|python3?|pyx|lua|perl|ruby)\b|call\s", re.I)
 CONSOLES = {"sqlite3": re.compile(r"\s*\.(?:shell|system)\s+(.*)"),
             "psql": re.compile(r"\s*\\!\s*(.+)"),
             "mysql": re.compile(r"\s*(?:system|\\!)\s+(.*)"),
@@ -156,48 +154,6 @@ def _ssh(args: list[str]) -> list[str]:
         if _SSH_CODE_KEYS.match(key) and key.lower() != "permitlocalcommand":
             commands.append(value)
     return commands + _option_values(args, ("-S",))
-
-
-def vim_lines(args: list[str]) -> list[str]:
-    """The ex command lines a vi-family editor is given: `-c`/`--cmd` values, `+cmd`, and a
-    `-c` that ends a bundle of short flags (`ex -sc '…'`)."""
-    bundled = [value for flag, value in pairwise(args)
-               if re.fullmatch(r"-[A-Za-z]+c", flag) and flag != "-c"]
-    return _option_values(args, ("-c", "--cmd")) + bundled + [
-        a[1:] for a in args if a.startswith("+") and len(a) > 1]
-
-
-def ex_shell_commands(line: str) -> list[str]:
-    """Shell commands in one ex command line. `:!cmd` (and `:r !cmd`, `:w !cmd`) takes the
-    rest of the line, bars included, as vim does; other commands are split at bars."""
-    commands = []
-    for part in line.split("|"):
-        if match := _VIM_SHELL.match(part):
-            commands.append(line[line.index(part) + match.start(1):].strip() or "sh")
-            break
-        if match := _VIM_READ_SHELL.match(part):
-            commands.append(line[line.index(part) + match.start(1):].strip() or "sh")
-            break
-        if _VIM_CODE.search(part):
-            commands += shell_calls(part)
-    return commands
-
-
-def _vim(args: list[str]) -> list[str]:
-    return [found for line in vim_lines(args) for found in ex_shell_commands(line)]
-
-
-def _gdb(args: list[str]) -> list[str]:
-    commands = []
-    for line in _option_values(args, ("-ex", "--eval-command", "-iex")):
-        stripped = line.strip()
-        if stripped.startswith("!"):
-            commands.append(stripped[1:].strip() or "sh")
-        elif stripped.startswith(("shell", "pipe")):
-            commands.append(stripped.partition(" ")[2] or "sh")
-        elif stripped.startswith(("python", "py ", "guile")):
-            commands += shell_calls(stripped.partition(" ")[2])
-    return commands
 
 
 def awk_program(args: list[str]) -> str | None:
@@ -364,9 +320,9 @@ def _program_commands(name: str, args: list[str],
     if name in ("man", "journalctl"):
         return _option_values(args, ("-P", "--pager", "-H", "--html"))
     if name in ("vim", "vi", "nvim", "view", "ex", "vimdiff", "rvim", "gvim"):
-        return _vim(args)
+        return vim_commands(args)
     if name == "gdb":
-        return _gdb(args)
+        return gdb_commands(args)
     if name == "lldb":  # `-o 'platform shell CMD'`, `-o 'script CODE'` (Python)
         lines = _option_values(args, ("-o", "--one-line", "-O", "--one-line-before-file"))
         return [m.group(1) for line in lines if (m := re.match(
@@ -449,5 +405,5 @@ def hides_command(name: str, args: list[str]) -> bool:
         return bool(_SED_HIDDEN.search(script) or _SED_EXEC.search(script)) or bool(
             re.search(r"(?:^|[;\n}])\s*[\d$,/!]*\s*[wW]\s+\S", script))
     if name in ("vim", "vi", "nvim", "view", "ex", "gvim"):
-        return any(_VIM_CODE.search(line) for line in vim_lines(args))
+        return any(VIM_CODE.search(line) for line in vim_lines(args))
     return bool(hidden_commands(name, args))

@@ -20,7 +20,7 @@ import shlex
 from itertools import pairwise
 
 from app.terminal.code_checks import normalise
-from app.terminal.embedded_code import ex_shell_commands
+from app.terminal.editor_escapes import ex_shell_commands
 
 # Places where code starts a program. Each is followed by what it runs: call arguments,
 # the rest of a Lisp form, or the receiver before it (`[…].execute()`).

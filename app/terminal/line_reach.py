@@ -18,6 +18,7 @@ from app.terminal.package_runners import runner_reasons
 from app.terminal.secret_moves import secret_move_reasons
 from app.terminal.service_stops import service_reasons
 from app.terminal.shell_syntax import Command
+from app.terminal.untrusted_runs import untrusted_run_reasons
 
 
 def line_reasons(commands: list[Command]) -> list[str]:
@@ -26,4 +27,5 @@ def line_reasons(commands: list[Command]) -> list[str]:
             + service_reasons(commands) + exposure_reasons(commands)
             + disguise_reasons(commands) + endless_reasons(commands)
             + proc_sys_reasons(commands) + runner_reasons(commands)
-            + secret_move_reasons(commands) + fed_target_reasons(commands))
+            + secret_move_reasons(commands) + fed_target_reasons(commands)
+            + untrusted_run_reasons(commands))

@@ -97,15 +97,19 @@ def read_values(command: Command) -> list[str]:
     return [value.strip() for value in (fed or "").splitlines() if value.strip()]
 
 
+# Programs that read whatever another machine sends over a connection.
+_CONNECTORS = frozenset({"nc", "ncat", "netcat", "socat", "telnet"})
+
+
 def fetches(text: str) -> bool:
-    """True when a substitution's inner command downloads or decodes something."""
+    """True when a substitution's inner command downloads, reads a connection or decodes."""
     try:
         commands = parse(text)
     except ShellSyntaxError:
         return bool(re.search(r"\b(?:curl|wget|base64)\b", text))
     for command in commands:
         resolved = resolve([word.text for word in command.words])
-        if resolved.name in DOWNLOADERS or is_decoder(resolved):
+        if resolved.name in DOWNLOADERS | _CONNECTORS or is_decoder(resolved):
             return True
     return False
 

@@ -42,6 +42,15 @@ def _secret_tool(args: list[str], _cwd: str | None, _piped: list[str]) -> list[s
     return []
 
 
+def _password_folder(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`pass rm -r NAME`: a whole folder of the password store (every entry in it) goes."""
+    words = [a for a in args if not a.startswith("-")]
+    recursive = any(re.fullmatch(r"-\w*r\w*|--recursive", a) for a in args)
+    if words[:1] in (["rm"], ["remove"], ["delete"]) and recursive:
+        return [f"deletes a whole folder of your password store ({words[-1]})"]
+    return []
+
+
 def _browser_store(arg: str, cwd: str | None) -> bool:
     path = paths.expand(arg, cwd)
     home = paths.home()
@@ -190,5 +199,6 @@ JUDGES: dict[str, Judge] = {
     "az": _cloud_resources("az"), "doctl": _cloud_resources("doctl"),
     "podman": _containers, "aws": _each(_cloud_storage, _cloud_resources("aws")),
     "gsutil": _cloud_storage, "gcloud": _each(_cloud_storage, _cloud_resources("gcloud")),
-    "kubectl": _kubectl, "secret-tool": _secret_tool,
+    "kubectl": _kubectl, "secret-tool": _secret_tool, "pass": _password_folder,
+    "gopass": _password_folder,
 }

@@ -1,0 +1,96 @@
+"""Code from nowhere trusted set to run: downloads compiled and run, units enabled from /tmp.
+
+Why: a download piped to a shell is known; the same code compiled first (`curl …/c.c |
+gcc -x c -o /tmp/c - && /tmp/c`) or a service unit linked into the boot targets from a
+folder anyone can write (`ln -s /tmp/.x.service /etc/systemd/system/multi-user.target.wants/`)
+runs unread just the same — the second at every boot, as root. What is judged is where
+the code comes from (the network, a world-writable folder) and that the line makes it run.
+Compiling a download without running it, or enabling a unit kept in /etc, stays quiet.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from itertools import pairwise
+
+from app.terminal.command_words import DOWNLOADERS, option_values, program_and_args
+from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
+
+_COMPILERS = frozenset({"gcc", "cc", "clang", "g++", "c++", "clang++", "tcc", "rustc", "gfortran",
+                        "musl-gcc", "zig", "nim", "fpc", "ghc"})
+_NETWORK = DOWNLOADERS | {"nc", "ncat", "netcat", "socat", "telnet"}
+# Folders any account can write: a unit or program kept there can be swapped by anyone.
+_WORLD_WRITABLE = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)(?:/|$)")
+# Where a unit file, linked or copied in, starts at boot or login.
+_UNIT_PLACES = re.compile(r"^(?:/etc/systemd/system|/lib/systemd/system|/usr/lib/systemd/system"
+                          r"|(?:~|\$HOME|\$\{HOME\})/\.config/systemd/user)(?:/|$)")
+
+
+def _downloaded(commands: list[Command]) -> set[str]:
+    """Files a downloader on the line writes (`curl -o F`, `wget -O F`, `curl … > F`)."""
+    files: set[str] = set()
+    for command in commands:
+        name, args = program_and_args(command)
+        if name in _NETWORK:
+            files |= set(option_values(args, {"--output", "--output-document"}))
+            files |= {b for a, b in pairwise(args) if re.fullmatch(r"-[a-zA-Z]*[oO]", a)}
+            files |= {r.target.text for r in command.redirects if r.op in WRITE_REDIRECT_OPS}
+    return {f.removeprefix("./") for f in files}
+
+
+def _compiled_download(command: Command, downloaded: set[str]) -> str | None:
+    """The program a compiler builds from downloaded source: `-o OUT` (or `a.out`)."""
+    name, args = program_and_args(command)
+    if name not in _COMPILERS:
+        return None
+    fed = any(program_and_args(up)[0] in _NETWORK for up in command.upstream)
+    sources = [a.removeprefix("./") for a in args if not a.startswith("-")]
+    if not ((fed and ("-" in args or "/dev/stdin" in args)) or set(sources) & downloaded):
+        return None
+    if name == "tcc" and "-run" in args:
+        return "-run"
+    outputs = option_values(args, {"-o"}) + [a[2:] for a in args
+                                             if a.startswith("-o") and len(a) > 2]
+    return outputs[-1] if outputs else "a.out"
+
+
+def _runs(command: Command, program: str) -> bool:
+    words = [w.text for w in command.words]
+    heads = [w for w in words if not re.match(r"\w+=", w)][:2]
+    names = {program, f"./{program}", posixpath.basename(program) if "/" in program else ""}
+    return bool(names & set(heads)) or (heads[:1] in (["sudo"], ["exec"]) and heads[1:] and
+                                         heads[1] in names)
+
+
+def _unit_from_writable(command: Command) -> str | None:
+    """A unit linked or copied from a world-writable folder into a place systemd starts."""
+    name, args = program_and_args(command)
+    if name not in ("ln", "cp", "install", "mv", "systemctl"):
+        return None
+    words = [a for a in args if not a.startswith("-")]
+    if name == "systemctl":  # `systemctl link /tmp/x.service`, `enable /tmp/x.service`
+        return next((w for w in words[1:] if words[0] in ("link", "enable")
+                     and _WORLD_WRITABLE.match(w)), None)
+    if len(words) >= 2 and _UNIT_PLACES.match(words[-1]) and any(
+            _WORLD_WRITABLE.match(w) for w in words[:-1]):
+        return words[0]
+    return None
+
+
+def untrusted_run_reasons(commands: list[Command]) -> list[str]:
+    """Reasons for downloaded code compiled and run, and boot units from writable folders."""
+    reasons = []
+    downloaded = _downloaded(commands)
+    built: list[str] = []
+    for command in commands:
+        if any(_runs(command, program) for program in built):
+            reasons.append("compiles code downloaded on this line and runs it unread")
+        if (output := _compiled_download(command, downloaded)) == "-run":
+            reasons.append("compiles code downloaded on this line and runs it unread")
+        elif output:
+            built.append(output)
+        if unit := _unit_from_writable(command):
+            reasons.append(f"makes systemd start {unit}, which lies in a folder every account "
+                           "can write")
+    return reasons
