@@ -357,8 +357,13 @@ def _python_module(resolved: Resolved) -> None:
 
 
 def shell_code(args: list[str]) -> tuple[str | None, bool, str | None]:
-    """For `bash ARGS`: (code given with -c, whether code comes from stdin, script file)."""
+    """For `bash ARGS`: (code given with -c, whether code comes from stdin, script file);
+    nothing for `bash -n` (`-o noexec`), which only checks the syntax and runs nothing."""
     wants_code, reads_stdin, rest = shell_operands(args)
+    options_given = args[:len(args) - len(rest)]
+    if any(re.fullmatch(r"-[a-mo-z]*n[a-z]*", a) for a in options_given) or (
+            "noexec" in options_given):
+        return None, False, None
     if wants_code:
         return (rest[0] if rest else ""), False, None
     if reads_stdin or not rest or rest[0] in ("-", "/dev/stdin"):

@@ -149,6 +149,8 @@ def static_words(command: Command, variables: dict[str, str],
         for inner in word.substitutions:
             if (printed := static_output(inner)) is not None:
                 text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
+        if word.lead_quoted and word.text.startswith("~") and not re.search(r"\s", text):
+            text = "./" + text  # `rm -rf '~'`: a file named `~` in the working folder
         splits = not word.quoted or bool(re.fullmatch(r"\$@|\$\{(?:@|\w+\[@\])\}", word.text))
         parts = [p for p in split.split(text) if p] if text != word.text and splits and \
             not _ASSIGNMENT.match(word.text) else [text]

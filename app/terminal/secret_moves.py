@@ -167,8 +167,9 @@ def _passes(name: str, args: list[str]) -> bool:
 def secret_move_reasons(commands: list[Command]) -> list[str]:
     """Reasons for a secret written, copied, mounted or handed on anywhere on the line."""
     reasons = []
+    emitted = {id(command): _source(command) for command in commands}
     for command in commands:
-        secret = _source(command)
+        secret = emitted[id(command)]
         if secret:
             if written := _written_files(command):
                 reasons.append(f"writes {secret} into a file others can read ({written[0]})")
@@ -178,7 +179,8 @@ def secret_move_reasons(commands: list[Command]) -> list[str]:
             reasons.append(f"mounts your keys or credentials into a container ({mount})")
         if host := _foreign_token_host(command):
             reasons.append(f"sends a token to a host that is not its service ({host})")
-        fed = next((s for upstream in command.upstream if (s := _source(upstream))), None)
+        fed = next((s for upstream in command.upstream if (s := emitted.get(id(upstream)))),
+                   None) if any(emitted.values()) else None
         if fed:
             name, args = program_and_args(command)
             written = _written_files(command)

@@ -39,6 +39,7 @@ class Word:
     substitutions: list[str] = field(default_factory=list)
     process_substitution: bool = False
     heredoc_body: str | None = None
+    lead_quoted: bool = False  # starts with a quote, so a leading `~` is not expanded
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ class _Lexer:
         self.buf: list[str] = []
         self.started = False
         self.quoted = False
+        self.lead_quoted = False  # the word starts with a quote: no `~` expansion there
         self.subs: list[str] = []
         self.procsub = False
 
@@ -214,7 +216,8 @@ class _Lexer:
             return
         text = "".join(self.buf)
         for part in [text] if self.quoted else brace_expand(text):
-            word = Word(part, self.quoted, list(self.subs), self.procsub)
+            word = Word(part, self.quoted, list(self.subs), self.procsub,
+                        lead_quoted=self.lead_quoted)
             self.tokens.append(word)
             if self.heredoc_op:
                 self.heredocs.append((word, self.heredoc_op == "<<-"))
@@ -255,6 +258,7 @@ class _Lexer:
                 end = s.find("'", self.i + 1)
                 if end < 0:
                     raise ShellSyntaxError("unclosed '", "'")
+                self.lead_quoted |= not self.started
                 self._add(s[self.i + 1 : end])
                 self.quoted = True
                 self.i = end + 1
@@ -314,6 +318,7 @@ class _Lexer:
 
     def _double_quoted(self) -> None:
         s = self.s
+        self.lead_quoted |= not self.started
         self.quoted = True
         self.started = True
         self.i += 1

@@ -11,7 +11,11 @@ import re
 
 _SPOKEN = re.compile(r"""(?:-m|-am|echo|print\(|printf\s+'%s\\n'|--?(?:message|msg|title|body|"""
                      r"""description|subject|comment|summary|text|notes?)[=\s])\s*(["']).*?(?<!\\)\1"""
-                     r"""|<<-?\s*'?EOF'?.*?EOF""", re.S)
+                     r"""|<<-?\s*'?EOF'?.*?EOF"""
+                     # an echo's bare words, printed and not piped anywhere (`echo rm -rf ~`)
+                     r"""|(?<![\w(-])echo\s+[^|;&<>\n'"`$()]*(?=\s*(?:$|[;&\n>]))"""
+                     # lines fed to an xargs that only echoes them
+                     r"""|\bxargs\b[^|;&]*?\becho\b[^|;&]*?<<<\s*(["']).*?(?<!\\)\2""", re.S)
 
 
 def unspoken(text: str) -> str:

@@ -31,7 +31,9 @@ def _precious(target: str, cwd: str | None) -> str | None:
 def rsync(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     """`--delete*` empties what is not in the source from the destination; a precious
     destination, or a source taken away by `--remove-source-files`, is a wide delete."""
-    _short, long_, targets = options(args, valued="eBTfM")
+    short, long_, targets = options(args, valued="eBTfM")
+    if "n" in short or "--dry-run" in long_:
+        return []  # `rsync -an`: lists what it would do, changes nothing
     reasons = []
     if len(targets) >= 2:
         destination = targets[-1]

