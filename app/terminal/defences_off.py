@@ -70,6 +70,18 @@ def _edited_config(args: list[str], _cwd: str | None, _piped: list[str]) -> list
     return []
 
 
+def _verbs(name: str, verbs: frozenset[str], flags: frozenset[str] = frozenset()) -> Judge:
+    """A defence's own command that stops, clears or flushes it (`fail2ban-client stop`,
+    `shorewall clear`, `csf -x`, `ebtables -F`)."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        words = [a for a in args if not a.startswith("-")]
+        return [OFF.format(name)] if (words[:1] and words[0] in verbs) or flags & set(args) \
+            else []
+
+    return judge
+
+
 def _aa_remove(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     """`aa-remove-unknown` unloads profiles; `apparmor_parser --remove`: judged elsewhere."""
     return [] if {"-n", "--dry-run", "-h", "--help"} & set(args) else [OFF.format("AppArmor")]
@@ -78,4 +90,12 @@ def _aa_remove(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
 JUDGES: dict[str, Judge] = {"pfctl": _pfctl, "ipfw": _ipfw, "nft": _nft_script,
                             "netfilter-persistent": _netfilter_persistent,
                             "sed": _edited_config, "perl": _edited_config,
-                            "aa-remove-unknown": _aa_remove}
+                            "aa-remove-unknown": _aa_remove,
+                            "fail2ban-client": _verbs("fail2ban", frozenset({"stop"})),
+                            **{name: _verbs(name, frozenset({"clear", "stop"}))
+                               for name in ("shorewall", "shorewall6", "shorewall-lite")},
+                            "csf": _verbs("csf", frozenset(), frozenset({
+                                "-x", "--disable", "-f", "--flush", "--stop"})),
+                            "apf": _verbs("apf", frozenset(), frozenset({"-f", "--flush"})),
+                            **{name: _verbs(name, frozenset(), frozenset({"-F", "--flush"}))
+                               for name in ("ebtables", "arptables")}}

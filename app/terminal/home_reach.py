@@ -67,12 +67,16 @@ def _recursive(args: list[str]) -> bool:
     return any(re.match(r"^-\w*[rR]", arg) or arg == "--recursive" for arg in args)
 
 
-def _delete_reasons(name: str, args: list[str], raw: list[str]) -> list[str]:
+def _delete_reasons(name: str, args: list[str], raw: list[str],
+                    cwd: str | None = None) -> list[str]:
     reasons = []
-    targets = [home_form(arg) for arg in args if not arg.startswith("-")]
+    targets = [home_form(arg, cwd) for arg in args if not arg.startswith("-")]
     if name in _DELETERS or (name == "mv" and targets):
         for target, written in zip(targets, raw, strict=False):
             wide = _recursive(args) if name != "mv" else _MOVES_HOME_AWAY.match(target)
+            if wide and target in ("~", "~/", "~/*") and written != target:
+                reasons.append(f"deletes your home folder ({written})")
+            target = re.sub(r"/\.?\*$", "", target) if written != target else target
             if wide and (_HOME_ENTRY.match(target) or (name != "mv" and _HOME_FOLDER.match(
                     target))) and not _CACHES.match(target):
                 reasons.append(f"deletes or moves away a folder of your home folder ({target})")
@@ -153,9 +157,9 @@ def _finds_in_system(command: Command) -> bool:
 
 
 def _judge(name: str) -> Judge:
-    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
         raw = [arg for arg in args if not arg.startswith("-")]
-        return (_delete_reasons(name, args, raw) + _write_reasons(name, args)
+        return (_delete_reasons(name, args, raw, cwd) + _write_reasons(name, args)
                 + _mode_reasons(name, args))
     return judge
 

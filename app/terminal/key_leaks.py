@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_TOKEN = (r"\bgh\s+auth\s+(?:token|status\s+-t)|\baws\s+(?:configure\s+export-credentials"
+TOKEN_COMMANDS = (r"\bgh\s+auth\s+(?:token|status\s+-t)|\baws\s+(?:configure\s+export-credentials"
           r"|sts\s+get-session-token)|\bgcloud\s+auth\s+(?:application-default\s+)?"
           r"print-access-token|\baz\s+account\s+get-access-token|\bkubectl\s+config\s+view\s+"
           r"--raw|\bdoctl\s+auth\s+token|\bheroku\s+auth:token")
@@ -30,7 +30,7 @@ def key_leak_reasons(text: str) -> list[str]:
     """Reasons for sending tokens or keys elsewhere, or opening this machine to another."""
     reasons = []
     used = _USED_KEY.sub(" ", text)
-    if (re.search(_TOKEN, text) or re.search(_SECRET, used)) and _SENDER.search(used):
+    if (re.search(TOKEN_COMMANDS, text) or re.search(_SECRET, used)) and _SENDER.search(used):
         reasons.append("sends your keys or tokens to another machine")
     if _OPENS.search(text) or _KEY_IN.search(text):
         reasons.append("opens this machine to another one (a reverse tunnel, a remote display, "

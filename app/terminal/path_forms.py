@@ -16,19 +16,26 @@ from app.terminal import risky_paths as paths
 _XDG_FOLDERS = {"DESKTOP": "Desktop", "DOCUMENTS": "Documents", "DOWNLOAD": "Downloads",
                 "MUSIC": "Music", "PICTURES": "Pictures", "VIDEOS": "Videos",
                 "TEMPLATES": "Templates", "PUBLICSHARE": "Public"}
-_XDG = re.compile(r"""["']?(?:\$\(\s*xdg-user-dir\s+["']?(\w+)["']?\s*\)"""
-                  r"""|`\s*xdg-user-dir\s+(\w+)\s*`|\$\{?XDG_(\w+)_DIR\}?)["']?""")
+_XDG = re.compile(r"""["']?(?:\$\(\s*xdg-user-dir(?:\s+["']?(\w+)["']?)?\s*\)"""
+                  r"""|`\s*xdg-user-dir(?:\s+(\w+))?\s*`|\$\{?XDG_(\w+)_DIR\}?)["']?""")
 _WALKS = re.compile(r"(?:^|/)\.\.?(?:/|$)|//")
 
 
-def home_form(target: str) -> str:
-    """`target` as `~/…` when it names a place in the home folder by a walk or a desktop
-    folder; unchanged otherwise (or when it cannot be resolved)."""
-    text = _XDG.sub(lambda m: "~/" + _XDG_FOLDERS.get(next(g for g in m.groups() if g), "?"),
-                    target)
-    if text == target and not _WALKS.search(target):
+def _xdg_folder(match: re.Match[str]) -> str:
+    """`~/Documents` for `$(xdg-user-dir DOCUMENTS)`; home itself when no folder is named."""
+    name = next((g for g in match.groups() if g), None)
+    return "~/" + _XDG_FOLDERS.get(name, "?") if name else "~"
+
+
+def home_form(target: str, cwd: str | None = None) -> str:
+    """`target` as `~/…` when it names a place in the home folder by a walk, a desktop
+    folder, or a relative path from a folder an earlier `cd` went to (`cwd`); unchanged
+    otherwise (or when it cannot be resolved)."""
+    text = _XDG.sub(_xdg_folder, target)
+    relative = cwd is not None and not target.startswith(("/", "~", "$"))
+    if text == target and not _WALKS.search(target) and not relative:
         return target
-    path = paths.expand(text)
+    path = paths.expand(text, cwd)
     home = paths.home()
     if path == home:
         return "~"

@@ -78,3 +78,30 @@ def kill_sources(resolved: Resolved, command: Command) -> list[list[Command]]:
         except ShellSyntaxError:
             continue
     return sources
+
+
+def _lists_all(text: str) -> bool:
+    try:
+        return lists_every_process(parse(text))
+    except ShellSyntaxError:
+        return False
+
+
+def loop_sweep_reasons(commands: list[Command]) -> list[str]:
+    """A loop whose variable takes every pid (`for p in $(ps -e -o pid=)`, `ps … | while
+    read p`, `done < <(ps …)`) and a `kill` given that variable."""
+    fed_in = any(_lists_all(inner) for command in commands for redirect in command.redirects
+                 if redirect.op == "<" for inner in redirect.target.substitutions)
+    names: set[str] = set()
+    for command in commands:
+        texts = [word.text for word in command.words]
+        if texts[:1] == ["read"] and (fed_in or lists_every_process(command.upstream)):
+            names |= {t for t in texts[1:] if not t.startswith("-")}
+        if command.loop_values is not None and texts and any(
+                _lists_all(m.group(1) or m.group(2) or "") for value in command.loop_values
+                if (m := re.fullmatch(r"\$\((.*)\)|`(.*)`", value, re.S))):
+            names.add(texts[0].partition("=")[0])
+        if texts[:1] == ["kill"] and any(re.search(rf"\$\{{?{re.escape(n)}\b", t)
+                                         for n in names for t in texts[1:]):
+            return ["kills every process listed by ps (all of them), one by one in a loop"]
+    return []

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import option_values, program_and_args
+from app.terminal.key_leaks import TOKEN_COMMANDS
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 # Key files beyond `risky_paths`' list: TLS private keys and `*.key` files.
@@ -63,12 +64,14 @@ def secret_named(text: str) -> bool:
 
 
 def exposed_place(target: str, cwd: str | None = None) -> bool:
-    """A path other accounts read, a server serves or a sync client uploads, or another
-    machine (`host:path`, `s3://…`)."""
+    """A path other accounts read (theirs included), a server serves or a sync client
+    uploads, or another machine (`host:path`, `s3://…`)."""
     if _REMOTE.match(target):
         return True
     path = paths.expand(target.strip("'\""), cwd)
     home = paths.home()
+    if path and re.match(r"^/home/[^/]+", path) and not (path + "/").startswith(home + "/"):
+        return True  # another account's home folder
     return path is not None and bool(_EXPOSED.match(
         "~" + path[len(home):] if path.startswith(home + "/") else path))
 
@@ -82,9 +85,11 @@ def _source(command: Command) -> str | None:
         return f"the password entry {words[-1] if words else ''}".strip()
     if name == "gpg" and any(re.match(r"--export-secret-(?:sub)?keys", a) for a in args):
         return "your secret GPG keys"
-    if (name in ("printenv", "env") and not args) or (name in ("export", "declare")
-                                                      and args in (["-p"], ["-x"])):
+    if (name in ("printenv", "env", "set", "export", "declare", "typeset") and not args) or (
+            name in ("export", "declare", "typeset") and args in (["-p"], ["-x"])):
         return "the whole environment (tokens and passwords in it)"
+    if re.search(TOKEN_COMMANDS, " ".join([name, *args])):
+        return f"the access token {name} prints"
     if name in _CHECKERS:
         return None
     used = set(option_values(args, {"-i", "-e", "-o", "--rsh", "--identity"}))

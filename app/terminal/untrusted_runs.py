@@ -42,6 +42,9 @@ def _downloaded(commands: list[Command]) -> set[str]:
 def _compiled_download(command: Command, downloaded: set[str]) -> str | None:
     """The program a compiler builds from downloaded source: `-o OUT` (or `a.out`)."""
     name, args = program_and_args(command)
+    if name in ("go", "deno", "bun") and "run" in args and downloaded & {
+            a.removeprefix("./") for a in args[args.index("run") + 1:]}:
+        return "-run"  # `go run f.go`: compiled and run in one step
     if name not in _COMPILERS:
         return None
     fed = any(program_and_args(up)[0] in _NETWORK for up in command.upstream)
