@@ -13,6 +13,13 @@ The terms come from the hint's wording, not from a list of scenarios:
   "no more", and a command the hint says failed;
 - *literal*: code spans, quoted text and a label such as ``Summary:`` — the reply must hold
   every one (a failure report's code spans are its failed command, so it has none);
+- *wanted* (a code span, when the corrected reply is known): the lesson the command
+  carries, not the command line — its program when the corrected reply did not run it
+  (``hx`` in "it's `hx ~/.ssh/config` for me" after ``nano ~/.ssh/config``), else its
+  words the corrected reply lacked (``hx`` in ``git config --global core.editor hx``); a
+  tool the prose names ("I use Helix", "my editor is helix", "Helix: `…`") is an
+  alternative, since a reply that names it took the lesson. A wanted term the reply calls
+  wrong ("`hx x` is not the correct file") is not taken;
 - *words* (only when there is no literal and no failed command: then the literal is the
   concrete thing, and an error message's words are no wish): the hint's other content
   words, minus function words and words that only say *how* the user speaks ("use",
@@ -36,6 +43,23 @@ _QUOTED = re.compile(r"\"([^\"\n]{1,60})\"|'([^'\n]{2,60})'|“([^”\n]{1,60})�
 # "Summary:", and labels with punctuation inside ("TL;DR:", "P.S.:"), whole
 _LABEL = re.compile(r"(?<![\w;.&/-])([A-Z](?:[\w-]|[;.&/](?=\w))*\.?:)(?=\s|$)")
 _TERM = r"(`[^`\n]+`|[\w.+#/-]*\w)"
+# A tool the prose names as the user's own: "I use Helix", "my editor is helix", "it's fish"
+_PROSE_TOOL = re.compile(
+    r"\b(?:i(?:'m| am)? us(?:e|ing)|we use|i prefer|i run|switched to|my [\w-]+ is|"
+    r"(?:it|that)(?:'s| is| would be|'d be)|here it's)\s+(?:the\s+)?([A-Za-z][\w.+-]*)",
+    re.IGNORECASE,
+)
+# A name right before the code span it runs ("Helix: `git config … hx`"): no label
+_NAME_BEFORE_CODE = re.compile(r"([A-Za-z][\w.+-]*):\s*`")
+# Said next to a wanted term, a reply calls it wrong rather than following it
+_NEGATION_BEFORE = (
+    r"\b(?:not|never|avoid|instead of|rather than|don'?t use|do not use)\s+"
+    r"(?:use\s+|using\s+|the\s+|a\s+)*"
+)
+_NEGATION_AFTER = (
+    r"(?:\s+\S+){0,3}?\s+(?:is not|isn't|is wrong|is incorrect|won't work|doesn't work|"
+    r"does not work|is not the correct|was wrong)\b"
+)
 _REJECTS = (
     re.compile(
         rf"\bnot\s+(?:(?:use|using|with|in|on|the|a|an|via|through|run|running)\s+)*{_TERM}",
@@ -89,6 +113,8 @@ class HintTerms:
     literal: tuple[str, ...]
     words: tuple[str, ...]
     rejected: tuple[str, ...]
+    wanted: tuple[tuple[str, ...], ...] = ()
+    """The lessons of the hint's code spans: the reply must hold one term of each group."""
     named: str = ""
     """What the hint names as the user's own (the trailing content words before any "not
     Y": "I use the fish shell" → "fish shell"), when it names no literal."""
@@ -102,7 +128,7 @@ class HintTerms:
     @property
     def checkable(self) -> bool:
         """Whether the hint names anything a reply could be checked against."""
-        return bool(self.literal or self.words or self.rejected)
+        return bool(self.literal or self.wanted or self.words or self.rejected)
 
 
 def _norm(text: str) -> str:
@@ -150,6 +176,63 @@ def _has_literal(reply: str, literal: str) -> bool:
     return " ".join(literal.split()) in " ".join(reply.replace("`", "").split())
 
 
+def _labels(hint: str) -> list[str]:
+    """The format labels the hint asks to place. A word ending in a colon is one, except a
+    word not in capitals right before a code span, which names the tool that code runs
+    ("For me that would be Helix: `…`"); inside a code span only its first word can be one
+    (`TL;DR: wc -l file`)."""
+    masked = _CODE.sub(lambda m: "`" + " " * (len(m.group(0)) - 2) + "`", hint)
+    labels = []
+    for match in _LABEL.finditer(masked):
+        label = match.group(1)
+        if label.isupper() or not hint[match.end() :].lstrip().startswith("`"):
+            labels.append(label)
+    for span in _CODE.finditer(hint):
+        first = span.group(1).split()[0]
+        if _LABEL.fullmatch(first):
+            labels.append(first)
+    return labels
+
+
+def _prose_tool(hint: str) -> str:
+    """The tool the hint's prose names as the user's own ("I use Helix", "Helix: `…`")."""
+    for before_code in _NAME_BEFORE_CODE.finditer(hint):
+        name = before_code.group(1)
+        if not name.isupper() and name.lower() not in _NOT_CONTENT:
+            return name
+    for match in _PROSE_TOOL.finditer(_CODE.sub(" ", hint).replace("’", "'")):
+        if match.group(1).lower() not in _NOT_CONTENT:
+            return match.group(1)
+    return ""
+
+
+def _lesson(span: str, original: str, tool: str) -> tuple[list[tuple[str, ...]], str, str]:
+    """(the groups a reply must hold one term of each, the program the span runs when the
+    original did not, what the original ran in its place) for a code span of the hint:
+    its program when ``original`` did not run it, else its words ``original`` lacks; the
+    prose's ``tool`` is an alternative in each group. No groups when the span adds nothing."""
+    tokens = span.split()
+    if tokens and _LABEL.fullmatch(tokens[0]):
+        tokens = tokens[1:]
+    if not tokens:
+        return [], "", ""
+    program, had = tokens[0], set(_words(original))
+    alternative = (tool,) if tool and tool.lower() != program.lower() else ()
+    if program.lower() not in had and re.fullmatch(r"[\w.+-]+", program):
+        replaced = ""
+        if len(tokens) > 1:
+            ran = re.compile(rf"(?<![\w-])([A-Za-z][\w.+-]*)[ \t]+{re.escape(tokens[1])}(?!\S)")
+            for region in _CODE_REGION.finditer(original):
+                found = ran.search(region.group(0).strip("`"))
+                if found and found.group(1).lower() not in _NOT_CONTENT:
+                    replaced = found.group(1)
+                    break
+        return [(program, *alternative)], program, replaced
+    new = [t for t in dict.fromkeys(tokens[1:]) if re.fullmatch(r"[A-Za-z][\w.+-]*", t)]
+    new = [t for t in new if t.lower() not in had]
+    return [(t, *alternative) for t in new], "", ""
+
+
 def hint_terms(hint: str, original: str = "") -> HintTerms:
     """The terms a reply following ``hint`` must and must not hold; ``original`` is the reply
     the hint corrected (words it already had are not evidence of a change)."""
@@ -170,30 +253,44 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
     failed = [m.group(1).strip() for m in _FAILED.finditer(hint)]
     rejected += failed
     rejected_words = {w for term in rejected for w in _words(term)}
-    literal = [m.group(1) for m in _CODE.finditer(hint)]
-    literal += [next(g for g in m.groups() if g) for m in _QUOTED.finditer(hint)]
-    literal += [m.group(1) for m in _LABEL.finditer(_CODE.sub(" ", hint))]
+    spans = [m.group(1) for m in _CODE.finditer(hint) if m.group(1).strip() not in rejected]
+    literal = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(hint)]
+    literal += _labels(hint)
+    tool, wanted, program = _prose_tool(hint), [], ""
+    for span in spans if original.strip() and not failed else ():
+        groups, ran, replaced = _lesson(span, original, tool)
+        if groups:
+            wanted += groups
+            program = program or ran
+            if replaced and replaced.lower() != ran.lower():
+                swaps.append((replaced, ran))
+        elif not _LABEL.fullmatch(span.split()[0]):
+            literal.append(span)  # the span adds nothing to the original: as written
+    if not original.strip():
+        literal = [m.group(1) for m in _CODE.finditer(hint)] + literal
     literal = [t for t in dict.fromkeys(literal) if t not in rejected and _norm(t)]
-    literal_words = {w for term in literal for w in _words(term)}
+    literal_words = {w for group in wanted for w in _words(" ".join(group))}
+    literal_words |= {w for term in literal + spans for w in _words(term)}
     words = [
         w
         for w in _content(_words(_CODE.sub(" ", wish)))
         if w not in rejected_words and w not in literal_words
     ]
-    if literal or failed:
+    if literal or wanted or failed:
         words = []  # the literal is the concrete thing; an error's words are not a wish
     before = set(_words(original))
     fresh = [w for w in words if w not in before]
     hint_words = set(_words(hint))
-    gone = hint_words | rejected_words
+    gone = hint_words | rejected_words | {w for old, _ in swaps for w in _words(old)}
     topic = [w for w in _content(_words(original)) if w not in gone and len(w) > 2]
     return HintTerms(
         hint=hint,
         literal=tuple(literal) if not failed else (),
         words=tuple(fresh or words),
         rejected=tuple(dict.fromkeys(rejected)),
-        swaps=tuple(swaps),
-        named=_named_before(first_rejection) if words else "",
+        wanted=tuple(dict.fromkeys(wanted)) if not failed else (),
+        swaps=tuple(dict.fromkeys(swaps)),
+        named=_named_before(first_rejection) if words else (tool or program) if wanted else "",
         topic=tuple(topic),
     )
 
@@ -306,17 +403,23 @@ def swap_terms(reply: str, terms: HintTerms, forms: dict[str, str] | None = None
 
 def is_echo(reply: str, hint: str) -> bool:
     """Whether ``reply`` hands the user's words back instead of answering: it quotes "the
-    user said", or nearly all of its words are the hint's."""
+    user said", is the hint, or nearly all of its words besides the hint's code are the
+    hint's prose."""
     text = _norm(reply)
     if any(marker in text for marker in _ECHO_MARKERS):
         return True
     hint_norm = _norm(hint)
     if hint_norm and (text == hint_norm or text.strip(" .!") == hint_norm.strip(" .!")):
         return True
-    reply_words = _words(reply)
-    if not reply_words:
+    if not _words(reply):
         return True
-    hint_words = set(_words(hint))
+    # the user's command run in the reply is the answer, not their words handed back: the
+    # words of the hint's code count for neither side
+    code = {w for span in _CODE.findall(hint) for w in _words(span)}
+    reply_words = [w for w in _words(reply) if w not in code]
+    if not reply_words:
+        return False
+    hint_words = set(_words(_CODE.sub(" ", hint)))
     return sum(w in hint_words for w in reply_words) / len(reply_words) >= ECHO_SHARE
 
 
@@ -330,16 +433,34 @@ def _without_wanted_prefix(text_norm: str, terms: HintTerms) -> str:
     return text_norm
 
 
+def _negated(text_norm: str, term: str) -> bool:
+    """Whether ``text_norm`` calls ``term`` wrong where it names it ("not hx", "`hx x` is
+    not the correct file"): a reply that turns the user's lesson down has not taken it."""
+    word = rf"(?<![\w-]){re.escape(_norm(term))}(?![\w-])"
+    return re.search(_NEGATION_BEFORE + word, text_norm) is not None or (
+        re.search(word + _NEGATION_AFTER, text_norm) is not None
+    )
+
+
+def _holds(text_norm: str, group: tuple[str, ...]) -> bool:
+    """Whether ``text_norm`` names one term of ``group`` and calls none of them wrong."""
+    return any(_contains(text_norm, t) for t in group) and not any(
+        _negated(text_norm, t) for t in group
+    )
+
+
 def follows(reply: str, terms: HintTerms) -> bool:
-    """Whether ``reply`` takes the hint: every literal, two thirds of the words (one at
-    least, when there are any), no rejected term, one word of the topic (when known), and
-    not an echo of the hint."""
+    """Whether ``reply`` takes the hint: every literal, a term of each wanted group (none
+    called wrong), two thirds of the words (one at least, when there are any), no rejected
+    term, one word of the topic (when known), and not an echo of the hint."""
     if not terms.checkable or not reply.strip() or is_echo(reply, terms.hint):
         return False
     text = _norm(_FENCE_LANGUAGE.sub("```", reply))
     if any(_contains(_without_wanted_prefix(text, terms), term) for term in terms.rejected):
         return False
     if not all(_has_literal(reply, term) for term in terms.literal):
+        return False
+    if not all(_holds(text, group) for group in terms.wanted):
         return False
     if len(terms.topic) >= 2 and not any(_contains(text, w) for w in terms.topic):
         return False

@@ -198,3 +198,107 @@ def test_a_contraction_names_nothing_the_user_uses() -> None:
     assert hint_terms("it's fish, not bash").named == "fish"
     assert hint_terms("it\u2019s fish, not bash").swaps == (("bash", "fish"),)
     assert hint_terms("end with a P.S.: line").literal == ("P.S.:",)
+
+
+# The lesson a hint's command carries, not its whole command line (issue 17): the teacher's
+# `git config --global core.editor helix` took "For me that would be Helix: `… hx`".
+@pytest.mark.parametrize(
+    ("hint", "original", "reply", "ok"),
+    [
+        # the new word of a command the original already ran, or the tool the prose names
+        (
+            "On my machine it's Kakoune: `git config --global core.editor kak`",
+            "Run `git config --global core.editor nano`.",
+            "Run `git config --global core.editor kakoune`.",
+            True,
+        ),
+        (
+            "On my machine it's Kakoune: `git config --global core.editor kak`",
+            "Run `git config --global core.editor nano`.",
+            "To change it, run `git config --global core.editor kak` and restart git.",
+            True,
+        ),
+        (
+            "On my machine it's Kakoune: `git config --global core.editor kak`",
+            "Run `git config --global core.editor nano`.",
+            "Run `git config --global core.editor nano` and save.",
+            False,
+        ),
+        # a program the original did not run: the program, not the user's exact line
+        (
+            "I work in Micro as my editor, so it's `micro /etc/hosts` for me",
+            "Open it with `vim /etc/hosts` and add the line.",
+            "Open the hosts file with `micro /etc/hosts`, then add the line and save.",
+            True,
+        ),
+        (
+            "my editor is micro, so it's `micro /etc/hosts` for me",
+            "Open it with `vim /etc/hosts` and add the line.",
+            "Open the file with `micro` and add the line at the end.",
+            True,
+        ),
+        (
+            "here it's `buildah bud -t shop .`",
+            "Build it with `docker bud -t shop .` in the folder.",
+            "Build it with `buildah bud -t web .` in the project folder.",
+            True,
+        ),
+        (
+            "buildah, not docker, don't forget: `buildah images`",
+            "List them with `docker images`.",
+            "List the images with `buildah images --all`.",
+            True,
+        ),
+        # a reply that calls the user's command wrong has not taken the lesson
+        (
+            "my editor is micro, so it's `micro /etc/hosts` for me",
+            "Open it with `vim /etc/hosts` and add the line.",
+            "Use `cat` to open the hosts file and add the line. Note: `micro notes.md` is not"
+            " the correct file to use.",
+            False,
+        ),
+        (
+            "my editor is micro, so it's `micro /etc/hosts` for me",
+            "Open it with `vim /etc/hosts` and add the line.",
+            "Open the hosts file and add the line, but do not use micro for it.",
+            False,
+        ),
+        # a label inside the code span still has to lead
+        (
+            "start it with `SHORT: du -sh dir`",
+            "Use `du -sh dir` to see its size.",
+            "SHORT: use du.\n\nUse `du -sh dir` to see its size.",
+            True,
+        ),
+        (
+            "start it with `SHORT: du -sh dir`",
+            "Use `du -sh dir` to see its size.",
+            "Use `du -sh dir` to see its size.",
+            False,
+        ),
+    ],
+)
+def test_a_hint_s_command_is_checked_on_the_lesson_it_carries(
+    hint: str, original: str, reply: str, ok: bool
+) -> None:
+    assert follows(reply, hint_terms(hint, original)) is ok
+
+
+def test_a_name_before_a_code_span_is_no_format_label() -> None:
+    terms = hint_terms("For this box that is Kakoune: `kak notes.txt`", "Run `nano notes.txt`.")
+    assert "Kakoune:" not in terms.literal
+    assert hint_terms("Start with BRIEF: `wc -l f`", "Run `wc -l f`.").literal[0] == "BRIEF:"
+
+
+def test_a_tool_the_hint_s_command_runs_in_the_original_s_place_can_be_relabelled() -> None:
+    """A hint saying "here it's `buildah bud …`" after ``docker bud …``: docker → buildah
+    is the swap, and the tool named is the one a try may be opened with ("Using buildah: …")."""
+    terms = hint_terms("here it's `buildah bud -t shop .`", "Run `docker bud -t shop .` here.")
+    assert terms.swaps == (("docker", "buildah"),)
+    assert terms.named == "buildah"
+    relabelled = swap_terms("Run `docker bud -t shop .` here.", terms, {"buildah": "buildah bud"})
+    assert relabelled == "Run `buildah bud -t shop .` here."
+    assert follows(relabelled, terms)
+    prose = hint_terms("I use Kakoune, so `kak ~/.bashrc`", "Open it with `nano ~/.bashrc`.")
+    assert prose.named == "Kakoune"
+    assert prose.swaps == (("nano", "kak"),)

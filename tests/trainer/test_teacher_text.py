@@ -134,3 +134,20 @@ def test_a_run_reads_how_the_user_runs_the_wanted_tool_from_their_own_words(
     assert teacher.command_forms([said], encoder) == {}
     assert teacher.command_forms([said, shown], encoder) == {"uv": "uv add"}
     assert teacher.command_forms([said, fixed], encoder) == {"uv": "uv pip install"}
+
+
+def test_a_tool_the_hint_s_command_runs_instead_gives_the_relabelling_its_form(
+    model_path: Path,
+) -> None:
+    """A hint saying "here it's `buildah bud -t shop .`" after a reply that ran
+    ``docker bud``: the run relabels docker to buildah, run the way the user's code runs it."""
+    encoder = Encoder(model_path, 256)
+    said = Example(
+        kind="hinted",
+        prompt=render_chat([{"role": "user", "content": "How do I build the image?"}]),
+        reply="Run `docker bud -t shop .` in the folder.",
+        hint="same tool as before. here it's `buildah bud -t shop .`",
+        id=1,
+        dedup_key="a",
+    )
+    assert teacher.command_forms([said], encoder) == {"buildah": "buildah bud"}
