@@ -49,10 +49,16 @@ _QUIET_SINKS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"}
 _MOUNTS = frozenset({"-v", "--volume", "--mount", "--bind", "--ro-bind"})
 _WEB_SERVERS = re.compile(r"^(?:[\w.-]+/)*(?:nginx|httpd|caddy|apache2?|lighttpd|php)(?::|$)")
 _CONTAINERS = frozenset({"docker", "podman", "nerdctl", "bwrap", "systemd-nspawn"})
-# Words a token's variable starts with that say nothing of its service.
-_GENERIC = frozenset({"API", "AUTH", "ACCESS", "BEARER", "TOKEN", "SECRET", "MY", "APP", "CI"})
-_SERVICE_HOSTS = {"GH": "github", "GL": "gitlab", "HF": "huggingface", "AWS": "amazonaws",
-                  "CF": "cloudflare", "NPM": "npmjs", "PYPI": "pypi", "DO": "digitalocean"}
+# Services whose tokens' variables start with their name, and a word of their hosts; a
+# variable of no known service (`$API_TOKEN`, `$JIRA_TOKEN`) may go anywhere.
+_SERVICE_HOSTS = {"GITHUB": "github", "GH": "github", "GITLAB": "gitlab", "GL": "gitlab",
+                  "OPENAI": "openai", "ANTHROPIC": "anthropic", "HF": "huggingface",
+                  "HUGGINGFACE": "huggingface", "AWS": "amazonaws", "CF": "cloudflare",
+                  "CLOUDFLARE": "cloudflare", "NPM": "npmjs", "PYPI": "pypi", "SLACK": "slack",
+                  "STRIPE": "stripe", "DO": "digitalocean", "DIGITALOCEAN": "digitalocean",
+                  "DOCKER": "docker", "SENTRY": "sentry", "TWILIO": "twilio",
+                  "SENDGRID": "sendgrid", "DISCORD": "discord", "HEROKU": "heroku",
+                  "VERCEL": "vercel", "NETLIFY": "netlify", "BITBUCKET": "bitbucket"}
 _GRANTS = re.compile(r"[ugoa]*[go][ugoa]*[+=][rwxXst]*[rw][rwxXst]*|0?[0-7]{2}[2-7][0-7]"
                      r"|0?[0-7]{3}[2-7]")
 
@@ -137,20 +143,17 @@ def _mounted(command: Command) -> str | None:
 
 def _foreign_token_host(command: Command) -> str | None:
     """A token's header sent to a host that is not its service (`$GITHUB_TOKEN` to
-    `collector.example`); `$TOKEN` of no named service may go anywhere."""
+    `collector.example`)."""
     name, args = program_and_args(command)
     if name not in ("curl", "wget", "http", "https", "xh"):
         return None
-    headers = option_values(args, {"-H", "--header"}) + [a for a in args if ":" in a
-                                                          and not a.startswith("http")]
+    headers = option_values(args, {"-H", "--header"}) + [
+        a.partition("=")[2] for a in args if a.startswith("--header=")]
     hosts = [urlsplit(a).hostname or "" for a in args if re.match(r"https?://", a)]
     for header in headers:
         for var in _SECRET_VAR.findall(header):
-            service = var.split("_")[0]
-            if service in _GENERIC or not hosts:
-                continue
-            word = _SERVICE_HOSTS.get(service, service).lower()
-            if not any(word in host for host in hosts):
+            word = _SERVICE_HOSTS.get(var.split("_")[0])
+            if word and hosts and not any(word in host for host in hosts):
                 return hosts[0]
     return None
 

@@ -102,6 +102,9 @@ DANGEROUS = {
 }
 
 HARMLESS = [
+    "curl -u \"$USER:$JIRA_API_TOKEN\" https://mycorp.atlassian.net/rest/api/3/myself",
+    "curl -H \"PRIVATE-TOKEN: $GITLAB_TOKEN\" https://gitlab.com/api/v4/user",
+    "echo \"$GITHUB_TOKEN\" | docker login ghcr.io -u me --password-stdin",
     "set -euo pipefail", "gh auth token | gh secret set CI_TOKEN", "sudo fail2ban-client status",
     "sudo shorewall check", "sudo csf -l", "ebtables -L",
     "for p in $(pgrep firefox); do kill $p; done", "cd ~/projects && rm -rf build",
