@@ -87,6 +87,33 @@ def test_the_anchors_are_the_base_models_own_replies_cached_once(
     assert seq.ids[0, seq.reply_start :].tolist() == reply
 
 
+
+def _drift(
+    model_path: Path,
+    base_sha: str,
+    items: list,
+    unseen: object,
+    checkpoint: Path,
+    **anchors: object,
+) -> float:
+    """The loss on ``unseen`` (an anchor never trained) after training ``items`` from the
+    base with ``anchors`` (``train``'s anchor arguments): how far its reply drifted."""
+    base, _ = load_base(model_path, base_sha)
+    model = lora(base, CONFIG)
+    train(
+        model,
+        items,
+        CONFIG,
+        guard=StopGuard(),
+        checkpoint=checkpoint,
+        fingerprint="",
+        meta={},
+        on_event=lambda _: None,
+        **anchors,
+    )
+    with torch.no_grad():
+        return anchor_loss(Stack(model), unseen).item()
+
 def test_anchors_keep_an_unrelated_reply_as_the_base_gives_it(
     shared_base: Path, model_path: Path, base_sha: str, encoder: Encoder, tmp_path: Path
 ) -> None:
@@ -110,23 +137,10 @@ def test_anchors_keep_an_unrelated_reply_as_the_base_gives_it(
     replies = base_replies(model_path, base_sha, requests, SYSTEM, encoder, 24, 1, tmp_path)
     anchors = anchor_sequences({r: replies[r] for r in requests[:-1]}, SYSTEM, encoder)
     (unseen,) = anchor_sequences({requests[-1]: replies[requests[-1]]}, SYSTEM, encoder)
-    drift = {}
-    for name, used in (("alone", None), ("anchored", anchors)):
-        base, _ = load_base(model_path, base_sha)
-        model = lora(base, CONFIG)
-        train(
-            model,
-            items,
-            CONFIG,
-            guard=StopGuard(),
-            checkpoint=tmp_path / name,
-            fingerprint="",
-            meta={},
-            on_event=lambda _: None,
-            anchors=used,
-        )
-        with torch.no_grad():
-            drift[name] = anchor_loss(Stack(model), unseen).item()
+    drift = {
+        name: _drift(model_path, base_sha, items, unseen, tmp_path / name, anchors=used)
+        for name, used in (("alone", None), ("anchored", anchors))
+    }
     assert drift["anchored"] < drift["alone"] * 0.7, drift
 
 
@@ -195,22 +209,10 @@ def test_near_anchors_keep_a_community_lesson_out_of_the_requests_next_to_it(
     anchors = anchor_sequences({r: replies[r] for r in general}, SYSTEM, encoder)
     neighbours = anchor_sequences({r: replies[r] for r in near[:-1]}, SYSTEM, encoder)
     (unseen,) = anchor_sequences({near[-1]: replies[near[-1]]}, SYSTEM, encoder)
-    drift = {}
-    for name, used in (("anchors only", None), ("with near anchors", neighbours)):
-        base, _ = load_base(model_path, base_sha)
-        model = lora(base, CONFIG)
-        train(
-            model,
-            items,
-            CONFIG,
-            guard=StopGuard(),
-            checkpoint=tmp_path / name,
-            fingerprint="",
-            meta={},
-            on_event=lambda _: None,
-            anchors=anchors,
-            near=used,
+    drift = {
+        name: _drift(
+            model_path, base_sha, items, unseen, tmp_path / name, anchors=anchors, near=used
         )
-        with torch.no_grad():
-            drift[name] = anchor_loss(Stack(model), unseen).item()
+        for name, used in (("anchors only", None), ("with near anchors", neighbours))
+    }
     assert drift["with near anchors"] < drift["anchors only"] * 0.7, drift
