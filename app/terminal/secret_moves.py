@@ -33,10 +33,15 @@ _SECRET_VAR = re.compile(r"\$\{?([A-Z0-9_]*(?:_TOKEN|TOKEN_|SECRET|PASSWORD|PASS
 # Folders other accounts read, a web server serves, or a sync client uploads; a file
 # elsewhere (`~/backup/`, a USB disk, the working folder) stays the user's own.
 _EXPOSED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm|/srv|/var/www|/usr/share|/usr/local/share"
-                      r"|/var/lib/tftpboot|/run/user/\d+/gvfs|~/(?:Public|public_html|www|Dropbox"
+                      r"|/var/lib/tftpboot|/run/user/\d+/gvfs|/mnt/(?:nfs|smb|cifs|share)\w*|~/(?:Public|public_html|www|Dropbox"
                       r"|OneDrive|Google ?Drive|Nextcloud|ownCloud|pCloudDrive|MEGA|Sync|"
                       r"Insync|Box))(?:/|$)")
 _REMOTE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)|^(?:s3|gs|rsync|scp|sftp|https?)://")
+# Password managers and keyrings asked for a stored secret.
+_VAULT_READS = re.compile(r"secret-tool lookup|security find-(?:generic|internet)-password\b"
+                          r".*\s-[wg]|bw get (?:password|item|notes)|op (?:read|item get)"
+                          r"|lpass show|keepassxc-cli (?:show|clip)|vault (?:kv|read)\b"
+                          r"|kwallet-query\b.*-r")
 # Programs that only check, tighten or use a key where it is.
 _CHECKERS = frozenset({"gpg", "ssh-keygen", "ssh-add", "chmod", "chown", "stat", "ssh",
                        "openssl", "sha256sum", "md5sum", "test", "["})
@@ -94,8 +99,9 @@ def _source(command: Command) -> str | None:
     if (name in ("printenv", "env", "set", "export", "declare", "typeset") and not args) or (
             name in ("export", "declare", "typeset") and args in (["-p"], ["-x"])):
         return "the whole environment (tokens and passwords in it)"
-    if re.search(TOKEN_COMMANDS, " ".join([name, *args])):
-        return f"the access token {name} prints"
+    if re.search(TOKEN_COMMANDS, " ".join([name, *args])) or _VAULT_READS.match(
+            " ".join([name, *args])):
+        return f"the secret {name} prints"
     if name in _CHECKERS:
         return None
     used = set(option_values(args, {"-i", "-e", "-o", "--rsh", "--identity"}))
