@@ -74,7 +74,7 @@ def _delete_reasons(name: str, args: list[str], raw: list[str],
     if name in _DELETERS or (name == "mv" and targets):
         for target, written in zip(targets, raw, strict=False):
             wide = _recursive(args) if name != "mv" else _MOVES_HOME_AWAY.match(target)
-            if wide and target in ("~", "~/", "~/*") and written != target:
+            if wide and target in ("~", "~/", "~/*") and "xdg-user-dir" in written:
                 reasons.append(f"deletes your home folder ({written})")
             target = re.sub(r"/\.?\*$", "", target) if written != target else target
             if wide and (_HOME_ENTRY.match(target) or (name != "mv" and _HOME_FOLDER.match(
