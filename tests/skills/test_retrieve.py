@@ -291,7 +291,6 @@ def test_the_request_is_embedded_while_its_words_are_ranked(
     assert events[0][1] != threading.get_ident() == events[1][1]
 
 
-
 def test_a_hub_skill_never_passes_by_standing_out_in_a_small_library(tmp_path: Path) -> None:
     """A new member's library holds the few skills a hub sent; among two, anything stands
     out. The rogue member's bait ("Useful … tips for files", its lesson about knitting)

@@ -166,20 +166,30 @@ def test_crowding_is_how_close_a_vector_is_to_its_ten_nearest_others() -> None:
     assert variant > unrelated + 0.2
 
 
-def test_a_crowded_view_is_discounted_by_its_own_crowding(library: SkillLibrary) -> None:
+def test_a_crowded_view_is_discounted_by_its_own_crowding(
+    library: SkillLibrary, tmp_path: Path
+) -> None:
     """A skill's example is crowded by the other skills' examples: a dozen "invoice
     <thing>" examples lose more of their closeness to "what's an invoice" than a lone one."""
     embedder = shared_embedder()
     assert embedder is not None
+    query = embedder.embed_one("what's an invoice")
+    crowding = vectors.Crowding(0.0, 1.0)
+
+    def lost(library: SkillLibrary, name: str) -> float:
+        found = vectors.nearest(library.db, query, embedder.id, 20, discount=crowding)
+        skill = library.get(name).id
+        return found.cosines[skill] - found.discounted[skill]
+
     things = "receipt budget pension tax loan savings dividend mortgage lease rent fee bill"
     for i, thing in enumerate(things.split()):
         body = compose_body(f"Sort by {thing}.", "", f"invoice {thing}")
         library.save(Skill(f"paperwork-{i}", f"Paperwork habit number {i}.", body))
-    query = embedder.embed_one("what's an invoice")
-    found = vectors.nearest(library.db, query, embedder.id, 20, discount=vectors.Crowding(0.0, 1.0))
-    skill = library.get("paperwork-0").id
-    crowded = found.cosines[skill] - found.discounted[skill]
-    assert crowded > 0.3
+    lone = SkillLibrary(open_db(tmp_path / "lone.db"), root=tmp_path / "lone")
+    lone.save(Skill("paperwork-0", "Paperwork habit number 0.",
+                    compose_body("Sort by receipt.", "", "invoice receipt")))
+    assert lost(library, "paperwork-0") > 0.3
+    assert lost(library, "paperwork-0") > lost(lone, "paperwork-0") + 0.2
 
 
 def test_a_free_text_example_is_a_view_that_counts_less(library: SkillLibrary) -> None:

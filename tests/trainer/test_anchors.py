@@ -87,7 +87,6 @@ def test_the_anchors_are_the_base_models_own_replies_cached_once(
     assert seq.ids[0, seq.reply_start :].tolist() == reply
 
 
-
 def _drift(
     model_path: Path,
     base_sha: str,
