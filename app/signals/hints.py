@@ -176,6 +176,12 @@ def _has_literal(reply: str, literal: str) -> bool:
     return " ".join(literal.split()) in " ".join(reply.replace("`", "").split())
 
 
+def _spans(text: str) -> list[str]:
+    """The code spans of ``text`` that hold a word: "` `" asks for nothing (and has no
+    first word to read a program or a label from)."""
+    return [m.group(1) for m in _CODE.finditer(text) if m.group(1).strip()]
+
+
 def _labels(hint: str) -> list[str]:
     """The format labels the hint asks to place. A word ending in a colon is one, except a
     word not in capitals right before a code span, which names the tool that code runs
@@ -187,8 +193,8 @@ def _labels(hint: str) -> list[str]:
         label = match.group(1)
         if label.isupper() or not hint[match.end() :].lstrip().startswith("`"):
             labels.append(label)
-    for span in _CODE.finditer(hint):
-        first = span.group(1).split()[0]
+    for span in _spans(hint):
+        first = span.split()[0]
         if _LABEL.fullmatch(first):
             labels.append(first)
     return labels
@@ -250,10 +256,10 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
                 named = _named_before(wish[: match.start()])
                 if named and pattern is not _REJECTS[2]:  # "don't use Y" names no X
                     swaps.append((term, named))
-    failed = [m.group(1).strip() for m in _FAILED.finditer(hint)]
+    failed = [m.group(1).strip() for m in _FAILED.finditer(hint) if m.group(1).strip()]
     rejected += failed
     rejected_words = {w for term in rejected for w in _words(term)}
-    spans = [m.group(1) for m in _CODE.finditer(hint) if m.group(1).strip() not in rejected]
+    spans = [span for span in _spans(hint) if span.strip() not in rejected]
     literal = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(hint)]
     literal += _labels(hint)
     tool, wanted, program = _prose_tool(hint), [], ""
@@ -267,7 +273,7 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
         elif not _LABEL.fullmatch(span.split()[0]):
             literal.append(span)  # the span adds nothing to the original: as written
     if not original.strip():
-        literal = [m.group(1) for m in _CODE.finditer(hint)] + literal
+        literal = _spans(hint) + literal
     literal = [t for t in dict.fromkeys(literal) if t not in rejected and _norm(t)]
     literal_words = {w for group in wanted for w in _words(" ".join(group))}
     literal_words |= {w for term in literal + spans for w in _words(term)}

@@ -302,3 +302,37 @@ def test_a_tool_the_hint_s_command_runs_in_the_original_s_place_can_be_relabelle
     prose = hint_terms("I use Kakoune, so `kak ~/.bashrc`", "Open it with `nano ~/.bashrc`.")
     assert prose.named == "Kakoune"
     assert prose.swaps == (("nano", "kak"),)
+
+
+# Odd hints never break a training run: `command_forms` reads every hinted example's hint.
+@pytest.mark.parametrize(
+    "hint",
+    [
+        "use ` ` here",
+        "I use   ` \t ` now",
+        "Note: ` `",
+        "`  ` failed with exit code 1",
+        "not ` `, use `ls`",
+        "a`b`c` `d",
+        "",
+        "``",
+        "`",
+        "```",
+        "use `ls",
+        "j'utilise `hx` — pas nano ✓, c’est Hélix",
+        "use " + "x" * 20_000 + " `ls -la` " + "`" * 99,
+    ],
+)
+@pytest.mark.parametrize("original", ["", "run `ls`", "` `", "Use `nano ~/.bashrc`."])
+def test_an_odd_hint_never_raises(hint: str, original: str) -> None:
+    terms = hint_terms(hint, original)
+    for reply in ("", "` `", "run `ls -la` here", "Use `hx ~/.bashrc`.", original):
+        assert follows(reply, terms) in (True, False)
+        swap_terms(reply, terms, {"hx": "hx"})
+    for tool in ("ls", "hx", " "):
+        command_form(hint, tool, original, sub_commands(original, tool))
+
+
+def test_a_code_span_of_only_whitespace_is_nothing_to_check() -> None:
+    assert hint_terms("`  ` failed with exit code 1", "run `ls`").rejected == ()
+    assert not hint_terms("use ` ` here", "run `ls`").checkable
