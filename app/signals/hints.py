@@ -17,9 +17,13 @@ The terms come from the hint's wording, not from a list of scenarios:
   carries, not the command line — its program when the corrected reply did not run it
   (``hx`` in "it's `hx ~/.ssh/config` for me" after ``nano ~/.ssh/config``), else its
   words the corrected reply lacked (``hx`` in ``git config --global core.editor hx``); a
-  tool the prose names ("I use Helix", "my editor is helix", "Helix: `…`") is an
-  alternative, since a reply that names it took the lesson. A wanted term the reply calls
-  wrong ("`hx x` is not the correct file") is not taken;
+  tool the prose names is an alternative, since a reply that names it took the lesson.
+  A capitalised word is no tool for being one ("Note: `…`", "that would be great"): a
+  name counts after a verb of use ("I use Helix", "my editor is helix"), after "it's" only
+  as a name followed by a code span that changes the original's command ("it's Kakoune:
+  `…`"), or as the program of the span right after it; any other "Word:" is a label, and
+  so is one in capitals or one the hint says to start or end with. A wanted term the
+  reply calls wrong ("`hx x` is not the correct file") is not taken;
 - *words* (only when there is no literal and no failed command: then the literal is the
   concrete thing, and an error message's words are no wish): the hint's other content
   words, minus function words and words that only say *how* the user speaks ("use",
@@ -43,14 +47,17 @@ _QUOTED = re.compile(r"\"([^\"\n]{1,60})\"|'([^'\n]{2,60})'|“([^”\n]{1,60})�
 # "Summary:", and labels with punctuation inside ("TL;DR:", "P.S.:"), whole
 _LABEL = re.compile(r"(?<![\w;.&/-])([A-Z](?:[\w-]|[;.&/](?=\w))*\.?:)(?=\s|$)")
 _TERM = r"(`[^`\n]+`|[\w.+#/-]*\w)"
-# A tool the prose names as the user's own: "I use Helix", "my editor is helix", "it's fish"
+# A tool the prose names as the user's own: after a verb of use ("I use Helix", "my editor
+# is helix"), or after "it's"/"that would be" ("it's Kakoune: `…`", checked in _prose_tool)
 _PROSE_TOOL = re.compile(
-    r"\b(?:i(?:'m| am)? us(?:e|ing)|we use|i prefer|i run|switched to|my [\w-]+ is|"
-    r"(?:it|that)(?:'s| is| would be|'d be)|here it's)\s+(?:the\s+)?([A-Za-z][\w.+-]*)",
+    r"\b(?:(?P<use>i(?:'m| am)? us(?:e|ing)|we use|i prefer|i run|switched to|my [\w-]+ is)|"
+    r"(?P<be>(?:it|that)(?:'s| is| would be|'d be)))\s+(?:the\s+)?(?P<name>[A-Za-z][\w.+-]*)",
     re.IGNORECASE,
 )
-# A name right before the code span it runs ("Helix: `git config … hx`"): no label
-_NAME_BEFORE_CODE = re.compile(r"([A-Za-z][\w.+-]*):\s*`")
+# A code span right after a word ("Kakoune: `kak f`", "it's Kakoune, `kak f`")
+_THEN_CODE = re.compile(r"\s*[:,]?\s*`([^`\n]+)`")
+# A hint telling where a label goes ("end with a line starting with Summary:")
+_PLACED = re.compile(r"\b(?:start|begin|end|finish|close|lead|open)\w*\b[^.!?\n`]*$", re.I)
 # Said next to a wanted term, a reply calls it wrong rather than following it
 _NEGATION_BEFORE = (
     r"\b(?:not|never|avoid|instead of|rather than|don'?t use|do not use)\s+"
@@ -182,16 +189,21 @@ def _spans(text: str) -> list[str]:
     return [m.group(1) for m in _CODE.finditer(text) if m.group(1).strip()]
 
 
-def _labels(hint: str) -> list[str]:
-    """The format labels the hint asks to place. A word ending in a colon is one, except a
-    word not in capitals right before a code span, which names the tool that code runs
-    ("For me that would be Helix: `…`"); inside a code span only its first word can be one
-    (`TL;DR: wc -l file`)."""
+def _labels(hint: str, tool: str) -> list[str]:
+    """The format labels the hint asks to place: each word ending in a colon, except the
+    user's ``tool`` (:func:`_prose_tool`) right before a code span ("For me that would be
+    Helix: `…`") unless the hint tells a reply to start or end with it or writes it in
+    capitals (a known format label: "start with Hx: `…`", ``NOTE:``); inside a code span
+    only its first word can be one (`TL;DR: wc -l file`)."""
     masked = _CODE.sub(lambda m: "`" + " " * (len(m.group(0)) - 2) + "`", hint)
     labels = []
     for match in _LABEL.finditer(masked):
         label = match.group(1)
-        if label.isupper() or not hint[match.end() :].lstrip().startswith("`"):
+        names_tool = tool.lower() == label.rstrip(":").lower() and hint[
+            match.end() :
+        ].lstrip().startswith("`")
+        placed = _PLACED.search(hint[: match.start()]) is not None
+        if label.isupper() or placed or not names_tool:
             labels.append(label)
     for span in _spans(hint):
         first = span.split()[0]
@@ -200,14 +212,34 @@ def _labels(hint: str) -> list[str]:
     return labels
 
 
-def _prose_tool(hint: str) -> str:
-    """The tool the hint's prose names as the user's own ("I use Helix", "Helix: `…`")."""
-    for before_code in _NAME_BEFORE_CODE.finditer(hint):
-        name = before_code.group(1)
-        if not name.isupper() and name.lower() not in _NOT_CONTENT:
+def _program(span: str) -> str:
+    """The program a code span runs: its first word after any label."""
+    tokens = span.split()
+    if tokens and _LABEL.fullmatch(tokens[0]):
+        tokens = tokens[1:]
+    return tokens[0] if tokens else ""
+
+
+def _prose_tool(hint: str, original: str) -> str:
+    """The tool the hint's prose names as the user's own, or "". A capitalised word is no
+    tool for being one ("Note:", "Summary:", "that would be great"): a name counts after a
+    verb of use ("I use Helix", "my editor is helix"), after "it's"/"that would be" only
+    when written as a name and followed by a code span that changes the original's
+    command ("it's Kakoune: `… core.editor kak`"), or when it is the program of the code
+    span right after it ("Buildah: `buildah images`")."""
+    masked = _CODE.sub(lambda m: "`" + " " * (len(m.group(0)) - 2) + "`", hint)
+    for match in _PROSE_TOOL.finditer(masked.replace("’", "'")):
+        name = match.group("name")
+        if name.lower() in _NOT_CONTENT:
+            continue
+        if match.group("use"):
             return name
-    for match in _PROSE_TOOL.finditer(_CODE.sub(" ", hint).replace("’", "'")):
-        if match.group(1).lower() not in _NOT_CONTENT:
+        code = _THEN_CODE.match(hint, match.end())
+        if name[0].isupper() and code and _lesson(code.group(1), original, "")[0]:
+            return name
+    for match in re.finditer(r"([A-Za-z][\w.+-]*)", masked):
+        code = _THEN_CODE.match(hint, match.end())
+        if code and match.group(1).lower() == _program(code.group(1)).lower():
             return match.group(1)
     return ""
 
@@ -261,8 +293,8 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
     rejected_words = {w for term in rejected for w in _words(term)}
     spans = [span for span in _spans(hint) if span.strip() not in rejected]
     literal = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(hint)]
-    literal += _labels(hint)
-    tool, wanted, program = _prose_tool(hint), [], ""
+    tool, wanted, program = _prose_tool(hint, original), [], ""
+    literal += _labels(hint, tool)
     for span in spans if original.strip() and not failed else ():
         groups, ran, replaced = _lesson(span, original, tool)
         if groups:

@@ -336,3 +336,30 @@ def test_an_odd_hint_never_raises(hint: str, original: str) -> None:
 def test_a_code_span_of_only_whitespace_is_nothing_to_check() -> None:
     assert hint_terms("`  ` failed with exit code 1", "run `ls`").rejected == ()
     assert not hint_terms("use ` ` here", "run `ls`").checkable
+
+
+# A word before a code span names the user's tool only after a verb of use, as "it's X"
+# before a command that changes the original's, or as the span's own program; otherwise it
+# is what it looks like: a label.
+def test_a_word_before_a_code_span_is_the_user_s_tool_only_when_the_hint_says_so() -> None:
+    original = "Open it with `nano ~/.ssh/config`."
+    note = hint_terms("Note: `hx ~/.ssh/config`", original)
+    assert note.wanted == (("hx",),)
+    assert not follows("Note: open it with `nano ~/.ssh/config` and save.", note)
+    assert follows("Note: open it with `hx ~/.ssh/config` and save.", note)
+    assert "Summary:" in hint_terms("Summary: `hx ~/.ssh/config`", original).literal
+    great = hint_terms("that would be great: `hx ~/.ssh/config`", original)
+    assert great.wanted == (("hx",),)
+    assert great.named == "hx"
+    assert hint_terms("that would be great, thanks", original).named != "great"
+    # the user's own names still count
+    assert hint_terms("I use Helix: `hx ~/.ssh/config`", original).wanted == (("hx", "Helix"),)
+    said = hint_terms("For me that would be Helix: `hx ~/.ssh/config`", original)
+    assert said.wanted == (("hx", "Helix"),)
+    assert "Helix:" not in said.literal
+    same = hint_terms("Buildah: `buildah images`", "Run `docker images`.")
+    assert "Buildah:" not in same.literal
+    # a label the hint tells to lead, or one in capitals, stays a label even as a tool
+    assert "NOTE:" in hint_terms("I use NOTE: `hx ~/.ssh/config`", original).literal
+    lead = hint_terms("start with Hx: `hx ~/.ssh/config`", original)
+    assert "Hx:" in lead.literal
