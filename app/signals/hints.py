@@ -23,7 +23,8 @@ The terms come from the hint's wording, not from a list of scenarios:
   as a name followed by a code span that changes the original's command ("it's Kakoune:
   `…`"), or as the program of the span right after it; any other "Word:" is a label, and
   so is one in capitals or one the hint says to start or end with. A wanted term the
-  reply calls wrong ("`hx x` is not the correct file") is not taken;
+  reply calls wrong ("`hx x` is not the correct file") is not taken, nor one named by a
+  reply whose code still runs what the command replaced (``core.editor nano``);
 - *words* (only when there is no literal and no failed command: then the literal is the
   concrete thing, and an error message's words are no wish): the hint's other content
   words, minus function words and words that only say *how* the user speaks ("use",
@@ -131,6 +132,11 @@ class HintTerms:
     """Content words of the corrected reply that the hint does not touch: what the request
     was about. A reply sharing none of them (of two or more) talks about the hint, not
     the request."""
+    stale: tuple[str, ...] = ()
+    """The original's code where the hint's command changed it ("core.editor nano" for
+    `… core.editor kak`, "docker bud" for `buildah bud …`): a reply whose code still runs
+    it has not taken the lesson, whatever it names in prose ("Kakoune is great, but run
+    `… core.editor nano`")."""
 
     @property
     def checkable(self) -> bool:
@@ -244,16 +250,19 @@ def _prose_tool(hint: str, original: str) -> str:
     return ""
 
 
-def _lesson(span: str, original: str, tool: str) -> tuple[list[tuple[str, ...]], str, str]:
+def _lesson(
+    span: str, original: str, tool: str
+) -> tuple[list[tuple[str, ...]], str, str, list[str]]:
     """(the groups a reply must hold one term of each, the program the span runs when the
-    original did not, what the original ran in its place) for a code span of the hint:
-    its program when ``original`` did not run it, else its words ``original`` lacks; the
+    original did not, what the original ran in its place, the original's code that the
+    span changes: "core.editor nano", "docker bud") for a code span of the hint: its
+    program when ``original`` did not run it, else its words ``original`` lacks; the
     prose's ``tool`` is an alternative in each group. No groups when the span adds nothing."""
     tokens = span.split()
     if tokens and _LABEL.fullmatch(tokens[0]):
         tokens = tokens[1:]
     if not tokens:
-        return [], "", ""
+        return [], "", "", []
     program, had = tokens[0], set(_words(original))
     alternative = (tool,) if tool and tool.lower() != program.lower() else ()
     if program.lower() not in had and re.fullmatch(r"[\w.+-]+", program):
@@ -265,10 +274,20 @@ def _lesson(span: str, original: str, tool: str) -> tuple[list[tuple[str, ...]],
                 if found and found.group(1).lower() not in _NOT_CONTENT:
                     replaced = found.group(1)
                     break
-        return [(program, *alternative)], program, replaced
+        stale = [f"{replaced} {tokens[1]}"] if replaced else []
+        return [(program, *alternative)], program, replaced, stale
     new = [t for t in dict.fromkeys(tokens[1:]) if re.fullmatch(r"[A-Za-z][\w.+-]*", t)]
     new = [t for t in new if t.lower() not in had]
-    return [(t, *alternative) for t in new], "", ""
+    stale = []
+    for term in new:
+        before = tokens[tokens.index(term) - 1]
+        was = re.compile(rf"(?<!\S){re.escape(before)}[ \t]+([^`\s]+)")
+        for region in _CODE_REGION.finditer(original):
+            found = was.search(region.group(0).strip("`"))
+            if found and found.group(1).lower() != term.lower():
+                stale.append(f"{before} {found.group(1)}")
+                break
+    return [(t, *alternative) for t in new], "", "", stale
 
 
 def hint_terms(hint: str, original: str = "") -> HintTerms:
@@ -293,12 +312,13 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
     rejected_words = {w for term in rejected for w in _words(term)}
     spans = [span for span in _spans(hint) if span.strip() not in rejected]
     literal = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(hint)]
-    tool, wanted, program = _prose_tool(hint, original), [], ""
+    tool, wanted, program, stale = _prose_tool(hint, original), [], "", []
     literal += _labels(hint, tool)
     for span in spans if original.strip() and not failed else ():
-        groups, ran, replaced = _lesson(span, original, tool)
+        groups, ran, replaced, was = _lesson(span, original, tool)
         if groups:
             wanted += groups
+            stale += was
             program = program or ran
             if replaced and replaced.lower() != ran.lower():
                 swaps.append((replaced, ran))
@@ -330,6 +350,7 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
         swaps=tuple(dict.fromkeys(swaps)),
         named=_named_before(first_rejection) if words else (tool or program) if wanted else "",
         topic=tuple(topic),
+        stale=tuple(dict.fromkeys(stale)) if not failed else (),
     )
 
 
@@ -487,10 +508,21 @@ def _holds(text_norm: str, group: tuple[str, ...]) -> bool:
     )
 
 
+def _runs_stale(reply: str, old: str) -> bool:
+    """Whether ``reply``'s code holds ``old`` (the original's words the hint's command
+    changed), word for word."""
+    pattern = r"(?<!\S)" + r"\s+".join(map(re.escape, old.split())) + r"(?!\S)"
+    return any(
+        re.search(pattern, region.group(0).strip("`"), re.IGNORECASE)
+        for region in _CODE_REGION.finditer(reply)
+    )
+
+
 def follows(reply: str, terms: HintTerms) -> bool:
     """Whether ``reply`` takes the hint: every literal, a term of each wanted group (none
-    called wrong), two thirds of the words (one at least, when there are any), no rejected
-    term, one word of the topic (when known), and not an echo of the hint."""
+    called wrong) and none of the original's code the hint's command changed, two thirds
+    of the words (one at least, when there are any), no rejected term, one word of the
+    topic (when known), and not an echo of the hint."""
     if not terms.checkable or not reply.strip() or is_echo(reply, terms.hint):
         return False
     text = _norm(_FENCE_LANGUAGE.sub("```", reply))
@@ -499,6 +531,8 @@ def follows(reply: str, terms: HintTerms) -> bool:
     if not all(_has_literal(reply, term) for term in terms.literal):
         return False
     if not all(_holds(text, group) for group in terms.wanted):
+        return False
+    if any(_runs_stale(reply, old) for old in terms.stale):
         return False
     if len(terms.topic) >= 2 and not any(_contains(text, w) for w in terms.topic):
         return False

@@ -363,3 +363,40 @@ def test_a_word_before_a_code_span_is_the_user_s_tool_only_when_the_hint_says_so
     assert "NOTE:" in hint_terms("I use NOTE: `hx ~/.ssh/config`", original).literal
     lead = hint_terms("start with Hx: `hx ~/.ssh/config`", original)
     assert "Hx:" in lead.literal
+
+
+# The original's word kept in the code where the hint's command changed it: the reply names
+# the user's tool but runs the old command.
+@pytest.mark.parametrize(
+    ("hint", "original", "reply", "ok"),
+    [
+        (
+            "it's Kakoune: `git config --global core.editor kak`",
+            "Run `git config --global core.editor nano`.",
+            "Kakoune is great, but run `git config --global core.editor nano`.",
+            False,
+        ),
+        (
+            "it's Kakoune: `git config --global core.editor kak`",
+            "Run `git config --global core.editor nano`.",
+            "Use Kakoune rather than nano: `git config --global core.editor kak`.",
+            True,
+        ),
+        (
+            "it's Kakoune: `git config --global core.editor kak`",
+            "Run `git config --global core.editor nano`.",
+            "Kakoune it is, run:\n\n```bash\ngit config --global core.editor kakoune\n```",
+            True,
+        ),
+        (
+            "here it's `buildah bud -t shop .`",
+            "Build it with `docker bud -t shop .` in the folder.",
+            "Build it in the folder; buildah is fine, but run `docker bud -t shop .`.",
+            False,
+        ),
+    ],
+)
+def test_a_reply_running_the_word_the_hint_s_command_replaced_does_not_follow(
+    hint: str, original: str, reply: str, ok: bool
+) -> None:
+    assert follows(reply, hint_terms(hint, original)) is ok
