@@ -25,6 +25,10 @@ INTERPRETERS = frozenset({"python", "perl", "ruby", "node", "php", "lua", "pwsh"
                           "clojure", "kotlin", "pry", "gst", "ocaml", "ghc", "rust-script",
                           "ts-node", "tsx", "zx", "nim", "crystal", "dart", "mongosh", "mongo",
                           "bpftrace"})
+# Programs that run a command string (`su -c`, `sg grp -c`, `ssh host CMD` …) and, given
+# none, a login shell reading its standard input (`ssh host <<EOF`, `su - bob <<< …`).
+CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock",
+                          "sg", "newgrp"})
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "lwp-request", "GET",
                          "aria2c", "lynx", "links", "elinks", "w3m", "axel", "curlie"})
 # Wrapper → its short options that take a value. They run the rest of the line as a command.
@@ -360,15 +364,25 @@ def shell_code(args: list[str]) -> tuple[str | None, bool, str | None]:
     """For `bash ARGS`: (code given with -c, whether code comes from stdin, script file);
     nothing for `bash -n` (`-o noexec`), which only checks the syntax and runs nothing."""
     wants_code, reads_stdin, rest = shell_operands(args)
-    options_given = args[:len(args) - len(rest)]
-    if any(re.fullmatch(r"-[a-mo-z]*n[a-z]*", a) for a in options_given) or (
-            "noexec" in options_given):
+    if _noexec(args[:len(args) - len(rest)]):
         return None, False, None
     if wants_code:
         return (rest[0] if rest else ""), False, None
     if reads_stdin or not rest or rest[0] in ("-", "/dev/stdin"):
         return None, True, None
     return None, False, rest[0]
+
+
+def _noexec(options_given: list[str]) -> bool:
+    """Whether `-n` (`-o noexec`) is still on after the options, read in order: a later `+n`
+    or `+o noexec` turns it off again (`bash -n +n -c CODE` runs CODE)."""
+    noexec = False
+    for previous, arg in zip(["", *options_given], options_given, strict=False):
+        if previous in ("-o", "+o"):
+            noexec = previous == "-o" if arg == "noexec" else noexec
+        elif re.fullmatch(r"[-+][A-Za-z]*n[A-Za-z]*", arg):
+            noexec = arg[0] == "-"
+    return noexec
 
 
 def shell_operands(args: list[str]) -> tuple[bool, bool, list[str]]:

@@ -17,7 +17,13 @@ import re
 from fnmatch import translate
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import Resolved, expand_variables, options, program_name
+from app.terminal.command_words import (
+    CODE_RUNNERS,
+    Resolved,
+    expand_variables,
+    options,
+    program_name,
+)
 from app.terminal.pipe_checks import PIPE_DOWNLOAD, fetches, scrambled
 from app.terminal.shell_syntax import Command, Word
 from app.terminal.static_text import printf_output, static_output
@@ -139,17 +145,22 @@ def static_words(command: Command, variables: dict[str, str],
     An unquoted word that expands to several words is split, as bash would split it (on the
     `IFS` characters when the line set them: `IFS=,; c="rm,-rf,~"; $c`); `"$@"` splits even
     quoted, and an assignment (`p=$(…)`) is never split. A word naming a loop variable
-    stands for each of its values (`each_value`).
+    stands for each of its values (`each_value`). A quoted `'~'` is a file of that name
+    (`./~`) unless a code runner before it (`eval`, `watch`, `ssh host`) joins the words and
+    parses them again, where the `~` is home after all.
     """
     separators = variables.get("IFS")
     split = re.compile(f"[{re.escape(separators)}]+") if separators else re.compile(r"\s+")
     texts: list[str] = []
     words: list[Word] = []
+    reparsed = False
     for word, text in ((w, t) for w in command.words for t in each_value(w.text, variables, loops)):
         for inner in word.substitutions:
             if (printed := static_output(inner)) is not None:
                 text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
-        if word.lead_quoted and word.text.startswith("~") and not re.search(r"\s", text):
+        reparsed |= program_name(word.text) in CODE_RUNNERS
+        if word.lead_quoted and word.text.startswith("~") and not reparsed and \
+                not re.search(r"\s", text):
             text = "./" + text  # `rm -rf '~'`: a file named `~` in the working folder
         splits = not word.quoted or bool(re.fullmatch(r"\$@|\$\{(?:@|\w+\[@\])\}", word.text))
         parts = [p for p in split.split(text) if p] if text != word.text and splits and \

@@ -19,6 +19,7 @@ from app.terminal import risky_paths as paths
 from app.terminal.argument_lines import argument_lines
 from app.terminal.code_variables import variable_commands
 from app.terminal.command_words import (
+    CODE_RUNNERS,
     SHELLS,
     Resolved,
     printed_text,
@@ -54,7 +55,7 @@ from app.terminal.embedded_code import (
     make_recipes,
 )
 from app.terminal.fetched_installs import entered, installs_download
-from app.terminal.handed_code import CODE_RUNNERS, HandedCode, fed
+from app.terminal.handed_code import HandedCode, fed
 from app.terminal.inspection import Analysis, Line, Segment
 from app.terminal.line_files import files_written, unreadable_files
 from app.terminal.line_reach import line_reasons

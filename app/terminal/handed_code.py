@@ -18,6 +18,7 @@ from dataclasses import replace
 from itertools import pairwise
 
 from app.terminal.command_words import (
+    CODE_RUNNERS,
     INTERPRETERS,
     SHELLS,
     Resolved,
@@ -34,10 +35,6 @@ from app.terminal.pipe_checks import PIPE_DOWNLOAD, fetches, respawns_itself, sc
 from app.terminal.risky_paths import expand
 from app.terminal.shell_syntax import Command
 
-# Programs that run a command string (`su -c`, `sg grp -c`, `ssh host CMD` …) and, given
-# none, a login shell reading its standard input (`ssh host <<EOF`, `su - bob <<< …`).
-CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock",
-                          "sg", "newgrp"})
 _SHELL_HOSTS = frozenset({"ssh", "su", "runuser", "script", "sg", "newgrp"})
 STDIN_NAMES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _SU_VALUED = re.compile(r"-[A-Za-z]*[csgGwu]|--(?:command|shell|group|supp-group|user|"

@@ -5,8 +5,9 @@ the whole process table takes the session, and with sudo the system, down. The t
 many spellings (`ps aux`, `ps -u $USER -o pid=`, `pgrep -u me`, `ls /proc | grep ^[0-9]`)
 and reaches `kill` through xargs, `$(…)` or `< <(…)`; what is judged is whether anything
 on the way picks some processes out (a pattern, a pid, a name), not which tool lists them.
-Skipping the header (`awk 'NR>1'`) or keeping only the numbers (`grep -E '^[0-9]+$'`)
-picks nothing out.
+Skipping the header (`awk 'NR>1'`, `tail -n +2`, `sed 1d`) or keeping only the numbers
+(`grep -E '^[0-9]+$'`) picks nothing out. `ps` selections add up, so one that names a pid
+beside one that takes everything (`ps -e -p 1`, `ps -C x -A`, `ps ax p 1`) lists everything.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ _PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "
 _NUMBERS_ONLY = re.compile(r"\^?(?:\[0-9\]|\\d|\[\[:digit:\]\])(?:[+*]|\{1,?\})?\$?")
 # `ps` options that name the processes listed (a pid, a command name, a terminal, a parent).
 _PS_NARROWS = re.compile(r"^(?:-[pqCt]|--(?:pid|quick-pid|ppid|tty)|-\w*[pqC]$|p\d)")
+# `ps` options that add every process (or all but some) to the selection: `-e`, `-A`, `-a`,
+# `-d`, `-N`/`--deselect`, and the BSD `a`, `x`, `g` (`ps ax`, `ps aux`).
+_PS_WIDENS = re.compile(r"^(?:-[A-Za-z]*[eAadN][A-Za-z]*|--deselect|[A-Za-z]*[axg][A-Za-z]*)$")
+# `ps` options whose next word is their value (a pid, a name, a format), not an option.
+_PS_VALUED = re.compile(r"^(?:-[A-Za-z]*[oOpqCuUgGtsk]|--(?:pid|quick-pid|ppid|tty|user|group|"
+                        r"sid|sort|format|cols|columns|rows|width|[ug]id))$")
+# A header skip: `tail -n +2` (`tail +2`, `-n+2`) or `sed 1d` keeps every process line.
+_HEADER_SKIPS = re.compile(r"^(?:-n\s*\+[12]|\+[12]|--lines=\+[12]|-e|1d)$")
 
 
 def _awk_picks(args: list[str]) -> bool:
@@ -38,7 +47,10 @@ def _every_pid(name: str, args: list[str]) -> bool:
         return not patterns or any(re.fullmatch(r"\.\*?|\^|\$|\^?\.\*\$?|\.\+|", a)
                                    for a in patterns)
     if name == "ps":
-        return not any(_PS_NARROWS.match(a) for a in args)
+        selections = [a for previous, a in zip(["", *args], args, strict=False)
+                      if not _PS_VALUED.match(previous)]
+        return any(_PS_WIDENS.match(a) for a in selections) or \
+            not any(_PS_NARROWS.match(a) for a in args)
     return name in ("ls", "find", "echo", "printf") and any(
         re.fullmatch(r"/proc/?(?:\[0-9\]\*|\*)?", a) for a in args)
 
@@ -49,6 +61,9 @@ def _picks(name: str, args: list[str]) -> bool:
     if name in ("grep", "egrep", "rg"):
         patterns = [a for a in args if not a.startswith("-")][:1]
         return not (patterns and _NUMBERS_ONLY.fullmatch(patterns[0].strip("'\"")))
+    if name in ("tail", "sed") and args and all(
+            _HEADER_SKIPS.match(a) for a in " ".join(args).replace("-n +", "-n+").split()):
+        return False
     return name in _PICKERS
 
 

@@ -165,3 +165,39 @@ def test_each_wall_needs_typing_however_spelled(family: str, command: str) -> No
 @pytest.mark.parametrize("command", HARMLESS)
 def test_look_alikes_stay_quiet(command: str) -> None:
     assert danger_reasons(command) == []
+
+
+# Holes a review of this session's changes found; most were flagged before and went quiet.
+REVIEW_DANGEROUS = {
+    "a quoted '~' handed to a runner that joins the words and parses them again is home": [
+        "eval rm -rf '~'", "eval rm -rf \"~\"", "watch rm -rf '~'", "ssh h rm -rf '~'",
+        "sudo eval rm -rf '~'",
+    ],
+    "bash -n turned off again by +n or +o noexec runs its code": [
+        "bash -n +n -c 'rm -rf ~'", "bash -n -o noexec +o noexec -c 'rm -rf ~'",
+    ],
+    "ps selections add up: one naming a pid beside -e/-A/ax lists every process; a header "
+    "skip picks none": [
+        "ps -C firefox -e -o pid= | xargs kill", "ps -p 1234 -A -o pid= | xargs kill",
+        "ps -e -p 1 -o pid= | xargs kill", "ps ax -p 1 -o pid= | xargs kill",
+        "ps -N -p 1 -o pid= | xargs kill", "ps -e -o pid= | tail -n +2 | xargs kill",
+        "ps -e | sed 1d | awk '{print $1}' | xargs kill",
+    ],
+}
+
+REVIEW_HARMLESS = [
+    "rm -rf '~'", "bash -n -c 'rm -rf ~'", "bash -o noexec -o errexit -c 'rm -rf ~'",
+    "bash +n -n -c 'rm -rf ~'", "ps -o pid= -C firefox | xargs kill",
+    "ps -o pid,args -p 12 | xargs kill", "ps -e -o pid= | tail -n 3 | xargs kill",
+]
+
+
+@pytest.mark.parametrize(("family", "command"),
+                         [(f, c) for f, cs in REVIEW_DANGEROUS.items() for c in cs])
+def test_review_holes_need_typing(family: str, command: str) -> None:
+    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
+
+
+@pytest.mark.parametrize("command", REVIEW_HARMLESS)
+def test_review_look_alikes_stay_quiet(command: str) -> None:
+    assert danger_reasons(command) == []
