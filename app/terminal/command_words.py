@@ -115,7 +115,6 @@ def program_name(word: str) -> str:
     return {"nodejs": "node", "powershell": "pwsh"}.get(name, name)
 
 
-
 def plain_words(command: Command) -> list[str]:
     """The command's words after a leading privilege or scheduling prefix and environment
     assignments (``sudo``, ``nice``, ``FOO=1``…): a quick read for the class readers whose

@@ -27,7 +27,8 @@ _SENDERS = frozenset({"nc", "ncat", "netcat", "socat", "telnet", "curl", "wget",
 _DATA_OPTIONS = frozenset({"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode",
                            "-F", "--form", "--post-data", "--body-data", "--json"})
 _TRANSFER = frozenset({"sftp", "ftp", "lftp", "tftp", "smbclient"})
-_WORLD_WRITABLE = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/")
+# Folders every account can write to (`untrusted_runs` shares it).
+WORLD_WRITABLE = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)(?:/|$)")
 
 
 def exposure_reasons(commands: list[Command]) -> list[str]:
@@ -69,14 +70,14 @@ def exposure_reasons(commands: list[Command]) -> list[str]:
         if name == "ssh-copy-id":
             keys = option_values(args, {"-i"})
             hosts = [a for a in args if not a.startswith("-") and a not in keys]
-            if any(_WORLD_WRITABLE.match(k) for k in keys) or any(
+            if any(WORLD_WRITABLE.match(k) for k in keys) or any(
                     _LOCAL_HOST.match(h.rpartition("@")[2]) for h in hosts):
                 reasons.append("adds a key to the logins of this machine (anyone holding it "
                                "gets in)")
         templates = option_values(args, {"--template"}) + [
             v.partition("=")[2] for v in option_values(args, {"-c", "--config"})
             if v.lower().startswith("core.hookspath=")]
-        if name == "git" and any(_WORLD_WRITABLE.match(t) for t in templates):
+        if name == "git" and any(WORLD_WRITABLE.match(t) for t in templates):
             reasons.append("makes git run hook scripts from a folder anyone can write to")
         if name == "git" and "config" in args and _hooks_elsewhere(args):
             reasons.append("makes git run hook scripts from a folder anyone can write to, or "
@@ -101,4 +102,4 @@ def _hooks_elsewhere(args: list[str]) -> bool:
     index = lowered.index("core.hookspath")
     value = args[index + 1] if index + 1 < len(args) else ""
     scoped = bool({"--global", "--system"} & set(args))
-    return bool(value) and (scoped or bool(_WORLD_WRITABLE.match(value)))
+    return bool(value) and (scoped or bool(WORLD_WRITABLE.match(value)))

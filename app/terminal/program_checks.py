@@ -152,10 +152,6 @@ def _find(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     return reasons
 
 
-
-
-
-
 def _dd(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     return _write_reasons([a[3:] for a in args if a.startswith("of=")], cwd)
 

@@ -15,13 +15,12 @@ import re
 from itertools import pairwise
 
 from app.terminal.command_words import DOWNLOADERS, option_values, program_and_args
+from app.terminal.exposure_checks import WORLD_WRITABLE
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 _COMPILERS = frozenset({"gcc", "cc", "clang", "g++", "c++", "clang++", "tcc", "rustc", "gfortran",
                         "musl-gcc", "zig", "nim", "fpc", "ghc"})
 _NETWORK = DOWNLOADERS | {"nc", "ncat", "netcat", "socat", "telnet"}
-# Folders any account can write: a unit or program kept there can be swapped by anyone.
-_WORLD_WRITABLE = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)(?:/|$)")
 # Where a unit file, linked or copied in, starts at boot or login.
 _UNIT_PLACES = re.compile(r"^(?:/etc/systemd/system|/lib/systemd/system|/usr/lib/systemd/system"
                           r"|(?:~|\$HOME|\$\{HOME\})/\.config/systemd/user)(?:/|$)")
@@ -74,9 +73,9 @@ def _unit_from_writable(command: Command) -> str | None:
     words = [a for a in args if not a.startswith("-")]
     if name == "systemctl":  # `systemctl link /tmp/x.service`, `enable /tmp/x.service`
         return next((w for w in words[1:] if words[0] in ("link", "enable")
-                     and _WORLD_WRITABLE.match(w)), None)
+                     and WORLD_WRITABLE.match(w)), None)
     if len(words) >= 2 and _UNIT_PLACES.match(words[-1]) and any(
-            _WORLD_WRITABLE.match(w) for w in words[:-1]):
+            WORLD_WRITABLE.match(w) for w in words[:-1]):
         return words[0]
     return None
 
