@@ -5,8 +5,11 @@ command on, but the list of programs that run an argument as a command never end
 -c '…'`, `asciinema rec -c '…'`, `foo --run 'mkfs.ext4 /dev/sda'`). So an argument of any
 program, known or not, that reads as a whole command line the deny list would flag makes the
 command need typing too — except where the argument is known to be a message or data, never
-run: what `echo`/`printf` print, search patterns, notes and dialogs, commit and tag messages,
-and the values of `-m`/`--message`/`--title`/`--description`-like options of any program.
+run: what `echo`/`printf` print, search patterns, notes, the text dialogs show, commit and tag
+messages, and the values of `-m`/`--message`/`--title`/`--description`-like options of any
+program. Some of those programs also have options that do run a command (`fzf --preview`,
+`dialog --prgbox`, `yad --button=LABEL:CMD`, `complete -C`, `mutt -e 'set editor="…"'`):
+those values are read as command lines all the same.
 """
 
 from __future__ import annotations
@@ -38,8 +41,19 @@ _DATA_PROGRAMS = frozenset({
 _DATA_OPTION = re.compile(
     r"^(?:-[mMdFH]|--?(?:[\w-]*-)?(?:message|msg|title|description|desc|body|subject|comment|"
     r"summary|text|notes?|reason|label|data(?:-[\w-]+)?|json|form|header|grep|regexp|pattern|"
-    r"query|arg|argjson|rawfile|format|pretty|prompt|input|search|filter|match|name|tag|"
+    r"query|arg|argjson|rawfile|format|pretty|prompt|input|search|match|name|tag|"
     r"content|string|value|help|usage|banner|motd|log-message))$")
+# The options of those data programs whose value is a command they run, and how many words
+# after the option can be it (`dialog --prgbox [TEXT] CMD H W`).
+_RUN_OPTIONS = {"fzf": {"--preview": 1, "--bind": 1}, "dialog": {"--prgbox": 2},
+                "yad": {"--button": 1, "--command": 1}, "complete": {"-C": 1},
+                "compgen": {"-C": 1}, "mutt": {"-e": 1}}
+# The command inside such a value: fzf's `key:execute(CMD)`, yad's `LABEL:CMD`, a quoted
+# or backquoted string in a mutt setting (`set editor="CMD"`).
+_RUN_PARTS = {"--bind": re.compile(r"(?:execute(?:-silent)?|become|reload(?:-sync)?|"
+                                   r"(?:change-)?preview)[(\[{<](.*)[)\]}>]"),
+              "--button": re.compile(r"^(?:[^:]*:)?(.*)$", re.S),
+              "-e": re.compile(r"\"([^\"]*)\"|'([^']*)'|`([^`]*)`")}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*(?:\[[^]]*\])?\+?=")
 # Git's verbs whose values are settings, read by the git reader, never a command line.
 _GIT_DATA = frozenset({"config", "commit", "tag", "notes", "stash", "log", "grep", "show"})
@@ -86,6 +100,9 @@ def argument_lines(name: str, args: list[str], known: Callable[[str], bool]) -> 
     """The arguments of `name` that read as command lines and are not a message or data:
     a word of several words (`'rm -rf ~'`), or the value of an option (`--run='…'`), that
     starts with a program in `known` (the programs the deny list has rules for)."""
+    if name in _RUN_OPTIONS:
+        return [value for value in _run_values(_RUN_OPTIONS[name], args)
+                if _looks_like_a_line(value, known, single=True)]
     if name in _DATA_PROGRAMS or (name == "git" and set(args) & _GIT_DATA):
         return []
     found = []
@@ -104,3 +121,18 @@ def argument_lines(name: str, args: list[str], known: Callable[[str], bool]) -> 
         if _looks_like_a_line(arg, known, single=bool(named) and named.startswith("--")):
             found.append(arg)
     return found
+
+
+def _run_values(run_options: dict[str, int], args: list[str]) -> list[str]:
+    """The commands a data program's running options carry (`_RUN_OPTIONS`, `_RUN_PARTS`)."""
+    values = []
+    for index, arg in enumerate(args):
+        option, sep, value = arg.partition("=")
+        if option not in run_options:
+            continue
+        given = [value] if sep else args[index + 1:index + 1 + run_options[option]]
+        parts = _RUN_PARTS.get(option)
+        values += [part for text in given for match in (
+            parts.finditer(text) if parts else [None]) for part in (
+            match.groups() if match else [text]) if part]
+    return values

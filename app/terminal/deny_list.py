@@ -12,6 +12,7 @@ another interpreter (`sh -c`, `eval`, `ssh host …`, here-documents, `echo … 
 from __future__ import annotations
 
 import re
+import shlex
 
 from app.terminal import code_checks, foreign_code
 from app.terminal import network_checks as net
@@ -125,7 +126,9 @@ class _Inspector(HandedCode):
         self.secrets: list[str] = []
         self.senders: list[str] = []
         self.via: str | None = None
-        self.opened = False  # an `exec` opened a connection on the line being walked
+        # An `exec` opened a connection on the line being walked: "remote", or "loopback"
+        # (this machine, though its port can be a tunnel to another one).
+        self.opened = ""
 
     def findings(self) -> list[str]:
         """The reasons, with keys read and sent away anywhere in the walk as one more."""
@@ -161,12 +164,13 @@ class _Inspector(HandedCode):
             return
         self.reasons += line_reasons(commands)
         line = Line(fed_download=fed_download, variables=dict(parameters or {}))
-        outer, self.opened = self.opened, False
+        outer, self.opened = self.opened, ""
         for command in commands:
             if command.function:
                 line.functions.setdefault(command.function, []).append(command)
             self.inspect_command(fed(command, feed), line, depth)
-        if self.opened and not net.client_only(commands):
+        if (self.opened == "remote" and not net.client_only(commands)) or (
+                self.opened == "loopback" and net.shell_reads(commands)):
             self.reasons.append(REMOTE_SHELL)
         self.opened = outer
         if net.remote_shell_pipe(commands) or net.shell_on_connection(commands):
@@ -337,7 +341,7 @@ class _Inspector(HandedCode):
             self.inspect(nested, depth + 1, feed=command)  # the user's shell, not an escape
         if not self.reasons and depth < MAX_DEPTH:
             self.reasons += [reason for text in argument_lines(name, args, has_rules)
-                             for reason in self._argument_line(text, depth)]
+                             for reason in self._argument_line(text, line, depth)]
         for each_line in xargs_commands(resolved, command, texts):
             self.inspect_hosted(each_line, depth, name)
         line.downloaded |= fetched_files(resolved, command, line.downloaded, line.fed_download)
@@ -346,12 +350,16 @@ class _Inspector(HandedCode):
             line.downloaded |= entered(target, line.downloaded)
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
 
-    def _argument_line(self, text: str, depth: int) -> tuple[str, ...]:
-        """What the deny list finds in an argument that reads as a command line, read on
-        its own (`argument_lines`): its commands are not the line's, so the segments allow
-        rules match and the line's certainty are left alone."""
+    def _argument_line(self, text: str, line: Line, depth: int) -> tuple[str, ...]:
+        """What the deny list finds in an argument that reads as a command line
+        (`argument_lines`), read in the folder and with the variables the line has reached
+        (`cd ~ && foo --run 'rm -rf ./*'` deletes home): its commands are not the line's, so
+        the segments allow rules match are left alone, but what the inner reading cannot be
+        sure of leaves the line unsure too."""
         inner = _Inspector()
-        inner.inspect(text, depth + 1)
+        code = f"cd {shlex.quote(line.cwd)}\n{text}" if line.cwd else text
+        inner.inspect(code, depth + 1, parameters=line.variables)
+        self.certain &= inner.certain
         return tuple(inner.findings() or pattern_reasons(text))
 
     def _foreign_code(self, resolved: Resolved, fed: str | None, line: Line,
@@ -428,7 +436,8 @@ class _Inspector(HandedCode):
             self.senders += [] if net.loopback(target) else [target]
             if resolved.name in SHELLS:
                 self.reasons.append(REMOTE_SHELL)
-            self.opened |= resolved.name in ("exec", "") and not net.loopback(target)
+            if resolved.name in ("exec", "") and self.opened != "remote":
+                self.opened = "loopback" if net.loopback(target) else "remote"
         if target.startswith("/proc/sys/") and (value := printed_text(resolved)) is not None:
             key = target.removeprefix("/proc/sys/").replace("/", ".")  # what sysctl would set
             self.reasons += program_reasons("sysctl", [f"{key}={value}"], None, [])

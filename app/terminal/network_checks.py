@@ -138,15 +138,25 @@ def loopback(target: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host in ("::1", "[::1]")
 
 
+def _descriptor_users(commands: list[Command]) -> list[str]:
+    """The programs that read or write an extra descriptor (`>&3`, `<&3`)."""
+    return [name_args(c)[0] for c in commands for r in c.redirects
+            if r.op in (">&", "<&") and r.target.text.isdigit() and int(r.target.text) > 2]
+
+
+def shell_reads(commands: list[Command]) -> bool:
+    """After `exec 3<>/dev/tcp/…`, a shell (or eval, source, a hidden program) uses the extra
+    descriptor (`sh <&3 >&3`) or reads its standard input: what the connection sends runs."""
+    return any(name in SHELLS or name in ("", "eval", "exec", "source", ".") or "$" in name
+               for name in _descriptor_users(commands)) or any(
+        reads_stdin_shell(*name_args(c), c.stdin_text is not None) for c in commands)
+
+
 def client_only(commands: list[Command]) -> bool:
     """After `exec 3<>/dev/tcp/host/80`, only programs that are not shells read or write the
     extra descriptor (`printf 'HEAD /' >&3; cat <&3`) and no shell reads what comes back:
     a client's request, no shell on it."""
-    users = [name_args(c)[0] for c in commands for r in c.redirects
-             if r.op in (">&", "<&") and r.target.text.isdigit() and int(r.target.text) > 2]
-    return bool(users) and not any(name in SHELLS or name in ("", "eval", "exec", "source", ".")
-                                   or "$" in name for name in users) and not any(
-        reads_stdin_shell(*name_args(c), c.stdin_text is not None) for c in commands)
+    return bool(_descriptor_users(commands)) and not shell_reads(commands)
 
 
 def remote_shell_pipe(commands: list[Command]) -> bool:

@@ -20,7 +20,7 @@ import re
 from urllib.parse import urlsplit
 
 from app.terminal import risky_paths as paths
-from app.terminal.command_words import option_values, program_and_args
+from app.terminal.command_words import option_values, options, program_and_args
 from app.terminal.key_leaks import TOKEN_COMMANDS
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
@@ -54,16 +54,28 @@ _QUIET_SINKS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"}
 _MOUNTS = frozenset({"-v", "--volume", "--mount", "--bind", "--ro-bind"})
 _WEB_SERVERS = re.compile(r"^(?:[\w.-]+/)*(?:nginx|httpd|caddy|apache2?|lighttpd|php)(?::|$)")
 _CONTAINERS = frozenset({"docker", "podman", "nerdctl", "bwrap", "systemd-nspawn"})
-# Services whose tokens' variables start with their name, and a word of their hosts; a
-# variable of no known service (`$API_TOKEN`, `$JIRA_TOKEN`) may go anywhere.
-_SERVICE_HOSTS = {"GITHUB": "github", "GH": "github", "GITLAB": "gitlab", "GL": "gitlab",
-                  "OPENAI": "openai", "ANTHROPIC": "anthropic", "HF": "huggingface",
-                  "HUGGINGFACE": "huggingface", "AWS": "amazonaws", "CF": "cloudflare",
-                  "CLOUDFLARE": "cloudflare", "NPM": "npmjs", "PYPI": "pypi", "SLACK": "slack",
-                  "STRIPE": "stripe", "DO": "digitalocean", "DIGITALOCEAN": "digitalocean",
-                  "DOCKER": "docker", "SENTRY": "sentry", "TWILIO": "twilio",
-                  "SENDGRID": "sendgrid", "DISCORD": "discord", "HEROKU": "heroku",
-                  "VERCEL": "vercel", "NETLIFY": "netlify", "BITBUCKET": "bitbucket"}
+# Services whose tokens' variables start with their name, and the domains of their hosts
+# (a host is the service's when it is one of them or under one); a variable of no known
+# service (`$API_TOKEN`, `$JIRA_TOKEN`) may go anywhere.
+_GITHUB = ("github.com", "githubusercontent.com", "ghcr.io")
+_SERVICE_HOSTS = {"GITHUB": _GITHUB, "GH": _GITHUB, "GITLAB": ("gitlab.com",),
+                  "GL": ("gitlab.com",), "OPENAI": ("openai.com",),
+                  "ANTHROPIC": ("anthropic.com",), "HF": ("huggingface.co", "hf.co"),
+                  "HUGGINGFACE": ("huggingface.co", "hf.co"), "AWS": ("amazonaws.com",),
+                  "CF": ("cloudflare.com",), "CLOUDFLARE": ("cloudflare.com",),
+                  "NPM": ("npmjs.org", "npmjs.com"), "PYPI": ("pypi.org",),
+                  "SLACK": ("slack.com",), "STRIPE": ("stripe.com",),
+                  "DO": ("digitalocean.com",), "DIGITALOCEAN": ("digitalocean.com",),
+                  "DOCKER": ("docker.com", "docker.io"), "SENTRY": ("sentry.io",),
+                  "TWILIO": ("twilio.com",), "SENDGRID": ("sendgrid.com",),
+                  "DISCORD": ("discord.com", "discordapp.com"), "HEROKU": ("heroku.com",),
+                  "VERCEL": ("vercel.com",), "NETLIFY": ("netlify.com",),
+                  "BITBUCKET": ("bitbucket.org",)}
+# `pass`/`gopass` verbs that do not print an entry; any other first word is an entry's name
+# (`pass bank` shows it, as `pass show bank` does).
+_PASS_VERBS = frozenset({"init", "ls", "list", "grep", "find", "search", "insert", "add", "edit",
+                         "generate", "rm", "remove", "delete", "mv", "rename", "cp", "copy",
+                         "git", "help", "version", "sync", "setup", "config", "audit"})
 _GRANTS = re.compile(r"[ugoa]*[go][ugoa]*[+=][rwxXst]*[rw][rwxXst]*|0?[0-7]{2}[2-7][0-7]"
                      r"|0?[0-7]{3}[2-7]")
 
@@ -92,12 +104,14 @@ def _source(command: Command) -> str | None:
     export, the whole environment; None for anything else."""
     name, args = program_and_args(command)
     words = [a for a in args if not a.startswith("-")]
-    if name in ("pass", "gopass") and (not words or words[0] in ("show", "cat")) and args:
+    if name in ("pass", "gopass") and args and (not words or words[0] not in _PASS_VERBS):
         return f"the password entry {words[-1] if words else ''}".strip()
     if name == "gpg" and any(re.match(r"--export-secret-(?:sub)?keys", a) for a in args):
         return "your secret GPG keys"
     if (name in ("printenv", "env", "set", "export", "declare", "typeset") and not args) or (
-            name in ("export", "declare", "typeset") and args in (["-p"], ["-x"])):
+            name in ("printenv", "env") and all(a in ("-0", "--null") for a in args)) or (
+            name in ("export", "declare", "typeset") and all(
+                re.fullmatch(r"-[px]+", a) for a in args)):
         return "the whole environment (tokens and passwords in it)"
     if re.search(TOKEN_COMMANDS, " ".join([name, *args])) or _VAULT_READS.match(
             " ".join([name, *args])):
@@ -148,19 +162,25 @@ def _mounted(command: Command) -> str | None:
 
 
 def _foreign_token_host(command: Command) -> str | None:
-    """A token's header sent to a host that is not its service (`$GITHUB_TOKEN` to
-    `collector.example`)."""
+    """A token sent to a host that is not its service: in a header or a `-u user:token` to
+    any host of the command outside the service's domains (`$GITHUB_TOKEN` to
+    `github.com.evil.example`), or in the command `ssh` runs on another machine."""
     name, args = program_and_args(command)
+    if name == "ssh":
+        words = options(args, valued="bcDEeFIiJLlmOopQRSWw", stop_at_positional=True)[2]
+        return words[0] if any(_SECRET_VAR.search(word) for word in words[1:]) else None
     if name not in ("curl", "wget", "http", "https", "xh"):
         return None
-    headers = option_values(args, {"-H", "--header"}) + [
-        a.partition("=")[2] for a in args if a.startswith("--header=")]
+    carried = option_values(args, {"-H", "--header", "-u", "--user"}) + [
+        a.partition("=")[2] for a in args if a.startswith(("--header=", "--user="))]
     hosts = [urlsplit(a).hostname or "" for a in args if re.match(r"https?://", a)]
-    for header in headers:
-        for var in _SECRET_VAR.findall(header):
-            word = _SERVICE_HOSTS.get(var.split("_")[0])
-            if word and hosts and not any(word in host for host in hosts):
-                return hosts[0]
+    for value in carried:
+        for var in _SECRET_VAR.findall(value):
+            domains = _SERVICE_HOSTS.get(var.split("_")[0], ())
+            foreign = [host for host in hosts if not any(
+                host == domain or host.endswith("." + domain) for domain in domains)]
+            if domains and foreign:
+                return foreign[0]
     return None
 
 
