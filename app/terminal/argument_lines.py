@@ -7,9 +7,10 @@ program, known or not, that reads as a whole command line the deny list would fl
 command need typing too — except where the argument is known to be a message or data, never
 run: what `echo`/`printf` print, search patterns, notes, the text dialogs show, commit and tag
 messages, and the values of `-m`/`--message`/`--title`/`--description`-like options of any
-program. Some of those programs also have options that do run a command (`fzf --preview`,
-`dialog --prgbox`, `yad --button=LABEL:CMD`, `complete -C`, `mutt -e 'set editor="…"'`):
-those values are read as command lines all the same.
+program. Programs that show messages but also run commands (`fzf --preview`, `dialog
+--prgbox`, `yad --button=LABEL:CMD` or a form's button field, `complete -C`, `mutt -e 'set
+editor="…"'`) are not data programs: only their message options are exempt, and the command
+inside a running option's value (fzf's `execute(…)`, yad's `LABEL:CMD`) is read out first.
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ from app.terminal.shell_syntax import ShellSyntaxError, parse
 _DATA_PROGRAMS = frozenset({
     *SHELLS, *INTERPRETERS, "echo", "printf", "grep", "egrep", "fgrep", "zgrep", "rg", "ag",
     "ack", "ugrep", "git-grep", "notify-send", "logger", "wall", "write", "zenity", "kdialog",
-    "yad", "whiptail", "dialog", "gum", "figlet", "toilet", "cowsay", "banner", "say", "espeak",
+    "whiptail", "gum", "figlet", "toilet", "cowsay", "banner", "say", "espeak",
     "espeak-ng", "spd-say", "festival", "man", "info", "apropos", "whatis", "help", "tldr",
     "cheat", "history", "fc", "test", "[", "[[", "expr", "jq", "yq", "gojq", "sed", "awk",
     "gawk", "mawk", "nawk", "sqlite3", "psql", "mysql", "mariadb", "mongosh", "mongo",
     "redis-cli", "bc", "dc", "alias", "export", "declare", "typeset", "local", "readonly", "set",
-    "read", "mail", "mailx", "mutt", "sendmail", "xclip", "xsel", "wl-copy", "pbcopy", "tee",
-    "column", "sort", "tr", "cut", "trap", "complete", "compgen", "ollama", "llm", "sgpt",
-    "aichat", "fzf", "look", "locate", "todo", "task", "jrnl", "dunstify", "osd_cat",
+    "read", "mail", "mailx", "sendmail", "xclip", "xsel", "wl-copy", "pbcopy", "tee",
+    "column", "sort", "tr", "cut", "trap", "ollama", "llm", "sgpt", "aichat",
+    "look", "locate", "todo", "task", "jrnl", "dunstify", "osd_cat",
 })
 # Options whose value is a message, a title, a pattern or data sent somewhere, in any program.
 _DATA_OPTION = re.compile(
@@ -43,11 +44,21 @@ _DATA_OPTION = re.compile(
     r"summary|text|notes?|reason|label|data(?:-[\w-]+)?|json|form|header|grep|regexp|pattern|"
     r"query|arg|argjson|rawfile|format|pretty|prompt|input|search|match|name|tag|"
     r"content|string|value|help|usage|banner|motd|log-message))$")
-# The options of those data programs whose value is a command they run, and how many words
-# after the option can be it (`dialog --prgbox [TEXT] CMD H W`).
+# Programs that show messages but also run commands: only their message options are data,
+# and the options whose value is a command they run (how many words after the option can be
+# it: `dialog --prgbox [TEXT] CMD H W`) are taken apart first (`_RUN_PARTS`).
 _RUN_OPTIONS = {"fzf": {"--preview": 1, "--bind": 1}, "dialog": {"--prgbox": 2},
                 "yad": {"--button": 1, "--command": 1}, "complete": {"-C": 1},
                 "compgen": {"-C": 1}, "mutt": {"-e": 1}}
+_MESSAGE_OPTIONS = {
+    "dialog": {"--msgbox", "--yesno", "--infobox", "--inputbox", "--menu", "--checklist",
+               "--radiolist", "--gauge", "--passwordbox", "--pause", "--textbox",
+               "--backtitle", "--yes-label", "--no-label", "--ok-label", "--cancel-label"},
+    "yad": {"--image", "--window-icon", "--column", "--text-info"},
+    "mutt": {"-s", "-a", "-b", "-c", "-i"},
+    "complete": {"-W", "-P", "-S", "-X", "-G", "-A", "-o", "-F"},
+    "compgen": {"-W", "-P", "-S", "-X", "-G", "-A", "-o", "-F"},
+    "fzf": {"--preview-label", "--border-label", "--pointer", "--marker", "--ghost"}}
 # The command inside such a value: fzf's `key:execute(CMD)`, yad's `LABEL:CMD`, a quoted
 # or backquoted string in a mutt setting (`set editor="CMD"`).
 _RUN_PARTS = {"--bind": re.compile(r"(?:execute(?:-silent)?|become|reload(?:-sync)?|"
@@ -100,23 +111,22 @@ def argument_lines(name: str, args: list[str], known: Callable[[str], bool]) -> 
     """The arguments of `name` that read as command lines and are not a message or data:
     a word of several words (`'rm -rf ~'`), or the value of an option (`--run='…'`), that
     starts with a program in `known` (the programs the deny list has rules for)."""
-    if name in _RUN_OPTIONS:
-        return [value for value in _run_values(_RUN_OPTIONS[name], args)
-                if _looks_like_a_line(value, known, single=True)]
     if name in _DATA_PROGRAMS or (name == "git" and set(args) & _GIT_DATA):
         return []
-    found = []
+    found = [value for value in _run_values(_RUN_OPTIONS.get(name, {}), args)
+             if _looks_like_a_line(value, known, single=True)]
+    messages = _MESSAGE_OPTIONS.get(name, set()) | set(_RUN_OPTIONS.get(name, {}))  # read
     option = ""  # the option the word before this one named, when it takes no `=`
     for arg in args:
         if arg.startswith("-") and arg != "-":
             option, sep, value = arg.partition("=")
-            data = bool(_DATA_OPTION.match(option))
+            data = bool(_DATA_OPTION.match(option)) or option in messages
             if sep and not data and _looks_like_a_line(value, known, single=True):
                 found.append(value)
             option = "" if sep or arg == "--" else option
             continue
         named, option = option, ""
-        if named and _DATA_OPTION.match(named):
+        if named and (_DATA_OPTION.match(named) or named in messages):
             continue
         if _looks_like_a_line(arg, known, single=bool(named) and named.startswith("--")):
             found.append(arg)

@@ -215,6 +215,7 @@ REVIEW_DANGEROUS_MORE = {
         "dialog --prgbox 'rm -rf ~' 10 10", "yad --button='x:rm -rf ~'",
         "complete -C 'rm -rf ~' foo", "mutt -e 'set editor=\"rm -rf ~\"'",
         "pandoc --filter 'rm -rf ~' x.md", "rlwrap --filter 'rm -rf ~' cat",
+        "yad --form --field='Run:FBTN' 'rm -rf ~'", "compgen -C 'rm -rf ~' x",
     ],
     "a token to a host outside its service's domains, a password entry or environment "
     "listing written where others read": [
@@ -235,7 +236,9 @@ REVIEW_HARMLESS_MORE = [
     "mutt -e 'set editor=vim' -s 'rm -rf ~' me@x.org", "pandoc --filter pandoc-citeproc x.md",
     "curl -u \"me:$GITHUB_TOKEN\" https://api.github.com/user", "ssh -i $DEPLOY_KEY host uptime",
     "pass bank | head -1", "pass insert bank > /tmp/log", "env -0 | sort -z",
-    "declare -px | grep PATH",
+    "declare -px | grep PATH", "mutt -s 'rm -rf ~ failed' admin@x.org < log",
+    "dialog --msgbox 'rm -rf ~ deletes all' 10 40", "yad --text 'rm -rf ~ done' --button=OK:0",
+    "fzf --header 'rm -rf ~'", "complete -W 'start stop' svc",
 ]
 
 
