@@ -13,6 +13,7 @@ from app.terminal import (
     account_changes,
     defence_settings,
     defences_off,
+    disk_devices,
     firewall_rules,
     firmware,
     home_reach,
@@ -25,9 +26,9 @@ from app.terminal import (
 )
 
 _CLASSES = (account_changes.JUDGES, defence_settings.JUDGES, defences_off.JUDGES,
-            firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES, package_sources.JUDGES,
-            remote_access.JUDGES, service_stops.JUDGES, stores_wiped.JUDGES, secret_access.JUDGES,
-            wide_delete.CLASS_JUDGES)
+            disk_devices.JUDGES, firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES,
+            package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
+            stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

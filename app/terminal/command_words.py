@@ -106,6 +106,10 @@ class Resolved:
 def program_name(word: str) -> str:
     """`/usr/bin/python3.11` → `python`: full paths and version suffixes do not matter."""
     name = posixpath.basename(word)
+    if name.lower().endswith(".exe"):  # a Windows program called from WSL or Git Bash
+        name = name[:-4]
+    if re.fullmatch(r"[A-Z][a-z]+-[A-Z]\w+", name):  # PowerShell's `Stop-Computer`, any case
+        name = name.lower()
     if re.fullmatch(r"(?:python|pypy)[\d.]*", name):
         return "python"
     if re.fullmatch(r"(?:tclsh|wish|lua|luajit|julia|guile)[\d.]*", name):

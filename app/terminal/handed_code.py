@@ -43,6 +43,26 @@ UNREADABLE_RUN = "runs a file this line wrote from decoded or rebuilt text, so n
     "read it first"
 
 
+def statement_code(name: str, args: list[str]) -> str | None:
+    """The command line PowerShell (`-Command`, any abbreviation, or the words after its
+    options) or `cmd /c` is given: their statements are programs and cmdlets, judged as
+    commands (`powershell Stop-Computer`, `cmd.exe /c shutdown /s`)."""
+    for index, arg in enumerate(args):
+        if name == "cmd" and arg.lower() in ("/c", "/k", "/r"):
+            return " ".join(args[index + 1:])
+        if name != "pwsh":
+            continue
+        if re.fullmatch(r"(?i)-c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?", arg):
+            return " ".join(args[index + 1:])
+        if re.fullmatch(r"(?i)-(?:f|file|e|encodedcommand|ec)", arg):
+            return None
+        if not arg.startswith("-") and not arg.lower().endswith(".ps1") and (
+                index == 0 or not re.fullmatch(r"(?i)-(?:ex\w*|w\w*|config\w*|o\w*|i\w*)",
+                                               args[index - 1])):
+            return " ".join(args[index:])
+    return None
+
+
 def numbered(values: list[str]) -> dict[str, str]:
     """`$0` … `$n`, `$@`, `$*` and `$#` for a program that gets `values` (`$0` first)."""
     found = {str(index): value for index, value in enumerate(values)}
@@ -114,6 +134,8 @@ class HandedCode(FedCode):
         name, args = resolved.name, resolved.args
         code, reads_stdin, script = None, False, None
         parameters: dict[str, str] = {}
+        if statements := statement_code(name, args):
+            self.inspect_hosted(statements, depth, name)
         if name in SHELLS:
             code, reads_stdin, script = shell_code(args)
             parameters = shell_parameters(name, args)

@@ -16,7 +16,9 @@ _DELETER = re.compile(
     r"|\bshred\b|rm'?\s*\+\s*'?tree|\brmtree\b|[\"']r[\"']\s*\+\s*[\"']m[\"']"
     r"|(?:^|[;&|({]\s*|\s)(?:\S{0,64}/)?rm\s+-\w*[rRf]|\bxargs\b[^|;&]*\brm\b"
     r"|(?:^|[;&|]\s*)\S{0,64}\$\S{0,64}\s+-(?:rf|fr|r|R)\b|\(\s*r\s+m\s*\)")
-_END = r"""/?(?=[\s"';)*]|$)"""
+# The end of such a target: `~/Music`, `~/Music/`, `~/Music/*` (everything in it), but not
+# `~/Downloads/*.iso`, a pattern that picks some files.
+_END = r"""/?(?=[\s"';)]|\*+(?:[\s"';)]|$)|$)"""
 # One level under home that holds the user's own files: the standard folders, dot-files
 # (caches aside), or a name only known while the line runs (a variable, a glob, braces).
 _ONE = (r"""(?:/["']?(?:Documents|Desktop|Downloads|Music|Pictures|Videos|Public|Templates"""

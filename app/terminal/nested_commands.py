@@ -31,7 +31,7 @@ _TEXT_ONLY = frozenset({
     "ln", "rm", "chmod", "chown", "tar", "zip", "unzip", "diff", "xargs", "eval", "exec",
     "sudo", "doas", "env", "nice", "nohup", "timeout", "watch", "ssh", "su",
     "script", "flock", "at", "batch", "parallel", "tmux", "screen", "make", "crontab", "getent",
-    "id", "groups", "finger",
+    "id", "groups", "finger", "ansible",
 })
 _VOLUME_OPTIONS = frozenset({"-v", "--volume"})
 _SHELL_STRING_OPTIONS = frozenset({"-e", "-x", "--command", "--execute"})

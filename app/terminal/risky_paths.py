@@ -81,7 +81,8 @@ HISTORY_FILES = frozenset({
 })
 _DEVICE_RE = re.compile(
     r"^/dev/(?:sd[a-z?*\[]|hd[a-z]|vd[a-z?*\[]|xvd[a-z]|nvme[\d?*\[]|mmcblk\d|r?disk\d|disk/|md\d|dm-\d|"
-    r"mapper/|nbd\d|loop\d|sr\d|zram\d|mtd|mem$|kmem$|port$|sg\d|bsg/|st\d|nst\d)"
+    r"mapper/|nbd\d|loop\d|sr\d|zram\d|mtd|mem$|kmem$|port$|sg\d|bsg/|st\d|nst\d|"
+    r"ada\d|da\d|nda\d|nvd\d|vtbd\d|wd\d|mfid\d)"
 )
 _HOME_VAR_RE = re.compile(r"^(?:\$HOME|\$\{HOME(?:[:?=+\-][^}]*)?\})(?=/|$)")
 _HOME_TRIM_RE = re.compile(r"^\$\{HOME(%%?|##?)([^}]*)\}")

@@ -5,14 +5,22 @@ Why: `gnome-session-quit --power-off --force`, `xfce4-session-logout --halt`,
 manager's `Logout` end every program the user has open, as surely as `reboot` does. Each
 desktop has its own tool, so the D-Bus rule is general: a method call whose method name says
 power-off, reboot, halt or log out.
+
+The same class spoken by other tools (the eleventh set): a server's BMC (`ipmitool power
+off|reset|cycle`), a fleet tool's module (`ansible -m reboot`, `community.general.shutdown`;
+`--check` only tells), other inits (`openrc-shutdown`, `runit-init 0`, `s6-poweroff`),
+macOS (`osascript` telling System Events to shut down, restart or log out) and PowerShell
+(`Stop-Computer`, `Restart-Computer`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
+POWER = "shuts down or restarts the computer"
 SESSION_OFF = "ends your desktop session (logs out or powers off), closing every open program"
 _QUITTERS = frozenset({"gnome-session-quit", "xfce4-session-logout", "cinnamon-session-quit",
                        "mate-session-save", "lxqt-leave", "lxsession-logout", "lxde-logout",
@@ -56,4 +64,44 @@ def ends_session_by_message(args: list[str]) -> bool:
     return any(_POWER_METHOD.search(arg) for arg in args[1:])
 
 
-JUDGES: dict[str, Judge] = {name: _quit(name) for name in _QUITTERS}
+_IPMI_POWER = frozenset({"off", "reset", "cycle", "soft", "down", "diag"})
+_POWER_MODULES = frozenset({"reboot", "shutdown", "win_reboot", "win_shutdown"})
+# An AppleScript asking the system to end: `tell app "System Events" to shut down`, or the
+# raw Apple events for it.
+_APPLE_POWER = re.compile(r"(?i)\bto\s+(?:shut\s*down|restart|log\s*out|sleep)\b|"
+                          r"«event\s+aevt(?:rsdn|rrst|rlgo|shut)»")
+_ALWAYS = ("openrc-shutdown", "s6-poweroff", "s6-reboot", "s6-halt", "s6-linux-init-shutdown",
+           "stop-computer", "restart-computer")
+
+
+def _powers_off(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    quiet = {"--help", "-h", "--version", "-V", "-c", "--cancel", "-WhatIf", "-whatif"}
+    return [] if set(args) & quiet else [POWER]
+
+
+def _runit_init(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [POWER] if args[:1] in (["0"], ["6"]) else []
+
+
+def _ipmitool(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    words = [a.lower() for a in args if not a.startswith("-")]
+    return [POWER] if any(a == "power" and b in _IPMI_POWER for a, b in pairwise(words)) else []
+
+
+def _ansible(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    modules = [b for a, b in pairwise(args) if a in ("-m", "--module-name")]
+    modules += [a.partition("=")[2] for a in args if a.startswith("--module-name=")]
+    if set(args) & {"-C", "--check"} or not any(
+            m.rpartition(".")[2] in _POWER_MODULES for m in modules):
+        return []
+    return [POWER]
+
+
+def _osascript(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [SESSION_OFF] if any(_APPLE_POWER.search(a) for a in args) else []
+
+
+JUDGES: dict[str, Judge] = {**{name: _quit(name) for name in _QUITTERS},
+                            **dict.fromkeys(_ALWAYS, _powers_off), "runit-init": _runit_init,
+                            "ipmitool": _ipmitool, "ansible": _ansible,
+                            "osascript": _osascript}

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
+from app.terminal import disk_devices
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import options
 from app.terminal.service_stops import reloads_only
@@ -160,8 +161,10 @@ def _volume_manager(what: str) -> Judge:
 
     def judge_lvm(args: list[str]) -> list[str]:
         """`lvm pvremove …`: the subcommand is the tool."""
-        return JUDGES[args[0]](args[1:], None, []) if args[:1] and args[0] in _LVM_TOOLS \
-            else []
+        if args[:1] and args[0] in _LVM_TOOLS:
+            return JUDGES[args[0]](args[1:], None, [])
+        shrink = disk_devices.JUDGES.get(args[0]) if args[:1] else None
+        return shrink(args[1:], None, []) if shrink else []
 
     return judge
 
@@ -170,7 +173,7 @@ _LVM_TOOLS = ("pvremove", "vgremove", "lvremove", "pvcreate", "vgcreate", "vgext
 
 
 def power(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    return [] if set(args) & {"-c", "--help", "--version", "-k"} else [POWER]
+    return [] if set(args) & {"-c", "--help", "--version", "-k", "/a", "/?"} else [POWER]
 
 
 def _init(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -211,6 +214,8 @@ def defence_program(name: str) -> Judge:
 
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         words = [a for a in args if not a.startswith("-")]
+        if "--dry-run" in args:  # `ufw --dry-run disable` shows what it would do
+            return []
         if (words[:1] and words[0] in _STOP_VERBS | {"reset"}) or words[:2] == ["default", "allow"]:
             return [f"switches off the firewall or security service {name}"]
         return []

@@ -1,0 +1,93 @@
+"""The deny list's walls after the eleventh blind set (issue 16), for its twelve categories
+(whole cloud, cluster, database and backup resources are another file's): each class is
+tried with neighbours of the misses written for these tests — other programs, systems and
+spellings doing the same harm — beside look-alikes that must stay single-click."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.terminal.deny_list import danger_reasons
+from app.terminal.policy import Approval, decide
+
+
+@pytest.fixture(autouse=True)
+def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/tester")
+
+
+DANGEROUS = {
+    "a disk erased, shrunk or formatted by BSD, macOS or forensic tools": [
+        "sudo dc3dd wipe=/dev/sdc", "dcfldd if=/dev/zero of=/dev/nvme0n1",
+        "sudo lvreduce -L -5G /dev/mapper/vg-root", "sudo lvresize -L -10G /dev/vg0/data",
+        "sudo lvm lvreduce -y -L 2G /dev/vg0/var",
+        "diskutil secureErase 0 disk4", "diskutil apfs deleteContainer disk5",
+        "diskutil eraseVolume APFS Scratch disk2s1", "sudo diskutil reformat disk3s2",
+        "sudo gpart delete -i 2 ada0", "gpart create -s gpt da1",
+        "sudo newfs_msdos -F 32 /dev/da0s1", "newfs -U /dev/ada0p2",
+        "sudo dd if=/dev/urandom of=/dev/ada0 bs=1m",
+    ],
+    "the machine powered off or restarted by a BMC, a fleet tool, another init or OS": [
+        "ipmitool -I lanplus -H 10.0.0.9 -U admin -P x chassis power cycle",
+        "sudo ipmitool power off", "ansible web -m ansible.builtin.reboot",
+        "ansible all -b -m community.general.shutdown", "sudo openrc-shutdown --poweroff now",
+        "osascript -e 'tell application \"System Events\" to restart'",
+        "osascript -e 'tell app \"System Events\" to log out'",
+        "shutdown.exe /r /t 0", "cmd.exe /c shutdown /s /f",
+        "pwsh -Command 'Restart-Computer -Force'", "powershell stop-computer",
+        "sudo runit-init 6", "sudo s6-reboot",
+    ],
+    "neighbours of the false-alarm fixes that still need typing": [
+        "rm -rf ~/Pictures/*", "busybox rm -f ~/Documents/*", "sudo ufw --force reset",
+        "ansible all -b -m reboot", "shutdown.exe /s /t 0",
+    ],
+}
+
+HARMLESS = [
+    "cp ~/Passwords.kdbx ~/backup/", "keepassxc-cli ls ~/Passwords.kdbx", "rm -f ~/Downloads/*.iso",
+    "ansible all -m file -a 'path=/tmp/build state=absent'", "ansible all -m ping",
+    "lftp -c 'mirror ./site /var/www'", "lftp -e 'mirror --delete ./dist /srv/www; bye' sftp://h",
+    "jshell <<< 'System.out.println(System.getProperty(\"user.home\"))'",
+    "dcfldd if=/dev/sda of=disk.img hash=sha256", "sudo lvextend -L +5G /dev/vg0/home",
+    "lvreduce --help", "diskutil list", "diskutil info disk2", "gpart show ada0",
+    "newfs -N /dev/ada1p1", "diskutil eraseDisk --help",
+    "ipmitool chassis power status", "ipmitool sensor list",
+    "ansible webservers -b -m reboot --check", "shutdown.exe /a",
+    "osascript -e 'tell app \"Finder\" to activate'", "pwsh -c 'Get-Process | Sort-Object CPU'",
+    "osascript -e 'display notification \"shut down later\"'",
+    "websocat ws://localhost:8080/echo", "msfvenom -l payloads",
+    "systemd-socket-activate -l 8080 ./server", "sudo pkill -HUP inetd",
+    "grep -v '^#' /etc/inetd.conf", "dig +short TXT example.com", "java -jar build/libs/app.jar",
+    "tftp 192.0.2.1 -c get firmware.bin", "fish -c 'source ~/.config/fish/config.fish'",
+    "PERL5OPT=-Mstrict perl x.pl",
+    "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER=qemu-x86_64 cargo run",
+    "rsync -a ~/.kube/ ~/backup/kube/", "kubectl get secrets", "npm publish --access public",
+    "curl -s https://api.github.com/zen", "ls $CONDA_PREFIX/etc/conda/activate.d",
+    "kubectl create clusterrolebinding me --clusterrole=view --user=me@example.com",
+    "dscl . -read /Users/tester", "dscl . -list /Users UniqueID",
+    "socketfilterfw --getglobalstate", "sudo rc-service iptables save",
+    "sudo firewall-cmd --add-rich-rule='rule family=ipv4 source address=10.0.0.0/8 "
+    "service name=ssh accept'",
+    "sudo firewall-cmd --zone=trusted --list-all", "netsh advfirewall show allprofiles",
+    "pwsh -c Get-MpPreference", "sudo ufw --dry-run disable", "sudo ufw --dry-run reset",
+    "gcloud compute firewall-rules create ssh --allow=tcp:22 --source-ranges=10.0.0.0/8",
+    "aws ec2 authorize-security-group-ingress --group-id sg-1 --protocol tcp --port 443 "
+    "--cidr 10.0.0.0/16",
+    "iptables-save > rules.v4", "defaults read /Library/Preferences/com.apple.alf globalstate",
+    "chmod 644 /etc/letsencrypt/live/x.example/fullchain.pem",
+    "sudo chmod 600 /etc/wireguard/wg0.conf", "sudo tar czf /root/etc-backup.tgz /etc",
+    "tar czf /tmp/src.tgz ./src", "sudo service ufw status",
+]
+
+
+
+@pytest.mark.parametrize(("family", "command"),
+                         [(f, c) for f, cs in DANGEROUS.items() for c in cs])
+def test_each_class_needs_typing_however_spelled(family: str, command: str) -> None:
+    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
+
+
+@pytest.mark.parametrize("command", HARMLESS)
+def test_look_alikes_stay_quiet(command: str) -> None:
+    assert danger_reasons(command) == []
+
