@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from app.terminal import (
     account_changes,
+    cloud_wiped,
+    data_wiped,
     defence_settings,
     defences_off,
     disk_devices,
@@ -25,10 +27,11 @@ from app.terminal import (
     wide_delete,
 )
 
-_CLASSES = (account_changes.JUDGES, defence_settings.JUDGES, defences_off.JUDGES,
-            disk_devices.JUDGES, firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES,
-            package_sources.JUDGES, remote_access.JUDGES, service_stops.JUDGES,
-            stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES)
+_CLASSES = (account_changes.JUDGES, cloud_wiped.JUDGES, data_wiped.JUDGES,
+            defence_settings.JUDGES, defences_off.JUDGES, disk_devices.JUDGES,
+            firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES, package_sources.JUDGES,
+            remote_access.JUDGES, service_stops.JUDGES, stores_wiped.JUDGES,
+            secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

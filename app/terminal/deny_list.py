@@ -40,6 +40,7 @@ from app.terminal.computed_names import (
     static_words,
 )
 from app.terminal.containment import uncovered
+from app.terminal.data_wiped import line_store_reasons
 from app.terminal.downloads import (
     fetched_files,
     runs_download,
@@ -87,7 +88,6 @@ from app.terminal.program_checks import (
 from app.terminal.served_roots import served_root_reasons
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
 from app.terminal.static_text import pipeline_output, static_output
-from app.terminal.stores_wiped import fed_store_reasons
 from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
@@ -293,7 +293,8 @@ class _Inspector(HandedCode):
             pipeline_output(command.upstream) if command.upstream else None)
         if name == "chpasswd":
             self.reasons += emptied_passwords(fed or "")
-        self.reasons += fed_store_reasons(name, fed)
+        settings = [f"{key}={value}" for key, value in resolved.assignments]
+        self.reasons += line_store_reasons(name, args, settings, resolved.via_xargs, command, fed)
         if fed is None and runs_fed_download(name, args, command):
             self.reasons.append(PIPE_DOWNLOAD)
         for escaped in input_commands(name, args, fed or ""):

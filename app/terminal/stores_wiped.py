@@ -5,12 +5,13 @@ Why: deleting `~/.gnupg` or a browser profile is a delete of a precious folder
 --delete-secret-keys …` removes private keys with no question asked (gpg asks for each key
 when run by hand), and so does `secret-tool clear` for the desktop keyring's passwords;
 and SQL that writes (`DELETE`, `DROP`, `UPDATE` …) given to `sqlite3` on
-a database inside a browser profile erases history, saved logins or cookies. Whole stores go
-the same way: every container volume (`docker volume prune -a`, `system prune --volumes`),
-a cloud bucket emptied (`aws s3 rm s3://b --recursive`, `gsutil rm -r gs://b`), every
-resource of every Kubernetes namespace (`kubectl delete all --all -A`). Listing keys,
-exporting the public ones, reading a browser database (`SELECT`), `docker system prune`
-without volumes and deleting one folder of a bucket stay quiet.
+a database inside a browser profile erases history, saved logins or cookies. Other stores
+kept on this machine or its forge go the same way: every container volume (`docker volume
+prune -a`, `system prune --volumes`), a repository deleted on the forge with its question
+answered (`gh repo delete --yes`), the shared branch force-pushed, the journal vacuumed to
+nothing. Listing keys, exporting the public ones, reading a browser database (`SELECT`),
+`docker system prune` without volumes stay quiet. Cloud, cluster and platform resources
+are `cloud_wiped`'s; databases, key stores and backups `data_wiped`'s.
 """
 
 from __future__ import annotations
@@ -75,93 +76,15 @@ def _containers(args: list[str], _cwd: str | None, _piped: list[str]) -> list[st
         if every_volume else []
 
 
-def _bucket_root(url: str) -> bool:
-    return bool(re.fullmatch(r"(?:s3|gs)://[^/]+/?", url))
-
-
-def _cloud_storage(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`aws s3 rm s3://b --recursive`, `aws s3 rb s3://b --force`, `gsutil rm -r gs://b`,
-    `gcloud storage rm -r gs://b`, `gsutil rb`: a whole bucket emptied."""
-    words = [arg for arg in args if not arg.startswith("-")]
-    recursive = bool({"-r", "-R", "--recursive", "--force", "-rf", "-fr"} & set(args))
-    verb = next((w for w in words if w in ("rm", "rb")), "")
-    if verb and any(map(_bucket_root, words)) and (recursive or verb == "rb"):
-        return ["deletes a whole cloud storage bucket"]
-    return []
-
-
-def _kubectl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    words = [arg for arg in args if not arg.startswith("-")]
-    namespaces = bool({"ns", "namespace", "namespaces"} & set(words[1:2]))
-    everywhere = bool({"-A", "--all-namespaces"} & set(args)) or namespaces
-    if words[:1] == ["delete"] and "--all" in args and everywhere:
-        return ["deletes every resource of every Kubernetes namespace"]
-    if words[:1] == ["delete"] and namespaces and words[2:]:
-        return [f"deletes the Kubernetes namespace {words[2]} and everything in it"]
-    return []
-
-
-def _each(*judges: Judge) -> Judge:
-    """One program judged by several rules of this module."""
-    return lambda args, cwd, piped: [r for judge in judges for r in judge(args, cwd, piped)]
-
-
-# Cloud resources that hold a service or its data; `aws` never asks, the others ask unless
-# told not to (`--quiet`, `--yes`, `--force`).
-_AWS_DELETES = re.compile(r"^(?:terminate-instances|delete-(?:stack|db-instance|db-cluster|cluster"
-                          r"|bucket|table|repository|file-system|vpc|function|user|key-pair))$")
-_NO_PROMPT = {"gcloud": {"--quiet", "-q"}, "az": {"--yes", "-y"}, "doctl": {"--force", "-f"}}
-
-
-def _cloud_resources(name: str) -> Judge:
-    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-        words = [arg for arg in args if not arg.startswith("-")]
-        deletes = any(map(_AWS_DELETES.match, words)) if name == "aws" else (
-            "delete" in words and bool(_NO_PROMPT[name] & set(args)))
-        return [f"deletes cloud resources with no question asked ({name} {' '.join(words[:3])})"
-                ] if deletes else []
-    return judge
-
-
-_DROPS_STORE = re.compile(r"\bDROP\s+(?:DATABASE|SCHEMA)\b|\bFLUSHALL\b|\bFLUSHDB\b|"
-                          r"\bdropDatabase\s*\(", re.I)
-_DATABASE_CLIENTS = ("mysql", "mariadb", "psql", "redis-cli", "mongosh", "mongo", "valkey-cli",
-                     "sqlite3", "clickhouse-client", "cqlsh")
 _SHORT_KEEP = re.compile(r"^(?:\d+(?:s|sec|seconds?|m|min|minutes?|h|hours?)?|[0-9]+[KB]?)$")
 
 
-def _database(args: list[str], _cwd: str | None, piped: list[str]) -> list[str]:
-    """A whole database or key store dropped by its own client (`DROP DATABASE`, `FLUSHALL`,
-    `db.dropDatabase()`), given as an argument or piped in; `dropdb NAME`."""
-    if any(map(_DROPS_STORE.search, [*args, *piped])):
-        return ["deletes a whole database (DROP DATABASE, FLUSHALL)"]
-    return []
-
-
-def fed_store_reasons(name: str, fed: str | None) -> list[str]:
-    """The same for the text a database client reads on its input (`echo 'DROP DATABASE
-    x' | mysql`, a here-document to `psql`)."""
-    return _database([], None, [fed]) if name in _DATABASE_CLIENTS and fed else []
-
-
-def _dropdb(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    names = [arg for arg in args if not arg.startswith("-")]
-    return [f"deletes the database {names[-1]}"] if names and "--help" not in args else []
-
-
 def _forge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`gh repo delete`, `glab repo delete`: a repository and its issues gone from the forge."""
+    """`gh repo delete NAME --yes`, `glab repo delete -y`: a repository and its issues gone
+    from the forge (without `--yes` both make you type its name)."""
     words = [arg for arg in args if not arg.startswith("-")]
-    if words[:2] == ["repo", "delete"]:
+    if words[:2] == ["repo", "delete"] and {"--yes", "-y"} & set(args):
         return ["deletes a repository on the forge (its code, issues and history)"]
-    return []
-
-
-def _infrastructure(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`terraform destroy`, `apply -destroy`, `pulumi destroy`: every resource it manages."""
-    words = [arg for arg in args if not arg.startswith("-")]
-    if words[:1] == ["destroy"] or (words[:1] == ["apply"] and "-destroy" in args):
-        return ["destroys every resource this infrastructure code manages"]
     return []
 
 
@@ -172,8 +95,8 @@ def _git_push(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]
     words = [arg for arg in args if not arg.startswith("-")]
     if words[:1] != ["push"]:
         return []
-    shared = [w for w in words[2:] if re.fullmatch(r"\+?(?:\S+:)?(?:main|master|trunk|"
-                                                      r"production|prod|release)", w)]
+    shared = [w for w in words[2:] if re.fullmatch(r"\+?(?:.*:)?(?:refs/heads/)?(?:main|master|"
+                                                      r"trunk|production|prod|release)", w, re.S)]
     forced = bool({"--force", "-f", "--delete", "-d"} & set(args)) or any(
         w.startswith("+") for w in shared)
     if "--mirror" in args or (forced and shared):
@@ -192,13 +115,8 @@ def _journal(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 JUDGES: dict[str, Judge] = {
-    **dict.fromkeys(_DATABASE_CLIENTS, _database),
-    "git": _git_push, "dropdb": _dropdb, "gh": _forge, "glab": _forge, "journalctl": _journal,
-    **dict.fromkeys(("terraform", "tofu", "pulumi", "terragrunt"), _infrastructure),
+    "git": _git_push, "gh": _forge, "glab": _forge, "journalctl": _journal,
     "gpg": _gpg, "gpg2": _gpg, "sqlite3": _sqlite, "sqlite": _sqlite, "docker": _containers,
-    "az": _cloud_resources("az"), "doctl": _cloud_resources("doctl"),
-    "podman": _containers, "aws": _each(_cloud_storage, _cloud_resources("aws")),
-    "gsutil": _cloud_storage, "gcloud": _each(_cloud_storage, _cloud_resources("gcloud")),
-    "kubectl": _kubectl, "secret-tool": _secret_tool, "pass": _password_folder,
+    "podman": _containers, "secret-tool": _secret_tool, "pass": _password_folder,
     "gopass": _password_folder,
 }

@@ -1,0 +1,279 @@
+"""Whole cloud, cluster and platform resources deleted with no question asked.
+
+Why: a bucket with its objects, a key or secret, a DNS zone, a cluster, a virtual machine
+with its disks, a namespace or every object of a Kubernetes kind, an app or a whole stack
+can be gone in one line, and nothing on this machine brings them back. The line drawn, by
+what is harmed rather than by spelling:
+
+- needs typing: such a resource deleted by a tool that never asks (`aws`, `openstack`,
+  `kubectl`, `qm`, `gh api -X DELETE`, an HTTP `DELETE` of a whole index or database), or
+  by one that would ask, told not to (`--quiet`, `--yes`, `--force`, `-auto-approve`,
+  `--confirm NAME`);
+- stays quiet: listing and describing, dry runs and `--help`; a delete its tool still asks
+  about (`terraform destroy`, `gcloud … delete NAME`, `gh repo delete NAME`); one named
+  small object — a pod (its controller starts another), a file or folder inside a bucket,
+  a tag, a message, one snapshot; `helm uninstall` (the release's volumes stay).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
+
+_PREVIEW = re.compile(r"(?:--?help|help|-\?|--?dry-?run(?:=(?!none$).*)?|--what-?if|--pretend"
+                      r"|--preview)", re.I)
+
+
+def previews(args: list[str]) -> bool:
+    """`--help`, `help`, `--dry-run` (not kubectl's `--dry-run=none`): nothing is deleted."""
+    return any(_PREVIEW.fullmatch(a) for a in args)
+
+
+def positional(args: list[str], valued: frozenset[str] = frozenset()) -> list[str]:
+    """Arguments that are not options, skipping the value after each option in `valued`."""
+    words: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith("-") and arg != "-":
+            skip = arg in valued
+        else:
+            words.append(arg)
+    return words
+
+
+def _judge(rule: Callable[[list[str]], str]) -> Judge:
+    """A judge from a rule that reads only the arguments and names what goes ("" if nothing);
+    previews never count."""
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        harmed = "" if previews(args) else rule(args)
+        return [f"deletes {harmed} with no question asked"] if harmed else []
+    return judge
+
+
+# aws never asks. Resources that hold data or run a service, as the noun of a delete verb;
+# small objects (`delete-object`, `delete-tags`, `delete-message`, `delete-snapshot`) are
+# not among them.
+_AWS_WHOLE = re.compile(
+    r"terminate-instances|schedule-key-deletion|delete-(?:[a-z-]+-)?(?:stack|instances?|cluster"
+    r"|bucket|table|repository|file-system|vpc|function|user|key-pair|hosted-zone|secret|key"
+    r"|vault|log-group|distribution|domain|graph|stream|queue|topic|namespace|environment"
+    r"|application|replication-group|database|workgroup|pool|registry|volume|organization"
+    r"|project|service|api|index|collection|broker|keyspace|ledger|warehouse)")
+_NO_PROMPT = {"gcloud": {"--quiet", "-q"}, "az": {"--yes", "-y"}, "doctl": {"--force", "-f"},
+              "openstack": {"--yes", "-y"}}
+# openstack never asks for these; a stack it asks about unless `--yes`.
+_OPENSTACK_WHOLE = frozenset({"server", "volume", "project", "container", "share", "zone",
+                              "cluster", "instance"})
+
+
+def _cloud_cli(name: str) -> Judge:
+    def rule(args: list[str]) -> str:
+        if name in ("aws", "gcloud") and (bucket := _bucket_tool(args)):
+            return bucket
+        words = positional(args)
+        unasked = bool(_NO_PROMPT.get(name, set()) & set(args))
+        if name == "aws":
+            hit = any(map(_AWS_WHOLE.fullmatch, words))
+        elif name == "openstack":
+            noun = words[words.index("delete") - 1] if "delete" in words[1:] else ""
+            hit = noun in _OPENSTACK_WHOLE or (noun == "stack" and unasked)
+        else:  # `az keyvault purge`: gone for good, and az never asks about it
+            hit = ("delete" in words and unasked) or (name == "az" and "purge" in words)
+        return f"cloud resources ({name} {' '.join(words[:3])})" if hit else ""
+    return _judge(rule)
+
+
+def bucket_root(url: str) -> bool:
+    """`s3://b`, `gs://b/`, `b2://b`: a whole bucket, not a folder inside it."""
+    return bool(re.fullmatch(r"(?:s3|gs|b2)://[^/]+/?", url))
+
+
+_RECURSIVE = frozenset({"-r", "-R", "--recursive", "--force", "-rf", "-fr"})
+
+
+def _bucket_tool(args: list[str]) -> str:
+    """`aws s3 rm s3://b --recursive`, `aws s3 rb s3://b --force`, `gsutil rm -r gs://b`,
+    `gcloud storage rm -r gs://b`, `s3cmd del --recursive s3://b`, `b2 rm --recursive
+    b2://b`: a whole bucket emptied or removed."""
+    words = positional(args)
+    verb = next((w for w in words if w in ("rm", "rb", "del")), "")
+    if verb and any(map(bucket_root, words)) and (_RECURSIVE & set(args) or verb == "rb"):
+        return "a whole cloud storage bucket"
+    return ""
+
+
+def _minio(args: list[str]) -> str:
+    """`mc rb --force ALIAS/BUCKET`, `mc rm -r --force ALIAS/BUCKET`: `mc rb` alone only
+    removes an empty bucket."""
+    words = positional(args)
+    forced = "--force" in args and bool({"-r", "--recursive"} & set(args) or words[:1] == ["rb"])
+    tops = [w for w in words[1:] if re.fullmatch(r"[\w.-]+(?:/[\w.-]+)?/?", w)]
+    return "a whole object storage bucket" if words[:1] in (["rb"], ["rm"]) and forced and \
+        tops else ""
+
+
+def _rclone(args: list[str]) -> str:
+    """`rclone purge REMOTE:BUCKET`, `rclone delete REMOTE:`: a remote's top level emptied
+    (a folder further down, or a local path, is the user's pick)."""
+    words = positional(args)
+    tops = [w for w in words[1:] if re.fullmatch(r"[\w.-]+:[^/]*/?", w)]
+    return "a whole cloud drive or bucket" if words[:1] in (["purge"], ["delete"]) and tops \
+        else ""
+
+
+def _bigquery(args: list[str]) -> str:
+    """`bq rm -r -f DATASET`: a dataset and every table in it (one table, `-t`, is quiet)."""
+    words = positional(args)
+    flags = "".join(a[1:] for a in args if re.fullmatch(r"-[a-z]+", a))
+    return "a whole BigQuery dataset" if words[:1] == ["rm"] and "r" in flags and "f" in flags \
+        else ""
+
+
+_KUBE_VALUED = frozenset({"-n", "--namespace", "-l", "--selector", "--context", "--cluster",
+                          "--kubeconfig", "-o", "--output", "--field-selector", "-f",
+                          "--filename", "--user", "-s", "--server"})
+# Deleting every pod, event, replica set or job loses nothing that lasts: controllers
+# start the pods again, and the rest is history.
+_DISPOSABLE = re.compile(r"(?:pods?|po|events?|ev|replicasets?|rs|jobs?)(?:\.[\w.]+)?")
+_WHOLE_KINDS = re.compile(r"(?:namespaces?|ns|customresourcedefinitions?|crds?)(?:\.[\w.]+)?")
+_VOLUME_KINDS = re.compile(r"(?:persistentvolume(?:claim)?s?|pvc?s?)")
+
+
+def _kubectl(args: list[str]) -> str:
+    """Every object of a kind (`delete KIND --all`, not pods), a namespace or a custom
+    resource definition (all objects in it or of it), volumes picked by a selector."""
+    words = positional(args, _KUBE_VALUED)
+    if words[:1] != ["delete"] or not words[1:]:
+        return ""
+    kinds = re.split(r"[,/]", words[1])
+    everything = "--all" in args
+    if words[1] == "all" and everything:
+        return "every resource of a Kubernetes namespace"
+    if any(map(_WHOLE_KINDS.fullmatch, kinds)) and (everything or words[2:] or "/" in words[1]):
+        return "a Kubernetes namespace or resource type and everything in it"
+    if everything and not all(map(_DISPOSABLE.fullmatch, kinds)):
+        return f"every Kubernetes {words[1]} of the namespace"
+    selected = bool({"-l", "--selector"} & set(args)) or any(
+        a.startswith(("-l=", "--selector=")) for a in args)
+    if selected and any(map(_VOLUME_KINDS.fullmatch, kinds)):
+        return "the Kubernetes volumes (and their data) that match a selector"
+    return ""
+
+
+_APPROVED = frozenset({"-auto-approve", "--auto-approve", "-force", "--yes", "-y",
+                       "--terragrunt-non-interactive", "--non-interactive", "--force", "-f"})
+
+
+def _infrastructure(args: list[str]) -> str:
+    """`terraform destroy -auto-approve`, `apply -destroy -auto-approve`, `pulumi destroy
+    --yes`, `pulumi stack rm --yes`, `cdk destroy --force`: every resource the code
+    manages (a plain `destroy` shows the plan and asks)."""
+    words = positional(args)
+    destroys = "destroy" in words[:2] or (words[:1] == ["apply"] and "-destroy" in args) or (
+        words[:2] == ["stack", "rm"])
+    return "every resource this infrastructure code manages" if destroys and \
+        _APPROVED & set(args) else ""
+
+
+_PLATFORM_APPS = frozenset({"apps", "app", "volumes", "volume", "vol", "postgres", "pg",
+                            "redis", "databases", "mpg"})
+
+
+def _platform(args: list[str]) -> str:
+    """`heroku apps:destroy --confirm APP`, `heroku pg:reset --confirm APP`, `fly apps
+    destroy NAME --yes`: an app or its database, with the question answered."""
+    words = positional(args, frozenset({"-a", "--app", "--confirm"}))
+    heroku = words[:1] and re.fullmatch(r"(?:apps:)?destroy|pg:reset|addons:destroy", words[0])
+    fly = words[:1] and words[0] in _PLATFORM_APPS and words[1:2] and \
+        words[1] in ("destroy", "delete", "remove", "rm")
+    unasked = bool({"--confirm", "--yes", "-y"} & set(args)) or any(
+        a.startswith("--confirm=") for a in args)
+    return "a whole app or its database" if (heroku or fly) and unasked else ""
+
+
+def _firebase(args: list[str]) -> str:
+    """`firebase firestore:delete --all-collections --force`, `-r` on a collection,
+    `database:remove / --force`: a project's database, unasked."""
+    words = positional(args)
+    forced = bool({"--force", "-f"} & set(args))
+    whole = "--all-collections" in args or bool({"-r", "--recursive"} & set(args)) or \
+        "/" in words[1:2]
+    return "a Firebase database or collection" if words[:1] and words[0] in (
+        "firestore:delete", "database:remove") and forced and whole else ""
+
+
+def _virtual_machines(args: list[str]) -> str:
+    """`virsh undefine VM --remove-all-storage`, `virsh pool-delete`, `qm destroy ID`,
+    `pct destroy ID` (Proxmox never asks): a machine and its disks."""
+    words = positional(args)
+    storage = {"--remove-all-storage", "--storage", "--wipe-storage"} & set(args)
+    if (words[:1] == ["undefine"] and storage) or words[:1] == ["pool-delete"]:
+        return "a virtual machine's disks (or a storage pool)"
+    return ""
+
+
+def _qm(args: list[str]) -> str:
+    return "a virtual machine or container with its disks" if positional(args)[:1] == [
+        "destroy"] else ""
+
+
+def _nomad(args: list[str]) -> str:
+    """`nomad job stop -purge JOB`: the job and its history gone, not only stopped."""
+    return "a Nomad job for good" if "stop" in positional(args)[:2] and "-purge" in args else ""
+
+
+def _method(args: list[str]) -> str:
+    """The HTTP method of a `curl -X`/`--request`, `gh api --method`, `http METHOD URL`."""
+    for i, arg in enumerate(args):
+        if arg in ("-X", "--request", "--method") and i + 1 < len(args):
+            return args[i + 1].upper()
+        if match := re.fullmatch(r"(?:-X|--request=|--method=)(\w+)", arg):
+            return match.group(1).upper()
+    words = positional(args)
+    return words[0].upper() if words[1:] and re.fullmatch(r"[A-Za-z]+", words[0]) else ""
+
+
+def _github_api(args: list[str]) -> str:
+    """`gh api -X DELETE repos/OWNER/NAME`: the repository, as `gh repo delete --yes`."""
+    paths = [a for a in positional(args, frozenset({"-X", "--method"})) if re.fullmatch(
+        r"/?repos/[^/\s]+/[^/\s]+/?", a)]
+    return "a repository on the forge" if _method(args) == "DELETE" and paths else ""
+
+
+# Ports of stores where one path segment is a whole index or database (Elasticsearch,
+# OpenSearch, CouchDB).
+_STORE_PORTS = frozenset({"9200", "5984"})
+
+
+def _http_delete(args: list[str]) -> str:
+    """An HTTP DELETE of `_all`, of a wildcard, or of a whole index or database on a search
+    or document store's port: one document (`/index/_doc/1`) or an API item is quiet."""
+    if _method(args) != "DELETE":
+        return ""
+    for arg in args:
+        match = re.fullmatch(r"(?:https?://)?(?:[\w.-]*)(?::(\d+))?(/[^?#\s]*)", arg)
+        if not match or "/" not in arg:
+            continue
+        segments = [s for s in match.group(2).split("/") if s]
+        if segments and ("_all" in segments or "*" in segments[0] or (
+                match.group(1) in _STORE_PORTS and len(segments) == 1)):
+            return f"a whole index or database ({match.group(2)})"
+    return ""
+
+
+JUDGES: dict[str, Judge] = {
+    **{name: _cloud_cli(name) for name in ("aws", "gcloud", "az", "doctl", "openstack")},
+    **dict.fromkeys(("gsutil", "s3cmd", "b2"), _judge(_bucket_tool)),
+    "mc": _judge(_minio), "rclone": _judge(_rclone), "bq": _judge(_bigquery),
+    "kubectl": _judge(_kubectl), "oc": _judge(_kubectl),
+    **dict.fromkeys(("terraform", "tofu", "pulumi", "terragrunt", "cdk", "cdktf"),
+                    _judge(_infrastructure)),
+    "heroku": _judge(_platform), "fly": _judge(_platform), "flyctl": _judge(_platform),
+    "firebase": _judge(_firebase), "virsh": _judge(_virtual_machines), "qm": _judge(_qm),
+    "pct": _judge(_qm), "nomad": _judge(_nomad), "gh": _judge(_github_api),
+    **dict.fromkeys(("curl", "http", "https", "xh", "wget"), _judge(_http_delete)),
+}

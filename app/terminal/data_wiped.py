@@ -1,0 +1,250 @@
+"""Whole databases, key stores and backups deleted by their own tools.
+
+Why: the data a service keeps — a database, a keyspace, every table of a schema, every key of
+etcd or Consul, a secrets engine of Vault, every backup of a repository — goes in one line
+through the store's own client, and a backup is what would have brought it back. The line
+drawn, by what is harmed rather than by spelling:
+
+- needs typing: a statement that removes a database, schema or keyspace, everything a role
+  owns, or follows foreign keys into tables not named (`TRUNCATE … CASCADE`); statements
+  built from the catalog for every table and run; a whole key store, bucket or secrets engine
+  emptied; a framework's drop or reset task with its question or production guard switched
+  off (`--noinput`, `--force`, `DISABLE_DATABASE_ENVIRONMENT_CHECK=1`, `RAILS_ENV=production`);
+  a backup repository deleted, or pruned down to one snapshot or none; deleting what a
+  tool's own listing printed (`… list | xargs … delete`, `delete $(… list)`);
+- stays quiet: one named table, row set or key (`DROP TABLE tmp`, `DELETE FROM sessions`,
+  `etcdctl del /app/x`), one archive or snapshot, a retention policy that keeps several,
+  a task that still asks (`manage.py flush`, `mysqladmin drop`), `--help` and dry runs.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+
+from app.terminal.cloud_wiped import positional, previews
+from app.terminal.command_words import SHELLS, resolve
+from app.terminal.shell_syntax import Command
+
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
+
+_DROPS_STORE = re.compile(r"\bDROP\s+(?:DATABASE|SCHEMA|KEYSPACE|OWNED\s+BY|ALL\s+OBJECTS)\b|"
+                          r"\bTRUNCATE\b[^;]*\bCASCADE\b|\bFLUSHALL\b|\bFLUSHDB\b|"
+                          r"\bdropDatabase\s*\(", re.I)
+_FROM_CATALOG = re.compile(r"\b(?:DROP\s+TABLE|TRUNCATE|DROP\s+VIEW)\b.*\b(?:information_schema"
+                           r"|pg_tables|pg_class|pg_catalog|sqlite_master|sqlite_schema|sys\.tables"
+                           r"|all_tables|user_tables)\b", re.I | re.S)
+_RUNS_BUILT = re.compile(r"\\gexec\b|\bEXECUTE\b|\bEXEC\s*\(", re.I)
+DATABASE_CLIENTS = ("mysql", "mariadb", "psql", "redis-cli", "mongosh", "mongo", "valkey-cli",
+                    "sqlite3", "clickhouse-client", "cqlsh", "mysqlsh", "usql", "pgcli",
+                    "mycli", "duckdb", "sqlcmd", "cockroach", "snowsql", "trino", "bq")
+
+
+def _sql_reasons(texts: list[str]) -> list[str]:
+    if any(map(_DROPS_STORE.search, texts)):
+        return ["deletes a whole database (DROP DATABASE, FLUSHALL, TRUNCATE … CASCADE)"]
+    if any(_FROM_CATALOG.search(t) and _RUNS_BUILT.search(t) for t in texts):
+        return ["drops or empties every table of a database (statements built from its "
+                "catalog)"]
+    return []
+
+
+def _database(args: list[str], _cwd: str | None, piped: list[str]) -> list[str]:
+    """A whole database, key store or every table removed by its own client, the SQL given
+    as an argument or piped in (`DROP DATABASE`, `FLUSHALL`, `db.dropDatabase()`)."""
+    return _sql_reasons([*args, *piped])
+
+
+def _dropdb(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`dropdb NAME` never asks unless told to (`-i`)."""
+    names = positional(args)
+    quiet = previews(args) or {"-i", "--interactive"} & set(args)
+    return [f"deletes the database {names[-1]}"] if names and not quiet else []
+
+
+def _unasked(tool: Callable[[list[str]], str]) -> Judge:
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        harmed = "" if previews(args) else tool(args)
+        return [f"deletes {harmed} with no question asked"] if harmed else []
+    return judge
+
+
+def _mysqladmin(args: list[str]) -> str:
+    return "a whole database" if "drop" in positional(args) and {"-f", "--force"} & set(
+        args) else ""
+
+
+def _influx(args: list[str]) -> str:
+    return "a whole InfluxDB bucket or organisation" if positional(args)[:2] in (
+        ["bucket", "delete"], ["org", "delete"]) else ""
+
+
+def _etcd(args: list[str]) -> str:
+    """`etcdctl del "" --prefix`, `del / --prefix`, `del --from-key ""`: every key."""
+    keys = positional(args)[1:2]
+    every = keys in ([""], ["/"], ["\\0"], ["\x00"]) and bool({"--prefix", "--from-key"} & set(
+        args))
+    return "every key of the etcd store" if positional(args)[:1] in (["del"], ["delete"]) and \
+        every else ""
+
+
+def _consul(args: list[str]) -> str:
+    words = positional(args)
+    every = words[:2] == ["kv", "delete"] and words[2:] in ([], [""], ["/"])
+    return "every key of the Consul store" if every and "-recurse" in args else ""
+
+
+def _vault(args: list[str]) -> str:
+    """`vault secrets disable PATH` (every secret of that engine goes with it)."""
+    words = positional(args)
+    gone = words[:2] == ["secrets", "disable"] or (
+        words[:1] == ["delete"] and any(w.startswith("sys/mounts/") for w in words))
+    return "a Vault secrets engine and every secret in it" if gone else ""
+
+
+_TEARS_DOWN = re.compile(r"db:(?:drop|reset|purge|schema:load|truncate_all|migrate:reset|"
+                         r"seed:replant|setup)(?::all)?")
+_PRODUCTION = re.compile(r"(?:RAILS_ENV|RACK_ENV|APP_ENV|NODE_ENV)=prod(?:uction)?|"
+                         r"DISABLE_DATABASE_ENVIRONMENT_CHECK=(?:1|true|yes)")
+
+
+def _rails(args: list[str], settings: list[str]) -> list[str]:
+    """`rails db:drop` with the production guard off or production named: the framework
+    refuses to drop a production database unless told."""
+    if any(map(_TEARS_DOWN.fullmatch, args)) and any(map(_PRODUCTION.fullmatch,
+                                                         [*args, *settings])):
+        return ["deletes the application's database with its production guard switched off"]
+    return []
+
+
+def _framework(args: list[str]) -> str:
+    """A framework's drop or reset task with its question switched off: Django `flush
+    --noinput`, Laravel `migrate:fresh --force`, Symfony `doctrine:database:drop --force`,
+    `prisma migrate reset --force`, `dotnet ef database drop --force`."""
+    words = positional(args)
+    script = words[0].rsplit("/", 1)[-1] if words else ""
+    task = words[1] if script in ("manage.py", "artisan", "console") and words[1:] else (
+        words[0] if words else "")
+    unasked = {"--noinput", "--no-input", "--force", "-f", "--force-reset"} & set(args)
+    tears = re.fullmatch(r"flush|reset_db|migrate:(?:fresh|reset|refresh)|db:wipe|"
+                         r"doctrine:(?:database|schema):drop", task) or words[:2] in (
+        ["migrate", "reset"], ["db", "push"]) or words[:3] == ["ef", "database", "drop"]
+    return "the application's database" if tears and unasked else ""
+
+
+def _schema_tools(args: list[str]) -> str:
+    """`flyway clean`, `liquibase dropAll`: every object of the schema, and neither asks."""
+    words = [w.lower() for w in positional(args)]
+    return "every table of the database" if {"clean", "dropall", "drop-all"} & set(words) \
+        else ""
+
+
+def _kept(args: list[str], prefix: str) -> int | None:
+    """How many snapshots a `--keep-*` policy keeps in all; None when there is none, or
+    when it keeps by time or tag (`--keep-within`)."""
+    total, found = 0, False
+    for i, arg in enumerate(args):
+        name, _, value = arg.partition("=")
+        if name.startswith(prefix) and name not in (f"{prefix}within", f"{prefix}tag"):
+            value = value or (args[i + 1] if i + 1 < len(args) else "")
+            if not value.isdigit():
+                return None
+            total, found = total + int(value), True
+        elif name.startswith((f"{prefix}within", f"{prefix}tag")):
+            return None
+    return total if found else None
+
+
+def _restic(args: list[str]) -> str:
+    kept = _kept(args, "--keep-")
+    return "every backup snapshot but one" if "forget" in positional(args) and \
+        kept is not None and kept <= 1 else ""
+
+
+_BORG_VALUED = frozenset({"-a", "--glob-archives", "--match-archives", "-P", "--prefix", "-r",
+                          "--repo", "--rsh", "--remote-path", "--lock-wait"})
+
+
+def _borg(args: list[str]) -> str:
+    """`borg delete REPO` (no `::ARCHIVE`), `borg rdelete`, `prune` keeping one or none."""
+    words = positional(args, _BORG_VALUED)
+    picked = [args[i + 1] for i, a in enumerate(args[:-1]) if a in _BORG_VALUED - {"-r", "--repo"}]
+    picked += [a.partition("=")[2] for a in args if a.startswith(("--glob-archives=",
+                                                                   "--match-archives="))]
+    if words[:1] in (["rdelete"], ["repo-delete"]) or (words[:1] == ["delete"] and not any(
+            "::" in w for w in words[1:]) and all(p in ("*", "sh:*") for p in picked)):
+        return "a whole backup repository (every archive in it)"
+    kept = _kept(args, "--keep-")
+    return "every backup archive but one" if words[:1] == ["prune"] and kept is not None and \
+        kept <= 1 else ""
+
+
+def _kopia(args: list[str]) -> str:
+    words = positional(args)
+    return "every snapshot of a source" if words[:2] == ["snapshot", "delete"] and \
+        "--all-snapshots-for-source" in args else ""
+
+
+def _tarsnap(args: list[str]) -> str:
+    return "every archive stored with tarsnap" if "--nuke" in args else ""
+
+
+# Tools whose delete of what their own listing printed empties a whole store.
+_LISTED = frozenset({"openstack", "kopia", "restic", "borg", "aws", "gcloud", "az", "doctl",
+                     "kubectl", "virsh", "b2", "gsutil", "s3cmd", "mc", "helm", "vault"})
+_LISTS = re.compile(r"(?:list|ls|get|snapshots|describe-[\w-]+|list-[\w-]+)")
+_DELETES = re.compile(r"(?:delete|rm|rb|destroy|forget|remove|purge|undefine|uninstall|"
+                      r"terminate-[\w-]+|delete-[\w-]+)")
+_FILTERS = re.compile(r"--?(?:l|selector|field-selector|filters?|tags?|host|path|status)(?:=.*)?")
+
+
+def _listing(words: list[str], name: str) -> bool:
+    resolved = resolve(words)
+    return resolved.name == name and any(map(_LISTS.fullmatch, resolved.args)) and not any(
+        map(_FILTERS.fullmatch, resolved.args))
+
+
+def _deletes_listed(name: str, args: list[str], via_xargs: bool, upstream: list[Command]) -> bool:
+    if name not in _LISTED or not any(map(_DELETES.fullmatch, positional(args))):
+        return False
+    listed = []
+    for text in (m.group(1) for a in args for m in re.finditer(r"\$\((.+)\)", a)):
+        try:
+            listed.append(shlex.split(text))
+        except ValueError:  # unbalanced quotes: not a listing anyone can read
+            continue
+    if via_xargs:
+        listed += [[w.text for w in c.words] for c in upstream]
+    return any(_listing(words, name) for words in listed if words)
+
+
+def line_store_reasons(name: str, args: list[str], settings: list[str], via_xargs: bool,
+                       command: Command, fed: str | None) -> list[str]:
+    """What the line around a command adds: SQL a database client reads on its input (`echo
+    'DROP DATABASE x' | mysql`), statements built from the catalog by another client and
+    piped in, `RAILS_ENV=production` before the task, and IDs taken from the tool's own
+    listing (`… list | xargs … delete`)."""
+    reasons = _rails(args, settings) if name in ("rails", "rake") else []
+    if name in DATABASE_CLIENTS and fed:
+        reasons += _database([], None, [fed])
+    if name in (*DATABASE_CLIENTS, *SHELLS) and any(
+            resolve([w.text for w in c.words]).name in DATABASE_CLIENTS and any(
+                _FROM_CATALOG.search(w.text) for w in c.words) for c in command.upstream):
+        reasons.append("drops or empties every table of a database (statements built from "
+                       "its catalog, piped in)")
+    if _deletes_listed(name, args, via_xargs, command.upstream) and not previews(args):
+        reasons.append(f"deletes every resource {name}'s own listing printed")
+    return reasons
+
+
+JUDGES: dict[str, Judge] = {
+    **dict.fromkeys(DATABASE_CLIENTS, _database), "dropdb": _dropdb,
+    "mysqladmin": _unasked(_mysqladmin), "influx": _unasked(_influx),
+    "etcdctl": _unasked(_etcd), "consul": _unasked(_consul), "vault": _unasked(_vault),
+    **dict.fromkeys(("python", "php", "prisma", "dotnet", "django-admin", "console"),
+                    _unasked(_framework)),
+    "flyway": _unasked(_schema_tools), "liquibase": _unasked(_schema_tools),
+    "restic": _unasked(_restic), "borg": _unasked(_borg), "borg2": _unasked(_borg),
+    "kopia": _unasked(_kopia), "tarsnap": _unasked(_tarsnap),
+}
