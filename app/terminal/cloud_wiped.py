@@ -98,10 +98,10 @@ _RECURSIVE = frozenset({"-r", "-R", "--recursive", "--force", "-rf", "-fr"})
 def _bucket_tool(args: list[str]) -> str:
     """`aws s3 rm s3://b --recursive`, `aws s3 rb s3://b --force`, `gsutil rm -r gs://b`,
     `gcloud storage rm -r gs://b`, `s3cmd del --recursive s3://b`, `b2 rm --recursive
-    b2://b`: a whole bucket emptied or removed."""
+    b2://b`: a whole bucket emptied or removed (`rb` alone only removes an empty one)."""
     words = positional(args)
     verb = next((w for w in words if w in ("rm", "rb", "del")), "")
-    if verb and any(map(bucket_root, words)) and (_RECURSIVE & set(args) or verb == "rb"):
+    if verb and any(map(bucket_root, words)) and _RECURSIVE & set(args):
         return "a whole cloud storage bucket"
     return ""
 
@@ -118,11 +118,15 @@ def _minio(args: list[str]) -> str:
 
 def _rclone(args: list[str]) -> str:
     """`rclone purge REMOTE:BUCKET`, `rclone delete REMOTE:`: a remote's top level emptied
-    (a folder further down, or a local path, is the user's pick)."""
+    (a folder further down, a local path or files picked by age or pattern are the user's
+    pick)."""
     words = positional(args)
     tops = [w for w in words[1:] if re.fullmatch(r"[\w.-]+:[^/]*/?", w)]
+    filtered = words[:1] == ["delete"] and any(re.match(
+        r"--(?:min-age|max-age|min-size|max-size|include|exclude|filter|files-from)", a)
+        for a in args)  # `delete` obeys filters (`purge` does not): a retention clean-up
     return "a whole cloud drive or bucket" if words[:1] in (["purge"], ["delete"]) and tops \
-        else ""
+        and not filtered else ""
 
 
 def _bigquery(args: list[str]) -> str:
@@ -221,6 +225,11 @@ def _qm(args: list[str]) -> str:
         "destroy"] else ""
 
 
+def _eksctl(args: list[str]) -> str:
+    """`eksctl delete cluster`: the cluster and its node groups, and eksctl never asks."""
+    return "a whole Kubernetes cluster" if positional(args)[:2] == ["delete", "cluster"] else ""
+
+
 def _nomad(args: list[str]) -> str:
     """`nomad job stop -purge JOB`: the job and its history gone, not only stopped."""
     return "a Nomad job for good" if "stop" in positional(args)[:2] and "-purge" in args else ""
@@ -237,10 +246,14 @@ def _method(args: list[str]) -> str:
     return words[0].upper() if words[1:] and re.fullmatch(r"[A-Za-z]+", words[0]) else ""
 
 
+_REPOSITORY = re.compile(r"(?:https://api\.github\.com|https?://[^/\s]+/api/v3)?/?repos/[^/\s]+"
+                         r"/[^/\s]+/?")
+
+
 def _github_api(args: list[str]) -> str:
-    """`gh api -X DELETE repos/OWNER/NAME`: the repository, as `gh repo delete --yes`."""
-    paths = [a for a in positional(args, frozenset({"-X", "--method"})) if re.fullmatch(
-        r"/?repos/[^/\s]+/[^/\s]+/?", a)]
+    """`gh api -X DELETE repos/OWNER/NAME` (or `curl -X DELETE` of it on the GitHub API): the
+    repository, as `gh repo delete --yes`."""
+    paths = [a for a in positional(args, frozenset({"-X", "--method"})) if _REPOSITORY.fullmatch(a)]
     return "a repository on the forge" if _method(args) == "DELETE" and paths else ""
 
 
@@ -254,6 +267,9 @@ def _http_delete(args: list[str]) -> str:
     or document store's port: one document (`/index/_doc/1`) or an API item is quiet."""
     if _method(args) != "DELETE":
         return ""
+    if forge := _github_api([a for a in args if _REPOSITORY.fullmatch(a) and "://" in a] + [
+            "-X", "DELETE"]):
+        return forge
     for arg in args:
         match = re.fullmatch(r"(?:https?://)?(?:[\w.-]*)(?::(\d+))?(/[^?#\s]*)", arg)
         if not match or "/" not in arg:
@@ -274,6 +290,7 @@ JUDGES: dict[str, Judge] = {
                     _judge(_infrastructure)),
     "heroku": _judge(_platform), "fly": _judge(_platform), "flyctl": _judge(_platform),
     "firebase": _judge(_firebase), "virsh": _judge(_virtual_machines), "qm": _judge(_qm),
-    "pct": _judge(_qm), "nomad": _judge(_nomad), "gh": _judge(_github_api),
+    "pct": _judge(_qm), "nomad": _judge(_nomad), "eksctl": _judge(_eksctl),
+    "gh": _judge(_github_api),
     **dict.fromkeys(("curl", "http", "https", "xh", "wget"), _judge(_http_delete)),
 }

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
+from app.terminal import data_wiped, wide_delete
 from app.terminal import risky_paths as paths
-from app.terminal import wide_delete
 from app.terminal.class_judges import class_reasons
 from app.terminal.command_words import SHELLS, options
 from app.terminal.disk_devices import device_reasons
@@ -359,8 +359,11 @@ _JUDGES: dict[str, Judge] = {
 
 
 def has_rules(name: str) -> bool:
-    """Whether the deny list has a judge for `name` (or it is a shell, which runs code)."""
-    return name in _JUDGES or name in SHELLS or system_judge(name) is not None
+    """Whether the deny list has a judge for `name` (or it is a shell, which runs code). A
+    database's or backup's own client counts too: run in a container (`docker exec db psql
+    -c 'DROP DATABASE app'`) it reaches the same data."""
+    return name in _JUDGES or name in SHELLS or system_judge(name) is not None or \
+        name in data_wiped.JUDGES
 
 
 def program_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
