@@ -12,6 +12,15 @@ LOCK := packaging/constraints.txt
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
+# llama.cpp is compiled for this machine's CPU (-march=native) but without Intel AMX: its AMX
+# kernels stopped with an illegal instruction (`tilezero`, in the sentence embedder) on a Xeon
+# VM that reports AMX. An explicit -mno-* wins over -march=native whatever the order (gcc and
+# clang), and only x86-64 compilers know these flags.
+ifeq ($(shell uname -m),x86_64)
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+export CFLAGS ?= $(NO_AMX)
+export CXXFLAGS ?= $(NO_AMX)
+endif
 
 .PHONY: setup run test lint package upgrade lock clean
 
