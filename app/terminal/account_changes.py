@@ -9,6 +9,12 @@ the command line, or another account (a service such as `www-data`, a new user) 
 group that is root in all but name (`docker`, `lxd`, `libvirt`) or to an administrators'
 group hands the machine over. `usermod -aG docker $USER` (yourself) stays quiet, and so do
 `usermod -L olduser`, `chsh -s /bin/zsh` and `userdel bob`: routine administration.
+
+The same class in other account stores (the eleventh set): Samba's null password
+(`smbpasswd -n`), macOS directory records (`dscl . -create /Users/x UniqueID 0`, a member
+appended to `/Groups/admin`, `dseditgroup -a … admin`, an empty `-passwd`), and a cluster's
+roles bound to everyone (`kubectl create clusterrolebinding … --group=system:anonymous`,
+`system:unauthenticated`, `system:authenticated`, every service account).
 """
 
 from __future__ import annotations
@@ -170,8 +176,57 @@ def _passwd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return [_LOCKED_OUT.format(_who(user))] if locks and _self_or_root(user) else []
 
 
+_EVERYONE = frozenset({"system:anonymous", "system:unauthenticated", "system:authenticated",
+                       "system:serviceaccounts"})
+_NO_PASSWORD = "leaves an account with no password (anyone may log in as it)"
+
+
+def _smbpasswd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [_NO_PASSWORD] if "n" in options(args, valued="rRUc")[0] else []
+
+
+def _dscl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """macOS's directory: a record given uid 0, a member added to an admin group, or an
+    empty password."""
+    verbs = [a.lower() for a in args if a.startswith("-")]
+    words = [a for a in args if not a.startswith("-")]
+    if not set(verbs) & {"-create", "-append", "-merge", "-passwd", "-change"}:
+        return []
+    record = next((w for w in words if w.startswith("/")), "")
+    after = words[words.index(record) + 1:] if record else []
+    if record.startswith("/Users/") and after[:2] in (["UniqueID", "0"], ["PrimaryGroupID", "0"]):
+        return ["gives an account the id 0, making it a second root"]
+    if record.startswith("/Groups/") and record.rpartition("/")[2] in _ADMIN_GROUPS and \
+            after[:1] in (["GroupMembership"], ["GroupMembers"]) and after[1:]:
+        return _group_reasons(after[1], {record.rpartition("/")[2]})
+    if "-passwd" in verbs and record.startswith("/Users/") and after in ([], [""]):
+        return [_NO_PASSWORD]
+    return []
+
+
+def _dseditgroup(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    added = option_values(args, {"-a"})
+    words = [a for a in args if not a.startswith("-") and a not in option_values(
+        args, {"-a", "-o", "-t", "-n", "-u", "-P", "-d"})]
+    if "edit" in option_values(args, {"-o"}) and added and words:
+        return _group_reasons(added[0], {words[-1]})
+    return []
+
+
+def _kubectl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """A role bound to every caller, signed in or not, or to every service account."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:1] != ["create"] or words[1:2] not in (["clusterrolebinding"], ["rolebinding"]):
+        return []
+    subjects = set(option_values(args, {"--group", "--user", "--serviceaccount"}))
+    if everyone := subjects & _EVERYONE:
+        return [f"gives a cluster role to everyone ({sorted(everyone)[0]})"]
+    return []
+
+
 JUDGES: dict[str, Judge] = {
     "usermod": _usermod, "useradd": _useradd, "adduser": _adduser, "gpasswd": _gpasswd,
     "groupmod": _group_id, "groupadd": _group_id, "userdel": _userdel, "deluser": _deluser,
-    "chage": _chage, "chsh": _chsh, "passwd": _passwd,
+    "chage": _chage, "chsh": _chsh, "passwd": _passwd, "smbpasswd": _smbpasswd,
+    "dscl": _dscl, "dseditgroup": _dseditgroup, "kubectl": _kubectl,
 }

@@ -16,7 +16,9 @@ _ACCOUNTS = re.compile("|".join([
     r"\bnewusers\b|\bchpasswd\s+(?:-\w*e|--encrypted)|''\s*\|[^|;&]*\bchpasswd\b",
     r"\busermod\b[^|;&]*\s(?:-\w*o\b|-\w*o\w*u\s*0\b|-u\s*0\b|--non-unique)",
     r"\b(?:useradd|adduser)\b[^|;&]*\s(?:-u\s*0\b|--uid\s+0\b|-o\b)",
-    r"\b(?:usermod|gpasswd|adduser)\b[^|;&]*\s(?:-\w*G\s*|-a\s+|--groups\s+|\w+\s+)\S*"
+    # (`gpasswd -d USER sudo` takes a user out: its judge asks whether that is you)
+    r"\b(?:usermod|adduser|gpasswd(?![^|;&]*\s(?:-d|--delete)\s))\b[^|;&]*\s"
+    r"(?:-\w*G\s*|-a\s+|--groups\s+|\w+\s+)\S*"
     r"\b(?:sudo|root|wheel|admin|disk|shadow)\b(?![\w.-])",
     r"/etc/sudoers[^|;&]*(?:NOPASSWD|>>)|(?:>>?|\btee\b|append\w*\(|write\w*\(|"
     r"sed\s+-i)[^|;&]*/etc/sudoers|\b(?:cp|mv|install|ln)\b[^|;&]*\s/etc/sudoers\S*\s*(?:$|[|;&])"

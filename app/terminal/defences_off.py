@@ -7,12 +7,25 @@ setting edited in the defence's own config file (`sed -i s/SELINUX=.*/SELINUX=pe
 Here every firewall or mandatory-access-control program is asked one question — does this
 flush, disable, stop, delete or make permissive — and so is an in-place edit of its config
 file. Listing rules (`pfctl -sr`, `nft list ruleset`) and enforcing stay quiet.
+
+The same question for other service managers and systems (the eleventh set): a defence
+stopped by `rc-service`, `sv`, `rc-update del`, `sc`/`net stop`, macOS's application
+firewall (`socketfilterfw --setglobalstate off`, `defaults write …alf globalstate 0`,
+`launchctl unload` of it), Windows' (`netsh advfirewall set … state off`,
+`Set-NetFirewallProfile -Enabled False`) and Defender (`Set-MpPreference -Disable… $true`);
+and the rules reloaded with their DROP/REJECT lines taken out (`iptables-save | grep -v DROP
+| iptables-restore`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
+
+from app.terminal.command_words import program_and_args
+from app.terminal.shell_syntax import Command
+from app.terminal.system_checks import DEFENCES
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -87,6 +100,88 @@ def _aa_remove(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
     return [] if {"-n", "--dry-run", "-h", "--help"} & set(args) else [OFF.format("AppArmor")]
 
 
+# Service names of defences on other systems: macOS's application firewall, Windows'
+# firewall and Defender.
+_SERVICES = DEFENCES | {"pf", "alf", "com.apple.alf", "windefend", "mpssvc", "sense",
+                        "wdnissvc", "firewall"}
+_DOWN_VERBS = frozenset({"stop", "down", "disable", "del", "delete", "exit", "force-stop",
+                         "force-shutdown", "kill", "unload", "bootout", "config"})
+_FALSE = re.compile(r"(?i)^(?:\$?false|0|off|disabled?|no)$")
+_TRUE = re.compile(r"(?i)^(?:\$?true|1|on|yes)$")
+_RESTORERS = frozenset({"iptables-restore", "ip6tables-restore", "iptables-legacy-restore",
+                        "iptables-nft-restore"})
+_BLOCKS = re.compile(r"(?i)\b(?:DROP|REJECT|deny)\b")
+
+
+def _service_down(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`rc-service iptables stop`, `sv down ufw`, `rc-update del nftables`, `sc stop
+    WinDefend`, `launchctl unload /System/…/com.apple.alf.agent.plist`: the verb and the
+    defence's name in either order."""
+    words = [a.lower() for a in args if not a.startswith("-")]
+    names = {re.sub(r"\.(?:service|agent|plist)$", "", w.rpartition("/")[2].removesuffix(
+        ".plist")) for w in words}
+    if set(words) & _DOWN_VERBS and (hit := names & _SERVICES) and not (
+            "config" in words and "disabled" not in " ".join(args).lower()):
+        return [OFF.format(sorted(hit)[0])]
+    return []
+
+
+def _socketfilterfw(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    values = [b for a, b in pairwise(args) if a == "--setglobalstate"]
+    values += [a.partition("=")[2] for a in args if a.startswith("--setglobalstate=")]
+    return [OFF.format("the macOS application firewall")] if any(
+        _FALSE.match(v) for v in values) else []
+
+
+def _defaults(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`defaults write /Library/Preferences/com.apple.alf globalstate -int 0`."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:1] == ["write"] and any("com.apple.alf" in w for w in words) and \
+            "globalstate" in words and _FALSE.match(words[-1]):
+        return [OFF.format("the macOS application firewall")]
+    return []
+
+
+def _netsh(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`netsh advfirewall set allprofiles state off`, `netsh firewall set opmode disable`."""
+    words = [a.lower() for a in args]
+    if words[:1] in (["advfirewall"], ["firewall"]) and "set" in words and (
+            any(a in ("state", "opmode", "mode") and _FALSE.match(b.removeprefix("mode="))
+                for a, b in pairwise(words))
+            or any(_FALSE.match(w.partition("=")[2]) for w in words if w.startswith("mode="))):
+        return [OFF.format("the Windows firewall")]
+    return []
+
+
+def _cmdlet_switch(option: re.Pattern[str], off: re.Pattern[str], what: str) -> Judge:
+    """A PowerShell setting whose option (`-Enabled`, `-Disable…`) takes the off value."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        pairs = [(a, b) for a, b in pairwise(args) if option.match(a)]
+        pairs += [(a.partition(":")[0], a.partition(":")[2]) for a in args
+                  if ":" in a and option.match(a.partition(":")[0])]
+        return [OFF.format(what)] if any(off.match(b) for _a, b in pairs) else []
+
+    return judge
+
+
+def filtered_restore_reasons(commands: list[Command]) -> list[str]:
+    """Rules saved, their DROP/REJECT lines filtered out, and loaded back."""
+    for command in commands:
+        name, _args = program_and_args(command)
+        if name not in _RESTORERS or not command.upstream:
+            continue
+        for upstream in command.upstream:
+            up_name, up_args = program_and_args(upstream)
+            filters = (up_name in ("grep", "egrep") and any(a.startswith("-") and "v" in a
+                                                            for a in up_args)) or (
+                up_name in ("sed", "awk", "perl") and any("d" in a or "!" in a
+                                                          for a in up_args))
+            if filters and any(_BLOCKS.search(a) for a in up_args):
+                return [OFF.format(f"{name} fed rules without their blocking lines")]
+    return []
+
+
 JUDGES: dict[str, Judge] = {"pfctl": _pfctl, "ipfw": _ipfw, "nft": _nft_script,
                             "netfilter-persistent": _netfilter_persistent,
                             "sed": _edited_config, "perl": _edited_config,
@@ -98,4 +193,12 @@ JUDGES: dict[str, Judge] = {"pfctl": _pfctl, "ipfw": _ipfw, "nft": _nft_script,
                                 "-x", "--disable", "-f", "--flush", "--stop"})),
                             "apf": _verbs("apf", frozenset(), frozenset({"-f", "--flush"})),
                             **{name: _verbs(name, frozenset(), frozenset({"-F", "--flush"}))
-                               for name in ("ebtables", "arptables")}}
+                               for name in ("ebtables", "arptables")},
+                            **dict.fromkeys(("rc-service", "sv", "rc-update", "sc", "net",
+                                             "launchctl", "s6-svc"), _service_down),
+                            "socketfilterfw": _socketfilterfw, "defaults": _defaults,
+                            "netsh": _netsh,
+                            "set-netfirewallprofile": _cmdlet_switch(
+                                re.compile(r"(?i)^-enabled?$"), _FALSE, "the Windows firewall"),
+                            "set-mppreference": _cmdlet_switch(
+                                re.compile(r"(?i)^-disable\w+$"), _TRUE, "Windows Defender")}

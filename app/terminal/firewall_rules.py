@@ -6,6 +6,13 @@ from everyone), `nft add rule inet filter input accept` (an input rule with noth
 match, so it matches every packet). A rule that names a port, a protocol, an interface or
 an address (`ufw allow 22/tcp`, `ufw allow from 192.168.1.0/24`, `nft add rule … tcp dport
 80 accept`) opens what it names and stays quiet.
+
+The same rule for other firewalls (the eleventh set): firewalld's trusted zone given an
+interface or everyone, or a rich rule accepting everyone on every port; a cloud firewall
+opened to the whole internet on every port (`gcloud compute firewall-rules create --allow=all
+--source-ranges=0.0.0.0/0`, `aws ec2 authorize-security-group-ingress` of protocol -1 from
+0.0.0.0/0, `az network nsg rule create` allowing `*` from `*`/Internet). One port from
+anyone (`--allow=tcp:443`), or every port from one network, stays quiet.
 """
 
 from __future__ import annotations
@@ -67,11 +74,95 @@ def _iptables(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]
     return []
 
 
+_EVERYONE = frozenset({*_ANYONE, "*", "internet", "any", "0.0.0.0"})
+
+
+def _wide_ports(text: str) -> bool:
+    """No port named (`all`, `tcp`, `*`, `-1`) or a range of more than 1000 ports."""
+    text = text.strip().lower()
+    if text in ("all", "*", "-1", "tcp", "udp", "any", "") or re.fullmatch(r"(?:tcp|udp):?", text):
+        return True
+    spans = re.findall(r"(\d+)\s*-\s*(\d+)", text)
+    return any(int(b) - int(a) > 1000 for a, b in spans)
+
+
 def _firewall_cmd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`firewall-cmd --zone=public --set-target=ACCEPT`: the zone lets everything in."""
+    """`firewall-cmd --zone=public --set-target=ACCEPT`: the zone lets everything in; so do
+    an interface or everyone put in the trusted zone, and a rich rule accepting everyone
+    with no service or only a wide port range."""
     targets = option_values(args, {"--set-target"})
-    return [OPENS_ALL] if any(t.upper() == "ACCEPT" for t in targets) else []
+    zones = [z.lower() for z in option_values(args, {"--zone"})]
+    if any(t.upper() == "ACCEPT" for t in targets):
+        return [OPENS_ALL]
+    if "trusted" in zones and (any(a.startswith(("--add-interface", "--change-interface",
+                                                   "--change-zone")) for a in args)
+                               or set(option_values(args, {"--add-source"})) & _ANYONE):
+        return [OPENS_ALL]
+    for rule in option_values(args, {"--add-rich-rule"}):
+        source = re.search(r"source\s+address=[\"']?([^\s\"']+)", rule)
+        ports = re.search(r"port\s+port=[\"']?([^\s\"']+)", rule)
+        if re.search(r"\baccept\b", rule) and (not source or source[1] in _ANYONE) and \
+                "service" not in rule and (not ports or _wide_ports(ports[1])) and \
+                "destination" not in rule:
+            return [OPENS_ALL]
+    return []
+
+
+_CLOUD_OPEN = "opens a cloud firewall to the whole internet on every port"
+
+
+def _gcloud(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`gcloud compute firewall-rules create|update … --allow=all`: the source is everyone
+    unless ranges or tags narrow it."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:2] != ["compute", "firewall-rules"] or words[2:3] not in (["create"], ["update"]):
+        return []
+    ranges = ",".join(option_values(args, {"--source-ranges"})).split(",")
+    narrowed = option_values(args, {"--source-tags", "--source-service-accounts"}) or any(
+        r and r not in _ANYONE for r in ranges)
+    egress = any(d.lower() in ("egress", "out") for d in option_values(args, {"--direction"}))
+    allowed = ",".join(option_values(args, {"--allow"}))
+    if allowed and not narrowed and not egress and any(
+            _wide_ports(p.partition(":")[2] if ":" in p else p) for p in allowed.split(",")):
+        return [_CLOUD_OPEN]
+    return []
+
+
+def _aws(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`aws ec2 authorize-security-group-ingress` from 0.0.0.0/0 (or ::/0) of every protocol
+    (`-1`, `all`) or a port range past 1000."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:2] != ["ec2", "authorize-security-group-ingress"]:
+        return []
+    text = " ".join(args)
+    anyone = set(option_values(args, {"--cidr"})) & _ANYONE or re.search(
+        r"Cidr(?:Ip|Ipv6)\W+(?:0\.0\.0\.0/0|::/0)", text)
+    protocols = option_values(args, {"--protocol"}) + re.findall(
+        r"IpProtocol[\s=:\"']+(-?\w+)", text)
+    spans = option_values(args, {"--port"}) + [f"{a}-{b}" for a, b in re.findall(
+        r"FromPort\W+(\d+)\W+ToPort\W+(\d+)", text)]
+    wide = any(p.lower() in ("-1", "all") for p in protocols) or any(
+        _wide_ports(s) for s in spans if re.search(r"\d", s))
+    return [_CLOUD_OPEN] if anyone and wide else []
+
+
+def _az(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`az network nsg rule create|update` allowing (the default) inbound (the default)
+    from anyone (`*`, Internet, 0.0.0.0/0; `*` is the default) to every port."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:3] != ["network", "nsg", "rule"] or words[3:4] not in (["create"], ["update"]):
+        return []
+    access = [a.lower() for a in option_values(args, {"--access"})]
+    direction = [d.lower() for d in option_values(args, {"--direction"})]
+    sources = option_values(args, {"--source-address-prefixes", "--source-address-prefix"})
+    ports = option_values(args, {"--destination-port-ranges", "--destination-port-range"})
+    if "deny" in access or "outbound" in direction or not ports:
+        return []
+    if all(s.lower() in _EVERYONE for s in sources) and all(_wide_ports(p) for p in ports):
+        return [_CLOUD_OPEN]
+    return []
 
 
 JUDGES: dict[str, Judge] = {"ufw": _ufw, "nft": _nft, "iptables": _iptables,
-                            "ip6tables": _iptables, "firewall-cmd": _firewall_cmd}
+                            "ip6tables": _iptables, "firewall-cmd": _firewall_cmd,
+                            "gcloud": _gcloud, "aws": _aws, "az": _az}

@@ -52,7 +52,7 @@ _SYSTEMCTL_POWER = frozenset({"poweroff", "reboot", "halt", "kexec", "soft-reboo
                               "rescue", "suspend-then-hibernate"})
 _SHUTDOWN_TARGET = re.compile(r"^(?:rescue|emergency|single|runlevel[0156]|poweroff|reboot|"
                               r"halt|kexec|shutdown|soft-reboot)(?:\.target)?$")
-_DEFENCES = frozenset({"ufw", "firewalld", "iptables", "ip6tables", "nftables", "apparmor",
+DEFENCES = frozenset({"ufw", "firewalld", "iptables", "ip6tables", "nftables", "apparmor",
                        "auditd", "fail2ban", "netfilter-persistent", "selinux", "setroubleshoot",
                        "clamav-daemon", "crowdsec", "ebtables", "shorewall", "csf"})
 _STOP_VERBS = frozenset({"stop", "disable", "mask", "kill", "teardown"})
@@ -191,7 +191,7 @@ def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
     if verb in ("isolate", "start", "restart", "set-default", "enable", "reload-or-restart") and \
             any(_SHUTDOWN_TARGET.match(u) for u in units):
         reasons.append("switches the system to single-user (rescue) mode or shuts it down")
-    if verb in _STOP_VERBS and any(u.removesuffix(".service") in _DEFENCES for u in units):
+    if verb in _STOP_VERBS and any(u.removesuffix(".service") in DEFENCES for u in units):
         reasons.append(f"switches off the firewall or security service ({', '.join(units)})")
     if verb in ("kill", "stop") and (vital := {u.removesuffix(".service") for u in units} & (
             VITAL | {"display-manager", "dbus"})):
@@ -204,7 +204,7 @@ def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
 
 
 def _service(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    if len(args) >= 2 and args[0] in _DEFENCES and args[1] in _STOP_VERBS:
+    if len(args) >= 2 and args[0] in DEFENCES and args[1] in _STOP_VERBS:
         return [f"switches off the firewall or security service {args[0]}"]
     return []
 
@@ -396,9 +396,9 @@ def _pkill(name: str) -> Judge:
         short, long_, names = options(args, valued=valued)
         if vital := sorted(set(names) & VITAL):
             return [f"kills {vital[0]}, which the whole system or your session depends on"]
-        if set(names) & _DEFENCES:
+        if set(names) & DEFENCES:
             return ["switches off the firewall or security service "
-                    f"{sorted(set(names) & _DEFENCES)[0]}"]
+                    f"{sorted(set(names) & DEFENCES)[0]}"]
         by_user = bool(short & {"u", "U", "g", "G"}) or "--user" in long_ or "--uid" in long_
         inverse = ("v" in short and name == "pkill") or "--inverse" in long_
         catch_all = any(_CATCH_ALL_PATTERN.match(n) for n in names)
@@ -430,7 +430,7 @@ JUDGES: dict[str, Judge] = {
     "podman": _container, "nerdctl": _container, "umount": _mount, "mount": _mount,
     "dbus-send": _dbus_call, "busctl": _dbus_call, "gdbus": _dbus_call, "qdbus": _dbus_call,
 }
-JUDGES = {**{unit: defence_program(unit) for unit in _DEFENCES}, **SESSION_JUDGES,
+JUDGES = {**{unit: defence_program(unit) for unit in DEFENCES}, **SESSION_JUDGES,
           **{tool: _disk_tool(tool) for tool in _DISK_TOOLS}, **JUDGES}
 
 

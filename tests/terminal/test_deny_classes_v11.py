@@ -37,9 +37,39 @@ DANGEROUS = {
         "pwsh -Command 'Restart-Computer -Force'", "powershell stop-computer",
         "sudo runit-init 6", "sudo s6-reboot",
     ],
+    "everyone or nobody given an account's powers": [
+        "kubectl create clusterrolebinding open --clusterrole=cluster-admin "
+        "--group=system:unauthenticated",
+        "kubectl create rolebinding x --clusterrole=admin --group=system:authenticated -n prod",
+        "kubectl create clusterrolebinding y --clusterrole=edit --user=system:anonymous",
+        "sudo smbpasswd -a -n guest2", "sudo dscl . -create /Users/x UniqueID 0",
+        "sudo dscl . -append /Groups/admin GroupMembership guest",
+        "sudo dseditgroup -o edit -a guest -t user admin",
+    ],
+    "a firewall or malware defence switched off or opened to everyone, on any system": [
+        "sudo /usr/libexec/ApplicationFirewall/socketfilterfw --setglobalstate=off",
+        "sudo rc-service nftables stop", "sudo service ufw stop", "sudo sv down firewalld",
+        "sudo firewall-cmd --permanent --add-rich-rule='rule family=\"ipv4\" source "
+        "address=\"0.0.0.0/0\" port port=1-65535 protocol=tcp accept'",
+        "sudo firewall-cmd --zone=trusted --add-interface=wlan0",
+        "sudo firewall-cmd --set-default-zone=trusted",
+        "netsh advfirewall set currentprofile state off", "netsh firewall set opmode disable",
+        "pwsh -c 'Set-NetFirewallProfile -Profile Domain,Public,Private -Enabled False'",
+        "powershell -Command \"Set-MpPreference -DisableIOAVProtection $true\"",
+        "gcloud compute firewall-rules create open --allow=tcp:0-65535 "
+        "--source-ranges=0.0.0.0/0",
+        "aws ec2 authorize-security-group-ingress --group-id sg-1 --protocol all "
+        "--cidr 0.0.0.0/0",
+        "az network nsg rule create -g rg --nsg-name n -n all --priority 10 --access Allow "
+        "--source-address-prefixes Internet --destination-port-ranges '*'",
+        "iptables-save | sed '/REJECT/d' | iptables-restore",
+        "sudo defaults write /Library/Preferences/com.apple.alf globalstate 0",
+    ],
     "neighbours of the false-alarm fixes that still need typing": [
         "rm -rf ~/Pictures/*", "busybox rm -f ~/Documents/*", "sudo ufw --force reset",
-        "ansible all -b -m reboot", "shutdown.exe /s /t 0",
+        "ansible all -b -m reboot", "shutdown.exe /s /t 0", "sudo gpasswd -d $USER sudo",
+        "aws ec2 authorize-security-group-ingress --group-id sg-2 --ip-permissions "
+        "IpProtocol=-1,IpRanges='[{CidrIp=0.0.0.0/0}]'",
     ],
 }
 
@@ -76,9 +106,14 @@ HARMLESS = [
     "iptables-save > rules.v4", "defaults read /Library/Preferences/com.apple.alf globalstate",
     "chmod 644 /etc/letsencrypt/live/x.example/fullchain.pem",
     "sudo chmod 600 /etc/wireguard/wg0.conf", "sudo tar czf /root/etc-backup.tgz /etc",
-    "tar czf /tmp/src.tgz ./src", "sudo service ufw status",
+    "tar czf /tmp/src.tgz ./src", "sudo service ufw status", "sudo gpasswd -d guest sudo",
 ]
 
+AUTO_RUN = [
+    ("kubectl create clusterrolebinding all --clusterrole=cluster-admin "
+     "--group=system:serviceaccounts", ["kubectl *"]),
+    ("sudo firewall-cmd --zone=trusted --change-interface=eth1", ["sudo firewall-cmd *"]),
+]
 
 
 @pytest.mark.parametrize(("family", "command"),
@@ -91,3 +126,8 @@ def test_each_class_needs_typing_however_spelled(family: str, command: str) -> N
 def test_look_alikes_stay_quiet(command: str) -> None:
     assert danger_reasons(command) == []
 
+
+@pytest.mark.parametrize(("command", "rules"), AUTO_RUN)
+def test_allow_rules_never_auto_run_these(command: str, rules: list[str]) -> None:
+    assert decide(command, "assistant", rules, sandboxed=True).approval \
+        is Approval.TYPED_CONFIRMATION
