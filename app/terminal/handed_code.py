@@ -143,7 +143,7 @@ class HandedCode(FedCode):
             code, reads_stdin, script = interpreter_code(name, args)
         elif name in ("source", "."):
             script = args[0] if args else None
-            reads_stdin = script in STDIN_NAMES
+            reads_stdin = script in STDIN_NAMES or (script is None and bool(command.upstream))
             parameters = numbered(args)
         elif name in ("at", "batch"):
             script = next((b for a, b in pairwise(args) if a == "-f"), None)

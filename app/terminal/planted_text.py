@@ -14,6 +14,7 @@ later runs as you, or as root, and a hidden name is how such a program hides.
 from __future__ import annotations
 
 import re
+import shlex
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import (
@@ -38,6 +39,11 @@ _HOOK_FILE = re.compile(r"(?:^|/)\.git/hooks/[^/]+$|(?:^|/)\.bash_aliases$|(?:^|
                         r"|(?:^|/)\.envrc$|/fish/functions/[^/]+\.fish$")
 _UNIT_FILE = re.compile(r"/systemd/(?:user|system)/[^/]+\.(?:service|timer|socket|path)$"
                         r"|/autostart/[^/]+\.desktop$")
+# inetd's table (`port socktype proto wait user server argv…`) and xinetd's services: the
+# server runs on every connection to the port, with the connection as its input and output.
+_INETD_FILE = re.compile(r"^/etc/inetd\.conf$|^/etc/inetd\.d/|^/etc/xinetd\.(?:conf$|d/)")
+_XINETD_SERVER = re.compile(r"^\s*server\s*=\s*(\S+)(?:[\s\S]*?^\s*server_args\s*=\s*(.*)$)?",
+                            re.MULTILINE)
 _EXEC_LINE = re.compile(r"^\s*Exec\w*\s*=\s*[-@+!:]*(.*)$", re.MULTILINE)
 # A program kept in a folder anyone can write to, or under a hidden name (`~/.cache/.x`).
 _DROPPED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/]+$")
@@ -57,10 +63,27 @@ def later_run(targets: list[str], texts: list[str]) -> list[str]:
         if _HOOK_FILE.search(target):
             planted += [alias.group(2) for text in texts for alias in _ALIAS.finditer(text)]
             planted += [text for text in texts if not _ALIAS.search(text)]
+        elif _INETD_FILE.search(target):
+            planted += [f"socat TCP-LISTEN:{port} EXEC:{shlex.quote(served)}"
+                        for text in texts for port, served in _inetd_servers(text)]
         elif _UNIT_FILE.search(target):
             planted += [line.group(1).replace("%h", "~") for text in texts
                         for line in _EXEC_LINE.finditer(text)]
     return planted
+
+
+def _inetd_servers(text: str) -> list[tuple[str, str]]:
+    """(port, command line) of each shell or interpreter an inetd or xinetd text serves:
+    such a line is `socat TCP-LISTEN:PORT EXEC:…` (a bind shell) and is judged as that;
+    other servers (`/usr/sbin/tcpd in.ftpd`) are left alone."""
+    served = [("0", f"{m.group(1)} {m.group(2) or ''}".strip())
+              for m in _XINETD_SERVER.finditer(text)]
+    for entry in text.splitlines():
+        fields = entry.split()
+        if len(fields) >= 6 and not entry.lstrip().startswith("#"):
+            served.append((fields[0], " ".join([fields[5], *fields[7:]])))
+    return [(port, line) for port, line in served
+            if program_name(line.split()[0]) in SHELLS | INTERPRETERS]
 
 
 def _program_settings(resolved: Resolved) -> list[str]:

@@ -9,6 +9,9 @@ sharing (`tmate`, `upterm`, `sshx`), whose whole job is to let someone else type
 server with no password; a file server (`php -S`, `python -m http.server`, `rclone serve`,
 `ruby -run -e httpd` …) serving home or `/` on every address. A tunnel to a web app
 (`ngrok http 3000`), `ttyd htop`, a server on `localhost` or in a project folder stay quiet.
+The eleventh set's neighbours: any socket server whose program is a shell (`websocat
+ws-l:… sh-c:'bash -i'`, `systemd-socket-activate -l PORT /bin/sh`) and a remote-control
+payload built by `msfvenom` (a shell or meterpreter payload); `msfvenom -l` lists.
 """
 
 from __future__ import annotations
@@ -58,6 +61,35 @@ def _web_terminal(args: list[str], _cwd: str | None, _piped: list[str]) -> list[
     served = [arg for arg in args if arg.rpartition("/")[2] in _SERVED_SHELLS]
     if served:
         return [f"serves a shell ({served[0]}) on a web page anyone who finds it can type into"]
+    return []
+
+
+def _websocat(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """An address that runs a program for each connection (`sh-c:CMD`, `cmd:`, `exec:`)."""
+    runs = [m.group(1).strip("'\"") for a in args
+            if (m := re.match(r"(?i)^(?:sh-c|cmd|exec):(.+)$", a))]
+    runs += option_values(args, {"--exec"})
+    return _served_shell(runs)
+
+
+def _socket_activate(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`systemd-socket-activate -l PORT PROGRAM ARGS`: PROGRAM gets every connection."""
+    positional = options(args, valued="lE")[2]
+    return _served_shell(positional[:1])
+
+
+def _served_shell(programs: list[str]) -> list[str]:
+    served = [p for p in programs if p.split()[:1] and p.split()[0].rpartition("/")[2] in
+              _SERVED_SHELLS]
+    return [f"serves a shell ({served[0]}) on a network port: whoever connects runs "
+            "commands here"] if served else []
+
+
+def _msfvenom(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    payloads = option_values(args, {"-p", "--payload"})
+    if any(re.search(r"shell|meterpreter|reverse|bind|vnc", p, re.I) for p in payloads):
+        return [f"builds a remote-control payload ({payloads[0]}) that gives another machine "
+                "this one"]
     return []
 
 
@@ -175,6 +207,7 @@ def _no_password_server(args: list[str], _cwd: str | None, _piped: list[str]) ->
 
 JUDGES: dict[str, Judge] = {
     **dict.fromkeys(TUNNELS, _tunnel), "tailscale": _tailscale,
+    "websocat": _websocat, "systemd-socket-activate": _socket_activate, "msfvenom": _msfvenom,
     **dict.fromkeys(_WEB_TERMINALS, _web_terminal), **dict.fromkeys(_SHARERS, _sharer),
     **{name: _vnc(name) for name in ("x11vnc", "vncserver", "Xvnc", "x0vncserver",
                                      "tigervncserver", "wayvnc")},
