@@ -147,11 +147,25 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
         if re.search(r"[A-Za-z_$@%&*!|]", rest) or any(re.search(r"\\\d", w) for w in words):
             hidden = True  # built from names, or from escapes the checks cannot decode
         elif words and re.search(r"['\"`]\s*(?:\+|\.\.?|<>|\^|&)\s*['\"`]", given):
-            commands.append("".join(words))  # `"rm -rf " . "~"`: one string, concatenated
+            commands.append(_joined(given))  # `"rm -rf " . "~"`: one string, concatenated
         elif words:
             commands.append(" ".join(w if len(words) == 1 or not re.search(r"\s", w)
                                      else shlex.quote(w) for w in words))
     return commands, hidden
+
+
+def _joined(given: str) -> str:
+    """Literals joined by a concatenation operator are one word; a comma between them starts
+    the next (`"rm", "-rf", "~" + "/Documents"` is `rm -rf ~/Documents`)."""
+    parts, last = [""], 0
+    for match in _LITERAL.finditer(given):
+        if "," in given[last:match.start()] and parts[-1]:
+            parts.append("")
+        parts[-1] += match.group(2)
+        last = match.end()
+    if len(parts) == 1:
+        return parts[0]
+    return " ".join(p if not re.search(r"\s", p) else shlex.quote(p) for p in parts)
 
 
 def build_file_option(name: str, args: list[str]) -> str | None:

@@ -12,7 +12,8 @@ import re
 TOKEN_COMMANDS = (r"\bgh\s+auth\s+(?:token|status\s+-t)|\baws\s+(?:configure\s+export-credentials"
           r"|sts\s+get-session-token)|\bgcloud\s+auth\s+(?:application-default\s+)?"
           r"print-access-token|\baz\s+account\s+get-access-token|\bkubectl\s+config\s+view\s+"
-          r"--raw|\bdoctl\s+auth\s+token|\bheroku\s+auth:token")
+          r"--raw|\bdoctl\s+auth\s+token|\bheroku\s+auth:token"
+          r"|\bkubectl\s+get\s+secrets?\b[^|;&]*\s-o\s*=?\s*(?:yaml|json|jsonpath|go-template)")
 _SECRET = (r"\.ssh\b(?!/[\w.-]*\.pub\b|/known_hosts|/config\b)|\bid_(?:rsa|ed25519|ecdsa|dsa)\b"
            r"(?!\.pub)|\bid_\*|\*\.pem\b|\.gnupg\b|\.aws/credentials|\.netrc\b|\.kube/config")
 _SENDER = re.compile(r"\b(?:curl|wget|nc|ncat|socat|scp|sftp|ftp|telnet)\b|\bgit\b[^|;&]*\bpush\b"

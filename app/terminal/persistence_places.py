@@ -31,7 +31,11 @@ _SYSTEM_PLACES = (
     r"/etc/(?:xdg/autostart|profile\.d|update-motd\.d|X11/Xsession\.d|X11/xinit/xinitrc\.d"
     r"|bash_completion\.d)|/usr/share/bash-completion/completions"
     r"|/Library/(?:LaunchAgents|LaunchDaemons|StartupItems)")
-PERSISTENCE = re.compile(rf"(?:^|/)(?:{_USER_PLACES})(?:/|$)|^(?:{_SYSTEM_PLACES})(?:/|$)")
+# Wherever an environment lives: the scripts its activation runs (conda's `activate.d`, a
+# virtualenv's `bin/activate`), each time someone enters it.
+_ACTIVATION_PLACES = r"etc/conda/(?:de)?activate\.d|bin/activate(?:\.\w+)?"
+PERSISTENCE = re.compile(rf"(?:^|/)(?:{_USER_PLACES}|{_ACTIVATION_PLACES})(?:/|$)"
+                         rf"|^(?:{_SYSTEM_PLACES})(?:/|$)")
 
 
 def persistence_place(path: str) -> bool:

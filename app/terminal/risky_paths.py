@@ -67,8 +67,12 @@ _SECRET_RE = re.compile(
     r"(?:^|/)\.ssh(?:/?$|/(?:id_[\w*?-]*|identity|[*?])(?<!\.pub)$|/\*)"
     r"|(?:^|/)id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?(?!\.pub)(?:$|[^\w.])"
     r"|(?:^|/)\.(?:aws/credentials|aws/?$|netrc|git-credentials|pgpass|pypirc|npmrc|vault-token|"
-    r"docker/config\.json|kube/config|password-store|gnupg|config/gcloud|azure|config/gh/hosts"
-    r"\.yml)|(?:^|/)\.local/share/keyrings|^/etc/(?:shadow|gshadow|ssh/ssh_host_\w+_key)(?!\.pub)"
+    r"docker/config\.json|kube/config|kube/?$|password-store|gnupg|config/gcloud|azure|"
+    r"config/gh/hosts\.yml|config/hub$)|(?:^|/)\.local/share/keyrings"
+    r"|^/etc/(?:shadow|gshadow|ssh/ssh_host_\w+_key)(?!\.pub)"
+    # a VPN's or a cluster's keys, and password databases wherever they are kept
+    r"|^/etc/wireguard/[^/\s]+|^/etc/kubernetes/(?:[\w-]*admin|controller-manager|scheduler"
+    r"|kubelet)\.conf$|^/etc/kubernetes/pki/\S+\.key$|[^/\s]\.(?:kdbx?|psafe3|keychain-db)\b"
     r"|(?:^|/)\.gnupg/(?:private-keys|secring)"
     r"|^/proc/(?:self|\d+|\*)/environ$"
     r"|(?:^|/)(?:cookies\.sqlite|logins\.json|key[34]\.db|Login Data|Cookies)(?:$|[^\w.])")
@@ -257,10 +261,13 @@ def precious_file(arg: str, cwd: str | None = None) -> str | None:
     """
     path = expand(arg, cwd)
     name = posixpath.basename(arg.rstrip("/"))
-    if path is None:
-        if "/" in arg.removeprefix("./") or name not in STARTUP_FILES:
+    if path is None:  # a folder only known while the line runs: its place may still say
+        if persistence_place(arg) and not re.search(r"\s", arg):  # `$CONDA_PREFIX/etc/…`
+            path = arg
+        elif "/" in arg.removeprefix("./") or name not in STARTUP_FILES:
             return None
-        path = name
+        else:
+            path = name
     if _AUTHORIZED_KEYS.search(path):
         return f"the SSH login file {arg} (a key or command added there lets someone in)"
     if name in STARTUP_FILES or _SYSTEM_STARTUP.match(path):

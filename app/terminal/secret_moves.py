@@ -26,7 +26,7 @@ from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 # Key files beyond `risky_paths`' list: TLS private keys and `*.key` files.
 _KEY_FILE = re.compile(r"^/etc/ssl/private(?:/|$)|(?:^|/)[^/\s]*\.key$|(?:^|/)(?:privkey|[\w.-]*"
-                       r"private[\w.-]*|[\w.-]*[-_.]key)\.pem$")
+                       r"private[\w.-]*|[\w.-]*[-_.]key)\d*\.pem$")
 # Environment variables named as secrets.
 _SECRET_VAR = re.compile(r"\$\{?([A-Z0-9_]*(?:_TOKEN|TOKEN_|SECRET|PASSWORD|PASSWD|_KEY|_PAT)"
                          r"[A-Z0-9_]*)\}?")
@@ -42,6 +42,17 @@ _VAULT_READS = re.compile(r"secret-tool lookup|security find-(?:generic|internet
                           r".*\s-[wg]|bw get (?:password|item|notes)|op (?:read|item get)"
                           r"|lpass show|keepassxc-cli (?:show|clip)|vault (?:kv|read)\b"
                           r"|kwallet-query\b.*-r")
+# Folders that hold the system's keys and password hashes: copied or archived whole, the
+# secrets in them go too (`sudo tar czf /tmp/etc.tgz /etc`).
+_SECRET_FOLDERS = frozenset({"/etc", "/etc/ssh", "/etc/ssl", "/etc/ssl/private", "/etc/pki",
+                             "/etc/letsencrypt", "/etc/letsencrypt/live",
+                             "/etc/letsencrypt/archive", "/etc/wireguard", "/etc/kubernetes",
+                             "/etc/kubernetes/pki", "/root"})
+# Commands that upload the folder they run in: a secret copied there goes out with it.
+_PUBLISHERS = frozenset({("npm", "publish"), ("yarn", "publish"), ("pnpm", "publish"),
+                         ("bun", "publish"), ("cargo", "publish"), ("vsce", "publish"),
+                         ("gem", "push"), ("netlify", "deploy"), ("vercel", "deploy"),
+                         ("surge", "."), ("firebase", "deploy")})
 # Programs that only check, tighten or use a key where it is.
 _CHECKERS = frozenset({"gpg", "ssh-keygen", "ssh-add", "chmod", "chown", "stat", "ssh",
                        "openssl", "sha256sum", "md5sum", "test", "["})
@@ -124,6 +135,9 @@ def _source(command: Command) -> str | None:
         return f"the secret {name} prints"
     if name in _CHECKERS:
         return None
+    if name in _COPIERS and (whole := [w for w in words if (p := paths.expand(w)) and
+                                       p.rstrip("/") in _SECRET_FOLDERS]):
+        return f"{whole[0]} (with the keys and password hashes in it)"
     used = set(option_values(args, {"-i", "-e", "-o", "--rsh", "--identity"}))
     secret = [a for a in args if secret_named(a) and not a.endswith(".pub") and a not in used
               and not a.startswith(("IdentityFile=", "--identity="))]
@@ -204,9 +218,24 @@ def _passes(name: str, args: list[str]) -> bool:
     return False
 
 
+def _published(commands: list[Command]) -> list[str]:
+    """A secret copied into the working folder (`cp ~/.npmrc .`) and then that folder
+    published (`npm publish`, `cargo publish`) on the same line."""
+    copied = ""
+    for command in commands:
+        name, args = program_and_args(command)
+        words = [a for a in args if not a.startswith("-")]
+        if name in _COPIERS and len(words) >= 2 and not words[-1].startswith(("/", "~", "$")) \
+                and (secret := next((w for w in words[:-1] if secret_named(w)), "")):
+            copied = secret
+        if copied and (name, words[0] if words else "") in _PUBLISHERS:
+            return [f"copies {copied} into the folder it then publishes ({name} {words[0]})"]
+    return []
+
+
 def secret_move_reasons(commands: list[Command]) -> list[str]:
     """Reasons for a secret written, copied, mounted or handed on anywhere on the line."""
-    reasons = []
+    reasons = _published(commands)
     emitted = {id(command): _source(command) for command in commands}
     for command in commands:
         secret = emitted[id(command)]

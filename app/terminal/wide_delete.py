@@ -6,11 +6,16 @@ empty folder onto it, `git clean -fdx ~` removes every untracked file under it, 
 before a run, `rclone purge` and `trash` take whole folders away, `gzip` replaces a key
 by its compressed copy. Each judge asks the one question that matters — is the folder it
 deletes in precious (`risky_paths`)? — so the same tools on a build folder stay quiet.
+So do a configuration tool's delete (`ansible … -m file -a 'path=~/Documents state=absent'`)
+and a mirror's (`lftp -e 'mirror --delete empty/ ~/Music'`, `-R` for the remote side).
 """
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Callable
+from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import options
@@ -180,6 +185,38 @@ JUDGES: dict[str, Judge] = {
     "gvfs-trash": _takes_away("trash"), "srm": _takes_away("srm"),
     "rimraf": _takes_away("rimraf"), "wipe": _takes_away("wipe"),
 }
+def _ansible(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`ansible HOSTS -m file -a 'path=… state=absent'`: the path is deleted, recursively."""
+    modules = [b for a, b in pairwise(args) if a in ("-m", "--module-name")]
+    if not any(m.rpartition(".")[2] == "file" for m in modules) or "--check" in args:
+        return []
+    for value in (b for a, b in pairwise(args) if a in ("-a", "--args")):
+        fields = dict(re.findall(r"(\w+)=(\S+)", value))
+        target = fields.get("path") or fields.get("dest") or fields.get("name") or ""
+        if fields.get("state") == "absent" and (described := _precious(target, cwd)):
+            return [f"deletes {described} (ansible's file module, state=absent)"]
+    return []
+
+
+def _lftp(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`lftp -e|-c 'mirror --delete SRC DEST'`: what SRC lacks is deleted from DEST."""
+    reasons = []
+    for script in (b for a, b in pairwise(args) if a in ("-e", "-c")):
+        for part in re.split(r"[;\n]", script):
+            try:
+                words = shlex.split(part)
+            except ValueError:
+                continue
+            flags = [w for w in words[1:] if w.startswith("-")]
+            places = [w for w in words[1:] if not w.startswith("-")]
+            if words[:1] == ["mirror"] and ("--delete" in flags or any(
+                    re.fullmatch(r"-[A-Za-z]*e[A-Za-z]*", f) for f in flags)) and places and (
+                    described := _precious(places[-1], cwd)):
+                reasons.append(f"deletes whatever is not in the source from {described} "
+                               "(lftp mirror --delete)")
+    return reasons
+
+
 # Judges that sit beside another judge of the same program (`btrfs` also writes disks, which
 # `disk_devices` reads when no judge of `program_checks` claims the program).
-CLASS_JUDGES: dict[str, Judge] = {"btrfs": _btrfs}
+CLASS_JUDGES: dict[str, Judge] = {"btrfs": _btrfs, "ansible": _ansible, "lftp": _lftp}
