@@ -65,7 +65,8 @@ DANGEROUS = {
     "a key-value or secret store emptied as a whole": [
         "etcdctl del --prefix ''", "etcdctl del / --prefix",
         "consul kv delete -recurse /", "vault secrets disable kv/",
-        "influx bucket delete --name metrics", "eksctl delete cluster -n prod", "curl -XDELETE localhost:9200/_all",
+        "influx bucket delete --name metrics", "eksctl delete cluster -n prod",
+        "curl -XDELETE localhost:9200/_all",
         "curl -X DELETE 'http://es.internal:9200/logs-*'",
         "http DELETE http://localhost:5984/orders",
     ],
