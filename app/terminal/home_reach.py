@@ -35,8 +35,10 @@ _HOME_FOLDER = re.compile(rf"^{_HOME}/(?!\.\.?(?:/|$))(?!(?:tmp|temp|scratch|bui
 # Moving everything, or a hidden folder, out of the home folder takes it away.
 _MOVES_HOME_AWAY = re.compile(rf"^{_HOME}/(?:\.?\*|\.[^/*]+/?)$")
 # Folders that only hold what can be downloaded or rebuilt again.
+# A scratch folder deep inside a hidden one (`~/.local/share/containers/storage/tmp`) too.
 _CACHES = re.compile(rf"^{_HOME}/(?:\.cache|\.npm|\.cargo/registry|\.gradle/caches|"
-                     r"\.m2/repository|\.local/share/Trash|\.thumbnails|\.ccache)")
+                     r"\.m2/repository|\.local/share/Trash|\.thumbnails|\.ccache"
+                     r"|\.[^/]+/(?:[^/]+/)+(?:tmp|temp|cache|caches)/?$)")
 # A home folder computed while the line runs.
 _COMPUTED_HOME = re.compile(r"\$\(|`|\$\{HOME[%#/]")
 _HOME_WORDS = re.compile(r"whoami|getent|id -un|logname|\$USER|\$\{USER|eval echo ~|HOME|passwd")

@@ -243,7 +243,8 @@ def _permissions(name: str) -> Judge:
                 continue
             if name in ("chown", "chgrp") and paths.is_system_subfolder(path):
                 continue
-            if name == "chmod" and _owner_only(positional[:1]) and path.startswith(user_home):
+            if name == "chmod" and _owner_only(positional[:1], recursive) and \
+                    path.startswith(user_home):
                 continue
             if name in ("chown", "chgrp") and _own_account(positional[:1]) and (
                     path == user_home or path.startswith(user_home + "/")):
@@ -255,11 +256,13 @@ def _permissions(name: str) -> Judge:
     return judge
 
 
-def _owner_only(mode: list[str]) -> bool:
-    """A mode that only takes rights from the group and others (`go-rwx`, `700`):
+def _owner_only(mode: list[str], recursive: bool) -> bool:
+    """A mode that only takes rights from the group and others (`go-rwx`, `700`; `600` on
+    the files a glob names, not recursively, where folders would lose their `x`):
     tightening a home folder, its keys among them, locks nobody out."""
     spec = mode[0] if mode else ""
-    return bool(re.fullmatch(r"0?700", spec)) or (bool(spec) and all(
+    return bool(re.fullmatch(r"0?700", spec)) or (not recursive and bool(
+        re.fullmatch(r"0?[4-7]00", spec))) or (bool(spec) and all(
         re.fullmatch(r"[go]+-[rwxXst]+", part) for part in spec.split(",")))
 
 

@@ -89,7 +89,8 @@ def _format(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 def _disk_tool(name: str) -> Judge:
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         devices = [p for a in args if (p := paths.expand(a)) and paths.is_device(p)]
-        if not devices or set(args) & _DISK_READ_ONLY.get(name, set()) or _help_only(args):
+        given = {a.partition("=")[0] for a in args}  # `--backup=/tmp/sda.gpt` reads too
+        if not devices or given & _DISK_READ_ONLY.get(name, set()) or _help_only(args):
             return []
         short, long_, _ = options(args, valued="otp")
         if name == "wipefs" and not (short & {"a", "o"} or long_ & {"--all", "--offset"}):
@@ -148,9 +149,10 @@ def _volume_manager(what: str) -> Judge:
         if (words & _STORAGE_BUILDERS or what in ("pvcreate", "vgcreate", "vgextend")) and (
                 devices := _devices_in(args)):
             return [f"builds storage on the disk {devices[0]} ({what}), erasing what is on it"]
-        if what in ("zpool", "zfs"):
+        if what in ("zpool", "zfs"):  # `zfs destroy -nv`: -n only says what would go
+            dry = what == "zfs" and any(re.fullmatch(r"-[a-zA-Z]*n[a-zA-Z]*", a) for a in args)
             return [f"destroys {what} storage ({what} {args[0]})"] \
-                if args[:1] in (["destroy"], ["labelclear"]) else []
+                if args[:1] in (["destroy"], ["labelclear"]) and not dry else []
         if what == "mdadm":
             return ["wipes a RAID array (mdadm)"] if "--zero-superblock" in args else []
         if what == "lvm":

@@ -127,6 +127,8 @@ DANGEROUS = {
         "ansible all -b -m reboot", "shutdown.exe /s /t 0", "sudo gpasswd -d $USER sudo",
         "aws ec2 authorize-security-group-ingress --group-id sg-2 --ip-permissions "
         "IpProtocol=-1,IpRanges='[{CidrIp=0.0.0.0/0}]'",
+        "sudo sgdisk --zap-all /dev/sdb", "sudo zfs destroy -r tank/data",
+        "rm -rf ~/.local/share/keyrings", "chmod -R 600 ~", "chmod 644 ~/.ssh/*",
     ],
 }
 
@@ -166,6 +168,8 @@ HARMLESS = [
     "chmod 644 /etc/letsencrypt/live/x.example/fullchain.pem",
     "sudo chmod 600 /etc/wireguard/wg0.conf", "sudo tar czf /root/etc-backup.tgz /etc",
     "tar czf /tmp/src.tgz ./src", "sudo service ufw status", "sudo gpasswd -d guest sudo",
+    "sudo sgdisk --backup=/root/nvme.gpt /dev/nvme0n1", "zfs destroy -nvr pool/old",
+    "rm -rf ~/.var/app/org.example.App/cache", "chmod 600 ~/.ssh/*",
 ]
 
 AUTO_RUN = [
