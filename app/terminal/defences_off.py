@@ -195,7 +195,7 @@ JUDGES: dict[str, Judge] = {"pfctl": _pfctl, "ipfw": _ipfw, "nft": _nft_script,
                             **{name: _verbs(name, frozenset(), frozenset({"-F", "--flush"}))
                                for name in ("ebtables", "arptables")},
                             **dict.fromkeys(("rc-service", "sv", "rc-update", "sc", "net",
-                                             "launchctl", "s6-svc"), _service_down),
+                                             "launchctl"), _service_down),
                             "socketfilterfw": _socketfilterfw, "defaults": _defaults,
                             "netsh": _netsh,
                             "set-netfirewallprofile": _cmdlet_switch(

@@ -112,10 +112,12 @@ def _gpart(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 def _newfs(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     """BSD and macOS formatters; `-N` only prints what they would do."""
     words = [a for a in args if not a.startswith("-")]
-    if set(args) & (_FORMAT_HELP | {"-N"}) or not words or not (
-            "/" not in words[-1] or paths.is_device(paths.expand(words[-1]) or "")):
+    target = words[-1] if words else ""
+    image = re.search(r"\.(?:img|iso|raw|bin|dmg|dd)$", target) or (
+        "/" in target and not paths.is_device(paths.expand(target) or ""))
+    if set(args) & (_FORMAT_HELP | {"-N"}) or not target or image:
         return []
-    return [ERASES.format(words[-1], "newfs")]
+    return [ERASES.format(target, "newfs")]
 
 
 def _shrinks(args: list[str], _cwd: str | None, _piped: list[str], always: bool) -> list[str]:

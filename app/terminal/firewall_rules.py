@@ -102,8 +102,8 @@ def _firewall_cmd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[
         source = re.search(r"source\s+address=[\"']?([^\s\"']+)", rule)
         ports = re.search(r"port\s+port=[\"']?([^\s\"']+)", rule)
         if re.search(r"\baccept\b", rule) and (not source or source[1] in _ANYONE) and \
-                "service" not in rule and (not ports or _wide_ports(ports[1])) and \
-                "destination" not in rule:
+                not re.search(r"\b(?:service|destination|protocol\s+value|icmp)", rule) and \
+                (not ports or _wide_ports(ports[1])):
             return [OPENS_ALL]
     return []
 

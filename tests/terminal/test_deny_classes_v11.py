@@ -170,6 +170,8 @@ HARMLESS = [
     "tar czf /tmp/src.tgz ./src", "sudo service ufw status", "sudo gpasswd -d guest sudo",
     "sudo sgdisk --backup=/root/nvme.gpt /dev/nvme0n1", "zfs destroy -nvr pool/old",
     "rm -rf ~/.var/app/org.example.App/cache", "chmod 600 ~/.ssh/*",
+    "newfs_msdos -F 32 usb.img",
+    "sudo firewall-cmd --add-rich-rule='rule protocol value=icmp accept'",
 ]
 
 AUTO_RUN = [
