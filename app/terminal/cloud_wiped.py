@@ -6,7 +6,9 @@ can be gone in one line, and nothing on this machine brings them back. The line 
 what is harmed rather than by spelling:
 
 - needs typing: such a resource deleted by a tool that never asks (`aws`, `openstack`,
-  `kubectl`, `qm`, `gh api -X DELETE`, an HTTP `DELETE` of a whole index or database), or
+  `kubectl`, `qm`, `hcloud`, `gh api -X DELETE`, an HTTP `DELETE` of a whole index or
+  database, `az storage blob delete-batch` with no pattern), a bucket mirrored with deletion
+  from a folder that is empty by its name (`sync /tmp/empty s3://b --delete`), or
   by one that would ask, told not to (`--quiet`, `--yes`, `--force`, `-auto-approve`,
   `--confirm NAME`);
 - stays quiet: listing and describing, dry runs and `--help`; a delete its tool still asks
@@ -81,10 +83,45 @@ def _cloud_cli(name: str) -> Judge:
         elif name == "openstack":
             noun = words[words.index("delete") - 1] if "delete" in words[1:] else ""
             hit = noun in _OPENSTACK_WHOLE or (noun == "stack" and unasked)
+        elif name == "az" and words[:2] == ["storage", "blob"]:
+            # `delete-batch` with no `--pattern` empties the whole container
+            hit = "delete-batch" in words and not any(a.startswith("--pattern") for a in args)
         else:  # `az keyvault purge`: gone for good, and az never asks about it
-            hit = ("delete" in words and unasked) or (name == "az" and "purge" in words)
+            hit = ("delete" in words and unasked) or (name == "az" and "purge" in words) or (
+                name == "az" and words[:3] in (["storage", "container", "delete"],
+                                               ["storage", "share", "delete"]))
         return f"cloud resources ({name} {' '.join(words[:3])})" if hit else ""
     return _judge(rule)
+
+
+# Hosting CLIs that never ask: `hcloud server delete`, `linode-cli linodes delete`,
+# `vultr-cli instance delete`, `scw instance server delete` — a machine or volume with its data.
+_HOST_WHOLE = frozenset({"server", "servers", "volume", "volumes", "linodes", "instance",
+                         "load-balancer", "database", "databases", "bucket", "cluster",
+                         "lke", "kubernetes", "block-storage"})
+
+
+def _host_cli(args: list[str]) -> str:
+    words = positional(args)
+    verb = next((i for i, w in enumerate(words) if w in ("delete", "rm", "destroy")), 0)
+    return f"a hosted {words[verb - 1]} with its data" if verb and \
+        words[verb - 1] in _HOST_WHOLE and words[verb + 1:] else ""
+
+
+# A source folder that is empty by its name (`/tmp/empty`, `/var/empty`, `$(mktemp -d)`).
+_EMPTY_SOURCE = re.compile(r"(?:.*/)?\.?empty[\w.-]*/?|/dev/null|\$\(mktemp -d\)")
+
+
+def _mirrored_empty(args: list[str]) -> str:
+    """`aws s3 sync /tmp/empty s3://b --delete`, `gsutil rsync -d -r /tmp/empty gs://b`,
+    `rclone sync /tmp/empty remote:b`: a bucket made to match an empty folder, so every object
+    in it goes (a deploy from a real folder, `./site`, is the user's pick)."""
+    words = positional(args)
+    deletes = bool({"--delete", "-d"} & set(args)) or words[:1] == ["sync"]  # rclone's sync
+    targets = [w for w in words if bucket_root(w) or re.fullmatch(r"[\w.-]+:[^/]*/?", w)]
+    return "a whole cloud storage bucket (mirrored from an empty folder)" if deletes and \
+        targets and any(map(_EMPTY_SOURCE.fullmatch, words)) and \
+        ("sync" in words or "rsync" in words) else ""
 
 
 def bucket_root(url: str) -> bool:
@@ -99,6 +136,8 @@ def _bucket_tool(args: list[str]) -> str:
     """`aws s3 rm s3://b --recursive`, `aws s3 rb s3://b --force`, `gsutil rm -r gs://b`,
     `gcloud storage rm -r gs://b`, `s3cmd del --recursive s3://b`, `b2 rm --recursive
     b2://b`: a whole bucket emptied or removed (`rb` alone only removes an empty one)."""
+    if mirrored := _mirrored_empty(args):
+        return mirrored
     words = positional(args)
     verb = next((w for w in words if w in ("rm", "rb", "del")), "")
     if verb and any(map(bucket_root, words)) and _RECURSIVE & set(args):
@@ -120,6 +159,8 @@ def _rclone(args: list[str]) -> str:
     """`rclone purge REMOTE:BUCKET`, `rclone delete REMOTE:`: a remote's top level emptied
     (a folder further down, a local path or files picked by age or pattern are the user's
     pick)."""
+    if mirrored := _mirrored_empty(args):
+        return mirrored
     words = positional(args)
     tops = [w for w in words[1:] if re.fullmatch(r"[\w.-]+:[^/]*/?", w)]
     filtered = words[:1] == ["delete"] and any(re.match(
@@ -292,5 +333,6 @@ JUDGES: dict[str, Judge] = {
     "firebase": _judge(_firebase), "virsh": _judge(_virtual_machines), "qm": _judge(_qm),
     "pct": _judge(_qm), "nomad": _judge(_nomad), "eksctl": _judge(_eksctl),
     "gh": _judge(_github_api),
+    **dict.fromkeys(("hcloud", "linode-cli", "vultr-cli", "scw"), _judge(_host_cli)),
     **dict.fromkeys(("curl", "http", "https", "xh", "wget"), _judge(_http_delete)),
 }

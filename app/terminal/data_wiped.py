@@ -7,10 +7,12 @@ drawn, by what is harmed rather than by spelling:
 
 - needs typing: a statement that removes a database, schema or keyspace, everything a role
   owns, or follows foreign keys into tables not named (`TRUNCATE … CASCADE`); statements
-  built from the catalog for every table and run; a whole key store, bucket or secrets engine
+  built from the catalog for every table and run, or every collection listed and dropped
+  (`db.getCollectionNames().forEach(… .drop())`); a whole key store, bucket or secrets engine
   emptied; a framework's drop or reset task with its question or production guard switched
   off (`--noinput`, `--force`, `DISABLE_DATABASE_ENVIRONMENT_CHECK=1`, `RAILS_ENV=production`);
-  a backup repository deleted, or pruned down to one snapshot or none; deleting what a
+  a backup repository deleted, or pruned down to one snapshot, none or the last hours'
+  (`--keep-within 1h`); every system snapshot (`timeshift --delete-all --yes`); deleting what a
   tool's own listing printed (`… list | xargs … delete`, `delete $(… list)`);
 - stays quiet: one named table, row set or key (`DROP TABLE tmp`, `DELETE FROM sessions`,
   `etcdctl del /app/x`), one archive or snapshot, a retention policy that keeps several,
@@ -35,6 +37,9 @@ _DROPS_STORE = re.compile(r"\bDROP\s+(?:DATABASE|SCHEMA|KEYSPACE|OWNED\s+BY|ALL\
 _FROM_CATALOG = re.compile(r"\b(?:DROP\s+TABLE|TRUNCATE|DROP\s+VIEW)\b.*\b(?:information_schema"
                            r"|pg_tables|pg_class|pg_catalog|sqlite_master|sqlite_schema|sys\.tables"
                            r"|all_tables|user_tables)\b", re.I | re.S)
+# MongoDB: every collection listed and dropped or emptied in a loop.
+_EVERY_COLLECTION = re.compile(r"\bgetCollection(?:Names|Infos)\s*\(.*\.(?:drop|deleteMany|remove)"
+                               r"\s*\(", re.S)
 _RUNS_BUILT = re.compile(r"\\gexec\b|\bEXECUTE\b|\bEXEC\s*\(", re.I)
 DATABASE_CLIENTS = ("mysql", "mariadb", "psql", "redis-cli", "mongosh", "mongo", "valkey-cli",
                     "sqlite3", "clickhouse-client", "cqlsh", "mysqlsh", "usql", "pgcli",
@@ -44,7 +49,8 @@ DATABASE_CLIENTS = ("mysql", "mariadb", "psql", "redis-cli", "mongosh", "mongo",
 def _sql_reasons(texts: list[str]) -> list[str]:
     if any(map(_DROPS_STORE.search, texts)):
         return ["deletes a whole database (DROP DATABASE, FLUSHALL, TRUNCATE … CASCADE)"]
-    if any(_FROM_CATALOG.search(t) and _RUNS_BUILT.search(t) for t in texts):
+    if any((_FROM_CATALOG.search(t) and _RUNS_BUILT.search(t)) or _EVERY_COLLECTION.search(t)
+           for t in texts):
         return ["drops or empties every table of a database (statements built from its "
                 "catalog)"]
     return []
@@ -140,25 +146,35 @@ def _schema_tools(args: list[str]) -> str:
         else ""
 
 
+# A `--keep-within` window in hours alone: under a day of history.
+_HOURS_ONLY = re.compile(r"\d+[hH]")
+
+
 def _kept(args: list[str], prefix: str) -> int | None:
     """How many snapshots a `--keep-*` policy keeps in all; None when there is none, or
-    when it keeps by time or tag (`--keep-within`)."""
+    when it keeps by tag or by a window of a day or more (`--keep-within 7d`). A window of
+    hours (`--keep-within 1h`) counts as keeping none: every older backup goes."""
     total, found = 0, False
     for i, arg in enumerate(args):
         name, _, value = arg.partition("=")
-        if name.startswith(prefix) and name not in (f"{prefix}within", f"{prefix}tag"):
-            value = value or (args[i + 1] if i + 1 < len(args) else "")
+        value = value or (args[i + 1] if i + 1 < len(args) else "")
+        if name.startswith(f"{prefix}within"):
+            if not _HOURS_ONLY.fullmatch(value):
+                return None
+            found = True
+        elif name.startswith(f"{prefix}tag"):
+            return None
+        elif name.startswith(prefix):
             if not value.isdigit():
                 return None
             total, found = total + int(value), True
-        elif name.startswith((f"{prefix}within", f"{prefix}tag")):
-            return None
     return total if found else None
 
 
 def _restic(args: list[str]) -> str:
     kept = _kept(args, "--keep-")
-    return "every backup snapshot but one" if "forget" in positional(args) and \
+    return "every backup snapshot but one (or but the last hours')" if "forget" in \
+        positional(args, frozenset({"--keep-within", "-r", "--repo"})) and \
         kept is not None and kept <= 1 else ""
 
 
@@ -176,8 +192,8 @@ def _borg(args: list[str]) -> str:
             "::" in w for w in words[1:]) and all(p in ("*", "sh:*") for p in picked)):
         return "a whole backup repository (every archive in it)"
     kept = _kept(args, "--keep-")
-    return "every backup archive but one" if words[:1] == ["prune"] and kept is not None and \
-        kept <= 1 else ""
+    return "every backup archive but one (or but the last hours')" if words[:1] == [
+        "prune"] and kept is not None and kept <= 1 else ""
 
 
 def _kopia(args: list[str]) -> str:
@@ -188,6 +204,12 @@ def _kopia(args: list[str]) -> str:
 
 def _tarsnap(args: list[str]) -> str:
     return "every archive stored with tarsnap" if "--nuke" in args else ""
+
+
+def _timeshift(args: list[str]) -> str:
+    """`timeshift --delete-all --yes` (or `--scripted`): every system snapshot, unasked."""
+    return "every system snapshot" if "--delete-all" in args and {"--yes", "--scripted"} & \
+        set(args) else ""
 
 
 # Tools whose delete of what their own listing printed empties a whole store.
@@ -247,4 +269,5 @@ JUDGES: dict[str, Judge] = {
     "flyway": _unasked(_schema_tools), "liquibase": _unasked(_schema_tools),
     "restic": _unasked(_restic), "borg": _unasked(_borg), "borg2": _unasked(_borg),
     "kopia": _unasked(_kopia), "tarsnap": _unasked(_tarsnap),
+    "timeshift": _unasked(_timeshift),
 }

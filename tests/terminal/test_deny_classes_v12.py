@@ -1,0 +1,69 @@
+"""The deny list's walls after the twelfth blind set (issue 16): each class is tried with
+neighbours of the misses written for these tests — other programs, systems and spellings
+doing the same harm — beside look-alikes that must stay single-click."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.terminal.deny_list import danger_reasons
+from app.terminal.policy import Approval, decide
+
+
+@pytest.fixture(autouse=True)
+def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/tester")
+
+
+DANGEROUS = {
+    "a hosted machine or volume deleted by a CLI that never asks": [
+        "hcloud volume delete data-1", "linode-cli linodes delete 1234",
+        "hcloud load-balancer delete lb-main",
+    ],
+    "a whole storage container emptied, or a bucket mirrored from an empty folder": [
+        "az storage blob delete-batch --source uploads --account-name acct",
+        "az storage container delete -n backups --account-name acct",
+        "aws s3 sync ./empty-dir s3://media-bucket/ --delete", "rclone sync /var/empty b2:archive",
+        "gsutil rsync -r -d /tmp/empty.d gs://assets",
+    ],
+    "every collection of a database dropped or emptied in a loop": [
+        "mongo shop --eval 'for (const n of db.getCollectionNames()) db.getCollection(n).drop()'",
+        "mongosh --eval 'db.getCollectionNames().forEach(function(n){db[n].deleteMany({})})'",
+    ],
+    "backups pruned to the last hours, or every system snapshot deleted": [
+        "restic forget --keep-within=2h --prune", "borg prune --keep-within 3H /srv/borg",
+        "timeshift --delete-all --scripted",
+    ],
+}
+
+HARMLESS = [
+    "hcloud server list", "hcloud ssh-key delete old-key", "hcloud server delete --help",
+    "az storage blob delete-batch -s uploads --pattern 'tmp/*' --account-name acct",
+    "az storage blob delete -c uploads -n old.txt --account-name acct",
+    "aws s3 sync ./site s3://my-site --delete", "gsutil rsync -d -r ./public gs://site",
+    "aws s3 sync /tmp/empty s3://bucket", "rclone sync ./photos gdrive:photos",
+    "mongosh app --eval 'db.getCollectionNames()'", "mongosh app --eval 'db.sessions.drop()'",
+    "restic forget --keep-within 30d --prune", "borg prune --keep-within 7d --keep-daily 7 /srv/b",
+    "restic forget --keep-within 2h --keep-daily 7 --prune", "sudo timeshift --list",
+    "sudo timeshift --delete --snapshot '2024-01-01_00-00-01' --yes",
+]
+
+AUTO_RUN: list[tuple[str, list[str]]] = [
+]
+
+
+@pytest.mark.parametrize(("family", "command"),
+                         [(f, c) for f, cs in DANGEROUS.items() for c in cs])
+def test_each_class_needs_typing_however_spelled(family: str, command: str) -> None:
+    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
+
+
+@pytest.mark.parametrize("command", HARMLESS)
+def test_look_alikes_stay_quiet(command: str) -> None:
+    assert danger_reasons(command) == []
+
+
+@pytest.mark.parametrize(("command", "rules"), AUTO_RUN)
+def test_allow_rules_never_auto_run_these(command: str, rules: list[str]) -> None:
+    assert decide(command, "assistant", rules, sandboxed=True).approval \
+        is Approval.TYPED_CONFIRMATION
