@@ -20,6 +20,7 @@ from app.terminal import (
     firmware,
     home_reach,
     package_sources,
+    process_sweeps,
     remote_access,
     secret_access,
     service_stops,
@@ -30,6 +31,7 @@ from app.terminal import (
 _CLASSES = (account_changes.JUDGES, cloud_wiped.JUDGES, data_wiped.JUDGES,
             defence_settings.JUDGES, defences_off.JUDGES, disk_devices.JUDGES,
             firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES, package_sources.JUDGES,
+            process_sweeps.JUDGES,
             remote_access.JUDGES, service_stops.JUDGES, stores_wiped.JUDGES,
             secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 

@@ -94,8 +94,16 @@ _INTERPOLATED_HOME = re.compile(
     r"""#\{(?:Dir\.home|ENV\[['"]HOME['"]\])\}|\$\{(?:process\.env\.HOME|os\.homedir\(\))\}""")
 _PRINTED = re.compile(r"""\b(?:print|console\.log|puts|say|println)\s*\(?\s*(['"])"""
                       r"""(?:\\.|(?!\1).)*\1\s*\)?(?=\s*(?:[;\n]|$))""")
+# libc's order, pid first (`kill(-1, 9)` from C, ctypes or a debugger's `call`), as well.
 _KILL_ALL = re.compile(r"""\bkill\s*\(?\s*['"]?-?\w+['"]?\s*,\s*-1\b|\b(?:os|process)\.kill\("""
-                       r"""\s*-1\b|Process\.kill\([^,()]*,\s*-1\s*\)|\bos\.killpg\(\s*[01]\s*,""")
+                       r"""\s*-1\b|\bkill\s*\(\s*-1\s*,|"""
+                       r"""Process\.kill\([^,()]*,\s*-1\s*\)|\bos\.killpg\(\s*[01]\s*,""")
+# The kernel's reboot call made from code: its magic number (`syscall(169, 0xfee1dead, …)`
+# in any language) or libc's `reboot(0x…)`/`reboot(RB_…)` through ctypes or FFI.
+_REBOOT_CALL = re.compile(r"0xfee1dead|\breboot\s*\(\s*(?:0x[0-9a-f]+|LINUX_REBOOT_|RB_)", re.I)
+# Perl's open without parentheses: `open D, "+<", "/dev/sda"`, `open my $f, ">/etc/x"`.
+_PERL_OPEN = re.compile(r"""\b(?:sys)?open\s+(?:my\s+)?\$?\w+\s*,\s*(['"])(\+?[<>]{1,2})\s*"""
+                        r"""(?:\1\s*,\s*(['"]))?([^'"]+)""")
 # Process 1 signalled: `os.kill(1, 9)`, `Process.kill(:KILL, 1)`, `process.kill(1)`.
 _KILLS_INIT = re.compile(r"\bkill\(\s*1\s*(?:,\s*(?!0\b)\w|\))"
                          r"|Process\.kill\(\s*[\w:'\"]+\s*,\s*1\s*\)")
@@ -232,7 +240,8 @@ def _opened_for_writing(code: str) -> list[str]:
         literals = _literals(_call_arguments(code, match.end()))
         if any(_WRITE_MODE.match(literal.strip()) for literal in literals):
             found += [literal for literal in literals if not _WRITE_MODE.match(literal.strip())]
-    return found
+    return found + [m.group(4).strip() for m in _PERL_OPEN.finditer(code)
+                    if m.group(2) not in ("<", "<<")]
 
 
 def code_reasons(code: str) -> list[str]:
@@ -263,6 +272,8 @@ def code_reasons(code: str) -> list[str]:
                 reasons.append(f"writes to {precious}")
     if _KILL_ALL.search(normal):
         reasons.append("kills every process you are allowed to signal")
+    if _REBOOT_CALL.search(normal):
+        reasons.append("shuts down or restarts the computer (the kernel's reboot call)")
     if _KILLS_INIT.search(normal):
         reasons.append("signals process 1 (init), which can bring the whole system down")
     if _FORK_LOOP.search(normal):

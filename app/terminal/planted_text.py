@@ -2,9 +2,10 @@
 hooks, systemd units, autostart entries and shell aliases.
 
 Why apart from the inspector: writing `@reboot rm -rf ~` into `/etc/cron.d/x`, or
-`selinux=0` into `/etc/default/grub`, is harmless as a write and harmful once the system
-reads it back. This module finds that text in a command (its arguments, its here-document,
-the text echoed into it) and hands back the planted commands for the inspector to judge.
+`selinux=0` or `systemd.unit=rescue.target` into `/etc/default/grub`, is harmless as a write
+and harmful once the system reads it back. This module finds that text in a command (its
+arguments, its here-document, the text echoed into it) and hands back the planted commands
+for the inspector to judge.
 Whatever the planted command is, a program it runs from a folder anyone can write to or
 under a hidden name (`@reboot root /tmp/.x`, `@reboot ~/.cache/.u`, a git alias starting
 `/tmp/.g &`, `npm config set script-shell /tmp/s`) needs typing: whoever replaces that file
@@ -30,7 +31,7 @@ from app.terminal.embedded_code import hidden_commands
 from app.terminal.pipe_checks import empty_input
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, parse
 from app.terminal.static_text import static_output
-from app.terminal.system_checks import KERNEL_OFF
+from app.terminal.system_checks import KERNEL_OFF, RESCUE_BOOT, RESCUE_REASON
 
 # Files whose text runs later with no one asking: a git hook (at the next checkout or
 # commit), a systemd unit or an autostart entry (at the next login), an alias file (in every
@@ -183,6 +184,8 @@ def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
             later + git_later + fed_later)][:1], later
     if boot and any(KERNEL_OFF.search(text) for text in texts):
         reasons.append("switches off the security module at the next boot")
+    if boot and any(RESCUE_BOOT.search(text) for text in texts):
+        reasons.append(RESCUE_REASON)
     planted: list[str] = []
     for text in texts if cron else []:
         for entry in text.splitlines():

@@ -5,17 +5,27 @@ the whole process table takes the session, and with sudo the system, down. The t
 many spellings (`ps aux`, `ps -u $USER -o pid=`, `pgrep -u me`, `ls /proc | grep ^[0-9]`)
 and reaches `kill` through xargs, `$(…)` or `< <(…)`; what is judged is whether anything
 on the way picks some processes out (a pattern, a pid, a name), not which tool lists them.
-Skipping the header (`awk 'NR>1'`, `tail -n +2`, `sed 1d`) or keeping only the numbers
-(`grep -E '^[0-9]+$'`) picks nothing out. `ps` selections add up, so one that names a pid
-beside one that takes everything (`ps -e -p 1`, `ps -C x -A`, `ps ax p 1`) lists everything.
+Skipping the header (`awk 'NR>1'`, `tail -n +2`, `sed 1d`), keeping only the numbers
+(`grep -E '^[0-9]+$'`) or leaving some out (`grep -v $$`, every pid but the shell's own)
+picks nothing out. `ps` selections add up, so one that names a pid beside one that takes
+everything (`ps -e -p 1`, `ps -C x -A`, `ps ax p 1`) lists everything.
+
+The same harm by other means (`JUDGES`): every session of a terminal multiplexer with
+what runs in it (`tmux kill-server`), every running container killed (`docker kill $(docker
+ps -q)`; a `--filter` picks some), and a debugger made to call `kill(-1, 9)` or `reboot`
+inside a process (`gdb -p 1 -ex 'call …'`) — `tmux kill-session -t x` names one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from app.terminal.command_words import Resolved, options, resolve
+from app.terminal.code_checks import code_reasons
+from app.terminal.command_words import Resolved, option_values, options, resolve
 from app.terminal.shell_syntax import Command, ShellSyntaxError, parse
+
+Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
 # Tools that keep some lines of what they are fed: a pattern or a count picks processes.
 _PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "pgrep", "head", "tail", "sed"})
@@ -59,6 +69,8 @@ def _picks(name: str, args: list[str]) -> bool:
     if name in ("awk", "gawk", "mawk"):
         return _awk_picks(args)
     if name in ("grep", "egrep", "rg"):
+        if any(re.fullmatch(r"-\w*v\w*|--invert-match", a) for a in args):
+            return False  # leaving some out keeps the rest: `grep -vw $$`
         patterns = [a for a in args if not a.startswith("-")][:1]
         return not (patterns and _NUMBERS_ONLY.fullmatch(patterns[0].strip("'\"")))
     if name in ("tail", "sed") and args and all(
@@ -120,3 +132,45 @@ def loop_sweep_reasons(commands: list[Command]) -> list[str]:
                                          for n in names for t in texts[1:]):
             return ["kills every process listed by ps (all of them), one by one in a loop"]
     return []
+
+
+def _multiplexer(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`tmux kill-server`, `zellij kill-all-sessions`/`delete-all-sessions`: every session
+    and every program running in one (editors, builds, remote logins)."""
+    words = options(args, valued="LSfc")[2]
+    if words[:1] in (["kill-server"], ["kill-all-sessions"], ["ka"], ["delete-all-sessions"],
+                     ["da"]) and "--help" not in args:
+        return ["kills every terminal session and every program running in them"]
+    return []
+
+
+# A container listing with nothing picking some out: `docker ps -q`, `podman ps -aq`,
+# `docker container ls -q` (`--filter`/`-f` picks).
+_EVERY_CONTAINER = re.compile(r"\$\((?:docker|podman|nerdctl)\s+(?:container\s+ls|ps)"
+                              r"(?:\s+-[aq]+|\s+--(?:all|quiet))*\s*\)")
+
+
+def _containers(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`docker kill $(docker ps -q)`: every running container killed at once (a stop, which
+    lets them shut down, and one named container are the user's pick)."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:1] == ["container"]:
+        words = words[1:]
+    if words[:1] == ["kill"] and any(map(_EVERY_CONTAINER.fullmatch, words[1:])):
+        return ["kills every running container"]
+    return []
+
+
+def _debugger(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`gdb -p 1 -ex 'call (int)kill(-1, 9)'`: code a debugger calls inside a process is
+    read as code (`kill(-1, …)`, `reboot(…)`); `bt`, `info` and prints of variables are quiet."""
+    calls = [line.strip().partition(" ")[2] for line in option_values(
+        args, {"-ex", "--eval-command", "-iex"}) if line.strip().startswith(("call ", "print ",
+                                                                            "p "))]
+    return code_reasons("\n".join(calls)) if calls else []
+
+
+JUDGES: dict[str, Judge] = {
+    "tmux": _multiplexer, "zellij": _multiplexer,
+    **dict.fromkeys(("docker", "podman", "nerdctl"), _containers), "gdb": _debugger,
+}

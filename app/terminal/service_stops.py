@@ -45,6 +45,8 @@ _SIGNAL = re.compile(r"^-(?:\d+|(?:SIG)?(?:KILL|TERM|HUP|INT|QUIT|STOP|CONT|USR[
                      r"ALRM|TSTP|PIPE|TRAP|BUS|WINCH))$")
 _GENTLE_SIGNALS = frozenset({"HUP", "USR1", "USR2", "CONT", "WINCH", "0", "1", "10", "12", "18"})
 _SERVICE_STOPS = frozenset({"stop", "disable", "mask", "kill"})
+# A unit pattern that matches every unit (of a type): `'*'`, `'*.service'`, `'*.scope'`.
+_EVERY_UNIT = re.compile(r"\*(?:\.(?:service|scope|slice|socket|target|mount|timer))?")
 # Listing /proc's process folders (shell globs, code in any language) and signalling them.
 _PROC_LISTED = re.compile(r"/proc/(?:\[[0-9-]+\]|\*)|(?:listdir|readdir\w*|scandir|glob|"
                           r"children|entries|iterdir)\W{1,3}/proc\b|Path\(\W/proc\W\)"
@@ -109,6 +111,9 @@ def _service_manager(args: list[str], _cwd: str | None, _piped: list[str]) -> li
     if verb not in _SERVICE_STOPS | _RESTARTS and words[1:2] and \
             words[1] in _SERVICE_STOPS | _RESTARTS:
         verb, units = words[1], words[:1]
+    if verb in _SERVICE_STOPS and any(map(_EVERY_UNIT.fullmatch, units)) and not (
+            verb == "kill" and reloads_only(args)):
+        return ["stops or kills every service (a pattern that matches every unit)"]
     if verb in _SERVICE_STOPS and (vital := [u for u in units if _REACH_UNITS.match(u)]):
         return [f"stops {vital[0]}, which keeps the machine reachable or the session running"]
     if verb in _RESTARTS and (session := [u for u in units if _SESSION_UNITS.match(u)]):

@@ -40,6 +40,10 @@ _SIGNAL = re.compile(r"-(?:\d+|SIG[A-Z0-9]+|KILL|TERM|HUP|INT|QUIT|STOP|CONT|USR
                      r"ALRM|TRAP|BUS|PIPE|TSTP)$")
 KERNEL_OFF = re.compile(r"\b(?:selinux=0|enforcing=0|apparmor=0|security=none|"
                          r"apparmor\.enabled=0|lsm=)\b|mitigations=off")
+# Kernel arguments that boot into a rescue shell or single-user mode instead of the system.
+RESCUE_BOOT = re.compile(r"\bsystemd\.unit=(?:rescue|emergency)\b|\binit=/(?:usr/)?bin/\w*sh\b|"
+                         r"\brd\.break\b")
+RESCUE_REASON = "boots the machine into a rescue shell or single-user mode at the next boot"
 _FORMATTERS = ("mkfs", "mke2fs", "mkntfs", "mkdosfs", "mkexfatfs", "mkfs.")
 _CRYPT_ACTIONS = frozenset({"luksformat", "format", "erase", "luksErase", "reencrypt", "open",
                             "plainopen", "create", "lukskillslot", "luksremovekey", "repair"})
@@ -49,7 +53,7 @@ _HDPARM_DANGER = ("--security-erase", "--trim-sector-ranges", "--write-sector",
                   "--make-bad-sector", "--fwdownload", "--dco-restore", "--security-set-pass",
                   "--security-disable")
 _SYSTEMCTL_POWER = frozenset({"poweroff", "reboot", "halt", "kexec", "soft-reboot", "emergency",
-                              "rescue", "suspend-then-hibernate"})
+                              "rescue", "suspend-then-hibernate", "hibernate"})
 _SHUTDOWN_TARGET = re.compile(r"^(?:rescue|emergency|single|runlevel[0156]|poweroff|reboot|"
                               r"halt|kexec|shutdown|soft-reboot)(?:\.target)?$")
 DEFENCES = frozenset({"ufw", "firewalld", "iptables", "ip6tables", "nftables", "apparmor",
@@ -289,10 +293,11 @@ def _macos_defences(args: list[str], _cwd: str | None, _piped: list[str]) -> lis
 
 
 def _boot_arguments(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`grubby --args selinux=0`: a kernel argument that switches a protection off."""
+    """`grubby --args selinux=0`: a kernel argument that switches a protection off, or
+    boots into a rescue shell (`systemd.unit=rescue.target`, `init=/bin/sh`)."""
     if any(KERNEL_OFF.search(a) for a in args):
         return ["switches off the security module at the next boot"]
-    return []
+    return [RESCUE_REASON] if any(map(RESCUE_BOOT.search, args)) else []
 
 
 def _container(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:

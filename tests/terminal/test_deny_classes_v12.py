@@ -34,6 +34,28 @@ DANGEROUS = {
         "restic forget --keep-within=2h --prune", "borg prune --keep-within 3H /srv/borg",
         "timeshift --delete-all --scripted",
     ],
+    "every service, session or container killed, or every pid but the shell's own": [
+        "sudo systemctl kill -s KILL '*'", "systemctl --user stop '*.service'",
+        "ps -u \"$USER\" -o pid= | grep -v \"^ *$$\\$\" | xargs kill",
+        "tmux -L work kill-server", "zellij kill-all-sessions --yes",
+        "podman kill $(podman ps -q)", "docker container kill $(docker container ls -q)",
+    ],
+    "code a debugger runs inside a process, or a program's own code, kills all or reboots": [
+        "gdb -p 1 -batch -ex 'call (int)reboot(0x4321fedc)'",
+        "gdb -p 300 --batch --eval-command='call kill(-1, 15)'",
+        "sudo python3 -c 'import ctypes; ctypes.CDLL(None).reboot(0x4321fedc)'",
+        "python3 -c 'import ctypes; ctypes.CDLL(None).kill(-1, 9)'",
+    ],
+    "a disk written by Perl code opened without parentheses": [
+        "sudo perl -e 'open D,\"+</dev/sda\"; print D \"x\"'",
+        "perl -e 'open OUT, \">\", \"/dev/sdb\"; print OUT \"\\0\" x 512'",
+    ],
+    "the machine hibernated, or booted into a rescue shell next time": [
+        "loginctl hibernate", "sudo systemctl hibernate -i",
+        "sudo grubby --update-kernel=ALL --args systemd.unit=rescue.target",
+        "echo 'GRUB_CMDLINE_LINUX=\"init=/bin/bash\"' | sudo tee -a /etc/default/grub",
+        "sudo kernelstub -a systemd.unit=emergency.target",
+    ],
 }
 
 HARMLESS = [
@@ -46,6 +68,16 @@ HARMLESS = [
     "restic forget --keep-within 30d --prune", "borg prune --keep-within 7d --keep-daily 7 /srv/b",
     "restic forget --keep-within 2h --keep-daily 7 --prune", "sudo timeshift --list",
     "sudo timeshift --delete --snapshot '2024-01-01_00-00-01' --yes",
+    "sudo systemctl kill -s HUP '*.service'", "systemctl list-units '*.service'",
+    "systemctl stop 'myapp-*.service'", "pgrep -u \"$USER\" firefox | xargs kill",
+    "ps aux | grep -v grep | grep firefox | awk '{print $2}' | xargs kill",
+    "tmux kill-session -t old", "tmux ls", "docker kill web-1", "docker stop $(docker ps -q)",
+    "docker kill $(docker ps -q --filter name=test-)",
+    "gdb -p 4242 -batch -ex 'call (int)kill(4242, 15)'", "gdb -p 1234 -batch -ex bt -ex 'p n'",
+    "python3 -c 'print(\"reboot later\")'", "perl -e 'open F, \"<\", \"/dev/sda\"; read F, $b, 9'",
+    "perl -e 'open F, \"</etc/hostname\"; print <F>'", "perl -e 'open F, \">\", \"out.txt\"'",
+    "systemctl suspend", "sudo grubby --update-kernel=ALL --args quiet",
+    "sudo sed -i 's/quiet splash/quiet/' /etc/default/grub", "grep systemd.unit /etc/default/grub",
 ]
 
 AUTO_RUN: list[tuple[str, list[str]]] = [
