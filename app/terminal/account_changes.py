@@ -138,6 +138,13 @@ def _gpasswd(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return [reason for member in members for reason in _group_reasons(member, {group})][:1]
 
 
+def _groupmems(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`groupmems -g GROUP -a USER` (shadow-utils' own member tool), as `gpasswd -a`."""
+    groups = set(option_values(args, {"-g", "--group"}))
+    added = option_values(args, {"-a", "--add"})
+    return [reason for user in added for reason in _group_reasons(user, groups)][:1]
+
+
 def _group_id(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     if "0" in option_values(args, {"-g", "--gid"}):
         return ["gives a group the id 0, making its members root's group"]
@@ -226,6 +233,7 @@ def _kubectl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 JUDGES: dict[str, Judge] = {
     "usermod": _usermod, "useradd": _useradd, "adduser": _adduser, "gpasswd": _gpasswd,
+    "groupmems": _groupmems,
     "groupmod": _group_id, "groupadd": _group_id, "userdel": _userdel, "deluser": _deluser,
     "chage": _chage, "chsh": _chsh, "passwd": _passwd, "smbpasswd": _smbpasswd,
     "dscl": _dscl, "dseditgroup": _dseditgroup, "kubectl": _kubectl,

@@ -33,7 +33,8 @@ _SHELL_CALL = re.compile(
     r"\b(?:system(?:list)?|popen\w*|spawn\w*|exec\w*|call|run|check_output|check_call|Popen|"
     r"getoutput|getstatusoutput|shell_exec|passthru|proc_open|execute|capture2e?|"
     r"capture3|spawnSync|execSync|execFileSync|open3|shell-command(?:-to-string)?|"
-    r"call-process-shell-command|start-process-shell-command)\s*(\(|\s+(?=['\"\[]))")
+    r"call-process-shell-command|start-process-shell-command|(?<=\()(?:ansi-)?term)"
+    r"\s*(\(|\s+(?=['\"\[]))")  # Lisp's `(term "/bin/bash")` starts a shell in a buffer
 _STRING = re.compile(r"(['\"])((?:\\.|(?!\1).)*)\1", re.S)
 _DELETE_CALL = re.compile(
     r"\b(?:rmtree|rm_rf|rm_r|remove_tree|rmSync|rmdirSync|rimraf(?:\.sync)?|remove_dir_all|"

@@ -9,7 +9,9 @@ for the inspector to judge.
 Whatever the planted command is, a program it runs from a folder anyone can write to or
 under a hidden name (`@reboot root /tmp/.x`, `@reboot ~/.cache/.u`, a git alias starting
 `/tmp/.g &`, `npm config set script-shell /tmp/s`) needs typing: whoever replaces that file
-later runs as you, or as root, and a hidden name is how such a program hides.
+later runs as you, or as root, and a hidden name is how such a program hides. The same holds
+for such a file copied or linked into `/etc/cron.hourly` (cron runs the file itself), and a
+per-user table in `/var/spool/cron` is read without a user field, as `crontab` writes it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ _XINETD_SERVER = re.compile(r"^\s*server\s*=\s*(\S+)(?:[\s\S]*?^\s*server_args\s
 _EXEC_LINE = re.compile(r"^\s*Exec\w*\s*=\s*[-@+!:]*(.*)$", re.MULTILINE)
 # A program kept in a folder anyone can write to, or under a hidden name (`~/.cache/.x`).
 _DROPPED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/]+$")
+# A user's own table in the spool (`/var/spool/cron/crontabs/root`): no user field.
+_SPOOL_TABLE = re.compile(r"^/var/spool/cron/(?:crontabs/|tabs/)?[^/]+$")
+# Folders whose every file cron runs as root (`run-parts`): the file is the job.
+_RUN_PARTS = re.compile(r"^/etc/cron\.(?:hourly|daily|weekly|monthly)(?:/[^/]+)?$")
 # Package managers' settings whose value is a program they run for every script.
 _PROGRAM_SETTINGS = frozenset({"script-shell", "shell", "editor", "browser", "git", "viewer"})
 DROPPED = "sets a program kept in a folder anyone can write to or under a hidden name ({}) to " \
@@ -150,16 +156,21 @@ def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
     boot loader's configuration; ([], []) for any other command. `written` holds the files
     written earlier on the line: `crontab FILE` installs the text written there."""
     targets = [r.target.text for r in command.redirects if r.op in WRITE_REDIRECT_OPS]
-    targets += resolved.args if resolved.name in ("tee", "sed", "perl", "cp", "install") else []
+    targets += resolved.args if resolved.name in ("tee", "sed", "perl", "cp", "install", "mv",
+                                                  "ln") else []
     paths_written = [p for t in targets if (p := paths.expand(t, cwd))]
-    user_table = resolved.name == "crontab"
-    crontab_stdin = user_table and (not resolved.args or resolved.args[-1] == "-")
-    tables = [written[arg] for arg in resolved.args if arg in written] if user_table else []
+    user_table = resolved.name == "crontab" or any(map(_SPOOL_TABLE.match, paths_written))
+    crontab_stdin = resolved.name == "crontab" and (not resolved.args or resolved.args[-1] == "-")
+    tables = [written[arg] for arg in resolved.args if arg in written] if \
+        resolved.name == "crontab" else []
     cron = crontab_stdin or bool(tables) or any(paths.CRON_FILE.match(p) for p in paths_written)
     boot = any(paths.BOOT_CONFIG.match(p) for p in paths_written)
     reasons: list[str] = []
     scheduled_files = [arg for arg in resolved.args if not arg.startswith("-")
-                       and arg not in written] if user_table else []
+                       and arg not in written] if resolved.name == "crontab" else []
+    if resolved.name in ("cp", "install", "mv", "ln") and any(
+            map(_RUN_PARTS.match, paths_written)):  # the file copied in is the job itself
+        scheduled_files = [a for a in resolved.args if not a.startswith("-")][:-1]
     if resolved.name in ("at", "batch"):
         scheduled_files = [b for a, b in zip(resolved.args, resolved.args[1:], strict=False)
                            if a == "-f"]

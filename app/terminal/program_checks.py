@@ -348,6 +348,22 @@ def _shred(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
     return reasons + [r for t in targets for r in delete_reasons(t, False, cwd)]
 
 
+# Folders of the system's programs: `run-parts` on one runs a shell, `reboot`, `mkfs`….
+_PROGRAM_DIRS = re.compile(r"/(?:usr/)?(?:local/)?s?bin/?")
+
+
+def _run_parts(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`run-parts --regex '^sh$' /bin`: every program of a system folder whose name matches
+    is run — a shell escape, or `reboot` and `mkfs` run blind; `--test`/`--list` only list."""
+    if {"--test", "--list", "--help"} & set(args):
+        return []
+    folders = options(args, valued="au")[2]
+    if any(_PROGRAM_DIRS.fullmatch(f) for f in folders):
+        return ["runs programs of a system program folder one by one (a shell among them is "
+                "a shell escape)"]
+    return []
+
+
 _JUDGES: dict[str, Judge] = {
     "rm": _rm, "unlink": _unlink, "find": _find, "dd": _dd, "cp": _writes_last,
     "install": _writes_last, "ln": _writes_last, "rsync": wide_delete.rsync,
@@ -357,7 +373,7 @@ _JUDGES: dict[str, Judge] = {
     "unset": _unset, "set": _set, "crontab": _crontab, "setfacl": _setfacl,
     "chattr": _permissions("chattr"), "sponge": _writes_each(""), "nc": _netcat,
     "ncat": _netcat, "netcat": _netcat, "socat": _socat, "perl": _in_place, "ruby": _in_place,
-    **wide_delete.JUDGES,
+    "run-parts": _run_parts, **wide_delete.JUDGES,
 }
 
 

@@ -56,6 +56,17 @@ DANGEROUS = {
         "echo 'GRUB_CMDLINE_LINUX=\"init=/bin/bash\"' | sudo tee -a /etc/default/grub",
         "sudo kernelstub -a systemd.unit=emergency.target",
     ],
+    "an administrator group joined through shadow-utils' member tool": [
+        "sudo groupmems --group wheel --add bob", "sudo groupmems -g docker -a bob",
+    ],
+    "a job planted in a user's spool table, or a dropped file copied in as a cron job": [
+        "echo '@reboot /tmp/.u' | sudo tee -a /var/spool/cron/tester",
+        "sudo ln -s ~/.cache/.h /etc/cron.weekly/h", "sudo mv /var/tmp/job /etc/cron.monthly/job",
+    ],
+    "a shell opened from Lisp, or a system program folder run blind": [
+        "emacs -nw --eval '(ansi-term \"/bin/zsh\")'", "run-parts --regex '^(ba)?sh$' /usr/bin",
+        "sudo run-parts /usr/sbin",
+    ],
 }
 
 HARMLESS = [
@@ -77,6 +88,13 @@ HARMLESS = [
     "python3 -c 'print(\"reboot later\")'", "perl -e 'open F, \"<\", \"/dev/sda\"; read F, $b, 9'",
     "perl -e 'open F, \"</etc/hostname\"; print <F>'", "perl -e 'open F, \">\", \"out.txt\"'",
     "systemctl suspend", "sudo grubby --update-kernel=ALL --args quiet",
+    "sudo groupmems -g sudo -l", "sudo groupmems -g video -a tester",
+    "echo '0 3 * * * /usr/local/bin/backup.sh' | sudo tee -a /var/spool/cron/crontabs/root",
+    "sudo cp ./logrotate-extra /etc/cron.daily/logrotate-extra", "sudo mv /etc/cron.daily/x /root/",
+    "emacs -Q --eval '(shell-command \"ls\")'", "emacs -nw notes.txt",
+    "python3 -c 'print(term(\"x\"))'", "run-parts /etc/cron.daily",
+    "run-parts --test /etc/cron.daily",
+    "run-parts --list --regex '^sh$' /bin",
     "sudo sed -i 's/quiet splash/quiet/' /etc/default/grub", "grep systemd.unit /etc/default/grub",
 ]
 
