@@ -5,6 +5,9 @@ whatever that server sends (install scripts run at once), and the allow rule tha
 `uv run script.py` must never cover `uv run <URL>`; `go run host/user/module@version` runs a
 repository's code straight away, as `npx github:…` does. The default indexes (and Go's own
 `golang.org/x` modules) stay single-click, and so does `go install`, which runs nothing yet.
+A program fetched over plain http or from a bare IP address into `/usr/local/bin` (or
+another folder of the system's PATH) is run later under a trusted name; `tool install`
+(`uv`, `pipx`, `dotnet`) of an address or a feed nobody chose is an install from it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ _FETCH_RUN = re.compile(
         rf"\bpip[\d.]*\s+install\b[^|;&]*(?:--(?:extra-)?index-url|\s-i|--find-links|\s-f)[\s=]+"
         rf"{_DEFAULT}\S",
         rf"\bpip[\d.]*\s+install\b[^|;&]*\s['\"]?{_DEFAULT}{_URL}",
+        # tools installed as programs: `uv tool install git+…`, `dotnet tool install
+        # --add-source URL` (a NuGet feed nobody chose)
+        rf"\b(?:uv\s+tool|pipx|dotnet\s+tool)\s+(?:install|upgrade|update)\b[^|;&]*"
+        rf"(?:\s|--(?:add-)?source[\s=]|--index(?:-url)?[\s=])['\"]?{_DEFAULT}{_URL}",
         rf"\b(?:npm|pnpm|yarn|bun)\s+(?:install|i|add|ci|update)\b[^|;&]*--registry[\s=]+"
         rf"['\"]?{_DEFAULT}\S",
         r"\b(?:pip[\d.]*|npm|pnpm|yarn|uv|poetry|bundle|gem|cargo)\s+config\s+set\b[^|;&]*"
@@ -30,6 +37,12 @@ _FETCH_RUN = re.compile(
         r"\bgo\s+run\b[^|;&]*\s['\"]?(?!golang\.org/x/)[\w-]+(?:\.[\w-]+)+/[^\s@]*@\S",
         r"\b(?:curl|wget)\b.*(?:&&|;)\s*(?:sudo\s+)?(?:dpkg\s+-i|rpm\s+-[iU]|apt(?:-get)?\s+"
         r"install\s+[./]|snap\s+install\s+--dangerous|flatpak\s+install\s+[./])",
+        # a program fetched over plain http or from a bare address into the system's PATH
+        r"\b(?:curl|wget)\b[^;&|]*\s['\"]?(?:http://|(?:https?://)?\d{1,3}(?:\.\d{1,3}){3}\b)"
+        r"[^;&]*?(?:\|\s*(?:sudo\s+)?tee\s+(?:-a\s+)?|\s-O\s*|\s-o\s*|--output[\s=])['\"]?"
+        r"/(?:usr/(?:local/)?)?s?bin/",
+        r"\b(?:curl|wget)\b[^;&|]*(?:\s-O\s*|\s-o\s*|--output[\s=])['\"]?/(?:usr/(?:local/)?)?"
+        r"s?bin/\S*[^;&|]*\s['\"]?(?:http://|(?:https?://)?\d{1,3}(?:\.\d{1,3}){3}\b)",
         r"(?:\bcurl\b|\bwget\b|https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b)[^;&]*\|\s*"
         r"xargs\b[^|;&]*\b(?:ba|z|da|k)?sh\s+-c",
     ]))

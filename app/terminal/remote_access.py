@@ -4,7 +4,8 @@ page, the terminal or the desktop shared, the home folder served to every machin
 Why: `exposure_checks` and `key_leaks` know a reverse `ssh -R` and a remote X display; the
 tools made for remote access do the same in one word. The rule for each is what it exposes,
 not the tool: a tunnel (`ngrok`, `cloudflared`, `chisel`, `bore` …) to the SSH, RDP, VNC or
-Docker port; a web terminal (`ttyd`, `gotty`, `websocketd` …) serving a shell; terminal
+Docker port, or a reverse SOCKS proxy (`R:socks`) into this machine's network; a web
+terminal (`ttyd`, `gotty`, `websocketd` …) serving a shell; terminal
 sharing (`tmate`, `upterm`, `sshx`), whose whole job is to let someone else type; a VNC
 server with no password; a file server (`php -S`, `python -m http.server`, `rclone serve`,
 `ruby -run -e httpd` …) serving home or `/` on every address. A tunnel to a web app
@@ -50,6 +51,8 @@ def _tunnel(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
                and not v.startswith("-")]
     if exposed:
         return [f"opens this machine's login port to the internet ({exposed[0]})"]
+    if any(re.fullmatch(r"R:(?:[\w.]*:)?(?:\d+:)?socks", v) for v in values):
+        return ["opens a proxy from the far end into this machine and its network (R:socks)"]
     return []
 
 

