@@ -43,6 +43,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.terminal.command_words import WRAPPERS
+
 _CODE = re.compile(r"`([^`\n]+)`")
 _QUOTED = re.compile(r"\"([^\"\n]{1,60})\"|'([^'\n]{2,60})'|“([^”\n]{1,60})”")
 # "Summary:", and labels with punctuation inside ("TL;DR:", "P.S.:"), whole
@@ -154,6 +156,12 @@ def _words(text: str) -> list[str]:
 
 def _content(words: list[str]) -> list[str]:
     return [w for w in dict.fromkeys(words) if w not in _NOT_CONTENT and not w.isdigit()]
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that say what the user wants, lowercased, each once: no function
+    words and none of how a wish is phrased ("no", "wrong", "remember", "use")."""
+    return _content(_words(text))
 
 
 def _contains(text_norm: str, term: str) -> bool:
@@ -447,7 +455,10 @@ def swap_terms(reply: str, terms: HintTerms, forms: dict[str, str] | None = None
     it in prose ("the command pip install x") is no candidate."""
     out, placed = reply, []
     for old, new in terms.swaps:
-        swapped = _swap_commands(out, old, new, (forms or {}).get(new.lower()), placed)
+        # A wrapper runs the command after it ("sudo systemctl …"): no sub-command to rewrite.
+        swapped = out if old.lower() in WRAPPERS else _swap_commands(
+            out, old, new, (forms or {}).get(new.lower()), placed
+        )
         if swapped is None:
             return None
         # pip3 is pip too; a code fence's language (```bash) is no claim about the tool

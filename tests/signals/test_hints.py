@@ -400,3 +400,13 @@ def test_a_reply_running_the_word_the_hint_s_command_replaced_does_not_follow(
     hint: str, original: str, reply: str, ok: bool
 ) -> None:
     assert follows(reply, hint_terms(hint, original)) is ok
+
+
+def test_a_wrapper_swapped_for_another_keeps_the_command_it_runs() -> None:
+    # "sudo systemctl restart nginx" runs systemctl, not a sub-command of sudo: it became
+    # "Run doas to systemctl restart nginx." as if sudo were pip.
+    terms = hint_terms("no, I use doas, not sudo", "Run `sudo systemctl restart nginx`.")
+    swapped = swap_terms("Run `sudo systemctl restart nginx`.", terms)
+    assert swapped == "Run `doas systemctl restart nginx`."
+    pip = hint_terms("I use uv, not pip", "Run `pip install requests`.")
+    assert swap_terms("Run `pip install requests`.", pip) == "Run uv to install requests."
