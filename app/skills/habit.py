@@ -193,7 +193,7 @@ def compose(
     line = f"- {wording}" if wording else _with_command(lesson, examples)
     skill.body = compose_body(line, lesson.anti_pattern, compose_examples(examples))
     skill.description = description(wording or lesson.summary, requests, description_chars)
-    skill.applies = applies(requests, _meanings(requests))
+    skill.applies = applies(requests, meanings(requests))
     signals = {s for d in directives for s in d.signal_ids}
     skill.origin_signals = sorted(set(skill.origin_signals) | signals)
     return skill
@@ -212,7 +212,7 @@ def _with_command(lesson: lesson_diff.Lesson, examples: list[tuple[str, str]]) -
     return "\n".join([f"{first.removesuffix('.')}: `{min(uses, key=len)}`.", *rest])
 
 
-def _meanings(requests: list[str]) -> Sequence[Sequence[float]] | None:
+def meanings(requests: list[str]) -> Sequence[Sequence[float]] | None:
     """The requests' sentence embeddings, or ``None`` when the embedder cannot run."""
     embedder = shared_embedder()
     return None if embedder is None or not requests else embedder.embed(requests)

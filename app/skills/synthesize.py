@@ -8,7 +8,9 @@ real reply that follows them, never the user's words shown as the assistant's an
 small model copies an example answer, and copied "The user said: …" back to the user):
 until there is one, the example section says so, and :func:`attach_checked_reply` adds one
 — the model's own answer to the correction in the chat, or the trainer's checked teacher
-reply — once it passes :func:`app.signals.hints.follows`.
+reply — once it passes :func:`app.signals.hints.follows`; words that say "X, not Y" give
+one at once, the corrected reply with Y swapped for X when that follows them. Words said
+again and again go to one habit skill (:mod:`app.skills.said_habit`).
 
 The TEMPLATE path needs no model: the name and description come from the words of
 the user's request (so the next similar request finds the skill), the lesson from the diff
@@ -38,7 +40,7 @@ import sqlite_utils
 
 from app.signals.hints import follows, hint_terms
 from app.signals.owning_up import answer_only
-from app.skills import habit
+from app.skills import habit, said_habit
 from app.skills.directive import Directive, clip, directive_from_signal
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import STOP_WORDS, query_terms, stem
@@ -220,7 +222,10 @@ def _example(d: Directive) -> str:
     if d.kind == "command_fix":
         return f"{request}```bash\n{clip(d.corrected, 300)}\n```"
     if d.kind == "verbal_correction":
-        return NO_WORKED_REPLY
+        reply = said_habit.worked_reply(d) if d.request else None
+        if reply is None:
+            return NO_WORKED_REPLY
+        return compose_examples([(clip(d.request, 200), clip(reply, MAX_EXAMPLE_CHARS))])
     return f"{request}Answer: {clip(d.corrected, MAX_EXAMPLE_CHARS - len(request))}"
 
 
@@ -391,6 +396,30 @@ def _fold_into_habit(
     return saved
 
 
+def _fold_into_said(library: SkillLibrary, directive: Directive) -> Skill | None:
+    """Add a spoken correction to the habit its words keep saying, or start that habit with
+    the user's latest spoken corrections (:mod:`app.skills.said_habit`); ``None`` when its
+    words recur too little. The one-reply skills it was said in are folded into it, their
+    checked worked replies kept."""
+    found = said_habit.find(library, directive)
+    if found is None:
+        return None
+    existing, directives = found
+    taught = {s for d in directives for s in d.signal_ids}
+    kept = [pair for other in library.list_skills() if set(other.origin_signals) & taught
+            and other.community_origin is None
+            for pair in library.get(other.name).examples]
+    skill = said_habit.compose(existing, directives, kept, MAX_DESCRIPTION_CHARS,
+                               MAX_EXAMPLE_CHARS)
+    skill.body, skill.description = redact(skill.body), redact(skill.description)
+    if existing is not None:
+        return library.save(skill)
+    skill.name = _unique_name(library, slugify(said_habit.name_of(directives)))
+    saved = library.add(skill)
+    habit.absorb(library, saved)
+    return saved
+
+
 def _unique_name(library: SkillLibrary, name: str) -> str:
     taken = {s.name for s in library.list_skills()}
     candidate, n = name, 2
@@ -414,7 +443,7 @@ def synthesize(
     sentence (a capable model: see :mod:`app.skills.lesson_words`).
     """
     library = library or SkillLibrary(db)
-    folded = _fold_into_habit(library, directive, word)
+    folded = _fold_into_habit(library, directive, word) or _fold_into_said(library, directive)
     if folded is not None:
         return SynthesisResult(folded, True, False)
     skill = template_skill(directive)
@@ -476,7 +505,8 @@ def attach_checked_reply(
         skill = library.get(skill.name)
         pair = (clip(directive.request, 200), clip(redact(reply), MAX_EXAMPLE_CHARS))
         kept = [example for example in skill.examples if example[0] != pair[0]]
-        examples = [*kept, pair][-MAX_WORKED_REPLIES:]
+        room = habit.MAX_EXAMPLES if skill.category == habit.CATEGORY else MAX_WORKED_REPLIES
+        examples = [*kept, pair][-room:]
         skill.body = compose_body(
             skill.section(SECTION_LESSON) or skill.body,
             skill.section(SECTION_ANTI_PATTERN) or "(not recorded)",

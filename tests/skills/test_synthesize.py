@@ -292,7 +292,8 @@ def test_a_lesson_said_in_words_never_shows_the_users_words_as_an_answer(
     skill = result.skill
     assert "I use uv, not pip" in skill.section(SECTION_LESSON)
     assert "the user said" not in skill.body.lower()
-    assert skill.examples == [], "no example answer until a real reply follows the lesson"
+    # its first worked reply is the corrected reply with pip swapped for uv, not the words
+    assert skill.examples == [(request, "Run uv to install requests.")]
     # Replies that hand the words back, or do not follow them, are not made its example.
     for echo in ("The user said: I use uv, not pip", "I use uv, not pip.", "Run `pip install x`."):
         assert attach_checked_reply(db, signal, echo) is None

@@ -1,0 +1,160 @@
+"""A lesson the user keeps saying in words: one habit skill, not one skill per reply.
+
+"no, I use doas, not sudo", "i told you i don't have sudo installed, use doas", "remember my
+root escalation tool is doas": said after eight unrelated requests, these made eight one-reply
+skills, each described by its own request and none with a worked reply, so a new request
+("delete a file owned by root") found at most one, whose words the 135M model did not follow
+(measured on ``say_doas`` with the skills layer: 0 of 6 held-out replies said doas). A word
+the user's spoken corrections keep saying (in :data:`MIN_SUPPORT` of the latest
+:data:`RECENT`) marks one lesson, as a recurring edit marks a click-correction habit
+(:mod:`app.skills.habit`), and its skill is built the same way: the user's words as the
+lesson, the words of every request it was said on (which decide where it applies), and
+worked replies as examples.
+
+A worked reply is never the user's words shown as an answer. It is a reply the model wrote
+with the words in its context (:func:`app.skills.synthesize.attach_checked_reply`), or,
+when the words say "X, not Y" ("I use doas, not sudo"), the corrected reply with Y swapped
+for X (:func:`app.signals.hints.swap_terms`, the trainer's teacher does the same), kept
+only when it follows the words (:func:`app.signals.hints.follows`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import sqlite_utils
+
+from app.signals.hints import content_words, follows, hint_terms, is_echo, swap_terms
+from app.signals.owning_up import answer_only
+from app.skills import habit
+from app.skills.directive import Directive, clip, directive_from_signal
+from app.skills.library import SkillLibrary
+from app.skills.retrieve import stem
+from app.skills.skill import (
+    CATEGORY_HABIT,
+    NO_WORKED_REPLY,
+    Skill,
+    compose_body,
+    compose_examples,
+    now_iso,
+)
+from app.store.signals import negative_signal_ids
+
+MIN_SUPPORT = 3
+RECENT = 12  # as many spoken corrections as click-corrections a habit is looked for in
+LESSON_LINES = 3  # the user's newest words; the prompt states each line
+SPOKEN_KINDS = ("verbal_correction", "thumb")
+# How the user opens a correction says nothing about what to do ("no, …", "I told you …").
+_OPENER = re.compile(
+    r"^\W*(?:(?:no+|nope|wrong|again|remember|please|sorry|ugh|come on|i told you|"
+    r"as i said|like i said)\b[\s,.:;!-]*)+",
+    re.IGNORECASE,
+)
+
+
+def terms(hint: str) -> set[str]:
+    """The stems of what a spoken correction is about: "doas", "sudo", "tumbleweed"."""
+    return {stem(word) for word in content_words(hint) if len(word) > 1}
+
+
+def _recent(db: sqlite_utils.Database) -> list[Directive]:
+    """The user's latest spoken corrections with a request, newest first."""
+    ids = {i for kind in SPOKEN_KINDS for i in negative_signal_ids(db, kind, RECENT)}
+    found = (directive_from_signal(db, i) for i in sorted(ids, reverse=True)[:RECENT])
+    return [d for d in found if d is not None and d.kind == "verbal_correction" and d.request]
+
+
+def key(directives: list[Directive]) -> set[str]:
+    """The terms at least :data:`MIN_SUPPORT` of ``directives`` say: the lesson they share."""
+    counts = Counter(t for d in directives for t in terms(d.hint))
+    return {t for t, n in counts.items() if n >= MIN_SUPPORT}
+
+
+def _origins(db: sqlite_utils.Database, skill: Skill) -> list[Directive]:
+    found = (directive_from_signal(db, i) for i in skill.origin_signals)
+    return [d for d in found if d is not None and d.kind == "verbal_correction" and d.request]
+
+
+def find(
+    library: SkillLibrary, directive: Directive
+) -> tuple[Skill | None, list[Directive]] | None:
+    """The spoken habit ``directive`` belongs to: (its skill, or ``None`` for a new one; the
+    corrections that say it), or ``None`` when its words recur in too few of the latest."""
+    if directive.kind != "verbal_correction" or not directive.request:
+        return None
+    mine = set(directive.signal_ids)
+    pool = [d for d in _recent(library.db) if not set(d.signal_ids) & mine]
+    said = terms(directive.hint)
+    recurring = key([*pool, directive]) & said
+    for candidate in library.list_skills():
+        if candidate.category != CATEGORY_HABIT or candidate.retired:
+            continue
+        skill = library.get(candidate.name)
+        if skill.habit or skill.community_origin:
+            continue  # a click-correction habit keeps its lesson in ``habit``
+        origins = _origins(library.db, skill)
+        if origins and key(origins) & said:
+            return skill, [*origins, directive]
+    if not recurring:
+        return None
+    supporters = [d for d in pool if terms(d.hint) & recurring][::-1]
+    return None, [*supporters, directive]
+
+
+def worked_reply(directive: Directive) -> str | None:
+    """The reply ``directive`` corrected, with what its words turn away from swapped for
+    what they name instead, when that follows the words; else ``None``."""
+    said = hint_terms(directive.hint, directive.original)
+    swapped = swap_terms(answer_only(directive.original), said)
+    if swapped is None or is_echo(swapped, directive.hint) or not follows(swapped, said):
+        return None
+    return swapped
+
+
+def said_line(hint: str) -> str:
+    """The user's words as a lesson line: without the opener, one sentence-like line."""
+    text = " ".join(_OPENER.sub("", hint.strip()).split()).strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?`" else text + "."
+
+
+def compose(
+    skill: Skill | None,
+    directives: list[Directive],
+    examples: list[tuple[str, str]],
+    description_chars: int,
+    example_chars: int,
+) -> Skill:
+    """The spoken habit as one skill (unnamed when new). ``examples``: the worked replies the
+    corrections' skills already hold (checked teacher replies), kept before swapped ones."""
+    directives = list({d.signal_ids: d for d in directives}.values())
+    requests = list(dict.fromkeys(d.request for d in directives))
+    lines = list(dict.fromkeys(filter(None, (said_line(d.hint) for d in directives[::-1]))))
+    pairs = dict(examples)
+    for d in directives:
+        reply = worked_reply(d)
+        if reply is not None and clip(d.request, 200) not in pairs:
+            pairs[clip(d.request, 200)] = clip(reply, example_chars)
+    worked = list(pairs.items())[-habit.MAX_EXAMPLES :]
+    if skill is None:
+        skill = Skill(name="", description="", body="", created=now_iso())
+    skill.category = CATEGORY_HABIT
+    lesson = "\n".join(f"- {line}" for line in lines[:LESSON_LINES])
+    newest = directives[-1]
+    anti = f"Replying like this: {clip(' '.join(newest.original.split()), 160)}"
+    skill.body = compose_body(lesson, anti, compose_examples(worked) if worked else NO_WORKED_REPLY)
+    skill.description = habit.description(lines[0], requests, description_chars)
+    skill.applies = habit.applies(requests, habit.meanings(requests))
+    signals = {s for d in directives for s in d.signal_ids}
+    skill.origin_signals = sorted(set(skill.origin_signals) | signals)
+    return skill
+
+
+def name_of(directives: list[Directive]) -> str:
+    """A name from the words the corrections share most: ``said-doas-sudo``."""
+    counts = Counter(w for d in directives for w in content_words(d.hint) if len(w) > 1)
+    shared = [w for w, n in counts.most_common(3) if n >= MIN_SUPPORT]
+    return "said-" + "-".join(shared or ["habit"])

@@ -1,0 +1,94 @@
+"""A lesson said in words again and again becomes one habit skill with worked replies."""
+
+from __future__ import annotations
+
+import pytest
+import sqlite_utils
+
+from app.skills.learn import learn_from_signals
+from app.skills.library import SkillLibrary
+from app.skills.said_habit import said_line
+from app.skills.skill import CATEGORY_HABIT, SECTION_LESSON
+from app.skills.synthesize import attach_checked_reply
+from app.store import conversations as conv
+from app.store.db import open_db
+from app.store.signals import record_signal
+
+SAID = [
+    ("How can I restart the nginx service?", "Run `sudo systemctl restart nginx`.",
+     "no, I use doas, not sudo"),
+    ("How do I edit /etc/hosts?", "Use `sudo nano /etc/hosts` to edit it.",
+     "wrong, there is no sudo here, I use doas"),
+    ("How do I reboot now?", "Run `sudo reboot` to restart the machine.",
+     "i told you: doas, not sudo"),
+    ("How do I mount a USB stick?", "Run `sudo mount /dev/sdb1 /mnt/usb`.",
+     "remember, my root tool is doas"),
+]
+
+
+@pytest.fixture
+def db() -> sqlite_utils.Database:
+    return open_db()
+
+
+def _say(db: sqlite_utils.Database, request: str, reply: str, words: str) -> int:
+    conversation = conv.create_conversation(db)
+    conv.add_message(db, conversation, "user", request)
+    reply_id = conv.add_message(db, conversation, "assistant", reply)
+    signal = record_signal(db, "verbal_correction", message_id=reply_id, score=-1, hint=words,
+                           detector="nextmsg")
+    learn_from_signals(db, [signal])
+    return signal
+
+
+def test_words_said_three_times_make_one_habit_with_swapped_worked_replies(
+    db: sqlite_utils.Database,
+) -> None:
+    signals = [_say(db, *item) for item in SAID]
+    skills = SkillLibrary(db).list_skills()
+    assert len(skills) == 1, [s.name for s in skills]
+    habit = SkillLibrary(db).get(skills[0].name)
+    assert habit.category == CATEGORY_HABIT and "doas" in habit.name
+    assert set(habit.origin_signals) == set(signals)
+    # the newest words, without how the user opened them ("remember,", "i told you:")
+    assert habit.section(SECTION_LESSON).splitlines() == [
+        "- My root tool is doas.", "- Doas, not sudo.", "- There is no sudo here, I use doas."
+    ]
+    for word in ("nginx", "hosts", "reboot", "usb"):  # where it applies: every request's words
+        assert word in habit.description.lower()
+    answers = dict(habit.examples)
+    assert answers["How can I restart the nginx service?"] == "Run `doas systemctl restart nginx`."
+    assert answers["How do I reboot now?"] == "Run `doas reboot` to restart the machine."
+    assert all("sudo" not in answer for answer in answers.values())
+    assert "the user said" not in habit.body.lower()
+
+
+def test_words_said_once_or_twice_stay_one_reply_skills(db: sqlite_utils.Database) -> None:
+    _say(db, *SAID[0])
+    _say(db, "How do I list open ports?", "Run `netstat -tlnp`.", "no, use ss, not netstat")
+    skills = SkillLibrary(db).list_skills()
+    assert len(skills) == 2 and all(s.category != CATEGORY_HABIT for s in skills)
+    first = next(s for s in skills if "nginx" in s.description)
+    assert SkillLibrary(db).get(first.name).examples == [
+        ("How can I restart the nginx service?", "Run `doas systemctl restart nginx`.")
+    ]
+
+
+def test_a_later_checked_reply_joins_the_habit_without_pushing_out_its_examples(
+    db: sqlite_utils.Database,
+) -> None:
+    signals = [_say(db, *item) for item in SAID]
+    before = len(SkillLibrary(db).get(SkillLibrary(db).list_skills()[0].name).examples)
+    reply = "Use `doas systemctl reload nginx`: it keeps the connections open."
+    attached = attach_checked_reply(db, signals[0], reply)
+    assert attached is not None and before == 2
+    assert len(attached.examples) == before  # the teacher's reply replaced its request's swap
+    assert dict(attached.examples)["How can I restart the nginx service?"] == reply
+
+
+def test_the_users_opener_is_not_part_of_the_lesson() -> None:
+    assert said_line("no, I use doas, not sudo") == "I use doas, not sudo."
+    assert said_line("i told you: doas, not sudo") == "Doas, not sudo."
+    assert said_line("Nope. `doas reboot` is how it works here") == (
+        "`doas reboot` is how it works here."
+    )
