@@ -25,7 +25,14 @@ from collections import Counter
 
 import sqlite_utils
 
-from app.signals.hints import content_words, follows, hint_terms, is_echo, swap_terms
+from app.signals.hints import (
+    HintTerms,
+    content_words,
+    follows,
+    hint_terms,
+    is_echo,
+    swap_terms,
+)
 from app.signals.owning_up import answer_only
 from app.skills import habit
 from app.skills.directive import Directive, clip, directive_from_signal
@@ -102,10 +109,28 @@ def find(
     return None, [*supporters, directive]
 
 
-def worked_reply(directive: Directive) -> str | None:
-    """The reply ``directive`` corrected, with what its words turn away from swapped for
-    what they name instead, when that follows the words; else ``None``."""
+def habit_swaps(directives: list[Directive]) -> tuple[tuple[str, str], ...]:
+    """The "X, not Y" the corrections state whose X they keep saying: "doas, not sudo" said
+    once holds for every reply the habit corrected, but not "means OBS, not a PPA", a
+    phrase the words never repeat."""
+    shared = key(directives)
+    stated = (s for d in directives for s in hint_terms(d.hint, d.original).swaps)
+    return tuple(dict.fromkeys(
+        (old, new) for old, new in stated if terms(new) and terms(new) <= shared
+    ))
+
+
+def worked_reply(
+    directive: Directive, swaps: tuple[tuple[str, str], ...] = ()
+) -> str | None:
+    """The reply ``directive`` corrected, with what the words turn away from swapped for
+    what they name instead, when that follows them; else ``None``. ``swaps``: the habit's
+    (:func:`habit_swaps`), checked as they say — every X named, no Y left —, in place of
+    this correction's own words."""
     said = hint_terms(directive.hint, directive.original)
+    if swaps:
+        said = HintTerms(hint=directive.hint, literal=(), words=tuple(n for _, n in swaps),
+                         rejected=tuple(o for o, _ in swaps), swaps=swaps)
     swapped = swap_terms(answer_only(directive.original), said)
     if swapped is None or is_echo(swapped, directive.hint) or not follows(swapped, said):
         return None
@@ -134,8 +159,9 @@ def compose(
     requests = list(dict.fromkeys(d.request for d in directives))
     lines = list(dict.fromkeys(filter(None, (said_line(d.hint) for d in directives[::-1]))))
     pairs = dict(examples)
+    swaps = habit_swaps(directives)
     for d in directives:
-        reply = worked_reply(d)
+        reply = worked_reply(d, swaps)
         if reply is not None and clip(d.request, 200) not in pairs:
             pairs[clip(d.request, 200)] = clip(reply, example_chars)
     worked = list(pairs.items())[-habit.MAX_EXAMPLES :]

@@ -59,6 +59,9 @@ def test_words_said_three_times_make_one_habit_with_swapped_worked_replies(
     answers = dict(habit.examples)
     assert answers["How can I restart the nginx service?"] == "Run `doas systemctl restart nginx`."
     assert answers["How do I reboot now?"] == "Run `doas reboot` to restart the machine."
+    # "doas, not sudo" said once holds for the replies whose words only named doas
+    assert answers["How do I edit /etc/hosts?"] == "Use `doas nano /etc/hosts` to edit it."
+    assert len(answers) == len(SAID)
     assert all("sudo" not in answer for answer in answers.values())
     assert "the user said" not in habit.body.lower()
 
@@ -81,7 +84,7 @@ def test_a_later_checked_reply_joins_the_habit_without_pushing_out_its_examples(
     before = len(SkillLibrary(db).get(SkillLibrary(db).list_skills()[0].name).examples)
     reply = "Use `doas systemctl reload nginx`: it keeps the connections open."
     attached = attach_checked_reply(db, signals[0], reply)
-    assert attached is not None and before == 2
+    assert attached is not None and before == len(SAID)
     assert len(attached.examples) == before  # the teacher's reply replaced its request's swap
     assert dict(attached.examples)["How can I restart the nginx service?"] == reply
 
