@@ -53,9 +53,10 @@ RECENT = 12  # as many spoken corrections as click-corrections a habit is looked
 LESSON_LINES = 3  # the user's newest words; the prompt states each line
 SPOKEN_KINDS = ("verbal_correction", "thumb")
 # How the user opens a correction says nothing about what to do ("no, …", "I told you …").
+# "no" opens only when punctuation ends it: "no apt here" says something.
 _OPENER = re.compile(
-    r"^\W*(?:(?:no+|nope|wrong|again|remember|please|sorry|ugh|come on|i told you|"
-    r"as i said|like i said)\b[\s,.:;!-]*)+",
+    r"^\W*(?:(?:(?:no+|nope|wrong|ugh)\s*[,.:;!-]|(?:again|remember|please|sorry|come on|"
+    r"i told you|as i said|like i said)\b)[\s,.:;!-]*)+",
     re.IGNORECASE,
 )
 
@@ -137,6 +138,16 @@ def worked_reply(
     return swapped
 
 
+def _bears(answer: str, directives: list[Directive], swaps: tuple[tuple[str, str], ...]) -> bool:
+    """Whether a reply a correction's own words passed shows the habit: it says one of the
+    words the corrections share and none they turn away from. One correction's check can
+    pass a reply the habit does not bear out ("use `sudo apt-get install update`" for
+    "wrong distro, mine is Tumbleweed"), and as an example it would teach apt again."""
+    said = terms(answer)
+    rejected = {t for old, _ in swaps for t in terms(old)}
+    return bool(said & (key(directives) - rejected)) and not said & rejected
+
+
 def said_line(hint: str) -> str:
     """The user's words as a lesson line: without the opener, one sentence-like line."""
     text = " ".join(_OPENER.sub("", hint.strip()).split()).strip()
@@ -158,8 +169,8 @@ def compose(
     directives = list({d.signal_ids: d for d in directives}.values())
     requests = list(dict.fromkeys(d.request for d in directives))
     lines = list(dict.fromkeys(filter(None, (said_line(d.hint) for d in directives[::-1]))))
-    pairs = dict(examples)
     swaps = habit_swaps(directives)
+    pairs = {q: a for q, a in examples if _bears(a, directives, swaps)}
     for d in directives:
         reply = worked_reply(d, swaps)
         if reply is not None and clip(d.request, 200) not in pairs:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
+from app.skills.directive import Directive
 from app.skills.learn import learn_from_signals
 from app.skills.library import SkillLibrary
-from app.skills.said_habit import said_line
+from app.skills.said_habit import compose, said_line
 from app.skills.skill import CATEGORY_HABIT, SECTION_LESSON
 from app.skills.synthesize import attach_checked_reply
 from app.store import conversations as conv
@@ -95,3 +96,18 @@ def test_the_users_opener_is_not_part_of_the_lesson() -> None:
     assert said_line("Nope. `doas reboot` is how it works here") == (
         "`doas reboot` is how it works here."
     )
+    assert said_line("no apt here, openSUSE uses zypper") == "No apt here, openSUSE uses zypper."
+
+
+def test_a_reply_one_correction_passed_but_the_habit_does_not_bear_out_is_no_example() -> None:
+    said = [
+        ("How do I install ffmpeg?", "Run `apt install ffmpeg`.", "no, I'm on openSUSE, zypper"),
+        ("How do I update?", "Run `apt update`.", "wrong distro, mine is openSUSE: zypper dup"),
+        ("How do I remove vim?", "Run `sudo apt remove vim`.", "openSUSE! use zypper remove"),
+    ]
+    directives = [Directive("verbal_correction", q, a, hint=h, signal_ids=(i,))
+                  for i, (q, a, h) in enumerate(said, 1)]
+    checked = [("How do I update?", "Use `sudo apt-get install update`."),
+               ("How do I remove vim?", "Run `sudo zypper remove vim`.")]
+    skill = compose(None, directives, checked, 300, 500)
+    assert skill.examples == [("How do I remove vim?", "Run `sudo zypper remove vim`.")]
