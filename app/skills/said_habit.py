@@ -61,9 +61,22 @@ _OPENER = re.compile(
 )
 
 
-def terms(hint: str) -> set[str]:
-    """The stems of what a spoken correction is about: "doas", "sudo", "tumbleweed"."""
-    return {stem(word) for word in content_words(hint) if len(word) > 1}
+def terms(text: str) -> set[str]:
+    """The stems of the content words of ``text``, a word of code split at its dots and
+    slashes (`git log trunk..HEAD`, `origin/trunk` say trunk)."""
+    return {stem(p) for p in _parts(text)}
+
+
+def _parts(text: str) -> list[str]:
+    return [p for word in content_words(text) for p in re.split(r"[\W_]+", word) if len(p) > 1]
+
+
+def said(directive: Directive) -> set[str]:
+    """What a spoken correction adds: the terms of its words the reply it corrected did not
+    hold. "git" is in every git answer and in most corrections of one; a habit keyed on it
+    gathered "our default branch is trunk" and "stop saying master" into a second habit
+    beside the trunk one. "trunk", which the replies never said, is the lesson."""
+    return terms(directive.hint) - terms(directive.original)
 
 
 def _recent(db: sqlite_utils.Database) -> list[Directive]:
@@ -75,7 +88,7 @@ def _recent(db: sqlite_utils.Database) -> list[Directive]:
 
 def key(directives: list[Directive]) -> set[str]:
     """The terms at least :data:`MIN_SUPPORT` of ``directives`` say: the lesson they share."""
-    counts = Counter(t for d in directives for t in terms(d.hint))
+    counts = Counter(t for d in directives for t in said(d))
     return {t for t, n in counts.items() if n >= MIN_SUPPORT}
 
 
@@ -93,8 +106,8 @@ def find(
         return None
     mine = set(directive.signal_ids)
     pool = [d for d in _recent(library.db) if not set(d.signal_ids) & mine]
-    said = terms(directive.hint)
-    recurring = key([*pool, directive]) & said
+    added = said(directive)
+    recurring = key([*pool, directive]) & added
     for candidate in library.list_skills():
         if candidate.category != CATEGORY_HABIT or candidate.retired:
             continue
@@ -102,11 +115,11 @@ def find(
         if skill.habit or skill.community_origin:
             continue  # a click-correction habit keeps its lesson in ``habit``
         origins = _origins(library.db, skill)
-        if origins and key(origins) & said:
+        if origins and key([*origins, directive]) & added:
             return skill, [*origins, directive]
     if not recurring:
         return None
-    supporters = [d for d in pool if terms(d.hint) & recurring][::-1]
+    supporters = [d for d in pool if said(d) & recurring][::-1]
     return None, [*supporters, directive]
 
 
@@ -143,9 +156,9 @@ def _bears(answer: str, directives: list[Directive], swaps: tuple[tuple[str, str
     words the corrections share and none they turn away from. One correction's check can
     pass a reply the habit does not bear out ("use `sudo apt-get install update`" for
     "wrong distro, mine is Tumbleweed"), and as an example it would teach apt again."""
-    said = terms(answer)
+    shown = terms(answer)
     rejected = {t for old, _ in swaps for t in terms(old)}
-    return bool(said & (key(directives) - rejected)) and not said & rejected
+    return bool(shown & (key(directives) - rejected)) and not shown & rejected
 
 
 def said_line(hint: str) -> str:
@@ -191,7 +204,10 @@ def compose(
 
 
 def name_of(directives: list[Directive]) -> str:
-    """A name from the words the corrections share most: ``said-doas-sudo``."""
-    counts = Counter(w for d in directives for w in content_words(d.hint) if len(w) > 1)
-    shared = [w for w, n in counts.most_common(3) if n >= MIN_SUPPORT]
+    """A name from the words the corrections add most: ``said-doas``."""
+    shared_terms = key(directives)
+    counts = Counter(
+        p for d in directives for p in dict.fromkeys(_parts(d.hint)) if stem(p) in shared_terms
+    )
+    shared = [w for w, _ in counts.most_common(3)]
     return "said-" + "-".join(shared or ["habit"])

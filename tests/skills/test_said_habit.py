@@ -111,3 +111,24 @@ def test_a_reply_one_correction_passed_but_the_habit_does_not_bear_out_is_no_exa
                ("How do I remove vim?", "Run `sudo zypper remove vim`.")]
     skill = compose(None, directives, checked, 300, 500)
     assert skill.examples == [("How do I remove vim?", "Run `sudo zypper remove vim`.")]
+
+
+def test_a_word_every_reply_already_says_is_no_lesson_of_its_own(
+    db: sqlite_utils.Database,
+) -> None:
+    # "git" recurs in these words too, but every corrected reply said it: keyed on it, a
+    # second habit gathered part of the same lesson.
+    said = [
+        ("How do I update my branch?", "Run `git pull origin main`.",
+         "our default branch is develop, not main"),
+        ("How do I see my new commits?", "Run `git log main..HEAD`.", "`git log develop..HEAD`"),
+        ("How do I start a feature?", "Run `git switch -c feat main`.",
+         "remember: `git switch -c feat develop`"),
+        ("How do I reset to the server copy?", "Run `git reset --hard origin/master`.",
+         "stop saying master, it's `git reset --hard origin/develop`"),
+    ]
+    for item in said:
+        _say(db, *item)
+    skills = SkillLibrary(db).list_skills()
+    assert [s.category for s in skills] == [CATEGORY_HABIT], [s.name for s in skills]
+    assert "develop" in skills[0].name
