@@ -3,16 +3,9 @@ harmless look-alikes of each class stay quiet."""
 
 from __future__ import annotations
 
-import pytest
-
 from app.terminal.deny_list import danger_reasons
-from app.terminal.policy import Approval, decide
-
-
-@pytest.fixture(autouse=True)
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", "/home/tester")
-
+from tests.terminal.deny_class_cases import fixed_home as fixed_home
+from tests.terminal.deny_class_cases import needs_typing_test, stays_quiet_test
 
 DANGEROUS = {
     "precious files emptied": [": > ~/.bashrc", "truncate -s0 ~/.ssh/id_ed25519",
@@ -75,16 +68,8 @@ HARMLESS = [
 ]
 
 
-@pytest.mark.parametrize(("family", "command"),
-                         [(family, command) for family, commands in DANGEROUS.items()
-                          for command in commands])
-def test_each_class_needs_typing_whatever_program_does_it(family: str, command: str) -> None:
-    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
-
-
-@pytest.mark.parametrize("command", HARMLESS)
-def test_look_alikes_stay_quiet(command: str) -> None:
-    assert danger_reasons(command) == []
+test_each_class_needs_typing_whatever_program_does_it = needs_typing_test(DANGEROUS)
+test_look_alikes_stay_quiet = stays_quiet_test(HARMLESS)
 
 
 def test_reasons_say_what_happens() -> None:

@@ -5,16 +5,9 @@ single-click."""
 
 from __future__ import annotations
 
-import pytest
-
-from app.terminal.deny_list import analyse, danger_reasons
-from app.terminal.policy import Approval, decide
-
-
-@pytest.fixture(autouse=True)
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", "/home/tester")
-
+from app.terminal.deny_list import analyse
+from tests.terminal.deny_class_cases import fixed_home as fixed_home
+from tests.terminal.deny_class_cases import needs_typing_test, stays_quiet_test
 
 DANGEROUS = {
     "a secret written, copied, mounted or handed on where others read it": [
@@ -158,15 +151,8 @@ HARMLESS = [
 ]
 
 
-@pytest.mark.parametrize(("family", "command"),
-                         [(f, c) for f, cs in DANGEROUS.items() for c in cs])
-def test_each_wall_needs_typing_however_spelled(family: str, command: str) -> None:
-    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
-
-
-@pytest.mark.parametrize("command", HARMLESS)
-def test_look_alikes_stay_quiet(command: str) -> None:
-    assert danger_reasons(command) == []
+test_each_wall_needs_typing_however_spelled = needs_typing_test(DANGEROUS)
+test_look_alikes_stay_quiet = stays_quiet_test(HARMLESS)
 
 
 # Holes a review of this session's changes found; most were flagged before and went quiet.
@@ -194,15 +180,8 @@ REVIEW_HARMLESS = [
 ]
 
 
-@pytest.mark.parametrize(("family", "command"),
-                         [(f, c) for f, cs in REVIEW_DANGEROUS.items() for c in cs])
-def test_review_holes_need_typing(family: str, command: str) -> None:
-    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
-
-
-@pytest.mark.parametrize("command", REVIEW_HARMLESS)
-def test_review_look_alikes_stay_quiet(command: str) -> None:
-    assert danger_reasons(command) == []
+test_review_holes_need_typing = needs_typing_test(REVIEW_DANGEROUS)
+test_review_look_alikes_stay_quiet = stays_quiet_test(REVIEW_HARMLESS)
 
 
 REVIEW_DANGEROUS_MORE = {
@@ -244,15 +223,8 @@ REVIEW_HARMLESS_MORE = [
 ]
 
 
-@pytest.mark.parametrize(("family", "command"),
-                         [(f, c) for f, cs in REVIEW_DANGEROUS_MORE.items() for c in cs])
-def test_review_holes_more_need_typing(family: str, command: str) -> None:
-    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
-
-
-@pytest.mark.parametrize("command", REVIEW_HARMLESS_MORE)
-def test_review_look_alikes_more_stay_quiet(command: str) -> None:
-    assert danger_reasons(command) == []
+test_review_holes_more_need_typing = needs_typing_test(REVIEW_DANGEROUS_MORE)
+test_review_look_alikes_more_stay_quiet = stays_quiet_test(REVIEW_HARMLESS_MORE)
 
 
 def test_an_unsure_argument_line_leaves_the_line_unsure() -> None:

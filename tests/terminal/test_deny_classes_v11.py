@@ -7,14 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.terminal.deny_list import danger_reasons
 from app.terminal.policy import Approval, decide
-
-
-@pytest.fixture(autouse=True)
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", "/home/tester")
-
+from tests.terminal.deny_class_cases import fixed_home as fixed_home
+from tests.terminal.deny_class_cases import needs_typing_test, stays_quiet_test
 
 DANGEROUS = {
     "a password database or keyring deleted or emptied": [
@@ -181,15 +176,8 @@ AUTO_RUN = [
 ]
 
 
-@pytest.mark.parametrize(("family", "command"),
-                         [(f, c) for f, cs in DANGEROUS.items() for c in cs])
-def test_each_class_needs_typing_however_spelled(family: str, command: str) -> None:
-    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
-
-
-@pytest.mark.parametrize("command", HARMLESS)
-def test_look_alikes_stay_quiet(command: str) -> None:
-    assert danger_reasons(command) == []
+test_each_class_needs_typing_however_spelled = needs_typing_test(DANGEROUS)
+test_look_alikes_stay_quiet = stays_quiet_test(HARMLESS)
 
 
 @pytest.mark.parametrize(("command", "rules"), AUTO_RUN)

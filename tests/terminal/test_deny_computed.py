@@ -4,17 +4,10 @@ pure tools before a shell runs it, code in other languages and other programs' e
 
 from __future__ import annotations
 
-import pytest
-
-from app.terminal.deny_list import danger_reasons
 from app.terminal.policy import Approval, decide
 from app.terminal.static_text import printf_output, static_output
-
-
-@pytest.fixture(autouse=True)
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", "/home/tester")
-
+from tests.terminal.deny_class_cases import fixed_home as fixed_home
+from tests.terminal.deny_class_cases import needs_typing_test, stays_quiet_test
 
 DANGEROUS = {
     "brace and glob spellings of precious folders": [
@@ -102,16 +95,8 @@ HARMLESS = [
 ]
 
 
-@pytest.mark.parametrize(("family", "command"),
-                         [(family, command) for family, commands in DANGEROUS.items()
-                          for command in commands])
-def test_each_class_needs_typing_however_spelled(family: str, command: str) -> None:
-    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
-
-
-@pytest.mark.parametrize("command", HARMLESS)
-def test_look_alikes_stay_quiet(command: str) -> None:
-    assert danger_reasons(command) == []
+test_each_class_needs_typing_however_spelled = needs_typing_test(DANGEROUS)
+test_look_alikes_stay_quiet = stays_quiet_test(HARMLESS)
 
 
 def test_an_allow_rule_never_covers_a_dot_command_that_runs_a_shell() -> None:

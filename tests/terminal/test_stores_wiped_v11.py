@@ -6,16 +6,8 @@ named small object, and deletes whose tool still asks."""
 
 from __future__ import annotations
 
-import pytest
-
-from app.terminal.deny_list import danger_reasons
-from app.terminal.policy import Approval, decide
-
-
-@pytest.fixture(autouse=True)
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", "/home/tester")
-
+from tests.terminal.deny_class_cases import fixed_home as fixed_home
+from tests.terminal.deny_class_cases import needs_typing_test, stays_quiet_test
 
 DANGEROUS = {
     "a cloud resource that holds data or runs a service, deleted by a CLI that never asks": [
@@ -131,12 +123,5 @@ HARMLESS = [
 ]
 
 
-@pytest.mark.parametrize(("family", "command"),
-                         [(f, c) for f, commands in DANGEROUS.items() for c in commands])
-def test_whole_resource_deletes_need_typing(family: str, command: str) -> None:
-    assert decide(command, "assistant", []).approval is Approval.TYPED_CONFIRMATION, family
-
-
-@pytest.mark.parametrize("command", HARMLESS)
-def test_look_alikes_stay_quiet(command: str) -> None:
-    assert danger_reasons(command) == []
+test_whole_resource_deletes_need_typing = needs_typing_test(DANGEROUS)
+test_look_alikes_stay_quiet = stays_quiet_test(HARMLESS)
