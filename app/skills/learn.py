@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
-from app.skills import outcomes
+from app.skills import outcomes, said_habit
 from app.skills.directive import Directive, directive_from_signal
 from app.skills.habit import lesson_of
 from app.skills.library import SkillLibrary, SkillNotFoundError
@@ -42,7 +42,7 @@ def learn_from_signals(
         directive = directive_from_signal(db, signal_id)
         result = None if directive is None else synthesize(db, directive, draft=draft, word=word)
         confirmed = {result.skill.id} if result is not None and result.merged else set()
-        if directive is not None and directive.kind == "correction":
+        if directive is not None:
             confirmed |= _not_contradicted(db, signal_id, directive)
         outcomes.on_signal(db, signal_id, unjudged=confirmed - {None})
         if result is not None:
@@ -58,11 +58,20 @@ def _not_contradicted(db: sqlite_utils.Database, signal_id: int, directive: Dire
     took it out. A correction that keeps the habit, or a reply that never showed it, says
     nothing about it; counting those as failures retired a standing preference ("In your
     fish shell …") while the user was teaching an unrelated one (measured: every habit
-    taught earlier was retired after four lessons in a row).
+    taught earlier was retired after four lessons in a row). A habit said in words is
+    spared the same way, by any correction that does not turn away from what it says
+    (:func:`app.skills.said_habit.contradicted_by`).
     """
     library = SkillLibrary(db)
+    spoken = {skill.name: origins for skill, origins in said_habit.spoken_habits(library)}
     spared: set[int] = set()
     for row in skill_uses.skills_of_signal(db, signal_id):
+        if row["name"] in spoken:  # said in words: the same test, on what the words say
+            if not said_habit.contradicted_by(spoken[row["name"]], directive):
+                spared.add(row["id"])
+            continue
+        if directive.kind != "correction":
+            continue
         try:
             found = lesson_of(db, library.get(row["name"]))
         except (SkillFormatError, SkillNotFoundError, OSError):

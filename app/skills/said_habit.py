@@ -51,6 +51,7 @@ from app.store.signals import negative_signal_ids
 MIN_SUPPORT = 3
 RECENT = 12  # as many spoken corrections as click-corrections a habit is looked for in
 LESSON_LINES = 3  # the user's newest words; the prompt states each line
+LINE_CHARS = 200  # a thumb's reason has no limit: a paste is no lesson line
 SPOKEN_KINDS = ("verbal_correction", "thumb")
 # How the user opens a correction says nothing about what to do ("no, …", "I told you …").
 # "no" opens only when punctuation ends it: "no apt here" says something.
@@ -76,7 +77,7 @@ def said(directive: Directive) -> set[str]:
     hold. "git" is in every git answer and in most corrections of one; a habit keyed on it
     gathered "our default branch is trunk" and "stop saying master" into a second habit
     beside the trunk one. "trunk", which the replies never said, is the lesson."""
-    return terms(directive.hint) - terms(directive.original)
+    return terms(_OPENER.sub("", directive.hint)) - terms(directive.original)
 
 
 def _recent(db: sqlite_utils.Database) -> list[Directive]:
@@ -97,6 +98,35 @@ def _origins(db: sqlite_utils.Database, skill: Skill) -> list[Directive]:
     return [d for d in found if d is not None and d.kind == "verbal_correction" and d.request]
 
 
+def spoken_habits(library: SkillLibrary) -> list[tuple[Skill, list[Directive]]]:
+    """Every spoken habit (retired and switched-off ones too) with the corrections it was
+    said in. A click-correction habit keeps its lesson in ``habit`` and has no spoken
+    origins; a hub's skill is never one."""
+    found = []
+    for candidate in library.list_skills():
+        if candidate.category != CATEGORY_HABIT or candidate.community_origin:
+            continue
+        skill = library.get(candidate.name)
+        origins = [] if skill.habit else _origins(library.db, skill)
+        if origins:
+            found.append((skill, origins))
+    return found
+
+
+def contradicted_by(origins: list[Directive], directive: Directive) -> bool:
+    """Whether a correction of a reply that used a spoken habit goes against the habit: its
+    words turn away from what the habit says ("sudo, not doas"), or its rewrite takes out
+    what the reply said of it. Any other correction is about something else; counted
+    against the habit, five unrelated ones retired a standing "doas, not sudo"."""
+    shared = key(origins)
+    if directive.kind == "verbal_correction":
+        turned = hint_terms(directive.hint, directive.original).rejected
+        return bool({t for r in turned for t in terms(r)} & shared)
+    if directive.kind == "correction":
+        return bool(terms(directive.original) & shared - terms(directive.corrected))
+    return False
+
+
 def find(
     library: SkillLibrary, directive: Directive
 ) -> tuple[Skill | None, list[Directive]] | None:
@@ -107,16 +137,14 @@ def find(
     mine = set(directive.signal_ids)
     pool = [d for d in _recent(library.db) if not set(d.signal_ids) & mine]
     added = said(directive)
-    recurring = key([*pool, directive]) & added
-    for candidate in library.list_skills():
-        if candidate.category != CATEGORY_HABIT or candidate.retired:
-            continue
-        skill = library.get(candidate.name)
-        if skill.habit or skill.community_origin:
-            continue  # a click-correction habit keeps its lesson in ``habit``
-        origins = _origins(library.db, skill)
-        if origins and key([*origins, directive]) & added:
+    if not added:
+        return None
+    for skill, origins in spoken_habits(library):
+        if key(origins) & added:
+            if skill.retired or not skill.enabled:
+                return None  # the user switched it off, or it kept failing: not again
             return skill, [*origins, directive]
+    recurring = key([*pool, directive]) & added
     if not recurring:
         return None
     supporters = [d for d in pool if said(d) & recurring][::-1]
@@ -139,14 +167,17 @@ def worked_reply(
 ) -> str | None:
     """The reply ``directive`` corrected, with what the words turn away from swapped for
     what they name instead, when that follows them; else ``None``. ``swaps``: the habit's
-    (:func:`habit_swaps`), checked as they say — every X named, no Y left —, in place of
-    this correction's own words."""
-    said = hint_terms(directive.hint, directive.original)
+    (:func:`habit_swaps`), with this correction's own: two thirds of the habit's X named,
+    no Y of either left."""
+    own = hint_terms(directive.hint, directive.original)
+    wish = own
     if swaps:
-        said = HintTerms(hint=directive.hint, literal=(), words=tuple(n for _, n in swaps),
-                         rejected=tuple(o for o, _ in swaps), swaps=swaps)
-    swapped = swap_terms(answer_only(directive.original), said)
-    if swapped is None or is_echo(swapped, directive.hint) or not follows(swapped, said):
+        every = tuple(dict.fromkeys([*swaps, *own.swaps]))
+        wish = HintTerms(hint=directive.hint, literal=(), words=tuple(n for _, n in swaps),
+                         rejected=tuple(dict.fromkeys([*(o for o, _ in every), *own.rejected])),
+                         swaps=every)
+    swapped = swap_terms(answer_only(directive.original), wish)
+    if swapped is None or is_echo(swapped, directive.hint) or not follows(swapped, wish):
         return None
     return swapped
 
@@ -163,11 +194,11 @@ def _bears(answer: str, directives: list[Directive], swaps: tuple[tuple[str, str
 
 def said_line(hint: str) -> str:
     """The user's words as a lesson line: without the opener, one sentence-like line."""
-    text = " ".join(_OPENER.sub("", hint.strip()).split()).strip()
+    text = clip(" ".join(_OPENER.sub("", hint.strip()).split()), LINE_CHARS)
     if not text:
         return ""
     text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?`" else text + "."
+    return text if text[-1] in ".!?`…" else text + "."
 
 
 def compose(

@@ -407,10 +407,12 @@ def _fold_into_said(library: SkillLibrary, directive: Directive) -> Skill | None
     existing, directives = found
     taught = {s for d in directives for s in d.signal_ids}
     kept = [pair for other in library.list_skills() if set(other.origin_signals) & taught
-            and other.community_origin is None
+            and other.community_origin is None and not other.retired
             for pair in library.get(other.name).examples]
     skill = said_habit.compose(existing, directives, kept, MAX_DESCRIPTION_CHARS,
                                MAX_EXAMPLE_CHARS)
+    if existing is None and not skill.examples:
+        return None  # no reply shows it yet: "it still doesn't work" three times is no habit
     skill.body, skill.description = redact(skill.body), redact(skill.description)
     if existing is not None:
         return library.save(skill)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
+from app.skills import said_habit
 from app.skills.directive import Directive
 from app.skills.learn import learn_from_signals
 from app.skills.library import SkillLibrary
@@ -12,6 +13,7 @@ from app.skills.said_habit import compose, said_line
 from app.skills.skill import CATEGORY_HABIT, SECTION_LESSON
 from app.skills.synthesize import attach_checked_reply
 from app.store import conversations as conv
+from app.store import skill_uses
 from app.store.db import open_db
 from app.store.signals import record_signal
 
@@ -132,3 +134,53 @@ def test_a_word_every_reply_already_says_is_no_lesson_of_its_own(
     skills = SkillLibrary(db).list_skills()
     assert [s.category for s in skills] == [CATEGORY_HABIT], [s.name for s in skills]
     assert "develop" in skills[0].name
+
+
+def test_words_that_only_open_a_correction_make_no_habit(db: sqlite_utils.Database) -> None:
+    for request, reply, _ in SAID[:3]:
+        _say(db, request, reply, "ugh, come on")  # crashed the turn: a habit with no lesson
+    assert all(s.category != CATEGORY_HABIT for s in SkillLibrary(db).list_skills())
+
+
+def test_a_complaint_said_three_times_is_no_habit(db: sqlite_utils.Database) -> None:
+    for request, reply, _ in SAID[:3]:
+        _say(db, request, reply, "it still doesn't work")
+    assert all(s.category != CATEGORY_HABIT for s in SkillLibrary(db).list_skills())
+
+
+def test_corrections_about_something_else_do_not_retire_the_habit(
+    db: sqlite_utils.Database,
+) -> None:
+    for item in SAID:
+        _say(db, *item)
+    habit = SkillLibrary(db).list_skills()[0]
+    for n in range(5):  # replies that used the habit, corrected about something else
+        conversation = conv.create_conversation(db)
+        conv.add_message(db, conversation, "user", f"How do I list open ports on host {n}?")
+        reply_id = conv.add_message(db, conversation, "assistant", "Run `doas netstat -tlnp`.")
+        skill_uses.record(db, reply_id, [habit.id], 0.0)
+        signal = record_signal(db, "verbal_correction", message_id=reply_id, score=-1,
+                               hint="no, use ss, not netstat", detector="nextmsg")
+        learn_from_signals(db, [signal])
+    assert not SkillLibrary(db).get(habit.name).retired
+    assert said_habit.contradicted_by(
+        said_habit.spoken_habits(SkillLibrary(db))[0][1],
+        Directive("verbal_correction", "How do I reboot?", "Run `doas reboot`.",
+                  hint="no, sudo, not doas"),
+    )
+
+
+def test_words_two_corrections_share_by_chance_do_not_join_the_habit(
+    db: sqlite_utils.Database,
+) -> None:
+    more = [("How do I edit fstab?", "Run `sudo nano /etc/fstab`.",
+             "sudo isn't installed on this machine, doas"),
+            ("How do I restart ssh?", "Run `sudo systemctl restart ssh`.",
+             "doas! sudo isn't installed on this machine")]
+    for item in [*SAID, *more]:
+        _say(db, *item)
+    # "installed" and "machine" in two of the habit's words and in this one: no lesson of it
+    _say(db, "How do I run a Python script?", "Run `python3 script.py`.",
+         "python isn't installed on this machine, use the flatpak")
+    names = [s.name for s in SkillLibrary(db).list_skills()]
+    assert len(names) == 2, names
