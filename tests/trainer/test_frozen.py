@@ -13,6 +13,11 @@ from trainer.config import TrainConfig
 from trainer.frozen import Stack, first_adapted_layer
 
 pytestmark = pytest.mark.slow
+# The top layers run on the last few positions alone when the lower states are cached: the
+# matrix products take other shapes, so float32 sums come in another order. On an AVX-512
+# Xeon, 6 of 245,760 logits (magnitude about 10) differed by up to 4.1e-5, past the default
+# 1e-5; an adapter moves them by more than 0.1 (asserted below).
+SLICED = {"rtol": 1e-5, "atol": 1e-4}
 
 
 @pytest.fixture
@@ -39,7 +44,7 @@ def test_reused_lower_layers_give_the_whole_models_logits(base) -> None:
     with torch.no_grad():
         whole = peft_model(input_ids=ids, use_cache=False).logits[0]
         torch.testing.assert_close(net.logits(ids), whole)
-        torch.testing.assert_close(net.logits(ids, 5), whole[-5:])  # cached lower states
+        torch.testing.assert_close(net.logits(ids, 5), whole[-5:], **SLICED)  # cached lower states
         with net.disable_adapter():
             base_logits = peft_model(input_ids=ids, use_cache=False).logits[0]
             torch.testing.assert_close(net.logits(ids), base_logits)
@@ -65,11 +70,11 @@ def test_the_base_distributions_are_the_base_models_and_computed_once(base) -> N
     kept = net.base_log_probs(ids, 6)
     with torch.no_grad(), peft_model.disable_adapter():
         expected = torch.log_softmax(peft_model(input_ids=ids, use_cache=False).logits[0], -1)
-    torch.testing.assert_close(kept, expected[-6:])
+    torch.testing.assert_close(kept, expected[-6:], **SLICED)
     assert not kept.requires_grad
     with torch.no_grad():
         for name, param in peft_model.named_parameters():
             if "lora_B" in name:
                 param.add_(1.0)  # the adapter moves on; the base does not
     assert net.base_log_probs(ids, 6) is kept
-    torch.testing.assert_close(net.base_log_probs(ids)[-6:], kept)
+    torch.testing.assert_close(net.base_log_probs(ids)[-6:], kept, **SLICED)
