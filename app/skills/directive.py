@@ -37,6 +37,16 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def sentence(text: str) -> str:
+    """``text`` on one line, capitalised and ended like a sentence: the user's words as a
+    lesson line."""
+    text = " ".join(text.split()).strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?`…" else text + "."
+
+
 def _request_before(db: sqlite_utils.Database, message_id: int | None) -> str:
     if message_id is None:
         return ""

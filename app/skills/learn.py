@@ -62,10 +62,13 @@ def _not_contradicted(db: sqlite_utils.Database, signal_id: int, directive: Dire
     spared the same way, by any correction that does not turn away from what it says
     (:func:`app.skills.said_habit.contradicted_by`).
     """
+    rows = skill_uses.skills_of_signal(db, signal_id)
+    if not rows:
+        return set()
     library = SkillLibrary(db)
     spoken = {skill.name: origins for skill, origins in said_habit.spoken_habits(library)}
     spared: set[int] = set()
-    for row in skill_uses.skills_of_signal(db, signal_id):
+    for row in rows:
         if row["name"] in spoken:  # said in words: the same test, on what the words say
             if not said_habit.contradicted_by(spoken[row["name"]], directive):
                 spared.add(row["id"])

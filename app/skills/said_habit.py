@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import sqlite_utils
 
@@ -35,7 +36,7 @@ from app.signals.hints import (
 )
 from app.signals.owning_up import answer_only
 from app.skills import habit
-from app.skills.directive import Directive, clip, directive_from_signal
+from app.skills.directive import Directive, clip, directive_from_signal, sentence
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import stem
 from app.skills.skill import (
@@ -80,22 +81,22 @@ def said(directive: Directive) -> set[str]:
     return terms(_OPENER.sub("", directive.hint)) - terms(directive.original)
 
 
+def _spoken(db: sqlite_utils.Database, signal_ids: Iterable[int]) -> list[Directive]:
+    """The spoken corrections with a request among ``signal_ids``, in their order."""
+    found = (directive_from_signal(db, i) for i in signal_ids)
+    return [d for d in found if d is not None and d.kind == "verbal_correction" and d.request]
+
+
 def _recent(db: sqlite_utils.Database) -> list[Directive]:
     """The user's latest spoken corrections with a request, newest first."""
     ids = {i for kind in SPOKEN_KINDS for i in negative_signal_ids(db, kind, RECENT)}
-    found = (directive_from_signal(db, i) for i in sorted(ids, reverse=True)[:RECENT])
-    return [d for d in found if d is not None and d.kind == "verbal_correction" and d.request]
+    return _spoken(db, sorted(ids, reverse=True)[:RECENT])
 
 
 def key(directives: list[Directive]) -> set[str]:
     """The terms at least :data:`MIN_SUPPORT` of ``directives`` say: the lesson they share."""
     counts = Counter(t for d in directives for t in said(d))
     return {t for t, n in counts.items() if n >= MIN_SUPPORT}
-
-
-def _origins(db: sqlite_utils.Database, skill: Skill) -> list[Directive]:
-    found = (directive_from_signal(db, i) for i in skill.origin_signals)
-    return [d for d in found if d is not None and d.kind == "verbal_correction" and d.request]
 
 
 def spoken_habits(library: SkillLibrary) -> list[tuple[Skill, list[Directive]]]:
@@ -107,7 +108,7 @@ def spoken_habits(library: SkillLibrary) -> list[tuple[Skill, list[Directive]]]:
         if candidate.category != CATEGORY_HABIT or candidate.community_origin:
             continue
         skill = library.get(candidate.name)
-        origins = [] if skill.habit else _origins(library.db, skill)
+        origins = [] if skill.habit else _spoken(library.db, skill.origin_signals)
         if origins:
             found.append((skill, origins))
     return found
@@ -151,11 +152,10 @@ def find(
     return None, [*supporters, directive]
 
 
-def habit_swaps(directives: list[Directive]) -> tuple[tuple[str, str], ...]:
-    """The "X, not Y" the corrections state whose X they keep saying: "doas, not sudo" said
-    once holds for every reply the habit corrected, but not "means OBS, not a PPA", a
-    phrase the words never repeat."""
-    shared = key(directives)
+def habit_swaps(directives: list[Directive], shared: set[str]) -> tuple[tuple[str, str], ...]:
+    """The "X, not Y" the corrections state whose X they keep saying (``shared``, their
+    :func:`key`): "doas, not sudo" said once holds for every reply the habit corrected, but
+    not "means OBS, not a PPA", a phrase the words never repeat."""
     stated = (s for d in directives for s in hint_terms(d.hint, d.original).swaps)
     return tuple(dict.fromkeys(
         (old, new) for old, new in stated if terms(new) and terms(new) <= shared
@@ -182,23 +182,19 @@ def worked_reply(
     return swapped
 
 
-def _bears(answer: str, directives: list[Directive], swaps: tuple[tuple[str, str], ...]) -> bool:
+def _bears(answer: str, shared: set[str], swaps: tuple[tuple[str, str], ...]) -> bool:
     """Whether a reply a correction's own words passed shows the habit: it says one of the
-    words the corrections share and none they turn away from. One correction's check can
-    pass a reply the habit does not bear out ("use `sudo apt-get install update`" for
-    "wrong distro, mine is Tumbleweed"), and as an example it would teach apt again."""
+    words the corrections share (``shared``) and none they turn away from. One correction's
+    check can pass a reply the habit does not bear out ("use `sudo apt-get install update`"
+    for "wrong distro, mine is Tumbleweed"), and as an example it would teach apt again."""
     shown = terms(answer)
     rejected = {t for old, _ in swaps for t in terms(old)}
-    return bool(shown & (key(directives) - rejected)) and not shown & rejected
+    return bool(shown & (shared - rejected)) and not shown & rejected
 
 
 def said_line(hint: str) -> str:
     """The user's words as a lesson line: without the opener, one sentence-like line."""
-    text = clip(" ".join(_OPENER.sub("", hint.strip()).split()), LINE_CHARS)
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?`…" else text + "."
+    return sentence(clip(" ".join(_OPENER.sub("", hint.strip()).split()), LINE_CHARS))
 
 
 def compose(
@@ -213,8 +209,9 @@ def compose(
     directives = list({d.signal_ids: d for d in directives}.values())
     requests = list(dict.fromkeys(d.request for d in directives))
     lines = list(dict.fromkeys(filter(None, (said_line(d.hint) for d in directives[::-1]))))
-    swaps = habit_swaps(directives)
-    pairs = {q: a for q, a in examples if _bears(a, directives, swaps)}
+    shared = key(directives)
+    swaps = habit_swaps(directives, shared)
+    pairs = {q: a for q, a in examples if _bears(a, shared, swaps)}
     for d in directives:
         reply = worked_reply(d, swaps)
         if reply is not None and clip(d.request, 200) not in pairs:

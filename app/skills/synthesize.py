@@ -41,7 +41,7 @@ import sqlite_utils
 from app.signals.hints import follows, hint_terms
 from app.signals.owning_up import answer_only
 from app.skills import habit, said_habit
-from app.skills.directive import Directive, clip, directive_from_signal
+from app.skills.directive import Directive, clip, directive_from_signal, sentence
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import STOP_WORDS, query_terms, stem
 from app.skills.skill import (
@@ -125,14 +125,6 @@ def _first_sentence(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     match = re.match(r"(.+?[.!?])(\s|$)", flat)
     return clip(match.group(1) if match else flat, limit)
-
-
-def _sentence(text: str) -> str:
-    text = " ".join(text.split()).strip()
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?`" else text + "."
 
 
 def _command_words(command: str) -> list[str]:
@@ -235,7 +227,7 @@ def template_skill(d: Directive) -> Skill:
         lesson, anti = _command_lesson(d)
         topic_source = d.request or d.corrected
     elif d.kind == "verbal_correction":
-        lesson = _sentence(d.hint)
+        lesson = sentence(d.hint)
         anti = f"Replying like this: {_first_sentence(d.original)}" if d.original else ""
         topic_source = d.request or d.hint
     else:
