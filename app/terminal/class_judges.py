@@ -19,9 +19,11 @@ from app.terminal import (
     firewall_rules,
     firmware,
     home_reach,
+    hook_options,
     package_sources,
     process_sweeps,
     remote_access,
+    remote_desktops,
     secret_access,
     service_stops,
     stores_wiped,
@@ -30,9 +32,9 @@ from app.terminal import (
 
 _CLASSES = (account_changes.JUDGES, cloud_wiped.JUDGES, data_wiped.JUDGES,
             defence_settings.JUDGES, defences_off.JUDGES, disk_devices.JUDGES,
-            firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES, package_sources.JUDGES,
-            process_sweeps.JUDGES,
-            remote_access.JUDGES, service_stops.JUDGES, stores_wiped.JUDGES,
+            firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES, hook_options.JUDGES,
+            package_sources.JUDGES, process_sweeps.JUDGES, remote_access.JUDGES,
+            remote_desktops.JUDGES, service_stops.JUDGES, stores_wiped.JUDGES,
             secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 
 

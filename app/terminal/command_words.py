@@ -62,7 +62,7 @@ _LONG_VALUED = frozenset({
     "--user", "--group", "--chdir", "--signal", "--kill-after", "--adjustment", "--unset",
     "--delimiter", "--max-args", "--max-procs", "--arg-file", "--replace", "--prompt",
     "--close-from", "--host", "--role", "--type", "--other-user", "--output", "--format",
-    "--class", "--split-string",
+    "--class", "--split-string", "--target", "--setuid", "--setgid",
 })
 _CODE_FLAGS = {"python": ("-c",), "perl": ("-e", "-E"), "ruby": ("-e",),
                "node": ("-e", "-p", "--eval", "--print"), "php": ("-r",), "lua": ("-e",),
@@ -338,6 +338,9 @@ def resolve(texts: list[str], words: list[Word] | None = None) -> Resolved:
         if name in ("sudo", "doas") and index >= len(texts) and set(texts[start:index]) & {
                 "-s", "-i", "--shell", "--login"}:
             texts, words = [*texts, "sh"], [*words, Word("sh")]  # `sudo -s <<< 'cmd'`
+        if name in ("nsenter", "unshare") and index >= len(texts) and not set(
+                texts[start:index]) & {"-h", "--help", "-V", "--version"}:
+            texts, words = [*texts, "sh"], [*words, Word("sh")]  # no command: the user's shell
     if resolved.xargs_replace:
         texts = [text.replace(resolved.xargs_replace, "*") for text in texts]
     if index < len(texts):

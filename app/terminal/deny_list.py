@@ -85,6 +85,7 @@ from app.terminal.program_checks import (
     has_rules,
     program_reasons,
 )
+from app.terminal.root_hooks import root_hook_reason, runs_as_root
 from app.terminal.served_roots import served_root_reasons
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
 from app.terminal.static_text import pipeline_output, static_output
@@ -126,6 +127,8 @@ class _Inspector(HandedCode):
         self.secrets: list[str] = []
         self.senders: list[str] = []
         self.via: str | None = None
+        # The program whose hooks are being walked runs as root (`root_hooks`).
+        self.as_root = False
         # An `exec` opened a connection on the line being walked: "remote", or "loopback"
         # (this machine, though its port can be a tunnel to another one).
         self.opened = ""
@@ -267,6 +270,11 @@ class _Inspector(HandedCode):
         piped = xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
         prefix = [t for t in texts[:resolved.head_index] if not re.match(r"\w+=", t)]
+        if self.via and self.as_root and (
+                reason := root_hook_reason(resolved.head_text, name, args, self.via)):
+            self.reasons.append(reason)
+        outer_root = self.as_root
+        self.as_root |= runs_as_root(prefix, name, args)
         self.reasons += argument_reasons(name, args, line.cwd, (
             program_name(prefix[0]), prefix[1:]) if prefix else None)
         self.reasons += timer_reasons(prefix, resolved)
@@ -350,6 +358,7 @@ class _Inspector(HandedCode):
             target = next((a for a in args if not a.startswith("-")), "~")
             line.downloaded |= entered(target, line.downloaded)
             line.cwd = None if target == "-" else paths.expand(target, line.cwd)
+        self.as_root = outer_root
 
     def _argument_line(self, text: str, line: Line, depth: int) -> tuple[str, ...]:
         """What the deny list finds in an argument that reads as a command line

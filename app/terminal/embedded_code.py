@@ -16,6 +16,7 @@ from itertools import pairwise
 from app.terminal.code_checks import shell_calls
 from app.terminal.command_words import options
 from app.terminal.editor_escapes import VIM_CODE, gdb_commands, vim_commands, vim_lines
+from app.terminal.hook_options import hook_commands
 
 # Variables that load code into whatever program runs next.
 CODE_VARIABLES = frozenset({
@@ -289,8 +290,9 @@ def hidden_commands(name: str, args: list[str],
     """Shell commands that `name` with `args` (and `environment`, the variables set for it:
     make reads them as its own) would run besides its own work: the program's own hooks,
     and any long option whose name says its value is a command (`--script-shell=`,
-    `--sendmail-cmd=`, `--ssh-command`, `--post-hook` …), whatever the program."""
-    return _program_commands(name, args, environment) + [
+    `--sendmail-cmd=`, `--ssh-command`, `--post-hook` …), whatever the program, and what
+    it runs by its own conventions (`hook_options`)."""
+    return _program_commands(name, args, environment) + hook_commands(name, args) + [
         value for option, value in _long_options(args, one_dash=name not in _OWN_ACTIONS)
         if _COMMAND_OPTION.match(option)]
 

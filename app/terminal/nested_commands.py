@@ -17,6 +17,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from app.terminal.command_words import INTERPRETERS, SHELLS, program_name
+from app.terminal.network_checks import FILE_SENDERS
 
 # Programs whose arguments are text, names or patterns, never a command they run.
 _TEXT_ONLY = frozenset({
@@ -91,6 +92,28 @@ def _shell_string(name: str, args: list[str]) -> str | None:
 
 # Programs whose changes stay inside the network namespace they run in.
 _NAMESPACE_LOCAL = frozenset({"iptables", "ip6tables", "nft", "iptables-restore", "tc"})
+# Besides the programs the deny list has rules for: those that carry a file's content to
+# another machine (a key folder mounted into a container is sent from there: `docker run
+# -v ~/.aws:/a alpine wget --post-file=/a/credentials …`), and nsenter, which enters another
+# process's namespaces (`kubectl exec … -- nsenter -t 1 … sh` is a shell on the host).
+_ALSO_COMMANDS = FILE_SENDERS | {"nsenter"}
+
+
+def _namespace_command(args: list[str]) -> list[str] | None:
+    """`ip [-all] netns exec [NAME] CMD …` and `ip vrf exec NAME CMD …`, read as the nsenter
+    call they are (a wrapper: `… exec foo /bin/sh` opens a shell); None for other `ip` verbs.
+    A named namespace's own firewall is never the host's, so that stays out."""
+    verb = next((i for i, pair in enumerate(pairwise(args))
+                 if pair in (("netns", "exec"), ("vrf", "exec"))), None)
+    if verb is None:
+        return None
+    rest = args[verb + 2:]
+    named = not (args[verb] == "netns" and "-all" in args[:verb])
+    target, command = (rest[:1], rest[1:]) if named else (["all"], rest)
+    if not command or program_name(command[0]) in _NAMESPACE_LOCAL:
+        return []
+    return [" ".join(["nsenter", f"--net=/run/netns/{target[0]}",
+                      *(shlex.quote(word) for word in command)])]
 
 
 def nested_commands(name: str, args: list[str], known: Callable[[str], bool],
@@ -102,14 +125,14 @@ def nested_commands(name: str, args: list[str], known: Callable[[str], bool],
         return []
     if shell_line := _shell_string(name, args):
         return [shell_line]
-    if name == "ip" and args[:2] == ["netns", "exec"] and program_name(
-            (args[3:] or [""])[0]) in _NAMESPACE_LOCAL:
-        return []  # a named namespace's own firewall is never the host's
+    if name == "ip" and (entered := _namespace_command(args)) is not None:
+        return entered
     for index, arg in enumerate(args):
         # A last word runs only after a verb (`toolbox run reboot`), or when it is a shell
         # that reads what the command is fed (`docker exec -i c sh <<< …`).
         last = index + 1 == len(args) and not (fed and program_name(arg) in SHELLS)
-        if not arg.startswith("-") and known(program_name(arg)) and _program_path(arg) and (
+        if not arg.startswith("-") and (known(program_name(arg)) or program_name(
+                arg) in _ALSO_COMMANDS) and _program_path(arg) and (
                 not last or args[index - 1:index] in (["--"], ["run"], ["exec"], ["enter"],
                                                         ["spawn"], ["shell"])):
             words = args[index:]

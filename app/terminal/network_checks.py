@@ -24,6 +24,9 @@ SENDERS = frozenset({
     "proxychains4", "websocat", "cryptcat", "pwncat", "nmap", "ping", "http.server",
     "uploadserver", "updog",
 })
+# Senders that carry a file's content, not only a name looked up or a probe.
+FILE_SENDERS = SENDERS - {"dig", "nslookup", "host", "drill", "ping", "nmap", "ssh", "gh", "aws",
+                          "http.server", "uploadserver", "updog"}
 # Programs that can carry a shell's input and output to another machine.
 _CONNECTORS = frozenset({"ztcp", "nc", "ncat", "netcat", "socat", "telnet", "openssl", "cryptcat",
                          "pwncat", "websocat", "ssh", "sshpass"})

@@ -74,6 +74,12 @@ _SECRET_RE = re.compile(
     r"|^/etc/wireguard/[^/\s]+|^/etc/kubernetes/(?:[\w-]*admin|controller-manager|scheduler"
     r"|kubelet)\.conf$|^/etc/kubernetes/pki/\S+\.key$|[^/\s]\.(?:kdbx?|psafe3|keychain-db)\b"
     r"|(?:^|/)\.gnupg/(?:private-keys|secring)"
+    # cryptocurrency wallets: whoever holds the file (and its password, often none) holds
+    # the coins — Bitcoin Core and its forks, Electrum, Ethereum keystores, Solana, Monero
+    r"|(?:^|/)wallet\.dat\b|(?:^|/)\.(?:bitcoin|litecoin|dogecoin|dashcore)/wallets\b"
+    r"|(?:^|/)\.electrum[\w-]*(?:/?$|/wallets\b)|(?:^|/)keystore/UTC--"
+    r"|(?:^|/)\.ethereum/keystore\b|(?:^|/)\.config/solana/[^/\s]*\.json\b"
+    r"|(?:^|/)(?:Monero|\.bitmonero)/wallets\b|(?:^|/)\.config/Exodus/exodus\.wallet\b"
     r"|^/proc/(?:self|\d+|\*)/environ$"
     r"|(?:^|/)(?:cookies\.sqlite|logins\.json|key[34]\.db|Login Data|Cookies)(?:$|[^\w.])")
 _AUTHORIZED_KEYS = re.compile(r"(?:^|/)\.ssh/(?:authorized_keys2?|rc|config)$")
