@@ -506,5 +506,11 @@ def attach_checked_reply(
             skill.section(SECTION_ANTI_PATTERN) or "(not recorded)",
             compose_examples(examples),
         )
-        return library.save(skill)
+        saved = library.save(skill)
+        if saved.category == habit.CATEGORY:
+            return saved
+        # Words said again and again wait for a reply that shows them before they make a
+        # habit: a fact about the machine ("I'm on Arch, pacman") swaps nothing in replies
+        # that ran pip, so the first such reply may come only now, from the teacher.
+        return _fold_into_said(library, directive) or saved
     return None

@@ -184,3 +184,27 @@ def test_words_two_corrections_share_by_chance_do_not_join_the_habit(
          "python isn't installed on this machine, use the flatpak")
     names = [s.name for s in SkillLibrary(db).list_skills()]
     assert len(names) == 2, names
+
+
+def test_words_with_no_reply_to_show_them_make_a_habit_once_a_checked_reply_comes(
+    db: sqlite_utils.Database,
+) -> None:
+    # A fact about the machine names no "X, not Y" the corrected replies hold (they ran pip,
+    # the words reject apt), so no swapped reply shows it and no habit forms at first; the
+    # trainer's teacher (or the chat) later writes a checked reply, and the habit forms then.
+    said = [
+        ("How do I install git?", "Run `sudo pip install git`.",
+         "I'm on Arch. `sudo pacman -S git`, not apt."),
+        ("How do I update everything?", "Run `pip install -U everything`.",
+         "wrong, this is Arch Linux, it's pacman"),
+        ("How do I remove vlc?", "Run `sudo uninstall vlc`.", "I told you I use Arch, pacman"),
+    ]
+    signals = [_say(db, *item) for item in said]
+    assert all(s.category != CATEGORY_HABIT for s in SkillLibrary(db).list_skills())
+    reply = "On Arch Linux, `sudo pacman -Syu` updates everything."
+    attached = attach_checked_reply(db, signals[1], reply)
+    assert attached is not None and attached.category == CATEGORY_HABIT
+    skills = SkillLibrary(db).list_skills()
+    assert [s.name for s in skills] == [attached.name]  # the one-reply skills folded into it
+    assert set(attached.origin_signals) == set(signals)
+    assert dict(attached.examples) == {"How do I update everything?": reply}
