@@ -79,9 +79,11 @@ _REJECTS = (
     re.compile(
         rf"\b(?:don'?t|do not|never|stop|no more|quit)\s+"
         rf"(?:(?:use|using|suggest|suggesting|say|saying|write|writing|recommend|"
-        rf"recommending|propose|proposing|the|a|an)\s+)+{_TERM}",
+        rf"recommending|propose|proposing|give|giving|show|showing|me|the|a|an)\s+)+{_TERM}",
         re.IGNORECASE,
     ),
+    # what is not there to use: "there is no apt here", "there's no sudo on this box"
+    re.compile(rf"\bthere(?:'s| is| are)\s+no\s+{_TERM}", re.IGNORECASE),
 )
 # The language of a code fence (```bash) says how to colour the code, not which tool it uses.
 _FENCE_LANGUAGE = re.compile(r"```[\w+-]+")
@@ -179,7 +181,14 @@ def _contains(text_norm: str, term: str) -> bool:
 
 def _named_before(text: str) -> str:
     """The words right before a "not Y" that name what the user wants instead: the trailing
-    run of content words ("I use the fish shell, not …" → "fish shell"), at most three."""
+    run of content words ("I use the fish shell, not …" → "fish shell"), at most three; or
+    the program of a command right before it ("I'm on Arch. `sudo pacman -S git`, not apt"
+    → "pacman": the command is what replaces apt, Arch is only where the user is)."""
+    code = re.search(r"`([^`\n]+)`[\s,;:—-]*$", text)
+    if code:
+        words = [w for w in code.group(1).split() if w.lower() not in WRAPPERS]
+        if words and re.fullmatch(r"[\w.+-]+", words[0]):
+            return words[0]
     run: list[str] = []
     for word in reversed(_WORD.findall(_CODE.sub(" ", text).replace("’", "'"))):
         if word.lower() in _NOT_CONTENT or len(run) == 3:
@@ -356,7 +365,8 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
         rejected=tuple(dict.fromkeys(rejected)),
         wanted=tuple(dict.fromkeys(wanted)) if not failed else (),
         swaps=tuple(dict.fromkeys(swaps)),
-        named=_named_before(first_rejection) if words else (tool or program) if wanted else "",
+        named=(_named_before(first_rejection) or tool) if words
+        else (tool or program) if wanted else "",
         topic=tuple(topic),
         stale=tuple(dict.fromkeys(stale)) if not failed else (),
     )

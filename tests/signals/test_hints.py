@@ -410,3 +410,29 @@ def test_a_wrapper_swapped_for_another_keeps_the_command_it_runs() -> None:
     assert swapped == "Run `doas systemctl restart nginx`."
     pip = hint_terms("I use uv, not pip", "Run `pip install requests`.")
     assert swap_terms("Run `pip install requests`.", pip) == "Run uv to install requests."
+
+
+def test_the_command_right_before_not_y_is_what_replaces_y() -> None:
+    # "Arch" is where the user is; the command before "not apt" is what they run instead.
+    terms = hint_terms("I'm on Arch. `sudo pacman -S git`, not apt.", "Run `sudo apt install git`.")
+    assert ("apt", "pacman") in terms.swaps and ("apt", "Arch") not in terms.swaps
+
+
+@pytest.mark.parametrize(
+    ("hint", "rejected"),
+    [
+        ("it's in the AUR, I use yay for that. stop giving me snap stuff", "snap"),
+        ("there is no apt here, it's Arch", "apt"),
+        ("there's no sudo on this box", "sudo"),
+        ("I told you I use Arch. pacman -Ss, there is no apt-cache here", "apt-cache"),
+    ],
+)
+def test_what_the_user_says_is_not_there_is_rejected(hint: str, rejected: str) -> None:
+    assert rejected in hint_terms(hint, "Run `sudo apt install x`.").rejected
+
+
+def test_a_tool_the_user_says_they_use_is_named_before_the_end_of_their_words() -> None:
+    # the last words of the hint ("apt stuff") are what the user turns away from
+    terms = hint_terms("it's in the AUR, I use yay for that. stop giving me snap and apt stuff",
+                       "Run `sudo apt install spotify`.")
+    assert terms.named == "yay"
