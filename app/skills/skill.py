@@ -145,7 +145,9 @@ def compose_body(lesson: str, anti_pattern: str, example: str) -> str:
 def body_sections(body: str) -> dict[str, str]:
     """Map each heading (lowercased) to the text under it; text before any heading is ``""``."""
     sections: dict[str, str] = {}
-    matches = list(_HEADING.finditer(body))
+    # A heading inside code is a comment ("# Delete a file" in a worked reply's bash): an odd
+    # number of fences before it, even one opened mid-line ("Using trash-put: ```bash").
+    matches = [m for m in _HEADING.finditer(body) if body.count("```", 0, m.start()) % 2 == 0]
     preface = body[: matches[0].start()] if matches else body
     if preface.strip():
         sections[""] = preface.strip()

@@ -107,3 +107,16 @@ def test_render_is_parseable_by_plain_yaml() -> None:
     skill = Skill(name="a", description='Quotes " and: colons', body="x\n")
     front = render_skill(skill).split("---\n")[1]
     assert yaml.safe_load(front)["description"] == 'Quotes " and: colons'
+
+
+def test_a_comment_in_an_example_s_code_is_no_heading() -> None:
+    # "# Delete a file" in a worked reply's bash block ended the Example section there: the
+    # skill kept "```bash" with nothing after it as its example, and the model copied that.
+    answers = [
+        "Run this:\n\n```bash\n# Delete a file\ntrash-put file.txt\n```\n\nIt can be restored.",
+        "Using trash-put: ```bash\n# every .log file\ntrash-put *.log\n```",
+    ]
+    example = "\n\n".join(f"Request: q{i}\n\nAnswer: {a}" for i, a in enumerate(answers))
+    skill = Skill(name="x", description="d", body=compose_body("Use trash-put.", "rm", example))
+    assert skill.examples == [("q0", answers[0]), ("q1", answers[1])]
+    assert set(body_sections(skill.body)) == {"lesson", "anti-pattern", "example"}
