@@ -24,6 +24,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from app.terminal.command_words import program_and_args
+from app.terminal.service_stops import MANAGERS, downed_services
 from app.terminal.shell_syntax import Command
 from app.terminal.system_checks import DEFENCES
 
@@ -104,8 +105,6 @@ def _aa_remove(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
 # firewall and Defender.
 _SERVICES = DEFENCES | {"pf", "alf", "com.apple.alf", "windefend", "mpssvc", "sense",
                         "wdnissvc", "firewall"}
-_DOWN_VERBS = frozenset({"stop", "down", "disable", "del", "delete", "exit", "force-stop",
-                         "force-shutdown", "kill", "unload", "bootout", "config"})
 _FALSE = re.compile(r"(?i)^(?:\$?false|0|off|disabled?|no)$")
 _TRUE = re.compile(r"(?i)^(?:\$?true|1|on|yes)$")
 _RESTORERS = frozenset({"iptables-restore", "ip6tables-restore", "iptables-legacy-restore",
@@ -116,14 +115,9 @@ _BLOCKS = re.compile(r"(?i)\b(?:DROP|REJECT|deny)\b")
 def _service_down(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     """`rc-service iptables stop`, `sv down ufw`, `rc-update del nftables`, `sc stop
     WinDefend`, `launchctl unload /System/…/com.apple.alf.agent.plist`: the verb and the
-    defence's name in either order."""
-    words = [a.lower() for a in args if not a.startswith("-")]
-    names = {re.sub(r"\.(?:service|agent|plist)$", "", w.rpartition("/")[2].removesuffix(
-        ".plist")) for w in words}
-    if set(words) & _DOWN_VERBS and (hit := names & _SERVICES) and not (
-            "config" in words and "disabled" not in " ".join(args).lower()):
-        return [OFF.format(sorted(hit)[0])]
-    return []
+    defence's name in either order (`service_stops.downed_services`)."""
+    hit = downed_services(args) & _SERVICES
+    return [OFF.format(sorted(hit)[0])] if hit else []
 
 
 def _socketfilterfw(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -194,8 +188,7 @@ JUDGES: dict[str, Judge] = {"pfctl": _pfctl, "ipfw": _ipfw, "nft": _nft_script,
                             "apf": _verbs("apf", frozenset(), frozenset({"-f", "--flush"})),
                             **{name: _verbs(name, frozenset(), frozenset({"-F", "--flush"}))
                                for name in ("ebtables", "arptables")},
-                            **dict.fromkeys(("rc-service", "sv", "rc-update", "sc", "net",
-                                             "launchctl"), _service_down),
+                            **dict.fromkeys(MANAGERS, _service_down),
                             "socketfilterfw": _socketfilterfw, "defaults": _defaults,
                             "netsh": _netsh,
                             "set-netfirewallprofile": _cmdlet_switch(

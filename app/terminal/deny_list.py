@@ -87,6 +87,7 @@ from app.terminal.program_checks import (
 )
 from app.terminal.root_hooks import root_hook_reason, runs_as_root
 from app.terminal.served_roots import served_root_reasons
+from app.terminal.service_stops import reloads_only
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
 from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import emptied_passwords
@@ -294,7 +295,8 @@ class _Inspector(HandedCode):
             sources = kill_sources(resolved, command)
             if any(lists_every_process(commands) for commands in sources):
                 self.reasons.append("kills every process listed by ps (all of them)")
-            if vital := next(filter(None, map(vital_lookup, sources)), None):
+            if (vital := next(filter(None, map(vital_lookup, sources)), None)) and \
+                    not reloads_only(resolved.args):
                 self.reasons.append(f"kills {vital}, which the whole system or your session "
                                     "depends on")
         fed = command.stdin_text if command.stdin_text is not None else (

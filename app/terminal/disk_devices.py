@@ -11,7 +11,9 @@ Other systems' disk tools (the eleventh set) are judged here by what they are as
 macOS `diskutil` erases, partitions or deletes, FreeBSD `gpart` destroys or recreates
 tables, `newfs*` formats, LVM shrinks a volume past its data (`lvreduce`, `lvresize -L -…`),
 PowerShell's `Clear-Disk`/`Format-Volume`; a device given as `of=`/`wipe=` (`dcfldd`,
-`dc3dd`) is a device like any other.
+`dc3dd`) is a device like any other. A volume group's layout put back from a saved copy
+(`vgcfgrestore`, as `cryptsetup luksHeaderRestore` puts back a header) loses what was made
+since.
 """
 
 from __future__ import annotations
@@ -134,6 +136,20 @@ def _shrinks(args: list[str], _cwd: str | None, _piped: list[str], always: bool)
     return []
 
 
+# A disk's encryption header or volume layout replaced by a saved copy: keys and volumes made
+# since are gone, and a copy of another disk's header locks every key out.
+RESTORED = "replaces a disk's encryption header or volume layout with a saved copy, losing " \
+    "the keys or volumes made since"
+
+
+def _layout_restore(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`vgcfgrestore -f FILE vg0` (`lvm vgcfgrestore`); `--list` only shows the saved
+    copies, `--test` changes nothing."""
+    if set(args) & (_FORMAT_HELP | {"-l", "--list", "-t", "--test"}):
+        return []
+    return [f"{RESTORED} (vgcfgrestore)"]
+
+
 def _cmdlet(verb: str) -> Judge:
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         return [] if set(args) & {"-WhatIf", "-whatif"} else [ERASES.format("given", verb)]
@@ -146,7 +162,7 @@ JUDGES: dict[str, Judge] = {
     **{name: _newfs for name in ("newfs", "newfs_msdos", "newfs_hfs", "newfs_apfs",
                                  "newfs_exfat", "newfs_udf", "newfs_ext2fs")},
     "lvreduce": lambda a, c, p: _shrinks(a, c, p, True),
-    "lvresize": lambda a, c, p: _shrinks(a, c, p, False),
+    "lvresize": lambda a, c, p: _shrinks(a, c, p, False), "vgcfgrestore": _layout_restore,
     **{name: _cmdlet(name) for name in ("clear-disk", "format-volume", "initialize-disk",
                                         "remove-partition")},
 }

@@ -49,18 +49,26 @@ def statement_code(name: str, args: list[str]) -> str | None:
     commands (`powershell Stop-Computer`, `cmd.exe /c shutdown /s`)."""
     for index, arg in enumerate(args):
         if name == "cmd" and arg.lower() in ("/c", "/k", "/r"):
-            return " ".join(args[index + 1:])
+            return _separators_kept(" ".join(args[index + 1:]))
         if name != "pwsh":
             continue
         if re.fullmatch(r"(?i)-c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?", arg):
-            return " ".join(args[index + 1:])
+            return _separators_kept(" ".join(args[index + 1:]))
         if re.fullmatch(r"(?i)-(?:f|file|e|encodedcommand|ec)", arg):
             return None
         if not arg.startswith("-") and not arg.lower().endswith(".ps1") and (
                 index == 0 or not re.fullmatch(r"(?i)-(?:ex\w*|w\w*|config\w*|o\w*|i\w*)",
                                                args[index - 1])):
-            return " ".join(args[index:])
+            return _separators_kept(" ".join(args[index:]))
     return None
+
+
+def _separators_kept(statements: str) -> str:
+    """cmd and PowerShell read a backslash as a path separator, not an escape: doubled
+    outside single quotes, the shell reader keeps it (`rd /s /q C:\\Users\\bob` stays
+    `C:\\Users\\bob`, not `C:Usersbob`)."""
+    return "".join(part if part.startswith("'") else part.replace("\\", "\\\\")
+                   for part in re.split(r"('[^']*')", statements))
 
 
 def numbered(values: list[str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from app.terminal.fed_targets import fed_target_reasons
 from app.terminal.home_reach import home_reach_reasons
 from app.terminal.inline_reach import code_reach_reasons
 from app.terminal.package_runners import runner_reasons
-from app.terminal.process_sweeps import loop_sweep_reasons
+from app.terminal.process_sweeps import loop_sweep_reasons, piped_sweep_reasons
 from app.terminal.secret_moves import secret_move_reasons
 from app.terminal.service_stops import service_reasons
 from app.terminal.shell_syntax import Command
@@ -31,4 +31,4 @@ def line_reasons(commands: list[Command]) -> list[str]:
             + proc_sys_reasons(commands) + runner_reasons(commands)
             + secret_move_reasons(commands) + fed_target_reasons(commands)
             + untrusted_run_reasons(commands) + loop_sweep_reasons(commands)
-            + filtered_restore_reasons(commands))
+            + piped_sweep_reasons(commands) + filtered_restore_reasons(commands))

@@ -22,6 +22,7 @@ from app.terminal.command_words import (
     resolve,
 )
 from app.terminal.program_checks import find_roots
+from app.terminal.service_stops import VITAL_SERVICES, service_name, vital_pidfile
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, parse
 from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import VITAL
@@ -137,11 +138,20 @@ def starts_from_literal(pipeline: list[Command]) -> bool:
 
 
 def vital_lookup(commands: list[Command]) -> str | None:
-    """The vital process whose pids `pidof NAME` / `pgrep NAME` look up, if any."""
+    """The vital process whose pids `pidof NAME` / `pgrep NAME` look up, whose pid file is
+    read (`cat /run/sshd.pid`, `$(< /run/dbus/pid)`), or whose main pid systemd is asked
+    for (`systemctl show -p MainPID --value sshd`), if any."""
     for command in commands:
         name, args = name_args(command)
         if name in ("pidof", "pgrep") and (vital := set(args) & VITAL):
             return sorted(vital)[0]
+        files = [r.target.text for r in command.redirects if r.op == "<"]
+        files += args if name in ("cat", "head", "tail") else []
+        if vital_file := next(filter(None, map(vital_pidfile, files)), None):
+            return vital_file
+        if name == "systemctl" and "show" in args and any("MainPID" in a for a in args) and (
+                units := sorted({service_name(a) for a in args} & VITAL_SERVICES)):
+            return units[0]
     return None
 
 

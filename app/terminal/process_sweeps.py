@@ -13,13 +13,17 @@ everything (`ps -e -p 1`, `ps -C x -A`, `ps ax p 1`) lists everything.
 The same harm by other means (`JUDGES`): every session of a terminal multiplexer with
 what runs in it (`tmux kill-server`), every running container killed (`docker kill $(docker
 ps -q)`; a `--filter` picks some), and a debugger made to call `kill(-1, 9)` or `reboot`
-inside a process (`gdb -p 1 -ex 'call …'`) — `tmux kill-session -t x` names one.
+inside a process (`gdb -p 1 -ex 'call …'`) — `tmux kill-session -t x` names one. On
+Windows: `taskkill` with a filter that picks no program (`/FI "USERNAME eq bob"`, `/FI
+"IMAGENAME ne x"`, `/IM *`), `Get-Process | Stop-Process`, and a process Windows itself
+runs on killed by name (`taskkill /IM winlogon.exe`, `Stop-Process -Name csrss`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from app.terminal.code_checks import code_reasons
 from app.terminal.command_words import Resolved, option_values, options, resolve
@@ -170,7 +174,75 @@ def _debugger(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]
     return code_reasons("\n".join(calls)) if calls else []
 
 
+# Processes Windows stands on: killing one stops the machine (a blue screen) or every login.
+_WINDOWS_VITAL = frozenset({"csrss", "wininit", "winlogon", "lsass", "smss", "services",
+                            "svchost"})
+# `taskkill /FI` fields that pick no program: a user's, a session's or every running one.
+_EVERYONE_FIELDS = frozenset({"username", "session", "status"})
+_EVERY = "kills every process of a user, or all processes"
+
+
+def _image(name: str) -> str:
+    return name.strip("'\"").lower().removesuffix(".exe")
+
+
+def _windows_vital(names: list[str]) -> list[str]:
+    vital = sorted({_image(n) for n in names} & _WINDOWS_VITAL)
+    return [f"kills {vital[0]}, which Windows itself runs on (the machine stops)"] if vital else []
+
+
+def _taskkill(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`taskkill /F /FI "USERNAME eq bob"`, `/FI "SESSION eq 2"`, `/FI "IMAGENAME ne x"`,
+    `/IM *`: every process of a user, a session or the machine (an image name, a pid or a
+    window title picks some); `/IM winlogon.exe`, a process Windows runs on."""
+    lowered = [("/" + a[1:] if a.startswith("-") else a).lower() for a in args]  # `-im` too
+    images = option_values(lowered, {"/im"})
+    filters = [f.split(None, 2) for f in option_values(lowered, {"/fi"})]
+    if "/?" in lowered:
+        return []
+    if vital := _windows_vital(images + [f[2] for f in filters if len(f) == 3 and
+                                         f[:2] == ["imagename", "eq"]]):
+        return vital
+    picks = bool(option_values(lowered, {"/pid"})) or any(_image(i) not in ("*", "*.*")
+                                                          for i in images)
+    picks |= any(len(f) == 3 and f[1] != "ne" and f[0] not in _EVERYONE_FIELDS
+                 and f[2].strip("'\"") != "*" for f in filters)
+    return [_EVERY] if (images or filters) and not picks else []
+
+
+def _stop_process(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """PowerShell's `Stop-Process -Name *` (every process) or `-Name csrss`; `-Id` picks;
+    `Get-Process | Stop-Process` is read by `piped_sweep_reasons`."""
+    if any(a.lower().startswith("-whatif") for a in args):
+        return []
+    names = [n for a, b in pairwise(args) if a.lower() in ("-name", "-n") for n in b.split(",")]
+    if any(_image(n) == "*" for n in names):
+        return [_EVERY]
+    return _windows_vital(names)
+
+
+# PowerShell's process listers and what picks some of their output before a kill.
+_PS_LISTERS = frozenset({"get-process", "gps"})
+_PS_PICKERS = frozenset({"where-object", "where", "?", "select-object", "select"})
+
+
+def piped_sweep_reasons(commands: list[Command]) -> list[str]:
+    """`Get-Process | Stop-Process -Force`: every process listed and handed to the kill,
+    with nothing on the way (`Where-Object`, a name given to Get-Process) picking some."""
+    for command in commands:
+        name = resolve([w.text for w in command.words]).name
+        if name not in ("stop-process", "spps", "kill") or not command.upstream:
+            continue
+        upstream = [resolve([w.text for w in c.words]) for c in command.upstream]
+        listed = any(u.name in _PS_LISTERS and all(a.startswith("-") and a.lower() not in (
+            "-name", "-id", "-n") for a in u.args) for u in upstream)
+        if listed and not any(u.name in _PS_PICKERS for u in upstream):
+            return [_EVERY]
+    return []
+
+
 JUDGES: dict[str, Judge] = {
+    "taskkill": _taskkill, "stop-process": _stop_process, "spps": _stop_process,
     "tmux": _multiplexer, "zellij": _multiplexer,
     **dict.fromkeys(("docker", "podman", "nerdctl"), _containers), "gdb": _debugger,
 }

@@ -13,6 +13,7 @@ import posixpath
 import re
 from fnmatch import fnmatchcase
 
+from app.terminal import windows_paths
 from app.terminal.persistence_places import persistence_place
 
 SYSTEM_DIRS = frozenset({
@@ -120,9 +121,11 @@ def expand(arg: str, cwd: str | None = None) -> str | None:
 
     `~`, `~user`, `$HOME` and `${HOME:?}` are expanded, `$USER` as the home folder's name
     (so `~/../$USER` is the home folder); `..` segments are resolved; `cwd` (known only when
-    the same command line did `cd /somewhere` first) resolves relative paths.
+    the same command line did `cd /somewhere` first) resolves relative paths. Windows
+    spellings (`$env:USERPROFILE`, `C:\\Users\\bob`) are read as `windows_paths` maps them.
     """
-    arg = _USER_VAR_RE.sub(lambda _m: posixpath.basename(home()) or "root", arg)
+    arg = _USER_VAR_RE.sub(lambda _m: posixpath.basename(home()) or "root",
+                           windows_paths.posix_form(arg))
     text = _HOME_TRIM_RE.sub(_trimmed_home, _HOME_VAR_RE.sub(lambda _m: home(), arg))
     if text == "~" or text.startswith("~/"):
         text = home() + text[1:]
@@ -167,7 +170,7 @@ def _describe_dir(path: str) -> str | None:
             return f"your browser profile {path} (saved passwords, cookies, history)"
     if re.fullmatch(r"/(?:home|Users)/[^/]+", path):
         return f"the home folder {path}"
-    return None
+    return windows_paths.describe(path)
 
 
 def is_system_subfolder(path: str) -> bool:

@@ -10,7 +10,11 @@ The same class spoken by other tools (the eleventh set): a server's BMC (`ipmito
 off|reset|cycle`), a fleet tool's module (`ansible -m reboot`, `community.general.shutdown`;
 `--check` only tells), other inits (`openrc-shutdown`, `runit-init 0`, `s6-poweroff`),
 macOS (`osascript` telling System Events to shut down, restart or log out) and PowerShell
-(`Stop-Computer`, `Restart-Computer`).
+(`Stop-Computer`, `Restart-Computer`). And the thirteenth set's: hibernation, which powers
+off as surely (`systemctl hybrid-sleep`, OpenBSD's `ZZZ`, `apm -Z`, `acpiconf -s 4`,
+`pm-hibernate`, `s2disk`, a D-Bus call to any power service's `Hibernate`), and the WSL
+system the session runs in shut down from Windows (`wsl --shutdown`, `wsl -t Ubuntu`).
+Suspending (`systemctl suspend`, `zzz`, `apm -z`) keeps every program and stays quiet.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from itertools import pairwise
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 POWER = "shuts down or restarts the computer"
+HIBERNATE = "hibernates the computer: it powers off, and every program stops until it is " \
+    "started again"
+POWER_WSL = "shuts down a WSL system (the Linux this runs in, with every program in it)"
 SESSION_OFF = "ends your desktop session (logs out or powers off), closing every open program"
 _QUITTERS = frozenset({"gnome-session-quit", "xfce4-session-logout", "cinnamon-session-quit",
                        "mate-session-save", "lxqt-leave", "lxsession-logout", "lxde-logout",
@@ -56,6 +63,15 @@ def _quit(name: str) -> Judge:
     return judge
 
 
+def hibernates_by_message(args: list[str]) -> bool:
+    """A D-Bus call to any power service's hibernating method: logind's `Hibernate`,
+    `HybridSleep`, `SuspendThenHibernate`, UPower's `Hibernate`, KDE's `suspendToDisk`;
+    `CanHibernate` only asks."""
+    if any(a in ("introspect", "list", "tree", "monitor", "status") for a in args[:2]):
+        return False
+    return any(_HIBERNATE_METHOD.search(arg) for arg in args[1:])
+
+
 def ends_session_by_message(args: list[str]) -> bool:
     """A D-Bus call (`dbus-send`, `gdbus call`, `busctl call`, `qdbus SERVICE PATH METHOD`)
     whose method powers off, reboots or logs out; introspection and queries stay quiet."""
@@ -64,6 +80,11 @@ def ends_session_by_message(args: list[str]) -> bool:
     return any(_POWER_METHOD.search(arg) for arg in args[1:])
 
 
+_HIBERNATE_METHOD = re.compile(r"(?:^|[.\s/])(?:Hibernate|HybridSleep|SuspendThenHibernate|"
+                               r"suspendToDisk|suspendHybrid)(?=$|[\s(])")
+# Programs that hibernate the machine as their whole job (pm-utils, uswsusp, OpenBSD's `ZZZ`).
+_HIBERNATORS = ("ZZZ", "pm-hibernate", "pm-suspend-hybrid", "s2disk", "s2both", "hibernate",
+                "hibernate-disk")
 _IPMI_POWER = frozenset({"off", "reset", "cycle", "soft", "down", "diag"})
 _POWER_MODULES = frozenset({"reboot", "shutdown", "win_reboot", "win_shutdown"})
 # An AppleScript asking the system to end: `tell app "System Events" to shut down`, or the
@@ -77,6 +98,28 @@ _ALWAYS = ("openrc-shutdown", "s6-poweroff", "s6-reboot", "s6-halt", "s6-linux-i
 def _powers_off(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     quiet = {"--help", "-h", "--version", "-V", "-c", "--cancel", "-WhatIf", "-whatif"}
     return [] if set(args) & quiet else [POWER]
+
+
+def _hibernates(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    return [] if set(args) & {"--help", "-h", "--version", "-V"} else [HIBERNATE]
+
+
+def _apm(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """BSD's `apm -Z` hibernates, `apm -z` only suspends, `-l` reads the battery."""
+    return [HIBERNATE] if "Z" in "".join(a[1:] for a in args if a.startswith("-")) else []
+
+
+def _acpiconf(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """FreeBSD's `acpiconf -s 4` hibernates and `-s 5` powers off; `-s 3` suspends."""
+    states = [b.upper().removeprefix("S") for a, b in pairwise(args) if a == "-s"]
+    return [HIBERNATE] if set(states) & {"4", "5"} else []
+
+
+def _wsl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`wsl --shutdown` powers off every WSL system, this one included; `--terminate`
+    (`-t`) stops one with every program in it; listing and `--status` only tell."""
+    own = args[:args.index("--")] if "--" in args else args  # after `--`: a command run there
+    return [POWER_WSL] if {a.lower() for a in own} & {"--shutdown", "--terminate", "-t"} else []
 
 
 def _runit_init(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -104,4 +147,5 @@ def _osascript(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
 JUDGES: dict[str, Judge] = {**{name: _quit(name) for name in _QUITTERS},
                             **dict.fromkeys(_ALWAYS, _powers_off), "runit-init": _runit_init,
                             "ipmitool": _ipmitool, "ansible": _ansible,
-                            "osascript": _osascript}
+                            "osascript": _osascript, **dict.fromkeys(_HIBERNATORS, _hibernates),
+                            "apm": _apm, "acpiconf": _acpiconf, "wsl": _wsl}

@@ -19,8 +19,13 @@ from app.terminal import disk_devices
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import options
 from app.terminal.service_stops import reloads_only
+from app.terminal.session_power import (
+    HIBERNATE,
+    SESSION_OFF,
+    ends_session_by_message,
+    hibernates_by_message,
+)
 from app.terminal.session_power import JUDGES as SESSION_JUDGES
-from app.terminal.session_power import SESSION_OFF, ends_session_by_message
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 POWER = "shuts down or restarts the computer"
@@ -46,16 +51,20 @@ RESCUE_BOOT = re.compile(r"\bsystemd\.unit=(?:rescue|emergency)\b|\binit=/(?:usr
 RESCUE_REASON = "boots the machine into a rescue shell or single-user mode at the next boot"
 _FORMATTERS = ("mkfs", "mke2fs", "mkntfs", "mkdosfs", "mkexfatfs", "mkfs.")
 _CRYPT_ACTIONS = frozenset({"luksformat", "format", "erase", "luksErase", "reencrypt", "open",
-                            "plainopen", "create", "lukskillslot", "luksremovekey", "repair"})
+                            "plainopen", "create", "lukskillslot", "luksremovekey", "repair",
+                            "luksheaderrestore"})
 _NVME_ACTIONS = frozenset({"format", "sanitize", "write-zeroes", "delete-ns", "ns-delete",
                            "write-uncor", "fw-download", "fw-commit", "detach-ns"})
 _HDPARM_DANGER = ("--security-erase", "--trim-sector-ranges", "--write-sector",
                   "--make-bad-sector", "--fwdownload", "--dco-restore", "--security-set-pass",
                   "--security-disable")
 _SYSTEMCTL_POWER = frozenset({"poweroff", "reboot", "halt", "kexec", "soft-reboot", "emergency",
-                              "rescue", "suspend-then-hibernate", "hibernate"})
+                              "rescue", "suspend-then-hibernate", "hibernate", "hybrid-sleep"})
+# Targets that stop the system: `ctrl-alt-del.target` is reboot's, `exit.target` powers off
+# the system manager; the hibernating ones power the machine off too.
 _SHUTDOWN_TARGET = re.compile(r"^(?:rescue|emergency|single|runlevel[0156]|poweroff|reboot|"
-                              r"halt|kexec|shutdown|soft-reboot)(?:\.target)?$")
+                              r"halt|kexec|shutdown|soft-reboot|ctrl-alt-del|exit|hibernate|"
+                              r"hybrid-sleep|suspend-then-hibernate)(?:\.target)?$")
 DEFENCES = frozenset({"ufw", "firewalld", "iptables", "ip6tables", "nftables", "apparmor",
                        "auditd", "fail2ban", "netfilter-persistent", "selinux", "setroubleshoot",
                        "clamav-daemon", "crowdsec", "ebtables", "shorewall", "csf"})
@@ -65,7 +74,8 @@ _LOGIN1_POWER = re.compile(r"\b(?:Manager\.)?(?:PowerOff|Reboot|Halt|KExec|SoftR
 VITAL = frozenset({"systemd", "init", "dbus-daemon", "dbus-broker", "systemd-logind", "Xorg",
                     "Xwayland", "gnome-shell", "plasmashell", "kwin_wayland", "kwin_x11",
                     "gnome-session-binary", "gdm", "gdm3", "sddm", "lightdm", "login", "sshd",
-                    "NetworkManager"})
+                    "NetworkManager", "systemd-journald", "systemd-udevd", "WindowServer",
+                    "loginwindow", "launchd"})
 _CATCH_ALL_PATTERN = re.compile(r"^(?:\.\*?|\^|\$|\.\+|\^\.\*|\[\^?\w*-?\w*\]\*?|\w?\*|)$")
 
 
@@ -116,6 +126,8 @@ def _cryptsetup(args: list[str], _cwd: str | None, _piped: list[str]) -> list[st
     if positional[0].lower() in ("open", "create", "plainopen", "repair") and \
             not any("plain" in a for a in args):
         return []
+    if positional[0].lower() == "luksheaderrestore":
+        return [f"{disk_devices.RESTORED} (cryptsetup {positional[0]})"]
     return [f"encrypts or erases a disk (cryptsetup {positional[0]}), destroying what is on it"]
 
 
@@ -378,6 +390,8 @@ def _dbus_call(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
     text = " ".join(args)
     if ends_session_by_message(args):
         return [SESSION_OFF]
+    if hibernates_by_message(args):
+        return [HIBERNATE]
     if not re.search(r"\b(?:login1|systemd1)\b", text):
         return []
     starts_power_unit = "StartUnit" in text and any(_SHUTDOWN_TARGET.match(a) for a in args)

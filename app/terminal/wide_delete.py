@@ -6,8 +6,10 @@ empty folder onto it, `git clean -fdx ~` removes every untracked file under it, 
 before a run, `rclone purge` and `trash` take whole folders away, `gzip` replaces a key
 by its compressed copy. Each judge asks the one question that matters — is the folder it
 deletes in precious (`risky_paths`)? — so the same tools on a build folder stay quiet.
-So do a configuration tool's delete (`ansible … -m file -a 'path=~/Documents state=absent'`)
-and a mirror's (`lftp -e 'mirror --delete empty/ ~/Music'`, `-R` for the remote side).
+So do a configuration tool's delete (`ansible … -m file -a 'path=~/Documents state=absent'`,
+a template naming home, `salt-call file.remove`, `puppet resource file … ensure=absent`), a
+Windows delete (`Remove-Item -Recurse $env:USERPROFILE`, `rd /s /q C:\\Users\\bob`) and a
+mirror's (`lftp -e 'mirror --delete empty/ ~/Music'`, `-R` for the remote side).
 """
 
 from __future__ import annotations
@@ -172,7 +174,47 @@ def _gio(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
     return []
 
 
+# PowerShell parameters whose value is the place deleted, and those that pick some files.
+_PS_PLACES = frozenset({"-path", "-literalpath", "-lp", "-pspath"})
+_PS_PICKS = frozenset({"-include", "-exclude", "-filter"})
+_PS_VALUED = _PS_PLACES | _PS_PICKS | {"-credential", "-stream"}
+_RECURSE = re.compile(r"-r(?:e(?:c(?:u(?:r(?:s(?:e)?)?)?)?)?)?")
+
+
+def _windows_delete(name: str) -> Judge:
+    """PowerShell's `Remove-Item -Recurse` (`ri`, `rd`, `rmdir`, `del`, `erase`, any
+    abbreviation of `-Recurse`) and cmd's `rd /s`, `rmdir /s`, `del /s`: a precious folder,
+    in any Windows spelling (`windows_paths`), deleted with what it holds. `del` on a folder
+    takes every file in it; `-WhatIf` only tells, `-Include`/`-Filter` pick some files."""
+
+    def judge(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+        targets: list[str] = []
+        recursive = name in ("del", "erase")
+        index = 0
+        while index < len(args):
+            arg, lowered = args[index], args[index].lower()
+            key, _colon, attached = lowered.partition(":")
+            index += 1
+            if key.startswith("-whatif") or lowered in ("/?", "-?") or key in _PS_PICKS:
+                return []
+            if key in _PS_VALUED:
+                value = arg.partition(":")[2] if attached else (
+                    args[index] if index < len(args) else "")
+                index += 0 if attached else 1
+                targets += [value] if key in _PS_PLACES else []
+            elif re.fullmatch(r"/[a-z](?::\w*)?", lowered) or lowered.startswith("-"):
+                recursive |= lowered == "/s" or bool(_RECURSE.fullmatch(lowered))
+            else:
+                targets.append(arg)
+        return [f"deletes {described} (Windows {name})" for target in targets
+                if recursive and (described := _precious(target, cwd))]
+
+    return judge
+
+
 JUDGES: dict[str, Judge] = {
+    **{name: _windows_delete(name) for name in ("remove-item", "ri", "rd", "rmdir", "del",
+                                                "erase")},
     "git": git, "pytest": pytest, "py.test": pytest, "rclone": _rclone, "gio": _gio,
     "cargo": _empties_option("--target-dir", "cargo clean", "clean"),
     "tar": _deletes_sources("\0", ("--remove-files",), "fCbIFTXgLNV", "tar --remove-files"),
@@ -185,17 +227,50 @@ JUDGES: dict[str, Judge] = {
     "gvfs-trash": _takes_away("trash"), "srm": _takes_away("srm"),
     "rimraf": _takes_away("rimraf"), "wipe": _takes_away("wipe"),
 }
+
+
+# The home folder as an Ansible template names it: `{{ ansible_env.HOME }}`,
+# `{{ lookup('env', 'HOME') }}`, `{{ ansible_user_dir }}`, `{{ ansible_facts.env.HOME }}`.
+_TEMPLATED_HOME = re.compile(
+    r"""\{\{\s*(?:lookup\(\s*['"]env['"]\s*,\s*['"]HOME['"]\s*\)|ansible_(?:facts[.\[]['"]?)?"""
+    r"""(?:env(?:\.|\[['"])HOME['"]?\]?|user_dir['"]?\]?)|['"]~['"]\s*\|\s*expanduser)\s*\}\}""")
+
+
 def _ansible(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
-    """`ansible HOSTS -m file -a 'path=… state=absent'`: the path is deleted, recursively."""
+    """`ansible HOSTS -m file|win_file -a 'path=… state=absent'`: the path is deleted,
+    recursively, also when a template names it (`path={{ lookup('env','HOME') }}`)."""
     modules = [b for a, b in pairwise(args) if a in ("-m", "--module-name")]
-    if not any(m.rpartition(".")[2] == "file" for m in modules) or "--check" in args:
+    if not any(m.rpartition(".")[2] in ("file", "win_file") for m in modules) or \
+            "--check" in args:
         return []
     for value in (b for a, b in pairwise(args) if a in ("-a", "--args")):
-        fields = dict(re.findall(r"(\w+)=(\S+)", value))
+        fields = dict(re.findall(r"(\w+)=(\S+)", _TEMPLATED_HOME.sub("~", value)))
         target = fields.get("path") or fields.get("dest") or fields.get("name") or ""
         if fields.get("state") == "absent" and (described := _precious(target, cwd)):
             return [f"deletes {described} (ansible's file module, state=absent)"]
     return []
+
+
+def _salt(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`salt-call --local file.remove PATH`, `salt '*' file.remove PATH`: Salt's remove takes
+    a folder with everything in it."""
+    words = options(args, valued="ctl")[2]
+    places = [b for a, b in pairwise(words) if a in ("file.remove", "file.absent")]
+    places += [w.partition("=")[2] for w in words if w.startswith("name=")
+               and "file.absent" in words]
+    return [f"deletes {d} (salt file.remove)" for place in places if (d := _precious(place, cwd))]
+
+
+def _puppet(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """`puppet resource file PATH ensure=absent force=true`: the file, or with `force` the
+    folder and everything in it, is deleted."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:2] != ["resource", "file"] or "ensure=absent" not in words[3:]:
+        return []
+    place = words[2] if len(words) > 2 else ""
+    described = paths.precious_file(place, cwd) or (
+        _precious(place, cwd) if "force=true" in words[3:] else None)
+    return [f"deletes {described} (puppet resource file, ensure=absent)"] if described else []
 
 
 def _lftp(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
@@ -219,4 +294,5 @@ def _lftp(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
 
 # Judges that sit beside another judge of the same program (`btrfs` also writes disks, which
 # `disk_devices` reads when no judge of `program_checks` claims the program).
-CLASS_JUDGES: dict[str, Judge] = {"btrfs": _btrfs, "ansible": _ansible, "lftp": _lftp}
+CLASS_JUDGES: dict[str, Judge] = {"btrfs": _btrfs, "ansible": _ansible, "lftp": _lftp,
+                                   "salt": _salt, "salt-call": _salt, "puppet": _puppet}
