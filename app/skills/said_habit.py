@@ -192,6 +192,23 @@ def _bears(answer: str, shared: set[str], swaps: tuple[tuple[str, str], ...]) ->
     return bool(shown & (shared - rejected)) and not shown & rejected
 
 
+def _shows_own_code(
+    answer: str, directive: Directive | None, swaps: tuple[tuple[str, str], ...]
+) -> bool:
+    """Whether a checked reply holds the code its own correction showed, and nothing the
+    habit turns away from. Words that describe a reply's shape ("long options", "spell the
+    flags out") are not in the replies that follow them (`ls --all`): such a habit is shown
+    by the code each correction gave, not by its words. A correction without code proves
+    nothing this way ("wrong distro, mine is Tumbleweed" passed `sudo apt-get install`)."""
+    if directive is None:
+        return False
+    wish = hint_terms(directive.hint, directive.original)
+    rejected = {t for old, _ in swaps for t in terms(old)}
+    return bool(wish.literal or wish.wanted) and follows(answer, wish) and not (
+        terms(answer) & rejected
+    )
+
+
 def said_line(hint: str) -> str:
     """The user's words as a lesson line: without the opener, one sentence-like line."""
     return sentence(clip(" ".join(_OPENER.sub("", hint.strip()).split()), LINE_CHARS))
@@ -211,7 +228,9 @@ def compose(
     lines = list(dict.fromkeys(filter(None, (said_line(d.hint) for d in directives[::-1]))))
     shared = key(directives)
     swaps = habit_swaps(directives, shared)
-    pairs = {q: a for q, a in examples if _bears(a, shared, swaps)}
+    own = {clip(d.request, 200): d for d in directives}
+    pairs = {q: a for q, a in examples
+             if _bears(a, shared, swaps) or _shows_own_code(a, own.get(q), swaps)}
     for d in directives:
         reply = worked_reply(d, swaps)
         if reply is not None and clip(d.request, 200) not in pairs:

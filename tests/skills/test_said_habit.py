@@ -208,3 +208,21 @@ def test_words_with_no_reply_to_show_them_make_a_habit_once_a_checked_reply_come
     assert [s.name for s in skills] == [attached.name]  # the one-reply skills folded into it
     assert set(attached.origin_signals) == set(signals)
     assert dict(attached.examples) == {"How do I update everything?": reply}
+
+
+def test_words_about_a_reply_s_shape_keep_replies_that_show_their_own_code() -> None:
+    # "long" is what these words share, but no reply that follows them says it: each shows
+    # the long option its own correction gave.
+    said = [
+        ("How do I copy a folder?", "Run `cp -r src dst`.",
+         "use long option names please: `cp --recursive src dst`"),
+        ("How do I list hidden files?", "Run `ls -a`.", "long options! `ls --all`"),
+        ("How do I make nested folders?", "Run `mkdir -p a/b`.",
+         "again, long options: `mkdir --parents a/b`"),
+    ]
+    directives = [Directive("verbal_correction", q, a, hint=h, signal_ids=(i,))
+                  for i, (q, a, h) in enumerate(said, 1)]
+    checked = [("How do I copy a folder?", "Use `cp --recursive src dst` to copy it."),
+               ("How do I list hidden files?", "Run `ls -a` to list them.")]
+    skill = compose(None, directives, checked, 300, 500)
+    assert skill.examples == [checked[0]]
