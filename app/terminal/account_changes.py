@@ -14,7 +14,10 @@ The same class in other account stores (the eleventh set): Samba's null password
 (`smbpasswd -n`), macOS directory records (`dscl . -create /Users/x UniqueID 0`, a member
 appended to `/Groups/admin`, `dseditgroup -a … admin`, an empty `-passwd`), and a cluster's
 roles bound to everyone (`kubectl create clusterrolebinding … --group=system:anonymous`,
-`system:unauthenticated`, `system:authenticated`, every service account).
+`system:unauthenticated`, `system:authenticated`, every service account). And on other
+systems (the thirteenth set): FreeBSD's `pw groupmod wheel -m USER` (`pw usermod|useradd`
+read as usermod/useradd), Windows' `net localgroup administrators USER /add` and
+PowerShell's `Add-LocalGroupMember`/`Add-ADGroupMember` into an administrators' group.
 """
 
 from __future__ import annotations
@@ -231,10 +234,61 @@ def _kubectl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return []
 
 
+# Windows' groups whose members administer the machine or the whole domain.
+_WINDOWS_ADMINS = frozenset({"administrators", "domain admins", "enterprise admins",
+                             "schema admins"})
+
+
+def _pw(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    """FreeBSD's `pw groupmod GROUP -m|-M USERS` (or `pw group mod`), and `pw usermod|useradd`
+    read as `usermod`/`useradd` (`-G wheel`, `-o -u 0`)."""
+    words = [a for a in args if not a.startswith("-")]
+    if not words:
+        return []
+    split = words[0] in ("group", "user") and len(words) > 1  # `pw group mod`
+    verb = words[0] + words[1] if split else words[0]
+    rest = args[args.index(words[1 if split else 0]) + 1:]
+    if verb in ("groupmod", "groupadd"):
+        group = next((w for w in rest if not w.startswith("-")), "")
+        group = (option_values(rest, {"-n"}) or [group])[0]
+        members = [m for value in option_values(rest, {"-m", "-M"}) for m in value.split(",")]
+        return [reason for member in members for reason in _group_reasons(member, {group})][:1]
+    if verb in ("usermod", "useradd"):
+        return _useradd(rest, cwd, piped)
+    return []
+
+
+def _net(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """Windows' `net localgroup|group GROUP USER /add`."""
+    words = [a for a in args if not a.startswith("/")]
+    adds = any(a.lower() == "/add" for a in args)
+    if adds and len(words) >= 3 and words[0].lower() in ("localgroup", "group") and \
+            words[1].lower() in _WINDOWS_ADMINS:
+        return [f"makes {words[2]} an administrator (adds it to {words[1]})"]
+    return []
+
+
+def _group_cmdlet(group_flags: set[str], member_flags: set[str]) -> Judge:
+    """PowerShell's `Add-LocalGroupMember -Group G -Member U`, `Add-ADGroupMember -Identity G
+    -Members U` (parameter names in any case)."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        lowered = [a.lower() if a.startswith("-") else a for a in args]
+        groups = [g.lower() for g in option_values(lowered, group_flags)]
+        members = option_values(lowered, member_flags)
+        if set(groups) & _WINDOWS_ADMINS and members:
+            return [f"makes {members[0]} an administrator (adds it to {groups[0]})"]
+        return []
+
+    return judge
+
+
 JUDGES: dict[str, Judge] = {
     "usermod": _usermod, "useradd": _useradd, "adduser": _adduser, "gpasswd": _gpasswd,
     "groupmems": _groupmems,
     "groupmod": _group_id, "groupadd": _group_id, "userdel": _userdel, "deluser": _deluser,
     "chage": _chage, "chsh": _chsh, "passwd": _passwd, "smbpasswd": _smbpasswd,
-    "dscl": _dscl, "dseditgroup": _dseditgroup, "kubectl": _kubectl,
+    "dscl": _dscl, "dseditgroup": _dseditgroup, "kubectl": _kubectl, "pw": _pw, "net": _net,
+    "add-localgroupmember": _group_cmdlet({"-group", "-name", "-sid"}, {"-member"}),
+    "add-adgroupmember": _group_cmdlet({"-identity"}, {"-members"}),
 }

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from app.terminal import (
     account_changes,
+    cloud_grants,
     cloud_wiped,
     data_wiped,
+    database_grants,
     defence_settings,
     defences_off,
     disk_devices,
@@ -30,11 +32,12 @@ from app.terminal import (
     wide_delete,
 )
 
-_CLASSES = (account_changes.JUDGES, cloud_wiped.JUDGES, data_wiped.JUDGES,
-            defence_settings.JUDGES, defences_off.JUDGES, disk_devices.JUDGES,
-            firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES, hook_options.JUDGES,
-            package_sources.JUDGES, process_sweeps.JUDGES, remote_access.JUDGES,
-            remote_desktops.JUDGES, service_stops.JUDGES, stores_wiped.JUDGES,
+_CLASSES = (account_changes.JUDGES, cloud_grants.JUDGES, cloud_wiped.JUDGES, data_wiped.JUDGES,
+            database_grants.JUDGES, defence_settings.JUDGES, defences_off.JUDGES,
+            disk_devices.JUDGES, firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES,
+            hook_options.JUDGES, package_sources.JUDGES, process_sweeps.JUDGES,
+            remote_access.JUDGES, remote_desktops.JUDGES, service_stops.JUDGES,
+            stores_wiped.JUDGES,
             secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 
 

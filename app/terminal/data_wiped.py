@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 from app.terminal.cloud_wiped import positional, previews
 from app.terminal.command_words import SHELLS, resolve
+from app.terminal.database_grants import grant_reasons
 from app.terminal.shell_syntax import Command
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
@@ -244,12 +245,12 @@ def _deletes_listed(name: str, args: list[str], via_xargs: bool, upstream: list[
 def line_store_reasons(name: str, args: list[str], settings: list[str], via_xargs: bool,
                        command: Command, fed: str | None) -> list[str]:
     """What the line around a command adds: SQL a database client reads on its input (`echo
-    'DROP DATABASE x' | mysql`), statements built from the catalog by another client and
-    piped in, `RAILS_ENV=production` before the task, and IDs taken from the tool's own
-    listing (`… list | xargs … delete`)."""
+    'DROP DATABASE x' | mysql`, or handing an account every right: `database_grants`),
+    statements built from the catalog by another client and piped in, `RAILS_ENV=production`
+    before the task, and IDs taken from the tool's own listing (`… list | xargs … delete`)."""
     reasons = _rails(args, settings) if name in ("rails", "rake") else []
     if name in DATABASE_CLIENTS and fed:
-        reasons += _database([], None, [fed])
+        reasons += _database([], None, [fed]) + grant_reasons([fed])
     if name in (*DATABASE_CLIENTS, *SHELLS) and any(
             resolve([w.text for w in c.words]).name in DATABASE_CLIENTS and any(
                 _FROM_CATALOG.search(w.text) for w in c.words) for c in command.upstream):

@@ -7,6 +7,7 @@ or at code in any language, and each lives in its own module.
 
 from __future__ import annotations
 
+from app.terminal.checks_off import checks_off_reasons
 from app.terminal.defence_settings import proc_sys_reasons
 from app.terminal.defences_off import filtered_restore_reasons
 from app.terminal.disguised_tools import disguise_reasons
@@ -31,4 +32,5 @@ def line_reasons(commands: list[Command]) -> list[str]:
             + proc_sys_reasons(commands) + runner_reasons(commands)
             + secret_move_reasons(commands) + fed_target_reasons(commands)
             + untrusted_run_reasons(commands) + loop_sweep_reasons(commands)
-            + piped_sweep_reasons(commands) + filtered_restore_reasons(commands))
+            + piped_sweep_reasons(commands) + filtered_restore_reasons(commands)
+            + checks_off_reasons(commands))
