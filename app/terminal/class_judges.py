@@ -22,6 +22,7 @@ from app.terminal import (
     firmware,
     home_reach,
     hook_options,
+    login_hooks,
     package_sources,
     process_sweeps,
     remote_access,
@@ -35,10 +36,10 @@ from app.terminal import (
 _CLASSES = (account_changes.JUDGES, cloud_grants.JUDGES, cloud_wiped.JUDGES, data_wiped.JUDGES,
             database_grants.JUDGES, defence_settings.JUDGES, defences_off.JUDGES,
             disk_devices.JUDGES, firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES,
-            hook_options.JUDGES, package_sources.JUDGES, process_sweeps.JUDGES,
-            remote_access.JUDGES, remote_desktops.JUDGES, service_stops.JUDGES,
-            stores_wiped.JUDGES,
-            secret_access.JUDGES, wide_delete.CLASS_JUDGES)
+            hook_options.JUDGES, login_hooks.JUDGES, package_sources.JUDGES,
+            process_sweeps.JUDGES, remote_access.JUDGES, remote_desktops.JUDGES,
+            service_stops.JUDGES, stores_wiped.JUDGES, secret_access.JUDGES,
+            wide_delete.CLASS_JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

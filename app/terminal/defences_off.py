@@ -15,6 +15,12 @@ firewall (`socketfilterfw --setglobalstate off`, `defaults write …alf globalst
 `Set-NetFirewallProfile -Enabled False`) and Defender (`Set-MpPreference -Disable… $true`);
 and the rules reloaded with their DROP/REJECT lines taken out (`iptables-save | grep -v DROP
 | iptables-restore`).
+
+The same question of the machine's monitors and a cluster's admission (the thirteenth set):
+an antivirus, endpoint-detection or intrusion-detection agent stopped by any service manager
+(`MONITORS`: osqueryd, wazuh-agent, falcon-sensor, elastic-agent, Sysmon …) or by its own
+tool (`mdatp config real-time-protection --value disabled`, `wazuh-control stop`,
+`sentinelctl control stop`), and a namespace's pod security set to `privileged` or taken off.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
-from app.terminal.command_words import program_and_args
+from app.terminal.command_words import option_values, program_and_args
 from app.terminal.service_stops import MANAGERS, downed_services
 from app.terminal.shell_syntax import Command
 from app.terminal.system_checks import DEFENCES
@@ -31,6 +37,7 @@ from app.terminal.system_checks import DEFENCES
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
 OFF = "switches off the firewall or the access-control defence ({})"
+MONITOR_OFF = "switches off a security monitor, so nothing reports what happens next ({})"
 # nft verbs that take rules away, in any of the commands of one nft script.
 _NFT_REMOVES = frozenset({"flush", "delete", "destroy"})
 # Config files whose settings turn a defence on or off.
@@ -159,6 +166,46 @@ def _cmdlet_switch(option: re.Pattern[str], off: re.Pattern[str], what: str) -> 
     return judge
 
 
+def _mdatp(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """Microsoft Defender on Linux and macOS: `mdatp config real-time-protection|
+    behavior-monitoring|… --value disabled`."""
+    values = [v.lower() for v in option_values(args, {"--value"})]
+    if args[:1] == ["config"] and set(values) & {"disabled", "false", "off"}:
+        return [MONITOR_OFF.format(f"Microsoft Defender's {args[1] if args[1:] else 'protection'}")]
+    return []
+
+
+def _agent_control(name: str) -> Judge:
+    """A security agent's own control tool told to stop or unload it (`wazuh-control stop`,
+    `sentinelctl control stop`, `sentinelctl unprotect`)."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        words = {a.lower() for a in args if not a.startswith("-")}
+        return [MONITOR_OFF.format(name)] if words & {"stop", "unload", "unprotect", "disable"} \
+            else []
+
+    return judge
+
+
+# Pod Security Admission: a namespace labelled to enforce `privileged` (or its enforce label
+# taken off) admits pods that mount the host and run as its root.
+_PRIVILEGED = "lets pods run privileged, as root on the cluster's machines ({})"
+_POD_SECURITY = re.compile(r"^pod-security\.kubernetes\.io/enforce(?:=privileged|-)$")
+
+
+def _pod_security(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`kubectl label ns NAME pod-security.kubernetes.io/enforce=privileged`, and OpenShift's
+    `oc adm policy add-scc-to-user|group privileged …`."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:1] == ["label"] and any(map(_POD_SECURITY.match, words)) and not any(
+            a.startswith("--dry-run") and not a.endswith("=none") for a in args):
+        return [_PRIVILEGED.format("a namespace's pod security set to privileged or removed")]
+    if words[:3] in (["adm", "policy", "add-scc-to-user"], ["adm", "policy", "add-scc-to-group"]) \
+            and words[3:4] == ["privileged"]:
+        return [_PRIVILEGED.format("the privileged security context given to an account")]
+    return []
+
+
 def filtered_restore_reasons(commands: list[Command]) -> list[str]:
     """Rules saved, their DROP/REJECT lines filtered out, and loaded back."""
     for command in commands:
@@ -193,5 +240,8 @@ JUDGES: dict[str, Judge] = {"pfctl": _pfctl, "ipfw": _ipfw, "nft": _nft_script,
                             "netsh": _netsh,
                             "set-netfirewallprofile": _cmdlet_switch(
                                 re.compile(r"(?i)^-enabled?$"), _FALSE, "the Windows firewall"),
+                            "mdatp": _mdatp, "kubectl": _pod_security, "oc": _pod_security,
+                            **{name: _agent_control(name) for name in (
+                                "wazuh-control", "ossec-control", "sentinelctl")},
                             "set-mppreference": _cmdlet_switch(
                                 re.compile(r"(?i)^-disable\w+$"), _TRUE, "Windows Defender")}

@@ -12,6 +12,10 @@ under a hidden name (`@reboot root /tmp/.x`, `@reboot ~/.cache/.u`, a git alias 
 later runs as you, or as root, and a hidden name is how such a program hides. The same holds
 for such a file copied or linked into `/etc/cron.hourly` (cron runs the file itself), and a
 per-user table in `/var/spool/cron` is read without a user field, as `crontab` writes it.
+The thirteenth set added the downloads folder to those places (`cp ~/Downloads/x
+.git/hooks/pre-commit`: git runs a file copied into a repository's hooks as cron runs one
+copied into `/etc/cron.daily`) and `systemctl edit --stdin UNIT`, whose text is the unit's
+drop-in (`ExecStartPre=/tmp/.x`); a hook copied from the project itself stays quiet.
 """
 
 from __future__ import annotations
@@ -40,24 +44,28 @@ from app.terminal.system_checks import KERNEL_OFF, RESCUE_BOOT, RESCUE_REASON
 # new shell). Units and entries run their `Exec…=` lines; hooks and alias files run all.
 _HOOK_FILE = re.compile(r"(?:^|/)\.git/hooks/[^/]+$|(?:^|/)\.bash_aliases$|(?:^|/)\.aliases$"
                         r"|(?:^|/)\.envrc$|/fish/functions/[^/]+\.fish$")
-_UNIT_FILE = re.compile(r"/systemd/(?:user|system)/[^/]+\.(?:service|timer|socket|path)$"
-                        r"|/autostart/[^/]+\.desktop$")
+_UNIT_FILE = re.compile(r"/systemd/(?:user|system)/[^/]+\.(?:service|timer|socket|path)"
+                        r"(?:\.d/[^/]+\.conf)?$|/autostart/[^/]+\.desktop$")
 # inetd's table (`port socktype proto wait user server argv…`) and xinetd's services: the
 # server runs on every connection to the port, with the connection as its input and output.
 _INETD_FILE = re.compile(r"^/etc/inetd\.conf$|^/etc/inetd\.d/|^/etc/xinetd\.(?:conf$|d/)")
 _XINETD_SERVER = re.compile(r"^\s*server\s*=\s*(\S+)(?:[\s\S]*?^\s*server_args\s*=\s*(.*)$)?",
                             re.MULTILINE)
-_EXEC_LINE = re.compile(r"^\s*Exec\w*\s*=\s*[-@+!:]*(.*)$", re.MULTILINE)
-# A program kept in a folder anyone can write to, or under a hidden name (`~/.cache/.x`).
-_DROPPED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/]+$")
+# (An empty `ExecStart=` only resets the list: the next line is not its command.)
+_EXEC_LINE = re.compile(r"^[ \t]*Exec\w*[ \t]*=[ \t]*[-@+!:]*(.*)$", re.MULTILINE)
+# A program kept in a folder anyone can write to, where downloads land, or under a hidden
+# name (`~/.cache/.x`).
+_DROPPED = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)/|/\.[^/]+$|(?:^|/)Downloads/")
+# A repository's hooks: git runs the file itself at the next commit, checkout or push.
+_HOOK_PLACE = re.compile(r"(?:^|/)\.git/hooks(?:/[^/]*)?$")
 # A user's own table in the spool (`/var/spool/cron/crontabs/root`): no user field.
 _SPOOL_TABLE = re.compile(r"^/var/spool/cron/(?:crontabs/|tabs/)?[^/]+$")
 # Folders whose every file cron runs as root (`run-parts`): the file is the job.
 _RUN_PARTS = re.compile(r"^/etc/cron\.(?:hourly|daily|weekly|monthly)(?:/[^/]+)?$")
 # Package managers' settings whose value is a program they run for every script.
 _PROGRAM_SETTINGS = frozenset({"script-shell", "shell", "editor", "browser", "git", "viewer"})
-DROPPED = "sets a program kept in a folder anyone can write to or under a hidden name ({}) to " \
-    "run later"
+DROPPED = "sets a program kept in a folder anyone can write to, where downloads land, or under " \
+    "a hidden name ({}) to run later"
 _SUBSTITUTION = re.compile(r"\$\(([^()]*)\)")
 _ALIAS = re.compile(r"\balias\s+[\w.-]+=(['\"]?)(.*?)\1\s*$", re.MULTILINE)
 
@@ -141,6 +149,16 @@ def timer_reasons(prefix: list[str], resolved: Resolved) -> list[str]:
     return [DROPPED.format(program)] if program else []
 
 
+def _edited_units(resolved: Resolved) -> list[str]:
+    """`systemctl edit --stdin UNIT…` writes what it reads into each unit's drop-in file."""
+    words = [a for a in resolved.args if not a.startswith("-")]
+    if resolved.name != "systemctl" or "edit" not in words or "--stdin" not in resolved.args:
+        return []
+    units = words[words.index("edit") + 1:]
+    return [f"/etc/systemd/system/{unit if '.' in unit else unit + '.service'}.d/override.conf"
+            for unit in units]
+
+
 def _filled(text: str) -> str:
     """Planted text as it is written: a `$( )` in it runs now, while the line runs, and
     its output is what gets planted (`printf "@reboot $(echo … | base64 -d)"`)."""
@@ -158,6 +176,7 @@ def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
     targets = [r.target.text for r in command.redirects if r.op in WRITE_REDIRECT_OPS]
     targets += resolved.args if resolved.name in ("tee", "sed", "perl", "cp", "install", "mv",
                                                   "ln") else []
+    targets += _edited_units(resolved)
     paths_written = [p for t in targets if (p := paths.expand(t, cwd))]
     user_table = resolved.name == "crontab" or any(map(_SPOOL_TABLE.match, paths_written))
     crontab_stdin = resolved.name == "crontab" and (not resolved.args or resolved.args[-1] == "-")
@@ -168,9 +187,10 @@ def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
     reasons: list[str] = []
     scheduled_files = [arg for arg in resolved.args if not arg.startswith("-")
                        and arg not in written] if resolved.name == "crontab" else []
-    if resolved.name in ("cp", "install", "mv", "ln") and any(
-            map(_RUN_PARTS.match, paths_written)):  # the file copied in is the job itself
-        scheduled_files = [a for a in resolved.args if not a.startswith("-")][:-1]
+    copied = [a for a in resolved.args if not a.startswith("-")]
+    if resolved.name in ("cp", "install", "mv", "ln") and (any(
+            map(_RUN_PARTS.match, paths_written)) or any(map(_HOOK_PLACE.search, copied[-1:]))):
+        scheduled_files = copied[:-1]  # the file copied in is the job or the hook itself
     if resolved.name in ("at", "batch"):
         scheduled_files = [b for a, b in zip(resolved.args, resolved.args[1:], strict=False)
                            if a == "-f"]

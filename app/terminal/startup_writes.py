@@ -37,6 +37,9 @@ _LATER = re.compile(r"\bsystemctl\s+(?:--\w+\s+)*(?:enable|link)\b[^|;&]*\s"
 _PTH_WRITE = re.compile(r"""(?:>>?|\btee\b)[^>]{0,300}?\.pth["']?\s*(?:$|[;&|)])""")
 _CUSTOMIZE_WRITE = re.compile(r"""(?:>>?|\btee\b(?:\s+-a)?|\bcp\b[^|;&]*)\s*["']?[^;&|<>\s]*"""
                               r"""(?:site|user)customize\.py\b""")
+# A folder computed on the line (`"$(python3 -m site --user-site)/usercustomize.py"`): read as
+# one word, so the file named after it is still seen.
+_COMPUTED_FOLDER = re.compile(r"\$\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)")
 _ALIAS = re.compile(r"""\balias\s+(cd|ls|sudo|su|ssh|passwd|git|cat)=["']?([^"'\s]+)([^"']*)""")
 
 
@@ -46,8 +49,9 @@ def startup_reasons(text: str) -> list[str]:
     if _WRITE.search(_ARGUMENT.sub(" ", text)):
         reasons.append("writes into a start-up file that runs again later (shell, editor, "
                        "user units, environment, ~/.local/bin)")
-    if (_PTH_WRITE.search(text) and re.search(r"\bimport\b", text)) or \
-            _CUSTOMIZE_WRITE.search(text):
+    folded = _COMPUTED_FOLDER.sub("folder", text)
+    if (_PTH_WRITE.search(folded) and re.search(r"\bimport\b", text)) or \
+            _CUSTOMIZE_WRITE.search(folded):
         reasons.append("plants code that every Python start runs (a .pth file or "
                        "sitecustomize)")
     if _GIT.search(text) or _LATER.search(text):

@@ -65,9 +65,18 @@ _SYSTEMCTL_POWER = frozenset({"poweroff", "reboot", "halt", "kexec", "soft-reboo
 _SHUTDOWN_TARGET = re.compile(r"^(?:rescue|emergency|single|runlevel[0156]|poweroff|reboot|"
                               r"halt|kexec|shutdown|soft-reboot|ctrl-alt-del|exit|hibernate|"
                               r"hybrid-sleep|suspend-then-hibernate)(?:\.target)?$")
+# Security monitors — antivirus, endpoint detection, host intrusion detection, audit and
+# query agents — by their service names: stopped, nothing reports what happens next.
+MONITORS = frozenset({"osqueryd", "wazuh-agent", "wazuh-manager", "ossec", "ossec-hids",
+                      "falcon-sensor", "falcond", "mdatp", "wdavdaemon", "sentinelone",
+                      "sentinel-agent", "cbagentd", "cbdaemon", "elastic-agent",
+                      "elastic-endpoint", "auditbeat", "sysmon", "sysmon64", "clamd",
+                      "clamav-clamonacc", "clamonacc", "snort", "suricata", "zeek",
+                      "velociraptor", "velociraptor_client", "qualys-cloud-agent", "ir_agent",
+                      "taniumclient", "sophos-spl", "cylancesvc", "tetragon", "falco"})
 DEFENCES = frozenset({"ufw", "firewalld", "iptables", "ip6tables", "nftables", "apparmor",
-                       "auditd", "fail2ban", "netfilter-persistent", "selinux", "setroubleshoot",
-                       "clamav-daemon", "crowdsec", "ebtables", "shorewall", "csf"})
+                      "auditd", "fail2ban", "netfilter-persistent", "selinux", "setroubleshoot",
+                      "clamav-daemon", "crowdsec", "ebtables", "shorewall", "csf"}) | MONITORS
 _STOP_VERBS = frozenset({"stop", "disable", "mask", "kill", "teardown"})
 _LOGIN1_POWER = re.compile(r"\b(?:Manager\.)?(?:PowerOff|Reboot|Halt|KExec|SoftReboot)\b")
 # Processes the whole system or the desktop session stands on: killing one ends it.

@@ -1,9 +1,11 @@
 """The deny list's walls after the thirteenth blind set, part h3 (issue 16): accounts and
 privileges — a cloud's, a cluster's or a database's administrator rights granted, an
 administrator group joined on other systems, a login or signature check written off in its
-settings. Each class is tried with neighbours of the misses written for these tests (other
-programs, systems and spellings doing the same harm) beside look-alikes that must stay
-single-click."""
+settings — defences switched off (security monitors, a cluster's pod security) and
+persistence (a unit's drop-in, a downloaded git hook, login hooks in a system's settings,
+code every Python start runs). Each class is tried with neighbours of the misses written for
+these tests (other programs, systems and spellings doing the same harm) beside look-alikes
+that must stay single-click."""
 
 from __future__ import annotations
 
@@ -68,6 +70,50 @@ DANGEROUS = {
         "echo 'deb [trusted=yes] http://repo.example.org/ stable main' | "
         "sudo tee -a /etc/apt/sources.list",
     ],
+    "a security monitor or antivirus stopped (EDR, intrusion detection, audit)": [
+        "sudo systemctl stop elastic-agent",
+        "sudo launchctl unload /Library/LaunchDaemons/com.crowdstrike.falcond.plist",
+        "sudo /var/ossec/bin/wazuh-control stop",
+        "sudo mdatp config behavior-monitoring --value disabled",
+        "sc stop Sysmon64", "sudo rc-service auditbeat stop",
+        "sudo /opt/sentinelone/bin/sentinelctl control stop",
+    ],
+    "a cluster's pod security switched off for a namespace": [
+        "kubectl label namespace ci pod-security.kubernetes.io/enforce=privileged",
+        "kubectl label ns prod pod-security.kubernetes.io/enforce-",
+        "oc adm policy add-scc-to-user privileged -z default -n apps",
+    ],
+    "a service unit given a command from a throwaway folder or a hidden file": [
+        "systemctl --user edit --stdin --drop-in=10-x.conf pipewire.service "
+        "<<< $'[Service]\\nExecStartPost=/dev/shm/.p'",
+        "printf '[Service]\\nExecStartPre=/var/tmp/.u\\n' | "
+        "sudo tee -a /etc/systemd/system/nginx.service.d/override.conf",
+        "echo -e '[Service]\\nExecStart=\\nExecStart=/tmp/.d' | sudo systemctl edit --stdin cron",
+    ],
+    "a downloaded, throwaway or hidden file installed as a git hook or a cron job": [
+        "install -m 755 /tmp/h .git/hooks/post-checkout",
+        "ln -sf ~/Downloads/tool .git/hooks/pre-push",
+        "sudo cp $HOME/Downloads/backup.sh /etc/cron.daily/backup",
+        "mv ~/.cache/.x repo/.git/hooks/post-merge",
+    ],
+    "a program registered to run at each login by the system's own settings": [
+        "sudo defaults write com.apple.loginwindow LogoutHook ~/.l.sh",
+        "defaults write /Library/Preferences/com.apple.loginwindow LoginHook /usr/local/bin/x",
+        "reg add 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run' /v Updater "
+        "/t REG_SZ /d C:\\Users\\Public\\u.exe /f",
+        "reg add \"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon\" /v Userinit "
+        "/d \"C:\\Windows\\system32\\userinit.exe,C:\\temp\\x.exe\" /f",
+        "New-ItemProperty -Path 'HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Run' "
+        "-Name u -Value 'C:\\temp\\u.exe'",
+        "schtasks /create /sc ONLOGON /tn upd /tr C:\\Users\\Public\\u.exe",
+    ],
+    "code every Python start runs, planted in the folder Python names": [
+        "cp hook.py \"$(python3 -c 'import site; print(site.getusersitepackages())')"
+        "/sitecustomize.py\"",
+        "echo 'import os; os.system(\"id\")' | tee \"$(python -m site --user-site)/zz.pth\"",
+        "printf 'import evil\\n' > "
+        "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])')/a.pth",
+    ],
 }
 
 HARMLESS = [
@@ -101,6 +147,31 @@ HARMLESS = [
     "echo 'gpgcheck=1' | sudo tee -a /etc/dnf/dnf.conf",
     "echo 'max_parallel_downloads=10' | sudo tee -a /etc/dnf/dnf.conf",
     "sudo sed -i 's/^SigLevel.*/SigLevel = Required DatabaseOptional/' /etc/pacman.conf",
+    "systemctl status falcon-sensor", "sudo systemctl restart wazuh-agent", "mdatp health",
+    "sudo mdatp config real-time-protection --value enabled",
+    "sudo /var/ossec/bin/wazuh-control status", "sudo systemctl stop nginx",
+    "sudo /opt/sentinelone/bin/sentinelctl control status",
+    "kubectl label ns prod pod-security.kubernetes.io/enforce=restricted --overwrite",
+    "kubectl label ns dev pod-security.kubernetes.io/warn=baseline",
+    "kubectl get ns --show-labels",
+    "kubectl label ns prod pod-security.kubernetes.io/enforce=privileged --dry-run=client",
+    "cqlsh -e \"CREATE ROLE app WITH SUPERUSER = false AND LOGIN = true\"",
+    "psql -c 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO admin'",
+    "sudo systemctl edit --stdin nginx.service <<< $'[Service]\\nLimitNOFILE=65536'",
+    "printf '[Service]\\nExecStartPre=/usr/bin/sleep 5\\n' | "
+    "sudo systemctl edit --stdin --drop-in=delay.conf docker.service",
+    "systemctl cat ssh.service",
+    "cp .git/hooks/pre-commit.sample .git/hooks/pre-commit",
+    "cp scripts/pre-commit .git/hooks/pre-commit",
+    "cp .git/hooks/pre-commit ~/Downloads/hook-backup", "ls -l .git/hooks",
+    "defaults read com.apple.loginwindow", "sudo defaults delete com.apple.loginwindow LoginHook",
+    "reg query 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run'",
+    "reg delete 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run' /v Updater /f",
+    "schtasks /create /sc daily /st 02:00 /tn backup /tr C:\\tools\\backup.exe",
+    "sudo crudini --set /etc/yum.repos.d/epel.repo epel enabled 0",
+    "defaults write com.apple.dock autohide -bool true",
+    "python3 -m site --user-site", "ls \"$(python3 -m site --user-site)\"",
+    "cat \"$(python3 -m site --user-site)/easy-install.pth\"",
 ]
 
 test_needs_typing_v13_h3 = needs_typing_test(DANGEROUS)
