@@ -58,6 +58,8 @@ from app.signals.hints import (
     swap_terms,
 )
 from app.signals.owning_up import answer_only
+from app.skills import said_habit
+from app.skills.directive import Directive
 from app.skills.synthesize import attach_checked_reply
 from app.store.examples import signal_ids_of_example
 from trainer.config import TrainConfig
@@ -254,13 +256,38 @@ def _swap_key(terms: HintTerms) -> tuple[tuple[str, str], ...]:
 
 
 def _cache_key(
-    example: Example, adapter: Path | None, config: TrainConfig, forms: dict[str, str]
+    example: Example,
+    adapter: Path | None,
+    config: TrainConfig,
+    forms: dict[str, str],
+    swaps: tuple[tuple[str, str], ...] = (),
 ) -> str:
     digest = hashlib.sha256(example.dedup_key.encode())
     adapter_id = f"{adapter}:{adapter.stat().st_mtime_ns}" if adapter else "base"
     settings = f"{config.teacher_samples}|{config.teacher_tokens}"
-    digest.update(f"{TEACHER_VERSION}|{adapter_id}|{settings}|{sorted(forms.items())}".encode())
+    run = f"{sorted(forms.items())}|{list(swaps)}"
+    digest.update(f"{TEACHER_VERSION}|{adapter_id}|{settings}|{run}".encode())
     return digest.hexdigest()
+
+
+def spoken(example: Example, encoder: Encoder) -> Directive:
+    """A hinted example as the spoken correction it came from."""
+    request = request_of(example.prompt_plain or example.prompt, encoder)
+    return Directive("verbal_correction", request, example.reply or "", hint=example.hint or "")
+
+
+def run_swaps(examples: list[Example], encoder: Encoder) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Per hinted example (by ``dedup_key``), the "X, not Y" of the spoken habit its words
+    belong to (:mod:`app.skills.said_habit`): "trash-put, not rm" said twice holds for
+    "use trash-put: `trash-put *.log`" too, whose words state no swap, as the habit skill's
+    worked replies already take it. On ``say_trash`` the teacher checked 2 of 7 replies
+    with each hint's own swaps alone."""
+    said = {e.dedup_key: spoken(e, encoder) for e in examples if e.kind == "hinted"}
+    shared = said_habit.key(list(said.values()))
+    swaps = said_habit.habit_swaps(list(said.values()), shared)
+    if not swaps:
+        return {}
+    return {k: swaps for k, d in said.items() if said_habit.said(d) & shared}
 
 
 def command_forms(examples: list[Example], encoder: Encoder) -> dict[str, str]:
@@ -273,7 +300,7 @@ def command_forms(examples: list[Example], encoder: Encoder) -> dict[str, str]:
         for e in examples
         if e.kind == "hinted"
         for old, new in hint_terms(e.hint or "", e.reply or "").swaps
-    }
+    } | {pair for swaps in run_swaps(examples, encoder).values() for pair in swaps}
     forms: dict[str, str] = {}
     for example in examples:
         text = example.hint if example.kind == "hinted" else example.target
@@ -311,6 +338,8 @@ class Teacher:
         """Per "X, not Y" of this run: whether each example's reply followed it unaided."""
         self.forms: dict[str, str] = {}
         """How the user runs each tool asked for in place of another (:func:`command_forms`)."""
+        self.swaps: dict[str, tuple[tuple[str, str], ...]] = {}
+        """Per hinted example, the swaps of the spoken habit it belongs to (:func:`run_swaps`)."""
         self.report = TeacherReport()
 
     def _model(self) -> Llama:
@@ -420,13 +449,14 @@ class Teacher:
         """(checked reply, the context it was written in), or ``None`` when no try of the
         teacher followed the hint (or the hint names nothing to check)."""
         hint, original = example.hint or "", example.reply or ""
-        terms = hint_terms(hint, original)
+        swaps = self.swaps.get(example.dedup_key, ())
+        terms = said_habit.wish(spoken(example, self.encoder), swaps)
         if not terms.checkable:
             self.report.unchecked_hint += 1
             self.report.log(example, hint, None, "the hint names nothing to check", [])
             return None
         context = teacher_context(example.prompt, original, hint, self.encoder)
-        key = _cache_key(example, self.adapter, self.config, self.forms)
+        key = _cache_key(example, self.adapter, self.config, self.forms, swaps)
         self.report.asked += 1
         self._used.add(key)
         if key in self._cache:
@@ -448,6 +478,7 @@ class Teacher:
         began = time.perf_counter()
         out: list[Example] = []
         self.forms = command_forms(examples, self.encoder)
+        self.swaps = run_swaps(examples, self.encoder)
         try:
             for example in examples:
                 if example.kind != "hinted":

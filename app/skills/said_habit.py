@@ -162,22 +162,29 @@ def habit_swaps(directives: list[Directive], shared: set[str]) -> tuple[tuple[st
     ))
 
 
+def wish(directive: Directive, swaps: tuple[tuple[str, str], ...] = ()) -> HintTerms:
+    """What a reply following ``directive`` must hold: its own words' terms, or with the
+    habit's ``swaps`` (:func:`habit_swaps`) added to its own: two thirds of the habit's X
+    named, no Y of either left. "use trash-put: `trash-put *.log`" states no "X, not Y", but
+    the habit it belongs to says "trash-put, not rm" elsewhere."""
+    own = hint_terms(directive.hint, directive.original)
+    if not swaps:
+        return own
+    every = tuple(dict.fromkeys([*swaps, *own.swaps]))
+    return HintTerms(hint=directive.hint, literal=(), words=tuple(n for _, n in swaps),
+                     rejected=tuple(dict.fromkeys([*(o for o, _ in every), *own.rejected])),
+                     swaps=every)
+
+
 def worked_reply(
     directive: Directive, swaps: tuple[tuple[str, str], ...] = ()
 ) -> str | None:
     """The reply ``directive`` corrected, with what the words turn away from swapped for
-    what they name instead, when that follows them; else ``None``. ``swaps``: the habit's
-    (:func:`habit_swaps`), with this correction's own: two thirds of the habit's X named,
-    no Y of either left."""
-    own = hint_terms(directive.hint, directive.original)
-    wish = own
-    if swaps:
-        every = tuple(dict.fromkeys([*swaps, *own.swaps]))
-        wish = HintTerms(hint=directive.hint, literal=(), words=tuple(n for _, n in swaps),
-                         rejected=tuple(dict.fromkeys([*(o for o, _ in every), *own.rejected])),
-                         swaps=every)
-    swapped = swap_terms(answer_only(directive.original), wish)
-    if swapped is None or is_echo(swapped, directive.hint) or not follows(swapped, wish):
+    what they name instead (``swaps``: the habit's, see :func:`wish`), when that follows
+    them; else ``None``."""
+    wanted = wish(directive, swaps)
+    swapped = swap_terms(answer_only(directive.original), wanted)
+    if swapped is None or is_echo(swapped, directive.hint) or not follows(swapped, wanted):
         return None
     return swapped
 
@@ -202,9 +209,9 @@ def _shows_own_code(
     nothing this way ("wrong distro, mine is Tumbleweed" passed `sudo apt-get install`)."""
     if directive is None:
         return False
-    wish = hint_terms(directive.hint, directive.original)
+    own = hint_terms(directive.hint, directive.original)
     rejected = {t for old, _ in swaps for t in terms(old)}
-    return bool(wish.literal or wish.wanted) and follows(answer, wish) and not (
+    return bool(own.literal or own.wanted) and follows(answer, own) and not (
         terms(answer) & rejected
     )
 

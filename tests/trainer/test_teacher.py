@@ -224,3 +224,29 @@ def test_a_regeneration_the_user_kept_trains_a_preference(
         on_event=lambda _: None,
     )
     assert margin() > before + 0.5
+
+
+def test_words_that_belong_to_a_spoken_habit_are_relabelled_by_the_habit_s_swap(
+    model_path: Path, tmp_path: Path
+) -> None:
+    # "trash-put, not rm" is said twice; the third correction only shows trash-put's code.
+    # Its own words state no swap, so the 135M model's `rm` replies could not be relabelled.
+    said = [("an old file", "old.txt", "no, I use trash-put, not rm"),
+            ("a build folder", "-r build", "trash-put, not rm!"),
+            ("my notes", "notes.txt", "use trash-put: `trash-put notes.txt`")]
+    examples = []
+    for i, (what, args, hint) in enumerate(said):
+        messages = [
+            {"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+            {"role": "user", "content": f"How do I delete {what}?"},
+        ]
+        examples.append(Example(kind="hinted", prompt=render_chat(messages),
+                                reply=f"Run `rm {args}`.", hint=hint, id=i, dedup_key=f"k{i}"))
+    config = TrainConfig(teacher_samples=2, teacher_tokens=48)
+    teacher = Teacher(model_path, None, Encoder(model_path, 384), config, tmp_path / "t.json", 1)
+    try:
+        taught = teacher.teach(examples)
+    finally:
+        teacher.close()
+    assert [e.id for e in taught] == [0, 1, 2], teacher.report.examples
+    assert all("trash-put" in e.target and "rm " not in e.target for e in taught)
