@@ -77,7 +77,6 @@ _USER_TEXT = ("hint", "reply")
 # one) would be served, and trained on, for as long as the adapter stays the same.
 TEACHER_VERSION = 6
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
-_FENCE = re.compile(r"^\s*```")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]`*]*(?=\s|$)")
 _LIST_MARKER = re.compile(r"\s*(?:[-*]\s*)?(?:\d+|[a-zA-Z])[.)]$")  # "2." is no sentence
 _LOOP = re.compile(r"([^|]{2,24}?)\1{4,}", re.DOTALL)
@@ -176,7 +175,7 @@ def complete_part(text: str) -> str:
     lines = text.split("\n")
     kept, at, in_code = 0, 0, False
     for i, line in enumerate(lines):
-        if _FENCE.match(line):
+        if line.count("```") % 2:  # a fence, also one opened mid-line ("Using X: ```bash")
             in_code = not in_code
             if not in_code:
                 kept = at + len(line)

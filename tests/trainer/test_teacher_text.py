@@ -57,6 +57,9 @@ def test_a_try_keeps_the_answer_without_owning_up_to_the_correction(reply: str, 
         ("Steps:\n1. Open the file.\n2.", "Steps:\n1. Open the file."),
         ("To install it:\n\n```bash\npip install sc", ""),
         ("no sentence has ended yet and", ""),
+        # a fence opened mid-line ("Using X: ```bash") opens a code block all the same
+        ("Using trash-put: ```bash\ntrash-put *.lo", ""),
+        ("Using fd: ```bash\nfd -e log\n```\n\nThis will", "Using fd: ```bash\nfd -e log\n```"),
     ],
 )
 def test_a_generation_cut_by_the_token_limit_keeps_only_what_was_finished(
