@@ -75,7 +75,7 @@ _USER_TEXT = ("hint", "reply")
 # Part of every cache key: a hit skips answer_only/degenerate/follows, so a change to what a
 # reply must pass bumps this, or replies the new check refuses (or None where it now finds
 # one) would be served, and trained on, for as long as the adapter stays the same.
-TEACHER_VERSION = 6
+TEACHER_VERSION = 7
 _FIRST_SENTENCE = re.compile(r"(.{12,160}?[.!?])(?:\s|$)")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]`*]*(?=\s|$)")
 _LIST_MARKER = re.compile(r"\s*(?:[-*]\s*)?(?:\d+|[a-zA-Z])[.)]$")  # "2." is no sentence
