@@ -31,7 +31,8 @@ _PERMISSIONS = re.compile("|".join([
     r"\bchmod\s+(?:-\w+\s+)*\S+\s+[\"']?\$\{?\w+\}?\w",
     r"\bchmod\s+(?:-\w+\s+)*(?:[0-7]?[2-7][0-7]{3}\b|[ugoa]*\+\w*s)",
     r"\binstall\b[^|;&]*-m\s*[0-7]?[2-7][0-7]{3}\b",
-    r"\bchmod\b[^|;&]*\s/(?:usr/)?s?bin/",
+    # any mode on a system program but one that only takes set-id or write bits off (`u-s`)
+    r"\bchmod\s+(?!(?:[ugoa]*-[sw]+,?)+\s)[^|;&]*\s/(?:usr/)?s?bin/",
     r"\bsetcap\b[^|;&]*cap_(?:setuid|setgid|sys_admin|dac_override|dac_read_search|sys_ptrace"
     r"|chown|fowner|sys_module)",
     r"\bchmod\s+(?:-\w+\s+)*(?:[0-7]*[2367]|[ugoa]*\+\w*w\w*)\s[^|;&]*(?:/etc/|docker\.sock|"

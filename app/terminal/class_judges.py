@@ -18,6 +18,7 @@ from app.terminal import (
     defence_settings,
     defences_off,
     disk_devices,
+    fetched_manifests,
     firewall_rules,
     firmware,
     home_reach,
@@ -27,6 +28,7 @@ from app.terminal import (
     process_sweeps,
     remote_access,
     remote_desktops,
+    restore_points,
     secret_access,
     service_stops,
     stores_wiped,
@@ -35,11 +37,11 @@ from app.terminal import (
 
 _CLASSES = (account_changes.JUDGES, cloud_grants.JUDGES, cloud_wiped.JUDGES, data_wiped.JUDGES,
             database_grants.JUDGES, defence_settings.JUDGES, defences_off.JUDGES,
-            disk_devices.JUDGES, firewall_rules.JUDGES, firmware.JUDGES, home_reach.JUDGES,
-            hook_options.JUDGES, login_hooks.JUDGES, package_sources.JUDGES,
-            process_sweeps.JUDGES, remote_access.JUDGES, remote_desktops.JUDGES,
-            service_stops.JUDGES, stores_wiped.JUDGES, secret_access.JUDGES,
-            wide_delete.CLASS_JUDGES)
+            disk_devices.JUDGES, fetched_manifests.JUDGES, firewall_rules.JUDGES,
+            firmware.JUDGES, home_reach.JUDGES, hook_options.JUDGES, login_hooks.JUDGES,
+            package_sources.JUDGES, process_sweeps.JUDGES, remote_access.JUDGES,
+            remote_desktops.JUDGES, restore_points.JUDGES, service_stops.JUDGES,
+            stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

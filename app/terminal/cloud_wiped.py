@@ -10,7 +10,9 @@ what is harmed rather than by spelling:
   database, `az storage blob delete-batch` with no pattern), a bucket mirrored with deletion
   from a folder that is empty by its name (`sync /tmp/empty s3://b --delete`), or
   by one that would ask, told not to (`--quiet`, `--yes`, `--force`, `-auto-approve`,
-  `--confirm NAME`);
+  `--confirm NAME`, `oci os bucket delete --empty --force`) — on the command line or
+  through the environment the tool reads its options from (`TF_CLI_ARGS_destroy`,
+  `env_options`);
 - stays quiet: listing and describing, dry runs and `--help`; a delete its tool still asks
   about (`terraform destroy`, `gcloud … delete NAME`, `gh repo delete NAME`); one named
   small object — a pod (its controller starts another), a file or folder inside a bucket,
@@ -106,6 +108,31 @@ def _host_cli(args: list[str]) -> str:
     verb = next((i for i, w in enumerate(words) if w in ("delete", "rm", "destroy")), 0)
     return f"a hosted {words[verb - 1]} with its data" if verb and \
         words[verb - 1] in _HOST_WHOLE and words[verb + 1:] else ""
+
+
+# Oracle Cloud's CLI asks before every delete unless `--force`; these nouns hold data or run
+# a service (one object, a tag or a pre-authenticated request are small).
+_OCI_WHOLE = frozenset({"instance", "volume", "boot-volume", "autonomous-database", "db-system",
+                        "database", "cluster", "file-system", "compartment", "vcn", "vault",
+                        "user", "stack", "repository", "mount-target", "bucket"})
+
+
+def _oracle(args: list[str]) -> str:
+    """`oci os bucket delete --empty --force` (without `--empty` only an empty bucket goes),
+    `oci os object bulk-delete --force` with no prefix or pattern, `oci compute instance
+    terminate --force`."""
+    words = positional(args)
+    verb = next((i for i, w in enumerate(words) if w in ("delete", "terminate", "bulk-delete")),
+                0)
+    if not verb or "--force" not in args:
+        return ""
+    if words[verb] == "bulk-delete":
+        picked = any(a.startswith(("--prefix", "--include", "--exclude")) for a in args)
+        return "" if picked else "every object of an Oracle Cloud bucket"
+    noun = words[verb - 1]
+    if noun not in _OCI_WHOLE or (noun == "bucket" and "--empty" not in args):
+        return ""
+    return f"Oracle Cloud resources (oci {' '.join(words[:verb + 1])})"
 
 
 # A source folder that is empty by its name (`/tmp/empty`, `/var/empty`, `$(mktemp -d)`).
@@ -332,7 +359,7 @@ JUDGES: dict[str, Judge] = {
     "heroku": _judge(_platform), "fly": _judge(_platform), "flyctl": _judge(_platform),
     "firebase": _judge(_firebase), "virsh": _judge(_virtual_machines), "qm": _judge(_qm),
     "pct": _judge(_qm), "nomad": _judge(_nomad), "eksctl": _judge(_eksctl),
-    "gh": _judge(_github_api),
+    "gh": _judge(_github_api), "oci": _judge(_oracle),
     **dict.fromkeys(("hcloud", "linode-cli", "vultr-cli", "scw"), _judge(_host_cli)),
     **dict.fromkeys(("curl", "http", "https", "xh", "wget"), _judge(_http_delete)),
 }

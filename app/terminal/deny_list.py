@@ -56,6 +56,7 @@ from app.terminal.embedded_code import (
     input_commands,
     make_recipes,
 )
+from app.terminal.env_options import with_environment_options
 from app.terminal.fetched_installs import entered, installs_download
 from app.terminal.handed_code import HandedCode, fed
 from app.terminal.inspection import Analysis, Line, Segment
@@ -89,6 +90,7 @@ from app.terminal.root_hooks import root_hook_reason, runs_as_root
 from app.terminal.served_roots import served_root_reasons
 from app.terminal.service_stops import reloads_only
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command, ShellSyntaxError, Word, parse
+from app.terminal.spoken_text import unprinted
 from app.terminal.static_text import pipeline_output, static_output
 from app.terminal.system_checks import emptied_passwords
 
@@ -268,6 +270,8 @@ class _Inspector(HandedCode):
                 fetches(inner) for word in resolved.arg_words for inner in word.substitutions)):
             self.reasons.append("installs what this line downloads, running its code unread")
         name, args = tool_equivalent(resolved.name, resolved.args)
+        args = with_environment_options(name, args,
+                                        {**line.variables, **dict(resolved.assignments)})
         piped = xargs_inputs(resolved, command)
         self.reasons += program_reasons(name, args, line.cwd, piped)
         prefix = [t for t in texts[:resolved.head_index] if not re.match(r"\w+=", t)]
@@ -327,8 +331,8 @@ class _Inspector(HandedCode):
         for hidden in hidden_commands(name, args, resolved.assignments):
             self.inspect_hosted(hidden, depth, name)
         if name in ("awk", "gawk", "mawk", "nawk") and (program := awk_program(args)):
-            self.reasons += code_checks.code_reasons(program)
-            if foreign_code.program_starts(awk_normalise(program), name)[1]:
+            self.reasons += code_checks.code_reasons(unprinted(program))
+            if foreign_code.program_starts(awk_normalise(unprinted(program)), name)[1]:
                 self.reasons.append("the awk program runs a command it builds while it runs, "
                                     "so nobody can read it first")
             self.reasons += [r for target in awk_writes(program)

@@ -21,6 +21,7 @@ from app.terminal.command_words import (
 )
 from app.terminal.embedded_code import CONSOLES
 from app.terminal.fetched_installs import more_fetched
+from app.terminal.fetched_manifests import applies_input
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 _UNPACK_FOLDER = {"tar": {"-C", "--directory"}, "bsdtar": {"-C", "--directory"},
@@ -106,12 +107,14 @@ def fetched_files(resolved: Resolved, command: Command, fetched: set[str],
 
 def runs_fed_download(name: str, args: list[str], command: Command) -> bool:
     """A download piped into a program that runs what it reads: a console's `.shell` or `!`
-    lines (`sqlite3`, `psql`, `ftp` …), `make -f -`, `at`, `ed`, `gdb -x -`, `expect -f -`."""
+    lines (`sqlite3`, `psql`, `ftp` …), `make -f -`, `at`, `ed`, `gdb -x -`, `expect -f -`,
+    a cluster's `kubectl apply -f -`."""
     if not fed_by_download(command):
         return False
     from_input = bool({"-", "/dev/stdin"} & set(args))
-    return name in CONSOLES or name in ("at", "batch", "ed", "ex") or (
-        from_input and name in ("make", "gmake", "expect", "gdb", "awk", "gawk", "vim", "nvim"))
+    return name in CONSOLES or name in ("at", "batch", "ed", "ex") or applies_input(
+        name, args) or (from_input and name in ("make", "gmake", "expect", "gdb", "awk",
+                                                "gawk", "vim", "nvim"))
 
 
 def runs_download(program: str, fetched: set[str], cwd: str | None = None) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from fnmatch import fnmatch
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
@@ -50,6 +51,9 @@ _FORMAT_PREFIX = re.compile(r"^[A-Za-z0-9]{2,8}:(?!//)")
 # which comes first on PATH) breaks every login or script, or runs as every sudo.
 _CORE_PROGRAM = re.compile(r"^/(?:usr/(?:local/)?)?s?bin/(?:sh|bash|dash|sudo|su|login|passwd|init|"
                            r"systemctl|sshd?|mount|ls|cp|mv|env)$")
+# The programs that make a user root, by their set-user-ID bit.
+_ROOT_GATES = tuple(f"{folder}/{name}" for folder in ("/usr/bin", "/bin")
+                    for name in ("sudo", "su", "doas", "pkexec"))
 _SSH_FILE = re.compile(rf"^{_HOME}/\.ssh/[^/]+(?<!\.pub)$")
 _DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "srm", "trash", "gio"})
 # Programs whose file arguments they overwrite (`tee -a` appends, and what a cron file
@@ -144,9 +148,17 @@ def _mode_reasons(name: str, args: list[str]) -> list[str]:
     mode, targets = args[-2] if not args[-2].startswith("/") else "", args[-1:]
     world_writable = (re.fullmatch(r"0?[0-7]?[0-7][0-7][2367]", mode)
                       or re.search(r"[oa]\+\w*w", mode))
-    set_id = re.fullmatch(r"[4-7][0-7]{3}", mode) or re.search(r"[ug][+-=]\w*s", mode)
+    set_id = re.fullmatch(r"[4-7][0-7]{3}", mode) or re.search(r"[+=][rwxXtugo]*s", mode)
     if (world_writable or set_id) and any(_SYSTEM_FILE.match(t) for t in targets):
         return [f"changes who may change or run as the owner the system file {targets[0]}"]
+    # Taking a set-id bit off only takes rights away (`chmod u-s /usr/bin/at` hardens), but
+    # off the programs that make a user root it locks everyone out of administration.
+    set_id_off = re.search(r"-[rwxXt]*s", mode) or re.fullmatch(r"0?[0-3]?[0-7]{3}", mode)
+    recursive = any(re.fullmatch(r"-\w*R\w*|--recursive", a) for a in args)
+    if set_id_off and any(fnmatch(gate, t) or (recursive and gate.startswith(
+            t.rstrip("/") + "/")) for t in targets for gate in _ROOT_GATES):
+        return [f"takes away the set-user-ID bit the programs that make anyone root need "
+                f"({targets[0]})"]
     if world_writable and any(t.rstrip("/") in paths.SYSTEM_DIRS or t == "/" for t in targets):
         return [f"lets every account write into the system folder {targets[0]}"]
     return []

@@ -7,7 +7,8 @@ interpreter needs typing when it holds both an acting word (write, truncate, del
 program, open a connection) from a general vocabulary and a place outside the working
 folder (the home folder in any spelling, or a system folder). Code whose function names are
 glued together while it runs (`getattr(__import__('o'+'s'), 'sys'+'tem')`) hides what it
-calls, so it needs typing too. Code that only reads or prints stays quiet.
+calls, so it needs typing too. Code that only reads or prints stays quiet, and so do the
+words of a string it only prints (`print "system(\"/bin/sh\")"`, `spoken_text`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 
 from app.terminal.command_words import program_name
 from app.terminal.shell_syntax import Command
+from app.terminal.spoken_text import unprinted
 
 # Programs that run code given on their command line or on standard input.
 _CODE_PROGRAMS = re.compile(
@@ -84,6 +86,7 @@ def code_reach_reasons(commands: list[Command]) -> list[str]:
         code = _code_of(command)
         if code is None:
             continue
+        code = unprinted(code)
         outside = _PY_COMPUTED_HOME if _has_own_reader(command) else _OUTSIDE
         acts = _ACTS.search(code) or (_RUNS.search(code) and _HARMFUL_PROGRAM.search(code))
         if acts and outside.search(code):

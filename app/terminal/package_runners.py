@@ -5,7 +5,11 @@ it downloads; `npx -y pkg`, `npm exec --yes`, `pnpm dlx`, `yarn dlx`, `bunx`, `u
 `pipx run` download whatever the name points to today and run it at once. That is the
 same act as piping a download into a shell, whatever the runner: the rule is "a runner
 told (or built) to fetch and run a package without asking", and each runner's own way of
-saying so is listed here (the only honest way: there is no shared spelling).
+saying so is listed here (the only honest way: there is no shared spelling). A tool every
+project of its language knows by that exact name (`uvx ruff check .`, `bunx prettier`), run
+with no option before it that could change where it comes from, is the registry's own copy
+of it — as `pip install ruff` is — and stays single-click; a name one letter off, `--from`,
+`--with` or an index is not that tool.
 """
 
 from __future__ import annotations
@@ -35,12 +39,31 @@ _ASKING_SUBCOMMANDS = frozenset({("npm", "exec"), ("npm", "x"), ("npm", "init"),
                                  ("npm", "create")})
 _YES = frozenset({"-y", "--yes", "--yes=true"})
 _HELP = frozenset({"-h", "--help", "--version", "-v"})
+# Developer tools known by these exact names in their language's default registry: the
+# linters, formatters, type checkers and test runners a project's own config pins.
+_PYTHON_TOOLS = frozenset({"ruff", "black", "mypy", "pytest", "isort", "flake8", "pylint",
+                           "pyright", "pre-commit", "tox", "nox", "twine", "build", "codespell",
+                           "yamllint", "sqlfluff", "bandit", "pip-audit", "cookiecutter"})
+_JS_TOOLS = frozenset({"prettier", "eslint", "typescript", "jest", "vitest", "stylelint",
+                       "markdownlint-cli", "@biomejs/biome", "npm-check-updates", "vite"})
+_KNOWN_TOOLS = {"uvx": _PYTHON_TOOLS, "uv": _PYTHON_TOOLS, "pipx": _PYTHON_TOOLS,
+                **dict.fromkeys(("bunx", "pnpx", "bun", "pnpm", "yarn", "npx", "npm"), _JS_TOOLS)}
 
 
 def _package_named(args: list[str]) -> bool:
     """Whether the runner's words name a package (not only options: `npm init -y`)."""
     return any(not arg.startswith("-") for arg in args) or any(
         arg.startswith(("--package=", "-p")) for arg in args)
+
+
+def _known_tool(name: str, rest: list[str]) -> bool:
+    """`uvx ruff check .`: the first word is a tool its registry is known for, by its exact
+    name (a version pin aside), and no option before it can change what is fetched."""
+    words = [a for a in rest if a not in _YES]
+    if not words or words[0].startswith("-"):
+        return False
+    package = re.sub(r"(?<=.)@[^/]*$|[=<>~!]=.*$", "", words[0])
+    return package in _KNOWN_TOOLS.get(name, frozenset())
 
 
 def runner_reasons(commands: list[Command]) -> list[str]:
@@ -66,7 +89,7 @@ def runner_reasons(commands: list[Command]) -> list[str]:
         told_yes = bool(_YES & set(rest)) or any(
             word.text in ("npm_config_yes=true", "NPM_CONFIG_YES=true") for word in command.words)
         asking = name in _ASKING or (name, *sub) in _ASKING_SUBCOMMANDS
-        if (always or (asking and told_yes)) and _package_named(
+        if (always or (asking and told_yes)) and not _known_tool(name, rest) and _package_named(
                 [a for a in rest if a not in _YES and a != "run"]):
             reasons.append(f"fetches a package from the registry and runs it at once, "
                            f"without asking ({name} {' '.join(args[:2])})")

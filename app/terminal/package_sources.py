@@ -5,18 +5,24 @@ packages. `fetch_run` knows other indexes and `pip install <URL>`; this module r
 system and JavaScript package managers by option: a signature check switched off (`rpm
 --nosignature`, `dnf --nogpgcheck`, `apt --allow-unauthenticated`, `snap --dangerous` …),
 an rpm or pacman package taken from a URL (no signature is checked for it), anything taken
-over plain `http://`, and `npm|pnpm|yarn|bun install|add` of a URL or a git address (its
-scripts run on install). Packages by name from the configured repositories stay quiet. The
-other way round, removing a package the system stands on (`sudo`, `systemd`, the C library,
-the kernels, `openssh-server` …) or forcing a removal past the dependency checks (`pacman
--Rdd`, `dpkg --force-all`, `rpm -e --nodeps`) leaves a system that no longer boots or lets
-you in; removing anything else (`apt remove cowsay`) stays quiet.
+over plain `http://` or from a bare IP address (`flatpak install --from https://203.0.113.5/…`),
+and `npm|pnpm|yarn|bun install|add` of a URL or a git address (its scripts run on install).
+A package source added that nobody vouches for — one person's archive with the question
+answered (`add-apt-repository -y ppa:…`, `dnf copr enable -y`, an OBS home project), a bare
+address or plain http — serves packages that install and update as root from then on.
+Packages by name from the configured repositories, and a vendor's own https source, stay
+quiet. The other way round, removing a package the system stands on (`sudo`, `systemd`, the
+C library, the kernels, `openssh-server` …) or forcing a removal past the dependency checks
+(`pacman -Rdd`, `dpkg --force-all`, `rpm -e --nodeps`) leaves a system that no longer boots
+or lets you in; removing anything else (`apt remove cowsay`) stays quiet.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from app.terminal.cloud_wiped import positional
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -27,6 +33,14 @@ _UNSIGNED = re.compile(r"^(?:--nosignature|--nodigest|--nogpgcheck|--no-gpg-chec
                        r"-o\s*APT::Get::AllowUnauthenticated=(?:1|true|yes)|"
                        r"APT::Get::AllowUnauthenticated=(?:1|true|yes))$", re.I)
 _PLAIN_HTTP = re.compile(r"^http://(?!localhost|127\.|\[::1\])")
+# An address that names no one: a bare IP, as no vendor publishes its packages under one.
+_BARE_HOST = re.compile(r"^(?:https?|ftp)://(?:[^/@\s]*@)?(?!127\.)(?:\d{1,3}(?:\.\d{1,3}){3}"
+                        r"|\[[0-9a-fA-F:]+\])(?::\d+)?(?:/|$)")
+# Archives of one person, built and signed by nobody but them: a Launchpad PPA, a COPR, an
+# openSUSE build service home project.
+_PERSONAL = re.compile(r"^ppa:|//ppa\.launchpad(?:content)?\.net/|/repositories/home:|"
+                       r"copr\.fedorainfracloud\.org/")
+_UNASKED = re.compile(r"-[a-z]*y[a-z]*|--yes|--assumeyes")
 _ANY_URL = re.compile(r"^(?:https?|ftp)://")
 _CODE_ADDRESS = re.compile(r"^(?:https?://|git\+|git://|github:|gitlab:|bitbucket:|ssh://)")
 # The same settings given through the environment: an index or registry (plain http is
@@ -54,6 +68,8 @@ _FORCED_REMOVAL = re.compile(r"^(?:--force-all|--force-remove-essential|--force-
 REMOVES_ESSENTIAL = "removes {} that the system needs to boot, run programs or let you in"
 UNSIGNED = "installs packages with their signature check switched off"
 FROM_ADDRESS = "installs a package straight from an address (its install scripts run at once)"
+SOURCE_ADDED = ("adds a package source nobody vouches for (one person's archive, a bare "
+                "address, plain http): its packages install and update as root from then on")
 
 
 def _system_packages(url_unchecked: bool) -> Judge:
@@ -61,10 +77,48 @@ def _system_packages(url_unchecked: bool) -> Judge:
 
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         reasons = [UNSIGNED] if any(map(_UNSIGNED.match, args)) else []
-        urls = [arg for arg in args if _ANY_URL.match(arg)]
-        if any(map(_PLAIN_HTTP.match, urls)) or (url_unchecked and urls):
+        urls = [url for url in _addresses(args) if _ANY_URL.match(url)]
+        if any(_PLAIN_HTTP.match(url) or _BARE_HOST.match(url) for url in urls) or (
+                url_unchecked and urls):
             reasons.append(FROM_ADDRESS)
         return reasons
+
+    return judge
+
+
+def _addresses(args: list[str]) -> list[str]:
+    """Every word that can name a package or a source: the arguments, an option's value
+    (`--from=URL`, `--add-repo=URL`) and the words of a source line given as one argument
+    (`'deb http://203.0.113.5/debian stable main'`)."""
+    return [word for arg in args for word in (
+        arg.partition("=")[2] if arg.startswith("-") else arg).split()]
+
+
+def _sources_added(name: str) -> Judge:
+    """A package source added: one person's archive with the tool's question answered
+    (`add-apt-repository -y ppa:…`, `dnf copr enable -y`; the tools ask otherwise), or by
+    a tool that never asks (`zypper addrepo`, `dnf config-manager --add-repo`, `flatpak
+    remote-add`); a distribution's own component (`universe`) or a vendor's https address
+    by name (`download.docker.com`) is the user's pick."""
+
+    def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+        words = [arg for arg in args if not arg.startswith("-")]
+        unasked = any(map(_UNASKED.fullmatch, args))
+        if {"-r", "--remove", "-h", "--help"} & set(args):
+            return []
+        if name in ("add-apt-repository", "apt-add-repository"):
+            added = _addresses(args)
+        elif words[:2] == ["copr", "enable"]:
+            return [SOURCE_ADDED] if unasked else []
+        elif words[:1] in (["ar"], ["addrepo"], ["remote-add"], ["config-manager"]) or (
+                name == "yum-config-manager"):
+            added, unasked = _addresses(args), True
+        else:
+            return []
+        if any(_PLAIN_HTTP.match(a) or _BARE_HOST.match(a) or "trusted=yes" in a
+               for a in added) or (unasked and any(map(_PERSONAL.search, added))):
+            return [SOURCE_ADDED]
+        return []
 
     return judge
 
@@ -92,23 +146,32 @@ def _removal(name: str) -> Judge:
     return judge
 
 
+# Options of the JavaScript managers whose value is a place or a name, never a package:
+# `npm install --registry https://registry.npmjs.org lodash` installs lodash (the index
+# itself is `fetch_run`'s to judge).
+_JS_VALUED = frozenset({"--registry", "--cache", "--prefix", "--userconfig", "--globalconfig",
+                        "--otp", "--tag", "-w", "--workspace", "--filter", "-C", "--dir",
+                        "--cwd", "--modules-folder", "--cache-folder"})
+
+
 def _javascript(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    words = [arg for arg in args if not arg.startswith("-")]
+    words = positional(args, _JS_VALUED)
     if words[:1] and words[0] in _JS_INSTALLS and any(map(_CODE_ADDRESS.match, words[1:])):
         return [FROM_ADDRESS]
     return []
 
 
 def _packages(url_unchecked: bool, name: str) -> Judge:
-    installs, removes = _system_packages(url_unchecked), _removal(name)
-    return lambda args, cwd, piped: installs(args, cwd, piped) + removes(args, cwd, piped)
+    judges = (_system_packages(url_unchecked), _removal(name), _sources_added(name))
+    return lambda args, cwd, piped: [r for judge in judges for r in judge(args, cwd, piped)]
 
 
 JUDGES: dict[str, Judge] = {
     "rpm": _packages(True, "rpm"), "pacman": _packages(True, "pacman"),
     **{name: _packages(False, name)
        for name in ("dnf", "yum", "microdnf", "zypper", "apt", "apt-get", "aptitude", "snap",
-                    "flatpak", "dpkg")},
+                    "flatpak", "dpkg", "add-apt-repository", "apt-add-repository",
+                    "yum-config-manager")},
     **dict.fromkeys(("npm", "pnpm", "yarn", "bun"), _javascript),
 }
 
