@@ -47,7 +47,7 @@ from app.skills.skill import (
     compose_examples,
     now_iso,
 )
-from app.store.signals import negative_signal_ids
+from app.store.signals import hinted_negative_signal_ids
 
 MIN_SUPPORT = 3
 RECENT = 12  # as many spoken corrections as click-corrections a habit is looked for in
@@ -88,9 +88,9 @@ def _spoken(db: sqlite_utils.Database, signal_ids: Iterable[int]) -> list[Direct
 
 
 def _recent(db: sqlite_utils.Database) -> list[Directive]:
-    """The user's latest spoken corrections with a request, newest first."""
-    ids = {i for kind in SPOKEN_KINDS for i in negative_signal_ids(db, kind, RECENT)}
-    return _spoken(db, sorted(ids, reverse=True)[:RECENT])
+    """The user's latest spoken corrections with a request, newest first (thumbs-down
+    without a reason take no place among them)."""
+    return _spoken(db, hinted_negative_signal_ids(db, SPOKEN_KINDS, RECENT))
 
 
 def key(directives: list[Directive]) -> set[str]:

@@ -192,6 +192,22 @@ def negative_signal_ids(db: sqlite_utils.Database, kind: str, limit: int) -> lis
     ]
 
 
+def hinted_negative_signal_ids(
+    db: sqlite_utils.Database, kinds: tuple[str, ...], limit: int
+) -> list[int]:
+    """The newest ``limit`` signals of ``kinds`` that say a reply was wrong *in words* (a
+    hint), newest first: a thumbs-down without a reason says nothing to learn a lesson from."""
+    marks = ", ".join("?" for _ in kinds)
+    return [
+        row[0]
+        for row in db.execute(
+            f"SELECT id FROM signals WHERE kind IN ({marks}) AND score < 0 "
+            "AND trim(coalesce(hint, '')) != '' ORDER BY id DESC LIMIT ?",
+            [*kinds, limit],
+        )
+    ]
+
+
 def conversation_signal_ids(db: sqlite_utils.Database, conversation_id: int) -> list[int]:
     """Signals about a conversation: on its messages, or on commands its replies proposed."""
     return [

@@ -226,3 +226,19 @@ def test_words_about_a_reply_s_shape_keep_replies_that_show_their_own_code() -> 
                ("How do I list hidden files?", "Run `ls -a` to list them.")]
     skill = compose(None, directives, checked, 300, 500)
     assert skill.examples == [checked[0]]
+
+
+def test_thumbs_down_without_a_reason_take_no_place_among_the_latest_words(
+    db: sqlite_utils.Database,
+) -> None:
+    for item in SAID[:2]:
+        _say(db, *item)
+    for n in range(said_habit.RECENT):  # twelve replies thumbed down, no reason given
+        conversation = conv.create_conversation(db)
+        conv.add_message(db, conversation, "user", f"Tell me a joke about number {n}.")
+        reply_id = conv.add_message(db, conversation, "assistant", f"{n} walked into a bar.")
+        learn_from_signals(db, [record_signal(db, "thumb", message_id=reply_id, score=-1,
+                                                detector="thumb")])
+    _say(db, *SAID[2])
+    habits = [s for s in SkillLibrary(db).list_skills() if s.category == CATEGORY_HABIT]
+    assert len(habits) == 1 and len(habits[0].origin_signals) == 3
