@@ -173,7 +173,7 @@ def wish(directive: Directive, swaps: tuple[tuple[str, str], ...] = ()) -> HintT
     every = tuple(dict.fromkeys([*swaps, *own.swaps]))
     return HintTerms(hint=directive.hint, literal=(), words=tuple(n for _, n in swaps),
                      rejected=tuple(dict.fromkeys([*(o for o, _ in every), *own.rejected])),
-                     swaps=every)
+                     swaps=every, named=own.named or swaps[0][1])
 
 
 def worked_reply(

@@ -242,3 +242,14 @@ def test_thumbs_down_without_a_reason_take_no_place_among_the_latest_words(
     _say(db, *SAID[2])
     habits = [s for s in SkillLibrary(db).list_skills() if s.category == CATEGORY_HABIT]
     assert len(habits) == 1 and len(habits[0].origin_signals) == 3
+
+
+def test_the_habit_s_wish_still_names_what_the_user_uses() -> None:
+    # The teacher's last try opens with what the words name ("Using pacman: …"); with the
+    # habit's swaps added, the wish had lost it and no try of say_arch was checked.
+    said = Directive("verbal_correction", "How do I install git?", "Run `pip install git`.",
+                     hint="wrong distro again. pacman -Rns vlc")
+    assert said_habit.wish(said, (("apt", "pacman"),)).named
+    plain = Directive("verbal_correction", "How do I update?", "Run `pip install -U x`.",
+                      hint="this is Arch, not Ubuntu")
+    assert said_habit.wish(plain, (("apt", "pacman"),)).named == "Arch"
