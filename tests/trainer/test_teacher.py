@@ -51,6 +51,19 @@ def _reply(db: sqlite_utils.Database, conversation: int, user: int, text: str) -
     )
 
 
+def _teach(
+    model_path: Path, tmp_path: Path, examples: list[Example], config: TrainConfig,
+    encoder: Encoder | None = None,
+) -> tuple[list[Example], Teacher]:
+    """The examples as the teacher returns them, and the teacher (its report), closed."""
+    encoder = encoder or Encoder(model_path, 384)
+    teacher = Teacher(model_path, None, encoder, config, tmp_path / "t.json", 1)
+    try:
+        return teacher.teach(examples), teacher
+    finally:
+        teacher.close()
+
+
 def _corrected_in_words(
     db: sqlite_utils.Database,
     request: str = REQUEST,
@@ -74,11 +87,7 @@ def test_a_verbal_correction_is_taught_by_a_checked_teacher_reply_that_the_gate_
     examples, skipped = load_examples(db)
     assert skipped == [] and [e.kind for e in examples] == ["hinted"]
     encoder = Encoder(model_path, 384)
-    teacher = Teacher(model_path, None, encoder, TrainConfig(), tmp_path / "t.json", 1)
-    try:
-        taught = teacher.teach(examples)
-    finally:
-        teacher.close()
+    taught, teacher = _teach(model_path, tmp_path, examples, TrainConfig(), encoder)
     assert len(taught) == 1 and teacher.report.checked == 1
     hinted = taught[0]
     original = conv.get_message(db, reply_id)["content"]
@@ -113,11 +122,7 @@ def test_a_teacher_reply_cut_by_the_token_limit_teaches_only_its_finished_part(
     _corrected_in_words(db, "What is a list comprehension?", LONG_ANSWER)
     examples, _ = load_examples(db)
     config = TrainConfig(teacher_samples=1, teacher_tokens=24)
-    teacher = Teacher(model_path, None, Encoder(model_path, 384), config, tmp_path / "t.json", 1)
-    try:
-        taught = teacher.teach(examples)
-    finally:
-        teacher.close()
+    taught, teacher = _teach(model_path, tmp_path, examples, config)
     assert teacher.report.samples >= 1 and teacher.report.checked == 1
     (hinted,) = taught
     assert follows(hinted.target, hint_terms(hinted.hint, examples[0].reply or ""))
@@ -149,11 +154,7 @@ def test_once_x_not_y_was_only_relabelled_the_teacher_stops_sampling_for_it(
             )
         )
     config = TrainConfig(teacher_samples=4, teacher_tokens=48)
-    teacher = Teacher(model_path, None, Encoder(model_path, 384), config, tmp_path / "t.json", 1)
-    try:
-        taught = teacher.teach(examples)
-    finally:
-        teacher.close()
+    taught, teacher = _teach(model_path, tmp_path, examples, config)
     assert len(taught) == 3 and all("uv" in e.target for e in taught)
     # the tool's name is swapped, not its command line: uv has no `install` sub-command
     assert not any("uv install" in e.target for e in taught), [e.target for e in taught]
@@ -243,10 +244,6 @@ def test_words_that_belong_to_a_spoken_habit_are_relabelled_by_the_habit_s_swap(
         examples.append(Example(kind="hinted", prompt=render_chat(messages),
                                 reply=f"Run `rm {args}`.", hint=hint, id=i, dedup_key=f"k{i}"))
     config = TrainConfig(teacher_samples=2, teacher_tokens=48)
-    teacher = Teacher(model_path, None, Encoder(model_path, 384), config, tmp_path / "t.json", 1)
-    try:
-        taught = teacher.teach(examples)
-    finally:
-        teacher.close()
+    taught, teacher = _teach(model_path, tmp_path, examples, config)
     assert [e.id for e in taught] == [0, 1, 2], teacher.report.examples
     assert all("trash-put" in e.target and "rm " not in e.target for e in taught)
