@@ -107,6 +107,7 @@ _NOT_CONTENT = frozenset(
     use used using uses prefer prefers preferred like likes want wants wanted need needs
     always never every each any all some more less only don't dont do not stop start
     answer answers reply replies response responses write say tell give make
+    giving gave given show showing shown stuff
     one thing things way something meant mean said told thanks thank sorry
     it's that's i'm i've i'd you're you've isn't aren't doesn't didn't can't won't
     wasn't shouldn't there's what's let's wrong incorrect forgot forget remember
@@ -179,16 +180,27 @@ def _contains(text_norm: str, term: str) -> bool:
     return re.search(pattern, text_norm) is not None
 
 
-def _named_before(text: str) -> str:
+def _named_before(text: str, rejected: str = "", original: str = "") -> str:
     """The words right before a "not Y" that name what the user wants instead: the trailing
-    run of content words ("I use the fish shell, not …" → "fish shell"), at most three; or
-    the program of a command right before it ("I'm on Arch. `sudo pacman -S git`, not apt"
-    → "pacman": the command is what replaces apt, Arch is only where the user is)."""
+    run of content words ("I use the fish shell, not …" → "fish shell"), at most three; or,
+    from a command right before it, the word standing where Y stood in the corrected reply
+    (``original``): "I'm on Arch. `sudo pacman -S git`, not apt" → "pacman" (Arch is only
+    where the user is), "`doas reboot`, not sudo" → "doas" (a wrapper for a wrapper),
+    "`npm ci`, not install" → "ci" (a sub-command for a sub-command)."""
     code = re.search(r"`([^`\n]+)`[\s,;:—-]*$", text)
     if code:
-        words = [w for w in code.group(1).split() if w.lower() not in WRAPPERS]
-        if words and re.fullmatch(r"[\w.+-]+", words[0]):
-            return words[0]
+        words = code.group(1).split()
+        wrappers = [w for w in words if w.lower() in WRAPPERS]
+        rest = [w for w in words if w.lower() not in WRAPPERS]
+        old = rejected.strip("`").lower()
+        if old in WRAPPERS:
+            pick = wrappers[0] if wrappers else ""
+        elif len(rest) > 1 and old in {c.lower() for c in sub_commands(original, rest[0])}:
+            pick = rest[1]
+        else:
+            pick = rest[0] if rest else ""
+        if pick.lower() != old and re.fullmatch(r"[\w.+-]+", pick):
+            return pick
     run: list[str] = []
     for word in reversed(_WORD.findall(_CODE.sub(" ", text).replace("’", "'"))):
         if word.lower() in _NOT_CONTENT or len(run) == 3:
@@ -317,11 +329,13 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
     for pattern in _REJECTS:
         for match in pattern.finditer(wish):
             term = match.group(1).strip("`").strip()
+            if pattern is _REJECTS[3] and not _contains(_norm(original), term):
+                continue  # "there is no such file": only what the reply used is not there
             if _norm(term) and _norm(term) not in _NOT_CONTENT:
                 rejected.append(term)
                 if len(wish[: match.start()]) < len(first_rejection):
                     first_rejection = wish[: match.start()]
-                named = _named_before(wish[: match.start()])
+                named = _named_before(wish[: match.start()], term, original)
                 if named and pattern is not _REJECTS[2]:  # "don't use Y" names no X
                     swaps.append((term, named))
     failed = [m.group(1).strip() for m in _FAILED.finditer(hint) if m.group(1).strip()]
@@ -365,7 +379,8 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
         rejected=tuple(dict.fromkeys(rejected)),
         wanted=tuple(dict.fromkeys(wanted)) if not failed else (),
         swaps=tuple(dict.fromkeys(swaps)),
-        named=(_named_before(first_rejection) or tool) if words
+        named=(_named_before(first_rejection, next(iter(rejected), ""), original) or tool)
+        if words
         else (tool or program) if wanted else "",
         topic=tuple(topic),
         stale=tuple(dict.fromkeys(stale)) if not failed else (),

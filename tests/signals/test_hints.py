@@ -428,7 +428,27 @@ def test_the_command_right_before_not_y_is_what_replaces_y() -> None:
     ],
 )
 def test_what_the_user_says_is_not_there_is_rejected(hint: str, rejected: str) -> None:
-    assert rejected in hint_terms(hint, "Run `sudo apt install x`.").rejected
+    terms = hint_terms(hint, "Run `sudo apt install x`, then `apt-cache policy x`.")
+    assert rejected in terms.rejected
+
+
+@pytest.mark.parametrize(
+    "hint",
+    [
+        "there is no such file, it's in ~/notes",
+        "it says there is no tracking information for the current branch",
+        "there are no errors, it just hangs",
+    ],
+)
+def test_what_is_not_there_is_rejected_only_when_the_reply_used_it(hint: str) -> None:
+    terms = hint_terms(hint, "Run `git pull` to update the branch.")
+    assert not {"such", "tracking", "errors"} & set(terms.rejected), terms.rejected
+
+
+def test_a_reply_following_stop_giving_me_x_need_not_say_giving() -> None:
+    terms = hint_terms("it's in the AUR, I use yay for that. stop giving me snap stuff",
+                       "Run `sudo snap install spotify`.")
+    assert follows("Install it from the AUR with `yay -S spotify`.", terms)
 
 
 def test_a_tool_the_user_says_they_use_is_named_before_the_end_of_their_words() -> None:
@@ -436,3 +456,19 @@ def test_a_tool_the_user_says_they_use_is_named_before_the_end_of_their_words() 
     terms = hint_terms("it's in the AUR, I use yay for that. stop giving me snap and apt stuff",
                        "Run `sudo apt install spotify`.")
     assert terms.named == "yay"
+
+
+@pytest.mark.parametrize(
+    ("hint", "original", "swap"),
+    [
+        ("`doas systemctl restart nginx`, not sudo", "Run `sudo systemctl restart nginx`.",
+         ("sudo", "doas")),
+        ("`doas reboot` instead of sudo", "Run `sudo reboot`.", ("sudo", "doas")),
+        ("`npm ci`, not install", "Run `npm install`.", ("install", "ci")),
+    ],
+)
+def test_the_word_of_a_command_that_stands_where_y_stood_replaces_it(
+    hint: str, original: str, swap: tuple[str, str]
+) -> None:
+    terms = hint_terms(hint, original)
+    assert {new for old, new in terms.swaps if old == swap[0]} == {swap[1]}, terms.swaps
