@@ -1,8 +1,8 @@
-"""Skill retrieval benchmark: quality on three labelled sets, latency at 10,000 skills.
+"""Skill retrieval benchmark: quality on four labelled sets, latency at 10,000 skills.
 
 Run ``python -m bench.skills --json``; it prints one JSON object.
 
-Data: three labelled sets, each a hand-written library of realistic skills (near-duplicate
+Data: four labelled sets, each a hand-written library of realistic skills (near-duplicate
 distractors included) and user requests labelled with the skill names that should be
 injected (an empty list: nothing should be):
 
@@ -13,7 +13,7 @@ injected (an empty list: nothing should be):
   (Agent Skills, OpenClaw, MetaClaw). **It is tuning data too now**: it was measured after
   every change in sessions 8 and 9 and its misses were studied, so its figures no longer
   say how retrieval does on requests nobody looked at. Only a set written by someone who
-  has not seen retrieval's code, measured once, says that (pass it as ``SETS["heldout"]``).
+  has not seen retrieval's code, measured once, says that (``JUDGED``).
   Its padded library is where latency is measured.
 - ``tests/data/skills_retrieval_heldout3.json`` (``heldout3``): written blind in session 13
   (a fictional Winnipeg nurse's 60 skills, 120 requests, 22 of them unrelated) and measured
