@@ -264,12 +264,12 @@ def _cache_key(
     digest = hashlib.sha256(example.dedup_key.encode())
     adapter_id = f"{adapter}:{adapter.stat().st_mtime_ns}" if adapter else "base"
     settings = f"{config.teacher_samples}|{config.teacher_tokens}"
-    run = f"{sorted(forms.items())}|{list(swaps)}"
+    run = f"{sorted(forms.items())}" + (f"|{list(swaps)}" if swaps else "")
     digest.update(f"{TEACHER_VERSION}|{adapter_id}|{settings}|{run}".encode())
     return digest.hexdigest()
 
 
-def spoken(example: Example, encoder: Encoder) -> Directive:
+def _as_directive(example: Example, encoder: Encoder) -> Directive:
     """A hinted example as the spoken correction it came from."""
     request = request_of(example.prompt_plain or example.prompt, encoder)
     return Directive("verbal_correction", request, example.reply or "", hint=example.hint or "")
@@ -281,15 +281,22 @@ def run_swaps(examples: list[Example], encoder: Encoder) -> dict[str, tuple[tupl
     "use trash-put: `trash-put *.log`" too, whose words state no swap, as the habit skill's
     worked replies already take it. On ``say_trash`` the teacher checked 2 of 7 replies
     with each hint's own swaps alone."""
-    said = {e.dedup_key: spoken(e, encoder) for e in examples if e.kind == "hinted"}
+    said = {e.dedup_key: _as_directive(e, encoder) for e in examples if e.kind == "hinted"}
     shared = said_habit.key(list(said.values()))
     swaps = said_habit.habit_swaps(list(said.values()), shared)
-    if not swaps:
-        return {}
-    return {k: swaps for k, d in said.items() if said_habit.said(d) & shared}
+    found = {}
+    for key, directive in said.items():  # only its own habit's: doas and uv in one run
+        own = tuple(p for p in swaps if said_habit.terms(p[1]) & said_habit.said(directive))
+        if own:
+            found[key] = own
+    return found
 
 
-def command_forms(examples: list[Example], encoder: Encoder) -> dict[str, str]:
+def command_forms(
+    examples: list[Example],
+    encoder: Encoder,
+    habits: dict[str, tuple[tuple[str, str], ...]] | None = None,
+) -> dict[str, str]:
     """The command forms the user's own words show for each tool a hint of the run asks
     for in place of another (tool → ``uv add``): from the code of the hints and of the
     corrections (:func:`app.signals.hints.command_form`). A relabelled reply runs the tool
@@ -299,7 +306,7 @@ def command_forms(examples: list[Example], encoder: Encoder) -> dict[str, str]:
         for e in examples
         if e.kind == "hinted"
         for old, new in hint_terms(e.hint or "", e.reply or "").swaps
-    } | {pair for swaps in run_swaps(examples, encoder).values() for pair in swaps}
+    } | {pair for swaps in (habits or {}).values() for pair in swaps}
     forms: dict[str, str] = {}
     for example in examples:
         text = example.hint if example.kind == "hinted" else example.target
@@ -449,7 +456,7 @@ class Teacher:
         teacher followed the hint (or the hint names nothing to check)."""
         hint, original = example.hint or "", example.reply or ""
         swaps = self.swaps.get(example.dedup_key, ())
-        terms = said_habit.wish(spoken(example, self.encoder), swaps)
+        terms = said_habit.wish(_as_directive(example, self.encoder), swaps)
         if not terms.checkable:
             self.report.unchecked_hint += 1
             self.report.log(example, hint, None, "the hint names nothing to check", [])
@@ -476,8 +483,8 @@ class Teacher:
         teacher context (``hint_context``); hinted ones without a checked reply are left out."""
         began = time.perf_counter()
         out: list[Example] = []
-        self.forms = command_forms(examples, self.encoder)
         self.swaps = run_swaps(examples, self.encoder)
+        self.forms = command_forms(examples, self.encoder, self.swaps)
         try:
             for example in examples:
                 if example.kind != "hinted":

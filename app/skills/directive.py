@@ -37,6 +37,12 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def flatten(text: str) -> str:
+    """``text`` on one line without its code fences: a reply quoted in a line of prose (an
+    anti-pattern) must open no code block that would swallow the sections after it."""
+    return " ".join(text.replace("```", " ").replace("~~~", " ").split())
+
+
 def sentence(text: str) -> str:
     """``text`` on one line, capitalised and ended like a sentence: the user's words as a
     lesson line."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 import sqlite_utils
 
@@ -36,7 +37,7 @@ from app.signals.hints import (
 )
 from app.signals.owning_up import answer_only
 from app.skills import habit
-from app.skills.directive import Directive, clip, directive_from_signal, sentence
+from app.skills.directive import Directive, clip, directive_from_signal, flatten, sentence
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import stem
 from app.skills.skill import (
@@ -163,17 +164,18 @@ def habit_swaps(directives: list[Directive], shared: set[str]) -> tuple[tuple[st
 
 
 def wish(directive: Directive, swaps: tuple[tuple[str, str], ...] = ()) -> HintTerms:
-    """What a reply following ``directive`` must hold: its own words' terms, or with the
-    habit's ``swaps`` (:func:`habit_swaps`) added to its own: two thirds of the habit's X
-    named, no Y of either left. "use trash-put: `trash-put *.log`" states no "X, not Y", but
-    the habit it belongs to says "trash-put, not rm" elsewhere."""
+    """What a reply following ``directive`` must hold: its own words' terms, with the
+    habit's ``swaps`` (:func:`habit_swaps`) added: two thirds of the habit's X named, no Y
+    of either left, and everything else its own words ask (the request's topic, a label,
+    the code it shows). "use trash-put: `trash-put *.log`" states no "X, not Y", but the
+    habit it belongs to says "trash-put, not rm" elsewhere."""
     own = hint_terms(directive.hint, directive.original)
     if not swaps:
         return own
     every = tuple(dict.fromkeys([*swaps, *own.swaps]))
-    return HintTerms(hint=directive.hint, literal=(), words=tuple(n for _, n in swaps),
-                     rejected=tuple(dict.fromkeys([*(o for o, _ in every), *own.rejected])),
-                     swaps=every, named=own.named or swaps[0][1])
+    return replace(own, words=tuple(n for _, n in swaps),
+                   rejected=tuple(dict.fromkeys([*(o for o, _ in every), *own.rejected])),
+                   swaps=every, named=own.named or swaps[0][1])
 
 
 def worked_reply(
@@ -182,7 +184,8 @@ def worked_reply(
     """The reply ``directive`` corrected, with what the words turn away from swapped for
     what they name instead (``swaps``: the habit's, see :func:`wish`), when that follows
     them; else ``None``."""
-    wanted = wish(directive, swaps)
+    # the corrected reply swapped cannot hold the words' own code ("`trash-put *.log`")
+    wanted = replace(wish(directive, swaps), literal=()) if swaps else wish(directive)
     swapped = swap_terms(answer_only(directive.original), wanted)
     if swapped is None or is_echo(swapped, directive.hint) or not follows(swapped, wanted):
         return None
@@ -248,7 +251,7 @@ def compose(
     skill.category = CATEGORY_HABIT
     lesson = "\n".join(f"- {line}" for line in lines[:LESSON_LINES])
     newest = directives[-1]
-    anti = f"Replying like this: {clip(' '.join(newest.original.split()), 160)}"
+    anti = f"Replying like this: {clip(flatten(newest.original), 160)}"
     skill.body = compose_body(lesson, anti, compose_examples(worked) if worked else NO_WORKED_REPLY)
     skill.description = habit.description(lines[0], requests, description_chars)
     skill.applies = habit.applies(requests, habit.meanings(requests))

@@ -50,6 +50,7 @@ REQUIRED_SECTIONS = (SECTION_LESSON, SECTION_ANTI_PATTERN, SECTION_EXAMPLE)
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_OPENED_MID_LINE = re.compile(r"\S[ \t]*```[\w+-]*[ \t]*$")
 _EXAMPLE_PAIR = re.compile(
     r"^Request:[ \t]*(.+?)\n[ \t]*\n(?:Answer:[ \t]*)?(.+?)(?=\n[ \t]*\nRequest:|\Z)",
     re.MULTILINE | re.DOTALL,
@@ -115,8 +116,15 @@ def compose_examples(pairs: list[tuple[str, str]]) -> str:
     """The Example section for ``pairs`` (the inverse of :func:`example_pairs`)."""
     return "\n\n".join(
         f"Request: {request}\n\n{answer if answer.startswith('```') else 'Answer: ' + answer}"
-        for request, answer in pairs
+        for request, answer in ((q, _closed(a)) for q, a in pairs)
     )
+
+
+def _closed(answer: str) -> str:
+    """``answer`` with a code block it leaves open (clipped inside it) closed, so that the
+    next example is not read as code."""
+    _, fence = _fences(answer)
+    return f"{answer}\n{fence}" if fence else answer
 
 
 def slugify(text: str, max_len: int = NAME_MAX) -> str:
@@ -142,12 +150,32 @@ def compose_body(lesson: str, anti_pattern: str, example: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _fences(body: str) -> tuple[set[int], str]:
+    """Where each line inside a fenced code block starts (a heading there is a comment, "#
+    Delete a file" in a worked reply's bash), and the fence still open at the end ("" when
+    none). A fence is a line that starts with ``` or ~~~, or one a reply opens mid-line
+    ("Using trash-put: ```bash"); a ``` inside a line of prose opens nothing."""
+    inside: set[int] = set()
+    fence, at = "", 0
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if fence:
+            inside.add(at)
+            if stripped.startswith(fence):
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif _OPENED_MID_LINE.search(line):
+            fence = "```"
+        at += len(line) + 1
+    return inside, fence
+
+
 def body_sections(body: str) -> dict[str, str]:
     """Map each heading (lowercased) to the text under it; text before any heading is ``""``."""
     sections: dict[str, str] = {}
-    # A heading inside code is a comment ("# Delete a file" in a worked reply's bash): an odd
-    # number of fences before it, even one opened mid-line ("Using trash-put: ```bash").
-    matches = [m for m in _HEADING.finditer(body) if body.count("```", 0, m.start()) % 2 == 0]
+    code, _ = _fences(body)
+    matches = [m for m in _HEADING.finditer(body) if m.start() not in code]
     preface = body[: matches[0].start()] if matches else body
     if preface.strip():
         sections[""] = preface.strip()

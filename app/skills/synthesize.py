@@ -41,7 +41,7 @@ import sqlite_utils
 from app.signals.hints import follows, hint_terms
 from app.signals.owning_up import answer_only
 from app.skills import habit, said_habit
-from app.skills.directive import Directive, clip, directive_from_signal, sentence
+from app.skills.directive import Directive, clip, directive_from_signal, flatten, sentence
 from app.skills.library import SkillLibrary
 from app.skills.retrieve import STOP_WORDS, query_terms, stem
 from app.skills.skill import (
@@ -122,7 +122,7 @@ def redact(text: str) -> str:
 
 
 def _first_sentence(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
+    flat = flatten(text)
     match = re.match(r"(.+?[.!?])(\s|$)", flat)
     return clip(match.group(1) if match else flat, limit)
 
@@ -407,10 +407,11 @@ def _fold_into_said(library: SkillLibrary, directive: Directive) -> Skill | None
         return None  # no reply shows it yet: "it still doesn't work" three times is no habit
     skill.body, skill.description = redact(skill.body), redact(skill.description)
     if existing is not None:
-        return library.save(skill)
-    skill.name = _unique_name(library, slugify(said_habit.name_of(directives)))
-    saved = library.add(skill)
-    habit.absorb(library, saved)
+        saved = library.save(skill)
+    else:
+        skill.name = _unique_name(library, slugify(said_habit.name_of(directives)))
+        saved = library.add(skill)
+    habit.absorb(library, saved)  # a one-reply skill folded in later goes too
     return saved
 
 

@@ -202,7 +202,7 @@ def hinted_negative_signal_ids(
         row[0]
         for row in db.execute(
             f"SELECT id FROM signals WHERE kind IN ({marks}) AND score < 0 "
-            "AND trim(coalesce(hint, '')) != '' ORDER BY id DESC LIMIT ?",
+            "AND trim(coalesce(hint, ''), ' ' || char(9, 10, 13)) != '' ORDER BY id DESC LIMIT ?",
             [*kinds, limit],
         )
     ]

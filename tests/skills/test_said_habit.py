@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
+from app.signals.hints import follows
 from app.skills import said_habit
 from app.skills.directive import Directive
 from app.skills.learn import learn_from_signals
@@ -253,3 +254,28 @@ def test_the_habit_s_wish_still_names_what_the_user_uses() -> None:
     plain = Directive("verbal_correction", "How do I update?", "Run `pip install -U x`.",
                       hint="this is Arch, not Ubuntu")
     assert said_habit.wish(plain, (("apt", "pacman"),)).named == "Arch"
+
+
+def test_the_habit_s_wish_keeps_what_the_correction_itself_asks() -> None:
+    # The teacher checks its tries with it: a reply about trash-put that answers nothing of
+    # the request ("build") must not pass for having dropped the request's topic.
+    said = Directive("verbal_correction", "How do I delete the build folder?",
+                     "Run `rm -r build` to delete the build folder.", hint="trash-put, not rm!")
+    wanted = said_habit.wish(said, (("rm", "trash-put"),))
+    assert follows("Run `trash-put build` to move the build folder to the trash.", wanted)
+    assert not follows("trash-put moves files to the trash, so you can restore them.", wanted)
+
+
+def test_a_correction_folded_into_a_habit_later_leaves_no_one_reply_skill_behind(
+    db: sqlite_utils.Database,
+) -> None:
+    # An old doas correction, twelve others, then the habit: the trainer's teacher later
+    # writes the old one's checked reply, and it joins the habit; its skill must go.
+    old = _say(db, *SAID[0])
+    for n in range(said_habit.RECENT):
+        _say(db, f"How do I list folder {n}?", "Run `ls -l`.", f"no, use eza for folder {n}")
+    for item in SAID[1:]:
+        _say(db, *item)
+    attach_checked_reply(db, old, "Run `doas systemctl restart nginx` to restart it.")
+    holding = [s.name for s in SkillLibrary(db).list_skills() if old in s.origin_signals]
+    assert len(holding) == 1 and holding[0].startswith("said-"), holding

@@ -11,6 +11,7 @@ from app.skills.skill import (
     SkillFormatError,
     body_sections,
     compose_body,
+    compose_examples,
     parse_skill,
     read_skill,
     render_skill,
@@ -120,3 +121,18 @@ def test_a_comment_in_an_example_s_code_is_no_heading() -> None:
     skill = Skill(name="x", description="d", body=compose_body("Use trash-put.", "rm", example))
     assert skill.examples == [("q0", answers[0]), ("q1", answers[1])]
     assert set(body_sections(skill.body)) == {"lesson", "anti-pattern", "example"}
+
+
+def test_a_fence_in_prose_or_a_clipped_example_hides_no_section() -> None:
+    # The anti-pattern quotes a reply on one line; an example clipped inside its code block
+    # leaves the block open. Neither may hide what follows.
+    anti = "Replying like this: run this command: ```bash find . -name '*.log'"
+    clipped = "Run:\n\n```bash\n# remove the logs\ntrash-put *.lo…"
+    whole = "Using fd: ```bash\n# every log\nfd -e log\n```"
+    example = compose_examples([("q0", clipped), ("q1", whole)])
+    skill = Skill(name="x", description="d", body=compose_body("Use fd.", anti, example))
+    assert set(body_sections(skill.body)) == {"lesson", "anti-pattern", "example"}
+    assert [q for q, _ in skill.examples] == ["q0", "q1"]
+    assert skill.examples[1][1] == whole
+    tilde = compose_body("L", "A", "Request: q\n\nAnswer: ok:\n\n~~~\n# not a heading\n~~~")
+    assert set(body_sections(tilde)) == {"lesson", "anti-pattern", "example"}

@@ -154,3 +154,22 @@ def test_a_tool_the_hint_s_command_runs_instead_gives_the_relabelling_its_form(
         dedup_key="a",
     )
     assert teacher.command_forms([said], encoder) == {"buildah": "buildah bud"}
+
+
+def test_each_spoken_correction_gets_only_its_own_habit_s_swaps(model_path: Path) -> None:
+    # Two habits in one run: doas for sudo and uv for pip. Given both, "I use uv, not pip"
+    # had to name doas too, and no reply of the teacher could be checked.
+    encoder = Encoder(model_path, 256)
+    said = [("How do I restart nginx?", "Run `sudo systemctl restart nginx`.",
+             "no, I use doas, not sudo"),
+            ("How do I reboot?", "Run `sudo reboot`.", "doas, not sudo!"),
+            ("How do I edit hosts?", "Run `sudo nano /etc/hosts`.", "again: doas, not sudo"),
+            ("How do I get requests?", "Run `pip install requests`.", "no, I use uv, not pip"),
+            ("How do I get numpy?", "Run `pip install numpy`.", "uv, not pip"),
+            ("How do I get flask?", "Run `pip install flask`.", "I said uv, not pip")]
+    examples = [Example(kind="hinted", prompt=render_chat([{"role": "user", "content": q}]),
+                        reply=r, hint=h, id=i, dedup_key=f"k{i}")
+                for i, (q, r, h) in enumerate(said)]
+    swaps = teacher.run_swaps(examples, encoder)
+    assert {swaps[f"k{i}"] for i in range(3)} == {(("sudo", "doas"),)}
+    assert {swaps[f"k{i}"] for i in range(3, 6)} == {(("pip", "uv"),)}
