@@ -456,7 +456,9 @@ class Teacher:
         teacher followed the hint (or the hint names nothing to check)."""
         hint, original = example.hint or "", example.reply or ""
         swaps = self.swaps.get(example.dedup_key, ())
-        terms = said_habit.wish(_as_directive(example, self.encoder), swaps)
+        # the check reads the words and the reply they corrected, not the request
+        terms = said_habit.wish(Directive("verbal_correction", original=original, hint=hint),
+                                swaps)
         if not terms.checkable:
             self.report.unchecked_hint += 1
             self.report.log(example, hint, None, "the hint names nothing to check", [])

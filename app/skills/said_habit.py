@@ -192,31 +192,32 @@ def worked_reply(
     return swapped
 
 
-def _bears(answer: str, shared: set[str], swaps: tuple[tuple[str, str], ...]) -> bool:
+def _turned_away(swaps: tuple[tuple[str, str], ...]) -> set[str]:
+    """The terms of every Y the habit's "X, not Y" turn away from."""
+    return {t for old, _ in swaps for t in terms(old)}
+
+
+def _bears(answer: str, shared: set[str], away: set[str]) -> bool:
     """Whether a reply a correction's own words passed shows the habit: it says one of the
-    words the corrections share (``shared``) and none they turn away from. One correction's
-    check can pass a reply the habit does not bear out ("use `sudo apt-get install update`"
-    for "wrong distro, mine is Tumbleweed"), and as an example it would teach apt again."""
+    words the corrections share (``shared``) and none they turn away from (``away``). One
+    correction's check can pass a reply the habit does not bear out ("use `sudo apt-get
+    install update`" for "wrong distro, mine is Tumbleweed"), and as an example it would
+    teach apt again."""
     shown = terms(answer)
-    rejected = {t for old, _ in swaps for t in terms(old)}
-    return bool(shown & (shared - rejected)) and not shown & rejected
+    return bool(shown & (shared - away)) and not shown & away
 
 
-def _shows_own_code(
-    answer: str, directive: Directive | None, swaps: tuple[tuple[str, str], ...]
-) -> bool:
+def _shows_own_code(answer: str, directive: Directive | None, away: set[str]) -> bool:
     """Whether a checked reply holds the code its own correction showed, and nothing the
-    habit turns away from. Words that describe a reply's shape ("long options", "spell the
-    flags out") are not in the replies that follow them (`ls --all`): such a habit is shown
-    by the code each correction gave, not by its words. A correction without code proves
-    nothing this way ("wrong distro, mine is Tumbleweed" passed `sudo apt-get install`)."""
+    habit turns away from (``away``). Words that describe a reply's shape ("long options",
+    "spell the flags out") are not in the replies that follow them (`ls --all`): such a
+    habit is shown by the code each correction gave, not by its words. A correction without
+    code proves nothing this way ("wrong distro, mine is Tumbleweed" passed `sudo apt-get
+    install`)."""
     if directive is None:
         return False
     own = hint_terms(directive.hint, directive.original)
-    rejected = {t for old, _ in swaps for t in terms(old)}
-    return bool(own.literal or own.wanted) and follows(answer, own) and not (
-        terms(answer) & rejected
-    )
+    return bool(own.literal or own.wanted) and follows(answer, own) and not terms(answer) & away
 
 
 def said_line(hint: str) -> str:
@@ -238,9 +239,9 @@ def compose(
     lines = list(dict.fromkeys(filter(None, (said_line(d.hint) for d in directives[::-1]))))
     shared = key(directives)
     swaps = habit_swaps(directives, shared)
-    own = {clip(d.request, 200): d for d in directives}
+    own, away = {clip(d.request, 200): d for d in directives}, _turned_away(swaps)
     pairs = {q: a for q, a in examples
-             if _bears(a, shared, swaps) or _shows_own_code(a, own.get(q), swaps)}
+             if _bears(a, shared, away) or _shows_own_code(a, own.get(q), away)}
     for d in directives:
         reply = worked_reply(d, swaps)
         if reply is not None and clip(d.request, 200) not in pairs:
