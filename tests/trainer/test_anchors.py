@@ -38,36 +38,49 @@ def encoder(model_path: Path) -> Encoder:
     return Encoder(model_path, CONFIG.max_len)
 
 
-def test_anchor_and_probe_requests_are_distinct_and_not_a_scenarios() -> None:
+def scenario_prompts() -> list[str]:
+    """Every prompt of every benchmark scenario, tuning and test halves alike."""
+    scenarios = Path(__file__).parents[2] / "bench" / "scenarios"
+    return [
+        item["prompt"]
+        for path in sorted(scenarios.glob("*/*.json"))
+        for key in ("teach", "heldout", "control")
+        for item in json.loads(path.read_text(encoding="utf-8")).get(key, [])
+    ]
+
+
+def closest(requests: list[str], others: list[str]) -> tuple[float, str]:
+    """The highest cosine of any of ``requests`` to any of ``others``, and that request."""
+    from app.model.embedder import load_embedder
+
+    embedder = load_embedder()
+    try:
+        near = (embedder.embed(requests) @ embedder.embed(others).T).max(axis=1)
+    finally:
+        embedder.close()
+    return float(near.max()), requests[int(near.argmax())]
+
+
+def test_anchor_and_probe_requests_are_distinct_and_apart_from_every_scenario() -> None:
+    """An anchor trains the base model's reply and a probe refuses a candidate that leaks:
+    one that is a scenario's prompt in other words would train, or gate on, what the
+    benchmark measures (a control prompt's reply above all). Session 14 found 10 anchors
+    and 7 probes within cosine 0.8 of a test scenario's prompts, some word for word."""
     anchors, probes = read_requests(ANCHORS_FILE), read_requests(PROBES_FILE)
     assert len(anchors) >= 8 and len(probes) >= 4
     assert not set(anchors) & set(probes)
-    scenarios = Path(__file__).parents[2] / "bench" / "scenarios" / "tune"
-    text = " ".join(p.read_text(encoding="utf-8") for p in scenarios.glob("*.json"))
-    assert not [r for r in anchors + probes if r in text]
+    cosine, request = closest(anchors + probes, scenario_prompts())
+    assert cosine < 0.8, request
 
 
 def test_near_anchors_are_many_and_stay_apart_from_the_probes_and_the_scenarios() -> None:
     """The near anchors are trained on; the probes measure leaks: a near anchor that is a
     probe in other words would make the leak check measure what was trained."""
-    from app.model.embedder import load_embedder
-
     near, probes = read_requests(NEAR_ANCHORS_FILE), read_requests(PROBES_FILE)
     assert len(near) >= 100
     assert not set(near) & (set(probes) | set(read_requests(ANCHORS_FILE)))
-    scenarios = Path(__file__).parents[2] / "bench" / "scenarios" / "tune"
-    prompts = [
-        item["prompt"]
-        for path in scenarios.glob("*.json")
-        for key in ("teach", "heldout", "control")
-        for item in json.loads(path.read_text(encoding="utf-8")).get(key, [])
-    ]
-    embedder = load_embedder()
-    try:
-        closest = (embedder.embed(near) @ embedder.embed(probes + prompts).T).max(axis=1)
-    finally:
-        embedder.close()
-    assert float(closest.max()) < 0.8, near[int(closest.argmax())]
+    cosine, request = closest(near, probes + scenario_prompts())
+    assert cosine < 0.8, request
 
 
 def test_the_anchors_are_the_base_models_own_replies_cached_once(
