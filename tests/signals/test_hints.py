@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.signals.hints import (
-    command_form,
-    follows,
-    hint_terms,
-    is_echo,
-    sub_commands,
-    swap_terms,
-)
+from app.signals.hint_swap import command_form, swap_terms
+from app.signals.hint_terms import hint_terms
+from app.signals.hint_words import sub_commands
+from app.signals.hints import follows, is_echo
 from app.signals.nextmsg import extract_hint
 
 

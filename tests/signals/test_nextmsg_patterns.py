@@ -101,7 +101,8 @@ def test_hint_is_the_instruction_part(message: str, hint: str) -> None:
 
 def test_a_hint_for_next_time_is_checked_on_what_it_asks_for() -> None:
     """"use rg next time": a reply follows it by using rg; "next time" is no word to hold."""
-    from app.signals.hints import follows, hint_terms
+    from app.signals.hint_terms import hint_terms
+    from app.signals.hints import follows
 
     hint = classify_next_message(
         "search the logs for errors", "```bash\ngrep -r ERROR /var/log\n```",

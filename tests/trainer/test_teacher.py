@@ -13,7 +13,8 @@ import torch
 
 from app.model.prompt import DEFAULT_SYSTEM_PROMPT, render_chat
 from app.signals import capture
-from app.signals.hints import follows, hint_terms
+from app.signals.hint_terms import hint_terms
+from app.signals.hints import follows
 from app.skills.learn import learn_from_signals
 from app.skills.library import SkillLibrary
 from app.store import conversations as conv
