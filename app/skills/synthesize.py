@@ -12,96 +12,44 @@ reply — once it passes :func:`app.signals.hints.follows`; words that say "X, n
 one at once, the corrected reply with Y swapped for X when that follows them. Words said
 again and again go to one habit skill (:mod:`app.skills.said_habit`).
 
-The TEMPLATE path needs no model: the name and description come from the words of
-the user's request (so the next similar request finds the skill), the lesson from the diff
-between what was done and what should have been, the anti-pattern from what the assistant
-did. A model may draft the skill instead (``draft``: the app passes the LLM when the user
-enabled it); its output is validated and the template is used whenever it fails.
+A skill is first written with no model (:mod:`app.skills.template`); a model may draft it
+instead, the template standing whenever the draft fails its checks (:mod:`app.skills.draft`).
 
 A correction whose edit recurs (the third reply corrected the same way) is not a skill of
 its own: it goes to the habit skill of that lesson (:mod:`app.skills.habit`).
 
 A lesson the library already holds is not added twice: a new skill similar enough to an
-existing one (same category, overlapping description and lesson wording, word order
-included) strengthens it instead: more origin signals, the better of the two examples.
+existing one strengthens it instead (:mod:`app.skills.merge`).
 """
 
 from __future__ import annotations
 
-import difflib
-import itertools
-import json
-import re
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from app.signals.hints import follows, hint_terms
+from app.signals.hint_terms import hint_terms
+from app.signals.hints import follows
 from app.signals.owning_up import answer_only
 from app.skills import habit, said_habit
-from app.skills.directive import Directive, clip, directive_from_signal, flatten, sentence
+from app.skills.directive import Directive, clip, directive_from_signal
+from app.skills.draft import draft_prompt, validate_draft
 from app.skills.library import SkillLibrary
-from app.skills.retrieve import STOP_WORDS, query_terms, stem
+from app.skills.merge import merge, most_similar
+from app.skills.redaction import redact
 from app.skills.skill import (
-    NO_WORKED_REPLY,
-    REQUIRED_SECTIONS,
     SECTION_ANTI_PATTERN,
-    SECTION_EXAMPLE,
     SECTION_LESSON,
     Skill,
     SkillFormatError,
-    body_sections,
     compose_body,
     compose_examples,
-    now_iso,
-    parse_skill,
     slugify,
 )
+from app.skills.template import MAX_DESCRIPTION_CHARS, MAX_EXAMPLE_CHARS, template_skill
 
-MAX_DESCRIPTION_CHARS = 300
-MAX_BODY_CHARS = 2500
-MAX_EXAMPLE_CHARS = 500
-MERGE_SIMILARITY = 0.5
 MAX_WORKED_REPLIES = 3  # the newest: the prompt shows only the closest few anyway
-NAME_WORDS = 5
-
-_SECRETS = re.compile(
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----"
-    r"|\bAKIA[0-9A-Z]{16}\b"
-    r"|\bgh[pousr]_[A-Za-z0-9]{30,}"
-    r"|\bsk-[A-Za-z0-9_-]{20,}"
-    r"|\bxox[abpr]-[A-Za-z0-9-]{10,}"
-    r"|(?i:\b(?:password|passwd|secret|api[_-]?key|token)\b\s*[:=]\s*\S{6,})"
-    r"|\b(?=[A-Za-z0-9+/_-]*\d)(?=[A-Za-z0-9+/_-]*[A-Za-z])[A-Za-z0-9+/_-]{32,}"
-)
-_PROGRAM_CATEGORIES = {
-    "git": "git",
-    "docker": "docker",
-    "kubectl": "kubernetes",
-    "python": "python",
-    "python3": "python",
-    "pip": "python",
-    "pip3": "python",
-    "pipx": "python",
-    "pytest": "python",
-    "uv": "python",
-    "npm": "javascript",
-    "pnpm": "javascript",
-    "yarn": "javascript",
-    "node": "javascript",
-    "psql": "sql",
-    "sqlite3": "sql",
-}
-_WORDS = re.compile(r"`[^`\n]*`|\S+")
-_GREETING = re.compile(
-    r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: there)?\b[\s!,.]*)?"
-    r"(?:(?:could|can|would) you(?: please)?|please)?\s*",
-    re.IGNORECASE,
-)
-_REQUEST_LINE = re.compile(r"^Request: .*$", re.MULTILINE)
-_CODE_FENCE = re.compile(r"^```[\w-]*\n(.*?)\n```\s*$", re.DOTALL)
 
 
 @dataclass
@@ -110,257 +58,6 @@ class SynthesisResult:
     merged: bool
     drafted: bool
     draft_problem: str | None = field(default=None)
-
-
-def find_secrets(text: str) -> list[str]:
-    """Substrings that look like credentials (keys, tokens, passwords, private keys)."""
-    return [match.group(0) for match in _SECRETS.finditer(text)]
-
-
-def redact(text: str) -> str:
-    return _SECRETS.sub("<redacted>", text)
-
-
-def _first_sentence(text: str, limit: int = 160) -> str:
-    flat = flatten(text)
-    match = re.match(r"(.+?[.!?])(\s|$)", flat)
-    return clip(match.group(1) if match else flat, limit)
-
-
-def _command_words(command: str) -> list[str]:
-    try:
-        return shlex.split(command)
-    except ValueError:
-        return command.split()
-
-
-def _category(directive: Directive, terms: list[str]) -> str:
-    if directive.kind == "command_fix":
-        words = _command_words(directive.corrected or directive.original)
-        program = words[0].rsplit("/", 1)[-1] if words else ""
-        return _PROGRAM_CATEGORIES.get(program, "shell")
-    for term in terms:
-        if term in _PROGRAM_CATEGORIES:
-            return _PROGRAM_CATEGORIES[term]
-    return "writing" if "`" not in directive.corrected + directive.original else "general"
-
-
-def _words(text: str) -> list[str]:
-    """Words, with each `inline code` span kept whole (a command is one unit of meaning)."""
-    return _WORDS.findall(text)
-
-
-def _word_diff(before: str, after: str) -> tuple[float, list[str], list[str]]:
-    """Similarity of two texts and the phrases added and removed (word level)."""
-    old, new = _words(before), _words(after)
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    added, removed = [], []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op in ("replace", "delete") and i2 > i1:
-            removed.append(" ".join(old[i1:i2]))
-        if op in ("replace", "insert") and j2 > j1:
-            added.append(" ".join(new[j1:j2]))
-    return matcher.ratio(), added, removed
-
-
-def _quote(phrase: str, limit: int) -> str:
-    phrase = clip(phrase.strip().rstrip(".,;:"), limit)
-    return phrase if phrase.startswith("`") and phrase.endswith("`") else f'"{phrase}"'
-
-
-def _correction_lesson(d: Directive) -> tuple[str, str]:
-    ratio, added, removed = _word_diff(d.original, d.corrected)
-    lines: list[str] = []
-    if ratio >= 0.4 and (added or removed):
-        for old, new in list(zip(removed, added, strict=False))[:3]:
-            lines.append(f"- Say {_quote(new, 100)} instead of {_quote(old, 100)}.")
-        for new in added[len(removed) : len(removed) + 2]:
-            lines.append(f"- Include {_quote(new, 120)}.")
-        for old in removed[len(added) : len(added) + 2]:
-            lines.append(f"- Leave out {_quote(old, 120)}.")
-        anti = f"Replying with {_quote(removed[0], 160)}." if removed else ""
-    else:
-        lines.append(f"- Answer the way the user rewrote it: {_first_sentence(d.corrected, 240)}")
-        anti = ""
-    words_before, words_after = len(d.original.split()), len(d.corrected.split())
-    if words_after and words_after < 0.6 * words_before:
-        lines.append(f"- Keep it short: about {words_after} words, not {words_before}.")
-    if "```" in d.corrected and "```" not in d.original:
-        lines.append("- Include the exact command or code in a code block.")
-    anti = anti or f"Replying like this: {_first_sentence(d.original)}"
-    return "\n".join(lines), anti
-
-
-def _command_lesson(d: Directive) -> tuple[str, str]:
-    old, new = _command_words(d.original), _command_words(d.corrected)
-    gained = [w for w in new[1:] if w not in old]
-    lost = [w for w in old[1:] if w not in new]
-    error_line = next((ln.strip() for ln in reversed(d.error.splitlines()) if ln.strip()), "")
-    lines = [f"- Run `{d.corrected.strip()}` instead of `{d.original.strip()}`."]
-    if gained:
-        lines.append(f"- It needs {' '.join(f'`{w}`' for w in gained[:4])}.")
-    if lost:
-        lines.append(f"- Drop {' '.join(f'`{w}`' for w in lost[:4])}.")
-    if error_line:
-        lines.append(f"- The failing form stops with: {clip(error_line, 160)}")
-    anti = f"Proposing `{d.original.strip()}`" + (
-        f", which fails with: {clip(error_line, 160)}" if error_line else "."
-    )
-    return "\n".join(lines), anti
-
-
-def _example(d: Directive) -> str:
-    request = f"Request: {clip(d.request, 200)}\n\n" if d.request else ""
-    if d.kind == "command_fix":
-        return f"{request}```bash\n{clip(d.corrected, 300)}\n```"
-    if d.kind == "verbal_correction":
-        reply = said_habit.worked_reply(d) if d.request else None
-        if reply is None:
-            return NO_WORKED_REPLY
-        return compose_examples([(clip(d.request, 200), clip(reply, MAX_EXAMPLE_CHARS))])
-    return f"{request}Answer: {clip(d.corrected, MAX_EXAMPLE_CHARS - len(request))}"
-
-
-def template_skill(d: Directive) -> Skill:
-    """A skill from the directive alone, with no model: deterministic and always valid."""
-    if d.kind == "command_fix":
-        lesson, anti = _command_lesson(d)
-        topic_source = d.request or d.corrected
-    elif d.kind == "verbal_correction":
-        lesson = sentence(d.hint)
-        anti = f"Replying like this: {_first_sentence(d.original)}" if d.original else ""
-        topic_source = d.request or d.hint
-    else:
-        lesson, anti = _correction_lesson(d)
-        topic_source = d.request or d.corrected
-    terms = query_terms(topic_source)
-    name = slugify("-".join(terms[:NAME_WORDS])) or slugify(d.kind)
-    topic = clip(_GREETING.sub("", " ".join(topic_source.split()), count=1), 140)
-    summary = _first_sentence(lesson.lstrip("- "), 120)
-    description = f"{summary} Applies to requests like: {topic}"
-    body = compose_body(lesson, anti or "(not recorded)", _example(d))
-    return Skill(
-        name=name,
-        description=redact(clip(description, MAX_DESCRIPTION_CHARS)),
-        body=redact(body),
-        category=_category(d, terms),
-        created=now_iso(),
-        origin_signals=sorted(set(d.signal_ids)),
-    )
-
-
-def draft_prompt(d: Directive, template: Skill) -> str:
-    """What the model is asked: the facts, the required shape, and the template to improve."""
-    facts = {
-        "kind": d.kind,
-        "request": clip(d.request, 600),
-        "assistant_did": clip(d.original, 800),
-        "should_have": clip(d.corrected or d.hint, 800),
-        "error": clip(d.error, 300),
-    }
-    return (
-        "Write a SKILL.md that teaches an assistant the lesson below, so it does not repeat "
-        "the mistake. Output only the file: YAML front matter with `name` and `description` "
-        "(one sentence saying what to do and when it applies), then the sections "
-        f"'## {SECTION_LESSON}', '## {SECTION_ANTI_PATTERN}' and '## {SECTION_EXAMPLE}'. "
-        f"At most {MAX_BODY_CHARS} characters. No secrets, names or personal data.\n\n"
-        f"What happened (JSON):\n{json.dumps(facts, ensure_ascii=False, indent=1)}\n\n"
-        f"A plain draft to improve:\n---\nname: {template.name}\n"
-        f"description: {template.description}\n---\n\n{template.body}"
-    )
-
-
-def validate_draft(text: str) -> Skill:
-    """Parse and check a model's draft; raises :class:`SkillFormatError` saying what is wrong."""
-    text = text.strip()
-    fenced = _CODE_FENCE.match(text)
-    if fenced:
-        text = fenced.group(1).strip()
-    skill = parse_skill(text, "<model draft>")
-    sections = body_sections(skill.body)
-    missing = [s for s in REQUIRED_SECTIONS if not sections.get(s.lower())]
-    if missing:
-        raise SkillFormatError("<model draft>", f"missing sections: {', '.join(missing)}")
-    if not 10 <= len(skill.description) <= MAX_DESCRIPTION_CHARS:
-        raise SkillFormatError("<model draft>", "description must be 10-300 characters")
-    if len(skill.body) > MAX_BODY_CHARS:
-        raise SkillFormatError("<model draft>", f"body is over {MAX_BODY_CHARS} characters")
-    if find_secrets(skill.description + skill.body):
-        raise SkillFormatError("<model draft>", "contains something that looks like a secret")
-    return skill
-
-
-def _shingles(text: str) -> set[str]:
-    """Stemmed words plus ordered word pairs: "merge, not rebase" and "rebase, not merge"
-    share every word but not the pairs, and they are opposite lessons."""
-    words = [stem(w) for w in re.findall(r"[^\W_]+", text.lower()) if w not in STOP_WORDS]
-    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
-
-
-def _code(text: str) -> set[str]:
-    """Inline code spans and fenced code lines, normalised: the concrete thing a skill says."""
-    spans = re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", text, flags=re.DOTALL))
-    for block in re.findall(r"```[\w-]*\n(.*?)```", text, flags=re.DOTALL):
-        spans.extend(line for line in block.splitlines() if line.strip())
-    return {" ".join(span.lower().split()) for span in spans}
-
-
-def similarity(a: Skill, b: Skill) -> float:
-    """How much two skills say the same thing (0-1).
-
-    Words of what they teach (lesson and example answer) and of when they apply
-    (description); and, when both examples hold code, whether it is the same code, since
-    `ls -lhS` and `ls -lt` are different lessons however alike the sentences around them.
-    """
-
-    def jaccard(x: set[str], y: set[str]) -> float:
-        return len(x & y) / len(x | y) if x | y else 0.0
-
-    def example(skill: Skill) -> str:
-        text = _REQUEST_LINE.sub("", skill.section(SECTION_EXAMPLE))
-        return "" if text.strip() == NO_WORKED_REPLY else text  # the same words in every one
-
-    def taught(skill: Skill) -> set[str]:
-        return _shingles(f"{skill.section(SECTION_LESSON)} {example(skill)}")
-
-    words = 0.75 * jaccard(taught(a), taught(b)) + 0.25 * jaccard(
-        _shingles(a.description), _shingles(b.description)
-    )
-    code_a, code_b = _code(example(a)), _code(example(b))
-    if code_a and code_b:
-        return 0.5 * jaccard(code_a, code_b) + 0.5 * words
-    return words
-
-
-def _example_quality(example: str) -> float:
-    """Prefer an example with a concrete command or code, and one of moderate length."""
-    has_code = "`" in example
-    return has_code + (1.0 - min(abs(len(example) - 200), 400) / 400)
-
-
-def _most_similar(library: SkillLibrary, skill: Skill) -> tuple[Skill, float] | None:
-    terms = query_terms(f"{skill.description} {skill.section(SECTION_LESSON)}", limit=24)
-    best: tuple[Skill, float] | None = None
-    for candidate in library.find(terms):
-        if candidate.category != skill.category:
-            continue
-        score = similarity(skill, candidate)
-        if score >= MERGE_SIMILARITY and (best is None or score > best[1]):
-            best = (candidate, score)
-    return best
-
-
-def _merge(library: SkillLibrary, existing: Skill, new: Skill) -> Skill:
-    skill = library.get(existing.name)
-    skill.origin_signals = sorted(set(skill.origin_signals) | set(new.origin_signals))
-    old_example, new_example = skill.section(SECTION_EXAMPLE), new.section(SECTION_EXAMPLE)
-    if new_example and _example_quality(new_example) > _example_quality(old_example):
-        skill.body = compose_body(
-            skill.section(SECTION_LESSON) or skill.body,
-            skill.section(SECTION_ANTI_PATTERN) or new.section(SECTION_ANTI_PATTERN),
-            new_example,
-        )
-    return library.save(skill)
 
 
 def _fold_into_habit(
@@ -452,9 +149,9 @@ def synthesize(
             problem = f"drafting failed: {exc}"
         else:
             skill.description, skill.body, drafted = candidate.description, candidate.body, True
-    similar = _most_similar(library, skill)
+    similar = most_similar(library, skill)
     if similar is not None:
-        return SynthesisResult(_merge(library, similar[0], skill), True, drafted, problem)
+        return SynthesisResult(merge(library, similar[0], skill), True, drafted, problem)
     skill.name = _unique_name(library, skill.name)
     return SynthesisResult(library.add(skill), False, drafted, problem)
 

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from app import settings as settings_mod
 from app.signals import capture, command_outcomes
-from app.skills.synthesize import directive_from_signal
+from app.skills.directive import directive_from_signal
 from app.store import conversations as conv
 from app.store.examples import examples_for_signal
 from app.store.signals import get_signal, signals_for_command, signals_for_message

@@ -7,19 +7,14 @@ import time
 import pytest
 import sqlite_utils
 
+from app.skills.directive import Directive, directive_from_signal
 from app.skills.library import SkillLibrary
+from app.skills.merge import similarity
+from app.skills.redaction import find_secrets
 from app.skills.retrieve import retrieve
 from app.skills.skill import SECTION_EXAMPLE, SECTION_LESSON, read_skill
-from app.skills.synthesize import (
-    Directive,
-    attach_checked_reply,
-    directive_from_signal,
-    find_secrets,
-    similarity,
-    synthesize,
-    synthesize_from_signal,
-    template_skill,
-)
+from app.skills.synthesize import attach_checked_reply, synthesize, synthesize_from_signal
+from app.skills.template import template_skill
 from app.store import conversations as conv
 from app.store.db import open_db
 from app.store.signals import record_signal
