@@ -49,14 +49,10 @@ from llama_cpp import Llama
 
 from app.atomic import write_text_atomic
 from app.model.prompt import PromptError, render_chat
-from app.signals.hints import (
-    HintTerms,
-    command_form,
-    follows,
-    hint_terms,
-    sub_commands,
-    swap_terms,
-)
+from app.signals.hint_swap import command_form, swap_terms
+from app.signals.hint_terms import HintTerms, hint_terms
+from app.signals.hint_words import sub_commands
+from app.signals.hints import follows
 from app.signals.owning_up import answer_only
 from app.skills import said_habit
 from app.skills.directive import Directive
@@ -299,7 +295,7 @@ def command_forms(
 ) -> dict[str, str]:
     """The command forms the user's own words show for each tool a hint of the run asks
     for in place of another (tool → ``uv add``): from the code of the hints and of the
-    corrections (:func:`app.signals.hints.command_form`). A relabelled reply runs the tool
+    corrections (:func:`app.signals.hint_swap.command_form`). A relabelled reply runs the tool
     the way the user does, and never with a sub-command nobody wrote."""
     swaps = {
         (old.lower(), new.lower())

@@ -15,32 +15,17 @@ from __future__ import annotations
 
 import re
 
-# hint_terms, content_words and the swap's functions are imported from here by the
-# trainer's teacher and the said-habit skill
-from app.signals.hint_swap import command_form, swap_terms
-from app.signals.hint_terms import HintTerms, hint_terms
+from app.signals.hint_terms import HintTerms
 from app.signals.hint_words import (
     CODE_REGION,
     CODE_SPAN,
     LABEL,
     contains,
-    content_words,
     norm,
-    sub_commands,
     words_of,
 )
 
-__all__ = [
-    "ECHO_SHARE",
-    "HintTerms",
-    "command_form",
-    "content_words",
-    "follows",
-    "hint_terms",
-    "is_echo",
-    "sub_commands",
-    "swap_terms",
-]
+__all__ = ["ECHO_SHARE", "follows", "is_echo"]
 
 # Said next to a wanted term, a reply calls it wrong rather than following it
 _NEGATION_BEFORE = (

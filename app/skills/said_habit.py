@@ -14,7 +14,7 @@ worked replies as examples.
 A worked reply is never the user's words shown as an answer. It is a reply the model wrote
 with the words in its context (:func:`app.skills.synthesize.attach_checked_reply`), or,
 when the words say "X, not Y" ("I use doas, not sudo"), the corrected reply with Y swapped
-for X (:func:`app.signals.hints.swap_terms`, the trainer's teacher does the same), kept
+for X (:func:`app.signals.hint_swap.swap_terms`, the trainer's teacher does the same), kept
 only when it follows the words (:func:`app.signals.hints.follows`).
 """
 
@@ -27,14 +27,10 @@ from dataclasses import replace
 
 import sqlite_utils
 
-from app.signals.hints import (
-    HintTerms,
-    content_words,
-    follows,
-    hint_terms,
-    is_echo,
-    swap_terms,
-)
+from app.signals.hint_swap import swap_terms
+from app.signals.hint_terms import HintTerms, hint_terms
+from app.signals.hint_words import content_words
+from app.signals.hints import follows, is_echo
 from app.signals.owning_up import answer_only
 from app.skills import habit
 from app.skills.directive import Directive, clip, directive_from_signal, flatten, sentence
