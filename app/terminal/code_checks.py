@@ -53,7 +53,8 @@ _NETWORK = re.compile(r"\bsocket\b|\brequests\.|\burllib|http\.client|httplib|\b
                       r"smtplib|ftplib|paramiko|Net::HTTP|LWP|HTTP::Tiny|IO::Socket|\bfetch\(|"
                       r"\bhttps?\.(?:request|get)|XMLHttpRequest|TCPSocket|fsockopen|curl_exec|"
                       r"file_get_contents\(\s*['\"]https?:|urlopen|\bnet\.connect|axios|"
-                      r"Net::SMTP|open-uri|URI\.open|UDPSocket|sendto|WebSocket")
+                      r"Net::SMTP|open-uri|URI\.open|UDPSocket|sendto|WebSocket|"
+                      r"require\(\s*['\"](?:node:)?(?:https?|http2|net|tls|dgram)['\"]\s*\)")
 _WRITE_API = re.compile(r"""open\([^)]*,\s*[rbuf]?['"][^'"]*[wa+][^'"]*['"]|write_text|"""
                         r"""open\(\s*['"][wa]\+?b?['"]|"""
                         r"""write_bytes|appendFile|writeFile|File\.write|IO\.write|"""
@@ -74,7 +75,7 @@ _FORK_LOOP = re.compile(
 
 _OPEN_CALL = re.compile(r"\b(?:open|fopen|File\.open|sysopen)\s*\(")
 _WRITE_MODE = re.compile(r"^(?:[rbt]*[wax][bt+]*|r\+[bt]*|\+?>>?|\+<)$")
-_EVALUATES = re.compile(r"(?<![\w.])(?:exec|eval|instance_eval|class_eval)\b(?!\s*[=:])|"
+_EVALUATES = re.compile(r"(?<![\w.])(?:exec|eval|instance_eval|class_eval|uplevel)\b(?!\s*[=:])|"
                         r"\bnew\s+Function\s*\(|(?<![\w.])(?:include|include_string|load|"
                         r"loadstring|dofile|iex)\b\s*\(|\biex\b|Invoke-Expression")
 _FETCHES = re.compile(r"urlopen|URI\.open|open-uri|Net::HTTP|LWP|HTTP::Tiny|\brequests\.get|"
@@ -82,7 +83,7 @@ _FETCHES = re.compile(r"urlopen|URI\.open|open-uri|Net::HTTP|LWP|HTTP::Tiny|\bre
                       r"DownloadString|\bHTTP\.get\b|"
                       r"\bhttpx\.get|\bfetch\(|\bhttps?\.get|curl_exec|file_get_contents\(\s*"
                       r"['\"]https?:|\bopen\(\s*['\"]https?:|require\(\s*['\"](?:node:)?https?['\"]"
-                      r"\s*\)\s*\.\s*(?:get|request)\b")
+                      r"\s*\)\s*\.\s*(?:get|request)\b|http::geturl\b")
 # Code loaded and run straight from a URL: R's `source("https://…")`, Lua's `dofile`, PHP's
 # `include`, Deno's `import("https://…")`.
 _LOADS_URL = re.compile(r"\b(?:source|dofile|loadfile|include|require|require_once|import|"

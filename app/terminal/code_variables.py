@@ -31,6 +31,8 @@ COMMAND_VARIABLES = frozenset({
     "RSYNC_RSH", "RSYNC_CONNECT_PROG", "CVS_RSH", "MYSQL_PS1", "FZF_DEFAULT_COMMAND",
     "FZF_CTRL_T_COMMAND", "FZF_ALT_C_COMMAND", "DIFFPROG", "TERMINAL",
 })
+# Variables naming a file a non-interactive shell reads as code before its own.
+SOURCED_FILE_VARIABLES = frozenset({"BASH_ENV", "ENV"})
 # Variables named for the program they hold: a build's test runner, linker or wrapper.
 _PROGRAM_NAMED = re.compile(r"^[A-Z][A-Z0-9_]*_(?:RUNNER|LINKER|WRAPPER|LAUNCHER)$")
 # Prompt strings: the shell expands the substitutions in them each time it prints one.

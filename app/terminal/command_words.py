@@ -424,6 +424,8 @@ def interpreter_code(name: str, args: list[str]) -> tuple[str | None, bool, str 
         arg = args[index]
         clustered = bool(re.fullmatch(r"-[A-Za-z]+", arg)) and arg[-1:] in letters
         if arg in flags or clustered:
+            if name == "pwsh" and args[index + 1:index + 2] == ["-"]:
+                return None, True, None  # `-Command -`: the statements come on stdin
             return (args[index + 1] if index + 1 < len(args) else ""), False, None
         if arg[:2] in flags and len(arg) > 2:
             return arg[2:], False, None

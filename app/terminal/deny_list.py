@@ -18,7 +18,7 @@ from app.terminal import code_checks, foreign_code
 from app.terminal import network_checks as net
 from app.terminal import risky_paths as paths
 from app.terminal.argument_lines import argument_lines
-from app.terminal.code_variables import variable_commands
+from app.terminal.code_variables import SOURCED_FILE_VARIABLES, variable_commands
 from app.terminal.command_words import (
     CODE_RUNNERS,
     SHELLS,
@@ -58,7 +58,7 @@ from app.terminal.embedded_code import (
 )
 from app.terminal.env_options import with_environment_options
 from app.terminal.fetched_installs import entered, installs_download
-from app.terminal.handed_code import HandedCode, fed
+from app.terminal.handed_code import STDIN_NAMES, HandedCode, fed
 from app.terminal.inspection import Analysis, Line, Segment
 from app.terminal.line_files import files_written, unreadable_files
 from app.terminal.line_reach import line_reasons
@@ -242,6 +242,8 @@ class _Inspector(HandedCode):
         for name, value in resolved.assignments:
             self.reasons += assignment_reasons(name, value)
             self._command_variable(name, value, depth, line.written)
+            if name in SOURCED_FILE_VARIABLES and resolved.name in SHELLS:
+                self._sourced_file(name, value, command, line, depth)
             if not resolved.name:
                 line.variables[name] = value
                 line.loops.update({name: loop_values(command.loop_values, line.variables)}
@@ -394,6 +396,17 @@ class _Inspector(HandedCode):
         `BASH_ENV=<(…)`: the file it names, written on the line, is that command."""
         for code in variable_commands(name, value):
             self.inspect_hosted(written.get(code, code), depth, name)
+
+    def _sourced_file(self, name: str, value: str, command: Command, line: Line,
+                      depth: int) -> None:
+        """`BASH_ENV=/dev/stdin bash -c : <<< …`, `BASH_ENV=<(curl …) bash -c true`: the file
+        a shell reads before its own code is its input, or a download, and runs like code
+        piped into it, whatever harmless code it is handed itself."""
+        if value in STDIN_NAMES - {"-"}:
+            self.stdin_code("bash", command, depth, line.variables)
+        if any(fetches(inner) for word in command.words if word.process_substitution
+               and word.text.startswith(f"{name}=") for inner in word.substitutions):
+            self.reasons.append(PIPE_DOWNLOAD)
 
     def _network(self, resolved: Resolved, command: Command) -> None:
         """Collects the two halves of sending keys away: reading them, and the network.

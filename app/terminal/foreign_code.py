@@ -20,6 +20,7 @@ import shlex
 from itertools import pairwise
 
 from app.terminal.code_checks import normalise
+from app.terminal.console_escapes import console_code
 from app.terminal.editor_escapes import ex_shell_commands
 
 # Places where code starts a program. Each is followed by what it runs: call arguments,
@@ -49,6 +50,12 @@ _NEUTRAL = re.compile(
     r"encoding|wait|stdio|inherit|args|list|vector|new|True|False|None|nil|true|false|t|"
     r"subprocess|DEVNULL|PIPE|waitFor|start|String|qw|sys\.executable|process\.execPath|"
     r"RbConfig\.ruby|shlex\.split|split)\b|\$\^X|[\s,\[\](){}:=+;.>-]|\d+")
+# A shell started with its input a pipe the code writes into: Perl's `open(F, "|sh")` or
+# `open(F, "|-", "bash")`, any language's popen/spawn of a shell for writing.
+_SHELL = r"""['"](?:/usr)?(?:/bin/)?(?:ba|da|z|k|a)?sh['"]"""
+_SHELL_PIPE = re.compile(
+    rf"""\bopen\s*\(?\s*(?:my\s+)?[$\w]+\s*,\s*(?:['"]\|\s*(?:/usr)?(?:/bin/)?(?:ba|da|z|k|a)?sh\s*['"]"""
+    rf"""|['"]\|-['"]\s*,\s*{_SHELL})|\b(?:popen|Popen|spawn|proc_open)\s*\(\s*\[?\s*{_SHELL}""")
 _BUILD_FILE_OPTIONS = {"cmake": ("-P",), "ant": ("-f", "-buildfile", "-file"),
                        "scons": ("-f", "--file", "--sconstruct"), "ninja": ("-f",),
                        "meson": (), "rake": ("-f",), "gradle": ("-b",)}
@@ -138,6 +145,7 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     code = normalise(code)
     commands, hidden = [], False
     quoted = re.findall(r"`[^`]*`", code) if host in _BACKTICK_HOSTS else []
+    commands += _piped_to_shell(code)
     for given in _runs(code, host) + quoted:
         given = _CALLBACK.sub("", given)  # `exec('ls', (e, out) => …)`: the callback runs later
         given = _bound(code, given)
@@ -152,6 +160,17 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
             commands.append(" ".join(w if len(words) == 1 or not re.search(r"\s", w)
                                      else shlex.quote(w) for w in words))
     return commands, hidden
+
+
+def _piped_to_shell(code: str) -> list[str]:
+    """What code prints into a shell it opened as a pipe (`open(P, "|sh"); print P "rm …"`,
+    `IO.popen("bash", "w") { |p| p.puts "…" }`, `Popen(["sh"], stdin=PIPE)…write(b"…")`):
+    every string written after the opening is a line of that shell's input."""
+    opened = _SHELL_PIPE.search(code)
+    if not opened:
+        return []
+    return [body.replace("\\n", "\n") for _quote, body in _LITERAL.findall(code[opened.end():])
+            if body.strip() and not re.fullmatch(r"[wr]\+?|\|-|-", body.strip())]
 
 
 def _joined(given: str) -> str:
@@ -194,8 +213,6 @@ def option_code(name: str, args: list[str]) -> tuple[list[str], list[str]]:
         macros = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--eval", "-E")]
         macros += [a.partition("=")[2] for a in args if a.startswith("--eval=")]
         return [m.group(1) for macro in macros if (m := _RPM_LUA.search(macro))], []
-    if name in ("pdb", "ipdb", "pudb"):  # `python -m pdb -c '!stmt'`: the line is Python
-        return [v.removeprefix("!") for a, v in pairwise(args) if a == "-c"], []
     if name == "timeit":  # `python -m timeit -s SETUP STMT…`: every statement is Python
         return ["\n".join(a for a in args if not a.startswith("-"))], []
     if name in ("mvn", "mvnw", "./mvnw"):
@@ -211,6 +228,9 @@ def carried_code(name: str, args: list[str], fed: str | None,
     the build file it reads from its input (`fed`) or from a file written earlier on the
     line (`written`)."""
     codes, commands = option_code(name, args)
+    console_codes, console_commands = console_code(name, args, fed, written)
+    codes += console_codes
+    commands += console_commands
     for flag, script in pairwise(args):
         text = written.get(script)
         if text is None:

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 
 TOKEN_COMMANDS = (r"\bgh\s+auth\s+(?:token|status\s+-t)|\baws\s+(?:configure\s+export-credentials"
-          r"|sts\s+get-session-token)|\bgcloud\s+auth\s+(?:application-default\s+)?"
+          r"|sts\s+(?:get-session-token|assume-role\w*|get-federation-token)"
+          # commands that mint a new key or password and print it once
+          r"|iam\s+(?:create-access-key|create-service-specific-credential)"
+          r"|ecr\s+get-login-password)|\bgcloud\s+iam\s+service-accounts\s+keys\s+create"
+          r"|\baz\s+(?:ad\s+sp\s+(?:create-for-rbac|credential\s+reset)|acr\s+login\s[^|;&]*"
+          r"--expose-token)|\bvault\s+(?:token\s+create|write\s+\S*auth/)|\bkubectl\s+create\s+"
+          r"token|\bgcloud\s+auth\s+(?:application-default\s+)?"
           r"print-access-token|\baz\s+account\s+get-access-token|\bkubectl\s+config\s+view\s+"
           r"--raw|\bdoctl\s+auth\s+token|\bheroku\s+auth:token"
           r"|\bkubectl\s+get\s+secrets?\b[^|;&]*\s-o\s*=?\s*(?:yaml|json|jsonpath|go-template)")

@@ -90,6 +90,7 @@ def _shell_string(name: str, args: list[str]) -> str | None:
     return None
 
 
+_CONTAINER_RUNNERS = frozenset({"docker", "podman", "nerdctl", "finch"})
 # Programs whose changes stay inside the network namespace they run in.
 _NAMESPACE_LOCAL = frozenset({"iptables", "ip6tables", "nft", "iptables-restore", "tc"})
 # Besides the programs the deny list has rules for: those that carry a file's content to
@@ -116,6 +117,18 @@ def _namespace_command(args: list[str]) -> list[str] | None:
                       *(shlex.quote(word) for word in command)])]
 
 
+def _entrypoint_tool(name: str, word: str, after: list[str]) -> str | None:
+    """The file sender an image is named for, when the words after it are that program's
+    options (`docker run curlimages/curl -F f=@/a/credentials …`: the image's entrypoint is
+    curl), or None."""
+    if name not in _CONTAINER_RUNNERS or "/" not in word or word.startswith(("/", ".", "~")):
+        return None
+    tool = word.rpartition("/")[2].partition(":")[0].partition("@")[0]
+    if tool in FILE_SENDERS and after and re.match(r"-|\w+://", after[0]):
+        return tool
+    return None
+
+
 def nested_commands(name: str, args: list[str], known: Callable[[str], bool],
                     fed: bool = False) -> list[str]:
     """Command lines found in `args`: from the first word naming a program in `known` (the
@@ -128,6 +141,9 @@ def nested_commands(name: str, args: list[str], known: Callable[[str], bool],
     if name == "ip" and (entered := _namespace_command(args)) is not None:
         return entered
     for index, arg in enumerate(args):
+        if (tool := _entrypoint_tool(name, arg, args[index + 1:index + 2])) is not None:
+            words = [tool, *(shlex.quote(w) for w in args[index + 1:])]
+            return [_host_paths(" ".join(words), container_mounts(args))]
         # A last word runs only after a verb (`toolbox run reboot`), or when it is a shell
         # that reads what the command is fed (`docker exec -i c sh <<< …`).
         last = index + 1 == len(args) and not (fed and program_name(arg) in SHELLS)

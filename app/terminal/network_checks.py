@@ -45,6 +45,18 @@ _KEY_HANDLERS = frozenset({
     "setfacl", "restorecon", "chattr", "lsattr",
 })
 
+# A project's file of tokens and passwords (`.env`, `.env.production`, `*.env` in a search),
+# not the template shared with it (`.env.example`).
+_DOTENV = re.compile(r"(?:^|[/=@*])\.env(?:\.(?!(?:example|sample|template|dist|defaults?|tpl)$)"
+                     r"[\w-]+)?$")
+# Search patterns shaped like a cloud key, a token or a private key: text found by them is
+# secrets collected from wherever the search looked.
+_KEY_SHAPES = re.compile(r"\b(?:AKIA|ASIA)|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|sk_live_|AIza"
+                         r"|PRIVATE KEY|(?i:aws_secret_access_key)")
+# Programs that load a `.env` into the environment of what they run, not send it.
+_DOTENV_LOADERS = frozenset({"source", ".", "dotenv", "env-cmd", "direnv", "docker", "podman",
+                             "uv", "poetry", "pipenv"})
+_SEARCHERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "ugrep", "git"})
 
 # Password stores and keyrings printing a secret: `secret-tool lookup`, `pass show`.
 _KEYRING_READS = frozenset({("secret-tool", ("lookup",)), ("secret-tool", ("search",)),
@@ -63,6 +75,9 @@ def secret_data(name: str, args: list[str]) -> list[str]:
         return []
     if name == "gpg" and {"--export-secret-keys", "--export-secret-subkeys"} & set(args):
         return ["gpg secret keys"]
+    if name in _SEARCHERS and (name != "git" or "grep" in args[:1]) and (
+            shapes := [arg for arg in args if _KEY_SHAPES.search(arg)]):
+        return [f"keys and tokens searched for by their shape ({shapes[0]})"]
     if name == "git" and args[:2] == ["credential", "fill"]:
         return ["the passwords git has stored (git credential fill)"]
     if (name, tuple(args[:1])) in _KEYRING_READS or (name == "security" and args[:1] and re.match(
@@ -87,6 +102,7 @@ def secret_data(name: str, args: list[str]) -> list[str]:
         value = re.split(r"[=@:]", arg, maxsplit=1)[-1].lstrip("@")
         if paths.mentions_secret(arg.lstrip("@<")) or paths.browser_data(arg) or \
                 paths.is_history_file(arg.lstrip("@<")) or (
+                name not in _DOTENV_LOADERS and _DOTENV.search(arg)) or (
                 re.search(r"[=@:]\s*[~/$]", arg) and paths.mentions_secret(value)):
             found.append(arg)
     return found
