@@ -152,8 +152,8 @@ def _mirrored_empty(args: list[str]) -> str:
 
 
 def bucket_root(url: str) -> bool:
-    """`s3://b`, `gs://b/`, `b2://b`: a whole bucket, not a folder inside it."""
-    return bool(re.fullmatch(r"(?:s3|gs|b2)://[^/]+/?", url))
+    """`s3://b`, `gs://b/`, `b2://b`, `gs://b/**`: a whole bucket, not a folder inside it."""
+    return bool(re.fullmatch(r"(?:s3|gs|b2)://[^/]+/?(?:\*\*?)?", url))  # `gs://b/**`: all of it
 
 
 _RECURSIVE = frozenset({"-r", "-R", "--recursive", "--force", "-rf", "-fr"})
@@ -316,13 +316,20 @@ def _method(args: list[str]) -> str:
 
 _REPOSITORY = re.compile(r"(?:https://api\.github\.com|https?://[^/\s]+/api/v3)?/?repos/[^/\s]+"
                          r"/[^/\s]+/?")
+# A branch's protection: with it gone, anyone with push rights force-pushes or deletes it.
+_PROTECTION = re.compile(r"/?repos/[^/\s]+/[^/\s]+/branches/[^/\s]+/protection/?")
 
 
 def _github_api(args: list[str]) -> str:
     """`gh api -X DELETE repos/OWNER/NAME` (or `curl -X DELETE` of it on the GitHub API): the
-    repository, as `gh repo delete --yes`."""
-    paths = [a for a in positional(args, frozenset({"-X", "--method"})) if _REPOSITORY.fullmatch(a)]
-    return "a repository on the forge" if _method(args) == "DELETE" and paths else ""
+    repository, as `gh repo delete --yes`; `…/branches/B/protection`: the rules that kept
+    the branch's history from being rewritten."""
+    if _method(args) != "DELETE":
+        return ""
+    words = positional(args, frozenset({"-X", "--method"}))
+    if any(map(_REPOSITORY.fullmatch, words)):
+        return "a repository on the forge"
+    return "a branch's protection on the forge" if any(map(_PROTECTION.fullmatch, words)) else ""
 
 
 # Ports of stores where one path segment is a whole index or database (Elasticsearch,

@@ -472,5 +472,5 @@ class _Inspector(HandedCode):
             self.reasons += program_reasons("sysctl", [f"{key}={value}"], None, [])
         duplicates_fd = op == ">&" and (target.isdigit() or target == "-")
         if op in WRITE_REDIRECT_OPS and not duplicates_fd and (
-                reason := paths.write_target_reason(target, line.cwd)):
+                reason := paths.every_file_written(target, line.cwd)):
             self.reasons.append(reason)

@@ -2,7 +2,8 @@
 
 Why: the deny list reads `rm` and `dd` by name and their targets as written. A link that
 gives `rm` another name (`ln -s "$(command -v rm)" /tmp/ls`) hides every later use, and a
-disk written through `of=/dev/$(lsblk …)` names no device anyone can check first.
+disk written through `of=/dev/$(lsblk …)` or `of=$(df --output=source / | tail -1)` names
+no device anyone can check first.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ _NAMES_TOOL = re.compile(rf"^(?:\$\((?:command -v|which|type -P)\s+{_DESTRUCTIVE
                          rf"`(?:command -v|which)\s+{_DESTRUCTIVE}`|"
                          rf"(?:/usr)?/s?bin/{_DESTRUCTIVE})$")
 _COMPUTED_DEVICE = re.compile(r"^(?:of=)?/dev/[^\s]*(?:\$\(|`|\$\{?\w)")
+# A target computed by a tool that prints disks or what a folder is mounted from
+# (`of=$(df --output=source / | tail -1)`, `$(findmnt -no SOURCE /)`): a device too.
+_FOUND_DEVICE = re.compile(r"^(?:of=)?(?:\$\(|`)\s*(?:sudo\s+)?(?:df|findmnt|lsblk|blkid|"
+                           r"losetup|mount)\b")
 
 
 def disguise_reasons(commands: list[Command]) -> list[str]:
@@ -32,7 +37,11 @@ def disguise_reasons(commands: list[Command]) -> list[str]:
             reasons.append("gives a deleting or disk-writing program another name, hiding "
                            "what later commands do")
         targets = args + [r.target.text for r in command.redirects]
-        if any(_COMPUTED_DEVICE.match(t) for t in targets) and (
+        written = [r.target.text for r in command.redirects if r.op != "<"] + [
+            a for a in args if a.startswith("of=") or name == "tee"] + (
+            args[-1:] if name == "cp" else [])
+        if (any(_COMPUTED_DEVICE.match(t) for t in targets) or any(
+                _FOUND_DEVICE.match(t) for t in written)) and (
                 name in ("dd", "tee", "cp", "cat") or "of=" in " ".join(args)
                 or command.redirects):
             reasons.append("writes onto a disk device whose name is only found while the line "

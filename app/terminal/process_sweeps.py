@@ -2,7 +2,8 @@
 
 Why: a kill of one program names it (`pkill firefox`, `kill $(pidof vlc)`); a kill fed
 the whole process table takes the session, and with sudo the system, down. The table has
-many spellings (`ps aux`, `ps -u $USER -o pid=`, `pgrep -u me`, `ls /proc | grep ^[0-9]`)
+many spellings (`ps aux`, `ps -u $USER -o pid=`, `pgrep -u me`, `ls /proc | grep ^[0-9]`,
+`top -b -n1`)
 and reaches `kill` through xargs, `$(…)` or `< <(…)`; what is judged is whether anything
 on the way picks some processes out (a pattern, a pid, a name), not which tool lists them.
 Skipping the header (`awk 'NR>1'`, `tail -n +2`, `sed 1d`), keeping only the numbers
@@ -43,14 +44,15 @@ _PS_WIDENS = re.compile(r"^(?:-[A-Za-z]*[eAadN][A-Za-z]*|--deselect|[A-Za-z]*[ax
 # `ps` options whose next word is their value (a pid, a name, a format), not an option.
 _PS_VALUED = re.compile(r"^(?:-[A-Za-z]*[oOpqCuUgGtsk]|--(?:pid|quick-pid|ppid|tty|user|group|"
                         r"sid|sort|format|cols|columns|rows|width|[ug]id))$")
-# A header skip: `tail -n +2` (`tail +2`, `-n+2`) or `sed 1d` keeps every process line.
-_HEADER_SKIPS = re.compile(r"^(?:-n\s*\+[12]|\+[12]|--lines=\+[12]|-e|1d)$")
+# A header skip: `tail -n +2` (`tail +2`, `-n+2`, top's `-n +8`) or `sed 1d` (`1,7d`) keeps
+# every process line.
+_HEADER_SKIPS = re.compile(r"^(?:-n\s*\+\d{1,2}|\+\d{1,2}|--lines=\+\d{1,2}|-e|(?:1,)?\d{1,2}d)$")
 
 
 def _awk_picks(args: list[str]) -> bool:
-    """An awk program that compares or matches (`$1 == "x"`, `/firefox/`, `$3 > 50`); the
-    header skip `NR>1` does not pick."""
-    program = re.sub(r"\bNR\s*(?:>\s*1|!=\s*1|>=\s*2)", "", " ".join(args))
+    """An awk program that compares or matches (`$1 == "x"`, `/firefox/`, `$3 > 50`); a
+    header skip (`NR>1`, top's seven lines `NR>7`) does not pick."""
+    program = re.sub(r"\bNR\s*(?:>=?|!=)\s*\d{1,2}(?!\d)", "", " ".join(args))
     return bool(re.search(r"/|~|==|\bNR\b|\$\d+\s*[<>]", program))
 
 
@@ -65,6 +67,9 @@ def _every_pid(name: str, args: list[str]) -> bool:
                       if not _PS_VALUED.match(previous)]
         return any(_PS_WIDENS.match(a) for a in selections) or \
             not any(_PS_NARROWS.match(a) for a in args)
+    if name == "top":  # `top -b -n1`: the whole table once; `-p PID` names some
+        return any(re.fullmatch(r"-\w*b\w*|--batch", a) for a in args) and not any(
+            re.match(r"-\w*p|--pid", a) for a in args)
     return name in ("ls", "find", "echo", "printf") and any(
         re.fullmatch(r"/proc/?(?:\[0-9\]\*|\*)?", a) for a in args)
 
@@ -132,8 +137,9 @@ def loop_sweep_reasons(commands: list[Command]) -> list[str]:
                 _lists_all(m.group(1) or m.group(2) or "") for value in command.loop_values
                 if (m := re.fullmatch(r"\$\((.*)\)|`(.*)`", value, re.S))):
             names.add(texts[0].partition("=")[0])
-        if texts[:1] == ["kill"] and any(re.search(rf"\$\{{?{re.escape(n)}\b", t)
-                                         for n in names for t in texts[1:]):
+        killer = resolve(texts) if texts else None  # `sudo kill -9 $p` too
+        if killer and killer.name == "kill" and any(re.search(rf"\$\{{?{re.escape(n)}\b", t)
+                                                    for n in names for t in killer.args):
             return ["kills every process listed by ps (all of them), one by one in a loop"]
     return []
 

@@ -19,6 +19,7 @@ from app.terminal.class_judges import class_reasons
 from app.terminal.command_words import SHELLS, options
 from app.terminal.disk_devices import device_reasons
 from app.terminal.embedded_code import sed_script
+from app.terminal.kept_data import kept_data
 from app.terminal.package_sources import source_variable_reasons
 from app.terminal.system_checks import system_judge
 
@@ -67,6 +68,8 @@ def delete_reasons(target: str, recursive: bool, cwd: str | None) -> list[str]:
         return [f"deletes {described}"]
     if described and recursive:
         return [f"recursive delete of {described}"]
+    if recursive and (kept := kept_data(target, cwd)):
+        return [f"recursive delete of {kept}"]
     if path and paths.is_sensitive_file(path):
         return [f"deletes the system file {path}"]
     if precious := paths.precious_file(target, cwd):
@@ -75,7 +78,7 @@ def delete_reasons(target: str, recursive: bool, cwd: str | None) -> list[str]:
 
 
 def _write_reasons(targets: list[str], cwd: str | None) -> list[str]:
-    return [r for target in targets if (r := paths.write_target_reason(target, cwd))]
+    return [r for target in targets if (r := paths.every_file_written(target, cwd))]
 
 
 def _rm(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

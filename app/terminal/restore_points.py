@@ -9,7 +9,8 @@ system (`timeshift --delete-all` on Linux is `data_wiped`'s):
   shadows /all /quiet`, `/for=D: /quiet`; `wmic shadowcopy delete`, which never asks); the
   backup catalog or every system-state backup but one (`wbadmin delete catalog -quiet`,
   `delete systemstatebackup -keepversions:0 -quiet`); every local snapshot of a volume
-  (`tmutil deletelocalsnapshots /`);
+  (`tmutil deletelocalsnapshots /`); a range of snapper's snapshots from the first one on
+  (`snapper -c root delete 1-500`: snapper never asks);
 - stays quiet: listing them, one shadow copy or snapshot named, the oldest one, a delete the
   tool still asks about (no `/quiet`, `-quiet`), keeping several versions.
 """
@@ -58,6 +59,18 @@ def _tmutil(args: list[str]) -> str:
         "deletelocalsnapshots"] and any(w.startswith("/") for w in words[1:]) else ""
 
 
+def _snapper(args: list[str]) -> str:
+    """`snapper [-c CONFIG] delete 1-500`: a range from the first snapshot takes every one up
+    to its end; one snapshot, a list, or a range of later ones (`40-42`) is routine pruning."""
+    words = [a for i, a in enumerate(args) if not a.startswith("-")
+             and not (i and args[i - 1] in ("-c", "--config", "-r", "--root"))]
+    if words[:1] not in (["delete"], ["remove"], ["rm"]):
+        return ""
+    return "every snapshot from the first one on" if any(
+        (m := re.fullmatch(r"(\d+)-(\d+)", w)) and int(m.group(1)) <= 1 < int(m.group(2))
+        for w in words[1:]) else ""
+
+
 def _judge(rule: Callable[[list[str]], str]) -> Judge:
     def judge(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
         harmed = rule(args)
@@ -68,6 +81,7 @@ def _judge(rule: Callable[[list[str]], str]) -> Judge:
 # Windows programs answer to any case (`VSSADMIN`, `vssadmin.exe`).
 JUDGES: dict[str, Judge] = {
     variant: _judge(rule) for name, rule in (("vssadmin", _vssadmin), ("wmic", _wmic),
-                                             ("wbadmin", _wbadmin), ("tmutil", _tmutil))
+                                             ("wbadmin", _wbadmin), ("tmutil", _tmutil),
+                                             ("snapper", _snapper))
     for variant in (name, name.upper(), name.capitalize())
 }

@@ -248,6 +248,19 @@ def write_target_reason(arg: str, cwd: str | None) -> str | None:
     return None
 
 
+def every_file_written(arg: str, cwd: str | None) -> str | None:
+    """Why writing or truncating `arg` empties a precious folder's every file: a catch-all
+    glob there (`truncate -s0 ~/*`), or what `find ~ -type f -exec sh -c ': > "$1"' _ {} ;`
+    hands its command, which the finder spells so; else `write_target_reason`'s answer.
+    Only where the argument is written: a glob handed to any other program is its own
+    business (`taskkill /?`)."""
+    path = expand(arg, cwd)
+    described = describe_precious(path) if path and "*" in arg else None
+    if described and described.startswith("everything in "):
+        return f"empties every file in {described.removeprefix('everything in ')}"
+    return write_target_reason(arg, cwd)
+
+
 def browser_data(arg: str) -> bool:
     """True for a browser's profile folder or anything in it (cookies, saved logins)."""
     path = expand(arg.rstrip("/") or "/")

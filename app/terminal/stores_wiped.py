@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 
@@ -44,9 +45,11 @@ def _secret_tool(args: list[str], _cwd: str | None, _piped: list[str]) -> list[s
 
 
 def _password_folder(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`pass rm -r NAME`: a whole folder of the password store (every entry in it) goes."""
+    """`pass rm -r NAME`: a whole folder of the password store (every entry in it) goes; so
+    it does through the store's own repository (`pass git rm -r .`)."""
     words = [a for a in args if not a.startswith("-")]
     recursive = any(re.fullmatch(r"-\w*r\w*|--recursive", a) for a in args)
+    words = words[1:] if words[:1] == ["git"] else words
     if words[:1] in (["rm"], ["remove"], ["delete"]) and recursive:
         return [f"deletes a whole folder of your password store ({words[-1]})"]
     return []
@@ -68,12 +71,29 @@ def _sqlite(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 def _containers(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """Every volume: pruned with `--all`, removed with `--all` or with a listing of them,
+    pruned with the system, a whole store reset (`podman system reset --force`), or a
+    project taken down with its volumes and every image (`compose down -v --rmi all`;
+    `down -v` alone is a project's routine reset)."""
     words = [arg for arg in args if not arg.startswith("-")]
-    every_volume = (words[:2] == ["volume", "prune"] and bool({"-a", "--all"} & set(args))) or (
+    every = bool({"-a", "--all"} & set(args))
+    every_volume = (words[:2] == ["volume", "prune"] and every) or (
         words[:2] == ["system", "prune"] and "--volumes" in args) or (
-        words[:2] == ["volume", "rm"] and any("volume ls" in w for w in words[2:]))
+        words[:2] == ["volume", "rm"] and (every or any("volume ls" in w for w in words[2:])))
+    reset = words[:2] == ["system", "reset"] and bool({"-f", "--force"} & set(args))
+    wiped = words[:2] == ["compose", "down"] and bool({"-v", "--volumes"} & set(args)) and \
+        "all" in [value for flag, value in pairwise(args) if flag == "--rmi"
+                  ] + [a.partition("=")[2] for a in args if a.startswith("--rmi=")]
+    if reset or wiped:
+        return ["deletes every container, image and volume it has (the data of your databases"
+                " and services)"]
     return ["deletes every container volume (the data of your databases and services)"] \
         if every_volume else []
+
+
+def _compose(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    """`docker-compose …` is `docker compose …`."""
+    return _containers(["compose", *args], cwd, piped)
 
 
 _SHORT_KEEP = re.compile(r"^(?:\d+(?:s|sec|seconds?|m|min|minutes?|h|hours?)?|[0-9]+[KB]?)$")
@@ -99,9 +119,22 @@ def _git_push(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]
                                                       r"trunk|production|prod|release)", w, re.S)]
     forced = bool({"--force", "-f", "--delete", "-d"} & set(args)) or any(
         w.startswith("+") for w in shared)
-    if "--mirror" in args or (forced and shared):
+    if "--mirror" in args or (forced and (shared or "--all" in args)):
         return ["rewrites or deletes the shared branch's history on the remote"]
     return []
+
+
+def _git(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    """The remote's history (`_git_push`) and the local safety net: `git reflog expire
+    --expire=now` (or `--expire-unreachable=now`) forgets where every dropped commit was, so
+    what a reset, rebase or deleted branch left behind is gone for good at the next gc.
+    Expiring old entries (`--expire=90.days.ago`) is routine upkeep."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    expired = words[:2] == ["reflog", "expire"] and any(
+        re.fullmatch(r"--expire(?:-unreachable)?=(?:now|all|0)", arg) for arg in args)
+    return _git_push(args, cwd, piped) + (
+        ["deletes the reflog, what brings back commits a reset or a deleted branch dropped"]
+        if expired else [])
 
 
 def _journal(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -115,8 +148,9 @@ def _journal(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 JUDGES: dict[str, Judge] = {
-    "git": _git_push, "gh": _forge, "glab": _forge, "journalctl": _journal,
+    "git": _git, "gh": _forge, "glab": _forge, "journalctl": _journal,
     "gpg": _gpg, "gpg2": _gpg, "sqlite3": _sqlite, "sqlite": _sqlite, "docker": _containers,
-    "podman": _containers, "secret-tool": _secret_tool, "pass": _password_folder,
+    "podman": _containers, "docker-compose": _compose, "podman-compose": _compose,
+    "secret-tool": _secret_tool, "pass": _password_folder,
     "gopass": _password_folder,
 }

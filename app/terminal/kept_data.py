@@ -1,0 +1,59 @@
+"""Folders that hold what nothing rebuilds, for the recursive-delete readers.
+
+Why: `risky_paths` knows the system's own folders and home's top level; a recursive delete
+of what a machine keeps for its users passed through — a repository's history (`.git`,
+where every commit lives), a served site or a service's data (`/srv/app`, `/var/www`,
+`/var/lib/postgresql/data/*`), backups (`/var/backups`, a backup disk under `/mnt` or
+`/media`) and a whole project in a folder of home (`~/projects/webapp`, not what sits in
+`~/Downloads`). Each is named by where it lives rather than by which program deletes it, so
+`rm`, `find -exec rm` and the same delete run over `ssh`, `sudo` or `kubectl exec` are
+judged alike. What lies deeper in one of them, and scratch, cache and build folders
+(`./build`, `node_modules`, `/var/lib/docker/tmp`, `~/projects/app/dist`) stay the user's
+to delete.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from app.terminal import risky_paths as paths
+
+# The conventional names of what is rebuilt, downloaded again or thrown away.
+_SCRATCH = re.compile(r"^(?:tmp|temp|scratch|cache|caches|build|dist|out|target|"
+                      r"node_modules|venv|\.venv|lists|partial)$")
+# The desktop's own folders in home: what lies in them is single files and downloads, each
+# the user's to throw away (`~/Downloads/old-installer.iso`).
+_DESKTOP = re.compile(r"^(?:Desktop|Documents|Downloads|Music|Pictures|Public|Templates|"
+                      r"Videos)$")
+# Served sites, services' data and the system's backups (the folder, or one level into it).
+_SERVED = re.compile(r"^/(?:srv|var/www|var/backups|var/opt)(?:/[^/]+)?$")
+# A service's state under /var/lib, at any depth (a database's cluster, a volume's data).
+_SERVICE_STATE = re.compile(r"^/var/lib/[^/]+/.+$")
+# Mounted disks, one, or a folder directly on one (`/mnt/*`, `/mnt/backup`,
+# `/media/alice/Backup`).
+_MOUNTED = re.compile(r"^/(?:mnt(?:/[^/]+){0,2}|media(?:/[^/]+){0,3})$")
+
+
+def kept_data(target: str, cwd: str | None) -> str | None:
+    """Plain words for a folder a recursive delete must not take, or None.
+
+    `target` may end in a catch-all glob (`/mnt/backup/*`): everything in the folder goes.
+    """
+    stripped = re.sub(r"/\.?\*$", "", target.rstrip("/")) or target
+    if posixpath.basename(stripped) == ".git":
+        return f"the whole history of a git repository ({target})"
+    path = paths.expand(stripped, cwd)
+    if path is None or any(_SCRATCH.match(part) for part in path.split("/")[2:]):
+        return None
+    home = paths.home()
+    if path.startswith(home + "/") and re.fullmatch(r"[^/.][^/]*/[^/]+", path[len(home) + 1:]) \
+            and not _DESKTOP.match(path[len(home) + 1:].split("/")[0]):
+        return f"the whole folder {target} in your home folder"
+    if _SERVED.match(path):
+        return f"the served site or service data in {target}"
+    if _SERVICE_STATE.match(path):
+        return f"a service's data in {target}"
+    if _MOUNTED.match(path):
+        return f"the mounted disk's folder {target}"
+    return None
