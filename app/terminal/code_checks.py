@@ -88,7 +88,8 @@ _FETCHES = re.compile(r"urlopen|URI\.open|open-uri|Net::HTTP|LWP|HTTP::Tiny|\bre
 # `include`, Deno's `import("https://…")`.
 _LOADS_URL = re.compile(r"\b(?:source|dofile|loadfile|include|require|require_once|import|"
                         r"load|eval_file)\s*\(?\s*['\"](?:https?|ftp)://")
-_DECODE_CALL = re.compile(r"(?:b64decode|base64_decode|decode_base64|decode64|atob|Buffer\.from)"
+_DECODE_CALL = re.compile(r"(?:\b(?:base64|Base64|binascii)\s*\.\s*)?"  # `base64.b64decode`
+                          r"(?:b64decode|base64_decode|decode_base64|decode64|atob|Buffer\.from)"
                           r"\s*\(\s*[rbuf]?(['\"])([A-Za-z0-9+/=\s]{4,})\1[^()]*\)"
                           r"(?:\s*\.\s*(?:decode|toString)\s*\([^()]*\))?")
 _INTERPOLATED_HOME = re.compile(

@@ -155,9 +155,11 @@ def static_words(command: Command, variables: dict[str, str],
     words: list[Word] = []
     reparsed = False
     for word, text in ((w, t) for w in command.words for t in each_value(w.text, variables, loops)):
-        for inner in word.substitutions:
-            if (printed := static_output(inner)) is not None:
-                text = text.replace(f"$({inner})", printed).replace(f"`{inner}`", printed)
+        for inner in word.substitutions:  # `x=…; eval "$(base64 -d <<<$x)"`: with `$x` known
+            filled = expand(inner, variables)
+            if (printed := static_output(filled)) is not None:
+                for spelt in dict.fromkeys((inner, filled)):
+                    text = text.replace(f"$({spelt})", printed).replace(f"`{spelt}`", printed)
         reparsed |= program_name(word.text) in CODE_RUNNERS
         if word.lead_quoted and word.text.startswith("~") and not reparsed and \
                 not re.search(r"\s", text):

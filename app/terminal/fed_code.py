@@ -66,7 +66,7 @@ class FedCode:
             source = resolve(*static_words(upstream, variables))
             if source.name in DOWNLOADERS:
                 self.reasons.append(PIPE_DOWNLOAD)
-            elif is_decoder(source):
+            elif is_decoder(source) and computed is None:
                 self.reasons.append("runs hidden (encoded) code")
             elif (printed := printed_text(source)) is not None:
                 if name in INTERPRETERS:

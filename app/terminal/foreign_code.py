@@ -149,7 +149,7 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     for given in _runs(code, host) + quoted:
         given = _CALLBACK.sub("", given)  # `exec('ls', (e, out) => …)`: the callback runs later
         given = _bound(code, given)
-        words = [body for _quote, body in _LITERAL.findall(given)]
+        words = [_unescaped(body) for _quote, body in _LITERAL.findall(given)]
         rest = _NEUTRAL.sub("", _LITERAL.sub("", given))
         hidden |= any(_PLACEHOLDER.search(m.group(0)) for m in _LITERAL.finditer(given))
         if re.search(r"[A-Za-z_$@%&*!|]", rest) or any(re.search(r"\\\d", w) for w in words):
@@ -173,6 +173,12 @@ def _piped_to_shell(code: str) -> list[str]:
             if body.strip() and not re.fullmatch(r"[wr]\+?|\|-|-", body.strip())]
 
 
+def _unescaped(body: str) -> str:
+    """A literal's text as the program sees it: `\\"`, `\\'` and `\\\\` stand for the character
+    in every language read here (a decoded payload's quotes arrive escaped so)."""
+    return re.sub(r"\\([\"'\\])", r"\1", body)
+
+
 def _joined(given: str) -> str:
     """Literals joined by a concatenation operator are one word; a comma between them starts
     the next (`"rm", "-rf", "~" + "/Documents"` is `rm -rf ~/Documents`)."""
@@ -180,7 +186,7 @@ def _joined(given: str) -> str:
     for match in _LITERAL.finditer(given):
         if "," in given[last:match.start()] and parts[-1]:
             parts.append("")
-        parts[-1] += match.group(2)
+        parts[-1] += _unescaped(match.group(2))
         last = match.end()
     if len(parts) == 1:
         return parts[0]

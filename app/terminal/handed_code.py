@@ -22,6 +22,7 @@ from app.terminal.command_words import (
     INTERPRETERS,
     SHELLS,
     Resolved,
+    expand_variables,
     interpreter_code,
     shell_code,
     shell_operands,
@@ -171,7 +172,8 @@ class HandedCode(FedCode):
                 if folder := start_folder(command, line):
                     code = f"cd {shlex.quote(folder)}\n{code}"
                 self.inspect(code, depth + 1, fed_by_download(command), parameters, command)
-        if any(fetches(inner) for word in resolved.arg_words for inner in word.substitutions):
+        if any(fetches(expand_variables(inner, line.variables)) for word in resolved.arg_words
+               for inner in word.substitutions):  # `x=…; eval "$(base64 -d <<<$x)"`: read
             self.reasons.append(PIPE_DOWNLOAD)
         if name in ("deno", "bun") and script == "run":
             script = next((a for a in args[args.index("run") + 1:] if a[:1] != "-"), None)

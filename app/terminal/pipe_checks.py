@@ -103,14 +103,16 @@ _CONNECTORS = frozenset({"nc", "ncat", "netcat", "socat", "telnet"})
 
 
 def fetches(text: str) -> bool:
-    """True when a substitution's inner command downloads, reads a connection or decodes."""
+    """True when a substitution's inner command downloads, reads a connection or decodes
+    what cannot be decoded here (a decoded literal is computed and read as what it becomes)."""
     try:
         commands = parse(text)
     except ShellSyntaxError:
         return bool(re.search(r"\b(?:curl|wget|base64)\b", text))
     for command in commands:
         resolved = resolve([word.text for word in command.words])
-        if resolved.name in DOWNLOADERS | _CONNECTORS or is_decoder(resolved):
+        if resolved.name in DOWNLOADERS | _CONNECTORS or (
+                is_decoder(resolved) and static_output(text) is None):
             return True
     return False
 

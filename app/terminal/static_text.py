@@ -76,16 +76,35 @@ def _filter(resolved: Resolved, text: str) -> str | None:
         target += target[-1] * max(0, len(source) - len(target))
         return text.translate(str.maketrans(source, target[:len(source)]))
     if is_decoder(resolved) and name in ("base64", "base32"):
-        try:
-            decode = base64.b64decode if name == "base64" else base64.b32decode
-            return decode(re.sub(r"\s", "", text)).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            return None
+        return _decoded(name, text)
+    if name == "xxd" and _PLAIN_HEX_REVERSE.fullmatch(" ".join(args)):
+        return _decoded("hex", text)
     if name == "cut":
         return _cut(args, text)
     if name in ("cat", "tee") and not [a for a in args if a != "-"]:
         return text
     return None
+
+
+# `xxd -r -p` (`-rp`, `-p -r`, `-r -ps`): plain hex turned back into bytes.
+_PLAIN_HEX_REVERSE = re.compile(r"-(?:r\s+-ps?|ps?\s+-r|rp|pr)")
+
+
+def _decoded(encoding: str, text: str) -> str | None:
+    """Text decoded as exactly as the shell's decoder would, or None when it would not be:
+    any character outside the alphabet (GNU `base64 -d` stops there, Python's lenient
+    decoder skips it and reads on) or bytes that are not text make the result unknown."""
+    data = re.sub(r"\s", "", text)
+    try:
+        if encoding == "hex":
+            raw = bytes.fromhex(data)
+        elif encoding == "base64":
+            raw = base64.b64decode(data, validate=True)
+        else:
+            raw = base64.b32decode(data)
+        return raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _cut(args: list[str], text: str) -> str | None:
