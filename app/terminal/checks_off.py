@@ -75,7 +75,7 @@ def _edited(script: str) -> str:
     return ("\n".join(replaced) if replaced else script).replace("\\n", "\n")
 
 
-def _writes(command: Command) -> list[tuple[str, str]]:
+def settings_writes(command: Command) -> list[tuple[str, str]]:
     """(file, text written into it) for each settings file the command writes."""
     name, args = program_and_args(command)
     own = printed_text(resolve([w.text for w in command.words]))
@@ -100,7 +100,7 @@ def checks_off_reasons(commands: list[Command]) -> list[str]:
     """Reasons for switching off a login or signature check in its settings file."""
     reasons = []
     for command in commands:
-        for target, text in _writes(command):
+        for target, text in settings_writes(command):
             reasons += [lost for place, value, lost in _CHECKS
                         if place.search(target) and value.search(text)]
     return list(dict.fromkeys(reasons))

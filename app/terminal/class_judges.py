@@ -21,6 +21,7 @@ from app.terminal import (
     fetched_manifests,
     firewall_rules,
     firmware,
+    guards_off,
     home_reach,
     hook_options,
     login_hooks,
@@ -41,7 +42,8 @@ _CLASSES = (account_changes.JUDGES, cloud_grants.JUDGES, cloud_wiped.JUDGES, dat
             firmware.JUDGES, home_reach.JUDGES, hook_options.JUDGES, login_hooks.JUDGES,
             package_sources.JUDGES, process_sweeps.JUDGES, remote_access.JUDGES,
             remote_desktops.JUDGES, restore_points.JUDGES, service_stops.JUDGES,
-            stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES)
+            stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES,
+            guards_off.JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:

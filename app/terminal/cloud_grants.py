@@ -13,8 +13,16 @@ grant verb:
   or by their fixed ids); Kubernetes' `cluster-admin` bound (or `admin` cluster-wide),
   OpenShift's `oc adm policy add-cluster-role-to-…`; OpenStack's `admin` role added; a
   Vault token or user given the `root` policy;
+- the same "everything" given the other ways (the fourteenth set): a Kubernetes role patched
+  to allow every verb on every resource (whoever the role is already bound to gets it), a
+  forge repository or organisation handing its admin role to an account (`gh api -X PUT
+  …/collaborators/USER -f permission=admin`), and a whole bucket opened to everyone on the
+  internet (`gsutil iam ch allUsers:…`, `gsutil defacl ch -u AllUsers:R`, `aws s3api
+  put-bucket-acl --acl public-read`);
 - stays quiet: listing and reading policies, read-only and viewer roles, namespace-scoped
-  everyday roles (`view`, `edit`), `--dry-run` and `--help`.
+  everyday roles (`view`, `edit`), `--dry-run` and `--help`; a role patched with named
+  verbs and resources, a forge's read or write permission, one object published
+  (`aws s3 cp page.html … --acl public-read`), everyone's binding taken away (`-d allUsers`).
 """
 
 from __future__ import annotations
@@ -45,8 +53,13 @@ _AZURE_ADMIN = frozenset({
     "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "f58310d9-a9f6-439a-9e8d-f62e7b41a168"})
 
 
+_AWS_VALUED = frozenset({"--profile", "--region", "--output", "--endpoint-url", "--query"})
+
+
 def _aws(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    words = positional(args)
+    words = positional(args, _AWS_VALUED)
+    if words[:1] == ["s3api"] and not previews(args):
+        return _public_bucket(words[1:2], args)
     if words[:1] != ["iam"] or previews(args):
         return []
     verb = words[1] if words[1:] else ""
@@ -74,6 +87,40 @@ def _gcloud(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return []
 
 
+# Bucket ACLs that let anyone on the internet (or any account of the cloud) read or write.
+_PUBLIC_ACL = re.compile(r"^(?:public-read(?:-write)?|authenticated-read|publicRead(?:Write)?"
+                         r"|AllUsers:\w+|AllAuthenticatedUsers:\w+)$", re.I)
+_PUBLIC_GRANTEE = re.compile(r"acs\.amazonaws\.com/groups/global/(?:AllUsers|AuthenticatedUsers)")
+PUBLIC = "opens a whole storage bucket to everyone on the internet ({})"
+
+
+def _public_bucket(verb: list[str], args: list[str]) -> list[str]:
+    """`aws s3api put-bucket-acl --acl public-read` or a grant to the AllUsers group."""
+    if verb != ["put-bucket-acl"]:
+        return []
+    acls = option_values(args, {"--acl"})
+    grants = option_values(args, {"--grant-read", "--grant-write", "--grant-full-control",
+                                  "--grant-read-acp", "--grant-write-acp"})
+    if any(map(_PUBLIC_ACL.match, acls)) or any(map(_PUBLIC_GRANTEE.search, grants)):
+        return [PUBLIC.format(acls[0] if acls else "a grant to all users")]
+    return []
+
+
+def _gsutil(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`gsutil iam ch allUsers:objectViewer gs://B` (bucket-wide IAM), `gsutil defacl ch -u
+    AllUsers:R gs://B` (every new object), `gsutil acl ch|set -R … gs://B` (every object)."""
+    words = positional(args, frozenset({"-u", "-g", "-p", "-d", "-h", "-o"}))
+    members = [a.rpartition(":")[0] or a for a in args if not a.startswith(("-", "gs://"))]
+    if words[:2] == ["iam", "ch"] and "-d" not in args and set(members) & _EVERYONE:
+        return [PUBLIC.format(sorted(set(members) & _EVERYONE)[0])]
+    values = option_values(args, {"-u", "-g"}) + words[2:3]
+    recursive = bool({"-R", "-r", "-a"} & set(args))
+    if words[:1] in (["defacl"], ["acl"]) and words[1:2] in (["ch"], ["set"]) and (
+            words[0] == "defacl" or recursive) and any(map(_PUBLIC_ACL.match, values)):
+        return [PUBLIC.format(f"gsutil {words[0]} {words[1]}")]
+    return []
+
+
 def _az(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     words = positional(args)
     if words[:3] != ["role", "assignment", "create"] or previews(args):
@@ -96,8 +143,47 @@ def _cluster_roles(args: list[str]) -> list[str]:
     return []
 
 
+_WILDCARD = re.compile(r"\"(?:verbs|resources)\"\s*:\s*\[\s*\"\*\"")
+
+
+def _role_widened(args: list[str]) -> list[str]:
+    """`kubectl patch clusterrole|role NAME -p '…"resources":["*"],"verbs":["*"]…'`: every
+    account the role is bound to may now do anything (`view` is bound to many)."""
+    words = positional(args, frozenset({"-n", "--namespace", "--context", "--type", "-p",
+                                        "--patch", "--patch-file"}))
+    kind = words[1].partition("/")[0] if words[1:] else ""
+    if words[:1] != ["patch"] or kind not in ("clusterrole", "clusterroles", "role", "roles") \
+            or any(a.startswith("--dry-run") and not a.endswith("=none") for a in args):
+        return []
+    patches = " ".join(option_values(args, {"-p", "--patch"}))
+    if len(set(_WILDCARD.findall(re.sub(r"\s+", "", patches)))) == 2:
+        return [GRANTS.format("every account bound to a role", "Kubernetes cluster",
+                              "every verb on every resource")]
+    return []
+
+
 def _kubectl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    return _cluster_roles(args)
+    return _cluster_roles(args) + _role_widened(args)
+
+
+# The forge's endpoints that give an account a role in a repository or organisation, and
+# the roles that administer it (change its settings, its members, delete it).
+_FORGE_GRANT = re.compile(r"^/?(?:repos/[^/]+/[^/]+/collaborators/[^/]+|orgs/[^/]+/memberships/"
+                          r"[^/]+|orgs/[^/]+/teams/[^/]+/(?:repos/[^/]+/[^/]+|memberships/[^/]+))$")
+_FORGE_ADMIN = re.compile(r"^(?:permission|role)=(?:admin|maintain(?:er)?)$")
+
+
+def _gh(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`gh api -X PUT repos/O/R/collaborators/USER -f permission=admin`, and an
+    organisation's membership with `role=admin`."""
+    words = positional(args, frozenset({"-X", "--method", "-f", "-F", "--field", "--raw-field",
+                                        "-H", "--header", "--jq", "-q", "--template", "-t",
+                                        "--hostname", "--input"}))
+    fields = option_values(args, {"-f", "-F", "--field", "--raw-field"})
+    if words[:1] == ["api"] and any(map(_FORGE_GRANT.match, words[1:2])) and any(
+            map(_FORGE_ADMIN.match, fields)):
+        return [GRANTS.format("an account", "forge repository or organisation", "admin")]
+    return []
 
 
 def _oc(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -107,7 +193,7 @@ def _oc(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
                      ["adm", "policy", "add-cluster-role-to-group"]) and \
             words[3:4] in (["cluster-admin"], ["admin"]) and not previews(args):
         return [GRANTS.format("an account", "OpenShift cluster", words[3])]
-    return _cluster_roles(args)
+    return _cluster_roles(args) + _role_widened(args)
 
 
 def _openstack(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
@@ -129,4 +215,5 @@ def _vault(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 JUDGES: dict[str, Judge] = {"aws": _aws, "gcloud": _gcloud, "az": _az, "kubectl": _kubectl,
-                            "oc": _oc, "openstack": _openstack, "vault": _vault}
+                            "oc": _oc, "openstack": _openstack, "vault": _vault,
+                            "gsutil": _gsutil, "gh": _gh}

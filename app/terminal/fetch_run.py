@@ -38,10 +38,11 @@ _FETCH_RUN = re.compile(
         r"\b(?:curl|wget)\b.*(?:&&|;)\s*(?:sudo\s+)?(?:dpkg\s+-i|rpm\s+-[iU]|apt(?:-get)?\s+"
         r"install\s+[./]|snap\s+install\s+--dangerous|flatpak\s+install\s+[./])",
         # a program fetched over plain http or from a bare address into the system's PATH
+        # (the output option alone or among other short flags: `-o`, `-so`, `-sSLo`, `-qO`)
         r"\b(?:curl|wget)\b[^;&|]*\s['\"]?(?:http://|(?:https?://)?\d{1,3}(?:\.\d{1,3}){3}\b)"
-        r"[^;&]*?(?:\|\s*(?:sudo\s+)?tee\s+(?:-a\s+)?|\s-O\s*|\s-o\s*|--output[\s=])['\"]?"
+        r"[^;&]*?(?:\|\s*(?:sudo\s+)?tee\s+(?:-a\s+)?|\s-[a-zA-Z]*[oO]\s*|--output[\s=])['\"]?"
         r"/(?:usr/(?:local/)?)?s?bin/",
-        r"\b(?:curl|wget)\b[^;&|]*(?:\s-O\s*|\s-o\s*|--output[\s=])['\"]?/(?:usr/(?:local/)?)?"
+        r"\b(?:curl|wget)\b[^;&|]*(?:\s-[a-zA-Z]*[oO]\s*|--output[\s=])['\"]?/(?:usr/(?:local/)?)?"
         r"s?bin/\S*[^;&|]*\s['\"]?(?:http://|(?:https?://)?\d{1,3}(?:\.\d{1,3}){3}\b)",
         r"(?:\bcurl\b|\bwget\b|https?://|\b\d{1,3}(?:\.\d{1,3}){3}\b)[^;&]*\|\s*"
         r"xargs\b[^|;&]*\b(?:ba|z|da|k)?sh\s+-c",

@@ -9,6 +9,13 @@ download piped into `-f -`), `helm install|upgrade` of a chart given by address 
 `https://…tgz`, `--repo URL`) and `podman kube play URL`. A local file, a chart from a
 repository the user added (`bitnami/nginx`), a dry run, `kubectl diff`, `helm template`,
 `helm pull` and `helm show` only show what would run, and stay single-click.
+
+The same for an image (the fourteenth set): `kubectl run … --image=203.0.113.5:5000/x`,
+`kubectl create deployment|job|cronjob … --image=…` or `docker|podman run …` of an image
+served by a bare public address — a host nobody named, answering for no name — starts
+whatever that host serves, kept running (`--restart=Always`) and often among the system's
+own pods. Images by name (`nginx`, `ghcr.io/…`), and registries on this machine or its
+private network (`localhost:5000`, `192.168.1.10:5000`) stay quiet.
 """
 
 from __future__ import annotations
@@ -80,6 +87,28 @@ def _podman(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
     return _reason(remote[0]) if remote else []
 
 
+# An image whose registry is a bare address outside loopback and the private ranges.
+_BARE_IMAGE = re.compile(r"^(?!(?:127|10)\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\."
+                         r"|169\.254\.)\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?/\S+$")
+_IMAGE_VERBS = (["run"], ["create"], ["set", "image"])
+
+
+def _bare_image(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`kubectl run P --image=IP:5000/x`, `docker run -d IP/x`: an image from a bare address."""
+    words = [a for a in args if not a.startswith("-")]
+    if previews(args) or not any(words[:len(verb)] == verb for verb in _IMAGE_VERBS):
+        return []
+    images = [v for v in _values(args, frozenset({"--image"})) + words if _BARE_IMAGE.match(v)]
+    return _reason(f"the image {images[0]}") if images else []
+
+
+def _both(*judges: Judge) -> Judge:
+    def judge(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+        return [reason for each in judges for reason in each(args, cwd, piped)]
+
+    return judge
+
+
 def applies_input(name: str, args: list[str]) -> bool:
     """`kubectl apply -f -`: the manifest is what flows in (a download, when one does)."""
     return name in ("kubectl", "oc") and not previews(args) and bool(
@@ -87,5 +116,7 @@ def applies_input(name: str, args: list[str]) -> bool:
         args, frozenset({"-f", "--filename"}))
 
 
-JUDGES: dict[str, Judge] = {"kubectl": _kubectl, "oc": _kubectl, "helm": _helm,
-                            "podman": _podman}
+JUDGES: dict[str, Judge] = {"kubectl": _both(_kubectl, _bare_image),
+                            "oc": _both(_kubectl, _bare_image), "helm": _helm,
+                            "podman": _both(_podman, _bare_image), "docker": _bare_image,
+                            "nerdctl": _bare_image}

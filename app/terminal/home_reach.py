@@ -161,7 +161,27 @@ def _mode_reasons(name: str, args: list[str]) -> list[str]:
                 f"({targets[0]})"]
     if world_writable and any(t.rstrip("/") in paths.SYSTEM_DIRS or t == "/" for t in targets):
         return [f"lets every account write into the system folder {targets[0]}"]
-    return []
+    return _unreadable(mode, targets)
+
+
+# Files every login, name lookup or `sudo` reads, by who must be able to read them: the
+# owner (root, for sudo's rules) or every account (accounts, groups, PAM, the loader).
+# /etc/shadow is left out: mode 000 is its default on some systems.
+_ROOT_READ = re.compile(r"^/etc/sudoers(?:\.d(?:/.*)?)?$")
+_ALL_READ = re.compile(r"^/etc/(?:passwd|group|nsswitch\.conf|pam\.d(?:/.*)?|ld\.so\.cache)$")
+
+
+def _unreadable(mode: str, targets: list[str]) -> list[str]:
+    """`chmod 000 /etc/sudoers`, `chmod o-r /etc/passwd`: the file its readers need made
+    unreadable to them, so sudo, logins or every program's name lookups fail."""
+    octal = re.fullmatch(r"0?([0-7])([0-7])([0-7])", mode)
+    symbolic = re.fullmatch(r"([ugoa]*)(?:-[wxXst]*r[rwxXst]*|=[wxXst]*)", mode)
+    whom = symbolic.group(1) or "a" if symbolic else ""
+    owner_loses = (octal and int(octal.group(1)) < 4) or bool(set(whom) & set("ua"))
+    all_lose = (octal and int(octal.group(3)) < 4) or bool(set(whom) & set("oa"))
+    hit = [t for t in targets if (owner_loses and _ROOT_READ.match(t))
+           or (all_lose and _ALL_READ.match(t))]
+    return [f"makes {hit[0]} unreadable to what needs it, so sudo or logins fail"] if hit else []
 
 
 def _finds_in_system(command: Command) -> bool:

@@ -14,6 +14,7 @@ from app.terminal.disguised_tools import disguise_reasons
 from app.terminal.endless_sources import endless_reasons
 from app.terminal.exposure_checks import exposure_reasons
 from app.terminal.fed_targets import fed_target_reasons
+from app.terminal.guards_off import written_guard_reasons
 from app.terminal.home_reach import home_reach_reasons
 from app.terminal.inline_reach import code_reach_reasons
 from app.terminal.package_runners import runner_reasons
@@ -33,4 +34,4 @@ def line_reasons(commands: list[Command]) -> list[str]:
             + secret_move_reasons(commands) + fed_target_reasons(commands)
             + untrusted_run_reasons(commands) + loop_sweep_reasons(commands)
             + piped_sweep_reasons(commands) + filtered_restore_reasons(commands)
-            + checks_off_reasons(commands))
+            + checks_off_reasons(commands) + written_guard_reasons(commands))

@@ -13,6 +13,9 @@ server with no password; a file server (`php -S`, `python -m http.server`, `rclo
 The eleventh set's neighbours: any socket server whose program is a shell (`websocat
 ws-l:… sh-c:'bash -i'`, `systemd-socket-activate -l PORT /bin/sh`) and a remote-control
 payload built by `msfvenom` (a shell or meterpreter payload); `msfvenom -l` lists.
+The fourteenth set's: a cluster's API proxy (`kubectl proxy --address=0.0.0.0`), which
+answers everyone who reaches the port with the user's own cluster credentials; on
+localhost, its default, it stays quiet.
 """
 
 from __future__ import annotations
@@ -208,7 +211,17 @@ def _no_password_server(args: list[str], _cwd: str | None, _piped: list[str]) ->
     return []
 
 
-JUDGES: dict[str, Judge] = {
+def _kube_proxy(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`kubectl proxy --address=0.0.0.0` (`oc proxy` too): the cluster, as you, to anyone."""
+    words = [a for a in args if not a.startswith("-")]
+    addresses = option_values(args, {"--address"})
+    if words[:1] == ["proxy"] and addresses and not _LOOPBACK.match(addresses[-1]):
+        return ["serves the cluster's API with your credentials to every machine that reaches "
+                f"this one (proxy on {addresses[-1]})"]
+    return []
+
+
+JUDGES: dict[str, Judge] = {"kubectl": _kube_proxy, "oc": _kube_proxy,
     **dict.fromkeys(TUNNELS, _tunnel), "tailscale": _tailscale,
     "websocat": _websocat, "systemd-socket-activate": _socket_activate, "msfvenom": _msfvenom,
     **dict.fromkeys(_WEB_TERMINALS, _web_terminal), **dict.fromkeys(_SHARERS, _sharer),
