@@ -179,10 +179,18 @@ def _versionlock(args: list[str], _cwd: str | None, _piped: list[str]) -> list[s
 def written_guard_reasons(commands: list[Command]) -> list[str]:
     """A guard's settings file written with the text that switches it off (`tee -a`,
     a redirect, `sed -i` commenting a line out)."""
-    reasons = [OFF.format(harm) for command in commands
+    reasons = [OFF.format(harm) for command in commands if _names_guard_file(command)
                for target, text in settings_writes(command)
                for place, value, harm in _FILES if place.match(target) and value.search(text)]
     return list(dict.fromkeys(reasons))
+
+
+def _names_guard_file(command: Command) -> bool:
+    """Whether a word or redirect of the command names a guard's settings file; reading
+    what it writes costs more, so only those commands are read (a long pipeline stays
+    fast)."""
+    words = [w.text for w in command.words] + [r.target.text for r in command.redirects]
+    return any(place.match(word.strip("'\"")) for word in words for place, _value, _harm in _FILES)
 
 
 JUDGES: dict[str, Judge] = {"systemctl": _systemctl, "service": _service,
