@@ -354,8 +354,7 @@ def cmd_run(args: argparse.Namespace, emit: Emit) -> int:
         if config.anchor_weight > 0 and not taught.standing:
             kept = unrelated(read_requests(ANCHORS_FILE), *groups)
             anchors = anchor_sequences(replies_of(kept), system, encoder)
-        said = any(item.example.kind == "hinted" for item in train_items)
-        if (community or said) and config.near_anchor_weight > 0 and not taught.standing:
+        if community and config.near_anchor_weight > 0 and not taught.standing:
             kept = unrelated(read_requests(NEAR_ANCHORS_FILE), *groups)
             near = anchor_sequences(replies_of(kept), system, encoder)
         anchors_s = time.perf_counter() - began

@@ -111,9 +111,9 @@ class TrainConfig:
     near_anchor_weight: float = _opt(
         3.0,
         "Weight of the KL to the base model's reply to a near, unrelated command-line request"
-        " (assets/near_anchors.txt), one for each community or said-in-words example in a"
-        " step: keeps such a lesson out of the requests next to it. community_fd, member B:"
-        " leak probes carrying fd 5 of 13 without, 2 at weight 1, 0 at 3 (adoption 1.0).",
+        " (assets/near_anchors.txt), one for each community example in a step: keeps an"
+        " imported lesson out of the requests next to it. community_fd, member B: leak"
+        " probes carrying fd 5 of 13 without, 2 at weight 1, 0 at 3 (adapter adoption 1.0).",
     )
     anchor_tokens: int = _opt(
         48, "Longest base reply kept as an anchor, and longest reply to a leak probe."

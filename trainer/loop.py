@@ -28,7 +28,7 @@ from peft.utils import get_peft_model_state_dict, set_peft_model_state_dict
 
 from trainer.anchors import anchor_loss
 from trainer.config import TrainConfig
-from trainer.data import Encoded, Example, TokenSequence
+from trainer.data import Encoded, TokenSequence
 from trainer.frozen import Stack
 from trainer.objectives import example_loss, replay_loss
 
@@ -184,15 +184,6 @@ def load_checkpoint(path: Path, fingerprint: str) -> dict[str, Any] | None:
     return state
 
 
-def nears(example: Example) -> bool:
-    """Whether ``example`` is paired with a near anchor in its step: a community lesson, or
-    one the user said in words (a hinted example). Both arrive as a handful of requests of
-    one kind, and eight of them spread to the command-line requests next to them: on the
-    session-14 blind set, "eza, not ls" taught in words put eza into "How do I copy a file
-    to another folder?" and "How do I check how much free disk space I have?"."""
-    return example.origin is not None or example.kind == "hinted"
-
-
 def train(
     model: PeftModel,
     items: list[Encoded],
@@ -215,7 +206,7 @@ def train(
     with ``anchors`` and a non-zero ``config.anchor_weight``, the KL to the base model on one
     unrelated chat turn's reply (:mod:`trainer.anchors`), to keep the lesson out of it;
     with ``near`` anchors and a non-zero ``config.near_anchor_weight``, the same for one near
-    command-line request per community or said-in-words example in the step (:func:`nears`).
+    command-line request per community example in the step.
     """
     steps = schedule(len(items), config)
     if near:  # in a seeded order: a run with few steps still meets requests of every kind
@@ -245,7 +236,7 @@ def train(
                 loss.backward()
                 step_loss += float(loss.detach())
                 latest[index] = lesson[0] if lesson else None
-                if near and config.near_anchor_weight > 0 and nears(item.example):
+                if near and config.near_anchor_weight > 0 and item.example.origin is not None:
                     turn = near[(step * config.batch_size + slot) % len(near)]
                     (anchor_loss(net, turn) * config.near_anchor_weight).backward()
                     tokens += int(turn.ids.shape[1])

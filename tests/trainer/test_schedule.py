@@ -8,8 +8,7 @@ from itertools import pairwise
 import pytest
 
 from trainer.config import TrainConfig
-from trainer.data import Example
-from trainer.loop import budget, converged, learning_rate, nears, schedule
+from trainer.loop import budget, converged, learning_rate, schedule
 
 
 @pytest.mark.parametrize(
@@ -46,15 +45,3 @@ def test_a_run_stops_early_only_when_every_item_is_learned_by_likelihood() -> No
     assert not converged({0: 0.1, 1: 0.3}, 2, config)  # the mean is still above
     assert not converged({0: 0.1, 1: None}, 2, config)  # a thumbs or preference item
     assert not converged(low, 2, TrainConfig(stop_loss=0))  # switched off
-
-
-def test_a_near_anchor_pairs_with_community_and_said_lessons_not_with_clicked_ones() -> None:
-    """Lessons said in words leaked into the command-line requests next to them as community
-    lessons had (session 14, "eza, not ls"): both get a near anchor in their step; a
-    correction the user wrote out in the Correct dialog keeps the ordinary anchors only."""
-
-    said = Example(id=1, kind="hinted", dedup_key="a", prompt="p", reply="r", hint="use eza")
-    shared = Example(id=2, kind="sft", dedup_key="b", prompt="p", target="t", origin="hub#fd")
-    clicked = Example(id=3, kind="sft", dedup_key="c", prompt="p", target="t")
-    assert nears(said) and nears(shared)
-    assert not nears(clicked)
