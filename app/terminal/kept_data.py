@@ -4,12 +4,13 @@ Why: `risky_paths` knows the system's own folders and home's top level; a recurs
 of what a machine keeps for its users passed through — a repository's history (`.git`,
 where every commit lives), a served site or a service's data (`/srv/app`, `/var/www`,
 `/var/lib/postgresql/data/*`), backups (`/var/backups`, a backup disk under `/mnt` or
-`/media`) and a whole project in a folder of home (`~/projects/webapp`, not what sits in
-`~/Downloads`). Each is named by where it lives rather than by which program deletes it, so
-`rm`, `find -exec rm` and the same delete run over `ssh`, `sudo` or `kubectl exec` are
+`/media`) and a whole project in a folder of home that holds projects (`~/projects/webapp`,
+`~/code/thesis`; not a tool's own folder such as `~/go/pkg`, nor what sits in
+`~/Downloads`). Each is named by where it lives rather than by which program deletes it,
+so `rm`, `find -exec rm` and the same delete run over `ssh`, `sudo` or `kubectl exec` are
 judged alike. What lies deeper in one of them, and scratch, cache and build folders
-(`./build`, `node_modules`, `/var/lib/docker/tmp`, `~/projects/app/dist`) stay the user's
-to delete.
+(`./build`, `node_modules`, `/var/lib/docker/tmp`, `~/projects/app/dist`), with any `.git`
+inside them or under `/tmp`, stay the user's to delete.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ from app.terminal import risky_paths as paths
 
 # The conventional names of what is rebuilt, downloaded again or thrown away.
 _SCRATCH = re.compile(r"^(?:tmp|temp|scratch|cache|caches|build|dist|out|target|"
-                      r"node_modules|venv|\.venv|lists|partial)$")
+                      r"node_modules|venv|\.venv|lists|partial|coredump)$")
+# The folders of home that hold projects, one to a subfolder (`~/projects/webapp`); other
+# two-level folders of home are often a tool's own (`~/go/pkg`, `~/Android/Sdk`).
+_PROJECT_ROOTS = re.compile(r"^(?i:projects?|src|code|dev|devel|development|work|workspace|"
+                            r"repos?|git|github|gitlab|sites)$")
 # The desktop's own folders in home: what lies in them is single files and downloads, each
 # the user's to throw away (`~/Downloads/old-installer.iso`).
 _DESKTOP = re.compile(r"^(?:Desktop|Documents|Downloads|Music|Pictures|Public|Templates|"
@@ -41,14 +46,24 @@ def kept_data(target: str, cwd: str | None) -> str | None:
     `target` may end in a catch-all glob (`/mnt/backup/*`): everything in the folder goes.
     """
     stripped = re.sub(r"/\.?\*$", "", target.rstrip("/")) or target
+    path = paths.expand(stripped, cwd)
+    home = paths.home()
+    in_home = path is not None and path.startswith(home + "/")
+    # Under home only what lies below it counts (a user called `build` keeps every check);
+    # a path that cannot be expanded is read as written.
+    if in_home:
+        parts = path[len(home) + 1:].split("/")
+    else:
+        parts = (path or stripped).split("/")[2 if path else 0:]
+    if any(_SCRATCH.match(part) for part in parts) or (path or "").startswith(
+        ("/tmp/", "/var/tmp/")
+    ):
+        return None  # a template's `.git` in a scratch folder, a cache, a build
     if posixpath.basename(stripped) == ".git":
         return f"the whole history of a git repository ({target})"
-    path = paths.expand(stripped, cwd)
-    if path is None or any(_SCRATCH.match(part) for part in path.split("/")[2:]):
+    if path is None:
         return None
-    home = paths.home()
-    if path.startswith(home + "/") and re.fullmatch(r"[^/.][^/]*/[^/]+", path[len(home) + 1:]) \
-            and not _DESKTOP.match(path[len(home) + 1:].split("/")[0]):
+    if in_home and len(parts) == 2 and _PROJECT_ROOTS.match(parts[0]):
         return f"the whole folder {target} in your home folder"
     if _SERVED.match(path):
         return f"the served site or service data in {target}"

@@ -86,6 +86,8 @@ def _filter(resolved: Resolved, text: str) -> str | None:
     return None
 
 
+# A character a shell drops or acts on unseen: any control but tab, newline and return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # `xxd -r -p` (`-rp`, `-p -r`, `-r -ps`): plain hex turned back into bytes.
 _PLAIN_HEX_REVERSE = re.compile(r"-(?:r\s+-ps?|ps?\s+-r|rp|pr)")
 
@@ -93,7 +95,9 @@ _PLAIN_HEX_REVERSE = re.compile(r"-(?:r\s+-ps?|ps?\s+-r|rp|pr)")
 def _decoded(encoding: str, text: str) -> str | None:
     """Text decoded as exactly as the shell's decoder would, or None when it would not be:
     any character outside the alphabet (GNU `base64 -d` stops there, Python's lenient
-    decoder skips it and reads on) or bytes that are not text make the result unknown."""
+    decoder skips it and reads on) or bytes that are not text make the result unknown. So
+    does a control character: bash and dash drop a NUL from piped input and from `$(…)`,
+    so `r\0m -rf ~` runs `rm -rf ~` while its text names a program `r\0m`."""
     data = re.sub(r"\s", "", text)
     try:
         if encoding == "hex":
@@ -102,9 +106,10 @@ def _decoded(encoding: str, text: str) -> str | None:
             raw = base64.b64decode(data, validate=True)
         else:
             raw = base64.b32decode(data)
-        return raw.decode("utf-8")
+        decoded = raw.decode("utf-8")
     except (binascii.Error, ValueError):
         return None
+    return None if _CONTROL.search(decoded) else decoded
 
 
 def _cut(args: list[str], text: str) -> str | None:

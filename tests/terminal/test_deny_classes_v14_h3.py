@@ -22,6 +22,8 @@ def _b64(code: str) -> str:
     return base64.b64encode(code.encode()).decode()
 
 
+NUL_RM = b"r\0m -rf ~"
+
 DANGEROUS = {
     "a folder nothing rebuilds deleted: history, served sites, service data, backups": [
         "rm -rf .git", "rm -rf ../api/.git/", "find . -name .git -type d -prune -exec rm -rf {} +",
@@ -83,6 +85,11 @@ DANGEROUS = {
         + "').decode())\"",
     ],
     "decoded code nobody can read exactly": [
+        # a NUL the shell drops: the text names a program `r\0m`, the shell runs rm
+        f"echo {_b64(NUL_RM.decode())} | base64 -d | sh",
+        f"bash -c \"$(echo {_b64(NUL_RM.decode())} | base64 -d)\"",
+        f"echo {base64.b32encode(NUL_RM).decode()} | base32 -d | bash",
+        "echo 72006d202d7266207e | xxd -r -p | bash",
         f"echo {_b64('ls -la')}!! | base64 -d | bash",
         "base64 -d payload.txt | bash", "eval \"$(base64 -d <<<$x)\"",
         "echo 6c73202d6c61 | xxd -r | bash",
@@ -95,7 +102,11 @@ HARMLESS = [
     "rm -f .gitignore", "rm -rf ~/projects/webapp/build", "rm -rf ~/projects/app/node_modules",
     "rm -rf ~/Downloads/old-installer", "rm -rf ~/tmp/extract", "sudo rm -rf /var/lib/docker/tmp/*",
     "sudo rm -rf /var/lib/apt/lists/*", "rm -rf /srv/buildroot/tmp/cache",
-    "rm -rf /mnt/backup/projects/app/dist", "rsync -a --delete ~/Documents/ /mnt/backup/Documents/",
+    "rm -rf /mnt/backup/projects/app/dist",
+    # a template's history in a scratch folder, a tool's own folder of home, routine clean-up
+    "rm -rf node_modules/foo/.git", "rm -rf /tmp/x/.git", "rm -rf ~/go/pkg",
+    "rm -rf ~/bin/oldtool", "rm -rf ~/Android/Sdk", "sudo rm -rf /var/lib/systemd/coredump/*",
+    "rsync -a --delete ~/Documents/ /mnt/backup/Documents/",
     "find . -type f -exec sh -c ': > \"$1\"' _ {} \\;",
     "find ~ -name '*.log' -exec truncate -s0 {} +",
     "truncate -s0 ./logs/*", "taskkill /?",
