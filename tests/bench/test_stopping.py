@@ -17,8 +17,8 @@ import subprocess, sys, time
 from bench.stopping import end_children_on_sigterm
 end_children_on_sigterm()
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-print(child.pid, flush=True)
-try:
+try:  # the pid inside: a SIGTERM that comes right after it must still reach finally
+    print(child.pid, flush=True)
     time.sleep(120)
 finally:
     print("cleaned", flush=True)
