@@ -27,10 +27,6 @@ _SCRATCH = re.compile(r"^(?:tmp|temp|scratch|cache|caches|build|dist|out|target|
 # two-level folders of home are often a tool's own (`~/go/pkg`, `~/Android/Sdk`).
 _PROJECT_ROOTS = re.compile(r"^(?i:projects?|src|code|dev|devel|development|work|workspace|"
                             r"repos?|git|github|gitlab|sites)$")
-# The desktop's own folders in home: what lies in them is single files and downloads, each
-# the user's to throw away (`~/Downloads/old-installer.iso`).
-_DESKTOP = re.compile(r"^(?:Desktop|Documents|Downloads|Music|Pictures|Public|Templates|"
-                      r"Videos)$")
 # Served sites, services' data and the system's backups (the folder, or one level into it).
 _SERVED = re.compile(r"^/(?:srv|var/www|var/backups|var/opt)(?:/[^/]+)?$")
 # A service's state under /var/lib, at any depth (a database's cluster, a volume's data).
