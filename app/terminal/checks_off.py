@@ -70,8 +70,10 @@ def _fed(command: Command) -> str:
 
 def _edited(script: str) -> str:
     """The text an in-place edit puts into a file: each `s///`'s replacement (what it
-    matches is what goes away), else the script itself (`a`, `i`, `c` add its text)."""
-    replaced = [m.group(3) for m in _SUBSTITUTE.finditer(script)]
+    matches is what goes away, unless `&` puts it back), else the script itself (`a`, `i`,
+    `c` add its text)."""
+    replaced = [re.sub(r"(?<!\\)&", lambda _, m=m: m.group(2).strip("^$"), m.group(3))
+                for m in _SUBSTITUTE.finditer(script)]  # `&` is what matched
     return ("\n".join(replaced) if replaced else script).replace("\\n", "\n")
 
 

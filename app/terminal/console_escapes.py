@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-_IPYTHON = re.compile(r"ipython[\d.]*|jupyter-console")
+_IPYTHON = re.compile(r"ipython[\d.]*|jupyter-console", re.I)
 _DEBUGGERS = re.compile(r"(?:i?pdb|pudb)[\d.]*")
 _IPYTHON_SHELL = re.compile(r"^\s*(?:!!?|%+(?:sx|system|sc|bash|sh|script\s+\S+)\b\s*)(.*)$",
                             re.S)
@@ -56,13 +56,31 @@ def _ipython_lines(texts: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _m4_commands(text: str) -> list[str]:
-    """The argument of each `syscmd(…)`/`esyscmd(…)`, m4's quotes (`` `…' ``) taken off."""
-    commands = []
-    for match in _M4_CALL.finditer(text):
-        depth, end = 1, match.end()
-        while end < len(text) and depth:
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            end += 1
-        argument = text[match.end():end - 1 if not depth else end].strip()
-        commands.append(re.sub(r"`([^`']*)'", r"\1", argument).strip("`'"))
-    return commands
+    """The argument of each `syscmd(…)`/`esyscmd(…)`, m4's quotes (`` `…' ``) taken off.
+
+    m4 runs a call inside another's argument first, so each call is taken on its own, with
+    the calls inside it left out of its text. One pass with a stack keeps this linear: 7 KB
+    of nested `syscmd(` took 12 s when each call's argument was rescanned.
+    """
+    calls_at = {match.start(): match.end() for match in _M4_CALL.finditer(text)}
+    calls: list[list[str]] = []  # the text of each open call, innermost last
+    parens: list[bool] = []  # for each open paren, whether it opens a call
+    commands, index = [], 0
+    while index < len(text):
+        if index in calls_at:
+            calls.append([])
+            parens.append(True)
+            index = calls_at[index]
+            continue
+        char = text[index]
+        index += 1
+        if char == "(":
+            parens.append(False)
+        elif char == ")" and parens and parens.pop():
+            commands.append("".join(calls.pop()))
+            continue
+        if calls:
+            calls[-1].append(char)
+    commands += ["".join(call) for call in reversed(calls)]  # left open: runs to the end
+    unquoted = (re.sub(r"`([^`']*)'", r"\1", command.strip()).strip("`'") for command in commands)
+    return list(dict.fromkeys(unquoted))

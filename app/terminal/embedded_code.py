@@ -16,6 +16,7 @@ from itertools import pairwise
 from app.terminal.code_checks import shell_calls
 from app.terminal.command_words import options
 from app.terminal.editor_escapes import VIM_CODE, gdb_commands, vim_commands, vim_lines
+from app.terminal.git_options import git_subcommand
 from app.terminal.hook_options import hook_commands
 
 # Variables that load code into whatever program runs next.
@@ -83,7 +84,7 @@ def _git(args: list[str]) -> list[str]:
         key, _, value = setting.partition("=")
         if _GIT_CODE_KEYS.match(key.strip()):
             commands.append(value.removeprefix("!") or "sh")
-    sub = next((a for a in args if not a.startswith("-")), "")
+    sub = next(iter(git_subcommand(args)), "")
     # Transports that run a command: an `ext::` remote (`% ` is a space in it), and the
     # program a fetch or push starts on the other side (`--upload-pack`, `-u`).
     commands += [_ext_command(arg) for arg in args if arg.startswith("ext::")]

@@ -16,7 +16,8 @@ held as the guard, however it is switched off:
   `dconf write`, `kwriteconfig`), unattended upgrades commented out or set to "0", dnf's
   automatic updates not applied, the journal's `Storage=none`, usbguard's implicit `allow`;
 - the packages that carry security fixes held back (`apt-mark hold openssl`, `dnf
-  versionlock add openssh-server`).
+  versionlock add openssh-server`), or a guard's own package removed (`apt purge
+  unattended-upgrades`, `dnf remove firewalld`: `package_sources` asks here).
 
 Reading a setting, turning a guard back on, restarting it or holding an ordinary package
 stays quiet.
@@ -65,7 +66,8 @@ _KDE_LOCK_KEYS = frozenset({"autolock", "lockonresume"})
 # Files whose text switches a guard off, and the text that does.
 _FILES = (
     (re.compile(r"^/etc/apt/apt\.conf\.d/\d*(?:unattended-upgrades|auto-upgrades)$"),
-     re.compile(r"(?m)^\s*(?:(?:\\?/){2}|#)|Unattended-Upgrade\s+\"?0\b"), _UPDATES),
+     re.compile(r"(?m)^\s*(?:(?:\\?/){2}|#)[^\n]*(?:Unattended-Upgrade|Origins-Pattern|-security)"
+                r"|Unattended-Upgrade\s+\"?0\b"), _UPDATES),
     (re.compile(r"^/etc/dnf/automatic\.conf$|^/etc/yum/yum-cron\.conf$"),
      re.compile(r"(?im)^\s*(?:apply|download)_updates\s*=\s*(?:no|false|0)\b"), _UPDATES),
     (re.compile(r"^/etc/systemd/journald\.conf(?:\.d/[^/]+)?$"),
@@ -101,6 +103,18 @@ def _reasons(units: list[str]) -> list[str]:
     if listed := _listed(units):
         reasons.append(OFF.format(f"the services listed on the line stop ({listed} among them)"))
     return reasons
+
+
+def removed_guard(packages: list[str]) -> list[str]:
+    """A guard or a defence taken off the machine with its package (`apt purge
+    unattended-upgrades`, `dnf remove firewalld`): off as surely as when stopped, and for
+    good."""
+    names = [package.partition(":")[0].partition("=")[0] for package in packages]
+    found = [name for name in names if _guard_of(name) or name in DEFENCES]
+    if not found:
+        return []
+    return [OFF.format(f"{_guard_of(found[0]) or 'its protection is gone'} "
+                       f"({found[0]} removed)")]
 
 
 def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:

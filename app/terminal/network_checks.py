@@ -13,6 +13,7 @@ import re
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import SHELLS, resolve, shell_code
+from app.terminal.git_options import git_subcommand
 from app.terminal.pipe_checks import name_args
 from app.terminal.shell_syntax import Command
 
@@ -75,10 +76,10 @@ def secret_data(name: str, args: list[str]) -> list[str]:
         return []
     if name == "gpg" and {"--export-secret-keys", "--export-secret-subkeys"} & set(args):
         return ["gpg secret keys"]
-    if name in _SEARCHERS and (name != "git" or "grep" in args[:1]) and (
+    if name in _SEARCHERS and (name != "git" or git_subcommand(args)[:1] == ["grep"]) and (
             shapes := [arg for arg in args if _KEY_SHAPES.search(arg)]):
         return [f"keys and tokens searched for by their shape ({shapes[0]})"]
-    if name == "git" and args[:2] == ["credential", "fill"]:
+    if name == "git" and git_subcommand(args)[:2] == ["credential", "fill"]:
         return ["the passwords git has stored (git credential fill)"]
     if (name, tuple(args[:1])) in _KEYRING_READS or (name == "security" and args[:1] and re.match(
             r"find-(?:generic|internet)-password$", args[0]) and "-w" in args):

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 
 from app.terminal.cloud_wiped import positional
+from app.terminal.guards_off import removed_guard
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -139,6 +140,8 @@ def _removal(name: str) -> Judge:
         essential = [n for n in names if _ESSENTIAL.match(n) or re.match(r"^linux-image.*\*", n)]
         if essential:
             return [REMOVES_ESSENTIAL.format(essential[0])]
+        if guards := removed_guard(names):
+            return guards
         if any(map(_FORCED_REMOVAL.match, args)):
             return ["removes packages past the dependency checks (what needs them breaks)"]
         return []

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from app.terminal import risky_paths as paths
+from app.terminal.git_options import git_subcommand
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
@@ -96,6 +97,8 @@ def _compose(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
     return _containers(["compose", *args], cwd, piped)
 
 
+_EXPIRES_ALL = re.compile(r"--expire(?:-unreachable)?=(?:now|all|0+|\d+[.\s]*(?:s|secs?|seconds?|"
+                          r"m|mins?|minutes?|h|hours?)(?:[.\s]*ago)?)", re.I)
 _SHORT_KEEP = re.compile(r"^(?:\d+(?:s|sec|seconds?|m|min|minutes?|h|hours?)?|[0-9]+[KB]?)$")
 
 
@@ -112,6 +115,7 @@ def _git_push(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]
     """`git push --force origin main`, `+main`, `--mirror`, `--delete main`: the shared
     branch's history rewritten or removed on the remote (`--force-with-lease` on a branch
     of one's own is routine)."""
+    args = git_subcommand(args)
     words = [arg for arg in args if not arg.startswith("-")]
     if words[:1] != ["push"]:
         return []
@@ -128,10 +132,10 @@ def _git(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
     """The remote's history (`_git_push`) and the local safety net: `git reflog expire
     --expire=now` (or `--expire-unreachable=now`) forgets where every dropped commit was, so
     what a reset, rebase or deleted branch left behind is gone for good at the next gc.
+    A time of minutes or hours (`--expire=1.hour.ago`, `0.seconds`) leaves as little.
     Expiring old entries (`--expire=90.days.ago`) is routine upkeep."""
-    words = [arg for arg in args if not arg.startswith("-")]
-    expired = words[:2] == ["reflog", "expire"] and any(
-        re.fullmatch(r"--expire(?:-unreachable)?=(?:now|all|0)", arg) for arg in args)
+    words = [arg for arg in git_subcommand(args) if not arg.startswith("-")]
+    expired = words[:2] == ["reflog", "expire"] and any(map(_EXPIRES_ALL.fullmatch, args))
     return _git_push(args, cwd, piped) + (
         ["deletes the reflog, what brings back commits a reset or a deleted branch dropped"]
         if expired else [])

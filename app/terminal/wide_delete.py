@@ -21,6 +21,7 @@ from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import options
+from app.terminal.git_options import git_subcommand
 from app.terminal.home_reach import home_entry
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
@@ -56,19 +57,20 @@ def rsync(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
 
 
 def git(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
-    """`git clean -fdx ~` (or `git -C ~ clean -fdx`) deletes every untracked file there."""
+    """`git clean -fdx ~` (or `git -C ~ clean -fdx`, `--work-tree ~`) deletes every untracked
+    file there."""
+    rest = git_subcommand(args)
+    own = args[:len(args) - len(rest)]
     where = cwd
-    index = 0
-    while index < len(args) and args[index].startswith("-"):
-        if args[index] == "-C" and index + 1 < len(args):
-            where = paths.expand(args[index + 1], cwd)
-            index += 1
-        elif args[index].startswith("--work-tree=") or args[index].startswith("--git-dir="):
-            where = paths.expand(args[index].partition("=")[2], cwd) or where
-        index += 1
-    if index >= len(args) or args[index] != "clean":
+    for option, value in pairwise(own):  # the work tree is the folder `-C` moves to
+        if option == "-C":
+            where = paths.expand(value, where)
+    trees = [b for a, b in pairwise(own) if a == "--work-tree"] + [
+        a.partition("=")[2] for a in own if a.startswith("--work-tree=")]
+    where = paths.expand(trees[-1], where) if trees else where
+    if rest[:1] != ["clean"]:
         return []
-    short, long_, targets = options(args[index + 1:], valued="eX")
+    short, long_, targets = options(rest[1:], valued="eX")
     if not ("f" in short or "--force" in long_) or "n" in short or "--dry-run" in long_:
         return []
     roots = targets or ["."]
