@@ -96,6 +96,9 @@ from app.terminal.system_checks import emptied_passwords
 
 MAX_DEPTH = 6
 MAX_COMMAND_CHARS = 16 * 1024
+# Each command of a pipeline is judged with what flows into it, so a pipeline costs the
+# square of its length: 2500 `cat`s took 400 s. Real pipelines have a handful of stages.
+MAX_PIPELINE = 64
 _BACKTICK_RE = re.compile(r"`([^`]+)`")
 
 
@@ -167,6 +170,9 @@ class _Inspector(HandedCode):
             self.reasons.append("clears your shell history (entry by entry, in a loop)")
         if commands is None:
             self._inspect_unparseable(text, depth)
+            return
+        if (stages := 1 + max((len(c.upstream) for c in commands), default=0)) > MAX_PIPELINE:
+            self.reasons.append(f"has too many commands in one pipeline to check ({stages})")
             return
         self.reasons += line_reasons(commands)
         line = Line(fed_download=fed_download, variables=dict(parameters or {}))

@@ -177,9 +177,17 @@ def test_bad_input_gets_a_clear_error() -> None:
 
 @pytest.mark.parametrize("command", ["(" * 5000 + "ls" + ")" * 5000, "$(" * 3000 + "ls",
                                      "f(){ " * 3000, "echo " + "\\" * 9001, "'" * 9001,
-                                     " | ".join(["cat"] * 2500), "eval " * 3000 + "ls"])
+                                     " | ".join(["cat"] * 64), "eval " * 3000 + "ls"])
 def test_hostile_input_is_judged_without_crashing(command: str) -> None:
     assert decide(command, "assistant", ["*"]).approval in (Approval.ASK, Approval.AUTO_RUN)
+
+
+def test_a_pipeline_too_long_to_check_needs_typing() -> None:
+    decision = decide(" | ".join(["cat"] * 2500), "assistant", ["*"])
+    assert decision.approval is TYPED
+    assert decision.reasons == ("has too many commands in one pipeline to check (2500)",)
+    nested = decide("sh -c '" + " | ".join(["cat"] * 65) + "'", "assistant", ["*"])
+    assert nested.approval is TYPED
 
 
 def test_overlong_commands_need_typing() -> None:
