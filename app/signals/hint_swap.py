@@ -1,9 +1,11 @@
-"""A reply rewritten to follow "X, not Y": the rejected tool swapped for the wanted one.
+"""A reply rewritten to follow "X, not Y" or a line marker: the rejected tool swapped for
+the wanted one, each list line led by the marker the user wrote (``- [ ]``).
 
 Words that say "I use uv, not pip" give a worked reply at once, the corrected reply with
-pip swapped for uv, when that follows them (:func:`app.signals.hints.follows`); the
-trainer's teacher relabels its replies the same way. Pure Python: the GUI process and the
-trainer both use it.
+pip swapped for uv, when that follows them (:func:`app.signals.hints.follows`); so do
+words that say "every step as `- [ ] …`", the corrected reply's list lines with their
+bullets or numbers turned into the marker. The trainer's teacher relabels its replies the
+same way. Pure Python: the GUI process and the trainer both use it.
 """
 
 from __future__ import annotations
@@ -81,10 +83,23 @@ def _swap_commands(
     return "".join(pieces)
 
 
+# A list line outside code: its bullet or number (and a box already there), then its text.
+_LIST_LINE = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d+[.)])[ \t]+(?:\[[ xX]?\][ \t]*)?(\S.*)$", re.M)
+_FENCE = re.compile(r"(```.*?(?:\n```|$))", re.DOTALL)
+
+
+def _mark_lines(reply: str, marker: str) -> str:
+    """``reply`` with each list line outside its code blocks led by ``marker``."""
+    parts = _FENCE.split(reply)  # odd parts are code blocks, left as written
+    return "".join(part if index % 2 else _LIST_LINE.sub(lambda m: f"{marker} {m.group(1)}", part)
+                   for index, part in enumerate(parts))
+
+
 def swap_terms(reply: str, terms: HintTerms, forms: dict[str, str] | None = None) -> str | None:
     """``reply`` with each term the hint turns away from replaced by the one it names in its
-    place ("I use uv, not pip": pip → uv), whole words only; ``None`` when nothing changed
-    or when it cannot be done without inventing a command.
+    place ("I use uv, not pip": pip → uv), whole words only, and its list lines led by the
+    hint's line marker; ``None`` when nothing changed or when it cannot be done without
+    inventing a command.
 
     A name is swapped, not a command line: ``pip install x`` is no ``uv install x`` (uv has
     no such sub-command; the relabelled teacher replies taught it on ``say_uv``). Where the
@@ -106,6 +121,8 @@ def swap_terms(reply: str, terms: HintTerms, forms: dict[str, str] | None = None
         pattern = rf"(?<![\w-])(?<!```){re.escape(old)}\d*(?![\w-])"
         out = re.sub(pattern, new, swapped, flags=re.IGNORECASE)
     out = re.sub("\0(\\d+)\0", lambda m: placed[int(m.group(1))], out)
+    if terms.marker:
+        out = _mark_lines(out, terms.marker)
     if out == reply:
         return None
     out = re.sub(r"\n{3,}", "\n\n", out).strip()

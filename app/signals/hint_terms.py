@@ -7,6 +7,9 @@ The terms come from the hint's wording, not from a list of scenarios:
   "no more", and a command the hint says failed;
 - *literal*: code spans, quoted text and a label such as ``Summary:`` — the reply must hold
   every one (a failure report's code spans are its failed command, so it has none);
+- *marker*: a line marker the hint writes out ("every step as `- [ ] …`", "a [ ] list"),
+  which starts the reply's list lines; it is a literal too, and a span or quote holding it
+  stands for the marker, not for text to copy ("…" and "item" are placeholders);
 - *wanted* (a code span, when the corrected reply is known): the lesson the command
   carries, not the command line — its program when the corrected reply did not run it
   (``hx`` in "it's `hx ~/.ssh/config` for me" after ``nano ~/.ssh/config``), else its
@@ -41,6 +44,7 @@ from app.signals.hint_words import (
     CODE_REGION,
     CODE_SPAN,
     LABEL,
+    MARKER,
     NOT_CONTENT,
     WORD,
     contains,
@@ -109,6 +113,8 @@ class HintTerms:
     """Content words of the corrected reply that the hint does not touch: what the request
     was about. A reply sharing none of them (of two or more) talks about the hint, not
     the request."""
+    marker: str = ""
+    """The line marker the hint writes out (``- [ ]``), also among ``literal``."""
     stale: tuple[str, ...] = ()
     """The original's code where the hint's command changed it ("core.editor nano" for
     `… core.editor kak`, "docker bud" for `buildah bud …`): a reply whose code still runs
@@ -289,7 +295,9 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
             literal.append(span)  # the span adds nothing to the original: as written
     if not original.strip():
         literal = _spans(hint) + literal
-    literal = [t for t in dict.fromkeys(literal) if t not in rejected and norm(t)]
+    marker = next((m.group(1) for m in MARKER.finditer(hint)), "")
+    literal = [t for t in dict.fromkeys(literal) if t not in rejected and norm(t)
+               and not (marker and marker in t)] + ([marker] if marker else [])
     literal_words = {w for group in wanted for w in words_of(" ".join(group))}
     literal_words |= {w for term in literal + spans for w in words_of(term)}
     words = [
@@ -315,5 +323,6 @@ def hint_terms(hint: str, original: str = "") -> HintTerms:
         if words
         else (tool or program) if wanted else "",
         topic=tuple(topic),
+        marker=marker,
         stale=tuple(dict.fromkeys(stale)) if not failed else (),
     )

@@ -3,8 +3,8 @@
 Shared by reading a hint's terms (:mod:`app.signals.hint_terms`), checking a reply against
 them (:mod:`app.signals.hints`) and swapping a rejected tool out of a reply
 (:mod:`app.signals.hint_swap`): lowercased words, the content words among them, whole-word
-matching, format labels, code spans and regions, and the sub-commands code runs a tool
-with. Pure Python: the GUI process and the trainer both use it.
+matching, format labels, line markers (``- [ ]``), code spans and regions, and the
+sub-commands code runs a tool with. Pure Python: the GUI process and the trainer both use it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ CODE_REGION = re.compile(r"```[^\n]*\n.*?(?:\n```|$)|`[^`\n]+`", re.DOTALL)
 SUBCOMMAND = r"[a-z][a-z-]*(?=[\s`]|$)"  # "install", "add": a bare word, no flag or path
 # "Summary:", and labels with punctuation inside ("TL;DR:", "P.S.:"), whole
 LABEL = re.compile(r"(?<![\w;.&/-])([A-Z](?:[\w-]|[;.&/](?=\w))*\.?:)(?=\s|$)")
+# A line marker written out: a box (`[ ]`, `[x]`, `( )`), led by a bullet or not (`- [ ]`),
+# or one symbol that starts a line (a bullet, an arrow, a ballot box, a dingbat).
+MARKER = re.compile(
+    r"(?<![^\s`])((?:[-*+>] ?)?[\[(] ?[xX\u2713]? ?[\])]|[\u2022\u25aa-\u25ff\u2190-\u21ff"
+    r"\u2610-\u2612\u2700-\u27bf])(?![^\s`])"
+)
 # a word keeps its apostrophe ("don't", "it's"): split, "don" and "t" counted as wishes
 WORD = re.compile(r"[\w][\w.+#/'-]*\w|\w")
 # Function words, and words that say how the user phrases a wish rather than what they want.

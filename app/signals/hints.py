@@ -20,6 +20,7 @@ from app.signals.hint_words import (
     CODE_REGION,
     CODE_SPAN,
     LABEL,
+    MARKER,
     contains,
     norm,
     words_of,
@@ -47,9 +48,12 @@ ECHO_SHARE = 0.8  # a reply made of this share of the hint's own words is an ech
 def _has_literal(reply: str, literal: str) -> bool:
     """Code and quoted text as written (case counts in code); a label (``Summary:``) only
     where a label is, at the start of a line: "end with a summary: …" in prose is no
-    Summary line."""
+    Summary line; a line marker (``- [ ]``) only where it marks lines."""
     if literal.endswith(":") and LABEL.fullmatch(literal):
         return re.search(rf"(?m)^[\s*_#>-]*{re.escape(literal)}[*_ \t]*\S", reply) is not None
+    if MARKER.fullmatch(literal):  # a line marker: at the start of two lines (a list) or more
+        lead = r"(?m)^[ \t]*(?:[-*+]|\d+[.)])?[ \t]*"
+        return len(re.findall(rf"{lead}{re.escape(literal)}[ \t]*\S", reply)) >= 2
     return " ".join(literal.split()) in " ".join(reply.replace("`", "").split())
 
 

@@ -180,8 +180,10 @@ def worked_reply(
     """The reply ``directive`` corrected, with what the words turn away from swapped for
     what they name instead (``swaps``: the habit's, see :func:`wish`), when that follows
     them; else ``None``."""
-    # the corrected reply swapped cannot hold the words' own code ("`trash-put *.log`")
-    wanted = replace(wish(directive, swaps), literal=()) if swaps else wish(directive)
+    # the corrected reply swapped cannot hold the words' own code ("`trash-put *.log`"),
+    # only the line marker it is given
+    own = wish(directive, swaps)
+    wanted = replace(own, literal=(own.marker,) if own.marker else ()) if swaps else own
     swapped = swap_terms(answer_only(directive.original), wanted)
     if swapped is None or is_echo(swapped, directive.hint) or not follows(swapped, wanted):
         return None
