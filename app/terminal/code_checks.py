@@ -124,12 +124,35 @@ _WHOLE_ENVIRONMENT = re.compile(
 _CHANGES_ACCESS = re.compile(r"\b(?:chmod|lchmod|chown|lchown|fchmod|chmodSync|chownSync)\s*\(")
 
 
-def _decoded(match: re.Match[str]) -> str:
+# An evaluator whose argument starts here (`eval(`, `exec(`, `new Function(`).
+_EVALUATOR = re.compile(r"(?<![\w.])(?:eval|exec|instance_eval|new\s+Function|Function)\s*\(\s*$")
+
+
+def _decoded_text(match: re.Match[str]) -> str | None:
     try:
-        text = base64.b64decode(match.group(2)).decode("utf-8")
+        return base64.b64decode(match.group(2)).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _decoded(match: re.Match[str]) -> str:
+    text = _decoded_text(match)
+    if text is None:
         return match.group(0)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _evaluated(code: str) -> str:
+    """Code evaluated straight from a base64 literal it decodes (`eval(Buffer.from('…',
+    'base64').toString())`, `exec(b64decode('…'))`, `new Function(atob('…'))()`), with the
+    decoded text put in as code: read as a string its quotes would be escaped and nothing
+    in it would be seen as a call."""
+    for match in reversed(list(_DECODE_CALL.finditer(code))):
+        evaluator = _EVALUATOR.search(code, 0, match.start())
+        close = re.match(r"\s*\)", code[match.end():])
+        if evaluator and close and (text := _decoded_text(match)) is not None:
+            code = f"{code[:evaluator.start()]}{text}\n{code[match.end() + close.end():]}"
+    return code
 
 
 def normalise(code: str) -> str:
@@ -137,7 +160,8 @@ def normalise(code: str) -> str:
     (`b64decode('cm0g…')` becomes the string it stands for), then rewrites every spelling
     of the home folder as `~`: inside a string (`"rm -rf $ENV{HOME}"`) as the bare `~`,
     elsewhere as the string `"~"`."""
-    code = _DECODE_CALL.sub(_decoded, _PRINTED.sub("", decode_literals(code)))
+    code = _evaluated(decode_literals(code))
+    code = _DECODE_CALL.sub(_decoded, _PRINTED.sub("", code))
     code = common_forms(code)
     return _HOME_EXPR.sub('"~"', _INTERPOLATED_HOME.sub("~", code))
 

@@ -138,6 +138,18 @@ def loop_values(values: list[str], variables: dict[str, str]) -> list[str]:
         expand(value, variables).split() if "$" in value else [value])]
 
 
+# A program's path looked up by name (`which bash`, `command -v sh`, `type -P zsh`).
+_LOOKUP = re.compile(r"\s*(?:(?:/usr)?/bin/)?(?:which(?:\s+-a)?|command\s+-v|type\s+-[pP]|"
+                     r"whence\s+-p)\s+([\w.+-]+)\s*")
+
+
+def looked_up(text: str) -> str | None:
+    """The program a substitution names by looking it up on the PATH (`$(which bash)` runs
+    bash, as surely as `bash`), or None."""
+    match = _LOOKUP.fullmatch(text)
+    return match.group(1) if match else None
+
+
 def static_words(command: Command, variables: dict[str, str],
                  loops: dict[str, list[str]] | None = None) -> tuple[list[str], list[Word]]:
     """Word texts with same-line variables and echo-only substitutions filled in.
@@ -157,7 +169,8 @@ def static_words(command: Command, variables: dict[str, str],
     for word, text in ((w, t) for w in command.words for t in each_value(w.text, variables, loops)):
         for inner in word.substitutions:  # `x=…; eval "$(base64 -d <<<$x)"`: with `$x` known
             filled = expand(inner, variables)
-            if (printed := static_output(filled)) is not None:
+            if (printed := static_output(filled)) is not None or (
+                    printed := looked_up(filled)) is not None:
                 for spelt in dict.fromkeys((inner, filled)):
                     text = text.replace(f"$({spelt})", printed).replace(f"`{spelt}`", printed)
         reparsed |= program_name(word.text) in CODE_RUNNERS

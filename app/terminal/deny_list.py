@@ -168,6 +168,7 @@ class _Inspector(HandedCode):
             self.reasons.append("fork bomb: starts copies of itself until the computer freezes")
         if commands and deletes_history_in_loop(text, commands):
             self.reasons.append("clears your shell history (entry by entry, in a loop)")
+        self.powershell_line(text, commands, depth)
         if commands is None:
             self._inspect_unparseable(text, depth)
             return

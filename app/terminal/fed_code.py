@@ -19,9 +19,9 @@ from app.terminal.command_words import (
     resolve,
 )
 from app.terminal.computed_names import static_words
-from app.terminal.pipe_checks import PIPE_DOWNLOAD, name_args, starts_from_literal
+from app.terminal.pipe_checks import PIPE_DOWNLOAD, fetches, name_args, starts_from_literal
 from app.terminal.shell_syntax import Command
-from app.terminal.static_text import pipeline_output, quoted_literals
+from app.terminal.static_text import pipeline_output, quoted_literals, static_output
 
 
 class FedCode:
@@ -46,6 +46,7 @@ class FedCode:
         Text written on the line and reshaped on its way in (`rev <<< … | sh`) is computed
         when the tools are known (`static_text`); when they are not, the code that runs is
         hidden from the reader, which alone asks for the typed confirmation."""
+        self._redirected_code(name, command, depth, parameters)
         upstream = command.upstream
         computed = pipeline_output(upstream) if upstream else None
         if computed is not None and (len(upstream) > 1 or upstream[0].stdin_text is not None
@@ -82,3 +83,20 @@ class FedCode:
                 for literal in quoted_literals(source.args):
                     self.inspect(literal, depth + 1)
                 self.certain = certain
+
+    def _redirected_code(self, name: str, command: Command, depth: int,
+                         parameters: dict[str, str] | None) -> None:
+        """Input redirected from a process substitution (`sh < <(curl …)`, `exec bash <
+        <(wget -qO- …)`): a download there is piped in by another spelling, and what a
+        command on the line prints there is read as the code."""
+        for redirect in command.redirects:
+            if redirect.op != "<" or not redirect.target.process_substitution:
+                continue
+            for inner in redirect.target.substitutions:
+                if fetches(inner):
+                    self.reasons.append(PIPE_DOWNLOAD)
+                elif (printed := static_output(inner)) is not None:
+                    if name in INTERPRETERS:
+                        self.inspect_program_text(printed, depth + 1, name)
+                    else:
+                        self.inspect(printed, depth + 1, False, parameters)

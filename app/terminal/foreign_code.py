@@ -41,6 +41,9 @@ _STARTS = re.compile(
 _QUALIFIED_ONLY = frozenset({"call", "run", "Command", "execute", "unix", "dos", "Cmd", "cmd"})
 _CALLBACK = re.compile(r",\s*(?:async\s+)?(?:\([^()]*\)|\w+)\s*=>.*|,\s*function\b.*", re.S)
 _BACKTICK_HOSTS = frozenset({"ruby", "irb", "perl", "php"})
+# Ruby's `%x(…)` and Perl's `qx{…}`: a backtick string by another spelling, any brackets.
+_COMMAND_LITERAL = re.compile(r"(?<![\w$@%])(?:%x|qx)\s*(?:\((?P<p>[^()`]*)\)|\{(?P<b>[^{}`]*)\}"
+                              r"|\[(?P<s>[^\[\]`]*)\]|<(?P<a>[^<>`]*)>|(?P<q>[/|!'])(?P<o>[^`]*?)(?P=q))")
 # Text put into a string while the code runs: `#{…}` (Ruby), `${…}` in a template literal.
 _PLACEHOLDER = re.compile(r"#\{|^`.*\$\{", re.S)
 _LITERAL = re.compile(r"(['\"`])((?:\\.|(?!\1).)*)\1", re.S)
@@ -140,10 +143,14 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     command is built while the code runs and so cannot be read).
 
     A written-out command is its literal words joined (`["rm", "-rf", "~"]` is `rm -rf ~`).
-    In Ruby, Perl and PHP a backtick string is itself a command (`` `#{x}` ``).
+    In Ruby, Perl and PHP a backtick string is itself a command (`` `#{x}` ``), and so is
+    Ruby's `%x(…)` and Perl's `qx{…}`.
     """
     code = normalise(code)
     commands, hidden = [], False
+    if host in _BACKTICK_HOSTS:
+        code = _COMMAND_LITERAL.sub(lambda m: "`" + next(
+            body for body in m.group("p", "b", "s", "a", "o") if body is not None) + "`", code)
     quoted = re.findall(r"`[^`]*`", code) if host in _BACKTICK_HOSTS else []
     commands += _piped_to_shell(code)
     for given in _runs(code, host) + quoted:

@@ -32,7 +32,22 @@ from app.terminal.embedded_code import runner_code
 from app.terminal.fed_code import FedCode
 from app.terminal.inspection import Line
 from app.terminal.line_files import written_text
-from app.terminal.pipe_checks import PIPE_DOWNLOAD, fetches, respawns_itself, script_arguments
+from app.terminal.pipe_checks import (
+    PIPE_DOWNLOAD,
+    fetches,
+    name_args,
+    respawns_itself,
+    script_arguments,
+)
+from app.terminal.powershell_code import (
+    BUILT_EVALUATED,
+    EVALUATORS,
+    UNREADABLE_ENCODED,
+    decoded_statements,
+    encoded_command,
+    evaluates,
+    evaluates_built,
+)
 from app.terminal.risky_paths import expand
 from app.terminal.shell_syntax import Command
 
@@ -145,6 +160,10 @@ class HandedCode(FedCode):
         parameters: dict[str, str] = {}
         if statements := statement_code(name, args):
             self.inspect_hosted(statements, depth, name)
+        if name == "pwsh" and (encoded := encoded_command(args)) is not None:
+            self.powershell_code(decoded_statements(encoded), depth)
+        if name in EVALUATORS and not args:  # `… | iex`: its input is the code
+            self.stdin_code("pwsh", command, depth, line.variables)
         if name in SHELLS:
             code, reads_stdin, script = shell_code(args)
             parameters = shell_parameters(name, args)
@@ -183,6 +202,26 @@ class HandedCode(FedCode):
             self.reasons.append("downloads a script and runs it straight away")
         if reads_stdin:
             self.stdin_code(name, command, depth, line.variables, parameters)
+
+    def powershell_code(self, statements: str | None, depth: int) -> None:
+        """PowerShell statements (`-EncodedCommand`, decoded: None when they cannot be)
+        judged as commands and as PowerShell code."""
+        if statements is None:
+            self.reasons.append(UNREADABLE_ENCODED)
+            return
+        self.inspect_hosted(_separators_kept(statements), depth, "pwsh")
+        self.powershell_line(statements, None, depth)
+
+    def powershell_line(self, text: str, commands: list[Command] | None, depth: int) -> None:
+        """A line that hands text to PowerShell's evaluator (`iwr URL | iex`, `iex (irm
+        URL)`, which the shell grammar cannot read) is also read as PowerShell code: what it
+        evaluates is downloaded, or built while it runs."""
+        if not evaluates(text) or (commands is not None and not any(
+                name_args(command)[0] in EVALUATORS for command in commands)):
+            return
+        self.inspect_program_text(text, depth + 1, "pwsh")
+        if evaluates_built(text):
+            self.reasons.append(BUILT_EVALUATED)
 
     def same_line_script(self, resolved: Resolved, command: Command, line: Line,
                          depth: int) -> None:
