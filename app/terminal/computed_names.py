@@ -189,6 +189,35 @@ def static_words(command: Command, variables: dict[str, str],
     return texts, words
 
 
+def read_fields(args: list[str], values: list[str], separators: str | None) -> dict[str, str]:
+    """What `read` sets from the one line it is fed, split on `IFS` as bash splits it (`IFS=/
+    read -ra p <<< 'x/rm/-rf'` makes `${p[1]}` `rm`): with `-a NAME` every field is one of
+    the array's items, else each name takes a field and the last name the rest; {} unless
+    exactly one line is known."""
+    array, names, index = None, [], 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if re.fullmatch(r"-[a-zA-Z]+", arg):
+            valued = next((letter for letter in arg[1:] if letter in "adpntNu"), None)
+            if valued:
+                value = arg[arg.index(valued) + 2:] or (args[index] if index < len(args) else "")
+                index += 0 if arg[arg.index(valued) + 2:] else 1
+                array = value if valued == "a" else array
+        else:
+            names.append(arg)
+    if len(values) != 1 or not (array or names):
+        return {}
+    pattern = f"[{re.escape(separators)}]+" if separators else r"\s+"
+    fields = [field for field in re.split(pattern, values[0].strip()) if field]
+    if array:
+        return {array: " ".join(fields)}
+    found = dict(zip(names, fields, strict=False))
+    if len(fields) > len(names):
+        found[names[-1]] = (separators or " ")[0].join(fields[len(names) - 1:])
+    return found
+
+
 def record(name: str, args: list[str], variables: dict[str, str],
            copies: dict[str, str]) -> None:
     """What a command sets up for later commands on the line: `set -- …` (the positional

@@ -35,6 +35,7 @@ from app.terminal.computed_names import (
     hidden_name,
     hidden_program_reasons,
     loop_values,
+    read_fields,
     record,
     risky_mentions,
     static_words,
@@ -300,6 +301,10 @@ class _Inspector(HandedCode):
         if name == "read" and resolved.args and (values := read_values(command)):
             line.variables[resolved.args[-1]] = " ".join(values)
             line.loops[resolved.args[-1]] = values
+            separators = dict(resolved.assignments).get("IFS", line.variables.get("IFS"))
+            for key, value in read_fields(resolved.args, values, separators).items():
+                line.variables[key] = value
+                line.loops.pop(key, None)  # one line read: the fields, not a loop's values
         reasons, planted = scheduled_or_boot(resolved, command, line.cwd, line.written)
         self.reasons += reasons
         for entry in planted:

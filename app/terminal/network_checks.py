@@ -10,6 +10,7 @@ named as an identity (`ssh -i ~/.ssh/id_ed25519`, `curl --key k.pem`) is used, n
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from app.terminal import risky_paths as paths
 from app.terminal.command_words import SHELLS, resolve, shell_code
@@ -69,6 +70,36 @@ _HTTP_IDENTITY = frozenset({"--key", "--cert", "-E", "--cacert", "--capath", "--
                             "-K", "--config", "--certificate", "--private-key", "--ca-certificate"})
 
 
+# Settings names that hold a token or password (`credential.helper`, `http.extraheader`).
+_SECRET_SETTING = re.compile(r"(?i)credential|token|passw|secret|extraheader|auth")
+_CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc"})
+
+
+def _stored_secrets(name: str, args: list[str]) -> str | None:
+    """Secrets a tool prints from its own store: git's settings listed or looked up by a
+    credential's name, a container's environment (`docker inspect` — whole, or its
+    `.Config.Env` — and `env` run inside it), a process's `/proc/PID/environ`."""
+    if any(re.fullmatch(r"/proc/(?:\d+|self|\$\$?\w*)/environ", arg) for arg in args):
+        return "a process's environment variables (tokens, keys)"
+    words = git_subcommand(args) if name == "git" else []
+    if words[:1] == ["config"] and (
+            {"--list", "-l"} & set(words) or any(
+                flag in ("--get", "--get-all", "--get-regexp") and _SECRET_SETTING.search(key)
+                for flag, key in pairwise(words))):
+        return "git's settings, with the tokens and passwords stored in them"
+    if name not in _CONTAINER_TOOLS:
+        return None
+    operands = [arg for arg in args if not arg.startswith("-")]
+    formats = [value for flag, value in pairwise(args) if flag in ("-f", "--format")] + [
+        arg.partition("=")[2] for arg in args if arg.startswith("--format=")]
+    if "inspect" in operands[:2] and name != "kubectl" and (
+            not formats or any(".Env" in value for value in formats)):
+        return f"the environment variables of containers ({name} inspect)"
+    if "exec" in operands[:2] and {"env", "printenv"} & set(operands[2:]):
+        return f"a container's environment variables ({name} exec … env)"
+    return None
+
+
 def secret_data(name: str, args: list[str]) -> list[str]:
     """The key or credential paths that this command reads as data (to print, copy, pack
     or send), skipping those given as an identity (`-i key`) and key-handling programs."""
@@ -81,6 +112,8 @@ def secret_data(name: str, args: list[str]) -> list[str]:
         return [f"keys and tokens searched for by their shape ({shapes[0]})"]
     if name == "git" and git_subcommand(args)[:2] == ["credential", "fill"]:
         return ["the passwords git has stored (git credential fill)"]
+    if stored := _stored_secrets(name, args):
+        return [stored]
     if (name, tuple(args[:1])) in _KEYRING_READS or (name == "security" and args[:1] and re.match(
             r"find-(?:generic|internet)-password$", args[0]) and "-w" in args):
         return [f"a stored password ({name} {args[0]})"]

@@ -74,7 +74,27 @@ def delete_reasons(target: str, recursive: bool, cwd: str | None) -> list[str]:
         return [f"deletes the system file {path}"]
     if precious := paths.precious_file(target, cwd):
         return [f"deletes {precious}"]
-    return []
+    return _unset_prefix(target, recursive)
+
+
+# A path that starts with a named variable (`"$BUILD_DIR/"*`, `${OUT}/usr`), no default or
+# `:?` check; the variables the line set are filled in before this reads the target.
+_VARIABLE_PREFIX = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))(?=/)")
+# Variables every login session has, so never empty.
+_ALWAYS_SET = frozenset({"HOME", "PWD", "USER", "LOGNAME"})
+
+
+def _unset_prefix(target: str, recursive: bool) -> list[str]:
+    """`rm -rf "$BUILD_DIR/"*` where the line never sets `BUILD_DIR`: left empty, the
+    variable makes the path a system one (`rm -rf /*`)."""
+    match = _VARIABLE_PREFIX.match(target)
+    name = match and (match.group(1) or match.group(2))
+    if not recursive or not match or name in _ALWAYS_SET:
+        return []
+    emptied = paths.expand(target[match.end():])
+    described = paths.describe_precious(emptied) if emptied else None
+    return [f"recursive delete of {described} if ${name} is empty (nothing on the line sets "
+            "it)"] if described else []
 
 
 def _write_reasons(targets: list[str], cwd: str | None) -> list[str]:

@@ -70,7 +70,7 @@ _SECRET_RE = re.compile(
     r"|(?:^|/)\.(?:aws/credentials|aws/?$|netrc|git-credentials|pgpass|pypirc|npmrc|vault-token|"
     r"docker/config\.json|kube/config|kube/?$|password-store|gnupg|config/gcloud|azure|"
     r"config/gh/hosts\.yml|config/hub$)|(?:^|/)\.local/share/keyrings"
-    r"|^/etc/(?:shadow|gshadow|ssh/ssh_host_\w+_key)(?!\.pub)"
+    r"|^/etc/(?:shadow|gshadow|ssh/ssh_host_[\w*?]+_key|ssh/ssh_host_\*)(?!\.pub)|^/etc/ssh/?\*?$"
     # a VPN's or a cluster's keys, and password databases wherever they are kept
     r"|^/etc/wireguard/[^/\s]+|^/etc/kubernetes/(?:[\w-]*admin|controller-manager|scheduler"
     r"|kubelet)\.conf$|^/etc/kubernetes/pki/\S+\.key$|[^/\s]\.(?:kdbx?|psafe3|keychain-db)\b"
