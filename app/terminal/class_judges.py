@@ -12,6 +12,7 @@ from __future__ import annotations
 from app.terminal import (
     account_changes,
     cloud_grants,
+    cloud_guards,
     cloud_wiped,
     data_wiped,
     database_grants,
@@ -36,10 +37,11 @@ from app.terminal import (
     wide_delete,
 )
 
-_CLASSES = (account_changes.JUDGES, cloud_grants.JUDGES, cloud_wiped.JUDGES, data_wiped.JUDGES,
-            database_grants.JUDGES, defence_settings.JUDGES, defences_off.JUDGES,
-            disk_devices.JUDGES, fetched_manifests.JUDGES, firewall_rules.JUDGES,
-            firmware.JUDGES, home_reach.JUDGES, hook_options.JUDGES, login_hooks.JUDGES,
+_CLASSES = (account_changes.JUDGES, cloud_grants.JUDGES, cloud_guards.JUDGES,
+            cloud_wiped.JUDGES, data_wiped.JUDGES, database_grants.JUDGES,
+            defence_settings.JUDGES, defences_off.JUDGES, disk_devices.JUDGES,
+            fetched_manifests.JUDGES, firewall_rules.JUDGES, firmware.JUDGES,
+            home_reach.JUDGES, hook_options.JUDGES, login_hooks.JUDGES,
             package_sources.JUDGES, process_sweeps.JUDGES, remote_access.JUDGES,
             remote_desktops.JUDGES, restore_points.JUDGES, service_stops.JUDGES,
             stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES,

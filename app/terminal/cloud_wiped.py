@@ -12,11 +12,16 @@ what is harmed rather than by spelling:
   by one that would ask, told not to (`--quiet`, `--yes`, `--force`, `-auto-approve`,
   `--confirm NAME`, `oci os bucket delete --empty --force`) — on the command line or
   through the environment the tool reads its options from (`TF_CLI_ARGS_destroy`,
-  `env_options`);
+  `env_options`); a serverless app's whole stack removed (`serverless remove`, `sam delete
+  --no-prompts`, `amplify delete --force`); a key vault deleted (`az keyvault delete` never
+  asks); a Helm release that holds a data store or runs in production uninstalled (a
+  database chart's volumes orphaned, its service gone); several nodes drained at once, or
+  one with `--force` and its pods' local data deleted;
 - stays quiet: listing and describing, dry runs and `--help`; a delete its tool still asks
   about (`terraform destroy`, `gcloud … delete NAME`, `gh repo delete NAME`); one named
   small object — a pod (its controller starts another), a file or folder inside a bucket,
-  a tag, a message, one snapshot; `helm uninstall` (the release's volumes stay).
+  a tag, a message, one snapshot; `helm uninstall` of a test or demo release; draining
+  one node and leaving what no controller restarts (no `--force`).
 """
 
 from __future__ import annotations
@@ -91,7 +96,8 @@ def _cloud_cli(name: str) -> Judge:
         else:  # `az keyvault purge`: gone for good, and az never asks about it
             hit = ("delete" in words and unasked) or (name == "az" and "purge" in words) or (
                 name == "az" and words[:3] in (["storage", "container", "delete"],
-                                               ["storage", "share", "delete"]))
+                                               ["storage", "share", "delete"])) or (
+                name == "az" and words[:2] == ["keyvault", "delete"])
         return f"cloud resources ({name} {' '.join(words[:3])})" if hit else ""
     return _judge(rule)
 
@@ -215,10 +221,27 @@ _WHOLE_KINDS = re.compile(r"(?:namespaces?|ns|customresourcedefinitions?|crds?)(
 _VOLUME_KINDS = re.compile(r"(?:persistentvolume(?:claim)?s?|pvc?s?)")
 
 
+def _drain(args: list[str], nodes: list[str]) -> str:
+    """`kubectl drain A B C`, `drain -l pool=x`: a share of the cluster emptied at once;
+    `drain A --force --delete-emptydir-data`: pods no controller restarts deleted for good,
+    with the data they kept on the node."""
+    selected = bool({"-l", "--selector"} & set(args)) or any(
+        a.startswith(("-l=", "--selector=")) for a in args)
+    local = any(a.startswith(("--delete-emptydir-data", "--delete-local-data")) for a in args)
+    if len(nodes) > 1 or selected:
+        return "the pods of several cluster nodes at once (drained together)"
+    return "pods no controller restarts, with their local data (drain --force)" if \
+        "--force" in args and local else ""
+
+
 def _kubectl(args: list[str]) -> str:
     """Every object of a kind (`delete KIND --all`, not pods), a namespace or a custom
-    resource definition (all objects in it or of it), volumes picked by a selector."""
+    resource definition (all objects in it or of it), volumes picked by a selector; nodes
+    drained (`_drain`, also `oc adm drain`)."""
     words = positional(args, _KUBE_VALUED)
+    words = words[1:] if words[:2] == ["adm", "drain"] else words
+    if words[:1] == ["drain"]:
+        return _drain(args, words[1:])
     if words[:1] != ["delete"] or not words[1:]:
         return ""
     kinds = re.split(r"[,/]", words[1])
@@ -265,6 +288,41 @@ def _platform(args: list[str]) -> str:
     unasked = bool({"--confirm", "--yes", "-y"} & set(args)) or any(
         a.startswith("--confirm=") for a in args)
     return "a whole app or its database" if (heroku or fly) and unasked else ""
+
+
+def _serverless(args: list[str]) -> str:
+    """`serverless remove` (`sls remove`): the app's whole stack — functions, tables, buckets
+    it made — and the tool never asks; `sam delete --no-prompts`, `amplify delete --force`
+    with their question answered."""
+    words = positional(args, frozenset({"-s", "--stage", "-r", "--region", "--stack-name",
+                                        "--aws-profile", "--profile"}))
+    unasked = words[:1] == ["remove"] or (words[:1] == ["delete"] and bool(
+        {"--no-prompts", "--force", "-y", "--yes"} & set(args)))
+    return "a serverless app's whole stack (its functions, tables and buckets)" if unasked \
+        else ""
+
+
+# A Helm release named for what keeps data, or a namespace named for production: its
+# workloads and services go, and a database's volumes are left with nothing serving them.
+_KEEPS_DATA = re.compile(r"(?i).*(?:postgres|pg|mysql|maria|mongo|redis|elastic|opensearch|"
+                         r"cassandra|kafka|rabbit|etcd|minio|vault|clickhouse|influx|"
+                         r"\bdb\b|-db|db-|database|prod).*")
+_HELM_VALUED = frozenset({"-n", "--namespace", "--kube-context", "--kubeconfig", "--timeout",
+                          "--cascade", "--description"})
+
+
+def _helm(args: list[str]) -> str:
+    """`helm uninstall postgres -n databases`, `helm delete api -n production` (`helm list`,
+    a test release in dev, `--dry-run`, stay quiet)."""
+    words = positional(args, _HELM_VALUED)
+    if words[:1] not in (["uninstall"], ["delete"], ["del"], ["un"]):
+        return ""
+    spaces = [v for i, a in enumerate(args[:-1]) if a in ("-n", "--namespace")
+              for v in [args[i + 1]]] + [a.partition("=")[2] for a in args
+                                         if a.startswith("--namespace=")]
+    if any(map(_KEEPS_DATA.fullmatch, words[1:] + spaces)):
+        return f"the Helm release {' '.join(words[1:])} (a data store or production service)"
+    return ""
 
 
 def _firebase(args: list[str]) -> str:
@@ -364,7 +422,9 @@ JUDGES: dict[str, Judge] = {
     **dict.fromkeys(("terraform", "tofu", "pulumi", "terragrunt", "cdk", "cdktf"),
                     _judge(_infrastructure)),
     "heroku": _judge(_platform), "fly": _judge(_platform), "flyctl": _judge(_platform),
-    "firebase": _judge(_firebase), "virsh": _judge(_virtual_machines), "qm": _judge(_qm),
+    "firebase": _judge(_firebase), "helm": _judge(_helm),
+    **dict.fromkeys(("serverless", "sls", "sam", "amplify"), _judge(_serverless)),
+    "virsh": _judge(_virtual_machines), "qm": _judge(_qm),
     "pct": _judge(_qm), "nomad": _judge(_nomad), "eksctl": _judge(_eksctl),
     "gh": _judge(_github_api), "oci": _judge(_oracle),
     **dict.fromkeys(("hcloud", "linode-cli", "vultr-cli", "scw"), _judge(_host_cli)),

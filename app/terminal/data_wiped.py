@@ -12,7 +12,9 @@ drawn, by what is harmed rather than by spelling:
   emptied; a framework's drop or reset task with its question or production guard switched
   off (`--noinput`, `--force`, `DISABLE_DATABASE_ENVIRONMENT_CHECK=1`, `RAILS_ENV=production`);
   a backup repository deleted, or pruned down to one snapshot, none or the last hours'
-  (`--keep-within 1h`); every system snapshot (`timeshift --delete-all --yes`); deleting what a
+  (`--keep-within 1h`, `duplicity remove-all-but-n-full 1 --force`); WordPress's database
+  reset, dropped or emptied with `--yes`; a database server killed with SIGKILL (what it
+  was writing is lost); every system snapshot (`timeshift --delete-all --yes`); deleting what a
   tool's own listing printed (`… list | xargs … delete`, `delete $(… list)`);
 - stays quiet: one named table, row set or key (`DROP TABLE tmp`, `DELETE FROM sessions`,
   `etcdctl del /app/x`), one archive or snapshot, a retention policy that keeps several,
@@ -24,10 +26,12 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
+from itertools import pairwise
 
 from app.terminal.cloud_wiped import positional, previews
 from app.terminal.command_words import SHELLS, resolve
 from app.terminal.database_grants import grant_reasons
+from app.terminal.git_options import git_subcommand
 from app.terminal.shell_syntax import Command
 
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
@@ -140,6 +144,14 @@ def _framework(args: list[str]) -> str:
     return "the application's database" if tears and unasked else ""
 
 
+def _wordpress(args: list[str]) -> str:
+    """`wp db reset|drop|clean --yes`, `wp site empty --yes`: every table (or every post)
+    of the site, with wp-cli's question answered."""
+    words = positional(args)
+    wiped = words[:2] in (["db", "reset"], ["db", "drop"], ["db", "clean"], ["site", "empty"])
+    return "the WordPress site's database" if wiped and "--yes" in args else ""
+
+
 def _schema_tools(args: list[str]) -> str:
     """`flyway clean`, `liquibase dropAll`: every object of the schema, and neither asks."""
     words = [w.lower() for w in positional(args)]
@@ -197,6 +209,24 @@ def _borg(args: list[str]) -> str:
         "prune"] and kept is not None and kept <= 1 else ""
 
 
+# Duplicity's age spellings of "every backup": now, or seconds to hours.
+_NOW = re.compile(r"now|\d+[smh]")  # `M` is months
+
+
+def _duplicity(args: list[str]) -> str:
+    """`remove-all-but-n-full 1 --force`, `remove-all-inc-of-but-n-full 0`, `remove-older-than
+    now --force`: every backup chain but one, or all of them (without `--force` duplicity
+    only lists what it would remove)."""
+    words = positional(args)
+    if "--force" not in args or len(words) < 2:
+        return ""
+    if words[0] in ("remove-all-but-n-full", "remove-all-inc-of-but-n-full") and \
+            words[1].isdigit() and int(words[1]) <= 1:
+        return "every backup chain but one"
+    return "every backup older than now" if words[0] == "remove-older-than" and \
+        _NOW.fullmatch(words[1]) else ""
+
+
 def _kopia(args: list[str]) -> str:
     words = positional(args)
     return "every snapshot of a source" if words[:2] == ["snapshot", "delete"] and \
@@ -211,6 +241,52 @@ def _timeshift(args: list[str]) -> str:
     """`timeshift --delete-all --yes` (or `--scripted`): every system snapshot, unasked."""
     return "every system snapshot" if "--delete-all" in args and {"--yes", "--scripted"} & \
         set(args) else ""
+
+
+# Database servers by their process names: killed with SIGKILL they stop mid-write, with no
+# checkpoint, and the transactions in flight are lost (a plain TERM shuts them down cleanly).
+_SERVERS = re.compile(r"postgres|postmaster|mysqld|mariadbd|mongod|redis-server|valkey-server|"
+                      r"clickhouse-server|cassandra|etcd|influxd|elasticsearch|cockroach|"
+                      r"sqlservr|oracle|couchdb|neo4j")
+_SIGKILL = re.compile(r"-(?:9|KILL|SIGKILL)|--signal=(?:9|KILL|SIGKILL)")
+
+
+def _killed_server(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
+    """`pkill -9 postgres`, `killall -s KILL mongod`, `pkill -KILL -f redis-server`."""
+    signalled = any(map(_SIGKILL.fullmatch, args)) or any(
+        a in ("-s", "--signal") and b.upper().removeprefix("SIG") in ("9", "KILL")
+        for a, b in pairwise(args))
+    servers = [w for w in args if not w.startswith("-") and _SERVERS.fullmatch(w)]
+    return [f"kills the database server {servers[0]} mid-write (SIGKILL: what it was writing "
+            "is lost)"] if signalled and servers else []
+
+
+# A git listing of every tag or remote branch (`git tag`, `git branch -r`, `for-each-ref`,
+# `ls-remote`); a pattern, `--merged` or `--contains` makes it the user's pick.
+_GIT_LISTS = (["tag"], ["branch"], ["for-each-ref"], ["ls-remote"])
+_GIT_PICKS = re.compile(r"--(?:merged|no-merged|contains|points-at|sort)(?:=.*)?")
+
+
+def _git_listing(words: list[str]) -> bool:
+    resolved = resolve(words)
+    if resolved.name != "git":
+        return False
+    sub = git_subcommand(resolved.args)
+    named = [w for w in sub[1:] if not w.startswith("-")]
+    return sub[:1] in _GIT_LISTS and not any(map(_GIT_PICKS.fullmatch, sub)) and all(
+        re.fullmatch(r"refs/(?:tags|remotes|heads)(?:/\w+)?/?|origin|upstream", w) or
+        "%(" in w for w in named)
+
+
+def _git_deletes_listed(args: list[str], listed: list[list[str]], upstream: list[Command]) -> bool:
+    """`git tag -l | xargs git push --delete origin`, `git push origin --delete $(git tag)`:
+    every tag or branch of the remote deleted; a `grep` that keeps some (not `grep -v`)
+    makes it a pick."""
+    sub = git_subcommand(args)
+    picked = any(resolve([w.text for w in c.words]).name in ("grep", "egrep", "rg") and not any(
+        re.fullmatch(r"-\w*v\w*|--invert-match", w.text) for w in c.words) for c in upstream)
+    return sub[:1] == ["push"] and bool({"--delete", "-d"} & set(sub)) and not picked and \
+        any(_git_listing(words) for words in listed if words)
 
 
 # Tools whose delete of what their own listing printed empties a whole store.
@@ -229,7 +305,8 @@ def _listing(words: list[str], name: str) -> bool:
 
 
 def _deletes_listed(name: str, args: list[str], via_xargs: bool, upstream: list[Command]) -> bool:
-    if name not in _LISTED or not any(map(_DELETES.fullmatch, positional(args))):
+    if name != "git" and (name not in _LISTED or not any(map(_DELETES.fullmatch,
+                                                               positional(args)))):
         return False
     listed = []
     for text in (m.group(1) for a in args for m in re.finditer(r"\$\((.+)\)", a)):
@@ -239,6 +316,8 @@ def _deletes_listed(name: str, args: list[str], via_xargs: bool, upstream: list[
             continue
     if via_xargs:
         listed += [[w.text for w in c.words] for c in upstream]
+    if name == "git":
+        return _git_deletes_listed(args, listed, upstream if via_xargs else [])
     return any(_listing(words, name) for words in listed if words)
 
 
@@ -269,6 +348,7 @@ JUDGES: dict[str, Judge] = {
                     _unasked(_framework)),
     "flyway": _unasked(_schema_tools), "liquibase": _unasked(_schema_tools),
     "restic": _unasked(_restic), "borg": _unasked(_borg), "borg2": _unasked(_borg),
-    "kopia": _unasked(_kopia), "tarsnap": _unasked(_tarsnap),
+    "kopia": _unasked(_kopia), "duplicity": _unasked(_duplicity), "wp": _unasked(_wordpress),
+    "tarsnap": _unasked(_tarsnap), "pkill": _killed_server, "killall": _killed_server,
     "timeshift": _unasked(_timeshift),
 }

@@ -4,13 +4,16 @@ Why: `risky_paths` knows the system's own folders and home's top level; a recurs
 of what a machine keeps for its users passed through — a repository's history (`.git`,
 where every commit lives), a served site or a service's data (`/srv/app`, `/var/www`,
 `/var/lib/postgresql/data/*`), backups (`/var/backups`, a backup disk under `/mnt` or
-`/media`) and a whole project in a folder of home that holds projects (`~/projects/webapp`,
-`~/code/thesis`; not a tool's own folder such as `~/go/pkg`, nor what sits in
-`~/Downloads`). Each is named by where it lives rather than by which program deletes it,
-so `rm`, `find -exec rm` and the same delete run over `ssh`, `sudo` or `kubectl exec` are
-judged alike. What lies deeper in one of them, and scratch, cache and build folders
-(`./build`, `node_modules`, `/var/lib/docker/tmp`, `~/projects/app/dist`), with any `.git`
-inside them or under `/tmp`, stay the user's to delete.
+`/media`, any folder named for backups: `/backup`, `/data/backups`, `~/Backups`), the
+system's logs one folder in (`/var/log/journal`, `/var/log/audit`) and a whole project in
+a folder of home that holds projects (`~/projects/webapp`, `~/code/thesis`; not a tool's
+own folder such as `~/go/pkg`, nor what sits in `~/Downloads`). Each is named by where
+it lives rather than by which program deletes it, so `rm`, `find -exec rm` and the same
+delete run over `ssh`, `sudo` or `kubectl exec` are judged alike. What lies deeper in one
+of them, and scratch, cache and build folders (`./build`, `node_modules`,
+`/var/lib/docker/tmp`, `~/projects/app/dist`), with any `.git` inside them or under `/tmp`,
+stay the user's to delete. `kept_file` does the same for
+single files: a database named for production, or a database's backup or dump.
 """
 
 from __future__ import annotations
@@ -31,6 +34,14 @@ _PROJECT_ROOTS = re.compile(r"^(?i:projects?|src|code|dev|devel|development|work
 _SERVED = re.compile(r"^/(?:srv|var/www|var/backups|var/opt)(?:/[^/]+)?$")
 # A service's state under /var/lib, at any depth (a database's cluster, a volume's data).
 _SERVICE_STATE = re.compile(r"^/var/lib/[^/]+/.+$")
+# A folder named for backups, wherever it is (`/backup`, `/srv/backups`, `~/Backups`).
+_BACKUPS = re.compile(r"^(?i:backups?|bak)$")
+# The system's logs, one folder in (`/var/log/journal`, `/var/log/nginx`).
+_LOGS = re.compile(r"^/var/log/[^/]+$")
+# A database file (`.sqlite3`, `.db`, a dump `.sql`), possibly compressed or kept aside.
+_DATABASE_FILE = re.compile(r"(?i)^(?P<stem>.+?)\.(?:sqlite3?|db|duckdb|mdb|sql|dump)"
+                            r"(?P<tail>(?:\.(?:bak|backup|old|orig|gz|xz|zst|bz2|zip))*)$")
+_PRODUCTION = re.compile(r"(?i)(?:^|[\W_])(?:prod|production|live)(?:$|[\W_])")
 # Mounted disks, one, or a folder directly on one (`/mnt/*`, `/mnt/backup`,
 # `/media/alice/Backup`).
 _MOUNTED = re.compile(r"^/(?:mnt(?:/[^/]+){0,2}|media(?:/[^/]+){0,3})$")
@@ -67,4 +78,26 @@ def kept_data(target: str, cwd: str | None) -> str | None:
         return f"a service's data in {target}"
     if _MOUNTED.match(path):
         return f"the mounted disk's folder {target}"
+    if _BACKUPS.match(posixpath.basename(path)):
+        return f"the backups in {target}"
+    if _LOGS.match(path):
+        return f"the system's logs in {target}"
+    return None
+
+
+def kept_file(target: str, cwd: str | None) -> str | None:
+    """Plain words for a database file nothing rebuilds (`prod.sqlite3`, `db.sqlite3.bak`,
+    `backup.sql.gz`), or None: a development database (`db.sqlite3`, `test.db`) is made
+    again by its migrations, and anything under /tmp or a scratch folder is scratch."""
+    path = paths.expand(target, cwd) or target
+    if path.startswith(("/tmp/", "/var/tmp/")) or any(
+            _SCRATCH.match(part) for part in path.split("/")[:-1]):
+        return None
+    match = _DATABASE_FILE.match(posixpath.basename(path))
+    if not match:
+        return None
+    backup = bool(re.search(r"(?i)\.(?:bak|backup|old|orig)", match.group("tail"))) or bool(
+        re.search(r"(?i)backup|dump", match.group("stem")))
+    if backup or _PRODUCTION.search(match.group("stem")):
+        return f"the database file {target} ({'a backup' if backup else 'production data'})"
     return None

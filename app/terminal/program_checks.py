@@ -19,7 +19,7 @@ from app.terminal.class_judges import class_reasons
 from app.terminal.command_words import SHELLS, options
 from app.terminal.disk_devices import device_reasons
 from app.terminal.embedded_code import sed_script
-from app.terminal.kept_data import kept_data
+from app.terminal.kept_data import kept_data, kept_file
 from app.terminal.package_sources import source_variable_reasons
 from app.terminal.system_checks import system_judge
 
@@ -72,7 +72,7 @@ def delete_reasons(target: str, recursive: bool, cwd: str | None) -> list[str]:
         return [f"recursive delete of {kept}"]
     if path and paths.is_sensitive_file(path):
         return [f"deletes the system file {path}"]
-    if precious := paths.precious_file(target, cwd):
+    if precious := paths.precious_file(target, cwd) or kept_file(target, cwd):
         return [f"deletes {precious}"]
     return _unset_prefix(target, recursive)
 

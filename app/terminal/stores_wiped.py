@@ -63,28 +63,52 @@ def _browser_store(arg: str, cwd: str | None) -> bool:
                                     for browser in paths.BROWSER_DIRS)
 
 
+# Where desktop applications keep their own data (notes, mail, messages, collections).
+_APP_DATA = re.compile(r"/(?:\.local/share|\.config|\.var/app|Library/Application Support)/.+")
+# A whole table emptied or dropped: `DELETE FROM t` with no `WHERE`, `DROP TABLE`, `TRUNCATE`.
+_EMPTIES_TABLE = re.compile(r"\bDELETE\s+FROM\s+[\w.\"`]+\s*(?:;|$)|\bDROP\s+TABLE\b|"
+                            r"\bTRUNCATE\b", re.I)
+
+
 def _sqlite(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
+    """SQL that writes on a browser's database; SQL that empties or drops a whole table of
+    a desktop application's own database (`~/.local/share/app/data.db`: the app keeps no
+    other copy; a project's `./app.db` is the user's)."""
     files = [arg for arg in args if not arg.startswith("-")]
     if files and _browser_store(files[0], cwd) and any(map(_WRITING_SQL.search, files[1:])):
         return [f"changes or erases your browser's data in {files[0]} (history, logins, "
                 "cookies)"]
+    path = paths.expand(files[0], cwd) if files else None
+    if path and path.startswith(paths.home() + "/") and _APP_DATA.match(
+            path[len(paths.home()):]) and any(map(_EMPTIES_TABLE.search, files[1:])):
+        return [f"empties a table of an application's own data in {files[0]} (it keeps no "
+                "other copy)"]
     return []
 
 
-def _containers(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """Every volume: pruned with `--all`, removed with `--all` or with a listing of them,
-    pruned with the system, a whole store reset (`podman system reset --force`), or a
-    project taken down with its volumes and every image (`compose down -v --rmi all`;
-    `down -v` alone is a project's routine reset)."""
+def _flags(args: list[str]) -> set[str]:
+    """Long options as written and each letter of a short cluster (`-af` is `-a -f`)."""
+    return {a.partition("=")[0] for a in args if a.startswith("--")} | {
+        f"-{c}" for a in args if re.fullmatch(r"-[a-zA-Z]+", a) for c in a[1:]}
+
+
+def _containers(args: list[str], _cwd: str | None, _piped: list[str], podman: bool = False
+                ) -> list[str]:
+    """Every volume: pruned with `--all` (podman's prune takes every unused one, named or
+    not, without it), removed with `--all` or with a listing of them, pruned with the
+    system, a whole store reset (`podman system reset --force`), or a project taken down
+    with its volumes and every image (`compose -f prod.yml down -v --rmi all`; `down -v`
+    alone is a project's routine reset, as the fifth and eighth sets label it)."""
     words = [arg for arg in args if not arg.startswith("-")]
-    every = bool({"-a", "--all"} & set(args))
-    every_volume = (words[:2] == ["volume", "prune"] and every) or (
+    every = bool({"-a", "--all"} & _flags(args))
+    every_volume = (words[:2] == ["volume", "prune"] and (every or podman)) or (
         words[:2] == ["system", "prune"] and "--volumes" in args) or (
         words[:2] == ["volume", "rm"] and (every or any("volume ls" in w for w in words[2:])))
-    reset = words[:2] == ["system", "reset"] and bool({"-f", "--force"} & set(args))
-    wiped = words[:2] == ["compose", "down"] and bool({"-v", "--volumes"} & set(args)) and \
-        "all" in [value for flag, value in pairwise(args) if flag == "--rmi"
-                  ] + [a.partition("=")[2] for a in args if a.startswith("--rmi=")]
+    reset = words[:2] == ["system", "reset"] and bool({"-f", "--force"} & _flags(args))
+    down = words[:1] == ["compose"] and "down" in words[1:3]  # `compose -f prod.yml down`
+    wiped = down and bool({"-v", "--volumes"} & _flags(args)) and "all" in [
+        value for flag, value in pairwise(args) if flag == "--rmi"] + [
+        a.partition("=")[2] for a in args if a.startswith("--rmi=")]
     if reset or wiped:
         return ["deletes every container, image and volume it has (the data of your databases"
                 " and services)"]
@@ -95,6 +119,10 @@ def _containers(args: list[str], _cwd: str | None, _piped: list[str]) -> list[st
 def _compose(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
     """`docker-compose …` is `docker compose …`."""
     return _containers(["compose", *args], cwd, piped)
+
+
+def _podman(args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
+    return _containers(args, cwd, piped, podman=True)
 
 
 _EXPIRES_ALL = re.compile(r"--expire(?:-unreachable)?=(?:now|all|0+|\d+[.\s]*(?:s|secs?|seconds?|"
@@ -122,7 +150,7 @@ def _git_push(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]
     shared = [w for w in words[2:] if re.fullmatch(r"\+?(?:.*:)?(?:refs/heads/)?(?:main|master|"
                                                       r"trunk|production|prod|release)", w, re.S)]
     forced = bool({"--force", "-f", "--delete", "-d"} & set(args)) or any(
-        w.startswith("+") for w in shared)
+        w.startswith(("+", ":")) for w in shared)  # `:main` pushes nothing onto it: a delete
     if "--mirror" in args or (forced and (shared or "--all" in args)):
         return ["rewrites or deletes the shared branch's history on the remote"]
     return []
@@ -154,7 +182,8 @@ def _journal(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
 JUDGES: dict[str, Judge] = {
     "git": _git, "gh": _forge, "glab": _forge, "journalctl": _journal,
     "gpg": _gpg, "gpg2": _gpg, "sqlite3": _sqlite, "sqlite": _sqlite, "docker": _containers,
-    "podman": _containers, "docker-compose": _compose, "podman-compose": _compose,
+    "nerdctl": _containers, "podman": _podman, "docker-compose": _compose,
+    "podman-compose": _compose,
     "secret-tool": _secret_tool, "pass": _password_folder,
     "gopass": _password_folder,
 }
