@@ -77,7 +77,8 @@ _OPEN_CALL = re.compile(r"\b(?:open|fopen|File\.open|sysopen)\s*\(")
 _WRITE_MODE = re.compile(r"^(?:[rbt]*[wax][bt+]*|r\+[bt]*|\+?>>?|\+<)$")
 _EVALUATES = re.compile(r"(?<![\w.])(?:exec|eval|instance_eval|class_eval|uplevel)\b(?!\s*[=:])|"
                         r"\bnew\s+Function\s*\(|(?<![\w.])(?:include|include_string|load|"
-                        r"loadstring|dofile|iex)\b\s*\(|\biex\b|Invoke-Expression")
+                        r"loadstring|dofile|iex)\b\s*\(|\biex\b|Invoke-Expression|"
+                        r"(?i:\[scriptblock\]::create)")
 _FETCHES = re.compile(r"urlopen|URI\.open|open-uri|Net::HTTP|LWP|HTTP::Tiny|\brequests\.get|"
                       r"(?<![\w.])download\s*\(|\b(?:iwr|irm)\b|Invoke-(?:WebRequest|RestMethod)|"
                       r"DownloadString|\bHTTP\.get\b|"

@@ -58,6 +58,7 @@ from app.terminal.embedded_code import (
     make_recipes,
 )
 from app.terminal.env_options import with_environment_options
+from app.terminal.fed_code import fetched_input
 from app.terminal.fetched_installs import entered, installs_download
 from app.terminal.handed_code import STDIN_NAMES, HandedCode, fed
 from app.terminal.inspection import Analysis, Line, Segment
@@ -264,6 +265,7 @@ class _Inspector(HandedCode):
         if command.words and program_name(command.words[0].text) in ("env", "printenv") and \
                 resolved.name in ("", "printenv") and not resolved.args:
             self.secrets.append("your environment variables (tokens, keys)")
+        line.fetched_fd |= not resolved.name and texts[:1] == ["exec"] and fetched_input(command)
         if not resolved.name or resolved.lookup_only:
             return
         if copied := copied_program(resolved.head_text, line.copies):

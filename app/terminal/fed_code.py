@@ -24,6 +24,12 @@ from app.terminal.shell_syntax import Command
 from app.terminal.static_text import pipeline_output, quoted_literals, static_output
 
 
+def fetched_input(command: Command) -> bool:
+    """Whether `command`'s input is redirected from a download (`< <(curl …)`)."""
+    return any(redirect.op == "<" and redirect.target.process_substitution and any(
+        map(fetches, redirect.target.substitutions)) for redirect in command.redirects)
+
+
 class FedCode:
     """The walker's reading of standard input; mixed into `deny_list`'s inspector, whose
     `inspect` and `inspect_program_text` it calls and whose findings it adds to."""
@@ -92,10 +98,11 @@ class FedCode:
         for redirect in command.redirects:
             if redirect.op != "<" or not redirect.target.process_substitution:
                 continue
+            if fetched_input(command):
+                self.reasons.append(PIPE_DOWNLOAD)
+                continue
             for inner in redirect.target.substitutions:
-                if fetches(inner):
-                    self.reasons.append(PIPE_DOWNLOAD)
-                elif (printed := static_output(inner)) is not None:
+                if (printed := static_output(inner)) is not None:
                     if name in INTERPRETERS:
                         self.inspect_program_text(printed, depth + 1, name)
                     else:

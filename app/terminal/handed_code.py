@@ -198,6 +198,10 @@ class HandedCode(FedCode):
             script = next((a for a in args[args.index("run") + 1:] if a[:1] != "-"), None)
         if script and re.match(r"(?:https?|ftp)://", script):
             self.reasons.append(PIPE_DOWNLOAD)
+        if line.fetched_fd and ((script or "").startswith("/dev/fd/") or (reads_stdin and any(
+                r.op == "<&" and r.target.text.isdigit() for r in command.redirects))):
+            # `exec 3< <(curl …); bash <&3` or `bash /dev/fd/3`
+            self.reasons.append(PIPE_DOWNLOAD)
         if script and runs_download(script, line.downloaded, line.cwd):
             self.reasons.append("downloads a script and runs it straight away")
         if reads_stdin:

@@ -42,6 +42,7 @@ class Line:
     variables: dict[str, str] = field(default_factory=dict)
     downloaded: set[str] = field(default_factory=set)
     fed_download: bool = False  # the shell running this line is fed a download
+    fetched_fd: bool = False  # `exec 3< <(curl …)`: a descriptor opened on a download
     scrambled: set[str] = field(default_factory=set)
     written: dict[str, str] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)  # written from text nobody can read

@@ -172,6 +172,8 @@ def _find(args: list[str], cwd: str | None, _piped: list[str]) -> list[str]:
             reasons.append(f"deletes everything under {described}")
         elif deletes and path and paths.mentions_secret(path):
             reasons.append(f"deletes your private keys or credentials under {root}")
+        elif deletes and not filtered:  # `find "$OUT_DIR/" -delete`, the variable never set
+            reasons += _unset_prefix(root, True)
     return reasons
 
 
