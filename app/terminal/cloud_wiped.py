@@ -228,7 +228,8 @@ def _drain(args: list[str], nodes: list[str]) -> str:
     selected = bool({"-l", "--selector"} & set(args)) or any(
         a.startswith(("-l=", "--selector=")) for a in args)
     local = any(a.startswith(("--delete-emptydir-data", "--delete-local-data")) for a in args)
-    if len(nodes) > 1 or selected:
+    listed = any(re.search(r"(?:\$\(|`).*\bget\s+(?:nodes?|no)\b", n) for n in nodes)
+    if len(nodes) > 1 or selected or listed:  # `drain $(kubectl get nodes -o name)`
         return "the pods of several cluster nodes at once (drained together)"
     return "pods no controller restarts, with their local data (drain --force)" if \
         "--force" in args and local else ""

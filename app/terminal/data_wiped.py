@@ -252,11 +252,14 @@ _SIGKILL = re.compile(r"-(?:9|KILL|SIGKILL)|--signal=(?:9|KILL|SIGKILL)")
 
 
 def _killed_server(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    """`pkill -9 postgres`, `killall -s KILL mongod`, `pkill -KILL -f redis-server`."""
+    """`pkill -9 postgres`, `killall -s KILL mongod`, `pkill -KILL -f redis-server`, and
+    `kill -9 $(pidof mysqld)`: the pid a lookup finds."""
     signalled = any(map(_SIGKILL.fullmatch, args)) or any(
         a in ("-s", "--signal") and b.upper().removeprefix("SIG") in ("9", "KILL")
         for a, b in pairwise(args))
-    servers = [w for w in args if not w.startswith("-") and _SERVERS.fullmatch(w)]
+    servers = [w for w in args if not w.startswith("-") and _SERVERS.fullmatch(w)] + [
+        m.group(0) for a in args if re.search(r"\b(?:pidof|pgrep)\b", a)
+        for m in re.finditer(rf"(?<![\w-])(?:{_SERVERS.pattern})(?![\w-])", a)]
     return [f"kills the database server {servers[0]} mid-write (SIGKILL: what it was writing "
             "is lost)"] if signalled and servers else []
 
@@ -278,13 +281,13 @@ def _git_listing(words: list[str]) -> bool:
         "%(" in w for w in named)
 
 
-def _git_deletes_listed(args: list[str], listed: list[list[str]], upstream: list[Command]) -> bool:
+def _git_deletes_listed(args: list[str], listed: list[list[str]]) -> bool:
     """`git tag -l | xargs git push --delete origin`, `git push origin --delete $(git tag)`:
     every tag or branch of the remote deleted; a `grep` that keeps some (not `grep -v`)
-    makes it a pick."""
+    on the way makes it a pick."""
     sub = git_subcommand(args)
-    picked = any(resolve([w.text for w in c.words]).name in ("grep", "egrep", "rg") and not any(
-        re.fullmatch(r"-\w*v\w*|--invert-match", w.text) for w in c.words) for c in upstream)
+    picked = any(resolve(words).name in ("grep", "egrep", "rg") and not any(
+        re.fullmatch(r"-\w*v\w*|--invert-match", w) for w in words) for words in listed)
     return sub[:1] == ["push"] and bool({"--delete", "-d"} & set(sub)) and not picked and \
         any(_git_listing(words) for words in listed if words)
 
@@ -311,13 +314,17 @@ def _deletes_listed(name: str, args: list[str], via_xargs: bool, upstream: list[
     listed = []
     for text in (m.group(1) for a in args for m in re.finditer(r"\$\((.+)\)", a)):
         try:
-            listed.append(shlex.split(text))
+            words = shlex.split(text)
         except ValueError:  # unbalanced quotes: not a listing anyone can read
             continue
+        while "|" in words:  # `$(git branch -r | sed …)`: each stage on its own
+            listed.append(words[:words.index("|")])
+            words = words[words.index("|") + 1:]
+        listed.append(words)
     if via_xargs:
         listed += [[w.text for w in c.words] for c in upstream]
     if name == "git":
-        return _git_deletes_listed(args, listed, upstream if via_xargs else [])
+        return _git_deletes_listed(args, listed)
     return any(_listing(words, name) for words in listed if words)
 
 
@@ -350,5 +357,6 @@ JUDGES: dict[str, Judge] = {
     "restic": _unasked(_restic), "borg": _unasked(_borg), "borg2": _unasked(_borg),
     "kopia": _unasked(_kopia), "duplicity": _unasked(_duplicity), "wp": _unasked(_wordpress),
     "tarsnap": _unasked(_tarsnap), "pkill": _killed_server, "killall": _killed_server,
+    "kill": _killed_server,
     "timeshift": _unasked(_timeshift),
 }

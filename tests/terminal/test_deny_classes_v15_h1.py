@@ -37,6 +37,7 @@ DANGEROUS = {
         "kubectl drain -l pool=default --ignore-daemonsets --delete-emptydir-data",
         "kubectl drain worker-a --ignore-daemonsets --delete-emptydir-data --force",
         "oc adm drain node1 node2 --force",
+        "kubectl drain $(kubectl get nodes -o name) --ignore-daemonsets",
     ],
     "a pod given the node it runs on": [
         "kubectl run pwn --image=busybox --overrides='{\"spec\":{\"hostPID\":true,"
@@ -75,6 +76,7 @@ DANGEROUS = {
     "a database server killed mid-write": [
         "sudo pkill -9 mysqld", "sudo killall -9 mongod", "pkill -KILL -f redis-server",
         "sudo pkill -SIGKILL postgres", "sudo killall -s KILL mariadbd",
+        "sudo kill -9 $(pidof mysqld)", "kill -KILL `pgrep -x postgres`",
     ],
     "the remote's shared branches or every tag deleted": [
         "git push origin :main", "git push upstream :refs/heads/master",
@@ -82,6 +84,7 @@ DANGEROUS = {
         "git tag | xargs git push origin --delete",
         "git tag -l | xargs -n 1 git push --delete origin",
         "git push origin --delete $(git tag -l)",
+        "git push origin --delete $(git branch -r | grep -v HEAD | sed 's#origin/##')",
         "git branch -r | sed 's#origin/##' | xargs git push origin --delete",
         "git for-each-ref --format='%(refname:short)' refs/tags | xargs git push -d origin",
     ],
@@ -116,7 +119,10 @@ HARMLESS = [
     "sqlite3 ./app.db 'DELETE FROM sessions'",
     "sudo rm /var/log/syslog.2.gz", "sudo rm -rf /var/log/nginx/old",
     "sudo pkill postgres", "pkill -9 node", "sudo systemctl restart postgresql",
-    "sudo pkill -HUP postgres",
+    "sudo pkill -HUP postgres", "kill -9 $(pidof node)", "kill $(pidof mysqld)",
+    "kubectl drain $(hostname) --ignore-daemonsets",
+    "git push origin --delete $(git branch -r --merged | sed 's#origin/##')",
+    "git push origin --delete $(git tag -l | grep nightly-)",
     "git push origin --delete feature/old", "git push origin :feature/spike",
     "git push origin main", "git tag -l", "git push origin --tags",
     "git tag -l 'rc-*' | xargs git push --delete origin",
