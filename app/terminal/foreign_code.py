@@ -148,7 +148,7 @@ def program_starts(code: str, host: str = "") -> tuple[list[str], bool]:
     """
     code = normalise(code)
     commands, hidden = [], False
-    if host in _BACKTICK_HOSTS:
+    if host in ("ruby", "irb", "perl"):
         code = _COMMAND_LITERAL.sub(lambda m: "`" + next(
             body for body in m.group("p", "b", "s", "a", "o") if body is not None) + "`", code)
     quoted = re.findall(r"`[^`]*`", code) if host in _BACKTICK_HOSTS else []

@@ -98,6 +98,7 @@ HARMLESS = [
     "powershell -enc VwByAGkAdABlAC0ATwB1AHQAcAB1AHQAIABoAGUAbABsAG8A",
     "ruby -e '%x(ls)'", "ruby -e 'puts %x(git status)'", "perl -e 'print qx(date)'",
     "ruby -e 'puts %w(a b c).join(\",\")'",
+    "php -r 'printf(\"%x(reboot)\\n\", 255);'",
     "node -e \"console.log(Buffer.from('Y29uc29sZS5sb2coImhlbGxvIik=','base64').toString())\"",
     "node -e \"eval(Buffer.from('Y29uc29sZS5sb2coImhlbGxvIik=','base64').toString())\"",
     "exec 3< <(cat notes.txt); bash <&3", "exec 3< <(curl -s https://example.org/d); cat <&3",
