@@ -14,7 +14,10 @@ so tightening a setting stays quiet):
 - the desktop or a console: automatic or timed login as root (GDM, LightDM, SDDM, a getty
   unit's `--autologin root`);
 - packages: `gpgcheck=0` (dnf, yum, zypper), pacman's `SigLevel = Never`, apt's
-  `AllowUnauthenticated`/`AllowInsecureRepositories`, a source marked `[trusted=yes]`.
+  `AllowUnauthenticated`/`AllowInsecureRepositories`, a source marked `[trusted=yes]`;
+- certificates: `strict-ssl=false` in `.npmrc`/`.yarnrc`, pip's `trusted-host`, git's
+  `sslVerify = false`, conda's `ssl_verify: false`, apt's `Verify-Peer "false"`, dnf's
+  `sslverify=0`, `insecure` in `.curlrc`, `check_certificate = off` in `.wgetrc`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from app.terminal.embedded_code import sed_script
 from app.terminal.shell_syntax import WRITE_REDIRECT_OPS, Command
 
 _OFF = r"(?:0|false|no|off)\b"
+_TLS = "switches off the certificate checks of what is downloaded, so anyone on the way can " \
+    "hand over packages or code"
 # (settings file, what written there switches its check off, what is lost).
 _CHECKS = (
     (re.compile(r"(?:^|/)pg_hba\.conf$"), re.compile(r"\btrust\b"),
@@ -56,6 +61,21 @@ _CHECKS = (
      re.compile(r"\[[^\]]*\b(?:trusted|allow-insecure)=yes\b|^\s*Trusted:\s*yes\b",
                 re.I | re.M),
      "installs packages from a source whose signatures are not checked (trusted=yes)"),
+    # Certificate checks (`fetch_checks` reads the same switches given as commands).
+    (re.compile(r"(?:^|/)(?:\.npmrc|npmrc|\.yarnrc(?:\.yml)?)$"),
+     re.compile(rf"(?im)^\s*(?:strict-ssl|enableStrictSsl)\s*[=:]\s*\"?{_OFF}"), _TLS),
+    (re.compile(r"(?:^|/)pip\.conf$|(?:^|/)pip\.ini$"),
+     re.compile(r"(?im)^\s*trusted[-_]host\s*=\s*\S"), _TLS),
+    (re.compile(r"(?:^|/)(?:\.gitconfig|gitconfig|\.git/config|git/config)$"),
+     re.compile(rf"(?im)^\s*sslverify\s*=\s*{_OFF}"), _TLS),
+    (re.compile(r"(?:^|/)\.condarc$"), re.compile(rf"(?im)^\s*ssl_verify\s*:\s*{_OFF}"), _TLS),
+    (re.compile(r"^/etc/apt/apt\.conf"),
+     re.compile(r"Verify-(?:Peer|Host)\b\W*\"?(?:0|false|no)\b", re.I), _TLS),
+    (re.compile(r"^/etc/(?:yum\.conf|dnf/dnf\.conf|yum\.repos\.d/|zypp/repos\.d/)"),
+     re.compile(rf"(?im)^\s*sslverify\s*=\s*{_OFF}"), _TLS),
+    (re.compile(r"(?:^|/)\.curlrc$"), re.compile(r"(?im)^\s*(?:-k|(?:--)?insecure)\s*$"), _TLS),
+    (re.compile(r"(?:^|/)(?:\.wgetrc|wgetrc)$"),
+     re.compile(rf"(?im)^\s*check_certificate\s*=\s*{_OFF}"), _TLS),
 )
 _SUBSTITUTE = re.compile(r"s([/|#,:@!])((?:\\.|(?!\1).)*)\1((?:\\.|(?!\1).)*)\1")
 
@@ -68,7 +88,7 @@ def _fed(command: Command) -> str:
     return "".join(text for text in texts if text)
 
 
-def _edited(script: str) -> str:
+def edited_text(script: str) -> str:
     """The text an in-place edit puts into a file: each `s///`'s replacement (what it
     matches is what goes away, unless `&` puts it back), else the script itself (`a`, `i`,
     `c` add its text)."""
@@ -89,7 +109,7 @@ def settings_writes(command: Command) -> list[tuple[str, str]]:
     if name in ("sed", "perl") and any(re.match(r"-\w*i|--in-place", a) for a in args):
         script = sed_script(args) if name == "sed" else "\n".join(
             option_values(args, {"-e", "-E"}))
-        found += [(f, _edited(script)) for f in files if f.startswith("/")]
+        found += [(f, edited_text(script)) for f in files if f.startswith("/")]
     if name == "crudini" and "--set" in args and len(files) >= 4:
         found.append((files[0], f"{files[2]}={files[3]}"))
     if name == "systemctl" and "edit" in files and "--stdin" in args:

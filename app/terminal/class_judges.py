@@ -19,6 +19,7 @@ from app.terminal import (
     defence_settings,
     defences_off,
     disk_devices,
+    fetch_checks,
     fetched_manifests,
     firewall_rules,
     firmware,
@@ -45,7 +46,7 @@ _CLASSES = (account_changes.JUDGES, cloud_grants.JUDGES, cloud_guards.JUDGES,
             package_sources.JUDGES, process_sweeps.JUDGES, remote_access.JUDGES,
             remote_desktops.JUDGES, restore_points.JUDGES, service_stops.JUDGES,
             stores_wiped.JUDGES, secret_access.JUDGES, wide_delete.CLASS_JUDGES,
-            guards_off.JUDGES)
+            guards_off.JUDGES, fetch_checks.JUDGES)
 
 
 def class_reasons(name: str, args: list[str], cwd: str | None, piped: list[str]) -> list[str]:
