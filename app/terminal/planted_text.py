@@ -140,10 +140,12 @@ def _dropped(planted: list[str]) -> list[str]:
 def timer_reasons(prefix: list[str], resolved: Resolved) -> list[str]:
     """`systemd-run --on-calendar=hourly /tmp/.u` (or `--on-active`, `--on-boot`, a path or
     socket trigger): a transient timer runs the command later, again and again; a program
-    it runs from a world-writable folder or under a hidden name needs typing."""
-    if not prefix or program_name(prefix[0]) != "systemd-run" or not any(
+    it runs from a world-writable folder or under a hidden name needs typing. The timer is
+    found anywhere among the wrappers (`sudo systemd-run …`, `nice systemd-run …`)."""
+    starts = [i for i, word in enumerate(prefix) if program_name(word) == "systemd-run"]
+    if not starts or not any(
             re.match(r"--(?:on-[\w-]+|timer-property|path-property|socket-property)\b", a)
-            for a in prefix[1:]):
+            for a in prefix[starts[0] + 1:]):
         return []
     program = _dropped_program([resolved.head_text, *resolved.args])
     return [DROPPED.format(program)] if program else []
@@ -225,5 +227,9 @@ def scheduled_or_boot(resolved: Resolved, command: Command, cwd: str | None,
             parts = entry.split(None, fields)
             if len(parts) > fields and not entry.lstrip().startswith("#"):
                 planted.append(parts[fields])
+            # A system table's line written without its user field (`0 3 * * * rm -rf
+            # /home/*`) is read both ways: what the writer meant to run is judged too.
+            if not user_table and len(parts) > fields - 1 and not entry.lstrip().startswith("#"):
+                planted.append(entry.split(None, fields - 1)[fields - 1])
     reasons += [DROPPED.format(p) for p in _dropped(planted + later)][:1]
     return reasons, planted + later

@@ -102,8 +102,10 @@ def service_reasons(commands: list[Command]) -> list[str]:
                            "running")
         if name == "kill" and any(re.search(r"\$\{?\w+#/proc/", arg) for arg in args):
             reasons.append("kills every process found under /proc")
-        if name == "systemctl" and "isolate" in targets:
-            unit = targets[targets.index("isolate") + 1:][:1]
+        if name == "systemctl" and (verb := {"isolate", "default"} & set(targets[:1])):
+            # `systemctl default` isolates default.target; given a unit, the one named
+            unit = targets[targets.index(verb.pop()) + 1:][:1] if targets[1:] or \
+                "isolate" in targets[:1] else ["default.target"]
             if not unit or unit[0] not in _ISOLATE_SAFE:
                 reasons.append("switches the machine to another target, stopping the desktop "
                                "and every service not part of it")

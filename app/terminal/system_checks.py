@@ -215,7 +215,9 @@ def _systemctl(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str
     words = [a for a in args if not a.startswith("-")]
     reasons = [POWER] if set(words) & _SYSTEMCTL_POWER else []
     verb, units = (words[0], words[1:]) if words else ("", [])
-    if verb in ("isolate", "start", "restart", "set-default", "enable", "reload-or-restart") and \
+    # `default UNIT` is read as the isolate its writer meant (`systemctl default` isolates).
+    if verb in ("isolate", "start", "restart", "set-default", "enable", "reload-or-restart",
+                "default") and \
             any(_SHUTDOWN_TARGET.match(u) for u in units):
         reasons.append("switches the system to single-user (rescue) mode or shuts it down")
     if verb in _STOP_VERBS and any(u.removesuffix(".service") in DEFENCES for u in units):

@@ -4,8 +4,10 @@ Why: a download piped to a shell is known; the same code compiled first (`curl �
 gcc -x c -o /tmp/c - && /tmp/c`) or a service unit linked into the boot targets from a
 folder anyone can write (`ln -s /tmp/.x.service /etc/systemd/system/multi-user.target.wants/`)
 runs unread just the same — the second at every boot, as root. What is judged is where
-the code comes from (the network, a world-writable folder) and that the line makes it run.
-Compiling a download without running it, or enabling a unit kept in /etc, stays quiet.
+the code comes from (the network, a world-writable folder, downloads, for a system unit
+linked in place any home folder) and that the line makes it run. Compiling a download
+without running it, enabling a unit kept in /etc or linking your own `--user` unit stays
+quiet.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ _NETWORK = DOWNLOADERS | {"nc", "ncat", "netcat", "socat", "telnet"}
 # Where a unit file, linked or copied in, starts at boot or login.
 _UNIT_PLACES = re.compile(r"^(?:/etc/systemd/system|/lib/systemd/system|/usr/lib/systemd/system"
                           r"|(?:~|\$HOME|\$\{HOME\})/\.config/systemd/user)(?:/|$)")
+
+# Folders an ordinary account writes: world-writable ones and every home folder.
+_USER_FOLDER = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm|~|\$HOME|\$\{HOME\}|/home)(?:/|$)")
+# Where downloads land: a unit copied from there was never read.
+_DOWNLOADS = re.compile(r"(?:^|/)Downloads/")
 
 
 def _downloaded(commands: list[Command]) -> set[str]:
@@ -66,18 +73,37 @@ def _runs(command: Command, program: str) -> bool:
 
 
 def _unit_from_writable(command: Command) -> str | None:
-    """A unit linked or copied from a world-writable folder into a place systemd starts."""
+    """A unit linked or copied from a world-writable folder (or downloads) into a place
+    systemd starts, or a system unit linked from a folder an ordinary account writes."""
     name, args = program_and_args(command)
     if name not in ("ln", "cp", "install", "mv", "systemctl"):
         return None
     words = [a for a in args if not a.startswith("-")]
     if name == "systemctl":  # `systemctl link /tmp/x.service`, `enable /tmp/x.service`
+        # A system unit linked from home stays a file any program of yours can change,
+        # run as root at every boot; `systemctl --user` links only run as you.
+        outside = _USER_FOLDER if not {"--user", "--global"} & set(args) else WORLD_WRITABLE
         return next((w for w in words[1:] if words[0] in ("link", "enable")
-                     and WORLD_WRITABLE.match(w)), None)
+                     and outside.match(w)), None)
     if len(words) >= 2 and _UNIT_PLACES.match(words[-1]) and any(
-            WORLD_WRITABLE.match(w) for w in words[:-1]):
+            WORLD_WRITABLE.match(w) or _DOWNLOADS.search(w) for w in words[:-1]):
         return words[0]
     return None
+
+
+def _lingering(commands: list[Command]) -> bool:
+    """`loginctl enable-linger` beside a user service enabled or started (`systemctl --user
+    enable --now x`, `systemd-run --user …`): that service now starts at every boot with
+    nobody logged in and outlives every logout — either alone is ordinary."""
+    lingers = user_service = False
+    for command in commands:
+        name, args = program_and_args(command)
+        words = [a for a in args if not a.startswith("-")]
+        lingers |= name == "loginctl" and words[:1] == ["enable-linger"]
+        user_service |= "--user" in args and (name == "systemd-run" or (
+            name == "systemctl" and words[:1] in (["enable"], ["start"], ["link"],
+                                                  ["reenable"], ["restart"])))
+    return lingers and user_service
 
 
 def untrusted_run_reasons(commands: list[Command]) -> list[str]:
@@ -93,6 +119,9 @@ def untrusted_run_reasons(commands: list[Command]) -> list[str]:
         elif output:
             built.append(output)
         if unit := _unit_from_writable(command):
-            reasons.append(f"makes systemd start {unit}, which lies in a folder every account "
-                           "can write")
+            reasons.append(f"makes systemd start {unit}, unread, from a folder that every "
+                           "account, your downloads or any program of yours can write")
+    if _lingering(commands):
+        reasons.append("makes a service of yours start at every boot with nobody logged in "
+                       "and outlive every logout (lingering)")
     return reasons
