@@ -485,6 +485,7 @@ class _Inspector(HandedCode):
             key = target.removeprefix("/proc/sys/").replace("/", ".")  # what sysctl would set
             self.reasons += program_reasons("sysctl", [f"{key}={value}"], None, [])
         duplicates_fd = op == ">&" and (target.isdigit() or target == "-")
-        if op in WRITE_REDIRECT_OPS and not duplicates_fd and (
+        if op in WRITE_REDIRECT_OPS and not duplicates_fd and not (op == ">>" and paths.
+                ssh_host_entry_only(target, printed_text(resolved))) and (
                 reason := paths.every_file_written(target, line.cwd)):
             self.reasons.append(reason)

@@ -93,14 +93,28 @@ def _delete_reasons(name: str, args: list[str], raw: list[str],
     return reasons
 
 
+def _makes_folders_only(name: str, args: list[str]) -> bool:
+    """`install -d [-m MODE] DIR…` only creates folders (Docker's `install -m 0755 -d
+    /etc/apt/keyrings`); one every account may write into is still a write of the system."""
+    if name != "install" or not any(re.fullmatch(r"-\w*d\w*|--directory", a) for a in args):
+        return False
+    modes = [b for a, b in pairwise(args) if a in ("-m", "--mode")]
+    modes += [a.partition("=")[2] for a in args if a.startswith("--mode=")]
+    return not any(re.fullmatch(r"0?[0-7]?[0-7][0-7][2367]", m) or re.search(r"[oa]\+\w*w", m)
+                   for m in modes)
+
+
 def _write_reasons(name: str, args: list[str]) -> list[str]:
     reasons = []
+    if _makes_folders_only(name, args):
+        return []
     targets = [arg for arg in args if not arg.startswith("-")]
     if name in _WRITERS and targets and not (name == "tee" and {"-a", "--append"} & set(args)):
         destinations = targets if name == "tee" else targets[-1:]
         for target in destinations:
             path = target.removeprefix("of=")
-            if _SYSTEM_FILE.match(path) and not paths.CRON_FILE.match(path):
+            if _SYSTEM_FILE.match(path) and not paths.CRON_FILE.match(path) and \
+                    not paths.SYSCTL_DROPIN.match(path):
                 reasons.append(f"writes to the system file {target}")
             if name == "install" and targets[0] == "/dev/null" and _HOME_ENTRY.match(target):
                 reasons.append(f"empties {target} in your home folder")
@@ -129,7 +143,8 @@ def _overwrite_reasons(command: Command, name: str, args: list[str]) -> list[str
     /dev/null (`ln -sf /dev/null /bin/sh`)."""
     reasons = [f"overwrites the system file {r.target.text}" for r in command.redirects
                if r.op in (">", ">|", "&>") and _SYSTEM_FILE.match(r.target.text)
-               and not paths.CRON_FILE.match(r.target.text)]
+               and not paths.CRON_FILE.match(r.target.text)
+               and not paths.SYSCTL_DROPIN.match(r.target.text)]
     targets = [arg for arg in args if not arg.startswith("-")]
     emptied = [r.target.text for r in command.redirects if r.op in (">", ">|", "&>")]
     emptied += targets[-1:] if name == "truncate" or targets[:1] == ["/dev/null"] else []

@@ -44,6 +44,12 @@ SENSITIVE_PREFIXES = ("/etc/sudoers.d/", "/etc/pam.d/", "/boot/", "/etc/selinux/
 # Files whose lines are commands run later by cron, and the boot loader's kernel arguments:
 # what is written there is judged as commands (cron) or as boot arguments (grub).
 CRON_FILE = re.compile(r"^(?:/etc/crontab|/etc/cron\.d/.*|/var/spool/cron/.*)$")
+# A kernel-settings drop-in of the admin's own (`/etc/sysctl.d/99-swappiness.conf`): its
+# settings are judged as `sysctl -w` (`defence_settings`). Names systemd and the distributions
+# ship (`10-*`, `50-*`, `99-sysctl.conf`, `protect-links.conf`) are left out: a file of the
+# same name in /etc replaces the shipped one, protections and all.
+SYSCTL_DROPIN = re.compile(r"^/etc/sysctl\.d/(?!(?:10|50)-|99-sysctl\.conf$|protect-links\.conf$)"
+                           r"[\w.-]+\.conf$")
 BOOT_CONFIG = re.compile(r"^(?:/etc/default/grub(?:\.d/.*)?|/etc/grub\.d/.*|/boot/.*\.conf|"
                          r"/etc/kernel/cmdline)$")
 # Files whose commands every new shell or login runs: writing to them plants a command.
@@ -272,6 +278,22 @@ def mentions_secret(text: str) -> bool:
     """True when `text` names a private key or credentials file (`~/.ssh/id_ed25519`,
     `~/.aws/credentials`, `/etc/shadow` …) anywhere in it, quoted paths in code included."""
     return bool(_SECRET_RE.search(text))
+
+
+# What in an SSH client's settings runs a program, pulls in other text, or stops checking
+# which server answers: the rest of a `Host` entry only names where and as whom to log in.
+_SSH_CONFIG_RUNS = re.compile(r"(?im)^\s*(?:ProxyCommand|LocalCommand|PermitLocalCommand|"
+                              r"KnownHostsCommand|RemoteCommand|Include|Match|PKCS11Provider|"
+                              r"SecurityKeyProvider|IdentityAgent|StrictHostKeyChecking|"
+                              r"UserKnownHostsFile|ControlPath|ProxyUseFdpass)\b")
+
+
+def ssh_host_entry_only(target: str, text: str | None) -> bool:
+    """Text appended to `~/.ssh/config` that only adds host entries (`Host build`,
+    `HostName`, `User`, `Port`, `IdentityFile`): nothing in it runs or loosens a check."""
+    return bool(text and text.strip()) and bool(re.search(r"(?:^|/)\.ssh/config$", target)) \
+        and re.search(r"(?im)^\s*Host\s", text or "") is not None \
+        and not _SSH_CONFIG_RUNS.search(text or "")
 
 
 def precious_file(arg: str, cwd: str | None = None) -> str | None:
