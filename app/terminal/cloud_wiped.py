@@ -305,9 +305,12 @@ def _serverless(args: list[str]) -> str:
 
 # A Helm release named for what keeps data, or a namespace named for production: its
 # workloads and services go, and a database's volumes are left with nothing serving them.
-_KEEPS_DATA = re.compile(r"(?i).*(?:postgres|pg|mysql|maria|mongo|redis|elastic|opensearch|"
-                         r"cassandra|kafka|rabbit|etcd|minio|vault|clickhouse|influx|"
-                         r"\bdb\b|-db|db-|database|prod).*")
+# Whole parts of the name (split at `-`, `_`, `.`), so "product-catalog" and "upgrade-demo"
+# are no production or Postgres release; a part saying test, demo or dev makes it a trial.
+_KEEPS_DATA = re.compile(r"(?i)postgres(?:ql)?|pg|mysql|maria(?:db)?|mongo(?:db)?|redis|"
+                         r"elastic(?:search)?|opensearch|cassandra|kafka|rabbit(?:mq)?|etcd|"
+                         r"minio|vault|clickhouse|influx(?:db)?|db|database|prod(?:uction)?")
+_TRIAL = re.compile(r"(?i)tests?|demo|dev|sandbox|scratch")
 _HELM_VALUED = frozenset({"-n", "--namespace", "--kube-context", "--kubeconfig", "--timeout",
                           "--cascade", "--description"})
 
@@ -321,7 +324,10 @@ def _helm(args: list[str]) -> str:
     spaces = [v for i, a in enumerate(args[:-1]) if a in ("-n", "--namespace")
               for v in [args[i + 1]]] + [a.partition("=")[2] for a in args
                                          if a.startswith("--namespace=")]
-    if any(map(_KEEPS_DATA.fullmatch, words[1:] + spaces)):
+    parts = [re.split(r"[-_.]", name) for name in words[1:] + spaces]
+    if any(_TRIAL.fullmatch(p) for name in parts for p in name):
+        return ""
+    if any(_KEEPS_DATA.fullmatch(p) for name in parts for p in name):
         return f"the Helm release {' '.join(words[1:])} (a data store or production service)"
     return ""
 

@@ -201,8 +201,9 @@ def read_fields(args: list[str], values: list[str], separators: str | None) -> d
         if re.fullmatch(r"-[a-zA-Z]+", arg):
             valued = next((letter for letter in arg[1:] if letter in "adpntNu"), None)
             if valued:
-                value = arg[arg.index(valued) + 2:] or (args[index] if index < len(args) else "")
-                index += 0 if arg[arg.index(valued) + 2:] else 1
+                stuck = arg[arg.index(valued) + 1:]  # `-aarr`: the array is arr
+                value = stuck or (args[index] if index < len(args) else "")
+                index += 0 if stuck else 1
                 array = value if valued == "a" else array
         else:
             names.append(arg)

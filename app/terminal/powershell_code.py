@@ -22,8 +22,10 @@ UNREADABLE_ENCODED = "hands PowerShell encoded statements that cannot be decoded
 BUILT_EVALUATED = "the PowerShell code evaluates text it builds or fetches while it runs, " \
     "so nobody can read it first"
 # The evaluator as a statement's first word: at the start, after a pipe, `;`, `&` or `(`.
-_EVALUATOR = re.compile(r"(?i)(?:^|[|;&(]\s*)(?:iex|invoke-expression)\b(?![-\w.])(?P<rest>.*)",
-                        re.S)
+# What it is given runs to the statement's end: a quoted `;` stays inside, so each evaluator
+# of a line is read (`iex 'ls'; iex $env:X` has two).
+_EVALUATOR = re.compile(r"(?i)(?:^|[|;&(]\s*)(?:iex|invoke-expression)\b(?![-\w.])"
+                        r"(?P<rest>(?:'[^']*'|\"[^\"]*\"|[^;\n|'\"])*)")
 # What may follow the evaluator and still be read: nothing (its input), or one plain string.
 _PLAIN = re.compile(r"\s*(?:(?:-command\s+)?(?:'[^']*'|\"[^\"$`]*\")\s*)?(?:[;\n|].*)?", re.S)
 
