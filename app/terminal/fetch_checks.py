@@ -26,6 +26,8 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
+from app.terminal.git_options import git_subcommand
+
 Judge = Callable[[list[str], str | None, list[str]], list[str]]
 
 _OFF = re.compile(r"^(?:false|0|no|off)$", re.I)
@@ -64,9 +66,13 @@ def _after(args: list[str], *verbs: str) -> list[str] | None:
 
 
 def _git(args: list[str], _cwd: str | None, _piped: list[str]) -> list[str]:
-    settings = [a.partition("=")[::2] for flag, a in pairwise(args)
+    """`git -c http.sslVerify=false …` and `git [-C repo] config [--global] http.sslVerify
+    false`: the subcommand is read past git's own options (`git_options`)."""
+    sub = git_subcommand(args)
+    settings = [a.partition("=")[::2] for flag, a in pairwise(args[:len(args) - len(sub)])
                 if flag == "-c"]
-    if (rest := _after(args, "config")) is not None and not {
+    rest = sub[1:]
+    if sub[:1] == ["config"] and not {
             "--get", "--get-all", "--unset", "--unset-all", "-l", "--list"} & set(rest):
         rest = [a for a in rest if a not in ("set", "--type=bool", "--bool")]
         if found := _setting(rest):

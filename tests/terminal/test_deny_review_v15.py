@@ -17,6 +17,10 @@ DANGEROUS = {
         "helm uninstall my-postgresql", "helm delete api -n production",
         "helm uninstall cache -n prod", "helm uninstall orders-db",
     ],
+    "git's certificate check switched off behind git's own options": [
+        "git -C repo config http.sslVerify false",
+        "git -C ~/src/app -c color.ui=never config --local http.sslVerify 0",
+    ],
     "an array named by its option's stuck value": [
         "read -aarr <<< 'rm -rf ~'; \"${arr[0]}\" \"${arr[1]}\" ~",
     ],
@@ -26,7 +30,8 @@ HARMLESS = [
     "pwsh -c \"iex 'Get-Date; Get-Location'\"", "pwsh -c \"iex 'ls'; Get-Date\"",
     "helm uninstall upgrade-demo", "helm uninstall product-catalog -n staging",
     "helm uninstall dashboard -n dev-dbg", "helm uninstall my-redis-test -n dev",
-    "helm list -n production",
+    "helm list -n production", "git -C repo config --get http.sslVerify",
+    "git -C repo config http.sslVerify true",
 ]
 
 
