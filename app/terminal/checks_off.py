@@ -120,11 +120,19 @@ def settings_writes(command: Command) -> list[tuple[str, str]]:
     return found
 
 
-def checks_off_reasons(commands: list[Command]) -> list[str]:
-    """Reasons for switching off a login or signature check in its settings file."""
+def switched_off(commands: list[Command],
+                 table: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...]) -> list[str]:
+    """What is lost, per ``table`` of (settings file, what written there switches it off,
+    what is lost), by each settings file the commands write; `guards_off` reads its guards'
+    files through it too."""
     reasons = []
     for command in commands:
         for target, text in settings_writes(command):
-            reasons += [lost for place, value, lost in _CHECKS
+            reasons += [lost for place, value, lost in table
                         if place.search(target) and value.search(text)]
     return list(dict.fromkeys(reasons))
+
+
+def checks_off_reasons(commands: list[Command]) -> list[str]:
+    """Reasons for switching off a login or signature check in its settings file."""
+    return switched_off(commands, _CHECKS)

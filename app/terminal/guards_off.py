@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from app.terminal.checks_off import settings_writes
+from app.terminal.checks_off import switched_off
 from app.terminal.command_words import option_values
 from app.terminal.service_stops import MANAGERS, downed_services, reloads_only, service_name
 from app.terminal.shell_syntax import Command
@@ -63,17 +63,18 @@ _SETTINGS = (
 )
 # KDE's screen locker: `kwriteconfig5 --file kscreenlockerrc --key Autolock false`.
 _KDE_LOCK_KEYS = frozenset({"autolock", "lockonresume"})
-# Files whose text switches a guard off, and the text that does.
+# Files whose text switches a guard off, the text that does, and the reason.
 _FILES = (
     (re.compile(r"^/etc/apt/apt\.conf\.d/\d*(?:unattended-upgrades|auto-upgrades)$"),
      re.compile(r"(?m)^\s*(?:(?:\\?/){2}|#)[^\n]*(?:Unattended-Upgrade|Origins-Pattern|-security)"
-                r"|Unattended-Upgrade\s+\"?0\b"), _UPDATES),
+                r"|Unattended-Upgrade\s+\"?0\b"), OFF.format(_UPDATES)),
     (re.compile(r"^/etc/dnf/automatic\.conf$|^/etc/yum/yum-cron\.conf$"),
-     re.compile(r"(?im)^\s*(?:apply|download)_updates\s*=\s*(?:no|false|0)\b"), _UPDATES),
+     re.compile(r"(?im)^\s*(?:apply|download)_updates\s*=\s*(?:no|false|0)\b"),
+     OFF.format(_UPDATES)),
     (re.compile(r"^/etc/systemd/journald\.conf(?:\.d/[^/]+)?$"),
-     re.compile(r"(?im)^\s*Storage\s*=\s*none\b"), _LOGS),
+     re.compile(r"(?im)^\s*Storage\s*=\s*none\b"), OFF.format(_LOGS)),
     (re.compile(r"^/etc/usbguard/usbguard-daemon\.conf$"),
-     re.compile(r"(?im)^\s*Implicit\w*Target\s*=\s*allow\b"), _USB),
+     re.compile(r"(?im)^\s*Implicit\w*Target\s*=\s*allow\b"), OFF.format(_USB)),
 )
 # Packages that carry the security fixes of the kernel, TLS, SSH, sudo, the C library and
 # the trusted certificates: held back, the fixes never arrive.
@@ -193,10 +194,7 @@ def _versionlock(args: list[str], _cwd: str | None, _piped: list[str]) -> list[s
 def written_guard_reasons(commands: list[Command]) -> list[str]:
     """A guard's settings file written with the text that switches it off (`tee -a`,
     a redirect, `sed -i` commenting a line out)."""
-    reasons = [OFF.format(harm) for command in commands if _names_guard_file(command)
-               for target, text in settings_writes(command)
-               for place, value, harm in _FILES if place.match(target) and value.search(text)]
-    return list(dict.fromkeys(reasons))
+    return switched_off([command for command in commands if _names_guard_file(command)], _FILES)
 
 
 def _names_guard_file(command: Command) -> bool:
